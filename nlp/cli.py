@@ -1,0 +1,158 @@
+"""``elig``: thin command-line wrappers over the package's functions.
+
+User errors (bad files, missing paths) print one line on stderr naming the input and the
+problem and make the exit code non-zero; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp.document import ParsedTrial, parse_record
+from nlp.errors import InputError
+from nlp.io import write_atomic
+from nlp.records import FORMATS, iter_input_files, read_path
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Eligibility-criteria analyzer for clinical trials.",
+    pretty_exceptions_enable=False,
+)
+
+
+def _err(message: str) -> None:
+    typer.echo(f"elig: error: {message}", err=True)
+
+
+def _progress(paths: list[str]):  # type: ignore[no-untyped-def]
+    """A progress bar over input files, shown only for directories on a terminal."""
+    if not sys.stderr.isatty() or not any(Path(p).is_dir() for p in paths if p != "-"):
+        return None
+    from tqdm import tqdm
+
+    total = sum(
+        1 if p == "-" else sum(1 for _ in iter_input_files(Path(p))) for p in paths
+    )
+    return tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+
+
+def _iter_parsed(paths: list[str], fmt: str, failures: list[str]) -> Iterator[ParsedTrial]:
+    bar = _progress(paths)
+    seen_sources: set[str] = set()
+    try:
+        for p in paths:
+            for item in read_path(p, fmt):
+                src = item.source if isinstance(item, InputError) else item.source
+                base = src.split("[")[0].rsplit(":", 1)[0] if src.startswith(str(p)) else src
+                if bar is not None and base not in seen_sources:
+                    seen_sources.add(base)
+                    bar.update(1)
+                if isinstance(item, InputError):
+                    failures.append(str(item))
+                    _err(str(item))
+                    continue
+                try:
+                    yield parse_record(item)
+                except Exception as exc:  # a bug must not lose the rest of the batch
+                    msg = f"{item.label}: internal error while parsing ({type(exc).__name__}: {exc})"
+                    failures.append(msg)
+                    _err(msg)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _dump(doc: ParsedTrial, indent: int | None = 2) -> str:
+    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=indent)
+
+
+def _safe_name(doc: ParsedTrial, used: set[str]) -> str:
+    base = doc.record.nct_id or Path(doc.record.source.split("[")[0]).stem or "trial"
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
+    name, k = base, 1
+    while name in used:
+        k += 1
+        name = f"{base}-{k}"
+    used.add(name)
+    return f"{name}.json"
+
+
+@app.command("parse")
+def parse_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive) or '-' for stdin.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Directory: one JSON file per trial.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="One file: .json (object or array) or .jsonl.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
+) -> None:
+    """Read trial records and split their eligibility text into criteria (JSON out)."""
+    if fmt not in FORMATS:
+        _err(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        raise typer.Exit(2)
+    if out is not None and output is not None:
+        _err("use either --out DIR or -o FILE, not both")
+        raise typer.Exit(2)
+    failures: list[str] = []
+    docs = _iter_parsed(paths, fmt, failures)
+    written = 0
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            _err(f"{out}: --out must be a directory")
+            raise typer.Exit(2)
+        used: set[str] = set()
+        for doc in docs:
+            write_atomic(out / _safe_name(doc, used), _dump(doc) + "\n")
+            written += 1
+    elif output is not None:
+        if output.suffix.lower() in {".jsonl", ".ndjson"}:
+            body = "".join(_dump(d, None) + "\n" for d in docs)
+            written = body.count("\n")
+        else:
+            items = [d.model_dump(mode="json") for d in docs]
+            written = len(items)
+            payload = items[0] if len(items) == 1 else items
+            body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        if written:
+            write_atomic(output, body)
+    else:
+        items = [d.model_dump(mode="json") for d in docs]
+        written = len(items)
+        if items:
+            payload = items[0] if len(items) == 1 else items
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    if failures:
+        _err(f"{len(failures)} input(s) failed, {written} trial(s) written")
+        raise typer.Exit(1)
+    if written == 0:
+        _err("no trial records found in the given paths")
+        raise typer.Exit(1)
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Print the analyzer's version and output schema version."""
+    from nlp import __version__
+    from nlp.document import SCHEMA_VERSION
+
+    typer.echo(f"elig-analyzer {__version__} (schema_version {SCHEMA_VERSION})")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,350 @@
+"""Split eligibility text into sections and a tree of criteria, keeping exact offsets.
+
+Every non-space character of the text ends in a section header or in exactly one top-level
+criterion; children lie inside their parent's span and do not overlap each other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlp.criteria.model import CriteriaSplit, Criterion, Header
+from nlp.textutil import Section, lines_with_offsets, match_header, unescape_markdown
+
+_ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
+_MARKER = re.compile(
+    r"(?P<m>"
+    r"[*+•·‣◦▪●○■□➢►▸✓✔-](?=\s)"  # bullets followed by space
+    r"|[•·-](?=[A-Za-z(])"  # "-Medical history", "•Age"
+    r"|\d{1,2}(?:\.\d{1,2})+\.?(?=\s)"  # outline "1.1", "2.3.1."
+    r"|\(\d{1,3}\)|\d{1,3}[.)](?=\s)|\d{1,3}\.(?=[A-Z])|\d{1,3}\s*、"
+    rf"|\({_ROMAN}\)|{_ROMAN}[.)](?=\s)"
+    r"|\([A-Za-z]\)|[A-Za-z][.)](?=\s)"
+    r")"
+)
+_LOWER_START = re.compile(r"[a-z]")
+_CONT_START = re.compile(r"(?:[<>≤≥=)\]},;%/&]|(?:and|or|and/or|but|than|with|of)\b)")
+_CONT_END_WORD = re.compile(
+    r"(?:\b(?:and|or|of|the|with|to|in|for|a|an|than|at|by|is|are|as|from|on|including|"
+    r"between|per|no|not|be|any|other|who|which|that|e\.g\.|i\.e\.)|[(\-/&+])$",
+    re.I,
+)
+_SPACE = " \t\u00a0\u3000\u2002\u2003\u2009\f\v"
+
+
+@dataclass(eq=False)
+class _Node:
+    section: Section
+    start: int  # marker or text start
+    text_start: int
+    end: int  # end of own content
+    indent: int
+    mtype: str | None  # None: unmarked line
+    value: str | None
+    marker: str | None
+    parent: _Node | None
+    last_line: str
+    first_line: str = ""
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def lead_in(self) -> bool:
+        return self.last_line.rstrip().endswith(":")
+
+
+def _marker_type(marker: str, stack: list[_Node]) -> tuple[str, str]:
+    """(type, value) of a list marker, e.g. "1." -> ("num.", "1"), "(b)" -> ("(alpha)", "b")."""
+    m = marker.strip()
+    if m[0] in "*+•·‣◦▪●○■□➢►▸✓✔-":
+        return m[0], ""
+    if "、" in m:
+        return "num、", m.rstrip("、 ")
+    if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})+\.?", m):
+        parts = m.rstrip(".").split(".")
+        return f"outline{len(parts)}", parts[-1]
+    wrapped = m.startswith("(")
+    core = m.strip("().")
+    punct = "()" if wrapped else m[-1]
+
+    def typed(kind: str) -> str:
+        return f"({kind})" if wrapped else f"{kind}{punct}"
+
+    if core.isdigit():
+        return typed("num"), core
+    is_roman = re.fullmatch(_ROMAN, core) is not None
+    if is_roman and len(core) == 1:
+        # "i." after "h." is a letter; "v." after "u." too.
+        prev = chr(ord(core) - 1)
+        for node in stack:
+            if node.mtype == typed("alpha" if core.islower() else "ALPHA") and node.value == prev:
+                is_roman = False
+    if is_roman:
+        return typed("roman" if core.islower() else "ROMAN"), core
+    return typed("alpha" if core.islower() else "ALPHA"), core
+
+
+def _is_first(mtype: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    if not value:  # bullets
+        return True
+    return value.lower() in {"1", "a", "i"}
+
+
+_TERMINAL = (".", ";", "!", "?", "\uff1b", "\u3002", "\uff01", "\uff1f")
+
+
+def _is_continuation(prev: str, cur: str, item_first_line: str) -> bool:
+    """Does the unmarked line ``cur`` continue the item whose last line is ``prev``?
+
+    Registry text of the classic era often wraps long items; a wrapped line starts in lower
+    case or with an operator, or the previous line stops on a joining word. Parallel items that
+    start alike ("a patient who ...") and tokens such as "eGFR", "hCG" start new items.
+    """
+    prev = prev.rstrip()
+    if not prev or prev.endswith((":", "\uff1a")):
+        return False
+    if _CONT_END_WORD.search(prev):
+        return True
+    if prev.endswith(","):  # "..., \n" wraps a long sentence, but ends short list items
+        return len(prev) >= 60
+    if prev.endswith(_TERMINAL):
+        return False
+    if _CONT_START.match(cur):
+        return True
+    if not _LOWER_START.match(cur) or _MIXED_CASE_TOKEN.match(cur):
+        return False
+    if cur.split()[:2] == item_first_line.split()[:2]:
+        return False
+    return len(prev) >= 60
+
+
+_MIXED_CASE_TOKEN = re.compile(r"[a-z]+[A-Z0-9]")
+
+
+def _indent_of(line: str) -> int:
+    width = 0
+    for ch in line:
+        if ch == "\t":
+            width += 4
+        elif ch in _SPACE:
+            width += 1
+        else:
+            break
+    return width
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.section: Section = "unspecified"
+        self.roots: list[_Node] = []
+        self.stack: list[_Node] = []
+        self.headers: list[Header] = []
+
+    # -- placement -------------------------------------------------------------------------
+    def _attach(self, node: _Node, parent: _Node | None) -> None:
+        node.parent = parent
+        (parent.children if parent else self.roots).append(node)
+        # the stack becomes the path to this node
+        path: list[_Node] = []
+        p = parent
+        while p is not None:
+            path.append(p)
+            p = p.parent
+        self.stack = list(reversed(path)) + [node]
+
+    def add_marked(self, node: _Node) -> None:
+        stack = self.stack
+        while stack and stack[-1].indent > node.indent + 1:
+            stack.pop()
+        for k in range(len(stack) - 1, -1, -1):
+            other = stack[k]
+            if other.mtype == node.mtype and abs(other.indent - node.indent) <= 1:
+                self._attach(node, other.parent)
+                return
+        top = stack[-1] if stack else None
+        if top is None:
+            self._attach(node, None)
+        elif node.indent > top.indent + 1 or top.lead_in:
+            self._attach(node, top)
+        elif top.mtype is not None and _is_first(node.mtype or "", node.value):
+            self._attach(node, top)  # "1. ..." then "a. ..." opens a sub-list
+        else:
+            self._attach(node, top.parent)
+
+    def add_unmarked(self, node: _Node) -> bool:
+        """Place an unmarked line; returns False if it was merged into the previous item."""
+        top = self.stack[-1] if self.stack else None
+        if top is None:
+            self._attach(node, None)
+            return True
+        content = self.text[node.text_start : node.end]
+        if _is_continuation(top.last_line, content, top.first_line or top.last_line):
+            self._extend(top, node)
+            return False
+        if top.lead_in:
+            self._attach(node, top)
+            return True
+        if top.mtype is not None:
+            # Unmarked paragraph after a bullet / numbered item: it continues that item.
+            self._extend(top, node)
+            return False
+        # Unmarked item after unmarked item: sibling; a new lead-in closes the previous one.
+        parent = top.parent
+        if parent is not None and node.lead_in and parent.mtype is None:
+            parent = parent.parent
+        self._attach(node, parent)
+        return True
+
+    @staticmethod
+    def _extend(top: _Node, node: _Node) -> None:
+        if not top.first_line:
+            top.first_line = top.last_line
+        top.end = node.end
+        top.last_line = node.last_line
+
+    # -- main loop -------------------------------------------------------------------------
+    def run(self) -> None:
+        for start, end, line in lines_with_offsets(self.text):
+            stripped = line.strip(_SPACE + "\r\n")
+            if not stripped:
+                continue
+            lead = len(line) - len(line.lstrip(_SPACE))
+            pos = start + lead
+            content_line = line[lead:].rstrip(_SPACE)
+            hm = match_header(content_line)
+            if hm is not None:
+                head_text = content_line[: hm.end].rstrip(_SPACE)
+                self.headers.append(Header(section=hm.section, text=head_text, start=pos, end=pos + len(head_text)))
+                self.section = hm.section
+                self.stack = []
+                rest = content_line[hm.end :]
+                rest_lead = len(rest) - len(rest.lstrip(_SPACE))
+                if not rest.strip(_SPACE):
+                    continue
+                pos = pos + hm.end + rest_lead
+                content_line = rest[rest_lead:]
+                lead = 0
+            self._add_line(pos, pos + len(content_line), content_line, _indent_of(line))
+
+    def _add_line(self, pos: int, end: int, content: str, indent: int) -> None:
+        m = _MARKER.match(content)
+        if m:
+            marker = m.group("m")
+            after = content[m.end() :]
+            text_off = m.end() + (len(after) - len(after.lstrip(_SPACE)))
+            if text_off >= len(content):  # a marker alone on its line: the item text follows
+                text_off = len(content)
+            mtype, value = _marker_type(marker, self.stack)
+            node = _Node(self.section, pos, pos + text_off, end, indent, mtype, value, marker, None, content)
+            self.add_marked(node)
+        else:
+            node = _Node(self.section, pos, pos, end, indent, None, None, None, None, content)
+            self.add_unmarked(node)
+
+
+def _split_clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of ";"-separated independent clauses (outside brackets); [] if not a list."""
+    if ";" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    seg_start = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}" and depth:
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            spans.append((seg_start, i + 1))
+            seg_start = i + 1
+    spans.append((seg_start, len(text)))
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        seg = text[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg.rstrip())
+        if sum(ch.isalpha() for ch in seg) >= 3:
+            out.append((s + lead, s + trail))
+        elif out:  # a stray tail (";", ".") joins the previous clause
+            out[-1] = (out[-1][0], s + trail if trail else out[-1][1])
+    return out if len(out) >= 2 else []
+
+
+def split_criteria(text: str) -> CriteriaSplit:
+    """Split eligibility text into headers and criteria (flat, in document order)."""
+    builder = _Builder(text)
+    builder.run()
+    out: list[Criterion] = []
+    counters: dict[str, int] = {}
+    prefix = {"inclusion": "I", "exclusion": "E", "unspecified": "U"}
+
+    def span_end(node: _Node) -> int:
+        return max([node.end] + [span_end(c) for c in node.children])
+
+    def emit(node: _Node, cid: str, depth: int, parent: str | None) -> None:
+        own_end = node.end
+        raw = text[node.text_start : own_end]
+        un = unescape_markdown(raw)
+        crit = Criterion(
+            id=cid, section=node.section, text=un.text, start=node.start, end=span_end(node),
+            text_start=node.text_start, marker=node.marker, parent=parent, depth=depth,
+            escapes=un.removed,
+        )
+        out.append(crit)
+        if node.children:
+            for k, child in enumerate(node.children, start=1):
+                emit(child, f"{cid}.{k}", depth + 1, cid)
+            return
+        for k, (s, e) in enumerate(_split_clauses(un.text), start=1):
+            src_s, src_e = crit.source_span(s, e)
+            piece = unescape_markdown(text[src_s:src_e])
+            out.append(Criterion(
+                id=f"{cid}.{k}", section=node.section, text=piece.text, start=src_s, end=src_e,
+                text_start=src_s, parent=cid, depth=depth + 1, escapes=piece.removed, kind="clause",
+            ))
+
+    for node in builder.roots:
+        key = prefix[node.section]
+        counters[key] = counters.get(key, 0) + 1
+        emit(node, f"{key}{counters[key]}", 0, None)
+    return CriteriaSplit(headers=tuple(builder.headers), criteria=tuple(out))
+
+
+def coverage_problems(text: str, split: CriteriaSplit) -> list[str]:
+    """Check the splitter's invariant; returns human-readable problems (empty when it holds).
+
+    Every non-space character belongs to exactly one header or top-level criterion; every
+    child lies inside its parent and siblings do not overlap; spans stay inside the text.
+    """
+    problems: list[str] = []
+    owner = [0] * len(text)
+    for h in split.headers:
+        for i in range(h.start, h.end):
+            owner[i] += 1
+    by_id = {c.id: c for c in split.criteria}
+    for c in split.criteria:
+        if not (0 <= c.start <= c.text_start <= c.end <= len(text)):
+            problems.append(f"{c.id}: span {c.start}-{c.end} outside the text")
+            continue
+        if c.parent is None:
+            for i in range(c.start, c.end):
+                owner[i] += 1
+        else:
+            p = by_id[c.parent]
+            if not (p.start <= c.start and c.end <= p.end):
+                problems.append(f"{c.id}: not inside parent {p.id}")
+    siblings: dict[str | None, list[Criterion]] = {}
+    for c in split.criteria:
+        siblings.setdefault(c.parent, []).append(c)
+    for group in siblings.values():
+        for a, b in zip(group, group[1:]):
+            if b.start < a.end:
+                problems.append(f"{a.id} and {b.id} overlap")
+    for i, ch in enumerate(text):
+        if not ch.isspace() and owner[i] != 1:
+            problems.append(f"char {i} {ch!r} owned {owner[i]} times")
+            break
+    return problems

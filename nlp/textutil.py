@@ -1,0 +1,155 @@
+"""Text helpers shared by the record and criteria stages (no spaCy, no models).
+
+- Section headers of eligibility text ("Key Inclusion Criteria:", "Patients will be excluded if:").
+- Markdown escapes of the ClinicalTrials.gov API (``\\<`` -> ``<``) with an offset map back to
+  the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Section = Literal["inclusion", "exclusion", "unspecified"]
+
+# Decoration a header may carry: markdown emphasis/heading, an outline number ("V.1.4.", "A.", "1)").
+_DECOR = r"[#*_\s]*(?:(?:[IVX]{1,4}|[A-Z]|\d{1,2})(?:\.\d{1,2})*[.)]\s+)?[#*_\s]*"
+_PREFIX = (
+    r"(?:(?:key|major|main|general|other|additional|specific|principal|primary|secondary|"
+    r"patients?'?|participants?'?|subjects?'?|donors?|recipients?|msc|study|selection|basic|"
+    r"clinical|medical|laboratory|disease[- ]specific)\s+){0,3}"
+)
+_KIND = r"(?P<kind>inclusion|exclusion|non[- ]?inclusion|eligibility|enrollment|enrolment)"
+_CRITERIA = r"(?:criteria|criterion|criterias)"
+_TAIL = r"(?:\s+(?:for|of|in|at)\s+[^:;\n]{1,40}?|\s+(?:\(?[A-Z][A-Za-z]*\)?\s*){1,4}?)?"
+_END = r"\s*[*_]*\s*(?:(?P<sep>[:;.\-–])[*_]*|$)"
+
+_HEADER_RES = [
+    # "Key Inclusion Criteria:", "EXCLUSION CRITERIA AUTOLOGOUS DONORS", "V.1.4. Exclusion criteria"
+    re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+{_CRITERIA}{_TAIL}{_END}", re.I),
+    # "Inclusion and exclusion criteria:" -> unspecified
+    re.compile(
+        rf"^{_DECOR}(?P<kind>inclusion\s+(?:and|&|/)\s+exclusion)\s+{_CRITERIA}{_END}", re.I
+    ),
+    # "Exclusions:", "Specific exclusions;", "Inclusion:" (a separator is required)
+    re.compile(
+        rf"^{_DECOR}{_PREFIX}(?P<kind>inclusions?|exclusions?|non[- ]?inclusions?)\s*[*_]*\s*(?P<sep>[:;])",
+        re.I,
+    ),
+    # "Patients will be excluded if:", "Subjects meeting any of the following will be excluded:"
+    re.compile(
+        r"^" + _DECOR + r"(?:patients?|subjects?|participants?|individuals?|persons?|people)"
+        r"[^:\n]{0,60}?\bwill\s+(?:be|not\s+be)\s+(?P<kind>excluded|included|eligible|ineligible)"
+        r"[^:\n]{0,60}?(?P<sep>:)",
+        re.I,
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMatch:
+    section: Section
+    end: int  # offset (in the given line) just after the header, separator included
+
+
+def _section_of(kind: str) -> Section | None:
+    k = kind.lower().replace("-", "").replace(" ", "")
+    if k.startswith("noninclusion") or k.startswith("exclu") or k in {"ineligible"}:
+        return "exclusion"
+    if k.startswith("inclusionand") or k.startswith("inclusion&") or k.startswith("inclusion/"):
+        return "unspecified"
+    if k.startswith("inclu") or k == "eligible":
+        return "inclusion"
+    if k in {"eligibility", "enrollment", "enrolment"}:
+        return "unspecified"
+    return None
+
+
+def match_header(line: str) -> HeaderMatch | None:
+    """Recognise a section header at the start of ``line`` (a single line, no newline).
+
+    A header may be followed by content on the same line ("Exclusion Criteria: pregnancy"); the
+    returned ``end`` tells where the header stops. Plain mentions ("Inclusion in other trials",
+    "RRMS not fulfilling inclusion criteria") are not headers.
+    """
+    if len(line) > 400:
+        line = line[:400]
+    for rx in _HEADER_RES:
+        m = rx.match(line)
+        if not m:
+            continue
+        rest = line[m.end() :]
+        kind = m.group("kind")
+        section = _section_of(kind)
+        if section is None:
+            continue
+        if rest.strip() and rest.lstrip()[:1].islower() and m.group("sep") in {".", "-", "–"}:
+            continue  # "Inclusion criteria - see protocol" is not a list header
+        return HeaderMatch(section=section, end=m.end())
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown escapes
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+@dataclass(frozen=True, slots=True)
+class Unescaped:
+    """Text with markdown backslash-escapes removed, and where each removal happened.
+
+    ``removed`` holds, for every dropped backslash, its index in the *clean* text (the index of
+    the character it escaped). ``to_source(i)`` maps a clean offset back to the original.
+    """
+
+    text: str
+    removed: tuple[int, ...]
+
+    def to_source(self, i: int) -> int:
+        # number of removed backslashes at clean positions <= i
+        lo, hi = 0, len(self.removed)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.removed[mid] <= i:
+                lo = mid + 1
+            else:
+                hi = mid
+        return i + lo
+
+
+def unescape_markdown(text: str) -> Unescaped:
+    if "\\" not in text:
+        return Unescaped(text, ())
+    parts: list[str] = []
+    removed: list[int] = []
+    last = 0
+    clean_len = 0
+    for m in _ESCAPE.finditer(text):
+        chunk = text[last : m.start()]
+        parts.append(chunk)
+        clean_len += len(chunk)
+        removed.append(clean_len)
+        parts.append(m.group(1))
+        clean_len += 1
+        last = m.end()
+    parts.append(text[last:])
+    return Unescaped("".join(parts), tuple(removed))
+
+
+def lines_with_offsets(text: str) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        m = _LINE.match(text, pos)
+        assert m is not None
+        out.append((m.start(1), m.end(1), m.group(1)))
+        if m.end() == pos + len(m.group(1)) and m.end() >= n:
+            break
+        pos = m.end()
+    return out
+
+
+_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n)?")

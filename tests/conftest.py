@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+MSC_DIR = SHARED / "data" / "ctgov-msc"
+SEEDS_DIR = SHARED / "seeds"
+KEYS_DIR = SHARED / "acceptance" / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def need(path: Path) -> Path:
+    """Skip (with the reason) when shared data is absent, e.g. in a user's fresh clone."""
+    if not path.exists():
+        pytest.skip(f"shared data not found at {path} (clone with ../shared beside the repo)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analyzer never touches the network: any socket connection in a test fails."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("network access attempted during a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

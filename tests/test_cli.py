@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, SEEDS_DIR, need
+
+EXAMPLE = ROOT / "examples" / "NCT05697718.txt"
+
+
+def elig(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nlp", *args], input=stdin, capture_output=True, text=True, cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_cli_parse_example_to_stdout() -> None:
+    res = elig("parse", str(EXAMPLE))
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["schema_version"] == 1
+    assert doc["record"]["nct_id"] == "NCT05697718"
+    tops = [c for c in doc["criteria"] if c["parent"] is None]
+    assert sum(c["section"] == "exclusion" for c in tops) == 17
+
+
+def test_cli_parse_stdin_plain_text() -> None:
+    res = elig("parse", "-", stdin="Inclusion Criteria:\n- Age 18 or older\n")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["criteria"][0]["text"] == "Age 18 or older"
+
+
+def test_cli_parse_out_dir_and_jsonl(tmp_path: Path) -> None:
+    res = elig("parse", str(need(SEEDS_DIR)), "--out", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted(["NCT07177677.json", "NCT06997939.json", "NCT02218437.json", "NCT01364246.json", "NCT05697718.json"])
+    res = elig("parse", str(SEEDS_DIR), "-o", str(tmp_path / "all.jsonl"))
+    assert res.returncode == 0
+    lines = (tmp_path / "all.jsonl").read_text().splitlines()
+    assert len(lines) == 5 and all(json.loads(x)["schema_version"] == 1 for x in lines)
+    res = elig("parse", str(SEEDS_DIR), "-o", str(tmp_path / "all.json"))
+    assert isinstance(json.loads((tmp_path / "all.json").read_text()), list)
+
+
+def test_cli_parse_forced_format() -> None:
+    res = elig("parse", "--format", "ctgov-xml", str(FIXTURES / "legacy_study.xml"))
+    assert res.returncode == 0 and json.loads(res.stdout)["record"]["format"] == "ctgov-xml"
+    res = elig("parse", "--format", "bogus", str(FIXTURES / "legacy_study.xml"))
+    assert res.returncode == 2 and "unknown format" in res.stderr
+
+
+def _mixed_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "mixed"
+    d.mkdir()
+    (d / "malformed.json").write_text('{"a": ')
+    (d / "malformed.xml").write_text("<clinical_study><id_info>")
+    (d / "not_a_study.json").write_text('{"foo": 1}')
+    (d / "empty.txt").write_text("")
+    (d / "binary.txt").write_bytes(b"\x00\x01\x02\x03\xff")
+    (d / "no_elig.json").write_text(json.dumps({"protocolSection": {"identificationModule": {"nctId": "NCT09990009"}}}))
+    shutil.copy(EXAMPLE, d / "good.txt")
+    shutil.copy(FIXTURES / "legacy_study.xml", d / "good.xml")
+    return d
+
+
+def test_cli_parse_mixed_directory_reports_bad_writes_good(tmp_path: Path) -> None:
+    d = _mixed_dir(tmp_path)
+    out = tmp_path / "out"
+    res = elig("parse", str(d), "--out", str(out))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    for name, problem in [
+        ("malformed.json", "malformed JSON"), ("malformed.xml", "malformed XML"),
+        ("not_a_study.json", "protocolSection"), ("empty.txt", "empty file"),
+        ("binary.txt", "binary"), ("no_elig.json", "no eligibility text"),
+    ]:
+        lines = [ln for ln in res.stderr.splitlines() if name in ln]
+        assert len(lines) == 1 and problem in lines[0], (name, res.stderr)
+    assert sorted(p.name for p in out.iterdir()) == ["NCT05697718.json", "NCT09990001.json"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_cli_missing_file_is_one_line_no_traceback() -> None:
+    res = elig("parse", "/no/such/file.json")
+    assert res.returncode == 1
+    assert "no such file" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cli_version() -> None:
+    res = elig("version")
+    assert res.returncode == 0 and "schema_version 1" in res.stdout

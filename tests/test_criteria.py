@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import KEYS_DIR, MSC_DIR, SEEDS_DIR, need
+from nlp.criteria import coverage_problems, split_criteria
+from nlp.records import read_path
+from nlp.textutil import match_header, unescape_markdown
+
+
+def _split(text: str):  # type: ignore[no-untyped-def]
+    sp = split_criteria(text)
+    assert coverage_problems(text, sp) == []
+    return sp
+
+
+def _texts(sp, section=None):  # type: ignore[no-untyped-def]
+    return [c.text for c in sp.top_level(section)]
+
+
+@pytest.mark.parametrize(
+    ("line", "section"),
+    [
+        ("Inclusion Criteria:", "inclusion"),
+        ("Key Exclusion Criteria:", "exclusion"),
+        ("EXCLUSION CRITERIA", "exclusion"),
+        ("Exclusion criteria :", "exclusion"),
+        ("**Inclusion Criteria:**", "inclusion"),
+        ("V.1.4. Exclusion criteria", "exclusion"),
+        ("Patients will be excluded if:", "exclusion"),
+        ("Subjects who meet any of the following criteria will be excluded from the study:", "exclusion"),
+        ("Specific exclusions;", "exclusion"),
+        ("Non-inclusion criteria:", "exclusion"),
+        ("MSC donor inclusion criteria", "inclusion"),
+        ("Inclusion Criteria (Treatment cohort):", "inclusion"),
+        ("Eligibility Criteria:", "unspecified"),
+    ],
+)
+def test_criteria_header_spellings(line: str, section: str) -> None:
+    hm = match_header(line)
+    assert hm is not None and hm.section == section
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Inclusion in other clinical trials",
+        "RRMS not fulfilling inclusion criteria",
+        "Any one of the following exclusion criteria is sufficient to disqualify a patient.",
+        "There are no exclusion criteria for this study",
+        "Exclusion of patients with cancer",
+    ],
+)
+def test_criteria_header_mentions_are_not_headers(line: str) -> None:
+    assert match_header(line) is None
+
+
+def test_criteria_sections_and_ids() -> None:
+    sp = _split("Inclusion Criteria:\n\nAge 18\nMale\n\nExclusion Criteria:\n\nPregnancy\n")
+    assert [(c.id, c.section, c.text) for c in sp.criteria] == [
+        ("I1", "inclusion", "Age 18"), ("I2", "inclusion", "Male"), ("E1", "exclusion", "Pregnancy"),
+    ]
+
+
+def test_criteria_text_before_any_header_is_unspecified() -> None:
+    sp = _split("Adults only\nInclusion Criteria:\n- Age 18\n")
+    assert [(c.id, c.section) for c in sp.criteria] == [("U1", "unspecified"), ("I1", "inclusion")]
+
+
+def test_criteria_header_with_content_on_same_line() -> None:
+    sp = _split("Exclusion Criteria: pregnancy\n- HIV\n")
+    assert sp.headers[0].text == "Exclusion Criteria:"
+    assert _texts(sp, "exclusion") == ["pregnancy", "HIV"]
+
+
+@pytest.mark.parametrize("marker", ["*", "-", "•", "·", "1.", "1)", "(1)", "a)", "i."])
+def test_criteria_markers(marker: str) -> None:
+    text = f"Inclusion Criteria:\n{marker} First item\n{marker} Second item\n"
+    if marker[0].isdigit() or marker[0] in "(ai":
+        text = text.replace(f"{marker} Second", f"{marker.replace('1', '2').replace('a', 'b').replace('i', 'ii')} Second")
+    sp = _split(text)
+    assert _texts(sp) == ["First item", "Second item"]
+    assert sp.criteria[0].marker == marker
+
+
+def test_criteria_marker_inside_span_and_offsets_exact() -> None:
+    text = "Inclusion Criteria:\n  * Age 18 to 80 years\n"
+    c = _split(text).criteria[0]
+    assert text[c.start : c.end] == "* Age 18 to 80 years"
+    assert text[c.text_start : c.text_start + len(c.text)] == c.text
+
+
+def test_criteria_nesting_by_indentation() -> None:
+    text = "Inclusion Criteria:\n* Organ function:\n  * ANC > 1.5\n  * PLT > 100\n* Consent\n"
+    sp = _split(text)
+    assert [(c.id, c.parent, c.depth, c.text) for c in sp.criteria] == [
+        ("I1", None, 0, "Organ function:"), ("I1.1", "I1", 1, "ANC > 1.5"),
+        ("I1.2", "I1", 1, "PLT > 100"), ("I2", None, 0, "Consent"),
+    ]
+
+
+def test_criteria_nesting_by_marker_change() -> None:
+    text = "Exclusion Criteria:\n1. Any of:\na. HIV\nb. HBV\n2. Pregnancy\n"
+    sp = _split(text)
+    assert [(c.id, c.text) for c in sp.criteria] == [
+        ("E1", "Any of:"), ("E1.1", "HIV"), ("E1.2", "HBV"), ("E2", "Pregnancy"),
+    ]
+
+
+def test_criteria_roman_after_h_is_a_letter() -> None:
+    text = "Exclusion Criteria:\n1. List:\n" + "".join(f"{ch}. item {ch}\n" for ch in "abcdefghij")
+    sp = _split(text)
+    assert len(sp.children("E1")) == 10
+
+
+def test_criteria_one_item_per_line_without_markers() -> None:
+    sp = _split("Inclusion Criteria:\n\nSigned consent\nAge older than 18 years\nStable knee\n")
+    assert _texts(sp) == ["Signed consent", "Age older than 18 years", "Stable knee"]
+
+
+def test_criteria_wrapped_continuation_lines_join_their_item() -> None:
+    text = (
+        "Inclusion Criteria:\n"
+        "Three-vessel disease (stenosis of 50% or more in all 3 major coronary territories) where LVEF is\n"
+        "\n<0.50.\n"
+        "One- or 2-vessel coronary artery disease without significant proximal LAD stenosis, but with a\n"
+        "large area of viable myocardium\n"
+        "Stable angina\n"
+    )
+    sp = _split(text)
+    assert len(sp.top_level()) == 3
+    assert sp.criteria[1].text.endswith("viable myocardium")
+
+
+def test_criteria_parallel_lowercase_items_stay_separate() -> None:
+    text = (
+        "Exclusion Criteria:\na patient who has a history of variant Creutzfeldt Jacobs disease or others\n"
+        "a patient who is allergic to anesthetics\neGFR < 60 mL/min/1.73 m^2\n"
+    )
+    assert len(_split(text).top_level()) == 3
+
+
+def test_criteria_short_comma_items_stay_separate() -> None:
+    text = "Inclusion Criteria:\nAge 6 months-99 years,\nKarnofsky > 70%,\nAcute GvHD\n"
+    assert len(_split(text).top_level()) == 3
+
+
+def test_criteria_lead_in_children_unmarked() -> None:
+    text = "Inclusion Criteria:\nMust meet all of the following:\nAge 18\nConsent\nExclusion Criteria:\nHIV\n"
+    sp = _split(text)
+    assert [(c.id, c.parent) for c in sp.criteria] == [
+        ("I1", None), ("I1.1", "I1"), ("I1.2", "I1"), ("E1", None),
+    ]
+
+
+def test_criteria_continuation_paragraph_under_numbered_lead_in() -> None:
+    text = (
+        "Exclusion Criteria\n\n6. Organ function meets any of:\n\nANC \\< 1.5×109/L; "
+        "ALT \\> 2.5×ULN.\n7. Pregnancy\n"
+    )
+    sp = _split(text)
+    assert len(sp.top_level()) == 2
+    ids = [c.id for c in sp.criteria]
+    assert ids == ["E1", "E1.1", "E1.1.1", "E1.1.2", "E2"]
+
+
+def test_criteria_semicolon_joined_item_becomes_clauses() -> None:
+    text = "Exclusion Criteria:\n- Cardiac insufficiency; Renal insufficiency; Total bilirubin > 1.5 x ULN.\n"
+    sp = _split(text)
+    kids = sp.children("E1")
+    assert [k.text for k in kids] == ["Cardiac insufficiency;", "Renal insufficiency;", "Total bilirubin > 1.5 x ULN."]
+    assert all(k.kind == "clause" for k in kids)
+    for k in kids:
+        assert text[k.start : k.end] == k.text
+
+
+def test_criteria_semicolon_inside_brackets_or_trailing_does_not_split() -> None:
+    sp = _split("Inclusion Criteria:\n1. 18 to 80 years old, both sexes;\n2. Anemia (Hb < 12 for women; < 13 for men)\n")
+    assert sp.children("I1") == [] and sp.children("I2") == []
+
+
+def test_criteria_markdown_escapes_read_plain_offsets_original() -> None:
+    text = "Exclusion Criteria:\n* ANC \\< 1.5×10\\^9/L and ALT \\> 2.5×ULN\n"
+    c = _split(text).criteria[0]
+    assert c.text == "ANC < 1.5×10^9/L and ALT > 2.5×ULN"
+    i = c.text.index(">")
+    assert text[c.source_offset(i)] == ">"
+    s, e = c.source_span(c.text.index("ALT"), len(c.text))
+    assert text[s:e] == "ALT \\> 2.5×ULN"
+
+
+def test_unescape_markdown_map() -> None:
+    u = unescape_markdown("a \\< b \\* c")
+    assert u.text == "a < b * c"
+    assert [u.to_source(i) for i in (0, 2, 6)] == [0, 3, 8]
+
+
+def test_criteria_crlf_and_headers_only() -> None:
+    sp = _split("Inclusion Criteria:\r\n- A\r\n- B\r\nExclusion Criteria:\r\n")
+    assert _texts(sp) == ["A", "B"]
+    sp = _split("Inclusion Criteria:\n\nExclusion Criteria:\n")
+    assert sp.criteria == () and len(sp.headers) == 2
+
+
+def test_criteria_seed_counts_match_answer_keys() -> None:
+    for f in sorted(need(SEEDS_DIR).glob("*.txt")):
+        [rec] = list(read_path(f))
+        key = json.loads((need(KEYS_DIR) / f"{rec.nct_id}.facts.json").read_text())["criteria_count"]
+        sp = _split(rec.eligibility_text)
+        got = {"inclusion": len(sp.top_level("inclusion")), "exclusion": len(sp.top_level("exclusion"))}
+        assert got == key, rec.nct_id
+
+
+def test_criteria_nothing_dropped_on_all_msc_records() -> None:
+    n = 0
+    for rec in read_path(need(MSC_DIR)):
+        sp = split_criteria(rec.eligibility_text)
+        assert coverage_problems(rec.eligibility_text, sp) == [], rec.nct_id
+        assert sp.criteria, rec.nct_id
+        n += 1
+    assert n >= 1099
