@@ -41,7 +41,7 @@ def _progress(paths: list[str]):  # type: ignore[no-untyped-def]
     total = sum(
         1 if p == "-" else sum(1 for _ in iter_input_files(Path(p))) for p in paths
     )
-    return tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="file", file=sys.stderr, leave=False, disable=False)
 
 
 def _iter_parsed(paths: list[str], fmt: str, failures: list[str]) -> Iterator[ParsedTrial]:
