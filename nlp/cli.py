@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -32,16 +33,31 @@ def _err(message: str) -> None:
     typer.echo(f"elig: error: {message}", err=True)
 
 
-def _progress(paths: list[str]):  # type: ignore[no-untyped-def]
-    """A progress bar over input files, shown only for directories on a terminal."""
+class _Progress:
+    """A one-line progress counter on stderr ("parse: 120/1099 files"), redrawn at most every
+    0.2 s and erased at the end. Shown only for directories when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self._last = total, 0, 0.0
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self._last >= 0.2 or self.done == self.total:
+            self._last = now
+            sys.stderr.write(f"\rparse: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def _progress(paths: list[str]) -> _Progress | None:
     if not sys.stderr.isatty() or not any(Path(p).is_dir() for p in paths if p != "-"):
         return None
-    from tqdm import tqdm
-
-    total = sum(
-        1 if p == "-" else sum(1 for _ in iter_input_files(Path(p))) for p in paths
-    )
-    return tqdm(total=total, unit="file", file=sys.stderr, leave=False, disable=False)
+    total = sum(1 if p == "-" else sum(1 for _ in iter_input_files(Path(p))) for p in paths)
+    return _Progress(total)
 
 
 def _iter_parsed(paths: list[str], fmt: str, failures: list[str]) -> Iterator[ParsedTrial]:

@@ -94,3 +94,30 @@ def test_cli_missing_file_is_one_line_no_traceback() -> None:
 def test_cli_version() -> None:
     res = elig("version")
     assert res.returncode == 0 and "schema_version 1" in res.stdout
+
+
+def test_cli_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    d = _mixed_dir(tmp_path)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nlp", "parse", str(d), "--out", str(tmp_path / "o")],
+        stdin=slave, stdout=slave, stderr=slave, close_fds=True, cwd=ROOT,
+    )
+    os.close(slave)
+    buf = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    proc.wait(timeout=120)
+    os.close(master)
+    assert b"parse: 8/8 files" in buf
+    piped = elig("parse", str(d), "--out", str(tmp_path / "o2"))
+    assert "files" not in piped.stderr.replace("failed", "")
