@@ -60,7 +60,19 @@ def _progress(paths: list[str]) -> _Progress | None:
     return _Progress(total)
 
 
-def _iter_parsed(paths: list[str], fmt: str, failures: list[str]) -> Iterator[ParsedTrial]:
+def _pipeline_or_exit():  # type: ignore[no-untyped-def]
+    try:
+        from nlp.pipeline import load_pipeline
+
+        return load_pipeline()
+    except Exception as exc:  # a broken install or lexicon: say so plainly
+        _err(f"cannot build the NLP pipeline: {type(exc).__name__}: {exc}")
+        raise typer.Exit(3) from None
+
+
+def _iter_parsed(
+    paths: list[str], fmt: str, failures: list[str], nlp: object = None
+) -> Iterator[ParsedTrial]:
     bar = _progress(paths)
     seen_sources: set[str] = set()
     try:
@@ -76,7 +88,7 @@ def _iter_parsed(paths: list[str], fmt: str, failures: list[str]) -> Iterator[Pa
                     _err(str(item))
                     continue
                 try:
-                    yield parse_record(item)
+                    yield parse_record(item, nlp)  # type: ignore[arg-type]
                 except Exception as exc:  # a bug must not lose the rest of the batch
                     msg = f"{item.label}: internal error while parsing ({type(exc).__name__}: {exc})"
                     failures.append(msg)
@@ -107,8 +119,9 @@ def parse_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Directory: one JSON file per trial.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="One file: .json (object or array) or .jsonl.")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
+    no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Only split criteria; skip entity tagging.")] = False,
 ) -> None:
-    """Read trial records and split their eligibility text into criteria (JSON out)."""
+    """Read trial records, split their eligibility text into criteria and tag entities (JSON out)."""
     if fmt not in FORMATS:
         _err(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
         raise typer.Exit(2)
@@ -116,7 +129,8 @@ def parse_cmd(
         _err("use either --out DIR or -o FILE, not both")
         raise typer.Exit(2)
     failures: list[str] = []
-    docs = _iter_parsed(paths, fmt, failures)
+    nlp = None if no_nlp else _pipeline_or_exit()
+    docs = _iter_parsed(paths, fmt, failures, nlp)
     written = 0
     if out is not None:
         if out.exists() and not out.is_dir():
@@ -149,6 +163,40 @@ def parse_cmd(
     if written == 0:
         _err("no trial records found in the given paths")
         raise typer.Exit(1)
+
+
+@app.command("show")
+def show_cmd(
+    record: Annotated[str, typer.Argument(help="A trial record file (any supported format) or '-'.")],
+    html: Annotated[Path | None, typer.Option("--html", help="Write a displaCy HTML page here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "auto",
+) -> None:
+    """Show a trial's criteria with their entities highlighted (terminal, or HTML via displaCy)."""
+    from nlp.show import render_html, render_terminal
+
+    failures: list[str] = []
+    docs = list(_iter_parsed([record], fmt, failures, _pipeline_or_exit()))
+    if not docs:
+        raise typer.Exit(1)
+    if html is not None:
+        write_atomic(html, render_html(docs))
+        typer.echo(f"wrote {html}", err=True)
+    else:
+        color = sys.stdout.isatty()
+        for doc in docs:
+            sys.stdout.write(render_terminal(doc, color=color))
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("assemble")
+def assemble_cmd(
+    out: Annotated[Path, typer.Argument(help="Directory for the assembled pipeline (spacy.load-able).")],
+) -> None:
+    """Assemble the rule pipeline from its config (no training) and save it to a directory."""
+    nlp = _pipeline_or_exit()
+    nlp.to_disk(out)
+    typer.echo(f"saved pipeline {nlp.pipe_names} to {out}", err=True)
 
 
 @app.command("version")

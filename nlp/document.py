@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
 
 from nlp import __version__
 from nlp.criteria import Criterion, Header, split_criteria
+from nlp.pipeline.annotate import Entity, annotate_criteria
 from nlp.records import TrialRecord
 
 SCHEMA_VERSION = 1
@@ -24,6 +26,12 @@ class Generator(BaseModel):
     version: str = __version__
 
 
+class AnnotatedCriterion(Criterion):
+    """A criterion with the entities the pipeline tagged in its own text."""
+
+    entities: tuple[Entity, ...] = ()
+
+
 class ParsedTrial(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -31,7 +39,7 @@ class ParsedTrial(BaseModel):
     generator: Generator = Field(default_factory=Generator)
     record: TrialRecord
     headers: tuple[Header, ...]
-    criteria: tuple[Criterion, ...]
+    criteria: tuple[AnnotatedCriterion, ...]
     warnings: tuple[str, ...] = ()
 
     @property
@@ -39,13 +47,16 @@ class ParsedTrial(BaseModel):
         return self.record.label
 
 
-def parse_record(record: TrialRecord) -> ParsedTrial:
+def parse_record(record: TrialRecord, nlp: Language | None = None) -> ParsedTrial:
+    """Split the record's criteria and, with a pipeline, tag entities in each."""
     split = split_criteria(record.eligibility_text)
+    entities = annotate_criteria(nlp, split.criteria) if nlp is not None else {}
     warnings: list[str] = []
     if not split.criteria:
         warnings.append("no criteria found in the eligibility text (headers only)")
     elif not split.headers:
         warnings.append("no inclusion/exclusion headers: all criteria are in section 'unspecified'")
-    return ParsedTrial(
-        record=record, headers=split.headers, criteria=split.criteria, warnings=tuple(warnings)
+    criteria = tuple(
+        AnnotatedCriterion(**c.model_dump(), entities=entities.get(c.id, ())) for c in split.criteria
     )
+    return ParsedTrial(record=record, headers=split.headers, criteria=criteria, warnings=tuple(warnings))

@@ -1,0 +1,1 @@
+"""Scoring against annotations and answer keys."""

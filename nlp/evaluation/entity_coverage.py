@@ -1,0 +1,154 @@
+"""Does the pipeline tag what each answer-key fact needs? (analyte / concept, value, comparator,
+unit or xULN, window) — checked per fact, within the criterion holding the fact's quote.
+
+This scores tagging only (issue: "every fact has its entities tagged"); turning entities into
+constraints is scored separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nlp.document import AnnotatedCriterion, ParsedTrial
+from nlp.pipeline.annotate import Entity
+from nlp.resources.lexicon import load_lexicon
+
+_CMP_FLIP = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
+_UNIT_ALIASES = {
+    "year": "a", "month": "mo", "week": "wk", "day": "d", "score": "{score}", "mmHg": "mm[Hg]",
+    "ratio": None, "count": None, "mg/day": "mg/d", "kg/m2": "kg/m2",
+}
+
+
+@dataclass(frozen=True)
+class FactResult:
+    index: int
+    kind: str
+    quote: str
+    ok: bool
+    missing: tuple[str, ...]
+
+
+def _ancestors() -> dict[str, set[str]]:
+    entries = {e.id: e for e in load_lexicon()}
+    out: dict[str, set[str]] = {}
+    for cid in entries:
+        seen: set[str] = set()
+        stack = [cid]
+        while stack:
+            c = stack.pop()
+            if c in seen or c not in entries:
+                continue
+            seen.add(c)
+            stack.extend(entries[c].parents)
+        out[cid] = seen
+    return out
+
+
+def _names() -> dict[str, str]:
+    return {e.id: e.name.lower() for e in load_lexicon()}
+
+
+def _criteria_for_quote(doc: ParsedTrial, quote: str) -> list[AnnotatedCriterion]:
+    text = doc.record.eligibility_text
+    pos = text.find(quote)
+    if pos < 0:
+        return []
+    end = pos + len(quote)
+    hits = [c for c in doc.criteria if c.start <= pos and end <= c.end]
+    return hits
+
+
+def _ents_in(crits: Sequence[AnnotatedCriterion]) -> list[Entity]:
+    return [e for c in crits for e in c.entities]
+
+
+def _unit_ok(fact_unit: str | None, ent: Entity) -> bool:
+    if fact_unit is None:
+        return True
+    want = _UNIT_ALIASES.get(fact_unit, fact_unit)
+    if want is None:
+        return ent.unit is None or ent.unit in {"{ratio}", "{count}"}
+    return ent.unit == want or (ent.unit is None and want == "{score}")
+
+
+def _value_ok(fact: dict[str, Any], ents: list[Entity], labels: set[str]) -> bool:
+    v, cmp_ = fact["value"], fact["comparator"]
+    for e in ents:
+        if e.label not in labels or e.value is None:
+            continue
+        if e.comparator == "between":
+            ok_v = (cmp_ in (">=", ">") and e.value == v) or (cmp_ in ("<=", "<") and e.value_high == v)
+        elif e.second_value is not None and e.second_value == v:
+            ok_v = e.comparator == cmp_
+        else:
+            ok_v = e.value == v and (e.comparator == cmp_ or e.comparator is None)
+        if ok_v and _unit_ok(fact.get("unit"), e):
+            return True
+    return False
+
+
+def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactResult]:
+    anc = _ancestors()
+    names = _names()
+    results: list[FactResult] = []
+    for i, fact in enumerate(facts):
+        kind = fact["kind"]
+        crits = _criteria_for_quote(doc, fact["quote"])
+        ents = _ents_in(crits)
+        missing: list[str] = []
+        if not crits:
+            missing.append("quote not found in any criterion")
+        concept_ids = {e.concept_id for e in ents if e.concept_id}
+        with_anc = set().union(*(anc.get(c, {c}) for c in concept_ids)) if concept_ids else set()
+        if kind == "measurement":
+            analyte = fact["analyte"].lower()
+            # a pair value ("180/110 mmHg") on a grouping concept covers its children (SBP, DBP)
+            pair_children = {
+                cid for cid, a in anc.items()
+                if any(e.second_value is not None for e in ents) and a & concept_ids
+            }
+            # "within 3-12 months before enrollment": the duration is carried by a temporal range
+            duration = analyte == "disease duration" and any(
+                e.label == "TEMPORAL" and e.value_high is not None for e in ents
+            )
+            if not duration and not any(names.get(c) == analyte for c in with_anc | pair_children):
+                missing.append(f"analyte {fact['analyte']!r}")
+            if not _value_ok(fact, ents, {"VALUE", "REF_RANGE", "AGE", "TEMPORAL"}):
+                missing.append(f"value {fact['comparator']} {fact['value']} {fact.get('unit')}")
+        elif kind in ("age", "weight", "bmi"):
+            if not _value_ok(fact, ents, {"AGE", "VALUE"}):
+                missing.append(f"{kind} value {fact['comparator']} {fact['value']} {fact.get('unit')}")
+        elif kind == "condition":
+            concept = fact["concept"]
+            if concept == "target_diagnosis":
+                if not any(e.label in {"CONDITION", "PREGNANCY"} for e in ents):
+                    missing.append("target diagnosis concept")
+            elif concept not in with_anc:
+                missing.append(f"concept {concept!r}")
+        elif kind == "therapy":
+            concept = fact["concept"]
+            if concept == "other":
+                if not any(e.label in {"THERAPY", "PROCEDURE"} for e in ents):
+                    missing.append("therapy concept")
+            elif concept not in with_anc:
+                missing.append(f"concept {concept!r}")
+        elif kind == "trial_participation":
+            if not any(e.label == "TRIAL_PARTICIPATION" for e in ents):
+                missing.append("TRIAL_PARTICIPATION")
+        elif kind == "consent":
+            if not any(e.label == "CONSENT" for e in ents):
+                missing.append("CONSENT")
+        elif kind == "judgement":
+            if not any(e.label == "JUDGEMENT" for e in ents):
+                missing.append("JUDGEMENT")
+        elif kind == "sex":
+            if not any(e.label == "SEX" for e in ents):
+                missing.append("SEX")
+        if fact.get("window_days") is not None:
+            if not any(e.label == "TEMPORAL" and e.window_days == fact["window_days"] for e in ents):
+                missing.append(f"window {fact['window_days']}d")
+        results.append(FactResult(i, kind, fact["quote"], not missing, tuple(missing)))
+    return results

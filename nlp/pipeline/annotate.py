@@ -1,0 +1,95 @@
+"""Run the pipeline over a trial's criteria (one Doc per criterion, so context never leaks
+between bullets) and turn spaCy spans into plain ``Entity`` records with offsets into the
+eligibility text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from nlp.criteria import Criterion
+
+
+class CodeRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    system: str
+    code: str
+
+
+class Entity(BaseModel):
+    """One tagged span. ``start``/``end`` index the eligibility text (escapes accounted for)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    text: str
+    start: int
+    end: int
+    concept_id: str | None = None
+    concept_name: str | None = None
+    codes: tuple[CodeRef, ...] = ()
+    negated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    family: bool = False
+    excepted: bool = False
+    positive: bool = False
+    comparator: str | None = None
+    value: float | None = None
+    value_high: float | None = None
+    second_value: float | None = None
+    unit: str | None = None
+    low_unit: str | None = None
+    window_days: int | None = None
+    window_days_low: int | None = None
+    relation: str | None = None
+    anchor: str | None = None
+
+
+def nlp_targets(criteria: Sequence[Criterion]) -> list[Criterion]:
+    """The criteria whose own text is analysed: every criterion except items split into ";"
+    clauses (their clauses carry the text)."""
+    has_clauses = {c.parent for c in criteria if c.kind == "clause"}
+    return [c for c in criteria if c.id not in has_clauses and c.text.strip()]
+
+
+def span_to_entity(span: Span, crit: Criterion) -> Entity:
+    s, e = crit.source_span(span.start_char, span.end_char)
+    x = span._
+    return Entity(
+        label=span.label_, text=span.text, start=s, end=e,
+        concept_id=x.concept_id, concept_name=x.concept_name,
+        codes=tuple(CodeRef(system=c.split("|", 1)[0], code=c.split("|", 1)[1]) for c in x.codes),
+        negated=x.negated, historical=x.historical, hypothetical=x.hypothetical, family=x.family,
+        excepted=x.excepted, positive=x.positive, comparator=x.comparator, value=x.value,
+        value_high=x.value_high, second_value=x.second_value, unit=x.unit, low_unit=x.low_unit,
+        window_days=x.window_days, window_days_low=x.window_days_low, relation=x.relation,
+        anchor=x.anchor,
+    )
+
+
+def doc_entities(doc: Doc, crit: Criterion) -> tuple[Entity, ...]:
+    return tuple(span_to_entity(ent, crit) for ent in doc.ents)
+
+
+def annotate_criteria(
+    nlp: Language, criteria: Sequence[Criterion], batch_size: int = 256
+) -> dict[str, tuple[Entity, ...]]:
+    """Entities per criterion id (criteria not analysed map to ())."""
+    targets = nlp_targets(criteria)
+    out: dict[str, tuple[Entity, ...]] = {c.id: () for c in criteria}
+    pairs: Iterable[tuple[str, Criterion]] = ((c.text, c) for c in targets)
+    for doc, crit in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        out[crit.id] = doc_entities(doc, crit)
+    return out
+
+
+def iter_annotated(
+    nlp: Language, items: Iterable[tuple[str, Criterion]], batch_size: int = 256
+) -> Iterator[tuple[Criterion, tuple[Entity, ...]]]:
+    for doc, crit in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+        yield crit, doc_entities(doc, crit)

@@ -1,0 +1,308 @@
+"""Registered spaCy components (factories prefixed ``elig_``), exposed through the
+``spacy_factories`` entry point so ``spacy.load(path)`` works without importing ``nlp`` first.
+
+Order in the pipeline: ``elig_lexicon`` (coded concepts) -> ``elig_temporal`` (windows) ->
+``elig_values`` (comparator/number/unit/xULN, AGE) -> ``elig_context`` (negation, history,
+hypothetical, family, exceptions). Each claims only tokens no earlier component claimed; all
+write ``doc.ents``.
+"""
+
+
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.pipeline import extensions  # noqa: F401  (registers the attributes)
+from nlp.pipeline.temporal import find_temporal
+from nlp.pipeline.values import find_values
+
+ENTITY_LABELS = (
+    "AGE", "SEX", "MEASUREMENT", "VALUE", "REF_RANGE", "CONDITION", "PREGNANCY", "THERAPY",
+    "PROCEDURE", "TEMPORAL", "TRIAL_PARTICIPATION", "CONSENT", "JUDGEMENT", "OTHER",
+)
+
+
+def _free(start: int, end: int, taken: list[bool]) -> bool:
+    return not any(taken[start:end])
+
+
+def _add_ents(doc: Doc, new: list[Span], old: tuple[Span, ...] | None = None) -> None:
+    if not new:
+        return
+    doc.ents = filter_spans(list(doc.ents if old is None else old) + new)
+
+
+def _taken(ents: tuple[Span, ...], n: int) -> list[bool]:
+    mask = [False] * n
+    for ent in ents:
+        for i in range(ent.start, ent.end):
+            mask[i] = True
+    return mask
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon concepts
+
+
+class LexiconTagger:
+    """Tags lexicon concepts: synonyms case-insensitively (LOWER), abbreviations as written
+    (ORTH); the longest match wins. Coordinated organ lists ("heart, liver, or kidney
+    dysfunction") are expanded so each organ gets its own concept."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.entries: list = []
+        self._build()
+
+    def _build(self) -> None:
+        self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.by_id = {e["id"]: e for e in self.entries}
+        self.synonym_index: dict[str, str] = {}
+        make = self.nlp.make_doc
+        for e in self.entries:
+            syns = list(e.get("synonyms") or [])
+            abbrs = list(e.get("abbreviations") or [])
+            if syns:
+                self.lower.add(e["id"], [make(s) for s in syns])
+            if abbrs:
+                self.orth.add(e["id"], [make(a) for a in abbrs])
+            for s in syns:
+                self.synonym_index[s.lower()] = e["id"]
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
+                   lexicon_dir: str | None = None) -> None:
+        from nlp.resources.lexicon import load_lexicon
+
+        self.entries = [e.model_dump(mode="json") for e in load_lexicon(lexicon_dir)]
+        self._build()
+
+    def __call__(self, doc: Doc) -> Doc:
+        vocab = doc.vocab
+        spans: list[Span] = []
+        for match_id, start, end in list(self.lower(doc)) + list(self.orth(doc)):
+            cid = vocab.strings[match_id]
+            spans.append(Span(doc, start, end, label=self.by_id[cid]["label"]))
+            spans[-1]._.concept_id = cid
+        spans.extend(self._coordinated(doc))
+        kept = filter_spans(spans)
+        for span in kept:
+            self._annotate(span, span._.concept_id)
+        _add_ents(doc, kept, ())
+        return doc
+
+    _COORD = re.compile(
+        r"\b((?:[A-Za-z]+\s*,\s*){0,4}[A-Za-z]+\s*,?\s*(?:and/or|or|and|&)\s+)([A-Za-z]+)\s+"
+        r"(dysfunction|insufficiency|failure|diseases?|impairment|damage|injury|disorders?)\b",
+        re.I,
+    )
+
+    _COORD_HEADS = ("dysfunction", "insufficiency", "failure", "disease", "impairment", "damage", "injur", "disorder")
+
+    def _coordinated(self, doc: Doc) -> list[Span]:
+        out: list[Span] = []
+        text = doc.text
+        low = text.lower()
+        if not any(h in low for h in self._COORD_HEADS):
+            return out
+        for m in self._COORD.finditer(text):
+            head = m.group(3)
+            words = re.finditer(r"[A-Za-z]+", m.group(1))
+            for w in words:
+                if w.group(0).lower() in {"and", "or", "severe", "significant", "active", "chronic"}:
+                    continue
+                cid = self.synonym_index.get(f"{w.group(0)} {head}".lower())
+                if cid is None:
+                    continue
+                s = m.start(1) + w.start()
+                span = doc.char_span(s, s + len(w.group(0)), label=self.by_id[cid]["label"])
+                if span is not None:
+                    span._.concept_id = cid
+                    out.append(span)
+        return out
+
+    def _annotate(self, span: Span, cid: str) -> None:
+        e = self.by_id[cid]
+        span._.concept_id = cid
+        span._.concept_name = e["name"]
+        span._.category = e["category"]
+        span._.codes = tuple(f"{c['system']}|{c['code']}" for c in e.get("codes") or [])
+        if span.end < len(span.doc) and span.doc[span.end].text == "+":
+            span._.positive = True
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        p = Path(path)
+        p.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(p / "lexicon.jsonl", self.entries)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "LexiconTagger":
+        self.entries = list(srsly.read_jsonl(Path(path) / "lexicon.jsonl"))
+        self._build()
+        return self
+
+
+@Language.factory("elig_lexicon")
+def make_lexicon(nlp: Language, name: str) -> "LexiconTagger":
+    return LexiconTagger(nlp, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Temporal windows
+
+
+@Language.factory("elig_temporal")
+def make_temporal(nlp: Language, name: str) -> Any:
+    def tag_temporal(doc: Doc) -> Doc:
+        old = list(doc.ents)
+        taken = _taken(tuple(old), len(doc))
+        new: list[Span] = []
+        for t in find_temporal(doc.text):
+            span = doc.char_span(t.start, t.end, label="TEMPORAL", alignment_mode="expand")
+            core = doc.char_span(t.start, t.core_end, alignment_mode="expand")
+            if span is None or core is None or not _free(core.start, core.end, taken):
+                continue
+            # the anchor ("... prior to receiving the trial drug") may hold concepts: the window
+            # takes them over, they are part of its anchor text
+            if not _free(core.end, span.end, taken):
+                old = [e for e in old if e.end <= core.end or e.start >= span.end]
+                taken = _taken(tuple(old), len(doc))
+                if not _free(span.start, span.end, taken):
+                    continue
+            span._.window_days = t.days
+            span._.window_days_low = t.days_low
+            span._.relation = t.relation
+            span._.anchor = t.anchor
+            span._.temporal_kind = t.kind
+            span._.value = t.value
+            span._.value_high = t.value_high
+            span._.unit = t.unit
+            span._.comparator = "between" if t.value_high is not None else None
+            new.append(span)
+        doc.ents = filter_spans(old + new)
+        return doc
+
+    return tag_temporal
+
+
+# ---------------------------------------------------------------------------------------------
+# Values, reference-range multiples, ages
+
+_AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", re.I)
+_AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age|years?\s+old|or\s+(?:older|younger)|and\s+(?:older|above|over))\b", re.I)
+
+
+@Language.factory("elig_values")
+def make_values(nlp: Language, name: str) -> Any:
+    def tag_values(doc: Doc) -> Doc:
+        old = doc.ents
+        taken = _taken(old, len(doc))
+        text = doc.text
+        new: list[Span] = []
+        for v in find_values(text):
+            label = "VALUE"
+            if v.unit in ("xULN", "xLLN"):
+                label = "REF_RANGE"
+            elif v.is_time and (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start])
+                                or _AGE_AFTER.match(text[v.end:])):
+                label = "AGE"
+            span = doc.char_span(v.start, v.end, label=label, alignment_mode="expand")
+            if span is None or not _free(span.start, span.end, taken):
+                continue
+            span._.comparator = v.comparator
+            span._.value = v.value
+            span._.value_high = v.value_high
+            span._.unit = v.unit
+            span._.second_value = v.second_value
+            span._.low_unit = v.low_unit
+            new.append(span)
+        _add_ents(doc, new, old)
+        return doc
+
+    return tag_values
+
+
+# ---------------------------------------------------------------------------------------------
+# Context: medspaCy ConText with criterion-specific rules, flags copied to plain attributes
+
+_CATEGORY_ATTR = {
+    "NEGATED_EXISTENCE": "negated",
+    "HISTORICAL": "historical",
+    "HYPOTHETICAL": "hypothetical",
+    "FAMILY": "family",
+    "EXCEPTION": "excepted",
+}
+
+
+class ContextTagger:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.rules: list[dict[str, Any]] = []
+        self._context: Any = None
+
+    def _build(self) -> None:
+        from medspacy.context import ConText, ConTextRule
+
+        span_attrs = {cat: {attr: True} for cat, attr in _CATEGORY_ATTR.items()}
+        ctx = ConText(self.nlp, name=f"{self.name}_medspacy", rules=None, span_attrs=span_attrs,
+                      max_scope=None)
+        rules = []
+        for r in self.rules:
+            r = dict(r)
+            if r.get("allowed_types") is not None:
+                r["allowed_types"] = set(r["allowed_types"])
+            rules.append(ConTextRule(**r))
+        ctx.add(rules)
+        self._context = ctx
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
+                   rules_path: str | None = None) -> None:
+        from importlib import resources
+
+        path = Path(rules_path) if rules_path else Path(str(resources.files("nlp.resources") / "context_rules.json"))
+        self.rules = json.loads(path.read_text(encoding="utf-8"))["rules"]
+        self._build()
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._context is None:
+            if not self.rules:
+                return doc
+            self._build()
+        if not doc.ents:
+            return doc
+        # one criterion = one sentence: ConText needs sentence boundaries
+        if not doc.has_annotation("SENT_START"):
+            for i, tok in enumerate(doc):
+                tok.is_sent_start = i == 0
+        self._context(doc)
+        # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
+        doc._.context_graph = None
+        ud = doc.user_data
+        for key in [k for k in ud if isinstance(k, tuple) and len(k) == 4 and k[1] in ("modifiers", "context_graph")]:
+            del ud[key]
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        p = Path(path)
+        p.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(p / "context_rules.json", {"rules": self.rules})
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ContextTagger":
+        self.rules = srsly.read_json(Path(path) / "context_rules.json")["rules"]
+        self._build()
+        return self
+
+
+@Language.factory("elig_context")
+def make_context(nlp: Language, name: str) -> "ContextTagger":
+    return ContextTagger(nlp, name)

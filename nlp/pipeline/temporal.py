@@ -1,0 +1,113 @@
+"""Temporal expressions in criteria: windows ("within 3 months prior to enrollment", "in the past
+year"), ranges ("at 12-24 weeks after onset", "within 3-12 months before enrollment") and
+durations ("for at least three months"). Pure functions over text, used by ``elig_temporal``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.pipeline.values import DAYS_PER, NUM_ANY, TIME_UNITS, ucum_unit, word_number
+
+_UNIT = "|".join(f"(?:{p})" for p, _ in TIME_UNITS if not p.startswith("hours") and not p.startswith("minutes"))
+_UNIT_ALL = "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
+_AMOUNT = rf"(?P<n1>{NUM_ANY})(?:\s*(?:-|–|~|to)\s*(?P<n2>{NUM_ANY}))?\s*(?:calendar\s+)?(?P<unit>{_UNIT_ALL})"
+_ANCHOR = (
+    r"(?P<anchor>(?:the\s+)?(?:(?:first|last|initial|index)\s+)?"
+    r"(?:[\w\-]+\s+){0,5}?"
+    r"(?:enrol(?:l)?ment|screening|randomi[sz]ation|baseline|inclusion|entry|consent|onset|"
+    r"admission|diagnosis|infusion|injection|transplant(?:ation)?|treatment|dosing|dose|surgery|"
+    r"visit|day\s*(?:0|1)|study(?:\s+(?:start|entry|drug|treatment|day\s*\d))?|trial|"
+    r"(?:test|study|trial|investigational|experimental)\s+(?:drug|product|treatment|medication)(?:\s+treatment)?|"
+    r"signing(?:\s+(?:the\s+)?(?:informed\s+)?consent(?:\s+form)?)?|symptoms?(?:\s+onset)?|stroke|injury|birth|"
+    r"operation|procedure|participation|registration|the\s+study|this\s+study))"
+)
+_BEFORE = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of|of)"
+_AFTER = r"(?:after|following|post|from|since)"
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # within (the last|past) 3 months (prior to|before) enrollment
+    (re.compile(
+        rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:(?:past|last|previous|preceding|prior)\s+)?{_AMOUNT}"
+        rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
+    # in the past/last/previous year (no number)
+    (re.compile(
+        rf"\b(?:in|within|during|over)\s+(?:the\s+)?(?P<w>past|last|previous|preceding|prior)\s+(?P<unit>year|month|week|day)s?\b"
+        rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
+    # at 12-24 weeks after onset / 3 months after stroke / 2 weeks before screening / 6 months ago
+    (re.compile(
+        rf"\b(?:(?:at|by|less\s+than|more\s+than|at\s+least|no\s+(?:less|more)\s+than|greater\s+than|over|up\s+to|"
+        rf"for\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?)\s+)?{_AMOUNT}\s*"
+        rf"(?:(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
+    # for at least three months / for more than 6 months (a duration)
+    (re.compile(
+        rf"\bfor\s+(?:at\s+least|more\s+than|over|longer\s+than|a\s+minimum\s+of|no\s+less\s+than|not\s+less\s+than)\s+{_AMOUNT}",
+        re.I), "duration"),
+    # past year / last year / previous 6 months without a preposition
+    (re.compile(rf"\b(?P<w>past|last|previous|preceding)\s+{_AMOUNT}", re.I), "within"),
+    (re.compile(r"\b(?:in\s+the\s+)?(?P<w>past|last|previous|preceding)\s+(?P<unit>year|month|week)\b", re.I), "within"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TemporalMatch:
+    start: int
+    end: int
+    kind: str  # "within" (a look-back window), "offset" (at/after an event), "duration"
+    days: int | None  # window length or offset in days (upper end for a range)
+    days_low: int | None  # lower end for a range ("3-12 months": 90)
+    relation: str | None  # "before" | "after" | None
+    anchor: str | None  # "enrollment", "receiving the test drug treatment", ...
+    value: float | None
+    value_high: float | None
+    unit: str | None  # UCUM time unit
+    core_end: int = -1  # end of the part before the anchor ("within 14 days prior to")
+
+
+def _days(value: float | None, unit: str | None) -> int | None:
+    if value is None or unit not in DAYS_PER:
+        return None
+    return int(round(value * DAYS_PER[unit]))
+
+
+_HAS_TIME_WORD = re.compile(r"year|month|week|day|yr|wk|mo\b|hour|hr|\bh\b|\bd\b|min", re.I)
+
+
+def find_temporal(text: str) -> list[TemporalMatch]:
+    if not _HAS_TIME_WORD.search(text):
+        return []
+    out: list[TemporalMatch] = []
+    taken: list[tuple[int, int]] = []
+    for rx, kind in _PATTERNS:
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if any(not (e <= a or s >= b) for a, b in taken):
+                continue
+            gd = m.groupdict()
+            unit = ucum_unit(gd.get("unit") or "")
+            if unit is None:
+                continue
+            n1 = word_number(gd["n1"]) if gd.get("n1") else (1.0 if gd.get("w") else None)
+            n2 = word_number(gd["n2"]) if gd.get("n2") else None
+            if n1 is None:
+                continue
+            rel_word = (gd.get("rel") or "").lower()
+            if rel_word and re.match(_AFTER, rel_word):
+                relation = "after"
+            elif rel_word or gd.get("ago") or kind == "within":
+                relation = "before"
+            else:
+                relation = None
+            anchor = (gd.get("anchor") or "").strip() or None
+            if anchor and anchor.lower().startswith("the "):
+                anchor = anchor[4:]
+            high = n2 if n2 is not None else n1
+            core_end = m.start("anchor") if gd.get("anchor") else e
+            out.append(TemporalMatch(
+                s, e, kind, _days(high, unit), _days(n1, unit) if n2 is not None else None,
+                relation, anchor, n1, n2, unit, core_end,
+            ))
+            taken.append((s, e))
+    out.sort(key=lambda t: t.start)
+    return out

@@ -1,0 +1,65 @@
+"""A tokenizer that keeps clinical notation intact and splittable.
+
+``≥18`` -> ``≥ 18``; ``2.5×ULN`` / ``2.5xULN`` -> ``2.5 × ULN``; ``1.5×10^9/L`` -> ``1.5 × 10 ^ 9 / L``;
+``HIV+`` -> ``HIV +``; ``180/110`` -> ``180 / 110``; ``16-65`` -> ``16 - 65``; ``2years`` ->
+``2 years``; ``\\<2`` -> ``\\< 2``; ``W12``, ``HbA1c``, ``CD4``, ``COVID-19`` stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en import English
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+
+_CMP = r"\\?(?:>=|<=|=>|=<|[<>≤≥≦≧=＜＞±~～])"
+_TIME_UNIT = r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?|h|d|y|yo)"
+_UNIT_AFTER_NUM = (
+    rf"(?:{_TIME_UNIT}|kg|g|mg|mcg|µg|ug|ml|mL|L|l|dL|dl|mmol|µmol|umol|mmHg|cm|mm|m2|%|U|IU|iu|"
+    r"times|fold|x|×|ms|s|sec|points?|bpm)"
+)
+
+
+def _prefixes() -> list[str]:
+    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·"] + list(English.Defaults.prefixes)
+
+
+def _suffixes() -> list[str]:
+    return [
+        r"(?<=[A-Za-z0-9\)])\+",  # HIV+, TPPA+
+        r"(?<=[A-Za-z0-9\)])[-−](?=$)",  # HBsAg-
+        rf"(?<=\d){_UNIT_AFTER_NUM}$",  # 2years, 90g, 17kg, 2.5x
+        r"(?<=\d)/L",
+        r"；|。|，|：",
+    ] + list(English.Defaults.suffixes)
+
+
+def _infixes() -> list[str]:
+    return [
+        r"(?<=[0-9])[×x✕*](?=[0-9A-Za-z(])",  # 2.5×ULN, 2.5xULN, 1.5x10
+        r"(?<=[A-Za-z0-9])[×✕](?=[A-Za-z0-9])",
+        rf"{_CMP}",  # duration≥2years, age>18
+        r"(?<=[0-9])[-–~～](?=[0-9])",  # 16-65
+        r"(?<=[0-9A-Za-z\)])/(?=[0-9A-Za-z(])",  # 180/110, AST/ALT, mg/dL
+        r"\^",  # 10^9
+        r"(?<=[a-z])(?=[≥≤])",
+        r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
+        r"；|。|，|：|、",
+    ] + list(English.Defaults.infixes)
+
+
+@registry.tokenizers("elig.tokenizer.v1")
+def create_tokenizer():  # type: ignore[no-untyped-def]
+    def make(nlp):  # type: ignore[no-untyped-def]
+        return Tokenizer(
+            nlp.vocab,
+            rules={k: v for k, v in English.Defaults.tokenizer_exceptions.items() if not re.search(r"\d", k)},
+            prefix_search=compile_prefix_regex(_prefixes()).search,
+            suffix_search=compile_suffix_regex(_suffixes()).search,
+            infix_finditer=compile_infix_regex(_infixes()).finditer,
+            token_match=re.compile(r"^(?:COVID-19|SARS-CoV-2|HbA1c|[A-Za-z]+\d+[a-z]?|W\d+)$").match,
+            url_match=None,
+        )
+
+    return make

@@ -1,0 +1,1 @@
+"""Data files (lexicons with codes, context rules) and their loader/validator."""

@@ -1,0 +1,84 @@
+"""Viewing parsed trials: criteria with highlighted entities, in a terminal or as HTML.
+
+HTML goes through displaCy's manual entity renderer, which escapes all text."""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Sequence
+
+from nlp.document import ParsedTrial
+
+_COLORS = {
+    "AGE": "#f6c28b", "SEX": "#f6c28b", "MEASUREMENT": "#9ecae1", "VALUE": "#c7e9c0",
+    "REF_RANGE": "#a1d99b", "CONDITION": "#fdae6b", "PREGNANCY": "#fdd0a2", "THERAPY": "#bcbddc",
+    "PROCEDURE": "#dadaeb", "TEMPORAL": "#fff7bc", "TRIAL_PARTICIPATION": "#d9d9d9",
+    "CONSENT": "#e5f5e0", "JUDGEMENT": "#fcbba1", "OTHER": "#f0f0f0",
+}
+_ANSI = {"MEASUREMENT": 36, "VALUE": 32, "REF_RANGE": 32, "CONDITION": 33, "PREGNANCY": 33,
+         "THERAPY": 35, "PROCEDURE": 35, "TEMPORAL": 34, "AGE": 31, "SEX": 31}
+
+
+def _flags(ent) -> str:  # type: ignore[no-untyped-def]
+    f = [n for n in ("negated", "historical", "hypothetical", "family", "excepted") if getattr(ent, n)]
+    return ",".join(f)
+
+
+def render_terminal(doc: ParsedTrial, color: bool = False) -> str:
+    rec = doc.record
+    out = [f"{rec.nct_id or rec.source}  {rec.brief_title or ''}".rstrip()]
+    text = rec.eligibility_text
+    for c in doc.criteria:
+        own = c.text
+        pieces: list[str] = []
+        pos = 0
+        for e in sorted(c.entities, key=lambda x: x.start):
+            # entity offsets are in the eligibility text; render on the criterion's own text
+            rel = own.find(e.text, pos)
+            if rel < 0:
+                continue
+            pieces.append(own[pos:rel])
+            tag = e.label + (f":{e.concept_id}" if e.concept_id else "") + (f"|{_flags(e)}" if _flags(e) else "")
+            if color:
+                pieces.append(f"\033[{_ANSI.get(e.label, 37)}m[{e.text}]\033[0m\033[2m{tag}\033[0m")
+            else:
+                pieces.append(f"[{e.text}]{{{tag}}}")
+            pos = rel + len(e.text)
+        pieces.append(own[pos:])
+        indent = "  " * (c.depth + 1)
+        out.append(f"{indent}{c.id:<8} " + "".join(pieces).replace("\n", " "))
+    del text
+    return "\n".join(out) + "\n\n"
+
+
+def render_html(docs: Sequence[ParsedTrial]) -> str:
+    from spacy import displacy
+
+    parts = []
+    for doc in docs:
+        rec = doc.record
+        items = []
+        for c in doc.criteria:
+            ents = []
+            for e in c.entities:
+                rel = e.start - c.text_start
+                # map back to the criterion's clean text (escapes removed)
+                rel_start = c.text.find(e.text, max(0, rel - len(c.escapes)))
+                if rel_start < 0:
+                    continue
+                ents.append({"start": rel_start, "end": rel_start + len(e.text),
+                             "label": e.label + (f" {e.concept_id}" if e.concept_id else "")})
+            ents.sort(key=lambda x: x["start"])
+            rendered = displacy.render(
+                {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False,
+                options={"colors": {k + " " + "": v for k, v in _COLORS.items()}},
+            )
+            items.append(
+                f'<div class="crit" style="margin-left:{c.depth * 2}em"><b>{html_lib.escape(c.id)}</b> {rendered}</div>'
+            )
+        title = html_lib.escape(f"{rec.nct_id or rec.source} {rec.brief_title or ''}")
+        parts.append(f"<section><h2>{title}</h2>{''.join(items)}</section>")
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>elig show</title></head>"
+        f"<body style='font-family:sans-serif'>{''.join(parts)}</body></html>\n"
+    )
