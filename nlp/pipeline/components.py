@@ -96,10 +96,19 @@ class LexiconTagger:
             spans[-1]._.concept_id = cid
         spans.extend(self._coordinated(doc))
         kept = filter_spans(spans)
+        if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc.text):
+            # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
+            kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
         for span in kept:
             self._annotate(span, span._.concept_id)
         _add_ents(doc, kept, ())
         return doc
+
+    _PARTICIPATION_CUE = re.compile(
+        r"particip|enrol|involv|take\s+part|taking\s+part|took\s+part|another|other\s+(?:clinical|interventional|investigational)|"
+        r"concurrent|simultaneous|previous|prior|current(?:ly)?|in\s+the\s+(?:last|past)|within|registered|included\s+in",
+        re.I,
+    )
 
     _COORD = re.compile(
         r"\b((?:[A-Za-z]+\s*,\s*){0,4}[A-Za-z]+\s*,?\s*(?:and/or|or|and|&)\s+)([A-Za-z]+)\s+"

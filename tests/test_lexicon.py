@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from nlp.resources.lexicon import (
+    ATC, ICD10, LOINC, RXNORM, SNOMED, Code, LexiconEntry, code_problem, lexicon_problems,
+    load_lexicon, luhn_check_digit, verhoeff_valid,
+)
+
+
+def test_lexicon_files_valid_schema_codes_and_links() -> None:
+    entries = load_lexicon()
+    assert len(entries) > 200
+    assert lexicon_problems(entries) == []
+
+
+@pytest.mark.parametrize("code", ["1742-6", "1920-8", "777-3", "718-7", "2160-0", "8480-6"])
+def test_lexicon_loinc_check_digit_accepts_real_codes(code: str) -> None:
+    assert code_problem(Code(system=LOINC, code=code)) is None
+
+
+@pytest.mark.parametrize("code", ["1742-5", "17426", "1742-"])
+def test_lexicon_loinc_check_digit_rejects_typos(code: str) -> None:
+    assert code_problem(Code(system=LOINC, code=code)) is not None
+
+
+def test_lexicon_luhn_and_verhoeff_algorithms() -> None:
+    assert luhn_check_digit("1742") == 6
+    assert verhoeff_valid("86406008") and verhoeff_valid("73211009")
+    assert not verhoeff_valid("86406009")
+
+
+@pytest.mark.parametrize(("system", "code", "ok"), [
+    (SNOMED, "86406008", True), (SNOMED, "86406009", False), (SNOMED, "86406028", False),
+    (ICD10, "B20", True), (ICD10, "E11.9", True), (ICD10, "U07.1", True), (ICD10, "B2", False),
+    (ATC, "L04AA", True), (ATC, "B01AA03", True), (ATC, "L4A", False),
+    (RXNORM, "11289", True), (RXNORM, "x11", False),
+])
+def test_lexicon_code_formats(system: str, code: str, ok: bool) -> None:
+    assert (code_problem(Code(system=system, code=code)) is None) is ok  # type: ignore[arg-type]
+
+
+def test_lexicon_problems_found() -> None:
+    a = LexiconEntry(id="a", name="A", category="condition", label="CONDITION", synonyms=("x",), parents=("b",))
+    b = LexiconEntry(id="b", name="B", category="condition", label="CONDITION", synonyms=("x",), parents=("a",))
+    m = LexiconEntry(id="m", name="M", category="measurement", label="MEASUREMENT", synonyms=("m",))
+    probs = lexicon_problems([a, b, m])
+    assert any("synonym 'x'" in p for p in probs)
+    assert any("cycle" in p for p in probs)
+    assert any("needs 'unit' and 'range'" in p for p in probs)
+
+
+def test_lexicon_grouping_concepts_have_narrower_terms() -> None:
+    by_id = {e.id: e for e in load_lexicon()}
+    for group in ("malignancy", "active_infection", "autoimmune_disease", "immunosuppressant", "hepatic_dysfunction"):
+        assert any(group in e.parents for e in by_id.values()), group

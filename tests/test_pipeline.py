@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Doc
+
+from conftest import ROOT
+from nlp.pipeline import load_pipeline
+from nlp.pipeline.temporal import find_temporal
+from nlp.pipeline.values import find_values
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline()
+
+
+def ents(nlp, text: str):  # type: ignore[no-untyped-def]
+    return [(e.label_, e.text, e._.concept_id) for e in nlp(text).ents]
+
+
+def one(nlp, text: str, label: str, valued: bool = False):  # type: ignore[no-untyped-def]
+    found = [e for e in nlp(text).ents if e.label_ == label and (not valued or e._.value is not None)]
+    assert len(found) == 1, (text, [(e.label_, e.text) for e in nlp(text).ents])
+    return found[0]
+
+
+# --- tokenizer ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("≥18", ["≥", "18"]),
+        ("\\<2", ["\\<", "2"]),
+        (">=5", [">=", "5"]),
+        ("2.5×ULN", ["2.5", "×", "ULN"]),
+        ("2.5xULN", ["2.5", "x", "ULN"]),
+        ("1.5×10^9/L", ["1.5", "×", "10", "^", "9", "/L"]),
+        ("100×109/L", ["100", "×", "109", "/L"]),
+        ("HIV+", ["HIV", "+"]),
+        ("TPPA +", ["TPPA", "+"]),
+        ("180/110 mmHg", ["180", "/", "110", "mmHg"]),
+        ("16-65", ["16", "-", "65"]),
+        ("12-24 weeks", ["12", "-", "24", "weeks"]),
+        ("W12", ["W12"]),
+        ("HbA1c", ["HbA1c"]),
+        ("duration≥2years", ["duration", "≥", "2", "years"]),
+        ("mg/dL", ["mg", "/", "dL"]),
+        ("µmol/L", ["µmol", "/", "L"]),
+    ],
+)
+def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+# --- values -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "cmp", "value", "high", "unit"),
+    [
+        ("Body weight ≥ 17 kg", ">=", 17, None, "kg"),
+        ("ANC < 1.5×109/L", "<", 1.5, None, "10*9/L"),
+        ("PLT \u003c 100×109/L", "<", 100, None, "10*9/L"),
+        ("ANC ≥ 1.5 x 10^9/L", ">=", 1.5, None, "10*9/L"),
+        ("WBC 3.0 x10(9)/L", None, 3.0, None, "10*9/L"),
+        ("Hb < 90g/L", "<", 90, None, "g/L"),
+        ("ALT > 2.5×ULN", ">", 2.5, None, "xULN"),
+        ("bilirubin higher than 1.5 times of upper limit of normal value", ">", 1.5, None, "xULN"),
+        ("AST > 2.5×normal limit (ULN)", ">", 2.5, None, "xULN"),
+        ("AST up to 2.5 time the upper level of normal", "<=", 2.5, None, "xULN"),
+        ("more than three times the normal maximum rate", ">", 3, None, "xULN"),
+        ("ALT no more than 2.5 x ULN", "<=", 2.5, None, "xULN"),
+        ("NIHSS score 6-20 points", "between", 6, 20, "{score}"),
+        ("mRS 3-5", "between", 3, 5, None),
+        ("blood glucose > 16.8mmol/L", ">", 16.8, None, "mmol/L"),
+        ("creatinine ≤ 1.5 mg/dl", "<=", 1.5, "mg/dL" and None, "mg/dL"),
+        ("eGFR < 60 mL/min/1.73 m^2", "<", 60, None, "mL/min/{1.73_m2}"),
+        ("Platelets less than 100,000/µL", "<", 100000, None, "/uL"),
+        ("ALT exceeding 100 IU/L", ">", 100, None, "U/L"),
+        ("HbA1c < 7%", "<", 7, None, "%"),
+        ("anaphylaxis to 2 or more food", ">=", 2, None, None),
+        ("prednisone > 10mg/ day", ">", 10, None, "mg/d"),
+        ("Life expectancy ≥ 12 months", ">=", 12, None, "mo"),
+    ],
+)
+def test_pipeline_values(text: str, cmp, value, high, unit) -> None:  # type: ignore[no-untyped-def]
+    [v] = find_values(text)
+    assert (v.comparator, v.value, v.value_high, v.unit) == (cmp, value, high, unit)
+
+
+def test_pipeline_values_blood_pressure_pair() -> None:
+    for text in ("Blood pressure ≥180/110 mmHg despite treatment", "blood pressure≥180mmHg/110 mmHg"):
+        [v] = find_values(text)
+        assert (v.comparator, v.value, v.second_value, v.unit) == (">=", 180, 110, "mm[Hg]")
+
+
+def test_pipeline_values_bare_numbers_and_names_are_not_values() -> None:
+    assert find_values("McDonald 2006 Diagnosis of neuromyelitis optica") == []
+    assert find_values("HbA1c test, CD4 count, COVID-19, W12") == []
+
+
+def test_pipeline_values_range_with_two_units() -> None:
+    [v] = find_values("1 month to 18 years")
+    assert (v.value, v.low_unit, v.value_high, v.unit) == (1, "mo", 18, "a")
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+def test_pipeline_label_age(nlp) -> None:  # type: ignore[no-untyped-def]
+    for text, lo, hi in [("18 to 80 years old, both sexes;", 18, 80), ("Aged 16-65 years.", 16, 65),
+                         ("Male or female ≥6 years old", 6, None)]:
+        age = one(nlp, text, "AGE", valued=True)
+        assert (age._.value, age._.value_high, age._.unit) == (lo, hi, "a")
+
+
+def test_pipeline_label_sex(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert one(nlp, "18 to 80 years old, both sexes;", "SEX")._.concept_id == "both_sexes"
+
+
+def test_pipeline_label_measurement_with_codes(nlp) -> None:  # type: ignore[no-untyped-def]
+    m = one(nlp, "alanine aminotransferase (ALT) > 2.5×ULN", "REF_RANGE")
+    assert m._.unit == "xULN"
+    got = ents(nlp, "alanine aminotransferase (ALT) > 2.5×ULN")
+    assert ("MEASUREMENT", "alanine aminotransferase", "alt") in got and ("MEASUREMENT", "ALT", "alt") in got
+    alt = [e for e in nlp("ALT > 2").ents if e.label_ == "MEASUREMENT"][0]
+    assert "http://loinc.org|1742-6" in alt._.codes
+
+
+def test_pipeline_label_measurement_pair_of_analytes(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = {cid for _, _, cid in ents(nlp, "AST /ALT higher than 2.5 times of upper limit of normal value.")}
+    assert {"ast", "alt"} <= got
+
+
+def test_pipeline_label_conditions_and_infections(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = {cid for _, _, cid in ents(nlp, "HIV+, TPPA +, patients diagnosed as HBV or HCV.")}
+    assert {"hiv", "syphilis", "hepatitis_b", "hepatitis_c"} <= got
+    hiv = [e for e in nlp("HIV+").ents if e._.concept_id == "hiv"][0]
+    assert hiv._.positive
+
+
+def test_pipeline_label_coordinated_organs(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = {cid for _, _, cid in ents(nlp, "Severe heart, liver, or kidney dysfunction")}
+    assert {"cardiac_dysfunction", "hepatic_dysfunction", "renal_dysfunction"} <= got
+
+
+def test_pipeline_label_therapy_pregnancy_trial_consent_judgement(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert one(nlp, "Those who have previously received other stem cell treatments;", "THERAPY")._.concept_id == "stem_cell_therapy"
+    assert one(nlp, "Pregnancy.", "PREGNANCY")._.concept_id == "pregnancy"
+    assert one(nlp, "Participation in another clinical trial within 3 months", "TRIAL_PARTICIPATION")
+    assert one(nlp, "Written informed consent", "CONSENT")
+    assert any(e.label_ == "JUDGEMENT" for e in nlp("Any other condition deemed unsuitable by the investigator").ents)
+
+
+def test_pipeline_label_temporal(nlp) -> None:  # type: ignore[no-untyped-def]
+    t = one(nlp, "History of epileptic seizures within 6 months prior to enrollment", "TEMPORAL")
+    assert (t._.window_days, t._.relation, t._.anchor) == (180, "before", "enrollment")
+    t = one(nlp, "participation in any other stem cell study within the past year", "TEMPORAL")
+    assert t._.window_days == 365
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "low"),
+    [
+        ("within 3 months prior to enrollment", 90, None),
+        ("in the past year", 365, None),
+        ("at 12-24 weeks after onset", 168, 84),
+        ("for at least three months", 90, None),
+        ("within 14 days prior to receiving the test drug", 14, None),
+        ("within 3-12 months before enrollment", 360, 90),
+        ("in the last 3 months", 90, None),
+    ],
+)
+def test_pipeline_temporal_windows(text: str, days: int, low) -> None:  # type: ignore[no-untyped-def]
+    [t] = find_temporal(text)
+    assert (t.days, t.days_low) == (days, low)
+
+
+def test_pipeline_temporal_anchor_may_hold_a_concept(nlp) -> None:  # type: ignore[no-untyped-def]
+    t = one(nlp, "other immunosuppressive agents within 14 days prior to receiving the trial drug", "TEMPORAL")
+    assert t._.window_days == 14
+
+
+# --- context ---------------------------------------------------------------------------------
+
+def _flag(nlp, text: str, concept: str, flag: str) -> bool:  # type: ignore[no-untyped-def]
+    [e] = [e for e in nlp(text).ents if e._.concept_id == concept]
+    return bool(getattr(e._, flag))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "flag", "expected"),
+    [
+        ("No history of malignancy", "malignancy", "negated", True),
+        ("without active infection", "active_infection", "negated", True),
+        ("Negative for HIV", "hiv", "negated", True),
+        ("Has not received any chemotherapy", "chemotherapy", "negated", True),
+        ("Malignancy", "malignancy", "negated", False),
+        ("ALT no more than 2.5 x ULN", "alt", "negated", False),
+        ("Current or past malignancy", "malignancy", "historical", True),
+        ("History of epilepsy", "epilepsy", "historical", True),
+        ("Those who have previously received other stem cell treatments", "stem_cell_therapy", "historical", True),
+        ("Patients who plan to undergo surgery during the trial", "surgery", "hypothetical", True),
+        ("Family history of epilepsy", "epilepsy", "family", True),
+        ("malignant tumors (except cured non-melanoma skin cancer)", "non_melanoma_skin_cancer", "excepted", True),
+        ("malignant tumors (except cured non-melanoma skin cancer)", "malignancy", "excepted", False),
+    ],
+)
+def test_pipeline_context_rules(nlp, text: str, concept: str, flag: str, expected: bool) -> None:  # type: ignore[no-untyped-def]
+    assert _flag(nlp, text, concept, flag) is expected
+
+
+def test_pipeline_context_does_not_leak_between_criteria(nlp) -> None:  # type: ignore[no-untyped-def]
+    docs = list(nlp.pipe(["No history of epilepsy", "Malignancy"]))
+    assert [e._.negated for e in docs[1].ents] == [False]
+
+
+# --- serialisation, loading ------------------------------------------------------------------
+
+def test_pipeline_doc_to_bytes_round_trip(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("No history of malignancy; ALT > 2.5×ULN within 3 months prior to enrollment")
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert [(e.label_, e._.concept_id, e._.negated, e._.value, e._.window_days) for e in again.ents] == [
+        (e.label_, e._.concept_id, e._.negated, e._.value, e._.window_days) for e in doc.ents
+    ]
+
+
+def test_pipeline_n_process_2_matches_one_process(nlp) -> None:  # type: ignore[no-untyped-def]
+    texts = ["HIV+", "No history of malignancy", "ALT > 2.5×ULN", "Aged 16-65 years."] * 8
+    one_proc = [[(e.label_, e.text, e._.negated) for e in d.ents] for d in nlp.pipe(texts)]
+    two_proc = [[(e.label_, e.text, e._.negated) for e in d.ents] for d in nlp.pipe(texts, n_process=2, batch_size=4)]
+    assert one_proc == two_proc
+
+
+def test_pipeline_to_disk_and_spacy_load_in_fresh_process(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    nlp.to_disk(tmp_path / "pipe")
+    code = (
+        "import sys, spacy, json\n"
+        "assert 'nlp' not in sys.modules\n"
+        "nlp = spacy.load(sys.argv[1])  # finds the elig_ factories through entry points\n"
+        "d = nlp('No history of HIV; ALT > 2.5×ULN')\n"
+        "print(json.dumps([(e.label_, e.text, e._.concept_id, e._.negated) for e in d.ents]))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code, str(tmp_path / "pipe")], capture_output=True,
+                         text=True, cwd=tmp_path, timeout=120)
+    assert res.returncode == 0, res.stderr
+    loaded = json.loads(res.stdout)
+    here = [[e.label_, e.text, e._.concept_id, e._.negated] for e in nlp("No history of HIV; ALT > 2.5×ULN").ents]
+    assert loaded == here
+    assert ["CONDITION", "HIV", "hiv", True] in loaded
+
+
+def test_pipeline_component_names_and_registry(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert nlp.pipe_names == ["elig_lexicon", "elig_temporal", "elig_values", "elig_context"]
+    assert (ROOT / "nlp" / "resources" / "pipeline.cfg").exists()
