@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import ENT_IOB
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -35,18 +36,11 @@ def _free(start: int, end: int, taken: list[bool]) -> bool:
     return not any(taken[start:end])
 
 
-def _add_ents(doc: Doc, new: list[Span], old: tuple[Span, ...] | None = None) -> None:
-    if not new:
-        return
-    doc.ents = filter_spans(list(doc.ents if old is None else old) + new)
-
-
-def _taken(ents: tuple[Span, ...], n: int) -> list[bool]:
-    mask = [False] * n
-    for ent in ents:
-        for i in range(ent.start, ent.end):
-            mask[i] = True
-    return mask
+def _taken_mask(doc: Doc) -> list[bool]:
+    """Tokens already inside an entity (read from the ENT_IOB array, without building Spans)."""
+    if not len(doc):
+        return []
+    return [v == 1 or v == 3 for v in doc.to_array(ENT_IOB).tolist()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,6 +65,10 @@ class LexiconTagger:
         self.synonym_index: dict[str, str] = {}
         make = self.nlp.make_doc
         for e in self.entries:
+            extensions.CONCEPTS[e["id"]] = (
+                e["name"], e["category"],
+                tuple(f"{c['system']}|{c['code']}" for c in e.get("codes") or []),
+            )
             syns = list(e.get("synonyms") or [])
             abbrs = list(e.get("abbreviations") or [])
             if syns:
@@ -89,19 +87,19 @@ class LexiconTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         vocab = doc.vocab
+        by_id = self.by_id
         spans: list[Span] = []
         for match_id, start, end in list(self.lower(doc)) + list(self.orth(doc)):
             cid = vocab.strings[match_id]
-            spans.append(Span(doc, start, end, label=self.by_id[cid]["label"]))
-            spans[-1]._.concept_id = cid
+            spans.append(Span(doc, start, end, label=by_id[cid]["label"], kb_id=cid))
         spans.extend(self._coordinated(doc))
         kept = filter_spans(spans)
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc.text):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
             kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
         for span in kept:
-            self._annotate(span, span._.concept_id)
-        _add_ents(doc, kept, ())
+            self._annotate(span, span.kb_id_)
+        doc.ents = kept
         return doc
 
     _PARTICIPATION_CUE = re.compile(
@@ -134,19 +132,16 @@ class LexiconTagger:
                 if cid is None:
                     continue
                 s = m.start(1) + w.start()
-                span = doc.char_span(s, s + len(w.group(0)), label=self.by_id[cid]["label"])
+                span = doc.char_span(s, s + len(w.group(0)), label=self.by_id[cid]["label"], kb_id=cid)
                 if span is not None:
-                    span._.concept_id = cid
                     out.append(span)
         return out
 
-    def _annotate(self, span: Span, cid: str) -> None:
-        e = self.by_id[cid]
+    @staticmethod
+    def _annotate(span: Span, cid: str) -> None:
         span._.concept_id = cid
-        span._.concept_name = e["name"]
-        span._.category = e["category"]
-        span._.codes = tuple(f"{c['system']}|{c['code']}" for c in e.get("codes") or [])
-        if span.end < len(span.doc) and span.doc[span.end].text == "+":
+        doc = span.doc
+        if span.end < len(doc) and doc[span.end].text == "+":
             span._.positive = True
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -172,21 +167,21 @@ def make_lexicon(nlp: Language, name: str) -> "LexiconTagger":
 @Language.factory("elig_temporal")
 def make_temporal(nlp: Language, name: str) -> Any:
     def tag_temporal(doc: Doc) -> Doc:
-        old = list(doc.ents)
-        taken = _taken(tuple(old), len(doc))
+        found = find_temporal(doc.text)
+        if not found:
+            return doc
+        taken = _taken_mask(doc)
         new: list[Span] = []
-        for t in find_temporal(doc.text):
+        drop: list[tuple[int, int]] = []  # token ranges of anchors that take over concepts
+        for t in found:
             span = doc.char_span(t.start, t.end, label="TEMPORAL", alignment_mode="expand")
             core = doc.char_span(t.start, t.core_end, alignment_mode="expand")
             if span is None or core is None or not _free(core.start, core.end, taken):
                 continue
-            # the anchor ("... prior to receiving the trial drug") may hold concepts: the window
-            # takes them over, they are part of its anchor text
             if not _free(core.end, span.end, taken):
-                old = [e for e in old if e.end <= core.end or e.start >= span.end]
-                taken = _taken(tuple(old), len(doc))
-                if not _free(span.start, span.end, taken):
-                    continue
+                # the anchor ("... prior to receiving the trial drug") holds concepts: the window
+                # takes them over, they are part of its anchor text
+                drop.append((core.end, span.end))
             span._.window_days = t.days
             span._.window_days_low = t.days_low
             span._.relation = t.relation
@@ -197,7 +192,11 @@ def make_temporal(nlp: Language, name: str) -> Any:
             span._.unit = t.unit
             span._.comparator = "between" if t.value_high is not None else None
             new.append(span)
-        doc.ents = filter_spans(old + new)
+        if drop:
+            kept = [e for e in doc.ents if not any(e.start < b and e.end > a for a, b in drop)]
+            doc.ents = filter_spans(kept + new)
+        elif new:
+            doc.set_ents(filter_spans(new), default="unmodified")
         return doc
 
     return tag_temporal
@@ -213,11 +212,13 @@ _AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age|years?\s+old|or\s+(?:older|younger
 @Language.factory("elig_values")
 def make_values(nlp: Language, name: str) -> Any:
     def tag_values(doc: Doc) -> Doc:
-        old = doc.ents
-        taken = _taken(old, len(doc))
         text = doc.text
+        found = find_values(text)
+        if not found:
+            return doc
+        taken = _taken_mask(doc)
         new: list[Span] = []
-        for v in find_values(text):
+        for v in found:
             label = "VALUE"
             if v.unit in ("xULN", "xLLN"):
                 label = "REF_RANGE"
@@ -234,7 +235,10 @@ def make_values(nlp: Language, name: str) -> Any:
             span._.second_value = v.second_value
             span._.low_unit = v.low_unit
             new.append(span)
-        _add_ents(doc, new, old)
+            for i in range(span.start, span.end):
+                taken[i] = True
+        if new:
+            doc.set_ents(new, default="unmodified")
         return doc
 
     return tag_values
@@ -258,13 +262,16 @@ class ContextTagger:
         self.name = name
         self.rules: list[dict[str, Any]] = []
         self._context: Any = None
+        self._cue: Any = None
 
     def _build(self) -> None:
         from medspacy.context import ConText, ConTextRule
 
         span_attrs = {cat: {attr: True} for cat, attr in _CATEGORY_ATTR.items()}
+        # A token window instead of sentence boundaries: a criterion is one Doc, and 64 tokens
+        # covers nearly all of them; rules with their own max_scope (negation) stay narrower.
         ctx = ConText(self.nlp, name=f"{self.name}_medspacy", rules=None, span_attrs=span_attrs,
-                      max_scope=None)
+                      max_scope=64)
         rules = []
         for r in self.rules:
             r = dict(r)
@@ -273,6 +280,9 @@ class ContextTagger:
             rules.append(ConTextRule(**r))
         ctx.add(rules)
         self._context = ctx
+        words = sorted({r["literal"].lower() for r in self.rules if r["literal"].strip(";")}, key=len, reverse=True)
+        words += ["negative", "neg"]
+        self._cue = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    rules_path: str | None = None) -> None:
@@ -287,8 +297,16 @@ class ContextTagger:
             if not self.rules:
                 return doc
             self._build()
-        if not doc.ents:
-            return doc
+        if not self._cue.search(doc.text) or not doc.ents:
+            return doc  # no cue word, or nothing to modify: ConText would change nothing
+        self._context(doc)
+        # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
+        graph = doc._.context_graph
+        ud = doc.user_data
+        for target, _modifier in graph.edges if graph is not None else ():
+            ud.pop(("._.", "modifiers", target.start_char, target.end_char), None)
+        ud.pop(("._.", "context_graph", None, None), None)
+        return doc
         # one criterion = one sentence: ConText needs sentence boundaries
         if not doc.has_annotation("SENT_START"):
             for i, tok in enumerate(doc):

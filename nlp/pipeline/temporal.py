@@ -71,7 +71,9 @@ def _days(value: float | None, unit: str | None) -> int | None:
     return int(round(value * DAYS_PER[unit]))
 
 
-_HAS_TIME_WORD = re.compile(r"year|month|week|day|yr|wk|mo\b|hour|hr|\bh\b|\bd\b|min", re.I)
+_HAS_TIME_WORD = re.compile(
+    r"year|month|week|day|hour|minute|\d\s*(?:y|yrs?|mos?|mths?|wks?|d|h|hrs?|mins?)\b", re.I
+)
 
 
 def find_temporal(text: str) -> list[TemporalMatch]:

@@ -199,19 +199,20 @@ _NUMBER = re.compile(NUM_ANY, re.I)
 
 def _iter_value_matches(text: str):  # type: ignore[no-untyped-def]
     """Like ``_VALUE_RE.finditer(text)``, but only tried near numbers (much faster): each
-    number is matched from at most 45 characters before it, where its comparator may stand."""
+    number is matched from at most 40 characters before it, where its comparator may stand,
+    and at most 100 after it (units, ranges, "times the upper limit of normal")."""
     last_end = 0
+    n = len(text)
     for num in _NUMBER.finditer(text):
         p = num.start()
         if p < last_end:
             continue
-        m = _VALUE_RE.search(text, max(last_end, p - 45), num.end() + 1)
+        bound = min(n, num.end() + 100)
+        m = _VALUE_RE.search(text, max(last_end, p - 40), bound)
         while m is not None and m.start("n1") < p and m.end() <= p:
-            m = _VALUE_RE.search(text, m.end(), num.end() + 1)
+            m = _VALUE_RE.search(text, m.end(), bound)
         if m is None or m.start("n1") != p:
-            m = _VALUE_RE.match(text, p)
-        else:
-            m = _VALUE_RE.match(text, m.start())
+            m = _VALUE_RE.match(text, p, bound)
         if m is None:
             continue
         last_end = m.end()
