@@ -55,6 +55,7 @@ def render_html(docs: Sequence[ParsedTrial]) -> str:
     from spacy import displacy
 
     parts = []
+    colors: dict[str, str] = {}
     for doc in docs:
         rec = doc.record
         items = []
@@ -66,12 +67,13 @@ def render_html(docs: Sequence[ParsedTrial]) -> str:
                 rel_start = c.text.find(e.text, max(0, rel - len(c.escapes)))
                 if rel_start < 0:
                     continue
-                ents.append({"start": rel_start, "end": rel_start + len(e.text),
-                             "label": e.label + (f" {e.concept_id}" if e.concept_id else "")})
+                label = e.label + (f" {e.concept_id}" if e.concept_id else "")
+                colors[label] = _COLORS.get(e.label, "#eeeeee")
+                ents.append({"start": rel_start, "end": rel_start + len(e.text), "label": label})
             ents.sort(key=lambda x: x["start"])
             rendered = displacy.render(
                 {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False,
-                options={"colors": {k + " " + "": v for k, v in _COLORS.items()}},
+                options={"colors": colors},
             )
             items.append(
                 f'<div class="crit" style="margin-left:{c.depth * 2}em"><b>{html_lib.escape(c.id)}</b> {rendered}</div>'

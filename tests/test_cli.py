@@ -121,3 +121,41 @@ def test_cli_progress_only_on_a_terminal(tmp_path: Path) -> None:
     assert b"parse: 8/8 files" in buf
     piped = elig("parse", str(d), "--out", str(tmp_path / "o2"))
     assert "files" not in piped.stderr.replace("failed", "")
+
+
+def test_cli_parse_output_has_entities_with_offsets() -> None:
+    res = elig("parse", str(EXAMPLE))
+    doc = json.loads(res.stdout)
+    text = doc["record"]["eligibility_text"]
+    ents = [e for c in doc["criteria"] for e in c["entities"]]
+    assert ents, "no entities tagged"
+    for e in ents:
+        assert 0 <= e["start"] < e["end"] <= len(text)
+        # offsets point into the original text; escapes (\<) may sit inside the span
+        assert text[e["start"]:e["end"]].replace("\\", "") == e["text"].replace("\\", "")
+    alt = [e for e in ents if e["concept_id"] == "alt"]
+    assert alt and {"system": "http://loinc.org", "code": "1742-6"} in alt[0]["codes"]
+
+
+def test_cli_parse_no_nlp_skips_entities() -> None:
+    res = elig("parse", "--no-nlp", str(EXAMPLE))
+    assert res.returncode == 0
+    assert all(c["entities"] == [] for c in json.loads(res.stdout)["criteria"])
+
+
+def test_cli_show_terminal_and_html_escapes_markup(tmp_path: Path) -> None:
+    rec = tmp_path / "NCT09990010.txt"
+    rec.write_text(
+        "Inclusion Criteria:\n- ALT > 2.5 x ULN <script>alert(1)</script>\n- <img src=x onerror=alert(2)> HIV+\n",
+        encoding="utf-8",
+    )
+    res = elig("show", str(rec))
+    assert res.returncode == 0, res.stderr
+    assert "[ALT]{MEASUREMENT:alt}" in res.stdout and "[HIV]{CONDITION:hiv" in res.stdout
+    out = tmp_path / "show.html"
+    res = elig("show", str(rec), "--html", str(out))
+    assert res.returncode == 0, res.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page and "&lt;img" in page
+    assert "MEASUREMENT" in page
