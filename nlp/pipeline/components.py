@@ -36,6 +36,19 @@ def _free(start: int, end: int, taken: list[bool]) -> bool:
     return not any(taken[start:end])
 
 
+_TEXT_KEY = "elig_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` computed once per Doc (spaCy re-joins every token on each access); the
+    cache lives in ``user_data`` until ``elig_context`` removes it."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
 def _taken_mask(doc: Doc) -> list[bool]:
     """Tokens already inside an entity (read from the ENT_IOB array, without building Spans)."""
     if not len(doc):
@@ -94,7 +107,7 @@ class LexiconTagger:
             spans.append(Span(doc, start, end, label=by_id[cid]["label"], kb_id=cid))
         spans.extend(self._coordinated(doc))
         kept = filter_spans(spans)
-        if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc.text):
+        if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
             kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
         for span in kept:
@@ -118,7 +131,7 @@ class LexiconTagger:
 
     def _coordinated(self, doc: Doc) -> list[Span]:
         out: list[Span] = []
-        text = doc.text
+        text = doc_text(doc)
         low = text.lower()
         if not any(h in low for h in self._COORD_HEADS):
             return out
@@ -167,7 +180,7 @@ def make_lexicon(nlp: Language, name: str) -> "LexiconTagger":
 @Language.factory("elig_temporal")
 def make_temporal(nlp: Language, name: str) -> Any:
     def tag_temporal(doc: Doc) -> Doc:
-        found = find_temporal(doc.text)
+        found = find_temporal(doc_text(doc))
         if not found:
             return doc
         taken = _taken_mask(doc)
@@ -212,7 +225,7 @@ _AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age|years?\s+old|or\s+(?:older|younger
 @Language.factory("elig_values")
 def make_values(nlp: Language, name: str) -> Any:
     def tag_values(doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         found = find_values(text)
         if not found:
             return doc
@@ -297,7 +310,8 @@ class ContextTagger:
             if not self.rules:
                 return doc
             self._build()
-        if not self._cue.search(doc.text) or not doc.ents:
+        text = doc.user_data.pop(_TEXT_KEY, None) or doc.text
+        if not self._cue.search(text) or not doc.ents:
             return doc  # no cue word, or nothing to modify: ConText would change nothing
         self._context(doc)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
