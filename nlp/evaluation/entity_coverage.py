@@ -22,6 +22,21 @@ _UNIT_ALIASES = {
 }
 
 
+# kinds whose fact is found when the criterion has an entity of this label
+_LABEL_OF_KIND = {
+    "trial_participation": "TRIAL_PARTICIPATION", "consent": "CONSENT", "judgement": "JUDGEMENT",
+    "sex": "SEX",
+}
+
+
+# kinds whose key may name a generic concept ("target_diagnosis", "other"): any entity of
+# these labels then carries it; otherwise the tagged concept (or an ancestor) must match
+_GENERIC_CONCEPT = {
+    "condition": ("target_diagnosis", {"CONDITION", "PREGNANCY"}),
+    "therapy": ("other", {"THERAPY", "PROCEDURE"}),
+}
+
+
 @dataclass(frozen=True)
 class FactResult:
     index: int
@@ -121,32 +136,18 @@ def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactR
         elif kind in ("age", "weight", "bmi"):
             if not _value_ok(fact, ents, {"AGE", "VALUE"}):
                 missing.append(f"{kind} value {fact['comparator']} {fact['value']} {fact.get('unit')}")
-        elif kind == "condition":
+        elif kind in _GENERIC_CONCEPT:
             concept = fact["concept"]
-            if concept == "target_diagnosis":
-                if not any(e.label in {"CONDITION", "PREGNANCY"} for e in ents):
-                    missing.append("target diagnosis concept")
+            generic, labels = _GENERIC_CONCEPT[kind]
+            if concept == generic:
+                if not any(e.label in labels for e in ents):
+                    missing.append(f"{kind} concept")
             elif concept not in with_anc:
                 missing.append(f"concept {concept!r}")
-        elif kind == "therapy":
-            concept = fact["concept"]
-            if concept == "other":
-                if not any(e.label in {"THERAPY", "PROCEDURE"} for e in ents):
-                    missing.append("therapy concept")
-            elif concept not in with_anc:
-                missing.append(f"concept {concept!r}")
-        elif kind == "trial_participation":
-            if not any(e.label == "TRIAL_PARTICIPATION" for e in ents):
-                missing.append("TRIAL_PARTICIPATION")
-        elif kind == "consent":
-            if not any(e.label == "CONSENT" for e in ents):
-                missing.append("CONSENT")
-        elif kind == "judgement":
-            if not any(e.label == "JUDGEMENT" for e in ents):
-                missing.append("JUDGEMENT")
-        elif kind == "sex":
-            if not any(e.label == "SEX" for e in ents):
-                missing.append("SEX")
+        elif kind in _LABEL_OF_KIND:
+            label = _LABEL_OF_KIND[kind]
+            if not any(e.label == label for e in ents):
+                missing.append(label)
         if fact.get("window_days") is not None:
             if not any(e.label == "TEMPORAL" and e.window_days == fact["window_days"] for e in ents):
                 missing.append(f"window {fact['window_days']}d")

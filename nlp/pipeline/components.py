@@ -49,6 +49,12 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def _set(span: Span, **attrs: Any) -> None:
+    """Set plain-valued custom attributes on a span."""
+    for name, value in attrs.items():
+        setattr(span._, name, value)
+
+
 def _taken_mask(doc: Doc) -> list[bool]:
     """Tokens already inside an entity (read from the ENT_IOB array, without building Spans)."""
     if not len(doc):
@@ -195,15 +201,9 @@ def make_temporal(nlp: Language, name: str) -> Any:
                 # the anchor ("... prior to receiving the trial drug") holds concepts: the window
                 # takes them over, they are part of its anchor text
                 drop.append((core.end, span.end))
-            span._.window_days = t.days
-            span._.window_days_low = t.days_low
-            span._.relation = t.relation
-            span._.anchor = t.anchor
-            span._.temporal_kind = t.kind
-            span._.value = t.value
-            span._.value_high = t.value_high
-            span._.unit = t.unit
-            span._.comparator = "between" if t.value_high is not None else None
+            _set(span, window_days=t.days, window_days_low=t.days_low, relation=t.relation,
+                 anchor=t.anchor, temporal_kind=t.kind, value=t.value, value_high=t.value_high,
+                 unit=t.unit, comparator="between" if t.value_high is not None else None)
             new.append(span)
         if drop:
             kept = [e for e in doc.ents if not any(e.start < b and e.end > a for a, b in drop)]
@@ -241,12 +241,8 @@ def make_values(nlp: Language, name: str) -> Any:
             span = doc.char_span(v.start, v.end, label=label, alignment_mode="expand")
             if span is None or not _free(span.start, span.end, taken):
                 continue
-            span._.comparator = v.comparator
-            span._.value = v.value
-            span._.value_high = v.value_high
-            span._.unit = v.unit
-            span._.second_value = v.second_value
-            span._.low_unit = v.low_unit
+            _set(span, comparator=v.comparator, value=v.value, value_high=v.value_high,
+                 unit=v.unit, second_value=v.second_value, low_unit=v.low_unit)
             new.append(span)
             for i in range(span.start, span.end):
                 taken[i] = True
