@@ -99,7 +99,7 @@ def _iter_parsed(
 
 
 def _dump(doc: ParsedTrial, indent: int | None = 2) -> str:
-    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=indent)
+    return json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=indent)
 
 
 def _safe_name(doc: ParsedTrial, used: set[str]) -> str:
@@ -145,14 +145,14 @@ def parse_cmd(
             body = "".join(_dump(d, None) + "\n" for d in docs)
             written = body.count("\n")
         else:
-            items = [d.model_dump(mode="json") for d in docs]
+            items = [d.model_dump(mode="json", by_alias=True) for d in docs]
             written = len(items)
             payload = items[0] if len(items) == 1 else items
             body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
         if written:
             write_atomic(output, body)
     else:
-        items = [d.model_dump(mode="json") for d in docs]
+        items = [d.model_dump(mode="json", by_alias=True) for d in docs]
         written = len(items)
         if items:
             payload = items[0] if len(items) == 1 else items
@@ -197,6 +197,49 @@ def assemble_cmd(
     nlp = _pipeline_or_exit()
     nlp.to_disk(out)
     typer.echo(f"saved pipeline {nlp.pipe_names} to {out}", err=True)
+
+
+evaluate_app = typer.Typer(help="Score the analyzer against annotations.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("facts")
+def evaluate_facts_cmd(
+    records: Annotated[list[str], typer.Argument(help="Trial records (files or directories).")],
+    keys: Annotated[Path, typer.Option("--keys", help="Directory of <NCT>.facts.json answer keys.")] = Path("../shared/acceptance/seeds"),
+    fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "auto",
+) -> None:
+    """Recall per kind and numeric precision of the constraints against key facts."""
+    from nlp.evaluation.facts import Score, format_report, load_keys, score_trial
+
+    if not keys.is_dir():
+        _err(f"{keys}: answer-key directory not found")
+        raise typer.Exit(2)
+    answer = load_keys(keys)
+    failures: list[str] = []
+    total = Score()
+    per_trial = []
+    for doc in _iter_parsed(records, fmt, failures, _pipeline_or_exit()):
+        key = answer.get(doc.record.nct_id or "")
+        if key is None:
+            continue
+        s = score_trial(doc, key["facts"])
+        total.add(s)
+        per_trial.append((doc.record.nct_id or doc.record.source, s))
+    if not per_trial:
+        _err("no record matched an answer key (keys are matched by NCT id)")
+        raise typer.Exit(1)
+    typer.echo(format_report(total, per_trial))
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the parse output (generated from the models)."""
+    from nlp.document import ParsedTrial
+
+    sys.stdout.write(json.dumps(ParsedTrial.model_json_schema(by_alias=True), indent=2) + "\n")
 
 
 @app.command("version")

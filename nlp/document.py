@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 
 from nlp import __version__
+from nlp.constraints.builder import age_warnings, build_criterion, structured_constraints
+from nlp.constraints.model import Constraint
 from nlp.criteria import Criterion, Header, split_criteria
 from nlp.pipeline.annotate import Entity, annotate_criteria
 from nlp.records import TrialRecord
@@ -27,9 +29,13 @@ class Generator(BaseModel):
 
 
 class AnnotatedCriterion(Criterion):
-    """A criterion with the entities the pipeline tagged in its own text."""
+    """A criterion with the entities tagged in its own text, and the constraints built from
+    them; ``computable`` is false (with ``reason``) when nothing computable could be built."""
 
     entities: tuple[Entity, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    computable: bool = False
+    reason: str | None = "not analysed: parsed without the NLP pipeline"
 
 
 class ParsedTrial(BaseModel):
@@ -40,6 +46,7 @@ class ParsedTrial(BaseModel):
     record: TrialRecord
     headers: tuple[Header, ...]
     criteria: tuple[AnnotatedCriterion, ...]
+    record_constraints: tuple[Constraint, ...] = ()
     warnings: tuple[str, ...] = ()
 
     @property
@@ -56,7 +63,24 @@ def parse_record(record: TrialRecord, nlp: Language | None = None) -> ParsedTria
         warnings.append("no criteria found in the eligibility text (headers only)")
     elif not split.headers:
         warnings.append("no inclusion/exclusion headers: all criteria are in section 'unspecified'")
-    criteria = tuple(
-        AnnotatedCriterion(**c.model_dump(), entities=entities.get(c.id, ())) for c in split.criteria
-    )
-    return ParsedTrial(record=record, headers=split.headers, criteria=criteria, warnings=tuple(warnings))
+    children: dict[str, list[str]] = {}
+    for c in split.criteria:
+        if c.parent:
+            children.setdefault(c.parent, []).append(c.id)
+    criteria = []
+    text_constraints = []
+    for c in split.criteria:
+        if nlp is None:
+            criteria.append(AnnotatedCriterion(**c.model_dump()))
+            continue
+        built = build_criterion(c.id, c.section, entities.get(c.id, ()), record.eligibility_text,
+                                (c.start, c.end), children.get(c.id, ()))
+        text_constraints.extend(built.constraints)
+        criteria.append(AnnotatedCriterion(
+            **c.model_dump(), entities=entities.get(c.id, ()), constraints=built.constraints,
+            computable=built.computable, reason=built.reason,
+        ))
+    record_constraints = tuple(structured_constraints(record))
+    warnings.extend(age_warnings(record, text_constraints))
+    return ParsedTrial(record=record, headers=split.headers, criteria=tuple(criteria),
+                       record_constraints=record_constraints, warnings=tuple(warnings))

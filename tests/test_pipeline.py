@@ -85,6 +85,9 @@ def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: li
         ("anaphylaxis to 2 or more food", ">=", 2, None, None),
         ("prednisone > 10mg/ day", ">", 10, None, "mg/d"),
         ("Life expectancy ≥ 12 months", ">=", 12, None, "mo"),
+        ("MMSE less than or equal to 20 on", "<=", 20, None, None),
+        ("age greater than or equal to 18 years", ">=", 18, None, "a"),
+        ("ejection fraction more than or equal to 40%", ">=", 40, None, "%"),
     ],
 )
 def test_pipeline_values(text: str, cmp, value, high, unit) -> None:  # type: ignore[no-untyped-def]

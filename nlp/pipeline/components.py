@@ -310,23 +310,13 @@ class ContextTagger:
         if not self._cue.search(text) or not doc.ents:
             return doc  # no cue word, or nothing to modify: ConText would change nothing
         self._context(doc)
+        _close_parenthesised_exceptions(doc, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
         ud = doc.user_data
         for target, _modifier in graph.edges if graph is not None else ():
             ud.pop(("._.", "modifiers", target.start_char, target.end_char), None)
         ud.pop(("._.", "context_graph", None, None), None)
-        return doc
-        # one criterion = one sentence: ConText needs sentence boundaries
-        if not doc.has_annotation("SENT_START"):
-            for i, tok in enumerate(doc):
-                tok.is_sent_start = i == 0
-        self._context(doc)
-        # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
-        doc._.context_graph = None
-        ud = doc.user_data
-        for key in [k for k in ud if isinstance(k, tuple) and len(k) == 4 and k[1] in ("modifiers", "context_graph")]:
-            del ud[key]
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -338,6 +328,40 @@ class ContextTagger:
         self.rules = srsly.read_json(Path(path) / "context_rules.json")["rules"]
         self._build()
         return self
+
+
+_EXCEPT_CUE = re.compile(
+    r"\b(?:except|unless|other\s+than|excluding|with\s+the\s+exception\s+of|apart\s+from|but\s+not|exclusive\s+of)\b",
+    re.I,
+)
+
+
+def _paren_depths(text: str) -> list[int]:
+    depth, out = 0, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        out.append(depth)
+        if ch in ")]" and depth:
+            depth -= 1
+    return out
+
+
+def _close_parenthesised_exceptions(doc: Doc, text: str) -> None:
+    """An exception opened inside parentheses ("(unless beyond the wash-out period) or ...")
+    ends at its closing parenthesis."""
+    excepted = [e for e in doc.ents if e._.excepted]
+    if not excepted:
+        return
+    depths = _paren_depths(text)
+    cues = [m.start() for m in _EXCEPT_CUE.finditer(text)]
+    for ent in excepted:
+        before = [c for c in cues if c < ent.start_char]
+        if not before:
+            continue
+        cue = before[-1]
+        if depths[cue] and min(depths[cue:ent.start_char]) < depths[cue]:
+            ent._.excepted = False  # the parenthesis holding the cue closed before the entity
 
 
 @Language.factory("elig_context")

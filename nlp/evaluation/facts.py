@@ -1,0 +1,176 @@
+"""Score parsed trials against "key facts" answer keys (../shared/acceptance/GOLD_GUIDELINE.md).
+
+A fact is found when a constraint of the criterion holding the fact's quote has the fact's kind,
+effect (or its normal-form equivalent: include "ALT <= 2.5 xULN" = exclude "ALT > 2.5 xULN"),
+concept (the constraint's concept or one of its broader concepts), comparator, value and unit
+(after conversion) and window. Recall is reported per kind; precision for the numeric kinds
+(age, weight, bmi, measurement): the share of numeric constraints built from the text that match
+some fact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlp.constraints.builder import ancestors
+from nlp.constraints.model import NUMERIC_KINDS, _Base
+from nlp.constraints.normal import FLIP, must_comparator
+from nlp.constraints.units import convert, ucum
+from nlp.document import ParsedTrial
+
+_KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
+                 "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi"}}
+_UNITLESS = {None, "{score}", "{ratio}", "{count}"}
+
+
+def _fact_must(fact: dict[str, Any]) -> str:
+    cmp_ = fact.get("comparator", "present")
+    if fact.get("negated") and cmp_ in ("present", "absent"):
+        cmp_ = FLIP[cmp_]
+    return cmp_ if fact["effect"] == "include" else FLIP.get(cmp_, cmp_)
+
+
+def _concept_ok(fact: dict[str, Any], c: _Base) -> bool:
+    cid = c.concept.id if c.concept else None
+    want = fact.get("concept")
+    names = {(c.concept.name or "").lower()} if c.concept else set()
+    if fact["kind"] in ("measurement", "weight", "bmi"):
+        analyte = fact.get("analyte", "").lower()
+        if fact["kind"] in ("weight", "bmi") and c.kind == fact["kind"]:  # type: ignore[attr-defined]
+            return True
+        return analyte in names
+    if want in (None, "target_diagnosis", "other"):
+        name = (fact.get("name") or "").lower()
+        if want == "target_diagnosis" and fact["effect"] != c.effect:
+            return False
+        ev = (c.evidence.text if c.evidence else "").lower()
+        return bool(name) and (name in names or name in ev or any(n and n in name for n in names))
+    return cid == want or want in ancestors().get(cid or "", frozenset())
+
+
+def _value_ok(fact: dict[str, Any], c: _Base) -> bool:
+    if "value" not in fact or fact["kind"] not in ("age", "weight", "bmi", "measurement"):
+        return True
+    if not isinstance(c.value, (int, float)):
+        return False
+    f_unit = ucum(fact.get("unit"))
+    c_unit = ucum(c.unit)
+    if f_unit in _UNITLESS and c_unit in _UNITLESS:
+        got = float(c.value)
+    else:
+        got = convert(float(c.value), c_unit, f_unit, c.concept.id if c.concept else None)
+        if got is None:
+            return False
+    return abs(got - float(fact["value"])) <= 1e-6 * max(1.0, abs(float(fact["value"])))
+
+
+def fact_matches(fact: dict[str, Any], c: _Base) -> bool:
+    kind = c.kind  # type: ignore[attr-defined]
+    if kind not in _KIND_ALIASES.get(fact["kind"], {fact["kind"]}):
+        return False
+    if kind not in ("consent", "judgement", "sex", "age", "trial_participation") and not _concept_ok(fact, c):
+        return False
+    if kind == "sex":
+        return str(c.value).lower() == str(fact.get("value", "")).lower()
+    if kind in NUMERIC_KINDS or fact["kind"] in NUMERIC_KINDS:
+        if must_comparator(c) != _fact_must(fact) or not _value_ok(fact, c):
+            return False
+    elif kind in ("condition", "therapy", "procedure", "trial_participation"):
+        if must_comparator(c) != _fact_must(fact):
+            return False
+    if fact.get("window_days") is not None and c.window_days != fact["window_days"]:
+        return False
+    return True
+
+
+def _constraints_for_quote(doc: ParsedTrial, quote: str) -> list[_Base]:
+    text = doc.record.eligibility_text
+    pos = text.find(quote)
+    if pos < 0:
+        return []
+    end = pos + len(quote)
+    out: list[_Base] = []
+    for crit in doc.criteria:
+        if crit.start < end and pos < crit.end:
+            out.extend(crit.constraints)  # type: ignore[arg-type]
+    return out
+
+
+@dataclass
+class Score:
+    found: Counter = field(default_factory=Counter)
+    total: Counter = field(default_factory=Counter)
+    numeric_matched: int = 0
+    numeric_total: int = 0
+    misses: list[str] = field(default_factory=list)
+    spurious: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        self.found.update(other.found)
+        self.total.update(other.total)
+        self.numeric_matched += other.numeric_matched
+        self.numeric_total += other.numeric_total
+        self.misses.extend(other.misses)
+        self.spurious.extend(other.spurious)
+
+    @property
+    def recall(self) -> float:
+        return sum(self.found.values()) / max(1, sum(self.total.values()))
+
+    @property
+    def numeric_precision(self) -> float:
+        return self.numeric_matched / self.numeric_total if self.numeric_total else 1.0
+
+
+def score_trial(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> Score:
+    s = Score()
+    label = doc.record.nct_id or doc.record.source
+    for fact in facts:
+        s.total[fact["kind"]] += 1
+        if any(fact_matches(fact, c) for c in _constraints_for_quote(doc, fact["quote"])):
+            s.found[fact["kind"]] += 1
+        else:
+            s.misses.append(f"{label} {fact['kind']} {fact.get('analyte') or fact.get('concept') or ''} "
+                            f"{fact.get('comparator', '')} {fact.get('value', '')} {fact.get('unit', '')}: {fact['quote']!r}")
+    numeric_facts = [f for f in facts if f["kind"] in NUMERIC_KINDS]
+    for crit in doc.criteria:
+        for c in crit.constraints:
+            if c.kind not in NUMERIC_KINDS:  # type: ignore[union-attr]
+                continue
+            s.numeric_total += 1
+            if any(fact_matches(f, c) for f in numeric_facts):  # type: ignore[arg-type]
+                s.numeric_matched += 1
+            else:
+                s.spurious.append(f"{label} {c.id} {c.kind} {c.concept.id if c.concept else ''} {c.comparator} {c.value} {c.unit}: "  # type: ignore[union-attr]
+                                  f"{c.evidence.text if c.evidence else ''!r}")
+    return s
+
+
+def load_keys(directory: Path) -> dict[str, dict[str, Any]]:
+    keys = {}
+    for f in sorted(directory.glob("*.facts.json")):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        keys[data["trial_id"]] = data
+    return keys
+
+
+def format_report(score: Score, per_trial: Iterable[tuple[str, Score]] = ()) -> str:
+    lines = [f"{'kind':<20} {'found':>6} {'facts':>6} {'recall':>7}"]
+    for kind in sorted(score.total):
+        lines.append(f"{kind:<20} {score.found[kind]:>6} {score.total[kind]:>6} {score.found[kind] / score.total[kind]:>7.3f}")
+    lines.append(f"{'ALL':<20} {sum(score.found.values()):>6} {sum(score.total.values()):>6} {score.recall:>7.3f}")
+    lines.append(f"numeric precision: {score.numeric_matched}/{score.numeric_total} = {score.numeric_precision:.3f}")
+    for name, s in per_trial:
+        lines.append(f"  {name}: recall {s.recall:.3f}, numeric precision {s.numeric_precision:.3f}")
+    if score.misses:
+        lines.append("missed facts:")
+        lines.extend(f"  {m}" for m in score.misses)
+    if score.spurious:
+        lines.append("numeric constraints matching no fact:")
+        lines.extend(f"  {m}" for m in score.spurious)
+    return "\n".join(lines)

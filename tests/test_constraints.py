@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from conftest import KEYS_DIR, SEEDS_DIR, need
+from nlp.constraints.model import AgeConstraint, MeasurementConstraint
+from nlp.constraints.normal import compare, normal_form
+from nlp.constraints.units import convert
+from nlp.document import ParsedTrial, parse_record
+from nlp.evaluation.facts import load_keys, score_trial
+from nlp.pipeline import load_pipeline
+from nlp.records import read_path, read_text
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline()
+
+
+def parsed(nlp, text: str, section: str = "Exclusion") -> ParsedTrial:  # type: ignore[no-untyped-def]
+    [rec] = list(read_text(f"{section} Criteria:\n- {text}\n", "t.txt"))
+    return parse_record(rec, nlp)
+
+
+def cons(nlp, text: str, section: str = "Exclusion"):  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, section)
+    return [c for crit in doc.criteria for c in crit.constraints]
+
+
+def brief(cs):  # type: ignore[no-untyped-def]
+    return [(c.kind, c.concept.id if c.concept else None, c.comparator, c.value, c.unit) for c in cs]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18 to 80 years old", [(">=", 18, "a"), ("<=", 80, "a")]),
+        ("Aged 16-65 years", [(">=", 16, "a"), ("<=", 65, "a")]),
+        ("Male or female ≥6 years old", [(">=", 6, "a")]),
+        ("1 month to 18 years old", [(">=", 1, "mo"), ("<=", 18, "a")]),
+    ],
+)
+def test_constraints_age(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    ages = [c for c in cons(nlp, text, "Inclusion") if c.kind == "age"]
+    assert [(c.comparator, c.value, c.unit) for c in ages] == expected
+    assert all(c.effect == "include" for c in ages)
+
+
+def test_constraints_uln_one_per_analyte(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = brief(cons(nlp, "AST/ALT higher than 2.5 times of upper limit of normal value"))
+    assert got == [("measurement", "ast", ">", 2.5, "xULN"), ("measurement", "alt", ">", 2.5, "xULN")]
+    got = brief(cons(nlp, "Aspertate aminotransferase (AST) \\> 2.5×normal limit (ULN) and/or alanine aminotransferase (ALT) \\> 2.5×ULN"))
+    assert got == [("measurement", "ast", ">", 2.5, "xULN"), ("measurement", "alt", ">", 2.5, "xULN")]
+
+
+def test_constraints_lost_superscript_and_gl(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = brief(cons(nlp, "ANC \\< 1.5×109/L, PLT \\< 100×109/L, Hb \\< 90g/L"))
+    assert got == [("measurement", "anc", "<", 1.5, "10*9/L"), ("measurement", "platelets", "<", 100, "10*9/L"),
+                   ("measurement", "hemoglobin", "<", 90, "g/L")]
+
+
+def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in cons(nlp, "Blood pressure ≥180/110 mmHg despite treatment") if c.kind == "measurement"]
+    assert brief(cs) == [("measurement", "systolic_blood_pressure", ">=", 180, "mm[Hg]"),
+                         ("measurement", "diastolic_blood_pressure", ">=", 110, "mm[Hg]")]
+    assert cs[0].group is not None and cs[0].group == cs[1].group
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "expected"),
+    [
+        ("NIHSS score 5-12", "Inclusion", [("measurement", "nihss", ">=", 5, None), ("measurement", "nihss", "<=", 12, None)]),
+        ("mRS 3-5", "Inclusion", [("measurement", "mrs", ">=", 3, None), ("measurement", "mrs", "<=", 5, None)]),
+        ("Body weight ≥ 17 kg", "Inclusion", [("weight", "body_weight", ">=", 17, "kg")]),
+        ("Disease duration≥2years", "Inclusion", [("measurement", "disease_duration", ">=", 2, "a")]),
+        ("Life expectancy ≥ 12 months", "Inclusion", [("measurement", "life_expectancy", ">=", 12, "mo")]),
+    ],
+)
+def test_constraints_scores_weight_durations(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]
+    assert brief(cons(nlp, text, section)) == expected
+
+
+def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
+    assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]
+    assert cs[0].group == cs[1].group is not None
+
+
+def test_constraints_infections_independent(nlp) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, "HIV+, TPPA +, patients diagnosed as HBV or HCV.")
+    assert [(c.kind, c.concept.id, c.comparator, c.effect, c.group) for c in cs] == [
+        ("condition", "hiv", "present", "exclude", None), ("condition", "syphilis", "present", "exclude", None),
+        ("condition", "hepatitis_b", "present", "exclude", None), ("condition", "hepatitis_c", "present", "exclude", None),
+    ]
+
+
+def test_constraints_applies_if(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("The international normalized ratio (INR) for those who did not receive anticoagulant or antithrombotic "
+            "therapy \\> 1.7 or APTT \\> 1.25×ULN, the international normalized ratio(INR) for those using "
+            "anticoagulant or antithrombotic therapy \\> 3.0 or APTT \\> 1.50×ULN.")
+    cs = cons(nlp, text)
+    assert [(c.concept.id, c.value, c.unit) for c in cs] == [("inr", 1.7, None), ("aptt", 1.25, "xULN"), ("inr", 3.0, None), ("aptt", 1.5, "xULN")]
+    assert cs[0].applies_if and "did not receive" in cs[0].applies_if and cs[0].applies_if == cs[1].applies_if
+    assert cs[2].applies_if and "using anticoagulant" in cs[2].applies_if
+    assert cs[0].group == cs[1].group != cs[2].group == cs[3].group
+    assert not any(c.kind == "therapy" for c in cs), "anticoagulant is only a qualifier here"
+
+
+def test_constraints_except(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = cons(nlp, "malignant tumors (except cured non-melanoma skin cancer, cervical or breast ductal carcinoma in situ)")
+    assert c.concept.id == "malignancy" and "non-melanoma skin cancer" in c.except_
+
+
+def test_constraints_therapy_windows(nlp) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, "Use of immunosuppressive drugs (e.g., steroids) within 3 months or vaccination within 6 months")
+    assert [(c.kind, c.concept.id, c.window_days) for c in cs] == [("therapy", "immunosuppressant", 90), ("therapy", "vaccination", 180)]
+    assert cs[0].window.relation == "before"
+
+
+def test_constraints_prior_stem_cell(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = cons(nlp, "Those who have previously received other stem cell treatments;")
+    assert (c.kind, c.concept.id, c.history) == ("therapy", "stem_cell_therapy", True)
+    cs = cons(nlp, "participation in any other stem cell study within the past year")
+    assert [(c.kind, c.concept.id, c.window_days, c.inferred) for c in cs] == [
+        ("trial_participation", "trial_participation", 365, False), ("therapy", "stem_cell_therapy", 365, True)]
+
+
+def test_constraints_trial_participation(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = cons(nlp, "Participation in another clinical trial within 3 months")
+    assert (c.kind, c.window_days, c.window.days) == ("trial_participation", 90, 90)
+
+
+def test_constraints_consent_and_judgement(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, "Written informed consent", "Inclusion")
+    assert [c.kind for c in doc.criteria[0].constraints] == ["consent"] and doc.criteria[0].computable
+    for text in ("Any other condition deemed unsuitable by the investigator",
+                 "Other criteria the investigator consider improper for inclusion.",
+                 "In the opinion of the investigator, not suitable for the study"):
+        crit = parsed(nlp, text).criteria[0]
+        assert [c.kind for c in crit.constraints] == ["judgement"], text
+        assert crit.computable is False and crit.reason
+
+
+def test_constraints_every_criterion_has_constraints_or_reason(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, "Able to walk unaided\n- Cardiac insufficiency; Renal insufficiency")
+    for crit in doc.criteria:
+        assert crit.constraints or (crit.computable is False and crit.reason), crit.id
+
+
+def test_constraints_structured_fields_and_age_warning(nlp) -> None:  # type: ignore[no-untyped-def]
+    for f in need(SEEDS_DIR).glob("003_*.txt"):
+        [rec] = list(read_path(f))
+        doc = parse_record(rec, nlp)
+        assert [(c.kind, c.criterion, c.comparator, c.value) for c in doc.record_constraints] == [
+            ("age", None, ">=", 18), ("age", None, "<=", 60), ("sex", None, "=", "all")]
+        assert any("18 Years" in w and "16" in w for w in doc.warnings)
+        assert any("60 Years" in w and "65" in w for w in doc.warnings)
+
+
+def _m(effect: str, cmp_: str, value: float, unit: str, concept: str = "alt") -> MeasurementConstraint:
+    from nlp.constraints.builder import concept_of
+
+    return MeasurementConstraint(id="x", criterion="I1", effect=effect, comparator=cmp_, value=value, unit=unit,
+                                 concept=concept_of(concept))
+
+
+def test_constraints_normal_form_include_le_equals_exclude_gt() -> None:
+    a, b = _m("include", "<=", 2.5, "xULN"), _m("exclude", ">", 2.5, "xULN")
+    assert normal_form(a) == normal_form(b)
+    assert compare(a, b) == "equal"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "rel"),
+    [
+        (_m("exclude", ">", 2.5, "xULN"), _m("exclude", ">", 3, "xULN"), "stricter"),
+        (_m("exclude", ">", 3, "xULN"), _m("exclude", ">", 2.5, "xULN"), "looser"),
+        (_m("include", ">=", 5, "{score}", "nihss"), _m("include", "<=", 12, "{score}", "nihss"), "overlapping"),
+        (_m("include", ">", 20, "{score}", "nihss"), _m("include", "<", 10, "{score}", "nihss"), "disjoint"),
+        (_m("exclude", ">", 1.5, "mg/dL", "creatinine"), _m("exclude", ">", 132.6, "umol/L", "creatinine"), "equal"),
+        (_m("exclude", ">", 2, "mg/dL", "total_bilirubin"), _m("exclude", ">", 34.2, "umol/L", "total_bilirubin"), "equal"),
+        (_m("exclude", "<", 100, "10*9/L", "platelets"), _m("exclude", "<", 100000, "/uL", "platelets"), "equal"),
+        (_m("exclude", "<", 9, "g/dL", "hemoglobin"), _m("exclude", "<", 90, "g/L", "hemoglobin"), "equal"),
+        (_m("exclude", ">", 2.5, "xULN"), _m("exclude", ">", 2.5, "xULN", "ast"), "incomparable"),
+        (_m("exclude", ">", 100, "U/L"), _m("exclude", ">", 2.5, "xULN"), "incomparable"),
+    ],
+)
+def test_constraints_compare(a, b, rel) -> None:  # type: ignore[no-untyped-def]
+    assert compare(a, b) == rel
+
+
+def test_constraints_compare_ages_across_units() -> None:
+    a = AgeConstraint(id="a", criterion=None, effect="include", comparator=">=", value=18, unit="a")
+    b = AgeConstraint(id="b", criterion="I1", effect="include", comparator=">=", value=216, unit="mo")
+    assert compare(a, b) == "equal"
+
+
+def test_constraints_unit_conversions() -> None:
+    assert convert(1.5, "mg/dL", "umol/L", "creatinine") == pytest.approx(132.6)
+    assert convert(5.5, "mmol/L", "mg/dL", "glucose") == pytest.approx(99.0)
+    assert convert(1.0, "mg/dL", "umol/L", "total_bilirubin") == pytest.approx(17.1)
+    assert convert(9, "g/dL", "g/L") == pytest.approx(90)
+    assert convert(150, "10*9/L", "/uL") == pytest.approx(150000)
+    assert convert(18, "a", "mo") == pytest.approx(216)
+    assert convert(1.5, "mg/dL", "umol/L") is None  # no analyte: never guessed
+
+
+def test_constraints_schema_validates_every_seed(nlp) -> None:  # type: ignore[no-untyped-def]
+    schema = ParsedTrial.model_json_schema(by_alias=True)
+    for f in sorted(need(SEEDS_DIR).glob("*.txt")):
+        [rec] = list(read_path(f))
+        doc = json.loads(parse_record(rec, nlp).model_dump_json(by_alias=True))
+        jsonschema.validate(doc, schema)
+        assert any(c["constraints"] for c in doc["criteria"])
+
+
+def test_constraints_seed_facts_recall_and_precision(nlp) -> None:  # type: ignore[no-untyped-def]
+    keys = load_keys(need(KEYS_DIR))
+    found = total = 0
+    for f in sorted(need(SEEDS_DIR).glob("*.txt")):
+        [rec] = list(read_path(f))
+        s = score_trial(parse_record(rec, nlp), keys[rec.nct_id]["facts"])
+        found += sum(s.found.values())
+        total += sum(s.total.values())
+        assert s.numeric_precision == 1.0, s.spurious
+    # two key facts are judgement calls no general rule reaches: a bare "skin test" read as a
+    # drug-allergy test, and a steroid dose coded as a measurement
+    assert (found, total) == (141, 143)
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "expected"),
+    [
+        ("Age 18 to 75", "Inclusion", [(">=", 18), ("<=", 75)]),
+        ("Age: 18-65", "Inclusion", [(">=", 18), ("<=", 65)]),
+        ("Age over 75 or under 18 or legally dependent", "Exclusion", [(">", 75), ("<", 18)]),
+        ("women of reproductive age (including at least one barrier contraceptive)", "Exclusion", []),
+    ],
+)
+def test_constraints_age_without_unit_follows_age_word(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]
+    ages = [c for c in cons(nlp, text, section) if c.kind == "age"]
+    assert [(c.comparator, c.value) for c in ages] == expected
+    assert all(c.unit == "a" for c in ages)
+
+
+def test_constraints_value_before_its_analyte(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = brief(cons(nlp, "Score of less than or equal to 20 on the Mini-Mental State Examination (MMSE)"))
+    assert got == [("measurement", "mmse", "<=", 20, None)]
+
+
+def test_constraints_unwilling_to_comply_is_consent(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = cons(nlp, "Unwilling to comply with study protocol")
+    assert (c.kind, c.effect, c.comparator) == ("consent", "exclude", "absent")
