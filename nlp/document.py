@@ -54,6 +54,18 @@ class ParsedTrial(BaseModel):
         return self.record.label
 
 
+def criteria_for_quote(doc: ParsedTrial, quote: str, overlap: bool = False) -> list[AnnotatedCriterion]:
+    """The criteria holding ``quote`` (first occurrence in the eligibility text): those that
+    contain it, or with ``overlap`` those that overlap it."""
+    pos = doc.record.eligibility_text.find(quote)
+    if pos < 0:
+        return []
+    end = pos + len(quote)
+    if overlap:
+        return [c for c in doc.criteria if c.start < end and pos < c.end]
+    return [c for c in doc.criteria if c.start <= pos and end <= c.end]
+
+
 def parse_record(record: TrialRecord, nlp: Language | None = None) -> ParsedTrial:
     """Split the record's criteria and, with a pipeline, tag entities in each."""
     split = split_criteria(record.eligibility_text)

@@ -12,19 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nlp.pipeline.annotate import CodeRef as Code
+
 Effect = Literal["include", "exclude"]
 Comparator = Literal[">", ">=", "<", "<=", "=", "present", "absent"]
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
-
-
-class Code(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    system: str
-    code: str
 
 
 class Concept(BaseModel):

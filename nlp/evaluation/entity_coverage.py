@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlp.document import AnnotatedCriterion, ParsedTrial
+from nlp.constraints.builder import ancestors
+from nlp.document import AnnotatedCriterion, ParsedTrial, criteria_for_quote
 from nlp.pipeline.annotate import Entity
 from nlp.resources.lexicon import load_lexicon
 
@@ -46,34 +47,8 @@ class FactResult:
     missing: tuple[str, ...]
 
 
-def _ancestors() -> dict[str, set[str]]:
-    entries = {e.id: e for e in load_lexicon()}
-    out: dict[str, set[str]] = {}
-    for cid in entries:
-        seen: set[str] = set()
-        stack = [cid]
-        while stack:
-            c = stack.pop()
-            if c in seen or c not in entries:
-                continue
-            seen.add(c)
-            stack.extend(entries[c].parents)
-        out[cid] = seen
-    return out
-
-
 def _names() -> dict[str, str]:
     return {e.id: e.name.lower() for e in load_lexicon()}
-
-
-def _criteria_for_quote(doc: ParsedTrial, quote: str) -> list[AnnotatedCriterion]:
-    text = doc.record.eligibility_text
-    pos = text.find(quote)
-    if pos < 0:
-        return []
-    end = pos + len(quote)
-    hits = [c for c in doc.criteria if c.start <= pos and end <= c.end]
-    return hits
 
 
 def _ents_in(crits: Sequence[AnnotatedCriterion]) -> list[Entity]:
@@ -106,12 +81,12 @@ def _value_ok(fact: dict[str, Any], ents: list[Entity], labels: set[str]) -> boo
 
 
 def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactResult]:
-    anc = _ancestors()
+    anc = {cid: set(a) | {cid} for cid, a in ancestors().items()}
     names = _names()
     results: list[FactResult] = []
     for i, fact in enumerate(facts):
         kind = fact["kind"]
-        crits = _criteria_for_quote(doc, fact["quote"])
+        crits = criteria_for_quote(doc, fact["quote"])
         ents = _ents_in(crits)
         missing: list[str] = []
         if not crits:

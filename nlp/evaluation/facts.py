@@ -21,7 +21,7 @@ from nlp.constraints.builder import ancestors
 from nlp.constraints.model import NUMERIC_KINDS, _Base
 from nlp.constraints.normal import FLIP, must_comparator
 from nlp.constraints.units import convert, ucum
-from nlp.document import ParsedTrial
+from nlp.document import ParsedTrial, criteria_for_quote
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
                  "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi"}}
@@ -89,16 +89,7 @@ def fact_matches(fact: dict[str, Any], c: _Base) -> bool:
 
 
 def _constraints_for_quote(doc: ParsedTrial, quote: str) -> list[_Base]:
-    text = doc.record.eligibility_text
-    pos = text.find(quote)
-    if pos < 0:
-        return []
-    end = pos + len(quote)
-    out: list[_Base] = []
-    for crit in doc.criteria:
-        if crit.start < end and pos < crit.end:
-            out.extend(crit.constraints)  # type: ignore[arg-type]
-    return out
+    return [c for crit in criteria_for_quote(doc, quote, overlap=True) for c in crit.constraints]  # type: ignore[misc]
 
 
 @dataclass
