@@ -234,6 +234,69 @@ def evaluate_facts_cmd(
         raise typer.Exit(1)
 
 
+def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -> list[ParsedTrial]:
+    """Trial records, or documents ``elig parse`` wrote (``schema_version`` 1), as parsed trials."""
+    trials: list[ParsedTrial] = []
+    rest: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_file() and path.suffix.lower() == ".json":
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                data = None
+            items = data if isinstance(data, list) else [data]
+            if items and all(isinstance(d, dict) and d.get("schema_version") is not None for d in items):
+                for d in items:
+                    if d.get("schema_version") != 1:
+                        failures.append(f"{p}: schema_version {d.get('schema_version')} is not supported (expected 1)")
+                        _err(failures[-1])
+                        continue
+                    try:
+                        trials.append(ParsedTrial.model_validate(d))
+                    except Exception as exc:  # pydantic ValidationError: report, go on
+                        failures.append(f"{p}: not a valid parsed trial ({type(exc).__name__})")
+                        _err(failures[-1])
+                continue
+        rest.append(p)
+    trials.extend(_iter_parsed(rest, fmt, failures, nlp))
+    return trials
+
+
+@app.command("match")
+def match_cmd(
+    patient: Annotated[Path, typer.Argument(help="Patient JSON (see README).")],
+    trials: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """Match a patient against trials: a verdict per criterion and overall, with evidence."""
+    from nlp.matching import Matcher, load_patient
+
+    try:
+        person = load_patient(patient)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    nlp = _pipeline_or_exit()
+    failures: list[str] = []
+    reports = [Matcher(nlp).match(t, person) for t in _load_trials(trials, fmt, failures, nlp)]
+    if output is not None:
+        body = [r.model_dump(mode="json") for r in reports]
+        write_atomic(output, json.dumps(body[0] if len(body) == 1 else body, ensure_ascii=False, indent=2) + "\n")
+    for r in reports:
+        typer.echo(f"{r.trial}: {r.overall.upper()}")
+        crit_text = {c.criterion: c.evidence for c in r.criteria}
+        for cid in r.failing:
+            typer.echo(f"  fails {cid}: {crit_text.get(cid, '')[:100]}")
+        for m in r.missing[:20]:
+            typer.echo(f"  needs: {m}")
+        if len(r.missing) > 20:
+            typer.echo(f"  ... and {len(r.missing) - 20} more items to review")
+    if failures or not reports:
+        raise typer.Exit(1)
+
+
 @app.command("schema")
 def schema_cmd() -> None:
     """Print the JSON Schema of the parse output (generated from the models)."""

@@ -43,6 +43,10 @@ _APPLIES_IF = re.compile(
 _UNCONTROLLED = re.compile(r"despite\s+(?:\w+\s+){0,2}(?:treatment|therapy|medication)|uncontrolled|poorly\s+controlled|refractory", re.I)
 _CLAUSE_OPENER = re.compile(r"(?:[,;]\s*(?:or|and)|;)\s*$", re.I)
 _AGE_GAP = re.compile(r"[\s:(,;]*(?:(?:of|is|was|or|and|between|from|range|group|must\s+be|should\s+be|at\s+(?:screening|enrol+ment|inclusion))[\s:,]*)*", re.I)
+_OR = re.compile(r"\bor\b", re.I)
+_AND = re.compile(r"\b(?:and|with|plus)\b(?!/)", re.I)
+# concepts that name a reference (a diagnostic manual, a classification), not a requirement
+_REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NEEDING = re.compile(r"\b(?:need(?:s|ing)?|requir(?:e|es|ed|ing)|in\s+need\s+of)\b", re.I)
 _STEM_CELL = re.compile(r"stem[\s-]*cell|\bMSCs?\b|cell(?:ular)?\s+therap", re.I)
 
@@ -229,6 +233,8 @@ class _Builder:
             if e.label == "TEMPORAL":
                 continue  # windows attach once every constraint of the criterion exists
             kind = _PRESENCE_KIND.get(e.label)
+            if e.concept_id in _REFERENCE_CONCEPTS:
+                continue
             if kind is not None:
                 if inside_condition(e):
                     continue  # "for those using anticoagulant": a qualifier, not a criterion
@@ -262,10 +268,24 @@ class _Builder:
                 self._sex(e)
         self._uncontrolled_hypertension()
         self._infection_needing_treatment()
+        self._or_groups()
         for t in self.ents:
             if t.label == "TEMPORAL":
                 self._window(t)
         self._drop_examples()
+
+    def _or_groups(self) -> None:
+        """Inclusion alternatives: "MS or NMO", "either not received X ... or on a stable dose of
+        X" -> one OR group (any of them qualifies)."""
+        if self.effect != "include":
+            return
+        items = [d for d in self.drafts if d.kind in ("condition", "therapy") and d.fields.get("group") is None]
+        for a, b in zip(items, items[1:]):
+            between = self.text[a.end:b.start]
+            if _OR.search(between) and not _AND.search(between):
+                g = a.fields.get("group") or self._group()
+                a.fields["group"] = g
+                b.fields["group"] = g
 
     def _uncontrolled_hypertension(self) -> None:
         """"Blood pressure ≥180/110 mmHg despite treatment": uncontrolled hypertension."""

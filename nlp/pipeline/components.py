@@ -122,7 +122,7 @@ class LexiconTagger:
         return doc
 
     _PARTICIPATION_CUE = re.compile(
-        r"particip|enrol|involv|take\s+part|taking\s+part|took\s+part|another|other\s+(?:clinical|interventional|investigational)|"
+        r"participat|enrol|involv|take\s+part|taking\s+part|took\s+part|another|other\s+(?:clinical|interventional|investigational)|"
         r"concurrent|simultaneous|previous|prior|current(?:ly)?|in\s+the\s+(?:last|past)|within|registered|included\s+in",
         re.I,
     )
@@ -277,10 +277,10 @@ class ContextTagger:
         from medspacy.context import ConText, ConTextRule
 
         span_attrs = {cat: {attr: True} for cat, attr in _CATEGORY_ATTR.items()}
-        # A token window instead of sentence boundaries: a criterion is one Doc, and 64 tokens
-        # covers nearly all of them; rules with their own max_scope (negation) stay narrower.
+        # A token window instead of sentence boundaries: a criterion is one Doc, so the window
+        # spans it whole; rules with their own max_scope (negation) stay narrower.
         ctx = ConText(self.nlp, name=f"{self.name}_medspacy", rules=None, span_attrs=span_attrs,
-                      max_scope=64)
+                      max_scope=512)
         rules = []
         for r in self.rules:
             r = dict(r)

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, SEEDS_DIR, need
+from nlp.document import ParsedTrial, parse_record
+from nlp.errors import InputError
+from nlp.matching import Matcher, Patient, load_patient
+from nlp.pipeline import load_pipeline
+from nlp.records import read_path
+
+SEED_FILES = {
+    "NCT07177677": "000_d01229d3a460b5c5.txt", "NCT06997939": "001_a4c26ba2dfa6c1ae.txt",
+    "NCT02218437": "002_67df80b097f3259b.txt", "NCT01364246": "003_96a07c5ded227966.txt",
+    "NCT05697718": "004_6ea2a21b818082ae.txt",
+}
+# a patient each seed should take: the target diagnosis, inside every range, nothing excluded
+BASE: dict[str, dict[str, Any]] = {
+    "NCT07177677": {"birth_date": "2016-05-01", "weight": {"value": 25, "unit": "kg"},
+                    "conditions": [{"name": "autism spectrum disorder", "onset": "2019-01-01", "status": "active"}]},
+    "NCT06997939": {"birth_date": "1970-01-01",
+                    "conditions": [{"name": "ischemic stroke", "onset": "2026-05-01", "status": "active"}],
+                    "observations": [{"name": "NIHSS", "value": 8, "date": "2026-10-20"},
+                                     {"name": "modified Rankin Scale", "value": 4, "date": "2026-10-20"},
+                                     {"name": "systolic blood pressure", "value": 130, "unit": "mmHg", "date": "2026-10-20"},
+                                     {"name": "diastolic blood pressure", "value": 80, "unit": "mmHg", "date": "2026-10-20"}]},
+    "NCT02218437": {"birth_date": "2015-01-01",
+                    "conditions": [{"name": "non-severe aplastic anemia", "onset": "2025-01-01", "status": "active"}]},
+    "NCT01364246": {"birth_date": "1980-01-01",
+                    "conditions": [{"name": "multiple sclerosis", "onset": "2020-01-01", "status": "active"}],
+                    "observations": [{"name": "ALT", "value": 30, "unit": "U/L", "reference_range": {"low": 7, "high": 40}, "date": "2026-10-20"},
+                                     {"name": "AST", "value": 30, "unit": "U/L", "reference_range": {"low": 7, "high": 40}, "date": "2026-10-20"},
+                                     {"name": "total bilirubin", "value": 10, "unit": "umol/L", "reference_range": {"low": 3, "high": 21}, "date": "2026-10-20"},
+                                     {"name": "systolic blood pressure", "value": 125, "unit": "mmHg", "date": "2026-10-20"},
+                                     {"name": "diastolic blood pressure", "value": 80, "unit": "mmHg", "date": "2026-10-20"}],
+                    "therapies": [{"name": "methylprednisolone", "start": "2025-01-01", "end": "2025-02-01"}]},
+    "NCT05697718": {"birth_date": "1960-06-01",
+                    "conditions": [{"name": "ischemic stroke", "onset": "2026-07-01", "status": "active"}],
+                    "observations": [{"name": "NIHSS", "value": 8, "date": "2026-10-20"},
+                                     {"name": "ALT", "value": 30, "unit": "U/L", "reference_range": {"low": 7, "high": 40}, "date": "2026-10-20"},
+                                     {"name": "AST", "value": 30, "unit": "U/L", "reference_range": {"low": 7, "high": 40}, "date": "2026-10-20"},
+                                     {"name": "ANC", "value": 3.0, "unit": "10*9/L", "date": "2026-10-20"},
+                                     {"name": "platelets", "value": 250, "unit": "10*9/L", "date": "2026-10-20"},
+                                     {"name": "hemoglobin", "value": 130, "unit": "g/L", "date": "2026-10-20"}]},
+}
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def trials(nlp) -> dict[str, ParsedTrial]:  # type: ignore[no-untyped-def]
+    out = {}
+    for nct, name in SEED_FILES.items():
+        [rec] = list(read_path(need(SEEDS_DIR) / name))
+        out[nct] = parse_record(rec, nlp)
+    return out
+
+
+def patient(nct: str, **changes: Any) -> Patient:
+    data: dict[str, Any] = {"id": f"p-{nct}", "as_of": "2026-11-01", "sex": "female", "pregnant": False,
+                            "lactating": False, "trial_participation": [], "consent": True}
+    data.update(json.loads(json.dumps(BASE[nct])))
+    for key, value in changes.items():
+        if key.startswith("add_"):
+            data.setdefault(key[4:], []).append(value)
+        else:
+            data[key] = value
+    return Patient.model_validate(data)
+
+
+def match(nlp, trials, nct: str, p: Patient):  # type: ignore[no-untyped-def]
+    return Matcher(nlp).match(trials[nct], p)
+
+
+@pytest.mark.parametrize("nct", list(SEED_FILES))
+def test_matching_base_patient_is_never_ineligible(nlp, trials, nct: str) -> None:  # type: ignore[no-untyped-def]
+    r = match(nlp, trials, nct, patient(nct))
+    assert r.overall in ("eligible", "needs_review"), (r.failing, [c for c in r.criteria if c.verdict == "fail"])
+    assert r.overall == "eligible" or r.missing
+
+
+def _fails(r, crit: str) -> bool:  # type: ignore[no-untyped-def]
+    return r.overall == "ineligible" and crit in r.failing
+
+
+@pytest.mark.parametrize(
+    ("nct", "changes", "crit"),
+    [
+        ("NCT05697718", {"birth_date": "1945-10-01"}, "I1"),  # 81: one year over 80
+        ("NCT05697718", {"birth_date": "2009-01-01"}, "I1"),  # 17
+        ("NCT01364246", {"birth_date": "2011-01-01"}, "I2"),  # 15, under "Aged 16-65"
+        ("NCT07177677", {"birth_date": "2021-01-01"}, "I1"),  # 5, under 6 years
+        ("NCT07177677", {"weight": {"value": 15, "unit": "kg"}}, "I2"),
+        ("NCT05697718", {"observations": [{"name": "ALT", "value": 104, "unit": "U/L", "reference_range": {"low": 7, "high": 40}, "date": "2026-10-20"}]}, "E6"),
+        ("NCT01364246", {"add_conditions": {"name": "HIV infection", "status": "active"}}, "E5"),
+        ("NCT05697718", {"add_conditions": {"name": "HIV", "status": "active"}}, "E7"),
+        ("NCT05697718", {"add_therapies": {"name": "umbilical cord mesenchymal stem cells", "start": "2026-05-01", "end": "2026-05-01"}}, "E16"),
+        ("NCT07177677", {"add_therapies": {"name": "stem cell therapy", "start": "2026-03-01", "end": "2026-03-01"}}, "E8"),
+        ("NCT05697718", {"pregnant": True}, "E10"),
+        ("NCT01364246", {"pregnant": True}, "E10"),
+        ("NCT06997939", {"observations": [{"name": "systolic blood pressure", "value": 185, "unit": "mmHg", "date": "2026-10-20"},
+                                          {"name": "diastolic blood pressure", "value": 100, "unit": "mmHg", "date": "2026-10-20"}]}, "E12"),
+        ("NCT06997939", {"trial_participation": [{"end": "2026-10-01"}]}, "E14"),
+        ("NCT01364246", {"trial_participation": [{"end": "2026-10-01"}]}, "E11"),
+        ("NCT06997939", {"add_therapies": {"name": "prednisone", "start": "2026-09-01", "end": "2026-10-01"}}, "E6"),
+        ("NCT06997939", {"add_conditions": {"name": "lung cancer", "status": "active"}}, "E8"),
+        ("NCT01364246", {"consent": False}, "I5"),
+        ("NCT02218437", {"conditions": [{"name": "severe aplastic anemia", "status": "active"}]}, "E1"),
+    ],
+)
+def test_matching_violating_patient_is_ineligible_citing_the_criterion(nlp, trials, nct, changes, crit) -> None:  # type: ignore[no-untyped-def]
+    r = match(nlp, trials, nct, patient(nct, **changes))
+    assert _fails(r, crit), (r.overall, r.failing)
+
+
+def test_matching_stem_cell_window(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    """"participation in any other stem cell study within the past year": 8 months ago fails,
+    2 years ago passes."""
+    recent = patient("NCT07177677", add_therapies={"name": "MSC infusion", "start": "2026-03-01", "end": "2026-03-01"})
+    old = patient("NCT07177677", add_therapies={"name": "MSC infusion", "start": "2024-10-01", "end": "2024-10-01"})
+    assert "E8" in match(nlp, trials, "NCT07177677", recent).failing
+    assert "E8" not in match(nlp, trials, "NCT07177677", old).failing
+
+
+def test_matching_boundaries_follow_the_comparator(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    exactly_18 = patient("NCT05697718", birth_date="2008-11-01")  # 18 today: ">= 18" holds
+    assert "I1" not in match(nlp, trials, "NCT05697718", exactly_18).failing
+    at_25 = patient("NCT05697718", observations=[{"name": "ALT", "value": 100, "unit": "U/L", "reference_range": {"high": 40}, "date": "2026-10-20"}])
+    assert "E6" not in match(nlp, trials, "NCT05697718", at_25).failing  # exactly 2.5 x ULN is not "> 2.5"
+    over = patient("NCT05697718", observations=[{"name": "ALT", "value": 100.4, "unit": "U/L", "reference_range": {"high": 40}, "date": "2026-10-20"}])
+    assert "E6" in match(nlp, trials, "NCT05697718", over).failing
+
+
+def test_matching_xuln_without_reference_range_is_unknown(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    p = patient("NCT05697718", observations=[{"name": "ALT", "value": 500, "unit": "U/L", "date": "2026-10-20"}])
+    r = match(nlp, trials, "NCT05697718", p)
+    assert "E6" not in r.failing and any("reference range" in m for m in r.missing)
+
+
+def test_matching_unconvertible_unit_is_unknown_not_pass(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    p = patient("NCT05697718", observations=[{"name": "hemoglobin", "value": 5, "unit": "furlongs", "date": "2026-10-20"}])
+    r = match(nlp, trials, "NCT05697718", p)
+    assert r.overall != "eligible" and any("furlongs" in m for m in r.missing)
+
+
+def test_matching_except_carve_out(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    skin = patient("NCT05697718", add_conditions={"name": "non-melanoma skin cancer", "status": "resolved"})
+    lung = patient("NCT05697718", add_conditions={"name": "malignant tumor of lung", "status": "resolved"})
+    assert "E5" not in match(nlp, trials, "NCT05697718", skin).failing
+    assert "E5" in match(nlp, trials, "NCT05697718", lung).failing
+
+
+def test_matching_applies_if_uses_the_patients_therapy(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    inr = {"name": "INR", "value": 2.0, "date": "2026-10-20"}
+    off = patient("NCT05697718", add_observations=inr)
+    on = patient("NCT05697718", add_observations=inr, add_therapies={"name": "warfarin", "start": "2026-01-01"})
+    assert "E6" in match(nlp, trials, "NCT05697718", off).failing  # INR 2.0 > 1.7 without anticoagulant
+    assert "E6" not in match(nlp, trials, "NCT05697718", on).failing  # on warfarin the limit is 3.0
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ('{"id": ', "malformed JSON"),
+        ({"id": "x", "as_of": "2026-11-01", "birth_date": "2030-01-01"}, "after as_of"),
+        ({"id": "x", "birth_date": "01/02/1960"}, "birth_date"),
+        ({"id": "x", "observations": [{"name": "ALT", "unit": "U/L"}]}, "observations.0.value"),
+        ({"id": "x", "age": "old"}, "age"),
+        ({"id": "x", "pregnant": "maybe"}, "pregnant"),
+        ({"resourceType": "Bundle", "entry": []}, "FHIR"),
+    ],
+)
+def test_matching_bad_patient_input_is_a_clear_error(tmp_path: Path, data, problem: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=problem):
+        load_patient(_write(tmp_path, data))
+
+
+def test_matching_cli_summary_json_and_bad_input(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    res = subprocess.run([sys.executable, "-m", "nlp", "match", "examples/patient.json", "examples/NCT05697718.txt", "-o", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("NCT05697718: ")
+    report = json.loads(out.read_text())
+    assert report["overall"] in ("eligible", "ineligible", "needs_review") and report["criteria"]
+    bad = _write(tmp_path, {"id": "x", "birth_date": "2099-01-01", "as_of": "2026-01-01"})
+    res = subprocess.run([sys.executable, "-m", "nlp", "match", str(bad), "examples/NCT05697718.txt"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 1 and "after as_of" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_matching_accepts_parsed_json(tmp_path: Path) -> None:
+    parsed = tmp_path / "t.json"
+    subprocess.run([sys.executable, "-m", "nlp", "parse", "examples/NCT05697718.txt", "-o", str(parsed)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    res = subprocess.run([sys.executable, "-m", "nlp", "match", "examples/patient.json", str(parsed)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 0 and res.stdout.startswith("NCT05697718: ")
