@@ -298,11 +298,19 @@ def match_cmd(
 
 
 @app.command("schema")
-def schema_cmd() -> None:
-    """Print the JSON Schema of the parse output (generated from the models)."""
-    from nlp.document import ParsedTrial
+def schema_cmd(
+    patient: Annotated[bool, typer.Option("--patient", help="The patient record's schema instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the parse output (or of the patient record), generated from the models."""
+    if patient:
+        from nlp.matching import Patient
 
-    sys.stdout.write(json.dumps(ParsedTrial.model_json_schema(by_alias=True), indent=2) + "\n")
+        schema = Patient.model_json_schema()
+    else:
+        from nlp.document import ParsedTrial
+
+        schema = ParsedTrial.model_json_schema(by_alias=True)
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
 
 
 @app.command("version")
