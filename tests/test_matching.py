@@ -182,7 +182,10 @@ def _write(tmp_path: Path, data: object) -> Path:
         ({"id": "x", "observations": [{"name": "ALT", "unit": "U/L"}]}, "observations.0.value"),
         ({"id": "x", "age": "old"}, "age"),
         ({"id": "x", "pregnant": "maybe"}, "pregnant"),
-        ({"resourceType": "Bundle", "entry": []}, "FHIR"),
+        ({"resourceType": "Bundle", "entry": []}, "no Patient resource"),
+        ({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient", "id": "x", "birthDate": "1960/01/01"}}]}, "birthDate"),
+        ({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient", "id": "x"}},
+                                              {"resource": {"resourceType": "Condition", "code": {}}}]}, "Condition.code"),
     ],
 )
 def test_matching_bad_patient_input_is_a_clear_error(tmp_path: Path, data, problem: str) -> None:  # type: ignore[no-untyped-def]
@@ -211,3 +214,38 @@ def test_matching_accepts_parsed_json(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "nlp", "match", "examples/patient.json", str(parsed)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert res.returncode == 0 and res.stdout.startswith("NCT05697718: ")
+
+
+def _bundle(as_of_hiv: bool) -> dict:  # type: ignore[type-arg]
+    entries = [
+        {"resource": {"resourceType": "Patient", "id": "f-1", "birthDate": "1960-06-01", "gender": "female"}},
+        {"resource": {"resourceType": "Condition", "code": {"coding": [{"system": "http://snomed.info/sct", "code": "422504002", "display": "Ischemic stroke"}]},
+                      "clinicalStatus": {"coding": [{"code": "active"}]}, "onsetDateTime": "2026-07-01"}},
+        {"resource": {"resourceType": "Observation", "code": {"coding": [{"system": "http://loinc.org", "code": "1742-6", "display": "ALT"}]},
+                      "valueQuantity": {"value": 104, "unit": "U/L", "code": "U/L"}, "effectiveDateTime": "2026-10-20T08:00:00Z",
+                      "referenceRange": [{"low": {"value": 7}, "high": {"value": 40}}]}},
+        {"resource": {"resourceType": "MedicationStatement", "medicationCodeableConcept": {"text": "warfarin"},
+                      "effectivePeriod": {"start": "2026-01-01"}}},
+        {"resource": {"resourceType": "Procedure", "code": {"text": "total hip replacement"}, "performedDateTime": "2026-09-17"}},
+    ]
+    if as_of_hiv:
+        entries.append({"resource": {"resourceType": "Condition", "code": {"text": "HIV infection"},
+                                     "clinicalStatus": {"coding": [{"code": "active"}]}}})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def test_matching_fhir_bundle_reads_the_fields_used(nlp, trials, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from nlp.matching.fhir import bundle_to_patient
+
+    data = bundle_to_patient(_bundle(False), as_of="2026-11-01")
+    p = Patient.model_validate(data)
+    assert p.sex == "female" and str(p.birth_date) == "1960-06-01"
+    assert p.observations[0].reference_range.high == 40 and str(p.observations[0].date) == "2026-10-20"
+    assert p.therapies[0].end is None and p.procedures[0].name == "total hip replacement"
+    r = match(nlp, trials, "NCT05697718", p)
+    assert "E6" in r.failing  # ALT 104 U/L = 2.6 x ULN 40
+    hiv = Patient.model_validate(bundle_to_patient(_bundle(True), as_of="2026-11-01"))
+    assert "E7" in match(nlp, trials, "NCT05697718", hiv).failing
+    f = tmp_path / "b.json"
+    f.write_text(json.dumps(_bundle(False)), encoding="utf-8")
+    assert load_patient(f).id == "f-1"

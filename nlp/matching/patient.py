@@ -145,7 +145,9 @@ def load_patient(path: str | Path) -> Patient:
     except json.JSONDecodeError as exc:
         raise InputError(str(p), f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
-        raise InputError(str(p), "FHIR Bundle input is not supported yet; use the patient JSON format")
+        from nlp.matching.fhir import load_fhir_patient
+
+        data = load_fhir_patient(data, str(p))
     try:
         return Patient.model_validate(data)
     except ValidationError as exc:
