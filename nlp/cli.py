@@ -297,6 +297,53 @@ def match_cmd(
         raise typer.Exit(1)
 
 
+@app.command("index")
+def index_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs (files or directories).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB database file.")] = Path("trials.duckdb"),
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """Parse trials once and store them for `elig rank`."""
+    from nlp.matching.store import TrialStore
+
+    failures: list[str] = []
+    nlp = _pipeline_or_exit()
+    with TrialStore(db) as store:
+        n = store.put(_load_trials(paths, fmt, failures, nlp))
+        total = store.count()
+    typer.echo(f"indexed {n} trial(s); {total} in {db}", err=True)
+    if failures or n == 0:
+        raise typer.Exit(1)
+
+
+@app.command("rank")
+def rank_cmd(
+    patient: Annotated[Path, typer.Argument(help="Patient JSON or FHIR Bundle.")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB database written by `elig index`.")] = Path("trials.duckdb"),
+    top: Annotated[int, typer.Option("--top", help="How many trials to list.")] = 20,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write all reports as JSON here.")] = None,
+) -> None:
+    """Rank every stored trial for a patient: eligible first, then needs_review by fewest open items."""
+    from nlp.matching import Matcher, load_patient, rank
+    from nlp.matching.store import TrialStore
+
+    try:
+        person = load_patient(patient)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    if not db.exists():
+        _err(f"{db}: no such database (run `elig index` first)")
+        raise typer.Exit(1)
+    with TrialStore(db) as store:
+        reports = rank(Matcher(_pipeline_or_exit()), person, store.trials())
+    if output is not None:
+        write_atomic(output, json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False) + "\n")
+    for r in reports[:top]:
+        detail = f"fails {', '.join(r.failing[:3])}" if r.failing else f"{len(r.missing)} item(s) to review"
+        typer.echo(f"{r.overall:<13} {r.trial:<12} {detail if r.overall != 'eligible' else ''}".rstrip())
+
+
 @app.command("schema")
 def schema_cmd(
     patient: Annotated[bool, typer.Option("--patient", help="The patient record's schema instead.")] = False,

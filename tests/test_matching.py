@@ -249,3 +249,41 @@ def test_matching_fhir_bundle_reads_the_fields_used(nlp, trials, tmp_path: Path)
     f = tmp_path / "b.json"
     f.write_text(json.dumps(_bundle(False)), encoding="utf-8")
     assert load_patient(f).id == "f-1"
+
+
+def test_matching_index_and_rank(tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    res = subprocess.run([sys.executable, "-m", "nlp", "index", str(need(SEEDS_DIR)), "--db", str(db)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "indexed 5 trial(s); 5 in" in res.stderr
+    p = tmp_path / "stroke.json"
+    p.write_text(json.dumps({"id": "s", "as_of": "2026-11-01", "birth_date": "1960-06-01", "sex": "female",
+                             "conditions": [{"name": "ischemic stroke", "onset": "2026-07-01", "status": "active"}],
+                             "pregnant": False, "lactating": False, "trial_participation": [], "consent": True}))
+    out = tmp_path / "rank.json"
+    res = subprocess.run([sys.executable, "-m", "nlp", "rank", str(p), "--db", str(db), "-o", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr
+    reports = json.loads(out.read_text())
+    order = {"eligible": 0, "needs_review": 1, "ineligible": 2}
+    keys = [(order[r["overall"]], len(r["missing"]) + len(r["failing"])) for r in reports]
+    assert keys == sorted(keys) and len(reports) == 5
+    # the autism trial wants a child with ASD: this patient fails it
+    assert next(r for r in reports if r["trial"] == "NCT07177677")["overall"] == "ineligible"
+    res = subprocess.run([sys.executable, "-m", "nlp", "rank", str(p), "--db", str(tmp_path / "none.duckdb")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 1 and "run `elig index` first" in res.stderr
+
+
+def test_matching_store_round_trip(nlp, trials, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from nlp.matching.store import TrialStore, compact
+
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        store.put(trials.values())
+        store.put([trials["NCT05697718"]])  # re-indexing replaces, never duplicates
+        assert store.count() == 5
+        loaded = {t.record.nct_id: t for t in store.trials()}
+    assert loaded["NCT05697718"] == compact(trials["NCT05697718"])
+    p = patient("NCT05697718", birth_date="1945-10-01")
+    assert Matcher(nlp).match(loaded["NCT05697718"], p).failing == Matcher(nlp).match(trials["NCT05697718"], p).failing

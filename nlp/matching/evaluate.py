@@ -320,7 +320,9 @@ class Matcher:
         open_items = [r for r in top if r.verdict in ("unknown", "not_computable")]
         missing = sorted({cr.reason for r in open_items for cr in _leaf_results(r, verdicts, children)
                           if cr.verdict in ("unknown", "not_computable")}
-                         | {f"{r.criterion}: {r.reason}" for r in open_items if not r.constraints and r.reason and not children.get(r.criterion)}
+                         | {f"{d.criterion}: {d.reason}" for r in open_items for d in _descendants(r, verdicts, children)
+                            if d.verdict in ("unknown", "not_computable") and not d.constraints and d.reason
+                            and not children.get(d.criterion)}
                          | {r.reason for r in record if r.verdict == "unknown"})
         overall = "ineligible" if failing else ("needs_review" if open_items or any(r.verdict == "unknown" for r in record) else "eligible")
         return MatchReport(patient=patient.id, trial=trial.record.nct_id or trial.record.source, overall=overall,  # type: ignore[arg-type]
@@ -345,8 +347,22 @@ class Matcher:
         return and3(combined)
 
 
+def _descendants(r: CriterionResult, verdicts: dict[str, CriterionResult], children: dict[str, list[AnnotatedCriterion]]) -> list[CriterionResult]:
+    out = [r]
+    for k in children.get(r.criterion, []):
+        out.extend(_descendants(verdicts[k.id], verdicts, children))
+    return out
+
+
 def _leaf_results(r: CriterionResult, verdicts: dict[str, CriterionResult], children: dict[str, list[AnnotatedCriterion]]) -> list[ConstraintResult]:
     out = list(r.constraints)
     for k in children.get(r.criterion, []):
         out.extend(_leaf_results(verdicts[k.id], verdicts, children))
     return out
+
+
+def rank(matcher: Matcher, patient: Patient, trials: Iterable[ParsedTrial]) -> list[MatchReport]:
+    """Eligible first, then needs_review by fewest open items, then ineligible."""
+    order = {"eligible": 0, "needs_review": 1, "ineligible": 2}
+    reports = [matcher.match(t, patient) for t in trials]
+    return sorted(reports, key=lambda r: (order[r.overall], len(r.missing) + len(r.failing), r.trial))
