@@ -263,6 +263,16 @@ def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -
     return trials
 
 
+def _patient_or_exit(path: Path):  # type: ignore[no-untyped-def]
+    from nlp.matching import load_patient
+
+    try:
+        return load_patient(path)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
 @app.command("match")
 def match_cmd(
     patient: Annotated[Path, typer.Argument(help="Patient JSON (see README).")],
@@ -271,13 +281,9 @@ def match_cmd(
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
 ) -> None:
     """Match a patient against trials: a verdict per criterion and overall, with evidence."""
-    from nlp.matching import Matcher, load_patient
+    from nlp.matching import Matcher
 
-    try:
-        person = load_patient(patient)
-    except InputError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    person = _patient_or_exit(patient)
     nlp = _pipeline_or_exit()
     failures: list[str] = []
     reports = [Matcher(nlp).match(t, person) for t in _load_trials(trials, fmt, failures, nlp)]
@@ -324,14 +330,10 @@ def rank_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write all reports as JSON here.")] = None,
 ) -> None:
     """Rank every stored trial for a patient: eligible first, then needs_review by fewest open items."""
-    from nlp.matching import Matcher, load_patient, rank
+    from nlp.matching import Matcher, rank
     from nlp.matching.store import TrialStore
 
-    try:
-        person = load_patient(patient)
-    except InputError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    person = _patient_or_exit(patient)
     if not db.exists():
         _err(f"{db}: no such database (run `elig index` first)")
         raise typer.Exit(1)

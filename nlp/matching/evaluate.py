@@ -85,6 +85,7 @@ class Matcher:
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
         self._cache: dict[str, frozenset[str]] = {}
+        self._targets: set[str] = set()  # the trial being matched: its inclusion diagnoses
 
     # -- concepts ------------------------------------------------------------------------------
     def concepts(self, name: str, code: object = None) -> frozenset[str]:
@@ -211,7 +212,7 @@ class Matcher:
 
     def _condition(self, c: _Base, p: Patient, crit):  # type: ignore[no-untyped-def]
         cid = c.concept.id if c.concept else None
-        if c.effect == "exclude" and cid and any(cid == t or cid in ancestors().get(t, frozenset()) for t in getattr(self, "_targets", ())):
+        if c.effect == "exclude" and cid and any(cid == t or cid in ancestors().get(t, frozenset()) for t in self._targets):
             # "other symptoms leading to apoplexy" in a stroke trial: an exclusion cannot mean the
             # trial's own target diagnosis; a person reads which forms are meant
             return None, f"{c.concept.name} overlaps the trial's target diagnosis: needs a reviewer", ()  # type: ignore[union-attr]
