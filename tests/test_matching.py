@@ -287,3 +287,41 @@ def test_matching_store_round_trip(nlp, trials, tmp_path: Path) -> None:  # type
     assert loaded["NCT05697718"] == compact(trials["NCT05697718"])
     p = patient("NCT05697718", birth_date="1945-10-01")
     assert Matcher(nlp).match(loaded["NCT05697718"], p).failing == Matcher(nlp).match(trials["NCT05697718"], p).failing
+
+
+# The answer keys drive a generated patient per fact: the base patient of the seed, changed to
+# violate that one fact (tests/fact_patients.py). Facts whose constraint is inferred name no
+# condition in their quote, so the patient's condition is named here.
+INFERRED_CONDITION_NAMES = {
+    ("NCT06997939", "Blood pressure ≥180/110 mmHg despite treatment"): "uncontrolled hypertension",
+    ("NCT05697718", "within 14 days prior to receiving the test drug treatment,The emergence"): "active infection",
+}
+
+
+def _fact_cases():  # type: ignore[no-untyped-def]
+    from conftest import KEYS_DIR
+    from fact_patients import skip_reason
+
+    if not KEYS_DIR.exists():
+        return []
+    cases = []
+    for nct in SEED_FILES:
+        facts = json.loads((KEYS_DIR / f"{nct}.facts.json").read_text(encoding="utf-8"))["facts"]
+        for i, f in enumerate(facts):
+            reason = skip_reason(f)
+            marks = [pytest.mark.skip(reason=reason)] if reason else []
+            cases.append(pytest.param(nct, f, marks=marks, id=f"{nct}-{i}-{f['kind']}"))
+    return cases
+
+
+@pytest.mark.parametrize(("nct", "fact"), _fact_cases())
+def test_matching_patient_violating_one_key_fact_is_ineligible(nlp, trials, nct: str, fact: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from fact_patients import violate
+
+    name = next((v for (n, q), v in INFERRED_CONDITION_NAMES.items() if n == nct and fact["quote"].startswith(q)), None)
+    base = json.loads(patient(nct).model_dump_json())
+    r = match(nlp, trials, nct, Patient.model_validate(violate(base, fact, name)))
+    trial = trials[nct]
+    pos = trial.record.eligibility_text.find(fact["quote"])
+    [top] = [c.id for c in trial.criteria if c.parent is None and c.start <= pos < c.end]
+    assert r.overall == "ineligible" and top in r.failing, (fact["quote"], r.overall, r.failing)

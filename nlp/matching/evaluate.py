@@ -193,6 +193,7 @@ class Matcher:
 
     def _duration(self, c: _Base, p: Patient, crit):  # type: ignore[no-untyped-def]
         targets = [k.concept.id for k in (crit.constraints if crit else ()) if k.kind == "condition" and k.concept and k.effect == "include"]  # type: ignore[union-attr]
+        targets = targets or sorted(self._targets)  # "Disease duration >= 2 years": the trial's diagnosis
         onsets = [x.onset for x in p.conditions if x.onset and any(t in self.concepts(x.name, x.code) for t in targets)]
         if not onsets:
             return None, "disease duration unknown: no onset date of the diagnosis", ()
