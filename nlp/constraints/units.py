@@ -69,9 +69,3 @@ def convert(value: float, from_unit: str | None, to_unit: str | None, analyte: s
             molar = in_mass * factor if in_mass is not None else None
             return convert(molar, molar_unit, t) if molar is not None else None
     return None
-
-
-def to_days(value: float, unit: str | None) -> int | None:
-    """Window length in days with the key's convention: week 7, month 30, year 365."""
-    days = {"a": 365, "mo": 30, "wk": 7, "d": 1}.get(ucum(unit) or "")
-    return int(round(value * days)) if days else None

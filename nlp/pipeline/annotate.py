@@ -4,7 +4,7 @@ eligibility text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
@@ -86,10 +86,3 @@ def annotate_criteria(
     for doc, crit in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         out[crit.id] = doc_entities(doc, crit)
     return out
-
-
-def iter_annotated(
-    nlp: Language, items: Iterable[tuple[str, Criterion]], batch_size: int = 256
-) -> Iterator[tuple[Criterion, tuple[Entity, ...]]]:
-    for doc, crit in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
-        yield crit, doc_entities(doc, crit)

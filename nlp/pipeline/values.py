@@ -320,12 +320,6 @@ def find_values(text: str) -> list[ValueMatch]:
     return out
 
 
-def to_days(value: float, unit: str | None) -> int | None:
-    if unit not in DAYS_PER:
-        return None
-    return int(round(value * DAYS_PER[unit]))
-
-
 def word_number(text: str) -> float | None:
     t = text.strip().lower()
     if t in _WORD_NUM:

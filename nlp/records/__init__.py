@@ -7,7 +7,7 @@ input (or record inside a batch file) that cannot be read; one bad record never 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -119,8 +119,3 @@ def read_path(path: str | Path, fmt: str = "auto") -> Iterator[TrialRecord | Inp
             yield InputError(str(f), f"cannot read file: {exc.strerror or exc}")
             continue
         yield from read_text(text, str(f), fmt)
-
-
-def read_paths(paths: Iterable[str | Path], fmt: str = "auto") -> Iterator[TrialRecord | InputError]:
-    for p in paths:
-        yield from read_path(p, fmt)
