@@ -206,9 +206,12 @@ class Matcher:
         return p.as_of - timedelta(days=c.window_days) if c.window_days else None
 
     def _excepted(self, c: _Base) -> frozenset[str]:
+        """Concepts carved out by ``except`` texts (tagged once per text, like item names)."""
         out: set[str] = set()
         for text in c.except_:
-            out |= {e._.concept_id for e in self.nlp(text).ents if e._.concept_id}
+            if text not in self._cache:
+                self._cache[text] = frozenset(e._.concept_id for e in self.nlp(text).ents if e._.concept_id)
+            out |= self._cache[text]
         return frozenset(out)
 
     def _condition(self, c: _Base, p: Patient, crit):  # type: ignore[no-untyped-def]
