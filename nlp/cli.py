@@ -346,6 +346,57 @@ def rank_cmd(
         typer.echo(f"{r.overall:<13} {r.trial:<12} {detail if r.overall != 'eligible' else ''}".rstrip())
 
 
+@app.command("compare")
+def compare_cmd(
+    trials: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs (files or directories).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html, .md, .csv or .json.")],
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """Compare trials: aligned constraint matrix, consistency findings, similarity, plots."""
+    from nlp.reports import COMPARE_FORMATS, build_comparison, render_comparison
+
+    if out.suffix.lower() not in COMPARE_FORMATS:
+        _err(f"{out}: unknown report format {out.suffix or '(none)'!r} (use {', '.join(COMPARE_FORMATS)})")
+        raise typer.Exit(2)
+    nlp = _pipeline_or_exit()
+    failures: list[str] = []
+    docs = _load_trials(trials, fmt, failures, nlp)
+    if not docs:
+        _err("no trial could be read; nothing to compare")
+        raise typer.Exit(1)
+    write_atomic(out, render_comparison(build_comparison(docs, nlp), out.suffix))
+    typer.echo(f"wrote {out} ({len(docs)} trial(s))", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("report")
+def report_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Directories or files of trial records.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html or .json.")],
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """Corpus insights: constraint prevalence, thresholds, ages, not-computable share, coverage."""
+    from nlp.reports.corpus import CORPUS_FORMATS, CorpusStats, render_corpus
+
+    if out.suffix.lower() not in CORPUS_FORMATS:
+        _err(f"{out}: unknown report format {out.suffix or '(none)'!r} (use {', '.join(CORPUS_FORMATS)})")
+        raise typer.Exit(2)
+    nlp = _pipeline_or_exit()
+    failures: list[str] = []
+    stats = CorpusStats(nlp=nlp)
+    for doc in _iter_parsed(paths, fmt, failures, nlp):
+        stats.add(doc)
+    stats.failures = list(failures)
+    if stats.trials == 0:
+        _err("no trial records found in the given paths")
+        raise typer.Exit(1)
+    write_atomic(out, render_corpus(stats, out.suffix))
+    typer.echo(f"wrote {out} ({stats.trials} trial(s), {len(failures)} failed)", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
 @app.command("schema")
 def schema_cmd(
     patient: Annotated[bool, typer.Option("--patient", help="The patient record's schema instead.")] = False,

@@ -51,35 +51,42 @@ def render_terminal(doc: ParsedTrial, color: bool = False) -> str:
     return "\n".join(out) + "\n\n"
 
 
-def render_html(docs: Sequence[ParsedTrial]) -> str:
+def render_criteria_html(doc: ParsedTrial, colors: dict[str, str] | None = None) -> str:
+    """One trial's criteria as HTML fragments (one ``<div class="crit">`` each), entities
+    highlighted by displaCy's manual renderer (which escapes the text)."""
     from spacy import displacy
 
+    colors = {} if colors is None else colors
+    items = []
+    for c in doc.criteria:
+        ents = []
+        for e in c.entities:
+            rel = e.start - c.text_start
+            # map back to the criterion's clean text (escapes removed)
+            rel_start = c.text.find(e.text, max(0, rel - len(c.escapes)))
+            if rel_start < 0:
+                continue
+            label = e.label + (f" {e.concept_id}" if e.concept_id else "")
+            colors[label] = _COLORS.get(e.label, "#eeeeee")
+            ents.append({"start": rel_start, "end": rel_start + len(e.text), "label": label})
+        ents.sort(key=lambda x: x["start"])
+        rendered = displacy.render(
+            {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False,
+            options={"colors": colors},
+        )
+        items.append(
+            f'<div class="crit" style="margin-left:{c.depth * 2}em"><b>{html_lib.escape(c.id)}</b> {rendered}</div>'
+        )
+    return "".join(items)
+
+
+def render_html(docs: Sequence[ParsedTrial]) -> str:
     parts = []
     colors: dict[str, str] = {}
     for doc in docs:
         rec = doc.record
-        items = []
-        for c in doc.criteria:
-            ents = []
-            for e in c.entities:
-                rel = e.start - c.text_start
-                # map back to the criterion's clean text (escapes removed)
-                rel_start = c.text.find(e.text, max(0, rel - len(c.escapes)))
-                if rel_start < 0:
-                    continue
-                label = e.label + (f" {e.concept_id}" if e.concept_id else "")
-                colors[label] = _COLORS.get(e.label, "#eeeeee")
-                ents.append({"start": rel_start, "end": rel_start + len(e.text), "label": label})
-            ents.sort(key=lambda x: x["start"])
-            rendered = displacy.render(
-                {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False,
-                options={"colors": colors},
-            )
-            items.append(
-                f'<div class="crit" style="margin-left:{c.depth * 2}em"><b>{html_lib.escape(c.id)}</b> {rendered}</div>'
-            )
         title = html_lib.escape(f"{rec.nct_id or rec.source} {rec.brief_title or ''}")
-        parts.append(f"<section><h2>{title}</h2>{''.join(items)}</section>")
+        parts.append(f"<section><h2>{title}</h2>{render_criteria_html(doc, colors)}</section>")
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>elig show</title></head>"
         f"<body style='font-family:sans-serif'>{''.join(parts)}</body></html>\n"

@@ -1,0 +1,197 @@
+"""Consistency findings within one trial, from general rules (none written for one record):
+
+- ``age_mismatch``: the structured minimum/maximum age disagrees with the ages the text states
+  (``nlp.constraints.builder.age_warnings``);
+- ``contradiction``: an inclusion and an exclusion on the same concept that no patient can
+  satisfy together (``compare`` says disjoint), or an exclusion of a broader concept than one
+  the trial requires ("excludes stroke" while requiring ischemic stroke);
+- ``redundant``: an inclusion and an exclusion bounding the same value the same or nested way;
+- ``title_conflict``: the diagnosis the title or condition list names is excluded by the
+  criteria (or a broader concept is), or the inclusions require a different form of it (a
+  sibling concept in the lexicon's is-a hierarchy: "severe" vs "non-severe" of one disease);
+- ``duplicate``: two criteria whose normalised text is equal or nearly equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import combinations
+
+from nlp.constraints.builder import age_warnings, ancestors
+from nlp.constraints.model import _Base
+from nlp.constraints.normal import compare, must_comparator
+from nlp.document import AnnotatedCriterion, ParsedTrial
+from nlp.reports.matrix import describe, is_numeric
+
+NEAR_DUPLICATE = 0.9
+
+
+@dataclass(frozen=True)
+class Finding:
+    trial: str
+    kind: str  # age_mismatch | contradiction | redundant | title_conflict | duplicate
+    severity: str  # warning | info
+    message: str
+    criteria: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"trial": self.trial, "kind": self.kind, "severity": self.severity,
+                "message": self.message, "criteria": list(self.criteria)}
+
+
+def _q(c: _Base) -> str:
+    return repr(c.evidence.text) if c.evidence else "the structured field"
+
+
+def _name(c: _Base) -> str:
+    return c.concept.name if c.concept else c.kind
+
+
+def _plain(c: _Base) -> bool:
+    """Unconditional: no window, carve-out, condition or alternative that could reconcile it."""
+    return not (c.window_days or c.applies_if or c.except_ or c.hypothetical or c.inferred or c.group)
+
+
+def normalise_text(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = re.sub(r"[^\w]+", " ", t)
+    return " ".join(t.split())
+
+
+def _related(a: AnnotatedCriterion, b: AnnotatedCriterion) -> bool:
+    return a.id.startswith(b.id + ".") or b.id.startswith(a.id + ".")
+
+
+def _concepts(c: AnnotatedCriterion) -> frozenset[tuple[str, str | None, str]]:
+    return frozenset((k.kind, k.concept.id if k.concept else None, must_comparator(k)) for k in c.constraints)
+
+
+def duplicates(label: str, doc: ParsedTrial) -> list[Finding]:
+    out = []
+    crits = [(c, normalise_text(c.text)) for c in doc.criteria]
+    crits = [(c, t) for c, t in crits if len(t) >= 8]
+    for (a, ta), (b, tb) in combinations(crits, 2):
+        if _related(a, b):
+            continue  # a container and its only clause share their text
+        if ta == tb:
+            out.append(Finding(label, "duplicate", "warning",
+                               f"{a.id} and {b.id} state the same criterion: {a.text.strip()[:120]!r}", (a.id, b.id)))
+            continue
+        if min(len(ta), len(tb)) < 20 or abs(len(ta) - len(tb)) > 0.2 * max(len(ta), len(tb)):
+            continue
+        if _concepts(a) != _concepts(b):
+            continue  # "non-severe X" vs "severe X": alike in letters, not in meaning
+        sm = SequenceMatcher(None, ta, tb, autojunk=False)
+        if sm.real_quick_ratio() >= NEAR_DUPLICATE and sm.quick_ratio() >= NEAR_DUPLICATE and sm.ratio() >= NEAR_DUPLICATE:
+            out.append(Finding(label, "duplicate", "info",
+                               f"{a.id} and {b.id} are nearly the same ({sm.ratio():.0%} alike): "
+                               f"{a.text.strip()[:80]!r} / {b.text.strip()[:80]!r}", (a.id, b.id)))
+    return out
+
+
+def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
+    cons = [c for crit in doc.criteria for c in crit.constraints]
+    incs = [c for c in cons if c.effect == "include" and _plain(c) and c.concept]
+    excs = [c for c in cons if c.effect == "exclude" and c.concept and not (c.applies_if or c.except_ or c.hypothetical)]
+    anc = ancestors()
+    out: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for a in incs:
+        for b in excs:
+            if a.criterion == b.criterion:
+                continue
+            key = (a.criterion or "", b.criterion or "", b.concept.id)  # type: ignore[union-attr]
+            if key in seen:
+                continue
+            if a.kind == b.kind and a.concept.id == b.concept.id:  # type: ignore[union-attr]
+                rel = compare(a, b)
+                if rel == "disjoint":
+                    if b.window_days or b.group:
+                        sev, what = "info", "check the timing / alternatives"
+                    else:
+                        sev, what = "warning", "no patient can meet both"
+                    seen.add(key)
+                    out.append(Finding(label, "contradiction", sev,
+                                       f"{a.criterion} requires {_name(a)} {describe(a)} ({_q(a)}) but {b.criterion} "
+                                       f"excludes it ({describe(b)}, {_q(b)}): {what}", (a.criterion or "", b.criterion or "")))
+                elif is_numeric(a) and is_numeric(b) and rel in ("equal", "stricter", "looser"):
+                    seen.add(key)
+                    out.append(Finding(label, "redundant", "info",
+                                       f"{a.criterion} and {b.criterion} both bound {_name(a)}: {describe(a)} vs "
+                                       f"{describe(b)} ({rel})", (a.criterion or "", b.criterion or "")))
+            elif (a.kind == b.kind == "condition" and must_comparator(a) == "present" and must_comparator(b) == "absent"
+                  and b.concept.id in anc.get(a.concept.id, frozenset()) and not b.window_days):  # type: ignore[union-attr]
+                seen.add(key)
+                out.append(Finding(label, "contradiction", "warning",
+                                   f"{a.criterion} requires {_name(a)} ({_q(a)}) but {b.criterion} excludes "
+                                   f"{_name(b)}, which covers it ({_q(b)})", (a.criterion or "", b.criterion or "")))
+    return out
+
+
+def title_concepts(doc: ParsedTrial, nlp: object) -> dict[str, str]:
+    """Condition concepts the title(s) and condition list name (not negated): id -> where."""
+    if nlp is None:
+        return {}
+    rec = doc.record
+    found: dict[str, str] = {}
+    sources = [("title", rec.brief_title), ("official title", rec.official_title)]
+    sources += [("conditions", c) for c in rec.conditions]
+    for where, text in sources:
+        if not text:
+            continue
+        for e in nlp(text).ents:  # type: ignore[operator]
+            if e.label_ == "CONDITION" and e._.concept_id and not e._.negated:
+                found.setdefault(e._.concept_id, f"{where} {text!r}")
+    return found
+
+
+def title_conflicts(label: str, doc: ParsedTrial, nlp: object) -> list[Finding]:
+    targets = title_concepts(doc, nlp)
+    if not targets:
+        return []
+    anc = ancestors()
+    cons = [c for crit in doc.criteria for c in crit.constraints
+            if c.kind == "condition" and c.concept and not (c.applies_if or c.except_ or c.hypothetical or c.window_days)]
+    included = {c.concept.id for c in cons if must_comparator(c) == "present"}  # type: ignore[union-attr]
+    out: list[Finding] = []
+    for t, where in sorted(targets.items()):
+        t_anc = anc.get(t, frozenset())
+        for c in cons:
+            cid = c.concept.id  # type: ignore[union-attr]
+            if must_comparator(c) == "absent" and c.effect == "exclude" and (cid == t or cid in t_anc):
+                how = "it" if cid == t else f"{_name(c)}, which covers it"
+                out.append(Finding(label, "title_conflict", "warning",
+                                   f"the {where} names {t.replace('_', ' ')} but {c.criterion} excludes {how} ({_q(c)})",
+                                   (c.criterion or "",)))
+        # the inclusions name another form of the same disease and never the named one
+        related = {t} | t_anc | {k for k, v in anc.items() if t in v}
+        if included & related:
+            continue
+        for c in cons:
+            cid = c.concept.id  # type: ignore[union-attr]
+            if must_comparator(c) != "present" or c.effect != "include":
+                continue
+            shared = (anc.get(cid, frozenset()) & t_anc) - {cid}
+            if shared and cid != t and t not in anc.get(cid, frozenset()) and cid not in t_anc:
+                parent = sorted(shared)[0].replace("_", " ")
+                out.append(Finding(label, "title_conflict", "warning",
+                                   f"the {where} names {t.replace('_', ' ')} but {c.criterion} requires {_name(c)} "
+                                   f"({_q(c)}), a different form of {parent}", (c.criterion or "",)))
+    return out
+
+
+def age_findings(label: str, doc: ParsedTrial) -> list[Finding]:
+    text = [c for crit in doc.criteria for c in crit.constraints]
+    crit_ids = tuple(sorted({c.criterion for c in text if c.kind == "age" and c.criterion}))
+    return [Finding(label, "age_mismatch", "warning", w, crit_ids) for w in age_warnings(doc.record, text)]
+
+
+def trial_findings(label: str, doc: ParsedTrial, nlp: object = None) -> list[Finding]:
+    """All findings for one trial, in a stable order."""
+    found = (age_findings(label, doc) + title_conflicts(label, doc, nlp) + include_exclude(label, doc)
+             + duplicates(label, doc))
+    order = {"age_mismatch": 0, "title_conflict": 1, "contradiction": 2, "redundant": 3, "duplicate": 4}
+    return sorted(found, key=lambda f: (order.get(f.kind, 9), f.severity != "warning", f.criteria, f.message))

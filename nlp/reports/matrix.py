@@ -1,0 +1,210 @@
+"""The aligned constraint matrix: rows are comparable constraint keys, columns are trials.
+
+A row key is the constraint's kind and concept, plus for numeric thresholds the side of the
+allowed interval it bounds ("alt max" for "ALT <= 2.5 xULN", whether written as an inclusion or
+an exclusion). Each cell holds that trial's constraints for the key; one representative
+constraint per cell is compared with every other trial's by ``nlp.constraints.compare`` (units
+converted), and the cell is marked stricter / looser / equal / disjoint / mixed against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from nlp.constraints.model import NUMERIC_KINDS, _Base
+from nlp.constraints.normal import compare, must_comparator
+from nlp.document import ParsedTrial
+
+KIND_ORDER = ("age", "sex", "weight", "bmi", "measurement", "condition", "therapy", "procedure",
+              "trial_participation", "consent", "judgement", "other")
+SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "present": "present", "absent": "absent"}
+BOUND = {">": "min", ">=": "min", "<": "max", "<=": "max", "=": "eq"}
+BOUND_LABEL = {"min": "minimum", "max": "maximum", "eq": "value"}
+
+
+def fmt_num(v: object) -> str:
+    """Stable number formatting: 2.5 -> "2.5", 18.0 -> "18", 1e-05 -> "1e-05"."""
+    if isinstance(v, float | int) and not isinstance(v, bool):
+        return f"{float(v):.6g}"
+    return str(v)
+
+
+def is_numeric(c: _Base) -> bool:
+    return c.kind in NUMERIC_KINDS and isinstance(c.value, float | int) and must_comparator(c) in BOUND
+
+
+def row_key(c: _Base) -> str:
+    cid = c.concept.id if c.concept else c.kind
+    if c.kind == "sex":
+        return "sex"
+    if is_numeric(c):
+        return f"{c.kind}:{cid}:{BOUND[must_comparator(c)]}"
+    return f"{c.kind}:{cid}"
+
+
+def row_label(c: _Base) -> str:
+    name = c.concept.name if c.concept else c.kind.replace("_", " ")
+    if c.kind == "age":
+        name = "age"
+    if is_numeric(c):
+        return f"{name} ({BOUND_LABEL[BOUND[must_comparator(c)]]})"
+    return name
+
+
+def describe(c: _Base) -> str:
+    """The constraint as the patient must satisfy it: "≤ 2.5 xULN", "absent (90 d window)"."""
+    cmp_ = must_comparator(c)
+    if c.kind == "sex":
+        text = f"{c.value}" if c.value is not None else SYMBOL[cmp_]
+    elif is_numeric(c):
+        text = f"{SYMBOL[cmp_]} {fmt_num(c.value)}" + (f" {c.unit}" if c.unit else "")
+    elif c.value is not None and cmp_ not in ("present", "absent"):
+        text = f"{SYMBOL.get(cmp_, cmp_)} {fmt_num(c.value)}" + (f" {c.unit}" if c.unit else "")
+    else:
+        text = SYMBOL.get(cmp_, cmp_)
+    extras = []
+    if c.window_days:
+        extras.append(f"within {c.window_days} d")
+    if c.applies_if:
+        extras.append(f"if: {c.applies_if}")
+    if c.except_:
+        extras.append("except " + ", ".join(sorted(set(c.except_))))
+    if c.group:
+        extras.append("one of a group")
+    if c.hypothetical:
+        extras.append("hypothetical")
+    if c.inferred:
+        extras.append("inferred")
+    if c.criterion is None:
+        extras.append("structured field")
+    return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+@dataclass
+class Cell:
+    trial: str
+    constraints: list[_Base]
+    representative: _Base
+    relations: dict[str, str] = field(default_factory=dict)  # other trial -> relation of this cell to it
+    mark: str = "unique"
+
+    @property
+    def criteria(self) -> list[str]:
+        return sorted({c.criterion for c in self.constraints if c.criterion}, key=_crit_sort)
+
+    def evidence(self) -> list[tuple[str, str]]:
+        """(criterion id or "record", quote), de-duplicated, in order."""
+        seen: list[tuple[str, str]] = []
+        for c in self.constraints:
+            item = (c.criterion or "record", c.evidence.text if c.evidence else "structured record field")
+            if item not in seen:
+                seen.append(item)
+        return seen
+
+    def text(self) -> str:
+        parts: list[str] = []
+        for c in self.constraints:
+            d = describe(c)
+            if d not in parts:
+                parts.append(d)
+        return "; ".join(parts)
+
+
+@dataclass
+class Row:
+    key: str
+    kind: str
+    concept: str | None
+    label: str
+    cells: dict[str, Cell]
+
+    @property
+    def unique(self) -> bool:
+        return len(self.cells) == 1
+
+
+def _crit_sort(cid: str) -> tuple:
+    head, _, rest = cid.partition(".")
+    return (head[:1], int(head[1:]) if head[1:].isdigit() else 0, rest)
+
+
+def trial_constraints(doc: ParsedTrial) -> list[_Base]:
+    """Text constraints of every criterion, then the record's structured constraints."""
+    out: list[_Base] = [c for crit in doc.criteria for c in crit.constraints]
+    return out + list(doc.record_constraints)
+
+
+def _representative(cs: Sequence[_Base]) -> _Base:
+    def score(c: _Base) -> tuple:
+        return (c.criterion is None, bool(c.applies_if), c.hypothetical, c.inferred, bool(c.group),
+                bool(c.except_))
+    return min(cs, key=score)
+
+
+_SEX_ORDER = {"all": 2, "female": 1, "male": 1}
+
+
+def relate(a: _Base, b: _Base) -> str:
+    """``nlp.constraints.compare`` with two matrix-level readings it leaves open: sex values
+    ("female" is stricter than "all", "female" vs "male" disjoint) and a scale written with and
+    without the ``{score}`` unit ("NIHSS 5-12" vs "NIHSS 6-20 points")."""
+    if a.kind == "sex" and b.kind == "sex":
+        va, vb = str(a.value).lower(), str(b.value).lower()
+        if va == vb:
+            return "equal"
+        ra, rb = _SEX_ORDER.get(va), _SEX_ORDER.get(vb)
+        if ra is None or rb is None:
+            return "incomparable"
+        if ra == rb:
+            return "disjoint"
+        return "stricter" if ra < rb else "looser"
+    if {a.unit, b.unit} == {None, "{score}"}:
+        a, b = a.model_copy(update={"unit": "{score}"}), b.model_copy(update={"unit": "{score}"})
+    return compare(a, b)
+
+
+def summarise(relations: dict[str, str]) -> str:
+    rel = set(relations.values())
+    if not rel:
+        return "unique"
+    if rel == {"equal"}:
+        return "equal"
+    if "disjoint" in rel:
+        return "disjoint"
+    if rel <= {"stricter", "equal"}:
+        return "stricter"
+    if rel <= {"looser", "equal"}:
+        return "looser"
+    if rel <= {"incomparable", "equal"}:
+        return "incomparable"
+    return "mixed"
+
+
+def build_rows(trials: Sequence[tuple[str, ParsedTrial]]) -> list[Row]:
+    """Rows in a stable order (kind, then label); cells keyed by trial label."""
+    grouped: dict[str, dict[str, list[_Base]]] = {}
+    meta: dict[str, tuple[str, str | None, str]] = {}
+    for label, doc in trials:
+        for c in trial_constraints(doc):
+            key = row_key(c)
+            grouped.setdefault(key, {}).setdefault(label, []).append(c)
+            meta.setdefault(key, (c.kind, c.concept.id if c.concept else None, row_label(c)))
+    rows = []
+    for key, by_trial in grouped.items():
+        kind, concept, lab = meta[key]
+        cells = {}
+        for t, cs in by_trial.items():
+            # text constraints first; the structured field stands in only when the text is silent
+            text = [c for c in cs if c.criterion is not None]
+            chosen = text or cs
+            cells[t] = Cell(trial=t, constraints=chosen, representative=_representative(chosen))
+        for t, cell in cells.items():
+            for o, other in cells.items():
+                if o != t:
+                    cell.relations[o] = relate(cell.representative, other.representative)
+            cell.mark = summarise(cell.relations)
+        rows.append(Row(key=key, kind=kind, concept=concept, label=lab, cells=cells))
+    order = {k: i for i, k in enumerate(KIND_ORDER)}
+    rows.sort(key=lambda r: (order.get(r.kind, 99), r.label.lower(), r.key))
+    return rows
