@@ -1,0 +1,285 @@
+"""nlp.reports: constraint matrix, marks, findings, similarity, renderers, corpus statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from nlp.pipeline import load_pipeline
+from nlp.reports import build_comparison, render_comparison
+from nlp.reports.corpus import CorpusStats, render_corpus
+from nlp.reports.findings import duplicates, include_exclude, normalise_text, title_conflicts, trial_findings
+from nlp.reports.matrix import fmt_num, relate
+from report_fixtures import XSS_CRITERIA, XSS_IMG, XSS_SCRIPT, parse
+
+A = "Inclusion Criteria:\n\n* Age 18 to 65 years\n\nExclusion Criteria:\n\n* ALT > 2.5 x ULN\n* Pregnancy\n"
+B = "Inclusion Criteria:\n\n* Age 18 to 80 years\n\nExclusion Criteria:\n\n* ALT > 3 x ULN\n* Pregnancy\n* Active infection\n"
+C = ("Inclusion Criteria:\n\n* Age 18 to 80 years\n\nExclusion Criteria:\n\n* ALT > 2 x ULN\n* Pregnancy\n"
+     "* Creatinine > 1.5 mg/dL\n")
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def comp(nlp):  # type: ignore[no-untyped-def]
+    docs = [parse(nlp, "NCT00000001", A, max_age="65 Years"), parse(nlp, "NCT00000002", B, max_age="80 Years"),
+            parse(nlp, "NCT00000003", C, max_age="80 Years")]
+    return build_comparison(docs, nlp)
+
+
+def _row(comp, key):  # type: ignore[no-untyped-def]
+    [row] = [r for r in comp.rows if r.key == key]
+    return row
+
+
+def test_matrix_exclusion_threshold_becomes_upper_bound_row(comp) -> None:  # type: ignore[no-untyped-def]
+    row = _row(comp, "measurement:alt:max")
+    assert set(row.cells) == {"NCT00000001", "NCT00000002", "NCT00000003"}
+    assert row.cells["NCT00000001"].text() == "≤ 2.5 xULN"
+
+
+def test_matrix_marks_stricter_looser_mixed(comp) -> None:  # type: ignore[no-untyped-def]
+    row = _row(comp, "measurement:alt:max")
+    a, b, c = (row.cells[f"NCT0000000{i}"] for i in (1, 2, 3))
+    assert b.mark == "looser" and c.mark == "stricter" and a.mark == "mixed"
+    assert a.relations == {"NCT00000002": "stricter", "NCT00000003": "looser"}
+
+
+def test_matrix_marks_equal_and_unique(comp) -> None:  # type: ignore[no-untyped-def]
+    preg = _row(comp, "condition:pregnancy")
+    assert {c.mark for c in preg.cells.values()} == {"equal"}
+    infection = _row(comp, "condition:active_infection")
+    assert infection.unique and infection.cells["NCT00000002"].mark == "unique"
+
+
+def test_matrix_age_rows_compare_ranges(comp) -> None:  # type: ignore[no-untyped-def]
+    row = _row(comp, "age:age:max")
+    assert row.cells["NCT00000001"].mark == "stricter"
+    assert row.cells["NCT00000002"].relations["NCT00000003"] == "equal"
+
+
+def test_matrix_cell_keeps_evidence_quote(comp) -> None:  # type: ignore[no-untyped-def]
+    cell = _row(comp, "measurement:alt:max").cells["NCT00000002"]
+    assert cell.criteria == ["E1"]
+    assert cell.evidence()[0][0] == "E1" and "ALT" in cell.evidence()[0][1]
+
+
+def test_relate_sex_values(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.constraints.model import make
+
+    f = make("sex", id="s1", criterion=None, effect="include", comparator="=", value="female")
+    m = make("sex", id="s2", criterion=None, effect="include", comparator="=", value="male")
+    a = make("sex", id="s3", criterion=None, effect="include", comparator="=", value="all")
+    assert relate(f, a) == "stricter" and relate(a, f) == "looser"
+    assert relate(f, m) == "disjoint" and relate(a, a) == "equal"
+
+
+def test_relate_scale_with_and_without_score_unit() -> None:
+    from nlp.constraints.model import make
+
+    x = make("measurement", id="m1", criterion="I1", effect="include", comparator=">=", value=5.0, unit=None)
+    y = make("measurement", id="m2", criterion="I1", effect="include", comparator=">=", value=6.0, unit="{score}")
+    assert relate(x, y) == "looser"
+
+
+def test_matrix_converts_units_when_comparing(nlp) -> None:  # type: ignore[no-untyped-def]
+    d1 = parse(nlp, "NCT00000011", "Exclusion Criteria:\n\n* Creatinine > 1.5 mg/dL\n")
+    d2 = parse(nlp, "NCT00000012", "Exclusion Criteria:\n\n* Creatinine > 150 umol/L\n")
+    comp = build_comparison([d1, d2], nlp)
+    row = _row(comp, "measurement:creatinine:max")
+    # 1.5 mg/dL = 132.6 umol/L: the first admits fewer patients
+    assert row.cells["NCT00000011"].relations["NCT00000012"] == "stricter"
+
+
+def test_fmt_num_is_stable() -> None:
+    assert fmt_num(18.0) == "18" and fmt_num(2.5) == "2.5" and fmt_num(1 / 3) == "0.333333"
+
+
+# -- findings -----------------------------------------------------------------------------------
+def test_findings_title_conflict_is_general(nlp) -> None:  # type: ignore[no-untyped-def]
+    crit = "Inclusion Criteria:\n\n* Non-severe aplastic anemia\n\nExclusion Criteria:\n\n* Severe aplastic anemia\n"
+    doc = parse(nlp, "NCT00000021", crit, title="MSC for severe aplastic anemia")
+    fs = title_conflicts("t", doc, nlp)
+    assert len(fs) == 2 and {f.criteria for f in fs} == {("E1",), ("I1",)}
+    assert all(f.kind == "title_conflict" for f in fs)
+    # the same criteria under a title naming the non-severe form conflict with nothing
+    ok = parse(nlp, "NCT00000022", crit, title="MSC for non-severe aplastic anemia")
+    assert title_conflicts("t", ok, nlp) == []
+
+
+def test_findings_title_conflict_from_condition_list(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000023", "Exclusion Criteria:\n\n* Multiple sclerosis\n", title="A study",
+                conditions=("Multiple Sclerosis",))
+    [f] = title_conflicts("t", doc, nlp)
+    assert "conditions" in f.message and f.criteria == ("E1",)
+
+
+def test_findings_title_conflict_needs_pipeline(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000024", "Exclusion Criteria:\n\n* Multiple sclerosis\n", conditions=("Multiple Sclerosis",))
+    assert title_conflicts("t", doc, None) == []
+
+
+def test_findings_include_exclude_contradiction(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000025", "Inclusion Criteria:\n\n* Diabetes mellitus\n\nExclusion Criteria:\n\n* Diabetes mellitus\n")
+    [f] = include_exclude("t", doc)
+    assert f.kind == "contradiction" and f.severity == "warning" and f.criteria == ("I1", "E1")
+
+
+def test_findings_exclusion_of_broader_concept(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000026", "Inclusion Criteria:\n\n* Ischemic stroke\n\nExclusion Criteria:\n\n* Stroke\n")
+    [f] = include_exclude("t", doc)
+    assert f.kind == "contradiction" and "covers it" in f.message
+
+
+def test_findings_windowed_exclusion_is_only_info(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000027", "Inclusion Criteria:\n\n* Ischemic stroke\n\n"
+                "Exclusion Criteria:\n\n* Ischemic stroke within 1 month\n")
+    fs = include_exclude("t", doc)
+    assert fs and all(f.severity == "info" for f in fs)
+
+
+def test_findings_numeric_redundancy(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000028", "Inclusion Criteria:\n\n* ALT <= 2.5 x ULN\n\nExclusion Criteria:\n\n* ALT > 3 x ULN\n")
+    [f] = include_exclude("t", doc)
+    assert f.kind == "redundant" and "stricter" in f.message
+
+
+def test_findings_no_contradiction_for_consistent_trial(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert include_exclude("t", parse(nlp, "NCT00000029", A)) == []
+
+
+def test_findings_duplicates_exact_and_near(nlp) -> None:  # type: ignore[no-untyped-def]
+    crit = ("Exclusion Criteria:\n\n* Pregnant or breastfeeding women\n* Known allergy to the study drug\n"
+            "* PREGNANT or breastfeeding  women.\n* Known allergy to the study drugs\n")
+    fs = duplicates("t", parse(nlp, "NCT00000030", crit))
+    kinds = {(f.criteria, f.severity) for f in fs}
+    assert (("E1", "E3"), "warning") in kinds  # same after normalisation
+    assert (("E2", "E4"), "info") in kinds  # nearly the same
+
+
+def test_findings_alike_text_different_concepts_not_duplicate(nlp) -> None:  # type: ignore[no-untyped-def]
+    crit = "Inclusion Criteria:\n\n* Non-severe aplastic anemia patients\n\nExclusion Criteria:\n\n* Severe aplastic anemia patients\n"
+    assert duplicates("t", parse(nlp, "NCT00000031", crit)) == []
+
+
+def test_findings_age_mismatch(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000032", "Inclusion Criteria:\n\n* Aged 16-65 years\n", min_age="18 Years", max_age="60 Years")
+    fs = [f for f in trial_findings("t", doc, nlp) if f.kind == "age_mismatch"]
+    assert len(fs) == 2 and all(f.criteria == ("I1",) for f in fs)
+
+
+def test_normalise_text() -> None:
+    assert normalise_text("Pregnant   or breast-feeding; women.") == "pregnant or breast feeding women"
+
+
+# -- similarity -----------------------------------------------------------------------------------
+def test_similarity_identical_trials_cluster_together(nlp) -> None:  # type: ignore[no-untyped-def]
+    other = "Inclusion Criteria:\n\n* Autism spectrum disorder\n* Body weight >= 17 kg\n\nExclusion Criteria:\n\n* Epilepsy\n"
+    docs = [parse(nlp, "NCT00000041", A), parse(nlp, "NCT00000042", A), parse(nlp, "NCT00000043", other)]
+    sim = build_comparison(docs, nlp).similarity
+    assert sim is not None
+    assert sim.combined[0, 1] == pytest.approx(1.0) and sim.combined[0, 2] < 0.5
+    assert sim.clusters[0] == sim.clusters[1] != sim.clusters[2]
+
+
+def test_similarity_needs_two_trials(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert build_comparison([parse(nlp, "NCT00000044", A)], nlp).similarity is None
+
+
+# -- renderers --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", [".md", ".csv", ".json", ".html"])
+def test_render_is_deterministic(comp, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    assert render_comparison(comp, suffix) == render_comparison(comp, suffix)
+
+
+def test_render_unknown_suffix(comp) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="unknown report format"):
+        render_comparison(comp, ".pdf")
+
+
+def test_render_csv_one_line_per_cell(comp) -> None:  # type: ignore[no-untyped-def]
+    rows = list(csv.DictReader(io.StringIO(render_comparison(comp, ".csv"))))
+    alt = [r for r in rows if r["row"] == "measurement:alt:max"]
+    assert [r["trial"] for r in alt] == ["NCT00000001", "NCT00000002", "NCT00000003"]
+    assert alt[1]["mark"] == "looser" and "E1" in alt[1]["evidence"]
+
+
+def test_render_json_round_trips(comp) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(render_comparison(comp, ".json"))
+    assert data["report"] == "elig compare" and len(data["trials"]) == 3
+    row = next(r for r in data["rows"] if r["key"] == "measurement:alt:max")
+    assert row["cells"]["NCT00000003"]["mark"] == "stricter"
+    assert data["similarity"]["labels"] == ["NCT00000001", "NCT00000002", "NCT00000003"]
+
+
+def test_render_markdown_has_matrix_and_findings(comp) -> None:  # type: ignore[no-untyped-def]
+    md = render_comparison(comp, ".md")
+    assert "## Constraint matrix" in md and "## Consistency findings" in md
+    assert re.search(r"\| measurement: ALT \(maximum\) \| ≤ 2\.5 xULN \(mixed; E1\) \|", md)
+
+
+def test_render_html_self_contained_with_plots(comp) -> None:  # type: ignore[no-untyped-def]
+    html = render_comparison(comp, ".html")
+    assert html.count("<svg") >= 4 and 'id="constraint-matrix"' in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # nothing to fetch
+    assert "<script" not in html.lower()
+    assert html.count("<details") >= 3  # evidence and criteria are collapsible
+
+
+def test_render_escapes_record_text(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000051", XSS_CRITERIA, title=f"Title {XSS_IMG}", conditions=(XSS_SCRIPT,))
+    comp = build_comparison([doc, parse(nlp, "NCT00000052", A)], nlp)
+    html = render_comparison(comp, ".html")
+    assert XSS_SCRIPT not in html and XSS_IMG not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    md = render_comparison(comp, ".md")
+    assert "<script>" not in md and "<img" not in md
+
+
+def test_plots_svg_deterministic_and_inline(comp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.reports import plots
+
+    a = plots.thresholds(comp.rows, comp.labels)
+    assert a is not None and a.startswith("<svg") and a == plots.thresholds(comp.rows, comp.labels)
+    assert "<script" not in a
+
+
+# -- corpus -----------------------------------------------------------------------------------------
+def test_corpus_stats_counts_and_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
+    s = CorpusStats(nlp=nlp)
+    for i, crit in enumerate([A, B, C, A, B]):
+        s.add(parse(nlp, f"NCT0000010{i}", crit))
+    d = s.as_dict()
+    assert d["trials"] == 5 and dict(d["kind_trials"])["measurement"] == 5
+    [alt] = [t for t in s.threshold_table(min_trials=5) if t["key"] == "alt:max"]
+    assert alt["unit"] == "xULN" and alt["values"] == [2.0, 2.5, 2.5, 3.0, 3.0]
+    assert alt["common"][0] in ((2.5, 2), (3.0, 2))
+    assert s.min_age_structured == [18.0] * 5
+
+
+def test_corpus_threshold_units_converted(nlp) -> None:  # type: ignore[no-untyped-def]
+    s = CorpusStats()
+    for i, crit in enumerate(["* Creatinine > 1.5 mg/dL", "* Creatinine > 1.5 mg/dL", "* Creatinine > 132.6 umol/L"]):
+        s.add(parse(nlp, f"NCT0000020{i}", "Exclusion Criteria:\n\n" + crit + "\n"))
+    [cr] = s.threshold_table(min_trials=3)
+    assert cr["unit"] == "mg/dL" and cr["values"] == [1.5, 1.5, 1.5] and cr["other_units"] == ["umol/L"]
+
+
+def test_corpus_render_html_and_json(nlp) -> None:  # type: ignore[no-untyped-def]
+    s = CorpusStats(nlp=nlp)
+    s.add(parse(nlp, "NCT00000301", XSS_CRITERIA, title=XSS_SCRIPT))
+    s.add(parse(nlp, "NCT00000302", A))
+    html = render_corpus(s, ".html")
+    assert "Parser coverage" in html and "<svg" in html and "<script" not in html.lower()
+    data = json.loads(render_corpus(s, ".json"))
+    assert data["trials"] == 2 and 0 <= data["share_not_computable"] <= 1
+    with pytest.raises(ValueError):
+        render_corpus(s, ".md")
