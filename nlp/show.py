@@ -71,7 +71,7 @@ def render_criteria_html(doc: ParsedTrial, colors: dict[str, str] | None = None)
             ents.append({"start": rel_start, "end": rel_start + len(e.text), "label": label})
         ents.sort(key=lambda x: x["start"])
         rendered = displacy.render(
-            {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False,
+            {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False, jupyter=False,
             options={"colors": colors},
         )
         items.append(

@@ -44,3 +44,11 @@ def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+class Html(str):
+    """A string that notebooks display as HTML (or SVG markup): ``Html(svg)`` in a cell shows
+    the plot; no IPython import needed."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
