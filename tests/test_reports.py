@@ -283,3 +283,25 @@ def test_corpus_render_html_and_json(nlp) -> None:  # type: ignore[no-untyped-de
     assert data["trials"] == 2 and 0 <= data["share_not_computable"] <= 1
     with pytest.raises(ValueError):
         render_corpus(s, ".md")
+
+
+def test_findings_other_condition_is_not_a_contradiction(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000033", "Inclusion Criteria:\n\n* Acute myeloid leukemia\n\n"
+                "Exclusion Criteria:\n\n* History of other malignancy\n", title="MSC in acute myeloid leukemia")
+    assert include_exclude("t", doc) == [] and title_conflicts("t", doc, nlp) == []
+    plain = parse(nlp, "NCT00000034", "Inclusion Criteria:\n\n* Acute myeloid leukemia\n\n"
+                  "Exclusion Criteria:\n\n* Malignancy\n")
+    assert [f.kind for f in include_exclude("t", plain)] == ["contradiction"]
+
+
+def test_findings_qualified_exclusion_is_info(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000035", "Inclusion Criteria:\n\n* Diabetes mellitus\n\n"
+                "Exclusion Criteria:\n\n* Diabetes mellitus with renal failure or heart failure\n")
+    fs = include_exclude("t", doc)
+    assert fs and {f.severity for f in fs} == {"info"}
+
+
+def test_findings_sibling_without_shared_name_is_not_a_title_conflict(nlp) -> None:  # type: ignore[no-untyped-def]
+    # angina and heart failure are both under "cardiac dysfunction" but neither is a form of the other's name
+    doc = parse(nlp, "NCT00000036", "Inclusion Criteria:\n\n* Angina pectoris\n", title="MSC for heart failure")
+    assert title_conflicts("t", doc, nlp) == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
@@ -48,6 +49,41 @@ def _q(c: _Base) -> str:
 
 def _name(c: _Base) -> str:
     return c.concept.name if c.concept else c.kind
+
+
+_OTHER = re.compile(r"\b(other|another|additional|second|secondary|concomitant|coexisting|besides|apart from)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    from nlp.resources.lexicon import load_lexicon
+
+    return {e.id: e.name for e in load_lexicon()}
+
+
+def _qualified_as_other(doc: ParsedTrial, c: _Base) -> bool:
+    """"history of other malignancies", "another autoimmune disease": the criterion speaks of
+    something besides the trial's own condition (the words just before the evidence say so)."""
+    if c.evidence is None:
+        return False
+    crit = next((k for k in doc.criteria if k.id == c.criterion), None)
+    start = crit.start if crit is not None else max(0, c.evidence.start - 60)
+    before = doc.record.eligibility_text[max(start, c.evidence.start - 60):c.evidence.start]
+    return bool(_OTHER.search(before))
+
+
+def _simple(doc: ParsedTrial, c: _Base) -> bool:
+    """The criterion states just this one thing (one constraint, no history qualifier): a
+    conflict with it is a plain contradiction, not a qualified exclusion to check."""
+    crit = next((k for k in doc.criteria if k.id == c.criterion), None)
+    return crit is not None and len(crit.constraints) == 1 and not c.history
+
+
+def _named_form(child: str, parent: str) -> bool:
+    """"Severe aplastic anemia" is a named form of "aplastic anemia"; "angina" is not one of
+    "cardiac dysfunction": the child's name contains the parent's."""
+    names = _names()
+    return normalise_text(names.get(parent, parent)) in normalise_text(names.get(child, child))
 
 
 def _plain(c: _Base) -> bool:
@@ -104,15 +140,18 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
             if a.criterion == b.criterion:
                 continue
             key = (a.criterion or "", b.criterion or "", b.concept.id)  # type: ignore[union-attr]
-            if key in seen:
+            if key in seen or _qualified_as_other(doc, b):
                 continue
+            simple = _simple(doc, a) and _simple(doc, b)
             if a.kind == b.kind and a.concept.id == b.concept.id:  # type: ignore[union-attr]
                 rel = compare(a, b)
                 if rel == "disjoint":
                     if b.window_days or b.group:
                         sev, what = "info", "check the timing / alternatives"
-                    else:
+                    elif simple:
                         sev, what = "warning", "no patient can meet both"
+                    else:
+                        sev, what = "info", "check whether the exclusion qualifies it"
                     seen.add(key)
                     out.append(Finding(label, "contradiction", sev,
                                        f"{a.criterion} requires {_name(a)} {describe(a)} ({_q(a)}) but {b.criterion} "
@@ -125,7 +164,7 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
             elif (a.kind == b.kind == "condition" and must_comparator(a) == "present" and must_comparator(b) == "absent"
                   and b.concept.id in anc.get(a.concept.id, frozenset()) and not b.window_days):  # type: ignore[union-attr]
                 seen.add(key)
-                out.append(Finding(label, "contradiction", "warning",
+                out.append(Finding(label, "contradiction", "warning" if simple else "info",
                                    f"{a.criterion} requires {_name(a)} ({_q(a)}) but {b.criterion} excludes "
                                    f"{_name(b)}, which covers it ({_q(b)})", (a.criterion or "", b.criterion or "")))
     return out
@@ -161,9 +200,10 @@ def title_conflicts(label: str, doc: ParsedTrial, nlp: object) -> list[Finding]:
         t_anc = anc.get(t, frozenset())
         for c in cons:
             cid = c.concept.id  # type: ignore[union-attr]
-            if must_comparator(c) == "absent" and c.effect == "exclude" and (cid == t or cid in t_anc):
+            if (must_comparator(c) == "absent" and c.effect == "exclude" and (cid == t or cid in t_anc)
+                    and not _qualified_as_other(doc, c)):
                 how = "it" if cid == t else f"{_name(c)}, which covers it"
-                out.append(Finding(label, "title_conflict", "warning",
+                out.append(Finding(label, "title_conflict", "warning" if _simple(doc, c) else "info",
                                    f"the {where} names {t.replace('_', ' ')} but {c.criterion} excludes {how} ({_q(c)})",
                                    (c.criterion or "",)))
         # the inclusions name another form of the same disease and never the named one
@@ -174,9 +214,10 @@ def title_conflicts(label: str, doc: ParsedTrial, nlp: object) -> list[Finding]:
             cid = c.concept.id  # type: ignore[union-attr]
             if must_comparator(c) != "present" or c.effect != "include":
                 continue
-            shared = (anc.get(cid, frozenset()) & t_anc) - {cid}
+            shared = sorted(p for p in (anc.get(cid, frozenset()) & t_anc) - {cid}
+                            if _named_form(cid, p) and _named_form(t, p))
             if shared and cid != t and t not in anc.get(cid, frozenset()) and cid not in t_anc:
-                parent = sorted(shared)[0].replace("_", " ")
+                parent = _names().get(shared[0], shared[0]).lower()
                 out.append(Finding(label, "title_conflict", "warning",
                                    f"the {where} names {t.replace('_', ' ')} but {c.criterion} requires {_name(c)} "
                                    f"({_q(c)}), a different form of {parent}", (c.criterion or "",)))
