@@ -169,3 +169,28 @@ def test_seed_compare_findings(seed_comparison) -> None:  # type: ignore[no-unty
     assert {x.criteria for x in saa} == {("E1",), ("I1",)}
     assert {x.kind for x in f["NCT01364246"]} >= {"age_mismatch"}
     assert not [x for x in f["NCT02218437"] if x.kind == "duplicate"]  # severe vs non-severe are not duplicates
+
+
+def test_cli_report_progress_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    d = tmp_path / "trials"
+    d.mkdir()
+    for p in EXAMPLES:
+        (d / p.name).write_bytes(p.read_bytes())
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "nlp", "report", str(d), "--out", str(tmp_path / "c.json")],
+                            stdout=subprocess.DEVNULL, stderr=follower, cwd=ROOT)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=180) == 0
+    os.close(leader)
+    assert "parse: 2/2 files" in b"".join(chunks).decode("utf-8", "replace")

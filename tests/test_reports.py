@@ -305,3 +305,29 @@ def test_findings_sibling_without_shared_name_is_not_a_title_conflict(nlp) -> No
     # angina and heart failure are both under "cardiac dysfunction" but neither is a form of the other's name
     doc = parse(nlp, "NCT00000036", "Inclusion Criteria:\n\n* Angina pectoris\n", title="MSC for heart failure")
     assert title_conflicts("t", doc, nlp) == []
+
+
+def test_plots_escape_trial_labels(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A trial without an NCT id is labelled by its source (a file name can hold markup)."""
+    from nlp.reports import plots
+
+    doc = parse(nlp, "NCT00000061", C)
+    doc = doc.model_copy(update={"record": doc.record.model_copy(update={"nct_id": None, "source": XSS_SCRIPT})})
+    comp = build_comparison([doc, parse(nlp, "NCT00000062", A)], nlp)
+    assert comp.labels[0] == XSS_SCRIPT
+    sim = comp.similarity
+    assert sim is not None
+    for svg in (plots.age_ranges(comp.rows, comp.labels), plots.thresholds(comp.rows, comp.labels),
+                plots.presence_heatmap(comp.rows, comp.labels), plots.similarity_plot(sim.combined, sim.labels, sim.linkage)):
+        assert svg and "<script" not in svg and "&lt;script&gt;" in svg
+    assert "<script" not in render_comparison(comp, ".html")
+
+
+def test_corpus_not_computable_reasons_with_detail(nlp) -> None:  # type: ignore[no-untyped-def]
+    s = CorpusStats()
+    s.add(parse(nlp, "NCT00000401", "Exclusion Criteria:\n\n* Blue eyes\n* Investigator judgement: unsuitable\n"
+                "* Pregnancy\n"))
+    assert s.criteria == 3 and s.not_computable == 2
+    assert s.reason_detail == {"not recognised: no entity tagged": 1, "left to the investigator's judgement": 1}
+    assert s.reasons == {"not recognised: no computable concept, value or judgement found": 1,
+                         "left to the investigator's judgement": 1}

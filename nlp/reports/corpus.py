@@ -34,6 +34,7 @@ class CorpusStats:
     containers: int = 0
     not_computable: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    reason_detail: Counter[str] = field(default_factory=Counter)  # what the not-recognised ones hold
     criteria_with_entities: int = 0
     criteria_with_constraints: int = 0
     trials_with_headers: int = 0
@@ -78,6 +79,7 @@ class CorpusStats:
             if not c.computable:
                 self.not_computable += 1
                 self.reasons[_reason_class(c.reason)] += 1
+                self.reason_detail[_detail(c)] += 1
             for k in c.constraints:
                 self.kind_constraints[k.kind] += 1
                 kinds.add(k.kind)
@@ -147,7 +149,8 @@ class CorpusStats:
             "report": "elig report", "version": 1, "trials": self.trials, "failures": self.failures,
             "criteria": self.criteria, "containers": self.containers,
             "not_computable": self.not_computable, "share_not_computable": round(self.not_computable / crit, 4),
-            "reasons": self.reasons.most_common(),
+            "reasons": sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0])),
+            "reason_detail": sorted(self.reason_detail.items(), key=lambda kv: (-kv[1], kv[0]))[:30],
             "coverage": {
                 "trials_with_headers": self.trials_with_headers,
                 "trials_without_criteria": self.trials_without_criteria,
@@ -168,6 +171,17 @@ class CorpusStats:
                      "min_text": sorted(self.min_age_text), "max_text": sorted(self.max_age_text)},
             "findings": sorted(self.findings.items()), "finding_trials": sorted(self.finding_trials.items()),
         }
+
+
+def _detail(c: object) -> str:
+    """Why a criterion ended not computable, one level down: which entity labels it had."""
+    reason = getattr(c, "reason", None) or "?"
+    if not reason.startswith("not recognised"):
+        return _reason_class(reason)
+    labels = sorted({e.label for e in getattr(c, "entities", ())})
+    if not labels:
+        return "not recognised: no entity tagged"
+    return "not recognised: only " + ", ".join(labels) + " tagged"
 
 
 def _reason_class(reason: str | None) -> str:
@@ -224,10 +238,13 @@ def to_html(s: CorpusStats) -> str:
     # not computable
     parts.append('<h2 id="not-computable">Not computable</h2>')
     parts.append(f"<p>{s.not_computable} of {crit} criteria ({_pct(s.not_computable, crit)}) are not computable.</p>")
-    top = s.reasons.most_common(15)
-    parts.append(table(["reason", "criteria", "share"], [[esc(r), str(n), _pct(n, s.not_computable)] for r, n in top]))
-    parts.append(figure(plots.bars([(r[:70], n) for r, n in top], "Top reasons a criterion is not computable",
-                                   "criteria"), "Top reasons.", "plot-reasons"))
+    parts.append(table(["reason", "criteria", "share"], [[esc(r), str(n), _pct(n, s.not_computable)]
+                                                         for r, n in sorted(s.reasons.items(), key=lambda kv: (-kv[1], kv[0]))]))
+    top = sorted(s.reason_detail.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+    parts.append("<p class='small'>The same criteria by what the tagger found in them:</p>")
+    parts.append(table(["reason (detail)", "criteria", "share"], [[esc(r), str(n), _pct(n, s.not_computable)] for r, n in top]))
+    parts.append(figure(plots.bars([(r[:80], n) for r, n in top], "Top reasons a criterion is not computable",
+                                   "criteria"), "Top reasons, by the entities tagged.", "plot-reasons"))
     # prevalence
     parts.append('<h2 id="prevalence">Prevalence</h2>')
     kinds = sorted(s.kind_trials.items(), key=lambda kv: (-kv[1], kv[0]))
