@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from browser import distinct_colours, load, screenshot
 from conftest import ROOT, SEEDS_DIR
 from report_fixtures import XSS_CRITERIA, XSS_IMG, XSS_SCRIPT, parse

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import MSC_DIR, ROOT, SEEDS_DIR, need
 from report_fixtures import XSS_CRITERIA, write_study
 

@@ -8,13 +8,19 @@ import json
 import re
 
 import pytest
+from report_fixtures import XSS_CRITERIA, XSS_IMG, XSS_SCRIPT, parse
 
 from nlp.pipeline import load_pipeline
 from nlp.reports import build_comparison, render_comparison
 from nlp.reports.corpus import CorpusStats, render_corpus
-from nlp.reports.findings import duplicates, include_exclude, normalise_text, title_conflicts, trial_findings
+from nlp.reports.findings import (
+    duplicates,
+    include_exclude,
+    normalise_text,
+    title_conflicts,
+    trial_findings,
+)
 from nlp.reports.matrix import fmt_num, relate
-from report_fixtures import XSS_CRITERIA, XSS_IMG, XSS_SCRIPT, parse
 
 A = "Inclusion Criteria:\n\n* Age 18 to 65 years\n\nExclusion Criteria:\n\n* ALT > 2.5 x ULN\n* Pregnancy\n"
 B = "Inclusion Criteria:\n\n* Age 18 to 80 years\n\nExclusion Criteria:\n\n* ALT > 3 x ULN\n* Pregnancy\n* Active infection\n"

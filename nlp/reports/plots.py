@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -19,7 +20,7 @@ import numpy as np  # noqa: E402
 from nlp.constraints.normal import allowed_interval  # noqa: E402
 from nlp.reports.matrix import Row, is_numeric  # noqa: E402
 
-_RC = {"svg.hashsalt": "elig-analyzer", "svg.fonttype": "none", "font.size": 9,
+_RC: dict[str, Any] = {"svg.hashsalt": "elig-analyzer", "svg.fonttype": "none", "font.size": 9,
        "axes.titlesize": 9, "figure.dpi": 100}
 
 
@@ -53,7 +54,7 @@ def age_ranges(rows: Sequence[Row], labels: Sequence[str]) -> str | None:
     if lo_row is None and hi_row is None:
         return None
     spans = [(t, _years(lo_row, t, "min"), _years(hi_row, t, "max")) for t in labels]
-    top = max([h for _, _, h in spans if h is not None] + [l for _, l, _ in spans if l is not None] + [18.0]) + 10
+    top = max([h for _, _, h in spans if h is not None] + [lo for _, lo, _ in spans if lo is not None] + [18.0]) + 10
     with matplotlib.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.0))
         for i, (_t, lo, hi) in enumerate(spans):
