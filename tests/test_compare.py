@@ -42,16 +42,14 @@ def test_cli_compare_examples_markdown(tmp_path: Path) -> None:
     assert "wrote" in res.stderr
 
 
-def test_cli_compare_all_formats_from_parse_outputs(tmp_path: Path) -> None:
+def test_cli_compare_from_parse_outputs_to_json(tmp_path: Path) -> None:
     parsed = tmp_path / "parsed.json"
     assert elig("parse", *map(str, EXAMPLES), "-o", str(parsed)).returncode == 0
-    for suffix in (".html", ".csv", ".json"):
-        out = tmp_path / f"r{suffix}"
-        res = elig("compare", str(parsed), "--out", str(out))
-        assert res.returncode == 0, res.stderr
-        assert out.stat().st_size > 200
-    assert json.loads((tmp_path / "r.json").read_text())["report"] == "elig compare"
-    assert list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text())))[0][0] == "row"
+    out = tmp_path / "r.json"
+    res = elig("compare", str(parsed), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["report"] == "elig compare" and [t["label"] for t in data["trials"]] == ["NCT05697718", "NCT01985464"]
 
 
 def test_cli_compare_unknown_extension(tmp_path: Path) -> None:
@@ -71,12 +69,13 @@ def test_cli_compare_missing_file(tmp_path: Path) -> None:
 def test_cli_compare_bad_record_reported_rest_compared(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    out = tmp_path / "r.md"
+    out = tmp_path / "r.csv"
     res = elig("compare", str(bad), *map(str, EXAMPLES), "--out", str(out))
     assert res.returncode == 1
     _one_line_error(res)
     assert "bad.json" in res.stderr
-    assert "| constraint | NCT05697718 | NCT01985464 |" in out.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert {r["trial"] for r in rows} == {"NCT05697718", "NCT01985464"}
 
 
 def test_cli_compare_xss_record_escaped(tmp_path: Path) -> None:
@@ -111,8 +110,6 @@ def test_cli_report_directory_with_one_bad_file(tmp_path: Path) -> None:
     assert "broken.json" in res.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["trials"] == 2 and len(data["failures"]) == 1
-    res = elig("report", str(d), "--out", str(tmp_path / "corpus.html"))
-    assert "Parser coverage" in (tmp_path / "corpus.html").read_text(encoding="utf-8")
 
 
 def test_cli_report_unknown_extension_and_empty_dir(tmp_path: Path) -> None:
