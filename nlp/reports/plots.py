@@ -60,7 +60,7 @@ def age_ranges(rows: Sequence[Row], labels: Sequence[str]) -> str | None:
         for i, (_t, lo, hi) in enumerate(spans):
             a, b = lo if lo is not None else 0.0, hi if hi is not None else top
             ax.barh(i, b - a, left=a, height=0.5, color="#6baed6" if hi is not None else "#c6dbef")
-            ax.text(b + 0.5, i, f"{a:g}–{hi:g}" if hi is not None else f"≥ {a:g}", va="center", fontsize=8)
+            ax.text(b + 0.5, i, f"{a:.3g}–{hi:.3g}" if hi is not None else f"≥ {a:.3g}", va="center", fontsize=8)
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
         ax.set_xlim(0, top + 12)
@@ -152,7 +152,8 @@ def similarity_plot(matrix: np.ndarray, labels: Sequence[str], link: np.ndarray 
     from scipy.cluster.hierarchy import dendrogram
 
     with matplotlib.rc_context(_RC):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 0.45 * len(labels) + 2))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 0.45 * len(labels) + 2),
+                                       gridspec_kw={"width_ratios": [1.2, 1], "wspace": 0.7})
         im = ax1.imshow(matrix, vmin=0, vmax=1, cmap="viridis")
         ax1.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=7)
         ax1.set_yticks(range(len(labels)), labels, fontsize=7)
@@ -163,7 +164,8 @@ def similarity_plot(matrix: np.ndarray, labels: Sequence[str], link: np.ndarray 
         fig.colorbar(im, ax=ax1, fraction=0.046)
         ax1.set_title("Similarity (mean of constraint and TF-IDF views)")
         if link is not None:
-            dendrogram(link, labels=list(labels), orientation="right", ax=ax2, color_threshold=0.7)
+            dendrogram(link, labels=list(labels), orientation="right", ax=ax2, color_threshold=0.7,
+                       leaf_font_size=7)
             ax2.set_xlabel("distance (1 - similarity), average linkage")
         ax2.set_title("Hierarchical clustering")
     return to_svg(fig)
