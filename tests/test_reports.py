@@ -337,3 +337,21 @@ def test_corpus_not_computable_reasons_with_detail(nlp) -> None:  # type: ignore
     assert s.reason_detail == {"not recognised: no entity tagged": 1, "left to the investigator's judgement": 1}
     assert s.reasons == {"not recognised: no computable concept, value or judgement found": 1,
                          "left to the investigator's judgement": 1}
+
+
+def test_findings_exclusion_with_qualifier_word_is_info(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000037", "Inclusion Criteria:\n\n* Knee osteoarthritis\n\n"
+                "Exclusion Criteria:\n\n* Contralateral knee osteoarthritis\n", title="MSC for knee osteoarthritis")
+    fs = include_exclude("t", doc) + title_conflicts("t", doc, nlp)
+    assert len(fs) == 2 and {f.severity for f in fs} == {"info"}
+
+
+def test_findings_exclusion_under_qualifying_lead_in_is_info(nlp) -> None:  # type: ignore[no-untyped-def]
+    def doc(lead_in: str):  # type: ignore[no-untyped-def]
+        return parse(nlp, "NCT00000038", "Inclusion Criteria:\n\n1. Diabetes mellitus\n\nExclusion Criteria:\n\n"
+                     f"1. {lead_in}\n   a) Diabetes mellitus\n   b) Cancer\n")
+
+    plain, qualified = doc("Any of the following:"), doc("Any of the following requiring surgery:")
+    assert plain.criteria[-2].parent == qualified.criteria[-2].parent == "E1"  # nested under the lead-in
+    assert [f.severity for f in include_exclude("t", plain)] == ["warning"]
+    assert [f.severity for f in include_exclude("t", qualified)] == ["info"]

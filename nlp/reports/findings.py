@@ -72,11 +72,29 @@ def _qualified_as_other(doc: ParsedTrial, c: _Base) -> bool:
     return bool(_OTHER.search(before))
 
 
-def _simple(doc: ParsedTrial, c: _Base) -> bool:
-    """The criterion states just this one thing (one constraint, no history qualifier): a
-    conflict with it is a plain contradiction, not a qualified exclusion to check."""
+_GENERIC = frozenset(
+    "patient patients subject subjects participant participants people person persons individual individuals "
+    "with of a an the known diagnosed diagnosis confirmed current currently any or and having has have who "
+    "are is was were suffering from documented evidence presence by in at".split()
+)
+
+
+def _bare(doc: ParsedTrial, c: _Base) -> bool:
+    """The criterion says nothing but this concept ("Severe Aplastic Anemia (SAA) patients"):
+    once the evidence, abbreviations in parentheses and generic words are removed, no word is
+    left to qualify it ("with relapse", "contralateral", "other than AD", "retinopathy"). Only
+    then is an exclusion of the trial's own condition a plain conflict; otherwise it is a note."""
     crit = next((k for k in doc.criteria if k.id == c.criterion), None)
-    return crit is not None and len(crit.constraints) == 1 and not c.history
+    if crit is None or c.evidence is None or c.history or len(crit.constraints) != 1:
+        return False
+    parent = next((k for k in doc.criteria if k.id == crit.parent), None)
+    if parent is not None and parent.text.rstrip().endswith(":") and parent.entities:
+        return False  # under a lead-in that qualifies it ("Use of the following within 2 weeks:")
+    words = normalise_text(re.sub(r"\([^()]{1,12}\)", " ", crit.text)).split()
+    for w in normalise_text(c.evidence.text).split():
+        if w in words:
+            words.remove(w)
+    return not [w for w in words if w not in _GENERIC]
 
 
 def _named_form(child: str, parent: str) -> bool:
@@ -142,7 +160,7 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
             key = (a.criterion or "", b.criterion or "", b.concept.id)  # type: ignore[union-attr]
             if key in seen or _qualified_as_other(doc, b):
                 continue
-            simple = _simple(doc, a) and _simple(doc, b)
+            simple = _bare(doc, a) and _bare(doc, b)
             if a.kind == b.kind and a.concept.id == b.concept.id:  # type: ignore[union-attr]
                 rel = compare(a, b)
                 if rel == "disjoint":
@@ -151,7 +169,7 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
                     elif simple:
                         sev, what = "warning", "no patient can meet both"
                     else:
-                        sev, what = "info", "check whether the exclusion qualifies it"
+                        sev, what = "info", "check that the exclusion only qualifies it"
                     seen.add(key)
                     out.append(Finding(label, "contradiction", sev,
                                        f"{a.criterion} requires {_name(a)} {describe(a)} ({_q(a)}) but {b.criterion} "
@@ -203,7 +221,7 @@ def title_conflicts(label: str, doc: ParsedTrial, nlp: object) -> list[Finding]:
             if (must_comparator(c) == "absent" and c.effect == "exclude" and (cid == t or cid in t_anc)
                     and not _qualified_as_other(doc, c)):
                 how = "it" if cid == t else f"{_name(c)}, which covers it"
-                out.append(Finding(label, "title_conflict", "warning" if _simple(doc, c) else "info",
+                out.append(Finding(label, "title_conflict", "warning" if _bare(doc, c) else "info",
                                    f"the {where} names {t.replace('_', ' ')} but {c.criterion} excludes {how} ({_q(c)})",
                                    (c.criterion or "",)))
         # the inclusions name another form of the same disease and never the named one
