@@ -355,3 +355,16 @@ def test_findings_exclusion_under_qualifying_lead_in_is_info(nlp) -> None:  # ty
     assert plain.criteria[-2].parent == qualified.criteria[-2].parent == "E1"  # nested under the lead-in
     assert [f.severity for f in include_exclude("t", plain)] == ["warning"]
     assert [f.severity for f in include_exclude("t", qualified)] == ["info"]
+
+
+def test_findings_title_non_prefix_names_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    crit = "Exclusion Criteria:\n\n* Multiple sclerosis\n"
+    assert title_conflicts("t", parse(nlp, "NCT00000039", crit, title="MSC in non-multiple sclerosis demyelination"), nlp) == []
+    assert len(title_conflicts("t", parse(nlp, "NCT00000040", crit, title="MSC in multiple sclerosis"), nlp)) == 1
+
+
+def test_findings_bare_check_uses_the_concept_mention(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000045", "Exclusion Criteria:\n\n* More than 72 hours from the onset of multiple sclerosis\n",
+                title="MSC in multiple sclerosis")
+    fs = title_conflicts("t", doc, nlp)
+    assert fs and {f.severity for f in fs} == {"info"}

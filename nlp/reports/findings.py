@@ -91,7 +91,10 @@ def _bare(doc: ParsedTrial, c: _Base) -> bool:
     if parent is not None and parent.text.rstrip().endswith(":") and parent.entities:
         return False  # under a lead-in that qualifies it ("Use of the following within 2 weeks:")
     words = normalise_text(re.sub(r"\([^()]{1,12}\)", " ", crit.text)).split()
-    for w in normalise_text(c.evidence.text).split():
+    # the concept's own mention (the evidence may quote the whole clause around it)
+    cid = c.concept.id if c.concept else None
+    mention = next((e.text for e in crit.entities if cid and e.concept_id == cid), c.evidence.text)
+    for w in normalise_text(mention).split():
         if w in words:
             words.remove(w)
     return not [w for w in words if w not in _GENERIC]
@@ -200,6 +203,8 @@ def title_concepts(doc: ParsedTrial, nlp: object) -> dict[str, str]:
         if not text:
             continue
         for e in nlp(text).ents:  # type: ignore[operator]
+            if text[:e.start_char].lower().endswith(("non-", "non ", "non")):
+                continue  # "Non-ischemic cardiomyopathy" does not name ischemic cardiomyopathy
             if e.label_ == "CONDITION" and e._.concept_id and not e._.negated:
                 found.setdefault(e._.concept_id, f"{where} {text!r}")
     return found
