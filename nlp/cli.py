@@ -6,11 +6,12 @@ problem and make the exit code non-zero; they never print a traceback.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ import typer
 from nlp.document import ParsedTrial, parse_record
 from nlp.errors import InputError
 from nlp.io import write_atomic
-from nlp.records import FORMATS, iter_input_files, read_path
+from nlp.records import FORMATS, TrialRecord, iter_input_files, read_path
 
 app = typer.Typer(
     add_completion=False,
@@ -70,15 +71,23 @@ def _pipeline_or_exit():  # type: ignore[no-untyped-def]
         raise typer.Exit(3) from None
 
 
-def _iter_parsed(
-    paths: list[str], fmt: str, failures: list[str], nlp: object = None
-) -> Iterator[ParsedTrial]:
+_WORKER_NLP: object = None  # the pipeline a forked --jobs worker inherits from the parent
+
+
+def _parse_one(record: TrialRecord) -> tuple[ParsedTrial | None, str | None]:
+    try:
+        return parse_record(record, _WORKER_NLP), None  # type: ignore[arg-type]
+    except Exception as exc:  # a bug must not lose the rest of the batch
+        return None, f"{record.label}: internal error while parsing ({type(exc).__name__}: {exc})"
+
+
+def _iter_records(paths: list[str], fmt: str, failures: list[str]) -> Iterator[TrialRecord]:
     bar = _progress(paths)
     seen_sources: set[str] = set()
     try:
         for p in paths:
             for item in read_path(p, fmt):
-                src = item.source if isinstance(item, InputError) else item.source
+                src = item.source
                 base = src.split("[")[0].rsplit(":", 1)[0] if src.startswith(str(p)) else src
                 if bar is not None and base not in seen_sources:
                     seen_sources.add(base)
@@ -87,15 +96,40 @@ def _iter_parsed(
                     failures.append(str(item))
                     _err(str(item))
                     continue
-                try:
-                    yield parse_record(item, nlp)  # type: ignore[arg-type]
-                except Exception as exc:  # a bug must not lose the rest of the batch
-                    msg = f"{item.label}: internal error while parsing ({type(exc).__name__}: {exc})"
-                    failures.append(msg)
-                    _err(msg)
+                yield item
     finally:
         if bar is not None:
             bar.close()
+
+
+def _iter_parsed(
+    paths: list[str], fmt: str, failures: list[str], nlp: object = None, jobs: int = 1
+) -> Iterator[ParsedTrial]:
+    """Parsed trials in input order; with ``jobs`` > 1, parsed by that many forked worker
+    processes (each inherits the loaded pipeline), a bounded chunk of records at a time."""
+    global _WORKER_NLP
+    _WORKER_NLP = nlp
+    records = _iter_records(paths, fmt, failures)
+    if jobs <= 1:
+        results: Iterator[tuple[ParsedTrial | None, str | None]] = map(_parse_one, records)
+        yield from _keep_parsed(results, failures)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        while chunk := list(itertools.islice(records, 64 * jobs)):
+            yield from _keep_parsed(pool.imap(_parse_one, chunk, chunksize=8), failures)
+
+
+def _keep_parsed(
+    results: Iterable[tuple[ParsedTrial | None, str | None]], failures: list[str]
+) -> Iterator[ParsedTrial]:
+    for doc, problem in results:
+        if problem is not None:
+            failures.append(problem)
+            _err(problem)
+        elif doc is not None:
+            yield doc
 
 
 def _dump(doc: ParsedTrial, indent: int | None = 2) -> str:
@@ -120,6 +154,7 @@ def parse_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="One file: .json (object or array) or .jsonl.")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Only split criteria; skip entity tagging.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each parses whole records).")] = 1,
 ) -> None:
     """Read trial records, split their eligibility text into criteria and tag entities (JSON out)."""
     if fmt not in FORMATS:
@@ -130,7 +165,7 @@ def parse_cmd(
         raise typer.Exit(2)
     failures: list[str] = []
     nlp = None if no_nlp else _pipeline_or_exit()
-    docs = _iter_parsed(paths, fmt, failures, nlp)
+    docs = _iter_parsed(paths, fmt, failures, nlp, jobs)
     written = 0
     if out is not None:
         if out.exists() and not out.is_dir():
