@@ -195,3 +195,16 @@ def test_cli_every_command_reports_a_missing_file_in_one_line(args: list[str], t
     lines = [ln for ln in res.stderr.splitlines() if MISSING in ln]
     assert len(lines) == 1, res.stderr
     assert not (tmp_path / "t.duckdb").exists() or args[0] == "index"
+
+
+def test_cli_json_output_is_canonical_indented_json(tmp_path: Path) -> None:
+    """The fast serializer writes exactly what json.dumps(indent=2, ensure_ascii=False) would,
+    for one object, an array and the --out files."""
+    two = tmp_path / "two.json"
+    res = elig("parse", str(EXAMPLE), str(ROOT / "examples" / "NCT01985464.json"), "-o", str(two))
+    assert res.returncode == 0, res.stderr
+    single = elig("parse", str(EXAMPLE)).stdout
+    for text in (two.read_text(encoding="utf-8"), single):
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+    assert isinstance(json.loads(two.read_text(encoding="utf-8")), list)
+    assert isinstance(json.loads(single), dict)
