@@ -70,8 +70,22 @@ def _pipeline_or_exit():  # type: ignore[no-untyped-def]
         raise typer.Exit(3) from None
 
 
+def _models_or_exit(ner: bool, classifier: bool) -> dict[str, object]:
+    """The trained models asked for (``parse_record`` keyword arguments); a missing model is one
+    error line and exit 1."""
+    from nlp.pipeline.criterion_classifier import load_classifier
+    from nlp.pipeline.model_ner import load_ner_model
+
+    try:
+        return {**({"ner_model": load_ner_model()} if ner else {}),
+                **({"classifier": load_classifier()} if classifier else {})}
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
 def _iter_parsed(
-    paths: list[str], fmt: str, failures: list[str], nlp: object = None
+    paths: list[str], fmt: str, failures: list[str], nlp: object = None, **models: object
 ) -> Iterator[ParsedTrial]:
     bar = _progress(paths)
     seen_sources: set[str] = set()
@@ -88,7 +102,7 @@ def _iter_parsed(
                     _err(str(item))
                     continue
                 try:
-                    yield parse_record(item, nlp)  # type: ignore[arg-type]
+                    yield parse_record(item, nlp, **models)  # type: ignore[arg-type]
                 except Exception as exc:  # a bug must not lose the rest of the batch
                     msg = f"{item.label}: internal error while parsing ({type(exc).__name__}: {exc})"
                     failures.append(msg)
@@ -120,6 +134,8 @@ def parse_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="One file: .json (object or array) or .jsonl.")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Only split criteria; skip entity tagging.")] = False,
+    ner_model: Annotated[bool, typer.Option("--ner-model", help="Add the trained NER's spans where rules found none (models/ner).")] = False,
+    classifier: Annotated[bool, typer.Option("--classifier", help="Categorise criteria the rules could not compute (models/classifier).")] = False,
 ) -> None:
     """Read trial records, split their eligibility text into criteria and tag entities (JSON out)."""
     if fmt not in FORMATS:
@@ -130,7 +146,7 @@ def parse_cmd(
         raise typer.Exit(2)
     failures: list[str] = []
     nlp = None if no_nlp else _pipeline_or_exit()
-    docs = _iter_parsed(paths, fmt, failures, nlp)
+    docs = _iter_parsed(paths, fmt, failures, nlp, **_models_or_exit(ner_model and not no_nlp, classifier and not no_nlp))
     written = 0
     if out is not None:
         if out.exists() and not out.is_dir():
@@ -232,6 +248,42 @@ def evaluate_facts_cmd(
     typer.echo(format_report(total, per_trial))
     if failures:
         raise typer.Exit(1)
+
+
+@evaluate_app.command("ner")
+def evaluate_ner_cmd(
+    gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test, gold:train|test, or a directory of brat .ann files or msc_gold_*.jsonl.")] = "chia:test",
+    split: Annotated[str, typer.Option("--split", help="With a gold-JSONL directory: the split to score.")] = "test",
+    model: Annotated[Path | None, typer.Option("--model", help="NER model directory (default models/ner/model).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Per-label P/R/F1 (strict and relaxed, micro and macro) for rules, model and combined."""
+    from nlp.evaluation.ner import run
+
+    _evaluate(lambda: run(gold, split, model), json_out)
+
+
+@evaluate_app.command("classifier")
+def evaluate_classifier_cmd(
+    gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test or gold:train|test.")] = "chia:test",
+    model: Annotated[Path | None, typer.Option("--model", help="Classifier file (default models/classifier/classifier.joblib).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Per-class P/R/F1 of the criterion categories for rules, model and combined."""
+    from nlp.evaluation.classifier import run
+
+    _evaluate(lambda: run(gold, model), json_out)
+
+
+def _evaluate(job, json_out: Path | None) -> None:  # type: ignore[no-untyped-def]
+    try:
+        text, res = job()
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    typer.echo(text)
+    if json_out is not None:
+        write_atomic(json_out, json.dumps(res, indent=1) + "\n")
 
 
 def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -> list[ParsedTrial]:
