@@ -245,7 +245,7 @@ def test_evaluate_ner_smoke_on_brat_fixture(tmp_path: Path) -> None:
     out = tmp_path / "scores.json"
     res = _elig("evaluate", "ner", "--gold", str(BRAT), "--json", str(out))
     assert res.returncode == 0, res.stderr
-    for name in ("== rules ==", "== model ==", "== combined ==", "micro", "macro"):
+    for name in ("== rules ==", "== model ==", "== combined ==", "== model_first ==", "micro", "macro"):
         assert name in res.stdout
     data = json.loads(out.read_text())
     assert data["criteria"] == 4 and data["rules"]["gold_spans"] == 8

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SpanT = tuple[int, int, str]
-SYSTEMS = ("rules", "model", "combined")
+SYSTEMS = ("rules", "model", "combined", "model_first")
+# "combined" is what the product does (rules first, model spans only where no rule span
+# overlaps); "model_first" is the other order (rule spans only where no model span overlaps),
+# measured for comparison and not used by ``elig parse``.
 
 
 @dataclass
@@ -117,9 +120,9 @@ def predict_texts(texts: Sequence[str], model_dir: Path | None = None,
 
     out: dict[str, list[list[SpanT]]] = {}
     rules = model = None
-    if "rules" in systems or "combined" in systems:
+    if {"rules", "combined", "model_first"} & set(systems):
         rules = [_doc_spans(d) for d in load_pipeline().pipe(texts, batch_size=256)]
-    if "model" in systems or "combined" in systems:
+    if {"model", "combined", "model_first"} & set(systems):
         m = load_ner_model(str(model_dir) if model_dir else None)
         model = [_doc_spans(d) for d in m.pipe(texts, batch_size=256)]
     if "rules" in systems and rules is not None:
@@ -128,6 +131,8 @@ def predict_texts(texts: Sequence[str], model_dir: Path | None = None,
         out["model"] = model
     if "combined" in systems and rules is not None and model is not None:
         out["combined"] = [[(s, e, label) for s, e, label, _ in combine(r, m)] for r, m in zip(rules, model, strict=True)]
+    if "model_first" in systems and rules is not None and model is not None:
+        out["model_first"] = [[(s, e, label) for s, e, label, _ in combine(m, r)] for r, m in zip(rules, model, strict=True)]
     return out
 
 
@@ -163,7 +168,7 @@ def evaluate_gold(part: str = "test", model_dir: Path | None = None, systems: Se
     if not trials:
         return res
     rules_nlp = load_pipeline()
-    model = load_ner_model(str(model_dir) if model_dir else None) if ("model" in systems or "combined" in systems) else None
+    model = load_ner_model(str(model_dir) if model_dir else None) if {"model", "combined", "model_first"} & set(systems) else None
     gold, by_sys = [], {s: [] for s in systems}  # type: ignore[var-annotated]
     for t in trials:
         crits = split_criteria(t.text).criteria
@@ -183,6 +188,8 @@ def evaluate_gold(part: str = "test", model_dir: Path | None = None, systems: Se
             by_sys["model"].append(m)
         if "combined" in by_sys:
             by_sys["combined"].append([(s, e, label) for s, e, label, _ in combine(r, m)])
+        if "model_first" in by_sys:
+            by_sys["model_first"].append([(s, e, label) for s, e, label, _ in combine(m, r)])
     res["labels"] = sorted({s[2] for g in gold for s in g})
     for name, p in by_sys.items():
         res[name] = score(gold, p)
@@ -270,3 +277,26 @@ def run(target: str, split: str = "test", model_dir: Path | None = None) -> tupl
     if res.get("n_problems"):
         text += f"\n\n{res['n_problems']} gold line/span problem(s) skipped, e.g.: " + "; ".join(res["problems"][:3])
     return text, res
+
+
+def markdown_summary(res: dict, systems: Sequence[str] = SYSTEMS) -> str:
+    """Micro/macro per system, then the per-label table (strict / relaxed F1 per system), for
+    model cards."""
+    present = [s for s in systems if s in res]
+    out = ["| system | strict P | strict R | strict F1 | relaxed P | relaxed R | relaxed F1 | macro strict F1 | macro relaxed F1 |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for s in present:
+        m, a = res[s]["micro"], res[s]["macro"]
+        out.append(f"| {s} | {m['strict']['p']:.3f} | {m['strict']['r']:.3f} | {m['strict']['f1']:.3f} | "
+                   f"{m['relaxed']['p']:.3f} | {m['relaxed']['r']:.3f} | {m['relaxed']['f1']:.3f} | "
+                   f"{a['strict']['f1']:.3f} | {a['relaxed']['f1']:.3f} |")
+    out += ["", "| label | gold | " + " | ".join(f"{s} strict F1 | {s} relaxed F1" for s in present) + " |",
+            "|---|---|" + "---|---|" * len(present)]
+    labels = res[present[0]]["per_label"].keys() if present else []
+    for label in labels:
+        row = [label, str(res[present[0]]["per_label"][label]["gold"])]
+        for s in present:
+            v = res[s]["per_label"].get(label)
+            row += [f"{v['strict']['f1']:.3f}", f"{v['relaxed']['f1']:.3f}"] if v else ["-", "-"]
+        out.append("| " + " | ".join(row) + " |")
+    return "\n".join(out)

@@ -138,6 +138,9 @@ def train(out: Path, c_grid: Iterable[float] = (1.0, 4.0, 16.0)) -> dict:
         "model_bytes": path.stat().st_size,
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    from nlp.training.cards import classifier_card
+
+    (out / "MODEL_CARD.md").write_text(classifier_card(metrics), encoding="utf-8")
     return metrics
 
 

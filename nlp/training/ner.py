@@ -249,16 +249,19 @@ def build_corpus(corpus_dir: Path = CORPUS_DIR, chia_dir: Path = CHIA_DIR, with_
             examples = gold_examples(gold.split("train"))
             for text, spans in examples:
                 db.add(_doc(nlp, text, spans, tok_stats))
+            import hashlib
+
             info["gold_train"] = {"trials": len(gold.split("train")), "criteria": len(examples),
-                                  "spans": sum(len(s) for _, s in examples), "files": gold.files,
+                                  "spans": sum(len(s) for _, s in examples),
+                                  "files": {Path(f).name: hashlib.sha1(Path(f).read_bytes()).hexdigest() for f in gold.files},
                                   "problems": len(gold.problems)}
         db.to_disk(corpus_dir / f"{part}.spacy")
     info["tokenization"] = tok_stats
     return info
 
 
-def train(out: Path, *, seed: int = SEED, width: int = 96, depth: int = 4, max_epochs: int = 30,
-          max_steps: int = 6000, patience: int = 1600, eval_frequency: int = 200,
+def train(out: Path, *, seed: int = SEED, width: int = 64, depth: int = 2, max_epochs: int = 30,
+          max_steps: int = 5000, patience: int = 1400, eval_frequency: int = 200,
           with_gold: bool = True) -> dict:
     from spacy.cli.train import train as spacy_train
 
@@ -299,6 +302,9 @@ def train(out: Path, *, seed: int = SEED, width: int = 96, depth: int = 4, max_e
         "model_bytes": sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file()),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    from nlp.training.cards import ner_card
+
+    (out / "MODEL_CARD.md").write_text(ner_card(metrics), encoding="utf-8")
     return metrics
 
 
@@ -306,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "models" / "ner")
     ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--max-steps", type=int, default=6000)
+    ap.add_argument("--max-steps", type=int, default=5000)
+    ap.add_argument("--width", type=int, default=64, help="tok2vec width")
+    ap.add_argument("--depth", type=int, default=2, help="tok2vec encoder depth")
     ap.add_argument("--no-gold", action="store_true", help="train on Chia only")
     ap.add_argument("--corpus-only", action="store_true", help="only build the DocBins and print their stats")
     args = ap.parse_args(argv)
@@ -316,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.corpus_only:
         print(json.dumps(build_corpus(with_gold=not args.no_gold), indent=1))
         return 0
-    m = train(args.out, seed=args.seed, max_steps=args.max_steps, with_gold=not args.no_gold)
+    m = train(args.out, seed=args.seed, max_steps=args.max_steps, width=args.width, depth=args.depth,
+              with_gold=not args.no_gold)
     print(json.dumps({k: m[k] for k in ("train_wall_s", "model_bytes", "dev_best")}, indent=1))
     return 0
 
