@@ -5,7 +5,6 @@ numbers in the card are the measured ones. Called at the end of each training co
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from nlp.training.chia import ROOT
 
