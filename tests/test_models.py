@@ -248,4 +248,4 @@ def test_evaluate_ner_smoke_on_brat_fixture(tmp_path: Path) -> None:
     for name in ("== rules ==", "== model ==", "== combined ==", "== model_first ==", "micro", "macro"):
         assert name in res.stdout
     data = json.loads(out.read_text())
-    assert data["criteria"] == 4 and data["rules"]["gold_spans"] == 8
+    assert data["criteria"] == 4 and data["rules"]["gold_spans"] == 9
