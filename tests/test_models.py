@@ -249,3 +249,22 @@ def test_evaluate_ner_smoke_on_brat_fixture(tmp_path: Path) -> None:
         assert name in res.stdout
     data = json.loads(out.read_text())
     assert data["criteria"] == 4 and data["rules"]["gold_spans"] == 9
+
+
+def test_parse_cli_with_models(tmp_path: Path) -> None:
+    if not (NER_MODEL.exists() and CLASSIFIER.exists()):
+        pytest.fail("models missing: train them (see models/README.md)")
+    src = need(MSC_DIR) / "NCT01087996.json"
+    out = tmp_path / "o.json"
+    res = _elig("parse", str(src), "-o", str(out), "--ner-model", "--classifier")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(out.read_text())
+    ents = [e for c in doc["criteria"] for e in c["entities"]]
+    assert {e["source"] for e in ents} == {"rules", "model"}
+    cats = [c for c in doc["criteria"] if c["category"] is not None]
+    assert cats and all(not c["computable"] and "classifier:" in c["reason"] for c in cats)
+    plain = _elig("parse", str(src), "-o", str(tmp_path / "p.json"))
+    assert plain.returncode == 0
+    p = json.loads((tmp_path / "p.json").read_text())
+    assert all(e["source"] == "rules" for c in p["criteria"] for e in c["entities"])
+    assert all(c["category"] is None for c in p["criteria"])
