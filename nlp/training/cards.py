@@ -17,7 +17,7 @@ def _f(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
-def ner_card(metrics: dict, extra: dict | None = None) -> str:
+def ner_card(metrics: dict) -> str:
     from nlp.evaluation.ner import markdown_summary
 
     d = metrics["data"]
@@ -79,8 +79,9 @@ def ner_card(metrics: dict, extra: dict | None = None) -> str:
                   markdown_summary(gold), ""]
     else:
         lines += ["## Our stem-cell gold test", "", "No gold test files were available when this model was trained.", ""]
-    if extra:
-        lines += ["## Notes", ""] + [f"- {k}: {v}" for k, v in extra.items()] + [""]
+    notes = ROOT / "models" / "ner" / "NOTES.md"
+    if notes.exists():  # measurements taken after training (throughput), kept by hand
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
 
 
