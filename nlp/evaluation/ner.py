@@ -72,7 +72,7 @@ class Scorer:
 
     def report(self) -> dict:
         labels = sorted(self.labels if self.labels is not None else self.counts)
-        per = {}
+        per: dict[str, dict] = {}
         for label in labels:
             c = self.counts.get(label, Counts())
             per[label] = {"gold": c.tp + c.fn, "pred": c.tp + c.fp,
