@@ -71,13 +71,28 @@ def _pipeline_or_exit():  # type: ignore[no-untyped-def]
         raise typer.Exit(3) from None
 
 
+def _models_or_exit(ner: bool, classifier: bool) -> dict[str, object]:
+    """The trained models asked for (``parse_record`` keyword arguments); a missing model is one
+    error line and exit 1."""
+    from nlp.pipeline.criterion_classifier import load_classifier
+    from nlp.pipeline.model_ner import load_ner_model
+
+    try:
+        return {**({"ner_model": load_ner_model()} if ner else {}),
+                **({"classifier": load_classifier()} if classifier else {})}
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
 _WORKER_NLP: object = None  # the pipeline a forked --jobs worker inherits from the parent
+_WORKER_MODELS: dict[str, object] = {}  # trained models asked for (parse_record keywords)
 T = TypeVar("T")
 
 
 def _parse_one(record: TrialRecord) -> tuple[ParsedTrial | None, str | None]:
     try:
-        return parse_record(record, _WORKER_NLP), None  # type: ignore[arg-type]
+        return parse_record(record, _WORKER_NLP, **_WORKER_MODELS), None  # type: ignore[arg-type]
     except Exception as exc:  # a bug must not lose the rest of the batch
         return None, f"{record.label}: internal error while parsing ({type(exc).__name__}: {exc})"
 
@@ -126,8 +141,8 @@ def _keep(results: Iterable[tuple[T | None, str | None]], failures: list[str]) -
 
 
 def _iter_parsed(paths: list[str], fmt: str, failures: list[str], nlp: object = None) -> Iterator[ParsedTrial]:
-    global _WORKER_NLP
-    _WORKER_NLP = nlp
+    global _WORKER_NLP, _WORKER_MODELS
+    _WORKER_NLP, _WORKER_MODELS = nlp, {}
     return _keep(map(_parse_one, _iter_records(paths, fmt, failures)), failures)
 
 
@@ -183,6 +198,8 @@ def parse_cmd(
     fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Only split criteria; skip entity tagging.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each parses whole records).")] = 1,
+    ner_model: Annotated[bool, typer.Option("--ner-model", help="Add the trained NER's spans where rules found none (models/ner).")] = False,
+    classifier: Annotated[bool, typer.Option("--classifier", help="Categorise criteria the rules could not compute (models/classifier).")] = False,
 ) -> None:
     """Read trial records, split their eligibility text into criteria and tag entities (JSON out)."""
     if fmt not in FORMATS:
@@ -192,8 +209,9 @@ def parse_cmd(
         _err("use either --out DIR or -o FILE, not both")
         raise typer.Exit(2)
     failures: list[str] = []
-    global _WORKER_NLP, _WORKER_ONE_LINE
+    global _WORKER_NLP, _WORKER_ONE_LINE, _WORKER_MODELS
     _WORKER_NLP = None if no_nlp else _pipeline_or_exit()
+    _WORKER_MODELS = _models_or_exit(ner_model and not no_nlp, classifier and not no_nlp)
     _WORKER_ONE_LINE = output is not None and output.suffix.lower() in {".jsonl", ".ndjson"}
     if out is not None and out.exists() and not out.is_dir():
         _err(f"{out}: --out must be a directory")
@@ -288,6 +306,42 @@ def evaluate_facts_cmd(
     typer.echo(format_report(total, per_trial))
     if failures:
         raise typer.Exit(1)
+
+
+@evaluate_app.command("ner")
+def evaluate_ner_cmd(
+    gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test, gold:train|test, or a directory of brat .ann files or msc_gold_*.jsonl.")] = "chia:test",
+    split: Annotated[str, typer.Option("--split", help="With a gold-JSONL directory: the split to score.")] = "test",
+    model: Annotated[Path | None, typer.Option("--model", help="NER model directory (default models/ner/model).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Per-label P/R/F1 (strict and relaxed, micro and macro) for rules, model and combined."""
+    from nlp.evaluation.ner import run
+
+    _evaluate(lambda: run(gold, split, model), json_out)
+
+
+@evaluate_app.command("classifier")
+def evaluate_classifier_cmd(
+    gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test or gold:train|test.")] = "chia:test",
+    model: Annotated[Path | None, typer.Option("--model", help="Classifier file (default models/classifier/classifier.joblib).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Per-class P/R/F1 of the criterion categories for rules, model and combined."""
+    from nlp.evaluation.classifier import run
+
+    _evaluate(lambda: run(gold, model), json_out)
+
+
+def _evaluate(job, json_out: Path | None) -> None:  # type: ignore[no-untyped-def]
+    try:
+        text, res = job()
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    typer.echo(text)
+    if json_out is not None:
+        write_atomic(json_out, json.dumps(res, indent=1) + "\n")
 
 
 def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -> list[ParsedTrial]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
@@ -50,6 +51,9 @@ class Entity(BaseModel):
     window_days_low: int | None = None
     relation: str | None = None
     anchor: str | None = None
+    # "rules": the rule pipeline; "model": the statistical NER (models/ner), added only where no
+    # rule span overlaps, with no concept id or value (constraints are built from rule spans)
+    source: Literal["rules", "model"] = "rules"
 
 
 def nlp_targets(criteria: Sequence[Criterion]) -> list[Criterion]:
@@ -89,12 +93,21 @@ def doc_entities(doc: Doc, crit: Criterion) -> tuple[Entity, ...]:
 
 
 def annotate_criteria(
-    nlp: Language, criteria: Sequence[Criterion], batch_size: int = 256
+    nlp: Language, criteria: Sequence[Criterion], batch_size: int = 256,
+    ner_model: Language | None = None,
 ) -> dict[str, tuple[Entity, ...]]:
-    """Entities per criterion id (criteria not analysed map to ())."""
+    """Entities per criterion id (criteria not analysed map to ()). With ``ner_model`` (see
+    ``nlp.pipeline.model_ner``), the model's spans that overlap no rule span are added with
+    ``source="model"``."""
     targets = nlp_targets(criteria)
     out: dict[str, tuple[Entity, ...]] = {c.id: () for c in criteria}
     pairs: Iterable[tuple[str, Criterion]] = ((c.text, c) for c in targets)
     for doc, crit in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         out[crit.id] = doc_entities(doc, crit)
+    if ner_model is not None:
+        from nlp.pipeline.model_ner import model_entities
+
+        for crit, extra in zip(targets, model_entities(ner_model, targets, out, batch_size), strict=True):
+            if extra:
+                out[crit.id] = tuple(sorted((*out[crit.id], *extra), key=lambda e: (e.start, e.end)))
     return out
