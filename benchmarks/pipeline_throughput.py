@@ -66,7 +66,7 @@ def _medspacy_default():  # type: ignore[no-untyped-def]
 def run_one(config: str, data: Path, repeat: int, limit: int | None) -> dict[str, float]:
     texts = criteria_texts(data, limit) * repeat
     t0 = time.perf_counter()
-    nlp = _ours() if config == "ours" else _medspacy_default()
+    nlp = _ours() if config in ("ours", "ours+ner-model") else _medspacy_default()
     load_s = time.perf_counter() - t0
     n_process = 2 if config == "ours-2proc" else 1
     if config == "ours-2proc":
@@ -75,6 +75,11 @@ def run_one(config: str, data: Path, repeat: int, limit: int | None) -> dict[str
     n_ents = 0
     for doc in nlp.pipe(texts, batch_size=256, n_process=n_process):
         n_ents += len(doc.ents)
+    if config == "ours+ner-model":  # the trained NER over the same criteria (models/ner)
+        from nlp.pipeline.model_ner import load_ner_model
+
+        for doc in load_ner_model().pipe(texts, batch_size=256):
+            n_ents += len(doc.ents)
     secs = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"criteria": len(texts), "seconds": secs, "per_s": len(texts) / secs, "load_s": load_s,
@@ -87,6 +92,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="only the first N trials")
     ap.add_argument("--config", help=argparse.SUPPRESS)
+    ap.add_argument("--with-model", action="store_true", help="add a row: rules + the trained NER (models/ner)")
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"benchmark: data not found at {args.data}")
@@ -94,7 +100,7 @@ def main() -> None:
         print(json.dumps(run_one(args.config, args.data, args.repeat, args.limit)))
         return
     rows = {}
-    for config in ("ours", "ours-2proc", "medspacy-default"):
+    for config in ("ours", "ours-2proc", "medspacy-default", *(("ours+ner-model",) if args.with_model else ())):
         cmd = [sys.executable, __file__, "--config", config, "--data", str(args.data), "--repeat", str(args.repeat)]
         if args.limit:
             cmd += ["--limit", str(args.limit)]

@@ -6,20 +6,21 @@ problem and make the exit code non-zero; they never print a traceback.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
 from nlp.document import ParsedTrial, parse_record
 from nlp.errors import InputError
 from nlp.io import write_atomic
-from nlp.records import FORMATS, iter_input_files, read_path
+from nlp.records import FORMATS, TrialRecord, iter_input_files, read_path
 
 app = typer.Typer(
     add_completion=False,
@@ -70,15 +71,39 @@ def _pipeline_or_exit():  # type: ignore[no-untyped-def]
         raise typer.Exit(3) from None
 
 
-def _iter_parsed(
-    paths: list[str], fmt: str, failures: list[str], nlp: object = None
-) -> Iterator[ParsedTrial]:
+def _models_or_exit(ner: bool, classifier: bool) -> dict[str, object]:
+    """The trained models asked for (``parse_record`` keyword arguments); a missing model is one
+    error line and exit 1."""
+    from nlp.pipeline.criterion_classifier import load_classifier
+    from nlp.pipeline.model_ner import load_ner_model
+
+    try:
+        return {**({"ner_model": load_ner_model()} if ner else {}),
+                **({"classifier": load_classifier()} if classifier else {})}
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
+_WORKER_NLP: object = None  # the pipeline a forked --jobs worker inherits from the parent
+_WORKER_MODELS: dict[str, object] = {}  # trained models asked for (parse_record keywords)
+T = TypeVar("T")
+
+
+def _parse_one(record: TrialRecord) -> tuple[ParsedTrial | None, str | None]:
+    try:
+        return parse_record(record, _WORKER_NLP, **_WORKER_MODELS), None  # type: ignore[arg-type]
+    except Exception as exc:  # a bug must not lose the rest of the batch
+        return None, f"{record.label}: internal error while parsing ({type(exc).__name__}: {exc})"
+
+
+def _iter_records(paths: list[str], fmt: str, failures: list[str]) -> Iterator[TrialRecord]:
     bar = _progress(paths)
     seen_sources: set[str] = set()
     try:
         for p in paths:
             for item in read_path(p, fmt):
-                src = item.source if isinstance(item, InputError) else item.source
+                src = item.source
                 base = src.split("[")[0].rsplit(":", 1)[0] if src.startswith(str(p)) else src
                 if bar is not None and base not in seen_sources:
                     seen_sources.add(base)
@@ -87,24 +112,76 @@ def _iter_parsed(
                     failures.append(str(item))
                     _err(str(item))
                     continue
-                try:
-                    yield parse_record(item, nlp)  # type: ignore[arg-type]
-                except Exception as exc:  # a bug must not lose the rest of the batch
-                    msg = f"{item.label}: internal error while parsing ({type(exc).__name__}: {exc})"
-                    failures.append(msg)
-                    _err(msg)
+                yield item
     finally:
         if bar is not None:
             bar.close()
 
 
+def _map_records(func: Callable[[TrialRecord], T], records: Iterator[TrialRecord], jobs: int) -> Iterator[T]:
+    """``func`` over the records in input order; with ``jobs`` > 1 in that many forked worker
+    processes (each inherits the loaded pipeline), a bounded chunk of records at a time."""
+    if jobs <= 1:
+        yield from map(func, records)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        while chunk := list(itertools.islice(records, 64 * jobs)):
+            yield from pool.imap(func, chunk, chunksize=8)
+
+
+def _keep(results: Iterable[tuple[T | None, str | None]], failures: list[str]) -> Iterator[T]:
+    for value, problem in results:
+        if problem is not None:
+            failures.append(problem)
+            _err(problem)
+        elif value is not None:
+            yield value
+
+
+def _iter_parsed(paths: list[str], fmt: str, failures: list[str], nlp: object = None) -> Iterator[ParsedTrial]:
+    global _WORKER_NLP, _WORKER_MODELS
+    _WORKER_NLP, _WORKER_MODELS = nlp, {}
+    return _keep(map(_parse_one, _iter_records(paths, fmt, failures)), failures)
+
+
+_WORKER_ONE_LINE = False  # JSONL output: workers render one line per trial
+
+
+def _render_one(record: TrialRecord) -> tuple[tuple[str, str] | None, str | None]:
+    """(file base name, rendered JSON) of one record: rendered where it is parsed, so a --jobs
+    worker sends back a string, not a ParsedTrial to unpickle (that cost the parent 2.6 ms a
+    trial)."""
+    doc, problem = _parse_one(record)
+    if doc is None:
+        return None, problem
+    return (_base_name(doc), _dump(doc, None if _WORKER_ONE_LINE else 2)), None
+
+
 def _dump(doc: ParsedTrial, indent: int | None = 2) -> str:
-    return json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=indent)
+    if indent is None:  # one line (JSONL): the C encoder, ", " and ": " separators
+        return json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False)
+    # pydantic's own serializer: byte-identical to json.dumps(indent=2) on all 1,099 ctgov-msc
+    # outputs, and json.dumps with an indent falls back to the pure-Python encoder, which was
+    # a third of `elig parse`'s time (cProfile)
+    return doc.model_dump_json(by_alias=True, indent=indent)
 
 
-def _safe_name(doc: ParsedTrial, used: set[str]) -> str:
+def _dump_all(texts: list[str]) -> str:
+    """One rendered document as an object, several as an array (each one's lines nested)."""
+    if len(texts) == 1:
+        return texts[0]
+    inner = ",\n".join("\n".join("  " + ln for ln in t.split("\n")) for t in texts)
+    return "[\n" + inner + "\n]"
+
+
+def _base_name(doc: ParsedTrial) -> str:
     base = doc.record.nct_id or Path(doc.record.source.split("[")[0]).stem or "trial"
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", base)
+
+
+def _safe_name(base: str, used: set[str]) -> str:
     name, k = base, 1
     while name in used:
         k += 1
@@ -120,6 +197,9 @@ def parse_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="One file: .json (object or array) or .jsonl.")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Only split criteria; skip entity tagging.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each parses whole records).")] = 1,
+    ner_model: Annotated[bool, typer.Option("--ner-model", help="Add the trained NER's spans where rules found none (models/ner).")] = False,
+    classifier: Annotated[bool, typer.Option("--classifier", help="Categorise criteria the rules could not compute (models/classifier).")] = False,
 ) -> None:
     """Read trial records, split their eligibility text into criteria and tag entities (JSON out)."""
     if fmt not in FORMATS:
@@ -129,34 +209,28 @@ def parse_cmd(
         _err("use either --out DIR or -o FILE, not both")
         raise typer.Exit(2)
     failures: list[str] = []
-    nlp = None if no_nlp else _pipeline_or_exit()
-    docs = _iter_parsed(paths, fmt, failures, nlp)
+    global _WORKER_NLP, _WORKER_ONE_LINE, _WORKER_MODELS
+    _WORKER_NLP = None if no_nlp else _pipeline_or_exit()
+    _WORKER_MODELS = _models_or_exit(ner_model and not no_nlp, classifier and not no_nlp)
+    _WORKER_ONE_LINE = output is not None and output.suffix.lower() in {".jsonl", ".ndjson"}
+    if out is not None and out.exists() and not out.is_dir():
+        _err(f"{out}: --out must be a directory")
+        raise typer.Exit(2)
+    rendered = _keep(_map_records(_render_one, _iter_records(paths, fmt, failures), jobs), failures)
     written = 0
     if out is not None:
-        if out.exists() and not out.is_dir():
-            _err(f"{out}: --out must be a directory")
-            raise typer.Exit(2)
         used: set[str] = set()
-        for doc in docs:
-            write_atomic(out / _safe_name(doc, used), _dump(doc) + "\n")
+        for base, text in rendered:
+            write_atomic(out / _safe_name(base, used), text + "\n")
             written += 1
-    elif output is not None:
-        if output.suffix.lower() in {".jsonl", ".ndjson"}:
-            body = "".join(_dump(d, None) + "\n" for d in docs)
-            written = body.count("\n")
-        else:
-            items = [d.model_dump(mode="json", by_alias=True) for d in docs]
-            written = len(items)
-            payload = items[0] if len(items) == 1 else items
-            body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-        if written:
-            write_atomic(output, body)
     else:
-        items = [d.model_dump(mode="json", by_alias=True) for d in docs]
-        written = len(items)
-        if items:
-            payload = items[0] if len(items) == 1 else items
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        texts = [text for _base, text in rendered]
+        written = len(texts)
+        body = "".join(t + "\n" for t in texts) if _WORKER_ONE_LINE else _dump_all(texts) + "\n"
+        if written and output is not None:
+            write_atomic(output, body)
+        elif written:
+            sys.stdout.write(body)
     if failures:
         _err(f"{len(failures)} input(s) failed, {written} trial(s) written")
         raise typer.Exit(1)
@@ -232,6 +306,42 @@ def evaluate_facts_cmd(
     typer.echo(format_report(total, per_trial))
     if failures:
         raise typer.Exit(1)
+
+
+@evaluate_app.command("ner")
+def evaluate_ner_cmd(
+    gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test, gold:train|test, or a directory of brat .ann files or msc_gold_*.jsonl.")] = "chia:test",
+    split: Annotated[str, typer.Option("--split", help="With a gold-JSONL directory: the split to score.")] = "test",
+    model: Annotated[Path | None, typer.Option("--model", help="NER model directory (default models/ner/model).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Per-label P/R/F1 (strict and relaxed, micro and macro) for rules, model and combined."""
+    from nlp.evaluation.ner import run
+
+    _evaluate(lambda: run(gold, split, model), json_out)
+
+
+@evaluate_app.command("classifier")
+def evaluate_classifier_cmd(
+    gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test or gold:train|test.")] = "chia:test",
+    model: Annotated[Path | None, typer.Option("--model", help="Classifier file (default models/classifier/classifier.joblib).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Per-class P/R/F1 of the criterion categories for rules, model and combined."""
+    from nlp.evaluation.classifier import run
+
+    _evaluate(lambda: run(gold, model), json_out)
+
+
+def _evaluate(job, json_out: Path | None) -> None:  # type: ignore[no-untyped-def]
+    try:
+        text, res = job()
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    typer.echo(text)
+    if json_out is not None:
+        write_atomic(json_out, json.dumps(res, indent=1) + "\n")
 
 
 def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -> list[ParsedTrial]:

@@ -16,6 +16,7 @@ from nlp.constraints.builder import age_warnings, build_criterion, structured_co
 from nlp.constraints.model import Constraint
 from nlp.criteria import Criterion, Header, split_criteria
 from nlp.pipeline.annotate import Entity, annotate_criteria
+from nlp.pipeline.criterion_classifier import CriterionClassifier
 from nlp.records import TrialRecord
 
 SCHEMA_VERSION = 1
@@ -36,6 +37,8 @@ class AnnotatedCriterion(Criterion):
     constraints: tuple[Constraint, ...] = ()
     computable: bool = False
     reason: str | None = "not analysed: parsed without the NLP pipeline"
+    # set by the criterion classifier (models/classifier) where the rules built nothing computable
+    category: str | None = None
 
 
 class ParsedTrial(BaseModel):
@@ -66,10 +69,14 @@ def criteria_for_quote(doc: ParsedTrial, quote: str, overlap: bool = False) -> l
     return [c for c in doc.criteria if c.start <= pos and end <= c.end]
 
 
-def parse_record(record: TrialRecord, nlp: Language | None = None) -> ParsedTrial:
-    """Split the record's criteria and, with a pipeline, tag entities in each."""
+def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model: Language | None = None,
+                 classifier: CriterionClassifier | None = None) -> ParsedTrial:
+    """Split the record's criteria and, with a pipeline, tag entities in each. ``ner_model``
+    adds the statistical NER's spans where no rule span overlaps (``source="model"``; they are
+    shown, constraints are built from the rule spans only); ``classifier`` names the category
+    of criteria the rules could not compute (``category``, ``reason``)."""
     split = split_criteria(record.eligibility_text)
-    entities = annotate_criteria(nlp, split.criteria) if nlp is not None else {}
+    entities = annotate_criteria(nlp, split.criteria, ner_model=ner_model) if nlp is not None else {}
     warnings: list[str] = []
     if not split.criteria:
         warnings.append("no criteria found in the eligibility text (headers only)")
@@ -85,14 +92,27 @@ def parse_record(record: TrialRecord, nlp: Language | None = None) -> ParsedTria
         if nlp is None:
             criteria.append(AnnotatedCriterion(**c.model_dump()))
             continue
-        built = build_criterion(c.id, c.section, entities.get(c.id, ()), record.eligibility_text,
+        rule_ents = tuple(e for e in entities.get(c.id, ()) if e.source == "rules")
+        built = build_criterion(c.id, c.section, rule_ents, record.eligibility_text,
                                 (c.start, c.end), children.get(c.id, ()))
         text_constraints.extend(built.constraints)
         criteria.append(AnnotatedCriterion(
             **c.model_dump(), entities=entities.get(c.id, ()), constraints=built.constraints,
             computable=built.computable, reason=built.reason,
         ))
+    if classifier is not None:
+        criteria = _classify(criteria, classifier)
     record_constraints = tuple(structured_constraints(record))
     warnings.extend(age_warnings(record, text_constraints))
     return ParsedTrial(record=record, headers=split.headers, criteria=tuple(criteria),
                        record_constraints=record_constraints, warnings=tuple(warnings))
+
+
+def _classify(criteria: list[AnnotatedCriterion], classifier: CriterionClassifier) -> list[AnnotatedCriterion]:
+    """Category and reason for the criteria the rules found nothing computable in (containers
+    and judgement-only criteria keep the rules' reason)."""
+    todo = [i for i, c in enumerate(criteria) if not c.computable and c.text.strip()
+            and (c.reason or "").startswith("not recognised")]
+    for i, (cat, p) in zip(todo, classifier.predict([criteria[i].text for i in todo]), strict=True):
+        criteria[i] = criteria[i].model_copy(update={"category": cat, "reason": classifier.reason(cat, p)})
+    return criteria

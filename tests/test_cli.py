@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES, ROOT, SEEDS_DIR, need
 
 EXAMPLE = ROOT / "examples" / "NCT05697718.txt"
@@ -159,3 +161,50 @@ def test_cli_show_terminal_and_html_escapes_markup(tmp_path: Path) -> None:
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page and "&lt;img" in page
     assert "MEASUREMENT" in page
+
+
+def test_cli_parse_jobs_2_same_output_and_bad_inputs_reported(tmp_path: Path) -> None:
+    d = _mixed_dir(tmp_path)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    r1 = elig("parse", str(d), "-o", str(one))
+    r2 = elig("parse", str(d), "-o", str(two), "--jobs", "2")
+    assert r1.returncode == r2.returncode == 1
+    assert one.read_text() == two.read_text() and one.read_text().count("\n") == 2
+    assert sorted(r1.stderr.splitlines()) == sorted(r2.stderr.splitlines())
+    assert "Traceback" not in r2.stderr
+
+
+MISSING = "/no/such/dir/NCT00000000.json"
+
+
+@pytest.mark.parametrize("args", [
+    ["parse", MISSING],
+    ["parse", "--no-nlp", MISSING],
+    ["show", MISSING],
+    ["evaluate", "facts", MISSING],
+    ["match", MISSING, str(EXAMPLE)],
+    ["match", str(ROOT / "examples" / "patient.json"), MISSING],
+    ["index", MISSING, "--db", "{tmp}/t.duckdb"],
+    ["rank", MISSING, "--db", "{tmp}/t.duckdb"],
+    ["rank", str(ROOT / "examples" / "patient.json"), "--db", MISSING],
+], ids=lambda a: " ".join(a[:2]))
+def test_cli_every_command_reports_a_missing_file_in_one_line(args: list[str], tmp_path: Path) -> None:
+    res = elig(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr and res.stderr.strip(), res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if MISSING in ln]
+    assert len(lines) == 1, res.stderr
+    assert not (tmp_path / "t.duckdb").exists() or args[0] == "index"
+
+
+def test_cli_json_output_is_canonical_indented_json(tmp_path: Path) -> None:
+    """The fast serializer writes exactly what json.dumps(indent=2, ensure_ascii=False) would,
+    for one object, an array and the --out files."""
+    two = tmp_path / "two.json"
+    res = elig("parse", str(EXAMPLE), str(ROOT / "examples" / "NCT01985464.json"), "-o", str(two))
+    assert res.returncode == 0, res.stderr
+    single = elig("parse", str(EXAMPLE)).stdout
+    for text in (two.read_text(encoding="utf-8"), single):
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+    assert isinstance(json.loads(two.read_text(encoding="utf-8")), list)
+    assert isinstance(json.loads(single), dict)

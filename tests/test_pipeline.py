@@ -259,3 +259,21 @@ def test_pipeline_to_disk_and_spacy_load_in_fresh_process(nlp, tmp_path: Path) -
 def test_pipeline_component_names_and_registry(nlp) -> None:  # type: ignore[no-untyped-def]
     assert nlp.pipe_names == ["elig_lexicon", "elig_temporal", "elig_values", "elig_context"]
     assert (ROOT / "nlp" / "resources" / "pipeline.cfg").exists()
+
+
+def test_pipeline_loads_without_quickumls_and_leaves_it_importable() -> None:
+    """Cold start: medspaCy's ConText is loaded without QuickUMLS/NLTK/SciPy (about 1.5 s), and
+    the placeholder used for that never leaks: a later ``import quickumls`` is the real one."""
+    code = (
+        "import sys\n"
+        "from nlp.pipeline import load_pipeline\n"
+        "nlp = load_pipeline()\n"
+        "doc = nlp('no history of HIV infection')\n"
+        "assert [e._.negated for e in doc.ents] == [True], [(e.text, e._.negated) for e in doc.ents]\n"
+        "heavy = sorted(m for m in ('quickumls', 'nltk', 'scipy.stats') if m in sys.modules)\n"
+        "import quickumls\n"
+        "print(heavy, hasattr(quickumls, 'QuickUMLS'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[] True"

@@ -221,3 +221,21 @@ def test_records_all_msc_records_read() -> None:
     assert len(files) >= 1099
     bad = [str(r) for f in files for r in read_path(f) if isinstance(r, InputError)]
     assert bad == []
+
+
+@pytest.mark.parametrize("fmt, text, problem", [
+    ("ctgov-json", '{"studies": []}', "no studies"),
+    ("ctgov-json", "[]", "no studies"),
+    ("ctgov-json", '{"protocolSection": {"eligibilityModule": {"eligibilityCriteria": 5}}}', "no eligibility text"),
+    ("ctgov-json", '{"protocolSection": {"eligibilityModule": {"eligibilityCriteria": "x", "minimumAge": "banana"}}}',
+     "cannot read age"),
+    ("ctgov-xml", "<clinical_study></clinical_study>", "no eligibility text"),
+    ("ctgov-xml", "<clinical_study><eligibility>", "malformed XML"),
+    ("webpage", "Some page\nNCT01234567\nno eligibility here", "no eligibility criteria found"),
+    ("webpage", "<html><body><p>nothing</p></body></html>", "no eligibility criteria found"),
+    ("text", "   \n  ", "empty"),
+])
+def test_records_every_reader_names_the_problem(fmt: str, text: str, problem: str) -> None:
+    items = list(read_text(text, "the-source", fmt))
+    assert len(items) == 1 and isinstance(items[0], InputError), items
+    assert problem in str(items[0]) and "the-source" in str(items[0])

@@ -7,10 +7,12 @@ hypothetical, family, exceptions). Each claims only tokens no earlier component 
 write ``doc.ents``.
 """
 
-
+# No ``from __future__ import annotations``: spaCy validates factory signatures at run time.
 
 import json
 import re
+import sys
+import types
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -265,6 +267,30 @@ _CATEGORY_ATTR = {
 }
 
 
+def _import_medspacy_context() -> tuple[Any, Any]:
+    """``medspacy.context``'s ConText and ConTextRule, imported without QuickUMLS.
+
+    ``medspacy.util`` imports ``quickumls.spacy_component`` only to register the
+    ``medspacy_quickumls`` factory, and QuickUMLS imports NLTK, which imports SciPy: about 1.5 s
+    of a 3.5 s cold start, for a component this pipeline never uses. While medspaCy loads, a
+    placeholder stands in for ``quickumls``; it is removed straight after, so a later
+    ``import quickumls`` in the same process loads the real package (which registers its
+    factory then). If medspaCy or QuickUMLS is already imported, nothing is replaced.
+    """
+    if "medspacy.context" not in sys.modules and "quickumls" not in sys.modules:
+        placeholder = types.ModuleType("quickumls")
+        placeholder.spacy_component = None  # type: ignore[attr-defined]
+        sys.modules["quickumls"] = placeholder
+        try:
+            import medspacy.context  # noqa: F401
+        finally:
+            if sys.modules.get("quickumls") is placeholder:
+                del sys.modules["quickumls"]
+    from medspacy.context import ConText, ConTextRule
+
+    return ConText, ConTextRule
+
+
 class ContextTagger:
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -274,7 +300,7 @@ class ContextTagger:
         self._cue: Any = None
 
     def _build(self) -> None:
-        from medspacy.context import ConText, ConTextRule
+        ConText, ConTextRule = _import_medspacy_context()
 
         span_attrs = {cat: {attr: True} for cat, attr in _CATEGORY_ATTR.items()}
         # A token window instead of sentence boundaries: a criterion is one Doc, so the window

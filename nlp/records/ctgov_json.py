@@ -41,6 +41,8 @@ def iter_json_documents(text: str, source: str) -> Iterator[tuple[str, Any] | In
 
 def _studies_in(doc: Any, label: str) -> Iterator[tuple[str, Any] | InputError]:
     if isinstance(doc, dict) and "studies" in doc and isinstance(doc["studies"], list):
+        if not doc["studies"]:
+            yield InputError(label, "search page with an empty 'studies' list: no studies")
         for i, study in enumerate(doc["studies"]):
             yield (f"{label}[studies][{i}]", study)
     elif isinstance(doc, list):
