@@ -456,6 +456,12 @@ def rank_cmd(
         typer.echo(f"{r.overall:<13} {r.trial:<12} {detail if r.overall != 'eligible' else ''}".rstrip())
 
 
+def _report_format_or_exit(out: Path, formats: Iterable[str]) -> None:
+    if out.suffix.lower() not in formats:
+        _err(f"{out}: unknown report format {out.suffix or '(none)'!r} (use {', '.join(formats)})")
+        raise typer.Exit(2)
+
+
 @app.command("compare")
 def compare_cmd(
     trials: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs (files or directories).")],
@@ -465,9 +471,7 @@ def compare_cmd(
     """Compare trials: aligned constraint matrix, consistency findings, similarity, plots."""
     from nlp.reports import COMPARE_FORMATS, build_comparison, render_comparison
 
-    if out.suffix.lower() not in COMPARE_FORMATS:
-        _err(f"{out}: unknown report format {out.suffix or '(none)'!r} (use {', '.join(COMPARE_FORMATS)})")
-        raise typer.Exit(2)
+    _report_format_or_exit(out, COMPARE_FORMATS)
     nlp = _pipeline_or_exit()
     failures: list[str] = []
     docs = _load_trials(trials, fmt, failures, nlp)
@@ -489,9 +493,7 @@ def report_cmd(
     """Corpus insights: constraint prevalence, thresholds, ages, not-computable share, coverage."""
     from nlp.reports.corpus import CORPUS_FORMATS, CorpusStats, render_corpus
 
-    if out.suffix.lower() not in CORPUS_FORMATS:
-        _err(f"{out}: unknown report format {out.suffix or '(none)'!r} (use {', '.join(CORPUS_FORMATS)})")
-        raise typer.Exit(2)
+    _report_format_or_exit(out, CORPUS_FORMATS)
     nlp = _pipeline_or_exit()
     failures: list[str] = []
     stats = CorpusStats(nlp=nlp)

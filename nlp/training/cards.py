@@ -5,6 +5,8 @@ numbers in the card are the measured ones. Called at the end of each training co
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 from nlp.training.chia import ROOT
 
@@ -155,3 +157,9 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def write_metrics_and_card(out: Path, metrics: dict[str, Any], card: str) -> None:
+    """``metrics.json`` and ``MODEL_CARD.md`` beside a trained model."""
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")

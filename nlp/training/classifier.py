@@ -137,10 +137,9 @@ def train(out: Path, c_grid: Iterable[float] = (1.0, 4.0, 16.0)) -> dict:
         "gold_test": scores(gty, list(model.predict(gtx))) if gtx else None,
         "model_bytes": path.stat().st_size,
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-    from nlp.training.cards import classifier_card
+    from nlp.training.cards import classifier_card, write_metrics_and_card
 
-    (out / "MODEL_CARD.md").write_text(classifier_card(metrics), encoding="utf-8")
+    write_metrics_and_card(out, metrics, classifier_card(metrics))
     return metrics
 
 

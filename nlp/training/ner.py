@@ -301,10 +301,9 @@ def train(out: Path, *, seed: int = SEED, width: int = 64, depth: int = 2, max_e
         "chia_test": test, "gold_test": gold,
         "model_bytes": sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file()),
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-    from nlp.training.cards import ner_card
+    from nlp.training.cards import ner_card, write_metrics_and_card
 
-    (out / "MODEL_CARD.md").write_text(ner_card(metrics), encoding="utf-8")
+    write_metrics_and_card(out, metrics, ner_card(metrics))
     return metrics
 
 
