@@ -187,6 +187,10 @@ MISSING = "/no/such/dir/NCT00000000.json"
     ["index", MISSING, "--db", "{tmp}/t.duckdb"],
     ["rank", MISSING, "--db", "{tmp}/t.duckdb"],
     ["rank", str(ROOT / "examples" / "patient.json"), "--db", MISSING],
+    ["compare", MISSING, "--out", "{tmp}/c.html"],
+    ["report", MISSING, "--out", "{tmp}/r.html"],
+    ["evaluate", "ner", "--gold", MISSING],
+    ["evaluate", "classifier", "--gold", MISSING],
 ], ids=lambda a: " ".join(a[:2]))
 def test_cli_every_command_reports_a_missing_file_in_one_line(args: list[str], tmp_path: Path) -> None:
     res = elig(*[a.replace("{tmp}", str(tmp_path)) for a in args])
@@ -195,6 +199,7 @@ def test_cli_every_command_reports_a_missing_file_in_one_line(args: list[str], t
     lines = [ln for ln in res.stderr.splitlines() if MISSING in ln]
     assert len(lines) == 1, res.stderr
     assert not (tmp_path / "t.duckdb").exists() or args[0] == "index"
+    assert not (tmp_path / "c.html").exists() and not (tmp_path / "r.html").exists()
 
 
 def test_cli_json_output_is_canonical_indented_json(tmp_path: Path) -> None:
