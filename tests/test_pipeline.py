@@ -88,6 +88,12 @@ def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: li
         ("MMSE less than or equal to 20 on", "<=", 20, None, None),
         ("age greater than or equal to 18 years", ">=", 18, None, "a"),
         ("ejection fraction more than or equal to 40%", ">=", 40, None, "%"),
+        ("creatinine clearance ≥40 cc/min/1.73 m2", ">=", 40, None, "mL/min/{1.73_m2}"),
+        ("CD4 count <350/mcl", "<", 350, None, "/uL"),
+        ("serum creatinine ≤ 2.0 ㎎/㎗", "<=", 2.0, None, "mg/dL"),
+        ("lesion >10㎜", ">", 10, None, "mm"),
+        ("PaO2 inferior to 50 mm Hg", "<", 50, None, "mm[Hg]"),
+        ("IgE superior to 100 IU/L", ">", 100, None, "U/L"),
     ],
 )
 def test_pipeline_values(text: str, cmp, value, high, unit) -> None:  # type: ignore[no-untyped-def]
