@@ -283,3 +283,32 @@ def test_pipeline_loads_without_quickumls_and_leaves_it_importable() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[] True"
+
+
+@pytest.mark.parametrize(("text", "age", "constraints"), [
+    ("Patients 18 years and above", "18 years and above", [(">=", 18.0, "a")]),
+    ("Children older than 6 years", "older than 6 years", [(">", 6.0, "a")]),
+    ("Adults 18 and older", "18 and older", [(">=", 18.0, "a")]),
+    ("Younger than 18 or older than 70 years old", "Younger than 18", [("<", 18.0, "a"), (">", 70.0, "a")]),
+    ("Men and women ≥ 18 years", "≥ 18 years", [(">=", 18.0, "a")]),
+])
+def test_pipeline_age_without_the_word_age(text: str, age: str, constraints: list) -> None:  # type: ignore[type-arg]
+    from nlp.document import parse_record
+    from nlp.records import TrialRecord
+
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n- {text}\n"),
+                       load_pipeline())
+    [crit] = doc.criteria
+    assert age in [e.text for e in crit.entities if e.label == "AGE"]
+    assert [(k.comparator, k.value, k.unit) for k in crit.constraints if k.kind == "age"] == constraints
+
+
+@pytest.mark.parametrize("text", [
+    "Patients at least 6 months after Buerger's disease",  # a time since an event
+    "Participants ≥2 years from completion of radiation therapy",
+    "take care of the subject no less than 3 days a week",
+    "disease duration of 5 years or more",
+])
+def test_pipeline_durations_are_not_ages(text: str) -> None:
+    doc = load_pipeline()(text)
+    assert [e.text for e in doc.ents if e.label_ == "AGE"] == []

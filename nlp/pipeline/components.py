@@ -14,6 +14,7 @@ import re
 import sys
 import types
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,14 @@ def make_temporal(nlp: Language, name: str) -> Any:
 
 _AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", re.I)
 _AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age|years?\s+old|or\s+(?:older|younger)|and\s+(?:older|above|over))\b", re.I)
+# "Patients 18 years and above", "women 18-45 years": a duration right after a word for people
+_PERSON_BEFORE = re.compile(
+    r"\b(?:patients?|participants?|subjects?|adults?|children|men|women|males?|females?|volunteers?|"
+    r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?$", re.I)
+# "older than 6 years", "18 and older": only ages are older or younger
+_OLDER = re.compile(r"\b(?:older|younger)\b", re.I)
+# ... unless an event follows: "patients at least 6 months after stroke" is a time since it
+_SINCE_EVENT = re.compile(r"^\s*(?:after|from|since|post|following|before|prior)\b", re.I)
 
 
 @Language.factory("elig_values")
@@ -238,8 +247,16 @@ def make_values(nlp: Language, name: str) -> Any:
             if v.unit in ("xULN", "xLLN"):
                 label = "REF_RANGE"
             elif v.is_time and (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start])
-                                or _AGE_AFTER.match(text[v.end:])):
+                                or _AGE_AFTER.match(text[v.end:])
+                                or (v.unit in ("a", "mo")
+                                    and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
+                                    and not _SINCE_EVENT.match(text[v.end:]))):
                 label = "AGE"
+            elif ((v.unit is None or v.is_time) and _OLDER.search(text[v.start:v.end])
+                  and not _SINCE_EVENT.match(text[v.end:])):
+                label = "AGE"
+                if v.unit is None:  # "adults 18 and older": ages without a unit are in years
+                    v = replace(v, unit="a", unit_text="")
             span = doc.char_span(v.start, v.end, label=label, alignment_mode="expand")
             if span is None or not _free(span.start, span.end, taken):
                 continue

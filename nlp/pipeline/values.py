@@ -97,8 +97,8 @@ _TIMES = r"(?:[x×X*✕]|times?|-?fold)"
 _CMP_WORDS: list[tuple[str, str]] = [
     (r"greater\s+than\s+or\s+equal\s+(?:to\b\s*)?|more\s+than\s+or\s+equal\s+(?:to\b\s*)?|higher\s+than\s+or\s+equal\s+(?:to\b\s*)?|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|(?:at|a)\s+least|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of|minimum(?:\s+of)?|≥|>=|=>|≧|＞=|≥=", ">="),
     (r"less\s+than\s+or\s+equal\s+(?:to\b\s*)?|lower\s+than\s+or\s+equal\s+(?:to\b\s*)?|equal\s+to\s+or\s+(?:less|lower)\s+than|(?:at|a)\s+most|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|not\s+(?:to\b\s*)?exceed(?:ing)?|up\s+to|a\s+maximum\s+of|maximum(?:\s+of)?|≤|<=|=<|≦|＜=|≤=", "<="),
-    (r"greater\s+than|more\s+than|higher\s+than|larger\s+than|superior\s+to|exceed(?:s|ing)?|above|over|in\s+excess\s+of|>|＞|elevated\s+(?:above|over)", ">"),
-    (r"less\s+than|lower\s+than|fewer\s+than|smaller\s+than|inferior\s+to|below|under|<|＜", "<"),
+    (r"greater\s+than|more\s+than|higher\s+than|larger\s+than|superior\s+to|older\s+than|exceed(?:s|ing)?|above|over|in\s+excess\s+of|>|＞|elevated\s+(?:above|over)", ">"),
+    (r"less\s+than|lower\s+than|fewer\s+than|smaller\s+than|inferior\s+to|younger\s+than|below|under|<|＜", "<"),
     (r"equal\s+to|=|of", "="),
 ]
 _CMP_RE = "|".join(f"(?:{p})" for p, _ in _CMP_WORDS)
