@@ -7,7 +7,6 @@ parents that exist, code formats and check digits) and prints a summary.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterable
