@@ -63,7 +63,8 @@ def nlp_targets(criteria: Sequence[Criterion]) -> list[Criterion]:
     return [c for c in criteria if c.id not in has_clauses and c.text.strip()]
 
 
-_PLAIN_ATTRS = tuple(n for n in SPAN_ATTRS if n != "concept_id")
+# Entity fields copied as they are (concept_id is looked up; temporal_kind is not an Entity field)
+_PLAIN_ATTRS = tuple(n for n in SPAN_ATTRS if n not in ("concept_id", "temporal_kind"))
 
 
 @lru_cache(maxsize=4096)
@@ -83,7 +84,6 @@ def span_to_entity(span: Span, crit: Criterion) -> Entity:
     info = CONCEPTS.get(concept_id) if concept_id else None
     name, codes = (info[0], _code_refs(info[2])) if info else (None, ())
     fields = {n: ud.get(("._.", n, a, b), SPAN_ATTRS[n]) for n in _PLAIN_ATTRS}
-    fields.pop("temporal_kind")
     return Entity(label=span.label_, text=span.text, start=s, end=e, concept_id=concept_id,
                   concept_name=name, codes=codes, **fields)
 
