@@ -8,7 +8,7 @@ import pytest
 from conftest import KEYS_DIR, SEEDS_DIR, need
 from nlp.constraints.model import AgeConstraint, MeasurementConstraint
 from nlp.constraints.normal import compare, normal_form
-from nlp.constraints.units import convert
+from nlp.core.units import convert
 from nlp.document import ParsedTrial, parse_record
 from nlp.evaluation.facts import load_keys, score_trial
 from nlp.pipeline import load_pipeline

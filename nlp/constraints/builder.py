@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nlp.constraints.model import Code, Concept, Evidence, Window, _Base, make
-from nlp.constraints.units import convert
+from nlp.core.units import convert
 from nlp.pipeline.annotate import Entity
 from nlp.records.model import AgeLimit, TrialRecord
 from nlp.resources.lexicon import LexiconEntry, load_lexicon

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nlp.constraints.model import _Base
-from nlp.constraints.units import convert, ucum
+from nlp.core.units import convert, ucum
 
 Relation = Literal["equal", "stricter", "looser", "overlapping", "disjoint", "incomparable"]
 FLIP = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "present": "absent", "absent": "present"}

@@ -20,7 +20,7 @@ from typing import Any
 from nlp.constraints.builder import ancestors
 from nlp.constraints.model import NUMERIC_KINDS, _Base
 from nlp.constraints.normal import FLIP, must_comparator
-from nlp.constraints.units import convert, ucum
+from nlp.core.units import convert, ucum
 from nlp.document import ParsedTrial, criteria_for_quote
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},

@@ -20,7 +20,7 @@ from spacy.language import Language
 from nlp.constraints.builder import ancestors
 from nlp.constraints.model import _Base
 from nlp.constraints.normal import must_comparator
-from nlp.constraints.units import convert, ucum
+from nlp.core.units import convert, ucum
 from nlp.document import AnnotatedCriterion, ParsedTrial
 from nlp.matching.patient import Patient
 from nlp.resources.lexicon import load_lexicon

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from nlp.constraints.normal import allowed_interval, must_comparator
-from nlp.constraints.units import convert, ucum
+from nlp.core.units import convert, ucum
 from nlp.document import ParsedTrial
 from nlp.reports.findings import trial_findings
 from nlp.reports.html import esc, figure, page, table
