@@ -47,7 +47,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"benchmark: data not found at {args.data}")
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.matching import Matcher, rank
     from nlp.matching.store import TrialStore
     from nlp.pipeline import load_pipeline
@@ -65,7 +65,7 @@ def main() -> None:
         with TrialStore(db) as store:
             trials = list(store.trials())
         load_s = time.perf_counter() - t0
-    matcher = Matcher(nlp)
+    matcher = Matcher()
     patients = synthetic_patients(args.patients)
     rank(matcher, patients[0], trials[:5])  # warm the concept cache for the patient vocabulary
     rows = []

@@ -26,7 +26,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"benchmark: data not found at {args.data}")
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.pipeline import load_pipeline
     from nlp.pipeline.annotate import nlp_targets
     from nlp.pipeline.criterion_classifier import load_classifier

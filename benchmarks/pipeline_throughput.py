@@ -51,7 +51,7 @@ def _medspacy_default():  # type: ignore[no-untyped-def]
     import medspacy
     from medspacy.target_matcher import TargetRule
 
-    from nlp.resources.lexicon import load_lexicon
+    from nlp.core.lexicon import load_lexicon
 
     nlp = medspacy.load()
     matcher = nlp.get_pipe("medspacy_target_matcher")

@@ -17,7 +17,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from nlp.document import ParsedTrial, parse_record
+from nlp.core.document import SCHEMA_VERSION, ParsedTrial, parsed_from_dict
 from nlp.errors import InputError
 from nlp.io import write_atomic
 from nlp.records import FORMATS, TrialRecord, iter_input_files, read_path
@@ -91,6 +91,8 @@ T = TypeVar("T")
 
 
 def _parse_one(record: TrialRecord) -> tuple[ParsedTrial | None, str | None]:
+    from nlp.analyze import parse_record  # stages 1-4 (spaCy): imported only when records are parsed
+
     try:
         return parse_record(record, _WORKER_NLP, **_WORKER_MODELS), None  # type: ignore[arg-type]
     except Exception as exc:  # a bug must not lose the rest of the batch
@@ -279,7 +281,7 @@ app.add_typer(evaluate_app, name="evaluate")
 
 @evaluate_app.command("facts")
 def evaluate_facts_cmd(
-    records: Annotated[list[str], typer.Argument(help="Trial records (files or directories).")],
+    records: Annotated[list[str], typer.Argument(help="Trial records (files or directories) or `elig parse` outputs.")],
     keys: Annotated[Path, typer.Option("--keys", help="Directory of <NCT>.facts.json answer keys.")] = Path("../shared/acceptance/seeds"),
     fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "auto",
 ) -> None:
@@ -293,7 +295,7 @@ def evaluate_facts_cmd(
     failures: list[str] = []
     total = Score()
     per_trial = []
-    for doc in _iter_parsed(records, fmt, failures, _pipeline_or_exit()):
+    for doc in _load_trials(records, fmt, failures):
         key = answer.get(doc.record.nct_id or "")
         if key is None:
             continue
@@ -344,8 +346,9 @@ def _evaluate(job, json_out: Path | None) -> None:  # type: ignore[no-untyped-de
         write_atomic(json_out, json.dumps(res, indent=1) + "\n")
 
 
-def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -> list[ParsedTrial]:
-    """Trial records, or documents ``elig parse`` wrote (``schema_version`` 1), as parsed trials."""
+def _load_trials(paths: list[str], fmt: str, failures: list[str]) -> list[ParsedTrial]:
+    """Documents ``elig parse`` wrote (``schema_version`` 2, or 1: upgraded on read) as they are,
+    and trial records parsed with the pipeline, which is built only when a record needs it."""
     trials: list[ParsedTrial] = []
     rest: list[str] = []
     for p in paths:
@@ -358,18 +361,20 @@ def _load_trials(paths: list[str], fmt: str, failures: list[str], nlp: object) -
             items = data if isinstance(data, list) else [data]
             if items and all(isinstance(d, dict) and d.get("schema_version") is not None for d in items):
                 for d in items:
-                    if d.get("schema_version") != 1:
-                        failures.append(f"{p}: schema_version {d.get('schema_version')} is not supported (expected 1)")
+                    if d.get("schema_version") not in (1, SCHEMA_VERSION):
+                        failures.append(f"{p}: schema_version {d.get('schema_version')} is not supported "
+                                        f"(expected 1 or {SCHEMA_VERSION})")
                         _err(failures[-1])
                         continue
                     try:
-                        trials.append(ParsedTrial.model_validate(d))
+                        trials.append(parsed_from_dict(d))
                     except Exception as exc:  # pydantic ValidationError: report, go on
                         failures.append(f"{p}: not a valid parsed trial ({type(exc).__name__})")
                         _err(failures[-1])
                 continue
         rest.append(p)
-    trials.extend(_iter_parsed(rest, fmt, failures, nlp))
+    if rest:
+        trials.extend(_iter_parsed(rest, fmt, failures, _pipeline_or_exit()))
     return trials
 
 
@@ -394,9 +399,9 @@ def match_cmd(
     from nlp.matching import Matcher
 
     person = _patient_or_exit(patient)
-    nlp = _pipeline_or_exit()
     failures: list[str] = []
-    reports = [Matcher(nlp).match(t, person) for t in _load_trials(trials, fmt, failures, nlp)]
+    matcher = Matcher()
+    reports = [matcher.match(t, person) for t in _load_trials(trials, fmt, failures)]
     if output is not None:
         body = [r.model_dump(mode="json") for r in reports]
         write_atomic(output, json.dumps(body[0] if len(body) == 1 else body, ensure_ascii=False, indent=2) + "\n")
@@ -423,9 +428,8 @@ def index_cmd(
     from nlp.matching.store import TrialStore
 
     failures: list[str] = []
-    nlp = _pipeline_or_exit()
     with TrialStore(db) as store:
-        n = store.put(_load_trials(paths, fmt, failures, nlp))
+        n = store.put(_load_trials(paths, fmt, failures))
         total = store.count()
     typer.echo(f"indexed {n} trial(s); {total} in {db}", err=True)
     if failures or n == 0:
@@ -448,7 +452,7 @@ def rank_cmd(
         _err(f"{db}: no such database (run `elig index` first)")
         raise typer.Exit(1)
     with TrialStore(db) as store:
-        reports = rank(Matcher(_pipeline_or_exit()), person, store.trials())
+        reports = rank(Matcher(), person, store.trials())
     if output is not None:
         write_atomic(output, json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False) + "\n")
     for r in reports[:top]:
@@ -472,13 +476,12 @@ def compare_cmd(
     from nlp.reports import COMPARE_FORMATS, build_comparison, render_comparison
 
     _report_format_or_exit(out, COMPARE_FORMATS)
-    nlp = _pipeline_or_exit()
     failures: list[str] = []
-    docs = _load_trials(trials, fmt, failures, nlp)
+    docs = _load_trials(trials, fmt, failures)
     if not docs:
         _err("no trial could be read; nothing to compare")
         raise typer.Exit(1)
-    write_atomic(out, render_comparison(build_comparison(docs, nlp), out.suffix))
+    write_atomic(out, render_comparison(build_comparison(docs), out.suffix))
     typer.echo(f"wrote {out} ({len(docs)} trial(s))", err=True)
     if failures:
         raise typer.Exit(1)
@@ -496,7 +499,7 @@ def report_cmd(
     _report_format_or_exit(out, CORPUS_FORMATS)
     nlp = _pipeline_or_exit()
     failures: list[str] = []
-    stats = CorpusStats(nlp=nlp)
+    stats = CorpusStats()
     for doc in _iter_parsed(paths, fmt, failures, nlp):
         stats.add(doc)
     stats.failures = list(failures)
@@ -519,8 +522,6 @@ def schema_cmd(
 
         schema = Patient.model_json_schema()
     else:
-        from nlp.document import ParsedTrial
-
         schema = ParsedTrial.model_json_schema(by_alias=True)
     sys.stdout.write(json.dumps(schema, indent=2) + "\n")
 
@@ -529,7 +530,6 @@ def schema_cmd(
 def version_cmd() -> None:
     """Print the analyzer's version and output schema version."""
     from nlp import __version__
-    from nlp.document import SCHEMA_VERSION
 
     typer.echo(f"elig-analyzer {__version__} (schema_version {SCHEMA_VERSION})")
 

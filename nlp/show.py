@@ -7,7 +7,7 @@ from __future__ import annotations
 import html as html_lib
 from collections.abc import Sequence
 
-from nlp.document import ParsedTrial
+from nlp.core.document import ParsedTrial
 
 _COLORS = {
     "AGE": "#f6c28b", "SEX": "#f6c28b", "MEASUREMENT": "#9ecae1", "VALUE": "#c7e9c0",

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Section = Literal["inclusion", "exclusion", "unspecified"]
+from nlp.core.labels import Section
+
+__all__ = ["Section"]
 
 # Decoration a header may carry: markdown emphasis/heading, an outline number ("V.1.4.", "A.", "1)").
 _DECOR = r"[#*_\s]*(?:(?:[IVX]{1,4}|[A-Z]|\d{1,2})(?:\.\d{1,2})*[.)]\s+)?[#*_\s]*"

@@ -30,3 +30,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The rule pipeline, built once for the whole test session (the only ``nlp`` fixture)."""
+    from nlp.pipeline import load_pipeline
+
+    return load_pipeline()

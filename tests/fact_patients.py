@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from nlp.resources.lexicon import load_lexicon
+from nlp.core.lexicon import load_lexicon
 
 AS_OF = date(2026, 11, 1)
 _FLIP = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}

@@ -30,7 +30,7 @@ def write_study(directory: Path, nct: str, criteria: str, **kw: object) -> Path:
 
 
 def parse(nlp, nct: str, criteria: str, **kw: object):  # type: ignore[no-untyped-def]
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.records import read_text
 
     [rec] = list(read_text(json.dumps(study(nct, criteria, **kw)), f"{nct}.json"))  # type: ignore[arg-type]

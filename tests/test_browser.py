@@ -36,7 +36,7 @@ def _tags(dom: str) -> _Tags:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.pipeline import load_pipeline
     from nlp.records import read_path
     from nlp.reports import build_comparison, render_comparison
@@ -48,11 +48,11 @@ def pages(tmp_path_factory):  # type: ignore[no-untyped-def]
     d = tmp_path_factory.mktemp("html")
     out = {}
     out["compare"] = d / "compare.html"
-    out["compare"].write_text(render_comparison(build_comparison(docs, nlp), ".html"), encoding="utf-8")
+    out["compare"].write_text(render_comparison(build_comparison(docs), ".html"), encoding="utf-8")
     xss = parse(nlp, "NCT00000099", XSS_CRITERIA, title=f"Title {XSS_SCRIPT}", conditions=(XSS_IMG,))
     out["xss"] = d / "xss.html"
-    out["xss"].write_text(render_comparison(build_comparison([xss, docs[0]], nlp), ".html"), encoding="utf-8")
-    stats = CorpusStats(nlp=nlp)
+    out["xss"].write_text(render_comparison(build_comparison([xss, docs[0]]), ".html"), encoding="utf-8")
+    stats = CorpusStats()
     for doc in [*docs, xss]:
         stats.add(doc)
     stats.failures = [f"trials/{XSS_SCRIPT}.json: malformed JSON"]  # file names reach the page too

@@ -136,14 +136,14 @@ def test_cli_report_whole_corpus_under_a_minute(tmp_path: Path) -> None:
 # -- golden files for the five seeds ----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seed_comparison():  # type: ignore[no-untyped-def]
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.pipeline import load_pipeline
     from nlp.records import read_path
     from nlp.reports import build_comparison
 
     nlp = load_pipeline()
     docs = [parse_record(r, nlp) for r in read_path(need(SEEDS_DIR))]
-    return build_comparison(docs, nlp)
+    return build_comparison(docs)
 
 
 @pytest.mark.parametrize("suffix", [".md", ".csv"])

@@ -8,7 +8,8 @@ import jsonschema
 import pytest
 
 from conftest import MSC_DIR, need
-from nlp.document import ParsedTrial, parse_record
+from nlp.analyze import parse_record
+from nlp.core.document import ParsedTrial
 from nlp.errors import InputError
 from nlp.evaluation.computable import computable_stats
 from nlp.pipeline import load_pipeline

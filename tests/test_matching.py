@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, SEEDS_DIR, need
-from nlp.document import ParsedTrial, parse_record
+from nlp.analyze import parse_record
+from nlp.core.document import ParsedTrial
 from nlp.errors import InputError
 from nlp.matching import Matcher, Patient, load_patient
 from nlp.pipeline import load_pipeline
@@ -78,7 +79,7 @@ def patient(nct: str, **changes: Any) -> Patient:
 
 
 def match(nlp, trials, nct: str, p: Patient):  # type: ignore[no-untyped-def]
-    return Matcher(nlp).match(trials[nct], p)
+    return Matcher().match(trials[nct], p)
 
 
 @pytest.mark.parametrize("nct", list(SEED_FILES))
@@ -286,7 +287,7 @@ def test_matching_store_round_trip(nlp, trials, tmp_path: Path) -> None:  # type
         loaded = {t.record.nct_id: t for t in store.trials()}
     assert loaded["NCT05697718"] == compact(trials["NCT05697718"])
     p = patient("NCT05697718", birth_date="1945-10-01")
-    assert Matcher(nlp).match(loaded["NCT05697718"], p).failing == Matcher(nlp).match(trials["NCT05697718"], p).failing
+    assert Matcher().match(loaded["NCT05697718"], p).failing == Matcher().match(trials["NCT05697718"], p).failing
 
 
 # The answer keys drive a generated patient per fact: the base patient of the seed, changed to

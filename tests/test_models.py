@@ -150,7 +150,7 @@ def test_ner_model_loads_and_tags_a_sentence(ner_model) -> None:  # type: ignore
 
 
 def test_parse_with_model_adds_only_non_overlapping_spans(ner_model) -> None:  # type: ignore[no-untyped-def]
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.pipeline import load_pipeline
     from nlp.records import read_path
 

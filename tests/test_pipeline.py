@@ -293,7 +293,7 @@ def test_pipeline_loads_without_quickumls_and_leaves_it_importable() -> None:
     ("Men and women ≥ 18 years", "≥ 18 years", [(">=", 18.0, "a")]),
 ])
 def test_pipeline_age_without_the_word_age(text: str, age: str, constraints: list) -> None:  # type: ignore[type-arg]
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.records import TrialRecord
 
     doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n- {text}\n"),

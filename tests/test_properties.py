@@ -14,7 +14,7 @@ from conftest import ROOT
 from nlp.constraints.builder import build_criterion
 from nlp.criteria import split_criteria
 from nlp.criteria.splitter import coverage_problems
-from nlp.document import parse_record
+from nlp.analyze import parse_record
 from nlp.errors import InputError
 from nlp.pipeline import load_pipeline
 from nlp.records import FORMATS, TrialRecord, read_text

@@ -37,7 +37,7 @@ def nlp():  # type: ignore[no-untyped-def]
 def comp(nlp):  # type: ignore[no-untyped-def]
     docs = [parse(nlp, "NCT00000001", A, max_age="65 Years"), parse(nlp, "NCT00000002", B, max_age="80 Years"),
             parse(nlp, "NCT00000003", C, max_age="80 Years")]
-    return build_comparison(docs, nlp)
+    return build_comparison(docs)
 
 
 def _row(comp, key):  # type: ignore[no-untyped-def]
@@ -98,7 +98,7 @@ def test_relate_scale_with_and_without_score_unit() -> None:
 def test_matrix_converts_units_when_comparing(nlp) -> None:  # type: ignore[no-untyped-def]
     d1 = parse(nlp, "NCT00000011", "Exclusion Criteria:\n\n* Creatinine > 1.5 mg/dL\n")
     d2 = parse(nlp, "NCT00000012", "Exclusion Criteria:\n\n* Creatinine > 150 umol/L\n")
-    comp = build_comparison([d1, d2], nlp)
+    comp = build_comparison([d1, d2])
     row = _row(comp, "measurement:creatinine:max")
     # 1.5 mg/dL = 132.6 umol/L: the first admits fewer patients
     assert row.cells["NCT00000011"].relations["NCT00000012"] == "stricter"
@@ -177,7 +177,7 @@ def test_findings_alike_text_different_concepts_not_duplicate(nlp) -> None:  # t
 
 def test_findings_age_mismatch(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000032", "Inclusion Criteria:\n\n* Aged 16-65 years\n", min_age="18 Years", max_age="60 Years")
-    fs = [f for f in trial_findings("t", doc, nlp) if f.kind == "age_mismatch"]
+    fs = [f for f in trial_findings("t", doc) if f.kind == "age_mismatch"]
     assert len(fs) == 2 and all(f.criteria == ("I1",) for f in fs)
 
 
@@ -189,14 +189,14 @@ def test_normalise_text() -> None:
 def test_similarity_identical_trials_cluster_together(nlp) -> None:  # type: ignore[no-untyped-def]
     other = "Inclusion Criteria:\n\n* Autism spectrum disorder\n* Body weight >= 17 kg\n\nExclusion Criteria:\n\n* Epilepsy\n"
     docs = [parse(nlp, "NCT00000041", A), parse(nlp, "NCT00000042", A), parse(nlp, "NCT00000043", other)]
-    sim = build_comparison(docs, nlp).similarity
+    sim = build_comparison(docs).similarity
     assert sim is not None
     assert sim.combined[0, 1] == pytest.approx(1.0) and sim.combined[0, 2] < 0.5
     assert sim.clusters[0] == sim.clusters[1] != sim.clusters[2]
 
 
 def test_similarity_needs_two_trials(nlp) -> None:  # type: ignore[no-untyped-def]
-    assert build_comparison([parse(nlp, "NCT00000044", A)], nlp).similarity is None
+    assert build_comparison([parse(nlp, "NCT00000044", A)]).similarity is None
 
 
 # -- renderers --------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_render_html_self_contained_with_plots(comp) -> None:  # type: ignore[no
 
 def test_render_escapes_record_text(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000051", XSS_CRITERIA, title=f"Title {XSS_IMG}", conditions=(XSS_SCRIPT,))
-    comp = build_comparison([doc, parse(nlp, "NCT00000052", A)], nlp)
+    comp = build_comparison([doc, parse(nlp, "NCT00000052", A)])
     html = render_comparison(comp, ".html")
     assert XSS_SCRIPT not in html and XSS_IMG not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -260,7 +260,7 @@ def test_plots_svg_deterministic_and_inline(comp) -> None:  # type: ignore[no-un
 
 # -- corpus -----------------------------------------------------------------------------------------
 def test_corpus_stats_counts_and_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
-    s = CorpusStats(nlp=nlp)
+    s = CorpusStats()
     for i, crit in enumerate([A, B, C, A, B]):
         s.add(parse(nlp, f"NCT0000010{i}", crit))
     d = s.as_dict()
@@ -280,7 +280,7 @@ def test_corpus_threshold_units_converted(nlp) -> None:  # type: ignore[no-untyp
 
 
 def test_corpus_render_html_and_json(nlp) -> None:  # type: ignore[no-untyped-def]
-    s = CorpusStats(nlp=nlp)
+    s = CorpusStats()
     s.add(parse(nlp, "NCT00000301", XSS_CRITERIA, title=XSS_SCRIPT))
     s.add(parse(nlp, "NCT00000302", A))
     html = render_corpus(s, ".html")
@@ -319,7 +319,7 @@ def test_plots_escape_trial_labels(nlp) -> None:  # type: ignore[no-untyped-def]
 
     doc = parse(nlp, "NCT00000061", C)
     doc = doc.model_copy(update={"record": doc.record.model_copy(update={"nct_id": None, "source": XSS_SCRIPT})})
-    comp = build_comparison([doc, parse(nlp, "NCT00000062", A)], nlp)
+    comp = build_comparison([doc, parse(nlp, "NCT00000062", A)])
     assert comp.labels[0] == XSS_SCRIPT
     sim = comp.similarity
     assert sim is not None

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import KEYS_DIR, SEEDS_DIR, need
-from nlp.document import ParsedTrial, parse_record
+from nlp.analyze import parse_record
+from nlp.core.document import ParsedTrial
 from nlp.evaluation.entity_coverage import check_facts
 from nlp.pipeline import load_pipeline
 from nlp.records import read_path

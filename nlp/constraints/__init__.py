@@ -1,6 +1,5 @@
-"""Stage 4: entities -> typed, comparable constraints (pydantic), normalisation, comparison."""
+"""Stage 4: entities -> typed constraints (model v2, ``nlp.core.constraints``), logic, inferences."""
 
-from nlp.constraints.model import NUMERIC_KINDS, Concept, Constraint, Evidence, Window
-from nlp.constraints.normal import compare, must_comparator, normal_form
+from nlp.constraints.builder import build_criterion, structured_constraints
 
-__all__ = ["NUMERIC_KINDS", "Concept", "Constraint", "Evidence", "Window", "compare", "must_comparator", "normal_form"]
+__all__ = ["build_criterion", "structured_constraints"]

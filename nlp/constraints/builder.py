@@ -1,86 +1,83 @@
-"""Entities of a criterion -> typed constraints, or "not computable" with a reason.
+"""Entities of a criterion -> typed constraints (model v2), or "not computable" with a reason.
 
-Linking rules (one criterion at a time, entities in text order):
+Stage 4 closes the Doc: every qualifier is turned into concepts, ranges, windows and groups here,
+so later stages never read the text again. Linking rules (one criterion at a time, entities in
+text order):
 - a value (VALUE / REF_RANGE) goes to the analytes named since the last value ("AST/ALT > 2.5 x
   ULN" -> AST and ALT); a second value with no new analyte joins the previous one in an OR group
-  ("glucose > 16.8 or < 2.8 mmol/L"); a range gives two constraints (>= low, <= high);
+  ("glucose > 16.8 or < 2.8 mmol/L"); a range gives one constraint with both ends;
 - "≥180/110 mmHg" on blood pressure -> systolic >= 180 OR diastolic >= 110;
-- "for those who ..." before thresholds sets ``applies_if`` on the thresholds that follow;
-- an excepted concept ("except cured non-melanoma skin cancer") is carved out of the concept before;
+- "for those who ..." before thresholds sets a typed ``applies_if`` (the concepts tagged inside
+  it) on the thresholds that follow;
+- an excepted concept ("except cured non-melanoma skin cancer") is carved out of the concept set
+  before it;
 - a window (TEMPORAL) applies to the concepts named since the previous window; a range or an
   "after onset" offset on an inclusion diagnosis is a disease duration;
-- a stem-cell study in a trial-participation phrase implies prior stem-cell therapy;
+- clinical inferences (``nlp/resources/inferences.json``) add what the wording implies;
 - judgement-only criteria, containers (lead-ins, ';'-split items) and criteria with nothing
   recognised are ``computable: false`` with the reason.
+Cue patterns are data (``nlp/resources/cues.json``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Any
 
-from nlp.constraints.model import Code, Concept, Evidence, Window, _Base, make
-from nlp.core.units import convert
-from nlp.pipeline.annotate import Entity
-from nlp.records.model import AgeLimit, TrialRecord
-from nlp.resources.lexicon import LexiconEntry, load_lexicon
+from nlp.core.checks import age_warnings
+from nlp.core.constraints import (
+    CERTAIN,
+    INFERRED,
+    QUALIFIED,
+    KIND_MODELS,
+    AnyConstraint,
+    Applicability,
+    Concept,
+    ConceptCondition,
+    ConceptSet,
+    Evidence,
+    Group,
+    NumericRange,
+    Provenance,
+    Window,
+)
+from nlp.core.entity import CodeRef, Entity
+from nlp.core.knowledge import InferenceRule, cue, inference_rules
+from nlp.core.labels import Exposure, Kind
+from nlp.core.lexicon import Lexicon
+from nlp.core.logic import build_logic
+from nlp.core.record import AgeLimit, TrialRecord
+from nlp.core.windows import anchor_of, relation_of
+
+__all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
 
 _VALUE_LABELS = {"VALUE", "REF_RANGE"}
 _PRESENCE_KIND = {
-    "CONDITION": "condition", "PREGNANCY": "condition", "THERAPY": "therapy",
-    "PROCEDURE": "procedure", "TRIAL_PARTICIPATION": "trial_participation", "OTHER": "other",
+    "CONDITION": Kind.CONDITION, "PREGNANCY": Kind.CONDITION, "THERAPY": Kind.THERAPY,
+    "PROCEDURE": Kind.PROCEDURE, "TRIAL_PARTICIPATION": Kind.TRIAL_PARTICIPATION, "OTHER": Kind.OTHER,
 }
-_WINDOWED = {"condition", "therapy", "procedure", "trial_participation", "other"}
+_WINDOWED = {Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPATION, Kind.OTHER}
+_EXPOSURE_KINDS = {Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPATION}
+_NUMERIC = {Kind.AGE, Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _AGE_UNITS = {"a", "mo", "wk", "d"}
-_APPLIES_IF = re.compile(
-    r"\bfor\s+(?:those|patients|subjects|participants|people)\s+(?:who\s+)?(?:are\s+|were\s+|is\s+)?"
-    r"(?:did\s+not|do\s+not|does\s+not|not|using|on|taking|receiving|received|treated|with|without)\b"
-    r"[^,;<>≤≥=]*",
-    re.I,
-)
-_UNCONTROLLED = re.compile(r"despite\s+(?:\w+\s+){0,2}(?:treatment|therapy|medication)|uncontrolled|poorly\s+controlled|refractory", re.I)
-_CLAUSE_OPENER = re.compile(r"(?:[,;]\s*(?:or|and)|;)\s*$", re.I)
-_AGE_GAP = re.compile(r"[\s:(,;]*(?:(?:of|is|was|or|and|between|from|range|group|must\s+be|should\s+be|at\s+(?:screening|enrol+ment|inclusion))[\s:,]*)*", re.I)
-_OR = re.compile(r"\bor\b", re.I)
-_AND = re.compile(r"\b(?:and|with|plus)\b(?!/)", re.I)
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
-_NEEDING = re.compile(r"\b(?:need(?:s|ing)?|requir(?:e|es|ed|ing)|in\s+need\s+of)\b", re.I)
-_STEM_CELL = re.compile(r"stem[\s-]*cell|\bMSCs?\b|cell(?:ular)?\s+therap", re.I)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, LexiconEntry]:
-    return {e.id: e for e in load_lexicon()}
-
-
-@lru_cache(maxsize=1)
-def ancestors() -> dict[str, frozenset[str]]:
-    lex = _lexicon()
-    out: dict[str, frozenset[str]] = {}
-    for cid in lex:
-        seen: set[str] = set()
-        stack = list(lex[cid].parents)
-        while stack:
-            c = stack.pop()
-            if c in seen or c not in lex:
-                continue
-            seen.add(c)
-            stack.extend(lex[c].parents)
-        out[cid] = frozenset(seen)
-    return out
+def _lex() -> Lexicon:
+    return Lexicon.load()
 
 
 def concept_of(cid: str | None) -> Concept | None:
     if not cid:
         return None
-    e = _lexicon().get(cid)
+    e = _lex().get(cid)
     if e is None:
         return Concept(id=cid, name=cid)
     return Concept(id=e.id, name=e.name, category=e.category,
-                   codes=tuple(Code(system=c.system, code=c.code) for c in e.codes))
+                   codes=tuple(CodeRef(system=c.system, code=c.code) for c in e.codes))
 
 
 def _evidence(text: str, start: int, end: int) -> Evidence:
@@ -91,32 +88,51 @@ def _evidence(text: str, start: int, end: int) -> Evidence:
 class _Draft:
     """A constraint being built (mutable until ``freeze``)."""
 
-    kind: str
-    fields: dict = field(default_factory=dict)
+    kind: Kind
+    effect: str
+    evidence: Evidence
     start: int = 0  # entity position, for window attachment
     end: int = 0
+    concept: str | None = None
+    bounds: list[tuple[str, float]] = field(default_factory=list)  # numeric: one range
+    unit: str | None = None
+    sex: str | None = None
+    present: bool = True
+    history: bool = False
+    planned: bool = False
+    window: Window | None = None
+    group: str | None = None
+    excluded: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    applies_if: Applicability | None = None
+    rule: str = "mention"
+    inferred: bool = False
 
 
 @dataclass
 class CriterionConstraints:
-    constraints: tuple[_Base, ...]
+    constraints: tuple[AnyConstraint, ...]
     computable: bool
     reason: str | None
+    logic: Group | None = None
 
 
 def _most_specific(analytes: list[Entity]) -> list[Entity]:
     """"NIHSS score item 1a": drop an analyte when a narrower one of it is named too."""
-    anc = ancestors()
+    lex = _lex()
     ids = {a.concept_id for a in analytes}
-    return [a for a in analytes if not any(a.concept_id in anc.get(o or "", frozenset()) for o in ids)]
+    return [a for a in analytes if not any(a.concept_id in lex.ancestors(o or "") for o in ids)]
 
 
-def _split_range(cmp_: str | None, value: float, high: float | None) -> list[tuple[str, float]]:
+def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: str | None,
+                 unit: str | None) -> list[tuple[list[tuple[str, float]], str | None]]:
+    """The ranges of a value entity: "between 18 and 65" is one range; "1 month to 18 years"
+    (two units) is two one-sided ones."""
     if cmp_ == "between" and high is not None:
-        return [(">=", value), ("<=", high)]
-    if cmp_ is None:
-        return [("=", value)]
-    return [(cmp_, value)]
+        if low_unit and low_unit != unit:
+            return [([(">=", value)], low_unit), ([("<=", high)], unit)]
+        return [([(">=", value), ("<=", high)], unit)]
+    return [([(cmp_ or "=", value)], unit)]
 
 
 class _Builder:
@@ -135,49 +151,67 @@ class _Builder:
         self.groups += 1
         return f"{self.crit_id}.g{self.groups}"
 
-    def _add(self, kind: str, start: int, end: int, **fields: object) -> _Draft:
-        d = _Draft(kind, {"effect": self.effect, "evidence": _evidence(self.text, start, end), **fields}, start, end)
+    def _add(self, kind: Kind, start: int, end: int, **fields: Any) -> _Draft:
+        d = _Draft(kind, self.effect, _evidence(self.text, start, end), start, end, **fields)
         self.drafts.append(d)
         return d
 
-    def _applies_if_spans(self) -> list[tuple[int, int, str]]:
+    def _segment(self) -> str:
         s0, s1 = self.crit_span
-        seg = self.text[s0:s1].replace("\\", " ")
-        return [(s0 + m.start(), s0 + m.end(), m.group(0).strip()) for m in _APPLIES_IF.finditer(seg)]
+        return self.text[s0:s1]
+
+    def _applies_if_spans(self) -> list[tuple[int, int, str]]:
+        s0, _ = self.crit_span
+        seg = self._segment().replace("\\", " ")
+        return [(s0 + m.start(), s0 + m.end(), m.group(0).strip()) for m in cue("applies_if").finditer(seg)]
+
+    def _condition_of(self, span: tuple[int, int, str]) -> tuple[Applicability | None, str | None]:
+        """The typed condition of a "for those who ..." clause: the concepts tagged inside it."""
+        s, e, text = span
+        inside = [x for x in self.ents if s <= x.start and x.end <= e and x.concept_id
+                  and x.label in ("THERAPY", "CONDITION", "PROCEDURE", "PREGNANCY")]
+        if not inside:
+            return None, f"applies only {text!r}: names no known concept"
+        x = inside[0]
+        cs = ConceptSet(concept=concept_of(x.concept_id))  # type: ignore[arg-type]
+        return ConceptCondition(concepts=cs, present=not cue("negation").search(text), current=True), None
 
     # -- numeric ---------------------------------------------------------------------------
-    def _measurement(self, analyte: Entity, val: Entity, group: str | None, applies_if: str | None) -> None:
+    def _measurement(self, analyte: Entity, val: Entity, group: str | None,
+                     cond: tuple[int, int, str] | None) -> None:
         cid = analyte.concept_id
-        kind = {"body_weight": "weight", "bmi": "bmi"}.get(cid or "", "measurement")
+        kind = {"body_weight": Kind.WEIGHT, "bmi": Kind.BMI}.get(cid or "", Kind.MEASUREMENT)
         start = min(analyte.start, val.start)
+        applies_if, unresolved = self._condition_of(cond) if cond else (None, None)
+        extra = {"applies_if": applies_if, "unresolved": [unresolved] if unresolved else []}
         if val.second_value is not None and cid in ("blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure", None):
             g = group or self._group()
             for sub, v in (("systolic_blood_pressure", val.value), ("diastolic_blood_pressure", val.second_value)):
-                self._add("measurement", start, val.end, concept=concept_of(sub), comparator=val.comparator or ">=",
-                          value=v, unit=val.unit, group=g, applies_if=applies_if)
+                self._add(Kind.MEASUREMENT, start, val.end, concept=sub, bounds=[(val.comparator or ">=", v)],  # type: ignore[list-item]
+                          unit=val.unit, group=g, rule="value_link:blood_pressure", **extra)
             return
-        parts = _split_range(val.comparator, val.value, val.value_high)  # type: ignore[arg-type]
-        for cmp_, v in parts:
-            unit = val.low_unit if (cmp_ == ">=" and val.low_unit and len(parts) == 2) else val.unit
-            self._add(kind, start, val.end, concept=concept_of(cid), comparator=cmp_, value=v, unit=unit,
-                      group=group, applies_if=applies_if)
+        if kind == Kind.MEASUREMENT and cid is None:
+            return  # a value with no analyte is not a constraint
+        parts = _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit)  # type: ignore[arg-type]
+        for bounds, unit in parts:
+            self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
+                      unit=unit, group=group, rule="value_link", applies_if=extra["applies_if"],
+                      unresolved=list(extra["unresolved"]))
 
-    def _age(self, val: Entity) -> None:
+    def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
-        parts = _split_range(val.comparator, val.value, val.value_high)  # type: ignore[arg-type]
-        for cmp_, v in parts:
-            unit = val.low_unit if (cmp_ == ">=" and val.low_unit and len(parts) == 2) else val.unit
-            self._add("age", val.start, val.end, comparator=cmp_, value=v, unit=unit)
+        for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):  # type: ignore[arg-type]
+            self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule)
 
     # -- main --------------------------------------------------------------------------------
     def build(self) -> None:
         conds = self._applies_if_spans()
 
-        def applies_if_at(pos: int) -> str | None:
+        def condition_at(pos: int) -> tuple[int, int, str] | None:
             found = None
-            for s, _e, t in conds:
-                if s <= pos:
-                    found = t
+            for span in conds:
+                if span[0] <= pos:
+                    found = span
             return found
 
         def inside_condition(e: Entity) -> bool:
@@ -186,8 +220,8 @@ class _Builder:
         pending: list[Entity] = []  # analytes named since the last value
         closed = False
         last_targets: list[Entity] = []
-        last_group: dict[int, str] = {}
-        seen_concepts: dict[tuple[str, str | None, bool], _Draft] = {}
+        last_group: dict[object, str] = {}
+        seen_concepts: dict[tuple[Kind, str | None, bool, bool], _Draft] = {}
         last_presence: _Draft | None = None
         for e in self.ents:
             if e.label == "MEASUREMENT":
@@ -208,26 +242,27 @@ class _Builder:
                     key = id(last_targets)
                     group = last_group.get(key) or self._group()
                     last_group[key] = group
+                    ids = {t.concept_id for t in targets}
                     for d in self.drafts:
-                        if d.kind in ("measurement", "weight", "bmi") and d.fields.get("group") is None and \
-                                d.fields.get("concept") and d.fields["concept"].id in {t.concept_id for t in targets}:
-                            d.fields["group"] = group
+                        if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI) and d.group is None and d.concept in ids:
+                            d.group = group
                 if not targets:
                     after = self._next_analyte(e)
                     if e.second_value is not None and e.unit == "mm[Hg]":
-                        self._measurement(Entity(label="MEASUREMENT", text="", start=e.start, end=e.start), e, None, applies_if_at(e.start))
+                        self._measurement(Entity(label="MEASUREMENT", text="", start=e.start, end=e.start), e, None,
+                                          condition_at(e.start))
                     elif (e.unit in _AGE_UNITS and self._age_word_before(e)) or (e.unit is None and self._age_word_before(e, close=True)):
-                        self._age(e if e.unit else e.model_copy(update={"unit": "a"}))
+                        self._age(e if e.unit else e.model_copy(update={"unit": "a"}), rule="age:after_age_word")
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
-                        self._measurement(after, e, None, applies_if_at(e.start))
+                        self._measurement(after, e, None, condition_at(e.start))
                     continue  # a value with no analyte is not a constraint
-                ai = applies_if_at(e.start)
-                if ai and group is None:
-                    group = last_group.get(hash(ai)) or self._group()
-                    last_group[hash(ai)] = group
+                cond = condition_at(e.start)
+                if cond and group is None:
+                    group = last_group.get(cond[2]) or self._group()
+                    last_group[cond[2]] = group
                 for t in targets:
-                    self._measurement(t, e, group, ai)
+                    self._measurement(t, e, group, cond)
                 last_targets, closed = targets, True
                 continue
             if e.label == "TEMPORAL":
@@ -240,81 +275,86 @@ class _Builder:
                     continue  # "for those using anticoagulant": a qualifier, not a criterion
                 if e.excepted:
                     if last_presence is not None:
-                        prev = last_presence.fields.setdefault("except", ())
-                        last_presence.fields["except"] = (*prev, e.text)
+                        if e.concept_id:
+                            last_presence.excluded.append(e.concept_id)
+                        else:
+                            last_presence.unresolved.append(f"except {e.text!r}: no known concept")
                     continue
                 key = (kind, e.concept_id, e.negated, e.hypothetical)
                 if key in seen_concepts and not self._own_window(seen_concepts[key], e):
                     d = seen_concepts[key]
                     d.end = max(d.end, e.end)
                     continue
-                d = self._add(kind, e.start, e.end, concept=concept_of(e.concept_id), comparator="present",
-                              negated=e.negated, history=e.historical, hypothetical=e.hypothetical)
+                d = self._presence(kind, e)
                 seen_concepts[key] = d
                 last_presence = d
-                if kind == "trial_participation" and _STEM_CELL.search(e.text):
-                    self._add("therapy", e.start, e.end, concept=concept_of("stem_cell_therapy"),
-                              comparator="present", history=True, inferred=True)
+                self._infer(d, e, scope="evidence")
                 continue
             if e.label == "CONSENT":
-                if not any(d.kind == "consent" for d in self.drafts):
-                    self._add("consent", e.start, e.end, comparator="absent" if self.effect == "exclude" else "present")
+                if not any(d.kind == Kind.CONSENT for d in self.drafts):
+                    self._add(Kind.CONSENT, e.start, e.end, present=self.effect == "include", rule="consent")
                 continue
             if e.label == "JUDGEMENT":
-                if not any(d.kind == "judgement" for d in self.drafts):
-                    self._add("judgement", e.start, e.end, comparator="present")
+                if not any(d.kind == Kind.JUDGEMENT for d in self.drafts):
+                    self._add(Kind.JUDGEMENT, e.start, e.end, rule="judgement")
                 continue
             if e.label == "SEX":
                 self._sex(e)
-        self._uncontrolled_hypertension()
-        self._infection_needing_treatment()
+        for d in list(self.drafts):
+            self._infer(d, None, scope="criterion")
         self._or_groups()
         for t in self.ents:
             if t.label == "TEMPORAL":
                 self._window(t)
         self._drop_examples()
 
+    def _presence(self, kind: Kind, e: Entity) -> _Draft:
+        unresolved = []
+        if e.negated and self.effect == "exclude":
+            # ConText's negation inside an exclusion is mostly a cue that spilled over ("... are
+            # excluded", a neighbouring "not"): the exclusion itself is the reading kept
+            unresolved.append("a negation cue inside an exclusion: read as the exclusion itself")
+        present = not (e.negated and self.effect == "include")
+        return self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
+                         planned=e.hypothetical, unresolved=unresolved, rule="mention")
+
+    def _infer(self, d: _Draft, e: Entity | None, scope: str) -> None:
+        """Clinical inferences (data rules) triggered by draft ``d``."""
+        lex = _lex()
+        for rule in inference_rules():
+            if rule.scope != scope or d.kind != rule.when_kind or d.inferred:
+                continue
+            if rule.effect != "any" and rule.effect != self.effect:
+                continue
+            if rule.when_concepts and not (d.concept and any(lex.is_a(d.concept, w) for w in rule.when_concepts)):
+                continue
+            where = e.text if (scope == "evidence" and e is not None) else self._segment()
+            if not cue(rule.cue).search(where):
+                continue
+            if any(x.kind == rule.add.kind and x.concept and lex.is_a(x.concept, rule.add.concept) for x in self.drafts):
+                continue
+            self._inferred(rule, d)
+
+    def _inferred(self, rule: InferenceRule, trigger: _Draft) -> None:
+        d = _Draft(Kind(rule.add.kind), self.effect, trigger.evidence, trigger.start, trigger.end,
+                   concept=rule.add.concept, history=rule.add.history, rule=f"inference:{rule.id}", inferred=True)
+        if rule.scope == "evidence":
+            self.drafts.insert(self.drafts.index(trigger) + 1, d)
+        else:
+            self.drafts.append(d)
+
     def _or_groups(self) -> None:
         """Inclusion alternatives: "MS or NMO", "either not received X ... or on a stable dose of
         X" -> one OR group (any of them qualifies)."""
         if self.effect != "include":
             return
-        items = [d for d in self.drafts if d.kind in ("condition", "therapy") and d.fields.get("group") is None]
-        for a, b in zip(items, items[1:]):
+        items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY) and d.group is None]
+        for a, b in zip(items, items[1:], strict=False):
             between = self.text[a.end:b.start]
-            if _OR.search(between) and not _AND.search(between):
-                g = a.fields.get("group") or self._group()
-                a.fields["group"] = g
-                b.fields["group"] = g
-
-    def _uncontrolled_hypertension(self) -> None:
-        """"Blood pressure ≥180/110 mmHg despite treatment": uncontrolled hypertension."""
-        bp = [d for d in self.drafts if d.kind == "measurement" and d.fields.get("concept")
-              and d.fields["concept"].id in ("systolic_blood_pressure", "diastolic_blood_pressure", "blood_pressure")]
-        if not bp or any(d.kind == "condition" and d.fields["concept"] and d.fields["concept"].id == "hypertension" for d in self.drafts):
-            return
-        seg = self.text[self.crit_span[0]:self.crit_span[1]]
-        if _UNCONTROLLED.search(seg) and self.effect == "exclude":
-            self._add("condition", bp[0].start, bp[0].end, concept=concept_of("hypertension"),
-                      comparator="present", inferred=True)
-
-    def _infection_needing_treatment(self) -> None:
-        """"in need of systemic anti-infective treatment" / "requiring IV antibiotics": an active
-        infection (the treatment is how the criterion names it)."""
-        if self.effect != "exclude" or any(
-            d.kind == "condition" and d.fields.get("concept") and "active_infection" in
-            ({d.fields["concept"].id} | ancestors().get(d.fields["concept"].id, frozenset()))
-            for d in self.drafts
-        ):
-            return
-        seg = self.text[self.crit_span[0]:self.crit_span[1]]
-        for d in self.drafts:
-            c = d.fields.get("concept")
-            if d.kind == "therapy" and c is not None and "anti_infective" in ({c.id} | ancestors().get(c.id, frozenset())) \
-                    and _NEEDING.search(seg):
-                self._add("condition", d.start, d.end, concept=concept_of("active_infection"),
-                          comparator="present", inferred=True)
-                return
+            if cue("or").search(between) and not cue("and").search(between):
+                g = a.group or self._group()
+                a.group = g
+                b.group = g
 
     def _own_window(self, d: _Draft, e: Entity) -> bool:
         """A repeated mention is its own constraint only when a window stands between the two
@@ -335,7 +375,7 @@ class _Builder:
         if not close:
             return True
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])
-        return bool(_AGE_GAP.fullmatch(self.text[start:v.start]))
+        return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
 
     def _next_analyte(self, v: Entity) -> Entity | None:
         """The analyte right after a value, before any other value ("... 20 on the MMSE")."""
@@ -358,18 +398,17 @@ class _Builder:
         value = {"both_sexes": "all", "female": "female", "male": "male"}.get(e.concept_id or "")
         if value is None:
             return
-        existing = [d for d in self.drafts if d.kind == "sex"]
+        existing = [d for d in self.drafts if d.kind == Kind.SEX]
         if existing:
-            if existing[0].fields["value"] != value:
-                existing[0].fields["value"] = "all"
+            if existing[0].sex != value:
+                existing[0].sex = "all"
             return
-        self._add("sex", e.start, e.end, comparator="=", value=value)
+        self._add(Kind.SEX, e.start, e.end, sex=value, rule="sex")
 
     def _window(self, t: Entity) -> None:
         prev_t = max((x.end for x in self.ents if x.label == "TEMPORAL" and x.end <= t.start), default=-1)
-        targets = [d for d in self.drafts if d.kind in _WINDOWED and prev_t <= d.start < t.start
-                   and d.fields.get("window") is None]
-        opens_clause = bool(targets) and _CLAUSE_OPENER.search(self.text[max(d.end for d in targets):t.start])
+        targets = [d for d in self.drafts if d.kind in _WINDOWED and prev_t <= d.start < t.start and d.window is None]
+        opens_clause = bool(targets) and cue("clause_opener").search(self.text[max(d.end for d in targets):t.start])
         if not targets or opens_clause:
             # "..., or within 14 days prior to ..., any infected persons ...": the window
             # opens a new clause and belongs to what follows
@@ -382,100 +421,151 @@ class _Builder:
             return
         duration = (t.window_days_low is not None or t.relation == "after") and self.effect == "include"
         for d in targets:
-            if duration and d.kind == "condition" and not d.fields.get("negated"):
+            if duration and d.kind == Kind.CONDITION and d.present:
                 self._duration(t)
                 continue
-            d.fields["window_days"] = t.window_days
-            d.fields["window"] = Window(days=t.window_days, relation=t.relation if t.relation in ("before", "after") else "before",  # type: ignore[arg-type]
-                                        anchor=t.anchor, days_low=t.window_days_low)
+            relation = relation_of(t.relation if t.relation in ("before", "after") else None)
+            d.window = Window(low_days=t.window_days_low, high_days=t.window_days, relation=relation,
+                              anchor=anchor_of(t.anchor), anchor_text=t.anchor)
             d.end = max(d.end, t.end)
-            d.fields["evidence"] = _evidence(self.text, min(d.start, t.start), max(d.end, t.end))
+            d.evidence = _evidence(self.text, min(d.start, t.start), max(d.end, t.end))
 
     def _duration(self, t: Entity) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months."""
-        if any(d.kind == "measurement" and d.fields["concept"] and d.fields["concept"].id == "disease_duration" and d.start == t.start for d in self.drafts):
+        if any(d.kind == Kind.MEASUREMENT and d.concept == "disease_duration" and d.start == t.start for d in self.drafts):
             return
         lo, hi = t.value, t.value_high
-        parts = [(">=", lo), ("<=", hi)] if hi is not None else [("<=", lo)]
-        for cmp_, v in parts:
-            self._add("measurement", t.start, t.end, concept=concept_of("disease_duration"), comparator=cmp_,
-                      value=v, unit=t.unit)
+        bounds = [(">=", lo), ("<=", hi)] if hi is not None else [("<=", lo)]
+        self._add(Kind.MEASUREMENT, t.start, t.end, concept="disease_duration", bounds=bounds, unit=t.unit,
+                  rule="window:disease_duration")
 
     def _drop_examples(self) -> None:
         """"immunosuppressive drugs (e.g., steroids)": a narrower concept named beside its broader
         one in the same criterion is an example of it, not a constraint of its own."""
-        anc = ancestors()
-        ids = {d.fields["concept"].id for d in self.drafts if d.kind in ("therapy", "condition") and d.fields.get("concept")}
+        lex = _lex()
+        ids = {d.concept for d in self.drafts if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept}
         keep = []
         for d in self.drafts:
-            c = d.fields.get("concept")
-            if d.kind in ("therapy", "condition") and c is not None and anc.get(c.id, frozenset()) & ids and not d.fields.get("inferred"):
-                broader = [x for x in self.drafts if x.fields.get("concept") and x.fields["concept"].id in anc[c.id]]
-                if any(x.fields.get("window_days") == d.fields.get("window_days") for x in broader):
+            if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept and lex.ancestors(d.concept) & ids and not d.inferred:
+                broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)]
+                days = d.window.high_days if d.window else None
+                if any((x.window.high_days if x.window else None) == days for x in broader):
                     continue
             keep.append(d)
         self.drafts = keep
 
-    def freeze(self) -> list[_Base]:
-        out = []
+    # -- freezing into model v2 ----------------------------------------------------------------
+    def freeze(self) -> tuple[list[AnyConstraint], dict[str, str]]:
+        out: list[AnyConstraint] = []
+        groups: dict[str, str] = {}
         for n, d in enumerate(self.drafts, start=1):
-            out.append(make(d.kind, id=f"{self.crit_id}.c{n}", criterion=self.crit_id, **d.fields))
-        return out
+            cid = f"{self.crit_id}.c{n}"
+            out.append(freeze_draft(d, cid, self.crit_id))
+            if d.group:
+                groups[cid] = d.group
+        return out, groups
+
+
+def _concept_set(d: _Draft) -> ConceptSet | None:
+    c = concept_of(d.concept)
+    if c is None:
+        return None
+    excluded = tuple(x for x in (concept_of(e) for e in dict.fromkeys(d.excluded)) if x is not None)
+    return ConceptSet(concept=c, excluded=excluded)
+
+
+def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: str = "rules") -> AnyConstraint:
+    unresolved = tuple(d.unresolved)
+    confidence = INFERRED if d.inferred else (QUALIFIED if unresolved else CERTAIN)
+    fields: dict[str, Any] = {
+        "id": cid, "criterion": criterion, "effect": d.effect, "evidence": d.evidence,
+        "provenance": Provenance(source=source, rule=d.rule, inferred=d.inferred,  # type: ignore[arg-type]
+                                 confidence=confidence, unresolved=unresolved),
+    }
+    k = d.kind
+    if k in _NUMERIC:
+        lo = [(c, v) for c, v in d.bounds if c in (">", ">=", "=")]
+        hi = [(c, v) for c, v in d.bounds if c in ("<", "<=", "=")]
+        fields["range"] = NumericRange(
+            low=lo[0][1] if lo else None, low_inclusive=not lo or lo[0][0] != ">",
+            high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=d.unit)
+        if k != Kind.AGE:
+            fields["applies_if"] = d.applies_if
+        if k == Kind.MEASUREMENT:
+            fields["concepts"] = _concept_set(d)
+    elif k == Kind.SEX:
+        fields["sex"] = d.sex
+    elif k == Kind.CONSENT:
+        fields["present"] = d.present
+    elif k in _WINDOWED:
+        fields.update(present=d.present, applies_if=d.applies_if)
+        if k != Kind.TRIAL_PARTICIPATION:
+            cs = _concept_set(d)
+            if cs is None:
+                cs = ConceptSet(concept=Concept(id="unspecified", name=k.value.replace("_", " ")))
+                fields["provenance"] = fields["provenance"].model_copy(update={"unresolved": (*unresolved, "no concept")})
+            fields["concepts"] = cs
+        if k in _EXPOSURE_KINDS:
+            if d.planned:
+                fields["exposure"] = Exposure.PLANNED
+            elif d.window is not None:
+                fields.update(exposure=Exposure.IN_WINDOW, window=d.window)
+            elif d.history or d.effect == "include":
+                fields["exposure"] = Exposure.EVER
+            else:
+                fields["exposure"] = Exposure.CURRENT
+        else:
+            fields.update(history=d.history, window=d.window)
+            if d.planned:
+                fields["provenance"] = fields["provenance"].model_copy(
+                    update={"unresolved": (*fields["provenance"].unresolved, "a planned or hypothetical condition")})
+    return KIND_MODELS[k](**fields)  # type: ignore[return-value]
 
 
 def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], eligibility_text: str,
-                    span: tuple[int, int], children: Sequence[str] = ()) -> CriterionConstraints:
+                    span: tuple[int, int], children: Sequence[str] = (), lead: str = "") -> CriterionConstraints:
+    """Constraints, logic and computability of one criterion. ``lead`` is the criterion's own
+    text, read for "one of the following" when it has sub-criteria."""
     b = _Builder(crit_id, section, entities, eligibility_text, span)
     b.build()
-    constraints = tuple(b.freeze())
-    kinds = {c.kind for c in constraints}  # type: ignore[attr-defined]
+    constraints, groups = b.freeze()
+    at_least = _children_at_least(lead) if children else None
+    logic = build_logic(section, [c.id for c in constraints], groups, children, at_least)
+    kinds = {c.kind for c in constraints}
     if not constraints:
         if children:
-            return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints")
-        return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found")
-    if kinds == {"judgement"}:
-        return CriterionConstraints(constraints, False, "left to the investigator's judgement")
-    if "judgement" in kinds:
-        return CriterionConstraints(constraints, True, "partly left to the investigator's judgement")
-    return CriterionConstraints(constraints, True, None)
+            return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
+        return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
+    if kinds == {Kind.JUDGEMENT}:
+        return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)
+    if Kind.JUDGEMENT in kinds:
+        return CriterionConstraints(tuple(constraints), True, "partly left to the investigator's judgement", logic)
+    return CriterionConstraints(tuple(constraints), True, None, logic)
 
 
-def structured_constraints(record: TrialRecord) -> list[_Base]:
-    out: list[_Base] = []
+def _children_at_least(lead: str) -> int | None:
+    m = cue("at_least_n_of").search(lead)
+    if m:
+        n = m.group("n").lower()
+        return int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
+    return 1 if cue("any_of").search(lead) else None
+
+
+def structured_constraints(record: TrialRecord) -> list[AnyConstraint]:
+    out: list[AnyConstraint] = []
     unit_of = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
 
     def age(limit: AgeLimit, cmp_: str, label: str) -> None:
-        out.append(make("age", id=f"S{len(out) + 1}", criterion=None, effect="include", comparator=cmp_,
-                        value=limit.value, unit=unit_of[limit.unit],
-                        evidence=Evidence(text=f"{label}: {limit.text}", start=0, end=0)))
+        d = _Draft(Kind.AGE, "include", Evidence(text=f"{label}: {limit.text}", start=0, end=0),
+                   bounds=[(cmp_, limit.value)], unit=unit_of[limit.unit], rule=f"record:{label.replace(' ', '_')}")
+        out.append(freeze_draft(d, f"S{len(out) + 1}", None, source="record"))
 
     if record.minimum_age:
         age(record.minimum_age, ">=", "minimum age")
     if record.maximum_age:
         age(record.maximum_age, "<=", "maximum age")
     if record.sex:
-        out.append(make("sex", id=f"S{len(out) + 1}", criterion=None, effect="include", comparator="=",
-                        value=record.sex.lower(), evidence=Evidence(text=f"sex: {record.sex}", start=0, end=0)))
+        d = _Draft(Kind.SEX, "include", Evidence(text=f"sex: {record.sex}", start=0, end=0), sex=record.sex.lower(),
+                   rule="record:sex")
+        out.append(freeze_draft(d, f"S{len(out) + 1}", None, source="record"))
     return out
-
-
-def age_warnings(record: TrialRecord, text_constraints: Sequence[_Base]) -> list[str]:
-    """Disagreements between the structured ages and the ages the text states."""
-    warnings = []
-    for limit, cmp_, label in ((record.minimum_age, ">=", "minimum"), (record.maximum_age, "<=", "maximum")):
-        text_ages = [c for c in text_constraints if c.kind == "age" and c.effect == "include" and c.comparator in (cmp_, cmp_[0])]  # type: ignore[attr-defined]
-        if not text_ages:
-            continue
-        t = text_ages[0]
-        if limit is None:
-            warnings.append(f"the text states a {label} age ({t.comparator} {t.value:g} {t.unit}, criterion {t.criterion}: "
-                            f"{t.evidence.text!r}) but the record has no structured {label} age")  # type: ignore[union-attr]
-            continue
-        unit = {"year": "a", "month": "mo", "week": "wk", "day": "d"}.get(limit.unit)
-        conv = convert(float(t.value), t.unit, unit)  # type: ignore[arg-type]
-        if conv is None or abs(conv - limit.value) > 1e-6:
-            warnings.append(
-                f"structured {label} age {limit.text!r} disagrees with the text: {t.comparator} {t.value:g} {t.unit} "
-                f"(criterion {t.criterion}: {t.evidence.text!r})"  # type: ignore[union-attr]
-            )
-    return warnings

@@ -22,7 +22,8 @@ SYSTEMS = ("rules", "model", "combined")
 def predict(texts: Sequence[str], classifier_path: Path | None = None) -> dict[str, list[str]]:
     from nlp.constraints.builder import build_criterion
     from nlp.pipeline import load_pipeline
-    from nlp.pipeline.annotate import Criterion, doc_entities
+    from nlp.core.criterion import Criterion
+    from nlp.pipeline.annotate import doc_entities
     from nlp.pipeline.criterion_classifier import load_classifier
     from nlp.training.classifier import criterion_class
 

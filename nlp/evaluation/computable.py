@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 
-from nlp.document import ParsedTrial
+from nlp.core.document import ParsedTrial
 
 
 def computable_stats(docs: Iterable[ParsedTrial]) -> dict[str, object]:
@@ -41,7 +41,7 @@ def computable_stats(docs: Iterable[ParsedTrial]) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from nlp.document import parse_record
+    from nlp.analyze import parse_record
     from nlp.pipeline import load_pipeline
     from nlp.records import read_path
 

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlp.constraints.builder import ancestors
-from nlp.document import AnnotatedCriterion, ParsedTrial, criteria_for_quote
-from nlp.pipeline.annotate import Entity
-from nlp.resources.lexicon import load_lexicon
+from nlp.core.document import AnnotatedCriterion, ParsedTrial, criteria_for_quote
+from nlp.core.entity import Entity
+from nlp.core.lexicon import Lexicon, load_lexicon
 
 _CMP_FLIP = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 _UNIT_ALIASES = {
@@ -81,7 +80,7 @@ def _value_ok(fact: dict[str, Any], ents: list[Entity], labels: set[str]) -> boo
 
 
 def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactResult]:
-    anc = {cid: set(a) | {cid} for cid, a in ancestors().items()}
+    anc = {cid: set(Lexicon.load().ancestors(cid)) | {cid} for cid in Lexicon.load().entries}
     names = _names()
     results: list[FactResult] = []
     for i, fact in enumerate(facts):

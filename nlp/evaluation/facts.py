@@ -5,7 +5,14 @@ effect (or its normal-form equivalent: include "ALT <= 2.5 xULN" = exclude "ALT 
 concept (the constraint's concept or one of its broader concepts), comparator, value and unit
 (after conversion) and window. Recall is reported per kind; precision for the numeric kinds
 (age, weight, bmi, measurement): the share of numeric constraints built from the text that match
-some fact.
+some fact. Constraints are read as facets (``nlp.core.normal``): a range gives one comparison per
+end, as the key gives one fact per end.
+
+Optional facts (``"optional": true``: a reading a second annotator might not make) are scored
+apart: recall counts the other facts, the optional ones found are reported on their own line, and
+a numeric constraint matching an optional fact is not a false positive. A consent fact is credited
+only to a constraint that requires consent in normal form. Windows compare in days within 2 % (or
+a day): the key counts a month as 30 days, the analyzer as a twelfth of 365.25.
 """
 
 from __future__ import annotations
@@ -17,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.constraints.builder import ancestors
-from nlp.constraints.model import NUMERIC_KINDS, _Base
-from nlp.constraints.normal import FLIP, must_comparator
+from nlp.core.comparators import FLIP
+from nlp.core.document import ParsedTrial, criteria_for_quote
+from nlp.core.labels import NUMERIC_KINDS
+from nlp.core.lexicon import Lexicon
+from nlp.core.normal import Facet, criterion_facets, must_comparator
 from nlp.core.units import convert, ucum
-from nlp.document import ParsedTrial, criteria_for_quote
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
                  "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi"}}
@@ -35,7 +43,7 @@ def _fact_must(fact: dict[str, Any]) -> str:
     return cmp_ if fact["effect"] == "include" else FLIP.get(cmp_, cmp_)
 
 
-def _concept_ok(fact: dict[str, Any], c: _Base) -> bool:
+def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
     cid = c.concept.id if c.concept else None
     want = fact.get("concept")
     names = {(c.concept.name or "").lower()} if c.concept else set()
@@ -50,10 +58,10 @@ def _concept_ok(fact: dict[str, Any], c: _Base) -> bool:
             return False
         ev = (c.evidence.text if c.evidence else "").lower()
         return bool(name) and (name in names or name in ev or any(n and n in name for n in names))
-    return cid == want or want in ancestors().get(cid or "", frozenset())
+    return cid == want or (cid is not None and want in Lexicon.load().ancestors(cid))
 
 
-def _value_ok(fact: dict[str, Any], c: _Base) -> bool:
+def _value_ok(fact: dict[str, Any], c: Facet) -> bool:
     if "value" not in fact or fact["kind"] not in ("age", "weight", "bmi", "measurement"):
         return True
     if not isinstance(c.value, (int, float)):
@@ -69,33 +77,41 @@ def _value_ok(fact: dict[str, Any], c: _Base) -> bool:
     return abs(got - float(fact["value"])) <= 1e-6 * max(1.0, abs(float(fact["value"])))
 
 
-def fact_matches(fact: dict[str, Any], c: _Base) -> bool:
-    kind = c.kind  # type: ignore[attr-defined]
+def _window_ok(fact_days: int, days: int | None) -> bool:
+    return days is not None and abs(days - fact_days) <= max(1.0, 0.02 * fact_days)
+
+
+def fact_matches(fact: dict[str, Any], c: Facet) -> bool:
+    kind = c.kind
     if kind not in _KIND_ALIASES.get(fact["kind"], {fact["kind"]}):
         return False
     if kind not in ("consent", "judgement", "sex", "age", "trial_participation") and not _concept_ok(fact, c):
         return False
     if kind == "sex":
         return str(c.value).lower() == str(fact.get("value", "")).lower()
+    if kind == "consent":
+        return must_comparator(c) == "present"
     if kind in NUMERIC_KINDS or fact["kind"] in NUMERIC_KINDS:
         if must_comparator(c) != _fact_must(fact) or not _value_ok(fact, c):
             return False
     elif kind in ("condition", "therapy", "procedure", "trial_participation"):
         if must_comparator(c) != _fact_must(fact):
             return False
-    if fact.get("window_days") is not None and c.window_days != fact["window_days"]:
+    if fact.get("window_days") is not None and not _window_ok(int(fact["window_days"]), c.window_days):
         return False
     return True
 
 
-def _constraints_for_quote(doc: ParsedTrial, quote: str) -> list[_Base]:
-    return [c for crit in criteria_for_quote(doc, quote, overlap=True) for c in crit.constraints]  # type: ignore[misc]
+def _constraints_for_quote(doc: ParsedTrial, quote: str) -> list[Facet]:
+    return [c for crit in criteria_for_quote(doc, quote, overlap=True) for c in criterion_facets(crit)]
 
 
 @dataclass
 class Score:
     found: Counter = field(default_factory=Counter)
     total: Counter = field(default_factory=Counter)
+    optional_found: int = 0
+    optional_total: int = 0
     numeric_matched: int = 0
     numeric_total: int = 0
     misses: list[str] = field(default_factory=list)
@@ -104,6 +120,8 @@ class Score:
     def add(self, other: Score) -> None:
         self.found.update(other.found)
         self.total.update(other.total)
+        self.optional_found += other.optional_found
+        self.optional_total += other.optional_total
         self.numeric_matched += other.numeric_matched
         self.numeric_total += other.numeric_total
         self.misses.extend(other.misses)
@@ -122,22 +140,27 @@ def score_trial(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> Score:
     s = Score()
     label = doc.record.nct_id or doc.record.source
     for fact in facts:
+        hit = any(fact_matches(fact, c) for c in _constraints_for_quote(doc, fact["quote"]))
+        if fact.get("optional"):
+            s.optional_total += 1
+            s.optional_found += hit
+            continue
         s.total[fact["kind"]] += 1
-        if any(fact_matches(fact, c) for c in _constraints_for_quote(doc, fact["quote"])):
+        if hit:
             s.found[fact["kind"]] += 1
         else:
             s.misses.append(f"{label} {fact['kind']} {fact.get('analyte') or fact.get('concept') or ''} "
                             f"{fact.get('comparator', '')} {fact.get('value', '')} {fact.get('unit', '')}: {fact['quote']!r}")
     numeric_facts = [f for f in facts if f["kind"] in NUMERIC_KINDS]
     for crit in doc.criteria:
-        for c in crit.constraints:
-            if c.kind not in NUMERIC_KINDS:  # type: ignore[union-attr]
+        for c in criterion_facets(crit):
+            if c.kind not in NUMERIC_KINDS:
                 continue
             s.numeric_total += 1
-            if any(fact_matches(f, c) for f in numeric_facts):  # type: ignore[arg-type]
+            if any(fact_matches(f, c) for f in numeric_facts):
                 s.numeric_matched += 1
             else:
-                s.spurious.append(f"{label} {c.id} {c.kind} {c.concept.id if c.concept else ''} {c.comparator} {c.value} {c.unit}: "  # type: ignore[union-attr]
+                s.spurious.append(f"{label} {c.id} {c.kind} {c.concept.id if c.concept else ''} {c.comparator} {c.value} {c.unit}: "
                                   f"{c.evidence.text if c.evidence else ''!r}")
     return s
 
@@ -155,6 +178,8 @@ def format_report(score: Score, per_trial: Iterable[tuple[str, Score]] = ()) -> 
     for kind in sorted(score.total):
         lines.append(f"{kind:<20} {score.found[kind]:>6} {score.total[kind]:>6} {score.found[kind] / score.total[kind]:>7.3f}")
     lines.append(f"{'ALL':<20} {sum(score.found.values()):>6} {sum(score.total.values()):>6} {score.recall:>7.3f}")
+    if score.optional_total:
+        lines.append(f"optional facts (not in recall): {score.optional_found}/{score.optional_total} found")
     lines.append(f"numeric precision: {score.numeric_matched}/{score.numeric_total} = {score.numeric_precision:.3f}")
     for name, s in per_trial:
         lines.append(f"  {name}: recall {s.recall:.3f}, numeric precision {s.numeric_precision:.3f}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from nlp.document import ParsedTrial
+from nlp.core.document import ParsedTrial, parsed_from_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trials (
@@ -60,5 +60,6 @@ class TrialStore:
         return int(self.con.execute("SELECT count(*) FROM trials").fetchone()[0])  # type: ignore[index]
 
     def trials(self) -> Iterator[ParsedTrial]:
-        for (doc,) in self.con.execute("SELECT doc FROM trials WHERE schema_version = 1 ORDER BY trial_id").fetchall():
-            yield ParsedTrial.model_validate_json(doc)
+        rows = self.con.execute("SELECT doc FROM trials WHERE schema_version IN (1, 2) ORDER BY trial_id").fetchall()
+        for (doc,) in rows:
+            yield parsed_from_json(doc)  # a version-1 row is upgraded on read

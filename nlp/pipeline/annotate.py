@@ -6,54 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp.criteria import Criterion
-from nlp.pipeline.extensions import CONCEPTS, SPAN_ATTRS
+from nlp.core.criterion import Criterion
+from nlp.core.entity import CodeRef, Entity
+from nlp.core.lexicon import Lexicon
+from nlp.pipeline.extensions import SPAN_ATTRS
+from nlp.pipeline.model_ner import model_entities
 
-
-class CodeRef(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    system: str
-    code: str
-
-
-class Entity(BaseModel):
-    """One tagged span. ``start``/``end`` index the eligibility text (escapes accounted for)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    label: str
-    text: str
-    start: int
-    end: int
-    concept_id: str | None = None
-    concept_name: str | None = None
-    codes: tuple[CodeRef, ...] = ()
-    negated: bool = False
-    historical: bool = False
-    hypothetical: bool = False
-    family: bool = False
-    excepted: bool = False
-    positive: bool = False
-    comparator: str | None = None
-    value: float | None = None
-    value_high: float | None = None
-    second_value: float | None = None
-    unit: str | None = None
-    low_unit: str | None = None
-    window_days: int | None = None
-    window_days_low: int | None = None
-    relation: str | None = None
-    anchor: str | None = None
-    # "rules": the rule pipeline; "model": the statistical NER (models/ner), added only where no
-    # rule span overlaps, with no concept id or value (constraints are built from rule spans)
-    source: Literal["rules", "model"] = "rules"
+__all__ = ["CodeRef", "Entity", "annotate_criteria", "doc_entities", "nlp_targets", "pipeline_lexicon"]
 
 
 def nlp_targets(criteria: Sequence[Criterion]) -> list[Criterion]:
@@ -67,13 +30,23 @@ def nlp_targets(criteria: Sequence[Criterion]) -> list[Criterion]:
 _PLAIN_ATTRS = tuple(n for n in SPAN_ATTRS if n not in ("concept_id", "temporal_kind"))
 
 
+def pipeline_lexicon(nlp: Language | None) -> Lexicon:
+    """The lexicon the pipeline tags with (its ``elig_lexicon`` component), else the package's."""
+    if nlp is not None and "elig_lexicon" in nlp.pipe_names:
+        return nlp.get_pipe("elig_lexicon").lexicon  # type: ignore[attr-defined,no-any-return]
+    return Lexicon.load()
+
+
 @lru_cache(maxsize=4096)
-def _code_refs(codes: tuple[str, ...]) -> tuple[CodeRef, ...]:
-    """CodeRefs of a concept's "system|code" strings: built once per concept, not per mention."""
-    return tuple(CodeRef(system=c.split("|", 1)[0], code=c.split("|", 1)[1]) for c in codes)
+def _concept_info(lexicon: Lexicon, concept_id: str) -> tuple[str | None, tuple[CodeRef, ...]]:
+    """Name and CodeRefs of a concept: built once per concept, not per mention."""
+    e = lexicon.get(concept_id)
+    if e is None:
+        return None, ()
+    return e.name, tuple(CodeRef(system=c.system, code=c.code) for c in e.codes)
 
 
-def span_to_entity(span: Span, crit: Criterion) -> Entity:
+def span_to_entity(span: Span, crit: Criterion, lexicon: Lexicon) -> Entity:
     # The attribute values are read straight from ``doc.user_data``, where spaCy keeps span
     # extensions under ("._.", name, start_char, end_char): going through ``span._`` cost a
     # quarter of the end-to-end parse time (profiled with pyinstrument).
@@ -81,15 +54,15 @@ def span_to_entity(span: Span, crit: Criterion) -> Entity:
     a, b = span.start_char, span.end_char
     s, e = crit.source_span(a, b)
     concept_id = ud.get(("._.", "concept_id", a, b))
-    info = CONCEPTS.get(concept_id) if concept_id else None
-    name, codes = (info[0], _code_refs(info[2])) if info else (None, ())
+    name, codes = _concept_info(lexicon, concept_id) if concept_id else (None, ())
     fields = {n: ud.get(("._.", n, a, b), SPAN_ATTRS[n]) for n in _PLAIN_ATTRS}
-    return Entity(label=span.label_, text=span.text, start=s, end=e, concept_id=concept_id,
-                  concept_name=name, codes=codes, **fields)
+    return Entity(label=span.label_, text=span.text, start=s, end=e, concept_id=concept_id,  # type: ignore[arg-type]
+                  concept_name=name, codes=codes, **fields)  # type: ignore[arg-type]
 
 
-def doc_entities(doc: Doc, crit: Criterion) -> tuple[Entity, ...]:
-    return tuple(span_to_entity(ent, crit) for ent in doc.ents)
+def doc_entities(doc: Doc, crit: Criterion, lexicon: Lexicon | None = None) -> tuple[Entity, ...]:
+    lex = lexicon or Lexicon.load()
+    return tuple(span_to_entity(ent, crit, lex) for ent in doc.ents)
 
 
 def annotate_criteria(
@@ -100,13 +73,12 @@ def annotate_criteria(
     ``nlp.pipeline.model_ner``), the model's spans that overlap no rule span are added with
     ``source="model"``."""
     targets = nlp_targets(criteria)
+    lexicon = pipeline_lexicon(nlp)
     out: dict[str, tuple[Entity, ...]] = {c.id: () for c in criteria}
     pairs: Iterable[tuple[str, Criterion]] = ((c.text, c) for c in targets)
     for doc, crit in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        out[crit.id] = doc_entities(doc, crit)
+        out[crit.id] = doc_entities(doc, crit, lexicon)
     if ner_model is not None:
-        from nlp.pipeline.model_ner import model_entities
-
         for crit, extra in zip(targets, model_entities(ner_model, targets, out, batch_size), strict=True):
             if extra:
                 out[crit.id] = tuple(sorted((*out[crit.id], *extra), key=lambda e: (e.start, e.end)))

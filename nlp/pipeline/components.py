@@ -25,6 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
 from nlp.pipeline import extensions  # noqa: F401  (registers the attributes)
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.values import find_values
@@ -86,11 +87,8 @@ class LexiconTagger:
         self.by_id = {e["id"]: e for e in self.entries}
         self.synonym_index: dict[str, str] = {}
         make = self.nlp.make_doc
+        self.lexicon = Lexicon(LexiconEntry.model_validate(e) for e in self.entries)
         for e in self.entries:
-            extensions.CONCEPTS[e["id"]] = (
-                e["name"], e["category"],
-                tuple(f"{c['system']}|{c['code']}" for c in e.get("codes") or []),
-            )
             syns = list(e.get("synonyms") or [])
             abbrs = list(e.get("abbreviations") or [])
             if syns:
@@ -102,8 +100,6 @@ class LexiconTagger:
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
-        from nlp.resources.lexicon import load_lexicon
-
         self.entries = [e.model_dump(mode="json") for e in load_lexicon(lexicon_dir)]
         self._build()
 

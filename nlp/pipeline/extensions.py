@@ -5,27 +5,8 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-# concept id -> (name, category, codes as "system|code"): filled by the lexicon component when it
-# is built; the Span getters below read it, so only the id is stored per span.
-CONCEPTS: dict[str, tuple[str, str, tuple[str, ...]]] = {}
-
-
-def _concept_field(i: int, default: object):  # type: ignore[no-untyped-def]
-    def get(span: Span) -> object:
-        info = CONCEPTS.get(span._.concept_id) if span._.concept_id else None
-        return info[i] if info else default
-
-    return get
-
-
-GETTERS = {
-    "concept_name": _concept_field(0, None),
-    "category": _concept_field(1, None),
-    "codes": _concept_field(2, ()),
-}
-
 SPAN_ATTRS: dict[str, object] = {
-    # lexicon concept (name, category and codes are getters over CONCEPTS)
+    # lexicon concept (its name, category and codes: the pipeline's ``Lexicon``, nlp.core.lexicon)
     "concept_id": None,
     # values
     "comparator": None, "value": None, "value_high": None, "unit": None, "second_value": None,
@@ -43,9 +24,6 @@ def register_extensions() -> None:
     for name, default in SPAN_ATTRS.items():
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
-    for name, getter in GETTERS.items():
-        if not Span.has_extension(name):
-            Span.set_extension(name, getter=getter)
 
 
 register_extensions()

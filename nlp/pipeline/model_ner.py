@@ -14,6 +14,7 @@ from pathlib import Path
 from spacy.language import Language
 
 import nlp as _pkg
+from nlp.core.entity import Entity
 from nlp.criteria import Criterion
 from nlp.errors import InputError
 
@@ -54,8 +55,6 @@ def combine(rule_spans: Sequence[tuple[int, int, str]],
 def model_entities(model: Language, criteria: Sequence[Criterion],
                    rule_entities: Mapping[str, Sequence[object]], batch_size: int = 256) -> list[tuple]:
     """Per criterion, the model's entities that overlap no rule entity of that criterion."""
-    from nlp.pipeline.annotate import Entity
-
     out = []
     for crit, doc in zip(criteria, model.pipe((c.text for c in criteria), batch_size=batch_size), strict=True):
         taken = [(e.start, e.end) for e in rule_entities.get(crit.id, ())]  # type: ignore[attr-defined]

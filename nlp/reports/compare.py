@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlp.document import ParsedTrial
+from nlp.core.document import ParsedTrial
 from nlp.reports.findings import Finding, trial_findings
 from nlp.reports.matrix import Row, build_rows
 from nlp.reports.similarity import Similarity, similarity
@@ -35,10 +35,10 @@ def column_labels(docs: Sequence[ParsedTrial]) -> list[str]:
     return out
 
 
-def build_comparison(docs: Sequence[ParsedTrial], nlp: object = None) -> Comparison:
+def build_comparison(docs: Sequence[ParsedTrial]) -> Comparison:
     """``nlp`` (the pipeline) tags titles and condition lists for title/criteria conflicts;
     without it those findings are skipped."""
     trials = list(zip(column_labels(docs), docs, strict=True))
     rows = build_rows(trials)
-    findings = {t: trial_findings(t, d, nlp) for t, d in trials}
+    findings = {t: trial_findings(t, d) for t, d in trials}
     return Comparison(trials=trials, rows=rows, findings=findings, similarity=similarity(rows, trials))

@@ -9,9 +9,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from nlp.constraints.normal import allowed_interval, must_comparator
+from nlp.core.normal import allowed_interval, criterion_facets, must_comparator
 from nlp.core.units import convert, ucum
-from nlp.document import ParsedTrial
+from nlp.core.document import ParsedTrial
 from nlp.reports.findings import trial_findings
 from nlp.reports.html import esc, figure, page, table
 from nlp.reports.matrix import BOUND, fmt_num, is_numeric
@@ -27,7 +27,6 @@ def _years(value: float, unit: str | None) -> float | None:
 
 @dataclass
 class CorpusStats:
-    nlp: object = None  # the pipeline: tags titles for title/criteria findings (skipped without)
     trials: int = 0
     failures: list[str] = field(default_factory=list)
     criteria: int = 0
@@ -80,8 +79,11 @@ class CorpusStats:
                 self.not_computable += 1
                 self.reasons[_reason_class(c.reason)] += 1
                 self.reason_detail[_detail(c)] += 1
-            for k in c.constraints:
-                self.kind_constraints[k.kind] += 1
+            counted: set[str] = set()
+            for k in criterion_facets(c):
+                if k.id not in counted:  # a range is one constraint with two facets
+                    counted.add(k.id)
+                    self.kind_constraints[k.kind] += 1
                 kinds.add(k.kind)
                 if k.concept:
                     key = f"{k.kind}:{k.concept.id}"
@@ -116,7 +118,7 @@ class CorpusStats:
                 if y is not None:
                     dest.append(y)
         kinds_found = set()
-        for f in trial_findings(rec.label, doc, self.nlp):
+        for f in trial_findings(rec.label, doc):
             self.findings[f"{f.kind} ({f.severity})"] += 1
             kinds_found.add(f"{f.kind} ({f.severity})")
         self.finding_trials.update(kinds_found)

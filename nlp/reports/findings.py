@@ -1,7 +1,7 @@
 """Consistency findings within one trial, from general rules (none written for one record):
 
 - ``age_mismatch``: the structured minimum/maximum age disagrees with the ages the text states
-  (``nlp.constraints.builder.age_warnings``);
+  (``nlp.core.checks.age_warnings``);
 - ``contradiction``: an inclusion and an exclusion on the same concept that no patient can
   satisfy together (``compare`` says disjoint), or an exclusion of a broader concept than one
   the trial requires ("excludes stroke" while requiring ischemic stroke);
@@ -21,10 +21,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import combinations
 
-from nlp.constraints.builder import age_warnings, ancestors
-from nlp.constraints.model import _Base
-from nlp.constraints.normal import compare, must_comparator
-from nlp.document import AnnotatedCriterion, ParsedTrial
+from nlp.core.checks import age_warnings
+from nlp.core.document import AnnotatedCriterion, ParsedTrial
+from nlp.core.lexicon import Lexicon
+from nlp.core.normal import Facet, compare, criterion_facets, must_comparator
 from nlp.reports.matrix import describe, is_numeric
 
 NEAR_DUPLICATE = 0.9
@@ -43,11 +43,11 @@ class Finding:
                 "message": self.message, "criteria": list(self.criteria)}
 
 
-def _q(c: _Base) -> str:
+def _q(c: Facet) -> str:
     return repr(c.evidence.text) if c.evidence else "the structured field"
 
 
-def _name(c: _Base) -> str:
+def _name(c: Facet) -> str:
     return c.concept.name if c.concept else c.kind
 
 
@@ -56,12 +56,10 @@ _OTHER = re.compile(r"\b(other|another|additional|second|secondary|concomitant|c
 
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
-    from nlp.resources.lexicon import load_lexicon
-
-    return {e.id: e.name for e in load_lexicon()}
+    return {cid: e.name for cid, e in Lexicon.load().entries.items()}
 
 
-def _qualified_as_other(doc: ParsedTrial, c: _Base) -> bool:
+def _qualified_as_other(doc: ParsedTrial, c: Facet) -> bool:
     """"history of other malignancies", "another autoimmune disease": the criterion speaks of
     something besides the trial's own condition (the words just before the evidence say so)."""
     if c.evidence is None:
@@ -79,7 +77,7 @@ _GENERIC = frozenset(
 )
 
 
-def _bare(doc: ParsedTrial, c: _Base) -> bool:
+def _bare(doc: ParsedTrial, c: Facet) -> bool:
     """The criterion says nothing but this concept ("Severe Aplastic Anemia (SAA) patients"):
     once the evidence, abbreviations in parentheses and generic words are removed, no word is
     left to qualify it ("with relapse", "contralateral", "other than AD", "retinopathy"). Only
@@ -107,9 +105,9 @@ def _named_form(child: str, parent: str) -> bool:
     return normalise_text(names.get(parent, parent)) in normalise_text(names.get(child, child))
 
 
-def _plain(c: _Base) -> bool:
+def _plain(c: Facet) -> bool:
     """Unconditional: no window, carve-out, condition or alternative that could reconcile it."""
-    return not (c.window_days or c.applies_if or c.except_ or c.hypothetical or c.inferred or c.group)
+    return not c.qualified
 
 
 def normalise_text(text: str) -> str:
@@ -123,7 +121,7 @@ def _related(a: AnnotatedCriterion, b: AnnotatedCriterion) -> bool:
 
 
 def _concepts(c: AnnotatedCriterion) -> frozenset[tuple[str, str | None, str]]:
-    return frozenset((k.kind, k.concept.id if k.concept else None, must_comparator(k)) for k in c.constraints)
+    return frozenset((k.kind, k.concept.id if k.concept else None, must_comparator(k)) for k in criterion_facets(c))
 
 
 def duplicates(label: str, doc: ParsedTrial) -> list[Finding]:
@@ -150,10 +148,10 @@ def duplicates(label: str, doc: ParsedTrial) -> list[Finding]:
 
 
 def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
-    cons = [c for crit in doc.criteria for c in crit.constraints]
+    cons = [c for crit in doc.criteria for c in criterion_facets(crit)]
     incs = [c for c in cons if c.effect == "include" and _plain(c) and c.concept]
-    excs = [c for c in cons if c.effect == "exclude" and c.concept and not (c.applies_if or c.except_ or c.hypothetical)]
-    anc = ancestors()
+    excs = [c for c in cons if c.effect == "exclude" and c.concept and not (c.applies_if or c.excluded or c.planned)]
+    lex = Lexicon.load()
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for a in incs:
@@ -167,7 +165,7 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
             if a.kind == b.kind and a.concept.id == b.concept.id:  # type: ignore[union-attr]
                 rel = compare(a, b)
                 if rel == "disjoint":
-                    if b.window_days or b.group:
+                    if b.window_days or b.alternative:
                         sev, what = "info", "check the timing / alternatives"
                     elif simple:
                         sev, what = "warning", "no patient can meet both"
@@ -183,7 +181,7 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
                                        f"{a.criterion} and {b.criterion} both bound {_name(a)}: {describe(a)} vs "
                                        f"{describe(b)} ({rel})", (a.criterion or "", b.criterion or "")))
             elif (a.kind == b.kind == "condition" and must_comparator(a) == "present" and must_comparator(b) == "absent"
-                  and b.concept.id in anc.get(a.concept.id, frozenset()) and not b.window_days):  # type: ignore[union-attr]
+                  and b.concept.id in lex.ancestors(a.concept.id) and not b.window_days):  # type: ignore[union-attr]
                 seen.add(key)
                 out.append(Finding(label, "contradiction", "warning" if simple else "info",
                                    f"{a.criterion} requires {_name(a)} ({_q(a)}) but {b.criterion} excludes "
@@ -191,36 +189,22 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
     return out
 
 
-def title_concepts(doc: ParsedTrial, nlp: object) -> dict[str, str]:
-    """Condition concepts the title(s) and condition list name (not negated): id -> where."""
-    if nlp is None:
-        return {}
-    rec = doc.record
-    found: dict[str, str] = {}
-    sources = [("title", rec.brief_title), ("official title", rec.official_title)]
-    sources += [("conditions", c) for c in rec.conditions]
-    for where, text in sources:
-        if not text:
-            continue
-        for e in nlp(text).ents:  # type: ignore[operator]
-            if text[:e.start_char].lower().endswith(("non-", "non ", "non")):
-                continue  # "Non-ischemic cardiomyopathy" does not name ischemic cardiomyopathy
-            if e.label_ == "CONDITION" and e._.concept_id and not e._.negated:
-                found.setdefault(e._.concept_id, f"{where} {text!r}")
-    return found
+def title_concepts(doc: ParsedTrial) -> dict[str, str]:
+    """Condition concepts the title(s) and condition list name (read at parse time): id -> where."""
+    return {t.concept_id: f"{t.where} {t.text!r}" for t in doc.topics}
 
 
-def title_conflicts(label: str, doc: ParsedTrial, nlp: object) -> list[Finding]:
-    targets = title_concepts(doc, nlp)
+def title_conflicts(label: str, doc: ParsedTrial) -> list[Finding]:
+    targets = title_concepts(doc)
     if not targets:
         return []
-    anc = ancestors()
-    cons = [c for crit in doc.criteria for c in crit.constraints
-            if c.kind == "condition" and c.concept and not (c.applies_if or c.except_ or c.hypothetical or c.window_days)]
+    lex = Lexicon.load()
+    cons = [c for crit in doc.criteria for c in criterion_facets(crit)
+            if c.kind == "condition" and c.concept and not (c.applies_if or c.excluded or c.planned or c.window_days)]
     included = {c.concept.id for c in cons if must_comparator(c) == "present"}  # type: ignore[union-attr]
     out: list[Finding] = []
     for t, where in sorted(targets.items()):
-        t_anc = anc.get(t, frozenset())
+        t_anc = lex.ancestors(t)
         for c in cons:
             cid = c.concept.id  # type: ignore[union-attr]
             if (must_comparator(c) == "absent" and c.effect == "exclude" and (cid == t or cid in t_anc)
@@ -230,16 +214,16 @@ def title_conflicts(label: str, doc: ParsedTrial, nlp: object) -> list[Finding]:
                                    f"the {where} names {t.replace('_', ' ')} but {c.criterion} excludes {how} ({_q(c)})",
                                    (c.criterion or "",)))
         # the inclusions name another form of the same disease and never the named one
-        related = {t} | t_anc | {k for k, v in anc.items() if t in v}
+        related = {t} | t_anc | lex.descendants(t)
         if included & related:
             continue
         for c in cons:
             cid = c.concept.id  # type: ignore[union-attr]
             if must_comparator(c) != "present" or c.effect != "include":
                 continue
-            shared = sorted(p for p in (anc.get(cid, frozenset()) & t_anc) - {cid}
+            shared = sorted(p for p in (lex.ancestors(cid) & t_anc) - {cid}
                             if _named_form(cid, p) and _named_form(t, p))
-            if shared and cid != t and t not in anc.get(cid, frozenset()) and cid not in t_anc:
+            if shared and cid != t and t not in lex.ancestors(cid) and cid not in t_anc:
                 parent = _names().get(shared[0], shared[0]).lower()
                 out.append(Finding(label, "title_conflict", "warning",
                                    f"the {where} names {t.replace('_', ' ')} but {c.criterion} requires {_name(c)} "
@@ -253,9 +237,9 @@ def age_findings(label: str, doc: ParsedTrial) -> list[Finding]:
     return [Finding(label, "age_mismatch", "warning", w, crit_ids) for w in age_warnings(doc.record, text)]
 
 
-def trial_findings(label: str, doc: ParsedTrial, nlp: object = None) -> list[Finding]:
+def trial_findings(label: str, doc: ParsedTrial) -> list[Finding]:
     """All findings for one trial, in a stable order."""
-    found = (age_findings(label, doc) + title_conflicts(label, doc, nlp) + include_exclude(label, doc)
+    found = (age_findings(label, doc) + title_conflicts(label, doc) + include_exclude(label, doc)
              + duplicates(label, doc))
     order = {"age_mismatch": 0, "title_conflict": 1, "contradiction": 2, "redundant": 3, "duplicate": 4}
     return sorted(found, key=lambda f: (order.get(f.kind, 9), f.severity != "warning", f.criteria, f.message))

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nlp.constraints.model import NUMERIC_KINDS, _Base
-from nlp.constraints.normal import compare, must_comparator
-from nlp.document import ParsedTrial
+from dataclasses import replace
+
+from nlp.core.document import ParsedTrial
+from nlp.core.labels import NUMERIC_KINDS
+from nlp.core.normal import Facet, compare, describe_condition, must_comparator, trial_facets
 
 KIND_ORDER = ("age", "sex", "weight", "bmi", "measurement", "condition", "therapy", "procedure",
               "trial_participation", "consent", "judgement", "other")
@@ -30,11 +32,11 @@ def fmt_num(v: object) -> str:
     return str(v)
 
 
-def is_numeric(c: _Base) -> bool:
+def is_numeric(c: Facet) -> bool:
     return c.kind in NUMERIC_KINDS and isinstance(c.value, float | int) and must_comparator(c) in BOUND
 
 
-def row_key(c: _Base) -> str:
+def row_key(c: Facet) -> str:
     cid = c.concept.id if c.concept else c.kind
     if c.kind == "sex":
         return "sex"
@@ -43,7 +45,7 @@ def row_key(c: _Base) -> str:
     return f"{c.kind}:{cid}"
 
 
-def row_label(c: _Base) -> str:
+def row_label(c: Facet) -> str:
     name = c.concept.name if c.concept else c.kind.replace("_", " ")
     if c.kind == "age":
         name = "age"
@@ -52,7 +54,7 @@ def row_label(c: _Base) -> str:
     return name
 
 
-def describe(c: _Base) -> str:
+def describe(c: Facet) -> str:
     """The constraint as the patient must satisfy it: "≤ 2.5 xULN", "absent (90 d window)"."""
     cmp_ = must_comparator(c)
     if c.kind == "sex":
@@ -67,13 +69,13 @@ def describe(c: _Base) -> str:
     if c.window_days:
         extras.append(f"within {c.window_days} d")
     if c.applies_if:
-        extras.append(f"if: {c.applies_if}")
-    if c.except_:
-        extras.append("except " + ", ".join(sorted(set(c.except_))))
-    if c.group:
+        extras.append(f"if: {describe_condition(c.applies_if)}")
+    if c.excluded:
+        extras.append("except " + ", ".join(sorted({x.name.lower() for x in c.excluded})))
+    if c.alternative:
         extras.append("one of a group")
-    if c.hypothetical:
-        extras.append("hypothetical")
+    if c.planned:
+        extras.append("planned")
     if c.inferred:
         extras.append("inferred")
     if c.criterion is None:
@@ -84,8 +86,8 @@ def describe(c: _Base) -> str:
 @dataclass
 class Cell:
     trial: str
-    constraints: list[_Base]
-    representative: _Base
+    constraints: list[Facet]
+    representative: Facet
     relations: dict[str, str] = field(default_factory=dict)  # other trial -> relation of this cell to it
     mark: str = "unique"
 
@@ -129,23 +131,22 @@ def _crit_sort(cid: str) -> tuple:
     return (head[:1], int(head[1:]) if head[1:].isdigit() else 0, rest)
 
 
-def trial_constraints(doc: ParsedTrial) -> list[_Base]:
-    """Text constraints of every criterion, then the record's structured constraints."""
-    out: list[_Base] = [c for crit in doc.criteria for c in crit.constraints]
-    return out + list(doc.record_constraints)
+def trial_constraints(doc: ParsedTrial) -> list[Facet]:
+    """Facets of every criterion's constraints, then of the record's structured constraints."""
+    return trial_facets(doc)
 
 
-def _representative(cs: Sequence[_Base]) -> _Base:
-    def score(c: _Base) -> tuple:
-        return (c.criterion is None, bool(c.applies_if), c.hypothetical, c.inferred, bool(c.group),
-                bool(c.except_))
+def _representative(cs: Sequence[Facet]) -> Facet:
+    def score(c: Facet) -> tuple:
+        return (c.criterion is None, bool(c.applies_if), c.planned, c.inferred, c.alternative,
+                bool(c.excluded))
     return min(cs, key=score)
 
 
 _SEX_ORDER = {"all": 2, "female": 1, "male": 1}
 
 
-def relate(a: _Base, b: _Base) -> str:
+def relate(a: Facet, b: Facet) -> str:
     """``nlp.constraints.compare`` with two matrix-level readings it leaves open: sex values
     ("female" is stricter than "all", "female" vs "male" disjoint) and a scale written with and
     without the ``{score}`` unit ("NIHSS 5-12" vs "NIHSS 6-20 points")."""
@@ -160,7 +161,7 @@ def relate(a: _Base, b: _Base) -> str:
             return "disjoint"
         return "stricter" if ra < rb else "looser"
     if {a.unit, b.unit} == {None, "{score}"}:
-        a, b = a.model_copy(update={"unit": "{score}"}), b.model_copy(update={"unit": "{score}"})
+        a, b = replace(a, unit="{score}"), replace(b, unit="{score}")
     return compare(a, b)
 
 
@@ -183,7 +184,7 @@ def summarise(relations: dict[str, str]) -> str:
 
 def build_rows(trials: Sequence[tuple[str, ParsedTrial]]) -> list[Row]:
     """Rows in a stable order (kind, then label); cells keyed by trial label."""
-    grouped: dict[str, dict[str, list[_Base]]] = {}
+    grouped: dict[str, dict[str, list[Facet]]] = {}
     meta: dict[str, tuple[str, str | None, str]] = {}
     for label, doc in trials:
         for c in trial_constraints(doc):

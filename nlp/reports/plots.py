@@ -17,7 +17,7 @@ matplotlib.use("Agg")  # no display needed; we only write SVG
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nlp.constraints.normal import allowed_interval  # noqa: E402
+from nlp.core.normal import allowed_interval  # noqa: E402
 from nlp.reports.matrix import Row, is_numeric  # noqa: E402
 
 _RC: dict[str, Any] = {"svg.hashsalt": "elig-analyzer", "svg.fonttype": "none", "font.size": 9,
@@ -132,7 +132,7 @@ def presence_heatmap(rows: Sequence[Row], labels: Sequence[str], limit: int = 60
         return None
     from matplotlib.colors import ListedColormap
 
-    from nlp.constraints.normal import must_comparator
+    from nlp.core.normal import must_comparator
     grid = np.zeros((len(pres), len(labels)))
     for i, r in enumerate(pres):
         for j, t in enumerate(labels):

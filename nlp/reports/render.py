@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from nlp.constraints.normal import must_comparator
+from nlp.core.normal import Facet, must_comparator
 from nlp.reports.compare import Comparison
 from nlp.reports.html import esc, figure, page, table
 from nlp.reports.matrix import Cell, Row, describe, fmt_num
@@ -37,8 +37,8 @@ def _vs(cell: Cell) -> str:
 
 
 # -- JSON ---------------------------------------------------------------------------------------
-def _constraint_json(c: object) -> dict[str, object]:
-    return c.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+def _constraint_json(c: Facet) -> dict[str, object]:
+    return c.constraint.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def as_dict(comp: Comparison) -> dict[str, object]:

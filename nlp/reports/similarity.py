@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.constraints.normal import allowed_interval
-from nlp.document import ParsedTrial
+from nlp.core.document import ParsedTrial
+from nlp.core.normal import allowed_interval
 from nlp.reports.matrix import Row, is_numeric
 
 CUT = 0.7  # merge clusters while their average distance (1 - similarity) is below this

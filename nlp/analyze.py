@@ -1,0 +1,87 @@
+"""Stages 1-4 in order: the one module that imports them all.
+
+record (stage 1) -> criteria (stage 2) -> entities per criterion (stage 3, spaCy) -> typed
+constraints, logic and topics (stage 4). The Doc is closed here: the ``ParsedTrial`` it returns
+holds concepts, never text a later stage would have to tag again.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from nlp.constraints.builder import age_warnings, build_criterion, structured_constraints
+from nlp.core.constraints import AnyConstraint
+from nlp.core.document import AnnotatedCriterion, ParsedTrial, Topic
+from nlp.criteria import split_criteria
+from nlp.pipeline.annotate import annotate_criteria
+from nlp.pipeline.criterion_classifier import CriterionClassifier
+from nlp.records import TrialRecord
+
+__all__ = ["parse_record", "record_topics"]
+
+
+def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model: Language | None = None,
+                 classifier: CriterionClassifier | None = None) -> ParsedTrial:
+    """Split the record's criteria and, with a pipeline, tag entities in each and build the
+    constraints. ``ner_model`` adds the statistical NER's spans where no rule span overlaps
+    (``source="model"``; they are shown, constraints are built from the rule spans only);
+    ``classifier`` names the category of criteria the rules could not compute (``category``,
+    ``reason``)."""
+    split = split_criteria(record.eligibility_text)
+    entities = annotate_criteria(nlp, split.criteria, ner_model=ner_model) if nlp is not None else {}
+    warnings: list[str] = []
+    if not split.criteria:
+        warnings.append("no criteria found in the eligibility text (headers only)")
+    elif not split.headers:
+        warnings.append("no inclusion/exclusion headers: all criteria are in section 'unspecified'")
+    children: dict[str, list[str]] = {}
+    for c in split.criteria:
+        if c.parent:
+            children.setdefault(c.parent, []).append(c.id)
+    criteria = []
+    text_constraints: list[AnyConstraint] = []
+    for c in split.criteria:
+        if nlp is None:
+            criteria.append(AnnotatedCriterion(**c.model_dump()))
+            continue
+        rule_ents = tuple(e for e in entities.get(c.id, ()) if e.source == "rules")
+        built = build_criterion(c.id, c.section, rule_ents, record.eligibility_text,
+                                (c.start, c.end), children.get(c.id, ()), lead=c.text)
+        text_constraints.extend(built.constraints)
+        criteria.append(AnnotatedCriterion(
+            **c.model_dump(), entities=entities.get(c.id, ()), constraints=built.constraints,
+            logic=built.logic, computable=built.computable, reason=built.reason,
+        ))
+    if classifier is not None:
+        criteria = _classify(criteria, classifier)
+    record_constraints = tuple(structured_constraints(record))
+    warnings.extend(age_warnings(record, text_constraints))
+    topics = record_topics(record, nlp) if nlp is not None else ()
+    return ParsedTrial(record=record, headers=split.headers, criteria=tuple(criteria),
+                       record_constraints=record_constraints, topics=topics, warnings=tuple(warnings))
+
+
+def record_topics(record: TrialRecord, nlp: Language) -> tuple[Topic, ...]:
+    """Condition concepts the title(s) and condition list name (not negated), first mention each."""
+    found: dict[str, Topic] = {}
+    sources = [("title", record.brief_title), ("official title", record.official_title)]
+    sources += [("conditions", c) for c in record.conditions]
+    for where, text in sources:
+        if not text:
+            continue
+        for e in nlp(text).ents:
+            if text[:e.start_char].lower().endswith(("non-", "non ", "non")):
+                continue  # "Non-ischemic cardiomyopathy" does not name ischemic cardiomyopathy
+            if e.label_ == "CONDITION" and e._.concept_id and not e._.negated and e._.concept_id not in found:
+                found[e._.concept_id] = Topic(concept_id=e._.concept_id, where=where, text=text)
+    return tuple(found.values())
+
+
+def _classify(criteria: list[AnnotatedCriterion], classifier: CriterionClassifier) -> list[AnnotatedCriterion]:
+    """Category and reason for the criteria the rules found nothing computable in (containers
+    and judgement-only criteria keep the rules' reason)."""
+    todo = [i for i, c in enumerate(criteria) if not c.computable and c.text.strip()
+            and (c.reason or "").startswith("not recognised")]
+    for i, (cat, p) in zip(todo, classifier.predict([criteria[i].text for i in todo]), strict=True):
+        criteria[i] = criteria[i].model_copy(update={"category": cat, "reason": classifier.reason(cat, p)})
+    return criteria

@@ -1,0 +1,345 @@
+"""Coded lexicons: the concepts the analyzer knows, with synonyms, standard codes and is-a parents.
+
+Files: ``nlp/resources/lexicons/*.jsonl``, one JSON object per line (schema: ``LexiconEntry``).
+``python -m nlp.resources.lexicon`` validates every file (schema, unique ids and synonyms,
+parents that exist, code formats and check digits) and prints a summary.
+
+``Lexicon`` is the one object that answers questions about concepts: name and codes of an id,
+is-a ancestors and descendants, the concept of a code, and the concepts a short text names
+(``find``: whole-token lookup of synonyms, case-insensitive, and abbreviations, as written; the
+longest match wins). ``find`` is what later stages use instead of re-running the pipeline: a
+patient's item names, the titles of a v1 document being upgraded.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+ATC = "http://www.whocc.no/atc"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SYSTEMS = (LOINC, SNOMED, ICD10, ICD10CM, ATC, RXNORM)
+
+Category = Literal["measurement", "condition", "therapy", "procedure", "demographic", "other"]
+# Entity labels a lexicon concept is tagged with (see nlp/pipeline/README.md for the label set).
+Label = Literal[
+    "MEASUREMENT", "CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "TRIAL_PARTICIPATION",
+    "CONSENT", "JUDGEMENT", "SEX", "AGE", "OTHER",
+]
+
+
+class Code(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    system: Literal[
+        "http://loinc.org", "http://snomed.info/sct", "http://hl7.org/fhir/sid/icd-10",
+        "http://hl7.org/fhir/sid/icd-10-cm", "http://www.whocc.no/atc",
+        "http://www.nlm.nih.gov/research/umls/rxnorm",
+    ]
+    code: str
+    display: str | None = None
+
+
+class LexiconEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    category: Category
+    label: Label
+    synonyms: tuple[str, ...] = ()  # matched case-insensitively, as whole tokens
+    abbreviations: tuple[str, ...] = ()  # matched case-sensitively ("ALT", "PLT", "HIV")
+    codes: tuple[Code, ...] = ()
+    unit: str | None = None  # default UCUM unit (measurements)
+    range: tuple[float, float] | None = None  # plausible values in ``unit`` (measurements)
+    parents: tuple[str, ...] = ()  # is-a: ids of broader (grouping) concepts
+    notes: str | None = None
+
+    @field_validator("synonyms", "abbreviations")
+    @classmethod
+    def _clean_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
+        for t in terms:
+            if not t or t != t.strip() or "  " in t:
+                raise ValueError(f"term {t!r} has stray whitespace")
+        return terms
+
+
+# --- code checks --------------------------------------------------------------------------
+
+def luhn_check_digit(digits: str) -> int:
+    """Check digit of LOINC's mod-10 algorithm (the Luhn algorithm) for the number part."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10
+
+
+_VD = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_VP = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+
+
+def verhoeff_valid(number: str) -> bool:
+    c = 0
+    for i, ch in enumerate(reversed(number)):
+        c = _VD[c][_VP[i % 8][int(ch)]]
+    return c == 0
+
+
+def code_problem(code: Code) -> str | None:
+    """Why a code is malformed (format or check digit), or None."""
+    c = code.code
+    if code.system == LOINC:
+        m = re.fullmatch(r"(\d{1,7})-(\d)", c)
+        if not m:
+            return f"LOINC {c!r}: not NNNNN-N"
+        if luhn_check_digit(m.group(1)) != int(m.group(2)):
+            return f"LOINC {c!r}: check digit should be {luhn_check_digit(m.group(1))}"
+    elif code.system == SNOMED:
+        if not re.fullmatch(r"[1-9]\d{5,17}", c):
+            return f"SNOMED CT {c!r}: not a 6-18 digit SCTID"
+        if c[-3:-1] not in {"00", "10"}:
+            return f"SNOMED CT {c!r}: partition {c[-3:-1]} is not a concept partition (00/10)"
+        if not verhoeff_valid(c):
+            return f"SNOMED CT {c!r}: Verhoeff check digit fails"
+    elif code.system in (ICD10, ICD10CM):
+        if not re.fullmatch(r"[A-Z]\d[0-9AB](?:\.[0-9A-Z]{1,4})?(?:-[A-Z]\d[0-9AB])?", c):
+            return f"ICD-10 {c!r}: not a category/code like 'B20' or 'E11.9' (or a range 'C00-C97')"
+    elif code.system == ATC:
+        if not re.fullmatch(r"[A-Z](?:\d\d(?:[A-Z](?:[A-Z](?:\d\d)?)?)?)?", c):
+            return f"ATC {c!r}: not an ATC code like 'L04AA'"
+    elif code.system == RXNORM:
+        if not re.fullmatch(r"[1-9]\d{0,8}", c):
+            return f"RxNorm {c!r}: not an RxCUI"
+    return None
+
+
+# --- loading --------------------------------------------------------------------------------
+
+def lexicon_files(directory: Path | None = None) -> list[Path]:
+    base = directory or Path(str(resources.files("nlp.resources") / "lexicons"))
+    return sorted(base.glob("*.jsonl"))
+
+
+def read_entries(path: Path) -> list[LexiconEntry]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            out.append(LexiconEntry.model_validate_json(line))
+        except ValidationError as exc:
+            raise ValueError(f"{path.name}:{n}: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})") from None
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(directory: str | None = None) -> tuple[LexiconEntry, ...]:
+    entries: list[LexiconEntry] = []
+    for f in lexicon_files(Path(directory) if directory else None):
+        entries.extend(read_entries(f))
+    return tuple(entries)
+
+
+def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
+    entries = list(entries)
+    problems: list[str] = []
+    ids: dict[str, LexiconEntry] = {}
+    for e in entries:
+        if e.id in ids:
+            problems.append(f"duplicate id {e.id!r}")
+        ids[e.id] = e
+    owners: dict[str, str] = {}
+    for e in entries:
+        for code in e.codes:
+            p = code_problem(code)
+            if p:
+                problems.append(f"{e.id}: {p}")
+        for parent in e.parents:
+            if parent not in ids:
+                problems.append(f"{e.id}: unknown parent {parent!r}")
+            elif parent == e.id:
+                problems.append(f"{e.id}: is its own parent")
+        if e.category == "measurement" and e.label == "MEASUREMENT":
+            if e.unit is None or e.range is None:
+                problems.append(f"{e.id}: a measurement needs 'unit' and 'range'")
+            elif e.range[0] > e.range[1]:
+                problems.append(f"{e.id}: range low > high")
+        if not e.synonyms and not e.abbreviations and not e.parents:
+            problems.append(f"{e.id}: no synonyms or abbreviations")
+        for term in e.synonyms:
+            key = term.lower()
+            if key in owners and owners[key] != e.id:
+                problems.append(f"synonym {term!r} in both {owners[key]} and {e.id}")
+            owners[key] = e.id
+        for term in e.abbreviations:
+            key = "\x00" + term
+            if key in owners and owners[key] != e.id:
+                problems.append(f"abbreviation {term!r} in both {owners[key]} and {e.id}")
+            owners[key] = e.id
+    # is-a cycles
+    for e in entries:
+        seen: set[str] = set()
+        stack = list(e.parents)
+        while stack:
+            p = stack.pop()
+            if p == e.id:
+                problems.append(f"{e.id}: is-a cycle")
+                break
+            if p in seen or p not in ids:
+                continue
+            seen.add(p)
+            stack.extend(ids[p].parents)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    directory = Path(args[0]) if args else None
+    try:
+        entries = [e for f in lexicon_files(directory) for e in read_entries(f)]
+    except ValueError as exc:
+        print(f"lexicon: error: {exc}", file=sys.stderr)
+        return 1
+    problems = lexicon_problems(entries)
+    for p in problems:
+        print(f"lexicon: problem: {p}", file=sys.stderr)
+    by_cat: dict[str, int] = {}
+    for e in entries:
+        by_cat[e.category] = by_cat.get(e.category, 0) + 1
+    n_codes = sum(len(e.codes) for e in entries)
+    print(f"{len(entries)} concepts {by_cat}, {n_codes} codes, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+# --- the Lexicon object -----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+class Lexicon:
+    """Concepts by id with their is-a closure, codes and surface terms."""
+
+    def __init__(self, entries: Iterable[LexiconEntry]) -> None:
+        self.entries: dict[str, LexiconEntry] = {e.id: e for e in entries}
+        self._ancestors: dict[str, frozenset[str]] = {}
+        for cid in self.entries:
+            seen: set[str] = set()
+            stack = list(self.entries[cid].parents)
+            while stack:
+                c = stack.pop()
+                if c in seen or c not in self.entries:
+                    continue
+                seen.add(c)
+                stack.extend(self.entries[c].parents)
+            self._ancestors[cid] = frozenset(seen)
+        self._descendants: dict[str, set[str]] = {cid: set() for cid in self.entries}
+        for cid, anc in self._ancestors.items():
+            for a in anc:
+                self._descendants[a].add(cid)
+        self.by_code: dict[tuple[str, str], str] = {
+            (c.system, c.code): e.id for e in self.entries.values() for c in e.codes
+        }
+        # token tuples -> concept id: synonyms lower-cased, abbreviations as written
+        self._lower: dict[tuple[str, ...], str] = {}
+        self._orth: dict[tuple[str, ...], str] = {}
+        for e in self.entries.values():
+            for s in e.synonyms:
+                self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(s)), e.id)
+            for a in e.abbreviations:
+                self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
+        self._longest = max((len(k) for k in (*self._lower, *self._orth)), default=1)
+
+    @classmethod
+    @lru_cache(maxsize=4)
+    def load(cls, directory: str | None = None) -> Lexicon:
+        """The lexicon of the package's data files (or of ``directory``), built once."""
+        return cls(load_lexicon(directory))
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.entries
+
+    def get(self, cid: str) -> LexiconEntry | None:
+        return self.entries.get(cid)
+
+    def name(self, cid: str) -> str:
+        e = self.entries.get(cid)
+        return e.name if e else cid.replace("_", " ")
+
+    def ancestors(self, cid: str) -> frozenset[str]:
+        """Broader concepts (transitively), not ``cid`` itself."""
+        return self._ancestors.get(cid, frozenset())
+
+    def descendants(self, cid: str) -> frozenset[str]:
+        """Narrower concepts (transitively), not ``cid`` itself."""
+        return frozenset(self._descendants.get(cid, ()))
+
+    def is_a(self, cid: str, other: str) -> bool:
+        """``cid`` is ``other`` or a narrower concept of it."""
+        return cid == other or other in self.ancestors(cid)
+
+    def closure(self, ids: Iterable[str]) -> frozenset[str]:
+        """The ids with all their ancestors."""
+        out: set[str] = set()
+        for cid in ids:
+            out.add(cid)
+            out |= self.ancestors(cid)
+        return frozenset(out)
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        """(concept id, start, end) of the lexicon terms in ``text``: whole tokens, longest first,
+        non-overlapping, in text order."""
+        toks = _tokens(text)
+        out: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(toks):
+            hit = None
+            for n in range(min(self._longest, len(toks) - i), 0, -1):
+                window = toks[i:i + n]
+                cid = self._lower.get(tuple(t.lower() for t, _, _ in window)) or \
+                    self._orth.get(tuple(t for t, _, _ in window))
+                if cid is not None:
+                    hit = (cid, window[0][1], window[-1][2], n)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            out.append(hit[:3])
+            i += hit[3]
+        return out
+
+    def concepts_in(self, text: str) -> frozenset[str]:
+        """The concepts ``text`` names (``find``), without ancestors."""
+        return frozenset(cid for cid, _, _ in self.find(text))
