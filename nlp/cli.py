@@ -244,10 +244,10 @@ def parse_cmd(
 @app.command("show")
 def show_cmd(
     record: Annotated[str, typer.Argument(help="A trial record file (any supported format) or '-'.")],
-    html: Annotated[Path | None, typer.Option("--html", help="Write a displaCy HTML page here.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML page (entities highlighted) here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "auto",
 ) -> None:
-    """Show a trial's criteria with their entities highlighted (terminal, or HTML via displaCy)."""
+    """Show a trial's criteria with their entities highlighted (terminal, or HTML)."""
     from nlp.show import render_html, render_terminal
 
     failures: list[str] = []

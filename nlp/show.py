@@ -1,6 +1,7 @@
 """Viewing parsed trials: criteria with highlighted entities, in a terminal or as HTML.
 
-HTML goes through displaCy's manual entity renderer, which escapes all text."""
+HTML is rendered here, in displaCy's entity style, with every piece of text escaped (no spaCy:
+the reports that embed it never import the pipeline)."""
 
 from __future__ import annotations
 
@@ -51,11 +52,32 @@ def render_terminal(doc: ParsedTrial, color: bool = False) -> str:
     return "\n".join(out) + "\n\n"
 
 
+_MARK = ("<mark class=\"entity\" style=\"background: {color}; padding: 0.45em 0.6em; margin: 0 0.25em; "
+         "line-height: 1; border-radius: 0.35em;\">{text}<span style=\"font-size: 0.8em; font-weight: bold; "
+         "line-height: 1; border-radius: 0.35em; vertical-align: middle; margin-left: 0.5rem\">{label}</span></mark>")
+
+
+def _esc(text: str) -> str:
+    return html_lib.escape(text).replace("\n", "<br>")
+
+
+def highlight_html(text: str, ents: Sequence[tuple[int, int, str, str]]) -> str:
+    """``text`` with (start, end, label, color) spans marked; all text and labels escaped."""
+    out, pos = [], 0
+    for start, end, label, color in sorted(ents):
+        if start < pos:
+            continue  # overlapping spans: the first wins
+        out.append(_esc(text[pos:start]))
+        out.append(_MARK.format(color=html_lib.escape(color, quote=True), text=_esc(text[start:end]),
+                                label=html_lib.escape(label)))
+        pos = end
+    out.append(_esc(text[pos:]))
+    return f'<div class="entities" style="line-height: 2.5; direction: ltr">{"".join(out)}</div>'
+
+
 def render_criteria_html(doc: ParsedTrial, colors: dict[str, str] | None = None) -> str:
     """One trial's criteria as HTML fragments (one ``<div class="crit">`` each), entities
-    highlighted by displaCy's manual renderer (which escapes the text)."""
-    from spacy import displacy
-
+    highlighted."""
     colors = {} if colors is None else colors
     items = []
     for c in doc.criteria:
@@ -68,14 +90,10 @@ def render_criteria_html(doc: ParsedTrial, colors: dict[str, str] | None = None)
                 continue
             label = e.label + (f" {e.concept_id}" if e.concept_id else "")
             colors[label] = _COLORS.get(e.label, "#eeeeee")
-            ents.append({"start": rel_start, "end": rel_start + len(e.text), "label": label})
-        ents.sort(key=lambda x: x["start"])
-        rendered = displacy.render(
-            {"text": c.text, "ents": ents, "title": None}, style="ent", manual=True, page=False, jupyter=False,
-            options={"colors": colors},
-        )
+            ents.append((rel_start, rel_start + len(e.text), label, colors[label]))
         items.append(
-            f'<div class="crit" style="margin-left:{c.depth * 2}em"><b>{html_lib.escape(c.id)}</b> {rendered}</div>'
+            f'<div class="crit" style="margin-left:{c.depth * 2}em"><b>{html_lib.escape(c.id)}</b> '
+            f"{highlight_html(c.text, ents)}</div>"
         )
     return "".join(items)
 

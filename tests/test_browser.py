@@ -84,7 +84,7 @@ def test_browser_compare_renders_matrix_plots_and_criteria(pages) -> None:  # ty
     figures = {a.get("id") for t, a in tags.tags if t == "figure"}
     assert {"plot-age", "plot-thresholds", "plot-presence", "plot-similarity"} <= figures
     assert names.count("svg") >= 4 and names.count("details") >= 5
-    assert any(t == "div" and a.get("class") == "entities" for t, a in tags.tags)  # displaCy output
+    assert any(t == "div" and a.get("class") == "entities" for t, a in tags.tags)  # the highlighted criteria
 
 
 def test_browser_corpus_renders_plots(pages) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, SEEDS_DIR, need
 
 EXAMPLE = ROOT / "examples" / "NCT05697718.txt"
@@ -24,7 +23,7 @@ def test_cli_parse_example_to_stdout() -> None:
     res = elig("parse", str(EXAMPLE))
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["record"]["nct_id"] == "NCT05697718"
     tops = [c for c in doc["criteria"] if c["parent"] is None]
     assert sum(c["section"] == "exclusion" for c in tops) == 17
@@ -44,7 +43,7 @@ def test_cli_parse_out_dir_and_jsonl(tmp_path: Path) -> None:
     res = elig("parse", str(SEEDS_DIR), "-o", str(tmp_path / "all.jsonl"))
     assert res.returncode == 0
     lines = (tmp_path / "all.jsonl").read_text().splitlines()
-    assert len(lines) == 5 and all(json.loads(x)["schema_version"] == 1 for x in lines)
+    assert len(lines) == 5 and all(json.loads(x)["schema_version"] == 2 for x in lines)
     res = elig("parse", str(SEEDS_DIR), "-o", str(tmp_path / "all.json"))
     assert isinstance(json.loads((tmp_path / "all.json").read_text()), list)
 
@@ -95,7 +94,7 @@ def test_cli_missing_file_is_one_line_no_traceback() -> None:
 
 def test_cli_version() -> None:
     res = elig("version")
-    assert res.returncode == 0 and "schema_version 1" in res.stdout
+    assert res.returncode == 0 and "schema_version 2" in res.stdout
 
 
 def test_cli_progress_only_on_a_terminal(tmp_path: Path) -> None:

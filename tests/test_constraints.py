@@ -4,8 +4,8 @@ import json
 
 import jsonschema
 import pytest
-
 from conftest import KEYS_DIR, SEEDS_DIR, need
+
 from nlp.analyze import parse_record
 from nlp.constraints.builder import concept_of
 from nlp.core.constraints import (

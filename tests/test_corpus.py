@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 import pytest
-
 from conftest import MSC_DIR, need
+
 from nlp.analyze import parse_record
 from nlp.core.document import ParsedTrial
 from nlp.errors import InputError

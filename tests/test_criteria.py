@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import KEYS_DIR, MSC_DIR, SEEDS_DIR, need
+
 from nlp.criteria import coverage_problems, split_criteria
 from nlp.records import read_path
 from nlp.textutil import match_header, unescape_markdown

@@ -3,8 +3,18 @@ from __future__ import annotations
 import pytest
 
 from nlp.core.lexicon import (
-    ATC, ICD10, LOINC, RXNORM, SNOMED, Code, LexiconEntry, code_problem, lexicon_problems,
-    load_lexicon, luhn_check_digit, verhoeff_valid,
+    ATC,
+    ICD10,
+    LOINC,
+    RXNORM,
+    SNOMED,
+    Code,
+    LexiconEntry,
+    code_problem,
+    lexicon_problems,
+    load_lexicon,
+    luhn_check_digit,
+    verhoeff_valid,
 )
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, MSC_DIR, ROOT, need
 
-from nlp.evaluation.ner import score
-from nlp.training.chia import (
+from nlp.corpora.chia import (
     CHIA_DIR,
     Mapping,
     Stats,
@@ -20,6 +19,7 @@ from nlp.training.chia import (
     read_corpus,
     read_document,
 )
+from nlp.evaluation.ner import score
 
 BRAT = FIXTURES / "brat"
 NER_MODEL = ROOT / "models" / "ner" / "model"
@@ -83,7 +83,7 @@ def test_split_is_disjoint_and_deterministic() -> None:
 
 def test_committed_split_matches_the_seeded_split() -> None:
     need(CHIA_DIR)
-    from nlp.training.chia import trial_ids
+    from nlp.corpora.chia import trial_ids
 
     assert load_split() == make_split(trial_ids())
 
@@ -142,7 +142,7 @@ def test_ner_model_loads_and_tags_a_sentence(ner_model) -> None:  # type: ignore
     doc = ner_model("History of chronic lymphocytic leukemia treated with ibrutinib within 6 months")
     labels = {e.label_ for e in doc.ents}
     assert labels & {"CONDITION", "THERAPY", "TEMPORAL"}, [(e.text, e.label_) for e in doc.ents]
-    from nlp.training.chia import NER_LABELS
+    from nlp.corpora.chia import NER_LABELS
 
     assert set(ner_model.get_pipe("ner").labels) == set(NER_LABELS)
     size = sum(p.stat().st_size for p in NER_MODEL.rglob("*") if p.is_file())
@@ -199,7 +199,7 @@ def test_classifier_file_problems_are_one_line_errors(tmp_path: Path) -> None:
 def test_gold_loader_checks_sha_and_span_text(tmp_path: Path) -> None:
     import hashlib
 
-    from nlp.training.gold import eligibility_text, load_gold
+    from nlp.corpora.gold import eligibility_text, load_gold
 
     need(MSC_DIR)
     text = eligibility_text("NCT01087996")

@@ -7,14 +7,14 @@ import json
 import time
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from nlp.analyze import parse_record
 from nlp.constraints.builder import build_criterion
 from nlp.criteria import split_criteria
 from nlp.criteria.splitter import coverage_problems
-from nlp.analyze import parse_record
 from nlp.errors import InputError
 from nlp.pipeline import load_pipeline
 from nlp.records import FORMATS, TrialRecord, read_text
@@ -116,11 +116,6 @@ def test_readers_never_raise(text: str, fmt: str) -> None:
 def test_xml_reader_never_raises(text: str) -> None:
     for item in read_text(text, "prop.xml", "ctgov-xml"):
         assert isinstance(item, (TrialRecord, InputError))
-
-
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    return load_pipeline()
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,

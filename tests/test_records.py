@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, MSC_DIR, SEEDS_DIR, need
+
 from nlp.errors import InputError
 from nlp.records import decode, detect_format, read_path, read_text
 from nlp.records.ages import parse_age, parse_age_range

@@ -10,7 +10,6 @@ import re
 import pytest
 from report_fixtures import XSS_CRITERIA, XSS_IMG, XSS_SCRIPT, parse
 
-from nlp.pipeline import load_pipeline
 from nlp.reports import build_comparison, render_comparison
 from nlp.reports.corpus import CorpusStats, render_corpus
 from nlp.reports.findings import (
@@ -26,11 +25,6 @@ A = "Inclusion Criteria:\n\n* Age 18 to 65 years\n\nExclusion Criteria:\n\n* ALT
 B = "Inclusion Criteria:\n\n* Age 18 to 80 years\n\nExclusion Criteria:\n\n* ALT > 3 x ULN\n* Pregnancy\n* Active infection\n"
 C = ("Inclusion Criteria:\n\n* Age 18 to 80 years\n\nExclusion Criteria:\n\n* ALT > 2 x ULN\n* Pregnancy\n"
      "* Creatinine > 1.5 mg/dL\n")
-
-
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    return load_pipeline()
 
 
 @pytest.fixture(scope="module")
@@ -77,21 +71,33 @@ def test_matrix_cell_keeps_evidence_quote(comp) -> None:  # type: ignore[no-unty
     assert cell.evidence()[0][0] == "E1" and "ALT" in cell.evidence()[0][1]
 
 
-def test_relate_sex_values(nlp) -> None:  # type: ignore[no-untyped-def]
-    from nlp.constraints.model import make
+def _facet(c):  # type: ignore[no-untyped-def]
+    from nlp.core.normal import facets
 
-    f = make("sex", id="s1", criterion=None, effect="include", comparator="=", value="female")
-    m = make("sex", id="s2", criterion=None, effect="include", comparator="=", value="male")
-    a = make("sex", id="s3", criterion=None, effect="include", comparator="=", value="all")
+    [f] = facets(c)
+    return f
+
+
+def test_relate_sex_values() -> None:
+    from nlp.core.constraints import Provenance, SexConstraint
+
+    def sex(i: str, value: str):  # type: ignore[no-untyped-def]
+        return _facet(SexConstraint(id=i, criterion=None, effect="include", sex=value, provenance=Provenance(rule="test")))
+
+    f, m, a = sex("s1", "female"), sex("s2", "male"), sex("s3", "all")
     assert relate(f, a) == "stricter" and relate(a, f) == "looser"
     assert relate(f, m) == "disjoint" and relate(a, a) == "equal"
 
 
 def test_relate_scale_with_and_without_score_unit() -> None:
-    from nlp.constraints.model import make
+    from nlp.core.constraints import Concept, ConceptSet, MeasurementConstraint, NumericRange, Provenance
 
-    x = make("measurement", id="m1", criterion="I1", effect="include", comparator=">=", value=5.0, unit=None)
-    y = make("measurement", id="m2", criterion="I1", effect="include", comparator=">=", value=6.0, unit="{score}")
+    def m(i: str, value: float, unit: str | None):  # type: ignore[no-untyped-def]
+        return _facet(MeasurementConstraint(id=i, criterion="I1", effect="include", range=NumericRange.of(">=", value, unit),
+                                            concepts=ConceptSet(concept=Concept(id="nihss", name="NIHSS")),
+                                            provenance=Provenance(rule="test")))
+
+    x, y = m("m1", 5.0, None), m("m2", 6.0, "{score}")
     assert relate(x, y) == "looser"
 
 
@@ -112,24 +118,26 @@ def test_fmt_num_is_stable() -> None:
 def test_findings_title_conflict_is_general(nlp) -> None:  # type: ignore[no-untyped-def]
     crit = "Inclusion Criteria:\n\n* Non-severe aplastic anemia\n\nExclusion Criteria:\n\n* Severe aplastic anemia\n"
     doc = parse(nlp, "NCT00000021", crit, title="MSC for severe aplastic anemia")
-    fs = title_conflicts("t", doc, nlp)
+    fs = title_conflicts("t", doc)
     assert len(fs) == 2 and {f.criteria for f in fs} == {("E1",), ("I1",)}
     assert all(f.kind == "title_conflict" for f in fs)
     # the same criteria under a title naming the non-severe form conflict with nothing
     ok = parse(nlp, "NCT00000022", crit, title="MSC for non-severe aplastic anemia")
-    assert title_conflicts("t", ok, nlp) == []
+    assert title_conflicts("t", ok) == []
 
 
 def test_findings_title_conflict_from_condition_list(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000023", "Exclusion Criteria:\n\n* Multiple sclerosis\n", title="A study",
                 conditions=("Multiple Sclerosis",))
-    [f] = title_conflicts("t", doc, nlp)
+    [f] = title_conflicts("t", doc)
     assert "conditions" in f.message and f.criteria == ("E1",)
 
 
-def test_findings_title_conflict_needs_pipeline(nlp) -> None:  # type: ignore[no-untyped-def]
+def test_findings_title_conflict_reads_the_parsed_topics(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000024", "Exclusion Criteria:\n\n* Multiple sclerosis\n", conditions=("Multiple Sclerosis",))
-    assert title_conflicts("t", doc, None) == []
+    assert [t.concept_id for t in doc.topics] == ["multiple_sclerosis"]
+    # the reports never tag text again: without the topics stage 4 stored, there is no conflict
+    assert title_conflicts("t", doc.model_copy(update={"topics": ()})) == []
 
 
 def test_findings_include_exclude_contradiction(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -294,7 +302,7 @@ def test_corpus_render_html_and_json(nlp) -> None:  # type: ignore[no-untyped-de
 def test_findings_other_condition_is_not_a_contradiction(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000033", "Inclusion Criteria:\n\n* Acute myeloid leukemia\n\n"
                 "Exclusion Criteria:\n\n* History of other malignancy\n", title="MSC in acute myeloid leukemia")
-    assert include_exclude("t", doc) == [] and title_conflicts("t", doc, nlp) == []
+    assert include_exclude("t", doc) == [] and title_conflicts("t", doc) == []
     plain = parse(nlp, "NCT00000034", "Inclusion Criteria:\n\n* Acute myeloid leukemia\n\n"
                   "Exclusion Criteria:\n\n* Malignancy\n")
     assert [f.kind for f in include_exclude("t", plain)] == ["contradiction"]
@@ -310,7 +318,7 @@ def test_findings_qualified_exclusion_is_info(nlp) -> None:  # type: ignore[no-u
 def test_findings_sibling_without_shared_name_is_not_a_title_conflict(nlp) -> None:  # type: ignore[no-untyped-def]
     # angina and heart failure are both under "cardiac dysfunction" but neither is a form of the other's name
     doc = parse(nlp, "NCT00000036", "Inclusion Criteria:\n\n* Angina pectoris\n", title="MSC for heart failure")
-    assert title_conflicts("t", doc, nlp) == []
+    assert title_conflicts("t", doc) == []
 
 
 def test_plots_escape_trial_labels(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -342,7 +350,7 @@ def test_corpus_not_computable_reasons_with_detail(nlp) -> None:  # type: ignore
 def test_findings_exclusion_with_qualifier_word_is_info(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000037", "Inclusion Criteria:\n\n* Knee osteoarthritis\n\n"
                 "Exclusion Criteria:\n\n* Contralateral knee osteoarthritis\n", title="MSC for knee osteoarthritis")
-    fs = include_exclude("t", doc) + title_conflicts("t", doc, nlp)
+    fs = include_exclude("t", doc) + title_conflicts("t", doc)
     assert len(fs) == 2 and {f.severity for f in fs} == {"info"}
 
 
@@ -366,5 +374,5 @@ def test_findings_title_non_prefix_names_nothing(nlp) -> None:  # type: ignore[n
 def test_findings_bare_check_uses_the_concept_mention(nlp) -> None:  # type: ignore[no-untyped-def]
     doc = parse(nlp, "NCT00000045", "Exclusion Criteria:\n\n* More than 72 hours from the onset of multiple sclerosis\n",
                 title="MSC in multiple sclerosis")
-    fs = title_conflicts("t", doc, nlp)
+    fs = title_conflicts("t", doc)
     assert fs and {f.severity for f in fs} == {"info"}

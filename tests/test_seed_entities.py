@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import KEYS_DIR, SEEDS_DIR, need
+
 from nlp.analyze import parse_record
 from nlp.core.document import ParsedTrial
 from nlp.evaluation.entity_coverage import check_facts

@@ -29,8 +29,8 @@ from nlp.core.checks import age_warnings
 from nlp.core.constraints import (
     CERTAIN,
     INFERRED,
-    QUALIFIED,
     KIND_MODELS,
+    QUALIFIED,
     AnyConstraint,
     Applicability,
     Concept,
@@ -486,6 +486,8 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: str = "rule
     if k in _NUMERIC:
         lo = [(c, v) for c, v in d.bounds if c in (">", ">=", "=")]
         hi = [(c, v) for c, v in d.bounds if c in ("<", "<=", "=")]
+        if lo and hi and lo[0][1] > hi[-1][1]:  # a range written high to low: "eGFR 60 to 0"
+            lo, hi = [(lo[0][0], hi[-1][1])], [(hi[-1][0], lo[0][1])]
         fields["range"] = NumericRange(
             low=lo[0][1] if lo else None, low_inclusive=not lo or lo[0][0] != ">",
             high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=d.unit)

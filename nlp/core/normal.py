@@ -19,18 +19,18 @@ from typing import TYPE_CHECKING, Literal
 from nlp.core.comparators import FLIP
 from nlp.core.constraints import (
     EXPOSURE_TYPES,
-    AgeCondition,
-    ConceptCondition,
-    SexCondition,
     NUMERIC_TYPES,
     PRESENCE_TYPES,
+    AgeCondition,
     AnyConstraint,
     Applicability,
     Concept,
+    ConceptCondition,
     ConsentConstraint,
     Evidence,
     Group,
     MeasurementConstraint,
+    SexCondition,
     SexConstraint,
 )
 from nlp.core.entity import CodeRef

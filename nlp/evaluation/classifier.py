@@ -2,7 +2,7 @@
 systems on the same criteria:
 
 - rules: the class of the labels the rule pipeline tags in the criterion
-  (:func:`nlp.training.classifier.criterion_class`, the same derivation as the reference);
+  (:func:`nlp.corpora.classes.criterion_class`, the same derivation as the reference);
 - model: the trained classifier (``models/classifier``);
 - combined: what ``elig parse --classifier`` does: the rules' class where the rules build a
   computable constraint, the classifier's class where they do not.
@@ -16,16 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from nlp.corpora.classes import CLASSES
+
 SYSTEMS = ("rules", "model", "combined")
 
 
 def predict(texts: Sequence[str], classifier_path: Path | None = None) -> dict[str, list[str]]:
     from nlp.constraints.builder import build_criterion
-    from nlp.pipeline import load_pipeline
     from nlp.core.criterion import Criterion
+    from nlp.corpora.classes import criterion_class
+    from nlp.pipeline import load_pipeline
     from nlp.pipeline.annotate import doc_entities
     from nlp.pipeline.criterion_classifier import load_classifier
-    from nlp.training.classifier import criterion_class
 
     clf = load_classifier(str(classifier_path) if classifier_path else None)
     rules, computable = [], []
@@ -41,7 +43,7 @@ def predict(texts: Sequence[str], classifier_path: Path | None = None) -> dict[s
 
 def evaluate(data: str = "chia:test", classifier_path: Path | None = None) -> dict:
     """``data``: ``chia:PART`` or ``gold:PART``."""
-    from nlp.training.classifier import chia_data, gold_data, scores
+    from nlp.corpora.classes import chia_data, gold_data
 
     source, part = data.split(":", 1)
     texts, ref = chia_data(part) if source == "chia" else gold_data(part)
@@ -73,10 +75,10 @@ def run(target: str, classifier_path: Path | None = None) -> tuple[str, dict]:
     ``InputError`` (one line naming the path)."""
     import re
 
+    from nlp.corpora.chia import CHIA_DIR
+    from nlp.corpora.gold import GOLD_DIR
     from nlp.errors import InputError
     from nlp.pipeline.criterion_classifier import load_classifier
-    from nlp.training.chia import CHIA_DIR
-    from nlp.training.gold import GOLD_DIR
 
     load_classifier(str(classifier_path) if classifier_path else None)  # missing model: one line
     m = re.fullmatch(r"(?:(chia|gold):)?(train|dev|test)", target)
@@ -89,3 +91,16 @@ def run(target: str, classifier_path: Path | None = None) -> tuple[str, dict]:
         raise InputError(str(GOLD_DIR), "no msc_gold_*.jsonl gold files")
     res = evaluate(f"{source}:{part}", classifier_path)
     return format_report(res), res
+
+
+def scores(y_true: list[str], y_pred: list[str]) -> dict:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    labels = [c for c in CLASSES if c in set(y_true) | set(y_pred)]
+    p, r, f, n = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    per = {lab: {"p": round(float(a), 4), "r": round(float(b), 4), "f1": round(float(c), 4), "support": int(d)}
+           for lab, a, b, c, d in zip(labels, p, r, f, n, strict=True)}
+    mp, mr, mf, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+    acc = sum(a == b for a, b in zip(y_true, y_pred, strict=True)) / len(y_true) if y_true else 0.0
+    return {"n": len(y_true), "accuracy": round(acc, 4), "per_class": per,
+            "macro": {"p": round(float(mp), 4), "r": round(float(mr), 4), "f1": round(float(mf), 4)}}

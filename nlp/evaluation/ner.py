@@ -139,7 +139,7 @@ def predict_texts(texts: Sequence[str], model_dir: Path | None = None,
 def evaluate_chia(part: str = "test", model_dir: Path | None = None, systems: Sequence[str] = SYSTEMS,
                   chia_dir: Path | None = None) -> dict:
     """Scores on a Chia split (train/dev/test) of ``annotations/splits``."""
-    from nlp.training.chia import CHIA_DIR, NER_LABELS, load_split, read_corpus
+    from nlp.corpora.chia import CHIA_DIR, NER_LABELS, load_split, read_corpus
 
     examples = list(read_corpus(chia_dir or CHIA_DIR, load_split()[part]))
     texts = [ex.text for ex in examples]
@@ -154,11 +154,11 @@ def evaluate_gold(part: str = "test", model_dir: Path | None = None, systems: Se
     """Scores on our gold trials of a split, through the product's own path (criteria split as
     ``elig parse`` splits them, offsets into the eligibility text). Without gold files the
     result says so (``trials: 0``)."""
+    from nlp.corpora.gold import GOLD_DIR, load_gold
     from nlp.criteria import split_criteria
     from nlp.pipeline import load_pipeline
     from nlp.pipeline.annotate import annotate_criteria
     from nlp.pipeline.model_ner import combine, load_ner_model
-    from nlp.training.gold import GOLD_DIR, load_gold
 
     gs = load_gold(gold_dir or GOLD_DIR)
     trials = gs.split(part)
@@ -217,7 +217,7 @@ def format_report(res: dict, systems: Sequence[str] = SYSTEMS) -> str:
 
 def evaluate_brat(chia_dir: Path, model_dir: Path | None = None, systems: Sequence[str] = SYSTEMS) -> dict:
     """Scores on every document of a brat directory (Chia format and mapping)."""
-    from nlp.training.chia import NER_LABELS, read_corpus
+    from nlp.corpora.chia import NER_LABELS, read_corpus
 
     examples = list(read_corpus(chia_dir))
     texts = [ex.text for ex in examples]
@@ -236,10 +236,10 @@ def run(target: str, split: str = "test", model_dir: Path | None = None) -> tupl
     inputs raise ``InputError`` (one line naming the path)."""
     import re
 
+    from nlp.corpora.chia import CHIA_DIR, SPLIT_DIR
+    from nlp.corpora.gold import GOLD_DIR, MSC_DIR
     from nlp.errors import InputError
     from nlp.pipeline.model_ner import load_ner_model
-    from nlp.training.chia import CHIA_DIR, SPLIT_DIR
-    from nlp.training.gold import GOLD_DIR, MSC_DIR
 
     load_ner_model(str(model_dir) if model_dir else None)  # a missing model fails first, in one line
     m = re.fullmatch(r"(?:(chia|gold):)?(train|dev|test)", target)

@@ -44,7 +44,7 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Exposure, GroupOp
 from nlp.core.lexicon import Lexicon
 from nlp.core.units import convert, ucum
-from nlp.matching.patient import PCode, Patient
+from nlp.matching.patient import Patient, PCode
 
 Verdict = Literal["pass", "fail", "unknown", "not_computable"]
 _RANK = {"fail": 3, "unknown": 2, "not_computable": 1, "pass": 0}
@@ -104,7 +104,7 @@ def at_least3(verdicts: Sequence[Verdict], n: int) -> Verdict:
         return "pass"
     if len(verdicts) - failed < n:
         return "fail"
-    return and3(v for v in verdicts if v != "pass")
+    return and3(v for v in verdicts if v not in ("pass", "fail"))  # undecided: the open items say why
 
 
 def combine(group: Group, section: str, verdict_of: dict[str, Verdict]) -> Verdict:

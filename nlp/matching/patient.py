@@ -8,8 +8,8 @@ ongoing. Conditions, therapies and procedures the record does not list are taken
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Literal
 

@@ -9,9 +9,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from nlp.core.document import ParsedTrial
 from nlp.core.normal import allowed_interval, criterion_facets, must_comparator
 from nlp.core.units import convert, ucum
-from nlp.core.document import ParsedTrial
 from nlp.reports.findings import trial_findings
 from nlp.reports.html import esc, figure, page, table
 from nlp.reports.matrix import BOUND, fmt_num, is_numeric

@@ -10,9 +10,7 @@ converted), and the cell is marked stricter / looser / equal / disjoint / mixed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from nlp.core.document import ParsedTrial
 from nlp.core.labels import NUMERIC_KINDS

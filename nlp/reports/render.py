@@ -1,5 +1,5 @@
 """Write a ``Comparison`` as Markdown, CSV, JSON (deterministic: no timestamps, sorted keys,
-fixed number formatting) or self-contained HTML (inline SVG plots, displaCy criteria)."""
+fixed number formatting) or self-contained HTML (inline SVG plots, criteria with highlighted entities)."""
 
 from __future__ import annotations
 

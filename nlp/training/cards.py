@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nlp.training.chia import ROOT
+from nlp.corpora.chia import ROOT
 
 CHIA_CITE = ("Kury F, Butler A, Yuan C, et al. Chia, a large annotated corpus of clinical trial "
              "eligibility criteria. Scientific Data 7, 281 (2020). https://doi.org/10.1038/s41597-020-00620-0. "
@@ -37,7 +37,7 @@ def ner_card(metrics: dict) -> str:
         "",
         "## Data and license",
         f"- Chia ({CHIA_CITE})",
-        "  converted with `nlp/training/chia.py` and `annotations/chia_mapping.json` (Condition ->",
+        "  converted with `nlp/corpora/chia.py` and `annotations/chia_mapping.json` (Condition ->",
         "  CONDITION or PREGNANCY, Drug -> THERAPY, Procedure -> PROCEDURE, Measurement -> MEASUREMENT,",
         "  Value -> VALUE, REF_RANGE (multiples of ULN/LLN) or AGE (the value of a Person 'age'),",
         "  Temporal -> TEMPORAL, Person -> SEX / AGE by its words; the rest dropped, reasons in the file).",

@@ -27,54 +27,11 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from nlp.training.chia import CHIA_DIR, ROOT, Mapping, load_split, read_corpus
+from nlp.corpora.chia import CHIA_DIR, ROOT, Mapping
+from nlp.corpora.classes import CLASSES, chia_data, gold_data
+from nlp.evaluation.classifier import scores
 
-CLASSES = ("demographic", "measurement", "condition", "therapy", "procedure", "pregnancy",
-           "trial_participation", "consent", "judgement", "other")
-_ORDER = (
-    ("consent", {"CONSENT"}), ("trial_participation", {"TRIAL_PARTICIPATION"}),
-    ("judgement", {"JUDGEMENT"}), ("pregnancy", {"PREGNANCY"}),
-    ("measurement", {"MEASUREMENT", "REF_RANGE"}), ("therapy", {"THERAPY"}),
-    ("procedure", {"PROCEDURE"}), ("condition", {"CONDITION"}), ("demographic", {"AGE", "SEX"}),
-)
-_FLAG_LABEL = {"judgement": "JUDGEMENT", "consent": "CONSENT",
-               "trial_participation": "TRIAL_PARTICIPATION", "pregnancy": "PREGNANCY"}
 SEED = 20261123
-
-
-def criterion_class(labels: Iterable[str]) -> str:
-    found = set(labels)
-    for cls, want in _ORDER:
-        if found & want:
-            return cls
-    return "other"
-
-
-def chia_data(part: str, mapping: Mapping | None = None) -> tuple[list[str], list[str]]:
-    mapping = mapping or Mapping()
-    texts, ys = [], []
-    for ex in read_corpus(CHIA_DIR, load_split()[part], mapping=mapping):
-        labels = {s.label for s in ex.spans}
-        labels |= {_FLAG_LABEL[mapping.flag[f]] for f in ex.flags if mapping.flag.get(f) in _FLAG_LABEL}
-        texts.append(ex.text)
-        ys.append(criterion_class(labels))
-    return texts, ys
-
-
-def gold_data(part: str) -> tuple[list[str], list[str]]:
-    """Our gold trials' analysed criteria with the class of the labels inside each."""
-    from nlp.criteria import split_criteria
-    from nlp.pipeline.annotate import nlp_targets
-    from nlp.training.gold import load_gold
-
-    texts, ys = [], []
-    for t in load_gold().split(part):
-        for c in nlp_targets(split_criteria(t.text).criteria):
-            a, b = c.source_offset(0), c.source_offset(max(len(c.text) - 1, 0)) + 1
-            labels = {s.label for s in t.spans if a <= s.start and s.end <= b}
-            texts.append(c.text)
-            ys.append(criterion_class(labels))
-    return texts, ys
 
 
 def make_model(c: float):  # type: ignore[no-untyped-def]
@@ -89,19 +46,6 @@ def make_model(c: float):  # type: ignore[no-untyped-def]
     ])
     return Pipeline([("features", feats),
                      ("clf", LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=SEED))])
-
-
-def scores(y_true: list[str], y_pred: list[str]) -> dict:
-    from sklearn.metrics import precision_recall_fscore_support
-
-    labels = [c for c in CLASSES if c in set(y_true) | set(y_pred)]
-    p, r, f, n = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    per = {lab: {"p": round(float(a), 4), "r": round(float(b), 4), "f1": round(float(c), 4), "support": int(d)}
-           for lab, a, b, c, d in zip(labels, p, r, f, n, strict=True)}
-    mp, mr, mf, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro", zero_division=0)
-    acc = sum(a == b for a, b in zip(y_true, y_pred, strict=True)) / len(y_true) if y_true else 0.0
-    return {"n": len(y_true), "accuracy": round(acc, 4), "per_class": per,
-            "macro": {"p": round(float(mp), 4), "r": round(float(mr), 4), "f1": round(float(mf), 4)}}
 
 
 def train(out: Path, c_grid: Iterable[float] = (1.0, 4.0, 16.0)) -> dict:

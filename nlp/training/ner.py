@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from nlp.training.chia import CHIA_DIR, NER_LABELS, ROOT, Stats, load_split, read_corpus
+from nlp.corpora.chia import CHIA_DIR, NER_LABELS, ROOT, Stats, load_split, read_corpus
 
 CORPUS_DIR = ROOT / "corpus"
 SEED = 20261123
@@ -229,7 +229,7 @@ def build_corpus(corpus_dir: Path = CORPUS_DIR, chia_dir: Path = CHIA_DIR, with_
     """Write train/dev/test DocBins; return what went in."""
     from spacy.tokens import DocBin
 
-    from nlp.training.gold import load_gold
+    from nlp.corpora.gold import load_gold
 
     nlp = blank()
     split = load_split()

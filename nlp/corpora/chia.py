@@ -238,7 +238,7 @@ def load_split(split_dir: Path = SPLIT_DIR) -> dict[str, list[str]]:
     for part in ("train", "dev", "test"):
         path = split_dir / f"chia_{part}.txt"
         if not path.exists():
-            raise FileNotFoundError(f"{path}: split id list not found (run python -m nlp.training.chia --write-split)")
+            raise FileNotFoundError(f"{path}: split id list not found (run python -m nlp.corpora.chia --write-split)")
         out[part] = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     return out
 

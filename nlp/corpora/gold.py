@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlp.training.chia import ROOT, SHARED
+from nlp.corpora.chia import ROOT, SHARED
 
 GOLD_DIR = ROOT / "annotations" / "gold"
 MSC_DIR = SHARED / "data" / "ctgov-msc"

@@ -1,0 +1,96 @@
+"""The knowledge files of stage 4 (cues, clinical inferences, window anchors): each file is
+validated against its schema, a malformed file is one clear error naming it, and every cue and
+every inference rule has a test of what it reads."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from nlp.analyze import parse_record
+from nlp.core.knowledge import KnowledgeError, cue, read_cues, read_inferences
+from nlp.core.lexicon import Lexicon
+from nlp.core.windows import read_anchor_table
+from nlp.records import read_text
+
+
+def _text(name: str) -> str:
+    return (resources.files("nlp.resources") / name).read_text(encoding="utf-8")
+
+
+def test_knowledge_files_validate() -> None:
+    lex = Lexicon.load()
+    assert read_cues().cues
+    rules = read_inferences(known_concepts=frozenset(lex.entries)).rules
+    assert {r.id for r in rules} == {"uncontrolled_hypertension", "infection_needing_treatment", "stem_cell_study"}
+    assert read_anchor_table(_text("anchors.json")).anchors
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("{not json", "cues.json: malformed JSON"),
+    ('{"cues": {"x": "("}}', "cues.json: Value error, cue 'x' does not compile"),
+    ('{"cues": {}, "extra": 1}', "cues.json: Extra inputs are not permitted"),
+])
+def test_knowledge_bad_cue_file_is_one_clear_error(bad: str, message: str) -> None:
+    with pytest.raises(KnowledgeError) as exc:
+        read_cues(bad)
+    assert str(exc.value).startswith(message)
+
+
+def test_knowledge_inference_rules_name_known_cues_and_concepts() -> None:
+    data = json.loads(_text("inferences.json"))
+    data["rules"][0]["cue"] = "no_such_cue"
+    with pytest.raises(KnowledgeError, match="unknown cue 'no_such_cue'"):
+        read_inferences(json.dumps(data))
+    data = json.loads(_text("inferences.json"))
+    data["rules"][0]["add"]["concept"] = "no_such_concept"
+    with pytest.raises(KnowledgeError, match="unknown concept 'no_such_concept'"):
+        read_inferences(json.dumps(data), known_concepts=frozenset(Lexicon.load().entries))
+
+
+@pytest.mark.parametrize(("name", "hit", "miss"), [
+    ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
+    ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),
+    ("uncontrolled", "blood pressure >= 180/110 mmHg despite treatment", "blood pressure >= 180/110 mmHg"),
+    ("needing", "infection requiring IV antibiotics", "infection treated with IV antibiotics"),
+    ("stem_cell", "another stem cell study", "another drug study"),
+    ("clause_opener", "HIV infection, or", "HIV infection"),
+    ("or", "MS or NMO", "MS and NMO"),
+    ("and", "MS and NMO", "MS or NMO"),
+    ("any_of", "Meeting one of the following:", "Meeting the following:"),
+    ("at_least_n_of", "at least two of the following", "at least 18 years"),
+])
+def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None:
+    assert cue(name).search(hit) and not cue(name).search(miss)
+
+
+def test_knowledge_age_gap_cue_spans_only_filler_words() -> None:
+    assert cue("age_gap").fullmatch(" between ") and cue("age_gap").fullmatch(": ")
+    assert not cue("age_gap").fullmatch(" with at least one ")
+
+
+def _constraints(nlp, text: str, section: str = "Exclusion"):  # type: ignore[no-untyped-def]
+    [rec] = list(read_text(f"{section} Criteria:\n- {text}\n", "t.txt"))
+    return [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints]
+
+
+@pytest.mark.parametrize(("text", "added"), [
+    ("Blood pressure ≥180/110 mmHg despite treatment", ("condition", "hypertension")),
+    ("Patients requiring intravenous antibiotics", ("condition", "active_infection")),
+    ("participation in any other stem cell study within the past year", ("therapy", "stem_cell_therapy")),
+])
+def test_knowledge_each_inference_rule_fires(nlp, text: str, added: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    inferred = [c for c in _constraints(nlp, text) if c.provenance.inferred]
+    assert [(c.kind, c.concept_id) for c in inferred] == [added]
+    assert inferred[0].provenance.rule.startswith("inference:") and not inferred[0].certain
+
+
+@pytest.mark.parametrize("text", [
+    "Blood pressure ≥180/110 mmHg",  # no cue: a threshold, not a diagnosis
+    "Uncontrolled hypertension with blood pressure ≥180/110 mmHg",  # named already: nothing to add
+    "participation in any other clinical study within the past year",  # not a stem-cell study
+])
+def test_knowledge_inference_rule_needs_its_cue_and_a_gap(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in _constraints(nlp, text) if c.provenance.inferred]
