@@ -56,9 +56,9 @@ class HeaderMatch:
 
 def _section_of(kind: str) -> Section | None:
     k = kind.lower().replace("-", "").replace(" ", "")
-    if k.startswith("noninclusion") or k.startswith("exclu") or k in {"ineligible"}:
+    if k.startswith(("noninclusion", "exclu")) or k in {"ineligible"}:
         return "exclusion"
-    if k.startswith("inclusionand") or k.startswith("inclusion&") or k.startswith("inclusion/"):
+    if k.startswith(("inclusionand", "inclusion&", "inclusion/")):
         return "unspecified"
     if k.startswith("inclu") or k == "eligible":
         return "inclusion"

@@ -20,6 +20,14 @@ def need(path: Path) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by its folder (unit / integration / regression), so ``-m unit`` selects."""
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder in ("unit", "integration", "regression"):
+            item.add_marker(getattr(pytest.mark, folder))
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """The analyzer never touches the network: any socket connection in a test fails."""

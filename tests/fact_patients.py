@@ -59,7 +59,7 @@ def violate(base: dict[str, Any], fact: dict[str, Any], condition_name: str | No
         v = _violating_value(fact)
         years = v if fact["unit"] == "year" else v / 12
         p.pop("birth_date", None)
-        p["age"] = years if fact["unit"] == "year" else years
+        p["age"] = years
         if _must(fact) in (">=", ">"):
             p["age"] = max(0.0, years - (0.5 if _must(fact) == ">=" else 0))
         else:

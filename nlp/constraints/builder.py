@@ -21,6 +21,7 @@ Cue patterns are data (``nlp/resources/cues.json``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -349,7 +350,7 @@ class _Builder:
         if self.effect != "include":
             return
         items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY) and d.group is None]
-        for a, b in zip(items, items[1:], strict=False):
+        for a, b in itertools.pairwise(items):
             between = self.text[a.end:b.start]
             if cue("or").search(between) and not cue("and").search(between):
                 g = a.group or self._group()

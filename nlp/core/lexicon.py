@@ -132,9 +132,8 @@ def code_problem(code: Code) -> str | None:
     elif code.system == ATC:
         if not re.fullmatch(r"[A-Z](?:\d\d(?:[A-Z](?:[A-Z](?:\d\d)?)?)?)?", c):
             return f"ATC {c!r}: not an ATC code like 'L04AA'"
-    elif code.system == RXNORM:
-        if not re.fullmatch(r"[1-9]\d{0,8}", c):
-            return f"RxNorm {c!r}: not an RxCUI"
+    elif code.system == RXNORM and not re.fullmatch(r"[1-9]\d{0,8}", c):
+        return f"RxNorm {c!r}: not an RxCUI"
     return None
 
 

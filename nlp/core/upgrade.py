@@ -51,7 +51,7 @@ def _window(w: dict[str, Any] | None, days: int | None) -> dict[str, Any] | None
 def _applies_if(lex: Lexicon, text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
-    found = [cid for cid in lex.concepts_in(text)]
+    found = list(lex.concepts_in(text))
     if not found:
         return {"kind": "unresolved", "text": text}
     return {"kind": "concept", "concepts": {"concept": concept_dict(lex, sorted(found)[0])},

@@ -6,6 +6,7 @@ criterion; children lie inside their parent's span and do not overlap each other
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -153,7 +154,7 @@ class _Builder:
         while p is not None:
             path.append(p)
             p = p.parent
-        self.stack = list(reversed(path)) + [node]
+        self.stack = [*list(reversed(path)), node]
 
     def add_marked(self, node: _Node) -> None:
         stack = self.stack
@@ -207,7 +208,7 @@ class _Builder:
 
     # -- main loop -------------------------------------------------------------------------
     def run(self) -> None:
-        for start, end, line in lines_with_offsets(self.text):
+        for start, _end, line in lines_with_offsets(self.text):
             stripped = line.strip(_SPACE + "\r\n")
             if not stripped:
                 continue
@@ -340,7 +341,7 @@ def coverage_problems(text: str, split: CriteriaSplit) -> list[str]:
     for c in split.criteria:
         siblings.setdefault(c.parent, []).append(c)
     for group in siblings.values():
-        for a, b in zip(group, group[1:]):
+        for a, b in itertools.pairwise(group):
             if b.start < a.end:
                 problems.append(f"{a.id} and {b.id} overlap")
     for i, ch in enumerate(text):

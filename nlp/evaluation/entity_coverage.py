@@ -122,8 +122,8 @@ def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactR
             label = _LABEL_OF_KIND[kind]
             if not any(e.label == label for e in ents):
                 missing.append(label)
-        if fact.get("window_days") is not None:
-            if not any(e.label == "TEMPORAL" and e.window_days == fact["window_days"] for e in ents):
-                missing.append(f"window {fact['window_days']}d")
+        if fact.get("window_days") is not None and not any(
+                e.label == "TEMPORAL" and e.window_days == fact["window_days"] for e in ents):
+            missing.append(f"window {fact['window_days']}d")
         results.append(FactResult(i, kind, fact["quote"], not missing, tuple(missing)))
     return results

@@ -94,12 +94,9 @@ def fact_matches(fact: dict[str, Any], c: Facet) -> bool:
     if kind in NUMERIC_KINDS or fact["kind"] in NUMERIC_KINDS:
         if must_comparator(c) != _fact_must(fact) or not _value_ok(fact, c):
             return False
-    elif kind in ("condition", "therapy", "procedure", "trial_participation"):
-        if must_comparator(c) != _fact_must(fact):
-            return False
-    if fact.get("window_days") is not None and not _window_ok(int(fact["window_days"]), c.window_days):
+    elif kind in ("condition", "therapy", "procedure", "trial_participation") and must_comparator(c) != _fact_must(fact):
         return False
-    return True
+    return not (fact.get("window_days") is not None and not _window_ok(int(fact["window_days"]), c.window_days))
 
 
 def _constraints_for_quote(doc: ParsedTrial, quote: str) -> list[Facet]:

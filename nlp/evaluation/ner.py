@@ -206,8 +206,7 @@ def format_report(res: dict, systems: Sequence[str] = SYSTEMS) -> str:
         lines.append("")
         lines.append(f"== {name} ==")
         lines.append(f"{'label':<20}{'gold':>6}{'pred':>6}   {'strict P':>8}{'R':>7}{'F1':>7}   {'relaxed P':>9}{'R':>7}{'F1':>7}")
-        rows = list(r["per_label"].items()) + [("micro", {"gold": r["gold_spans"], "pred": r["pred_spans"], **r["micro"]}),
-                                                ("macro", {"gold": "", "pred": "", **r["macro"]})]
+        rows = [*list(r["per_label"].items()), ("micro", {"gold": r["gold_spans"], "pred": r["pred_spans"], **r["micro"]}), ("macro", {"gold": "", "pred": "", **r["macro"]})]
         for label, v in rows:
             st, rl = v["strict"], v["relaxed"]
             lines.append(f"{label:<20}{v['gold']!s:>6}{v['pred']!s:>6}   {st['p']:>8.3f}{st['r']:>7.3f}{st['f1']:>7.3f}"

@@ -3,4 +3,4 @@
 from nlp.matching.evaluate import Matcher, MatchReport, rank
 from nlp.matching.patient import Patient, load_patient
 
-__all__ = ["MatchReport", "Matcher", "rank", "Patient", "load_patient"]
+__all__ = ["MatchReport", "Matcher", "Patient", "load_patient", "rank"]

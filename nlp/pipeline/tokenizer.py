@@ -22,7 +22,7 @@ _UNIT_AFTER_NUM = (
 
 
 def _prefixes() -> list[str]:
-    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·"] + list(English.Defaults.prefixes)
+    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·", *list(English.Defaults.prefixes)]
 
 
 def _suffixes() -> list[str]:
@@ -32,7 +32,8 @@ def _suffixes() -> list[str]:
         rf"(?<=\d){_UNIT_AFTER_NUM}$",  # 2years, 90g, 17kg, 2.5x
         r"(?<=\d)/L",
         r"；|。|，|：",
-    ] + list(English.Defaults.suffixes)
+        *English.Defaults.suffixes,
+    ]
 
 
 def _infixes() -> list[str]:
@@ -47,7 +48,8 @@ def _infixes() -> list[str]:
         r"(?<=[a-z])(?=[≥≤])",
         r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
         r"；|。|，|：|、",
-    ] + list(English.Defaults.infixes)
+        *English.Defaults.infixes,
+    ]
 
 
 @registry.tokenizers("elig.tokenizer.v1")

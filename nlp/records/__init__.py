@@ -30,8 +30,17 @@ _READERS = {
 INPUT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".xml", ".txt", ".text", ".htm", ".html", ".md"}
 
 __all__ = [
-    "AgeLimit", "FORMATS", "Format", "InputError", "Intervention", "TrialRecord",
-    "decode", "detect_format", "iter_input_files", "read_path", "read_text",
+    "FORMATS",
+    "AgeLimit",
+    "Format",
+    "InputError",
+    "Intervention",
+    "TrialRecord",
+    "decode",
+    "detect_format",
+    "iter_input_files",
+    "read_path",
+    "read_text",
 ]
 
 
@@ -63,7 +72,7 @@ def detect_format(text: str) -> str:
         return "ctgov-json"
     if head == "<":
         low = text.lstrip()[:4000].lower()
-        if "<clinical_study" in low or low.startswith("<?xml") and not looks_like_html(text):
+        if "<clinical_study" in low or (low.startswith("<?xml") and not looks_like_html(text)):
             return "ctgov-xml"
         if looks_like_html(text):
             return "webpage"

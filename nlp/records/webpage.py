@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from typing import ClassVar
 
 from nlp.errors import InputError
 from nlp.records.ages import parse_age, parse_age_range
@@ -58,12 +59,12 @@ def looks_like_webpage(text: str) -> bool:
 
 def looks_like_html(text: str) -> bool:
     head = text.lstrip()[:2000].lower()
-    return head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
 
 
 class _TextExtractor(HTMLParser):
-    _BLOCK = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-              "section", "table", "dt", "dd", "header", "footer", "article"}
+    _BLOCK: ClassVar[frozenset[str]] = frozenset({"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
+              "section", "table", "dt", "dd", "header", "footer", "article"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -186,7 +187,7 @@ def _hv(value: str | None) -> bool | None:
     v = value.strip().lower()
     if v in {"yes", "true"} or v.startswith("accepts healthy"):
         return True
-    if v in {"no", "false"} or v.startswith("no healthy") or v.startswith("does not accept"):
+    if v in {"no", "false"} or v.startswith(("no healthy", "does not accept")):
         return False
     return None
 

@@ -71,9 +71,7 @@ def _qualified_as_other(doc: ParsedTrial, c: Facet) -> bool:
 
 
 _GENERIC = frozenset(
-    "patient patients subject subjects participant participants people person persons individual individuals "
-    "with of a an the known diagnosed diagnosis confirmed current currently any or and having has have who "
-    "are is was were suffering from documented evidence presence by in at".split()
+    ["patient", "patients", "subject", "subjects", "participant", "participants", "people", "person", "persons", "individual", "individuals", "with", "of", "a", "an", "the", "known", "diagnosed", "diagnosis", "confirmed", "current", "currently", "any", "or", "and", "having", "has", "have", "who", "are", "is", "was", "were", "suffering", "from", "documented", "evidence", "presence", "by", "in", "at"]
 )
 
 

@@ -14,11 +14,11 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # no display needed; we only write SVG
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from nlp.core.normal import allowed_interval  # noqa: E402
-from nlp.reports.matrix import Row, is_numeric  # noqa: E402
+from nlp.core.normal import allowed_interval
+from nlp.reports.matrix import Row, is_numeric
 
 _RC: dict[str, Any] = {"svg.hashsalt": "elig-analyzer", "svg.fonttype": "none", "font.size": 9,
        "axes.titlesize": 9, "figure.dpi": 100}

@@ -104,8 +104,8 @@ def to_markdown(comp: Comparison) -> str:
         out.append(f"| {_md(label)} | {_md(d.record.brief_title or '')} | {len(d.criteria)} | "
                    f"{sum(len(c.constraints) for c in d.criteria)} |")
     out += ["", "## Constraint matrix", "",
-            "Each cell is what the patient must satisfy; the mark compares it with the other trials "
-            "(stricter / looser / equal / disjoint / mixed; **unique**: only this trial has it).", ""]
+            ("Each cell is what the patient must satisfy; the mark compares it with the other trials "
+            "(stricter / looser / equal / disjoint / mixed; **unique**: only this trial has it)."), ""]
     out.append("| constraint | " + " | ".join(_md(t) for t in labels) + " |")
     out.append("|---|" + "---|" * len(labels))
     for row in comp.rows:

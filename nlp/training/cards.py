@@ -42,10 +42,10 @@ def ner_card(metrics: dict) -> str:
         "  Value -> VALUE, REF_RANGE (multiples of ULN/LLN) or AGE (the value of a Person 'age'),",
         "  Temporal -> TEMPORAL, Person -> SEX / AGE by its words; the rest dropped, reasons in the file).",
         "  One criterion line = one example; discontinuous spans -> covering span; overlaps -> longest.",
-        f"  Chia train: {d['chia_train']['criteria']} criteria; dev: {d['chia_dev']['criteria']}; "
+        (f"  Chia train: {d['chia_train']['criteria']} criteria; dev: {d['chia_dev']['criteria']}; "
         f"test: {d['chia_test']['criteria']}. Skipped spans (misaligned / crossing a line): "
         f"{sum(d[f'chia_{p}']['misaligned_skipped'] for p in ('train', 'dev', 'test'))} / "
-        f"{sum(d[f'chia_{p}']['cross_line_skipped'] for p in ('train', 'dev', 'test'))}.",
+        f"{sum(d[f'chia_{p}']['cross_line_skipped'] for p in ('train', 'dev', 'test'))}."),
     ]
     g = d.get("gold_train")
     if g:
@@ -58,14 +58,14 @@ def ner_card(metrics: dict) -> str:
         "## Split, seed, command",
         "- Split by trial id, seeded (20261123), 80/10/10: `annotations/splits/chia_{train,dev,test}.txt`.",
         "  The dev split picks the best checkpoint; the test split was not used for any choice.",
-        f"- Seed {metrics['seed']}; tok2vec MultiHashEmbed width {arch['tok2vec_width']} on {arch['attrs']} "
-        f"(rows {arch['embed_rows']}), MaxoutWindowEncoder depth {arch['depth']}; NER hidden width {arch['ner_hidden']}.",
-        f"- Command: `{metrics['command']}` (builds the DocBins into the git-ignored `corpus/`, trains, "
-        "evaluates, writes `metrics.json` and this card).",
-        f"- Training wall time: {metrics['train_wall_s'] / 60:.1f} min on this 2-core machine (shared with other jobs); "
-        f"evaluation {metrics['eval_wall_s']:.0f} s. spaCy {metrics['spacy']}, Python {metrics['python']}.",
-        f"- Size: {metrics['model_bytes'] / 1e6:.1f} MB. Best dev ents_f (spaCy scorer, strict, all labels): "
-        f"{_f(metrics['dev_best'].get('ents_f'))}.",
+        (f"- Seed {metrics['seed']}; tok2vec MultiHashEmbed width {arch['tok2vec_width']} on {arch['attrs']} "
+        f"(rows {arch['embed_rows']}), MaxoutWindowEncoder depth {arch['depth']}; NER hidden width {arch['ner_hidden']}."),
+        (f"- Command: `{metrics['command']}` (builds the DocBins into the git-ignored `corpus/`, trains, "
+        "evaluates, writes `metrics.json` and this card)."),
+        (f"- Training wall time: {metrics['train_wall_s'] / 60:.1f} min on this 2-core machine (shared with other jobs); "
+        f"evaluation {metrics['eval_wall_s']:.0f} s. spaCy {metrics['spacy']}, Python {metrics['python']}."),
+        (f"- Size: {metrics['model_bytes'] / 1e6:.1f} MB. Best dev ents_f (spaCy scorer, strict, all labels): "
+        f"{_f(metrics['dev_best'].get('ents_f'))}."),
         "",
         f"## Chia test ({chia['criteria']} criteria; labels above)",
         "",
@@ -121,15 +121,15 @@ def classifier_card(metrics: dict) -> str:
         "  Pregnancy_considerations -> pregnancy); the first class in the order consent,",
         "  trial_participation, judgement, pregnancy, measurement (MEASUREMENT/REF_RANGE), therapy,",
         "  procedure, condition, demographic (AGE/SEX) whose labels occur; otherwise other.",
-        f"- Criteria: Chia train {d['chia_train']} + gold train {d['gold_train']}; Chia dev {d['chia_dev']}; "
-        f"Chia test {d['chia_test']}; gold test {d['gold_test']}.",
+        (f"- Criteria: Chia train {d['chia_train']} + gold train {d['gold_train']}; Chia dev {d['chia_dev']}; "
+        f"Chia test {d['chia_test']}; gold test {d['gold_test']}."),
         "",
         "## Split, seed, command",
-        "- The Chia split of `annotations/splits` (by trial id); C chosen on Chia dev "
+        ("- The Chia split of `annotations/splits` (by trial id); C chosen on Chia dev "
         f"({tuning}); "
-        f"chosen C={metrics['C']}. Seed {metrics['seed']}.",
-        f"- Command: `{metrics['command']}`; wall time {metrics['train_wall_s']:.0f} s; "
-        f"size {metrics['model_bytes'] / 1e6:.1f} MB.",
+        f"chosen C={metrics['C']}. Seed {metrics['seed']}."),
+        (f"- Command: `{metrics['command']}`; wall time {metrics['train_wall_s']:.0f} s; "
+        f"size {metrics['model_bytes'] / 1e6:.1f} MB."),
         "",
         "## Chia test",
         "",

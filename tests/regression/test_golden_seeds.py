@@ -9,7 +9,6 @@ A change in any of them fails here with the first differing lines; a person revi
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from pathlib import Path
 

@@ -367,8 +367,8 @@ def test_findings_exclusion_under_qualifying_lead_in_is_info(nlp) -> None:  # ty
 
 def test_findings_title_non_prefix_names_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
     crit = "Exclusion Criteria:\n\n* Multiple sclerosis\n"
-    assert title_conflicts("t", parse(nlp, "NCT00000039", crit, title="MSC in non-multiple sclerosis demyelination"), nlp) == []
-    assert len(title_conflicts("t", parse(nlp, "NCT00000040", crit, title="MSC in multiple sclerosis"), nlp)) == 1
+    assert title_conflicts("t", parse(nlp, "NCT00000039", crit, title="MSC in non-multiple sclerosis demyelination")) == []
+    assert len(title_conflicts("t", parse(nlp, "NCT00000040", crit, title="MSC in multiple sclerosis"))) == 1
 
 
 def test_findings_bare_check_uses_the_concept_mention(nlp) -> None:  # type: ignore[no-untyped-def]

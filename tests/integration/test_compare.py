@@ -1,7 +1,7 @@
 """`elig compare` and `elig report` as a user runs them, and golden files for the five seeds.
 
 Regenerate the golden files after a reviewed change with:
-    ELIG_UPDATE_GOLDEN=1 python -m pytest tests/test_compare.py
+    ELIG_UPDATE_GOLDEN=1 python -m pytest tests/integration/test_compare.py
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from conftest import MSC_DIR, ROOT, SEEDS_DIR, need
 from report_fixtures import XSS_CRITERIA, write_study
 
-GOLDEN = Path(__file__).parent / "golden" / "compare"
+GOLDEN = Path(__file__).resolve().parents[1] / "regression" / "golden" / "compare"
 EXAMPLES = [ROOT / "examples" / "NCT05697718.txt", ROOT / "examples" / "NCT01985464.json"]
 
 

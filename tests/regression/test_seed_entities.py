@@ -1,7 +1,7 @@
 """Every key fact of the five seeds has its entities tagged; whole-seed golden files.
 
 Regenerate the golden files after a reviewed change with:
-    ELIG_UPDATE_GOLDEN=1 python -m pytest tests/test_seed_entities.py
+    ELIG_UPDATE_GOLDEN=1 python -m pytest tests/regression/test_seed_entities.py
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from nlp.evaluation.entity_coverage import check_facts
 from nlp.pipeline import load_pipeline
 from nlp.records import read_path
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent / "golden" / "entities"
 SEEDS = ["NCT07177677", "NCT06997939", "NCT02218437", "NCT01364246", "NCT05697718"]
 
 # Facts whose key needs an inference the tagger does not (and should not) make from wording
@@ -83,7 +83,7 @@ def _golden_view(doc: ParsedTrial) -> dict:
             item = [e.label, e.text, e.concept_id]
             flags = [n for n in ("negated", "historical", "hypothetical", "family", "excepted", "positive") if getattr(e, n)]
             extra = {k: getattr(e, k) for k in ("comparator", "value", "value_high", "second_value", "unit", "window_days", "window_days_low") if getattr(e, k) is not None}
-            ents.append(item + [flags, extra])
+            ents.append([*item, flags, extra])
         crits.append({"id": c.id, "text": c.text, "entities": ents})
     return {"nct_id": doc.record.nct_id, "criteria": crits}
 

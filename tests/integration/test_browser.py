@@ -34,6 +34,9 @@ def _tags(dom: str) -> _Tags:
     return p
 
 
+pytestmark = pytest.mark.browser
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record

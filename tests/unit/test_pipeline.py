@@ -72,7 +72,7 @@ def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: li
         ("NIHSS score 6-20 points", "between", 6, 20, "{score}"),
         ("mRS 3-5", "between", 3, 5, None),
         ("blood glucose > 16.8mmol/L", ">", 16.8, None, "mmol/L"),
-        ("creatinine ≤ 1.5 mg/dl", "<=", 1.5, "mg/dL" and None, "mg/dL"),
+        ("creatinine ≤ 1.5 mg/dl", "<=", 1.5, None, "mg/dL"),
         ("eGFR < 60 mL/min/1.73 m^2", "<", 60, None, "mL/min/{1.73_m2}"),
         ("Platelets less than 100,000/µL", "<", 100000, None, "/uL"),
         ("ALT exceeding 100 IU/L", ">", 100, None, "U/L"),
@@ -130,7 +130,7 @@ def test_pipeline_label_measurement_with_codes(nlp) -> None:  # type: ignore[no-
     assert m._.unit == "xULN"
     got = ents(nlp, "alanine aminotransferase (ALT) > 2.5×ULN")
     assert ("MEASUREMENT", "alanine aminotransferase", "alt") in got and ("MEASUREMENT", "ALT", "alt") in got
-    alt = [e for e in nlp("ALT > 2").ents if e.label_ == "MEASUREMENT"][0]
+    alt = next(e for e in nlp("ALT > 2").ents if e.label_ == "MEASUREMENT")
     lexicon = nlp.get_pipe("elig_lexicon").lexicon  # the component's own Lexicon: no global table
     assert ("http://loinc.org", "1742-6") in {(c.system, c.code) for c in lexicon.get(alt._.concept_id).codes}
 
@@ -143,7 +143,7 @@ def test_pipeline_label_measurement_pair_of_analytes(nlp) -> None:  # type: igno
 def test_pipeline_label_conditions_and_infections(nlp) -> None:  # type: ignore[no-untyped-def]
     got = {cid for _, _, cid in ents(nlp, "HIV+, TPPA +, patients diagnosed as HBV or HCV.")}
     assert {"hiv", "syphilis", "hepatitis_b", "hepatitis_c"} <= got
-    hiv = [e for e in nlp("HIV+").ents if e._.concept_id == "hiv"][0]
+    hiv = next(e for e in nlp("HIV+").ents if e._.concept_id == "hiv")
     assert hiv._.positive
 
 
