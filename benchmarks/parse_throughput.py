@@ -1,6 +1,7 @@
 """End-to-end ``elig parse`` throughput, scaling, cold start, and the medspaCy baseline.
 
     python benchmarks/parse_throughput.py [--data ../shared/data/ctgov-msc] [--sizes 100,300,all,4x]
+                                          [--baseline DIR]
 
 Every row runs the real command line (``elig parse DIR --out TMP``: read, split, tag, build
 constraints, write one JSON per trial) in a fresh process, so wall time includes start-up and
@@ -9,6 +10,10 @@ times (symlinks under other names). Each size runs with ``--jobs 1`` and ``--job
 Then: cold start (``elig parse`` of one bundled trial, best and median of 5), and the pipeline
 alone against medspaCy's default pipeline over the same criteria texts (the
 ``pipeline_throughput.py`` configurations). Prints one table; ``--json FILE`` also saves it.
+
+``--baseline DIR`` runs every end-to-end row a second time with the code checked out in DIR (e.g.
+``git worktree add /tmp/elig-base <commit>``), right after the current code's run of the same row,
+in the same environment: the two columns are measured side by side, under the same machine load.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ELIG = [sys.executable, "-m", "nlp"]
 
 
-def _timed(cmd: list[str]) -> tuple[float, float]:
+def _timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """(wall seconds, peak RSS MB) of one command run in a fresh process."""
     code = (
         "import resource, subprocess, sys, time, json\n"
@@ -37,7 +42,8 @@ def _timed(cmd: list[str]) -> tuple[float, float]:
         "dt = time.perf_counter() - t\n"
         "print(json.dumps([r.returncode, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, cwd=ROOT)
+    # ``python -m nlp`` imports the package from the working directory first: ``cwd`` picks the code
+    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, cwd=cwd)
     rc, secs, peak = json.loads(out.stdout.strip().splitlines()[-1])
     if rc not in (0, 1):  # 1: some record in the set has no eligibility text (reported, not fatal)
         sys.exit(f"benchmark: {' '.join(cmd)} exited {rc}:\n{out.stderr[-2000:]}")
@@ -60,7 +66,7 @@ def _count(out_dir: Path) -> tuple[int, int]:
     return trials, criteria
 
 
-def end_to_end(data: Path, sizes: list[str], jobs: tuple[int, ...]) -> list[dict[str, object]]:
+def end_to_end(data: Path, sizes: list[str], jobs: tuple[int, ...], baseline: Path | None = None) -> list[dict[str, object]]:
     files = sorted(data.glob("*.json"))
     rows = []
     with tempfile.TemporaryDirectory(prefix="elig-bench-") as tmp:
@@ -74,10 +80,17 @@ def end_to_end(data: Path, sizes: list[str], jobs: tuple[int, ...]) -> list[dict
                 out = Path(tmp) / f"out-{size}-{j}"
                 secs, peak = _timed([*ELIG, "parse", str(src), "--out", str(out), "--jobs", str(j)])
                 trials, criteria = _count(out)
-                rows.append({"input": size, "jobs": j, "trials": trials, "criteria": criteria,
-                             "seconds": secs, "criteria_per_s": criteria / secs,
-                             "trials_per_s": trials / secs, "peak_rss_mb": peak})
+                row: dict[str, object] = {"input": size, "jobs": j, "trials": trials, "criteria": criteria,
+                                          "seconds": secs, "criteria_per_s": criteria / secs,
+                                          "trials_per_s": trials / secs, "peak_rss_mb": peak}
                 shutil.rmtree(out)
+                if baseline is not None:
+                    b_secs, b_peak = _timed([*ELIG, "parse", str(src), "--out", str(out), "--jobs", str(j)], cwd=baseline)
+                    b_trials, b_criteria = _count(out)
+                    row.update(baseline_seconds=b_secs, baseline_criteria_per_s=b_criteria / b_secs,
+                               baseline_peak_rss_mb=b_peak, baseline_trials=b_trials)
+                    shutil.rmtree(out)
+                rows.append(row)
     return rows
 
 
@@ -116,11 +129,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="100,300,all,4x")
     ap.add_argument("--jobs", default="1,2")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--baseline", type=Path, help="a checkout of the code to compare with, run side by side")
     args = ap.parse_args()
     if not args.data.is_dir():
         sys.exit(f"benchmark: data not found at {args.data}")
     t0 = time.perf_counter()
-    rows = end_to_end(args.data, args.sizes.split(","), tuple(int(j) for j in args.jobs.split(",")))
+    if args.baseline is not None and not (args.baseline / "nlp" / "__init__.py").is_file():
+        sys.exit(f"benchmark: {args.baseline} is not a checkout of this project")
+    rows = end_to_end(args.data, args.sizes.split(","), tuple(int(j) for j in args.jobs.split(",")), args.baseline)
     cold = cold_start()
     base = pipeline_vs_medspacy(args.data)
     med = base["medspacy-default"]["per_s"]
@@ -138,6 +154,13 @@ def main() -> None:
             worst = max(abs(sec - (icpt + slope * n)) / sec for n, sec in pts)
             print(f"jobs {j}: seconds = {icpt:.2f} + criteria / {1 / slope:.0f}  (least squares; "
                   f"largest residual {worst:.0%}: linear growth, start-up {icpt:.2f} s)")
+    if args.baseline is not None:
+        print(f"\nside by side with the baseline ({args.baseline}), each row run right after the current code's:")
+        print(f"{'input':>6} {'jobs':>4} {'crit/s now':>10} {'crit/s base':>11} {'ratio':>6} {'RSS now':>8} {'RSS base':>9}")
+        for r in rows:
+            print(f"{r['input']:>6} {r['jobs']:>4} {r['criteria_per_s']:>10.0f} {r['baseline_criteria_per_s']:>11.0f} "
+                  f"{r['criteria_per_s'] / r['baseline_criteria_per_s']:>6.2f} {r['peak_rss_mb']:>8.0f} "
+                  f"{r['baseline_peak_rss_mb']:>9.0f}")
     ours = base["ours"]
     print("\npipeline only (tag criteria texts, no reading/constraints/writing), one process:")
     print(f"  ours             {ours['criteria']:>6} criteria  {ours['per_s']:>6.0f}/s  "
