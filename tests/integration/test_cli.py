@@ -212,3 +212,30 @@ def test_cli_json_output_is_canonical_indented_json(tmp_path: Path) -> None:
         assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
     assert isinstance(json.loads(two.read_text(encoding="utf-8")), list)
     assert isinstance(json.loads(single), dict)
+
+
+V1_DOC = FIXTURES / "v1" / "NCT05697718.v1.json"
+
+
+def test_cli_match_reads_a_v1_document_without_the_pipeline() -> None:
+    # a v1 parse output is upgraded on read; matching needs no NLP pipeline, so no spaCy import
+    probe = (
+        "import sys\nfrom nlp.cli import main\nsys.argv = ['elig', 'match', 'examples/patient.json', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\nelse:\n    code = 0\n"
+        "print('SPACY', any(m.split('.')[0] == 'spacy' for m in sys.modules), 'EXIT', code)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", probe, str(V1_DOC)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "Traceback" not in res.stderr, res.stderr
+    assert res.stdout.splitlines()[0].startswith("NCT05697718: ")
+    assert res.stdout.strip().splitlines()[-1] in ("SPACY False EXIT 0", "SPACY False EXIT None")
+
+
+def test_cli_evaluate_facts_scores_parse_outputs(tmp_path: Path) -> None:
+    keys = need(ROOT.parent / "shared" / "acceptance" / "seeds")
+    res = elig("evaluate", "facts", str(V1_DOC), "--keys", str(keys))
+    assert res.returncode == 0, res.stderr
+    assert "numeric precision" in res.stdout and "NCT05697718: recall" in res.stdout
+    bad = tmp_path / "v9.json"
+    bad.write_text(json.dumps({"schema_version": 9}), encoding="utf-8")
+    res = elig("evaluate", "facts", str(bad), "--keys", str(keys))
+    assert res.returncode == 1 and "schema_version 9 is not supported" in res.stderr and "Traceback" not in res.stderr
