@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nlp.constraints.model import _Base
+from nlp.core.comparators import FLIP
 from nlp.core.units import convert, ucum
 
 Relation = Literal["equal", "stricter", "looser", "overlapping", "disjoint", "incomparable"]
-FLIP = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "present": "absent", "absent": "present"}
 
 
 @dataclass(frozen=True)
