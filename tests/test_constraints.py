@@ -116,7 +116,7 @@ def test_constraints_except(nlp) -> None:  # type: ignore[no-untyped-def]
 
 def test_constraints_therapy_windows(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = cons(nlp, "Use of immunosuppressive drugs (e.g., steroids) within 3 months or vaccination within 6 months")
-    assert [(c.kind, c.concept.id, c.window_days) for c in cs] == [("therapy", "immunosuppressant", 90), ("therapy", "vaccination", 180)]
+    assert [(c.kind, c.concept.id, c.window_days) for c in cs] == [("therapy", "immunosuppressant", 91), ("therapy", "vaccination", 183)]
     assert cs[0].window.relation == "before"
 
 
@@ -130,7 +130,7 @@ def test_constraints_prior_stem_cell(nlp) -> None:  # type: ignore[no-untyped-de
 
 def test_constraints_trial_participation(nlp) -> None:  # type: ignore[no-untyped-def]
     [c] = cons(nlp, "Participation in another clinical trial within 3 months")
-    assert (c.kind, c.window_days, c.window.days) == ("trial_participation", 90, 90)
+    assert (c.kind, c.window_days, c.window.days) == ("trial_participation", 91, 91)
 
 
 def test_constraints_consent_and_judgement(nlp) -> None:  # type: ignore[no-untyped-def]

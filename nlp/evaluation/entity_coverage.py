@@ -13,6 +13,7 @@ from typing import Any
 
 from nlp.constraints.builder import ancestors
 from nlp.document import AnnotatedCriterion, ParsedTrial, criteria_for_quote
+from nlp.evaluation.facts import window_days_as_parsed
 from nlp.pipeline.annotate import Entity
 from nlp.resources.lexicon import load_lexicon
 
@@ -124,7 +125,8 @@ def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactR
             if not any(e.label == label for e in ents):
                 missing.append(label)
         if fact.get("window_days") is not None:
-            if not any(e.label == "TEMPORAL" and e.window_days == fact["window_days"] for e in ents):
+            days = window_days_as_parsed(fact["window_days"])  # the keys count a month as 30 days
+            if not any(e.label == "TEMPORAL" and e.window_days in days for e in ents):
                 missing.append(f"window {fact['window_days']}d")
         results.append(FactResult(i, kind, fact["quote"], not missing, tuple(missing)))
     return results

@@ -20,12 +20,26 @@ from typing import Any
 from nlp.constraints.builder import ancestors
 from nlp.constraints.model import NUMERIC_KINDS, _Base
 from nlp.constraints.normal import FLIP, must_comparator
-from nlp.core.units import convert, ucum
+from nlp.core.units import convert, to_days, ucum
 from nlp.document import ParsedTrial, criteria_for_quote
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
                  "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi"}}
 _UNITLESS = {None, "{score}", "{ratio}", "{count}"}
+# The answer keys count window days by GOLD_GUIDELINE.md's convention (month = 30 days, year = 365);
+# the package counts by nlp/resources/time_units.json (month = 30.4375, year = 365.25). A key's
+# count is read back into the amounts it may stand for, each converted by the package's rule.
+_KEY_DAYS_PER = {"a": 365, "mo": 30, "wk": 7, "d": 1}
+
+
+def window_days_as_parsed(key_days: int) -> set[int]:
+    """The day counts the package gives for a key's ``window_days`` (90: "90 days" -> 90 or
+    "3 months" -> 91)."""
+    out = {key_days}
+    for unit, per in _KEY_DAYS_PER.items():
+        if key_days % per == 0:
+            out.add(int(round(to_days(key_days // per, unit) or 0)))
+    return out
 
 
 def _fact_must(fact: dict[str, Any]) -> str:
@@ -83,7 +97,8 @@ def fact_matches(fact: dict[str, Any], c: _Base) -> bool:
     elif kind in ("condition", "therapy", "procedure", "trial_participation"):
         if must_comparator(c) != _fact_must(fact):
             return False
-    if fact.get("window_days") is not None and c.window_days != fact["window_days"]:
+    key_days = fact.get("window_days")
+    if key_days is not None and c.window_days not in window_days_as_parsed(key_days):
         return False
     return True
 
