@@ -1,44 +1,250 @@
-"""Unit conversion for comparable thresholds (UCUM codes as produced by the pipeline).
+"""Units as validated data: UCUM codes, display forms, dimensions, written forms, time units.
+
+Tables: ``nlp/resources/units.json`` (every unit the pipeline recognises or a lexicon names, the
+written forms the value grammar reads, per-analyte conversions, aliases) and
+``nlp/resources/time_units.json`` (the one time-unit table of the package: a, mo, wk, d, h, min
+with their length in days: year = 365.25 days, month = year/12, week = 7, day = 1, hour = 1/24,
+minute = 1/1440). Both are read once and validated on load; ``python -m nlp.core.units``
+validates them and prints a summary.
 
 Conversions inside one dimension (g/L <-> g/dL <-> mg/dL; 10*9/L <-> /uL; years <-> months), and
 per analyte across dimensions (creatinine umol/L <-> mg/dL x88.4, bilirubin x17.1, glucose
-mmol/L <-> mg/dL x18.0). Anything else is not convertible (``None``), never guessed.
+mmol/L <-> mg/dL /18). Anything else is not convertible (``None``), never guessed.
+
+spaCy-free: imports nothing from the pipeline or the constraints.
 """
 
 from __future__ import annotations
 
-# unit -> (dimension, factor to the dimension's base unit)
-_FAMILY: dict[str, tuple[str, float]] = {
-    "g/L": ("mass_conc", 1.0), "g/dL": ("mass_conc", 10.0), "mg/dL": ("mass_conc", 0.01),
-    "mg/L": ("mass_conc", 0.001), "ug/L": ("mass_conc", 1e-6), "ug/dL": ("mass_conc", 1e-5),
-    "ng/mL": ("mass_conc", 1e-6), "pg/mL": ("mass_conc", 1e-9),
-    "mmol/L": ("molar", 1.0), "umol/L": ("molar", 0.001),
-    "10*9/L": ("count", 1.0), "/uL": ("count", 0.001), "10*12/L": ("count", 1000.0),
-    "10*6/L": ("count", 0.001), "10*3/uL": ("count", 1.0), "10*6/uL": ("count", 1000.0),
-    "a": ("time", 365.25), "mo": ("time", 365.25 / 12), "wk": ("time", 7.0), "d": ("time", 1.0),
-    "h": ("time", 1 / 24), "min": ("time", 1 / 1440),
-    "U/L": ("enzyme", 1.0), "[iU]/L": ("enzyme", 1.0),
-    "kg": ("mass", 1.0), "g": ("mass", 0.001),
-    "mm[Hg]": ("pressure", 1.0), "%": ("percent", 1.0), "{score}": ("score", 1.0),
-    "mL/min": ("flow", 1.0), "mL/min/{1.73_m2}": ("gfr", 1.0), "kg/m2": ("bmi", 1.0),
-    "xULN": ("xuln", 1.0), "xLLN": ("xlln", 1.0), "/min": ("rate", 1.0), "s": ("seconds", 1.0),
-    "ms": ("ms", 1.0), "mg/d": ("dose", 1.0), "{ratio}": ("ratio", 1.0),
-}
-# analyte -> (molar unit, mass unit, factor: molar value = mass value x factor)
-_ANALYTE_MOLAR = {
-    "creatinine": ("umol/L", "mg/dL", 88.4),
-    "total_bilirubin": ("umol/L", "mg/dL", 17.1),
-    "direct_bilirubin": ("umol/L", "mg/dL", 17.1),
-    "bilirubin": ("umol/L", "mg/dL", 17.1),
-    "glucose": ("mmol/L", "mg/dL", 1 / 18.0),
-}
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from nlp.core.tables import Number, TableError, check_pattern, fullmatches, read_table
+
+UNITS_FILE = "units.json"
+TIME_UNITS_FILE = "time_units.json"
+TIME = "time"  # the dimension of time units; its base unit is the day
+
+_Code = Annotated[str, Field(min_length=1, pattern=r"^\S+$")]  # UCUM, no whitespace
+_Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Unit(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: _Code  # UCUM
+    display: str = Field(min_length=1)  # for people: "×10⁹/L", "mmHg", "points"
+    dimension: _Name
+    factor: Number = Field(gt=0)  # value in the dimension's base unit = value x factor
+    note: str | None = None
+
+
+class WrittenForm(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pattern: str  # regex of a written form
+    code: _Code
+    case_sensitive: bool = False  # when a matched form is mapped to its code
+    examples: tuple[str, ...] = Field(min_length=1)  # each must be read as ``code``
+
+    @property
+    def flags(self) -> int:
+        return 0 if self.case_sensitive else re.I
+
+    @model_validator(mode="after")
+    def _check(self) -> WrittenForm:
+        check_pattern(self.pattern, self.flags)
+        for ex in self.examples:
+            if not fullmatches(self.pattern, ex, self.flags):
+                raise ValueError(f"example {ex!r} does not match pattern {self.pattern!r}")
+        return self
+
+
+class AnalyteConversion(BaseModel):
+    """One analyte across dimensions: molar value = mass value x ``molar_per_mass``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    analyte: _Name
+    molar_unit: str
+    mass_unit: str
+    molar_per_mass: Number | None = Field(default=None, gt=0)  # creatinine: 1 mg/dL = 88.4 umol/L
+    mass_per_molar: Number | None = Field(default=None, gt=0)  # glucose: 1 mmol/L = 18 mg/dL
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> AnalyteConversion:
+        if (self.molar_per_mass is None) == (self.mass_per_molar is None):
+            raise ValueError("give exactly one of 'molar_per_mass' and 'mass_per_molar'")
+        return self
+
+    @property
+    def factor(self) -> float:
+        """molar value = mass value x factor (both in this entry's units)."""
+        if self.molar_per_mass is not None:
+            return self.molar_per_mass
+        return 1.0 / self.mass_per_molar  # type: ignore[operator]
+
+
+class UnitsFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    description: str = ""
+    units: tuple[Unit, ...] = Field(min_length=1)
+    written: tuple[WrittenForm, ...]
+    analytes: tuple[AnalyteConversion, ...] = ()
+    aliases: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _references(self) -> UnitsFile:
+        codes: dict[str, Unit] = {}
+        for u in self.units:
+            if u.code in codes:
+                raise ValueError(f"unit {u.code!r} listed twice")
+            codes[u.code] = u
+        for i, w in enumerate(self.written):
+            if w.code not in codes:
+                raise ValueError(f"written[{i}] ({w.pattern!r}) maps to unknown unit {w.code!r}")
+        for a in self.analytes:
+            for unit, dim in ((a.molar_unit, "molar"), (a.mass_unit, "mass_conc")):
+                if unit not in codes:
+                    raise ValueError(f"analyte {a.analyte!r}: unknown unit {unit!r}")
+                if codes[unit].dimension != dim:
+                    raise ValueError(
+                        f"analyte {a.analyte!r}: {unit!r} is {codes[unit].dimension}, not {dim}"
+                    )
+        for alias, code in self.aliases.items():
+            if code not in codes:
+                raise ValueError(f"alias {alias!r} names unknown unit {code!r}")
+        return self
+
+
+class TimeUnit(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: _Code  # UCUM: a, mo, wk, d, h, min
+    name: str = Field(pattern=r"^[a-z]+$")  # the English word: "year"
+    display: str = Field(min_length=1)  # "years"
+    days: Number = Field(gt=0)
+    written: tuple[str, ...] = Field(min_length=1)  # regex alternatives, tried in order
+    examples: tuple[str, ...] = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    # "the past <name>" without a number: a window always, only after a preposition, or never
+    bare_window: Literal["always", "after_preposition", "never"] = "never"
+
+    @field_validator("written")
+    @classmethod
+    def _compile(cls, written: tuple[str, ...]) -> tuple[str, ...]:
+        for p in written:
+            check_pattern(p)
+        return written
+
+    @property
+    def pattern(self) -> str:
+        return "|".join(self.written)
+
+    @model_validator(mode="after")
+    def _examples(self) -> TimeUnit:
+        for ex in self.examples:
+            if not fullmatches(self.pattern, ex):
+                raise ValueError(
+                    f"example {ex!r} does not match the written forms of {self.code!r}"
+                )
+        return self
+
+
+class TimeUnitsFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    description: str = ""
+    units: tuple[TimeUnit, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> TimeUnitsFile:
+        for what, keys in (
+            ("code", [t.code for t in self.units]),
+            ("name", [t.name for t in self.units]),
+            ("alias", [a for t in self.units for a in t.aliases]),
+        ):
+            dup = sorted({k for k in keys if keys.count(k) > 1})
+            if dup:
+                raise ValueError(f"time unit {what} listed twice: {', '.join(dup)}")
+        by = {t.code: t.days for t in self.units}
+        if "a" in by and "mo" in by and by["mo"] != by["a"] / 12:
+            raise ValueError(f"a month must be a year/12 days ({by['a'] / 12}), not {by['mo']}")
+        return self
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def load_units(path: str | None = None) -> UnitsFile:
+    return read_table(Path(path) if path else UNITS_FILE, UnitsFile)
+
+
+@lru_cache(maxsize=8)
+def load_time_units(path: str | None = None) -> TimeUnitsFile:
+    return read_table(Path(path) if path else TIME_UNITS_FILE, TimeUnitsFile)
+
+
+@dataclass(frozen=True)
+class _Index:
+    family: dict[str, tuple[str, float]]  # code -> (dimension, factor to the base unit)
+    display: dict[str, str]
+    analytes: dict[str, AnalyteConversion]
+    aliases: dict[str, str]
+    time_codes: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    units, times = load_units(), load_time_units()
+    family = {u.code: (u.dimension, u.factor) for u in units.units}
+    display = {u.code: u.display for u in units.units}
+    aliases = dict(units.aliases)
+    for t in times.units:
+        if t.code in family:
+            raise TableError(f"{TIME_UNITS_FILE}: {t.code!r} is also a unit of {UNITS_FILE}")
+        family[t.code] = (TIME, t.days)
+        display[t.code] = t.display
+        for a in t.aliases:
+            if a in aliases:
+                raise TableError(f"{TIME_UNITS_FILE}: alias {a!r} is also an alias in {UNITS_FILE}")
+            aliases[a] = t.code
+    return _Index(
+        family,
+        display,
+        {a.analyte: a for a in units.analytes},
+        aliases,
+        tuple(t.code for t in times.units),
+    )
+
+
 # spellings used by answer keys and users -> UCUM
-ALIASES = {
-    "year": "a", "years": "a", "yr": "a", "month": "mo", "months": "mo", "week": "wk",
-    "weeks": "wk", "day": "d", "days": "d", "score": "{score}", "points": "{score}",
-    "mmHg": "mm[Hg]", "ratio": "{ratio}", "IU/L": "U/L", "mL/min/1.73m2": "mL/min/{1.73_m2}",
-    "kg/m^2": "kg/m2", "mg/day": "mg/d", "x ULN": "xULN", "xuln": "xULN",
-}
+ALIASES: dict[str, str] = _index().aliases
+
+
+def written_units() -> tuple[WrittenForm, ...]:
+    """The written forms of units.json, in the order they are tried (longest first)."""
+    return load_units().written
+
+
+def time_units() -> tuple[TimeUnit, ...]:
+    """The time units of time_units.json, in the order their written forms are tried."""
+    return load_time_units().units
+
+
+def time_unit_codes() -> tuple[str, ...]:
+    return _index().time_codes
+
+
+# --- the API --------------------------------------------------------------------------------
 
 
 def ucum(unit: str | None) -> str | None:
@@ -47,25 +253,123 @@ def ucum(unit: str | None) -> str | None:
     return ALIASES.get(unit, unit)
 
 
-def convert(value: float, from_unit: str | None, to_unit: str | None, analyte: str | None = None) -> float | None:
+def dimension(unit: str | None) -> str | None:
+    """ "mass_conc", "molar", "count", "time", ...; None for an unknown unit."""
+    fam = _index().family.get(ucum(unit) or "")
+    return fam[0] if fam else None
+
+
+def days_per(unit: str | None) -> float | None:
+    """Days in one ``unit`` of time (mo: 30.4375); None when ``unit`` is not a time unit."""
+    fam = _index().family.get(ucum(unit) or "")
+    return fam[1] if fam and fam[0] == TIME else None
+
+
+def to_days(value: float | None, unit: str | None) -> float | None:
+    """``value`` ``unit`` in days ("3 mo" -> 91.3125); None when not a time or no value."""
+    d = days_per(unit)
+    return None if d is None or value is None else value * d
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_POWER = re.compile(r"10\*(-?\d+)(/.*)?")
+
+
+def display(unit: str | None) -> str:
+    """The unit as people write it ("×10⁹/L", "mmHg", "points", "mL/min/1.73 m²")."""
+    if unit is None:
+        return ""
+    code = ucum(unit) or unit
+    shown = _index().display.get(code)
+    if shown is not None:
+        return shown
+    m = _POWER.fullmatch(code)  # "10*4/L", made by the value grammar from "x 10^4/L"
+    if m:
+        per = m.group(2) or ""
+        return f"×10{m.group(1).translate(_SUPERSCRIPT)}{display(per) if per else ''}"
+    return code
+
+
+def convert(
+    value: float, from_unit: str | None, to_unit: str | None, analyte: str | None = None
+) -> float | None:
     """``value`` in ``from_unit`` expressed in ``to_unit``; None when not convertible."""
     f, t = ucum(from_unit), ucum(to_unit)
     if f == t:
         return value
     if f is None or t is None:
         return None
-    ff, tf = _FAMILY.get(f), _FAMILY.get(t)
+    index = _index()
+    ff, tf = index.family.get(f), index.family.get(t)
     if ff and tf and ff[0] == tf[0]:
         return value * ff[1] / tf[1]
-    if analyte in _ANALYTE_MOLAR and ff and tf:
-        molar_unit, mass_unit, factor = _ANALYTE_MOLAR[analyte]
+    conv = index.analytes.get(analyte or "")
+    if conv is not None and ff and tf:
         # express both in the analyte's molar / mass reference units, then cross
         if ff[0] == "molar" and tf[0] == "mass_conc":
-            in_molar = convert(value, f, molar_unit)
-            mass = in_molar / factor if in_molar is not None else None
-            return convert(mass, mass_unit, t) if mass is not None else None
+            in_molar = convert(value, f, conv.molar_unit)
+            mass = in_molar / conv.factor if in_molar is not None else None
+            return convert(mass, conv.mass_unit, t) if mass is not None else None
         if ff[0] == "mass_conc" and tf[0] == "molar":
-            in_mass = convert(value, f, mass_unit)
-            molar = in_mass * factor if in_mass is not None else None
-            return convert(molar, molar_unit, t) if molar is not None else None
+            in_mass = convert(value, f, conv.mass_unit)
+            molar = in_mass * conv.factor if in_mass is not None else None
+            return convert(molar, conv.molar_unit, t) if molar is not None else None
     return None
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def unit_problems(units: UnitsFile, times: TimeUnitsFile) -> list[str]:
+    """Quality checks over both tables (schema problems already fail on load): a pattern listed
+    for two codes, an example read as another code by an earlier written form (the forms are
+    tried in order, units before time units), a time unit also listed in units.json."""
+    problems: list[str] = []
+    forms: list[tuple[str, str, int, tuple[str, ...]]] = [
+        (w.pattern, w.code, w.flags, w.examples) for w in units.written
+    ] + [(t.pattern, t.code, re.I, t.examples) for t in times.units]
+    owner: dict[str, str] = {}
+    for pattern, code, _, _ in forms:
+        if owner.setdefault(pattern, code) != code:
+            problems.append(
+                f"written form {pattern!r} maps to both {owner[pattern]!r} and {code!r}"
+            )
+    for pattern, code, _, examples in forms:
+        for ex in examples:
+            read = next((c for p, c, fl, _ in forms if re.fullmatch(p, ex, fl)), None)
+            if read != code:
+                problems.append(
+                    f"{ex!r} (an example of {pattern!r}) is read as {read!r}, not {code!r}"
+                )
+    codes = {u.code for u in units.units}
+    for t in times.units:
+        if t.code in codes:
+            problems.append(f"time unit {t.code!r} is also in {UNITS_FILE}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nlp.core.units [units.json [time_units.json]]``: validate and summarise."""
+    args = argv if argv is not None else sys.argv[1:]
+    try:
+        units = load_units(args[0] if args else None)
+        times = load_time_units(args[1] if len(args) > 1 else None)
+    except TableError as exc:
+        print(f"units: error: {exc}", file=sys.stderr)
+        return 1
+    problems = unit_problems(units, times)
+    for p in problems:
+        print(f"units: problem: {p}", file=sys.stderr)
+    dims = sorted({u.dimension for u in units.units})
+    days = ", ".join(f"{t.code}={t.days:g}d" for t in times.units)
+    print(
+        f"{len(units.units)} units in {len(dims)} dimensions, {len(units.written)} written forms, "
+        f"{len(units.analytes)} analyte conversions, {len(units.aliases)} aliases; "
+        f"{len(times.units)} time units ({days}); "
+        f"{len(problems)} problems"
+    )
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

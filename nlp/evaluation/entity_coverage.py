@@ -14,6 +14,7 @@ from typing import Any
 from nlp.core.document import AnnotatedCriterion, ParsedTrial, criteria_for_quote
 from nlp.core.entity import Entity
 from nlp.core.lexicon import Lexicon, load_lexicon
+from nlp.evaluation.facts import window_days_as_parsed
 
 _CMP_FLIP = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 _UNIT_ALIASES = {
@@ -122,8 +123,9 @@ def check_facts(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> list[FactR
             label = _LABEL_OF_KIND[kind]
             if not any(e.label == label for e in ents):
                 missing.append(label)
-        if fact.get("window_days") is not None and not any(
-                e.label == "TEMPORAL" and e.window_days == fact["window_days"] for e in ents):
-            missing.append(f"window {fact['window_days']}d")
+        if fact.get("window_days") is not None:
+            days = window_days_as_parsed(fact["window_days"])  # the keys count a month as 30 days
+            if not any(e.label == "TEMPORAL" and e.window_days in days for e in ents):
+                missing.append(f"window {fact['window_days']}d")
         results.append(FactResult(i, kind, fact["quote"], not missing, tuple(missing)))
     return results

@@ -11,8 +11,9 @@ end, as the key gives one fact per end.
 Optional facts (``"optional": true``: a reading a second annotator might not make) are scored
 apart: recall counts the other facts, the optional ones found are reported on their own line, and
 a numeric constraint matching an optional fact is not a false positive. A consent fact is credited
-only to a constraint that requires consent in normal form. Windows compare in days within 2 % (or
-a day): the key counts a month as 30 days, the analyzer as a twelfth of 365.25.
+only to a constraint that requires consent in normal form. Windows compare in days: the key counts a
+month as 30 days, the analyzer as a twelfth of 365.25, so a key's count is read back into the amounts
+it may stand for (``window_days_as_parsed``).
 """
 
 from __future__ import annotations
@@ -29,11 +30,25 @@ from nlp.core.document import ParsedTrial, criteria_for_quote
 from nlp.core.labels import NUMERIC_KINDS
 from nlp.core.lexicon import Lexicon
 from nlp.core.normal import Facet, criterion_facets, must_comparator
-from nlp.core.units import convert, ucum
+from nlp.core.units import convert, to_days, ucum
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
                  "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi"}}
 _UNITLESS = {None, "{score}", "{ratio}", "{count}"}
+# The answer keys count window days by GOLD_GUIDELINE.md's convention (month = 30 days, year = 365);
+# the package counts by nlp/resources/time_units.json (month = 30.4375, year = 365.25). A key's
+# count is read back into the amounts it may stand for, each converted by the package's rule.
+_KEY_DAYS_PER = {"a": 365, "mo": 30, "wk": 7, "d": 1}
+
+
+def window_days_as_parsed(key_days: int) -> set[int]:
+    """The day counts the package gives for a key's ``window_days`` (90: "90 days" -> 90 or
+    "3 months" -> 91)."""
+    out = {key_days}
+    for unit, per in _KEY_DAYS_PER.items():
+        if key_days % per == 0:
+            out.add(int(round(to_days(key_days // per, unit) or 0)))
+    return out
 
 
 def _fact_must(fact: dict[str, Any]) -> str:
@@ -78,7 +93,7 @@ def _value_ok(fact: dict[str, Any], c: Facet) -> bool:
 
 
 def _window_ok(fact_days: int, days: int | None) -> bool:
-    return days is not None and abs(days - fact_days) <= max(1.0, 0.02 * fact_days)
+    return days is not None and days in window_days_as_parsed(fact_days)
 
 
 def fact_matches(fact: dict[str, Any], c: Facet) -> bool:

@@ -8,10 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.pipeline.values import DAYS_PER, NUM_ANY, TIME_UNITS, ucum_unit, word_number
+from nlp.core import comparators
+from nlp.core.units import time_units, to_days
+from nlp.pipeline.values import NUM_ANY, ucum_unit, word_number
 
-_UNIT = "|".join(f"(?:{p})" for p, _ in TIME_UNITS if not p.startswith("hours") and not p.startswith("minutes"))
-_UNIT_ALL = "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
+# time units and comparator phrases come from nlp/resources/time_units.json and comparators.json
+_UNIT_ALL = "|".join(f"(?:{t.pattern})" for t in time_units())
+# "in the past year": units that make a window without a number, after a preposition / always
+_BARE_PREP = "|".join(t.name for t in time_units() if t.bare_window in ("always", "after_preposition"))
+_BARE = "|".join(t.name for t in time_units() if t.bare_window == "always")
+_OFFSET_CMP = comparators.alternation("temporal_offset")  # "less than 3 months before ..."
+_FOR_CMP = comparators.alternation("temporal_for")  # "for at least 3 months after ..."
+_DURATION_CMP = comparators.alternation("temporal_duration")  # "for at least three months"
 _AMOUNT = rf"(?P<n1>{NUM_ANY})(?:\s*(?:-|–|~|to)\s*(?P<n2>{NUM_ANY}))?\s*(?:calendar\s+)?(?P<unit>{_UNIT_ALL})"
 _ANCHOR = (
     r"(?P<anchor>(?:the\s+)?(?:(?:first|last|initial|index)\s+)?"
@@ -33,20 +41,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
     # in the past/last/previous year (no number)
     (re.compile(
-        rf"\b(?:in|within|during|over)\s+(?:the\s+)?(?P<w>past|last|previous|preceding|prior)\s+(?P<unit>year|month|week|day)s?\b"
+        rf"\b(?:in|within|during|over)\s+(?:the\s+)?(?P<w>past|last|previous|preceding|prior)\s+(?P<unit>{_BARE_PREP})s?\b"
         rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
     # at 12-24 weeks after onset / 3 months after stroke / 2 weeks before screening / 6 months ago
     (re.compile(
-        rf"\b(?:(?:at|by|less\s+than|more\s+than|at\s+least|no\s+(?:less|more)\s+than|greater\s+than|over|up\s+to|"
-        rf"for\s+(?:at\s+least\s+|more\s+than\s+|over\s+)?)\s+)?{_AMOUNT}\s*"
+        rf"\b(?:(?:at|by|{_OFFSET_CMP}|for\s+(?:(?:{_FOR_CMP})\s+)?)\s+)?{_AMOUNT}\s*"
         rf"(?:(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
     # for at least three months / for more than 6 months (a duration)
     (re.compile(
-        rf"\bfor\s+(?:at\s+least|more\s+than|over|longer\s+than|a\s+minimum\s+of|no\s+less\s+than|not\s+less\s+than)\s+{_AMOUNT}",
+        rf"\bfor\s+(?:{_DURATION_CMP})\s+{_AMOUNT}",
         re.I), "duration"),
     # past year / last year / previous 6 months without a preposition
     (re.compile(rf"\b(?P<w>past|last|previous|preceding)\s+{_AMOUNT}", re.I), "within"),
-    (re.compile(r"\b(?:in\s+the\s+)?(?P<w>past|last|previous|preceding)\s+(?P<unit>year|month|week)\b", re.I), "within"),
+    (re.compile(rf"\b(?:in\s+the\s+)?(?P<w>past|last|previous|preceding)\s+(?P<unit>{_BARE})\b", re.I), "within"),
 ]
 
 
@@ -66,13 +73,14 @@ class TemporalMatch:
 
 
 def _days(value: float | None, unit: str | None) -> int | None:
-    if value is None or unit not in DAYS_PER:
-        return None
-    return int(round(value * DAYS_PER[unit]))
+    """Whole days (rounded): "3 months" -> 91, "1 year" -> 365, "48 hours" -> 2."""
+    days = to_days(value, unit)
+    return None if days is None else int(round(days))
 
 
+# a quick test before the patterns: a time unit's name, or a number followed by a time unit
 _HAS_TIME_WORD = re.compile(
-    r"year|month|week|day|hour|minute|\d\s*(?:y|yrs?|mos?|mths?|wks?|d|h|hrs?|mins?)\b", re.I
+    "|".join(t.name for t in time_units()) + rf"|\d\s*(?:{_UNIT_ALL})", re.I
 )
 
 

@@ -11,66 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.core import comparators
+from nlp.core.units import time_unit_codes, time_units, written_units
+
 # --- units ---------------------------------------------------------------------------------
-# (regex for the written unit, UCUM code); tried longest-first via one alternation.
-_UNIT_TABLE: list[tuple[str, str]] = [
-    (r"m[lL]\s*/\s*min(?:ute)?\s*/\s*1[.,]73\s*m(?:2|²|\^2)", "mL/min/{1.73_m2}"),
-    (r"m[lL]\s*/\s*min(?:ute)?", "mL/min"),
-    (r"cc\s*/\s*min(?:ute)?\s*/\s*1[.,]73\s*m(?:2|²|\^2)", "mL/min/{1.73_m2}"),  # cc = mL
-    (r"cc\s*/\s*min(?:ute)?", "mL/min"),
-    (r"(?:cells?\s*)?/\s*(?:µ|μ|u|micro|mc)[lL]", "/uL"),
-    # CJK compatibility unit characters (one code point each: ㎎ = mg), as in East Asian registries
-    (r"㎎\s*/\s*㎗", "mg/dL"),
-    (r"㎎\s*/\s*[lL]", "mg/L"),
-    (r"㎍\s*/\s*㎖", "ug/mL"),
-    (r"㎎", "mg"),
-    (r"㎏", "kg"),
-    (r"㎍", "ug"),
-    (r"㎖", "mL"),
-    (r"㎜", "mm"),
-    (r"㎝", "cm"),
-    (r"(?:cells?\s*)?/\s*mm(?:3|³|\^3)", "/uL"),
-    (r"(?:cells?\s*)?/\s*c(?:u\.?\s*)?mm", "/uL"),
-    (r"copies\s*/\s*m[lL]", "{copies}/mL"),
-    (r"(?:µ|μ|u|micro)mol\s*/\s*[lL]", "umol/L"),
-    (r"mmol\s*/\s*mol", "mmol/mol"),
-    (r"mmol\s*/\s*[lL]", "mmol/L"),
-    (r"mg\s*/\s*kg\s*/\s*d(?:ay)?", "mg/kg/d"),
-    (r"mg\s*/\s*(?:m2|m²)", "mg/m2"),
-    (r"mg\s*/\s*d[lL]", "mg/dL"),
-    (r"mg\s*/\s*[lL]", "mg/L"),
-    (r"mg\s*/\s*(?:d(?:ay)?\b|24\s*h)", "mg/d"),
-    (r"(?:µ|μ|u|mc)g\s*/\s*[lL]", "ug/L"),
-    (r"(?:µ|μ|u|mc)g\s*/\s*d[lL]", "ug/dL"),
-    (r"ng\s*/\s*m[lL]", "ng/mL"),
-    (r"pg\s*/\s*m[lL]", "pg/mL"),
-    (r"g\s*/\s*d[lL]", "g/dL"),
-    (r"g\s*/\s*[lL]", "g/L"),
-    (r"m?IU\s*/\s*m[lL]", "[iU]/mL"),
-    (r"(?:I?U|IU|iu|u)\s*/\s*[lL]", "U/L"),
-    (r"kg\s*/\s*(?:m2|m²|m\^2|m\s*2)", "kg/m2"),
-    (r"mm\s*Hg|mmHG|mmhg", "mm[Hg]"),
-    (r"beats?\s*(?:/|per)\s*min(?:ute)?|bpm", "/min"),
-    (r"mg\b", "mg"),
-    (r"kg\b", "kg"),
-    (r"(?:µ|μ|mc)g\b", "ug"),
-    (r"ms(?:ec)?\b", "ms"),
-    (r"(?:sec(?:onds?)?|s)\b(?!\s*[/])", "s"),
-    (r"cm\b", "cm"),
-    (r"mm\b", "mm"),
-    (r"m[lL]\b", "mL"),
-    (r"%", "%"),
-    (r"points?\b|score\b", "{score}"),
-]
-TIME_UNITS: list[tuple[str, str]] = [
-    (r"years?|yrs?\.?|y\b|yo\b|years?-old", "a"),
-    (r"months?|mos?\b|mths?\b", "mo"),
-    (r"weeks?|wks?\b", "wk"),
-    (r"days?|d\b", "d"),
-    (r"hours?|hrs?\b|h\b", "h"),
-    (r"minutes?|mins?\b", "min"),
-]
-DAYS_PER = {"a": 365, "mo": 30, "wk": 7, "d": 1, "h": 0, "min": 0}
+# Written forms -> UCUM code, from nlp/resources/units.json and time_units.json (one table each):
+# tried in table order (longest first) via one alternation, units before time units.
+_UNIT_TABLE: list[tuple[str, str, int]] = [(w.pattern, w.code, w.flags) for w in written_units()]
+TIME_UNITS: list[tuple[str, str]] = [(t.pattern, t.code) for t in time_units()]
+_TIME_CODES = frozenset(time_unit_codes())
 
 _SCI = (
     r"(?:[x×X*✕]\s*10\s*(?:\^|\*|E|e)\s*\(?\s*\d{1,2}\s*\)?|"
@@ -80,8 +29,8 @@ _SCI = (
     r"(?:\s*(?:cells?\s*)?/\s*(?:[lL]\b|(?:µ|μ|u)[lL]|mm(?:3|³)))?"
 )
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-UNIT_RE = "|".join(f"(?:{p})" for p, _ in _UNIT_TABLE + TIME_UNITS)
-_UNIT_ONE = [(re.compile(p, re.I if not p.startswith("m[lL]") else 0), u) for p, u in _UNIT_TABLE + TIME_UNITS]
+UNIT_RE = "|".join(f"(?:{p})" for p, _, _ in _UNIT_TABLE) + "|" + "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
+_UNIT_ONE = [(re.compile(p, flags), u) for p, u, flags in _UNIT_TABLE] + [(re.compile(p, re.I), u) for p, u in TIME_UNITS]
 
 _REF = (
     r"(?P<ref>"
@@ -94,20 +43,9 @@ _REF = (
 )
 _TIMES = r"(?:[x×X*✕]|times?|-?fold)"
 
-_CMP_WORDS: list[tuple[str, str]] = [
-    (r"greater\s+than\s+or\s+equal\s+(?:to\b\s*)?|more\s+than\s+or\s+equal\s+(?:to\b\s*)?|higher\s+than\s+or\s+equal\s+(?:to\b\s*)?|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|(?:at|a)\s+least|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of|minimum(?:\s+of)?|≥|>=|=>|≧|＞=|≥=", ">="),
-    (r"less\s+than\s+or\s+equal\s+(?:to\b\s*)?|lower\s+than\s+or\s+equal\s+(?:to\b\s*)?|equal\s+to\s+or\s+(?:less|lower)\s+than|(?:at|a)\s+most|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|not\s+(?:to\b\s*)?exceed(?:ing)?|up\s+to|a\s+maximum\s+of|maximum(?:\s+of)?|≤|<=|=<|≦|＜=|≤=", "<="),
-    (r"greater\s+than|more\s+than|higher\s+than|larger\s+than|superior\s+to|older\s+than|exceed(?:s|ing)?|above|over|in\s+excess\s+of|>|＞|elevated\s+(?:above|over)", ">"),
-    (r"less\s+than|lower\s+than|fewer\s+than|smaller\s+than|inferior\s+to|younger\s+than|below|under|<|＜", "<"),
-    (r"equal\s+to|=|of", "="),
-]
-_CMP_RE = "|".join(f"(?:{p})" for p, _ in _CMP_WORDS)
-_CMP_ONE = [(re.compile(rf"^(?:{p})\s*$", re.I), c) for p, c in _CMP_WORDS]
-_SUFFIX_CMP = [
-    (re.compile(r"^\s*(?:or|and)\s+(?:more|greater|higher|above|over|older)\b", re.I), ">="),
-    (re.compile(r"^\s*(?:or|and)\s+(?:less|lower|below|under|younger|fewer)\b", re.I), "<="),
-    (re.compile(r"^\s*\+(?!\d)", re.I), ">="),
-]
+# comparator phrases before a number, and after it ("2 or more"), from nlp/resources/comparators.json
+_CMP_RE = comparators.alternation("value")
+_SUFFIX_CMP = comparators.suffixes()
 
 _WORD_NUM = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -131,8 +69,10 @@ _VALUE_RE = re.compile(
     """,
     re.X | re.I,
 )
+_MMHG = "|".join(f"(?:{p})" for p, code, _ in _UNIT_TABLE if code == "mm[Hg]")
+_HAS_MMHG = re.compile(_MMHG, re.I)
 _BP_RE = re.compile(
-    rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?P<n1>\d{{2,3}})\s*(?:mm\s*Hg|mmHg)?\s*/\s*(?P<n2>\d{{2,3}})\s*(?P<u>mm\s*Hg|mmHg)",
+    rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?P<n1>\d{{2,3}})\s*(?:{_MMHG})?\s*/\s*(?P<n2>\d{{2,3}})\s*(?P<u>{_MMHG})",
     re.I,
 )
 _REF_FIRST = re.compile(
@@ -154,7 +94,7 @@ class ValueMatch:
 
     @property
     def is_time(self) -> bool:
-        return self.unit in DAYS_PER
+        return self.unit in _TIME_CODES
 
 
 def _num(text: str) -> float:
@@ -177,12 +117,7 @@ def ucum_unit(written: str | None) -> str | None:
 
 
 def comparator_of(text: str | None) -> str | None:
-    if not text or not text.strip():
-        return None
-    for rx, code in _CMP_ONE:
-        if rx.match(text.strip()):
-            return code
-    return None
+    return comparators.canonical(text)
 
 
 _SCI_PARTS = re.compile(
@@ -242,7 +177,7 @@ def find_values(text: str) -> list[ValueMatch]:
         return all(e <= a or s >= b for a, b in taken)
 
     low = text.lower()
-    for m in _BP_RE.finditer(text) if "mm" in low and "/" in text else ():
+    for m in _BP_RE.finditer(text) if "/" in text and _HAS_MMHG.search(text) else ():
         cmp_ = comparator_of(m.group("cmp"))
         out.append(ValueMatch(m.start() if m.group("cmp") else m.start("n1"), m.end(), cmp_,
                               float(m.group("n1")), None, "mm[Hg]", m.group("u"), float(m.group("n2"))))
@@ -311,7 +246,9 @@ def find_values(text: str) -> list[ValueMatch]:
                     break
         if has_between and n2 is None:
             continue
-        if m.group("cmp") and cmp_ == "=" and m.group("cmp").strip().lower() == "of":
+        said = comparators.phrase(m.group("cmp"))
+        if said is not None and not said.states_comparator and cmp_ == said.canonical:
+            # "a score of 5": the word introduces the value, no comparator is stated
             cmp_ = None
             s = m.start("n1")
         if cmp_ is None and unit is None and n2 is None:

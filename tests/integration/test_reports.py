@@ -372,7 +372,8 @@ def test_findings_title_non_prefix_names_nothing(nlp) -> None:  # type: ignore[n
 
 
 def test_findings_bare_check_uses_the_concept_mention(nlp) -> None:  # type: ignore[no-untyped-def]
-    doc = parse(nlp, "NCT00000045", "Exclusion Criteria:\n\n* More than 72 hours from the onset of multiple sclerosis\n",
+    # "6 hours" is a 0-day window, which title_conflicts treats as none (72 hours are now 3 days)
+    doc = parse(nlp, "NCT00000045", "Exclusion Criteria:\n\n* More than 6 hours from the onset of multiple sclerosis\n",
                 title="MSC in multiple sclerosis")
     fs = title_conflicts("t", doc)
     assert fs and {f.severity for f in fs} == {"info"}

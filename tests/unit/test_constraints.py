@@ -126,7 +126,7 @@ def test_constraints_except(nlp) -> None:  # type: ignore[no-untyped-def]
 
 def test_constraints_therapy_windows(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = cons(nlp, "Use of immunosuppressive drugs (e.g., steroids) within 3 months or vaccination within 6 months")
-    assert [(c.kind, c.concept.id, c.window_days) for c in cs] == [("therapy", "immunosuppressant", 90), ("therapy", "vaccination", 180)]
+    assert [(c.kind, c.concept.id, c.window_days) for c in cs] == [("therapy", "immunosuppressant", 91), ("therapy", "vaccination", 183)]
     assert cs[0].constraint.window.relation == "before"  # type: ignore[union-attr]
     assert cs[0].constraint.window.anchor == "enrollment"  # type: ignore[union-attr]
 

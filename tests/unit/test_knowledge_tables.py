@@ -1,0 +1,326 @@
+"""The knowledge tables of nlp/resources: units.json, time_units.json, comparators.json."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from nlp.core import comparators, units
+from nlp.core.comparators import FLIP, canonical, comparator_problems, load_comparators
+from nlp.core.tables import TableError
+from nlp.core.units import (
+    convert,
+    days_per,
+    dimension,
+    display,
+    load_time_units,
+    load_units,
+    to_days,
+    ucum,
+    unit_problems,
+)
+from nlp.core.lexicon import load_lexicon
+
+RESOURCES = Path(str(resources.files("nlp.resources")))
+
+
+# --- schema and regexes ----------------------------------------------------------------------
+
+
+def test_knowledge_tables_units_schema() -> None:
+    table = load_units()
+    assert {"10*9/L", "mm[Hg]", "{score}", "mL/min/{1.73_m2}", "xULN"} <= {
+        u.code for u in table.units
+    }
+    assert unit_problems(table, load_time_units()) == []
+
+
+def test_knowledge_tables_time_units_schema() -> None:
+    assert [t.code for t in load_time_units().units] == ["a", "mo", "wk", "d", "h", "min"]
+
+
+def test_knowledge_tables_comparators_schema() -> None:
+    table = load_comparators()
+    assert {p.canonical for p in table.phrases} == {">", ">=", "<", "<=", "="}
+    assert comparator_problems(table) == []
+
+
+def test_knowledge_tables_every_regex_compiles() -> None:
+    for w in load_units().written:
+        re.compile(w.pattern, w.flags)
+        re.compile(w.pattern, re.X | re.I)  # as embedded in the value grammar
+    for t in load_time_units().units:
+        re.compile(t.pattern, re.X | re.I)
+    table = load_comparators()
+    for p in (*table.phrases, *table.suffixes):
+        re.compile(p.pattern, re.X | re.I)
+
+
+def test_knowledge_tables_no_written_form_maps_to_two_codes() -> None:
+    owner: dict[str, str] = {}
+    for pattern, code in [(w.pattern, w.code) for w in load_units().written] + [
+        (p, t.code) for t in load_time_units().units for p in t.written
+    ]:
+        assert owner.setdefault(pattern, code) == code, f"{pattern!r}: {owner[pattern]} and {code}"
+    # and every example is read as its own code, not shadowed by an earlier form
+    from nlp.pipeline.values import ucum_unit
+
+    for w in load_units().written:
+        for ex in w.examples:
+            assert ucum_unit(ex) == w.code, (ex, w.pattern)
+    for t in load_time_units().units:
+        for ex in t.examples:
+            assert ucum_unit(ex) == t.code, ex
+
+
+def test_knowledge_tables_written_forms_keep_todays_order() -> None:
+    """Longest first: "mL/min/1.73 m2" before "mL/min", "mg/dL" before "mg", "kg/m2" before "kg"."""
+    order = [w.pattern for w in load_units().written]
+    before = [
+        (r"m[lL]\s*/\s*min(?:ute)?\s*/\s*1[.,]73\s*m(?:2|²|\^2)", r"m[lL]\s*/\s*min(?:ute)?"),
+        (r"mg\s*/\s*d[lL]", r"mg\b"),
+        (r"kg\s*/\s*(?:m2|m²|m\^2|m\s*2)", r"kg\b"),
+        (r"mmol\s*/\s*mol", r"mmol\s*/\s*[lL]"),
+        (r"ms(?:ec)?\b", r"(?:sec(?:onds?)?|s)\b(?!\s*[/])"),
+        (r"m[lL]\s*/\s*min(?:ute)?", r"m[lL]\b"),
+    ]
+    for first, then in before:
+        assert order.index(first) < order.index(then), (first, then)
+
+
+def test_knowledge_tables_lexicon_units_exist() -> None:
+    known = {u.code for u in load_units().units} | {t.code for t in load_time_units().units}
+    used = {e.unit for e in load_lexicon() if e.unit}
+    assert used and used <= known, sorted(used - known)
+
+
+def test_knowledge_tables_aliases() -> None:
+    assert units.ALIASES["mmHg"] == "mm[Hg]" and units.ALIASES["months"] == "mo"
+    assert ucum("years") == "a" and ucum("IU/L") == "U/L" and ucum(None) is None
+
+
+# --- conversions -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "a", "b"),
+    [
+        (9, "g/dL", "g/L"),
+        (1.5, "10*9/L", "/uL"),
+        (2, "a", "mo"),
+        (250, "ng/mL", "ug/L"),
+        (120, "umol/L", "mmol/L"),
+        (3, "wk", "h"),
+        (450, "ms", "s"),
+        (10, "mg", "g"),
+    ],
+)
+def test_knowledge_tables_conversion_round_trip(value: float, a: str, b: str) -> None:
+    there = convert(value, a, b)
+    assert there is not None
+    assert convert(there, b, a) == pytest.approx(value)
+
+
+def test_knowledge_tables_conversion_values() -> None:
+    assert convert(9, "g/dL", "g/L") == pytest.approx(90)
+    assert convert(1.5, "10*9/L", "/uL") == pytest.approx(1500)
+    assert convert(1, "a", "mo") == pytest.approx(12)
+    assert convert(1, "mg/dL", "g/L") == pytest.approx(0.01)
+
+
+def test_knowledge_tables_conversion_across_dimensions_needs_an_analyte() -> None:
+    assert convert(1, "mg/dL", "umol/L") is None
+    assert convert(1, "kg", "mm[Hg]") is None
+    assert convert(1, "xULN", "U/L") is None
+
+
+def test_knowledge_tables_creatinine_conversion() -> None:
+    assert convert(1.0, "mg/dL", "umol/L", "creatinine") == pytest.approx(88.4)
+    assert convert(176.8, "umol/L", "mg/dL", "creatinine") == pytest.approx(2.0)
+
+
+def test_knowledge_tables_bilirubin_conversion() -> None:
+    for analyte in ("bilirubin", "total_bilirubin", "direct_bilirubin"):
+        assert convert(1.0, "mg/dL", "umol/L", analyte) == pytest.approx(17.1)
+    assert convert(34.2, "umol/L", "mg/dL", "total_bilirubin") == pytest.approx(2.0)
+
+
+def test_knowledge_tables_glucose_conversion() -> None:
+    assert convert(180, "mg/dL", "mmol/L", "glucose") == pytest.approx(10.0)
+    assert convert(7.0, "mmol/L", "mg/dL", "glucose") == pytest.approx(126.0)
+
+
+# --- time -------------------------------------------------------------------------------------
+
+
+def test_knowledge_tables_one_time_rule() -> None:
+    assert days_per("a") == 365.25
+    assert days_per("mo") == 365.25 / 12 == 30.4375
+    assert (days_per("wk"), days_per("d")) == (7, 1)
+    assert days_per("h") == pytest.approx(1 / 24) and days_per("min") == pytest.approx(1 / 1440)
+    assert days_per("mg") is None and days_per(None) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "days"),
+    [
+        (3, "mo", 91),
+        (1, "a", 365),
+        (6, "mo", 183),
+        (2, "wk", 14),
+        (48, "h", 2),
+        (12, "months", 365),
+    ],
+)
+def test_knowledge_tables_to_days(value: float, unit: str, days: int) -> None:
+    got = to_days(value, unit)
+    assert got is not None and round(got) == days
+
+
+def test_knowledge_tables_to_days_not_a_time() -> None:
+    assert to_days(3, "mg/dL") is None and to_days(None, "mo") is None and to_days(1, "xyz") is None
+
+
+def test_knowledge_tables_display_and_dimension() -> None:
+    assert (
+        display("10*9/L") == "×10⁹/L"
+        and display("mm[Hg]") == "mmHg"
+        and display("{score}") == "points"
+    )
+    assert display("mL/min/{1.73_m2}") == "mL/min/1.73 m²" and display("10*4/uL") == "×10⁴/µL"
+    assert (
+        display("mo") == "months"
+        and display("unknown/unit") == "unknown/unit"
+        and display(None) == ""
+    )
+    assert (
+        dimension("umol/L") == "molar"
+        and dimension("months") == "time"
+        and dimension("xyz") is None
+    )
+
+
+# --- comparators ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "want"),
+    [
+        (">=", ">="),
+        ("≥", ">="),
+        ("=>", ">="),
+        ("at least", ">="),
+        ("no less than", ">="),
+        ("greater than or equal to", ">="),
+        ("Greater  Than", ">"),
+        ("in excess of", ">"),
+        ("≤", "<="),
+        ("no more than", "<="),
+        ("not to exceed", "<="),
+        ("up to", "<="),
+        ("inferior to", "<"),
+        ("below", "<"),
+        ("equal to", "="),
+        ("or more", ">="),
+        ("and younger", "<="),
+        ("+", ">="),
+        ("longer than", ">"),
+        ("hello", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_knowledge_tables_comparator_canonical(phrase: str | None, want: str | None) -> None:
+    assert canonical(phrase) == want
+
+
+def test_knowledge_tables_comparator_flip() -> None:
+    assert FLIP == {
+        ">": "<=",
+        ">=": "<",
+        "<": ">=",
+        "<=": ">",
+        "present": "absent",
+        "absent": "present",
+    }
+    assert all(FLIP[FLIP[c]] == c for c in FLIP)
+
+
+def test_knowledge_tables_comparator_grammars() -> None:
+    value = {p.pattern for p in comparators.phrases("value")}
+    assert r"longer\s+than" not in value  # read only in durations ("for longer than 6 months")
+    assert {p.pattern for p in comparators.phrases("temporal_duration")} >= {
+        r"at\s+least",
+        r"longer\s+than",
+    }
+
+
+# --- bad files --------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, name: str, data: object) -> Path:
+    p = tmp_path / name
+    p.write_text(json.dumps(data), encoding="utf-8")
+    return p
+
+
+def test_knowledge_tables_bad_units_file_names_the_file(tmp_path: Path) -> None:
+    data = json.loads((RESOURCES / "units.json").read_text(encoding="utf-8"))
+    data["written"][0]["pattern"] = "m[lL(/min"
+    bad = _write(tmp_path, "bad_units.json", data)
+    with pytest.raises(TableError, match=r"bad_units\.json: written\.0.*does not compile"):
+        load_units(str(bad))
+
+
+def test_knowledge_tables_bad_time_units_file_names_the_file(tmp_path: Path) -> None:
+    data = json.loads((RESOURCES / "time_units.json").read_text(encoding="utf-8"))
+    data["units"][1]["days"] = 30
+    bad = _write(tmp_path, "bad_time.json", data)
+    with pytest.raises(TableError, match=r"bad_time\.json: .*month must be a year/12"):
+        load_time_units(str(bad))
+
+
+def test_knowledge_tables_bad_comparators_file_names_the_file(tmp_path: Path) -> None:
+    data = json.loads((RESOURCES / "comparators.json").read_text(encoding="utf-8"))
+    data["phrases"][0]["canonical"] = "=>"
+    bad = _write(tmp_path, "bad_cmp.json", data)
+    with pytest.raises(TableError, match=r"bad_cmp\.json: phrases\.0\.canonical"):
+        load_comparators(str(bad))
+
+
+def test_knowledge_tables_unreadable_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match=r"missing\.json: cannot read"):
+        load_units(str(tmp_path / "missing.json"))
+    bad = tmp_path / "broken.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(TableError, match=r"broken\.json: "):
+        load_comparators(str(bad))
+
+
+def test_knowledge_tables_validate_command(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "nlp.core.units"], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0 and "6 time units" in ok.stdout and "0 problems" in ok.stdout, (
+        ok.stderr
+    )
+    ok = subprocess.run(
+        [sys.executable, "-m", "nlp.core.comparators"], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0 and "0 problems" in ok.stdout, ok.stderr
+    data = json.loads((RESOURCES / "units.json").read_text(encoding="utf-8"))
+    data["written"][0]["code"] = "no/such/unit"
+    bad = _write(tmp_path, "bad_units.json", data)
+    run = subprocess.run(
+        [sys.executable, "-m", "nlp.core.units", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1 and "bad_units.json" in run.stderr and "no/such/unit" in run.stderr
