@@ -1,49 +1,25 @@
 """Validated knowledge files read by stage 4: cue patterns (``cues.json``) and clinical
-inferences (``inferences.json``), both in ``nlp/resources``."""
+inferences (``inferences.json``), both in ``nlp/resources``, read like every knowledge table
+(``nlp.core.tables.read_table``: a malformed file is one ``TableError`` naming it)."""
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
-from typing import Literal
+from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from nlp.core.labels import Kind
-
-
-class KnowledgeError(ValueError):
-    """A knowledge file is malformed (the message names the file and the problem)."""
-
-
-def _read(name: str, text: str | None = None) -> dict:
-    raw = text if text is not None else (resources.files("nlp.resources") / name).read_text(encoding="utf-8")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise KnowledgeError(f"{name}: malformed JSON: {exc.msg} (line {exc.lineno})") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(f"{name}: expected a JSON object")
-    data.pop("_comment", None)
-    return data
+from nlp.core.tables import TableError, check_pattern, read_table
 
 
 class CueTable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    cues: dict[str, str]
-
-    @field_validator("cues")
-    @classmethod
-    def _compiles(cls, cues: dict[str, str]) -> dict[str, str]:
-        for name, p in cues.items():
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"cue {name!r} does not compile: {exc}") from None
-        return cues
+    description: str = ""
+    cues: dict[str, Annotated[str, AfterValidator(check_pattern)]]
 
 
 class Addition(BaseModel):
@@ -70,6 +46,7 @@ class InferenceRule(BaseModel):
 class InferenceTable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    description: str = ""
     rules: tuple[InferenceRule, ...]
 
     @model_validator(mode="after")
@@ -80,28 +57,23 @@ class InferenceTable(BaseModel):
         return self
 
 
-def read_cues(text: str | None = None) -> CueTable:
-    try:
-        return CueTable.model_validate(_read("cues.json", text))
-    except ValidationError as exc:
-        raise KnowledgeError(f"cues.json: {exc.errors()[0]['msg']}") from None
+def read_cues(source: str | Path = "cues.json") -> CueTable:
+    return read_table(source, CueTable)
 
 
-def read_inferences(text: str | None = None, known_concepts: frozenset[str] | None = None) -> InferenceTable:
-    """The inference rules; with ``known_concepts``, every concept they name must be one, and
-    every cue must exist in cues.json."""
-    try:
-        table = InferenceTable.model_validate(_read("inferences.json", text))
-    except ValidationError as exc:
-        raise KnowledgeError(f"inferences.json: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})") from None
+def read_inferences(source: str | Path = "inferences.json", known_concepts: frozenset[str] | None = None) -> InferenceTable:
+    """The inference rules; every cue they name must exist in cues.json and, with
+    ``known_concepts``, every concept they name must be one."""
+    table = read_table(source, InferenceTable)
+    label = source if isinstance(source, str) else str(source)
     cues = read_cues().cues
     for r in table.rules:
         if r.cue not in cues:
-            raise KnowledgeError(f"inferences.json: rule {r.id!r}: unknown cue {r.cue!r}")
+            raise TableError(f"{label}: rule {r.id!r}: unknown cue {r.cue!r}")
         if known_concepts is not None:
             for c in (*r.when_concepts, r.add.concept):
                 if c not in known_concepts:
-                    raise KnowledgeError(f"inferences.json: rule {r.id!r}: unknown concept {c!r}")
+                    raise TableError(f"{label}: rule {r.id!r}: unknown concept {c!r}")
     return table
 
 

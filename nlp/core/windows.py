@@ -2,48 +2,38 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from nlp.core.labels import Anchor, Relation
+from nlp.core.tables import check_pattern, read_table
 
 
 class AnchorRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     anchor: Anchor
-    patterns: tuple[str, ...]
-
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
-        return patterns
+    patterns: tuple[Annotated[str, AfterValidator(check_pattern)], ...]
 
 
 class AnchorTable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    description: str = ""
     anchors: tuple[AnchorRule, ...]
 
 
-def read_anchor_table(text: str) -> AnchorTable:
-    data = json.loads(text)
-    data.pop("_comment", None)
-    return AnchorTable.model_validate(data)
+def read_anchor_table(source: str | Path = "anchors.json") -> AnchorTable:
+    return read_table(source, AnchorTable)
 
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[tuple[Anchor, re.Pattern[str]], ...]:
-    table = read_anchor_table((resources.files("nlp.resources") / "anchors.json").read_text(encoding="utf-8"))
+    table = read_anchor_table()
     return tuple((r.anchor, re.compile(p, re.I)) for r in table.anchors for p in r.patterns)
 
 

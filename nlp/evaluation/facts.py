@@ -47,7 +47,7 @@ def window_days_as_parsed(key_days: int) -> set[int]:
     out = {key_days}
     for unit, per in _KEY_DAYS_PER.items():
         if key_days % per == 0:
-            out.add(int(round(to_days(key_days // per, unit) or 0)))
+            out.add(round(to_days(key_days // per, unit) or 0))
     return out
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from nlp.analyze import parse_record
-from nlp.core.knowledge import KnowledgeError, cue, read_cues, read_inferences
+from nlp.core.knowledge import cue, read_cues, read_inferences
 from nlp.core.lexicon import Lexicon
+from nlp.core.tables import TableError
 from nlp.core.windows import read_anchor_table
 from nlp.records import read_text
 
@@ -25,29 +27,41 @@ def test_knowledge_files_validate() -> None:
     assert read_cues().cues
     rules = read_inferences(known_concepts=frozenset(lex.entries)).rules
     assert {r.id for r in rules} == {"uncontrolled_hypertension", "infection_needing_treatment", "stem_cell_study"}
-    assert read_anchor_table(_text("anchors.json")).anchors
+    assert read_anchor_table().anchors
 
 
 @pytest.mark.parametrize(("bad", "message"), [
-    ("{not json", "cues.json: malformed JSON"),
-    ('{"cues": {"x": "("}}', "cues.json: Value error, cue 'x' does not compile"),
-    ('{"cues": {}, "extra": 1}', "cues.json: Extra inputs are not permitted"),
+    ("{not json", "(top level): Invalid JSON"),
+    ('{"cues": {"x": "("}}', "cues.x: Value error, pattern '(' does not compile"),
+    ('{"cues": {}, "extra": 1}', "extra: Extra inputs are not permitted"),
 ])
-def test_knowledge_bad_cue_file_is_one_clear_error(bad: str, message: str) -> None:
-    with pytest.raises(KnowledgeError) as exc:
-        read_cues(bad)
-    assert str(exc.value).startswith(message)
+def test_knowledge_bad_cue_file_is_one_clear_error(bad: str, message: str, tmp_path: Path) -> None:
+    f = tmp_path / "my_cues.json"
+    f.write_text(bad, encoding="utf-8")
+    with pytest.raises(TableError) as exc:
+        read_cues(f)
+    assert str(exc.value).startswith(f"{f}: {message}") and "\n" not in str(exc.value)
 
 
-def test_knowledge_inference_rules_name_known_cues_and_concepts() -> None:
+def test_knowledge_bad_anchor_file_is_one_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "anchors.json"
+    f.write_text('{"anchors": [{"anchor": "lunch", "patterns": ["meal"]}]}', encoding="utf-8")
+    with pytest.raises(TableError, match=r"anchors\.0\.anchor: Input should be"):
+        read_anchor_table(f)
+
+
+def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) -> None:
+    f = tmp_path / "inferences.json"
     data = json.loads(_text("inferences.json"))
     data["rules"][0]["cue"] = "no_such_cue"
-    with pytest.raises(KnowledgeError, match="unknown cue 'no_such_cue'"):
-        read_inferences(json.dumps(data))
+    f.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TableError, match="unknown cue 'no_such_cue'"):
+        read_inferences(f)
     data = json.loads(_text("inferences.json"))
     data["rules"][0]["add"]["concept"] = "no_such_concept"
-    with pytest.raises(KnowledgeError, match="unknown concept 'no_such_concept'"):
-        read_inferences(json.dumps(data), known_concepts=frozenset(Lexicon.load().entries))
+    f.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TableError, match="unknown concept 'no_such_concept'"):
+        read_inferences(f, known_concepts=frozenset(Lexicon.load().entries))
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), [
