@@ -8,10 +8,10 @@ qualifier on the constraint's provenance (so the matcher will not fail a patient
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from nlp.core.constraints import INFERRED, QUALIFIED
+from nlp.core.knowledge import cue
 from nlp.core.labels import Exposure, Kind
 from nlp.core.lexicon import Lexicon
 from nlp.core.logic import build_logic
@@ -19,8 +19,6 @@ from nlp.core.windows import anchor_of, relation_of
 
 _NUMERIC = {"age", "weight", "bmi", "measurement"}
 _EXPOSURE = {"therapy", "procedure", "trial_participation"}
-_NEGATION = re.compile(r"\b(?:not|no|without|never|non)\b", re.I)
-_EITHER = re.compile(r"\b(?:one of|any of|either|at least one)\b", re.I)
 
 
 def concept_dict(lex: Lexicon, cid: str) -> dict[str, Any]:
@@ -51,11 +49,11 @@ def _window(w: dict[str, Any] | None, days: int | None) -> dict[str, Any] | None
 def _applies_if(lex: Lexicon, text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
-    found = list(lex.concepts_in(text))
+    found = [cid for cid, _, _ in lex.find(text)]  # in text order: the first named concept, as stage 4 reads it
     if not found:
         return {"kind": "unresolved", "text": text}
-    return {"kind": "concept", "concepts": {"concept": concept_dict(lex, sorted(found)[0])},
-            "present": not _NEGATION.search(text), "current": True}
+    return {"kind": "concept", "concepts": {"concept": concept_dict(lex, found[0])},
+            "present": not cue("negation").search(text), "current": True}
 
 
 def upgrade_constraint(lex: Lexicon, c: dict[str, Any], section: str | None) -> dict[str, Any]:
@@ -137,7 +135,7 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
         cons = [upgrade_constraint(lex, c, crit.get("section")) for c in crit.get("constraints") or ()]
         groups = {c["id"]: c["group"] for c in crit.get("constraints") or () if c.get("group")}
         kids = children.get(crit["id"], [])
-        either = 1 if kids and _EITHER.search(crit.get("text") or "") else None
+        either = 1 if kids and cue("any_of").search(crit.get("text") or "") else None
         logic = build_logic(crit.get("section") or "inclusion", [c["id"] for c in cons], groups, kids, either)
         new_crits.append(dict(crit) | {"constraints": cons, "logic": logic.model_dump(mode="json") if logic else None})
     out["criteria"] = new_crits
