@@ -75,7 +75,7 @@ class TemporalMatch:
 def _days(value: float | None, unit: str | None) -> int | None:
     """Whole days (rounded): "3 months" -> 91, "1 year" -> 365, "48 hours" -> 2."""
     days = to_days(value, unit)
-    return None if days is None else int(round(days))
+    return None if days is None else round(days)
 
 
 # a quick test before the patterns: a time unit's name, or a number followed by a time unit

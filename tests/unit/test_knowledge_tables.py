@@ -13,6 +13,7 @@ import pytest
 
 from nlp.core import comparators, units
 from nlp.core.comparators import FLIP, canonical, comparator_problems, load_comparators
+from nlp.core.lexicon import load_lexicon
 from nlp.core.tables import TableError
 from nlp.core.units import (
     convert,
@@ -25,7 +26,6 @@ from nlp.core.units import (
     ucum,
     unit_problems,
 )
-from nlp.core.lexicon import load_lexicon
 
 RESOURCES = Path(str(resources.files("nlp.resources")))
 
