@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict, TypeVar
 
 import typer
 
@@ -21,6 +21,12 @@ from nlp.core.document import SCHEMA_VERSION, ParsedTrial, parsed_from_dict
 from nlp.errors import InputError
 from nlp.io import write_atomic
 from nlp.records import FORMATS, TrialRecord, iter_input_files, read_path
+
+if TYPE_CHECKING:  # spaCy is imported at run time only when a record is parsed
+    from spacy.language import Language
+
+    from nlp.matching.patient import Patient
+    from nlp.pipeline.criterion_classifier import CriterionClassifier
 
 app = typer.Typer(
     add_completion=False,
@@ -61,7 +67,7 @@ def _progress(paths: list[str]) -> _Progress | None:
     return _Progress(total)
 
 
-def _pipeline_or_exit():  # type: ignore[no-untyped-def]
+def _pipeline_or_exit() -> Language:
     try:
         from nlp.pipeline import load_pipeline
 
@@ -71,22 +77,33 @@ def _pipeline_or_exit():  # type: ignore[no-untyped-def]
         raise typer.Exit(3) from None
 
 
-def _models_or_exit(ner: bool, classifier: bool) -> dict[str, object]:
+class _Models(TypedDict, total=False):
+    """The trained models asked for: ``parse_record``'s keyword arguments."""
+
+    ner_model: Language
+    classifier: CriterionClassifier
+
+
+def _models_or_exit(ner: bool, classifier: bool) -> _Models:
     """The trained models asked for (``parse_record`` keyword arguments); a missing model is one
     error line and exit 1."""
     from nlp.pipeline.criterion_classifier import load_classifier
     from nlp.pipeline.model_ner import load_ner_model
 
     try:
-        return {**({"ner_model": load_ner_model()} if ner else {}),
-                **({"classifier": load_classifier()} if classifier else {})}
+        models: _Models = {}
+        if ner:
+            models["ner_model"] = load_ner_model()
+        if classifier:
+            models["classifier"] = load_classifier()
+        return models
     except InputError as exc:
         _err(str(exc))
         raise typer.Exit(1) from None
 
 
-_WORKER_NLP: object = None  # the pipeline a forked --jobs worker inherits from the parent
-_WORKER_MODELS: dict[str, object] = {}  # trained models asked for (parse_record keywords)
+_WORKER_NLP: Language | None = None  # the pipeline a forked --jobs worker inherits from the parent
+_WORKER_MODELS: _Models = {}  # trained models asked for (parse_record keywords)
 T = TypeVar("T")
 
 
@@ -94,7 +111,7 @@ def _parse_one(record: TrialRecord) -> tuple[ParsedTrial | None, str | None]:
     from nlp.analyze import parse_record  # stages 1-4 (spaCy): imported only when records are parsed
 
     try:
-        return parse_record(record, _WORKER_NLP, **_WORKER_MODELS), None  # type: ignore[arg-type]
+        return parse_record(record, _WORKER_NLP, **_WORKER_MODELS), None
     except Exception as exc:  # a bug must not lose the rest of the batch
         return None, f"{record.label}: internal error while parsing ({type(exc).__name__}: {exc})"
 
@@ -142,7 +159,7 @@ def _keep(results: Iterable[tuple[T | None, str | None]], failures: list[str]) -
             yield value
 
 
-def _iter_parsed(paths: list[str], fmt: str, failures: list[str], nlp: object = None) -> Iterator[ParsedTrial]:
+def _iter_parsed(paths: list[str], fmt: str, failures: list[str], nlp: Language | None = None) -> Iterator[ParsedTrial]:
     global _WORKER_NLP, _WORKER_MODELS
     _WORKER_NLP, _WORKER_MODELS = nlp, {}
     return _keep(map(_parse_one, _iter_records(paths, fmt, failures)), failures)
@@ -335,7 +352,7 @@ def evaluate_classifier_cmd(
     _evaluate(lambda: run(gold, model), json_out)
 
 
-def _evaluate(job, json_out: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _evaluate(job: Callable[[], tuple[str, dict[str, Any]]], json_out: Path | None) -> None:
     try:
         text, res = job()
     except InputError as exc:
@@ -378,7 +395,7 @@ def _load_trials(paths: list[str], fmt: str, failures: list[str]) -> list[Parsed
     return trials
 
 
-def _patient_or_exit(path: Path):  # type: ignore[no-untyped-def]
+def _patient_or_exit(path: Path) -> Patient:
     from nlp.matching import load_patient
 
     try:

@@ -9,6 +9,7 @@ import html as html_lib
 from collections.abc import Sequence
 
 from nlp.core.document import ParsedTrial
+from nlp.core.entity import Entity
 
 _COLORS = {
     "AGE": "#f6c28b", "SEX": "#f6c28b", "MEASUREMENT": "#9ecae1", "VALUE": "#c7e9c0",
@@ -20,7 +21,7 @@ _ANSI = {"MEASUREMENT": 36, "VALUE": 32, "REF_RANGE": 32, "CONDITION": 33, "PREG
          "THERAPY": 35, "PROCEDURE": 35, "TEMPORAL": 34, "AGE": 31, "SEX": 31}
 
 
-def _flags(ent) -> str:  # type: ignore[no-untyped-def]
+def _flags(ent: Entity) -> str:
     f = [n for n in ("negated", "historical", "hypothetical", "family", "excepted") if getattr(ent, n)]
     return ",".join(f)
 

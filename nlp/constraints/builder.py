@@ -41,6 +41,7 @@ from nlp.core.constraints import (
     Group,
     NumericRange,
     Provenance,
+    ProvenanceSource,
     Window,
 )
 from nlp.core.entity import CodeRef, Entity
@@ -173,8 +174,9 @@ class _Builder:
                   and x.label in ("THERAPY", "CONDITION", "PROCEDURE", "PREGNANCY")]
         if not inside:
             return None, f"applies only {text!r}: names no known concept"
-        x = inside[0]
-        cs = ConceptSet(concept=concept_of(x.concept_id))  # type: ignore[arg-type]
+        concept = concept_of(inside[0].concept_id)
+        assert concept is not None  # inside holds only entities with a concept id
+        cs = ConceptSet(concept=concept)
         return ConceptCondition(concepts=cs, present=not cue("negation").search(text), current=True), None
 
     # -- numeric ---------------------------------------------------------------------------
@@ -184,24 +186,27 @@ class _Builder:
         kind = {"body_weight": Kind.WEIGHT, "bmi": Kind.BMI}.get(cid or "", Kind.MEASUREMENT)
         start = min(analyte.start, val.start)
         applies_if, unresolved = self._condition_of(cond) if cond else (None, None)
-        extra = {"applies_if": applies_if, "unresolved": [unresolved] if unresolved else []}
+        unresolved_list = [unresolved] if unresolved else []
+        assert val.value is not None  # build() links only values that have one
         if val.second_value is not None and cid in ("blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure", None):
             g = group or self._group()
             for sub, v in (("systolic_blood_pressure", val.value), ("diastolic_blood_pressure", val.second_value)):
-                self._add(Kind.MEASUREMENT, start, val.end, concept=sub, bounds=[(val.comparator or ">=", v)],  # type: ignore[list-item]
-                          unit=val.unit, group=g, rule="value_link:blood_pressure", **extra)
+                self._add(Kind.MEASUREMENT, start, val.end, concept=sub, bounds=[(val.comparator or ">=", v)],
+                          unit=val.unit, group=g, rule="value_link:blood_pressure", applies_if=applies_if,
+                          unresolved=unresolved_list)
             return
         if kind == Kind.MEASUREMENT and cid is None:
             return  # a value with no analyte is not a constraint
-        parts = _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit)  # type: ignore[arg-type]
+        parts = _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit)
         for bounds, unit in parts:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
-                      unit=unit, group=group, rule="value_link", applies_if=extra["applies_if"],
-                      unresolved=list(extra["unresolved"]))
+                      unit=unit, group=group, rule="value_link", applies_if=applies_if,
+                      unresolved=list(unresolved_list))
 
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
-        for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):  # type: ignore[arg-type]
+        assert val.value is not None  # build() reads only ages that have a value
+        for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):
             self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule)
 
     # -- main --------------------------------------------------------------------------------
@@ -240,9 +245,9 @@ class _Builder:
                 group = None
                 if not targets and last_targets:
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
-                    key = id(last_targets)
-                    group = last_group.get(key) or self._group()
-                    last_group[key] = group
+                    targets_key = id(last_targets)
+                    group = last_group.get(targets_key) or self._group()
+                    last_group[targets_key] = group
                     ids = {t.concept_id for t in targets}
                     for d in self.drafts:
                         if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI) and d.group is None and d.concept in ids:
@@ -475,12 +480,12 @@ def _concept_set(d: _Draft) -> ConceptSet | None:
     return ConceptSet(concept=c, excluded=excluded)
 
 
-def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: str = "rules") -> AnyConstraint:
+def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceSource = "rules") -> AnyConstraint:
     unresolved = tuple(d.unresolved)
     confidence = INFERRED if d.inferred else (QUALIFIED if unresolved else CERTAIN)
     fields: dict[str, Any] = {
         "id": cid, "criterion": criterion, "effect": d.effect, "evidence": d.evidence,
-        "provenance": Provenance(source=source, rule=d.rule, inferred=d.inferred,  # type: ignore[arg-type]
+        "provenance": Provenance(source=source, rule=d.rule, inferred=d.inferred,
                                  confidence=confidence, unresolved=unresolved),
     }
     k = d.kind
@@ -522,7 +527,7 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: str = "rule
             if d.planned:
                 fields["provenance"] = fields["provenance"].model_copy(
                     update={"unresolved": (*fields["provenance"].unresolved, "a planned or hypothetical condition")})
-    return KIND_MODELS[k](**fields)  # type: ignore[return-value]
+    return KIND_MODELS[k](**fields)
 
 
 def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], eligibility_text: str,

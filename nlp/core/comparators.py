@@ -179,11 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     for p in problems:
         print(f"comparators: problem: {p}", file=sys.stderr)
     by: dict[str, int] = {}
-    for p in table.phrases:
-        by[p.canonical] = by.get(p.canonical, 0) + 1
+    for ph in table.phrases:
+        by[ph.canonical] = by.get(ph.canonical, 0) + 1
     grammars: dict[str, int] = {}
-    for p in table.phrases:
-        for g in p.grammars:
+    for ph in table.phrases:
+        for g in ph.grammars:
             grammars[g] = grammars.get(g, 0) + 1
     print(
         f"{len(table.phrases)} phrases {by}, by grammar {grammars}, "

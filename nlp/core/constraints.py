@@ -152,10 +152,13 @@ class Window(_Frozen):
             Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE)
 
 
+ProvenanceSource = Literal["rules", "model", "record", "v1"]
+
+
 class Provenance(_Frozen):
     """Where a constraint came from and how far the matcher may trust it."""
 
-    source: Literal["rules", "model", "record", "v1"] = "rules"
+    source: ProvenanceSource = "rules"
     rule: str  # the rule, model or field that produced it ("value_link", "inference:...", ...)
     inferred: bool = False
     confidence: float = Field(default=CERTAIN, ge=0.0, le=1.0)
@@ -316,7 +319,7 @@ NUMERIC_TYPES = (AgeConstraint, WeightConstraint, BmiConstraint, MeasurementCons
 PRESENCE_TYPES = (ConditionConstraint, OtherConstraint)
 EXPOSURE_TYPES = (TherapyConstraint, ProcedureConstraint, TrialParticipationConstraint)
 
-KIND_MODELS: dict[Kind, type[_Constraint]] = {
+KIND_MODELS: dict[Kind, type[AnyConstraint]] = {
     Kind.AGE: AgeConstraint, Kind.SEX: SexConstraint, Kind.WEIGHT: WeightConstraint,
     Kind.BMI: BmiConstraint, Kind.MEASUREMENT: MeasurementConstraint,
     Kind.CONDITION: ConditionConstraint, Kind.THERAPY: TherapyConstraint,

@@ -8,7 +8,7 @@ by ``load_parsed`` (``nlp.core.upgrade``).
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ from nlp.core.entity import Entity
 from nlp.core.record import TrialRecord
 from nlp.core.upgrade import upgrade_v1
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION: Final = 2
 
 
 class Generator(BaseModel):

@@ -88,7 +88,8 @@ class AnalyteConversion(BaseModel):
         """molar value = mass value x factor (both in this entry's units)."""
         if self.molar_per_mass is not None:
             return self.molar_per_mass
-        return 1.0 / self.mass_per_molar  # type: ignore[operator]
+        assert self.mass_per_molar is not None  # _one_factor: exactly one of the two is set
+        return 1.0 / self.mass_per_molar
 
 
 class UnitsFile(BaseModel):

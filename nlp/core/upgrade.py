@@ -64,7 +64,7 @@ def upgrade_constraint(lex: Lexicon, c: dict[str, Any], section: str | None) -> 
     concept = c.get("concept")
     concepts: dict[str, Any] | None = None
     if concept:
-        excluded = []
+        excluded: list[dict[str, Any]] = []
         for text in c.get("except") or ():
             ids = lex.concepts_in(text)
             if ids:

@@ -12,11 +12,22 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from typing import TypedDict
 
 from nlp.core.document import ParsedTrial
 
 
-def computable_stats(docs: Iterable[ParsedTrial]) -> dict[str, object]:
+class ComputableStats(TypedDict):
+    trials: int
+    criteria: int
+    containers: int
+    not_computable: int
+    share_not_computable: float
+    reasons: list[tuple[str, int]]  # most common first
+    constraint_kinds: list[tuple[str, int]]
+
+
+def computable_stats(docs: Iterable[ParsedTrial]) -> ComputableStats:
     trials = criteria = containers = not_computable = 0
     reasons: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
@@ -28,7 +39,7 @@ def computable_stats(docs: Iterable[ParsedTrial]) -> dict[str, object]:
                 continue
             criteria += 1
             for k in c.constraints:
-                kinds[k.kind] += 1  # type: ignore[union-attr]
+                kinds[k.kind] += 1
             if not c.computable:
                 not_computable += 1
                 reasons[c.reason or "?"] += 1
@@ -54,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     s = computable_stats(docs)
     print(f"trials {s['trials']}, criteria {s['criteria']} (+{s['containers']} containers), "
           f"not computable {s['not_computable']} = {s['share_not_computable']:.1%}")
-    for reason, n in s["reasons"]:  # type: ignore[union-attr]
+    for reason, n in s["reasons"]:
         print(f"  {n:>6}  {reason}")
-    print("constraints by kind: " + ", ".join(f"{k} {n}" for k, n in s["constraint_kinds"]))  # type: ignore[union-attr]
+    print("constraints by kind: " + ", ".join(f"{k} {n}" for k, n in s["constraint_kinds"]))
     return 0
 
 

@@ -64,7 +64,7 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
     names = {(c.concept.name or "").lower()} if c.concept else set()
     if fact["kind"] in ("measurement", "weight", "bmi"):
         analyte = fact.get("analyte", "").lower()
-        if fact["kind"] in ("weight", "bmi") and c.kind == fact["kind"]:  # type: ignore[attr-defined]
+        if fact["kind"] in ("weight", "bmi") and c.kind == fact["kind"]:
             return True
         return analyte in names
     if want in (None, "target_diagnosis", "other"):
@@ -83,6 +83,7 @@ def _value_ok(fact: dict[str, Any], c: Facet) -> bool:
         return False
     f_unit = ucum(fact.get("unit"))
     c_unit = ucum(c.unit)
+    got: float | None
     if f_unit in _UNITLESS and c_unit in _UNITLESS:
         got = float(c.value)
     else:

@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 SpanT = tuple[int, int, str]
 SYSTEMS = ("rules", "model", "combined", "model_first")
@@ -108,7 +112,7 @@ def score(gold_docs: Sequence[Iterable[SpanT]], pred_docs: Sequence[Iterable[Spa
     return s.report()
 
 
-def _doc_spans(doc) -> list[SpanT]:  # type: ignore[no-untyped-def]
+def _doc_spans(doc: Doc) -> list[SpanT]:
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
@@ -169,12 +173,13 @@ def evaluate_gold(part: str = "test", model_dir: Path | None = None, systems: Se
         return res
     rules_nlp = load_pipeline()
     model = load_ner_model(str(model_dir) if model_dir else None) if {"model", "combined", "model_first"} & set(systems) else None
-    gold, by_sys = [], {s: [] for s in systems}  # type: ignore[var-annotated]
+    gold: list[list[SpanT]] = []
+    by_sys: dict[str, list[list[SpanT]]] = {s: [] for s in systems}
     for t in trials:
         crits = split_criteria(t.text).criteria
         gold.append([(s.start, s.end, s.label) for s in t.spans])
         ents = annotate_criteria(rules_nlp, crits)
-        r = [(e.start, e.end, e.label) for es in ents.values() for e in es]
+        r: list[SpanT] = [(e.start, e.end, e.label) for es in ents.values() for e in es]
         m: list[SpanT] = []
         if model is not None:
             from nlp.pipeline.annotate import nlp_targets

@@ -23,6 +23,7 @@ from nlp.core.constraints import (
     AnyConstraint,
     Applicability,
     BmiConstraint,
+    Concept,
     ConceptCondition,
     ConceptSet,
     ConditionConstraint,
@@ -48,6 +49,7 @@ from nlp.matching.patient import Patient, PCode
 
 Verdict = Literal["pass", "fail", "unknown", "not_computable"]
 _RANK = {"fail": 3, "unknown": 2, "not_computable": 1, "pass": 0}
+_FLIPPED: dict[Verdict, Verdict] = {"pass": "fail", "fail": "pass"}
 # (content holds?, reason, patient facts used): None = cannot tell
 _Reading = tuple[bool | None, str, tuple[str, ...]]
 
@@ -120,9 +122,9 @@ def combine(group: Group, section: str, verdict_of: dict[str, Verdict]) -> Verdi
         return and3(vs) if exclusion else or3(vs)
     n = group.n or 1
     if exclusion:  # excluded when at least n hold, i.e. at least n items fail
-        flipped: list[Verdict] = [{"pass": "fail", "fail": "pass"}.get(v, v) for v in vs]  # type: ignore[misc]
+        flipped = [_FLIPPED.get(v, v) for v in vs]
         v = at_least3(flipped, n)
-        return {"pass": "fail", "fail": "pass"}.get(v, v)  # type: ignore[return-value]
+        return _FLIPPED.get(v, v)
     return at_least3(vs, n)
 
 
@@ -281,7 +283,7 @@ class Matcher:
         targets = [k.concepts for k in (crit.constraints if crit else ())
                    if isinstance(k, ConditionConstraint) and k.effect == "include" and k.present]
         if not targets:  # "Disease duration >= 2 years": the trial's diagnosis
-            targets = [ConceptSet(concept={"id": t, "name": t}) for t in sorted(self._targets)]  # type: ignore[arg-type]
+            targets = [ConceptSet(concept=Concept(id=t, name=t)) for t in sorted(self._targets)]
         onsets = [x.onset for x in p.conditions if x.onset and any(self.in_set(t, x.name, x.code) for t in targets)]
         if not onsets:
             return None, "disease duration unknown: no onset date of the diagnosis", ()

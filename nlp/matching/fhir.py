@@ -25,9 +25,11 @@ def _concept(cc: Any, where: str) -> tuple[str, dict[str, str] | None]:
     codings = [c for c in cc.get("coding") or [] if isinstance(c, dict)]
     name = cc.get("text") or next((c.get("display") for c in codings if c.get("display")), None)
     code = next(({"system": c["system"], "code": c["code"]} for c in codings if c.get("system") and c.get("code")), None)
-    if not name and code is None:
+    if name:
+        return name, code
+    if code is None:
         raise ValueError(f"{where}: no text, display or coding")
-    return (name or code["code"]), code  # type: ignore[index]
+    return code["code"], code
 
 
 def _day(value: Any, where: str) -> str | None:
@@ -83,7 +85,9 @@ def bundle_to_patient(bundle: dict[str, Any], as_of: str | None = None) -> dict[
                                       "abatement": _day(res.get("abatementDateTime"), f"{where}.abatementDateTime")})
         elif rt in ("MedicationStatement", "MedicationRequest"):
             name, code = _concept(res.get("medicationCodeableConcept"), f"{where}.medicationCodeableConcept")
-            period = res.get("effectivePeriod") if isinstance(res.get("effectivePeriod"), dict) else {}
+            period = res.get("effectivePeriod")
+            if not isinstance(period, dict):
+                period = {}
             start = period.get("start") or res.get("effectiveDateTime") or res.get("authoredOn")
             out["therapies"].append({"name": name, "code": code, "start": _day(start, f"{where}.start"),
                                      "end": _day(period.get("end"), f"{where}.end")})

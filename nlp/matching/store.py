@@ -57,7 +57,9 @@ class TrialStore:
         return n
 
     def count(self) -> int:
-        return int(self.con.execute("SELECT count(*) FROM trials").fetchone()[0])  # type: ignore[index]
+        row = self.con.execute("SELECT count(*) FROM trials").fetchone()
+        assert row is not None  # an aggregate without GROUP BY always returns one row
+        return int(row[0])
 
     def trials(self) -> Iterator[ParsedTrial]:
         rows = self.con.execute("SELECT doc FROM trials WHERE schema_version IN (1, 2) ORDER BY trial_id").fetchall()

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from nlp.core.criterion import Criterion
 from nlp.core.entity import CodeRef, Entity
 from nlp.core.lexicon import Lexicon
-from nlp.pipeline.extensions import SPAN_ATTRS
+from nlp.pipeline.extensions import SPAN_ATTRS, user_data
 from nlp.pipeline.model_ner import model_entities
 
 __all__ = ["CodeRef", "Entity", "annotate_criteria", "doc_entities", "nlp_targets", "pipeline_lexicon"]
@@ -33,7 +33,12 @@ _PLAIN_ATTRS = tuple(n for n in SPAN_ATTRS if n not in ("concept_id", "temporal_
 def pipeline_lexicon(nlp: Language | None) -> Lexicon:
     """The lexicon the pipeline tags with (its ``elig_lexicon`` component), else the package's."""
     if nlp is not None and "elig_lexicon" in nlp.pipe_names:
-        return nlp.get_pipe("elig_lexicon").lexicon  # type: ignore[attr-defined,no-any-return]
+        from nlp.pipeline.components import LexiconTagger  # loaded already: the pipeline has the component
+
+        tagger = nlp.get_pipe("elig_lexicon")
+        if not isinstance(tagger, LexiconTagger):
+            raise TypeError(f"elig_lexicon is a {type(tagger).__name__}, not the package's LexiconTagger")
+        return tagger.lexicon
     return Lexicon.load()
 
 
@@ -50,14 +55,14 @@ def span_to_entity(span: Span, crit: Criterion, lexicon: Lexicon) -> Entity:
     # The attribute values are read straight from ``doc.user_data``, where spaCy keeps span
     # extensions under ("._.", name, start_char, end_char): going through ``span._`` cost a
     # quarter of the end-to-end parse time (profiled with pyinstrument).
-    ud = span.doc.user_data
+    ud = user_data(span.doc)
     a, b = span.start_char, span.end_char
     s, e = crit.source_span(a, b)
     concept_id = ud.get(("._.", "concept_id", a, b))
-    name, codes = _concept_info(lexicon, concept_id) if concept_id else (None, ())
+    name, codes = _concept_info(lexicon, concept_id) if isinstance(concept_id, str) and concept_id else (None, ())
     fields = {n: ud.get(("._.", n, a, b), SPAN_ATTRS[n]) for n in _PLAIN_ATTRS}
-    return Entity(label=span.label_, text=span.text, start=s, end=e, concept_id=concept_id,  # type: ignore[arg-type]
-                  concept_name=name, codes=codes, **fields)  # type: ignore[arg-type]
+    return Entity(label=span.label_, text=span.text, start=s, end=e, concept_id=concept_id,
+                  concept_name=name, codes=codes, **fields)
 
 
 def doc_entities(doc: Doc, crit: Criterion, lexicon: Lexicon | None = None) -> tuple[Entity, ...]:

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
-from nlp.pipeline import extensions  # noqa: F401  (registers the attributes)
+from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.values import find_values
 
@@ -292,7 +292,7 @@ def _import_medspacy_context() -> tuple[Any, Any]:
     """
     if "medspacy.context" not in sys.modules and "quickumls" not in sys.modules:
         placeholder = types.ModuleType("quickumls")
-        placeholder.spacy_component = None  # type: ignore[attr-defined]
+        vars(placeholder)["spacy_component"] = None  # the one name medspacy.util imports from it
         sys.modules["quickumls"] = placeholder
         try:
             import medspacy.context  # noqa: F401
@@ -352,7 +352,7 @@ class ContextTagger:
         _close_parenthesised_exceptions(doc, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
-        ud = doc.user_data
+        ud = user_data(doc)
         for target, _modifier in graph.edges if graph is not None else ():
             ud.pop(("._.", "modifiers", target.start_char, target.end_char), None)
         ud.pop(("._.", "context_graph", None, None), None)

@@ -53,11 +53,11 @@ def combine(rule_spans: Sequence[tuple[int, int, str]],
 
 
 def model_entities(model: Language, criteria: Sequence[Criterion],
-                   rule_entities: Mapping[str, Sequence[object]], batch_size: int = 256) -> list[tuple]:
+                   rule_entities: Mapping[str, Sequence[Entity]], batch_size: int = 256) -> list[tuple]:
     """Per criterion, the model's entities that overlap no rule entity of that criterion."""
     out = []
     for crit, doc in zip(criteria, model.pipe((c.text for c in criteria), batch_size=batch_size), strict=True):
-        taken = [(e.start, e.end) for e in rule_entities.get(crit.id, ())]  # type: ignore[attr-defined]
+        taken = [(e.start, e.end) for e in rule_entities.get(crit.id, ())]
         extra = []
         for ent in doc.ents:
             s, e = crit.source_span(ent.start_char, ent.end_char)

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from spacy.lang.en import English
+from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
@@ -20,23 +22,30 @@ _UNIT_AFTER_NUM = (
     r"times|fold|x|×|ms|s|sec|points?|bpm)"
 )
 
-
-def _prefixes() -> list[str]:
-    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·", *list(English.Defaults.prefixes)]
+_Rule = str | re.Pattern[str]
 
 
-def _suffixes() -> list[str]:
+def _english(rules: Sequence[_Rule] | None) -> list[_Rule]:
+    """English's default affix rules (spaCy types them as optional; English always sets them)."""
+    return list(rules or ())
+
+
+def _prefixes() -> list[_Rule]:
+    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·", *_english(English.Defaults.prefixes)]
+
+
+def _suffixes() -> list[_Rule]:
     return [
         r"(?<=[A-Za-z0-9\)])\+",  # HIV+, TPPA+
         r"(?<=[A-Za-z0-9\)])[-−](?=$)",  # HBsAg-
         rf"(?<=\d){_UNIT_AFTER_NUM}$",  # 2years, 90g, 17kg, 2.5x
         r"(?<=\d)/L",
         r"；|。|，|：",
-        *English.Defaults.suffixes,
+        *_english(English.Defaults.suffixes),
     ]
 
 
-def _infixes() -> list[str]:
+def _infixes() -> list[_Rule]:
     return [
         r"(?<=[0-9])[×x✕*](?=[0-9A-Za-z(])",  # 2.5×ULN, 2.5xULN, 1.5x10
         r"(?<=[A-Za-z0-9])[×✕](?=[A-Za-z0-9])",
@@ -48,13 +57,13 @@ def _infixes() -> list[str]:
         r"(?<=[a-z])(?=[≥≤])",
         r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
         r"；|。|，|：|、",
-        *English.Defaults.infixes,
+        *_english(English.Defaults.infixes),
     ]
 
 
 @registry.tokenizers("elig.tokenizer.v1")
-def create_tokenizer():  # type: ignore[no-untyped-def]
-    def make(nlp):  # type: ignore[no-untyped-def]
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    def make(nlp: Language) -> Tokenizer:
         return Tokenizer(
             nlp.vocab,
             rules={k: v for k, v in English.Defaults.tokenizer_exceptions.items() if not re.search(r"\d", k)},

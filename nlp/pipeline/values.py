@@ -9,6 +9,7 @@ upper limit of normal value", "between 18 and 65 years", "6-20 points", "≥180/
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
@@ -144,7 +145,7 @@ _HAS_NUMBER = re.compile(rf"\d|\b{WORD_NUM}\b", re.I)
 _NUMBER = re.compile(NUM_ANY, re.I)
 
 
-def _iter_value_matches(text: str):  # type: ignore[no-untyped-def]
+def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
     """Like ``_VALUE_RE.finditer(text)``, but only tried near numbers (much faster): each
     number is matched from at most 40 characters before it, where its comparator may stand,
     and at most 100 after it (units, ranges, "times the upper limit of normal")."""
@@ -186,8 +187,8 @@ def find_values(text: str) -> list[ValueMatch]:
     for m in _REF_FIRST.finditer(text) if has_ref else ():
         if free(m.start(), m.end()):
             ref = m.group("ref0").lower()
-            unit = "xLLN" if ref.startswith("lln") or "lower" in ref else "xULN"
-            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1")), None, unit, m.group("ref0")))
+            ref_unit = "xLLN" if ref.startswith("lln") or "lower" in ref else "xULN"
+            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1")), None, ref_unit, m.group("ref0")))
             taken.append((m.start(), m.end()))
     for m in _iter_value_matches(text):
         if not m.group("n1"):
@@ -223,7 +224,7 @@ def find_values(text: str) -> list[ValueMatch]:
         unit_text = m.group("u2") if (n2 is not None or not m.group("u1")) else m.group("u1")
         if n2 is None and m.group("u2") and not m.group("u1") and m.group("range") is None:
             unit_text = m.group("u2")
-        unit = None
+        unit: str | None = None
         if m.group("times") and m.group("ref") and (n2 is not None or m.group("range") is None):
             ref = m.group("ref").lower()
             unit = "xLLN" if ("lower" in ref or "lln" in ref) else "xULN"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from nlp.records.model import AgeLimit
+from nlp.records.model import AgeLimit, AgeUnit
 
-_UNITS = {
+_UNITS: dict[str, AgeUnit] = {
     "year": "year", "years": "year", "yr": "year", "yrs": "year", "y": "year",
     "month": "month", "months": "month", "mo": "month", "mos": "month",
     "week": "week", "weeks": "week", "wk": "week", "wks": "week",
@@ -18,7 +18,7 @@ _NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([A-Za-z]+)")
 _NONE = {"", "n/a", "na", "none", "not applicable", "no limit", "-"}
 
 
-def parse_age(text: str | None, default_unit: str | None = None) -> AgeLimit | None:
+def parse_age(text: str | None, default_unit: AgeUnit | None = None) -> AgeLimit | None:
     """Parse one age limit. Returns None for empty / "N/A"; raises ValueError if unreadable."""
     if text is None:
         return None
@@ -30,9 +30,9 @@ def parse_age(text: str | None, default_unit: str | None = None) -> AgeLimit | N
         unit = _UNITS.get(m.group(2).lower())
         if unit is None:
             raise ValueError(f"unknown age unit in {text!r}")
-        return AgeLimit(value=float(m.group(1)), unit=unit, text=clean)  # type: ignore[arg-type]
+        return AgeLimit(value=float(m.group(1)), unit=unit, text=clean)
     if re.fullmatch(r"\d+(?:\.\d+)?", clean) and default_unit:
-        return AgeLimit(value=float(clean), unit=default_unit, text=clean)  # type: ignore[arg-type]
+        return AgeLimit(value=float(clean), unit=default_unit, text=clean)
     raise ValueError(f"cannot read age {text!r}")
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from nlp.errors import InputError
 from nlp.records.ages import parse_age
-from nlp.records.model import Intervention, TrialRecord
+from nlp.records.model import Intervention, Sex, TrialRecord
 
-_SEX = {"ALL": "ALL", "BOTH": "ALL", "FEMALE": "FEMALE", "MALE": "MALE"}
+_SEX: dict[str, Sex] = {"ALL": "ALL", "BOTH": "ALL", "FEMALE": "FEMALE", "MALE": "MALE"}
 
 
 def _json_error(source: str, exc: json.JSONDecodeError) -> InputError:
@@ -103,7 +103,7 @@ def study_to_record(study: Any, source: str) -> TrialRecord:
         conditions=tuple(c.strip() for c in conditions if isinstance(c, str) and c.strip()),
         interventions=tuple(interventions),
         eligibility_text=text,
-        sex=_SEX.get(sex_raw.upper()) if sex_raw else None,  # type: ignore[arg-type]
+        sex=_SEX.get(sex_raw.upper()) if sex_raw else None,
         minimum_age=min_age,
         maximum_age=max_age,
         healthy_volunteers=hv if isinstance(hv, bool) else None,

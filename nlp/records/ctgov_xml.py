@@ -10,9 +10,9 @@ from defusedxml.ElementTree import fromstring
 
 from nlp.errors import InputError
 from nlp.records.ages import parse_age
-from nlp.records.model import Intervention, TrialRecord
+from nlp.records.model import Intervention, Sex, TrialRecord
 
-_SEX = {"all": "ALL", "both": "ALL", "female": "FEMALE", "male": "MALE"}
+_SEX: dict[str, Sex] = {"all": "ALL", "both": "ALL", "female": "FEMALE", "male": "MALE"}
 _HV = {"yes": True, "accepts healthy volunteers": True, "no": False}
 
 
@@ -54,7 +54,7 @@ def _study_to_record(study: Element, source: str) -> TrialRecord:
         conditions=tuple(c.text.strip() for c in study.findall("condition") if c.text and c.text.strip()),
         interventions=interventions,
         eligibility_text=text,
-        sex=_SEX.get(gender),  # type: ignore[arg-type]
+        sex=_SEX.get(gender),
         minimum_age=min_age,
         maximum_age=max_age,
         healthy_volunteers=_HV.get(hv),

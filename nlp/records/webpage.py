@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from nlp.errors import InputError
 from nlp.records.ages import parse_age, parse_age_range
-from nlp.records.model import AgeLimit, TrialRecord
+from nlp.records.model import AgeLimit, Sex, TrialRecord
 from nlp.textutil import lines_with_offsets, match_header
 
 NCT_RE = re.compile(r"\bNCT\d{8}\b")
@@ -50,7 +50,7 @@ _PAGE_HINTS = re.compile(
     re.I,
 )
 _BOILERPLATE_TITLE = {"clinicaltrials.veeva", "menu", "skip to main content", "back to search"}
-_SEX_VALUES = {"all": "ALL", "both": "ALL", "female": "FEMALE", "male": "MALE"}
+_SEX_VALUES: dict[str, Sex] = {"all": "ALL", "both": "ALL", "female": "FEMALE", "male": "MALE"}
 
 
 def looks_like_webpage(text: str) -> bool:
@@ -239,7 +239,7 @@ def read_webpage(text: str, source: str) -> Iterator[TrialRecord | InputError]:
         official_title=official,
         conditions=tuple(_conditions(lines, skip)),
         eligibility_text=eligibility,
-        sex=_SEX_VALUES.get(sex_word),  # type: ignore[arg-type]
+        sex=_SEX_VALUES.get(sex_word),
         minimum_age=min_age,
         maximum_age=max_age,
         healthy_volunteers=hv,

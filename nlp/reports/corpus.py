@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from nlp.core.document import ParsedTrial
 from nlp.core.normal import allowed_interval, criterion_facets, must_comparator
@@ -15,6 +17,18 @@ from nlp.core.units import convert, ucum
 from nlp.reports.findings import trial_findings
 from nlp.reports.html import esc, figure, page, table
 from nlp.reports.matrix import BOUND, fmt_num, is_numeric
+
+
+class ThresholdRow(TypedDict):
+    """One analyte side of ``CorpusStats.threshold_table``."""
+
+    key: str
+    name: str
+    unit: str | None
+    trials: int
+    values: list[float]
+    common: list[tuple[float, int]]  # the most common cut-offs, with their counts
+    other_units: list[str]
 
 CORPUS_FORMATS = (".html", ".json")
 _AGE_UNIT = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
@@ -124,9 +138,9 @@ class CorpusStats:
         self.finding_trials.update(kinds_found)
 
     # -- summaries ----------------------------------------------------------------------------
-    def threshold_table(self, min_trials: int = 5) -> list[dict[str, object]]:
+    def threshold_table(self, min_trials: int = 5) -> list[ThresholdRow]:
         """Per analyte side: values in the most used unit (others converted when possible)."""
-        out = []
+        out: list[ThresholdRow] = []
         for key, vals in self.thresholds.items():
             units = Counter(u for _, u in vals)
             unit = units.most_common(1)[0][0]
@@ -142,7 +156,7 @@ class CorpusStats:
             out.append({"key": key, "name": self.threshold_names.get(key, key), "unit": unit, "trials": len(conv),
                         "values": sorted(conv), "common": common,
                         "other_units": sorted(u or "(none)" for u in units if u != unit)})
-        out.sort(key=lambda d: (-int(d["trials"]), str(d["key"])))  # type: ignore[call-overload]
+        out.sort(key=lambda d: (-d["trials"], d["key"]))
         return out
 
     def as_dict(self) -> dict[str, object]:
@@ -192,7 +206,7 @@ def _reason_class(reason: str | None) -> str:
     return r.split(" (")[0]
 
 
-def _median(xs: list[int]) -> float:
+def _median(xs: Sequence[float]) -> float:
     if not xs:
         return 0.0
     s = sorted(xs)
@@ -267,17 +281,17 @@ def to_html(s: CorpusStats) -> str:
     tt = s.threshold_table()
     parts.append(table(["analyte", "unit", "trials", "most common cut-offs", "other units seen"], [
         [esc(d["name"]), esc(d["unit"] or ""), str(d["trials"]),
-         esc(", ".join(f"{fmt_num(v)} ({n})" for v, n in d["common"])), esc(", ".join(d["other_units"]))]  # type: ignore[union-attr]
+         esc(", ".join(f"{fmt_num(v)} ({n})" for v, n in d["common"])), esc(", ".join(d["other_units"]))]
         for d in tt]))
-    parts.append(figure(plots.strips([(f"{d['name']} [{d['unit'] or '-'}]", d["values"]) for d in tt],  # type: ignore[misc]
+    parts.append(figure(plots.strips([(f"{d['name']} [{d['unit'] or '-'}]", d["values"]) for d in tt],
                                      "Threshold distributions"), "Cut-offs per analyte.", "plot-thresholds"))
     # ages
     parts.append('<h2 id="ages">Age ranges</h2>')
     parts.append(table(["", "trials", "median (years)"], [
-        ["structured minimum age", str(len(s.min_age_structured)), fmt_num(_median(s.min_age_structured))],  # type: ignore[arg-type]
-        ["structured maximum age", str(len(s.max_age_structured)), fmt_num(_median(s.max_age_structured))],  # type: ignore[arg-type]
-        ["minimum age stated in the text", str(len(s.min_age_text)), fmt_num(_median(s.min_age_text))],  # type: ignore[arg-type]
-        ["maximum age stated in the text", str(len(s.max_age_text)), fmt_num(_median(s.max_age_text))],  # type: ignore[arg-type]
+        ["structured minimum age", str(len(s.min_age_structured)), fmt_num(_median(s.min_age_structured))],
+        ["structured maximum age", str(len(s.max_age_structured)), fmt_num(_median(s.max_age_structured))],
+        ["minimum age stated in the text", str(len(s.min_age_text)), fmt_num(_median(s.min_age_text))],
+        ["maximum age stated in the text", str(len(s.max_age_text)), fmt_num(_median(s.max_age_text))],
     ]))
     parts.append(figure(plots.histograms([("minimum age", s.min_age_structured), ("maximum age", s.max_age_structured)],
                                          "Structured age limits", "years"), "Age limits.", "plot-ages"))

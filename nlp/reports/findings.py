@@ -51,6 +51,12 @@ def _name(c: Facet) -> str:
     return c.concept.name if c.concept else c.kind
 
 
+def _cid(c: Facet) -> str:
+    """The concept id of a facet kept for having a concept (the callers filter on ``c.concept``)."""
+    assert c.concept is not None
+    return c.concept.id
+
+
 _OTHER = re.compile(r"\b(other|another|additional|second|secondary|concomitant|coexisting|besides|apart from)\b", re.I)
 
 
@@ -156,11 +162,11 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
         for b in excs:
             if a.criterion == b.criterion:
                 continue
-            key = (a.criterion or "", b.criterion or "", b.concept.id)  # type: ignore[union-attr]
+            key = (a.criterion or "", b.criterion or "", _cid(b))
             if key in seen or _qualified_as_other(doc, b):
                 continue
             simple = _bare(doc, a) and _bare(doc, b)
-            if a.kind == b.kind and a.concept.id == b.concept.id:  # type: ignore[union-attr]
+            if a.kind == b.kind and _cid(a) == _cid(b):
                 rel = compare(a, b)
                 if rel == "disjoint":
                     if b.window_days or b.alternative:
@@ -179,7 +185,7 @@ def include_exclude(label: str, doc: ParsedTrial) -> list[Finding]:
                                        f"{a.criterion} and {b.criterion} both bound {_name(a)}: {describe(a)} vs "
                                        f"{describe(b)} ({rel})", (a.criterion or "", b.criterion or "")))
             elif (a.kind == b.kind == "condition" and must_comparator(a) == "present" and must_comparator(b) == "absent"
-                  and b.concept.id in lex.ancestors(a.concept.id) and not b.window_days):  # type: ignore[union-attr]
+                  and _cid(b) in lex.ancestors(_cid(a)) and not b.window_days):
                 seen.add(key)
                 out.append(Finding(label, "contradiction", "warning" if simple else "info",
                                    f"{a.criterion} requires {_name(a)} ({_q(a)}) but {b.criterion} excludes "
@@ -199,12 +205,12 @@ def title_conflicts(label: str, doc: ParsedTrial) -> list[Finding]:
     lex = Lexicon.load()
     cons = [c for crit in doc.criteria for c in criterion_facets(crit)
             if c.kind == "condition" and c.concept and not (c.applies_if or c.excluded or c.planned or c.window_days)]
-    included = {c.concept.id for c in cons if must_comparator(c) == "present"}  # type: ignore[union-attr]
+    included = {_cid(c) for c in cons if must_comparator(c) == "present"}
     out: list[Finding] = []
     for t, where in sorted(targets.items()):
         t_anc = lex.ancestors(t)
         for c in cons:
-            cid = c.concept.id  # type: ignore[union-attr]
+            cid = _cid(c)
             if (must_comparator(c) == "absent" and c.effect == "exclude" and (cid == t or cid in t_anc)
                     and not _qualified_as_other(doc, c)):
                 how = "it" if cid == t else f"{_name(c)}, which covers it"
@@ -216,7 +222,7 @@ def title_conflicts(label: str, doc: ParsedTrial) -> list[Finding]:
         if included & related:
             continue
         for c in cons:
-            cid = c.concept.id  # type: ignore[union-attr]
+            cid = _cid(c)
             if must_comparator(c) != "present" or c.effect != "include":
                 continue
             shared = sorted(p for p in (lex.ancestors(cid) & t_anc) - {cid}

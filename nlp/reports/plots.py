@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -20,7 +20,10 @@ import numpy as np
 from nlp.core.normal import allowed_interval
 from nlp.reports.matrix import Row, is_numeric
 
-_RC: dict[str, Any] = {"svg.hashsalt": "elig-analyzer", "svg.fonttype": "none", "font.size": 9,
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+_RC: dict[RcKeyType, Any] = {"svg.hashsalt": "elig-analyzer", "svg.fonttype": "none", "font.size": 9,
        "axes.titlesize": 9, "figure.dpi": 100}
 
 
@@ -194,7 +197,7 @@ def histograms(series: Sequence[tuple[str, Sequence[float]]], title: str, xlabel
         hi = max(max(v) for _, v in series)
         edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
         for k, v in series:
-            ax.hist(v, bins=edges, alpha=0.6, label=f"{k} (n={len(v)})")
+            ax.hist(v, bins=edges.tolist(), alpha=0.6, label=f"{k} (n={len(v)})")
         ax.legend(fontsize=7)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("trials")

@@ -26,15 +26,19 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.corpora.chia import CHIA_DIR, ROOT, Mapping
 from nlp.corpora.classes import CLASSES, chia_data, gold_data
 from nlp.evaluation.classifier import scores
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
 SEED = 20261123
 
 
-def make_model(c: float):  # type: ignore[no-untyped-def]
+def make_model(c: float) -> Pipeline:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline

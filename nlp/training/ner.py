@@ -19,9 +19,17 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.corpora.chia import CHIA_DIR, NER_LABELS, ROOT, Stats, load_split, read_corpus
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from nlp.corpora.gold import GoldTrial
 
 CORPUS_DIR = ROOT / "corpus"
 SEED = 20261123
@@ -176,7 +184,7 @@ after_init = null
 """
 
 
-def blank():  # type: ignore[no-untyped-def]
+def blank() -> Language:
     """A blank English pipeline with our tokenizer (the one the rule pipeline uses)."""
     import spacy
 
@@ -185,7 +193,7 @@ def blank():  # type: ignore[no-untyped-def]
     return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "elig.tokenizer.v1"}}})
 
 
-def _doc(nlp, text: str, spans: list[tuple[int, int, str]], stats: dict[str, int]):  # type: ignore[no-untyped-def]
+def _doc(nlp: Language, text: str, spans: list[tuple[int, int, str]], stats: dict[str, int]) -> Doc:
     from spacy.util import filter_spans
 
     doc = nlp.make_doc(text)
@@ -205,7 +213,7 @@ def _doc(nlp, text: str, spans: list[tuple[int, int, str]], stats: dict[str, int
     return doc
 
 
-def gold_examples(trials) -> list[tuple[str, list[tuple[int, int, str]]]]:  # type: ignore[no-untyped-def]
+def gold_examples(trials: Iterable[GoldTrial]) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """Our gold trials as criterion texts with spans (offsets into the criterion text), split
     exactly as ``elig parse`` splits them; spans of labels the model does not learn are left
     out, as are spans not inside one analysed criterion."""
