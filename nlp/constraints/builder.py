@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from nlp.core.checks import age_warnings
@@ -68,13 +69,18 @@ _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
+@lru_cache(maxsize=1)
 def _lex() -> Lexicon:
     return Lexicon.load()
 
 
 def concept_of(cid: str | None) -> Concept | None:
-    if not cid:
-        return None
+    """The frozen ``Concept`` of a lexicon id (one shared object per id)."""
+    return _concept(cid) if cid else None
+
+
+@lru_cache(maxsize=4096)
+def _concept(cid: str) -> Concept:
     e = _lex().get(cid)
     if e is None:
         return Concept(id=cid, name=cid)
@@ -92,7 +98,7 @@ class _Draft:
 
     kind: Kind
     effect: str
-    evidence: Evidence
+    evidence: Evidence | tuple[int, int]  # offsets while building; the quote is cut once, in freeze
     start: int = 0  # entity position, for window attachment
     end: int = 0
     concept: str | None = None
@@ -154,7 +160,7 @@ class _Builder:
         return f"{self.crit_id}.g{self.groups}"
 
     def _add(self, kind: Kind, start: int, end: int, **fields: Any) -> _Draft:
-        d = _Draft(kind, self.effect, _evidence(self.text, start, end), start, end, **fields)
+        d = _Draft(kind, self.effect, (start, end), start, end, **fields)
         self.drafts.append(d)
         return d
 
@@ -221,7 +227,7 @@ class _Builder:
             return found
 
         def inside_condition(e: Entity) -> bool:
-            return any(s <= e.start and e.end <= end for s, end, _ in conds)
+            return bool(conds) and any(s <= e.start and e.end <= end for s, end, _ in conds)
 
         pending: list[Entity] = []  # analytes named since the last value
         closed = False
@@ -434,7 +440,7 @@ class _Builder:
             d.window = Window(low_days=t.window_days_low, high_days=t.window_days, relation=relation,
                               anchor=anchor_of(t.anchor), anchor_text=t.anchor)
             d.end = max(d.end, t.end)
-            d.evidence = _evidence(self.text, min(d.start, t.start), max(d.end, t.end))
+            d.evidence = (min(d.start, t.start), max(d.end, t.end))
 
     def _duration(self, t: Entity) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months."""
@@ -466,25 +472,29 @@ class _Builder:
         groups: dict[str, str] = {}
         for n, d in enumerate(self.drafts, start=1):
             cid = f"{self.crit_id}.c{n}"
-            out.append(freeze_draft(d, cid, self.crit_id))
+            out.append(freeze_draft(d, cid, self.crit_id, text=self.text))
             if d.group:
                 groups[cid] = d.group
         return out, groups
 
 
 def _concept_set(d: _Draft) -> ConceptSet | None:
-    c = concept_of(d.concept)
-    if c is None:
-        return None
-    excluded = tuple(x for x in (concept_of(e) for e in dict.fromkeys(d.excluded)) if x is not None)
-    return ConceptSet(concept=c, excluded=excluded)
+    return _concept_set_of(d.concept, tuple(dict.fromkeys(d.excluded))) if d.concept else None
 
 
-def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceSource = "rules") -> AnyConstraint:
+@lru_cache(maxsize=4096)
+def _concept_set_of(cid: str, excluded: tuple[str, ...]) -> ConceptSet:
+    """One shared frozen ConceptSet per (concept, carve-outs)."""
+    return ConceptSet(concept=_concept(cid), excluded=tuple(_concept(e) for e in excluded))
+
+
+def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceSource = "rules", text: str = "") -> AnyConstraint:
+    """The frozen v2 constraint of a draft; ``text`` is the eligibility text its evidence offsets index."""
     unresolved = tuple(d.unresolved)
     confidence = INFERRED if d.inferred else (QUALIFIED if unresolved else CERTAIN)
     fields: dict[str, Any] = {
-        "id": cid, "criterion": criterion, "effect": d.effect, "evidence": d.evidence,
+        "id": cid, "criterion": criterion, "effect": d.effect,
+        "evidence": _evidence(text, *d.evidence) if isinstance(d.evidence, tuple) else d.evidence,
         "provenance": Provenance(source=source, rule=d.rule, inferred=d.inferred,
                                  confidence=confidence, unresolved=unresolved),
     }

@@ -134,6 +134,7 @@ def phrase(text: str | None) -> Phrase | None:
     return next((p for rx, p in _compiled()[0] if rx.match(t)), None)
 
 
+@lru_cache(maxsize=4096)  # a handful of distinct comparator texts, read once per value
 def canonical(text: str | None) -> str | None:
     """ ">", ">=", "<", "<=" or "=" for a comparator phrase ("at least" -> ">=", "inferior to" ->
     "<", "or more" -> ">="); None when ``text`` is not one."""

@@ -37,6 +37,7 @@ def _rules() -> tuple[tuple[Anchor, re.Pattern[str]], ...]:
     return tuple((r.anchor, re.compile(p, re.I)) for r in table.anchors for p in r.patterns)
 
 
+@lru_cache(maxsize=4096)  # anchors repeat ("enrollment", "the first dose"): read each wording once
 def anchor_of(text: str | None) -> Anchor:
     """The anchor event ``text`` names; enrollment when the text names none ("within 3 months")."""
     if not text:
