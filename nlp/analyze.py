@@ -11,13 +11,14 @@ from spacy.language import Language
 
 from nlp.constraints.builder import age_warnings, build_criterion, structured_constraints
 from nlp.core.constraints import AnyConstraint
-from nlp.core.document import AnnotatedCriterion, ParsedTrial, Topic
+from nlp.core.document import AnnotatedCriterion, ParsedTrial
+from nlp.core.topics import find_topics
 from nlp.criteria import split_criteria
-from nlp.pipeline.annotate import annotate_criteria
+from nlp.pipeline.annotate import annotate_criteria, pipeline_lexicon
 from nlp.pipeline.criterion_classifier import CriterionClassifier
 from nlp.records import TrialRecord
 
-__all__ = ["parse_record", "record_topics"]
+__all__ = ["parse_record"]
 
 
 def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model: Language | None = None,
@@ -56,25 +57,9 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model:
         criteria = _classify(criteria, classifier)
     record_constraints = tuple(structured_constraints(record))
     warnings.extend(age_warnings(record, text_constraints))
-    topics = record_topics(record, nlp) if nlp is not None else ()
+    topics = find_topics(record, pipeline_lexicon(nlp)) if nlp is not None else ()
     return ParsedTrial(record=record, headers=split.headers, criteria=tuple(criteria),
                        record_constraints=record_constraints, topics=topics, warnings=tuple(warnings))
-
-
-def record_topics(record: TrialRecord, nlp: Language) -> tuple[Topic, ...]:
-    """Condition concepts the title(s) and condition list name (not negated), first mention each."""
-    found: dict[str, Topic] = {}
-    sources = [("title", record.brief_title), ("official title", record.official_title)]
-    sources += [("conditions", c) for c in record.conditions]
-    for where, text in sources:
-        if not text:
-            continue
-        for e in nlp(text).ents:
-            if text[:e.start_char].lower().endswith(("non-", "non ", "non")):
-                continue  # "Non-ischemic cardiomyopathy" does not name ischemic cardiomyopathy
-            if e.label_ == "CONDITION" and e._.concept_id and not e._.negated and e._.concept_id not in found:
-                found[e._.concept_id] = Topic(concept_id=e._.concept_id, where=where, text=text)
-    return tuple(found.values())
 
 
 def _classify(criteria: list[AnnotatedCriterion], classifier: CriterionClassifier) -> list[AnnotatedCriterion]:

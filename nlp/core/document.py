@@ -17,6 +17,7 @@ from nlp.core.constraints import Constraint, Group
 from nlp.core.criterion import Criterion, Header
 from nlp.core.entity import Entity
 from nlp.core.record import TrialRecord
+from nlp.core.topics import Topic
 from nlp.core.upgrade import upgrade_v1
 
 SCHEMA_VERSION: Final = 2
@@ -42,17 +43,6 @@ class AnnotatedCriterion(Criterion):
     reason: str | None = "not analysed: parsed without the NLP pipeline"
     # set by the criterion classifier (models/classifier) where the rules built nothing computable
     category: str | None = None
-
-
-class Topic(BaseModel):
-    """A condition concept the trial's titles or condition list name (read while parsing, so
-    later stages never re-run the pipeline on them)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    concept_id: str
-    where: str  # "title", "official title", "conditions"
-    text: str
 
 
 class ParsedTrial(BaseModel):

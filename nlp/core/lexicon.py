@@ -279,7 +279,13 @@ class Lexicon:
                 self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(s)), e.id)
             for a in e.abbreviations:
                 self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
-        self._longest = max((len(k) for k in (*self._lower, *self._orth)), default=1)
+        # first token -> the term lengths starting with it: ``find`` tries only those
+        self._lower_starts: dict[str, set[int]] = {}
+        self._orth_starts: dict[str, set[int]] = {}
+        for k in self._lower:
+            self._lower_starts.setdefault(k[0], set()).add(len(k))
+        for k in self._orth:
+            self._orth_starts.setdefault(k[0], set()).add(len(k))
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -321,16 +327,19 @@ class Lexicon:
         """(concept id, start, end) of the lexicon terms in ``text``: whole tokens, longest first,
         non-overlapping, in text order."""
         toks = _tokens(text)
+        words = [t for t, _, _ in toks]
+        lower = [w.lower() for w in words]
         out: list[tuple[str, int, int]] = []
         i = 0
         while i < len(toks):
+            lengths = sorted(self._lower_starts.get(lower[i], set()) | self._orth_starts.get(words[i], set()), reverse=True)
             hit = None
-            for n in range(min(self._longest, len(toks) - i), 0, -1):
-                window = toks[i:i + n]
-                cid = self._lower.get(tuple(t.lower() for t, _, _ in window)) or \
-                    self._orth.get(tuple(t for t, _, _ in window))
+            for n in lengths:
+                if i + n > len(toks):
+                    continue
+                cid = self._lower.get(tuple(lower[i:i + n])) or self._orth.get(tuple(words[i:i + n]))
                 if cid is not None:
-                    hit = (cid, window[0][1], window[-1][2], n)
+                    hit = (cid, toks[i][1], toks[i + n - 1][2], n)
                     break
             if hit is None:
                 i += 1

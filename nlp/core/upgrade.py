@@ -15,6 +15,8 @@ from nlp.core.knowledge import cue
 from nlp.core.labels import Exposure, Kind
 from nlp.core.lexicon import Lexicon
 from nlp.core.logic import build_logic
+from nlp.core.record import TrialRecord
+from nlp.core.topics import find_topics
 from nlp.core.windows import anchor_of, relation_of
 
 _NUMERIC = {"age", "weight", "bmi", "measurement"}
@@ -140,17 +142,6 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
         new_crits.append(dict(crit) | {"constraints": cons, "logic": logic.model_dump(mode="json") if logic else None})
     out["criteria"] = new_crits
     out["record_constraints"] = [upgrade_constraint(lex, c, None) for c in data.get("record_constraints") or ()]
-    rec = data.get("record") or {}
-    topics = []
-    sources = [("title", rec.get("brief_title")), ("official title", rec.get("official_title"))]
-    sources += [("conditions", t) for t in rec.get("conditions") or ()]
-    seen: set[str] = set()
-    for where, text in sources:
-        for cid, s, _e in lex.find(text or ""):
-            e = lex.get(cid)
-            if e is None or e.label != "CONDITION" or cid in seen or (text or "")[:s].lower().endswith(("non-", "non ", "non")):
-                continue
-            seen.add(cid)
-            topics.append({"concept_id": cid, "where": where, "text": text})
-    out["topics"] = topics
+    topics = find_topics(TrialRecord.model_validate(data["record"]), lex) if data.get("record") else ()
+    out["topics"] = [t.model_dump() for t in topics]
     return out
