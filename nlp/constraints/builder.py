@@ -43,6 +43,7 @@ from nlp.core.constraints import (
     NumericRange,
     Provenance,
     ProvenanceSource,
+    UnresolvedCondition,
     Window,
 )
 from nlp.core.entity import CodeRef, Entity
@@ -178,8 +179,8 @@ class _Builder:
         s, e, text = span
         inside = [x for x in self.ents if s <= x.start and x.end <= e and x.concept_id
                   and x.label in ("THERAPY", "CONDITION", "PROCEDURE", "PREGNANCY")]
-        if not inside:
-            return None, f"applies only {text!r}: names no known concept"
+        if not inside:  # kept as an unresolved condition: the matcher cannot decide it, never ignores it
+            return UnresolvedCondition(text=text), f"applies only {text!r}: names no known concept"
         concept = concept_of(inside[0].concept_id)
         assert concept is not None  # inside holds only entities with a concept id
         cs = ConceptSet(concept=concept)

@@ -25,7 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
+from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.values import find_values
@@ -79,15 +79,17 @@ class LexiconTagger:
         self.nlp = nlp
         self.name = name
         self.entries: list = []
-        self._build()
+        self._build(Lexicon([]))
 
-    def _build(self) -> None:
+    def _build(self, lexicon: Lexicon | None = None) -> None:
+        """Matchers over ``self.entries``; ``lexicon``: their ``Lexicon`` when the caller has it
+        (the package's, shared with the rest of the process), else built from the entries."""
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.by_id = {e["id"]: e for e in self.entries}
         self.synonym_index: dict[str, str] = {}
         make = self.nlp.make_doc
-        self.lexicon = Lexicon(LexiconEntry.model_validate(e) for e in self.entries)
+        self.lexicon = lexicon or Lexicon(LexiconEntry.model_validate(e) for e in self.entries)
         for e in self.entries:
             syns = list(e.get("synonyms") or [])
             abbrs = list(e.get("abbreviations") or [])
@@ -100,8 +102,9 @@ class LexiconTagger:
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
-        self.entries = [e.model_dump(mode="json") for e in load_lexicon(lexicon_dir)]
-        self._build()
+        lexicon = Lexicon.load(lexicon_dir)
+        self.entries = [e.model_dump(mode="json") for e in lexicon.entries.values()]
+        self._build(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         vocab = doc.vocab

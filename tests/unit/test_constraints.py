@@ -268,3 +268,10 @@ def test_constraints_value_before_its_analyte(nlp) -> None:  # type: ignore[no-u
 def test_constraints_unwilling_to_comply_is_consent(nlp) -> None:  # type: ignore[no-untyped-def]
     [c] = cons(nlp, "Unwilling to comply with study protocol")
     assert (c.kind, c.effect, c.comparator) == ("consent", "exclude", "absent")
+
+
+def test_constraints_applies_if_without_a_concept_stays_unresolved(nlp) -> None:  # type: ignore[no-untyped-def]
+    # the clause names nothing the lexicon knows: the threshold keeps it, typed as unresolved
+    [c] = cons(nlp, "The INR for those who are on a ketogenic diet \\> 3.0")
+    assert c.applies_if is not None and c.applies_if.kind == "unresolved"
+    assert not c.constraint.certain and c.constraint.provenance.unresolved

@@ -186,3 +186,14 @@ def test_core_v1_document_upgrades_on_read() -> None:
 def test_core_unknown_schema_version_is_an_error() -> None:
     with pytest.raises(ValidationError):
         parsed_from_dict({"schema_version": 3, "record": {}, "headers": [], "criteria": []})
+
+
+def test_core_topics_from_titles_and_conditions() -> None:
+    from nlp.core.record import TrialRecord
+    from nlp.core.topics import find_topics
+
+    rec = TrialRecord(source="t", format="text", eligibility_text="x", brief_title="MSC in non-multiple sclerosis demyelination",
+                      official_title="Stem cells for multiple sclerosis", conditions=("Multiple Sclerosis", "HIV infection"))
+    topics = find_topics(rec, Lexicon.load())
+    # the "non-" form names nothing; the first naming source is kept, once per concept
+    assert [(t.concept_id, t.where) for t in topics] == [("multiple_sclerosis", "official title"), ("hiv", "conditions")]
