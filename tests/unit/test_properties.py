@@ -147,22 +147,27 @@ def test_constraint_builder_on_arbitrary_entities_never_raises(text: str, sectio
 
 
 # ---------------------------------------------------------------------------------------------
-# Cost is linear: a 1 MB eligibility text parses in seconds (CPU time, so a busy machine does not
-# fail the test; the benchmarks report wall time).
+# Cost is linear: a 1 MB eligibility text costs about four times a quarter of it (a ratio of CPU
+# times, so neither a busy nor a slow machine fails the test; the benchmarks report the speed).
 
-def _seed_like_megabyte() -> str:
+def _seed_like_text(n: int = 1_000_000) -> str:
     example = (ROOT / "examples" / "NCT05697718.txt").read_text(encoding="utf-8")
     body = example[example.index("Inclusion"):]
-    return (body * (1_000_000 // len(body) + 1))[:1_000_000]
+    return (body * (n // len(body) + 1))[:n]
 
 
-def test_one_megabyte_of_criteria_parses_in_under_10_s(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = _seed_like_megabyte()
-    t0 = time.process_time()
-    doc = parse_record(TrialRecord(source="big", format="text", eligibility_text=text), nlp)
-    secs = time.process_time() - t0
+def test_parse_cost_grows_linearly_to_a_megabyte(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A megabyte of criteria parses, and costs about four times a quarter of it: no step is
+    quadratic in the text. Absolute speed is measured by benchmarks/parse_throughput.py, not here
+    (a wall-clock bound in a test fails on a busy machine, not on slow code)."""
+    cpu = []
+    for n in (250_000, 1_000_000):
+        text = _seed_like_text(n)
+        t0 = time.process_time()
+        doc = parse_record(TrialRecord(source="big", format="text", eligibility_text=text), nlp)
+        cpu.append(time.process_time() - t0)
     assert len(doc.criteria) > 3000
-    assert secs < 10, f"1 MB took {secs:.1f} s of CPU"
+    assert cpu[1] / cpu[0] < 6, f"250 kB: {cpu[0]:.1f} s, 1 MB: {cpu[1]:.1f} s of CPU"
 
 
 @pytest.mark.parametrize("shape", ["one line", "no structure", "deep indentation"])
