@@ -46,7 +46,7 @@ from nlp.core.constraints import (
     UnresolvedCondition,
     Window,
 )
-from nlp.core.entity import CodeRef, Entity
+from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
 from nlp.core.labels import Exposure, Kind
 from nlp.core.lexicon import Lexicon
@@ -82,11 +82,7 @@ def concept_of(cid: str | None) -> Concept | None:
 
 @lru_cache(maxsize=4096)
 def _concept(cid: str) -> Concept:
-    e = _lex().get(cid)
-    if e is None:
-        return Concept(id=cid, name=cid)
-    return Concept(id=e.id, name=e.name, category=e.category,
-                   codes=tuple(CodeRef(system=c.system, code=c.code) for c in e.codes))
+    return _lex().concept(cid)
 
 
 def _evidence(text: str, start: int, end: int) -> Evidence:

@@ -23,6 +23,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from nlp.core.constraints import Concept
+from nlp.core.entity import CodeRef
+
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -268,6 +271,7 @@ class Lexicon:
         for cid, anc in self._ancestors.items():
             for a in anc:
                 self._descendants[a].add(cid)
+        self._concepts: dict[str, Concept] = {}
         self.by_code: dict[tuple[str, str], str] = {
             (c.system, c.code): e.id for e in self.entries.values() for c in e.codes
         }
@@ -298,6 +302,17 @@ class Lexicon:
 
     def get(self, cid: str) -> LexiconEntry | None:
         return self.entries.get(cid)
+
+    def concept(self, cid: str) -> Concept:
+        """The frozen ``Concept`` of an id (name and codes), one shared object per id."""
+        c = self._concepts.get(cid)
+        if c is None:
+            e = self.entries.get(cid)
+            c = Concept(id=cid, name=self.name(cid)) if e is None else Concept(
+                id=e.id, name=e.name, category=e.category,
+                codes=tuple(CodeRef(system=x.system, code=x.code) for x in e.codes))
+            self._concepts[cid] = c
+        return c
 
     def name(self, cid: str) -> str:
         e = self.entries.get(cid)

@@ -33,7 +33,6 @@ from nlp.core.constraints import (
     SexCondition,
     SexConstraint,
 )
-from nlp.core.entity import CodeRef
 from nlp.core.labels import Exposure
 from nlp.core.lexicon import Lexicon
 from nlp.core.units import convert, ucum
@@ -93,11 +92,8 @@ _KIND_CONCEPT = {"weight": "body_weight", "bmi": "bmi", "trial_participation": "
 @lru_cache(maxsize=8)
 def _kind_concept(kind: str) -> Concept | None:
     cid = _KIND_CONCEPT.get(kind)
-    e = Lexicon.load().get(cid) if cid else None
-    if e is None:
-        return None
-    return Concept(id=e.id, name=e.name, category=e.category,
-                   codes=tuple(CodeRef(system=x.system, code=x.code) for x in e.codes))
+    lex = Lexicon.load()
+    return lex.concept(cid) if cid and cid in lex else None
 
 
 def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:

@@ -24,11 +24,7 @@ _EXPOSURE = {"therapy", "procedure", "trial_participation"}
 
 
 def concept_dict(lex: Lexicon, cid: str) -> dict[str, Any]:
-    e = lex.get(cid)
-    if e is None:
-        return {"id": cid, "name": cid.replace("_", " ")}
-    return {"id": e.id, "name": e.name, "category": e.category,
-            "codes": [{"system": c.system, "code": c.code} for c in e.codes]}
+    return lex.concept(cid).model_dump(exclude_none=True)
 
 
 def _range(cmp_: str, value: float, high: float | None, unit: str | None) -> dict[str, Any]:
