@@ -327,6 +327,32 @@ def evaluate_facts_cmd(
         raise typer.Exit(1)
 
 
+@evaluate_app.command("patients")
+def evaluate_patients_cmd(
+    records: Annotated[list[str], typer.Argument(help="Trial records (files or directories) or `elig parse` outputs.")],
+    patients: Annotated[Path, typer.Option("--patients", help="Directory of patient JSON files and expected.json.")] = Path(
+        "../shared/acceptance/dev/patients"),
+    fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "auto",
+) -> None:
+    """Base patients never turned away, single violations caught (synthetic patients from answer keys)."""
+    from nlp.evaluation.patients import format_report, score_patients
+
+    failures: list[str] = []
+    try:
+        s = score_patients(_load_trials(records, fmt, failures), patients)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    for u in s.unreadable:
+        _err(u)
+    if s.base + s.violations == 0:
+        _err("no patient matched a given trial (expected.json names trials by NCT id)")
+        raise typer.Exit(1)
+    typer.echo(format_report(s))
+    if failures:
+        raise typer.Exit(1)
+
+
 @evaluate_app.command("ner")
 def evaluate_ner_cmd(
     gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test, gold:train|test, or a directory of brat .ann files or msc_gold_*.jsonl.")] = "chia:test",
@@ -368,7 +394,14 @@ def _load_trials(paths: list[str], fmt: str, failures: list[str]) -> list[Parsed
     and trial records parsed with the pipeline, which is built only when a record needs it."""
     trials: list[ParsedTrial] = []
     rest: list[str] = []
-    for p in paths:
+    expanded: list[str] = []
+    for p in paths:  # a directory of parse outputs is read like its files
+        path = Path(p)
+        if path.is_dir() and any(path.glob("*.json")):
+            expanded.extend(str(f) for f in sorted(path.rglob("*")) if f.is_file())
+        else:
+            expanded.append(p)
+    for p in expanded:
         path = Path(p)
         if path.is_file() and path.suffix.lower() == ".json":
             try:

@@ -48,10 +48,11 @@ from nlp.core.constraints import (
 )
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
-from nlp.core.labels import Exposure, Kind
-from nlp.core.lexicon import Lexicon
+from nlp.core.labels import Anchor, Exposure, Kind
+from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
+from nlp.core.units import convert
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -140,6 +141,36 @@ def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: s
     return [([(cmp_ or "=", value)], unit)]
 
 
+_DIMENSIONLESS = frozenset({"{score}", "{ratio}", "%", "1", "{index}"})
+
+
+def _no_comparator(val: Entity, unit: str | None) -> list[str]:
+    """A bare value ("hemoglobin 9", "aged 18") or an equality (">/= 9" read as "= 9") on a
+    measured quantity: not a certain threshold, except on a scale, where one grade is a normal
+    reading ("ECOG 0")."""
+    if val.comparator not in (None, "=") or unit == "{score}":
+        return []
+    return [f"no comparator read: the value {val.value:g} taken as '='"]
+
+
+def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
+    """A measurement read without a unit its analyte needs, or with a value its analyte cannot
+    have in that unit (the lexicon's default unit and plausible range)."""
+    if entry is None or not entry.unit or d.unit in ("xULN", "xLLN"):
+        return []
+    if d.unit is None:
+        if entry.unit in _DIMENSIONLESS:
+            return []
+        return [f"no unit given ({entry.name} is measured in {entry.unit})"]
+    if entry.range is None:
+        return []
+    for _, v in d.bounds:
+        x = convert(v, d.unit, entry.unit, entry.id)
+        if x is not None and not entry.range[0] <= x <= entry.range[1]:  # unconvertible: the matcher says so
+            return [f"{v:g} {d.unit} is outside what {entry.name} can measure"]
+    return []
+
+
 class _Builder:
     def __init__(self, crit_id: str, section: str, ents: Sequence[Entity], text: str, crit_span: tuple[int, int]) -> None:
         self.crit_id = crit_id
@@ -204,13 +235,14 @@ class _Builder:
         for bounds, unit in parts:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
                       unit=unit, group=group, rule="value_link", applies_if=applies_if,
-                      unresolved=list(unresolved_list))
+                      unresolved=[*unresolved_list, *_no_comparator(val, unit)])
 
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
         assert val.value is not None  # build() reads only ages that have a value
         for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):
-            self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule)
+            self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule,
+                      unresolved=_no_comparator(val, unit))
 
     # -- main --------------------------------------------------------------------------------
     def build(self) -> None:
@@ -316,16 +348,106 @@ class _Builder:
             if t.label == "TEMPORAL":
                 self._window(t)
         self._drop_examples()
+        self._qualify()
 
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
-        if e.negated and self.effect == "exclude":
-            # ConText's negation inside an exclusion is mostly a cue that spilled over ("... are
-            # excluded", a neighbouring "not"): the exclusion itself is the reading kept
+        rule = "mention"
+        s0, _ = self.crit_span
+        if self.effect == "include" and self._test_result(e) == "negative":
+            # "negative pregnancy test", "PPD test negative": a test result, read as the
+            # condition's absence (a positive result is its presence; inside an exclusion a
+            # negative test restates what inclusion asks, and the exclusion is the reading)
+            return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:test_negative")
+        if cue("prefix_negation").search(self.text[max(s0, e.start - 4):e.start]):
+            # "non-nursing", "non-smoker": the word itself is negated
+            return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:non_prefix")
+        lead = self.clause_before(e.start)
+        if e.negated and self.effect == "exclude" and cue("negation").search(lead):
+            # "Exclusion: patients not on anticoagulants": a negation in the mention's own clause
+            # inside an exclusion is ambiguous (the exclusion itself is the reading kept). A cue
+            # that spilled over from elsewhere ("... are excluded", the next conjunct's "not") is
+            # ConText's scope, not the text's: the exclusion stands.
             unresolved.append("a negation cue inside an exclusion: read as the exclusion itself")
         present = not (e.negated and self.effect == "include")
+        planned = e.hypothetical and bool(cue("hypothetical").search(lead))
         return self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
-                         planned=e.hypothetical, unresolved=unresolved, rule="mention")
+                         planned=planned, unresolved=unresolved, rule=rule)
+
+    def clause_before(self, pos: int) -> str:
+        """The words of the criterion from the last clause boundary (punctuation, "or", "and")
+        up to ``pos``: where a cue governing the word at ``pos`` must stand."""
+        s0, _ = self.crit_span
+        head = self.text[s0:pos]
+        cut = max((m.end() for m in cue("clause_boundary").finditer(head)), default=0)
+        return head[cut:]
+
+    def _test_result(self, e: Entity) -> str | None:
+        """"negative" / "positive" when the mention names what a test looks for ("negative serum
+        pregnancy test", "tuberculosis skin (PPD) test negative"), else None."""
+        s0, s1 = self.crit_span
+        if not cue("test_after").search(self.text[e.end:min(s1, e.end + 40)]):
+            return None
+        near = self.sentence(max(s0, e.start - 40), min(s1, e.end + 60))
+        return "negative" if cue("test_negative").search(near) else None
+
+    def sentence(self, start: int, end: int) -> str:
+        """The sentence of the criterion around ``start``..``end`` (clipped to those bounds when
+        they already lie inside one sentence)."""
+        s0, s1 = self.crit_span
+        seg = self.text[s0:s1]
+        ends = [m.end() for m in cue("sentence_end").finditer(seg)]
+        a = max((x for x in ends if x <= start - s0), default=0)
+        b = min((x for x in ends if x >= end - s0), default=len(seg))
+        return seg[a:b]
+
+    def said_of(self, d: _Draft) -> str:
+        """The sentence of a draft without what qualifies something else: the parenthetical
+        asides that do not hold it ("X (excluding Y if Z)"), and an exception after it ("X,
+        except Y if fully excised": the "if" is the exception's)."""
+        s0, _ = self.crit_span
+        said = self.sentence(d.start, d.end)
+        offset = self.text.find(said, s0)
+        cut = next((m.start() for m in cue("exception").finditer(said) if offset + m.start() >= d.end), None)
+        said = said[:cut] if cut is not None else said
+        out, depth, keep_from, opened = [], 0, 0, 0
+        for i, ch in enumerate(said):
+            if ch == "(":
+                if depth == 0:
+                    out.append(said[keep_from:i])
+                    opened = i
+                depth += 1
+            elif ch == ")" and depth:
+                depth -= 1
+                if depth == 0:
+                    inside = offset + opened <= d.start and d.end <= offset + i + 1
+                    if inside:
+                        out.append(said[opened:i + 1])
+                    keep_from = i + 1
+        out.append(said[keep_from:] if depth == 0 else said[opened:])
+        return " ".join(out)
+
+    def _qualify(self) -> None:
+        """Qualifiers a reading leaves open, which the verdict policy will not fail a patient on
+        (nlp/matching/evaluate.py): a conditional or permissive sentence, a threshold worded as
+        a requirement inside an exclusion, a measurement without its unit or with a value its
+        analyte cannot have, participation in *this* trial."""
+        lex = _lex()
+        for d in self.drafts:
+            said = self.said_of(d)
+            if d.applies_if is None and (m := cue("conditional").search(said)):
+                d.unresolved.append(f"read from a conditional sentence ({m.group(0)!r} ...)")
+            if m := cue("permissive").search(said):
+                d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
+            if d.kind in _NUMERIC and self.effect == "exclude" and (m := cue("requirement").search(said)):
+                d.unresolved.append(f"a threshold worded as a requirement ({m.group(0)!r}) inside an exclusion")
+            if d.kind == Kind.MEASUREMENT and d.concept:
+                d.unresolved.extend(_unit_doubts(lex.entries.get(d.concept), d))
+            if d.kind == Kind.TRIAL_PARTICIPATION:
+                if cue("own_trial").search(said) and not cue("other_trial").search(said):
+                    d.unresolved.append("names this trial (taking part in it), not participation in other trials")
+                elif self.effect == "include" and d.present and not cue("prior_trial").search(said):
+                    d.unresolved.append("an inclusion asking for trial participation without naming an earlier study")
 
     def _infer(self, d: _Draft, e: Entity | None, scope: str) -> None:
         """Clinical inferences (data rules) triggered by draft ``d``."""
@@ -431,7 +553,12 @@ class _Builder:
         duration = (t.window_days_low is not None or t.relation == "after") and self.effect == "include"
         for d in targets:
             if duration and d.kind == Kind.CONDITION and d.present:
-                self._duration(t)
+                # certain when the window names the diagnosis' own event ("3-10 days after stroke
+                # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
+                # within 3-12 months before enrollment"); a window further away is a guess
+                own = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS) or (
+                    d.end <= t.start and not cue("clause_boundary").search(self.text[d.end:t.start]))
+                self._duration(t, certain=own)
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
             d.window = Window(low_days=t.window_days_low, high_days=t.window_days, relation=relation,
@@ -439,14 +566,15 @@ class _Builder:
             d.end = max(d.end, t.end)
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
 
-    def _duration(self, t: Entity) -> None:
+    def _duration(self, t: Entity, certain: bool) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months."""
         if any(d.kind == Kind.MEASUREMENT and d.concept == "disease_duration" and d.start == t.start for d in self.drafts):
             return
         lo, hi = t.value, t.value_high
         bounds = [(">=", lo), ("<=", hi)] if hi is not None else [("<=", lo)]
         self._add(Kind.MEASUREMENT, t.start, t.end, concept="disease_duration", bounds=bounds, unit=t.unit,
-                  rule="window:disease_duration")
+                  rule="window:disease_duration",
+                  unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
 
     def _drop_examples(self) -> None:
         """"immunosuppressive drugs (e.g., steroids)": a narrower concept named beside its broader
@@ -456,7 +584,8 @@ class _Builder:
         keep = []
         for d in self.drafts:
             if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept and lex.ancestors(d.concept) & ids and not d.inferred:
-                broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)]
+                broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)
+                           and x.present == d.present]  # "liver failure ... no chronic liver disease": not an example
                 days = d.window.high_days if d.window else None
                 if any((x.window.high_days if x.window else None) == days for x in broader):
                     continue

@@ -7,13 +7,21 @@ is missing: the reason says which), ``not_computable`` (left to the investigator
 combines its constraints and sub-criteria by its ``logic`` (ALL / ANY / AT_LEAST, nested, read
 at the content level): an inclusion passes when its logic holds; an exclusion fails when it holds.
 Three-valued throughout: missing data never passes silently.
+
+Verdict policy (README "Verdict policy"; one test per rule in tests/unit/test_verdict_policy.py):
+a constraint can *fail* a patient only when (1) its reading is certain (``Provenance.certain``:
+read by the rules, not inferred, no unresolved qualifier, a linked concept, a complete comparator,
+value and unit) and (2) the patient record answers it with a recorded fact (a value, a listed
+diagnosis, treatment or procedure, an explicit status), never with the record's silence. A fail
+that misses either becomes ``unknown`` with "needs review:" and the reason; the overall verdict
+is then needs_review, never ineligible.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,7 +50,7 @@ from nlp.core.constraints import (
     Window,
 )
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
-from nlp.core.labels import Exposure, GroupOp
+from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import Lexicon
 from nlp.core.units import convert, ucum
 from nlp.matching.patient import Patient, PCode
@@ -50,8 +58,16 @@ from nlp.matching.patient import Patient, PCode
 Verdict = Literal["pass", "fail", "unknown", "not_computable"]
 _RANK = {"fail": 3, "unknown": 2, "not_computable": 1, "pass": 0}
 _FLIPPED: dict[Verdict, Verdict] = {"pass": "fail", "fail": "pass"}
-# (content holds?, reason, patient facts used): None = cannot tell
-_Reading = tuple[bool | None, str, tuple[str, ...]]
+
+
+class _Reading(NamedTuple):
+    """Whether a constraint's content holds for a patient (None: cannot tell), why, the patient
+    facts used, and whether the answer rests on the record *not* listing an item."""
+
+    holds: bool | None
+    reason: str
+    facts: tuple[str, ...] = ()
+    from_absence: bool = False
 
 
 class ConstraintResult(BaseModel):
@@ -63,6 +79,8 @@ class ConstraintResult(BaseModel):
     reason: str
     facts: tuple[str, ...] = ()  # the patient facts used (names, dates), never values in logs
     certain: bool = True  # the constraint is an exact reading (its provenance: not inferred, no open qualifier)
+    evidence: str = ""  # the words of the criterion the constraint was read from
+    review: bool = False  # a fail withheld by the verdict policy: a person must decide
 
 
 class CriterionResult(BaseModel):
@@ -167,18 +185,42 @@ class Matcher:
     def evaluate(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None = None) -> ConstraintResult:
         if isinstance(c, JudgementConstraint):
             return self._res(c, "not_computable", "left to the investigator's judgement")
-        holds, reason, facts = self._read(c, patient, crit)
-        if holds is None:
-            return self._res(c, "unknown", reason, facts)
+        r = self._read(c, patient, crit)
+        if r.holds is None:
+            return self._res(c, "unknown", r.reason, r.facts)
         cond = getattr(c, "applies_if", None)
         if cond is not None:
             applies, why = self._applies(cond, patient)
             if applies is None:
-                return self._res(c, "unknown", f"cannot tell whether it applies ({why})", facts)
+                return self._res(c, "unknown", f"cannot tell whether it applies ({why})", r.facts)
             if not applies:
-                return self._res(c, "pass", f"does not apply ({why})", facts)
-        ok = holds if c.effect == "include" else not holds
-        return self._res(c, "pass" if ok else "fail", reason, facts)
+                return self._res(c, "pass", f"does not apply ({why})", r.facts)
+        ok = r.holds if c.effect == "include" else not r.holds
+        if ok:
+            return self._res(c, "pass", r.reason, r.facts)
+        doubt = self.doubt(c, r, crit.section if crit else None)
+        if doubt:
+            return self._res(c, "unknown", f"needs review: {doubt} ({r.reason})", r.facts, review=True)
+        return self._res(c, "fail", r.reason, r.facts)
+
+    @staticmethod
+    def doubt(c: AnyConstraint, r: _Reading, section: str | None = None) -> str | None:
+        """Why a fail of ``c`` on reading ``r`` is not certain enough to turn a patient away (the
+        verdict policy), or None when it is."""
+        prov = c.provenance
+        if section == "unspecified":
+            return "the record does not say whether this criterion includes or excludes"
+        if prov.source == "model":
+            return f"read by a statistical model ({prov.rule})"
+        if prov.inferred:
+            return f"inferred from the wording ({prov.rule}), not stated in the criterion"
+        if prov.unresolved:
+            return "; ".join(prov.unresolved)
+        if not prov.certain:
+            return f"an uncertain reading (confidence {prov.confidence:g})"
+        if r.from_absence:
+            return "the patient record does not list it, which does not show it is absent"
+        return None
 
     def _read(self, c: AnyConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
         """Whether the constraint's content holds for the patient (the text as written)."""
@@ -202,14 +244,14 @@ class Matcher:
             return self._trial_participation(c, p)
         if isinstance(c, ConsentConstraint):
             if p.consent is None:
-                return None, "consent unknown", ()
-            return p.consent == c.present, "consent given" if p.consent else "no consent", ("consent",)
-        return None, f"this {c.kind} criterion cannot be checked against the patient record", ()
+                return _Reading(None, "consent unknown")
+            return _Reading(p.consent == c.present, "consent given" if p.consent else "no consent", ("consent",))
+        return _Reading(None, f"this {c.kind} criterion cannot be checked against the patient record")
 
     @staticmethod
-    def _res(c: AnyConstraint, verdict: Verdict, reason: str, facts: Sequence[str] = ()) -> ConstraintResult:
+    def _res(c: AnyConstraint, verdict: Verdict, reason: str, facts: Sequence[str] = (), review: bool = False) -> ConstraintResult:
         return ConstraintResult(constraint=c.id, kind=c.kind.value, verdict=verdict, reason=reason, facts=tuple(facts),
-                                certain=c.provenance.certain)
+                                certain=c.provenance.certain, evidence=c.evidence.text if c.evidence else "", review=review)
 
     @staticmethod
     def _within(x: float, r: NumericRange, what: str) -> tuple[bool, str]:
@@ -219,35 +261,35 @@ class Matcher:
         unit = ucum(c.range.unit) or "a"
         age = p.age_in(unit)
         if age is None:
-            return None, "age unknown: no birth_date or age", ()
+            return _Reading(None, "age unknown: no birth_date or age")
         ok, why = self._within(age, c.range, f"age {age:g} {unit}:")
-        return ok, why, ("age",)
+        return _Reading(ok, why, ("age",))
 
     @staticmethod
     def _sex(c: SexConstraint, p: Patient) -> _Reading:
         if c.sex == "all":
-            return True, "all sexes", ()
+            return _Reading(True, "all sexes")
         if p.sex in (None, "unknown"):
-            return None, "sex unknown", ()
-        return p.sex == c.sex, f"sex {p.sex} vs {c.sex}", ("sex",)
+            return _Reading(None, "sex unknown")
+        return _Reading(p.sex == c.sex, f"sex {p.sex} vs {c.sex}", ("sex",))
 
     def _weight(self, c: WeightConstraint, p: Patient) -> _Reading:
         if p.weight is None:
             return self._observation(c, p, "body_weight", "body weight")
         v = convert(p.weight.value, ucum(p.weight.unit), ucum(c.range.unit) or "kg")
         if v is None:
-            return None, f"weight unit {p.weight.unit!r} not convertible to {c.range.unit}", ("weight",)
+            return _Reading(None, f"weight unit {p.weight.unit!r} not convertible to {c.range.unit}", ("weight",))
         ok, why = self._within(v, c.range, "weight")
-        return ok, f"{why} {c.range.unit or ''}".strip(), ("weight",)
+        return _Reading(ok, f"{why} {c.range.unit or ''}".strip(), ("weight",))
 
     def _bmi(self, c: BmiConstraint, p: Patient) -> _Reading:
         if p.weight is not None and p.height is not None:
             kg = convert(p.weight.value, ucum(p.weight.unit), "kg")
-            cm = {"cm": 1.0, "m": 100.0, "mm": 0.1}.get(p.height.unit)
-            if kg is not None and cm is not None:
-                bmi = kg / ((p.height.value * cm / 100) ** 2)
+            cm = convert(p.height.value, ucum(p.height.unit), "cm")
+            if kg is not None and cm:
+                bmi = kg / ((cm / 100) ** 2)
                 ok, why = self._within(bmi, c.range, "BMI")
-                return ok, why, ("weight", "height")
+                return _Reading(ok, why, ("weight", "height"))
         return self._observation(c, p, "bmi", "BMI")
 
     def _measurement(self, c: MeasurementConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
@@ -260,24 +302,24 @@ class Matcher:
                      cid: str, name: str) -> _Reading:
         obs = [o for o in p.observations if cid in self.concepts(o.name, o.code) and (o.date is None or o.date <= p.as_of)]
         if not obs:
-            return None, f"no {name} observation", ()
+            return _Reading(None, f"no {name} observation")
         o = max(obs, key=lambda x: x.date or date.min)
         unit = ucum(c.range.unit)
         if unit in ("xULN", "xLLN"):
             ref = o.reference_range
             bound = (ref.high if unit == "xULN" else ref.low) if ref else None
             if not bound:
-                return None, f"{o.name}: no reference range to compute {unit}", (o.name,)
+                return _Reading(None, f"{o.name}: no reference range to compute {unit}", (o.name,))
             v = o.value / bound
         elif unit is None or unit in ("{score}", "{ratio}"):
             v = o.value
         else:
             conv = convert(o.value, ucum(o.unit), unit, cid)
             if conv is None:
-                return None, f"{o.name}: unit {o.unit!r} not convertible to {unit}", (o.name,)
+                return _Reading(None, f"{o.name}: unit {o.unit!r} not convertible to {unit}", (o.name,))
             v = conv
         ok, why = self._within(v, c.range, f"{o.name} ({o.date or 'undated'})")
-        return ok, f"{why} {unit or ''}".strip(), (o.name,)
+        return _Reading(ok, f"{why} {unit or ''}".strip(), (o.name,))
 
     def _duration(self, c: MeasurementConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
         targets = [k.concepts for k in (crit.constraints if crit else ())
@@ -286,63 +328,110 @@ class Matcher:
             targets = [ConceptSet(concept=Concept(id=t, name=t)) for t in sorted(self._targets)]
         onsets = [x.onset for x in p.conditions if x.onset and any(self.in_set(t, x.name, x.code) for t in targets)]
         if not onsets:
-            return None, "disease duration unknown: no onset date of the diagnosis", ()
+            return _Reading(None, "disease duration unknown: no onset date of the diagnosis")
         days = (p.as_of - max(onsets)).days
         unit = ucum(c.range.unit) or "a"
         v = convert(float(days), "d", unit)
         if v is None:
-            return None, f"disease duration: unit {unit!r} is not a time unit", ("onset",)
+            return _Reading(None, f"disease duration: unit {unit!r} is not a time unit", ("onset",))
         ok, why = self._within(v, c.range, "disease duration")
-        return ok, f"{why} {unit}", ("onset",)
+        return _Reading(ok, f"{why} {unit}", ("onset",))
 
-    @staticmethod
-    def _lookback(p: Patient, w: Window | None) -> tuple[date | None, date | None, str | None]:
-        """The dates a look-back window covers, or why it cannot be resolved from the record."""
+    # -- time: windows placed on the patient's timeline ------------------------------------------
+    def _anchor_date(self, p: Patient, w: Window) -> tuple[date | None, str]:
+        """The date of a window's anchor event in the patient's record, or why there is none.
+        The trial-start anchors (enrollment, screening, randomization, first dose of the study
+        drug) are the record's ``as_of`` date; the others are looked up in the record: a concept
+        the anchor text names, else the anchor's own kind of event."""
+        anchor = w.anchor
+        what = w.anchor_text or anchor.value.replace("_", " ")
+        if anchor in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE):
+            return p.as_of, what
+        if anchor == Anchor.BIRTH:
+            return p.birth_date, what
+        named = frozenset(self.lexicon.concepts_in(w.anchor_text)) if w.anchor_text else frozenset()
+
+        def named_in(name: str, code: PCode | None) -> bool:  # the item is (under) a concept the anchor names
+            return bool(named & self.concepts(name, code))
+
+        dates: list[date] = []
+        if anchor == Anchor.LAST_DOSE:
+            dates = [t.end for t in p.therapies if t.end and t.end <= p.as_of and named_in(t.name, t.code)]
+        elif anchor in (Anchor.ONSET, Anchor.DIAGNOSIS):
+            dates = [x.onset for x in p.conditions if x.onset and (
+                named_in(x.name, x.code) if named else bool(self.concepts(x.name, x.code) & self._targets))]
+        elif anchor in (Anchor.SURGERY, Anchor.TRANSPLANT, Anchor.EVENT):
+            kind = {Anchor.SURGERY: "surgery", Anchor.TRANSPLANT: "organ_transplantation"}.get(anchor)
+            dates = [x.date for x in p.procedures if x.date and x.date <= p.as_of and (
+                named_in(x.name, x.code) if named else kind is not None and kind in self.concepts(x.name, x.code))]
+            if anchor == Anchor.EVENT and named:
+                dates += [x.onset for x in p.conditions if x.onset and named_in(x.name, x.code)]
+                dates += [t.start for t in p.therapies if t.start and named_in(t.name, t.code)]
+        return (max(dates) if dates else None), what
+
+    def _window_dates(self, p: Patient, w: Window | None) -> tuple[date | None, date | None, str | None]:
+        """The dates (since, until) a window covers on the patient's timeline, or why it cannot be
+        placed. Days are the parser's days (``nlp.core.units``: one day-length rule)."""
         if w is None:
             return None, None, None
-        if not w.is_lookback:
-            anchor = w.anchor_text or w.anchor.value.replace("_", " ")
-            return None, None, f"a window {w.relation.value} {anchor} cannot be placed on the patient's timeline"
-        since = p.as_of - timedelta(days=w.high_days) if w.high_days is not None else None
-        until = p.as_of - timedelta(days=w.low_days) if w.low_days else p.as_of
-        return since, until, None
+        at, what = self._anchor_date(p, w)
+        if at is None:
+            return None, None, f"the window is measured from {what}, and the record has no date for it"
+        lo = timedelta(days=w.low_days or 0)
+        hi = timedelta(days=w.high_days) if w.high_days is not None else None
+        if w.relation == Relation.BEFORE:
+            return (at - hi if hi is not None else None), at - lo, None
+        if w.relation == Relation.AFTER:
+            since = at + lo
+            if since > p.as_of:
+                return None, None, f"a window after {what} lies beyond the record's date"
+            return since, (at + hi if hi is not None else None), None
+        return None, None, f"a window during {what} cannot be placed on the patient's timeline"
 
     def _condition(self, c: ConditionConstraint | OtherConstraint, p: Patient) -> _Reading:
         cid = c.concepts.concept.id
         name = c.concepts.concept.name
-        if c.effect == "exclude" and any(self.lexicon.is_a(t, cid) for t in self._targets):
-            # "other symptoms leading to apoplexy" in a stroke trial: an exclusion cannot mean the
-            # trial's own target diagnosis; a person reads which forms are meant
-            return None, f"{name} overlaps the trial's target diagnosis: needs a reviewer", ()
-        if cid == "pregnancy":
-            return p.pregnant, "pregnancy status" if p.pregnant is not None else "pregnancy status unknown", ("pregnant",)
-        if cid == "lactation":
-            return p.lactating, "lactation status" if p.lactating is not None else "lactation status unknown", ("lactating",)
+        absence_of_target = c.effect == "exclude" or not c.present
+        carved = [x.id for x in c.concepts.excluded]  # "dementia other than AD" in an AD trial
+        if absence_of_target and any(self.lexicon.is_a(t, cid) and not any(self.lexicon.is_a(t, x) for x in carved)
+                                     for t in self._targets):
+            # "other symptoms leading to apoplexy" in a stroke trial, "no MS relapse" in an MS
+            # trial: a criterion cannot mean the absence of the trial's own target diagnosis
+            return _Reading(None, f"{name} overlaps the trial's target diagnosis: needs a reviewer")
+        if cid in ("pregnancy", "lactation"):  # explicit statuses of the record, not lists
+            status = p.pregnant if cid == "pregnancy" else p.lactating
+            if status is None:
+                return _Reading(None, f"{name} status unknown")
+            return _Reading(status == c.present, f"{name}: {'yes' if status else 'no'}",
+                            ("pregnant" if cid == "pregnancy" else "lactating",))
         if cid in ("unspecified", "contraception"):
-            return None, f"{name} is not in the patient record", ()
-        since, until, problem = self._lookback(p, c.window)
+            return _Reading(None, f"{name} is not in the patient record")
+        since, until, problem = self._window_dates(p, c.window)
         if problem:
-            return None, problem, ()
+            return _Reading(None, problem)
         hits = []
         for x in p.conditions:
             if not self.in_set(c.concepts, x.name, x.code):
                 continue
             if not c.history and x.status in ("resolved", "inactive", "remission"):
                 continue
-            if since is not None:
+            if since is not None or until is not None:
                 last = x.abatement or (p.as_of if x.status in (None, "active", "recurrence") else x.onset)
-                if last is None or last < since or (until is not None and x.onset is not None and x.onset > until):
+                if since is not None and (last is None or last < since):
+                    continue
+                if until is not None and x.onset is not None and x.onset > until:
                     continue
             hits.append(x.name)
         has = bool(hits)
-        return has == c.present, (f"has {', '.join(hits)}" if hits else f"no {name} in the record"), tuple(hits)
+        return _Reading(has == c.present, (f"has {', '.join(hits)}" if hits else f"no {name} in the record"), tuple(hits),
+                        from_absence=not has)
 
     def _exposed(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint, p: Patient,
                  spans: Iterable[tuple[str, date | None, date | None]]) -> tuple[bool | None, str | None, list[str]]:
         """Whether any (name, start, end) exposure counts under the constraint's exposure mode."""
         if c.exposure == Exposure.PLANNED:
             return None, "planned treatments and procedures are not in the patient record", []
-        since, until, problem = self._lookback(p, c.window)
+        since, until, problem = self._window_dates(p, c.window)
         if problem:
             return None, problem, []
         hits = []
@@ -359,34 +448,47 @@ class Matcher:
             hits.append(name)
         return bool(hits), None, hits
 
+    def _exposure_reading(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint,
+                          has: bool, hits: Sequence[str], said: str, facts: tuple[str, ...], listed: bool = False) -> _Reading:
+        """The reading of an exposure: a washout holds when nothing falls in its window (earlier
+        exposure allowed); otherwise the exposure holds when one does. ``listed``: the record
+        states the item's absence explicitly (an empty participation list), not by silence."""
+        if c.exposure == Exposure.WASHOUT:
+            held = not has
+            why = f"washout broken by {', '.join(hits)}" if hits else "nothing in the washout window"
+            return _Reading(held == c.present, why, facts, from_absence=not has and not listed)
+        return _Reading(has == c.present, said, facts, from_absence=not has and not listed)
+
     def _therapy(self, c: TherapyConstraint, p: Patient) -> _Reading:
         spans = [(t.name, t.start, t.end) for t in p.therapies if self.in_set(c.concepts, t.name, t.code)]
         has, problem, hits = self._exposed(c, p, spans)
         if has is None:
-            return None, problem or "", ()
+            return _Reading(None, problem or "")
         name = c.concepts.concept.name
-        return has == c.present, (f"received {', '.join(hits)}" if hits else f"no {name} in the window"), tuple(hits)
+        said = f"received {', '.join(hits)}" if hits else f"no {name} in the window"
+        return self._exposure_reading(c, has, hits, said, tuple(hits))
 
     def _procedure(self, c: ProcedureConstraint, p: Patient) -> _Reading:
         spans = [(x.name, x.date, x.date) for x in p.procedures if self.in_set(c.concepts, x.name, x.code)]
         has, problem, hits = self._exposed(c, p, spans)
         if has is None:
-            return None, problem or "", ()
+            return _Reading(None, problem or "")
         if c.exposure == Exposure.CURRENT:  # a procedure is an event: any on record counts
             has, hits = bool(spans), [s[0] for s in spans]
-        return has == c.present, (f"had {', '.join(hits)}" if hits else "no such procedure in the window"), tuple(hits)
+        said = f"had {', '.join(hits)}" if hits else f"no {c.concepts.concept.name} in the window"
+        return self._exposure_reading(c, has, hits, said, tuple(hits))
 
     def _trial_participation(self, c: TrialParticipationConstraint, p: Patient) -> _Reading:
         if p.trial_participation is None:
-            return None, "trial participation unknown", ()
+            return _Reading(None, "trial participation unknown")
         spans = [("trial", t.start, t.end) for t in p.trial_participation]
-        has, problem, _ = self._exposed(c, p, spans)
+        has, problem, hits = self._exposed(c, p, spans)
         if has is None:
-            return None, problem or "", ()
-        if c.exposure == Exposure.CURRENT:
-            has = any(t.end is None or t.end >= p.as_of for t in p.trial_participation) if c.window is None else has
-        return has == c.present, ("took part in a trial in the window" if has else "no trial participation in the window"), \
-            ("trial_participation",)
+            return _Reading(None, problem or "")
+        if c.exposure == Exposure.CURRENT and c.window is None:
+            has = any(t.end is None or t.end >= p.as_of for t in p.trial_participation)
+        said = "took part in a trial in the window" if has else "no trial participation in the window"
+        return self._exposure_reading(c, has, hits, said, ("trial_participation",), listed=True)
 
     def _applies(self, cond: Applicability, p: Patient) -> tuple[bool | None, str]:
         """Whether a typed condition ("for those on anticoagulants") holds for the patient."""
@@ -410,11 +512,21 @@ class Matcher:
         return None, f"condition {cond.text!r} names no known concept"
 
     # -- per criterion, per trial -----------------------------------------------------------------
+    def targets(self, trial: ParsedTrial) -> set[str]:
+        """The trial's target diagnoses: the conditions of its titles and condition list
+        (``topics``), with the certain inclusion diagnoses related to them by is-a (all certain
+        inclusion diagnoses when the record names none)."""
+        topics = {t.concept_id for t in trial.topics}
+        included = {c.concepts.concept.id for crit in trial.criteria if crit.section == "inclusion"
+                    for c in crit.constraints
+                    if isinstance(c, ConditionConstraint) and c.effect == "include" and c.present and c.provenance.certain}
+        if not topics:
+            return included
+        lex = self.lexicon
+        return topics | {c for c in included if any(lex.is_a(c, t) or lex.is_a(t, c) for t in topics)}
+
     def match(self, trial: ParsedTrial, patient: Patient) -> MatchReport:
-        self._targets = {
-            c.concepts.concept.id for crit in trial.criteria for c in crit.constraints
-            if isinstance(c, ConditionConstraint) and c.effect == "include" and c.present
-        }
+        self._targets = self.targets(trial)
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:

@@ -75,6 +75,19 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
     ("and", "MS and NMO", "MS or NMO"),
     ("any_of", "Meeting one of the following:", "Meeting the following:"),
     ("at_least_n_of", "at least two of the following", "at least 18 years"),
+    ("sentence_end", "Negative pregnancy test. Women", "creatinine 1.5 mg/dL"),
+    ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
+    ("permissive", "NIHSS can be lower than 7", "NIHSS lower than 7"),
+    ("requirement", "MMSE must be > 24", "MMSE > 24"),
+    ("own_trial", "agree to participate in the clinical trial", "participation in drug trials"),
+    ("other_trial", "participating in another study", "participate in the clinical trial"),
+    ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
+    ("test_after", " skin (PPD) test", " infection"),
+    ("test_negative", "negative serum pregnancy test", "positive pregnancy test"),
+    ("prefix_negation", "must be non-", "must be "),
+    ("clause_boundary", "HIV, or", "HIV infection"),
+    ("hypothetical", "planning to become ", "pregnant "),
+    ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
 ])
 def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None:
     assert cue(name).search(hit) and not cue(name).search(miss)

@@ -1,0 +1,55 @@
+"""Synthetic patients made from the dev answer keys (../shared/acceptance/dev/patients): no base
+patient is turned away (verdict policy), and single violations are caught at least as often as
+measured when the policy landed. The figures: `elig evaluate patients <dev trials>`."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SHARED
+
+from nlp.analyze import parse_record
+from nlp.core.document import ParsedTrial
+from nlp.evaluation.patients import PatientScore, score_patients
+from nlp.records import read_path
+
+DEV = SHARED / "acceptance" / "dev"
+PATIENTS = DEV / "patients"
+
+# Base patients whose expectation is wrong, each with why (the issue asks to say so rather than
+# bend the matcher). Each must still fail only on the criterion named, quoting the key's own fact.
+WRONG_EXPECTATIONS = {
+    # The key holds "Last seen normal ... within 3-9 days prior to stroke" as a 3..9-day
+    # measurement with no concept; the generator gave the base patient a stroke onset 120 days
+    # before as_of, so the patient breaks that fact of the key itself.
+    "NCT01922908-base.json": "I6",
+}
+
+
+@pytest.fixture(scope="module")
+def score(nlp) -> PatientScore:  # type: ignore[no-untyped-def]
+    if not PATIENTS.is_dir():
+        pytest.skip(f"dev patients not found at {PATIENTS} (../shared missing)")
+    trials: list[ParsedTrial] = []
+    for key in sorted(DEV.glob("*.facts.json")):
+        nct = key.name.removesuffix(".facts.json")
+        for rec in read_path(SHARED / "data" / "ctgov-msc" / f"{nct}.json"):
+            trials.append(parse_record(rec, nlp))
+    return score_patients(trials, PATIENTS)
+
+
+def test_dev_base_patients_are_never_turned_away(score: PatientScore) -> None:
+    turned = dict(score.turned_away)
+    assert set(turned) <= set(WRONG_EXPECTATIONS), {n: r.failing for n, r in turned.items()}
+    for name, r in turned.items():
+        assert r.failing == (WRONG_EXPECTATIONS[name],), (name, r.failing)
+    assert score.base == 48
+
+
+def test_dev_single_violations_are_caught(score: PatientScore) -> None:
+    # measured when the verdict policy landed: 502/591 (0.849); a drop is a regression
+    assert score.violations >= 590 and score.caught / score.violations >= 0.84, (score.caught, score.violations)
+
+
+def test_dev_unreadable_patient_is_reported_not_fatal(score: PatientScore) -> None:
+    # NCT04328714-v02 has a birth date after its as_of date: one clear line, the rest scored
+    assert len(score.unreadable) <= 1 and all("birth_date" in u for u in score.unreadable)

@@ -1,0 +1,220 @@
+"""The verdict policy (README "Verdict policy"), one test per rule: a criterion fails a patient
+only on a certain reading answered by a recorded fact; anything else is needs_review with the
+reason. The matcher rules are tested on hand-built constraints; the reading rules (what stage 4
+marks as uncertain) on criterion texts through the pipeline, each from a phrasing seen in
+../shared/data (source trial in a comment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nlp.core.constraints import (
+    CERTAIN,
+    INFERRED,
+    ConceptSet,
+    ConditionConstraint,
+    Evidence,
+    MeasurementConstraint,
+    NumericRange,
+    Provenance,
+    TherapyConstraint,
+    Window,
+)
+from nlp.core.criterion import Criterion
+from nlp.core.document import AnnotatedCriterion, ParsedTrial
+from nlp.core.labels import Anchor, Exposure, Relation
+from nlp.core.lexicon import Lexicon
+from nlp.core.logic import build_logic
+from nlp.core.record import TrialRecord
+from nlp.core.topics import Topic
+from nlp.matching import Matcher, Patient
+
+EV = Evidence(text="x", start=0, end=1)
+
+
+def _cs(cid: str, *excluded: str) -> ConceptSet:
+    lex = Lexicon.load()
+    return ConceptSet(concept=lex.concept(cid), excluded=tuple(lex.concept(x) for x in excluded))
+
+
+def _trial(*constraints: Any, section: str = "inclusion", topics: tuple[str, ...] = ()) -> ParsedTrial:
+    crit = AnnotatedCriterion(
+        **Criterion(id="C1", section=section, text="x", start=0, end=1, text_start=0).model_dump(),
+        constraints=tuple(constraints), logic=build_logic(section, [c.id for c in constraints], {}, [], None),
+        computable=True, reason=None)
+    rec = TrialRecord(source="t", format="text", eligibility_text="x", nct_id="NCT00000000")
+    return ParsedTrial(record=rec, headers=(), criteria=(crit,),
+                       topics=tuple(Topic(concept_id=t, where="conditions", text=t) for t in topics))
+
+
+def _condition(cid: str, effect: str = "exclude", present: bool = True, **prov: Any) -> ConditionConstraint:
+    return ConditionConstraint(id="C1.c1", criterion="C1", effect=effect, evidence=EV, concepts=_cs(cid),
+                               present=present, provenance=Provenance(rule="test", **prov))
+
+
+def _patient(**kw: Any) -> Patient:
+    return Patient.model_validate({"id": "p", "as_of": "2026-11-01", "birth_date": "1980-01-01", "sex": "female", **kw})
+
+
+def _verdict(trial: ParsedTrial, p: Patient) -> tuple[str, str]:
+    r = Matcher().match(trial, p)
+    [res] = r.criteria[0].constraints
+    return r.overall, res.reason
+
+
+HIV = {"conditions": [{"name": "HIV infection", "status": "active"}]}
+
+
+# -- matcher rules ------------------------------------------------------------------------------
+def test_policy_a_certain_reading_answered_by_a_recorded_fact_fails() -> None:
+    assert _verdict(_trial(_condition("hiv"), section="exclusion"), _patient(**HIV))[0] == "ineligible"
+
+
+@pytest.mark.parametrize(("prov", "why"), [
+    ({"inferred": True, "confidence": INFERRED}, "inferred from the wording"),
+    ({"unresolved": ("read from a conditional sentence ('if' ...)",)}, "conditional sentence"),
+    ({"source": "model"}, "statistical model"),
+    ({"confidence": CERTAIN - 0.1}, "uncertain reading"),
+])
+def test_policy_an_uncertain_reading_never_fails(prov: dict[str, Any], why: str) -> None:
+    overall, reason = _verdict(_trial(_condition("hiv", **prov), section="exclusion"), _patient(**HIV))
+    assert overall == "needs_review" and reason.startswith("needs review:") and why in reason
+
+
+def test_policy_the_records_silence_never_fails_a_requirement() -> None:
+    """An inclusion requiring a diagnosis the record does not list: needs_review, not ineligible;
+    the same requirement with the diagnosis listed passes."""
+    trial = _trial(_condition("hiv", effect="include"))
+    overall, reason = _verdict(trial, _patient())
+    assert overall == "needs_review" and "does not list it" in reason
+    assert _verdict(trial, _patient(**HIV))[0] == "eligible"
+
+
+def test_policy_an_explicit_status_answers() -> None:
+    """Pregnancy is a status the record states: "not pregnant" required and pregnant: fail."""
+    trial = _trial(_condition("pregnancy", effect="include", present=False))
+    assert _verdict(trial, _patient(pregnant=True))[0] == "ineligible"
+    assert _verdict(trial, _patient(pregnant=False))[0] == "eligible"
+    assert _verdict(trial, _patient())[0] == "needs_review"  # unknown status
+
+
+def test_policy_a_criterion_of_unknown_section_never_fails() -> None:
+    overall, reason = _verdict(_trial(_condition("hiv", effect="include", present=False), section="unspecified"),
+                               _patient(**HIV))
+    assert overall == "needs_review" and "includes or excludes" in reason
+
+
+def test_policy_an_exclusion_of_the_target_diagnosis_is_for_a_reviewer() -> None:
+    """"Other dementia" in an Alzheimer's trial cannot exclude the trial's own patients; with the
+    target carved out ("dementia other than AD") the exclusion stands."""
+    ad = {"conditions": [{"name": "Alzheimer's disease", "status": "active"}]}
+    plain = _trial(_condition("dementia"), section="exclusion", topics=("alzheimers_disease",))
+    assert _verdict(plain, _patient(**ad))[1].endswith("needs a reviewer")
+    carved = ConditionConstraint(id="C1.c1", criterion="C1", effect="exclude", evidence=EV,
+                                 concepts=_cs("dementia", "alzheimers_disease"), provenance=Provenance(rule="t"))
+    assert _verdict(_trial(carved, section="exclusion", topics=("alzheimers_disease",)), _patient(**ad))[0] == "eligible"
+
+
+def _therapy(window: Window, exposure: Exposure = Exposure.IN_WINDOW, present: bool = True) -> TherapyConstraint:
+    return TherapyConstraint(id="C1.c1", criterion="C1", effect="exclude", evidence=EV, concepts=_cs("corticosteroid"),
+                             present=present, exposure=exposure, window=window, provenance=Provenance(rule="t"))
+
+
+PRED = {"therapies": [{"name": "prednisone", "start": "2026-08-01", "end": "2026-10-15"}]}
+
+
+def test_policy_windows_are_placed_by_relation_and_anchor() -> None:
+    within_90 = Window(high_days=90, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+    assert _verdict(_trial(_therapy(within_90), section="exclusion"), _patient(**PRED))[0] == "ineligible"
+    long_ago = Window(low_days=60, high_days=365, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+    assert _verdict(_trial(_therapy(long_ago), section="exclusion"), _patient(**PRED))[0] == "ineligible"
+    ended_before = Window(high_days=10, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+    assert _verdict(_trial(_therapy(ended_before), section="exclusion"), _patient(**PRED))[0] == "eligible"
+    # "within 6 months after the last dose" of the study drug lies after the record's date
+    future = Window(high_days=182, relation=Relation.AFTER, anchor=Anchor.LAST_DOSE)
+    overall, reason = _verdict(_trial(_therapy(future), section="exclusion"), _patient(**PRED))
+    assert overall == "needs_review" and "no date" in reason
+    # after a named event the record dates: "within 30 days after prednisone" (stopped 2026-10-15)
+    after_named = Window(high_days=30, relation=Relation.AFTER, anchor=Anchor.LAST_DOSE, anchor_text="prednisone")
+    assert _verdict(_trial(_therapy(after_named), section="exclusion"), _patient(**PRED))[0] == "ineligible"
+
+
+def test_policy_a_washout_holds_when_nothing_falls_in_its_window() -> None:
+    """"stopped corticosteroids at least 4 weeks before": a course ended 17 days ago breaks it,
+    one ended 4 months ago does not."""
+    washout = TherapyConstraint(id="C1.c1", criterion="C1", effect="include", evidence=EV, concepts=_cs("corticosteroid"),
+                                exposure=Exposure.WASHOUT, window=Window(high_days=28), provenance=Provenance(rule="t"))
+    assert _verdict(_trial(washout), _patient(**PRED))[0] == "ineligible"
+    old = {"therapies": [{"name": "prednisone", "start": "2026-01-01", "end": "2026-07-01"}]}
+    assert _verdict(_trial(washout), _patient(**old))[0] == "eligible"
+
+
+def test_policy_a_measurement_fails_only_on_a_value() -> None:
+    alt = MeasurementConstraint(id="C1.c1", criterion="C1", effect="exclude", evidence=EV, concepts=_cs("alt"),
+                                range=NumericRange(low=2.5, low_inclusive=False, unit="xULN"), provenance=Provenance(rule="t"))
+    high = {"observations": [{"name": "ALT", "value": 150, "unit": "U/L", "reference_range": {"high": 40}, "date": "2026-10-20"}]}
+    assert _verdict(_trial(alt, section="exclusion"), _patient(**high))[0] == "ineligible"
+    no_ref = {"observations": [{"name": "ALT", "value": 150, "unit": "U/L", "date": "2026-10-20"}]}
+    assert _verdict(_trial(alt, section="exclusion"), _patient(**no_ref))[0] == "needs_review"
+
+
+# -- reading rules (stage 4 marks what a person must confirm) ---------------------------------------
+def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    heading = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{heading}:\n\n* {text}\n")
+    doc = parse_record(rec, nlp)
+    return [c for crit in doc.criteria for c in crit.constraints]
+
+
+@pytest.mark.parametrize(("text", "section", "kind", "doubt"), [
+    ("Patient must have a hemoglobin >/= 9 gm/dl", "inclusion", "measurement", "no comparator"),  # NCT02530047
+    ("AST, ALT ≥ 2.0×UNL", "exclusion", "measurement", "no unit given"),  # NCT04569409
+    ("severe anemia (creatinine <8g/dl)", "exclusion", "measurement", "outside what"),  # after NCT02315027
+    ("Karnofsky score 60% or greater if 10 yrs old or older", "inclusion", "age", "conditional"),  # NCT01460901
+    ("Deficits on the total NIHSS can be lower than 7", "inclusion", "measurement", "permissive"),  # NCT01922908
+    ("The score on the Mini-Mental State Examination must be >24", "exclusion", "measurement", "requirement"),  # NCT02315027
+    ("Patients who can agree to participate in the clinical trial", "inclusion", "trial_participation", "this trial"),  # NCT02477540
+])
+def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _read(nlp, text, section) if c.kind == kind]
+    assert found and all(any(doubt in u for u in c.provenance.unresolved) for c in found), \
+        [(c.kind, c.provenance.unresolved) for c in found]
+
+
+@pytest.mark.parametrize(("text", "section", "kind"), [
+    ("Hemoglobin ≥ 9 g/dL", "inclusion", "measurement"),
+    ("ALT > 2.5 x ULN", "exclusion", "measurement"),
+    ("HIV infection", "exclusion", "condition"),
+    # the "if" qualifies the exception, not the malignancy (NCT04410731)
+    ("History of malignancy within 5 years, except basal cell carcinoma of the skin if fully excised", "exclusion", "condition"),
+    # "excluded" is the criterion's effect, not a negation of the mention (NCT04615429 style)
+    ("Pregnant or breastfeeding women are excluded", "exclusion", "condition"),
+    ("Participation in another interventional study within 30 days", "exclusion", "trial_participation"),
+])
+def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _read(nlp, text, section) if c.kind == kind]
+    assert found and all(c.provenance.certain for c in found), [(c.kind, c.provenance.unresolved) for c in found]
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    ("Negative pregnancy test.", False),  # NCT03460223
+    ("Women of childbearing potential must have a negative blood pregnancy test at screening", False),  # NCT03860155
+    ("Persons of childbearing potential must be non-nursing", False),  # NCT04410731 ("non-" prefix)
+    ("Pregnant at screening", True),
+])
+def test_reading_test_results_and_prefixes_set_polarity(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _read(nlp, text) if c.kind == "condition" and c.concepts.concept.id in ("pregnancy", "lactation")]
+    assert found and all(c.present is present for c in found), [(c.concepts.concept.id, c.present) for c in found]
+
+
+def test_reading_a_window_away_from_the_diagnosis_is_not_its_duration(nlp) -> None:  # type: ignore[no-untyped-def]
+    near = [c for c in _read(nlp, "Confirmed diagnosis of ischemic stroke within 3-12 months before enrollment")
+            if c.kind == "measurement"]
+    assert near and all(c.provenance.certain for c in near)
+    far = [c for c in _read(nlp, "Severe COVID-19 infection with dyspnea, or pulmonary imaging progress > 50% within 24-48 hours")
+           if c.kind == "measurement" and c.concepts.concept.id == "disease_duration"]
+    assert all(not c.provenance.certain for c in far)
