@@ -443,10 +443,13 @@ def match_cmd(
     patient: Annotated[Path, typer.Argument(help="Patient JSON (see README).")],
     trials: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write the explanations as one self-contained HTML page.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
 ) -> None:
-    """Match a patient against trials: a verdict per criterion and overall, with evidence."""
+    """Match a patient against trials: a verdict per criterion and overall; per failing or review
+    criterion its text, the words read, the patient facts used (names and dates) and why."""
     from nlp.matching import Matcher
+    from nlp.matching.explain import explain_html, explain_text
 
     person = _patient_or_exit(patient)
     failures: list[str] = []
@@ -455,15 +458,10 @@ def match_cmd(
     if output is not None:
         body = [r.model_dump(mode="json") for r in reports]
         write_atomic(output, json.dumps(body[0] if len(body) == 1 else body, ensure_ascii=False, indent=2) + "\n")
+    if html_out is not None:
+        write_atomic(html_out, explain_html(reports))
     for r in reports:
-        typer.echo(f"{r.trial}: {r.overall.upper()}")
-        crit_text = {c.criterion: c.evidence for c in r.criteria}
-        for cid in r.failing:
-            typer.echo(f"  fails {cid}: {crit_text.get(cid, '')[:100]}")
-        for m in r.missing[:20]:
-            typer.echo(f"  needs: {m}")
-        if len(r.missing) > 20:
-            typer.echo(f"  ... and {len(r.missing) - 20} more items to review")
+        typer.echo(explain_text(r))
     if failures or not reports:
         raise typer.Exit(1)
 

@@ -262,7 +262,7 @@ class Matcher:
         age = p.age_in(unit)
         if age is None:
             return _Reading(None, "age unknown: no birth_date or age")
-        ok, why = self._within(age, c.range, f"age {age:g} {unit}:")
+        ok, why = self._within(age, c.range, f"age (in {unit}):")
         return _Reading(ok, why, ("age",))
 
     @staticmethod

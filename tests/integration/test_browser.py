@@ -61,6 +61,15 @@ def pages(tmp_path_factory):  # type: ignore[no-untyped-def]
     stats.failures = [f"trials/{XSS_SCRIPT}.json: malformed JSON"]  # file names reach the page too
     out["corpus"] = d / "corpus.html"
     out["corpus"].write_text(render_corpus(stats, ".html"), encoding="utf-8")
+    # the match explanations: a patient whose id carries markup, against the seeds and the XSS trial
+    from nlp.matching import Matcher, Patient
+    from nlp.matching.explain import explain_html
+
+    who = Patient.model_validate({"id": f"p {XSS_SCRIPT}", "as_of": "2026-11-01", "birth_date": "1950-01-01", "sex": "female",
+                                  "conditions": [{"name": "HIV infection", "status": "active"}]})
+    m = Matcher()
+    out["match"] = d / "match.html"
+    out["match"].write_text(explain_html([m.match(t, who) for t in [xss, *docs]]), encoding="utf-8")
     return out
 
 
@@ -72,7 +81,7 @@ def test_browser_console_check_detects_errors(tmp_path: Path) -> None:
     assert any("nosuchfunction" in line for line in page.console)
 
 
-@pytest.mark.parametrize("name", ["compare", "corpus"])
+@pytest.mark.parametrize("name", ["compare", "corpus", "match"])
 def test_browser_report_loads_without_console_messages(pages, name: str) -> None:  # type: ignore[no-untyped-def]
     page = load(pages[name])
     assert page.console == []
@@ -96,7 +105,7 @@ def test_browser_corpus_renders_plots(pages) -> None:  # type: ignore[no-untyped
     assert {"plot-kinds", "plot-concepts", "plot-ages"} <= figures
 
 
-@pytest.mark.parametrize("name", ["compare", "corpus"])
+@pytest.mark.parametrize("name", ["compare", "corpus", "match"])
 def test_browser_screenshot_not_blank(pages, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     png = screenshot(pages[name], tmp_path / f"{name}.png")
     assert distinct_colours(png) > 50
@@ -109,7 +118,7 @@ def test_browser_blank_page_screenshot_is_blank(tmp_path: Path) -> None:
     assert distinct_colours(screenshot(empty, tmp_path / "empty.png", size="400,300")) == 1
 
 
-@pytest.mark.parametrize("name", ["xss", "corpus"])
+@pytest.mark.parametrize("name", ["xss", "corpus", "match"])
 def test_browser_markup_in_records_stays_text(pages, name: str) -> None:  # type: ignore[no-untyped-def]
     raw = pages[name].read_text(encoding="utf-8")
     assert "<script" not in raw.lower() and "<img" not in raw.lower()
@@ -121,3 +130,11 @@ def test_browser_markup_in_records_stays_text(pages, name: str) -> None:  # type
     assert XSS_SCRIPT in text  # shown to the reader, as text
     if name == "xss":
         assert XSS_IMG in text
+
+
+def test_browser_match_page_explains_the_verdicts(pages) -> None:  # type: ignore[no-untyped-def]
+    tags = _tags(load(pages["match"]).dom)
+    text = "".join(tags.text)
+    assert "INELIGIBLE" in text and "NEEDS REVIEW" in text  # the HIV exclusion fails somewhere, others need review
+    assert text.count("read from") >= 3 and "used: HIV infection" in text
+    assert sum(1 for t, a in tags.tags if t == "blockquote") >= 3

@@ -320,3 +320,24 @@ def test_matching_patient_violating_one_key_fact_is_ineligible(nlp, trials, nct:
     if r.overall == "needs_review" and any("inferred" in u for u in under):
         return
     assert r.overall == "ineligible" and top in r.failing, (fact["quote"], r.overall, r.failing)
+
+
+def test_matching_cli_explains_each_decisive_criterion_without_patient_values(tmp_path: Path) -> None:
+    src = need(SEEDS_DIR) / SEED_FILES["NCT05697718"]
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps({"id": "p1", "as_of": "2026-11-01", "birth_date": "1970-05-05", "sex": "male",
+                             "observations": [{"name": "ALT", "value": 123.4, "unit": "U/L", "reference_range": {"high": 40},
+                                               "date": "2026-10-20"}]}))
+    out, page = tmp_path / "r.json", tmp_path / "r.html"
+    res = subprocess.run([sys.executable, "-m", "nlp", "match", str(p), str(src), "-o", str(out), "--html", str(page)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "NCT05697718: INELIGIBLE"
+    at = next(i for i, ln in enumerate(lines) if ln.strip().startswith("FAILS E6."))  # the leaf, not its container
+    assert "ALT" in lines[at] and "read from" in lines[at + 1] and "used: ALT" in lines[at + 1] and "why:" in lines[at + 1]
+    assert "123.4" not in res.stdout + res.stderr and "1970" not in res.stdout  # no patient values
+    report = json.loads(out.read_text())
+    failing = [k for c in report["criteria"] for k in c["constraints"] if k["verdict"] == "fail"]
+    assert failing and all(k["evidence"] and k["facts"] == ["ALT"] for k in failing)
+    assert "<!DOCTYPE html>" in page.read_text() and "123.4" not in page.read_text()
