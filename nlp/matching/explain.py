@@ -59,8 +59,8 @@ def explain_text(r: MatchReport, limit: int = 40) -> str:
 
 def explain_html(reports: Sequence[MatchReport]) -> str:
     parts = ["<h1>Eligibility match</h1>",
-             '<p class="small">A criterion fails a patient only on a certain reading answered by a recorded '
-             "fact; anything else is for a reviewer (README, \"Verdict policy\"). Patient values are not shown.</p>"]
+             ('<p class="small">A criterion fails a patient only on a certain reading answered by a recorded '
+              "fact; anything else is for a reviewer (README, \"Verdict policy\"). Patient values are not shown.</p>")]
     for r in reports:
         cls = {"eligible": "v-eligible", "ineligible": "v-fail", "needs_review": "v-review"}[r.overall]
         parts.append(f'<h2>{esc(r.trial)} · patient {esc(r.patient)}: <span class="{cls}">{esc(_HEAD[r.overall])}</span></h2>')
