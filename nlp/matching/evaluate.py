@@ -104,6 +104,9 @@ class MatchReport(BaseModel):
     missing: tuple[str, ...] = ()
     criteria: tuple[CriterionResult, ...] = ()
     record: tuple[ConstraintResult, ...] = ()
+    # the record lists one of the trial's target diagnoses (None: the trial names none); ranks
+    # needs_review trials whose diagnosis the record confirms before the others
+    target_confirmed: bool | None = None
 
 
 def and3(verdicts: Iterable[Verdict]) -> Verdict:
@@ -556,9 +559,11 @@ class Matcher:
                          | {r.reason for r in record if r.verdict == "unknown"})
         overall: Literal["eligible", "ineligible", "needs_review"] = "ineligible" if failing else (
             "needs_review" if open_items or any(r.verdict == "unknown" for r in record) else "eligible")
+        confirmed = any(self.concepts(x.name, x.code) & self._targets for x in patient.conditions) if self._targets else None
         return MatchReport(patient=patient.id, trial=trial.record.nct_id or trial.record.source, overall=overall,
                            failing=tuple(failing), missing=tuple(missing),
-                           criteria=tuple(verdicts[c.id] for c in trial.criteria), record=record)
+                           criteria=tuple(verdicts[c.id] for c in trial.criteria), record=record,
+                           target_confirmed=confirmed)
 
 
 def _descendants(r: CriterionResult, verdicts: dict[str, CriterionResult], children: dict[str, list[AnnotatedCriterion]]) -> list[CriterionResult]:
@@ -576,7 +581,9 @@ def _leaf_results(r: CriterionResult, verdicts: dict[str, CriterionResult], chil
 
 
 def rank(matcher: Matcher, patient: Patient, trials: Iterable[ParsedTrial]) -> list[MatchReport]:
-    """Eligible first, then needs_review by fewest open items, then ineligible."""
+    """Eligible first, then needs_review (trials whose target diagnosis the record confirms first,
+    then by fewest open items), then ineligible."""
     order = {"eligible": 0, "needs_review": 1, "ineligible": 2}
     reports = [matcher.match(t, patient) for t in trials]
-    return sorted(reports, key=lambda r: (order[r.overall], len(r.missing) + len(r.failing), r.trial))
+    return sorted(reports, key=lambda r: (order[r.overall], r.target_confirmed is False,
+                                          len(r.missing) + len(r.failing), r.trial))

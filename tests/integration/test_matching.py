@@ -236,8 +236,10 @@ def test_matching_index_and_rank(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     reports = json.loads(out.read_text())
     order = {"eligible": 0, "needs_review": 1, "ineligible": 2}
-    keys = [(order[r["overall"]], len(r["missing"]) + len(r["failing"])) for r in reports]
+    keys = [(order[r["overall"]], r["target_confirmed"] is False, len(r["missing"]) + len(r["failing"])) for r in reports]
     assert keys == sorted(keys) and len(reports) == 5
+    review = [r["target_confirmed"] for r in reports if r["overall"] == "needs_review"]
+    assert True in review and False in review and review == sorted(review, reverse=True)  # a stroke trial before ASD
     # the autism trial wants ASD, which this record does not list: a reviewer's call (the record's
     # silence is not proof), ranked after the trials whose target diagnosis the record confirms
     asd = next(r for r in reports if r["trial"] == "NCT07177677")
