@@ -25,10 +25,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from nlp.core.knowledge import cue
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.temporal import find_temporal
-from nlp.pipeline.values import find_values
+from nlp.pipeline.values import ValueMatch, find_values
 
 ENTITY_LABELS = (
     "AGE", "SEX", "MEASUREMENT", "VALUE", "REF_RANGE", "CONDITION", "PREGNANCY", "THERAPY",
@@ -194,7 +195,14 @@ def make_temporal(nlp: Language, name: str) -> Any:
         taken = _taken_mask(doc)
         new: list[Span] = []
         drop: list[tuple[int, int]] = []  # token ranges of anchors that take over concepts
+        text = doc_text(doc)
         for t in found:
+            unit_word = cue("age_unit_word").search(text, t.start, t.core_end + 1)
+            after_unit = text[unit_word.end():] if unit_word else text[t.core_end:]
+            if not cue("window_word").match(text[t.start:t.end]) and (
+                    cue("age_after").match(after_unit) or cue("age_lead").search(text[max(0, t.start - 20):t.start])
+                    or cue("age_word").search(text, t.start, unit_word.start() if unit_word else t.core_end)):
+                continue  # "18-60 years of age", "aged 18 years or older": an age, which elig_values reads
             span = doc.char_span(t.start, t.end, label="TEMPORAL", alignment_mode="expand")
             core = doc.char_span(t.start, t.core_end, alignment_mode="expand")
             if span is None or core is None or not _free(core.start, core.end, taken):
@@ -221,7 +229,6 @@ def make_temporal(nlp: Language, name: str) -> Any:
 # Values, reference-range multiples, ages
 
 _AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", re.I)
-_AGE_AFTER = re.compile(r"^\s*(?:old|of\s+age|years?\s+old|or\s+(?:older|younger)|and\s+(?:older|above|over))\b", re.I)
 # "Patients 18 years and above", "women 18-45 years": a duration right after a word for people
 _PERSON_BEFORE = re.compile(
     r"\b(?:patients?|participants?|subjects?|adults?|children|men|women|males?|females?|volunteers?|"
@@ -230,6 +237,37 @@ _PERSON_BEFORE = re.compile(
 _OLDER = re.compile(r"\b(?:older|younger)\b", re.I)
 # ... unless an event follows: "patients at least 6 months after stroke" is a time since it
 _SINCE_EVENT = re.compile(r"^\s*(?:after|from|since|post|following|before|prior)\b", re.I)
+
+
+def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
+    """"≥ 21 and < 90 years of age", "over 18 and under 60 years": two ends joined by "and" /
+    "to" share the unit written once; "adults over 18": a bare age after a word for people is in
+    years."""
+    out = list(found)
+    for i, v in enumerate(out):
+        if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
+                and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])):
+            out[i] = replace(v, unit="a", unit_text="")
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not cue("range_join").fullmatch(text[a.end:b.start]):
+            continue
+        if a.unit is None and b.is_time and a.value_high is None:
+            out[i] = replace(a, unit=b.unit, unit_text="")
+        elif b.unit is None and a.is_time and b.value_high is None and b.comparator is not None:
+            out[i + 1] = replace(b, unit=a.unit, unit_text="")
+    return out
+
+
+def _is_age(text: str, v: ValueMatch) -> bool:
+    """A time quantity that is the patient's age: an age word before it or in its comparator
+    ("aged", "under the age of"), "old" / "of age" / "or older" after it, or a word for people
+    right before it ("women 18-45 years") when no event follows ("6 months after stroke")."""
+    return v.is_time and bool(
+        cue("age_lead").search(text[max(0, v.start - 20): v.start]) or _AGE_BEFORE.search(text[max(0, v.start - 40): v.start])
+        or cue("age_word").search(text[v.start:v.end]) or cue("age_after").match(text[v.end:])
+        or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
+            and not _SINCE_EVENT.match(text[v.end:])))
 
 
 @Language.factory("elig_values")
@@ -241,15 +279,14 @@ def make_values(nlp: Language, name: str) -> Any:
             return doc
         taken = _taken_mask(doc)
         new: list[Span] = []
+        found = _ages_share_units(text, found)
         for v in found:
             label = "VALUE"
             if v.unit in ("xULN", "xLLN"):
                 label = "REF_RANGE"
-            elif v.is_time and (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start])
-                                or _AGE_AFTER.match(text[v.end:])
-                                or (v.unit in ("a", "mo")
-                                    and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
-                                    and not _SINCE_EVENT.match(text[v.end:]))):
+            elif _is_age(text, v) or (v.is_time and any(
+                    _is_age(text, w) and cue("range_join").fullmatch(text[min(v.end, w.end):max(v.start, w.start)])
+                    for w in found if w is not v)):  # "≥ 21 and < 90 years of age": both ends are the age
                 label = "AGE"
             elif ((v.unit is None or v.is_time) and _OLDER.search(text[v.start:v.end])
                   and not _SINCE_EVENT.match(text[v.end:])):
@@ -257,7 +294,19 @@ def make_values(nlp: Language, name: str) -> Any:
                 if v.unit is None:  # "adults 18 and older": ages without a unit are in years
                     v = replace(v, unit="a", unit_text="")
             span = doc.char_span(v.start, v.end, label=label, alignment_mode="expand")
-            if span is None or not _free(span.start, span.end, taken):
+            if span is None:
+                continue
+            if label == "AGE" and not _free(span.start, span.end, taken):
+                # "under the age of 16 years": the lexicon's bare "age" mention inside an age value
+                # gives way to the value
+                inside = [e for e in doc.ents if span.start <= e.start and e.end <= span.end]
+                if inside and all(e.label_ == "AGE" for e in inside) and sum(e.end - e.start for e in inside) == sum(
+                        taken[span.start:span.end]):
+                    doc.ents = [e for e in doc.ents if e not in inside]
+                    for e in inside:
+                        for i in range(e.start, e.end):
+                            taken[i] = False
+            if not _free(span.start, span.end, taken):
                 continue
             _set(span, comparator=v.comparator, value=v.value, value_high=v.value_high,
                  unit=v.unit, second_value=v.second_value, low_unit=v.low_unit)

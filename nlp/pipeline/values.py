@@ -35,11 +35,12 @@ _UNIT_ONE = [(re.compile(p, flags), u) for p, u, flags in _UNIT_TABLE] + [(re.co
 
 _REF = (
     r"(?P<ref>"
-    r"(?:the\s+)?(?:institutional\s+)?(?:ULN|ULRR|LLN|N)\b(?:\s*\((?:ULN|LLN)\))?"
+    r"(?:the\s+)?(?:institutional\s+)?(?:ULN|UNL|ULRR|LLN|N)\b(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?(?:institutional\s+|normal\s+)?(?:upper|lower)\s+(?:limits?|levels?|bounds?)\s+of\s+(?:the\s+)?normal(?:\s+(?:range|values?|limits?|levels?))?(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?(?:upper|lower)\s+(?:normal\s+)?(?:limits?|levels?)(?:\s+of\s+normal)?(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?normal\s+(?:upper|lower)\s+limits?(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?normal\s+(?:limits?|range|values?|maximum(?:\s+\w+)?)(?:\s*\((?:ULN|LLN)\))?"
+    r"|(?:of\s+)?(?:the\s+)?normal\b"  # "5xnormal", "2 times normal"
     r")"
 )
 _TIMES = r"(?:[x×X*✕]|times?|-?fold)"
@@ -61,12 +62,13 @@ NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b)"
 _VALUE_RE = re.compile(
     rf"""
     (?P<cmp>(?:{_CMP_RE}))?\s*
-    (?:between\s+|from\s+)?
+    (?:between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
     (?:(?P<u1>{UNIT_RE})\s*)?
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
-    (?:(?P<times>{_TIMES})\s*(?:of\s+|the\s+)*{_REF}|(?P<u2>{UNIT_RE}))?
+    (?:(?P<times>{_TIMES})\s*(?:of\s+|the\s+)*{_REF}|(?<=\d)(?P<nref>N)\b|(?P<u2>{UNIT_RE})
+       |(?P<dangle>times|-?fold)(?=\s*(?:[,;)]|or\b|and\b|$)))?
     """,
     re.X | re.I,
 )
@@ -76,8 +78,9 @@ _BP_RE = re.compile(
     rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?P<n1>\d{{2,3}})\s*(?:{_MMHG})?\s*/\s*(?P<n2>\d{{2,3}})\s*(?P<u>{_MMHG})",
     re.I,
 )
-_REF_FIRST = re.compile(
-    rf"(?P<ref0>ULN|LLN|upper\s+limit\s+of\s+normal)\s*(?:[x×X*✕]|times)\s*(?P<n1>{NUM})", re.I
+_REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
+    rf"(?P<ref0>ULN|UNL|LLN|upper\s+limit\s+of\s+normal|normal)\s*"
+    rf"(?:(?:[x×X*✕]|times)\s*(?P<n1>{NUM})|(?P<n1b>{NUM})\s*(?:times|-?fold)\b)", re.I
 )
 
 
@@ -141,6 +144,7 @@ def _sci_unit(m: re.Match[str], group: str, unit_text: str | None) -> str | None
     return f"10*{power}{per}"
 
 
+_OLD_FILLER = re.compile(r"[\s-]*(?:years?[\s-]*)?old\b", re.I)
 _HAS_NUMBER = re.compile(rf"\d|\b{WORD_NUM}\b", re.I)
 _NUMBER = re.compile(NUM_ANY, re.I)
 
@@ -183,13 +187,15 @@ def find_values(text: str) -> list[ValueMatch]:
         out.append(ValueMatch(m.start() if m.group("cmp") else m.start("n1"), m.end(), cmp_,
                               float(m.group("n1")), None, "mm[Hg]", m.group("u"), float(m.group("n2"))))
         taken.append((out[-1].start, out[-1].end))
-    has_ref = "uln" in low or "lln" in low or "upper limit" in low
+    has_ref = "uln" in low or "lln" in low or "upper limit" in low or "unl" in low or "normal" in low
     for m in _REF_FIRST.finditer(text) if has_ref else ():
         if free(m.start(), m.end()):
             ref = m.group("ref0").lower()
             ref_unit = "xLLN" if ref.startswith("lln") or "lower" in ref else "xULN"
-            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1")), None, ref_unit, m.group("ref0")))
+            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1") or m.group("n1b")), None, ref_unit,
+                                  m.group("ref0")))
             taken.append((m.start(), m.end()))
+    dangling: list[int] = []  # "AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal": the next reference's
     for m in _iter_value_matches(text):
         if not m.group("n1"):
             continue
@@ -212,7 +218,7 @@ def find_values(text: str) -> list[ValueMatch]:
         n1 = _num(m.group("n1"))
         n2 = _num(m.group("n2")) if m.group("n2") else None
         range_word = (m.group("range") or "").lower()
-        if n2 is not None and range_word == "and" and not re.search(r"between\s*$", text[max(0, s - 12): m.start("n1")], re.I) \
+        if n2 is not None and range_word == "and" and not re.search(r"between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?$", text[max(0, s - 24): m.start("n1")], re.I) \
                 and "between" not in (m.group(0)[: m.start("n1") - m.start()].lower()):
             # "X and Y" is a range only after "between"; otherwise drop the second number
             n2 = None
@@ -225,7 +231,11 @@ def find_values(text: str) -> list[ValueMatch]:
         if n2 is None and m.group("u2") and not m.group("u1") and m.group("range") is None:
             unit_text = m.group("u2")
         unit: str | None = None
-        if m.group("times") and m.group("ref") and (n2 is not None or m.group("range") is None):
+        if m.group("nref"):  # "> 5N"
+            unit, unit_text = "xULN", "N"
+        elif m.group("dangle") and n2 is None:
+            dangling.append(len(out))
+        elif m.group("times") and m.group("ref") and (n2 is not None or m.group("range") is None):
             ref = m.group("ref").lower()
             unit = "xLLN" if ("lower" in ref or "lln" in ref) else "xULN"
             unit_text = m.group("ref")
@@ -239,11 +249,13 @@ def find_values(text: str) -> list[ValueMatch]:
         if n2 is not None:
             cmp_ = "between"
         else:
+            old_word = _OLD_FILLER.match(text[e:]) if unit in _TIME_CODES else None  # "18 years-old or older"
+            skip = old_word.end() if old_word else 0
             for rx, code in _SUFFIX_CMP:
-                sm = rx.match(text[e:])
+                sm = rx.match(text[e + skip:])
                 if sm and cmp_ is None:
                     cmp_ = code
-                    e += sm.end()
+                    e += skip + sm.end()
                     break
         if has_between and n2 is None:
             continue
@@ -266,6 +278,11 @@ def find_values(text: str) -> list[ValueMatch]:
                 low_unit = u1
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
+    for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
+        v = out[i]
+        ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
+        if ref is not None:
+            out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
     out.sort(key=lambda v: v.start)
     return out
 

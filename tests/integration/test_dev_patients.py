@@ -46,8 +46,10 @@ def test_dev_base_patients_are_never_turned_away(score: PatientScore) -> None:
 
 
 def test_dev_single_violations_are_caught(score: PatientScore) -> None:
-    # measured when the verdict policy landed: 502/591 (0.849); a drop is a regression
-    assert score.violations >= 590 and score.caught / score.violations >= 0.84, (score.caught, score.violations)
+    # measured: 502/591 when the verdict policy landed, 510/591 with the age and multiple-of-normal
+    # grammar; a drop is a regression
+    assert score.violations >= 590 and score.caught / score.violations >= 0.86, (score.caught, score.violations)
+    assert score.caught_by_criterion / score.violations >= 0.83, score.caught_by_criterion
 
 
 def test_dev_unreadable_patient_is_reported_not_fatal(score: PatientScore) -> None:

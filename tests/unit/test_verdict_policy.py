@@ -171,8 +171,8 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
 
 
 @pytest.mark.parametrize(("text", "section", "kind", "doubt"), [
-    ("Patient must have a hemoglobin >/= 9 gm/dl", "inclusion", "measurement", "no comparator"),  # NCT02530047
-    ("AST, ALT ≥ 2.0×UNL", "exclusion", "measurement", "no unit given"),  # NCT04569409
+    ("Hemoglobin 9 g/dL at screening", "inclusion", "measurement", "no comparator"),  # constructed: a bare value
+    ("ANC >500", "inclusion", "measurement", "no unit given"),  # NCT01460901 (ANC is counted per litre)
     ("severe anemia (creatinine <8g/dl)", "exclusion", "measurement", "outside what"),  # after NCT02315027
     ("Karnofsky score 60% or greater if 10 yrs old or older", "inclusion", "age", "conditional"),  # NCT01460901
     ("Deficits on the total NIHSS can be lower than 7", "inclusion", "measurement", "permissive"),  # NCT01922908
@@ -187,6 +187,8 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
 
 @pytest.mark.parametrize(("text", "section", "kind"), [
     ("Hemoglobin ≥ 9 g/dL", "inclusion", "measurement"),
+    ("Patient must have a hemoglobin >/= 9 gm/dl", "inclusion", "measurement"),  # NCT02530047
+    ("AST, ALT ≥ 2.0×UNL", "exclusion", "measurement"),  # NCT04569409
     ("ALT > 2.5 x ULN", "exclusion", "measurement"),
     ("HIV infection", "exclusion", "condition"),
     # the "if" qualifies the exception, not the malignancy (NCT04410731)

@@ -1,0 +1,73 @@
+"""Quantity grammar read as a coordinator reads it (issue: quantities, time and context): one case
+per phrasing, from the dev trials of ../shared/data/ctgov-msc (source trial in a comment), in
+both directions: what must and what must not become a constraint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nlp.core.record import TrialRecord
+from nlp.pipeline.values import find_values
+
+
+def _constraints(nlp, text: str, kind: str) -> list[Any]:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n\n* {text}\n")
+    return [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints if c.kind == kind]
+
+
+def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]]:
+    return [(c.range.low, c.range.high, c.range.unit) for c in cs]
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    ("Male or female, aged 18 years-old or older", [(18, None, "a")]),  # NCT04869397
+    ("Males and females between age 18 and 70 years at the screening.", [(18, 70, "a")]),  # NCT03943940
+    ("Infant or child (male or female) under the age of 16 years at recruitment.", [(None, 16, "a")]),  # NCT05491135
+    ("over 18 years of age", [(18, None, "a")]),  # NCT01558908
+    ("18-60 years of age with acute ACL injury", [(18, 60, "a")]),  # NCT02492308
+    ("18 to 90 years in age", [(18, 90, "a")]),  # NCT02530047
+    ("Be ≥ 21 and < 90 years of age", [(21, None, "a"), (None, 90, "a")]),  # NCT02013674: the unit written once
+    ("Adults over 18 and under 60", [(18, None, "a"), (None, 60, "a")]),  # after NCT03929120 ("Adults over 18")
+    ("Children aged 2-17 years old", [(2, 17, "a")]),  # constructed
+    ("women 18-45 years", [(18, 45, "a")]),  # constructed
+])
+def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
+    assert _ranges(_constraints(nlp, text, "age")) == ranges
+
+
+@pytest.mark.parametrize("text", [
+    "within 3 months of age-related macular degeneration diagnosis",  # after NCT02016508: "of age-related" is no age
+    "Positive blood pregnancy test results for female subjects of reproductive age within 7 days",  # seed NCT05697718
+    "Relapse within 18 months of completing therapy",
+    "Patients older than 6 months after stroke",  # constructed: a time since the stroke
+])
+def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _constraints(nlp, text, "age") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hemoglobin >/= 9 gm/dl", [(">=", 9.0, "g/dL")]),  # NCT02530047
+    ("platelets </= 100 x 10^9/L", [("<=", 100.0, "10*9/L")]),
+    ("AST, ALT ≥ 2.0×UNL", [(">=", 2.0, "xULN")]),  # NCT04569409 (ULN misspelt)
+    ("bilirubin, AST, ALT >5xnormal", [(">", 5.0, "xULN")]),  # NCT01460901
+    ("ALT or AST > 5N", [(">", 5.0, "xULN")]),  # NCT04869397
+    # a multiple without its reference takes the next one written (NCT03943940)
+    ("AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal value", [(">=", 2.0, "xULN"), (">=", 2.0, "xULN")]),
+    ("ALT, AST, Cr & GT; Normal 1.5 times", [(None, 1.5, "xULN")]),  # NCT05319106: reference first
+    ("ALT > 2.5 x ULN", [(">", 2.5, "xULN")]),
+])
+def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
+    assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("seizures more than 2 times per month", [(">", 2.0, None)]),  # a count, not a multiple of normal
+    ("ejection fraction < Normal 30%", [(None, 30.0, "%")]),  # a percentage, not "30 x normal"
+    ("normal saline 500 mL", [(None, 500.0, "mL")]),
+])
+def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
+    assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
