@@ -62,6 +62,8 @@ NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b)"
 _VALUE_RE = re.compile(
     rf"""
     (?P<cmp>(?:{_CMP_RE}))?\s*
+    (?:\(\s*(?:[<>≤≥]=?|=)\s*\)\s*)?  # "greater than (>) 90": the symbol restated
+    (?:(?<=[^\W\d_]\s)(?:grade|stage|class|degree|level)\s+)?  # "greater than or equal to grade 2"
     (?:between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
     (?:(?P<u1>{UNIT_RE})\s*)?

@@ -59,6 +59,11 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal value", [(">=", 2.0, "xULN"), (">=", 2.0, "xULN")]),
     ("ALT, AST, Cr & GT; Normal 1.5 times", [(None, 1.5, "xULN")]),  # NCT05319106: reference first
     ("ALT > 2.5 x ULN", [(">", 2.5, "xULN")]),
+    # the comparator restated as a symbol, units spelt out (NCT01874665)
+    ("diastolic blood pressure greater than (>) 90 millimeter of mercury [mmHg]", [(">", 90.0, "mm[Hg]")]),
+    ("Total serum bilirubin less than or equal to (<=) 1.5*Upper Limit of Normal (ULN)", [("<=", 1.5, "xULN")]),
+    ("triglycerides >450 milligram per deciliter [mg/dL]", [(">", 450.0, "mg/dL")]),
+    ("GvHD greater than or equal to grade 2", [(">=", 2.0, None)]),  # NCT01460901: a grade word before the number
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
