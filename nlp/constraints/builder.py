@@ -106,6 +106,7 @@ class _Draft:
     present: bool = True
     history: bool = False
     planned: bool = False
+    washout: bool = False  # "discontinued at least 4 weeks before": none in the window
     window: Window | None = None
     group: str | None = None
     excluded: list[str] = field(default_factory=list)
@@ -370,6 +371,8 @@ class _Builder:
             # ConText's scope, not the text's: the exclusion stands.
             unresolved.append("a negation cue inside an exclusion: read as the exclusion itself")
         present = not (e.negated and self.effect == "include")
+        if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
+            present = False  # "naïve to TNF inhibitors": no prior exposure
         planned = e.hypothetical and bool(cue("hypothetical").search(lead))
         return self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
                          planned=planned, unresolved=unresolved, rule=rule)
@@ -563,6 +566,10 @@ class _Builder:
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
             d.window = Window(low_days=t.window_days_low, high_days=t.window_days, relation=relation,
                               anchor=anchor_of(t.anchor), anchor_text=t.anchor)
+            if d.kind == Kind.THERAPY and relation.value == "before" and cue("washout").search(self.said_of(d)):
+                d.washout = True  # "must have been discontinued at least 4 weeks before": a washout
+                if self.effect == "exclude":  # what inclusion asks, worded inside an exclusion
+                    d.unresolved.append("washout wording inside an exclusion")
             d.end = max(d.end, t.end)
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
 
@@ -653,7 +660,7 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
             if d.planned:
                 fields["exposure"] = Exposure.PLANNED
             elif d.window is not None:
-                fields.update(exposure=Exposure.IN_WINDOW, window=d.window)
+                fields.update(exposure=Exposure.WASHOUT if d.washout else Exposure.IN_WINDOW, window=d.window)
             elif d.history or d.effect == "include":
                 fields["exposure"] = Exposure.EVER
             else:

@@ -64,7 +64,7 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
         read_inferences(f, known_concepts=frozenset(Lexicon.load().entries))
 
 
-@pytest.mark.parametrize(("name", "hit", "miss"), [
+CUE_CASES = [
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
     ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),
     ("uncontrolled", "blood pressure >= 180/110 mmHg despite treatment", "blood pressure >= 180/110 mmHg"),
@@ -88,7 +88,22 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
     ("clause_boundary", "HIV, or", "HIV infection"),
     ("hypothetical", "planning to become ", "pregnant "),
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
-])
+    ("age_after", " years-old or older", " after stroke onset"),
+    ("age_lead", "aged between ", "within "),
+    ("range_join", " and ", " with "),
+    ("age_unit_word", "18 years", "18 kg"),
+    ("age_word", "under the age of", "within 3 days"),
+    ("window_word", "within 7 days", "18 years"),
+    ("treatment_naive", "naïve to TNF inhibitors", "refractory to TNF inhibitors"),
+    ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
+]
+
+
+def test_knowledge_every_cue_has_a_case() -> None:
+    assert {name for name, _, _ in CUE_CASES} | {"age_gap"} == set(read_cues().cues)
+
+
+@pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
 def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None:
     assert cue(name).search(hit) and not cue(name).search(miss)
 

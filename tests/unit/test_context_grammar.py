@@ -1,0 +1,37 @@
+"""Context read as a coordinator reads it: prior-treatment wording and washouts, both directions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nlp.core.record import TrialRecord
+
+
+def _therapies(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
+    return [c for crit in doc.criteria for c in crit.constraints if c.kind == "therapy"]
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    ("Patients naïve to TNF inhibitors", False),  # constructed: no prior exposure
+    ("Treatment-naive to biologic therapy", False),
+    ("Refractory to corticosteroids", True),  # prior exposure that failed
+    ("Failure of at least one immunosuppressant", True),
+])
+def test_context_prior_treatment_wording(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
+    found = _therapies(nlp, text)
+    assert found and all(c.present is present for c in found), [(c.concepts.concept.id, c.present) for c in found]
+
+
+def test_context_washout_is_absence_in_the_window(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = _therapies(nlp, "Corticosteroids must have been discontinued at least 4 weeks before the first dose")
+    assert c.exposure == "washout" and c.window.high_days == 28 and c.provenance.certain
+    [x] = _therapies(nlp, "Corticosteroids must have been discontinued at least 4 weeks before the first dose", "exclusion")
+    assert x.exposure == "washout" and not x.provenance.certain  # a requirement worded inside an exclusion
+    [w] = _therapies(nlp, "Use of anticoagulants within 14 days prior to enrollment", "exclusion")
+    assert w.exposure == "in_window"  # recent use, not a washout
