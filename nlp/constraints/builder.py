@@ -551,10 +551,29 @@ class _Builder:
             following = [d for d in self.drafts if d.kind in _WINDOWED and t.end <= d.start < limit]
             if following or not targets:
                 targets = following
+        if (not targets and self.effect == "include" and t.relation == "after" and t.window_days is not None
+                and anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
+                and not any(d.kind in _WINDOWED for d in self.drafts)):
+            # "3-10 days after stroke symptom onset", "less than 4 years from diagnosis": the time
+            # since the diagnosis the anchor names (the trial's target diagnosis at match time)
+            self._duration(t, certain=True)
+            return
         if t.window_days is None or not targets:
             return
-        duration = (t.window_days_low is not None or t.relation == "after") and self.effect == "include"
+        # a time since the diagnosis: a range, a time after an event, or a condition present "for at
+        # least 30 minutes"
+        trial_event = anchor_of(t.anchor) in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION,
+                                              Anchor.FIRST_DOSE, Anchor.LAST_DOSE)
+        lasting = t.relation is None and t.comparator in (">", ">=")  # "present for at least 30 minutes"
+        duration = (t.window_days_low is not None or t.relation == "after" or lasting) and self.effect == "include" \
+            and not (t.relation == "after" and t.anchor and trial_event)  # "within 6 months after the last dose": the future
         for d in targets:
+            gap = self.text[d.end:t.start] if d.end <= t.start else ""
+            if lasting and not (gap and len(gap) <= 40 and not cue("clause_boundary").search(gap)
+                                and not cue("treatment_word").search(gap)):
+                # "ILD ... under conventional therapy for at least 6 months": the duration of
+                # something else; only a phrase right after the diagnosis is its duration
+                continue
             if duration and d.kind == Kind.CONDITION and d.present:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
@@ -574,11 +593,19 @@ class _Builder:
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
 
     def _duration(self, t: Entity, certain: bool) -> None:
-        """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months."""
+        """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months;
+        "present for at least 30 minutes": at least 30 minutes; "less than 4 years from diagnosis":
+        under 4 years."""
         if any(d.kind == Kind.MEASUREMENT and d.concept == "disease_duration" and d.start == t.start for d in self.drafts):
             return
         lo, hi = t.value, t.value_high
-        bounds = [(">=", lo), ("<=", hi)] if hi is not None else [("<=", lo)]
+        assert lo is not None  # a temporal entity always has its amount
+        if hi is not None:
+            bounds = [(">=", lo), ("<=", hi)]
+        elif t.comparator in (">", ">=", "<"):
+            bounds = [(t.comparator, lo)]
+        else:
+            bounds = [("<=", lo)]
         self._add(Kind.MEASUREMENT, t.start, t.end, concept="disease_duration", bounds=bounds, unit=t.unit,
                   rule="window:disease_duration",
                   unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])

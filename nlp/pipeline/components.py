@@ -213,7 +213,7 @@ def make_temporal(nlp: Language, name: str) -> Any:
                 drop.append((core.end, span.end))
             _set(span, window_days=t.days, window_days_low=t.days_low, relation=t.relation,
                  anchor=t.anchor, temporal_kind=t.kind, value=t.value, value_high=t.value_high,
-                 unit=t.unit, comparator="between" if t.value_high is not None else None)
+                 unit=t.unit, comparator="between" if t.value_high is not None else t.comparator)
             new.append(span)
         if drop:
             kept = [e for e in doc.ents if not any(e.start < b and e.end > a for a, b in drop)]

@@ -45,11 +45,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
     # at 12-24 weeks after onset / 3 months after stroke / 2 weeks before screening / 6 months ago
     (re.compile(
-        rf"\b(?:(?:at|by|{_OFFSET_CMP}|for\s+(?:(?:{_FOR_CMP})\s+)?)\s+)?{_AMOUNT}\s*"
+        rf"\b(?:(?:at|by|(?P<cmp>{_OFFSET_CMP})|for\s+(?:(?P<cmp2>{_FOR_CMP})\s+)?)\s+)?{_AMOUNT}\s*"
         rf"(?:(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
     # for at least three months / for more than 6 months (a duration)
     (re.compile(
-        rf"\bfor\s+(?:{_DURATION_CMP})\s+{_AMOUNT}",
+        rf"\bfor\s+(?P<cmp>{_DURATION_CMP})\s+{_AMOUNT}",
         re.I), "duration"),
     # past year / last year / previous 6 months without a preposition
     (re.compile(rf"\b(?P<w>past|last|previous|preceding)\s+{_AMOUNT}", re.I), "within"),
@@ -70,6 +70,7 @@ class TemporalMatch:
     value_high: float | None
     unit: str | None  # UCUM time unit
     core_end: int = -1  # end of the part before the anchor ("within 14 days prior to")
+    comparator: str | None = None  # the comparator written ("at least 30 minutes": ">="), canonical
 
 
 def _days(value: float | None, unit: str | None) -> int | None:
@@ -117,6 +118,7 @@ def find_temporal(text: str) -> list[TemporalMatch]:
             out.append(TemporalMatch(
                 s, e, kind, _days(high, unit), _days(n1, unit) if n2 is not None else None,
                 relation, anchor, n1, n2, unit, core_end,
+                comparators.canonical(gd.get("cmp") or gd.get("cmp2")) if n2 is None else None,
             ))
             taken.append((s, e))
     out.sort(key=lambda t: t.start)

@@ -96,6 +96,7 @@ CUE_CASES = [
     ("window_word", "within 7 days", "18 years"),
     ("treatment_naive", "naïve to TNF inhibitors", "refractory to TNF inhibitors"),
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
+    ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
 ]
 
 

@@ -76,3 +76,24 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
 ])
 def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    ("Stroke symptoms are to be present for at least 30 minutes", [(30, None, "min")]),  # NCT01091701
+    ("Patients between 3-10 days after stroke symptom onset", [(3, 10, "d")]),  # NCT01922908
+    ("less than 4 years from the time of documented MSA diagnosis", [(None, 4, "a")]),  # NCT02315027
+    ("Confirmed diagnosis of ischemic stroke within 3-12 months before enrollment", [(3, 12, "mo")]),  # seed NCT06997939
+])
+def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
+    assert _ranges(found) == ranges
+
+
+@pytest.mark.parametrize("text", [
+    # the duration of a treatment, not of the disease (NCT03929120)
+    "established diagnosis of ILD associated with CTD under conventional therapy for at least 6 months",
+    # a window after the trial's own last dose lies in the future (constructed)
+    "Women who plan pregnancy within 6 months after the last dose",
+])
+def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
