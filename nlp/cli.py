@@ -6,6 +6,7 @@ problem and make the exit code non-zero; they never print a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # spaCy is imported at run time only when a record is parsed
     from spacy.language import Language
 
     from nlp.matching.patient import Patient
+    from nlp.matching.store import TrialStore
     from nlp.pipeline.criterion_classifier import CriterionClassifier
 
 app = typer.Typer(
@@ -469,28 +471,39 @@ def _rank_line(overall: str, trial: str, failing: tuple[str, ...], missing: int)
     return f"{overall:<13} {trial:<12} {detail if overall != 'eligible' else ''}".rstrip()
 
 
-def _load_store_or_exit(db: Path) -> list[ParsedTrial]:
-    """The stored trials in their match form (one query), then kept out of the collector's scans."""
-    import gc
-
-    from nlp.matching.batch import freeze
+@contextlib.contextmanager
+def _store_or_exit(db: Path) -> Iterator[TrialStore]:
+    """The store opened read-only; a missing, unreadable or broken store is one error line, exit 1."""
     from nlp.matching.store import TrialStore
 
     if not db.exists():
         _err(f"{db}: no such database (run `elig index` first)")
         raise typer.Exit(1)
-    gc.disable()  # re-enabled after the freeze: the first collection would scan every loaded object
+    import duckdb
+
     try:
         with TrialStore(db, read_only=True) as store:
-            trials = store.match_trials()
-    except InputError as exc:
+            yield store
+    except InputError as exc:  # a stored trial that does not validate
         _err(str(exc))
         raise typer.Exit(1) from None
-    except Exception as exc:  # duckdb: not a database, locked by a writer, ...
+    except duckdb.Error as exc:  # not a database, locked by a writer, ...
         _err(f"{db}: cannot read the trial store ({type(exc).__name__}: {exc})")
         raise typer.Exit(1) from None
+
+
+def _load_store_or_exit(db: Path) -> list[ParsedTrial]:
+    """All stored trials in their match form (one query), then kept out of the collector's scans."""
+    import gc
+
+    from nlp.matching.batch import freeze
+
+    gc.disable()  # until the freeze: the first collection after loading would scan every object
+    try:
+        with _store_or_exit(db) as store:
+            trials = store.match_trials()
     finally:
-        freeze()
+        freeze()  # they live until the end: later collections (and forked workers) leave them alone
         gc.enable()
     return trials
 
@@ -511,8 +524,13 @@ def rank_cmd(
     from nlp.matching import Matcher, rank
 
     if len(patients) == 1 and not patients[0].is_dir():
+        from nlp.matching.store import collector_off
+
         person = _patient_or_exit(patients[0])
-        reports = rank(Matcher(), person, _load_store_or_exit(db))
+        # one trial built at a time, each matched and dropped; the collector is off: nothing built
+        # here forms a cycle, and its passes over the reports would only cost
+        with _store_or_exit(db) as store, collector_off():
+            reports = rank(Matcher(), person, store.iter_match_trials())
         if output is not None:
             write_atomic(output, json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False) + "\n")
         for r in reports[:top]:
@@ -522,8 +540,6 @@ def rank_cmd(
 
 
 def _rank_many(paths: list[Path], db: Path, top: int, output: Path | None, jobs: int) -> None:
-    import contextlib
-
     from nlp.io import open_atomic
     from nlp.matching import load_patient
     from nlp.matching.batch import rank_patients

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from nlp.core.document import ParsedTrial
 from nlp.matching.evaluate import Matcher, MatchReport, rank
 from nlp.matching.patient import Patient
+from nlp.matching.store import collector_off
 
 
 class RankEntry(NamedTuple):
@@ -39,7 +40,8 @@ _MATCHER: Matcher | None = None
 
 def _rank_one(i: int) -> list[RankEntry]:
     assert _MATCHER is not None
-    return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS)]
+    with collector_off():
+        return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS)]
 
 
 def rank_patients(trials: Sequence[ParsedTrial], patients: Sequence[Patient], jobs: int = 1,

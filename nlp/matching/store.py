@@ -83,9 +83,10 @@ def match_form(doc: ParsedTrial) -> ParsedTrial:
 
 
 @contextmanager
-def _bulk_build() -> Iterator[None]:
-    """Build many long-lived objects without the cyclic collector running over them half-built
-    (none of them can form a cycle; the collector's passes were most of the load time)."""
+def collector_off() -> Iterator[None]:
+    """Build many objects without the cyclic collector running over them: loading the trials
+    (none can form a cycle; the collector's passes were most of the load time), or ranking a
+    patient (its reports are acyclic and freed by reference counting)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -165,19 +166,23 @@ class TrialStore:
         for (doc,) in rows:
             yield parsed_from_json(doc)  # a version-1 row is upgraded on read
 
-    def match_trials(self) -> list[ParsedTrial]:
-        """Every stored trial in its match form, in trial-id order, read with one query: what
-        ``elig rank`` matches. A trial without a current form is read from its document."""
+    def iter_match_trials(self) -> Iterator[ParsedTrial]:
+        """Every stored trial in its match form, in trial-id order, read with one query and
+        validated one at a time (what ``elig rank`` matches for one patient: only one trial is
+        built at a time). A trial without a current form is read from its document."""
         params: list[Any] = [FORM_VERSION]
         rows = self.con.execute(_MATCH_ROWS, params).fetchall() if self._has_forms() else \
             self.con.execute(_DOC_ROWS).fetchall()
         validate = ParsedTrial.model_validate_json
-        out: list[ParsedTrial] = []
-        with _bulk_build():
-            for tid, form, doc in rows:
-                try:
-                    out.append(validate(form) if form is not None else parsed_from_json(doc))
-                except ValueError as exc:  # pydantic's ValidationError, or JSON that does not parse
-                    raise InputError(self.path, f"stored trial {tid} is not a valid parsed trial "
-                                                f"({type(exc).__name__}); index it again") from None
-        return out
+        for tid, form, doc in rows:
+            try:
+                trial = validate(form) if form is not None else parsed_from_json(doc)
+            except ValueError as exc:  # pydantic's ValidationError, or JSON that does not parse
+                raise InputError(self.path, f"stored trial {tid} is not a valid parsed trial "
+                                            f"({type(exc).__name__}); index it again") from None
+            yield trial
+
+    def match_trials(self) -> list[ParsedTrial]:
+        """All of ``iter_match_trials`` at once (for many patients), built with the collector off."""
+        with collector_off():
+            return list(self.iter_match_trials())
