@@ -11,6 +11,9 @@ Set-up: the trials of ``--data`` are parsed once with the current code (``elig p
 
 Rows:
 - ``start-up``: ``elig version`` (imports, no work): the floor of any command;
+- ``load all trials``: one process reads every stored trial, as a library caller ranking many
+  patients does (imports included): ``TrialStore.match_trials()`` against the baseline's
+  ``list(TrialStore.trials())``, timed inside the process;
 - ``1 patient``: ``elig rank examples/patient.json --db STORE`` per store size; ``--repeat``
   runs of each code, alternating, best and median wall time, peak RSS; the two codes' ``-o``
   reports are compared (they must be identical);
@@ -59,6 +62,26 @@ with open(out, "w", encoding="utf-8") as fh:
 """
 
 
+# Loading every stored trial in one process, as a library caller does before ranking many patients:
+# the current code's match forms, the baseline's documents.
+LOAD_NEW = """
+import sys, time
+t = time.perf_counter()
+from nlp.matching.store import TrialStore
+with TrialStore(sys.argv[1], read_only=True) as store:
+    trials = store.match_trials()
+print(time.perf_counter() - t, len(trials))
+"""
+LOAD_BASELINE = """
+import sys, time
+t = time.perf_counter()
+from nlp.matching.store import TrialStore
+with TrialStore(sys.argv[1]) as store:
+    trials = list(store.trials())
+print(time.perf_counter() - t, len(trials))
+"""
+
+
 class Runner:
     """Runs commands in fresh processes against one checkout of the code."""
 
@@ -85,6 +108,12 @@ class Runner:
 
     def elig(self, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
         return self.timed(["-m", "nlp", *args], ok)
+
+    def seconds_printed(self, code: str, *args: str) -> float:
+        """The seconds a snippet prints as the first word of its output (its own timing)."""
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=self.tree,
+                             env=self.env, check=True)
+        return float(out.stdout.split()[0])
 
 
 def _summary(path: Path) -> list[dict[str, object]]:
@@ -156,6 +185,13 @@ def main() -> None:
                     times[who].append(secs)
                     peaks[who] = max(peaks[who], peak)
             same = _summary(outs["new"]) == _summary(outs["baseline"])
+            loads: dict[str, list[float]] = {"new": [], "baseline": []}
+            for _ in range(args.repeat):
+                for who, r, code in (("new", new, LOAD_NEW), ("baseline", base, LOAD_BASELINE)):
+                    loads[who].append(r.seconds_printed(code, str(stores[who, len(sel)])))
+            for who in loads:
+                row(run="load all trials (library, in-process)", code=who, trials=len(sel), patients=0, jobs=1,
+                    seconds=min(loads[who]), median_s=statistics.median(loads[who]), peak_rss_mb=0.0)
             for who in times:
                 row(run="rank 1 patient", code=who, trials=len(sel), patients=1, jobs=1, seconds=min(times[who]),
                     median_s=statistics.median(times[who]), peak_rss_mb=peaks[who], same_as_baseline=same)
