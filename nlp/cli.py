@@ -6,6 +6,7 @@ problem and make the exit code non-zero; they never print a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # spaCy is imported at run time only when a record is parsed
     from spacy.language import Language
 
     from nlp.matching.patient import Patient
+    from nlp.matching.store import TrialStore
     from nlp.pipeline.criterion_classifier import CriterionClassifier
 
 app = typer.Typer(
@@ -484,28 +486,125 @@ def index_cmd(
         raise typer.Exit(1)
 
 
-@app.command("rank")
-def rank_cmd(
-    patient: Annotated[Path, typer.Argument(help="Patient JSON or FHIR Bundle.")],
-    db: Annotated[Path, typer.Option("--db", help="DuckDB database written by `elig index`.")] = Path("trials.duckdb"),
-    top: Annotated[int, typer.Option("--top", help="How many trials to list.")] = 20,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write all reports as JSON here.")] = None,
-) -> None:
-    """Rank every stored trial for a patient: eligible first, then needs_review by fewest open items."""
-    from nlp.matching import Matcher, rank
+def _patient_files(paths: list[Path]) -> list[Path]:
+    """Files as given; a directory stands for its ``*.json`` files (recursively, sorted)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(f for f in sorted(p.rglob("*.json")) if f.is_file() and not f.name.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def _rank_line(overall: str, trial: str, failing: tuple[str, ...], missing: int) -> str:
+    detail = f"fails {', '.join(failing[:3])}" if failing else f"{missing} item(s) to review"
+    return f"{overall:<13} {trial:<12} {detail if overall != 'eligible' else ''}".rstrip()
+
+
+@contextlib.contextmanager
+def _store_or_exit(db: Path) -> Iterator[TrialStore]:
+    """The store opened read-only; a missing, unreadable or broken store is one error line, exit 1."""
     from nlp.matching.store import TrialStore
 
-    person = _patient_or_exit(patient)
     if not db.exists():
         _err(f"{db}: no such database (run `elig index` first)")
         raise typer.Exit(1)
-    with TrialStore(db) as store:
-        reports = rank(Matcher(), person, store.trials())
-    if output is not None:
-        write_atomic(output, json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False) + "\n")
-    for r in reports[:top]:
-        detail = f"fails {', '.join(r.failing[:3])}" if r.failing else f"{len(r.missing)} item(s) to review"
-        typer.echo(f"{r.overall:<13} {r.trial:<12} {detail if r.overall != 'eligible' else ''}".rstrip())
+    import duckdb
+
+    try:
+        with TrialStore(db, read_only=True) as store:
+            yield store
+    except InputError as exc:  # a stored trial that does not validate
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    except duckdb.Error as exc:  # not a database, locked by a writer, ...
+        _err(f"{db}: cannot read the trial store ({type(exc).__name__}: {exc})")
+        raise typer.Exit(1) from None
+
+
+def _load_store_or_exit(db: Path) -> list[ParsedTrial]:
+    """All stored trials in their match form (one query), then kept out of the collector's scans."""
+    import gc
+
+    from nlp.matching.batch import freeze
+
+    gc.disable()  # until the freeze: the first collection after loading would scan every object
+    try:
+        with _store_or_exit(db) as store:
+            trials = store.match_trials()
+    finally:
+        freeze()  # they live until the end: later collections (and forked workers) leave them alone
+        gc.enable()
+    return trials
+
+
+@app.command("rank")
+def rank_cmd(
+    patients: Annotated[list[Path], typer.Argument(help="Patient JSON or FHIR Bundle files, or directories of them (*.json).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB database written by `elig index`.")] = Path("trials.duckdb"),
+    top: Annotated[int, typer.Option("--top", min=0, help="How many trials to list (per patient).")] = 20,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the ranking as JSON here.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many patients (each ranks whole patients).")] = 1,
+) -> None:
+    """Rank every stored trial for a patient: eligible first, then needs_review by fewest open items.
+
+    One patient file: the top trials, and with -o every full report. Several patients (files or
+    directories): per patient a summary line and its top trials, and with -o one ranking per
+    patient (per trial: overall, failing criteria, number of open items)."""
+    from nlp.matching import Matcher, rank
+
+    if len(patients) == 1 and not patients[0].is_dir():
+        from nlp.matching.store import collector_off
+
+        person = _patient_or_exit(patients[0])
+        # one trial built at a time, each matched and dropped; the collector is off: nothing built
+        # here forms a cycle, and its passes over the reports would only cost
+        with _store_or_exit(db) as store, collector_off():
+            reports = rank(Matcher(), person, store.iter_match_trials())
+        if output is not None:
+            write_atomic(output, json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False) + "\n")
+        for r in reports[:top]:
+            typer.echo(_rank_line(r.overall, r.trial, r.failing, len(r.missing)))
+        return
+    _rank_many(patients, db, top, output, jobs)
+
+
+def _rank_many(paths: list[Path], db: Path, top: int, output: Path | None, jobs: int) -> None:
+    from nlp.io import open_atomic
+    from nlp.matching import load_patient
+    from nlp.matching.batch import rank_patients
+
+    files, people, failures = [], [], 0
+    for f in _patient_files(paths):
+        try:
+            people.append(load_patient(f))
+            files.append(f)
+        except InputError as exc:  # one line naming the file; the others are ranked
+            _err(str(exc))
+            failures += 1
+    if not people:
+        _err("no patient could be read; nothing to rank")
+        raise typer.Exit(1)
+    trials = _load_store_or_exit(db)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open_atomic(output)) if output is not None else None
+        if out is not None:
+            out.write("[")
+        for i, ranking in enumerate(rank_patients(trials, people, jobs)):
+            n = {k: sum(e.overall == k for e in ranking) for k in ("eligible", "needs_review", "ineligible")}
+            typer.echo(f"{files[i]}: {people[i].id}: {n['eligible']} eligible, {n['needs_review']} needs_review, "
+                       f"{n['ineligible']} ineligible")
+            for e in ranking[:top]:
+                typer.echo("  " + _rank_line(e.overall, e.trial, e.failing, e.missing))
+            if out is not None:
+                body = {"file": str(files[i]), "patient": people[i].id, "ranking": [e._asdict() for e in ranking]}
+                out.write(("\n" if i == 0 else ",\n") + json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+        if out is not None:
+            out.write("\n]\n")
+    if failures:
+        _err(f"{failures} of {failures + len(people)} patient file(s) could not be read")
+        raise typer.Exit(1)
 
 
 def _report_format_or_exit(out: Path, formats: Iterable[str]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 
 def _read_umask() -> int:
@@ -18,12 +20,20 @@ _UMASK = _read_umask()  # read once, at import (os.umask can only be read by set
 
 
 def write_atomic(path: str | Path, text: str) -> None:
+    with open_atomic(path) as fh:
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def open_atomic(path: str | Path) -> Iterator[TextIO]:
+    """A text file to write bit by bit that appears at ``path`` only when the block ends without
+    an error (a temp file beside it, then a rename)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            yield fh
         # mkstemp creates the file 0600; give it the mode a plain open() would have
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)

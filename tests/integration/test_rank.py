@@ -1,0 +1,177 @@
+"""`elig rank` at scale: the store's match form gives the same reports as the full documents, an
+older store without it still ranks, and many patients rank the same with one or two workers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS_DIR, need
+from seed_patients import SEED_FILES, patient
+
+from nlp.analyze import parse_record
+from nlp.core.document import ParsedTrial
+from nlp.matching import Matcher, MatchReport, Patient, load_patient
+from nlp.matching.batch import RankEntry, rank_patients
+from nlp.matching.store import FORM_VERSION, TrialStore, compact, match_form
+from nlp.records import read_path
+
+
+@pytest.fixture(scope="module")
+def trials(nlp) -> dict[str, ParsedTrial]:  # type: ignore[no-untyped-def]
+    out = {}
+    for nct, name in SEED_FILES.items():
+        [rec] = list(read_path(need(SEEDS_DIR) / name))
+        out[nct] = parse_record(rec, nlp)
+    return out
+
+
+def _patients() -> list[Patient]:
+    """Each seed's patient and variants that fail, open or flip criteria of every kind."""
+    out = [load_patient(ROOT / "examples" / "patient.json"), Patient.model_validate({"id": "empty", "as_of": "2026-11-01"})]
+    for nct in SEED_FILES:
+        out += [
+            patient(nct),
+            patient(nct, birth_date="1940-01-01", sex="male"),
+            patient(nct, birth_date="2020-01-01", pregnant=True, consent=None),
+            patient(nct, add_conditions={"name": "HIV infection", "status": "active"},
+                    add_therapies={"name": "stem cell therapy", "start": "2026-03-01", "end": "2026-03-01"}),
+            patient(nct, observations=[{"name": "ALT", "value": 104, "unit": "U/L",
+                                        "reference_range": {"low": 7, "high": 40}, "date": "2026-10-20"}],
+                    trial_participation=[{"end": "2026-10-01"}]),
+        ]
+    return out
+
+
+@pytest.fixture
+def store(trials: dict[str, ParsedTrial], tmp_path: Path) -> Path:
+    db = tmp_path / "t.duckdb"
+    with TrialStore(db) as s:
+        s.put(trials.values())
+    return db
+
+
+def _verdicts(r: MatchReport) -> MatchReport:
+    """The report without the evidence quotes (the match form leaves them out: explanations of a
+    ranking read them from the document)."""
+    return r.model_copy(update={"criteria": tuple(
+        c.model_copy(update={"constraints": tuple(k.model_copy(update={"evidence": ""}) for k in c.constraints)})
+        for c in r.criteria), "record": tuple(k.model_copy(update={"evidence": ""}) for k in r.record)})
+
+
+def test_rank_match_form_gives_the_full_documents_reports(trials: dict[str, ParsedTrial], store: Path) -> None:
+    with TrialStore(store, read_only=True) as s:
+        forms = {t.record.nct_id: t for t in s.match_trials()}
+    assert sorted(forms) == sorted(trials)
+    for nct, form in forms.items():
+        # the form is what was stored in match_forms: smaller than the document
+        assert form == match_form(trials[nct]) and form.record.eligibility_text == "" and form.topics == trials[nct].topics
+        assert all(c.evidence is None for cr in form.criteria for c in cr.constraints)
+        assert all(not cr.entities for cr in form.criteria)
+        assert len(form.model_dump_json()) < len(compact(trials[nct]).model_dump_json())  # the `trials` row
+    matcher = Matcher()
+    reports = 0
+    for p in _patients():
+        for nct, doc in trials.items():
+            assert _verdicts(matcher.match(forms[nct], p)) == _verdicts(matcher.match(doc, p)), (nct, p.id)
+            reports += 1
+    assert reports == 5 * 27
+
+
+def test_rank_an_older_store_still_ranks_and_index_upgrades_it(trials: dict[str, ParsedTrial], store: Path) -> None:
+    import duckdb
+
+    p = patient("NCT05697718", birth_date="1945-10-01")
+    with TrialStore(store, read_only=True) as s:
+        expected = [Matcher().match(t, p) for t in s.match_trials()]
+    con = duckdb.connect(str(store))
+    con.execute("DROP TABLE match_forms")  # a store written before the match form existed
+    con.close()
+    with TrialStore(store, read_only=True) as s:
+        old = s.match_trials()
+        assert all(t.record.eligibility_text for t in old)  # read from the documents
+        assert [_verdicts(Matcher().match(t, p)) for t in old] == [_verdicts(r) for r in expected]
+    res = subprocess.run([sys.executable, "-m", "nlp", "rank", str(ROOT / "examples" / "patient.json"), "--db", str(store)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0 and len(res.stdout.splitlines()) == 5, res.stderr
+    with TrialStore(store) as s:  # opening to write creates the table; the next index fills it
+        s.put([trials["NCT07177677"]])
+        assert s.con.execute("SELECT count(*) FROM match_forms WHERE form_version = ?", [FORM_VERSION]).fetchone() == (5,)
+        s.con.execute("UPDATE match_forms SET form_version = ? WHERE trial_id = 'NCT05697718'", [FORM_VERSION + 1])
+    with TrialStore(store, read_only=True) as s:  # a form of another version is not read
+        loaded = {t.record.nct_id: t for t in s.match_trials()}
+    assert loaded["NCT05697718"].record.eligibility_text and not loaded["NCT07177677"].record.eligibility_text
+    assert [_verdicts(Matcher().match(loaded[r.trial], p)) for r in expected] == [_verdicts(r) for r in expected]
+
+
+def test_rank_a_broken_stored_form_is_one_error_line(store: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE match_forms SET form = '{\"schema_version\": 2}' WHERE trial_id = 'NCT02218437'")
+    con.close()
+    res = subprocess.run([sys.executable, "-m", "nlp", "rank", str(ROOT / "examples" / "patient.json"), "--db", str(store)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "stored trial NCT02218437 is not a valid parsed trial" in res.stderr
+
+
+def test_rank_patients_is_the_same_with_two_workers(trials: dict[str, ParsedTrial]) -> None:
+    docs, people = list(trials.values()), _patients()
+    one = list(rank_patients(docs, people, jobs=1))
+    assert one == list(rank_patients(docs, people, jobs=2))
+    assert len(one) == len(people) and all(len(r) == 5 for r in one)
+    assert {"needs_review", "ineligible"} <= {e.overall for r in one for e in r}
+    m = Matcher()
+    assert one[3] == [RankEntry.of(m.match(trials[e.trial], people[3])) for e in one[3]]
+
+
+def _rank(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nlp", "rank", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_rank_many_patients_jobs_and_a_bad_file(store: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "patients"
+    folder.mkdir()
+    people = _patients()[:12]
+    for i, p in enumerate(people[1:]):
+        (folder / f"p{i:02d}.json").write_text(p.model_dump_json(), encoding="utf-8")
+    (folder / "p05.json").write_text('{"id": "x", "as_of": ', encoding="utf-8")  # unreadable, among the others
+    (folder / "notes.txt").write_text("not a patient", encoding="utf-8")  # a directory stands for its *.json
+    example = str(ROOT / "examples" / "patient.json")
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"rank{jobs}.json"
+        res = _rank(example, str(folder), "--db", str(store), "--top", "2", "--jobs", jobs, "-o", str(out))
+        assert res.returncode == 1, res.stderr
+        assert res.stderr.splitlines() == [f"elig: error: {folder / 'p05.json'}: malformed JSON: Expecting value (line 1, column 22)",
+                                           "elig: error: 1 of 12 patient file(s) could not be read"]
+        runs[jobs] = (res.stdout, json.loads(out.read_text(encoding="utf-8")))
+    assert runs["1"] == runs["2"]
+    stdout, body = runs["1"]
+    assert [b["file"] for b in body] == [example] + [str(folder / f"p{i:02d}.json") for i in range(11) if i != 5]
+    assert [b["patient"] for b in body] == [p.id for i, p in enumerate(people) if i != 6]
+    headers = [line for line in stdout.splitlines() if not line.startswith("  ")]
+    assert len(headers) == 11 and len(stdout.splitlines()) == 11 * 3
+    assert headers[0].startswith(f"{example}: p-001: ") and headers[0].endswith(" ineligible")
+    # each ranking is the full report's, summarised
+    with TrialStore(store, read_only=True) as s:
+        docs = {t.record.nct_id: t for t in s.match_trials()}
+    m = Matcher()
+    for b, p in zip(body, [p for i, p in enumerate(people) if i != 6], strict=True):
+        full = [m.match(docs[e["trial"]], p) for e in b["ranking"]]
+        assert b["ranking"] == [RankEntry.of(r)._asdict() | {"failing": list(r.failing)} for r in full]
+
+
+def test_rank_one_patient_keeps_the_full_reports(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "one.json"
+    res = _rank(str(ROOT / "examples" / "patient.json"), "--db", str(store), "--top", "3", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    reports = json.loads(out.read_text(encoding="utf-8"))
+    assert len(reports) == 5 and all("criteria" in r and "missing" in r for r in reports)
+    assert len(res.stdout.splitlines()) == 3 and not res.stdout.startswith(str(ROOT))
+    res = _rank(str(tmp_path / "missing.json"), "--db", str(store))
+    assert res.returncode == 1 and res.stderr.strip() == f"elig: error: {tmp_path / 'missing.json'}: no such file"
