@@ -41,13 +41,15 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model:
             children.setdefault(c.parent, []).append(c.id)
     criteria = []
     text_constraints: list[AnyConstraint] = []
+    topics = find_topics(record, pipeline_lexicon(nlp)) if nlp is not None else ()
+    targets = tuple(dict.fromkeys(t.concept_id for t in topics))
     for c in split.criteria:
         if nlp is None:
             criteria.append(AnnotatedCriterion(**c.model_dump()))
             continue
         rule_ents = tuple(e for e in entities.get(c.id, ()) if e.source == "rules")
         built = build_criterion(c.id, c.section, rule_ents, record.eligibility_text,
-                                (c.start, c.end), children.get(c.id, ()), lead=c.text)
+                                (c.start, c.end), children.get(c.id, ()), lead=c.text, targets=targets)
         text_constraints.extend(built.constraints)
         criteria.append(AnnotatedCriterion(
             **c.model_dump(), entities=entities.get(c.id, ()), constraints=built.constraints,
@@ -57,7 +59,6 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model:
         criteria = _classify(criteria, classifier)
     record_constraints = tuple(structured_constraints(record))
     warnings.extend(age_warnings(record, text_constraints))
-    topics = find_topics(record, pipeline_lexicon(nlp)) if nlp is not None else ()
     return ParsedTrial(record=record, headers=split.headers, criteria=tuple(criteria),
                        record_constraints=record_constraints, topics=topics, warnings=tuple(warnings))
 

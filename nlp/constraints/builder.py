@@ -173,8 +173,10 @@ def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, crit_id: str, section: str, ents: Sequence[Entity], text: str, crit_span: tuple[int, int]) -> None:
+    def __init__(self, crit_id: str, section: str, ents: Sequence[Entity], text: str, crit_span: tuple[int, int],
+                 targets: Sequence[str] = ()) -> None:
         self.crit_id = crit_id
+        self.targets = tuple(targets)
         self.effect = "exclude" if section == "exclusion" else "include"
         self.ents = sorted(ents, key=lambda e: e.start)
         self.text = text  # the eligibility text (entity offsets index it)
@@ -374,8 +376,14 @@ class _Builder:
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
             present = False  # "naïve to TNF inhibitors": no prior exposure
         planned = e.hypothetical and bool(cue("hypothetical").search(lead))
-        return self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
-                         planned=planned, unresolved=unresolved, rule=rule)
+        d = self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
+                      planned=planned, unresolved=unresolved, rule=rule)
+        if kind == Kind.CONDITION and e.concept_id and cue("other_than_target").search(lead):
+            # "other malignancy", "a different malignancy" in a cervical-cancer trial: the trial's
+            # own diagnoses under the concept are carved out
+            lex = _lex()
+            d.excluded.extend(t for t in self.targets if t != e.concept_id and lex.is_a(t, e.concept_id))
+        return d
 
     def clause_before(self, pos: int) -> str:
         """The words of the criterion from the last clause boundary (punctuation, "or", "and")
@@ -701,10 +709,13 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
 
 
 def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], eligibility_text: str,
-                    span: tuple[int, int], children: Sequence[str] = (), lead: str = "") -> CriterionConstraints:
+                    span: tuple[int, int], children: Sequence[str] = (), lead: str = "",
+                    targets: Sequence[str] = ()) -> CriterionConstraints:
     """Constraints, logic and computability of one criterion. ``lead`` is the criterion's own
-    text, read for "one of the following" when it has sub-criteria."""
-    b = _Builder(crit_id, section, entities, eligibility_text, span)
+    text, read for "one of the following" when it has sub-criteria; ``targets`` are the concepts
+    of the trial's titles and condition list ("other malignancy" in a breast-cancer trial
+    carves breast cancer out)."""
+    b = _Builder(crit_id, section, entities, eligibility_text, span, targets)
     b.build()
     constraints, groups = b.freeze()
     at_least = _children_at_least(lead) if children else None

@@ -35,3 +35,24 @@ def test_context_washout_is_absence_in_the_window(nlp) -> None:  # type: ignore[
     assert x.exposure == "washout" and not x.provenance.certain  # a requirement worded inside an exclusion
     [w] = _therapies(nlp, "Use of anticoagulants within 14 days prior to enrollment", "exclusion")
     assert w.exposure == "in_window"  # recent use, not a washout
+
+
+def test_context_other_malignancy_carves_out_the_trials_own_diagnosis(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"another malignancy" in a lung-cancer trial: lung cancer is carved out, so a patient with
+    the trial's own cancer is not excluded by it, and one with a second cancer is."""
+    from nlp.analyze import parse_record
+    from nlp.matching import Matcher, Patient
+
+    rec = TrialRecord(source="t", format="text", brief_title="Stem cells for patients with lung cancer",
+                      eligibility_text="Exclusion Criteria:\n\n* History of another malignancy\n* Malignancy within 5 years\n")
+    doc = parse_record(rec, nlp)
+    first, second = ([c for c in crit.constraints if c.kind == "condition"] for crit in doc.criteria)
+    assert [x.id for x in first[0].concepts.excluded] == ["lung_cancer"]
+    assert not second[0].concepts.excluded  # no "other": the plain exclusion, which overlaps the target
+
+    def verdict(*names: str) -> str:
+        p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "age": 60,
+                                    "conditions": [{"name": n, "status": "active"} for n in names]})
+        return next(c.verdict for c in Matcher().match(doc, p).criteria if c.criterion == doc.criteria[0].id)
+
+    assert verdict("lung cancer") == "pass" and verdict("lung cancer", "breast cancer") == "fail"

@@ -97,6 +97,7 @@ CUE_CASES = [
     ("treatment_naive", "naïve to TNF inhibitors", "refractory to TNF inhibitors"),
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
+    ("other_than_target", "history of a different ", "history of "),
 ]
 
 
