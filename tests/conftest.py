@@ -46,3 +46,18 @@ def nlp():  # type: ignore[no-untyped-def]
     from nlp.pipeline import load_pipeline
 
     return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def trials(nlp):  # type: ignore[no-untyped-def]
+    """The five seed records parsed once for the session, by NCT id (the matching and rank tests)."""
+    from seed_patients import SEED_FILES
+
+    from nlp.analyze import parse_record
+    from nlp.records import read_path
+
+    out = {}
+    for nct, name in SEED_FILES.items():
+        [rec] = list(read_path(need(SEEDS_DIR) / name))
+        out[nct] = parse_record(rec, nlp)
+    return out

@@ -9,20 +9,8 @@ import pytest
 from conftest import ROOT, SEEDS_DIR, need
 from seed_patients import SEED_FILES, patient
 
-from nlp.analyze import parse_record
-from nlp.core.document import ParsedTrial
 from nlp.errors import InputError
 from nlp.matching import Matcher, Patient, load_patient
-from nlp.records import read_path
-
-
-@pytest.fixture(scope="module")
-def trials(nlp) -> dict[str, ParsedTrial]:  # type: ignore[no-untyped-def]
-    out = {}
-    for nct, name in SEED_FILES.items():
-        [rec] = list(read_path(need(SEEDS_DIR) / name))
-        out[nct] = parse_record(rec, nlp)
-    return out
 
 
 def match(nlp, trials, nct: str, p: Patient):  # type: ignore[no-untyped-def]

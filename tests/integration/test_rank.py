@@ -9,24 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS_DIR, need
+from conftest import ROOT
 from seed_patients import SEED_FILES, patient
 
-from nlp.analyze import parse_record
 from nlp.core.document import ParsedTrial
 from nlp.matching import Matcher, MatchReport, Patient, load_patient
 from nlp.matching.batch import RankEntry, rank_patients
 from nlp.matching.store import FORM_VERSION, TrialStore, compact, match_form
-from nlp.records import read_path
-
-
-@pytest.fixture(scope="module")
-def trials(nlp) -> dict[str, ParsedTrial]:  # type: ignore[no-untyped-def]
-    out = {}
-    for nct, name in SEED_FILES.items():
-        [rec] = list(read_path(need(SEEDS_DIR) / name))
-        out[nct] = parse_record(rec, nlp)
-    return out
 
 
 def _patients() -> list[Patient]:
