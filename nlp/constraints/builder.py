@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from nlp.core.checks import age_warnings
@@ -355,7 +355,6 @@ class _Builder:
 
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
-        rule = "mention"
         s0, _ = self.crit_span
         if self.effect == "include" and self._test_result(e) == "negative":
             # "negative pregnancy test", "PPD test negative": a test result, read as the
@@ -377,7 +376,7 @@ class _Builder:
             present = False  # "naïve to TNF inhibitors": no prior exposure
         planned = e.hypothetical and bool(cue("hypothetical").search(lead))
         d = self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
-                      planned=planned, unresolved=unresolved, rule=rule)
+                      planned=planned, unresolved=unresolved, rule="mention")
         if kind == Kind.CONDITION and e.concept_id and cue("other_than_target").search(lead):
             # "other malignancy", "a different malignancy" in a cervical-cancer trial: the trial's
             # own diagnoses under the concept are carved out
@@ -402,23 +401,30 @@ class _Builder:
         near = self.sentence(max(s0, e.start - 40), min(s1, e.end + 60))
         return "negative" if cue("test_negative").search(near) else None
 
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        """Where the criterion's sentences end (offsets in the eligibility text), found once."""
+        s0, s1 = self.crit_span
+        return [m.end() for m in cue("sentence_end").finditer(self.text, s0, s1)]
+
+    def _sentence_span(self, start: int, end: int) -> tuple[int, int]:
+        s0, s1 = self.crit_span
+        a = max((x for x in self._sentence_ends if x <= start), default=s0)
+        b = min((x for x in self._sentence_ends if x >= end), default=s1)
+        return a, b
+
     def sentence(self, start: int, end: int) -> str:
         """The sentence of the criterion around ``start``..``end`` (clipped to those bounds when
         they already lie inside one sentence)."""
-        s0, s1 = self.crit_span
-        seg = self.text[s0:s1]
-        ends = [m.end() for m in cue("sentence_end").finditer(seg)]
-        a = max((x for x in ends if x <= start - s0), default=0)
-        b = min((x for x in ends if x >= end - s0), default=len(seg))
-        return seg[a:b]
+        a, b = self._sentence_span(start, end)
+        return self.text[a:b]
 
     def said_of(self, d: _Draft) -> str:
         """The sentence of a draft without what qualifies something else: the parenthetical
         asides that do not hold it ("X (excluding Y if Z)"), and an exception after it ("X,
         except Y if fully excised": the "if" is the exception's)."""
-        s0, _ = self.crit_span
-        said = self.sentence(d.start, d.end)
-        offset = self.text.find(said, s0)
+        offset, b = self._sentence_span(d.start, d.end)
+        said = self.text[offset:b]
         cut = next((m.start() for m in cue("exception").finditer(said) if offset + m.start() >= d.end), None)
         said = said[:cut] if cut is not None else said
         out, depth, keep_from, opened = [], 0, 0, 0
