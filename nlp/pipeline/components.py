@@ -280,13 +280,15 @@ def make_values(nlp: Language, name: str) -> Any:
         taken = _taken_mask(doc)
         new: list[Span] = []
         found = _ages_share_units(text, found)
-        for v in found:
+        ages = [_is_age(text, v) for v in found]
+        for i, v in enumerate(found):
             label = "VALUE"
+            # "≥ 21 and < 90 years of age": an end joined to an age by "and" / "to" is the age too
+            joined = [j for j in (i - 1, i + 1) if 0 <= j < len(found) and ages[j] and cue("range_join").fullmatch(
+                text[min(v.end, found[j].end):max(v.start, found[j].start)])]
             if v.unit in ("xULN", "xLLN"):
                 label = "REF_RANGE"
-            elif _is_age(text, v) or (v.is_time and any(
-                    _is_age(text, w) and cue("range_join").fullmatch(text[min(v.end, w.end):max(v.start, w.start)])
-                    for w in found if w is not v)):  # "≥ 21 and < 90 years of age": both ends are the age
+            elif ages[i] or (v.is_time and joined):
                 label = "AGE"
             elif ((v.unit is None or v.is_time) and _OLDER.search(text[v.start:v.end])
                   and not _SINCE_EVENT.match(text[v.end:])):
