@@ -391,15 +391,26 @@ def _evaluate(job: Callable[[], tuple[str, dict[str, Any]]], json_out: Path | No
         write_atomic(json_out, json.dumps(res, indent=1) + "\n")
 
 
+def _is_parse_output(path: Path) -> bool:
+    """Whether a JSON file is what `elig parse` writes (it names its ``schema_version``)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    first = data[0] if isinstance(data, list) and data else data
+    return isinstance(first, dict) and first.get("schema_version") is not None
+
+
 def _load_trials(paths: list[str], fmt: str, failures: list[str]) -> list[ParsedTrial]:
     """Documents ``elig parse`` wrote (``schema_version`` 2, or 1: upgraded on read) as they are,
     and trial records parsed with the pipeline, which is built only when a record needs it."""
     trials: list[ParsedTrial] = []
     rest: list[str] = []
     expanded: list[str] = []
-    for p in paths:  # a directory of parse outputs is read like its files
+    for p in paths:  # a directory of parse outputs is read like its files; one of records goes to the reader whole
         path = Path(p)
-        if path.is_dir() and any(path.glob("*.json")):
+        first = next(iter(sorted(path.glob("*.json"))), None) if path.is_dir() else None
+        if first is not None and _is_parse_output(first):
             expanded.extend(str(f) for f in sorted(path.rglob("*")) if f.is_file())
         else:
             expanded.append(p)

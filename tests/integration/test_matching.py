@@ -331,3 +331,15 @@ def test_matching_cli_explains_each_decisive_criterion_without_patient_values(tm
     failing = [k for c in report["criteria"] for k in c["constraints"] if k["verdict"] == "fail"]
     assert failing and all(k["evidence"] and k["facts"] == ["ALT"] for k in failing)
     assert "<!DOCTYPE html>" in page.read_text() and "123.4" not in page.read_text()
+
+
+def test_matching_reads_a_directory_of_parse_outputs(trials, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "parsed"
+    out.mkdir()
+    for nct in ("NCT05697718", "NCT07177677"):
+        (out / f"{nct}.json").write_text(trials[nct].model_dump_json(by_alias=True), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "nlp", "match", str(ROOT / "examples" / "patient.json"), str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr
+    heads = [ln.split(":")[0] for ln in res.stdout.splitlines() if not ln.startswith(" ")]
+    assert heads == ["NCT05697718", "NCT07177677"]
