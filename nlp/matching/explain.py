@@ -36,7 +36,8 @@ def decisive(r: MatchReport) -> Iterator[tuple[CriterionResult, str, tuple[Const
 def explain_text(r: MatchReport, limit: int = 40) -> str:
     lines = [f"{r.trial}: {_HEAD[r.overall]}"]
     shown = 0
-    for c, what, ks in decisive(r):
+    rows = list(decisive(r))
+    for c, what, ks in rows:
         if what == "open" and r.overall != "eligible" and shown >= limit:
             continue
         shown += 1
@@ -51,7 +52,7 @@ def explain_text(r: MatchReport, limit: int = 40) -> str:
     for k in r.record:
         if k.verdict != "pass":
             lines.append(f"  {'FAILS' if k.verdict == 'fail' else 'OPEN'} record {k.kind}: {k.reason}")
-    hidden = sum(1 for _ in decisive(r)) - shown
+    hidden = len(rows) - shown
     if hidden > 0:
         lines.append(f"  ... and {hidden} more open criteria (see -o report.json or --html)")
     return "\n".join(lines)
