@@ -365,6 +365,11 @@ class _Builder:
             # "non-nursing", "non-smoker": the word itself is negated
             return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:non_prefix")
         lead = self.clause_before(e.start)
+        if self._refused(e, lead):
+            # "unwilling to use contraception", "not practicing birth control", "refuses ...": a
+            # refusal is the patient's own behaviour, read literally in either section (the
+            # patient does not use it); "unwilling to stop X" is not a refusal of X
+            return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:refusal")
         if e.negated and self.effect == "exclude" and cue("negation").search(lead):
             # "Exclusion: patients not on anticoagulants": a negation in the mention's own clause
             # inside an exclusion is ambiguous (the exclusion itself is the reading kept). A cue
@@ -383,6 +388,18 @@ class _Builder:
             lex = _lex()
             d.excluded.extend(t for t in self.targets if t != e.concept_id and lex.is_a(t, e.concept_id))
         return d
+
+    def _refused(self, e: Entity, lead: str) -> bool:
+        """Whether a refusal cue in the mention's clause governs it: the mention is the first
+        concept after the cue ("not willing to use contraception to prevent pregnancy" refuses
+        the contraception, not the pregnancy)."""
+        m = None
+        for m in cue("refusal").finditer(lead):
+            pass
+        if m is None:
+            return False
+        after = e.start - len(lead) + m.end()
+        return not any(x.concept_id and after <= x.start and x.end <= e.start for x in self.ents)
 
     def clause_before(self, pos: int) -> str:
         """The words of the criterion from the last clause boundary (punctuation, "or", "and")

@@ -56,3 +56,36 @@ def test_context_other_malignancy_carves_out_the_trials_own_diagnosis(nlp) -> No
         return next(c.verdict for c in Matcher().match(doc, p).criteria if c.criterion == doc.criteria[0].id)
 
     assert verdict("lung cancer") == "pass" and verdict("lung cancer", "breast cancer") == "fail"
+
+
+def _conditions(nlp, text: str, section: str) -> list[Any]:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
+    return [c for crit in doc.criteria for c in crit.constraints if c.kind == "condition"]
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    ("Unwilling to agree to use acceptable contraception methods during the study", False),  # constructed
+    ("Women of childbearing potential who do not practice an acceptable method of birth control", False),
+    ("Male patients who are not willing to use an effective method of contraception", False),
+    ("Refuses birth control methods", False),
+    ("Use of hormonal contraceptives", True),  # current users excluded: no refusal
+])
+def test_context_refusal_is_read_literally_in_an_exclusion(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
+    """GOLD_GUIDELINE: an exclusion of refusing contraception means the patient must use it; an
+    attributive "acceptable method" is not permissive wording, so the reading stays certain."""
+    [c] = [c for c in _conditions(nlp, text, "exclusion") if c.concepts.concept.id == "contraception"]
+    assert c.present is present and c.provenance.certain, (c.present, c.provenance.unresolved)
+
+
+def test_context_unwilling_to_stop_is_not_a_refusal_of_the_drug(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = _therapies(nlp, "Unwilling to stop anticoagulants before surgery", "exclusion")
+    assert c.present is True
+
+
+def test_context_refusal_governs_only_the_first_concept_after_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {c.concepts.concept.id: c.present for c in _conditions(
+        nlp, "Women who are not willing to use effective contraception to prevent pregnancy", "exclusion")}
+    assert found == {"contraception": False, "pregnancy": True}
