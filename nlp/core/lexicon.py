@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -32,7 +32,9 @@ ICD10 = "http://hl7.org/fhir/sid/icd-10"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ATC = "http://www.whocc.no/atc"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-SYSTEMS = (LOINC, SNOMED, ICD10, ICD10CM, ATC, RXNORM)
+MESH = "https://www.nlm.nih.gov/mesh"  # HL7 THO's canonical URL for MeSH
+DRUGBANK = "https://go.drugbank.com"
+SYSTEMS = (LOINC, SNOMED, ICD10, ICD10CM, ATC, RXNORM, MESH, DRUGBANK)
 
 Category = Literal["measurement", "condition", "therapy", "procedure", "demographic", "other"]
 # Entity labels a lexicon concept is tagged with (see nlp/pipeline/README.md for the label set).
@@ -48,7 +50,7 @@ class Code(BaseModel):
     system: Literal[
         "http://loinc.org", "http://snomed.info/sct", "http://hl7.org/fhir/sid/icd-10",
         "http://hl7.org/fhir/sid/icd-10-cm", "http://www.whocc.no/atc",
-        "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "http://www.nlm.nih.gov/research/umls/rxnorm", "https://www.nlm.nih.gov/mesh", "https://go.drugbank.com",
     ]
     code: str
     display: str | None = None
@@ -68,6 +70,7 @@ class LexiconEntry(BaseModel):
     range: tuple[float, float] | None = None  # plausible values in ``unit`` (measurements)
     parents: tuple[str, ...] = ()  # is-a: ids of broader (grouping) concepts
     notes: str | None = None
+    source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
 
     @field_validator("synonyms", "abbreviations")
     @classmethod
@@ -137,6 +140,10 @@ def code_problem(code: Code) -> str | None:
             return f"ATC {c!r}: not an ATC code like 'L04AA'"
     elif code.system == RXNORM and not re.fullmatch(r"[1-9]\d{0,8}", c):
         return f"RxNorm {c!r}: not an RxCUI"
+    elif code.system == MESH and not re.fullmatch(r"D\d{6}(?:\d{3})?", c):
+        return f"MeSH {c!r}: not a descriptor id like 'D000925'"
+    elif code.system == DRUGBANK and not re.fullmatch(r"DB\d{5}", c):
+        return f"DrugBank {c!r}: not an accession like 'DB00619'"
     return None
 
 
@@ -245,40 +252,87 @@ if __name__ == "__main__":
 # --- the Lexicon object -----------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w+")
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-class Lexicon:
-    """Concepts by id with their is-a closure, codes and surface terms."""
+class _Entries(Mapping[str, LexiconEntry]):
+    """Entries by id: the curated ones validated, the imported ones (plain dicts from the built
+    vocabulary) made into ``LexiconEntry`` objects when first asked for."""
 
-    def __init__(self, entries: Iterable[LexiconEntry]) -> None:
-        self.entries: dict[str, LexiconEntry] = {e.id: e for e in entries}
+    def __init__(self, curated: dict[str, LexiconEntry], raw: dict[str, dict[str, Any]]) -> None:
+        self._curated = curated
+        self._raw = raw
+        self._built: dict[str, LexiconEntry] = {}
+
+    def __getitem__(self, cid: str) -> LexiconEntry:
+        e = self._curated.get(cid) or self._built.get(cid)
+        if e is None:
+            e = self._built[cid] = construct_entry(self._raw[cid])
+        return e
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._curated or cid in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._curated
+        yield from (k for k in self._raw if k not in self._curated)
+
+    def __len__(self) -> int:
+        return len(self._curated) + sum(1 for k in self._raw if k not in self._curated)
+
+    def parents(self, cid: str) -> tuple[str, ...]:
+        e = self._curated.get(cid)
+        if e is not None:
+            return e.parents
+        d = self._raw.get(cid)
+        return tuple(d.get("parents", ())) if d else ()
+
+
+def construct_entry(d: dict[str, Any]) -> LexiconEntry:
+    """A ``LexiconEntry`` from a built vocabulary line, unvalidated (the build and the tests
+    validate every line)."""
+    fields = {k: d[k] for k in LexiconEntry.model_fields if k in d}
+    fields["codes"] = tuple(Code.model_construct(**c) for c in d.get("codes", ()))
+    for k in ("synonyms", "abbreviations", "parents"):
+        fields[k] = tuple(d.get(k, ()))
+    if d.get("range") is not None:
+        fields["range"] = tuple(d["range"])
+    return LexiconEntry.model_construct(**fields)
+
+
+def longest_first(sources: Iterable[list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
+    """Hits of several finders merged: a longer span wins over one it overlaps (a specific
+    concept is never dropped for a broader one inside it), an earlier source wins a tie; in
+    text order."""
+    ranked = sorted(((e - s, -rank, h) for rank, hits in enumerate(sources) for h in hits for (_, s, e) in [h]),
+                    key=lambda x: (x[0], x[1]), reverse=True)
+    kept: list[tuple[str, int, int]] = []
+    for _, _, h in ranked:
+        if not any(k[1] < h[2] and h[1] < k[2] for k in kept):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h[1])
+
+
+class Lexicon:
+    """Concepts by id with their is-a closure, codes and surface terms: the curated lexicon and,
+    from ``load()``, the imported vocabulary (``vocabulary``: its raw entries by id, its term keys
+    and the aliases it adds to curated concepts; see ``nlp/core/vocabulary.py``)."""
+
+    def __init__(self, entries: Iterable[LexiconEntry], vocabulary: Any = None) -> None:
+        curated = {e.id: e for e in entries}
+        self.entries: _Entries = _Entries(curated, vocabulary.raw if vocabulary is not None else {})
         self._ancestors: dict[str, frozenset[str]] = {}
-        for cid in self.entries:
-            seen: set[str] = set()
-            stack = list(self.entries[cid].parents)
-            while stack:
-                c = stack.pop()
-                if c in seen or c not in self.entries:
-                    continue
-                seen.add(c)
-                stack.extend(self.entries[c].parents)
-            self._ancestors[cid] = frozenset(seen)
-        self._descendants: dict[str, set[str]] = {cid: set() for cid in self.entries}
-        for cid, anc in self._ancestors.items():
-            for a in anc:
-                self._descendants[a].add(cid)
+        self._descendants: dict[str, set[str]] | None = None
+        self._by_code: dict[tuple[str, str], str] | None = None
         self._concepts: dict[str, Concept] = {}
-        self.by_code: dict[tuple[str, str], str] = {
-            (c.system, c.code): e.id for e in self.entries.values() for c in e.codes
-        }
         # token tuples -> concept id: synonyms lower-cased, abbreviations as written
         self._lower: dict[tuple[str, ...], str] = {}
         self._orth: dict[tuple[str, ...], str] = {}
-        for e in self.entries.values():
+        for e in curated.values():
             for s in e.synonyms:
                 self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(s)), e.id)
             for a in e.abbreviations:
@@ -290,12 +344,36 @@ class Lexicon:
             self._lower_starts.setdefault(k[0], set()).add(len(k))
         for k in self._orth:
             self._orth_starts.setdefault(k[0], set()).add(len(k))
+        # imported terms: word-token keys (punctuation dropped, lower-cased) -> concept id
+        self._vocab: dict[tuple[str, ...], str] = vocabulary.keys if vocabulary is not None else {}
+        self._vocab_starts: dict[str, set[int]] = vocabulary.starts if vocabulary is not None else {}
+
+    @property
+    def by_code(self) -> dict[tuple[str, str], str]:
+        """(system, code) -> concept id (built on first use)."""
+        if self._by_code is None:
+            self._by_code = {}
+            for cid in self.entries:
+                for c in self.entries[cid].codes:
+                    self._by_code.setdefault((c.system, c.code), cid)
+        return self._by_code
 
     @classmethod
     @lru_cache(maxsize=4)
     def load(cls, directory: str | None = None) -> Lexicon:
-        """The lexicon of the package's data files (or of ``directory``), built once."""
-        return cls(load_lexicon(directory))
+        """The lexicon of the package's data files with the imported vocabulary
+        (``nlp/core/vocabulary.py``), or of ``directory`` alone; built once."""
+        if directory is not None:
+            return cls(load_lexicon(directory))
+        from nlp.core.vocabulary import load_vocabulary
+
+        return cls(load_lexicon(), load_vocabulary())
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def curated(cls) -> Lexicon:
+        """The hand-curated concepts only (the pipeline's phrase matchers)."""
+        return cls(load_lexicon())
 
     def __contains__(self, cid: object) -> bool:
         return cid in self.entries
@@ -320,10 +398,26 @@ class Lexicon:
 
     def ancestors(self, cid: str) -> frozenset[str]:
         """Broader concepts (transitively), not ``cid`` itself."""
-        return self._ancestors.get(cid, frozenset())
+        anc = self._ancestors.get(cid)
+        if anc is None:
+            seen: set[str] = set()
+            stack = list(self.entries.parents(cid))
+            while stack:
+                c = stack.pop()
+                if c in seen or c not in self.entries:
+                    continue
+                seen.add(c)
+                stack.extend(self.entries.parents(c))
+            anc = self._ancestors[cid] = frozenset(seen)
+        return anc
 
     def descendants(self, cid: str) -> frozenset[str]:
-        """Narrower concepts (transitively), not ``cid`` itself."""
+        """Narrower concepts (transitively), not ``cid`` itself (the index is built on first use)."""
+        if self._descendants is None:
+            self._descendants = {}
+            for c in self.entries:
+                for a in self.ancestors(c):
+                    self._descendants.setdefault(a, set()).add(c)
         return frozenset(self._descendants.get(cid, ()))
 
     def is_a(self, cid: str, other: str) -> bool:
@@ -356,6 +450,33 @@ class Lexicon:
                 if cid is not None:
                     hit = (cid, toks[i][1], toks[i + n - 1][2], n)
                     break
+            if hit is None:
+                i += 1
+                continue
+            out.append(hit[:3])
+            i += hit[3]
+        if self._vocab:
+            out = longest_first([out, self.find_imported(text)])
+        return out
+
+    def find_imported(self, text: str) -> list[tuple[str, int, int]]:
+        """(concept id, start, end) of the imported vocabulary's terms in ``text``: word tokens
+        (punctuation between words ignored), longest first, non-overlapping."""
+        words = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        out: list[tuple[str, int, int]] = []
+        keys, starts = self._vocab, self._vocab_starts
+        i = 0
+        while i < len(words):
+            lengths = starts.get(words[i][0])
+            hit = None
+            if lengths:
+                for n in sorted(lengths, reverse=True):
+                    if i + n > len(words):
+                        continue
+                    cid = keys.get(tuple(w for w, _, _ in words[i:i + n]))
+                    if cid is not None:
+                        hit = (cid, words[i][1], words[i + n - 1][2], n)
+                        break
             if hit is None:
                 i += 1
                 continue

@@ -103,7 +103,7 @@ class LexiconTagger:
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
-        lexicon = Lexicon.load(lexicon_dir)
+        lexicon = Lexicon.load(lexicon_dir) if lexicon_dir else Lexicon.curated()
         self.entries = [e.model_dump(mode="json") for e in lexicon.entries.values()]
         self._build(lexicon)
 
@@ -115,6 +115,7 @@ class LexiconTagger:
             cid = vocab.strings[match_id]
             spans.append(Span(doc, start, end, label=by_id[cid]["label"], kb_id=cid))
         spans.extend(self._coordinated(doc))
+        spans.extend(self._imported(doc))  # after the curated spans: those win a tie
         kept = filter_spans(spans)
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
@@ -123,6 +124,21 @@ class LexiconTagger:
             self._annotate(span, span.kb_id_)
         doc.ents = kept
         return doc
+
+    def _imported(self, doc: Doc) -> list[Span]:
+        """Spans of the imported vocabulary (``Lexicon.find_imported``: drugs, ICD-10-CM, MeSH
+        therapies, procedures and conditions, LOINC analytes) on whole tokens."""
+        lex = Lexicon.load()
+        out = []
+        for cid, s, e in lex.find_imported(doc_text(doc)):
+            entry = self.by_id.get(cid) or lex.get(cid)
+            if entry is None:
+                continue
+            label = entry["label"] if isinstance(entry, dict) else entry.label
+            span = doc.char_span(s, e, label=label, kb_id=cid)
+            if span is not None:
+                out.append(span)
+        return out
 
     _PARTICIPATION_CUE = re.compile(
         r"participat|enrol|involv|take\s+part|taking\s+part|took\s+part|another|other\s+(?:clinical|interventional|investigational)|"

