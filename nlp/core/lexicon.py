@@ -347,6 +347,8 @@ class Lexicon:
         # imported terms: word-token keys (punctuation dropped, lower-cased) -> concept id
         self._vocab: dict[tuple[str, ...], str] = vocabulary.keys if vocabulary is not None else {}
         self._vocab_starts: dict[str, set[int]] = vocabulary.starts if vocabulary is not None else {}
+        self._cased: dict[tuple[str, ...], str] = vocabulary.cased if vocabulary is not None else {}
+        self._cased_starts: dict[str, set[int]] = vocabulary.cased_starts if vocabulary is not None else {}
 
     @property
     def by_code(self) -> dict[tuple[str, str], str]:
@@ -462,18 +464,19 @@ class Lexicon:
     def find_imported(self, text: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the imported vocabulary's terms in ``text``: word tokens
         (punctuation between words ignored), longest first, non-overlapping."""
-        words = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = [(w.lower(), s, e) for w, s, e in found]
         out: list[tuple[str, int, int]] = []
-        keys, starts = self._vocab, self._vocab_starts
+        keys, starts, cased, cased_starts = self._vocab, self._vocab_starts, self._cased, self._cased_starts
         i = 0
         while i < len(words):
-            lengths = starts.get(words[i][0])
+            lengths = starts.get(words[i][0], set()) | cased_starts.get(found[i][0], set())
             hit = None
             if lengths:
                 for n in sorted(lengths, reverse=True):
                     if i + n > len(words):
                         continue
-                    cid = keys.get(tuple(w for w, _, _ in words[i:i + n]))
+                    cid = keys.get(tuple(w for w, _, _ in words[i:i + n])) or cased.get(tuple(w for w, _, _ in found[i:i + n]))
                     if cid is not None:
                         hit = (cid, words[i][1], words[i + n - 1][2], n)
                         break

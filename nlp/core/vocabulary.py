@@ -33,6 +33,7 @@ import gzip
 import json
 import pickle  # noqa: S403 - the drug package's own bundled data, read at build time only
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,6 +78,8 @@ class Vocabulary:
     keys: dict[tuple[str, ...], str] = field(default_factory=dict)
     starts: dict[str, set[int]] = field(default_factory=dict)
     header: dict[str, Any] = field(default_factory=dict)
+    cased: dict[tuple[str, ...], str] = field(default_factory=dict)  # brand names: tokens as written
+    cased_starts: dict[str, set[int]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=2)
@@ -92,10 +95,14 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     keys: dict[tuple[str, ...], str] = {}
     for k, cid in data["keys"].items():
         keys[tuple(k.split(" "))] = cid
+    cased: dict[tuple[str, ...], str] = {tuple(k.split(" ")): cid for k, cid in data.get("cased_keys", {}).items()}
     starts: dict[str, set[int]] = {}
     for k in keys:
         starts.setdefault(k[0], set()).add(len(k))
-    return Vocabulary(raw, keys, starts, data["header"])
+    cased_starts: dict[str, set[int]] = {}
+    for k in cased:
+        cased_starts.setdefault(k[0], set()).add(len(k))
+    return Vocabulary(raw, keys, starts, data["header"], cased, cased_starts)
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -174,6 +181,7 @@ class _Builder:
             for t in (*e.synonyms, *e.abbreviations):
                 self.owner.setdefault(term_key(t), e.id)
         self.entries: dict[str, dict[str, Any]] = {}
+        self.cased: dict[tuple[str, ...], str] = {}  # brand names, matched as written
         self.aliases: dict[tuple[str, ...], tuple[str, str]] = {}
         self.counts: dict[str, dict[str, int]] = {}
 
@@ -197,6 +205,16 @@ class _Builder:
                 continue
             self.owner[key] = cid
             out.append(t)
+        return out
+
+    def claim_cased(self, terms: Iterable[str], cid: str) -> list[str]:
+        """Like ``claim`` for terms matched only as written (brand names)."""
+        out = []
+        for t in terms:
+            key = tuple(_TOKEN.findall(t))
+            if self.usable(t) and key not in self.cased and term_key(t) not in self.owner:
+                self.cased[key] = cid
+                out.append(t)
         return out
 
     def alias(self, terms: Iterable[str], curated_id: str, source: str) -> None:
@@ -267,17 +285,31 @@ def _build_drugs(b: _Builder, path: Path, label: str, mesh_names: dict[str, str]
     curated_by_name = {term_key(t): e.id for e in b.curated.values() if e.category == "therapy" for t in e.synonyms}
     classes = {k: v for k, v in d["drug_canonical_to_data"].items()
                if any(t.startswith("D27") for t in v.get("mesh_tree", ()))}
+    # one-word names that head three or more MeSH descriptors ("Thyroid Diseases", "Gold
+    # Compounds", "Alanine Transaminase") are read as modifiers in criteria, not as the drug
+    heads = Counter(n.split()[0].lower().strip(",") for n in mesh_names.values() if " " in n)
+    modifiers = {w for w, n in heads.items() if n >= 3}
+    # a one-word name ending three or more other drug names is a salt or counter-ion ("acetate"
+    # in "glatiramer acetate"), not a drug of its own
+    tails = Counter(v.split()[-1] for v in d["drug_variant_to_canonical"] if " " in v)
+    modifiers |= {w for w, n in tails.items() if n >= 3}
+    # one-word synonyms other than the drug's own name (brand and trade names: "Luminal",
+    # "Coumadin") are matched as written, capitalised: in lower case they are often plain words
+    brand = {v for k, vs in variants.items() for v in vs if " " not in v and v != k}
     for key, data in sorted(d["drug_canonical_to_data"].items()):
         is_class = key in classes
         if not is_class and not (data.get("drugbank_id") or data.get("medline_plus_id") or data.get("nhs_url")):
             continue
         name = data.get("name") or key
-        terms = [name, *sorted(variants.get(key, ()))]
+        terms = [t for t in [name, *sorted(variants.get(key, ()))] if " " in t.strip() or t.lower() not in modifiers]
+        brands = sorted(t[:1].upper() + t[1:] for t in terms if t in brand and " " not in t)
+        terms = [t for t in terms if t not in brand or " " in t]
         if is_class:
             terms = sorted({v for t in terms for v in _variants(_uninvert(t))})
         curated = curated_by_name.get(term_key(name))
         if curated:
             b.alias(terms, curated, "drugs")
+            b.claim_cased(brands, curated)
             continue
         parents: list[str] = []
         action = mesh_names.get(data.get("mesh_id", ""))
@@ -298,13 +330,14 @@ def _build_drugs(b: _Builder, path: Path, label: str, mesh_names: dict[str, str]
         if cid in b.entries:
             continue
         syns = b.claim(terms, cid)
-        if not syns:
+        marks = b.claim_cased(brands, cid)  # brand names as written ("Luminal", not "luminal disease")
+        if not syns and not marks:
             continue
         codes = []
         if data.get("drugbank_id"):
             codes.append({"system": DRUGBANK, "code": data["drugbank_id"]})
         b.add({"id": cid, "name": name, "category": "therapy", "label": "THERAPY", "synonyms": syns,
-               "codes": codes, "parents": sorted(set(parents)), "source": label}, "drugs")
+               "abbreviations": marks, "codes": codes, "parents": sorted(set(parents)), "source": label}, "drugs")
 
 
 _NOS = re.compile(r",?\s*(?:\bNOS\b|not otherwise specified|not elsewhere classified|unspecified)\s*$", re.I)
@@ -446,10 +479,13 @@ def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:
 def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> None:
     heads = b.classes["mesh_heads"]
     roots = b.classes["organ_roots"]
+    generic = {h for k in ("therapy", "procedure", "condition") for h in heads[k]}
     for mid, name in sorted(names.items()):
         kind = _mesh_kind(name, heads)
         if kind is None or "," in name and len(name.split(",")) > 2:
             continue
+        if " " not in name and {name.lower(), name.lower() + "s", name.lower().rstrip("s")} & generic:
+            continue  # "Disease", "Infections", "Biopsy": a category word, not a concept
         terms = sorted(_variants(_uninvert(name)) | ({name} if "," not in name else set()))
         cid = f"mesh_{mid.lower()}"
         curated = next((b.owner[term_key(t)] for t in terms if b.owner.get(term_key(t)) in b.curated), None)
@@ -492,7 +528,7 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     target = out or _vocab_dir() / VOCAB_FILE
     keys = {" ".join(k): cid for k, cid in sorted(b.owner.items()) if k not in b.curated_keys}
     doc = {"header": header, "entries": [{k: v for k, v in e.items() if v not in ([], None)} for e in entries],
-           "keys": keys}
+           "keys": keys, "cased_keys": {" ".join(k): cid for k, cid in sorted(b.cased.items())}}
     data = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
         gz.write(data)  # mtime 0, no name: the same inputs give the same bytes
