@@ -29,7 +29,8 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model:
     ``classifier`` names the category of criteria the rules could not compute (``category``,
     ``reason``)."""
     split = split_criteria(record.eligibility_text)
-    entities = annotate_criteria(nlp, split.criteria, ner_model=ner_model) if nlp is not None else {}
+    context = "\n".join(t for t in (record.brief_title, record.official_title, record.eligibility_text) if t)
+    entities = annotate_criteria(nlp, split.criteria, ner_model=ner_model, context=context) if nlp is not None else {}
     warnings: list[str] = []
     if not split.criteria:
         warnings.append("no criteria found in the eligibility text (headers only)")

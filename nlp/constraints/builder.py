@@ -377,6 +377,13 @@ class _Builder:
             # ConText's scope, not the text's: the exclusion stands.
             unresolved.append("a negation cue inside an exclusion: read as the exclusion itself")
         present = not (e.negated and self.effect == "include")
+        if kind == Kind.CONDITION:
+            if m := cue("modifier_of_treatment").search(self.text[e.end:self.crit_span[1]]):
+                # "leg ulcer compression bandage", "heart failure medication": the condition
+                # names what a treatment is for; the criterion is about the treatment
+                unresolved.append(f"the condition names what a treatment is for ({m.group(0).strip()!r})")
+            elif m := cue("intolerance").search(lead):
+                unresolved.append(f"about tolerating it ({m.group(0)!r}), not about having it")
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
             present = False  # "naïve to TNF inhibitors": no prior exposure
         planned = e.hypothetical and bool(cue("hypothetical").search(lead))
@@ -476,6 +483,7 @@ class _Builder:
                 d.unresolved.append(f"a threshold worded as a requirement ({m.group(0)!r}) inside an exclusion")
             if d.kind == Kind.MEASUREMENT and d.concept:
                 d.unresolved.extend(_unit_doubts(lex.entries.get(d.concept), d))
+
             if d.kind == Kind.TRIAL_PARTICIPATION:
                 if cue("own_trial").search(said) and not cue("other_trial").search(said):
                     d.unresolved.append("names this trial (taking part in it), not participation in other trials")

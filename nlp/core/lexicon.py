@@ -306,14 +306,14 @@ def construct_entry(d: dict[str, Any]) -> LexiconEntry:
     return LexiconEntry.model_construct(**fields)
 
 
-def longest_first(sources: Iterable[list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
-    """Hits of several finders merged: a longer span wins over one it overlaps (a specific
-    concept is never dropped for a broader one inside it), an earlier source wins a tie; in
-    text order."""
-    ranked = sorted(((e - s, -rank, h) for rank, hits in enumerate(sources) for h in hits for (_, s, e) in [h]),
-                    key=lambda x: (x[0], x[1]), reverse=True)
+def longest_first(text: str, sources: Iterable[list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:
+    """Hits of several finders merged: a span of more words wins over one it overlaps (a
+    specific concept is never dropped for a broader one inside it), an earlier source wins a tie
+    of lengths; in text order."""
+    ranked = sorted(((len(_WORD.findall(text[s:e])), -rank, -s, h) for rank, hits in enumerate(sources) for h in hits
+                     for (_, s, e) in [h]), key=lambda x: x[:3], reverse=True)
     kept: list[tuple[str, int, int]] = []
-    for _, _, h in ranked:
+    for *_, h in ranked:
         if not any(k[1] < h[2] and h[1] < k[2] for k in kept):
             kept.append(h)
     return sorted(kept, key=lambda h: h[1])
@@ -460,7 +460,7 @@ class Lexicon:
             out.append(hit[:3])
             i += hit[3]
         if self._vocab:
-            out = longest_first([out, self.find_imported(text)])
+            out = longest_first(text, [out, self.find_imported(text)])
         return out
 
     def find_imported(self, text: str) -> list[tuple[str, int, int]]:

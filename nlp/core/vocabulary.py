@@ -430,37 +430,45 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
         b.add({"id": cid, "name": title, "category": "condition", "label": "CONDITION", "synonyms": syns,
                "codes": [{"system": ICD10CM, "code": rng, "display": title}],
                "parents": [a] if a else [], "source": label}, "icd10cm")
-    # 1. exact titles and inclusion terms
-    reduced: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    # 1. exact titles and inclusion terms (singular and plural)
+    qualifiers = "|".join(re.escape(q) for q in b.classes["icd_leading_qualifiers"])
+    lead = re.compile(rf"(?i)(?:{qualifiers})\s+(.+)")
+    reduced: dict[tuple[str, ...], list[tuple[str, str, str | None]]] = {}
     for code, title, incl, parent in codes:
         cid = f"icd10cm_{_slug(code)}"
+        forms = sorted({v for t in [title, *incl] for f in icd_surface_forms(t) for v in _variants(f)})
         if code in exact:
-            b.alias(sorted({f for t in [title, *incl] for f in icd_surface_forms(t)}), exact[code], "icd10cm")
+            b.alias(forms, exact[code], "icd10cm")
             continue
-        forms = sorted({f for t in [title, *incl] for f in icd_surface_forms(t)})
         syns = b.claim([f for f in forms if not re.match(r"(?i)(other|unspecified)\b", f)], cid)
+        a = anchor(code)
         for f in forms:
-            m = re.match(r"(?i)(?:other|unspecified)\s+(.+)", f)
-            if m:
-                reduced.setdefault(term_key(m.group(1)), []).append((m.group(1), cid))
+            if m := lead.fullmatch(f):
+                reduced.setdefault(term_key(m.group(1)), []).append((m.group(1), cid, a))
         parents = []
         up = parent[len("block:"):] if parent and parent.startswith("block:") else parent
         if up and up not in exact:
             parents.append(f"icd10cm_{_slug(up)}")
-        a = anchor(code)
         if a and not (up and a in _reach(up)):
             parents.append(a)
         b.add({"id": cid, "name": _NOS.sub("", title).strip(" ,") or title, "category": "condition",
                "label": "CONDITION", "synonyms": syns,
                "codes": [{"system": ICD10CM, "code": code, "display": title}],
                "parents": parents, "source": label}, "icd10cm")
-    # 2. "Other X" / "Unspecified X": X goes to the one code that says it, if only one does
-    for key, claims in reduced.items():
-        if len({c for _, c in claims}) == 1 and key not in b.owner:
-            term, cid = claims[0]
-            if b.claim([term], cid):
-                b.entries[cid]["synonyms"].append(term)
-                b.count("icd10cm", "terms")
+    # 2. a title without its leading qualifier ("Nonrheumatic aortic stenosis" -> "aortic
+    # stenosis", "Other thrombophilia" -> "thrombophilia"): the one code that says it, or, when
+    # several do, the curated concept they all sit under (else nobody)
+    for key, claims in sorted(reduced.items()):
+        if key in b.owner:
+            continue
+        cids = {c for _, c, _ in claims}
+        anchors = {a for _, _, a in claims}
+        term = claims[0][0]
+        if len(cids) == 1 and b.claim([term], claims[0][1]):
+            b.entries[claims[0][1]]["synonyms"].append(term)
+            b.count("icd10cm", "terms")
+        elif len(cids) > 1 and len(anchors) == 1 and (a := next(iter(anchors))) is not None:
+            b.alias([term], a, "icd10cm")
 
 
 def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 from nlp.core.criterion import Criterion
 from nlp.core.entity import CodeRef, Entity
 from nlp.core.lexicon import Lexicon
+from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, TrialAbbreviations
 from nlp.pipeline.extensions import SPAN_ATTRS, user_data
 from nlp.pipeline.model_ner import model_entities
 
@@ -70,17 +71,35 @@ def doc_entities(doc: Doc, crit: Criterion, lexicon: Lexicon | None = None) -> t
     return tuple(span_to_entity(ent, crit, lex) for ent in doc.ents)
 
 
+@lru_cache(maxsize=4)
+def _abbreviations(nlp: Language, lexicon: Lexicon) -> TrialAbbreviations:
+    return TrialAbbreviations(nlp, lexicon)
+
+
+def _with_definitions(nlp: Language, text: str, defs: tuple[tuple[str, str], ...]) -> str | Doc:
+    """The criterion's text, or its Doc carrying the trial's definitions used in it."""
+    used = tuple(d for d in defs if d[0] in text)
+    if not used:
+        return text
+    doc = nlp.make_doc(text)
+    doc.user_data[ABBREVIATIONS_KEY] = used
+    return doc
+
+
 def annotate_criteria(
     nlp: Language, criteria: Sequence[Criterion], batch_size: int = 256,
-    ner_model: Language | None = None,
+    ner_model: Language | None = None, context: str = "",
 ) -> dict[str, tuple[Entity, ...]]:
-    """Entities per criterion id (criteria not analysed map to ()). With ``ner_model`` (see
+    """Entities per criterion id (criteria not analysed map to ()). Abbreviations the trial
+    defines in ``context`` (its titles and eligibility text) link their later uses in every
+    criterion (``nlp.pipeline.abbreviations``). With ``ner_model`` (see
     ``nlp.pipeline.model_ner``), the model's spans that overlap no rule span are added with
     ``source="model"``."""
     targets = nlp_targets(criteria)
     lexicon = pipeline_lexicon(nlp)
     out: dict[str, tuple[Entity, ...]] = {c.id: () for c in criteria}
-    pairs: Iterable[tuple[str, Criterion]] = ((c.text, c) for c in targets)
+    defs = tuple((short, cid) for short, _, cid in _abbreviations(nlp, lexicon).definitions(context)) if context else ()
+    pairs: Iterable[tuple[str | Doc, Criterion]] = ((_with_definitions(nlp, c.text, defs), c) for c in targets)
     for doc, crit in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         out[crit.id] = doc_entities(doc, crit, lexicon)
     if ner_model is not None:

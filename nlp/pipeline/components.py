@@ -27,6 +27,8 @@ from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
 from nlp.core.lexicon import Lexicon, LexiconEntry
+from nlp.core.vocabulary import load_vocabulary
+from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.values import ValueMatch, find_values
@@ -35,6 +37,20 @@ ENTITY_LABELS = (
     "AGE", "SEX", "MEASUREMENT", "VALUE", "REF_RANGE", "CONDITION", "PREGNANCY", "THERAPY",
     "PROCEDURE", "TEMPORAL", "TRIAL_PARTICIPATION", "CONSENT", "JUDGEMENT", "OTHER",
 )
+
+
+def _longest_first(sources: list[list[Span]]) -> list[Span]:
+    """Non-overlapping spans: more tokens first, then the earlier source, then the earlier start
+    (``filter_spans`` would let the earlier start beat the source)."""
+    ranked = sorted(((len(s), -rank, -s.start, s) for rank, spans in enumerate(sources) for s in spans),
+                    key=lambda x: x[:3], reverse=True)
+    taken: set[int] = set()
+    kept = []
+    for *_, span in ranked:
+        if not taken.intersection(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
 
 
 def _free(start: int, end: int, taken: list[bool]) -> bool:
@@ -90,7 +106,8 @@ class LexiconTagger:
         self.by_id = {e["id"]: e for e in self.entries}
         self.synonym_index: dict[str, str] = {}
         make = self.nlp.make_doc
-        self.lexicon = lexicon or Lexicon(LexiconEntry.model_validate(e) for e in self.entries)
+        # the lexicon the tagger speaks: its phrase-matched entries and the imported vocabulary
+        self.lexicon = lexicon or Lexicon((LexiconEntry.model_validate(e) for e in self.entries), load_vocabulary())
         for e in self.entries:
             syns = list(e.get("synonyms") or [])
             abbrs = list(e.get("abbreviations") or [])
@@ -103,20 +120,18 @@ class LexiconTagger:
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
-        lexicon = Lexicon.load(lexicon_dir) if lexicon_dir else Lexicon.curated()
-        self.entries = [e.model_dump(mode="json") for e in lexicon.entries.values()]
-        self._build(lexicon)
+        matched = Lexicon.load(lexicon_dir) if lexicon_dir else Lexicon.curated()  # phrase matchers: curated terms
+        self.entries = [e.model_dump(mode="json") for e in matched.entries.values()]
+        self._build(Lexicon.load(lexicon_dir))  # with the imported vocabulary unless a directory is given
 
     def __call__(self, doc: Doc) -> Doc:
         vocab = doc.vocab
         by_id = self.by_id
-        spans: list[Span] = []
-        for match_id, start, end in list(self.lower(doc)) + list(self.orth(doc)):
-            cid = vocab.strings[match_id]
-            spans.append(Span(doc, start, end, label=by_id[cid]["label"], kb_id=cid))
-        spans.extend(self._coordinated(doc))
-        spans.extend(self._imported(doc))  # after the curated spans: those win a tie
-        kept = filter_spans(spans)
+        curated = [Span(doc, start, end, label=by_id[vocab.strings[m]]["label"], kb_id=vocab.strings[m])
+                   for m, start, end in list(self.lower(doc)) + list(self.orth(doc))]
+        # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
+        # the longest span wins, the earlier source a tie
+        kept = _longest_first([self._defined(doc), curated + self._coordinated(doc), self._imported(doc)])
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
             kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
@@ -125,17 +140,29 @@ class LexiconTagger:
         doc.ents = kept
         return doc
 
+    def _defined(self, doc: Doc) -> list[Span]:
+        """Spans of the short forms the trial defines (``nlp.pipeline.abbreviations``)."""
+        defs = doc.user_data.get(ABBREVIATIONS_KEY)
+        if not defs:
+            return []
+        out = []
+        for s, e, cid in short_form_spans(doc_text(doc), defs):
+            entry = self.lexicon.get(cid)
+            span = doc.char_span(s, e, label=entry.label, kb_id=cid) if entry is not None else None
+            if span is not None:
+                out.append(span)
+        return out
+
     def _imported(self, doc: Doc) -> list[Span]:
         """Spans of the imported vocabulary (``Lexicon.find_imported``: drugs, ICD-10-CM, MeSH
         therapies, procedures and conditions, LOINC analytes) on whole tokens."""
-        lex = Lexicon.load()
+        lex = self.lexicon
         out = []
         for cid, s, e in lex.find_imported(doc_text(doc)):
-            entry = self.by_id.get(cid) or lex.get(cid)
+            entry = lex.get(cid)
             if entry is None:
                 continue
-            label = entry["label"] if isinstance(entry, dict) else entry.label
-            span = doc.char_span(s, e, label=label, kb_id=cid)
+            span = doc.char_span(s, e, label=entry.label, kb_id=cid)
             if span is not None:
                 out.append(span)
         return out

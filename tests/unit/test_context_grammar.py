@@ -89,3 +89,17 @@ def test_context_refusal_governs_only_the_first_concept_after_it(nlp) -> None:  
     found = {c.concepts.concept.id: c.present for c in _conditions(
         nlp, "Women who are not willing to use effective contraception to prevent pregnancy", "exclusion")}
     assert found == {"contraception": False, "pregnancy": True}
+
+
+@pytest.mark.parametrize("text", [
+    "Unable to tolerate leg ulcer compression bandage",  # constructed after a dev-set criterion
+    "Current heart failure medication changed in the last month",
+])
+def test_context_a_condition_naming_a_treatments_purpose_is_not_certain(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    found = _conditions(nlp, text, "exclusion")
+    assert found and all(not c.provenance.certain for c in found), [(c.concepts.concept.id, c.provenance.unresolved) for c in found]
+
+
+def test_context_a_plain_condition_stays_certain(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = _conditions(nlp, "History of heart failure", "exclusion")
+    assert c.provenance.certain

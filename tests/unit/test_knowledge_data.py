@@ -80,6 +80,8 @@ CUE_CASES = [
     ("permissive", "NIHSS can be lower than 7", "NIHSS lower than 7"),
     ("permissive", "one relapse is acceptable", "an acceptable method of birth control"),
     ("refusal", "unwilling to agree to use acceptable contraception", "unwilling to stop anticoagulants"),
+    ("modifier_of_treatment", " compression bandage", " within 3 months"),
+    ("intolerance", "Unable to tolerate ", "Able to walk "),
     ("refusal", "who do not practice an acceptable method", "not pregnant"),
     ("requirement", "MMSE must be > 24", "MMSE > 24"),
     ("own_trial", "agree to participate in the clinical trial", "participation in drug trials"),

@@ -1,0 +1,42 @@
+"""A trial's own abbreviation definitions link its later short forms (nlp/pipeline/abbreviations.py)."""
+
+from __future__ import annotations
+
+from nlp.core.record import TrialRecord
+
+
+def _definitions(nlp, text: str):  # type: ignore[no-untyped-def]
+    from nlp.pipeline.abbreviations import TrialAbbreviations
+    from nlp.pipeline.annotate import pipeline_lexicon
+
+    return {s: cid for s, _, cid in TrialAbbreviations(nlp, pipeline_lexicon(nlp)).definitions(text)}
+
+
+def test_abbreviations_long_form_head_concept_is_linked(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _definitions(nlp, "Ponatinib in Gastrointestinal Stromal Tumors (GIST)") == {"GIST": "icd10cm_c49_a"}
+
+
+def test_abbreviations_known_short_forms_and_unknown_long_forms_give_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ANC already names the absolute neutrophil count; "quality of life" ends in no concept
+    assert _definitions(nlp, "absolute neutrophil count (ANC) > 1.5\nquality of life (QoL) score") == {}
+
+
+def test_abbreviations_a_definition_in_the_title_links_the_criteria(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", brief_title="Ponatinib in Gastrointestinal Stromal Tumors (GIST)",
+                      eligibility_text="Inclusion Criteria:\n\n* Histologically confirmed metastatic GIST\n")
+    [crit] = parse_record(rec, nlp).criteria
+    [c] = [c for c in crit.constraints if c.kind == "condition"]
+    assert c.concepts.concept.id == "icd10cm_c49_a" and c.evidence.text == "GIST"
+
+
+def test_abbreviations_the_trials_definition_wins_over_the_lexicons_reading(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    text = "Exclusion Criteria:\n\n* Severe mitral stenosis (MS)\n* MS with valve area below 1.5 cm2\n"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=text), nlp)
+    ids = {c.concepts.concept.id for c in doc.criteria[1].constraints if c.kind == "condition"}
+    assert ids == {"valvular_heart_disease"}  # not multiple sclerosis
+    plain = parse_record(TrialRecord(source="t", format="text", eligibility_text="Exclusion Criteria:\n\n* MS\n"), nlp)
+    assert {c.concepts.concept.id for c in plain.criteria[0].constraints} == {"multiple_sclerosis"}
