@@ -104,7 +104,6 @@ class LexiconTagger:
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.by_id = {e["id"]: e for e in self.entries}
-        self.synonym_index: dict[str, str] = {}
         make = self.nlp.make_doc
         # the lexicon the tagger speaks: its phrase-matched entries and the imported vocabulary
         self.lexicon = lexicon or Lexicon((LexiconEntry.model_validate(e) for e in self.entries), load_vocabulary())
@@ -115,8 +114,6 @@ class LexiconTagger:
                 self.lower.add(e["id"], [make(s) for s in syns])
             if abbrs:
                 self.orth.add(e["id"], [make(a) for a in abbrs])
-            for s in syns:
-                self.synonym_index[s.lower()] = e["id"]
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
@@ -132,6 +129,8 @@ class LexiconTagger:
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
         # the longest span wins, the earlier source a tie
         kept = _longest_first([self._defined(doc), curated + self._coordinated(doc), self._imported(doc)])
+        if elided := self._elided(doc, kept):
+            kept = _longest_first([kept, elided])
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
             kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
@@ -173,33 +172,71 @@ class LexiconTagger:
         re.I,
     )
 
-    _COORD = re.compile(
-        r"\b((?:[A-Za-z]+\s*,\s*){0,4}[A-Za-z]+\s*,?\s*(?:and/or|or|and|&)\s+)([A-Za-z]+)\s+"
-        r"(dysfunction|insufficiency|failure|diseases?|impairment|damage|injury|disorders?)\b",
-        re.I,
-    )
-
-    _COORD_HEADS = ("dysfunction", "insufficiency", "failure", "disease", "impairment", "damage", "injur", "disorder")
-
     def _coordinated(self, doc: Doc) -> list[Span]:
+        """Organ lists sharing a head noun: "heart, liver, lung, kidney and other important organ
+        lesions", "cardiovascular and pulmonary comorbidities" -> one span per organ word, with the
+        concept of "<word> <head>" (else "<word> disease" / "<word> dysfunction"). Heads, fillers
+        and joining words are cues (``coordination_*``)."""
+        head_cue, filler, join = cue("coordination_head"), cue("coordination_filler"), cue("coordination_join")
         out: list[Span] = []
-        text = doc_text(doc)
-        low = text.lower()
-        if not any(h in low for h in self._COORD_HEADS):
-            return out
-        for m in self._COORD.finditer(text):
-            head = m.group(3)
-            words = re.finditer(r"[A-Za-z]+", m.group(1))
-            for w in words:
-                if w.group(0).lower() in {"and", "or", "severe", "significant", "active", "chronic"}:
-                    continue
-                cid = self.synonym_index.get(f"{w.group(0)} {head}".lower())
-                if cid is None:
-                    continue
-                s = m.start(1) + w.start()
-                span = doc.char_span(s, s + len(w.group(0)), label=self.by_id[cid]["label"], kb_id=cid)
-                if span is not None:
-                    out.append(span)
+        for h in doc:
+            if not head_cue.match(h.lower_):
+                continue
+            i = h.i - 1
+            while i >= 0 and filler.match(doc[i].lower_):
+                i -= 1
+            if i < h.i - 1:  # "kidney and other important organ lesions": the list ends before the join
+                while i >= 0 and join.match(doc[i].lower_):
+                    i -= 1
+            items: list[int] = []
+            while i >= 0 and doc[i].is_alpha and len(items) < 10:
+                items.append(i)
+                j = i - 1
+                if j < 0 or not join.match(doc[j].lower_):
+                    break
+                while j >= 0 and join.match(doc[j].lower_):  # ", and", "and/or"
+                    j -= 1
+                i = j
+            if len(items) < 2:
+                continue
+            head = h.lower_
+            for k in items:
+                cid = self._phrase_concept(doc[k].text, head)
+                if cid is not None:
+                    out.append(Span(doc, k, k + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
+        return out
+
+    def _phrase_concept(self, word: str, head: str) -> str | None:
+        """The concept a whole phrase "<word> <head>" (or with a general head) names, if one does."""
+        for h in (head, head.rstrip("s"), "disease", "dysfunction"):
+            phrase = f"{word} {h}"
+            hits = self.lexicon.find(phrase)
+            if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(phrase):
+                return hits[0][0]
+        return None
+
+    def _elided(self, doc: Doc, kept: list[Span]) -> list[Span]:
+        """Ellipsis after a concept ending in a letter or number: "Hepatitis B or C", "type 1 or 2
+        diabetes" reads "Hepatitis C"; each item that names a concept gets its own span."""
+        item, join = cue("ellipsis_item"), cue("coordination_join")
+        out: list[Span] = []
+        for span in kept:
+            last = doc[span.end - 1]
+            if not span.kb_id_ or len(span) < 2 or not item.match(last.text):
+                continue
+            stem = doc.text[span.start_char:last.idx]
+            i = span.end
+            while i + 1 < len(doc) and join.match(doc[i].lower_):
+                while i < len(doc) and join.match(doc[i].lower_):
+                    i += 1
+                if i >= len(doc) or not item.match(doc[i].text):
+                    break
+                phrase = stem + doc[i].text
+                hits = self.lexicon.find(phrase)
+                if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(phrase):
+                    cid = hits[0][0]
+                    out.append(Span(doc, i, i + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
+                i += 1
         return out
 
     @staticmethod
