@@ -21,16 +21,16 @@ from nlp.records import TrialRecord
 __all__ = ["parse_record"]
 
 
-def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model: Language | None = None,
+def parse_record(record: TrialRecord, nlp: Language | None = None, *,
                  classifier: CriterionClassifier | None = None) -> ParsedTrial:
     """Split the record's criteria and, with a pipeline, tag entities in each and build the
-    constraints. ``ner_model`` adds the statistical NER's spans where no rule span overlaps
-    (``source="model"``; they are shown, constraints are built from the rule spans only);
+    constraints (the default pipeline runs the trained NER first: its spans no rule claims are
+    linked to concepts and marked ``source="model"``, see ``nlp.pipeline.load_pipeline``);
     ``classifier`` names the category of criteria the rules could not compute (``category``,
     ``reason``)."""
     split = split_criteria(record.eligibility_text)
     context = "\n".join(t for t in (record.brief_title, record.official_title, record.eligibility_text) if t)
-    entities = annotate_criteria(nlp, split.criteria, ner_model=ner_model, context=context) if nlp is not None else {}
+    entities = annotate_criteria(nlp, split.criteria, context=context) if nlp is not None else {}
     warnings: list[str] = []
     if not split.criteria:
         warnings.append("no criteria found in the eligibility text (headers only)")
@@ -48,8 +48,7 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *, ner_model:
         if nlp is None:
             criteria.append(AnnotatedCriterion(**c.model_dump()))
             continue
-        rule_ents = tuple(e for e in entities.get(c.id, ()) if e.source == "rules")
-        built = build_criterion(c.id, c.section, rule_ents, record.eligibility_text,
+        built = build_criterion(c.id, c.section, entities.get(c.id, ()), record.eligibility_text,
                                 (c.start, c.end), children.get(c.id, ()), lead=c.text, targets=targets)
         text_constraints.extend(built.constraints)
         criteria.append(AnnotatedCriterion(

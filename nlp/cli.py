@@ -69,33 +69,29 @@ def _progress(paths: list[str]) -> _Progress | None:
     return _Progress(total)
 
 
-def _pipeline_or_exit() -> Language:
+def _pipeline_or_exit(ner: bool = True) -> Language:
     try:
         from nlp.pipeline import load_pipeline
 
-        return load_pipeline()
+        return load_pipeline(ner=ner)
     except Exception as exc:  # a broken install or lexicon: say so plainly
         _err(f"cannot build the NLP pipeline: {type(exc).__name__}: {exc}")
         raise typer.Exit(3) from None
 
 
 class _Models(TypedDict, total=False):
-    """The trained models asked for: ``parse_record``'s keyword arguments."""
+    """The trained models asked for besides the pipeline's own NER: ``parse_record``'s keyword arguments."""
 
-    ner_model: Language
     classifier: CriterionClassifier
 
 
-def _models_or_exit(ner: bool, classifier: bool) -> _Models:
+def _models_or_exit(classifier: bool) -> _Models:
     """The trained models asked for (``parse_record`` keyword arguments); a missing model is one
     error line and exit 1."""
     from nlp.pipeline.criterion_classifier import load_classifier
-    from nlp.pipeline.model_ner import load_ner_model
 
     try:
         models: _Models = {}
-        if ner:
-            models["ner_model"] = load_ner_model()
         if classifier:
             models["classifier"] = load_classifier()
         return models
@@ -219,7 +215,7 @@ def parse_cmd(
     fmt: Annotated[str, typer.Option("--format", help=f"Input format: {', '.join(FORMATS)}.")] = "auto",
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Only split criteria; skip entity tagging.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each parses whole records).")] = 1,
-    ner_model: Annotated[bool, typer.Option("--ner-model", help="Add the trained NER's spans where rules found none (models/ner).")] = False,
+    no_ner: Annotated[bool, typer.Option("--no-ner", help="Rules only: leave out the trained NER (models/ner) the pipeline runs first.")] = False,
     classifier: Annotated[bool, typer.Option("--classifier", help="Categorise criteria the rules could not compute (models/classifier).")] = False,
 ) -> None:
     """Read trial records, split their eligibility text into criteria and tag entities (JSON out)."""
@@ -231,8 +227,8 @@ def parse_cmd(
         raise typer.Exit(2)
     failures: list[str] = []
     global _WORKER_NLP, _WORKER_ONE_LINE, _WORKER_MODELS
-    _WORKER_NLP = None if no_nlp else _pipeline_or_exit()
-    _WORKER_MODELS = _models_or_exit(ner_model and not no_nlp, classifier and not no_nlp)
+    _WORKER_NLP = None if no_nlp else _pipeline_or_exit(ner=not no_ner)
+    _WORKER_MODELS = _models_or_exit(classifier and not no_nlp)
     _WORKER_ONE_LINE = output is not None and output.suffix.lower() in {".jsonl", ".ndjson"}
     if out is not None and out.exists() and not out.is_dir():
         _err(f"{out}: --out must be a directory")

@@ -32,6 +32,7 @@ from nlp.core.constraints import (
     CERTAIN,
     INFERRED,
     KIND_MODELS,
+    MODEL,
     QUALIFIED,
     AnyConstraint,
     Applicability,
@@ -668,9 +669,15 @@ class _Builder:
     def freeze(self) -> tuple[list[AnyConstraint], dict[str, str]]:
         out: list[AnyConstraint] = []
         groups: dict[str, str] = {}
+        model = {(e.start, e.end): e.linked_by for e in self.ents if e.source == "model" and e.concept_id}
         for n, d in enumerate(self.drafts, start=1):
             cid = f"{self.crit_id}.c{n}"
-            out.append(freeze_draft(d, cid, self.crit_id, text=self.text))
+            how = next((h for (s, e), h in model.items() if s <= d.start and d.end <= e), None)
+            if how is not None:  # read from the statistical NER's span: never a certain reading
+                d.rule = f"model:{how}"
+                out.append(freeze_draft(d, cid, self.crit_id, source="model", text=self.text))
+            else:
+                out.append(freeze_draft(d, cid, self.crit_id, text=self.text))
             if d.group:
                 groups[cid] = d.group
         return out, groups
@@ -690,6 +697,8 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
     """The frozen v2 constraint of a draft; ``text`` is the eligibility text its evidence offsets index."""
     unresolved = tuple(d.unresolved)
     confidence = INFERRED if d.inferred else (QUALIFIED if unresolved else CERTAIN)
+    if source == "model":
+        confidence = min(confidence, MODEL)
     fields: dict[str, Any] = {
         "id": cid, "criterion": criterion, "effect": d.effect,
         "evidence": _evidence(text, *d.evidence) if isinstance(d.evidence, tuple) else d.evidence,
@@ -745,6 +754,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     text, read for "one of the following" when it has sub-criteria; ``targets`` are the concepts
     of the trial's titles and condition list ("other malignancy" in a breast-cancer trial
     carves breast cancer out)."""
+    unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id]
+    entities = [e for e in entities if e.source == "rules" or e.concept_id]
     b = _Builder(crit_id, section, entities, eligibility_text, span, targets)
     b.build()
     constraints, groups = b.freeze()
@@ -754,6 +765,10 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     if not constraints:
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
+        if unlinked:
+            names = ", ".join(repr(t) for t in dict.fromkeys(unlinked))
+            return CriterionConstraints((), False, f"not recognised: unlinked span of the statistical NER ({names}: "
+                                        "no concept in the vocabularies)", logic)
         return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
     if kinds == {Kind.JUDGEMENT}:
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)

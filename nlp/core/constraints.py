@@ -35,6 +35,7 @@ Comparator = Literal[">", ">=", "<", "<=", "="]
 CERTAIN = 1.0
 INFERRED = 0.6  # derived from wording rather than named ("a stem-cell study" -> stem-cell therapy)
 QUALIFIED = 0.5  # a qualifier (an exception, a condition) could not be turned into concepts
+MODEL = 0.7  # a span of the statistical NER linked to a concept (nlp/pipeline/linker.py)
 
 
 class _Frozen(BaseModel):

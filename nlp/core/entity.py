@@ -46,6 +46,7 @@ class Entity(BaseModel):
     window_days_low: int | None = None
     relation: str | None = None
     anchor: str | None = None
-    # "rules": the rule pipeline; "model": the statistical NER (models/ner), added only where no
-    # rule span overlaps, with no concept id or value (constraints are built from rule spans)
+    # "rules": the rule pipeline; "model": the statistical NER (models/ner), kept only where no
+    # rule span overlaps; its concept, if any, linked by ``linked_by`` (nlp/pipeline/linker.py)
     source: Literal["rules", "model"] = "rules"
+    linked_by: Literal["exact", "head", "ngram"] | None = None

@@ -286,6 +286,16 @@ class _Entries(Mapping[str, LexiconEntry]):
     def __len__(self) -> int:
         return len(self._curated) + sum(1 for k in self._raw if k not in self._curated)
 
+    def terms(self) -> Iterator[tuple[str, str, str]]:
+        """(synonym, concept id, category) of every entry, without building the imported entries."""
+        for e in self._curated.values():
+            for t in e.synonyms:
+                yield t, e.id, e.category
+        for cid, d in self._raw.items():
+            if cid not in self._curated:
+                for t in d.get("synonyms", ()):
+                    yield t, cid, d["category"]
+
     def parents(self, cid: str) -> tuple[str, ...]:
         e = self._curated.get(cid)
         if e is not None:

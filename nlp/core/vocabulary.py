@@ -375,6 +375,7 @@ def _icd_in(code: str, spec: str) -> bool:
 def _build_icd(b: _Builder, path: Path, label: str) -> None:
     root = ElementTree.parse(path).getroot()
     chapters = set("ABCDEFGHIJKLMNQR")
+    assessment = set(b.classes["icd_assessment_heads"])
     # curated anchors: (spec, concept), narrowest first
     specs: list[tuple[str, str]] = [(s, c) for s, c in b.classes["icd10cm_ranges"].items()]
     for e in b.curated.values():
@@ -407,6 +408,9 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
             return
         title = diag.findtext("desc") or ""
         incl = [n.text or "" for n in diag.findall("inclusionTerm/note")]
+        last = _NOS.sub("", title).strip(" ,").rsplit(" ", 1)[-1].lower()
+        if last in assessment:  # "NIHSS score", "Glasgow coma scale": a measurement, not a condition
+            return
         codes.append((code, title, incl, parent))
         for child in diag.findall("diag"):
             walk(child, code)

@@ -26,7 +26,26 @@ def assemble(config_path: str | Path | None = None) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=1)
-def load_pipeline() -> Language:
-    """The shared rule pipeline (assembled once per process)."""
-    return assemble()
+def add_ner_model(nlp: Language, path: str | Path | None = None) -> Language:
+    """Put the trained NER (``models/ner/model``: its ``tok2vec`` and ``ner``) in front of the
+    rule components: ``elig_lexicon`` keeps its spans where no rule span overlaps and links them
+    to concepts (``nlp.pipeline.linker``). ``InputError`` naming the path if the model is absent."""
+    from nlp.pipeline.model_ner import load_ner_model
+
+    model = load_ner_model(str(path) if path else None)
+    first = nlp.pipe_names[0]
+    nlp.add_pipe("tok2vec", source=model, before=first)
+    nlp.add_pipe("ner", source=model, before=first)
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(ner: bool = True) -> Language:
+    """The shared pipeline (assembled once per process): the rule components and, with ``ner``
+    and when ``models/ner/model`` is there, the trained NER in front of them."""
+    from nlp.pipeline.model_ner import NER_MODEL_DIR
+
+    nlp = assemble()
+    if ner and (NER_MODEL_DIR / "meta.json").is_file():
+        add_ner_model(nlp)
+    return nlp

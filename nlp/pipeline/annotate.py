@@ -15,7 +15,6 @@ from nlp.core.entity import CodeRef, Entity
 from nlp.core.lexicon import Lexicon
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, TrialAbbreviations
 from nlp.pipeline.extensions import SPAN_ATTRS, user_data
-from nlp.pipeline.model_ner import model_entities
 
 __all__ = ["CodeRef", "Entity", "annotate_criteria", "doc_entities", "nlp_targets", "pipeline_lexicon"]
 
@@ -87,14 +86,11 @@ def _with_definitions(nlp: Language, text: str, defs: tuple[tuple[str, str], ...
 
 
 def annotate_criteria(
-    nlp: Language, criteria: Sequence[Criterion], batch_size: int = 256,
-    ner_model: Language | None = None, context: str = "",
+    nlp: Language, criteria: Sequence[Criterion], batch_size: int = 256, context: str = "",
 ) -> dict[str, tuple[Entity, ...]]:
     """Entities per criterion id (criteria not analysed map to ()). Abbreviations the trial
     defines in ``context`` (its titles and eligibility text) link their later uses in every
-    criterion (``nlp.pipeline.abbreviations``). With ``ner_model`` (see
-    ``nlp.pipeline.model_ner``), the model's spans that overlap no rule span are added with
-    ``source="model"``."""
+    criterion (``nlp.pipeline.abbreviations``)."""
     targets = nlp_targets(criteria)
     lexicon = pipeline_lexicon(nlp)
     out: dict[str, tuple[Entity, ...]] = {c.id: () for c in criteria}
@@ -102,8 +98,4 @@ def annotate_criteria(
     pairs: Iterable[tuple[str | Doc, Criterion]] = ((_with_definitions(nlp, c.text, defs), c) for c in targets)
     for doc, crit in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         out[crit.id] = doc_entities(doc, crit, lexicon)
-    if ner_model is not None:
-        for crit, extra in zip(targets, model_entities(ner_model, targets, out, batch_size), strict=True):
-            if extra:
-                out[crit.id] = tuple(sorted((*out[crit.id], *extra), key=lambda e: (e.start, e.end)))
     return out

@@ -30,8 +30,13 @@ from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.vocabulary import load_vocabulary
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
+from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.values import ValueMatch, find_values
+
+# the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
+# the rule components that read values, windows and ages)
+MODEL_LABELS = frozenset({"CONDITION", "PREGNANCY", "THERAPY", "PROCEDURE", "MEASUREMENT"})
 
 ENTITY_LABELS = (
     "AGE", "SEX", "MEASUREMENT", "VALUE", "REF_RANGE", "CONDITION", "PREGNANCY", "THERAPY",
@@ -76,11 +81,31 @@ def _set(span: Span, **attrs: Any) -> None:
         setattr(span._, name, value)
 
 
+_MODEL_KEY = "elig_model_spans"  # user_data flag: elig_lexicon kept spans of the statistical NER
+
+
 def _taken_mask(doc: Doc) -> list[bool]:
-    """Tokens already inside an entity (read from the ENT_IOB array, without building Spans)."""
+    """Tokens already inside a rule entity (read from the ENT_IOB array, without building Spans,
+    when the NER added none): the NER's spans give way to the rule components after elig_lexicon."""
     if not len(doc):
         return []
+    if doc.user_data.get(_MODEL_KEY):
+        mask = [False] * len(doc)
+        for e in doc.ents:
+            if e._.source != "model":
+                mask[e.start:e.end] = [True] * (e.end - e.start)
+        return mask
     return [v == 1 or v == 3 for v in doc.to_array(ENT_IOB).tolist()]
+
+
+def _add_rule_ents(doc: Doc, new: list[Span]) -> None:
+    """Add rule spans, removing the NER's spans they overlap."""
+    if doc.user_data.get(_MODEL_KEY):
+        tokens = {i for s in new for i in range(s.start, s.end)}
+        ents = [e for e in doc.ents if e._.source != "model" or not tokens.intersection(range(e.start, e.end))]
+        if len(ents) != len(doc.ents):
+            doc.ents = ents
+    doc.set_ents(new, default="unmodified")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,6 +121,7 @@ class LexiconTagger:
         self.nlp = nlp
         self.name = name
         self.entries: list = []
+        self._linker: ConceptLinker | None = None
         self._build(Lexicon([]))
 
     def _build(self, lexicon: Lexicon | None = None) -> None:
@@ -124,6 +150,7 @@ class LexiconTagger:
     def __call__(self, doc: Doc) -> Doc:
         vocab = doc.vocab
         by_id = self.by_id
+        model = [s for s in doc.ents if s.label_ in MODEL_LABELS]  # the statistical NER's, if it ran first
         curated = [Span(doc, start, end, label=by_id[vocab.strings[m]]["label"], kb_id=vocab.strings[m])
                    for m, start, end in list(self.lower(doc)) + list(self.orth(doc))]
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
@@ -131,13 +158,38 @@ class LexiconTagger:
         kept = _longest_first([self._defined(doc), curated + self._coordinated(doc), self._imported(doc)])
         if elided := self._elided(doc, kept):
             kept = _longest_first([kept, elided])
+        if model:
+            kept = self._with_model(kept, model)
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
             kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
         for span in kept:
-            self._annotate(span, span.kb_id_)
+            if span.kb_id_:
+                self._annotate(span, span.kb_id_)
         doc.ents = kept
         return doc
+
+    def _with_model(self, kept: list[Span], model: list[Span]) -> list[Span]:
+        """The model's spans no rule span overlaps, linked to a concept where the linker can
+        (``nlp.pipeline.linker``); ``source`` "model" marks them for stage 4."""
+        taken = {i for s in kept for i in range(s.start, s.end)}
+        out = list(kept)
+        for s in model:
+            if taken.intersection(range(s.start, s.end)):
+                continue
+            link = self.linker.link(s.text, s.label_)
+            span = Span(s.doc, s.start, s.end, label=s.label_, kb_id=link.concept_id if link else "")
+            span._.source = "model"
+            span._.linked_by = link.how if link else None
+            out.append(span)
+            s.doc.user_data[_MODEL_KEY] = True
+        return sorted(out, key=lambda x: x.start)
+
+    @property
+    def linker(self) -> ConceptLinker:
+        if self._linker is None:
+            self._linker = ConceptLinker(self.lexicon)
+        return self._linker
 
     def _defined(self, doc: Doc) -> list[Span]:
         """Spans of the short forms the trial defines (``nlp.pipeline.abbreviations``)."""
@@ -296,10 +348,9 @@ def make_temporal(nlp: Language, name: str) -> Any:
                  unit=t.unit, comparator="between" if t.value_high is not None else t.comparator)
             new.append(span)
         if drop:
-            kept = [e for e in doc.ents if not any(e.start < b and e.end > a for a, b in drop)]
-            doc.ents = filter_spans(kept + new)
-        elif new:
-            doc.set_ents(filter_spans(new), default="unmodified")
+            doc.ents = [e for e in doc.ents if not any(e.start < b and e.end > a for a, b in drop)]
+        if new:
+            _add_rule_ents(doc, filter_spans(new))
         return doc
 
     return tag_temporal
@@ -396,7 +447,7 @@ def make_values(nlp: Language, name: str) -> Any:
             for i in range(span.start, span.end):
                 taken[i] = True
         if new:
-            doc.set_ents(new, default="unmodified")
+            _add_rule_ents(doc, new)
         return doc
 
     return tag_values

@@ -21,6 +21,9 @@ SPAN_ATTRS: dict[str, object] = {
     # context (copied from medspaCy ConText, then the Python objects are cleared)
     "negated": False, "historical": False, "hypothetical": False, "family": False,
     "excepted": False, "positive": False,
+    # who found the span: "rules", or "model" (the statistical NER, where no rule span overlaps)
+    # with how its concept was linked ("exact", "head", "ngram"; None: unlinked)
+    "source": "rules", "linked_by": None,
 }
 
 

@@ -1,21 +1,21 @@
-"""The statistical NER (``models/ner/model``, trained by ``python -m nlp.training.ner``) beside
-the rule pipeline: rules keep what they tag (with concept ids and values); the model adds the
-spans where the rules found nothing (no overlap with any rule span), marked ``source="model"``.
+"""The statistical NER (``models/ner/model``, trained by ``python -m nlp.training.ner``). The
+default pipeline runs it in front of the rule components (``nlp.pipeline.add_ner_model``): rules
+keep what they tag; the model's spans no rule span overlaps are linked to concepts
+(``nlp.pipeline.linker``) and marked ``source="model"``. ``combine`` is the same precedence on
+plain offsets, for the evaluation against Chia.
 
 Models live in the repository's top-level ``models/`` folder, not in the package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
 
 import nlp as _pkg
-from nlp.core.entity import Entity
-from nlp.criteria import Criterion
 from nlp.errors import InputError
 
 MODELS_DIR = Path(_pkg.__file__).resolve().parent.parent / "models"
@@ -50,18 +50,3 @@ def combine(rule_spans: Sequence[tuple[int, int, str]],
     taken = [(s, e) for s, e, _ in rule_spans]
     out += [(s, e, label, "model") for s, e, label in model_spans if not overlaps((s, e), taken)]
     return sorted(out)
-
-
-def model_entities(model: Language, criteria: Sequence[Criterion],
-                   rule_entities: Mapping[str, Sequence[Entity]], batch_size: int = 256) -> list[tuple]:
-    """Per criterion, the model's entities that overlap no rule entity of that criterion."""
-    out = []
-    for crit, doc in zip(criteria, model.pipe((c.text for c in criteria), batch_size=batch_size), strict=True):
-        taken = [(e.start, e.end) for e in rule_entities.get(crit.id, ())]
-        extra = []
-        for ent in doc.ents:
-            s, e = crit.source_span(ent.start_char, ent.end_char)
-            if not overlaps((s, e), taken):
-                extra.append(Entity(label=ent.label_, text=ent.text, start=s, end=e, source="model"))
-        out.append(tuple(extra))
-    return out

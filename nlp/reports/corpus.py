@@ -194,9 +194,11 @@ def _detail(c: object) -> str:
     reason = getattr(c, "reason", None) or "?"
     if not reason.startswith("not recognised"):
         return _reason_class(reason)
-    labels = sorted({e.label for e in getattr(c, "entities", ())})
+    ents = getattr(c, "entities", ())
+    labels = sorted({e.label for e in ents if e.source == "rules" or e.concept_id})
+    unlinked = sorted({e.label for e in ents if e.source == "model" and not e.concept_id})
     if not labels:
-        return "not recognised: no entity tagged"
+        return "not recognised: no entity tagged" + (f", unlinked NER {', '.join(unlinked)}" if unlinked else "")
     return "not recognised: only " + ", ".join(labels) + " tagged"
 
 

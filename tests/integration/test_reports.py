@@ -10,6 +10,7 @@ import re
 import pytest
 from report_fixtures import XSS_CRITERIA, XSS_IMG, XSS_SCRIPT, parse
 
+from nlp.pipeline import load_pipeline
 from nlp.reports import build_comparison, render_comparison
 from nlp.reports.corpus import CorpusStats, render_corpus
 from nlp.reports.findings import (
@@ -342,9 +343,15 @@ def test_corpus_not_computable_reasons_with_detail(nlp) -> None:  # type: ignore
     s.add(parse(nlp, "NCT00000401", "Exclusion Criteria:\n\n* Blue eyes\n* Investigator judgement: unsuitable\n"
                 "* Pregnancy\n"))
     assert s.criteria == 3 and s.not_computable == 2
-    assert s.reason_detail == {"not recognised: no entity tagged": 1, "left to the investigator's judgement": 1}
-    assert s.reasons == {"not recognised: no computable concept, value or judgement found": 1,
+    # "Blue eyes": the NER tags it as a condition the linker finds no concept for
+    assert s.reason_detail == {"not recognised: no entity tagged, unlinked NER CONDITION": 1,
+                               "left to the investigator's judgement": 1}
+    assert s.reasons == {"not recognised: unlinked span of the statistical NER": 1,
                          "left to the investigator's judgement": 1}
+    r = CorpusStats()
+    r.add(parse(load_pipeline(ner=False), "NCT00000402", "Exclusion Criteria:\n\n* Blue eyes\n"))
+    assert r.reason_detail == {"not recognised: no entity tagged": 1}
+    assert r.reasons == {"not recognised: no computable concept, value or judgement found": 1}
 
 
 def test_findings_exclusion_with_qualifier_word_is_info(nlp) -> None:  # type: ignore[no-untyped-def]

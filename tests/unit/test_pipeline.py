@@ -260,8 +260,29 @@ def test_pipeline_to_disk_and_spacy_load_in_fresh_process(nlp, tmp_path: Path) -
 
 
 def test_pipeline_component_names_and_registry(nlp) -> None:  # type: ignore[no-untyped-def]
-    assert nlp.pipe_names == ["elig_lexicon", "elig_temporal", "elig_values", "elig_context"]
+    # the trained NER (models/ner) in front of the rule components it feeds
+    assert nlp.pipe_names == ["tok2vec", "ner", "elig_lexicon", "elig_temporal", "elig_values", "elig_context"]
     assert (ROOT / "nlp" / "resources" / "pipeline.cfg").exists()
+    from nlp.pipeline import load_pipeline
+
+    assert load_pipeline(ner=False).pipe_names == ["elig_lexicon", "elig_temporal", "elig_values", "elig_context"]
+
+
+def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The NER's spans give way to rule spans; those left are linked (a near neighbour must
+    cover every word of the term it links to) or kept with no concept, marked ``source`` "model"."""
+    from nlp.pipeline.annotate import pipeline_lexicon
+    from nlp.pipeline.linker import ConceptLinker
+
+    linker = ConceptLinker(pipeline_lexicon(nlp))
+    assert linker.link("myocardial infarct", "CONDITION").concept_id == "myocardial_infarction"  # type: ignore[union-attr]
+    assert linker.link("treatment", "THERAPY") is None  # not "cell treatment"
+    assert linker.link("myocardial infarct", "THERAPY") is None  # a condition is no therapy
+    for doc in nlp.pipe(["requiring home oxygen", "No history of HIV"]):
+        for e in doc.ents:
+            assert e._.source in ("rules", "model")
+            if e._.source == "model":
+                assert not any(r._.source == "rules" and r.start < e.end and e.start < r.end for r in doc.ents)
 
 
 def test_pipeline_loads_without_quickumls_and_leaves_it_importable() -> None:
