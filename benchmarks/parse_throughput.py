@@ -103,7 +103,7 @@ def cold_start(runs: int = 5) -> dict[str, float]:
 def pipeline_vs_medspacy(data: Path) -> dict[str, dict[str, float]]:
     rows = {}
     script = ROOT / "benchmarks" / "pipeline_throughput.py"
-    for config in ("ours", "medspacy-default"):
+    for config in ("ours", "ours-rules", "medspacy-default"):
         out = subprocess.run([sys.executable, str(script), "--config", config, "--data", str(data)],
                              capture_output=True, text=True, cwd=ROOT,
                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
@@ -161,10 +161,11 @@ def main() -> None:
             print(f"{r['input']:>6} {r['jobs']:>4} {r['criteria_per_s']:>10.0f} {r['baseline_criteria_per_s']:>11.0f} "
                   f"{r['criteria_per_s'] / r['baseline_criteria_per_s']:>6.2f} {r['peak_rss_mb']:>8.0f} "
                   f"{r['baseline_peak_rss_mb']:>9.0f}")
-    ours = base["ours"]
     print("\npipeline only (tag criteria texts, no reading/constraints/writing), one process:")
-    print(f"  ours             {ours['criteria']:>6} criteria  {ours['per_s']:>6.0f}/s  "
-          f"{ours['per_s'] / med:5.2f}x  peak {ours['peak_mb']:.0f} MB")
+    for name, label in (("ours", "ours (NER+rules)"), ("ours-rules", "ours, rules only")):
+        ours = base[name]
+        print(f"  {label:<17}{ours['criteria']:>6} criteria  {ours['per_s']:>6.0f}/s  "
+              f"{ours['per_s'] / med:5.2f}x  peak {ours['peak_mb']:.0f} MB")
     print(f"  medspaCy default {base['medspacy-default']['criteria']:>6} criteria  {med:>6.0f}/s  "
           f" 1.00x  peak {base['medspacy-default']['peak_mb']:.0f} MB")
     print(f"\ncold start (elig parse one trial, fresh process): best {cold['best_s']:.2f} s, "

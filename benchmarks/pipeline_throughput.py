@@ -1,4 +1,5 @@
-"""Pipeline throughput over the ctgov-msc criteria: our rule pipeline vs medspaCy's default.
+"""Pipeline throughput over the ctgov-msc criteria: our pipeline (the default: the trained NER in
+front of the rules; ``ours-rules``: without it) vs medspaCy's default.
 
     python benchmarks/pipeline_throughput.py [--data ../shared/data/ctgov-msc] [--repeat 1]
 
@@ -35,10 +36,10 @@ def criteria_texts(data: Path, limit: int | None = None) -> list[str]:
     return texts
 
 
-def _ours():  # type: ignore[no-untyped-def]
+def _ours(ner: bool = True):  # type: ignore[no-untyped-def]
     from nlp.pipeline import load_pipeline
 
-    return load_pipeline()
+    return load_pipeline(ner=ner)
 
 
 def _medspacy_default():  # type: ignore[no-untyped-def]
@@ -66,7 +67,7 @@ def _medspacy_default():  # type: ignore[no-untyped-def]
 def run_one(config: str, data: Path, repeat: int, limit: int | None) -> dict[str, float]:
     texts = criteria_texts(data, limit) * repeat
     t0 = time.perf_counter()
-    nlp = _ours() if config in ("ours", "ours+ner-model") else _medspacy_default()
+    nlp = _ours(ner=config != "ours-rules") if config.startswith("ours") else _medspacy_default()
     load_s = time.perf_counter() - t0
     n_process = 2 if config == "ours-2proc" else 1
     if config == "ours-2proc":
@@ -75,11 +76,6 @@ def run_one(config: str, data: Path, repeat: int, limit: int | None) -> dict[str
     n_ents = 0
     for doc in nlp.pipe(texts, batch_size=256, n_process=n_process):
         n_ents += len(doc.ents)
-    if config == "ours+ner-model":  # the trained NER over the same criteria (models/ner)
-        from nlp.pipeline.model_ner import load_ner_model
-
-        for doc in load_ner_model().pipe(texts, batch_size=256):
-            n_ents += len(doc.ents)
     secs = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"criteria": len(texts), "seconds": secs, "per_s": len(texts) / secs, "load_s": load_s,
@@ -92,7 +88,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="only the first N trials")
     ap.add_argument("--config", help=argparse.SUPPRESS)
-    ap.add_argument("--with-model", action="store_true", help="add a row: rules + the trained NER (models/ner)")
     args = ap.parse_args()
     if not args.data.exists():
         sys.exit(f"benchmark: data not found at {args.data}")
@@ -100,7 +95,7 @@ def main() -> None:
         print(json.dumps(run_one(args.config, args.data, args.repeat, args.limit)))
         return
     rows = {}
-    for config in ("ours", "ours-2proc", "medspacy-default", *(("ours+ner-model",) if args.with_model else ())):
+    for config in ("ours", "ours-rules", "ours-2proc", "medspacy-default"):
         cmd = [sys.executable, __file__, "--config", config, "--data", str(args.data), "--repeat", str(args.repeat)]
         if args.limit:
             cmd += ["--limit", str(args.limit)]

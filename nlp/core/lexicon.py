@@ -356,11 +356,12 @@ class Lexicon:
             self._lower_starts.setdefault(k[0], set()).add(len(k))
         for k in self._orth:
             self._orth_starts.setdefault(k[0], set()).add(len(k))
-        # imported terms: word-token keys (punctuation dropped, lower-cased) -> concept id
-        self._vocab: dict[tuple[str, ...], str] = vocabulary.keys if vocabulary is not None else {}
-        self._vocab_starts: dict[str, set[int]] = vocabulary.starts if vocabulary is not None else {}
-        self._cased: dict[tuple[str, ...], str] = vocabulary.cased if vocabulary is not None else {}
-        self._cased_starts: dict[str, set[int]] = vocabulary.cased_starts if vocabulary is not None else {}
+        # imported terms: word-token keys (punctuation dropped, lower-cased, joined by one space)
+        # -> concept id; brand names as written
+        self._vocab: dict[str, str] = vocabulary.keys if vocabulary is not None else {}
+        self._vocab_starts: dict[str, list[int]] = vocabulary.starts if vocabulary is not None else {}
+        self._cased: dict[str, str] = vocabulary.cased if vocabulary is not None else {}
+        self._cased_starts: dict[str, list[int]] = vocabulary.cased_starts if vocabulary is not None else {}
 
     @property
     def by_code(self) -> dict[tuple[str, str], str]:
@@ -476,27 +477,33 @@ class Lexicon:
     def find_imported(self, text: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the imported vocabulary's terms in ``text``: word tokens
         (punctuation between words ignored), longest first, non-overlapping."""
-        found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
-        words = [(w.lower(), s, e) for w, s, e in found]
+        spans = [m.span() for m in _WORD.finditer(text)]
+        orig = [text[s:e] for s, e in spans]
+        low = [w.lower() for w in orig]
         out: list[tuple[str, int, int]] = []
         keys, starts, cased, cased_starts = self._vocab, self._vocab_starts, self._cased, self._cased_starts
+        n_words = len(low)
         i = 0
-        while i < len(words):
-            lengths = starts.get(words[i][0], set()) | cased_starts.get(found[i][0], set())
-            hit = None
-            if lengths:
-                for n in sorted(lengths, reverse=True):
-                    if i + n > len(words):
-                        continue
-                    cid = keys.get(tuple(w for w, _, _ in words[i:i + n])) or cased.get(tuple(w for w, _, _ in found[i:i + n]))
-                    if cid is not None:
-                        hit = (cid, words[i][1], words[i + n - 1][2], n)
-                        break
-            if hit is None:
+        while i < n_words:
+            lengths = starts.get(low[i])
+            other = cased_starts.get(orig[i]) if cased_starts else None
+            if lengths is None and other is None:
                 i += 1
                 continue
-            out.append(hit[:3])
-            i += hit[3]
+            hit = 0
+            cid = None
+            for n in (lengths or other or ()) if not (lengths and other) else sorted({*lengths, *other}, reverse=True):
+                if i + n > n_words:
+                    continue
+                cid = keys.get(" ".join(low[i:i + n])) or cased.get(" ".join(orig[i:i + n]))
+                if cid is not None:
+                    hit = n
+                    break
+            if not hit or cid is None:
+                i += 1
+                continue
+            out.append((cid, spans[i][0], spans[i + hit - 1][1]))
+            i += hit
         return out
 
     def concepts_in(self, text: str) -> frozenset[str]:

@@ -74,11 +74,11 @@ class Vocabulary:
     concepts), and per first word the key lengths starting with it."""
 
     raw: dict[str, dict[str, Any]] = field(default_factory=dict)
-    keys: dict[tuple[str, ...], str] = field(default_factory=dict)
-    starts: dict[str, set[int]] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # lower-cased words joined by one space
+    starts: dict[str, list[int]] = field(default_factory=dict)  # first word -> key lengths, longest first
     header: dict[str, Any] = field(default_factory=dict)
-    cased: dict[tuple[str, ...], str] = field(default_factory=dict)  # brand names: tokens as written
-    cased_starts: dict[str, set[int]] = field(default_factory=dict)
+    cased: dict[str, str] = field(default_factory=dict)  # brand names: words as written
+    cased_starts: dict[str, list[int]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=2)
@@ -91,17 +91,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     with gzip.open(p, "rt", encoding="utf-8") as f:
         data = json.load(f)
     raw = {d["id"]: d for d in data["entries"]}
-    keys: dict[tuple[str, ...], str] = {}
-    for k, cid in data["keys"].items():
-        keys[tuple(k.split(" "))] = cid
-    cased: dict[tuple[str, ...], str] = {tuple(k.split(" ")): cid for k, cid in data.get("cased_keys", {}).items()}
-    starts: dict[str, set[int]] = {}
-    for k in keys:
-        starts.setdefault(k[0], set()).add(len(k))
-    cased_starts: dict[str, set[int]] = {}
-    for k in cased:
-        cased_starts.setdefault(k[0], set()).add(len(k))
-    return Vocabulary(raw, keys, starts, data["header"], cased, cased_starts)
+    return Vocabulary(raw, data["keys"], data["starts"], data["header"], data["cased_keys"], data["cased_starts"])
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -539,6 +529,16 @@ def _connected(entries: dict[str, dict[str, Any]], known: set[str]) -> list[dict
         kept -= empty
 
 
+def _starts(keys: dict[str, str]) -> dict[str, list[int]]:
+    """First word -> the word counts of the keys starting with it, longest first (saved with the
+    keys so loading builds nothing)."""
+    out: dict[str, set[int]] = {}
+    for k in keys:
+        words = k.split(" ")
+        out.setdefault(words[0], set()).add(len(words))
+    return {w: sorted(ns, reverse=True) for w, ns in sorted(out.items())}
+
+
 def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     """Build the vocabulary file from the pinned packages; returns the header (sources, counts)."""
     sources = {s["key"]: s for s in read_json("sources.json")["sources"]}
@@ -562,8 +562,9 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
               "aliases_of_curated": sorted(f"{t} -> {c}" for t, c in b.aliases.values())}
     target = out or _vocab_dir() / VOCAB_FILE
     keys = {" ".join(k): cid for k, cid in sorted(b.owner.items()) if k not in b.curated_keys}
+    cased = {" ".join(k): cid for k, cid in sorted(b.cased.items())}
     doc = {"header": header, "entries": [{k: v for k, v in e.items() if v not in ([], None)} for e in entries],
-           "keys": keys, "cased_keys": {" ".join(k): cid for k, cid in sorted(b.cased.items())}}
+           "keys": keys, "starts": _starts(keys), "cased_keys": cased, "cased_starts": _starts(cased)}
     data = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
         gz.write(data)  # mtime 0, no name: the same inputs give the same bytes

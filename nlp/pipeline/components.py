@@ -15,6 +15,7 @@ import sys
 import types
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ ENTITY_LABELS = (
     "AGE", "SEX", "MEASUREMENT", "VALUE", "REF_RANGE", "CONDITION", "PREGNANCY", "THERAPY",
     "PROCEDURE", "TEMPORAL", "TRIAL_PARTICIPATION", "CONSENT", "JUDGEMENT", "OTHER",
 )
+
+
+@lru_cache(maxsize=16)
+def _anywhere(token_cue: re.Pattern[str]) -> re.Pattern[str]:
+    """A whole-token cue ("^(?:...)$") as a search over a text: a cheap test before a token walk."""
+    return re.compile(r"(?<!\w)" + token_cue.pattern.strip("^$") + r"(?!\w)", token_cue.flags)
 
 
 def _longest_first(sources: list[list[Span]]) -> list[Span]:
@@ -231,6 +238,8 @@ class LexiconTagger:
         and joining words are cues (``coordination_*``)."""
         head_cue, filler, join = cue("coordination_head"), cue("coordination_filler"), cue("coordination_join")
         out: list[Span] = []
+        if not _anywhere(head_cue).search(doc_text(doc)):
+            return out
         for h in doc:
             if not head_cue.match(h.lower_):
                 continue

@@ -21,8 +21,9 @@ from typing import Any
 
 from nlp.core.lexicon import Lexicon
 
-_WORD = re.compile(r"[a-z0-9]+")
-NGRAM_THRESHOLD = 0.85  # below it, near neighbours were other concepts on the dev set's spans
+_WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
+NGRAM_THRESHOLD = 0.85
+MAX_SPAN = 80  # characters: a longer span is a clause, not a name  # below it, near neighbours were other concepts on the dev set's spans
 # the lexicon categories a model label may link to
 CATEGORIES = {
     "CONDITION": ("condition",), "PREGNANCY": ("condition",),
@@ -51,7 +52,7 @@ class ConceptLinker:
 
     def _link(self, text: str, label: str) -> Link | None:
         allowed = CATEGORIES.get(label)
-        if not allowed or not text.strip():
+        if not allowed or not text.strip() or len(text) > MAX_SPAN:
             return None
         text = text.strip(" ,;:.()")
         hits = [h for h in self.lexicon.find(text) if self._category(h[0]) in allowed]

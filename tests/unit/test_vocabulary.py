@@ -64,6 +64,7 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     assert not clashes, clashes[:5]
     for key, cid in data["keys"].items():  # the lookup table agrees with the entries
         assert cid in lex, (key, cid)
+        assert len(key.split(" ")) in data["starts"][key.split(" ")[0]]
 
 
 @pytest.mark.parametrize(("text", "concept", "ancestor"), [
