@@ -232,16 +232,20 @@ class LexiconTagger:
     )
 
     def _coordinated(self, doc: Doc) -> list[Span]:
-        """Organ lists sharing a head noun: "heart, liver, lung, kidney and other important organ
-        lesions", "cardiovascular and pulmonary comorbidities" -> one span per organ word, with the
-        concept of "<word> <head>" (else "<word> disease" / "<word> dysfunction"). Heads, fillers
-        and joining words are cues (``coordination_*``)."""
+        """Lists sharing a head noun: "heart, liver, lung, kidney and other important organ
+        lesions", "cardiovascular and pulmonary comorbidities", "immunosuppressive, cytotoxic, or
+        antifibrotic drugs" -> one span per listed word, with the concept of "<word> <head>" (for a
+        condition head also "<word> disease" / "<word> dysfunction"). Heads, fillers and joining
+        words are cues (``coordination_*``)."""
         head_cue, filler, join = cue("coordination_head"), cue("coordination_filler"), cue("coordination_join")
+        drug_head = cue("coordination_drug_head")
         out: list[Span] = []
-        if not _anywhere(head_cue).search(doc_text(doc)):
+        text = doc_text(doc)
+        if not (_anywhere(head_cue).search(text) or _anywhere(drug_head).search(text)):
             return out
         for h in doc:
-            if not head_cue.match(h.lower_):
+            is_drug = bool(drug_head.match(h.lower_))
+            if not is_drug and not head_cue.match(h.lower_):
                 continue
             i = h.i - 1
             while i >= 0 and filler.match(doc[i].lower_):
@@ -262,14 +266,15 @@ class LexiconTagger:
                 continue
             head = h.lower_
             for k in items:
-                cid = self._phrase_concept(doc[k].text, head)
+                cid = self._phrase_concept(doc[k].text, head, general=not is_drug)
                 if cid is not None:
                     out.append(Span(doc, k, k + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
         return out
 
-    def _phrase_concept(self, word: str, head: str) -> str | None:
-        """The concept a whole phrase "<word> <head>" (or with a general head) names, if one does."""
-        for h in (head, head.rstrip("s"), "disease", "dysfunction"):
+    def _phrase_concept(self, word: str, head: str, general: bool = True) -> str | None:
+        """The concept a whole phrase "<word> <head>" (or, for a condition head, with a general
+        head: "<word> disease") names, if one does."""
+        for h in (head, head.rstrip("s"), *(("disease", "dysfunction") if general else ())):
             phrase = f"{word} {h}"
             hits = self.lexicon.find(phrase)
             if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(phrase):

@@ -15,6 +15,8 @@ def _ents(nlp, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
       ("kidney", "renal_dysfunction")]),
     ("no serious cardiovascular and pulmonary comorbidities",
      [("cardiovascular", "cardiac_dysfunction"), ("pulmonary", "pulmonary_disease")]),
+    ("immunosuppressive, cytotoxic, or antifibrotic drugs",  # the example: no antifibrotic concept
+     [("immunosuppressive", "immunosuppressant"), ("cytotoxic", "chemotherapy")]),
     ("cardiac, renal or hepatic dysfunctions",
      [("cardiac", "cardiac_dysfunction"), ("renal", "renal_dysfunction"), ("hepatic", "hepatic_dysfunction")]),
 ])

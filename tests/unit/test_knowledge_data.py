@@ -83,6 +83,7 @@ CUE_CASES = [
     ("modifier_of_treatment", " compression bandage", " within 3 months"),
     ("intolerance", "Unable to tolerate ", "Able to walk "),
     ("coordination_head", "lesions", "lesioned"),
+    ("coordination_drug_head", "drugs", "drugstore"),
     ("coordination_filler", "important", "lung"),
     ("coordination_join", "and/or", "with"),
     ("ellipsis_item", "C", "CD"),
