@@ -506,6 +506,13 @@ class Lexicon:
             i += hit
         return out
 
+    def whole(self, text: str) -> str | None:
+        """The concept one term of which is the whole ``text`` ("hepatitis C"), else None."""
+        hits = self.find(text)
+        if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(text):
+            return hits[0][0]
+        return None
+
     def concepts_in(self, text: str) -> frozenset[str]:
         """The concepts ``text`` names (``find``), without ancestors."""
         return frozenset(cid for cid, _, _ in self.find(text))

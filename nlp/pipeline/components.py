@@ -275,10 +275,8 @@ class LexiconTagger:
         """The concept a whole phrase "<word> <head>" (or, for a condition head, with a general
         head: "<word> disease") names, if one does."""
         for h in (head, head.rstrip("s"), *(("disease", "dysfunction") if general else ())):
-            phrase = f"{word} {h}"
-            hits = self.lexicon.find(phrase)
-            if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(phrase):
-                return hits[0][0]
+            if cid := self.lexicon.whole(f"{word} {h}"):
+                return cid
         return None
 
     def _elided(self, doc: Doc, kept: list[Span]) -> list[Span]:
@@ -297,10 +295,7 @@ class LexiconTagger:
                     i += 1
                 if i >= len(doc) or not item.match(doc[i].text):
                     break
-                phrase = stem + doc[i].text
-                hits = self.lexicon.find(phrase)
-                if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(phrase):
-                    cid = hits[0][0]
+                if cid := self.lexicon.whole(stem + doc[i].text):
                     out.append(Span(doc, i, i + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
                 i += 1
         return out
