@@ -675,9 +675,7 @@ class _Builder:
             how = next((h for (s, e), h in model.items() if s <= d.start and d.end <= e), None)
             if how is not None:  # read from the statistical NER's span: never a certain reading
                 d.rule = f"model:{how}"
-                out.append(freeze_draft(d, cid, self.crit_id, source="model", text=self.text))
-            else:
-                out.append(freeze_draft(d, cid, self.crit_id, text=self.text))
+            out.append(freeze_draft(d, cid, self.crit_id, source="model" if how is not None else "rules", text=self.text))
             if d.group:
                 groups[cid] = d.group
         return out, groups

@@ -384,12 +384,6 @@ class Lexicon:
 
         return cls(load_lexicon(), load_vocabulary())
 
-    @classmethod
-    @lru_cache(maxsize=1)
-    def curated(cls) -> Lexicon:
-        """The hand-curated concepts only (the pipeline's phrase matchers)."""
-        return cls(load_lexicon())
-
     def __contains__(self, cid: object) -> bool:
         return cid in self.entries
 

@@ -263,8 +263,7 @@ def _drug_data(path: Path) -> dict[str, Any]:
         return pickle.load(f)
 
 
-def _build_drugs(b: _Builder, path: Path, label: str, mesh_names: dict[str, str]) -> None:
-    d = _drug_data(path)
+def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[str, str]) -> None:
     variants: dict[str, list[str]] = {}
     for variant, canonicals in d["drug_variant_to_canonical"].items():
         if len(canonicals) == 1:  # a variant naming two drugs names neither
@@ -549,9 +548,10 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     with paths["mesh"].open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             mesh_names[row["id"].rsplit("/", 1)[-1]] = row["subject"]
-    drug_terms = {term_key(v) for v in _drug_data(paths["drugs"])["drug_variant_to_canonical"]}
+    drugs = _drug_data(paths["drugs"])  # read once: the labs step needs its names, the drugs step all of it
+    drug_terms = {term_key(v) for v in drugs["drug_variant_to_canonical"]}
     _build_labs(b, paths["labs"], _source_label(sources["labs"]), drug_terms)
-    _build_drugs(b, paths["drugs"], _source_label(sources["drugs"]), mesh_names)
+    _build_drugs(b, drugs, _source_label(sources["drugs"]), mesh_names)
     _build_icd(b, paths["icd10cm"], _source_label(sources["icd10cm"]))
     _build_mesh(b, paths["mesh"], _source_label(sources["mesh"]), mesh_names)
     entries = [{**e, "source": "curated (nlp/resources/vocab/classes.json)"} for e in

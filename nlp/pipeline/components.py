@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
-from nlp.core.lexicon import Lexicon, LexiconEntry
+from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
 from nlp.core.vocabulary import load_vocabulary
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
@@ -150,8 +150,8 @@ class LexiconTagger:
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
-        matched = Lexicon.load(lexicon_dir) if lexicon_dir else Lexicon.curated()  # phrase matchers: curated terms
-        self.entries = [e.model_dump(mode="json") for e in matched.entries.values()]
+        # phrase matchers: the curated terms (the imported ones are looked up by word tokens)
+        self.entries = [e.model_dump(mode="json") for e in load_lexicon(lexicon_dir)]
         self._build(Lexicon.load(lexicon_dir))  # with the imported vocabulary unless a directory is given
 
     def __call__(self, doc: Doc) -> Doc:
