@@ -296,6 +296,17 @@ class _Entries(Mapping[str, LexiconEntry]):
                 for t in d.get("synonyms", ()):
                     yield t, cid, d["category"]
 
+    def codes(self) -> Iterator[tuple[str, str, str]]:
+        """(system, code, concept id) of every entry, curated first, without building the
+        imported entries."""
+        for e in self._curated.values():
+            for c in e.codes:
+                yield c.system, c.code, e.id
+        for cid, d in self._raw.items():
+            if cid not in self._curated:
+                for c in d.get("codes", ()):
+                    yield c["system"], c["code"], cid
+
     def parents(self, cid: str) -> tuple[str, ...]:
         e = self._curated.get(cid)
         if e is not None:
@@ -368,9 +379,8 @@ class Lexicon:
         """(system, code) -> concept id (built on first use)."""
         if self._by_code is None:
             self._by_code = {}
-            for cid in self.entries:
-                for c in self.entries[cid].codes:
-                    self._by_code.setdefault((c.system, c.code), cid)
+            for system, code, cid in self.entries.codes():
+                self._by_code.setdefault((system, code), cid)
         return self._by_code
 
     @classmethod
