@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from nlp.core.constraints import AgeConstraint, AnyConstraint
 from nlp.core.record import TrialRecord
 from nlp.core.units import convert
+from nlp.core.wording import bound
 
 _UCUM_AGE = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
 
@@ -23,13 +24,13 @@ def age_warnings(record: TrialRecord, text_constraints: Sequence[AnyConstraint])
         unit = t.range.unit
         quote = t.evidence.text if t.evidence else ""
         if limit is None:
-            warnings.append(f"the text states a {label} age ({op} {value:g} {unit}, criterion {t.criterion}: "
+            warnings.append(f"the text states a {label} age ({bound(op, value, unit or 'a')}, criterion {t.criterion}: "
                             f"{quote!r}) but the record has no structured {label} age")
             continue
         conv = convert(float(value), unit, _UCUM_AGE.get(limit.unit))
         if conv is None or abs(conv - limit.value) > 1e-6:
             warnings.append(
-                f"structured {label} age {limit.text!r} disagrees with the text: {op} {value:g} {unit} "
+                f"structured {label} age {limit.text!r} disagrees with the text: {bound(op, value, unit or 'a')} "
                 f"(criterion {t.criterion}: {quote!r})"
             )
     return warnings

@@ -21,16 +21,13 @@ from nlp.core.constraints import (
     EXPOSURE_TYPES,
     NUMERIC_TYPES,
     PRESENCE_TYPES,
-    AgeCondition,
     AnyConstraint,
     Applicability,
     Concept,
-    ConceptCondition,
     ConsentConstraint,
     Evidence,
     Group,
     MeasurementConstraint,
-    SexCondition,
     SexConstraint,
 )
 from nlp.core.labels import Exposure
@@ -218,14 +215,3 @@ def trial_facets(doc: ParsedTrial) -> list[Facet]:
     """Facets of every criterion's constraints, then of the record's structured constraints."""
     out = [f for crit in doc.criteria for f in criterion_facets(crit)]
     return out + [f for c in doc.record_constraints for f in facets(c)]
-
-
-def describe_condition(cond: Applicability) -> str:
-    """A typed ``applies_if`` in words: "with anticoagulant", "female", "age >= 65"."""
-    if isinstance(cond, ConceptCondition):
-        return f"{'with' if cond.present else 'without'} {cond.concepts.concept.name.lower()}"
-    if isinstance(cond, SexCondition):
-        return cond.sex
-    if isinstance(cond, AgeCondition):
-        return f"age {cond.range.describe()}"
-    return cond.text

@@ -53,6 +53,7 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import Lexicon
 from nlp.core.units import convert, ucum
+from nlp.core.wording import range_words
 from nlp.matching.patient import Patient, PCode
 
 Verdict = Literal["pass", "fail", "unknown", "not_computable"]
@@ -258,14 +259,16 @@ class Matcher:
 
     @staticmethod
     def _within(x: float, r: NumericRange, what: str) -> tuple[bool, str]:
-        return r.contains(x), f"{what} {r.describe()}"
+        """Whether ``x`` (in the range's unit) is in ``r``, and what was checked in words
+        ("age: between 18 and 65 years"; the value itself is never in the reason)."""
+        return r.contains(x), f"{what}: {range_words(r)}"
 
     def _age(self, c: AgeConstraint, p: Patient) -> _Reading:
         unit = ucum(c.range.unit) or "a"
         age = p.age_in(unit)
         if age is None:
             return _Reading(None, "age unknown: no birth_date or age")
-        ok, why = self._within(age, c.range, f"age (in {unit}):")
+        ok, why = self._within(age, c.range.model_copy(update={"unit": unit}), "age")
         return _Reading(ok, why, ("age",))
 
     @staticmethod
@@ -283,7 +286,7 @@ class Matcher:
         if v is None:
             return _Reading(None, f"weight unit {p.weight.unit!r} not convertible to {c.range.unit}", ("weight",))
         ok, why = self._within(v, c.range, "weight")
-        return _Reading(ok, f"{why} {c.range.unit or ''}".strip(), ("weight",))
+        return _Reading(ok, why, ("weight",))
 
     def _bmi(self, c: BmiConstraint, p: Patient) -> _Reading:
         if p.weight is not None and p.height is not None:
@@ -322,7 +325,7 @@ class Matcher:
                 return _Reading(None, f"{o.name}: unit {o.unit!r} not convertible to {unit}", (o.name,))
             v = conv
         ok, why = self._within(v, c.range, f"{o.name} ({o.date or 'undated'})")
-        return _Reading(ok, f"{why} {unit or ''}".strip(), (o.name,))
+        return _Reading(ok, why, (o.name,))
 
     def _duration(self, c: MeasurementConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
         targets = [k.concepts for k in (crit.constraints if crit else ())
@@ -337,8 +340,8 @@ class Matcher:
         v = convert(float(days), "d", unit)
         if v is None:
             return _Reading(None, f"disease duration: unit {unit!r} is not a time unit", ("onset",))
-        ok, why = self._within(v, c.range, "disease duration")
-        return _Reading(ok, f"{why} {unit}", ("onset",))
+        ok, why = self._within(v, c.range.model_copy(update={"unit": unit}), "disease duration")
+        return _Reading(ok, why, ("onset",))
 
     # -- time: windows placed on the patient's timeline ------------------------------------------
     def _anchor_date(self, p: Patient, w: Window) -> tuple[date | None, str]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from nlp.core.document import ParsedTrial
 from nlp.core.labels import NUMERIC_KINDS
-from nlp.core.normal import Facet, compare, describe_condition, must_comparator, trial_facets
+from nlp.core.normal import Facet, compare, must_comparator, trial_facets
+from nlp.core.wording import bound, condition_words, duration, name_words
 
 KIND_ORDER = ("age", "sex", "weight", "bmi", "measurement", "condition", "therapy", "procedure",
               "trial_participation", "consent", "judgement", "other")
@@ -53,23 +54,22 @@ def row_label(c: Facet) -> str:
 
 
 def describe(c: Facet) -> str:
-    """The constraint as the patient must satisfy it: "≤ 2.5 xULN", "absent (90 d window)"."""
+    """The constraint as the patient must satisfy it, in display units: "≤ 2.5 × ULN",
+    "≥ 18 years", "absent (within 3 months)"."""
     cmp_ = must_comparator(c)
     if c.kind == "sex":
         text = f"{c.value}" if c.value is not None else SYMBOL[cmp_]
-    elif is_numeric(c):
-        text = f"{SYMBOL[cmp_]} {fmt_num(c.value)}" + (f" {c.unit}" if c.unit else "")
-    elif c.value is not None and cmp_ not in ("present", "absent"):
-        text = f"{SYMBOL.get(cmp_, cmp_)} {fmt_num(c.value)}" + (f" {c.unit}" if c.unit else "")
+    elif isinstance(c.value, float | int) and not isinstance(c.value, bool) and cmp_ not in ("present", "absent"):
+        text = bound(cmp_, c.value, c.unit)
     else:
         text = SYMBOL.get(cmp_, cmp_)
     extras = []
     if c.window_days:
-        extras.append(f"within {c.window_days} d")
+        extras.append(f"within {duration(c.window_days)}")
     if c.applies_if:
-        extras.append(f"if: {describe_condition(c.applies_if)}")
+        extras.append(condition_words(c.applies_if))
     if c.excluded:
-        extras.append("except " + ", ".join(sorted({x.name.lower() for x in c.excluded})))
+        extras.append("except " + ", ".join(sorted({name_words(x.name) for x in c.excluded})))
     if c.alternative:
         extras.append("one of a group")
     if c.planned:

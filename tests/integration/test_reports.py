@@ -43,7 +43,7 @@ def _row(comp, key):  # type: ignore[no-untyped-def]
 def test_matrix_exclusion_threshold_becomes_upper_bound_row(comp) -> None:  # type: ignore[no-untyped-def]
     row = _row(comp, "measurement:alt:max")
     assert set(row.cells) == {"NCT00000001", "NCT00000002", "NCT00000003"}
-    assert row.cells["NCT00000001"].text() == "≤ 2.5 xULN"
+    assert row.cells["NCT00000001"].text() == "≤ 2.5 × ULN"
 
 
 def test_matrix_marks_stricter_looser_mixed(comp) -> None:  # type: ignore[no-untyped-def]
@@ -237,7 +237,7 @@ def test_render_json_round_trips(comp) -> None:  # type: ignore[no-untyped-def]
 def test_render_markdown_has_matrix_and_findings(comp) -> None:  # type: ignore[no-untyped-def]
     md = render_comparison(comp, ".md")
     assert "## Constraint matrix" in md and "## Consistency findings" in md
-    assert re.search(r"\| measurement: ALT \(maximum\) \| ≤ 2\.5 xULN \(mixed; E1\) \|", md)
+    assert re.search(r"\| measurement: ALT \(maximum\) \| ≤ 2\.5 × ULN \(mixed; E1\) \|", md)
 
 
 def test_render_html_self_contained_with_plots(comp) -> None:  # type: ignore[no-untyped-def]
