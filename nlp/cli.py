@@ -419,44 +419,84 @@ def _is_parse_output(path: Path) -> bool:
     return isinstance(first, dict) and first.get("schema_version") is not None
 
 
-def _load_trials(paths: list[str], fmt: str, failures: list[str]) -> list[ParsedTrial]:
-    """Documents ``elig parse`` wrote (``schema_version`` 2, or 1: upgraded on read) as they are,
-    and trial records parsed with the pipeline, which is built only when a record needs it."""
-    trials: list[ParsedTrial] = []
-    rest: list[str] = []
-    expanded: list[str] = []
-    for p in paths:  # a directory of parse outputs is read like its files; one of records goes to the reader whole
+def _is_store(path: Path) -> bool:
+    """Whether a file is a DuckDB database (an `elig index` store): its header's magic bytes."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def _stored_trials(path: Path, failures: list[str]) -> Iterator[ParsedTrial]:
+    """The trials of an `elig index` store (documents without entities); a broken store is one
+    failure line."""
+    import duckdb
+
+    from nlp.matching.store import TrialStore
+
+    try:
+        with TrialStore(path, read_only=True) as store:
+            yield from store.trials()
+    except (duckdb.Error, InputError, ValueError) as exc:
+        failures.append(f"{path}: cannot read the trial store ({type(exc).__name__})")
+        _err(failures[-1])
+
+
+def _parse_outputs(path: Path, failures: list[str]) -> list[ParsedTrial] | None:
+    """The documents of a JSON file `elig parse` wrote (``schema_version`` 2, or 1: upgraded on
+    read), each bad one a failure line; None when the file is not a parse output."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(d, dict) and d.get("schema_version") is not None for d in items):
+        return None
+    out = []
+    for d in items:
+        if d.get("schema_version") not in (1, SCHEMA_VERSION):
+            failures.append(f"{path}: schema_version {d.get('schema_version')} is not supported "
+                            f"(expected 1 or {SCHEMA_VERSION})")
+            _err(failures[-1])
+            continue
+        try:
+            out.append(parsed_from_dict(d))
+        except Exception as exc:  # pydantic ValidationError: report, go on
+            failures.append(f"{path}: not a valid parsed trial ({type(exc).__name__})")
+            _err(failures[-1])
+    return out
+
+
+def _iter_trials(paths: list[str], fmt: str, failures: list[str]) -> Iterator[ParsedTrial]:
+    """Parsed trials from what the user has, in input order: `elig parse` outputs (files or
+    directories of them) and `elig index` stores as they are, trial records parsed with the
+    pipeline, which is built only when a record needs it (reports from stored results start in
+    a fraction of a second)."""
+    nlp: Language | None = None
+    for p in paths:
         path = Path(p)
         first = next(iter(sorted(path.glob("*.json"))), None) if path.is_dir() else None
         if first is not None and _is_parse_output(first):
-            expanded.extend(str(f) for f in sorted(path.rglob("*")) if f.is_file())
+            # a directory of parse outputs is read like its files (other files in it: records)
+            files = [f for f in sorted(path.rglob("*")) if f.is_file()]
+        elif path.is_file() and _is_store(path):
+            yield from _stored_trials(path, failures)
+            continue
         else:
-            expanded.append(p)
-    for p in expanded:
-        path = Path(p)
-        if path.is_file() and path.suffix.lower() == ".json":
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-                data = None
-            items = data if isinstance(data, list) else [data]
-            if items and all(isinstance(d, dict) and d.get("schema_version") is not None for d in items):
-                for d in items:
-                    if d.get("schema_version") not in (1, SCHEMA_VERSION):
-                        failures.append(f"{p}: schema_version {d.get('schema_version')} is not supported "
-                                        f"(expected 1 or {SCHEMA_VERSION})")
-                        _err(failures[-1])
-                        continue
-                    try:
-                        trials.append(parsed_from_dict(d))
-                    except Exception as exc:  # pydantic ValidationError: report, go on
-                        failures.append(f"{p}: not a valid parsed trial ({type(exc).__name__})")
-                        _err(failures[-1])
+            files = [path]
+        for f in files:
+            docs = _parse_outputs(f, failures) if f.is_file() and f.suffix.lower() == ".json" else None
+            if docs is not None:
+                yield from docs
                 continue
-        rest.append(p)
-    if rest:
-        trials.extend(_iter_parsed(rest, fmt, failures, _pipeline_or_exit()))
-    return trials
+            if nlp is None:
+                nlp = _pipeline_or_exit()
+            yield from _iter_parsed([p if f == path else str(f)], fmt, failures, nlp)
+
+
+def _load_trials(paths: list[str], fmt: str, failures: list[str]) -> list[ParsedTrial]:
+    return list(_iter_trials(paths, fmt, failures))
 
 
 def _patient_or_exit(path: Path) -> Patient:
@@ -644,7 +684,7 @@ def _report_format_or_exit(out: Path, formats: Iterable[str]) -> None:
 
 @app.command("compare")
 def compare_cmd(
-    trials: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs (files or directories).")],
+    trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html, .md, .csv or .json.")],
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
 ) -> None:
@@ -663,20 +703,55 @@ def compare_cmd(
         raise typer.Exit(1)
 
 
+@app.command("card")
+def card_cmd(
+    trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Card file: .html or .md (default: Markdown on standard output).")] = None,
+    trial: Annotated[list[str] | None, typer.Option("--trial", help="Only this trial (NCT id); repeat for several.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """The eligibility card of each trial: every criterion's text beside its reading in plain
+    language ("Exclude if ALT is above 2.5 × the upper limit of normal"), groups as written,
+    not-computable criteria with their reason."""
+    from nlp.reports.card import CARD_FORMATS, build_card, render_cards
+
+    if out is not None:
+        _report_format_or_exit(out, CARD_FORMATS)
+    failures: list[str] = []
+    wanted = set(trial or ())
+    docs = [d for d in _iter_trials(trials, fmt, failures)
+            if not wanted or {d.record.nct_id, d.record.label} & wanted]
+    missing = wanted - {x for d in docs for x in (d.record.nct_id, d.record.label)}
+    for m in sorted(missing):
+        failures.append(f"{m}: no such trial in the input")
+        _err(failures[-1])
+    if not docs:
+        _err("no trial could be read; no card written")
+        raise typer.Exit(1)
+    text = render_cards([build_card(d) for d in docs], out.suffix if out is not None else ".md")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
+        typer.echo(f"wrote {out} ({len(docs)} card(s))", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
 @app.command("report")
 def report_cmd(
-    paths: Annotated[list[str], typer.Argument(help="Directories or files of trial records.")],
+    paths: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html or .json.")],
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+    highlight: Annotated[str | None, typer.Option("--highlight", help="A trial (NCT id) to show among the others: its cut-offs marked on the distributions.")] = None,
 ) -> None:
     """Corpus insights: constraint prevalence, thresholds, ages, not-computable share, coverage."""
     from nlp.reports.corpus import CORPUS_FORMATS, CorpusStats, render_corpus
 
     _report_format_or_exit(out, CORPUS_FORMATS)
-    nlp = _pipeline_or_exit()
     failures: list[str] = []
-    stats = CorpusStats()
-    for doc in _iter_parsed(paths, fmt, failures, nlp):
+    stats = CorpusStats(highlight=highlight)
+    for doc in _iter_trials(paths, fmt, failures):
         stats.add(doc)
     stats.failures = list(failures)
     if stats.trials == 0:

@@ -137,10 +137,11 @@ def esc(text: object) -> str:
     return html_lib.escape(str(text), quote=True)
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, css: str = "") -> str:
+    """A self-contained page: the shared style sheet plus ``css`` (the page's own rules)."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{esc(title)}</title><style>{CSS}{css}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
 def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:

@@ -13,7 +13,8 @@ from typing import TypedDict
 
 from nlp.core.document import ParsedTrial
 from nlp.core.normal import allowed_interval, criterion_facets, must_comparator
-from nlp.core.units import convert, ucum
+from nlp.core.units import convert, display, ucum
+from nlp.core.wording import quantity
 from nlp.reports.findings import trial_findings
 from nlp.reports.html import esc, figure, page, table
 from nlp.reports.matrix import BOUND, fmt_num, is_numeric
@@ -29,6 +30,7 @@ class ThresholdRow(TypedDict):
     values: list[float]
     common: list[tuple[float, int]]  # the most common cut-offs, with their counts
     other_units: list[str]
+    highlight: float | None  # the highlighted trial's cut-off, in ``unit`` (None: it sets none)
 
 CORPUS_FORMATS = (".html", ".json")
 _AGE_UNIT = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
@@ -59,6 +61,10 @@ class CorpusStats:
     concept_trials: Counter[str] = field(default_factory=Counter)
     concept_names: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, list[tuple[float, str | None]]] = field(default_factory=dict)
+    # the highlighted trial (``elig report --highlight``): its label and its cut-offs per analyte side
+    highlight: str | None = None
+    highlighted: dict[str, tuple[float, str | None]] | None = None
+    trials_without_entities: int = 0  # documents from a store (no tagged entities kept)
     threshold_names: dict[str, str] = field(default_factory=dict)
     min_age_structured: list[float] = field(default_factory=list)
     max_age_structured: list[float] = field(default_factory=list)
@@ -76,6 +82,10 @@ class CorpusStats:
         if not doc.criteria:
             self.trials_without_criteria += 1
         self.warnings += len(doc.warnings)
+        # read from an `elig index` store, which keeps no entities: constraints (read from
+        # entities) without a single entity
+        stored = any(c.constraints for c in doc.criteria) and not any(c.entities for c in doc.criteria)
+        self.trials_without_entities += stored
         n = 0
         kinds: set[str] = set()
         concepts: set[str] = set()
@@ -92,7 +102,8 @@ class CorpusStats:
             if not c.computable:
                 self.not_computable += 1
                 self.reasons[_reason_class(c.reason)] += 1
-                self.reason_detail[_detail(c)] += 1
+                if not stored:  # the detail is what the tagger found: unknown without the entities
+                    self.reason_detail[_detail(c)] += 1
             counted: set[str] = set()
             for k in criterion_facets(c):
                 if k.id not in counted:  # a range is one constraint with two facets
@@ -126,6 +137,8 @@ class CorpusStats:
         self.concept_trials.update(concepts)
         for k2, v2 in bounds.items():
             self.thresholds.setdefault(k2, []).append(v2)
+        if self.highlight is not None and self.highlight in (rec.nct_id, rec.label):
+            self.highlighted = bounds
         for limit, dest in ((rec.minimum_age, self.min_age_structured), (rec.maximum_age, self.max_age_structured)):
             if limit is not None:
                 y = _years(limit.value, _AGE_UNIT.get(limit.unit))
@@ -153,9 +166,12 @@ class CorpusStats:
             if len(conv) < min_trials:
                 continue
             common = Counter(conv).most_common(3)
+            mine = (self.highlighted or {}).get(key)
+            hv = None if mine is None else (mine[0] if mine[1] == unit else convert(mine[0], mine[1], unit, analyte))
             out.append({"key": key, "name": self.threshold_names.get(key, key), "unit": unit, "trials": len(conv),
                         "values": sorted(conv), "common": common,
-                        "other_units": sorted(u or "(none)" for u in units if u != unit)})
+                        "other_units": sorted(u or "(none)" for u in units if u != unit),
+                        "highlight": None if hv is None else round(float(hv), 6)})
         out.sort(key=lambda d: (-d["trials"], d["key"]))
         return out
 
@@ -183,10 +199,41 @@ class CorpusStats:
                          for k, n in sorted(self.concept_trials.items(), key=lambda kv: (-kv[1], kv[0]))],
             "thresholds": [{k: v for k, v in d.items() if k != "values"} | {"values": d["values"]}
                            for d in self.threshold_table()],
+            "highlight": self.highlight, "highlight_found": self.highlighted is not None,
+            "trials_without_entities": self.trials_without_entities,
             "ages": {"min_structured": sorted(self.min_age_structured), "max_structured": sorted(self.max_age_structured),
                      "min_text": sorted(self.min_age_text), "max_text": sorted(self.max_age_text)},
             "findings": sorted(self.findings.items()), "finding_trials": sorted(self.finding_trials.items()),
         }
+
+
+def _cut(d: ThresholdRow) -> str:
+    """The highlighted trial's cut-off with its display unit (the side is in the analyte's name)."""
+    assert d["highlight"] is not None
+    return quantity(d["highlight"], d["unit"])
+
+
+def _highlight_html(s: CorpusStats, tt: list[ThresholdRow]) -> str:
+    """Where the highlighted trial's cut-offs sit among the others: per analyte side, how many
+    trials are stricter, the same, or looser."""
+    if s.highlighted is None:
+        return f"<p>{esc(s.highlight)} is not among the trials read.</p>"
+    rows = []
+    for d in tt:
+        v = d["highlight"]
+        if v is None:
+            continue
+        side = d["key"].rsplit(":", 1)[1]
+        vals = d["values"]
+        below, same = sum(x < v for x in vals), sum(x == v for x in vals)
+        above = len(vals) - below - same
+        stricter, looser = (below, above) if side == "max" else (above, below) if side == "min" else (0, 0)
+        rows.append([esc(d["name"]), esc(_cut(d)), str(stricter), str(same - 1), str(looser), str(d["trials"])])
+    if not rows:
+        return f"<p>{esc(s.highlight)} sets no threshold shared by enough trials to compare.</p>"
+    return (f"<p>Where {esc(s.highlight)}'s cut-offs sit among the other trials:</p>"
+            + table(["analyte", "its cut-off", "trials stricter", "same", "looser", "trials with this analyte"], rows,
+                    "highlight"))
 
 
 def _detail(c: object) -> str:
@@ -259,7 +306,9 @@ def to_html(s: CorpusStats) -> str:
     parts.append(table(["reason", "criteria", "share"], [[esc(r), str(n), _pct(n, s.not_computable)]
                                                          for r, n in sorted(s.reasons.items(), key=lambda kv: (-kv[1], kv[0]))]))
     top = sorted(s.reason_detail.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
-    parts.append("<p class='small'>The same criteria by what the tagger found in them:</p>")
+    note = (f" ({s.trials_without_entities} trial(s) came without their tagged entities, as an `elig index` "
+            "store keeps them, and are left out of this table)" if s.trials_without_entities else "")
+    parts.append(f"<p class='small'>The same criteria by what the tagger found in them{esc(note)}:</p>")
     parts.append(table(["reason (detail)", "criteria", "share"], [[esc(r), str(n), _pct(n, s.not_computable)] for r, n in top]))
     parts.append(figure(plots.bars([(r[:80], n) for r, n in top], "Top reasons a criterion is not computable",
                                    "criteria"), "Top reasons, by the entities tagged.", "plot-reasons"))
@@ -278,15 +327,24 @@ def to_html(s: CorpusStats) -> str:
                         "Top 40 concepts.", "plot-concepts"))
     # thresholds
     parts.append('<h2 id="thresholds">Thresholds</h2><p class="small">The bound a patient must meet '
-                 "(an exclusion \"ALT &gt; 2.5×ULN\" counts as ALT ≤ 2.5 xULN), one value per trial, in the "
+                 "(an exclusion \"ALT &gt; 2.5 × ULN\" counts as ALT ≤ 2.5 × ULN), one value per trial, in the "
                  "analyte's most used unit.</p>")
     tt = s.threshold_table()
-    parts.append(table(["analyte", "unit", "trials", "most common cut-offs", "other units seen"], [
-        [esc(d["name"]), esc(d["unit"] or ""), str(d["trials"]),
-         esc(", ".join(f"{fmt_num(v)} ({n})" for v, n in d["common"])), esc(", ".join(d["other_units"]))]
+    if s.highlight is not None:
+        parts.append(_highlight_html(s, tt))
+    header = ["analyte", "unit", "trials", "most common cut-offs", "other units seen"]
+    parts.append(table(header + ([esc(s.highlight)] if s.highlight else []), [
+        [esc(d["name"]), esc(display(d["unit"])), str(d["trials"]),
+         esc(", ".join(f"{quantity(v, d['unit'])} ({n})" for v, n in d["common"])),
+         esc(", ".join(display(u) if u != "(none)" else u for u in d["other_units"]))]
+        + ([esc(_cut(d)) if d["highlight"] is not None else "—"] if s.highlight else [])
         for d in tt]))
-    parts.append(figure(plots.strips([(f"{d['name']} [{d['unit'] or '-'}]", d["values"]) for d in tt],
-                                     "Threshold distributions"), "Cut-offs per analyte.", "plot-thresholds"))
+    shown = [d for d in tt if d["highlight"] is not None][:12] if s.highlight else []
+    shown += [d for d in tt if d not in shown][:12 - len(shown)]
+    parts.append(figure(plots.strips([(d["name"], display(d["unit"]) or "no unit", d["values"], d["highlight"])
+                                      for d in shown], "Threshold distributions (one dot per trial)", s.highlight),
+                        "Cut-offs per analyte" + (f"; {s.highlight} marked" if s.highlight else "") + ".",
+                        "plot-thresholds"))
     # ages
     parts.append('<h2 id="ages">Age ranges</h2>')
     parts.append(table(["", "trials", "median (years)"], [

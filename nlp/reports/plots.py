@@ -18,6 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nlp.core.normal import allowed_interval
+from nlp.core.units import display
+from nlp.core.wording import age_span
 from nlp.reports.matrix import Row, is_numeric
 
 if TYPE_CHECKING:
@@ -63,11 +65,12 @@ def age_ranges(rows: Sequence[Row], labels: Sequence[str]) -> str | None:
         for i, (_t, lo, hi) in enumerate(spans):
             a, b = lo if lo is not None else 0.0, hi if hi is not None else top
             ax.barh(i, b - a, left=a, height=0.5, color="#6baed6" if hi is not None else "#c6dbef")
-            ax.text(b + 0.5, i, f"{a:.3g}–{hi:.3g}" if hi is not None else f"≥ {a:.3g}", va="center", fontsize=8)
+            ax.text(b + 0.5, i, age_span(lo, hi), va="center", fontsize=8)
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
         ax.set_xlim(0, top + 12)
         ax.set_xlabel("age (years); a pale bar has no upper limit")
+        ax.set_ylabel("trial")
         ax.set_title("Age range per trial")
     return to_svg(fig)
 
@@ -86,8 +89,8 @@ def thresholds(rows: Sequence[Row], labels: Sequence[str], max_units: int = 6) -
     colors = plt.get_cmap("tab10")
     heights = [max(2, len(by_unit[u])) for u in units]
     with matplotlib.rc_context(_RC):
-        fig, axes = plt.subplots(len(units), 1, figsize=(8, 0.3 * sum(heights) + 0.9 * len(units) + 0.6),
-                                 gridspec_kw={"height_ratios": heights}, squeeze=False)
+        fig, axes = plt.subplots(len(units), 1, figsize=(8, 0.3 * sum(heights) + 1.1 * len(units) + 0.6),
+                                 gridspec_kw={"height_ratios": heights}, squeeze=False, layout="constrained")
         for ax, unit in zip(axes[:, 0], units, strict=True):
             urows = sorted(by_unit[unit], key=lambda r: r.label)
             xs_all = []
@@ -115,7 +118,7 @@ def thresholds(rows: Sequence[Row], labels: Sequence[str], max_units: int = 6) -
             if xs_all and min(xs_all) > 0 and max(xs_all) / min(xs_all) > 30:
                 ax.set_xscale("log")
             ax.grid(axis="x", alpha=0.3)
-            ax.set_xlabel(unit, fontsize=7)
+            ax.set_xlabel(display(unit) if unit != "(no unit)" else "no unit", fontsize=7)
         handles, names = [], []
         for ax in axes[:, 0]:
             for h, n in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -146,8 +149,12 @@ def presence_heatmap(rows: Sequence[Row], labels: Sequence[str], limit: int = 60
         ax.imshow(grid, cmap=ListedColormap(["#f7f7f7", "#ef8a62", "#67a9cf"]), vmin=0, vmax=2, aspect="auto",
                   interpolation="nearest")
         ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=7)
+        ax.tick_params(axis="x", top=True, labeltop=True)  # a tall map keeps its trials in view
+        for tick in ax.xaxis.get_major_ticks():
+            tick.label2.set(rotation=45, ha="left", rotation_mode="anchor", fontsize=7)
+        ax.set_xlabel("trial")
         ax.set_yticks(range(len(pres)), [f"{r.kind}: {r.label}" for r in pres], fontsize=7)
-        ax.set_title("Concepts per trial (orange: must be absent, blue: must be present)")
+        ax.set_title("Concepts per trial (orange: must be absent, blue: must be present)", pad=40)
     return to_svg(fig)
 
 
@@ -205,9 +212,12 @@ def histograms(series: Sequence[tuple[str, Sequence[float]]], title: str, xlabel
     return to_svg(fig)
 
 
-def strips(groups: Sequence[tuple[str, Sequence[float]]], title: str, limit: int = 12) -> str | None:
-    """One row per group (e.g. "ALT max, xULN"): every value as a jittered dot, counts labelled."""
-    groups = [(k, v) for k, v in groups if len(v)][:limit]
+def strips(groups: Sequence[tuple[str, str, Sequence[float], float | None]], title: str,
+           highlight: str | None = None, limit: int = 12) -> str | None:
+    """One panel per group (name, display unit, values, the highlighted trial's value or None):
+    every value as a jittered dot, the unit on the x axis, the highlighted trial's value a marked
+    line with its label."""
+    groups = [g for g in groups if len(g[2])][:limit]
     if not groups:
         return None
     ncol = min(3, len(groups))
@@ -217,11 +227,16 @@ def strips(groups: Sequence[tuple[str, Sequence[float]]], title: str, limit: int
         fig, axes = plt.subplots(nrow, ncol, figsize=(3.4 * ncol, 1.6 * nrow + 0.6), squeeze=False)
         for ax in axes.flat[len(groups):]:
             ax.axis("off")
-        for ax, (k, v) in zip(axes.flat, groups, strict=False):
+        for ax, (k, unit, v, mine) in zip(axes.flat, groups, strict=False):
             arr = np.asarray(v, dtype=float)
-            ax.scatter(arr, rng.uniform(-0.3, 0.3, len(arr)), s=8, alpha=0.5, color="#d6604d")
+            ax.scatter(arr, rng.uniform(-0.3, 0.3, len(arr)), s=8, alpha=0.5, color="#6baed6", label="a trial")
+            if mine is not None:
+                ax.axvline(mine, color="#a50f15", linewidth=1.5, label=highlight)
+                ax.legend(fontsize=6, loc="upper right")
             ax.set_yticks([])
             ax.set_ylim(-0.6, 0.6)
+            ax.set_ylabel("trials", fontsize=7)
+            ax.set_xlabel(unit, fontsize=7)
             ax.set_title(f"{k} (n={len(arr)})", fontsize=8)
             ax.grid(axis="x", alpha=0.3)
         fig.suptitle(title, fontsize=9)

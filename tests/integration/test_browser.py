@@ -70,6 +70,11 @@ def pages(tmp_path_factory):  # type: ignore[no-untyped-def]
     m = Matcher()
     out["match"] = d / "match.html"
     out["match"].write_text(explain_html([m.match(t, who) for t in [xss, *docs]]), encoding="utf-8")
+    from nlp.reports.card import build_card, render_cards
+
+    out["card"] = d / "card.html"
+    out["card"].write_text(render_cards([build_card(t) for t in [*docs, xss]], ".html"), encoding="utf-8")
+    out["_sources"] = [t.record.eligibility_text for t in [*docs, xss]]  # type: ignore[assignment]
     return out
 
 
@@ -81,7 +86,7 @@ def test_browser_console_check_detects_errors(tmp_path: Path) -> None:
     assert any("nosuchfunction" in line for line in page.console)
 
 
-@pytest.mark.parametrize("name", ["compare", "corpus", "match"])
+@pytest.mark.parametrize("name", ["compare", "corpus", "match", "card"])
 def test_browser_report_loads_without_console_messages(pages, name: str) -> None:  # type: ignore[no-untyped-def]
     page = load(pages[name])
     assert page.console == []
@@ -105,7 +110,7 @@ def test_browser_corpus_renders_plots(pages) -> None:  # type: ignore[no-untyped
     assert {"plot-kinds", "plot-concepts", "plot-ages"} <= figures
 
 
-@pytest.mark.parametrize("name", ["compare", "corpus", "match"])
+@pytest.mark.parametrize("name", ["compare", "corpus", "match", "card"])
 def test_browser_screenshot_not_blank(pages, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     png = screenshot(pages[name], tmp_path / f"{name}.png")
     assert distinct_colours(png) > 50
@@ -118,7 +123,7 @@ def test_browser_blank_page_screenshot_is_blank(tmp_path: Path) -> None:
     assert distinct_colours(screenshot(empty, tmp_path / "empty.png", size="400,300")) == 1
 
 
-@pytest.mark.parametrize("name", ["xss", "corpus", "match"])
+@pytest.mark.parametrize("name", ["xss", "corpus", "match", "card"])
 def test_browser_markup_in_records_stays_text(pages, name: str) -> None:  # type: ignore[no-untyped-def]
     raw = pages[name].read_text(encoding="utf-8")
     assert "<script" not in raw.lower() and "<img" not in raw.lower()
@@ -128,8 +133,31 @@ def test_browser_markup_in_records_stays_text(pages, name: str) -> None:  # type
     assert not any(k.startswith("on") for _, a in tags.tags for k in a)
     text = "".join(tags.text)
     assert XSS_SCRIPT in text  # shown to the reader, as text
-    if name == "xss":
+    if name in ("xss", "card"):
         assert XSS_IMG in text
+
+
+@pytest.mark.parametrize("name", ["compare", "corpus", "match", "card"])
+def test_browser_no_ucum_code_in_what_a_person_reads(pages, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Units as people write them: a UCUM code after a number ("65 a", "10*9/L", "{score}",
+    "mm[Hg]", "xULN") appears in the rendered text only where the record itself wrote it."""
+    from units_text import ucum_leaks
+
+    import re
+
+    dom = re.sub(r"<style>.*?</style>", "", load(pages[name]).dom, flags=re.S)  # text shown, not the style sheet
+    assert ucum_leaks(" ".join(_tags(dom).text), pages["_sources"]) == []
+
+
+def test_browser_card_shows_each_criterion_beside_its_reading(pages) -> None:  # type: ignore[no-untyped-def]
+    tags = _tags(load(pages["card"]).dom)
+    text = "".join(tags.text)
+    assert "Exclude if ALT is above 2.5 × the upper limit of normal" in text
+    assert "Exclude if any of:" in text and "Requires any one of:" in text
+    assert "Needs the investigator" in text or "the investigator's judgement" in text
+    crits = [a for t, a in tags.tags if t == "div" and a.get("class") == "card-crit"]
+    assert len(crits) > 60 and {a.get("data-status") for a in crits} >= {"computable", "container"}
+    assert sum(1 for t, _ in tags.tags if t == "mark") > 50  # the words read, highlighted in the source
 
 
 def test_browser_match_page_explains_the_verdicts(pages) -> None:  # type: ignore[no-untyped-def]
