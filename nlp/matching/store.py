@@ -160,11 +160,13 @@ class TrialStore:
         assert row is not None  # an aggregate without GROUP BY always returns one row
         return int(row[0])
 
-    def trials(self) -> Iterator[ParsedTrial]:
-        """The stored documents (without entities), in trial-id order."""
-        rows = self.con.execute("SELECT doc FROM trials WHERE schema_version IN (1, 2) ORDER BY trial_id").fetchall()
-        for (doc,) in rows:
-            yield parsed_from_json(doc)  # a version-1 row is upgraded on read
+    def trials(self, batch: int = 64) -> Iterator[ParsedTrial]:
+        """The stored documents (without entities), in trial-id order, fetched ``batch`` rows at a
+        time (a report over the whole store holds a few documents, not all of them)."""
+        cur = self.con.execute("SELECT doc FROM trials WHERE schema_version IN (1, 2) ORDER BY trial_id")
+        while rows := cur.fetchmany(batch):
+            for (doc,) in rows:
+                yield parsed_from_json(doc)  # a version-1 row is upgraded on read
 
     def iter_match_trials(self) -> Iterator[ParsedTrial]:
         """Every stored trial in its match form, in trial-id order, read with one query and

@@ -245,6 +245,7 @@ def test_matching_store_round_trip(nlp, trials, tmp_path: Path) -> None:  # type
         store.put([trials["NCT05697718"]])  # re-indexing replaces, never duplicates
         assert store.count() == 5
         loaded = {t.record.nct_id: t for t in store.trials()}
+        assert [t.record.nct_id for t in store.trials(batch=2)] == sorted(loaded)  # fetched in batches, in order
     assert loaded["NCT05697718"] == compact(trials["NCT05697718"])
     p = patient("NCT05697718", birth_date="1945-10-01")
     assert Matcher().match(loaded["NCT05697718"], p).failing == Matcher().match(trials["NCT05697718"], p).failing
