@@ -121,9 +121,6 @@ class NumericRange(_Frozen):
         hi_ok = x < hi or (self.high_inclusive and x == hi)
         return lo_ok and hi_ok
 
-    def describe(self) -> str:
-        return " and ".join(f"{c} {v:g}" for c, v in self.bounds())
-
 
 class Window(_Frozen):
     """A time window relative to an anchor event: "within 90 days before enrollment" ->

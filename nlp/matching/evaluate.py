@@ -514,7 +514,7 @@ class Matcher:
             age = p.age_in(ucum(cond.range.unit) or "a")
             if age is None:
                 return None, "age unknown"
-            return cond.range.contains(age), f"age {cond.range.describe()}"
+            return cond.range.contains(age), f"age {range_words(cond.range)}"
         return None, f"condition {cond.text!r} names no known concept"
 
     # -- per criterion, per trial -----------------------------------------------------------------
