@@ -738,6 +738,43 @@ def card_cmd(
         raise typer.Exit(1)
 
 
+EXPORT_TARGETS = ("fhir-r5",)
+
+
+@app.command("export")
+def export_cmd(
+    trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
+    to: Annotated[str, typer.Option("--to", help="Target: fhir-r5 (a Bundle per trial: ResearchStudy + EvidenceVariable).")] = "fhir-r5",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="A .json file (one Bundle, or an array for several) or .jsonl (one per line); default: standard output.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """Export trials' eligibility to a standard other systems read (FHIR R5)."""
+    if to not in EXPORT_TARGETS:
+        _err(f"unknown export target {to!r} (use {', '.join(EXPORT_TARGETS)})")
+        raise typer.Exit(2)
+    if out is not None and out.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
+        _err(f"{out}: unknown export file type {out.suffix or '(none)'!r} (use .json or .jsonl)")
+        raise typer.Exit(2)
+    from nlp.export.fhir import trial_bundle
+
+    failures: list[str] = []
+    bundles = [trial_bundle(d) for d in _iter_trials(trials, fmt, failures)]
+    if not bundles:
+        _err("no trial could be read; nothing exported")
+        raise typer.Exit(1)
+    if out is not None and out.suffix.lower() in (".jsonl", ".ndjson"):
+        text = "".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bundles)
+    else:
+        text = json.dumps(bundles[0] if len(bundles) == 1 else bundles, ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
+        typer.echo(f"wrote {out} ({len(bundles)} trial(s), {to})", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
 @app.command("report")
 def report_cmd(
     paths: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],

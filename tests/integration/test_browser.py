@@ -141,9 +141,9 @@ def test_browser_markup_in_records_stays_text(pages, name: str) -> None:  # type
 def test_browser_no_ucum_code_in_what_a_person_reads(pages, name: str) -> None:  # type: ignore[no-untyped-def]
     """Units as people write them: a UCUM code after a number ("65 a", "10*9/L", "{score}",
     "mm[Hg]", "xULN") appears in the rendered text only where the record itself wrote it."""
-    from units_text import ucum_leaks
-
     import re
+
+    from units_text import ucum_leaks
 
     dom = re.sub(r"<style>.*?</style>", "", load(pages[name]).dom, flags=re.S)  # text shown, not the style sheet
     assert ucum_leaks(" ".join(_tags(dom).text), pages["_sources"]) == []

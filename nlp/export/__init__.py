@@ -1,0 +1,1 @@
+"""Constraints out to what users' systems speak: FHIR R5 (``nlp.export.fhir``)."""
