@@ -592,7 +592,7 @@ def _store_or_exit(db: Path) -> Iterator[TrialStore]:
         raise typer.Exit(1) from None
 
 
-def _load_store_or_exit(db: Path) -> list[ParsedTrial]:
+def _load_store_or_exit(db: Path) -> list[tuple[ParsedTrial, tuple[str, ...] | None]]:
     """All stored trials in their match form (one query), then kept out of the collector's scans."""
     import gc
 
@@ -601,7 +601,7 @@ def _load_store_or_exit(db: Path) -> list[ParsedTrial]:
     gc.disable()  # until the freeze: the first collection after loading would scan every object
     try:
         with _store_or_exit(db) as store:
-            trials = store.match_trials()
+            trials = store.match_forms()
     finally:
         freeze()  # they live until the end: later collections (and forked workers) leave them alone
         gc.enable()
@@ -614,27 +614,31 @@ def rank_cmd(
     db: Annotated[Path, typer.Option("--db", help="DuckDB database written by `elig index`.")] = Path("trials.duckdb"),
     top: Annotated[int, typer.Option("--top", min=0, help="How many trials to list (per patient).")] = 20,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the ranking as JSON here.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many patients (each ranks whole patients).")] = 1,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1,
+        help="Worker processes: many patients are ranked whole by each; one patient's trials are shared among them.")] = 1,
 ) -> None:
     """Rank every stored trial for a patient: eligible first, then needs_review by fewest open items.
 
     One patient file: the top trials, and with -o every full report. Several patients (files or
     directories): per patient a summary line and its top trials, and with -o one ranking per
     patient (per trial: overall, failing criteria, number of open items)."""
-    from nlp.matching import Matcher, rank
-
     if len(patients) == 1 and not patients[0].is_dir():
-        from nlp.matching.store import collector_off
+        from nlp.matching import Matcher
+        from nlp.matching.batch import rank_stored
 
         person = _patient_or_exit(patients[0])
-        # one trial built at a time, each matched and dropped; the collector is off: nothing built
-        # here forms a cycle, and its passes over the reports would only cost
-        with _store_or_exit(db) as store, collector_off():
-            reports = rank(Matcher(), person, store.iter_match_trials())
-        if output is not None:
-            write_atomic(output, json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False) + "\n")
-        for r in reports[:top]:
-            typer.echo(_rank_line(r.overall, r.trial, r.failing, len(r.missing)))
+        with _store_or_exit(db) as store:
+            rows, path = store.match_rows(), store.path
+        try:  # workers fork after the lexicon is loaded; the store is closed by then
+            ranked = rank_stored(path, rows, person, jobs, full=output is not None, matcher=Matcher())
+        except InputError as exc:  # a stored trial that does not validate
+            _err(str(exc))
+            raise typer.Exit(1) from None
+        if output is not None:  # the JSON array of the full reports, in rank order
+            write_atomic(output, "[" + ", ".join(r.report or "" for r in ranked) + "]\n")
+        for r in ranked[:top]:
+            typer.echo(_rank_line(r.entry.overall, r.entry.trial, r.entry.failing, r.entry.missing))
         return
     _rank_many(patients, db, top, output, jobs)
 
@@ -660,7 +664,8 @@ def _rank_many(paths: list[Path], db: Path, top: int, output: Path | None, jobs:
         out = stack.enter_context(open_atomic(output)) if output is not None else None
         if out is not None:
             out.write("[")
-        for i, ranking in enumerate(rank_patients(trials, people, jobs)):
+        ranked = rank_patients([t for t, _ in trials], people, jobs, keys=[k for _, k in trials])
+        for i, ranking in enumerate(ranked):
             n = {k: sum(e.overall == k for e in ranking) for k in ("eligible", "needs_review", "ineligible")}
             typer.echo(f"{files[i]}: {people[i].id}: {n['eligible']} eligible, {n['needs_review']} needs_review, "
                        f"{n['ineligible']} ineligible")

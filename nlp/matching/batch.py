@@ -1,22 +1,30 @@
-"""Ranking many patients against the same trials, in forked worker processes.
+"""Ranking many patients against the same trials, and one patient against many trials, in
+forked worker processes.
 
 The trials are loaded once, in the parent, before the workers fork: each worker inherits them
 (and the matcher with its lexicon) instead of reading the store again, ranks whole patients with
 ``rank`` and sends back a summary per patient-trial (``RankEntry``: the verdict, the failing
 criteria, how many items are open), small enough for 1,000 patients x 1,099 trials. Results come
 back in input order and are the same for any number of workers.
+
+One patient (``rank_stored``): the stored rows (not yet validated) are read once, in the parent;
+the workers each validate and match a share of them and send back, per trial, its place in the
+ranking (``rank_key``), its ``RankEntry`` and, when asked, the full report as JSON text. The
+parent sorts them: the same ranking, and the same JSON, as ``rank`` over all the trials.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from nlp.core.document import ParsedTrial
-from nlp.matching.evaluate import Matcher, MatchReport, rank
+from nlp.errors import InputError
+from nlp.matching.evaluate import Matcher, MatchReport, rank, rank_key
 from nlp.matching.patient import Patient
-from nlp.matching.store import collector_off
+from nlp.matching.store import StoredRow, collector_off, form_of_row
 
 
 class RankEntry(NamedTuple):
@@ -36,20 +44,23 @@ class RankEntry(NamedTuple):
 _TRIALS: Sequence[ParsedTrial] = ()
 _PATIENTS: Sequence[Patient] = ()
 _MATCHER: Matcher | None = None
+_KEYS: Sequence[Sequence[str] | None] | None = None
 
 
 def _rank_one(i: int) -> list[RankEntry]:
     assert _MATCHER is not None
     with collector_off():
-        return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS)]
+        return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS, _KEYS)]
 
 
 def rank_patients(trials: Sequence[ParsedTrial], patients: Sequence[Patient], jobs: int = 1,
-                  matcher: Matcher | None = None) -> Iterator[list[RankEntry]]:
+                  matcher: Matcher | None = None,
+                  keys: Sequence[Sequence[str] | None] | None = None) -> Iterator[list[RankEntry]]:
     """Each patient's ranking (``rank`` order) in input order; ``jobs`` > 1 forks that many
-    workers, which inherit ``trials`` (freeze them first for copy-on-write: see ``freeze``)."""
-    global _TRIALS, _PATIENTS, _MATCHER
-    _TRIALS, _PATIENTS, _MATCHER = trials, patients, matcher or Matcher()
+    workers, which inherit ``trials`` (freeze them first for copy-on-write: see ``freeze``).
+    ``keys``: per trial its content keys (``TrialStore.match_forms``), for the matcher's memo."""
+    global _TRIALS, _PATIENTS, _MATCHER, _KEYS
+    _TRIALS, _PATIENTS, _MATCHER, _KEYS = trials, patients, matcher or Matcher(), keys
     try:
         if jobs <= 1 or len(patients) <= 1:
             yield from map(_rank_one, range(len(patients)))
@@ -60,7 +71,78 @@ def rank_patients(trials: Sequence[ParsedTrial], patients: Sequence[Patient], jo
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             yield from pool.imap(_rank_one, range(len(patients)), chunksize=chunk)
     finally:
-        _TRIALS, _PATIENTS, _MATCHER = (), (), None
+        _TRIALS, _PATIENTS, _MATCHER, _KEYS = (), (), None, None
+
+
+class Ranked(NamedTuple):
+    """One trial of one patient's ranking, as a worker sends it back."""
+
+    key: tuple[int, bool, int, str]  # rank_key of the report
+    entry: RankEntry
+    report: str | None  # the full report as JSON text (``report_json``), when asked for
+
+
+def report_json(report: MatchReport) -> str:
+    """A report as ``elig rank -o`` writes it: the items of the JSON array of reports."""
+    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
+
+
+# what a forked worker inherits for one patient (set before the pool starts)
+_ROWS: Sequence[StoredRow] = ()
+_PATH = ""
+_PATIENT: Patient | None = None
+_FULL = False
+
+
+def _rank_rows(bounds: tuple[int, int]) -> list[Ranked] | tuple[str, str]:
+    """The rows ``lo:hi`` validated and matched; a row that does not validate gives the error's
+    (source, problem) instead."""
+    assert _MATCHER is not None and _PATIENT is not None
+    lo, hi = bounds
+    out = []
+    with collector_off():  # nothing built here forms a cycle
+        for row in _ROWS[lo:hi]:
+            try:
+                trial, keys = form_of_row(_PATH, row)
+            except InputError as exc:
+                return exc.source, exc.problem
+            r = _MATCHER.match(trial, _PATIENT, keys)
+            out.append(Ranked(rank_key(r), RankEntry.of(r), report_json(r) if _FULL else None))
+    return out
+
+
+def rank_stored(path: str, rows: Sequence[StoredRow], patient: Patient, jobs: int = 1, full: bool = False,
+                matcher: Matcher | None = None) -> list[Ranked]:
+    """One patient's ranking of the stored ``rows`` (``TrialStore.match_rows`` of the store at
+    ``path``), in ``rank`` order; ``full``: with each full report as JSON text. ``jobs`` > 1
+    forks that many workers, each validating and matching a share of the rows (one trial built
+    at a time, dropped once matched). A row that does not validate is an ``InputError`` naming
+    the store and the trial (the first in trial-id order)."""
+    global _ROWS, _PATH, _PATIENT, _FULL, _MATCHER
+    _ROWS, _PATH, _PATIENT, _FULL, _MATCHER = rows, path, patient, full, matcher or Matcher()
+    try:
+        size = max(1, -(-len(rows) // (8 * jobs))) if jobs > 1 else max(1, len(rows))
+        chunks = [(lo, min(lo + size, len(rows))) for lo in range(0, len(rows), size)]
+        out: list[Ranked] = []
+        if jobs <= 1 or len(chunks) <= 1:
+            parts: Iterator[list[Ranked] | tuple[str, str]] = map(_rank_rows, chunks)
+            _collect(parts, out)
+        else:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+                _collect(pool.imap(_rank_rows, chunks), out)
+        out.sort(key=lambda x: x.key)
+        return out
+    finally:
+        _ROWS, _PATH, _PATIENT, _FULL, _MATCHER = (), "", None, False, None
+
+
+def _collect(parts: Iterator[list[Ranked] | tuple[str, str]], out: list[Ranked]) -> None:
+    for part in parts:
+        if isinstance(part, tuple):
+            raise InputError(*part)
+        out.extend(part)
 
 
 def freeze() -> None:

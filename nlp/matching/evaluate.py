@@ -150,13 +150,34 @@ def combine(group: Group, section: str, verdict_of: dict[str, Verdict]) -> Verdi
     return at_least3(vs, n)
 
 
+# what evaluating a constraint gives before its own id and evidence are added: verdict, reason,
+# the patient facts used, review
+_Outcome = tuple[Verdict, str, tuple[str, ...], bool]
+# the fields of a constraint that are not its content: who it is and where it was read
+_NOT_CONTENT = frozenset({"id", "criterion", "evidence"})
+
+
 class Matcher:
-    """Evaluates patients against parsed trials."""
+    """Evaluates patients against parsed trials.
+
+    ``match(trial, patient, keys)``: with the trial's ``content_keys`` (stored by ``elig index``),
+    a constraint's outcome is computed once per content and section within one patient, and
+    reused for every constraint of the same content, in any trial, with that constraint's own id
+    and evidence. It is the same code: the first constraint of a content is evaluated as without
+    keys, and what the evaluation read of the trial beyond the constraint is recorded (the
+    trial's target diagnoses: the outcome is then kept per set of targets; the criterion's other
+    constraints: then it is not kept), so a reuse is what evaluating would give: otherwise the
+    outcome is a function of the constraint's content, the section, the patient and the lexicon
+    (tested against the plain ``match`` in tests/integration/test_rank.py)."""
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon.load()
         self._cache: dict[tuple[str, PCode | None], frozenset[str]] = {}
-        self._targets: set[str] = set()  # the trial being matched: its inclusion diagnoses
+        self._targets: frozenset[str] = frozenset()  # the trial being matched: its inclusion diagnoses
+        self._memo: dict[tuple[str, str | None], _Outcome | dict[frozenset[str], _Outcome] | None] = {}
+        self._memo_patient: Patient | None = None
+        self._read_targets = False  # the evaluation under way read the trial's targets
+        self._read_siblings = False  # ... or the criterion's other constraints
 
     # -- concepts ------------------------------------------------------------------------------
     def concepts(self, name: str, code: PCode | None = None) -> frozenset[str]:
@@ -187,25 +208,61 @@ class Matcher:
 
     # -- per constraint -------------------------------------------------------------------------
     def evaluate(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None = None) -> ConstraintResult:
+        return self._res(c, *self._outcome(c, patient, crit))
+
+    def _outcome(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None) -> _Outcome:
+        """The verdict of ``c`` for the patient, why, the facts used and whether a person must
+        review it (everything of its result but its own id and evidence)."""
         if isinstance(c, JudgementConstraint):
-            return self._res(c, "not_computable", "left to the investigator's judgement")
+            return "not_computable", "left to the investigator's judgement", (), False
         r = self._read(c, patient, crit)
         if r.holds is None:
-            return self._res(c, "unknown", r.reason, r.facts)
+            return "unknown", r.reason, r.facts, False
         cond = getattr(c, "applies_if", None)
         if cond is not None:
             applies, why = self._applies(cond, patient)
             if applies is None:
-                return self._res(c, "unknown", f"cannot tell whether it applies ({why})", r.facts)
+                return "unknown", f"cannot tell whether it applies ({why})", r.facts, False
             if not applies:
-                return self._res(c, "pass", f"does not apply ({why})", r.facts)
+                return "pass", f"does not apply ({why})", r.facts, False
         ok = r.holds if c.effect == "include" else not r.holds
         if ok:
-            return self._res(c, "pass", r.reason, r.facts)
+            return "pass", r.reason, r.facts, False
         doubt = self.doubt(c, r, crit.section if crit else None)
         if doubt:
-            return self._res(c, "unknown", f"needs review: {doubt} ({r.reason})", r.facts, review=True)
-        return self._res(c, "fail", r.reason, r.facts)
+            return "unknown", f"needs review: {doubt} ({r.reason})", r.facts, True
+        return "fail", r.reason, r.facts, False
+
+    def _evaluate_memo(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None,
+                       content: str | None) -> ConstraintResult:
+        """``evaluate``, reusing the outcome of an earlier constraint of the same ``content``
+        key (``content_keys``) for this patient (see the class doc)."""
+        if content is None:
+            return self.evaluate(c, patient, crit)
+        if self._memo_patient is not patient:
+            self._memo, self._memo_patient = {}, patient
+        key = (content, crit.section if crit else None)
+        kept = self._memo.get(key, False)
+        if isinstance(kept, tuple):
+            return self._res(c, *kept)
+        if isinstance(kept, dict) and (hit := kept.get(self._targets)) is not None:
+            return self._res(c, *hit)
+        self._read_targets = self._read_siblings = False
+        out = self._outcome(c, patient, crit)
+        if self._read_siblings:
+            self._memo[key] = None  # depends on the criterion's other constraints: not kept
+        elif self._read_targets:
+            per = kept if isinstance(kept, dict) else {}
+            per[self._targets] = out
+            self._memo[key] = per
+        elif kept is False:
+            self._memo[key] = out
+        return self._res(c, *out)
+
+    def _trial_targets(self) -> frozenset[str]:
+        """The target diagnoses of the trial being matched, as an evaluation reads them."""
+        self._read_targets = True
+        return self._targets
 
     @staticmethod
     def doubt(c: AnyConstraint, r: _Reading, section: str | None = None) -> str | None:
@@ -328,10 +385,11 @@ class Matcher:
         return _Reading(ok, why, (o.name,))
 
     def _duration(self, c: MeasurementConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
+        self._read_siblings = True
         targets = [k.concepts for k in (crit.constraints if crit else ())
                    if isinstance(k, ConditionConstraint) and k.effect == "include" and k.present]
         if not targets:  # "Disease duration >= 2 years": the trial's diagnosis
-            targets = [ConceptSet(concept=Concept(id=t, name=t)) for t in sorted(self._targets)]
+            targets = [ConceptSet(concept=Concept(id=t, name=t)) for t in sorted(self._trial_targets())]
         onsets = [x.onset for x in p.conditions if x.onset and any(self.in_set(t, x.name, x.code) for t in targets)]
         if not onsets:
             return _Reading(None, "disease duration unknown: no onset date of the diagnosis")
@@ -365,7 +423,7 @@ class Matcher:
             dates = [t.end for t in p.therapies if t.end and t.end <= p.as_of and named_in(t.name, t.code)]
         elif anchor in (Anchor.ONSET, Anchor.DIAGNOSIS):
             dates = [x.onset for x in p.conditions if x.onset and (
-                named_in(x.name, x.code) if named else bool(self.concepts(x.name, x.code) & self._targets))]
+                named_in(x.name, x.code) if named else bool(self.concepts(x.name, x.code) & self._trial_targets()))]
         elif anchor in (Anchor.SURGERY, Anchor.TRANSPLANT, Anchor.EVENT):
             kind = {Anchor.SURGERY: "surgery", Anchor.TRANSPLANT: "organ_transplantation"}.get(anchor)
             dates = [x.date for x in p.procedures if x.date and x.date <= p.as_of and (
@@ -400,7 +458,7 @@ class Matcher:
         absence_of_target = c.effect == "exclude" or not c.present
         carved = [x.id for x in c.concepts.excluded]  # "dementia other than AD" in an AD trial
         if absence_of_target and any(self.lexicon.is_a(t, cid) and not any(self.lexicon.is_a(t, x) for x in carved)
-                                     for t in self._targets):
+                                     for t in self._trial_targets()):
             # "other symptoms leading to apoplexy" in a stroke trial, "no MS relapse" in an MS
             # trial: a criterion cannot mean the absence of the trial's own target diagnosis
             return _Reading(None, f"{name} overlaps the trial's target diagnosis: needs a reviewer")
@@ -531,15 +589,23 @@ class Matcher:
         lex = self.lexicon
         return topics | {c for c in included if any(lex.is_a(c, t) or lex.is_a(t, c) for t in topics)}
 
-    def match(self, trial: ParsedTrial, patient: Patient) -> MatchReport:
-        self._targets = self.targets(trial)
+    def match(self, trial: ParsedTrial, patient: Patient, keys: Sequence[str] | None = None) -> MatchReport:
+        """The patient against the trial; ``keys``: the trial's ``content_keys``, to reuse the
+        outcomes of constraints of the same content already evaluated for this patient."""
+        self._targets = frozenset(self.targets(trial))
+        key_of: dict[int, str] = {}
+        if keys is not None:
+            cs = all_constraints(trial)
+            if len(cs) != len(keys):
+                raise ValueError(f"{len(keys)} content keys for {len(cs)} constraints")
+            key_of = {id(c): k for c, k in zip(cs, keys, strict=True)}
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:
                 children.setdefault(crit.parent, []).append(crit)
         verdicts: dict[str, CriterionResult] = {}
         for crit in reversed(trial.criteria):  # children before parents
-            results = tuple(self.evaluate(c, patient, crit) for c in crit.constraints)
+            results = tuple(self._evaluate_memo(c, patient, crit, key_of.get(id(c))) for c in crit.constraints)
             verdict_of: dict[str, Verdict] = {r.constraint: r.verdict for r in results}
             verdict_of.update({k.id: verdicts[k.id].verdict for k in children.get(crit.id, [])})
             if crit.logic is not None:
@@ -550,7 +616,7 @@ class Matcher:
                 criterion=crit.id, section=crit.section, verdict=verdict, evidence=crit.text,
                 constraints=results, reason=crit.reason,
             )
-        record = tuple(self.evaluate(c, patient) for c in trial.record_constraints)
+        record = tuple(self._evaluate_memo(c, patient, None, key_of.get(id(c))) for c in trial.record_constraints)
         top = [verdicts[c.id] for c in trial.criteria if c.parent is None]
         failing = [r.criterion for r in top if r.verdict == "fail"] + [r.constraint for r in record if r.verdict == "fail"]
         open_items = [r for r in top if r.verdict in ("unknown", "not_computable")]
@@ -569,6 +635,21 @@ class Matcher:
                            target_confirmed=confirmed)
 
 
+def all_constraints(trial: ParsedTrial) -> list[AnyConstraint]:
+    """The trial's constraints in document order: each criterion's, then the record's."""
+    return [c for crit in trial.criteria for c in crit.constraints] + list(trial.record_constraints)
+
+
+def content_keys(trial: ParsedTrial) -> tuple[str, ...]:
+    """A key per constraint (``all_constraints`` order) naming its content: its JSON less the
+    fields that are not content (id, criterion, evidence), hashed (SHA-256, 96 bits). Two
+    constraints of one key give the same outcome for a patient (``Matcher.match``'s memo)."""
+    import hashlib
+
+    return tuple(hashlib.sha256(c.model_dump_json(exclude=set(_NOT_CONTENT)).encode()).hexdigest()[:24]
+                 for c in all_constraints(trial))
+
+
 def _descendants(r: CriterionResult, verdicts: dict[str, CriterionResult], children: dict[str, list[AnnotatedCriterion]]) -> list[CriterionResult]:
     out = [r]
     for k in children.get(r.criterion, []):
@@ -583,10 +664,22 @@ def _leaf_results(r: CriterionResult, verdicts: dict[str, CriterionResult], chil
     return out
 
 
-def rank(matcher: Matcher, patient: Patient, trials: Iterable[ParsedTrial]) -> list[MatchReport]:
+_ORDER = {"eligible": 0, "needs_review": 1, "ineligible": 2}
+
+
+def rank_key(r: MatchReport) -> tuple[int, bool, int, str]:
+    """Where a report goes in a ranking: eligible first, then needs_review (trials whose target
+    diagnosis the record confirms first, then by fewest open items), then ineligible."""
+    return _ORDER[r.overall], r.target_confirmed is False, len(r.missing) + len(r.failing), r.trial
+
+
+def rank(matcher: Matcher, patient: Patient, trials: Iterable[ParsedTrial],
+         keys: Sequence[Sequence[str] | None] | None = None) -> list[MatchReport]:
     """Eligible first, then needs_review (trials whose target diagnosis the record confirms first,
-    then by fewest open items), then ineligible."""
-    order = {"eligible": 0, "needs_review": 1, "ineligible": 2}
-    reports = [matcher.match(t, patient) for t in trials]
-    return sorted(reports, key=lambda r: (order[r.overall], r.target_confirmed is False,
-                                          len(r.missing) + len(r.failing), r.trial))
+    then by fewest open items), then ineligible (``rank_key``). ``keys``: per trial its
+    ``content_keys`` (or None), for the matcher's memo."""
+    if keys is None:
+        reports = [matcher.match(t, patient) for t in trials]
+    else:
+        reports = [matcher.match(t, patient, k) for t, k in zip(trials, keys, strict=True)]
+    return sorted(reports, key=rank_key)

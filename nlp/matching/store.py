@@ -6,9 +6,11 @@ Two tables:
 - ``trials``: the trial id, title and the parsed trial as JSON without entities (the document
   ``elig index`` was given, less the tagged spans);
 - ``match_forms``: the same trial in its *match form*, only what matching reads (see
-  :func:`match_form`), as ParsedTrial JSON, with the ``form_version`` that wrote it. Ranking reads
-  this table with one query and validates each row with pydantic (``model_validate_json``): no
-  pickle, so loading a store someone else wrote never runs code from it.
+  :func:`match_form`), with a content key per constraint (``content_keys``: the matcher evaluates
+  each content once per patient), as the JSON of a ``StoredForm``, with the ``form_version`` that
+  wrote it. Ranking reads this table with one query and validates each row with pydantic
+  (``model_validate_json``): no pickle, so loading a store someone else wrote never runs code
+  from it.
 
 A store written before ``match_forms`` existed (or with forms of another ``form_version``) still
 ranks: the trials without a current form are read from ``trials`` (slower), and the next
@@ -23,12 +25,25 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from nlp.core.constraints import AnyConstraint
 from nlp.core.document import ParsedTrial, parsed_from_json
 from nlp.errors import InputError
+from nlp.matching.evaluate import content_keys
 
 # What the match form holds; a change bumps it (forms of another version are not read).
-FORM_VERSION: Final = 2  # 2: topics kept (the matcher's target diagnoses)
+# 2: topics kept (the matcher's target diagnoses); 3: with the constraints' content keys
+FORM_VERSION: Final = 3
+
+
+class StoredForm(BaseModel):
+    """A row of ``match_forms``: the trial's match form and its ``content_keys``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keys: tuple[str, ...] = Field(description="content_keys(trial): one per constraint, in document order")
+    trial: ParsedTrial
 
 _SCHEMA = (
     """
@@ -80,6 +95,33 @@ def match_form(doc: ParsedTrial) -> ParsedTrial:
         "record_constraints": _bare(doc.record_constraints),
         "warnings": (),
     })
+
+
+# a stored trial as read: (trial id, match form or None, document where there is no current form)
+StoredRow = tuple[str, str | None, str | None]
+
+
+def form_of_row(path: str, row: StoredRow) -> tuple[ParsedTrial, tuple[str, ...] | None]:
+    """One row of ``TrialStore.match_rows`` validated with pydantic: the trial with its content
+    keys (from its form), or without (None: from its document, where the trial has no current
+    form). A row that does not validate is an ``InputError`` naming the store (``path``) and the
+    trial."""
+    tid, form, doc = row
+    try:
+        if form is None:
+            return parsed_from_json(doc or ""), None
+        stored = StoredForm.model_validate_json(form)
+        if len(stored.keys) != sum(len(c.constraints) for c in stored.trial.criteria) + len(stored.trial.record_constraints):
+            raise ValueError("one content key per constraint")
+        return stored.trial, stored.keys
+    except ValueError as exc:  # pydantic's ValidationError, or JSON that does not parse
+        raise InputError(path, f"stored trial {tid} is not a valid parsed trial "
+                               f"({type(exc).__name__}); index it again") from None
+
+
+def trial_of_row(path: str, row: StoredRow) -> ParsedTrial:
+    """The trial of one row of ``TrialStore.match_rows`` (``form_of_row``)."""
+    return form_of_row(path, row)[0]
 
 
 @contextmanager
@@ -142,8 +184,9 @@ class TrialStore:
 
     def _put_form(self, tid: str, doc: ParsedTrial) -> None:
         self.con.execute("DELETE FROM match_forms WHERE trial_id = ?", [tid])
+        form = match_form(doc)
         self.con.execute("INSERT INTO match_forms (trial_id, form_version, form) VALUES (?, ?, ?)",
-                         [tid, FORM_VERSION, match_form(doc).model_dump_json(by_alias=True)])
+                         [tid, FORM_VERSION, StoredForm(keys=content_keys(form), trial=form).model_dump_json(by_alias=True)])
 
     def upgrade(self) -> int:
         """Write the current match form of every trial that has none (a store from older code, or
@@ -168,21 +211,31 @@ class TrialStore:
             for (doc,) in rows:
                 yield parsed_from_json(doc)  # a version-1 row is upgraded on read
 
+    def match_rows(self) -> list[StoredRow]:
+        """Every stored trial as (trial id, match form, document), in trial-id order, with one
+        query: the form where the trial has a current one, else (form None) its document. Not yet
+        validated: ``trial_of_row`` makes each a ``ParsedTrial``."""
+        params: list[Any] = [FORM_VERSION]
+        if self._has_forms():
+            return self.con.execute(_MATCH_ROWS, params).fetchall()
+        return self.con.execute(_DOC_ROWS).fetchall()
+
+    def trial_of_row(self, row: StoredRow) -> ParsedTrial:
+        """One row of ``match_rows`` validated (``trial_of_row``)."""
+        return trial_of_row(self.path, row)
+
     def iter_match_trials(self) -> Iterator[ParsedTrial]:
         """Every stored trial in its match form, in trial-id order, read with one query and
         validated one at a time (what ``elig rank`` matches for one patient: only one trial is
         built at a time). A trial without a current form is read from its document."""
-        params: list[Any] = [FORM_VERSION]
-        rows = self.con.execute(_MATCH_ROWS, params).fetchall() if self._has_forms() else \
-            self.con.execute(_DOC_ROWS).fetchall()
-        validate = ParsedTrial.model_validate_json
-        for tid, form, doc in rows:
-            try:
-                trial = validate(form) if form is not None else parsed_from_json(doc)
-            except ValueError as exc:  # pydantic's ValidationError, or JSON that does not parse
-                raise InputError(self.path, f"stored trial {tid} is not a valid parsed trial "
-                                            f"({type(exc).__name__}); index it again") from None
-            yield trial
+        for row in self.match_rows():
+            yield self.trial_of_row(row)
+
+    def match_forms(self) -> list[tuple[ParsedTrial, tuple[str, ...] | None]]:
+        """Every stored trial (``iter_match_trials``) with its content keys (None where read from
+        its document), built with the collector off: what ranking many patients matches."""
+        with collector_off():
+            return [form_of_row(self.path, row) for row in self.match_rows()]
 
     def match_trials(self) -> list[ParsedTrial]:
         """All of ``iter_match_trials`` at once (for many patients), built with the collector off."""

@@ -3,6 +3,7 @@ older store without it still ranks, and many patients rank the same with one or 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -164,3 +165,127 @@ def test_rank_one_patient_keeps_the_full_reports(store: Path, tmp_path: Path) ->
     assert len(res.stdout.splitlines()) == 3 and not res.stdout.startswith(str(ROOT))
     res = _rank(str(tmp_path / "missing.json"), "--db", str(store))
     assert res.returncode == 1 and res.stderr.strip() == f"elig: error: {tmp_path / 'missing.json'}: no such file"
+
+
+# --- the fast path: content keys (the matcher's memo) and workers sharing one patient's trials ----
+
+DEV_PATIENTS = ROOT.parent / "shared" / "acceptance" / "dev" / "patients"
+DEV_TRIALS = ("NCT00482092", "NCT01922908", "NCT04328714")
+
+
+@pytest.fixture(scope="module")
+def fast_store(trials: dict[str, ParsedTrial], nlp, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Patient]]:  # type: ignore[no-untyped-def]
+    """The seed trials and a few dev trials in one store, with the seeds' patients and the dev
+    trials' synthetic patients (base and single violations)."""
+    from conftest import MSC_DIR, need
+
+    from nlp.analyze import parse_record
+    from nlp.errors import InputError
+    from nlp.records import read_path
+
+    need(DEV_PATIENTS)
+    docs = list(trials.values())
+    people = _patients()
+    for nct in DEV_TRIALS:
+        docs += [parse_record(rec, nlp) for rec in read_path(need(MSC_DIR / f"{nct}.json"))]
+        for f in sorted(DEV_PATIENTS.glob(f"{nct}-*.json")):
+            with contextlib.suppress(InputError):  # one dev patient is unreadable on purpose
+                people.append(load_patient(f))
+    db = tmp_path_factory.mktemp("fast") / "t.duckdb"
+    with TrialStore(db) as s:
+        s.put(docs)
+    return db, people
+
+
+def _plain(path: str, rows: list[tuple[str, str | None, str | None]], p: Patient) -> list[str]:
+    """What `elig rank -o` wrote before the fast path: every trial matched by a fresh matcher
+    without content keys, sorted by rank_key, each report as JSON."""
+    from nlp.matching.batch import report_json
+    from nlp.matching.evaluate import rank_key
+    from nlp.matching.store import trial_of_row
+
+    m = Matcher()
+    return [report_json(r) for r in sorted((m.match(trial_of_row(path, row), p) for row in rows), key=rank_key)]
+
+
+def test_fast_path_gives_the_plain_matchers_reports(fast_store: tuple[Path, list[Patient]]) -> None:
+    from nlp.matching.batch import rank_stored
+
+    db, people = fast_store
+    with TrialStore(db, read_only=True) as s:
+        rows = s.match_rows()
+    assert len(rows) == 8 and all(form is not None for _, form, _ in rows)
+    assert len(people) > 40
+    matcher = Matcher()  # one matcher for all: its memo is kept per patient, reset for the next
+    for p in people:
+        fast = rank_stored(str(db), rows, p, jobs=1, full=True, matcher=matcher)
+        assert [r.report for r in fast] == _plain(str(db), rows, p), p.id
+    assert len(matcher._memo) > 0
+    for p in people[:3]:  # two workers, each a share of the trials: the same ranking and reports
+        two = rank_stored(str(db), rows, p, jobs=2, full=True)
+        assert [r.report for r in two] == _plain(str(db), rows, p)
+        assert [r.entry for r in two] == [r.entry for r in rank_stored(str(db), rows, p, jobs=1)]
+
+
+def test_memo_keeps_what_depends_on_the_trials_targets(trials: dict[str, ParsedTrial]) -> None:
+    """The same constraint contents under other target diagnoses (the trial without its condition
+    list): outcomes that read the targets are kept per set of targets, never reused across."""
+    from nlp.matching.evaluate import content_keys
+
+    people = _patients()
+    m = Matcher()
+    for p in people:
+        for doc in trials.values():
+            other = doc.model_copy(update={"topics": ()})
+            keys = content_keys(doc)
+            assert content_keys(other) == keys
+            for t in (doc, other, doc):
+                assert m.match(t, p, keys) == Matcher().match(t, p), (doc.record.nct_id, p.id)
+    assert any(isinstance(v, dict) and len(v) > 1 for v in m._memo.values())  # kept per targets
+
+
+def test_content_keys_name_the_content_not_the_id(trials: dict[str, ParsedTrial]) -> None:
+    from nlp.matching.evaluate import all_constraints, content_keys
+
+    doc = next(iter(trials.values()))
+    cs = all_constraints(doc)
+    keys = content_keys(doc)
+    assert len(keys) == len(cs) and all(len(k) == 24 for k in keys)
+    moved = doc.model_copy(update={"criteria": tuple(
+        c.model_copy(update={"constraints": tuple(k.model_copy(update={"id": k.id + "x", "criterion": "Z9"})
+                                                  for k in c.constraints)}) for c in doc.criteria)})
+    assert content_keys(moved) == keys  # another id and criterion: the same content
+    first = next(c for c in cs if c.criterion is not None)
+    changed = first.model_copy(update={"effect": "exclude" if first.effect == "include" else "include"})
+    assert content_keys(doc.model_copy(update={"criteria": tuple(
+        c.model_copy(update={"constraints": tuple(changed if k is first else k for k in c.constraints)})
+        for c in doc.criteria)}))[0] != keys[0]
+    with pytest.raises(ValueError, match="content keys"):
+        Matcher().match(doc, _patients()[0], keys[1:])
+
+
+def test_rank_a_form_with_the_wrong_number_of_keys_is_one_error_line(store: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(store))
+    row = con.execute("SELECT form FROM match_forms WHERE trial_id = 'NCT02218437'").fetchone()
+    assert row is not None
+    form = json.loads(row[0])
+    form["keys"] = form["keys"][1:]
+    con.execute("UPDATE match_forms SET form = ? WHERE trial_id = 'NCT02218437'", [json.dumps(form)])
+    con.close()
+    for jobs in ("1", "2"):
+        res = _rank(str(ROOT / "examples" / "patient.json"), "--db", str(store), "--jobs", jobs)
+        assert res.returncode == 1 and "Traceback" not in res.stderr
+        assert res.stderr.strip() == (f"elig: error: {store}: stored trial NCT02218437 is not a valid parsed trial "
+                                      "(ValueError); index it again")
+
+
+def test_rank_one_patient_with_two_workers_writes_the_same(store: Path, tmp_path: Path) -> None:
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"one{jobs}.json"
+        res = _rank(str(ROOT / "examples" / "patient.json"), "--db", str(store), "--jobs", jobs, "-o", str(out))
+        assert res.returncode == 0, res.stderr
+        outs[jobs] = (res.stdout, out.read_bytes())
+    assert outs["1"] == outs["2"]
