@@ -42,6 +42,11 @@ def _err(message: str) -> None:
     typer.echo(f"elig: error: {message}", err=True)
 
 
+def _note(message: str) -> None:
+    """A notice on stderr that is not an error (the command goes on and succeeds)."""
+    typer.echo(f"elig: note: {message}", err=True)
+
+
 class _Progress:
     """A one-line progress counter on stderr ("parse: 120/1099 files"), redrawn at most every
     0.2 s and erased at the end. Shown only for directories when stderr is a terminal."""
@@ -743,27 +748,65 @@ def card_cmd(
         raise typer.Exit(1)
 
 
-EXPORT_TARGETS = ("fhir-r5",)
+EXPORT_TARGETS = ("fhir-r5", "circe")
+
+
+def _circe_or_exit(docs: Iterable[ParsedTrial], vocab: str | None) -> list[dict[str, Any]]:
+    """Each trial's Circe cohort definition, its codes resolved against ``vocab``; per trial one
+    stderr line naming the codes no OMOP concept was found for."""
+    from nlp.export.circe import cohort_expression, duckdb_resolver
+
+    resolve = None
+    if vocab is not None:
+        if vocab.startswith(("postgresql://", "postgres://")):
+            _err(f"{vocab}: PostgreSQL vocabularies are not supported yet (give the vocabulary as a DuckDB file)")
+            raise typer.Exit(2)
+        path = vocab.removeprefix("duckdb:///").removeprefix("duckdb://")
+        if not Path(path).is_file():
+            _err(f"{path}: no such vocabulary database")
+            raise typer.Exit(1)
+        try:
+            resolve = duckdb_resolver(path)
+        except ValueError as exc:
+            _err(f"{path}: {exc}")
+            raise typer.Exit(1) from None
+    out = []
+    for d in docs:
+        e = cohort_expression(d, resolve)
+        if e.unresolved:
+            shown = ", ".join(f"{v} {c}" for v, c in e.unresolved[:6]) + (" …" if len(e.unresolved) > 6 else "")
+            what = "CONCEPT_ID 0 (no --vocab given)" if resolve is None else "not in the vocabulary, left out"
+            _note(f"{e.trial}: {len(e.unresolved)} code(s) {what}: {shown}")
+        if e.uncoded:
+            shown = ", ".join(e.uncoded[:6]) + (" …" if len(e.uncoded) > 6 else "")
+            _note(f"{e.trial}: {len(e.uncoded)} concept(s) with no code of an OMOP vocabulary (their criteria are "
+                 f"left out or not computable): {shown}")
+        out.append(e.expression)
+    return out
 
 
 @app.command("export")
 def export_cmd(
     trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
-    to: Annotated[str, typer.Option("--to", help="Target: fhir-r5 (a Bundle per trial: ResearchStudy + EvidenceVariable).")] = "fhir-r5",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="A .json file (one Bundle, or an array for several) or .jsonl (one per line); default: standard output.")] = None,
+    to: Annotated[str, typer.Option("--to", help="Target: fhir-r5 (a Bundle per trial: ResearchStudy + EvidenceVariable) or circe (an OHDSI Circe cohort definition per trial).")] = "fhir-r5",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="A .json file (one trial's, or an array for several) or .jsonl (one per line); default: standard output.")] = None,
+    vocab: Annotated[str | None, typer.Option("--vocab", help="circe: the OMOP vocabulary (Athena tables concept, concept_relationship) to resolve codes to concept ids: a DuckDB file, or duckdb:///PATH.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
 ) -> None:
-    """Export trials' eligibility to a standard other systems read (FHIR R5)."""
+    """Export trials' eligibility to a standard other systems read (FHIR R5, OHDSI Circe)."""
     if to not in EXPORT_TARGETS:
         _err(f"unknown export target {to!r} (use {', '.join(EXPORT_TARGETS)})")
         raise typer.Exit(2)
     if out is not None and out.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
         _err(f"{out}: unknown export file type {out.suffix or '(none)'!r} (use .json or .jsonl)")
         raise typer.Exit(2)
-    from nlp.export.fhir import trial_bundle
-
     failures: list[str] = []
-    bundles = [trial_bundle(d) for d in _iter_trials(trials, fmt, failures)]
+    if to == "circe":
+        bundles = _circe_or_exit(_iter_trials(trials, fmt, failures), vocab)
+    else:
+        from nlp.export.fhir import trial_bundle
+
+        bundles = [trial_bundle(d) for d in _iter_trials(trials, fmt, failures)]
     if not bundles:
         _err("no trial could be read; nothing exported")
         raise typer.Exit(1)
