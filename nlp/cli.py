@@ -514,23 +514,56 @@ def _patient_or_exit(path: Path) -> Patient:
         raise typer.Exit(1) from None
 
 
+def _omop_patient_or_exit(url: str, person: int | None, as_of: str | None) -> Patient:
+    """A person read from an OMOP CDM database (``nlp/matching/omop.py``); a problem is one line, exit 1."""
+    import datetime as dt
+
+    from nlp.matching.omop import connect, read_patient
+
+    if person is None:
+        _err("--omop needs --person ID")
+        raise typer.Exit(2)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        _err(f"--as-of {as_of!r}: not an ISO date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    try:
+        con, path = connect(url)
+        try:
+            return read_patient(con, person, day, source=path)
+        finally:
+            con.close()
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
 @app.command("match")
 def match_cmd(
-    patient: Annotated[Path, typer.Argument(help="Patient JSON (see README).")],
-    trials: Annotated[list[str], typer.Argument(help="Trial records or `elig parse` outputs.")],
+    args: Annotated[list[str], typer.Argument(help="PATIENT TRIAL...: a patient JSON (see README), then trial records or `elig parse` outputs; with --omop, trials only.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write the explanations as one self-contained HTML page.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+    omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH).")] = None,
+    person: Annotated[int | None, typer.Option("--person", help="With --omop: the person_id.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="With --omop: the date of the record (default: the end of the person's latest observation period).")] = None,
 ) -> None:
     """Match a patient against trials: a verdict per criterion and overall; per failing or review
     criterion its text, the words read, the patient facts used (names and dates) and why."""
     from nlp.matching import Matcher
     from nlp.matching.explain import explain_html, explain_text
 
-    person = _patient_or_exit(patient)
+    if omop is not None:
+        who, trials = _omop_patient_or_exit(omop, person, as_of), args
+    else:
+        if len(args) < 2:
+            _err("give a patient file and at least one trial (or --omop URL --person ID and the trials)")
+            raise typer.Exit(2)
+        who, trials = _patient_or_exit(Path(args[0])), args[1:]
     failures: list[str] = []
     matcher = Matcher()
-    reports = [matcher.match(t, person) for t in _load_trials(trials, fmt, failures)]
+    reports = [matcher.match(t, who) for t in _load_trials(trials, fmt, failures)]
     if output is not None:
         body = [r.model_dump(mode="json") for r in reports]
         write_atomic(output, json.dumps(body[0] if len(body) == 1 else body, ensure_ascii=False, indent=2) + "\n")
@@ -615,28 +648,38 @@ def _load_store_or_exit(db: Path) -> list[tuple[ParsedTrial, tuple[str, ...] | N
 
 @app.command("rank")
 def rank_cmd(
-    patients: Annotated[list[Path], typer.Argument(help="Patient JSON or FHIR Bundle files, or directories of them (*.json).")],
+    patients: Annotated[list[Path] | None, typer.Argument(help="Patient JSON or FHIR Bundle files, or directories of them (*.json); none with --omop.")] = None,
     db: Annotated[Path, typer.Option("--db", help="DuckDB database written by `elig index`.")] = Path("trials.duckdb"),
     top: Annotated[int, typer.Option("--top", min=0, help="How many trials to list (per patient).")] = 20,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the ranking as JSON here.")] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1,
         help="Worker processes: many patients are ranked whole by each; one patient's trials are shared among them.")] = 1,
+    omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH).")] = None,
+    person: Annotated[int | None, typer.Option("--person", help="With --omop: the person_id.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="With --omop: the date of the record (default: the end of the person's latest observation period).")] = None,
 ) -> None:
     """Rank every stored trial for a patient: eligible first, then needs_review by fewest open items.
 
     One patient file: the top trials, and with -o every full report. Several patients (files or
     directories): per patient a summary line and its top trials, and with -o one ranking per
     patient (per trial: overall, failing criteria, number of open items)."""
-    if len(patients) == 1 and not patients[0].is_dir():
+    patients = patients or []
+    if omop is None and not patients:
+        _err("give patient files (or --omop URL --person ID)")
+        raise typer.Exit(2)
+    if omop is not None or (len(patients) == 1 and not patients[0].is_dir()):
         from nlp.matching import Matcher
         from nlp.matching.batch import rank_stored
 
-        person = _patient_or_exit(patients[0])
+        if omop is not None and patients:
+            _err("give either patient files or --omop, not both")
+            raise typer.Exit(2)
+        who = _omop_patient_or_exit(omop, person, as_of) if omop is not None else _patient_or_exit(patients[0])
         with _store_or_exit(db) as store:
             rows, path = store.match_rows(), store.path
         try:  # workers fork after the lexicon is loaded; the store is closed by then
-            ranked = rank_stored(path, rows, person, jobs, full=output is not None, matcher=Matcher())
+            ranked = rank_stored(path, rows, who, jobs, full=output is not None, matcher=Matcher())
         except InputError as exc:  # a stored trial that does not validate
             _err(str(exc))
             raise typer.Exit(1) from None
@@ -744,6 +787,50 @@ def card_cmd(
     else:
         write_atomic(out, text)
         typer.echo(f"wrote {out} ({len(docs)} card(s))", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+omop_app = typer.Typer(help="OMOP CDM: a synthetic warehouse written from patient records (tests, examples).",
+                       no_args_is_help=True)
+app.add_typer(omop_app, name="omop")
+
+
+@omop_app.command("write")
+def omop_write_cmd(
+    patients: Annotated[list[Path], typer.Argument(help="Patient JSON or FHIR Bundle files, or directories of them.")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file to write (created; must not exist).")],
+) -> None:
+    """Write patients into a synthetic OMOP CDM v5.4 DuckDB (person, observation_period,
+    condition_occurrence, drug_exposure, procedure_occurrence, measurement, concept); person ids
+    from 1 in input order, printed with each patient's file."""
+    import duckdb
+
+    from nlp.matching import load_patient
+    from nlp.matching.omop import write_warehouse
+
+    if db.exists():
+        _err(f"{db}: already exists (the warehouse is written whole; remove it first)")
+        raise typer.Exit(1)
+    files, people, failures = [], [], 0
+    for f in _patient_files(patients):
+        try:
+            people.append(load_patient(f))
+            files.append(f)
+        except InputError as exc:
+            _err(str(exc))
+            failures += 1
+    if not people:
+        _err("no patient could be read; nothing written")
+        raise typer.Exit(1)
+    con = duckdb.connect(str(db))
+    try:
+        ids = write_warehouse(people, con)
+    finally:
+        con.close()
+    for f, pid in zip(files, ids, strict=True):
+        typer.echo(f"{pid}\t{f}")
+    typer.echo(f"wrote {db} ({len(ids)} synthetic person(s))", err=True)
     if failures:
         raise typer.Exit(1)
 
