@@ -35,6 +35,11 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MESH = "https://www.nlm.nih.gov/mesh"  # HL7 THO's canonical URL for MeSH
 DRUGBANK = "https://go.drugbank.com"
 SYSTEMS = (LOINC, SNOMED, ICD10, ICD10CM, ATC, RXNORM, MESH, DRUGBANK)
+UCUM_SYSTEM = "http://unitsofmeasure.org"
+# the OMOP vocabulary_id of each code system (DrugBank has none); and OMOP's gender concepts
+OMOP_VOCABULARY = {SNOMED: "SNOMED", ICD10CM: "ICD10CM", ICD10: "ICD10", LOINC: "LOINC", RXNORM: "RxNorm",
+                   ATC: "ATC", MESH: "MeSH", UCUM_SYSTEM: "UCUM"}
+OMOP_GENDER = {"male": 8507, "female": 8532}
 
 Category = Literal["measurement", "condition", "therapy", "procedure", "demographic", "other"]
 # Entity labels a lexicon concept is tagged with (see nlp/pipeline/README.md for the label set).

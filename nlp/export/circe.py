@@ -36,6 +36,7 @@ from nlp.core.constraints import (
     AgeConstraint,
     AnyConstraint,
     BmiConstraint,
+    Concept,
     ConceptSet,
     ConditionConstraint,
     Group,
@@ -49,18 +50,14 @@ from nlp.core.constraints import (
     Window,
 )
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
+from nlp.core.entity import CodeRef
 from nlp.core.labels import Exposure, GroupOp, Relation
-from nlp.core.lexicon import ATC, ICD10, ICD10CM, LOINC, MESH, RXNORM, SNOMED
+from nlp.core.lexicon import LOINC, OMOP_GENDER, OMOP_VOCABULARY
 from nlp.core.units import convert, ucum
 from nlp.core.wording import sentence
 
-# FHIR system URL -> OMOP vocabulary_id (codes of other systems, such as DrugBank, have no OMOP vocabulary)
-VOCABULARY_ID = {SNOMED: "SNOMED", ICD10CM: "ICD10CM", ICD10: "ICD10", LOINC: "LOINC", RXNORM: "RxNorm",
-                 ATC: "ATC", MESH: "MeSH"}
-GENDER = {"male": {"CONCEPT_ID": 8507, "CONCEPT_NAME": "MALE", "CONCEPT_CODE": "M", "DOMAIN_ID": "Gender",
-                   "VOCABULARY_ID": "Gender"},
-          "female": {"CONCEPT_ID": 8532, "CONCEPT_NAME": "FEMALE", "CONCEPT_CODE": "F", "DOMAIN_ID": "Gender",
-                     "VOCABULARY_ID": "Gender"}}
+GENDER = {sex: {"CONCEPT_ID": cid, "CONCEPT_NAME": sex.upper(), "CONCEPT_CODE": sex[0].upper(),
+                 "DOMAIN_ID": "Gender", "VOCABULARY_ID": "Gender"} for sex, cid in OMOP_GENDER.items()}
 _DOMAIN = {"condition": "ConditionOccurrence", "other": "Observation", "therapy": "DrugExposure",
            "procedure": "ProcedureOccurrence"}  # constraint kind -> the Circe criteria of its OMOP table
 _OP = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "eq"}
@@ -90,7 +87,7 @@ class _Builder:
     def _items(self, concept: Any, descendants: bool, excluded: bool) -> list[dict[str, Any]]:
         out = []
         for code in concept.codes:
-            vocab = VOCABULARY_ID.get(code.system)
+            vocab = OMOP_VOCABULARY.get(code.system)
             if vocab is None:
                 continue
             found = self.resolve(vocab, code.code) if self.resolve else None
@@ -223,9 +220,6 @@ class _Trial:
         if isinstance(c, MeasurementConstraint):
             cid = self.b.codeset(c.concepts)
         else:
-            from nlp.core.constraints import Concept, ConceptSet
-            from nlp.core.entity import CodeRef
-
             code = "29463-7" if isinstance(c, WeightConstraint) else "39156-5"
             name = "Body weight" if isinstance(c, WeightConstraint) else "Body mass index"
             cid = self.b.codeset(ConceptSet(concept=Concept(id=name, name=name, codes=(CodeRef(system=LOINC, code=code),))))

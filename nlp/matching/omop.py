@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nlp.core.lexicon import ATC, ICD10, ICD10CM, LOINC, MESH, RXNORM, SNOMED
+from nlp.core.lexicon import LOINC, OMOP_GENDER, OMOP_VOCABULARY, UCUM_SYSTEM
 from nlp.errors import InputError
 from nlp.matching.patient import (
     Patient,
@@ -33,11 +33,9 @@ from nlp.matching.patient import (
     RefRange,
 )
 
-SYSTEM_OF = {"SNOMED": SNOMED, "ICD10CM": ICD10CM, "ICD10": ICD10, "LOINC": LOINC, "RxNorm": RXNORM, "ATC": ATC,
-             "MeSH": MESH, "UCUM": "http://unitsofmeasure.org"}
-VOCABULARY_OF = {v: k for k, v in SYSTEM_OF.items()}
+SYSTEM_OF = {v: k for k, v in OMOP_VOCABULARY.items()}  # OMOP vocabulary_id -> code system URL
 SYNTHETIC = "elig-synthetic"  # the vocabulary of made-up concepts for items without a code
-GENDER = {8507: "male", 8532: "female"}
+GENDER = {cid: sex for sex, cid in OMOP_GENDER.items()}
 FIRST_ID = 2_000_000_000  # synthetic concept ids: far above Athena's
 
 # OMOP CDM v5.4, the columns read and written here
@@ -140,7 +138,7 @@ class _Concepts:
         self.rows: dict[tuple[str, str], tuple[int, str, str]] = {}
 
     def id(self, name: str, code: PCode | None, domain: str) -> int:
-        vocab = VOCABULARY_OF.get(code.system, SYNTHETIC) if code else SYNTHETIC
+        vocab = OMOP_VOCABULARY.get(code.system, SYNTHETIC) if code else SYNTHETIC
         key = (vocab, code.code if code and vocab != SYNTHETIC else name.lower())
         if key not in self.rows:
             self.rows[key] = (FIRST_ID + len(self.rows), name, domain)
@@ -157,7 +155,7 @@ def write_warehouse(patients: Sequence[Patient], con: Any, first_person: int = 1
     for i, p in enumerate(patients):
         pid = first_person + i
         ids.append(pid)
-        gender = {"male": 8507, "female": 8532}.get(p.sex or "", 0)
+        gender = OMOP_GENDER.get(p.sex or "", 0)
         b = p.birth_date
         con.execute("INSERT INTO person VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [pid, gender, b.year if b else None, b.month if b else None, b.day if b else None, b, p.id])
@@ -177,7 +175,7 @@ def write_warehouse(patients: Sequence[Patient], con: Any, first_person: int = 1
                         [n["p"], pid, concepts.id(r.name, r.code, "Procedure"), r.date, EHR])
         for o in _observations(p):
             n["m"] += 1
-            unit = concepts.id(o.unit, PCode(system=SYSTEM_OF["UCUM"], code=o.unit), "Unit") if o.unit else None
+            unit = concepts.id(o.unit, PCode(system=UCUM_SYSTEM, code=o.unit), "Unit") if o.unit else None
             ref = o.reference_range
             con.execute("INSERT INTO measurement VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [n["m"], pid, concepts.id(o.name, o.code, "Measurement"), o.date, o.value, unit,
