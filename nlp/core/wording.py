@@ -154,6 +154,14 @@ def window_words(w: Window) -> str:
     return f"at least {duration(w.low_days)} {rel} {anchor}"
 
 
+def _be(name: str) -> str:
+    """ "are" after a plural noun written in lower case ("platelets", "triglycerides"), else "is"
+    ("NIHSS", "hemoglobin", "CD4 count", "diabetes mellitus")."""
+    last = name.rsplit(" ", 1)[-1]
+    plural = last.islower() and last.endswith("s") and not last.endswith(("ss", "us", "is", "ys"))
+    return "are" if plural else "is"
+
+
 def name_words(name: str) -> str:
     """A concept name inside a sentence: capitalised words lowered ("Rett Syndrome" -> "rett
     syndrome"), abbreviations and eponyms kept ("HIV infection", "Parkinson's disease")."""
@@ -201,7 +209,8 @@ def _content(c: AnyConstraint) -> tuple[str, bool]:
     """What the constraint names, and whether it names it as present (``True``) or absent; a
     value as "<name> is <range>"."""
     if isinstance(c, MeasurementConstraint):
-        return f"{name_words(c.concepts.concept.name)} is {range_words(c.range)}", True
+        name = name_words(c.concepts.concept.name)
+        return f"{name} {_be(name)} {range_words(c.range)}", True
     if isinstance(c, AgeConstraint | WeightConstraint | BmiConstraint):
         name = {AgeConstraint: "age", WeightConstraint: "weight", BmiConstraint: "BMI"}[type(c)]
         return f"{name} is {range_words(c.range)}", True
@@ -243,7 +252,7 @@ def phrase(c: AnyConstraint, criterion_text: str | None = None) -> str:
     if isinstance(c, SexConstraint) and c.sex == "all":
         out = "any sex"
     elif present:
-        out = text if c.effect == "exclude" else text.replace(" is ", " ", 1)
+        out = text if c.effect == "exclude" else text.replace(" is ", " ", 1).replace(" are ", " ", 1)
     else:
         out = f"no {text.removeprefix('any ')}"
     cond = getattr(c, "applies_if", None)

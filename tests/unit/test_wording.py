@@ -116,3 +116,13 @@ def test_sentences_carry_their_condition_and_doubts() -> None:
                                 applies_if=AgeCondition(range=NumericRange(low=65, unit="a")),
                                 provenance=Provenance(rule="inference:x", inferred=True, confidence=0.6))
     assert sentence(older) == "Exclude if rett syndrome, for ages at least 65 years (inferred from the wording)"
+
+
+def test_sentences_agree_with_a_plural_analyte() -> None:
+    plt = MeasurementConstraint(id="E1.c1", criterion="E1", effect="exclude", provenance=RULES,
+                                concepts=_cs("platelets", "platelets"), range=NumericRange(high=100, high_inclusive=False,
+                                                                                            unit="10*9/L"))
+    assert sentence(plt) == "Exclude if platelets are below 100 ×10⁹/L"
+    assert sentence(plt.model_copy(update={"effect": "include"})) == "Requires platelets below 100 ×10⁹/L"
+    hb = plt.model_copy(update={"concepts": _cs("hemoglobin", "NIHSS")})
+    assert sentence(hb).startswith("Exclude if NIHSS is below")
