@@ -18,8 +18,9 @@ OMOP CDM SQL).
   ``RangeHighRatio`` (× LLN ``RangeLowRatio``); age and sex as ``DemographicCriteriaList``
   (gender concepts 8507 male, 8532 female); windows in days (``StartWindow``).
 - **What Circe cannot say**: it has no "unknown". A criterion that is not computable (the
-  investigator's judgement, nothing read, a concept with no code in the vocabulary where leaving
-  it out would make the rule stricter) becomes a rule with an empty expression, which every person
+  investigator's judgement, nothing read, a reading the verdict policy calls uncertain: inferred,
+  from the statistical model, with a qualifier not read; a concept with no code in the vocabulary
+  where leaving it out would make the rule stricter) becomes a rule with an empty expression, which every person
   passes, named ``[not computable]`` with the reason: the cohort is then a superset to review, never
   a reason to turn someone away. Parts left out where that only loosens a rule are named in the
   rule's description. A measurement is checked on any value on record, not only the latest (Circe
@@ -180,6 +181,8 @@ class _Trial:
 
     def constraint(self, c: AnyConstraint, negate: bool) -> _Part | None:
         """What holds when the constraint's content holds (``negate``: when it does not)."""
+        if not c.provenance.certain:  # the verdict policy: an uncertain reading never turns anyone away
+            return None
         if getattr(c, "applies_if", None) is not None:
             return None  # "… for those on anticoagulants": not written (the rule decides whether to leave it out)
         if isinstance(c, AgeConstraint):
@@ -299,7 +302,8 @@ class _Trial:
                     "expression": {"Type": "ALL", "CriteriaList": [], "DemographicCriteriaList": [], "Groups": []}}
         desc = f"Read as: {reading}" if reading else ""
         if dropped:
-            desc += f" Left out (no OMOP code, or not recorded in a warehouse; the rule is looser): {', '.join(dropped)}."
+            desc += (f" Left out (an uncertain reading, no OMOP code, or not recorded in a warehouse; the rule is "
+                     f"looser): {', '.join(dropped)}.")
         return {"name": name, "description": desc.strip(), "expression": expr}
 
 

@@ -227,3 +227,22 @@ def test_cli_export_circe_with_vocab_and_errors(vocab: Path, tmp_path: Path) -> 
     assert res.returncode == 1 and "not an OMOP vocabulary database" in res.stderr and "Traceback" not in res.stderr
     res = run(str(ex), "--vocab", "postgresql://localhost/vocab")
     assert res.returncode == 2 and "not supported yet" in res.stderr
+
+
+def test_circe_uncertain_readings_never_exclude(seeds) -> None:  # type: ignore[no-untyped-def]
+    """The verdict policy in Circe: an inferred, model-read or qualified reading is left out of its
+    rule (named) or makes the rule not computable; it never becomes a criterion that turns
+    someone away."""
+    seen = 0
+    for doc in seeds:
+        rules = {r["name"].removeprefix("[not computable] ").split(":")[0]: r
+                 for r in cohort_expression(doc).expression["InclusionRules"]}
+        for crit in doc.criteria:
+            if crit.parent:
+                continue
+            for c in crit.constraints:
+                if not c.provenance.certain and crit.logic is not None and len(crit.logic.items) > 1:
+                    r = rules[crit.id]
+                    assert r["name"].startswith("[not computable]") or c.id in r["description"], (crit.id, c.id)
+                    seen += 1
+    assert seen >= 2  # the seeds have inferred readings (an active infection, uncontrolled hypertension)
