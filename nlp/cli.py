@@ -414,14 +414,21 @@ def _evaluate(job: Callable[[], tuple[str, dict[str, Any]]], json_out: Path | No
         write_atomic(json_out, json.dumps(res, indent=1) + "\n")
 
 
-def _is_parse_output(path: Path) -> bool:
-    """Whether a JSON file is what `elig parse` writes (it names its ``schema_version``)."""
+def _parse_output_items(path: Path) -> list[dict[str, Any]] | None:
+    """The documents of a JSON file `elig parse` wrote (each names its ``schema_version``), not
+    yet validated; None when the file is something else."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    first = data[0] if isinstance(data, list) and data else data
-    return isinstance(first, dict) and first.get("schema_version") is not None
+        return None
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(d, dict) and d.get("schema_version") is not None for d in items):
+        return None
+    return items
+
+
+def _is_parse_output(path: Path) -> bool:
+    return _parse_output_items(path) is not None
 
 
 def _is_store(path: Path) -> bool:
@@ -451,12 +458,8 @@ def _stored_trials(path: Path, failures: list[str]) -> Iterator[ParsedTrial]:
 def _parse_outputs(path: Path, failures: list[str]) -> list[ParsedTrial] | None:
     """The documents of a JSON file `elig parse` wrote (``schema_version`` 2, or 1: upgraded on
     read), each bad one a failure line; None when the file is not a parse output."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    items = data if isinstance(data, list) else [data]
-    if not items or not all(isinstance(d, dict) and d.get("schema_version") is not None for d in items):
+    items = _parse_output_items(path)
+    if items is None:
         return None
     out = []
     for d in items:
@@ -756,6 +759,15 @@ def compare_cmd(
         raise typer.Exit(1)
 
 
+def _write_or_print(out: Path | None, text: str, what: str) -> None:
+    """``text`` to ``out`` (atomically, then "wrote …" on stderr), or to standard output."""
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
+        typer.echo(f"wrote {out} ({what})", err=True)
+
+
 @app.command("card")
 def card_cmd(
     trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
@@ -781,12 +793,8 @@ def card_cmd(
     if not docs:
         _err("no trial could be read; no card written")
         raise typer.Exit(1)
-    text = render_cards([build_card(d) for d in docs], out.suffix if out is not None else ".md")
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(out, text)
-        typer.echo(f"wrote {out} ({len(docs)} card(s))", err=True)
+    _write_or_print(out, render_cards([build_card(d) for d in docs], out.suffix if out is not None else ".md"),
+                    f"{len(docs)} card(s)")
     if failures:
         raise typer.Exit(1)
 
@@ -901,11 +909,7 @@ def export_cmd(
         text = "".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bundles)
     else:
         text = json.dumps(bundles[0] if len(bundles) == 1 else bundles, ensure_ascii=False, indent=1) + "\n"
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(out, text)
-        typer.echo(f"wrote {out} ({len(bundles)} trial(s), {to})", err=True)
+    _write_or_print(out, text, f"{len(bundles)} trial(s), {to}")
     if failures:
         raise typer.Exit(1)
 

@@ -137,10 +137,15 @@ def range_words(r: NumericRange) -> str:
     return "any value"
 
 
+def anchor_words(w: Window) -> str:
+    """The event a window is counted from, as written, else in words ("the last dose")."""
+    return w.anchor_text or _ANCHOR.get(w.anchor, str(w.anchor).replace("_", " "))
+
+
 def window_words(w: Window) -> str:
     """ "in the 3 months before enrollment", "at least 4 weeks before the last dose",
     "between 3 days and 10 days after onset"."""
-    anchor = w.anchor_text or _ANCHOR.get(w.anchor, str(w.anchor).replace("_", " "))
+    anchor = anchor_words(w)
     rel = {Relation.BEFORE: "before", Relation.AFTER: "after", Relation.DURING: "during"}[w.relation]
     if w.relation == Relation.DURING:
         return f"during {anchor}"

@@ -51,7 +51,7 @@ from nlp.core.constraints import (
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Exposure, GroupOp, Relation
 from nlp.core.units import display, ucum
-from nlp.core.wording import condition_words, phrase, sentence, window_words
+from nlp.core.wording import anchor_words, condition_words, phrase, sentence, window_words
 
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
@@ -127,7 +127,7 @@ def _time_from_event(w: Window) -> dict[str, Any]:
     sign = -1 if w.relation == Relation.BEFORE else 1
     ends = [x * sign for x in (w.low_days, w.high_days) if x is not None]
     out: dict[str, Any] = {"description": window_words(w),
-                           "eventCodeableConcept": {"text": w.anchor_text or str(w.anchor).replace("_", " ")}}
+                           "eventCodeableConcept": {"text": anchor_words(w)}}
     if w.relation == Relation.DURING:
         return out
     if w.low_days is not None and w.high_days is not None:

@@ -220,16 +220,12 @@ class TrialStore:
             return self.con.execute(_MATCH_ROWS, params).fetchall()
         return self.con.execute(_DOC_ROWS).fetchall()
 
-    def trial_of_row(self, row: StoredRow) -> ParsedTrial:
-        """One row of ``match_rows`` validated (``trial_of_row``)."""
-        return trial_of_row(self.path, row)
-
     def iter_match_trials(self) -> Iterator[ParsedTrial]:
         """Every stored trial in its match form, in trial-id order, read with one query and
         validated one at a time (what ``elig rank`` matches for one patient: only one trial is
         built at a time). A trial without a current form is read from its document."""
         for row in self.match_rows():
-            yield self.trial_of_row(row)
+            yield trial_of_row(self.path, row)
 
     def match_forms(self) -> list[tuple[ParsedTrial, tuple[str, ...] | None]]:
         """Every stored trial (``iter_match_trials``) with its content keys (None where read from

@@ -12,7 +12,7 @@ every record text is escaped.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from nlp.core.constraints import AnyConstraint, Group
@@ -167,13 +167,20 @@ def _md(text: str) -> str:
     return _SPACE.sub(" ", text).translate(_MD_SPECIAL)
 
 
-def _md_marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+def _marked(text: str, spans: Sequence[tuple[int, int]], plain: Callable[[str], str],
+            mark: Callable[[str], str]) -> str:
+    """``text`` with the ``spans`` (sorted, not overlapping) marked: ``plain`` renders the text
+    between them, ``mark`` a marked span."""
     out, pos = [], 0
     for s, e in spans:
-        out += [_md(text[pos:s]), f"**{_md(text[s:e]).strip()}**"]
+        out += [plain(text[pos:s]), mark(text[s:e])]
         pos = e
-    out.append(_md(text[pos:]))
-    return "".join(out).strip()
+    out.append(plain(text[pos:]))
+    return "".join(out)
+
+
+def _md_marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    return _marked(text, spans, _md, lambda t: f"**{_md(t).strip()}**").strip()
 
 
 def _md_item(it: CardItem, depth: int) -> list[str]:
@@ -223,12 +230,7 @@ _STATUS = {"computable": "read", "judgement": "investigator", "not_computable": 
 
 
 def _html_marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    out, pos = [], 0
-    for s, e in spans:
-        out += [esc(text[pos:s]), f"<mark>{esc(text[s:e])}</mark>"]
-        pos = e
-    out.append(esc(text[pos:]))
-    return "".join(out)
+    return _marked(text, spans, esc, lambda t: f"<mark>{esc(t)}</mark>")
 
 
 def _html_lines(lines: Sequence[Line]) -> str:

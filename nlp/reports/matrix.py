@@ -15,11 +15,12 @@ from dataclasses import dataclass, field, replace
 from nlp.core.document import ParsedTrial
 from nlp.core.labels import NUMERIC_KINDS
 from nlp.core.normal import Facet, compare, must_comparator, trial_facets
+from nlp.core.wording import SYMBOL as COMPARATOR_SYMBOL
 from nlp.core.wording import bound, condition_words, duration, name_words
 
 KIND_ORDER = ("age", "sex", "weight", "bmi", "measurement", "condition", "therapy", "procedure",
               "trial_participation", "consent", "judgement", "other")
-SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "present": "present", "absent": "absent"}
+SYMBOL = {**COMPARATOR_SYMBOL, "present": "present", "absent": "absent"}
 BOUND = {">": "min", ">=": "min", "<": "max", "<=": "max", "=": "eq"}
 BOUND_LABEL = {"min": "minimum", "max": "maximum", "eq": "value"}
 
