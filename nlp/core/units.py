@@ -295,26 +295,42 @@ def convert(
     value: float, from_unit: str | None, to_unit: str | None, analyte: str | None = None
 ) -> float | None:
     """``value`` in ``from_unit`` expressed in ``to_unit``; None when not convertible."""
+    steps = conversion_steps(from_unit, to_unit, analyte)
+    if steps is None:
+        return None
+    for op, k in steps:
+        value = value * k if op == "*" else value / k
+    return value
+
+
+Step = tuple[str, float]  # ("*", k) or ("/", k), applied in order
+
+
+def conversion_steps(from_unit: str | None, to_unit: str | None, analyte: str | None = None) -> tuple[Step, ...] | None:
+    """The arithmetic ``convert`` applies, in order (empty: the same unit; None: not
+    convertible), so that another engine (the cohort SQL) computes the same floating-point value."""
     f, t = ucum(from_unit), ucum(to_unit)
     if f == t:
-        return value
+        return ()
     if f is None or t is None:
         return None
     index = _index()
     ff, tf = index.family.get(f), index.family.get(t)
     if ff and tf and ff[0] == tf[0]:
-        return value * ff[1] / tf[1]
+        return (("*", ff[1]), ("/", tf[1]))
     conv = index.analytes.get(analyte or "")
     if conv is not None and ff and tf:
         # express both in the analyte's molar / mass reference units, then cross
         if ff[0] == "molar" and tf[0] == "mass_conc":
-            in_molar = convert(value, f, conv.molar_unit)
-            mass = in_molar / conv.factor if in_molar is not None else None
-            return convert(mass, conv.mass_unit, t) if mass is not None else None
+            to_molar, to_mass = conversion_steps(f, conv.molar_unit), conversion_steps(conv.mass_unit, t)
+            if to_molar is None or to_mass is None:
+                return None
+            return (*to_molar, ("/", conv.factor), *to_mass)
         if ff[0] == "mass_conc" and tf[0] == "molar":
-            in_mass = convert(value, f, conv.mass_unit)
-            molar = in_mass * conv.factor if in_mass is not None else None
-            return convert(molar, conv.molar_unit, t) if molar is not None else None
+            to_mass, to_molar = conversion_steps(f, conv.mass_unit), conversion_steps(conv.molar_unit, t)
+            if to_mass is None or to_molar is None:
+                return None
+            return (*to_mass, ("*", conv.factor), *to_molar)
     return None
 
 

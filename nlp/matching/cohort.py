@@ -1,0 +1,470 @@
+"""Cohort SQL over an OMOP CDM v5.4 warehouse: per trial, one query that gives every person the
+verdict ``elig match`` gives the same person read from the warehouse (``omop.read_patient``):
+eligible, ineligible or needs_review, with the criteria that decide.
+
+How it stays equal to the matcher: the SQL is compiled from the matcher's own rules, constraint
+kind by constraint kind (``Matcher._read`` and its helpers; the verdict policy of
+``Matcher._outcome``; ``combine``'s three-valued ALL / ANY / AT_LEAST), and the one thing SQL
+cannot do, reading a concept's name with our lexicon, is done once per run in Python:
+``prepare`` writes the temporary table ``elig_concept_map`` (OMOP concept_id -> our concept and
+its is-a ancestors, exactly ``Matcher.concepts(name, code)`` of the concept's row; ``exact`` for
+the concept itself, without ancestors), next to temporary views of the person, the record's date
+(``as_of``) and the clinical tables as ``read_patient`` reads them. Unit conversions replay
+``units.conversion_steps`` in the same order, so the same floating-point value is compared.
+
+Verdict codes, ordered as the matcher ranks them: 0 pass, 1 not computable, 2 unknown (needs
+review), 3 fail; ``and3`` is GREATEST, ``or3`` LEAST.
+
+The SQL is plain: CASE, EXISTS, scalar subqueries, GREATEST / LEAST, date +/- integer days,
+EXTRACT, concat_ws; it runs as written on DuckDB and PostgreSQL (``dialect`` changes only the
+temporary-table syntax)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.core.constraints import (
+    AgeCondition,
+    AgeConstraint,
+    AnyConstraint,
+    Applicability,
+    BmiConstraint,
+    Concept,
+    ConceptCondition,
+    ConceptSet,
+    ConditionConstraint,
+    Group,
+    JudgementConstraint,
+    MeasurementConstraint,
+    NumericRange,
+    OtherConstraint,
+    ProcedureConstraint,
+    SexCondition,
+    SexConstraint,
+    TherapyConstraint,
+    WeightConstraint,
+    Window,
+)
+from nlp.core.document import AnnotatedCriterion, ParsedTrial
+from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
+from nlp.core.units import conversion_steps, ucum
+from nlp.matching.evaluate import Matcher, _Reading
+from nlp.matching.omop import GENDER, _code
+
+PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
+VERDICT = {PASS: "pass", NOT_COMPUTABLE: "not_computable", UNKNOWN: "unknown", FAIL: "fail"}
+_ACTIVE = ("active", "recurrence")  # with no status: an active condition
+_INACTIVE = ("resolved", "inactive", "remission")
+_STATUSES = ("active", "resolved", "inactive", "remission", "recurrence")
+
+
+def lit(s: str) -> str:
+    """A SQL string literal."""
+    return "'" + s.replace("'", "''") + "'"
+
+
+def num(x: float) -> str:
+    """A double-precision literal that reads back as exactly ``x``."""
+    return f"CAST({lit(repr(float(x)))} AS DOUBLE PRECISION)"
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(lit(v) for v in sorted(set(values))) + ")"
+
+
+@dataclass
+class _Read:
+    """A compiled reading: ``holds`` a SQL boolean (NULL: cannot tell; None: never known) and
+    ``absent``, a SQL boolean saying the answer rests on the record not listing an item."""
+
+    holds: str | None
+    absent: str = "FALSE"
+
+
+@dataclass
+class Cohort:
+    """Compiles parsed trials to cohort SQL over the temporary views ``prepare`` makes."""
+
+    matcher: Matcher
+    units: tuple[str | None, ...] = ()  # the measurement units present in the warehouse (prepare)
+    _targets: frozenset[str] = field(default_factory=frozenset)
+
+    # -- the run's temporary tables ----------------------------------------------------------------
+    def prepare(self, con: Any, as_of: dt.date | None = None, dialect: str = "duckdb") -> None:
+        """The temporary views of persons and clinical items and the concept map (see the module
+        doc); ``as_of``: the date of every record (default: as ``read_patient``, the end of the
+        person's latest observation period, else today)."""
+        temp = "TEMPORARY"
+        day = f"DATE {lit(as_of.isoformat())}" if as_of else (
+            "COALESCE((SELECT max(o.observation_period_end_date) FROM observation_period o "
+            "WHERE o.person_id = x.person_id), CURRENT_DATE)")
+        genders = " ".join(f"WHEN {cid} THEN {lit(sex)}" for cid, sex in sorted(GENDER.items()))
+        stmts = [
+            f"CREATE {temp} TABLE elig_person AS SELECT x.person_id, {day} AS as_of, "
+            "COALESCE(CAST(x.birth_datetime AS DATE), CASE WHEN x.year_of_birth IS NOT NULL THEN "
+            "make_date(x.year_of_birth, COALESCE(x.month_of_birth, 1), COALESCE(x.day_of_birth, 1)) END) AS birth, "
+            f"CASE x.gender_concept_id {genders} ELSE 'unknown' END AS sex FROM person x",
+            f"CREATE {temp} TABLE elig_cond AS SELECT t.person_id, t.condition_concept_id AS concept_id, "
+            "t.condition_start_date AS onset, t.condition_end_date AS abatement, "
+            f"CASE WHEN t.condition_status_source_value IN {_in(_STATUSES)} THEN t.condition_status_source_value "
+            "WHEN t.condition_end_date IS NOT NULL AND t.condition_end_date <= p.as_of THEN 'resolved' END AS status "
+            "FROM condition_occurrence t JOIN elig_person p ON p.person_id = t.person_id "
+            "UNION ALL SELECT t.person_id, t.observation_concept_id, t.observation_date, NULL, NULL "
+            "FROM observation t WHERE t.value_as_number IS NULL",
+            f"CREATE {temp} TABLE elig_drug AS SELECT person_id, drug_concept_id AS concept_id, "
+            "drug_exposure_start_date AS start_date, drug_exposure_end_date AS end_date FROM drug_exposure",
+            f"CREATE {temp} TABLE elig_proc AS SELECT person_id, procedure_concept_id AS concept_id, "
+            "procedure_date AS day FROM procedure_occurrence",
+            f"CREATE {temp} TABLE elig_obs AS SELECT t.person_id, t.measurement_concept_id AS concept_id, "
+            "t.measurement_date AS day, t.value_as_number AS value, u.concept_code AS unit, t.range_low AS low, "
+            "t.range_high AS high, 0 AS src, t.measurement_id AS item_id FROM measurement t "
+            "LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.value_as_number IS NOT NULL "
+            "UNION ALL SELECT t.person_id, t.observation_concept_id, t.observation_date, t.value_as_number, "
+            "u.concept_code, NULL, NULL, 1, t.observation_id FROM observation t "
+            "LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.value_as_number IS NOT NULL",
+        ]
+        for s in stmts:
+            con.execute(s)
+        used = con.execute(
+            "SELECT DISTINCT i.concept_id, c.concept_name, c.vocabulary_id, c.concept_code FROM ("
+            "SELECT concept_id FROM elig_cond UNION SELECT concept_id FROM elig_drug UNION "
+            "SELECT concept_id FROM elig_proc UNION SELECT concept_id FROM elig_obs) i "
+            "LEFT JOIN concept c ON c.concept_id = i.concept_id").fetchall()
+        rows: list[tuple[int, str, bool]] = []
+        for cid, name, voc, code in used:
+            if cid is None:
+                continue
+            label, pcode = name or f"concept {cid}", _code(voc, code)
+            exact = self.matcher.concepts_exact(label, pcode)
+            rows += [(int(cid), e, e in exact) for e in sorted(self.matcher.concepts(label, pcode))]
+        con.execute(f"CREATE {temp} TABLE elig_concept_map (concept_id BIGINT, elig_id TEXT, exact BOOLEAN)")
+        if rows:
+            con.executemany("INSERT INTO elig_concept_map VALUES (?, ?, ?)", rows)
+        self.units = tuple(r[0] for r in con.execute("SELECT DISTINCT unit FROM elig_obs").fetchall())
+
+    # -- concepts --------------------------------------------------------------------------------
+    @staticmethod
+    def _under(col: str, ids: Iterable[str], exact: bool = False) -> str:
+        ids = sorted(set(ids))
+        if not ids:
+            return "FALSE"
+        return (f"{col} IN (SELECT m.concept_id FROM elig_concept_map m WHERE m.elig_id IN {_in(ids)}"
+                + (" AND m.exact" if exact else "") + ")")
+
+    def _in_set(self, col: str, cs: ConceptSet) -> str:
+        """``Matcher.in_set`` of the item whose concept_id is ``col``."""
+        out = self._under(col, [cs.concept.id], exact=not cs.include_descendants)
+        if cs.excluded:
+            out += f" AND NOT {self._under(col, [x.id for x in cs.excluded])}"
+        return out
+
+    # -- numbers -----------------------------------------------------------------------------------
+    @staticmethod
+    def _contains(x: str, r: NumericRange) -> str:
+        parts = []
+        if r.low is not None:
+            parts.append(f"{x} {'>=' if r.low_inclusive else '>'} {num(r.low)}")
+        if r.high is not None:
+            parts.append(f"{x} {'<=' if r.high_inclusive else '<'} {num(r.high)}")
+        return "(" + " AND ".join(parts) + ")" if parts else f"({x} IS NOT NULL OR NULL)"
+
+    @staticmethod
+    def _steps(x: str, steps: Sequence[tuple[str, float]]) -> str:
+        for op, k in steps:
+            x = f"({x} {op} {num(k)})"
+        return x
+
+    @staticmethod
+    def _age(unit: str) -> str | None:
+        """``Patient.age_in(unit)`` of the person row ``p`` (NULL without a birth date)."""
+        months = ("((EXTRACT(YEAR FROM p.as_of) - EXTRACT(YEAR FROM p.birth)) * 12 + "
+                  "(EXTRACT(MONTH FROM p.as_of) - EXTRACT(MONTH FROM p.birth)) - "
+                  "CASE WHEN EXTRACT(DAY FROM p.as_of) < EXTRACT(DAY FROM p.birth) THEN 1 ELSE 0 END)")
+        days = "(p.as_of - p.birth)"
+        return {"a": f"CAST(FLOOR({months} / 12.0) AS DOUBLE PRECISION)", "mo": f"CAST({months} AS DOUBLE PRECISION)",
+                "wk": f"CAST(FLOOR({days} / 7.0) AS DOUBLE PRECISION)", "d": f"CAST({days} AS DOUBLE PRECISION)"}.get(unit)
+
+    # -- time ----------------------------------------------------------------------------------------
+    def _anchor(self, w: Window) -> str:
+        """``Matcher._anchor_date``: the anchor's date for person ``p`` (NULL when the record has none)."""
+        a = w.anchor
+        if a in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE):
+            return "p.as_of"
+        if a == Anchor.BIRTH:
+            return "p.birth"
+        named = sorted(self.matcher.lexicon.concepts_in(w.anchor_text)) if w.anchor_text else []
+        dates: list[str] = []
+        if a == Anchor.LAST_DOSE:
+            dates.append("SELECT t.end_date AS d FROM elig_drug t WHERE t.person_id = p.person_id AND t.end_date IS NOT NULL "
+                         f"AND t.end_date <= p.as_of AND {self._under('t.concept_id', named)}")
+        elif a in (Anchor.ONSET, Anchor.DIAGNOSIS):
+            which = named if named else self._targets
+            dates.append("SELECT x.onset AS d FROM elig_cond x WHERE x.person_id = p.person_id AND x.onset IS NOT NULL "
+                         f"AND {self._under('x.concept_id', which)}")
+        elif a in (Anchor.SURGERY, Anchor.TRANSPLANT, Anchor.EVENT):
+            kind = {Anchor.SURGERY: "surgery", Anchor.TRANSPLANT: "organ_transplantation"}.get(a)
+            which = named if named else ([kind] if kind else [])
+            dates.append("SELECT x.day AS d FROM elig_proc x WHERE x.person_id = p.person_id AND x.day IS NOT NULL "
+                         f"AND x.day <= p.as_of AND {self._under('x.concept_id', which)}")
+            if a == Anchor.EVENT and named:
+                dates.append("SELECT x.onset AS d FROM elig_cond x WHERE x.person_id = p.person_id AND x.onset IS NOT NULL "
+                             f"AND {self._under('x.concept_id', named)}")
+                dates.append("SELECT t.start_date AS d FROM elig_drug t WHERE t.person_id = p.person_id "
+                             f"AND t.start_date IS NOT NULL AND {self._under('t.concept_id', named)}")
+        return f"(SELECT max(u.d) FROM ({' UNION ALL '.join(dates)}) u)"
+
+    def _window(self, w: Window | None) -> tuple[str | None, str | None, str]:
+        """``Matcher._window_dates``: SQL dates (since, until), None for an open end, and a SQL
+        boolean that is true when the window cannot be placed."""
+        if w is None:
+            return None, None, "FALSE"
+        at = self._anchor(w)
+        lo, hi = w.low_days or 0, w.high_days
+        if w.relation == Relation.BEFORE:
+            return (f"({at} - {hi})" if hi is not None else None), f"({at} - {lo})", f"({at} IS NULL)"
+        if w.relation == Relation.AFTER:
+            since = f"({at} + {lo})"
+            return since, (f"({at} + {hi})" if hi is not None else None), f"({at} IS NULL OR {since} > p.as_of)"
+        return None, None, "TRUE"
+
+    # -- per constraint --------------------------------------------------------------------------------
+    def _read(self, c: AnyConstraint, crit: AnnotatedCriterion | None) -> _Read:
+        if isinstance(c, AgeConstraint):
+            age = self._age(ucum(c.range.unit) or "a")
+            return _Read(self._contains(age, c.range) if age else None)
+        if isinstance(c, SexConstraint):
+            if c.sex == "all":
+                return _Read("TRUE")
+            return _Read(f"CASE WHEN p.sex = 'unknown' THEN NULL ELSE p.sex = {lit(c.sex)} END")
+        if isinstance(c, WeightConstraint):
+            return self._observation(c, "body_weight")
+        if isinstance(c, BmiConstraint):
+            return self._observation(c, "bmi")
+        if isinstance(c, MeasurementConstraint):
+            if c.concepts.concept.id == "disease_duration":
+                return self._duration(c, crit)
+            return self._observation(c, c.concepts.concept.id)
+        if isinstance(c, ConditionConstraint | OtherConstraint):
+            return self._condition(c)
+        if isinstance(c, TherapyConstraint | ProcedureConstraint):
+            return self._exposure(c)
+        # consent and trial participation: OMOP has no table for them (read_patient leaves them unknown)
+        return _Read(None)
+
+    def _observation(self, c: MeasurementConstraint | WeightConstraint | BmiConstraint, cid: str) -> _Read:
+        unit = ucum(c.range.unit)
+        if unit in ("xULN", "xLLN"):
+            value = f"(o.value / NULLIF(o.{'high' if unit == 'xULN' else 'low'}, 0))"
+        elif unit is None or unit in ("{score}", "{ratio}"):
+            value = "o.value"
+        else:
+            whens = []
+            for u in self.units:
+                steps = conversion_steps(u, unit, cid) if u is not None else None
+                if steps is not None:
+                    whens.append(f"WHEN {lit(u)} THEN {self._steps('o.value', steps)}")  # type: ignore[arg-type]
+            value = f"CASE o.unit {' '.join(whens)} END" if whens else "CAST(NULL AS DOUBLE PRECISION)"
+        latest = (f"(SELECT {value} FROM elig_obs o WHERE o.person_id = p.person_id AND {self._under('o.concept_id', [cid])} "
+                  "AND (o.day IS NULL OR o.day <= p.as_of) "
+                  "ORDER BY COALESCE(o.day, DATE '0001-01-01') DESC, o.src, o.item_id LIMIT 1)")
+        return _Read(self._contains(latest, c.range))
+
+    def _duration(self, c: MeasurementConstraint, crit: AnnotatedCriterion | None) -> _Read:
+        sets = [k.concepts for k in (crit.constraints if crit else ())
+                if isinstance(k, ConditionConstraint) and k.effect == "include" and k.present]
+        if not sets:
+            sets = [ConceptSet(concept=Concept(id=t, name=t)) for t in sorted(self._targets)]
+        if not sets:
+            return _Read(None)
+        unit = ucum(c.range.unit) or "a"
+        steps = conversion_steps("d", unit)
+        if steps is None:
+            return _Read(None)
+        which = " OR ".join(f"({self._in_set('x.concept_id', s)})" for s in sets)
+        days = ("(SELECT p.as_of - max(x.onset) FROM elig_cond x WHERE x.person_id = p.person_id "
+                f"AND x.onset IS NOT NULL AND ({which}))")
+        return _Read(self._contains(self._steps(f"CAST({days} AS DOUBLE PRECISION)", steps), c.range))
+
+    def _condition(self, c: ConditionConstraint | OtherConstraint) -> _Read:
+        cid = c.concepts.concept.id
+        lex = self.matcher.lexicon
+        carved = [x.id for x in c.concepts.excluded]
+        if (c.effect == "exclude" or not c.present) and any(
+                lex.is_a(t, cid) and not any(lex.is_a(t, x) for x in carved) for t in self._targets):
+            return _Read(None)
+        if cid in ("pregnancy", "lactation", "unspecified", "contraception"):
+            return _Read(None)  # statuses OMOP has no table for, or nothing to look up
+        since, until, problem = self._window(c.window)
+        where = [f"x.person_id = p.person_id", self._in_set("x.concept_id", c.concepts)]
+        if not c.history:
+            where.append(f"(x.status IS NULL OR x.status NOT IN {_in(_INACTIVE)})")
+        if since is not None or until is not None:
+            last = (f"COALESCE(x.abatement, CASE WHEN x.status IS NULL OR x.status IN {_in(_ACTIVE)} "
+                    "THEN p.as_of ELSE x.onset END)")
+            if since is not None:
+                where.append(f"{last} IS NOT NULL AND {last} >= {since}")
+            if until is not None:
+                where.append(f"(x.onset IS NULL OR x.onset <= {until})")
+        has = f"EXISTS (SELECT 1 FROM elig_cond x WHERE {' AND '.join(where)})"
+        holds = has if c.present else f"NOT {has}"
+        return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
+
+    def _exposure(self, c: TherapyConstraint | ProcedureConstraint) -> _Read:
+        """``Matcher._exposed`` and ``_exposure_reading`` for therapies and procedures."""
+        if c.exposure == Exposure.PLANNED:
+            return _Read(None)
+        table, start, end = ("elig_drug", "t.start_date", "t.end_date") if isinstance(c, TherapyConstraint) \
+            else ("elig_proc", "t.day", "t.day")
+        since, until, problem = self._window(c.window)
+        base = ["t.person_id = p.person_id", self._in_set("t.concept_id", c.concepts)]
+        where = [*base, f"({start} IS NULL OR {start} <= p.as_of)"]
+        if c.exposure in (Exposure.IN_WINDOW, Exposure.WASHOUT):
+            if since is not None:
+                where.append(f"({end} IS NULL OR {end} >= {since})")
+            if until is not None:
+                where.append(f"({start} IS NULL OR {start} <= {until})")
+        elif c.exposure == Exposure.CURRENT:
+            if isinstance(c, ProcedureConstraint):  # a procedure is an event: any on record counts
+                where = base
+            else:
+                where.append(f"({end} IS NULL OR {end} >= p.as_of)")
+        has = f"EXISTS (SELECT 1 FROM {table} t WHERE {' AND '.join(where)})"
+        held = f"NOT {has}" if c.exposure == Exposure.WASHOUT else has
+        holds = held if c.present else f"NOT ({held})"
+        return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
+
+    def _applies(self, cond: Applicability) -> str:
+        """``Matcher._applies`` as a SQL boolean (NULL: cannot tell)."""
+        if isinstance(cond, ConceptCondition):
+            cs = cond.concepts
+            drug = "" if not cond.current else " AND (t.end_date IS NULL OR t.end_date >= p.as_of)"
+            status = "" if not cond.current else f" AND (x.status IS NULL OR x.status IN {_in(_ACTIVE)})"
+            on = (f"(EXISTS (SELECT 1 FROM elig_drug t WHERE t.person_id = p.person_id AND {self._in_set('t.concept_id', cs)}{drug}) "
+                  f"OR EXISTS (SELECT 1 FROM elig_cond x WHERE x.person_id = p.person_id AND {self._in_set('x.concept_id', cs)}{status}))")
+            return on if cond.present else f"NOT {on}"
+        if isinstance(cond, SexCondition):
+            return f"CASE WHEN p.sex = 'unknown' THEN NULL ELSE p.sex = {lit(cond.sex)} END"
+        if isinstance(cond, AgeCondition):
+            age = self._age(ucum(cond.range.unit) or "a")
+            return self._contains(age, cond.range) if age else "NULL"
+        return "NULL"
+
+    def verdict(self, c: AnyConstraint, crit: AnnotatedCriterion | None) -> str:
+        """``Matcher._outcome``'s verdict of ``c`` for person ``p``, as a SQL integer code."""
+        if isinstance(c, JudgementConstraint):
+            return str(NOT_COMPUTABLE)
+        r = self._read(c, crit)
+        if r.holds is None:
+            return str(UNKNOWN)
+        arms = [f"WHEN ({r.holds}) IS NULL THEN {UNKNOWN}"]
+        cond = getattr(c, "applies_if", None)
+        if cond is not None:
+            applies = self._applies(cond)
+            arms += [f"WHEN ({applies}) IS NULL THEN {UNKNOWN}", f"WHEN NOT ({applies}) THEN {PASS}"]
+        ok = r.holds if c.effect == "include" else f"NOT ({r.holds})"
+        arms.append(f"WHEN {ok} THEN {PASS}")
+        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None)
+        if static:
+            return f"CASE {' '.join(arms)} ELSE {UNKNOWN} END"
+        arms.append(f"WHEN {r.absent} THEN {UNKNOWN}")
+        return f"CASE {' '.join(arms)} ELSE {FAIL} END"
+
+    # -- per criterion, per trial ------------------------------------------------------------------------
+    @staticmethod
+    def combine(group: Group, section: str, col: dict[str, str]) -> str:
+        """``evaluate.combine`` over SQL verdict codes (``col``: item id -> SQL expression)."""
+        vs = [Cohort.combine(it, section, col) if isinstance(it, Group) else col.get(it, str(UNKNOWN)) for it in group.items]
+        if not vs:
+            return str(PASS)
+        hi, lo = f"GREATEST({', '.join(vs)})", f"LEAST({', '.join(vs)})"
+        exclusion = section == "exclusion"
+        if group.op == GroupOp.ALL:
+            return lo if exclusion else hi
+        if group.op == GroupOp.ANY:
+            return hi if exclusion else lo
+        n = group.n or 1
+        if exclusion:
+            return _flip(_at_least([_flip(v) for v in vs], n))
+        return _at_least(vs, n)
+
+    def trial_sql(self, trial: ParsedTrial) -> str:
+        """One SELECT: per person ``person_id``, ``verdict`` (eligible / ineligible / needs_review)
+        and ``deciding`` (the failing criteria, else the open ones: ids separated by spaces)."""
+        self._targets = frozenset(self.matcher.targets(trial))
+        children: dict[str, list[AnnotatedCriterion]] = {}
+        for crit in trial.criteria:
+            if crit.parent:
+                children.setdefault(crit.parent, []).append(crit)
+        cols: list[str] = []  # constraint verdicts: k0, k1, ...
+        layers: list[list[str]] = []  # criterion verdicts by height: c0, c1, ...
+        col_of: dict[str, str] = {}
+        height: dict[str, int] = {}
+        for crit in reversed(trial.criteria):  # children before parents
+            local: dict[str, str] = {}
+            for c in crit.constraints:
+                name = f"k{len(cols)}"
+                cols.append(f"{self.verdict(c, crit)} AS {name}")
+                local[c.id] = name
+            kids = children.get(crit.id, [])
+            for k in kids:
+                local[k.id] = col_of[k.id]
+            h = 1 + max((height[k.id] for k in kids), default=0)
+            height[crit.id] = h
+            expr = self.combine(crit.logic, crit.section, local) if crit.logic is not None else str(NOT_COMPUTABLE)
+            name = f"c{sum(len(x) for x in layers)}"
+            while len(layers) < h:
+                layers.append([])
+            layers[h - 1].append(f"{expr} AS {name}")
+            col_of[crit.id] = name
+        record: list[tuple[str, str]] = []
+        for c in trial.record_constraints:
+            name = f"k{len(cols)}"
+            cols.append(f"{self.verdict(c, None)} AS {name}")
+            record.append((c.id, name))
+        top = [(crit.id, col_of[crit.id]) for crit in trial.criteria if crit.parent is None]
+        fail = [f"CASE WHEN {col} = {FAIL} THEN {lit(i)} END" for i, col in top + record]
+        open_ = ([f"CASE WHEN {col} IN ({NOT_COMPUTABLE}, {UNKNOWN}) THEN {lit(i)} END" for i, col in top]
+                 + [f"CASE WHEN {col} = {UNKNOWN} THEN {lit(i)} END" for i, col in record])
+        failing = " OR ".join(f"{col} = {FAIL}" for _, col in top + record) or "FALSE"
+        opened = " OR ".join([f"{col} IN ({NOT_COMPUTABLE}, {UNKNOWN})" for _, col in top]
+                             + [f"{col} = {UNKNOWN}" for _, col in record]) or "FALSE"
+        sql = "SELECT p.person_id" + "".join(f", {c}" for c in cols) + " FROM elig_person p"
+        for i, layer in enumerate(layers):
+            sql = f"SELECT v{i}.*, {', '.join(layer)} FROM ({sql}) v{i}"
+        deciding = (f"CASE WHEN {failing} THEN concat_ws(' ', {', '.join(fail)}) "
+                    f"WHEN {opened} THEN concat_ws(' ', {', '.join(open_)}) ELSE '' END") if fail else "''"
+        return (f"SELECT v.person_id, CASE WHEN {failing} THEN 'ineligible' WHEN {opened} THEN 'needs_review' "
+                f"ELSE 'eligible' END AS verdict, {deciding} AS deciding FROM ({sql}) v ORDER BY v.person_id")
+
+
+def _flip(v: str) -> str:
+    return f"CASE {v} WHEN {PASS} THEN {FAIL} WHEN {FAIL} THEN {PASS} ELSE {v} END"
+
+
+def _at_least(vs: Sequence[str], n: int) -> str:
+    """``evaluate.at_least3`` over SQL verdict codes."""
+    passed = " + ".join(f"CASE WHEN {v} = {PASS} THEN 1 ELSE 0 END" for v in vs)
+    failed = " + ".join(f"CASE WHEN {v} = {FAIL} THEN 1 ELSE 0 END" for v in vs)
+    rest = ", ".join(f"CASE WHEN {v} IN ({PASS}, {FAIL}) THEN -1 ELSE {v} END" for v in vs)
+    return (f"CASE WHEN ({passed}) >= {n} THEN {PASS} WHEN {len(vs)} - ({failed}) < {n} THEN {FAIL} "
+            f"ELSE GREATEST({rest}) END")
+
+
+@dataclass(frozen=True)
+class PersonVerdict:
+    person_id: int
+    verdict: str
+    deciding: tuple[str, ...]
+
+
+def run(con: Any, trials: Iterable[ParsedTrial], matcher: Matcher | None = None, as_of: dt.date | None = None,
+        dialect: str = "duckdb") -> Iterator[tuple[ParsedTrial, list[PersonVerdict]]]:
+    """Each trial's cohort over the warehouse behind ``con``: per person its verdict."""
+    cohort = Cohort(matcher or Matcher())
+    cohort.prepare(con, as_of, dialect)
+    for trial in trials:
+        rows = con.execute(cohort.trial_sql(trial)).fetchall()
+        yield trial, [PersonVerdict(int(pid), v, tuple(d.split()) if d else ()) for pid, v, d in rows]
