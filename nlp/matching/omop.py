@@ -13,12 +13,19 @@ patient records (for tests and examples: clearly marked synthetic, never real da
 row per distinct code (made-up concept ids from 2,000,000,000 up, vocabulary as coded; items
 without a code get an ``elig-synthetic`` concept). What OMOP has no table for (pregnancy,
 lactation, consent and trial participation flags, an age without a birth date) is not written.
+
+``connect(url, write=False)`` opens a DuckDB file (``PATH`` or ``duckdb:///PATH``: the duckdb
+connection itself) or a PostgreSQL database (``postgresql://`` / ``postgres://``: psycopg 3 behind
+``PgConnection``, which takes the same ``?`` placeholders). The SQL here runs unchanged on both;
+``dialect_of(con)`` tells them apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from nlp.core.lexicon import LOINC, OMOP_GENDER, OMOP_VOCABULARY, UCUM_SYSTEM
@@ -52,15 +59,25 @@ DDL = (
     ("CREATE TABLE IF NOT EXISTS procedure_occurrence (procedure_occurrence_id BIGINT, person_id BIGINT, "
     "procedure_concept_id INTEGER, procedure_date DATE, procedure_type_concept_id INTEGER)"),
     ("CREATE TABLE IF NOT EXISTS measurement (measurement_id BIGINT, person_id BIGINT, measurement_concept_id INTEGER, "
-    "measurement_date DATE, value_as_number DOUBLE, unit_concept_id INTEGER, range_low DOUBLE, range_high DOUBLE, "
-    "measurement_type_concept_id INTEGER)"),
+    "measurement_date DATE, value_as_number DOUBLE PRECISION, unit_concept_id INTEGER, range_low DOUBLE PRECISION, "
+    "range_high DOUBLE PRECISION, measurement_type_concept_id INTEGER)"),
     ("CREATE TABLE IF NOT EXISTS observation (observation_id BIGINT, person_id BIGINT, observation_concept_id INTEGER, "
-    "observation_date DATE, value_as_number DOUBLE, unit_concept_id INTEGER, observation_type_concept_id INTEGER)"),
+    "observation_date DATE, value_as_number DOUBLE PRECISION, unit_concept_id INTEGER, "
+    "observation_type_concept_id INTEGER)"),
     ("CREATE TABLE IF NOT EXISTS concept (concept_id INTEGER PRIMARY KEY, concept_name TEXT, domain_id TEXT, "
     "vocabulary_id TEXT, concept_class_id TEXT, standard_concept TEXT, concept_code TEXT, "
     "valid_start_date DATE, valid_end_date DATE, invalid_reason TEXT)"),
 )
 EHR = 32817  # type concept "EHR"
+INSERTS = {  # what write_warehouse writes, table by table
+    "person": "INSERT INTO person VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "observation_period": "INSERT INTO observation_period VALUES (?, ?, ?, ?, ?)",
+    "condition_occurrence": "INSERT INTO condition_occurrence VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "drug_exposure": "INSERT INTO drug_exposure VALUES (?, ?, ?, ?, ?, ?)",
+    "procedure_occurrence": "INSERT INTO procedure_occurrence VALUES (?, ?, ?, ?, ?)",
+    "measurement": "INSERT INTO measurement VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "concept": "INSERT INTO concept VALUES (?, ?, ?, ?, ?, ?, ?, DATE '1970-01-01', DATE '2099-12-31', NULL)",
+}
 
 
 def _code(vocabulary: str | None, code: str | None) -> PCode | None:
@@ -71,23 +88,25 @@ def _code(vocabulary: str | None, code: str | None) -> PCode | None:
 def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source: str = "omop") -> Patient:
     """The person as the matcher's ``Patient``; ``InputError`` (naming ``source``) when the
     person is not there or the tables are not an OMOP CDM."""
-    try:
-        row = con.execute("SELECT gender_concept_id, year_of_birth, month_of_birth, day_of_birth, birth_datetime "
-                          "FROM person WHERE person_id = ?", [person_id]).fetchone()
-    except Exception as exc:  # the driver's own error types (DuckDB, psycopg)
-        raise InputError(source, f"not an OMOP CDM database ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
-    if row is None:
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        try:
+            return con.execute(sql, [person_id]).fetchall()
+        except Exception as exc:  # the driver's own error types (DuckDB, psycopg): a table or column missing
+            raise InputError(source, f"not an OMOP CDM database ({_one_line(exc)})") from None
+
+    found = rows("SELECT gender_concept_id, year_of_birth, month_of_birth, day_of_birth, birth_datetime "
+                 "FROM person WHERE person_id = ?")
+    if not found:
         raise InputError(source, f"no person {person_id}")
-    gender, year, month, day, born = row
+    gender, year, month, day, born = found[0]
     birth = born.date() if isinstance(born, dt.datetime) else born if isinstance(born, dt.date) else (
         dt.date(year, month or 1, day or 1) if year else None)
     if as_of is None:
-        end = con.execute("SELECT max(observation_period_end_date) FROM observation_period WHERE person_id = ?",
-                          [person_id]).fetchone()
-        as_of = end[0] if end and end[0] else dt.date.today()
-
-    def rows(sql: str) -> list[tuple[Any, ...]]:
-        return con.execute(sql, [person_id]).fetchall()
+        end = rows("SELECT max(observation_period_end_date) FROM observation_period WHERE person_id = ?")
+        as_of = end[0][0] if end and end[0][0] else dt.date.today()
+        if isinstance(as_of, dt.datetime):
+            as_of = as_of.date()
 
     concept = "LEFT JOIN concept c ON c.concept_id = t.{col}"
     conditions = [PCondition(name=name or f"concept {cid}", code=_code(voc, code), onset=start, abatement=end,
@@ -120,6 +139,7 @@ def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source:
                 if table == "observation":  # a finding without a value ("smoker"): listed like a condition
                     conditions.append(PCondition(name=name or f"concept {cid}", code=_code(voc, code), onset=day_))
                 continue
+            value, low, high = _number(value), _number(low), _number(high)  # NUMERIC in a CDM's own DDL: Decimal
             ref = RefRange(low=low, high=high) if low is not None or high is not None else None
             observations.append(PObservation(name=name or f"concept {cid}", code=_code(voc, code), value=value,
                                               unit=unit, reference_range=ref, date=day_))
@@ -129,6 +149,16 @@ def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source:
                        observations=tuple(observations))
     except ValueError as exc:
         raise InputError(source, f"person {person_id} is not a valid patient record ({exc})") from None
+
+
+def _number(x: Any) -> Any:
+    return float(x) if isinstance(x, Decimal) else x
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's type and the first line of its message (drivers' messages run on with hints)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0].strip()}" if lines else type(exc).__name__
 
 
 class _Concepts:
@@ -146,43 +176,40 @@ class _Concepts:
 
 
 def write_warehouse(patients: Sequence[Patient], con: Any, first_person: int = 1) -> list[int]:
-    """Write the patients into OMOP CDM tables (created if missing); their person ids, in order."""
+    """Write the patients into OMOP CDM tables (created if missing); their person ids, in order.
+    ``con`` is a DuckDB connection or a ``PgConnection``; each table's rows go in one ``executemany``."""
     for stmt in DDL:
         con.execute(stmt)
     concepts = _Concepts()
     ids: list[int] = []
-    n = {"c": 0, "d": 0, "p": 0, "m": 0}
+    rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in INSERTS}
     for i, p in enumerate(patients):
         pid = first_person + i
         ids.append(pid)
         gender = OMOP_GENDER.get(p.sex or "", 0)
         b = p.birth_date
-        con.execute("INSERT INTO person VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [pid, gender, b.year if b else None, b.month if b else None, b.day if b else None, b, p.id])
-        con.execute("INSERT INTO observation_period VALUES (?, ?, ?, ?, ?)",
-                    [pid, pid, dt.date(1900, 1, 1), p.as_of, EHR])
+        rows["person"].append((pid, gender, b.year if b else None, b.month if b else None, b.day if b else None, b, p.id))
+        rows["observation_period"].append((pid, pid, dt.date(1900, 1, 1), p.as_of, EHR))
         for x in p.conditions:
-            n["c"] += 1
-            con.execute("INSERT INTO condition_occurrence VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [n["c"], pid, concepts.id(x.name, x.code, "Condition"), x.onset, x.abatement, EHR, x.status])
+            rows["condition_occurrence"].append((len(rows["condition_occurrence"]) + 1, pid,
+                                                 concepts.id(x.name, x.code, "Condition"), x.onset, x.abatement, EHR,
+                                                 x.status))
         for t in p.therapies:
-            n["d"] += 1
-            con.execute("INSERT INTO drug_exposure VALUES (?, ?, ?, ?, ?, ?)",
-                        [n["d"], pid, concepts.id(t.name, t.code, "Drug"), t.start, t.end, EHR])
+            rows["drug_exposure"].append((len(rows["drug_exposure"]) + 1, pid, concepts.id(t.name, t.code, "Drug"),
+                                          t.start, t.end, EHR))
         for r in p.procedures:
-            n["p"] += 1
-            con.execute("INSERT INTO procedure_occurrence VALUES (?, ?, ?, ?, ?)",
-                        [n["p"], pid, concepts.id(r.name, r.code, "Procedure"), r.date, EHR])
+            rows["procedure_occurrence"].append((len(rows["procedure_occurrence"]) + 1, pid,
+                                                 concepts.id(r.name, r.code, "Procedure"), r.date, EHR))
         for o in _observations(p):
-            n["m"] += 1
             unit = concepts.id(o.unit, PCode(system=UCUM_SYSTEM, code=o.unit), "Unit") if o.unit else None
             ref = o.reference_range
-            con.execute("INSERT INTO measurement VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [n["m"], pid, concepts.id(o.name, o.code, "Measurement"), o.date, o.value, unit,
-                         ref.low if ref else None, ref.high if ref else None, EHR])
-    con.executemany("INSERT INTO concept VALUES (?, ?, ?, ?, ?, ?, ?, DATE '1970-01-01', DATE '2099-12-31', NULL)",
-                    [(cid, name, domain, vocab, "Synthetic", "S", code)
-                     for (vocab, code), (cid, name, domain) in concepts.rows.items()])
+            rows["measurement"].append((len(rows["measurement"]) + 1, pid, concepts.id(o.name, o.code, "Measurement"),
+                                        o.date, o.value, unit, ref.low if ref else None, ref.high if ref else None, EHR))
+    rows["concept"] = [(cid, name, domain, vocab, "Synthetic", "S", code)
+                       for (vocab, code), (cid, name, domain) in concepts.rows.items()]
+    for table, sql in INSERTS.items():
+        if rows[table]:
+            con.executemany(sql, rows[table])
     return ids
 
 
@@ -194,15 +221,100 @@ def _observations(p: Patient) -> Iterable[PObservation]:
             yield PObservation(name=name, code=PCode(system=LOINC, code=loinc), value=q.value, unit=q.unit, date=p.as_of)
 
 
-def connect(url: str) -> tuple[Any, str]:
-    """A read-only connection to an OMOP database given as a DuckDB file or ``duckdb:///PATH``, and
-    its path; ``InputError`` for anything else."""
-    if url.startswith(("postgresql://", "postgres://")):
-        raise InputError(url, "PostgreSQL warehouses are not supported yet (give a DuckDB file)")
+PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def connect(url: str, write: bool = False) -> tuple[Any, str]:
+    """A connection to an OMOP database and the name errors give it: a DuckDB file or
+    ``duckdb:///PATH`` (the duckdb connection itself, read-only unless ``write``; named by its path)
+    or a ``postgresql://`` / ``postgres://`` URL (a ``PgConnection``, autocommit, its transactions
+    read-only unless ``write``; named by the URL with its password masked). ``InputError`` when it
+    cannot be opened or reached."""
+    if url.startswith(PG_SCHEMES):
+        return _connect_postgres(url, write), masked(url)
     path = url.removeprefix("duckdb:///").removeprefix("duckdb://")
     import duckdb
 
     try:
-        return duckdb.connect(path, read_only=True), path
+        return duckdb.connect(path, read_only=not write), path
     except duckdb.Error as exc:
-        raise InputError(path, f"cannot open the OMOP database ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+        raise InputError(path, f"cannot open the OMOP database ({_one_line(exc)})") from None
+
+
+def dialect_of(con: Any) -> str:
+    """``"postgres"`` for a ``PgConnection``, ``"duckdb"`` for a DuckDB connection."""
+    return con.dialect if isinstance(con, PgConnection) else "duckdb"
+
+
+def masked(url: str) -> str:
+    """The URL with its password (``user:PASSWORD@`` or ``password=`` in the query) as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    cut = next((i for i, ch in enumerate(rest) if ch in "/?#"), len(rest))  # the end of user:password@host:port
+    netloc, tail = rest[:cut], rest[cut:]
+    if "@" in netloc:
+        creds, host = netloc.rsplit("@", 1)
+        if ":" in creds:
+            netloc = f"{creds.split(':', 1)[0]}:***@{host}"
+    tail = re.sub(r"([?&]password=)[^&#]*", r"\1***", tail)
+    return f"{scheme}{sep}{netloc}{tail}"
+
+
+def _connect_postgres(url: str, write: bool) -> PgConnection:
+    import psycopg
+
+    try:
+        con = psycopg.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:  # unreachable, refused, bad credentials, no such database, a malformed URL
+        raise InputError(masked(url), f"cannot connect to the OMOP database ({_one_line(exc)})") from None
+    if not write:  # as DuckDB's read_only: every statement's transaction is read-only
+        try:
+            con.execute("SET default_transaction_read_only = on")
+        except psycopg.Error as exc:
+            con.close()
+            raise InputError(masked(url), f"cannot connect to the OMOP database ({_one_line(exc)})") from None
+    return PgConnection(con)
+
+
+def pg_sql(sql: str) -> str:
+    """DuckDB's ``?`` placeholders as psycopg's ``%s`` (outside quoted strings and names), and every
+    ``%`` doubled (psycopg reads ``%`` everywhere in a query with parameters)."""
+    out: list[str] = []
+    quote = ""
+    for ch in sql:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append("%s")
+            continue
+        out.append("%%" if ch == "%" else ch)
+    return "".join(out)
+
+
+class PgConnection:
+    """A psycopg 3 connection with the part of DuckDB's face this module uses: ``execute(sql,
+    params)`` with ``?`` placeholders, returning a cursor (``fetchone`` / ``fetchall``),
+    ``executemany``, ``close``. Autocommit: each statement is its own transaction, so a failed
+    query (a table not there) leaves the connection usable, as DuckDB's does."""
+
+    dialect = "postgres"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw  # the psycopg.Connection
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self.raw.execute(sql if params is None else pg_sql(sql), params)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cur:
+            cur.executemany(pg_sql(sql), seq)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
