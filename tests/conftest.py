@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import os
+import secrets
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -61,3 +65,27 @@ def trials(nlp):  # type: ignore[no-untyped-def]
         [rec] = list(read_path(need(SEEDS_DIR) / name))
         out[nct] = parse_record(rec, nlp)
     return out
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for the test session, on the server ``$ELIG_PG_URL``
+    names (its role may create databases), dropped at the end: its URL. Unset, the tests skip with
+    the reason; required when ELIG_REQUIRE_PG=1 (CI, where .ci/run starts the server)."""
+    base = os.environ.get("ELIG_PG_URL")
+    if not base:
+        if os.environ.get("ELIG_REQUIRE_PG") == "1":
+            pytest.fail("ELIG_REQUIRE_PG=1 but ELIG_PG_URL is not set (scripts/pg-test-server.sh start)")
+        pytest.skip("no PostgreSQL server: set ELIG_PG_URL (scripts/pg-test-server.sh start)")
+    import psycopg
+    from psycopg import sql
+
+    name = f"elig_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(base, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        pytest.fail(f"ELIG_PG_URL is set but no test database could be made there ({type(exc).__name__}: {exc})")
+    yield urlsplit(base)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(base, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
