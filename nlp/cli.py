@@ -548,7 +548,7 @@ def match_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write the explanations as one self-contained HTML page.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
-    omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH).")] = None,
+    omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH, or postgresql://URL).")] = None,
     person: Annotated[int | None, typer.Option("--person", help="With --omop: the person_id.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="With --omop: the date of the record (default: the end of the person's latest observation period).")] = None,
 ) -> None:
@@ -658,7 +658,7 @@ def rank_cmd(
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1,
         help="Worker processes: many patients are ranked whole by each; one patient's trials are shared among them.")] = 1,
-    omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH).")] = None,
+    omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH, or postgresql://URL).")] = None,
     person: Annotated[int | None, typer.Option("--person", help="With --omop: the person_id.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="With --omop: the date of the record (default: the end of the person's latest observation period).")] = None,
 ) -> None:
@@ -839,6 +839,89 @@ def omop_write_cmd(
     for f, pid in zip(files, ids, strict=True):
         typer.echo(f"{pid}\t{f}")
     typer.echo(f"wrote {db} ({len(ids)} synthetic person(s))", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+COHORT_OUTPUTS = (".tsv", ".csv", ".json", ".jsonl", ".ndjson")
+
+
+@app.command("cohort")
+def cohort_cmd(
+    trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
+    db: Annotated[str, typer.Option("--db", help="The OMOP CDM v5.4 warehouse: a DuckDB file, duckdb:///PATH or postgresql://URL.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The date of every record (default: the end of each person's latest observation period).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Verdicts: .tsv, .csv, .json or .jsonl (default: TSV on standard output).")] = None,
+    sql: Annotated[Path | None, typer.Option("--sql", help="Also write the run as one SQL script (temporary tables, concept map, a query per trial).")] = None,
+    dialect: Annotated[str | None, typer.Option("--dialect", help="--sql for another engine, transpiled by sqlglot (e.g. spark, bigquery, snowflake); default: the warehouse's.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
+) -> None:
+    """Run each trial's eligibility as OMOP CDM SQL in the warehouse: per person eligible,
+    ineligible or needs_review, with the criteria that decide (the verdict `elig match --omop`
+    gives the same person); per trial one summary line on standard error."""
+    import datetime as dt
+
+    from nlp.matching import Matcher
+    from nlp.matching.cohort import Cohort, script, verdicts
+    from nlp.matching.omop import PG_SCHEMES, connect, dialect_of
+
+    if out is not None and out.suffix.lower() not in COHORT_OUTPUTS:
+        _err(f"{out}: unknown output type {out.suffix or '(none)'!r} (use {', '.join(COHORT_OUTPUTS)})")
+        raise typer.Exit(2)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        _err(f"--as-of {as_of!r}: not an ISO date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    if dialect is not None:
+        import sqlglot
+
+        if dialect not in ("duckdb", "postgres") and dialect not in sqlglot.Dialect.classes:
+            _err(f"--dialect {dialect!r}: unknown (sqlglot writes {', '.join(sorted(sqlglot.Dialect.classes))})")
+            raise typer.Exit(2)
+    failures: list[str] = []
+    docs = list(_iter_trials(trials, fmt, failures))
+    if not docs:
+        _err("no trial could be read; nothing run")
+        raise typer.Exit(1)
+    try:
+        # PostgreSQL refuses temporary tables in a read-only transaction; DuckDB allows them
+        con, name = connect(db, write=db.startswith(PG_SCHEMES))
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    engine = dialect_of(con)
+    cohort = Cohort(Matcher())
+    results: list[tuple[str, int, str, tuple[str, ...]]] = []
+    try:
+        mapped = cohort.prepare(con, day, engine)
+        if sql is not None:
+            write_atomic(sql, script(cohort, mapped, docs, day, dialect or engine))
+            typer.echo(f"wrote {sql} ({len(docs)} trial(s), {dialect or engine} SQL)", err=True)
+        for trial in docs:
+            rows = verdicts(con, cohort, trial)
+            tid = trial.record.nct_id or trial.record.source
+            counts = {v: sum(r.verdict == v for r in rows) for v in ("eligible", "needs_review", "ineligible")}
+            typer.echo(f"{tid}: " + ", ".join(f"{n} {v}" for v, n in counts.items()), err=True)
+            results += [(tid, r.person_id, r.verdict, r.deciding) for r in rows]
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    except Exception as exc:  # the engine's own errors: a table or column the warehouse lacks
+        _err(f"{name}: the cohort SQL failed, is it an OMOP CDM v5.4 database? ({type(exc).__name__}: "
+             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})")
+        raise typer.Exit(1) from None
+    finally:
+        con.close()
+    suffix = out.suffix.lower() if out is not None else ".tsv"
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        items = [{"trial": t, "person_id": p, "verdict": v, "deciding": list(d)} for t, p, v, d in results]
+        text = (json.dumps(items, indent=1) + "\n") if suffix == ".json" else "".join(json.dumps(i) + "\n" for i in items)
+    else:
+        sep = "," if suffix == ".csv" else "\t"
+        text = sep.join(("trial", "person_id", "verdict", "deciding")) + "\n" + "".join(
+            sep.join((t, str(p), v, " ".join(d))) + "\n" for t, p, v, d in results)
+    _write_or_print(out, text, f"{len(results)} verdict(s), {len(docs)} trial(s)")
     if failures:
         raise typer.Exit(1)
 
