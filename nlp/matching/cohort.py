@@ -52,10 +52,11 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.units import conversion_steps, ucum
 from nlp.matching.evaluate import Matcher, _Reading
-from nlp.matching.omop import GENDER, _code
+from nlp.matching.omop import GENDER, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
 VERDICT = {PASS: "pass", NOT_COMPUTABLE: "not_computable", UNKNOWN: "unknown", FAIL: "fail"}
+UNBORN = "record:birth_after_record_date"  # what decides for a person born after the record's date
 _ACTIVE = ("active", "recurrence")  # with no status: an active condition
 _INACTIVE = ("resolved", "inactive", "remission")
 _STATUSES = ("active", "resolved", "inactive", "remission", "recurrence")
@@ -93,57 +94,75 @@ class Cohort:
     _targets: frozenset[str] = field(default_factory=frozenset)
 
     # -- the run's temporary tables ----------------------------------------------------------------
-    def prepare(self, con: Any, as_of: dt.date | None = None, dialect: str = "duckdb") -> None:
-        """The temporary views of persons and clinical items and the concept map (see the module
-        doc); ``as_of``: the date of every record (default: as ``read_patient``, the end of the
-        person's latest observation period, else today)."""
-        temp = "TEMPORARY"
+    @staticmethod
+    def setup(as_of: dt.date | None = None, dialect: str = "duckdb") -> list[str]:
+        """The statements that make the temporary tables of persons and clinical items, as
+        ``read_patient`` reads them; ``as_of``: the date of every record (default: as
+        ``read_patient``, the end of the person's latest observation period, else today)."""
         day = f"DATE {lit(as_of.isoformat())}" if as_of else (
             "COALESCE((SELECT max(o.observation_period_end_date) FROM observation_period o "
             "WHERE o.person_id = x.person_id), CURRENT_DATE)")
         genders = " ".join(f"WHEN {cid} THEN {lit(sex)}" for cid, sex in sorted(GENDER.items()))
         stmts = [
-            f"CREATE {temp} TABLE elig_person AS SELECT x.person_id, {day} AS as_of, "
+            (f"CREATE TEMPORARY TABLE elig_person AS SELECT x.person_id, {day} AS as_of, "
             "COALESCE(CAST(x.birth_datetime AS DATE), CASE WHEN x.year_of_birth IS NOT NULL THEN "
             "make_date(x.year_of_birth, COALESCE(x.month_of_birth, 1), COALESCE(x.day_of_birth, 1)) END) AS birth, "
-            f"CASE x.gender_concept_id {genders} ELSE 'unknown' END AS sex FROM person x",
-            f"CREATE {temp} TABLE elig_cond AS SELECT t.person_id, t.condition_concept_id AS concept_id, "
+            f"CASE x.gender_concept_id {genders} ELSE 'unknown' END AS sex FROM person x"),
+            ("CREATE TEMPORARY TABLE elig_cond AS SELECT t.person_id, t.condition_concept_id AS concept_id, "
             "t.condition_start_date AS onset, t.condition_end_date AS abatement, "
             f"CASE WHEN t.condition_status_source_value IN {_in(_STATUSES)} THEN t.condition_status_source_value "
             "WHEN t.condition_end_date IS NOT NULL AND t.condition_end_date <= p.as_of THEN 'resolved' END AS status "
             "FROM condition_occurrence t JOIN elig_person p ON p.person_id = t.person_id "
             "UNION ALL SELECT t.person_id, t.observation_concept_id, t.observation_date, NULL, NULL "
-            "FROM observation t WHERE t.value_as_number IS NULL",
-            f"CREATE {temp} TABLE elig_drug AS SELECT person_id, drug_concept_id AS concept_id, "
-            "drug_exposure_start_date AS start_date, drug_exposure_end_date AS end_date FROM drug_exposure",
-            f"CREATE {temp} TABLE elig_proc AS SELECT person_id, procedure_concept_id AS concept_id, "
-            "procedure_date AS day FROM procedure_occurrence",
-            f"CREATE {temp} TABLE elig_obs AS SELECT t.person_id, t.measurement_concept_id AS concept_id, "
+            "FROM observation t WHERE t.value_as_number IS NULL"),
+            ("CREATE TEMPORARY TABLE elig_drug AS SELECT person_id, drug_concept_id AS concept_id, "
+            "drug_exposure_start_date AS start_date, drug_exposure_end_date AS end_date FROM drug_exposure"),
+            ("CREATE TEMPORARY TABLE elig_proc AS SELECT person_id, procedure_concept_id AS concept_id, "
+            "procedure_date AS day FROM procedure_occurrence"),
+            ("CREATE TEMPORARY TABLE elig_obs AS SELECT t.person_id, t.measurement_concept_id AS concept_id, "
             "t.measurement_date AS day, t.value_as_number AS value, u.concept_code AS unit, t.range_low AS low, "
             "t.range_high AS high, 0 AS src, t.measurement_id AS item_id FROM measurement t "
             "LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.value_as_number IS NOT NULL "
             "UNION ALL SELECT t.person_id, t.observation_concept_id, t.observation_date, t.value_as_number, "
             "u.concept_code, NULL, NULL, 1, t.observation_id FROM observation t "
-            "LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.value_as_number IS NOT NULL",
+            "LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.value_as_number IS NOT NULL"),
         ]
-        for s in stmts:
-            con.execute(s)
+        if dialect == "postgres":  # its correlated subqueries run per row: index the person
+            stmts += [f"CREATE INDEX ON {t} (person_id)" for t in ("elig_person", "elig_cond", "elig_drug",
+                                                                    "elig_proc", "elig_obs")]
+        return stmts
+
+    MAP_DDL = "CREATE TEMPORARY TABLE elig_concept_map (concept_id BIGINT, elig_id TEXT, exact BOOLEAN)"
+
+    def concept_map(self, con: Any) -> list[tuple[int, str, bool]]:
+        """The rows of ``elig_concept_map`` for every concept the clinical tables use (after
+        ``setup``): our concepts of its name and code, with their ancestors."""
         used = con.execute(
             "SELECT DISTINCT i.concept_id, c.concept_name, c.vocabulary_id, c.concept_code FROM ("
             "SELECT concept_id FROM elig_cond UNION SELECT concept_id FROM elig_drug UNION "
             "SELECT concept_id FROM elig_proc UNION SELECT concept_id FROM elig_obs) i "
             "LEFT JOIN concept c ON c.concept_id = i.concept_id").fetchall()
         rows: list[tuple[int, str, bool]] = []
-        for cid, name, voc, code in used:
+        for cid, name, voc, code in sorted(used, key=lambda r: (r[0] is None, r[0] or 0)):
             if cid is None:
                 continue
-            label, pcode = name or f"concept {cid}", _code(voc, code)
+            label, pcode = name or f"concept {cid}", code_of(voc, code)
             exact = self.matcher.concepts_exact(label, pcode)
             rows += [(int(cid), e, e in exact) for e in sorted(self.matcher.concepts(label, pcode))]
-        con.execute(f"CREATE {temp} TABLE elig_concept_map (concept_id BIGINT, elig_id TEXT, exact BOOLEAN)")
+        return rows
+
+    def prepare(self, con: Any, as_of: dt.date | None = None, dialect: str = "duckdb") -> list[tuple[int, str, bool]]:
+        """Make the run's temporary tables (``setup``, the concept map) on ``con``; the map's rows."""
+        for s in self.setup(as_of, dialect):
+            con.execute(s)
+        rows = self.concept_map(con)
+        con.execute(self.MAP_DDL)
         if rows:
             con.executemany("INSERT INTO elig_concept_map VALUES (?, ?, ?)", rows)
-        self.units = tuple(r[0] for r in con.execute("SELECT DISTINCT unit FROM elig_obs").fetchall())
+        if dialect == "postgres":
+            con.execute("CREATE INDEX ON elig_concept_map (elig_id)")
+        self.units = tuple(r[0] for r in con.execute("SELECT DISTINCT unit FROM elig_obs ORDER BY unit").fetchall())
+        return rows
 
     # -- concepts --------------------------------------------------------------------------------
     @staticmethod
@@ -298,7 +317,7 @@ class Cohort:
         if cid in ("pregnancy", "lactation", "unspecified", "contraception"):
             return _Read(None)  # statuses OMOP has no table for, or nothing to look up
         since, until, problem = self._window(c.window)
-        where = [f"x.person_id = p.person_id", self._in_set("x.concept_id", c.concepts)]
+        where = ["x.person_id = p.person_id", self._in_set("x.concept_id", c.concepts)]
         if not c.history:
             where.append(f"(x.status IS NULL OR x.status NOT IN {_in(_INACTIVE)})")
         if since is not None or until is not None:
@@ -391,7 +410,7 @@ class Cohort:
         return _at_least(vs, n)
 
     def trial_sql(self, trial: ParsedTrial) -> str:
-        """One SELECT: per person ``person_id``, ``verdict`` (eligible / ineligible / needs_review)
+        """One SELECT: per person ``trial`` (its id), ``person_id``, ``verdict`` (eligible / ineligible / needs_review)
         and ``deciding`` (the failing criteria, else the open ones: ids separated by spaces)."""
         self._targets = frozenset(self.matcher.targets(trial))
         children: dict[str, list[AnnotatedCriterion]] = {}
@@ -431,13 +450,18 @@ class Cohort:
         failing = " OR ".join(f"{col} = {FAIL}" for _, col in top + record) or "FALSE"
         opened = " OR ".join([f"{col} IN ({NOT_COMPUTABLE}, {UNKNOWN})" for _, col in top]
                              + [f"{col} = {UNKNOWN}" for _, col in record]) or "FALSE"
-        sql = "SELECT p.person_id" + "".join(f", {c}" for c in cols) + " FROM elig_person p"
+        # each layer a subquery that OFFSET 0 keeps whole: PostgreSQL would otherwise pull it up and
+        # copy a verdict's expression, subqueries and all, into every place a criterion uses it
+        sql = "SELECT p.person_id, p.birth > p.as_of AS unborn" + "".join(f", {c}" for c in cols) + " FROM elig_person p"
         for i, layer in enumerate(layers):
-            sql = f"SELECT v{i}.*, {', '.join(layer)} FROM ({sql}) v{i}"
+            sql = f"SELECT v{i}.*, {', '.join(layer)} FROM ({sql} OFFSET 0) v{i}"
         deciding = (f"CASE WHEN {failing} THEN concat_ws(' ', {', '.join(fail)}) "
                     f"WHEN {opened} THEN concat_ws(' ', {', '.join(open_)}) ELSE '' END") if fail else "''"
-        return (f"SELECT v.person_id, CASE WHEN {failing} THEN 'ineligible' WHEN {opened} THEN 'needs_review' "
-                f"ELSE 'eligible' END AS verdict, {deciding} AS deciding FROM ({sql}) v ORDER BY v.person_id")
+        trial_id = trial.record.nct_id or trial.record.source
+        # a birth date after the record's date: no patient the matcher reads (read_patient refuses it)
+        return (f"SELECT {lit(trial_id)} AS trial, v.person_id, CASE WHEN v.unborn THEN 'needs_review' "
+                f"WHEN {failing} THEN 'ineligible' WHEN {opened} THEN 'needs_review' ELSE 'eligible' END AS verdict, "
+                f"CASE WHEN v.unborn THEN {lit(UNBORN)} ELSE {deciding} END AS deciding FROM ({sql} OFFSET 0) v ORDER BY v.person_id")
 
 
 def _flip(v: str) -> str:
@@ -460,11 +484,39 @@ class PersonVerdict:
     deciding: tuple[str, ...]
 
 
+def verdicts(con: Any, cohort: Cohort, trial: ParsedTrial) -> list[PersonVerdict]:
+    """The trial's cohort query run on ``con`` (prepared by ``cohort.prepare``): per person its verdict."""
+    rows = con.execute(cohort.trial_sql(trial)).fetchall()
+    return [PersonVerdict(int(pid), v, tuple(d.split()) if d else ()) for _, pid, v, d in rows]
+
+
 def run(con: Any, trials: Iterable[ParsedTrial], matcher: Matcher | None = None, as_of: dt.date | None = None,
         dialect: str = "duckdb") -> Iterator[tuple[ParsedTrial, list[PersonVerdict]]]:
     """Each trial's cohort over the warehouse behind ``con``: per person its verdict."""
     cohort = Cohort(matcher or Matcher())
     cohort.prepare(con, as_of, dialect)
     for trial in trials:
-        rows = con.execute(cohort.trial_sql(trial)).fetchall()
-        yield trial, [PersonVerdict(int(pid), v, tuple(d.split()) if d else ()) for pid, v, d in rows]
+        yield trial, verdicts(con, cohort, trial)
+
+
+def script(cohort: Cohort, rows: Sequence[tuple[int, str, bool]], trials: Iterable[ParsedTrial],
+           as_of: dt.date | None = None, dialect: str = "duckdb") -> str:
+    """The whole run as one SQL script, for the warehouse ``cohort`` was prepared on (``rows``:
+    its concept map, as ``prepare`` gave it): the temporary tables, the concept map as INSERTs,
+    then one query per trial. ``dialect``: duckdb, postgres, or any dialect sqlglot writes
+    (transpiled from the PostgreSQL text; only DuckDB and PostgreSQL are tested on a server)."""
+    engine = "postgres" if dialect == "postgres" else "duckdb"
+    stmts = [*cohort.setup(as_of, engine), cohort.MAP_DDL]
+    for i in range(0, len(rows), 500):
+        stmts.append("INSERT INTO elig_concept_map VALUES " + ", ".join(
+            f"({cid}, {lit(e)}, {'TRUE' if exact else 'FALSE'})" for cid, e, exact in rows[i:i + 500]))
+    queries = [(t.record.nct_id or t.record.source, cohort.trial_sql(t)) for t in trials]
+    if dialect not in ("duckdb", "postgres"):
+        import sqlglot
+
+        stmts = [sqlglot.transpile(s, read="postgres", write=dialect)[0] for s in stmts]
+        queries = [(t, sqlglot.transpile(q, read="postgres", write=dialect)[0]) for t, q in queries]
+    head = (f"-- elig cohort: OMOP CDM v5.4 cohort SQL ({dialect}); per trial one query giving per person\n"
+            "-- verdict (eligible / ineligible / needs_review) and the deciding criteria. Written by elig\n"
+            "-- for this warehouse: the concept map lists the concepts its clinical tables use.\n")
+    return head + "".join(f"{s};\n" for s in stmts) + "".join(f"-- {t}\n{q};\n" for t, q in queries)

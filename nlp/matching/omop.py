@@ -80,7 +80,7 @@ INSERTS = {  # what write_warehouse writes, table by table
 }
 
 
-def _code(vocabulary: str | None, code: str | None) -> PCode | None:
+def code_of(vocabulary: str | None, code: str | None) -> PCode | None:
     system = SYSTEM_OF.get(vocabulary or "")
     return PCode(system=system, code=code) if system and code else None
 
@@ -109,7 +109,7 @@ def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source:
             as_of = as_of.date()
 
     concept = "LEFT JOIN concept c ON c.concept_id = t.{col}"
-    conditions = [PCondition(name=name or f"concept {cid}", code=_code(voc, code), onset=start, abatement=end,
+    conditions = [PCondition(name=name or f"concept {cid}", code=code_of(voc, code), onset=start, abatement=end,
                              status=status if status in ("active", "resolved", "inactive", "remission", "recurrence")
                              else ("resolved" if end is not None and end <= as_of else None))
                   for cid, name, voc, code, start, end, status in rows(
@@ -117,12 +117,12 @@ def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source:
                       "t.condition_start_date, t.condition_end_date, t.condition_status_source_value "
                       "FROM condition_occurrence t " + concept.format(col="condition_concept_id")
                       + " WHERE t.person_id = ? ORDER BY t.condition_occurrence_id")]
-    therapies = [PTherapy(name=name or f"concept {cid}", code=_code(voc, code), start=start, end=end)
+    therapies = [PTherapy(name=name or f"concept {cid}", code=code_of(voc, code), start=start, end=end)
                  for cid, name, voc, code, start, end in rows(
                      "SELECT t.drug_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, "
                      "t.drug_exposure_start_date, t.drug_exposure_end_date FROM drug_exposure t "
                      + concept.format(col="drug_concept_id") + " WHERE t.person_id = ? ORDER BY t.drug_exposure_id")]
-    procedures = [PProcedure(name=name or f"concept {cid}", code=_code(voc, code), date=day_)
+    procedures = [PProcedure(name=name or f"concept {cid}", code=code_of(voc, code), date=day_)
                   for cid, name, voc, code, day_ in rows(
                       "SELECT t.procedure_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, t.procedure_date "
                       "FROM procedure_occurrence t " + concept.format(col="procedure_concept_id")
@@ -137,11 +137,11 @@ def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source:
                 + f" LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.person_id = ? ORDER BY t.{col}_id"):
             if value is None:
                 if table == "observation":  # a finding without a value ("smoker"): listed like a condition
-                    conditions.append(PCondition(name=name or f"concept {cid}", code=_code(voc, code), onset=day_))
+                    conditions.append(PCondition(name=name or f"concept {cid}", code=code_of(voc, code), onset=day_))
                 continue
             value, low, high = _number(value), _number(low), _number(high)  # NUMERIC in a CDM's own DDL: Decimal
             ref = RefRange(low=low, high=high) if low is not None or high is not None else None
-            observations.append(PObservation(name=name or f"concept {cid}", code=_code(voc, code), value=value,
+            observations.append(PObservation(name=name or f"concept {cid}", code=code_of(voc, code), value=value,
                                               unit=unit, reference_range=ref, date=day_))
     try:
         return Patient(id=str(person_id), as_of=as_of, birth_date=birth, sex=GENDER.get(gender, "unknown"),

@@ -82,7 +82,7 @@ def test_cli_omop_errors_are_one_line(warehouse, tmp_path: Path) -> None:  # typ
         (("match", "--omop", str(db), trial), 2, "--omop needs --person ID"),
         (("match", "--omop", str(db), "--person", "999999", trial), 1, "no person 999999"),
         (("match", "--omop", str(db), "--person", "1", "--as-of", "yesterday", trial), 2, "not an ISO date"),
-        (("match", "--omop", "postgresql://localhost/cdm", "--person", "1", trial), 1, "not supported yet"),
+        (("match", "--omop", "postgresql://x:y@127.0.0.1:1/none", "--person", "1", trial), 1, "cannot connect to the OMOP database"),
         (("match", "--omop", str(tmp_path / "none.duckdb"), "--person", "1", trial), 1, "cannot open the OMOP database"),
         (("omop", "write", str(ROOT / "examples" / "patient.json"), "--db", str(db)), 1, "already exists"),
     ]
