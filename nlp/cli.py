@@ -807,17 +807,15 @@ app.add_typer(omop_app, name="omop")
 @omop_app.command("write")
 def omop_write_cmd(
     patients: Annotated[list[Path], typer.Argument(help="Patient JSON or FHIR Bundle files, or directories of them.")],
-    db: Annotated[Path, typer.Option("--db", help="DuckDB file to write (created; must not exist).")],
+    db: Annotated[str, typer.Option("--db", help="A DuckDB file to write (created; must not exist), or a postgresql://URL whose database holds no persons yet.")],
 ) -> None:
-    """Write patients into a synthetic OMOP CDM v5.4 DuckDB (person, observation_period,
+    """Write patients into a synthetic OMOP CDM v5.4 warehouse, DuckDB or PostgreSQL (person, observation_period,
     condition_occurrence, drug_exposure, procedure_occurrence, measurement, concept); person ids
     from 1 in input order, printed with each patient's file."""
-    import duckdb
-
     from nlp.matching import load_patient
-    from nlp.matching.omop import write_warehouse
+    from nlp.matching.omop import PG_SCHEMES, connect, write_warehouse
 
-    if db.exists():
+    if not db.startswith(PG_SCHEMES) and Path(db.removeprefix("duckdb:///")).exists():
         _err(f"{db}: already exists (the warehouse is written whole; remove it first)")
         raise typer.Exit(1)
     files, people, failures = [], [], 0
@@ -831,14 +829,26 @@ def omop_write_cmd(
     if not people:
         _err("no patient could be read; nothing written")
         raise typer.Exit(1)
-    con = duckdb.connect(str(db))
     try:
+        con, name = connect(db, write=True)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    try:
+        if db.startswith(PG_SCHEMES):
+            try:
+                held = con.execute("SELECT count(*) FROM person").fetchone()[0]
+            except Exception:  # no person table yet: written from scratch
+                held = 0
+            if held:
+                _err(f"{name}: already holds {held} person(s) (the warehouse is written whole; use an empty database)")
+                raise typer.Exit(1)
         ids = write_warehouse(people, con)
     finally:
         con.close()
     for f, pid in zip(files, ids, strict=True):
         typer.echo(f"{pid}\t{f}")
-    typer.echo(f"wrote {db} ({len(ids)} synthetic person(s))", err=True)
+    typer.echo(f"wrote {name} ({len(ids)} synthetic person(s))", err=True)
     if failures:
         raise typer.Exit(1)
 
