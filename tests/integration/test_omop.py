@@ -95,3 +95,25 @@ def test_cli_omop_errors_are_one_line(warehouse, tmp_path: Path) -> None:  # typ
         res = elig(*args)
         assert res.returncode == code and message in res.stderr, (args, res.stderr)
         assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_write_warehouse_keeps_awkward_text_and_nulls(tmp_path: Path) -> None:
+    """DuckDB tables are written through CSV and COPY: quotes, commas, line breaks, an empty
+    string and a missing date come back as written."""
+    import duckdb
+
+    from nlp.matching import Patient
+    from nlp.matching.omop import write_warehouse
+
+    names = ['Crohn\'s "ileal", colonic', "line\nbreak", "a,b,,c"]
+    p = Patient.model_validate({"id": "", "as_of": "2026-11-01", "birth_date": "1980-02-03", "sex": "female",
+                                "conditions": [{"name": n} for n in names],
+                                "observations": [{"name": "ALT", "value": 0.1 + 0.2, "unit": "U/L", "date": "2026-10-01"}]})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_warehouse([p], con)
+    assert con.execute("SELECT person_source_value, birth_datetime FROM person").fetchall()[0][0] == ""
+    got = con.execute("SELECT c.concept_name, o.condition_start_date FROM condition_occurrence o "
+                      "JOIN concept c ON c.concept_id = o.condition_concept_id ORDER BY o.condition_occurrence_id").fetchall()
+    assert got == [(n, None) for n in names]
+    assert con.execute("SELECT value_as_number FROM measurement").fetchone()[0] == 0.1 + 0.2
+    assert read_patient(con, 1).conditions[0].name == names[0]
