@@ -942,22 +942,35 @@ EXPORT_TARGETS = ("fhir-r5", "circe")
 def _circe_or_exit(docs: Iterable[ParsedTrial], vocab: str | None) -> list[dict[str, Any]]:
     """Each trial's Circe cohort definition, its codes resolved against ``vocab``; per trial one
     stderr line naming the codes no OMOP concept was found for."""
-    from nlp.export.circe import cohort_expression, duckdb_resolver
+    from nlp.export.circe import vocabulary_resolver
+    from nlp.matching.omop import PG_SCHEMES, connect
 
-    resolve = None
+    resolve, con = None, None
     if vocab is not None:
-        if vocab.startswith(("postgresql://", "postgres://")):
-            _err(f"{vocab}: PostgreSQL vocabularies are not supported yet (give the vocabulary as a DuckDB file)")
-            raise typer.Exit(2)
-        path = vocab.removeprefix("duckdb:///").removeprefix("duckdb://")
-        if not Path(path).is_file():
-            _err(f"{path}: no such vocabulary database")
-            raise typer.Exit(1)
+        name = vocab
         try:
-            resolve = duckdb_resolver(path)
-        except ValueError as exc:
-            _err(f"{path}: {exc}")
+            if not vocab.startswith(PG_SCHEMES) and not Path(vocab.removeprefix("duckdb:///").removeprefix("duckdb://")).is_file():
+                raise InputError(vocab.removeprefix("duckdb:///").removeprefix("duckdb://"), "no such vocabulary database")
+            con, name = connect(vocab)
+            resolve = vocabulary_resolver(con)
+        except InputError as exc:  # missing, unreachable, refused: one line, the password masked
+            _err(str(exc))
             raise typer.Exit(1) from None
+        except ValueError as exc:  # no concept / concept_relationship table there
+            if con is not None:
+                con.close()
+            _err(f"{name}: {exc}")
+            raise typer.Exit(1) from None
+    try:
+        return _circe_notes(docs, resolve)
+    finally:
+        if con is not None:
+            con.close()
+
+
+def _circe_notes(docs: Iterable[ParsedTrial], resolve: Any) -> list[dict[str, Any]]:
+    from nlp.export.circe import cohort_expression
+
     out = []
     for d in docs:
         e = cohort_expression(d, resolve)
@@ -978,7 +991,7 @@ def export_cmd(
     trials: Annotated[list[str], typer.Argument(help="Trial records, `elig parse` outputs or `elig index` stores (files or directories).")],
     to: Annotated[str, typer.Option("--to", help="Target: fhir-r5 (a Bundle per trial: ResearchStudy + EvidenceVariable) or circe (an OHDSI Circe cohort definition per trial).")] = "fhir-r5",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="A .json file (one trial's, or an array for several) or .jsonl (one per line); default: standard output.")] = None,
-    vocab: Annotated[str | None, typer.Option("--vocab", help="circe: the OMOP vocabulary (Athena tables concept, concept_relationship) to resolve codes to concept ids: a DuckDB file, or duckdb:///PATH.")] = None,
+    vocab: Annotated[str | None, typer.Option("--vocab", help="circe: the OMOP vocabulary (Athena tables concept, concept_relationship) to resolve codes to concept ids: a DuckDB file, duckdb:///PATH or postgresql://URL (read-only).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Input format of trial records.")] = "auto",
 ) -> None:
     """Export trials' eligibility to a standard other systems read (FHIR R5, OHDSI Circe)."""

@@ -308,7 +308,7 @@ class _Trial:
 
 
 def cohort_expression(doc: ParsedTrial, resolve: Resolver | None = None) -> CirceExport:
-    """The trial's Circe cohort definition; ``resolve`` looks up OMOP concepts (``duckdb_resolver``)."""
+    """The trial's Circe cohort definition; ``resolve`` looks up OMOP concepts (``vocabulary_resolver``)."""
     b = _Builder(resolve)
     t = _Trial(b)
     children: dict[str, list[AnnotatedCriterion]] = {}
@@ -342,16 +342,27 @@ def cohort_expression(doc: ParsedTrial, resolve: Resolver | None = None) -> Circ
 
 
 def duckdb_resolver(path: str) -> Resolver:
-    """Look up (vocabulary_id, concept_code) in an OMOP vocabulary DuckDB (tables ``concept`` and
-    ``concept_relationship``), following 'Maps to' from a non-standard concept to its standard one.
-    Raises ``ValueError`` naming the problem when the database or its tables cannot be read."""
+    """``vocabulary_resolver`` on an OMOP vocabulary DuckDB file, opened read-only."""
     import duckdb
 
     try:
         con = duckdb.connect(path, read_only=True)
-        con.execute("SELECT concept_id, concept_name, standard_concept, concept_code, domain_id, vocabulary_id, "
-                    "concept_class_id, invalid_reason FROM concept LIMIT 0")
     except duckdb.Error as exc:
+        raise ValueError(f"not an OMOP vocabulary database ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    return vocabulary_resolver(con)
+
+
+def vocabulary_resolver(con: Any) -> Resolver:
+    """Look up (vocabulary_id, concept_code) in an OMOP vocabulary (tables ``concept`` and
+    ``concept_relationship``) on ``con``, a DuckDB connection or any with ``execute(sql, params)``
+    taking ``?`` placeholders (``nlp.matching.omop.PgConnection``), following 'Maps to' from a
+    non-standard concept to its standard one. Raises ``ValueError`` naming the problem when its
+    tables cannot be read."""
+    try:
+        con.execute("SELECT concept_id, concept_name, standard_concept, concept_code, domain_id, vocabulary_id, "
+                    "concept_class_id, invalid_reason FROM concept LIMIT 0").fetchall()
+        con.execute("SELECT concept_id_1, concept_id_2, relationship_id FROM concept_relationship LIMIT 0").fetchall()
+    except Exception as exc:  # the engine's own error class: duckdb.Error, psycopg.Error
         raise ValueError(f"not an OMOP vocabulary database ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
     cache: dict[tuple[str, str], dict[str, Any] | None] = {}
     cols = ("c.concept_id, c.concept_name, c.standard_concept, c.concept_code, c.domain_id, c.vocabulary_id, "

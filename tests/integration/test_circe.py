@@ -218,15 +218,62 @@ def test_cli_export_circe_with_vocab_and_errors(vocab: Path, tmp_path: Path) -> 
     res = run(str(ex))
     assert res.returncode == 0 and "CONCEPT_ID 0 (no --vocab given)" in res.stderr
     res = run(str(ex), "--vocab", str(tmp_path / "none.duckdb"))
-    assert res.returncode == 1 and "no such vocabulary database" in res.stderr
+    assert res.returncode == 1 and res.stderr.strip() == f"elig: error: {tmp_path / 'none.duckdb'}: no such vocabulary database"
     bad = tmp_path / "empty.duckdb"
     import duckdb
 
     duckdb.connect(str(bad)).close()
     res = run(str(ex), "--vocab", str(bad))
     assert res.returncode == 1 and "not an OMOP vocabulary database" in res.stderr and "Traceback" not in res.stderr
-    res = run(str(ex), "--vocab", "postgresql://localhost/vocab")
-    assert res.returncode == 2 and "not supported yet" in res.stderr
+    res = run(str(ex), "--vocab", "postgresql://elig:secret@127.0.0.1:1/vocab")  # nothing listens on port 1
+    assert res.returncode == 1 and "Traceback" not in res.stderr and "secret" not in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_circe_codes_resolved_against_a_postgresql_vocabulary(pg_url: str, vocab: Path, tmp_path: Path) -> None:
+    """The same synthetic vocabulary copied into PostgreSQL resolves every code as the DuckDB
+    file does; `elig export --to circe --vocab postgresql://…` writes the same cohort JSON."""
+    import duckdb
+    import psycopg
+
+    from nlp.export.circe import vocabulary_resolver
+    from nlp.matching.omop import connect
+
+    src = duckdb.connect(str(vocab), read_only=True)
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP SCHEMA IF EXISTS circe_vocab CASCADE")
+        admin.execute("CREATE SCHEMA circe_vocab")
+        admin.execute("CREATE TABLE circe_vocab.concept (concept_id INTEGER, concept_name TEXT, domain_id TEXT, "
+                      "vocabulary_id TEXT, concept_class_id TEXT, standard_concept TEXT, concept_code TEXT, invalid_reason TEXT)")
+        admin.execute("CREATE TABLE circe_vocab.concept_relationship (concept_id_1 INTEGER, concept_id_2 INTEGER, "
+                      "relationship_id TEXT)")
+        with admin.cursor() as cur:
+            cur.executemany("INSERT INTO circe_vocab.concept VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                            src.execute("SELECT * FROM concept").fetchall())
+            cur.executemany("INSERT INTO circe_vocab.concept_relationship VALUES (%s, %s, %s)",
+                            src.execute("SELECT * FROM concept_relationship").fetchall())
+    url = pg_url + ("&" if "?" in pg_url else "?") + "options=-csearch_path%3Dcirce_vocab"
+    con, _ = connect(url)
+    try:
+        on_pg, on_duck = vocabulary_resolver(con), duckdb_resolver(str(vocab))
+        for key in [("ICD10", "C00-C97"), ("SNOMED", "363346000"), ("LOINC", "1742-6"), ("SNOMED", "0")]:
+            assert on_pg(*key) == on_duck(*key)
+        assert on_pg("ICD10", "C00-C97")["CONCEPT_ID"] == 900001
+    finally:
+        con.close()
+
+    def export(v: str) -> str:
+        out = tmp_path / f"{len(v)}.json"
+        res = subprocess.run([sys.executable, "-m", "nlp", "export", "--to", "circe", str(ROOT / "examples" / "NCT05697718.txt"),
+                              "--vocab", v, "-o", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert res.returncode == 0, res.stderr
+        return out.read_text(encoding="utf-8")
+
+    assert export(url) == export(f"duckdb:///{vocab}")
+    empty = pg_url + ("&" if "?" in pg_url else "?") + "options=-csearch_path%3Dno_such_schema"
+    res = subprocess.run([sys.executable, "-m", "nlp", "export", "--to", "circe", str(ROOT / "examples" / "NCT05697718.txt"),
+                          "--vocab", empty], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 1 and "not an OMOP vocabulary database" in res.stderr and "Traceback" not in res.stderr
 
 
 def test_circe_uncertain_readings_never_exclude(seeds) -> None:  # type: ignore[no-untyped-def]
