@@ -92,6 +92,10 @@ class Cohort:
     matcher: Matcher
     units: tuple[str | None, ...] = ()  # the measurement units present in the warehouse (prepare)
     _targets: frozenset[str] = field(default_factory=frozenset)
+    # a trial's correlated subqueries, each computed once a person in its own layer (trial_sql):
+    # anchors' dates first, then what reads the clinical tables (they may use an anchor)
+    _anchors: dict[str, str] = field(default_factory=dict)
+    _subs: dict[str, str] = field(default_factory=dict)
 
     # -- the run's temporary tables ----------------------------------------------------------------
     @staticmethod
@@ -167,6 +171,10 @@ class Cohort:
         self.units = tuple(r[0] for r in con.execute("SELECT DISTINCT unit FROM elig_obs ORDER BY unit").fetchall())
         return rows
 
+    def _sub(self, expr: str) -> str:
+        """``expr`` (a subquery on person ``p``) as a column of the subquery layer: its reference."""
+        return "p." + self._subs.setdefault(expr, f"b{len(self._subs)}")
+
     # -- concepts --------------------------------------------------------------------------------
     @staticmethod
     def _under(col: str, ids: Iterable[str], exact: bool = False) -> str:
@@ -236,7 +244,8 @@ class Cohort:
                              f"AND {self._under('x.concept_id', named)}")
                 dates.append("SELECT t.start_date AS d FROM elig_drug t WHERE t.person_id = p.person_id "
                              f"AND t.start_date IS NOT NULL AND {self._under('t.concept_id', named)}")
-        return f"(SELECT max(u.d) FROM ({' UNION ALL '.join(dates)}) u)"
+        return "p." + self._anchors.setdefault(f"(SELECT max(u.d) FROM ({' UNION ALL '.join(dates)}) u)",
+                                               f"a{len(self._anchors)}")
 
     def _window(self, w: Window | None) -> tuple[str | None, str | None, str]:
         """``Matcher._window_dates``: SQL dates (since, until), None for an open end, and a SQL
@@ -289,7 +298,7 @@ class Cohort:
                 if steps is not None:
                     whens.append(f"WHEN {lit(u)} THEN {self._steps('o.value', steps)}")  # type: ignore[arg-type]
             value = f"CASE o.unit {' '.join(whens)} END" if whens else "CAST(NULL AS DOUBLE PRECISION)"
-        latest = (f"(SELECT {value} FROM elig_obs o WHERE o.person_id = p.person_id AND {self._under('o.concept_id', [cid])} "
+        latest = self._sub(f"(SELECT {value} FROM elig_obs o WHERE o.person_id = p.person_id AND {self._under('o.concept_id', [cid])} "
                   "AND (o.day IS NULL OR o.day <= p.as_of) "
                   "ORDER BY COALESCE(o.day, DATE '0001-01-01') DESC, o.src, o.item_id LIMIT 1)")
         return _Read(self._contains(latest, c.range))
@@ -306,8 +315,8 @@ class Cohort:
         if steps is None:
             return _Read(None)
         which = " OR ".join(f"({self._in_set('x.concept_id', s)})" for s in sets)
-        days = ("(SELECT p.as_of - max(x.onset) FROM elig_cond x WHERE x.person_id = p.person_id "
-                f"AND x.onset IS NOT NULL AND ({which}))")
+        days = self._sub("(SELECT p.as_of - max(x.onset) FROM elig_cond x WHERE x.person_id = p.person_id "
+                         f"AND x.onset IS NOT NULL AND ({which}))")
         return _Read(self._contains(self._steps(f"CAST({days} AS DOUBLE PRECISION)", steps), c.range))
 
     def _condition(self, c: ConditionConstraint | OtherConstraint) -> _Read:
@@ -330,7 +339,7 @@ class Cohort:
                 where.append(f"{last} IS NOT NULL AND {last} >= {since}")
             if until is not None:
                 where.append(f"(x.onset IS NULL OR x.onset <= {until})")
-        has = f"EXISTS (SELECT 1 FROM elig_cond x WHERE {' AND '.join(where)})"
+        has = self._sub(f"EXISTS (SELECT 1 FROM elig_cond x WHERE {' AND '.join(where)})")
         holds = has if c.present else f"NOT {has}"
         return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
 
@@ -353,7 +362,7 @@ class Cohort:
                 where = base
             else:
                 where.append(f"({end} IS NULL OR {end} >= p.as_of)")
-        has = f"EXISTS (SELECT 1 FROM {table} t WHERE {' AND '.join(where)})"
+        has = self._sub(f"EXISTS (SELECT 1 FROM {table} t WHERE {' AND '.join(where)})")
         held = f"NOT {has}" if c.exposure == Exposure.WASHOUT else has
         holds = held if c.present else f"NOT ({held})"
         return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
@@ -364,8 +373,9 @@ class Cohort:
             cs = cond.concepts
             drug = "" if not cond.current else " AND (t.end_date IS NULL OR t.end_date >= p.as_of)"
             status = "" if not cond.current else f" AND (x.status IS NULL OR x.status IN {_in(_ACTIVE)})"
-            on = (f"(EXISTS (SELECT 1 FROM elig_drug t WHERE t.person_id = p.person_id AND {self._in_set('t.concept_id', cs)}{drug}) "
-                  f"OR EXISTS (SELECT 1 FROM elig_cond x WHERE x.person_id = p.person_id AND {self._in_set('x.concept_id', cs)}{status}))")
+            on = self._sub(
+                f"(EXISTS (SELECT 1 FROM elig_drug t WHERE t.person_id = p.person_id AND {self._in_set('t.concept_id', cs)}{drug}) "
+                f"OR EXISTS (SELECT 1 FROM elig_cond x WHERE x.person_id = p.person_id AND {self._in_set('x.concept_id', cs)}{status}))")
             return on if cond.present else f"NOT {on}"
         if isinstance(cond, SexCondition):
             return f"CASE WHEN p.sex = 'unknown' THEN NULL ELSE p.sex = {lit(cond.sex)} END"
@@ -416,6 +426,7 @@ class Cohort:
         """One SELECT: per person ``trial`` (its id), ``person_id``, ``verdict`` (eligible / ineligible / needs_review)
         and ``deciding`` (the failing criteria, else the open ones: ids separated by spaces)."""
         self._targets = frozenset(self.matcher.targets(trial))
+        self._anchors, self._subs = {}, {}
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:
@@ -455,7 +466,13 @@ class Cohort:
                              + [f"{col} = {UNKNOWN}" for _, col in record]) or "FALSE"
         # each layer a subquery that OFFSET 0 keeps whole: PostgreSQL would otherwise pull it up and
         # copy a verdict's expression, subqueries and all, into every place a criterion uses it
-        sql = "SELECT p.person_id, p.birth > p.as_of AS unborn" + "".join(f", {c}" for c in cols) + " FROM elig_person p"
+        # the correlated subqueries once each (a verdict uses its reading up to three times, and
+        # planning them dominated: DuckDB spent 0.5 s a trial decorrelating copies)
+        src = "elig_person p"
+        for made in (self._anchors, self._subs):
+            if made:
+                src = f"(SELECT p.*, {', '.join(f'{e} AS {n}' for e, n in made.items())} FROM {src} OFFSET 0) p"
+        sql = "SELECT p.person_id, p.birth > p.as_of AS unborn" + "".join(f", {c}" for c in cols) + f" FROM {src}"
         for i, layer in enumerate(layers):
             sql = f"SELECT v{i}.*, {', '.join(layer)} FROM ({sql} OFFSET 0) v{i}"
         deciding = (f"CASE WHEN {failing} THEN concat_ws(' ', {', '.join(fail)}) "
