@@ -439,3 +439,25 @@ def test_omop_write_into_postgres_once(pg_url: str, tmp_path: Path) -> None:
     res = elig("cohort", str(SHARED / "seeds" / SEED_FILES["NCT05697718"]), "--db", url, "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert len(out.read_text().splitlines()) == 4
+
+
+# -- the synthetic warehouse of the scale benchmark -----------------------------------------------------
+def test_benchmark_warehouse_is_reproducible_and_the_sql_equals_the_matcher_on_it(
+        tmp_path: Path, dev_trials: list[ParsedTrial]) -> None:
+    """benchmarks/omop_synth.py: the same seed writes the same warehouse; its persons (dev items
+    and coded lexicon concepts, moved and rescaled) get the matcher's verdicts from the SQL."""
+    import duckdb
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import omop_synth
+
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    for db in (a, b):
+        omop_synth.write(db, 300, seed=3, source=need(DEV / "patients"))
+    tables = ("person", "condition_occurrence", "drug_exposure", "procedure_occurrence", "measurement", "concept")
+    dumps = [[duckdb.connect(str(db), read_only=True).execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables]
+             for db in (a, b)]
+    assert dumps[0] == dumps[1] and len(dumps[0][0]) == 300
+    assert any(row[3] in ("SNOMED", "LOINC", "RxNorm", "ICD10CM") for row in dumps[0][-1])  # coded lexicon concepts
+    seen = _compare(duckdb.connect(str(a), read_only=True), dev_trials[::4])
+    assert sum(seen.values()) == 300 * len(dev_trials[::4]) and seen.get("ineligible", 0) > 100
