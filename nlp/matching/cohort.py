@@ -52,7 +52,7 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.units import conversion_steps, ucum
 from nlp.matching.evaluate import Matcher, _Reading
-from nlp.matching.omop import GENDER, code_of
+from nlp.matching.omop import GENDER, broader_codes, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
 VERDICT = {PASS: "pass", NOT_COMPUTABLE: "not_computable", UNKNOWN: "unknown", FAIL: "fail"}
@@ -149,10 +149,11 @@ class Cohort:
             "SELECT concept_id FROM elig_proc UNION SELECT concept_id FROM elig_obs) i "
             "LEFT JOIN concept c ON c.concept_id = i.concept_id").fetchall()
         rows: list[tuple[int, str, bool]] = []
+        up = broader_codes(con, [r[0] for r in used])
         for cid, name, voc, code in sorted(used, key=lambda r: (r[0] is None, r[0] or 0)):
             if cid is None:
                 continue
-            label, pcode = name or f"concept {cid}", code_of(voc, code)
+            label, pcode = name or f"concept {cid}", code_of(voc, code, up.get(int(cid), ()))
             exact = self.matcher.concepts_exact(label, pcode)
             rows += [(int(cid), e, e in exact) for e in sorted(self.matcher.concepts(label, pcode))]
         return rows

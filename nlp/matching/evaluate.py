@@ -181,16 +181,17 @@ class Matcher:
 
     # -- concepts ------------------------------------------------------------------------------
     def concepts(self, name: str, code: PCode | None = None) -> frozenset[str]:
-        """The concepts of a patient item, with their ancestors: by code, and by the lexicon
-        terms its name holds ("malignant tumor of lung" -> malignancy; "prednisone" ->
-        corticosteroid -> immunosuppressant)."""
+        """The concepts of a patient item, with their ancestors: by code, by its source's broader
+        codes (``PCode.broader``), and by the lexicon terms its name holds ("malignant tumor of
+        lung" -> malignancy; "prednisone" -> corticosteroid -> immunosuppressant)."""
         key = (name, code)
         if key not in self._cache:
             ids = set(self.lexicon.concepts_in(name))
             if code is not None:
-                cid = self.lexicon.by_code.get((code.system, code.code))
-                if cid:
-                    ids.add(cid)
+                for c in (code, *code.broader):
+                    cid = self.lexicon.by_code.get((c.system, c.code))
+                    if cid:
+                        ids.add(cid)
             self._cache[key] = self.lexicon.closure(ids)
         return self._cache[key]
 

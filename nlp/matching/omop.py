@@ -81,9 +81,30 @@ INSERTS = {  # what write_warehouse writes, table by table
 }
 
 
-def code_of(vocabulary: str | None, code: str | None) -> PCode | None:
+def code_of(vocabulary: str | None, code: str | None, broader: tuple[PCode, ...] = ()) -> PCode | None:
     system = SYSTEM_OF.get(vocabulary or "")
-    return PCode(system=system, code=code) if system and code else None
+    return PCode(system=system, code=code, broader=broader) if system and code else None
+
+
+def broader_codes(con: Any, concept_ids: Iterable[Any]) -> dict[int, tuple[PCode, ...]]:
+    """Per concept id, the codes (of the vocabularies we read) of its ancestors in the
+    warehouse's ``concept_ancestor``, sorted; empty when the warehouse has no such table."""
+    ids = sorted({int(c) for c in concept_ids if c is not None})
+    if not ids:
+        return {}
+    try:
+        con.execute("SELECT ancestor_concept_id, descendant_concept_id FROM concept_ancestor LIMIT 0").fetchall()
+    except Exception:  # optional in a CDM: a warehouse without the vocabulary's hierarchy
+        return {}
+    out: dict[int, set[PCode]] = {}
+    for i in range(0, len(ids), 1000):
+        for cid, voc, code in con.execute(
+                "SELECT a.descendant_concept_id, c.vocabulary_id, c.concept_code FROM concept_ancestor a "
+                "JOIN concept c ON c.concept_id = a.ancestor_concept_id WHERE a.ancestor_concept_id <> "
+                f"a.descendant_concept_id AND a.descendant_concept_id IN ({', '.join(map(str, ids[i:i + 1000]))})").fetchall():
+            if (pc := code_of(voc, code)) is not None:
+                out.setdefault(int(cid), set()).add(pc)
+    return {cid: tuple(sorted(codes, key=lambda c: (c.system, c.code))) for cid, codes in out.items()}
 
 
 def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source: str = "omop") -> Patient:
@@ -110,40 +131,46 @@ def read_patient(con: Any, person_id: int, as_of: dt.date | None = None, source:
             as_of = as_of.date()
 
     concept = "LEFT JOIN concept c ON c.concept_id = t.{col}"
-    conditions = [PCondition(name=name or f"concept {cid}", code=code_of(voc, code), onset=start, abatement=end,
+    cond_rows = rows("SELECT t.condition_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, "
+                     "t.condition_start_date, t.condition_end_date, t.condition_status_source_value "
+                     "FROM condition_occurrence t " + concept.format(col="condition_concept_id")
+                     + " WHERE t.person_id = ? ORDER BY t.condition_occurrence_id")
+    drug_rows = rows("SELECT t.drug_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, "
+                     "t.drug_exposure_start_date, t.drug_exposure_end_date FROM drug_exposure t "
+                     + concept.format(col="drug_concept_id") + " WHERE t.person_id = ? ORDER BY t.drug_exposure_id")
+    proc_rows = rows("SELECT t.procedure_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, t.procedure_date "
+                     "FROM procedure_occurrence t " + concept.format(col="procedure_concept_id")
+                     + " WHERE t.person_id = ? ORDER BY t.procedure_occurrence_id")
+    obs_rows = [(table, r) for table, col, extra in (("measurement", "measurement", ", t.range_low, t.range_high"),
+                                                    ("observation", "observation", ", NULL, NULL"))
+                for r in rows(f"SELECT t.{col}_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, t.{col}_date, "
+                              f"t.value_as_number, u.concept_code{extra} FROM {table} t "
+                              + concept.format(col=f"{col}_concept_id")
+                              + f" LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.person_id = ? "
+                              f"ORDER BY t.{col}_id")]
+    up = broader_codes(con, [r[0] for r in (*cond_rows, *drug_rows, *proc_rows)] + [r[0] for _, r in obs_rows])
+
+    def code_at(cid: Any, voc: str | None, code: str | None) -> PCode | None:
+        return code_of(voc, code, up.get(int(cid), ()) if cid is not None else ())
+
+    conditions = [PCondition(name=name or f"concept {cid}", code=code_at(cid, voc, code), onset=start, abatement=end,
                              status=status if status in ("active", "resolved", "inactive", "remission", "recurrence")
                              else ("resolved" if end is not None and end <= as_of else None))
-                  for cid, name, voc, code, start, end, status in rows(
-                      "SELECT t.condition_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, "
-                      "t.condition_start_date, t.condition_end_date, t.condition_status_source_value "
-                      "FROM condition_occurrence t " + concept.format(col="condition_concept_id")
-                      + " WHERE t.person_id = ? ORDER BY t.condition_occurrence_id")]
-    therapies = [PTherapy(name=name or f"concept {cid}", code=code_of(voc, code), start=start, end=end)
-                 for cid, name, voc, code, start, end in rows(
-                     "SELECT t.drug_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, "
-                     "t.drug_exposure_start_date, t.drug_exposure_end_date FROM drug_exposure t "
-                     + concept.format(col="drug_concept_id") + " WHERE t.person_id = ? ORDER BY t.drug_exposure_id")]
-    procedures = [PProcedure(name=name or f"concept {cid}", code=code_of(voc, code), date=day_)
-                  for cid, name, voc, code, day_ in rows(
-                      "SELECT t.procedure_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, t.procedure_date "
-                      "FROM procedure_occurrence t " + concept.format(col="procedure_concept_id")
-                      + " WHERE t.person_id = ? ORDER BY t.procedure_occurrence_id")]
+                  for cid, name, voc, code, start, end, status in cond_rows]
+    therapies = [PTherapy(name=name or f"concept {cid}", code=code_at(cid, voc, code), start=start, end=end)
+                 for cid, name, voc, code, start, end in drug_rows]
+    procedures = [PProcedure(name=name or f"concept {cid}", code=code_at(cid, voc, code), date=day_)
+                  for cid, name, voc, code, day_ in proc_rows]
     observations = []
-    for table, col, extra in (("measurement", "measurement", ", t.range_low, t.range_high"),
-                              ("observation", "observation", ", NULL, NULL")):
-        for cid, name, voc, code, day_, value, unit, low, high in rows(
-                f"SELECT t.{col}_concept_id, c.concept_name, c.vocabulary_id, c.concept_code, t.{col}_date, "
-                f"t.value_as_number, u.concept_code{extra} FROM {table} t "
-                + concept.format(col=f"{col}_concept_id")
-                + f" LEFT JOIN concept u ON u.concept_id = t.unit_concept_id WHERE t.person_id = ? ORDER BY t.{col}_id"):
-            if value is None:
-                if table == "observation":  # a finding without a value ("smoker"): listed like a condition
-                    conditions.append(PCondition(name=name or f"concept {cid}", code=code_of(voc, code), onset=day_))
-                continue
-            value, low, high = _number(value), _number(low), _number(high)  # NUMERIC in a CDM's own DDL: Decimal
-            ref = RefRange(low=low, high=high) if low is not None or high is not None else None
-            observations.append(PObservation(name=name or f"concept {cid}", code=code_of(voc, code), value=value,
-                                              unit=unit, reference_range=ref, date=day_))
+    for table, (cid, name, voc, code, day_, value, unit, low, high) in obs_rows:
+        if value is None:
+            if table == "observation":  # a finding without a value ("smoker"): listed like a condition
+                conditions.append(PCondition(name=name or f"concept {cid}", code=code_at(cid, voc, code), onset=day_))
+            continue
+        value, low, high = _number(value), _number(low), _number(high)  # NUMERIC in a CDM's own DDL: Decimal
+        ref = RefRange(low=low, high=high) if low is not None or high is not None else None
+        observations.append(PObservation(name=name or f"concept {cid}", code=code_at(cid, voc, code), value=value,
+                                          unit=unit, reference_range=ref, date=day_))
     try:
         return Patient(id=str(person_id), as_of=as_of, birth_date=birth, sex=GENDER.get(gender, "unknown"),
                        conditions=tuple(conditions), therapies=tuple(therapies), procedures=tuple(procedures),

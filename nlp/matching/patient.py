@@ -11,9 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from nlp.errors import InputError
 
@@ -23,6 +31,16 @@ class PCode(BaseModel):
 
     system: str
     code: str
+    # codes of broader concepts in the source's own hierarchy (an OMOP warehouse's
+    # concept_ancestor): the item also counts as each of them. Left out of the JSON when empty.
+    broader: tuple[PCode, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_broader(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if not self.broader:
+            out.pop("broader", None)
+        return out
 
 
 class RefRange(BaseModel):

@@ -47,7 +47,7 @@ from nlp.core.constraints import (
 from nlp.core.criterion import Criterion
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
-from nlp.core.lexicon import ICD10CM, LOINC, Lexicon
+from nlp.core.lexicon import ICD10CM, LOINC, SNOMED, Lexicon
 from nlp.core.record import TrialRecord
 from nlp.core.topics import Topic
 from nlp.errors import InputError
@@ -291,6 +291,61 @@ def test_cohort_sql_equals_the_matcher_rule_by_rule(tmp_path: Path) -> None:
     con.close()
     seen = _compare(duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True), trials[:20], as_of=dt.date(2020, 6, 15))
     assert {"eligible", "ineligible", "needs_review", "unborn"} <= set(seen)
+
+
+def _ancestor_trials() -> list[ParsedTrial]:
+    p = Provenance(rule="t")
+    return [_trial("anc-incl", "inclusion", ConditionConstraint(id="k", criterion="C1", effect="include", provenance=p,
+                                                                concepts=_cs("diabetes")), topics=()),
+            _trial("anc-excl", "exclusion", ConditionConstraint(id="k", criterion="C1", effect="exclude", provenance=p,
+                                                                concepts=_cs("diabetes")), topics=()),
+            _trial("anc-exact", "inclusion", ConditionConstraint(id="k", criterion="C1", effect="include", provenance=p,
+                                                                 concepts=_cs("type_2_diabetes", descendants=False)), topics=())]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_concept_ancestor_rolls_a_code_the_lexicon_lacks_up_to_one_it_knows(engine: str, tmp_path: Path,
+                                                                           request: pytest.FixtureRequest) -> None:
+    """A condition coded SNOMED 999000111 (unknown to our lexicon, a name it cannot read) whose
+    ancestor in the warehouse's concept_ancestor is 44054006 (type 2 diabetes): the matcher on
+    the person read back and the SQL both count it as diabetes, not exactly type 2 diabetes; without
+    concept_ancestor it is nothing."""
+    import duckdb
+
+    person = Patient.model_validate({"id": "a", "as_of": "2026-11-01", "birth_date": "1970-01-01", "sex": "male",
+                                     "conditions": [{"name": "Synthetic finding zq",
+                                                     "code": {"system": SNOMED, "code": "999000111"}}]})
+    if engine == "duckdb":
+        con: Any = duckdb.connect(str(tmp_path / "w.duckdb"))
+    else:
+        con = connect(_pg_schema(request.getfixturevalue("pg_url"), "cohort_ancestor"), write=True)[0]
+    try:
+        write_warehouse([person], con)
+        trials = _ancestor_trials()
+
+        def verdicts_now() -> list[str]:
+            _compare(con, trials, dialect=engine)  # SQL = matcher, person by person
+            for t in ("elig_person", "elig_cond", "elig_drug", "elig_proc", "elig_obs", "elig_concept_map"):
+                con.execute(f"DROP TABLE {t}")
+            return [rows[0].verdict for _, rows in run(con, trials, dialect=engine)]
+
+        before = verdicts_now()
+        assert read_patient(con, 1).conditions[0].code.broader == ()  # type: ignore[union-attr]
+        con.execute("INSERT INTO concept SELECT 2100000001, 'SYNTHETIC type 2 diabetes', domain_id, vocabulary_id, "
+                    "concept_class_id, standard_concept, '44054006', valid_start_date, valid_end_date, invalid_reason "
+                    "FROM concept WHERE concept_code = '999000111'")
+        con.execute("CREATE TABLE concept_ancestor (ancestor_concept_id BIGINT, descendant_concept_id BIGINT, "
+                    "min_levels_of_separation INTEGER, max_levels_of_separation INTEGER)")
+        con.execute("INSERT INTO concept_ancestor SELECT 2100000001, concept_id, 1, 1 FROM concept WHERE concept_code = '999000111' "
+                    "UNION ALL SELECT concept_id, concept_id, 0, 0 FROM concept WHERE concept_code = '999000111'")
+        for t in ("elig_person", "elig_cond", "elig_drug", "elig_proc", "elig_obs", "elig_concept_map"):
+            con.execute(f"DROP TABLE {t}")
+        after = verdicts_now()
+        assert [b.code for b in read_patient(con, 1).conditions[0].code.broader] == ["44054006"]  # type: ignore[union-attr]
+    finally:
+        con.close()
+    assert before == ["needs_review", "eligible", "needs_review"]
+    assert after == ["eligible", "ineligible", "needs_review"]
 
 
 # -- the dev trials and the seeds, parsed ----------------------------------------------------------
