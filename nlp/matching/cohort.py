@@ -7,8 +7,9 @@ kind by constraint kind (``Matcher._read`` and its helpers; the verdict policy o
 ``Matcher._outcome``; ``combine``'s three-valued ALL / ANY / AT_LEAST), and the one thing SQL
 cannot do, reading a concept's name with our lexicon, is done once per run in Python:
 ``prepare`` writes the temporary table ``elig_concept_map`` (OMOP concept_id -> our concept and
-its is-a ancestors, exactly ``Matcher.concepts(name, code)`` of the concept's row; ``exact`` for
-the concept itself, without ancestors), next to temporary views of the person, the record's date
+its is-a ancestors, exactly ``Matcher.concepts(name, code)`` of the concept's row, its code
+carrying the codes of its ``concept_ancestor`` ancestors as ``read_patient`` gives them; ``exact``
+for the concept itself, without ancestors), next to temporary views of the person, the record's date
 (``as_of``) and the clinical tables as ``read_patient`` reads them. Unit conversions replay
 ``units.conversion_steps`` in the same order, so the same floating-point value is compared.
 
