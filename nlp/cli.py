@@ -813,9 +813,9 @@ def omop_write_cmd(
     condition_occurrence, drug_exposure, procedure_occurrence, measurement, concept); person ids
     from 1 in input order, printed with each patient's file."""
     from nlp.matching import load_patient
-    from nlp.matching.omop import PG_SCHEMES, connect, write_warehouse
+    from nlp.matching.omop import PG_SCHEMES, connect, duckdb_path, write_warehouse
 
-    if not db.startswith(PG_SCHEMES) and Path(db.removeprefix("duckdb:///")).exists():
+    if not db.startswith(PG_SCHEMES) and Path(duckdb_path(db)).exists():
         _err(f"{db}: already exists (the warehouse is written whole; remove it first)")
         raise typer.Exit(1)
     files, people, failures = [], [], 0
@@ -943,14 +943,14 @@ def _circe_or_exit(docs: Iterable[ParsedTrial], vocab: str | None) -> list[dict[
     """Each trial's Circe cohort definition, its codes resolved against ``vocab``; per trial one
     stderr line naming the codes no OMOP concept was found for."""
     from nlp.export.circe import vocabulary_resolver
-    from nlp.matching.omop import PG_SCHEMES, connect
+    from nlp.matching.omop import PG_SCHEMES, connect, duckdb_path
 
     resolve, con = None, None
     if vocab is not None:
         name = vocab
         try:
-            if not vocab.startswith(PG_SCHEMES) and not Path(vocab.removeprefix("duckdb:///").removeprefix("duckdb://")).is_file():
-                raise InputError(vocab.removeprefix("duckdb:///").removeprefix("duckdb://"), "no such vocabulary database")
+            if not vocab.startswith(PG_SCHEMES) and not Path(duckdb_path(vocab)).is_file():
+                raise InputError(duckdb_path(vocab), "no such vocabulary database")
             con, name = connect(vocab)
             resolve = vocabulary_resolver(con)
         except InputError as exc:  # missing, unreachable, refused: one line, the password masked

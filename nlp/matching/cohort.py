@@ -173,9 +173,14 @@ class Cohort:
         self.units = tuple(r[0] for r in con.execute("SELECT DISTINCT unit FROM elig_obs ORDER BY unit").fetchall())
         return rows
 
+    @staticmethod
+    def _once(layer: dict[str, str], prefix: str, expr: str) -> str:
+        """``expr`` (a subquery on person ``p``) as a column of ``layer``, one for equal
+        expressions: its reference."""
+        return "p." + layer.setdefault(expr, f"{prefix}{len(layer)}")
+
     def _sub(self, expr: str) -> str:
-        """``expr`` (a subquery on person ``p``) as a column of the subquery layer: its reference."""
-        return "p." + self._subs.setdefault(expr, f"b{len(self._subs)}")
+        return self._once(self._subs, "b", expr)
 
     # -- concepts --------------------------------------------------------------------------------
     @staticmethod
@@ -246,8 +251,7 @@ class Cohort:
                              f"AND {self._under('x.concept_id', named)}")
                 dates.append("SELECT t.start_date AS d FROM elig_drug t WHERE t.person_id = p.person_id "
                              f"AND t.start_date IS NOT NULL AND {self._under('t.concept_id', named)}")
-        return "p." + self._anchors.setdefault(f"(SELECT max(u.d) FROM ({' UNION ALL '.join(dates)}) u)",
-                                               f"a{len(self._anchors)}")
+        return self._once(self._anchors, "a", f"(SELECT max(u.d) FROM ({' UNION ALL '.join(dates)}) u)")
 
     def _window(self, w: Window | None) -> tuple[str | None, str | None, str]:
         """``Matcher._window_dates``: SQL dates (since, until), None for an open end, and a SQL

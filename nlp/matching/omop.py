@@ -282,6 +282,11 @@ def _copy_csv(con: Any, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
 PG_SCHEMES = ("postgresql://", "postgres://")
 
 
+def duckdb_path(url: str) -> str:
+    """The file a DuckDB URL (``PATH`` or ``duckdb:///PATH``) names."""
+    return url.removeprefix("duckdb:///").removeprefix("duckdb://")
+
+
 def connect(url: str, write: bool = False) -> tuple[Any, str]:
     """A connection to an OMOP database and the name errors give it: a DuckDB file or
     ``duckdb:///PATH`` (the duckdb connection itself, read-only unless ``write``; named by its path)
@@ -290,7 +295,7 @@ def connect(url: str, write: bool = False) -> tuple[Any, str]:
     cannot be opened or reached."""
     if url.startswith(PG_SCHEMES):
         return _connect_postgres(url, write), masked(url)
-    path = url.removeprefix("duckdb:///").removeprefix("duckdb://")
+    path = duckdb_path(url)
     import duckdb
 
     try:

@@ -323,11 +323,16 @@ def test_concept_ancestor_rolls_a_code_the_lexicon_lacks_up_to_one_it_knows(engi
         write_warehouse([person], con)
         trials = _ancestor_trials()
 
-        def verdicts_now() -> list[str]:
-            _compare(con, trials, dialect=engine)  # SQL = matcher, person by person
+        def drop_run_tables() -> None:
             for t in ("elig_person", "elig_cond", "elig_drug", "elig_proc", "elig_obs", "elig_concept_map"):
                 con.execute(f"DROP TABLE {t}")
-            return [rows[0].verdict for _, rows in run(con, trials, dialect=engine)]
+
+        def verdicts_now() -> list[str]:
+            _compare(con, trials, dialect=engine)  # SQL = matcher, person by person
+            drop_run_tables()
+            out = [rows[0].verdict for _, rows in run(con, trials, dialect=engine)]
+            drop_run_tables()
+            return out
 
         before = verdicts_now()
         assert read_patient(con, 1).conditions[0].code.broader == ()  # type: ignore[union-attr]
@@ -338,8 +343,6 @@ def test_concept_ancestor_rolls_a_code_the_lexicon_lacks_up_to_one_it_knows(engi
                     "min_levels_of_separation INTEGER, max_levels_of_separation INTEGER)")
         con.execute("INSERT INTO concept_ancestor SELECT 2100000001, concept_id, 1, 1 FROM concept WHERE concept_code = '999000111' "
                     "UNION ALL SELECT concept_id, concept_id, 0, 0 FROM concept WHERE concept_code = '999000111'")
-        for t in ("elig_person", "elig_cond", "elig_drug", "elig_proc", "elig_obs", "elig_concept_map"):
-            con.execute(f"DROP TABLE {t}")
         after = verdicts_now()
         assert [b.code for b in read_patient(con, 1).conditions[0].code.broader] == ["44054006"]  # type: ignore[union-attr]
     finally:
