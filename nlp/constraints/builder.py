@@ -53,7 +53,7 @@ from nlp.core.labels import Anchor, Exposure, Kind
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert
+from nlp.core.units import convert, may_measure
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -156,21 +156,11 @@ def _no_comparator(val: Entity, unit: str | None) -> list[str]:
 
 
 def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
-    """A measurement read without a unit its analyte needs, or with a value its analyte cannot
-    have in that unit (the lexicon's default unit and plausible range)."""
-    if entry is None or not entry.unit or d.unit in ("xULN", "xLLN"):
+    """A measurement read without a unit its analyte needs (a value its analyte cannot have in
+    its unit is never linked to it: ``_Builder._can_read``)."""
+    if entry is None or not entry.unit or d.unit is not None or entry.unit in _DIMENSIONLESS:
         return []
-    if d.unit is None:
-        if entry.unit in _DIMENSIONLESS:
-            return []
-        return [f"no unit given ({entry.name} is measured in {entry.unit})"]
-    if entry.range is None:
-        return []
-    for _, v in d.bounds:
-        x = convert(v, d.unit, entry.unit, entry.id)
-        if x is not None and not entry.range[0] <= x <= entry.range[1]:  # unconvertible: the matcher says so
-            return [f"{v:g} {d.unit} is outside what {entry.name} can measure"]
-    return []
+    return [f"no unit given ({entry.name} is measured in {entry.unit})"]
 
 
 class _Builder:
@@ -280,9 +270,10 @@ class _Builder:
                 self._age(e)
                 continue
             if e.label in _VALUE_LABELS and e.value is not None:
-                targets = _most_specific(pending) if pending and not closed else []
+                named = _most_specific(pending) if pending and not closed else []
+                targets = [t for t in named if self._can_read(t, e)]
                 group = None
-                if not targets and last_targets:
+                if not named and last_targets and all(self._can_read(t, e) for t in last_targets):
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
                     targets_key = id(last_targets)
                     group = last_group.get(targets_key) or self._group()
@@ -293,6 +284,8 @@ class _Builder:
                             d.group = group
                 if not targets:
                     after = self._next_analyte(e)
+                    if after is not None and not self._can_read(after, e):
+                        after = None
                     if e.second_value is not None and e.unit == "mm[Hg]":
                         self._measurement(Entity(label="MEASUREMENT", text="", start=e.start, end=e.start), e, None,
                                           condition_at(e.start))
@@ -549,6 +542,22 @@ class _Builder:
             return True
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])
         return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
+
+    def _can_read(self, analyte: Entity, val: Entity) -> bool:
+        """Whether the value can be a reading of the analyte: its unit is one the analyte is
+        written in (units.json ``readable_as``) and, converted, it lies in what the analyte can
+        measure. "PaO2/FiO2 <= 200 mmHg for less than 96 hours" gives PaO2/FiO2 no 96 hours;
+        "severe anemia (< 8 g/dL), creatinine > 2.3 mg/dL" gives creatinine no 8 g/dL."""
+        entry = _lex().entries.get(analyte.concept_id or "")
+        if entry is None or not entry.unit or val.unit in (None, "xULN", "xLLN"):
+            return True
+        if not may_measure(val.unit, entry.unit, entry.id):
+            return False
+        for v in (val.value, val.value_high):
+            x = None if v is None or entry.range is None else convert(v, val.unit, entry.unit, entry.id)
+            if x is not None and entry.range is not None and not entry.range[0] <= x <= entry.range[1]:
+                return False
+        return True
 
     def _next_analyte(self, v: Entity) -> Entity | None:
         """The analyte right after a value, before any other value ("... 20 on the MMSE")."""

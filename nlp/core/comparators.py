@@ -109,6 +109,8 @@ def _compiled() -> tuple[
 
 # exclusion -> what the patient must satisfy
 FLIP: dict[str, str] = dict(load_comparators().flip)
+# the same comparison read from the other side ("8 % <= HbA1c" is "HbA1c >= 8 %")
+MIRROR: dict[str, str] = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 
 
 def phrases(grammar: Grammar = "value") -> tuple[Phrase, ...]:

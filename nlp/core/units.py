@@ -100,9 +100,16 @@ class UnitsFile(BaseModel):
     written: tuple[WrittenForm, ...]
     analytes: tuple[AnalyteConversion, ...] = ()
     aliases: dict[str, str] = {}
+    # dimensions one analyte's readings are written in interchangeably ("Karnofsky 60%" on a
+    # points scale, hemoglobin in g/dL or mmol/L): a value in another dimension is not a reading of it
+    readable_as: tuple[tuple[_Name, ...], ...] = ()
 
     @model_validator(mode="after")
     def _references(self) -> UnitsFile:
+        dims = {u.dimension for u in self.units} | {TIME}
+        for group in self.readable_as:
+            if len(group) < 2 or not set(group) <= dims:
+                raise ValueError(f"readable_as {list(group)}: two or more known dimensions ({sorted(set(group) - dims)} unknown)")
         codes: dict[str, Unit] = {}
         for u in self.units:
             if u.code in codes:
@@ -201,6 +208,7 @@ class _Index:
     analytes: dict[str, AnalyteConversion]
     aliases: dict[str, str]
     time_codes: tuple[str, ...]
+    readable_as: tuple[frozenset[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -224,6 +232,7 @@ def _index() -> _Index:
         {a.analyte: a for a in units.analytes},
         aliases,
         tuple(t.code for t in times.units),
+        tuple(frozenset(g) for g in units.readable_as),
     )
 
 
@@ -258,6 +267,18 @@ def dimension(unit: str | None) -> str | None:
     """ "mass_conc", "molar", "count", "time", ...; None for an unknown unit."""
     fam = _index().family.get(ucum(unit) or "")
     return fam[0] if fam else None
+
+
+def may_measure(unit: str | None, analyte_unit: str | None, analyte: str | None = None) -> bool:
+    """Whether a value written in ``unit`` can be a reading of an analyte measured in
+    ``analyte_unit``: the same dimension, a conversion for that analyte, or dimensions listed
+    together in units.json's ``readable_as``. An unknown unit is no evidence either way (True)."""
+    du, da = dimension(unit), dimension(analyte_unit)
+    if du is None or da is None or du == da:
+        return True
+    if conversion_steps(unit, analyte_unit, analyte) is not None:
+        return True
+    return any(du in g and da in g for g in _index().readable_as)
 
 
 def days_per(unit: str | None) -> float | None:

@@ -146,6 +146,26 @@ def _sci_unit(m: re.Match[str], group: str, unit_text: str | None) -> str | None
     return f"10*{power}{per}"
 
 
+_CMP_BEFORE_NAME = re.compile(r"\s*(?P<c>[<>≤≥＜＞≦≧]=?)\s*(?=[^\W\d_])")
+_DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_PER_UL = frozenset({"/uL", "{cells}/uL"})  # per microlitre: cell counts written in thousands
+# between two comparisons only a coordinator ("< 3.0 or > 20.0 mmol/L", "> 0.7 to < 1.3")
+_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:or|and|to|-|–|,)\s*$", re.I)
+
+
+def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
+    """A unit written once after coordinated comparisons belongs to each of them: "blood glucose
+    < 3.0 or > 20.0 mmol/L" is two comparisons in mmol/L."""
+    values = sorted(values, key=lambda v: v.start)
+    for i in range(len(values) - 2, -1, -1):
+        v, w = values[i], values[i + 1]
+        if (v.unit is None and w.unit is not None and v.comparator not in (None, "between")
+                and w.comparator not in (None, "between") and _COORDINATED.match(text[v.end:w.start])):
+            values[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, w.unit, w.unit_text,
+                                   v.second_value, v.low_unit)
+    return values
+
+
 _OLD_FILLER = re.compile(r"[\s-]*(?:years?[\s-]*)?old\b", re.I)
 _HAS_NUMBER = re.compile(rf"\d|\b{WORD_NUM}\b", re.I)
 _NUMBER = re.compile(NUM_ANY, re.I)
@@ -266,8 +286,16 @@ def find_values(text: str) -> list[ValueMatch]:
             # "a score of 5": the word introduces the value, no comparator is stated
             cmp_ = None
             s = m.start("n1")
+        if cmp_ is None and n2 is None:
+            # "8% ≤ HbA1c ≤ 11%", "100 mmHg < PaO2/FiO2": the value written first, the analyte after
+            before = _CMP_BEFORE_NAME.match(text, e)
+            if before is not None:
+                cmp_ = comparators.MIRROR[comparator_of(before.group("c")) or "="]
+                e = before.end("c")
         if cmp_ is None and unit is None and n2 is None:
             continue  # a bare number (a year, an item number) is not a value
+        if unit in _PER_UL and n2 is None and _DOTTED_THOUSANDS.fullmatch(m.group("n1")):
+            n1 = float(m.group("n1").replace(".", ""))  # "30.000/mm3": a thousands separator
         # a dangling range word ("3 to") was matched without its second number
         if m.group("range") and n2 is None:
             e = min(e, m.start("range"))
@@ -280,6 +308,7 @@ def find_values(text: str) -> list[ValueMatch]:
                 low_unit = u1
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
+    out = _shared_units(text, out)
     for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
         v = out[i]
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)

@@ -254,7 +254,8 @@ def test_knowledge_tables_comparator_flip() -> None:
 
 def test_knowledge_tables_comparator_grammars() -> None:
     value = {p.pattern for p in comparators.phrases("value")}
-    assert r"longer\s+than" not in value  # read only in durations ("for longer than 6 months")
+    # a comparator of durations, as a value ("life expectancy longer than 12 months") and a duration
+    assert r"longer\s+than" in value and r"shorter\s+than" in value
     assert {p.pattern for p in comparators.phrases("temporal_duration")} >= {
         r"at\s+least",
         r"longer\s+than",

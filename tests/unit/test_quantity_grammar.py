@@ -64,6 +64,30 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("Total serum bilirubin less than or equal to (<=) 1.5*Upper Limit of Normal (ULN)", [("<=", 1.5, "xULN")]),
     ("triglycerides >450 milligram per deciliter [mg/dL]", [(">", 450.0, "mg/dL")]),
     ("GvHD greater than or equal to grade 2", [(">=", 2.0, None)]),  # NCT01460901: a grade word before the number
+    ("GvHD greater or equal to grade 2", [(">=", 2.0, None)]),  # constructed: "greater or equal to"
+    ("PaO2/FiO2 ratio equal or less than 200 mmHg", [("<=", 200.0, "mm[Hg]")]),  # NCT04615429: "equal or less than"
+    ("Life expectancy longer than 12 months", [(">", 12.0, "mo")]),  # NCT04590118
+    ("survival shorter than 3 months", [("<", 3.0, "mo")]),  # constructed
+    # one unit written after coordinated comparisons belongs to each (NCT01091701, NCT04569409)
+    ("blood glucose is < 3.0 or > 20.0mmol/L", [("<", 3.0, "mmol/L"), (">", 20.0, "mmol/L")]),
+    ("Range of Ankle Brachial Index (ABI) is > 0.7 to < 1.3", [(">", 0.7, None), ("<", 1.3, None)]),
+    # the value written before its analyte, the comparison read from the analyte's side
+    ("8% ≤ HbA1C ≤ 11%", [(">=", 8.0, "%"), ("<=", 11.0, "%")]),  # NCT03943940
+    ("100 mmHg <PaO2/FiO2 ≤ 200 mmHg", [(">", 100.0, "mm[Hg]"), ("<=", 200.0, "mm[Hg]")]),  # NCT04611256
+    # units with denominators and local spellings
+    ("Platelets (PLT) < 50 G /L", [("<", 50.0, "10*9/L")]),  # NCT04869397: giga per litre
+    ("positive end expiratory pressure (PEEP) of at least 5 cm H20", [(">=", 5.0, "cm[H2O]")]),  # NCT03369275
+    ("Testosterone level is less than 200ng/dL", [("<", 200.0, "ng/dL")]),  # NCT02745808
+    ("dyspnea (PR ≥ 30 times/min)", [(">=", 30.0, "/min")]),  # NCT05501418
+    ("greater than 100.4 degrees Fahrenheit", [(">", 100.4, "[degF]")]),  # NCT04410731
+    ("temperature > 38.5 °C", [(">", 38.5, "Cel")]),  # constructed
+    ("The wound area was between 10cm2 and 40cm2", [("between", 10.0, "cm2")]),  # NCT05319106
+    ("ulcer size is between 1.5~15 cm2", [("between", 1.5, "cm2")]),  # NCT04569409
+    ("proteinuria greater than 1 g/day", [(">", 1.0, "g/d")]),  # NCT04318600
+    ("at least 15 mcg/min of norepinephrine", [(">=", 15.0, "ug/min")]),  # NCT03369275
+    ("at least 0.03 U/min of vasopressin", [(">=", 0.03, "U/min")]),  # NCT03369275
+    ("peak systolic velocity（PSV） <25 cm/sec", [("<", 25.0, "cm/s")]),  # NCT02745808
+    ("platelets ≥ 100.000/mm3", [(">=", 100000.0, "/uL")]),  # after NCT01499459: a dotted thousands separator
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -73,6 +97,9 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     ("seizures more than 2 times per month", [(">", 2.0, None)]),  # a count, not a multiple of normal
     ("ejection fraction < Normal 30%", [(None, 30.0, "%")]),  # a percentage, not "30 x normal"
     ("normal saline 500 mL", [(None, 500.0, "mL")]),
+    # a unit is not shared across a named analyte, nor a decimal point read as thousands per litre
+    ("ECOG ≤ 2 and ALT < 3 x ULN", [("<=", 2.0, None), ("<", 3.0, "xULN")]),
+    ("ANC ≥ 1.500 x 10^9/L", [(">=", 1.5, "10*9/L")]),
 ])
 def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -97,3 +124,26 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
+
+
+@pytest.mark.parametrize(("text", "section", "analyte", "ranges"), [
+    # a value in a unit its analyte is never written in, or one it cannot measure, is not its reading
+    ("PaO2/FiO2 ratio equal or less than 200 mmHg) for less than 96 hours", "inclusion", "pao2_fio2",
+     [(None, 200.0, "mm[Hg]")]),  # NCT04615429
+    ("severe anemia (creatinine <8g/dl)", "exclusion", "creatinine", []),  # after NCT02315027
+    ("Ankle Brachial Pressure Index (ABPI) ≤ 0.6 or TcPO2 ≤ 60mmHg", "inclusion", "abi", [(None, 0.6, None)]),  # NCT02477540
+    ("blood glucose (HbA1C ≥ 8%)", "inclusion", "glucose", []),  # NCT03943940: % is HbA1c's unit, not glucose's
+    # the readings an analyte is written in interchangeably stay its readings
+    ("Karnofsky score 60% or greater", "inclusion", "karnofsky", [(60.0, None, "%")]),
+    ("hemoglobin ≥ 6 mmol/L", "inclusion", "hemoglobin", [(6.0, None, "mmol/L")]),
+    ("creatinine ≤ 1.5 mg/dL", "inclusion", "creatinine", [(None, 1.5, "mg/dL")]),
+])
+def test_grammar_value_must_fit_its_analyte(nlp, text: str, section: str, analyte: str,  # type: ignore[no-untyped-def]
+                                             ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    from nlp.analyze import parse_record
+
+    head = "Exclusion" if section == "exclusion" else "Inclusion"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
+    cs = [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints
+          if c.kind == "measurement" and c.concepts and c.concepts.concept.id == analyte]
+    assert _ranges(cs) == ranges
