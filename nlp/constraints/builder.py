@@ -253,6 +253,7 @@ class _Builder:
             return bool(conds) and any(s <= e.start and e.end <= end for s, end, _ in conds)
 
         pending: list[Entity] = []  # analytes named since the last value
+        last_value_end = 0
         closed = False
         last_targets: list[Entity] = []
         last_group: dict[object, str] = {}
@@ -273,7 +274,8 @@ class _Builder:
                 named = _most_specific(pending) if pending and not closed else []
                 targets = [t for t in named if self._can_read(t, e)]
                 group = None
-                if not named and last_targets and all(self._can_read(t, e) for t in last_targets):
+                if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
+                        and cue("coordinated_values").search(self.text[last_value_end:e.start]):
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
                     targets_key = id(last_targets)
                     group = last_group.get(targets_key) or self._group()
@@ -294,6 +296,8 @@ class _Builder:
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
                         self._measurement(after, e, None, condition_at(e.start))
+                    elif (scale := self._staged(e)) is not None:
+                        self._measurement(scale, e, None, condition_at(e.start))
                     continue  # a value with no analyte is not a constraint
                 cond = condition_at(e.start)
                 if cond and group is None:
@@ -301,7 +305,7 @@ class _Builder:
                     last_group[cond[2]] = group
                 for t in targets:
                     self._measurement(t, e, group, cond)
-                last_targets, closed = targets, True
+                last_targets, closed, last_value_end = targets, True, e.end
                 continue
             if e.label == "TEMPORAL":
                 continue  # windows attach once every constraint of the criterion exists
@@ -542,6 +546,24 @@ class _Builder:
             return True
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])
         return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
+
+    def _staged(self, val: Entity) -> Entity | None:
+        """The scale of a condition graded or staged next to a level ("Stage 5 CKD", "GvHD
+        greater than or equal to grade 2", "Grade III and IV knee OA"): the lexicon's
+        ``staged_by`` of the condition named right before or after the value, in its clause."""
+        if val.unit not in (None, "{score}"):
+            return None
+        lex = _lex()
+        near = [x for x in self.ents if x.label == "CONDITION" and x.concept_id
+                and (0 <= val.start - x.end <= 24 or 0 <= x.start - val.end <= 24)
+                and not cue("clause_punctuation").search(self.text[min(x.end, val.end):max(x.start, val.start)])]
+        for x in sorted(near, key=lambda x: min(abs(val.start - x.end), abs(x.start - val.end))):
+            for cid in (x.concept_id, *lex.ancestors(x.concept_id or "")):
+                entry = lex.entries.get(cid)
+                if entry is not None and entry.staged_by:
+                    scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=entry.staged_by)
+                    return scale if self._can_read(scale, val) else None
+        return None
 
     def _can_read(self, analyte: Entity, val: Entity) -> bool:
         """Whether the value can be a reading of the analyte: its unit is one the analyte is

@@ -74,6 +74,8 @@ class LexiconEntry(BaseModel):
     unit: str | None = None  # default UCUM unit (measurements)
     range: tuple[float, float] | None = None  # plausible values in ``unit`` (measurements)
     parents: tuple[str, ...] = ()  # is-a: ids of broader (grouping) concepts
+    # conditions: the scale that grades or stages them ("Stage 5 CKD" is CKD stage = 5)
+    staged_by: str | None = None
     notes: str | None = None
     source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
 
@@ -200,6 +202,8 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
                 problems.append(f"{e.id}: unknown parent {parent!r}")
             elif parent == e.id:
                 problems.append(f"{e.id}: is its own parent")
+        if e.staged_by is not None and (e.staged_by not in ids or ids[e.staged_by].unit != "{score}"):
+            problems.append(f"{e.id}: staged_by {e.staged_by!r} is not a scale of the lexicon (a measurement in {{score}})")
         if e.category == "measurement" and e.label == "MEASUREMENT" and e.source is None:  # imported: units per source
             if e.unit is None or e.range is None:
                 problems.append(f"{e.id}: a measurement needs 'unit' and 'range'")

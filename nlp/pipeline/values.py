@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
+from nlp.core.knowledge import read_cues
 from nlp.core.units import time_unit_codes, time_units, written_units
 
 # --- units ---------------------------------------------------------------------------------
@@ -86,6 +87,32 @@ _REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
 )
 
 
+# --- levels of a clinical scale: "NYHA class III or IV", "ECOG performance status of 0, 1, or 2",
+# "> grade II", "Grade Ⅲ and Ⅳ": a list of levels after a scale word (cues.json scale_level_word);
+# Roman numerals only there, never alone ("type II diabetes" names no level of anything)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
+          "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "ⅴ": 5, "ⅵ": 6, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6}
+_LEVEL = r"(?:vi|iv|v|i{1,3}|[ⅰ-ⅵⅠ-Ⅵ]|\d{1,2}(?:\.5)?)(?![\w.,]\d|[^\W\d_])"
+_LEVEL_JOIN = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*/\s*|\s*[-–~]\s*|\s+to\s+)"
+_SCALE_RE = re.compile(
+    rf"""
+    (?P<cmp>(?:{_CMP_RE}))?\s*
+    (?:{read_cues().cues["scale_level_word"]}\s*)+(?:score\s+)?
+    (?:(?:of|is|was|at)\s+|:\s*|=\s*)?
+    (?P<cmp2>(?:{_CMP_RE}))?\s*
+    (?P<list>{_LEVEL}(?:{_LEVEL_JOIN}{_LEVEL})*)
+    (?P<suffix>\s*(?:or|and)\s+(?:above|higher|more|greater|worse|over|below|lower|less|better|under))?
+    """,
+    re.X | re.I,
+)
+_LEVEL_ONE = re.compile(_LEVEL, re.I)
+_DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
+
+
+def _level(text: str) -> float:
+    return float(_ROMAN[text.lower()] if text.lower() in _ROMAN else _ROMAN.get(text, 0) or float(text))
+
+
 @dataclass(frozen=True, slots=True)
 class ValueMatch:
     start: int
@@ -153,6 +180,34 @@ _PER_UL = frozenset({"/uL", "{cells}/uL"})  # per microlitre: cell counts writte
 _COORDINATED = re.compile(r"\s*(?:,\s*)?(?:or|and|to|-|–|,)\s*$", re.I)
 
 
+_HAS_SCALE_WORD = re.compile(read_cues().cues["scale_level_word"], re.I)
+
+
+def _scale_value(m: re.Match[str]) -> ValueMatch | None:
+    """One reading of a scale-level list: a level with its comparator ("> grade II", "degree II or
+    above"), a range of contiguous levels ("III or IV", "0, 1, or 2", "3~4") as between; a list
+    with gaps ("I, VI") is not one range and gives nothing."""
+    said = [comparators.phrase(m.group(g)) for g in ("cmp", "cmp2")]
+    cmps = [p.canonical for p in said if p is not None and p.states_comparator]
+    levels = [_level(x.group(0)) for x in _LEVEL_ONE.finditer(m.group("list"))]
+    start = m.start("cmp") if cmps and m.group("cmp") and said[0] is not None and said[0].states_comparator \
+        else m.start("cmp2") if cmps else m.start("list")
+    end = m.end("list")
+    if len(levels) == 1:
+        cmp_ = cmps[0] if cmps else None
+        if m.group("suffix"):  # "II or above", "grade 2 or worse"
+            cmp_ = "<=" if _DOWNWARD.search(m.group("suffix")) else ">="
+            end = m.end("suffix")
+        return ValueMatch(start, end, cmp_ or "=", levels[0], None, "{score}", None)
+    if cmps or m.group("suffix") or len(set(levels)) != len(levels):
+        return None
+    lo, hi = min(levels), max(levels)
+    ranged = len(levels) == 2 and re.search(r"[-–~]|\bto\b", m.group("list"))
+    if not ranged and sorted(levels) != [lo + i for i in range(len(levels))]:
+        return None
+    return ValueMatch(start, end, "between", lo, hi, "{score}", None)
+
+
 def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
     """A unit written once after coordinated comparisons belongs to each of them: "blood glucose
     < 3.0 or > 20.0 mmol/L" is two comparisons in mmol/L."""
@@ -195,7 +250,8 @@ def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
 
 def find_values(text: str) -> list[ValueMatch]:
     """All value expressions in ``text``, left to right, non-overlapping."""
-    if not _HAS_NUMBER.search(text):
+    has_scale = _HAS_SCALE_WORD.search(text) is not None
+    if not has_scale and not _HAS_NUMBER.search(text):
         return []
     out: list[ValueMatch] = []
     taken: list[tuple[int, int]] = []
@@ -209,6 +265,11 @@ def find_values(text: str) -> list[ValueMatch]:
         out.append(ValueMatch(m.start() if m.group("cmp") else m.start("n1"), m.end(), cmp_,
                               float(m.group("n1")), None, "mm[Hg]", m.group("u"), float(m.group("n2"))))
         taken.append((out[-1].start, out[-1].end))
+    for m in _SCALE_RE.finditer(text) if has_scale else ():
+        v = _scale_value(m)
+        if v is not None and free(v.start, v.end):
+            out.append(v)
+            taken.append((v.start, v.end))
     has_ref = "uln" in low or "lln" in low or "upper limit" in low or "unl" in low or "normal" in low
     for m in _REF_FIRST.finditer(text) if has_ref else ():
         if free(m.start(), m.end()):

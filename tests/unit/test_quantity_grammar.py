@@ -63,8 +63,8 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("diastolic blood pressure greater than (>) 90 millimeter of mercury [mmHg]", [(">", 90.0, "mm[Hg]")]),
     ("Total serum bilirubin less than or equal to (<=) 1.5*Upper Limit of Normal (ULN)", [("<=", 1.5, "xULN")]),
     ("triglycerides >450 milligram per deciliter [mg/dL]", [(">", 450.0, "mg/dL")]),
-    ("GvHD greater than or equal to grade 2", [(">=", 2.0, None)]),  # NCT01460901: a grade word before the number
-    ("GvHD greater or equal to grade 2", [(">=", 2.0, None)]),  # constructed: "greater or equal to"
+    ("GvHD greater than or equal to grade 2", [(">=", 2.0, "{score}")]),  # NCT01460901: a grade word before the number
+    ("GvHD greater or equal to grade 2", [(">=", 2.0, "{score}")]),  # constructed: "greater or equal to"
     ("PaO2/FiO2 ratio equal or less than 200 mmHg", [("<=", 200.0, "mm[Hg]")]),  # NCT04615429: "equal or less than"
     ("Life expectancy longer than 12 months", [(">", 12.0, "mo")]),  # NCT04590118
     ("survival shorter than 3 months", [("<", 3.0, "mo")]),  # constructed
@@ -146,4 +146,41 @@ def test_grammar_value_must_fit_its_analyte(nlp, text: str, section: str, analyt
     rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
     cs = [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints
           if c.kind == "measurement" and c.concepts and c.concepts.concept.id == analyte]
+    assert _ranges(cs) == ranges
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # levels of a clinical scale after a scale word, Roman or Arabic, listed or compared
+    ("New York Heart Association Functional Class of III or IV", [("between", 3.0, 4.0)]),  # NCT03369275
+    ("New York Heart Association status classification III or IV", [("between", 3.0, 4.0)]),  # NCT04953572
+    ("Eastern Cooperative Oncology Group (ECOG) performance status of 0, 1, or 2", [("between", 0.0, 2.0)]),  # NCT01874665
+    ("spondylolisthesis > grade II", [(">", 2.0, None)]),  # NCT04410731
+    ("cardiac degree II or above conduction abnormalities", [(">=", 2.0, None)]),  # NCT02352077
+    ("Grade Ⅲ and Ⅳ knee joint OA", [("between", 3.0, 4.0)]),  # NCT04953572: Unicode Roman numerals
+    ("ACLF of grade 2 or 3", [("between", 2.0, 3.0)]),  # NCT03860155
+    ("grade according to the Pfirrmann classification is 3~4", [("between", 3.0, 4.0)]),  # NCT05011474
+    ("Canadian Cardiovascular Society angina class score of III or IV", [("between", 3.0, 4.0)]),  # NCT03369275
+    ("NYHA class ≥ III", [(">=", 3.0, None)]),  # constructed
+    # a list with a gap is no range; a Roman numeral without a scale word is no level
+    ("kidney biopsy diagnosis of type I, VI lupus nephritis", []),  # NCT04318600 ("type" is no scale word)
+    ("type II diabetes", []),
+    ("grade I, III or IV", []),  # constructed: not contiguous
+])
+def test_grammar_scale_levels(text: str, expected: list[tuple[str, float, float | None]]) -> None:
+    found = [(v.comparator, v.value, v.value_high) for v in find_values(text) if v.unit == "{score}"]
+    assert found == expected
+
+
+@pytest.mark.parametrize(("text", "analyte", "ranges"), [
+    # a level next to a condition the lexicon says a scale grades (staged_by) is a reading of that scale
+    ("Stage 5 CKD", "ckd_stage", [(5.0, 5.0, "{score}")]),  # NCT01602328
+    ("GvHD greater than or equal to grade 2", "gvhd_grade", [(2.0, None, "{score}")]),  # NCT01460901
+    ("Grade Ⅲ and Ⅳ knee joint OA", "kellgren_lawrence", [(3.0, 4.0, "{score}")]),  # NCT04953572
+    ("heart failure degree IV according to NYHA", "nyha_class", [(4.0, 4.0, "{score}")]),  # NCT03943940
+    # a level of one thing is not a reading of an analyte named before it
+    ("ECOG ≤ 2, stage III cancer", "ecog", [(None, 2.0, None)]),  # constructed
+])
+def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
+                                    ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    cs = [c for c in _constraints(nlp, text, "measurement") if c.concepts and c.concepts.concept.id == analyte]
     assert _ranges(cs) == ranges
