@@ -2,7 +2,8 @@
 
 A fact is found when a constraint of the criterion holding the fact's quote has the fact's kind,
 effect (or its normal-form equivalent: include "ALT <= 2.5 xULN" = exclude "ALT > 2.5 xULN"),
-concept (the constraint's concept or one of its broader concepts), comparator, value and unit
+concept (the constraint's concept or one of its broader concepts; a measurement's analyte by any
+name the lexicon gives the concept, case and hyphens aside), comparator, value and unit
 (after conversion) and window. Recall is reported per kind; precision for the numeric kinds
 (age, weight, bmi, measurement): the share of numeric constraints built from the text that match
 some fact. Constraints are read as facets (``nlp.core.normal``): a range gives one comparison per
@@ -58,15 +59,28 @@ def _fact_must(fact: dict[str, Any]) -> str:
     return cmp_ if fact["effect"] == "include" else FLIP.get(cmp_, cmp_)
 
 
+def _analyte_key(name: str) -> str:
+    return " ".join(name.lower().replace("-", " ").split())
+
+
+def _names_of(cid: str | None) -> set[str]:
+    """Every name the lexicon gives a concept (its name, synonyms and abbreviations), as compared:
+    the key's "C-reactive protein" is the concept CRP, "ankle brachial index" is "ankle-brachial
+    index"."""
+    entry = Lexicon.load().entries.get(cid) if cid else None
+    if entry is None:
+        return set()
+    return {_analyte_key(n) for n in (entry.name, *entry.synonyms, *entry.abbreviations)}
+
+
 def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
     cid = c.concept.id if c.concept else None
     want = fact.get("concept")
     names = {(c.concept.name or "").lower()} if c.concept else set()
     if fact["kind"] in ("measurement", "weight", "bmi"):
-        analyte = fact.get("analyte", "").lower()
         if fact["kind"] in ("weight", "bmi") and c.kind == fact["kind"]:
             return True
-        return analyte in names
+        return _analyte_key(fact.get("analyte", "")) in _names_of(cid)
     if want in (None, "target_diagnosis", "other"):
         name = (fact.get("name") or "").lower()
         if want == "target_diagnosis" and fact["effect"] != c.effect:

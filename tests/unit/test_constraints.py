@@ -20,7 +20,7 @@ from nlp.core.constraints import (
 from nlp.core.document import ParsedTrial
 from nlp.core.normal import Facet, compare, criterion_facets, facets, normal_form
 from nlp.core.units import convert
-from nlp.evaluation.facts import load_keys, score_trial
+from nlp.evaluation.facts import fact_matches, load_keys, score_trial
 from nlp.records import read_path, read_text
 
 
@@ -274,3 +274,18 @@ def test_constraints_applies_if_without_a_concept_stays_unresolved(nlp) -> None:
     [c] = cons(nlp, "The INR for those who are on a ketogenic diet \\> 3.0")
     assert c.applies_if is not None and c.applies_if.kind == "unresolved"
     assert not c.constraint.certain and c.constraint.provenance.unresolved
+
+
+@pytest.mark.parametrize(("analyte", "found"), [
+    ("C-reactive protein", True),  # a synonym of the concept read (CRP)
+    ("c reactive protein", True),  # case and hyphens aside
+    ("hs-CRP", True),  # an abbreviation of it
+    ("ferritin", False),  # another analyte
+    ("protein", False),  # a word of a name is not a name
+])
+def test_constraints_fact_analyte_by_any_name_of_the_concept(nlp, analyte: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    [rec] = list(read_text("Inclusion Criteria:\n- C-Reactive Protein (CRP) of at least 5 mg/l\n", "t.txt"))
+    facets = [f for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit)]
+    fact = {"kind": "measurement", "effect": "include", "analyte": analyte, "comparator": ">=", "value": 5,
+            "unit": "mg/L", "quote": "C-Reactive Protein (CRP) of at least 5 mg/l"}
+    assert any(fact_matches(fact, f) for f in facets) is found

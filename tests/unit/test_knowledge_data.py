@@ -103,7 +103,7 @@ CUE_CASES = [
     ("age_lead", "aged between ", "within "),
     ("range_join", " and ", " with "),
     ("scale_level_word", "NYHA functional class", "classic"),
-    ("coordinated_values", " or ", " and ECOG "),
+    ("coordinated_values", " for men and ", " and ECOG "),
     ("age_unit_word", "18 years", "18 kg"),
     ("age_word", "under the age of", "within 3 days"),
     ("window_word", "within 7 days", "18 years"),
