@@ -53,7 +53,7 @@ from nlp.core.labels import Anchor, Exposure, Kind
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert, may_measure
+from nlp.core.units import convert, may_measure, time_unit_codes
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -67,6 +67,7 @@ _WINDOWED = {Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPAT
 _EXPOSURE_KINDS = {Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPATION}
 _NUMERIC = {Kind.AGE, Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _AGE_UNITS = {"a", "mo", "wk", "d"}
+_TIME_CODES = frozenset(time_unit_codes())
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
@@ -254,6 +255,7 @@ class _Builder:
 
         pending: list[Entity] = []  # analytes named since the last value
         last_value_end = 0
+        loose_times: list[Entity] = []  # times with a comparator and no analyte
         closed = False
         last_targets: list[Entity] = []
         last_group: dict[object, str] = {}
@@ -298,6 +300,8 @@ class _Builder:
                         self._measurement(after, e, None, condition_at(e.start))
                     elif (scale := self._staged(e)) is not None:
                         self._measurement(scale, e, None, condition_at(e.start))
+                    elif e.unit in _TIME_CODES and e.comparator in (">", ">=", "<", "<="):
+                        loose_times.append(e)  # "Type 2 diabetes ... 3 years or more": read once windows are in
                     continue  # a value with no analyte is not a constraint
                 cond = condition_at(e.start)
                 if cond and group is None:
@@ -348,6 +352,8 @@ class _Builder:
         for t in self.ents:
             if t.label == "TEMPORAL":
                 self._window(t)
+        for v in loose_times:
+            self._loose_duration(v)
         self._drop_examples()
         self._qualify()
 
@@ -639,7 +645,7 @@ class _Builder:
             and not (t.relation == "after" and t.anchor and trial_event)  # "within 6 months after the last dose": the future
         for d in targets:
             gap = self.text[d.end:t.start] if d.end <= t.start else ""
-            if lasting and not (gap and len(gap) <= 40 and not cue("clause_boundary").search(gap)
+            if lasting and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
                                 and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
                 # something else; only a phrase right after the diagnosis is its duration
@@ -661,6 +667,34 @@ class _Builder:
                     d.unresolved.append("washout wording inside an exclusion")
             d.end = max(d.end, t.end)
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
+
+    def _loose_duration(self, v: Entity) -> None:
+        """A time with a comparator that no analyte, age or window took: the other end of a
+        duration just read ("for more than 4 weeks but less than 52 weeks"), or, right after a
+        diagnosis an inclusion asks for, its duration ("Type 2 diabetes according to the ADA 3
+        years or more"; a reading, not certain)."""
+        before = [d for d in self.drafts if d.end <= v.start]
+        last = max(before, key=lambda d: d.end, default=None)
+        if last is None:
+            return
+        gap = self.text[last.end:v.start]
+        if (last.kind == Kind.MEASUREMENT and last.concept == "disease_duration" and len(last.bounds) == 1
+                and cue("duration_join").fullmatch(gap)):
+            (cmp0, _), = last.bounds
+            if (cmp0 in (">", ">=")) != (v.comparator in (">", ">=")):
+                last.bounds.append((v.comparator or "=", v.value))  # type: ignore[arg-type]
+                if v.unit != last.unit:  # one unit per draft: the other end in the first's unit
+                    x = convert(v.value or 0.0, v.unit, last.unit)
+                    if x is None:
+                        last.bounds.pop()
+                        return
+                    last.bounds[-1] = (v.comparator or "=", x)
+                last.end = max(last.end, v.end)
+            return
+        if (self.effect == "include" and last.kind == Kind.CONDITION and last.present and len(gap) <= 40
+                and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)):
+            t = v.model_copy(update={"label": "TEMPORAL"})
+            self._duration(t, certain=False)
 
     def _duration(self, t: Entity, certain: bool) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months;

@@ -97,6 +97,7 @@ CUE_CASES = [
     ("prefix_negation", "must be non-", "must be "),
     ("clause_boundary", "HIV, or", "HIV infection"),
     ("clause_punctuation", "CKD; grade", "CKD grade or stage"),
+    ("duration_join", " but ", " ulcer "),
     ("hypothetical", "planning to become ", "pregnant "),
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
     ("age_after", " years-old or older", " after stroke onset"),

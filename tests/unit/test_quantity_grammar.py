@@ -110,6 +110,12 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     ("Patients between 3-10 days after stroke symptom onset", [(3, 10, "d")]),  # NCT01922908
     ("less than 4 years from the time of documented MSA diagnosis", [(None, 4, "a")]),  # NCT02315027
     ("Confirmed diagnosis of ischemic stroke within 3-12 months before enrollment", [(3, 12, "mo")]),  # seed NCT06997939
+    # both ends of a duration, the second written as a bare comparison (NCT04569409)
+    ("Venous leg ulcer present for more than 4 weeks but less than 52 weeks", [(4, 52, "wk")]),
+    # a duration after coordinated conditions (NCT05011474)
+    ("the back pain or hip pain persists for more than 3 months", [(3, None, "mo")]),
+    # a time with a comparator right after the diagnosis (NCT03943940)
+    ("Type 2 Diabetes Mellitus according to the ADA 3 years or more", [(3, None, "a")]),
 ])
 def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
@@ -121,6 +127,8 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
     "established diagnosis of ILD associated with CTD under conventional therapy for at least 6 months",
     # a window after the trial's own last dose lies in the future (constructed)
     "Women who plan pregnancy within 6 months after the last dose",
+    # a time after a treatment, not the diagnosis (constructed)
+    "Type 2 diabetes treated with metformin for 3 months or more",
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
