@@ -53,7 +53,7 @@ from nlp.core.labels import Anchor, Exposure, Kind
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert, may_measure, time_unit_codes
+from nlp.core.units import convert, implied_unit, may_measure, time_unit_codes
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -226,10 +226,16 @@ class _Builder:
             return
         if kind == Kind.MEASUREMENT and cid is None:
             return  # a value with no analyte is not a constraint
-        parts = _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit)
+        unit, rule = val.unit, "value_link"
+        entry = _lex().entries.get(cid or {Kind.WEIGHT: "body_weight", Kind.BMI: "bmi"}.get(kind, ""))
+        if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}"):
+            # "BMI > 40", "ANC >500": the one unit the value can be in
+            unit = implied_unit(entry.unit, [v for v in (val.value, val.value_high) if v is not None], entry.range, entry.id)
+            rule = "value_link:implied_unit" if unit else rule
+        parts = _range_parts(val.comparator, val.value, val.value_high, val.low_unit, unit)
         for bounds, unit in parts:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
-                      unit=unit, group=group, rule="value_link", applies_if=applies_if,
+                      unit=unit, group=group, rule=rule, applies_if=applies_if,
                       unresolved=[*unresolved_list, *_no_comparator(val, unit)])
 
     def _age(self, val: Entity, rule: str = "age") -> None:

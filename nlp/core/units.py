@@ -281,6 +281,28 @@ def may_measure(unit: str | None, analyte_unit: str | None, analyte: str | None 
     return any(du in g and da in g for g in _index().readable_as)
 
 
+def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple[float, float] | None,
+                 analyte: str | None = None) -> str | None:
+    """The unit a value written without one must be in: among the units of the analyte's
+    dimension, those in which every value lies in the analyte's plausible range, when they all
+    give the same quantity (BMI 40 -> kg/m2; ANC 500 -> /uL, as 0.5 x10^9/L is the only
+    plausible reading); None when the readings differ (hemoglobin 9: g/dL or g/L) or none fits."""
+    dim = dimension(analyte_unit)
+    if dim is None or dim == TIME or plausible is None or not values:
+        return None
+    index = _index()
+    fitting: list[tuple[str, float]] = []
+    for code, (d, factor) in index.family.items():
+        if d != dim or code in index.time_codes:
+            continue
+        xs = [convert(v, code, analyte_unit, analyte) for v in values]
+        if all(x is not None and plausible[0] <= x <= plausible[1] for x in xs):
+            fitting.append((code, factor))
+    if not fitting or any(abs(f - fitting[0][1]) > 1e-12 * abs(fitting[0][1]) for _, f in fitting):
+        return None
+    return fitting[0][0]
+
+
 def days_per(unit: str | None) -> float | None:
     """Days in one ``unit`` of time (mo: 30.4375); None when ``unit`` is not a time unit."""
     fam = _index().family.get(ucum(unit) or "")

@@ -192,3 +192,18 @@ def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignor
                                     ranges: list[tuple[float | None, float | None, str | None]]) -> None:
     cs = [c for c in _constraints(nlp, text, "measurement") if c.concepts and c.concepts.concept.id == analyte]
     assert _ranges(cs) == ranges
+
+
+@pytest.mark.parametrize(("text", "analyte", "unit"), [
+    # a value written without its unit takes the one unit in which it is a plausible reading
+    ("ANC >500", "anc", "/uL"),  # NCT01460901: 500 x10^9/L is impossible, 500/uL is 0.5 x10^9/L
+    ("Cardiac ejection fraction < 50", "lvef", "%"),  # NCT04328714
+    ("Body Mass Index (BMI > 40)", None, "kg/m2"),  # NCT04410731
+    # and none when two units give different plausible readings
+    ("hemoglobin < 10", "hemoglobin", None),  # NCT05501418: 10 g/dL or 10 g/L
+    ("platelets > 100", "platelets", None),  # constructed: 100 x10^9/L or 100/uL
+])
+def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | None) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "bmi" if analyte is None else "measurement")
+    cs = [c for c in cs if analyte is None or c.concepts.concept.id == analyte]
+    assert cs and all(c.range.unit == unit for c in cs)

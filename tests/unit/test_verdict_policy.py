@@ -172,7 +172,7 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
 
 @pytest.mark.parametrize(("text", "section", "kind", "doubt"), [
     ("Hemoglobin 9 g/dL at screening", "inclusion", "measurement", "no comparator"),  # constructed: a bare value
-    ("ANC >500", "inclusion", "measurement", "no unit given"),  # NCT01460901 (ANC is counted per litre)
+    ("hemoglobin < 10", "exclusion", "measurement", "no unit given"),  # NCT05501418: g/dL or g/L, both plausible
     ("Karnofsky score 60% or greater if 10 yrs old or older", "inclusion", "age", "conditional"),  # NCT01460901
     ("Deficits on the total NIHSS can be lower than 7", "inclusion", "measurement", "permissive"),  # NCT01922908
     ("The score on the Mini-Mental State Examination must be >24", "exclusion", "measurement", "requirement"),  # NCT02315027
