@@ -452,6 +452,36 @@ class _Builder:
         a, b = self._sentence_span(start, end)
         return self.text[a:b]
 
+    def _alternative_thresholds(self, d: _Draft) -> None:
+        """A threshold in a conditional aside is an alternative to the same analyte's threshold
+        before it ("ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)"): in an inclusion either
+        qualifies (one OR group); in an exclusion the first is no longer certain on its own."""
+        for o in self.drafts:
+            if o is d or o.end >= d.end or o.kind != d.kind or o.concept != d.concept \
+                    or any(u.startswith("read inside a conditional aside") for u in o.unresolved):
+                continue
+            if self.effect == "include":
+                g = o.group or d.group or self._group()
+                o.group = d.group = g
+            elif not any(u.startswith("an alternative threshold") for u in o.unresolved):
+                o.unresolved.append("an alternative threshold applies under a condition (a conditional aside after it)")
+
+    def _aside_at(self, pos: int) -> str | None:
+        """The innermost parenthetical of the criterion holding ``pos``, without its brackets."""
+        s0, s1 = self.crit_span
+        opens: list[int] = []
+        for i in range(s0, min(s1, len(self.text))):
+            ch = self.text[i]
+            if ch == "(":
+                opens.append(i)
+            elif ch == ")" and opens:
+                start = opens.pop()
+                if start < pos < i:
+                    return self.text[start + 1:i]
+            if i > pos and not opens:
+                break
+        return self.text[opens[-1] + 1:s1] if opens and opens[-1] < pos else None
+
     def said_of(self, d: _Draft) -> str:
         """The sentence of a draft without what qualifies something else: the parenthetical
         asides that do not hold it ("X (excluding Y if Z)"), and an exception after it ("X,
@@ -487,6 +517,12 @@ class _Builder:
             said = self.said_of(d)
             if d.applies_if is None and (m := cue("conditional").search(said)):
                 d.unresolved.append(f"read from a conditional sentence ({m.group(0)!r} ...)")
+            aside = self._aside_at(d.end - 1)
+            if d.applies_if is None and aside and (m := cue("conditional").search(aside)) and not any(
+                    "conditional" in u for u in d.unresolved):
+                # "EDSS point (if at randomization EDSS >= 5.5)": the value is the aside's condition
+                d.unresolved.append(f"read inside a conditional aside ({m.group(0)!r} ...)")
+                self._alternative_thresholds(d)
             if m := cue("permissive").search(said):
                 d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
             if d.kind in _NUMERIC and self.effect == "exclude" and (m := cue("requirement").search(said)):

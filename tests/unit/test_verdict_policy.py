@@ -219,3 +219,25 @@ def test_reading_a_window_away_from_the_diagnosis_is_not_its_duration(nlp) -> No
     far = [c for c in _read(nlp, "Severe COVID-19 infection with dyspnea, or pulmonary imaging progress > 50% within 24-48 hours")
            if c.kind == "measurement" and c.concepts.concept.id == "disease_duration"]
     assert all(not c.provenance.certain for c in far)
+
+
+@pytest.mark.parametrize(("text", "section", "doubts"), [
+    # a threshold inside "(if ...)" is that aside's condition; the one before it no longer stands alone
+    ("ALT > 2.5 x ULN (> 5 x ULN if liver metastases)", "exclusion",
+     ["an alternative threshold", "conditional aside"]),  # constructed
+    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
+     "inclusion", [None, "conditional aside", "conditional aside"]),  # NCT01730547
+    ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", "inclusion", [None, "conditional aside"]),  # constructed
+])
+def test_reading_conditional_aside(nlp, text: str, section: str, doubts: list[str | None]) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, section) if c.kind == "measurement"]
+    assert [next((d for d in doubts if d and any(d in u for u in c.provenance.unresolved)), None) for c in cs] == doubts
+
+
+def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> None:  # type: ignore[no-untyped-def]
+    """An inclusion patient qualifying only through the conditional threshold is never turned away."""
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", eligibility_text="Inclusion Criteria:\n\n* ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)\n")
+    [crit] = parse_record(rec, nlp).criteria
+    assert crit.logic is not None and [g.op.value for g in crit.logic.items if not isinstance(g, str)] == ["ANY"]
