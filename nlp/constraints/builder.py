@@ -696,8 +696,11 @@ class _Builder:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
                 # within 3-12 months before enrollment"); a window further away is a guess
-                own = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS) or (
-                    d.end <= t.start and not cue("clause_boundary").search(self.text[d.end:t.start]))
+                onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
+                own = (onset and t.relation != "before") or (not onset and d.end <= t.start
+                                                            and not cue("clause_boundary").search(self.text[d.end:t.start]))
+                # "within 3-9 days prior to stroke": a time before the onset is something else's
+                # (last seen normal), read as the time since the onset only as a guess
                 self._duration(t, certain=own)
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)

@@ -176,6 +176,9 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("Karnofsky score 60% or greater if 10 yrs old or older", "inclusion", "age", "conditional"),  # NCT01460901
     ("Deficits on the total NIHSS can be lower than 7", "inclusion", "measurement", "permissive"),  # NCT01922908
     ("The score on the Mini-Mental State Examination must be >24", "exclusion", "measurement", "requirement"),  # NCT02315027
+    # a window before the onset, read as the time since it, is a guess (NCT01922908)
+    ("Last seen normal within 3-9 days prior to stroke symptom onset. Ischemic stroke.", "inclusion", "measurement",
+     "away from the diagnosis"),
     ("Patients who can agree to participate in the clinical trial", "inclusion", "trial_participation", "this trial"),  # NCT02477540
 ])
 def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
