@@ -232,11 +232,19 @@ class _Builder:
             # "BMI > 40", "ANC >500": the one unit the value can be in
             unit = implied_unit(entry.unit, [v for v in (val.value, val.value_high) if v is not None], entry.range, entry.id)
             rule = "value_link:implied_unit" if unit else rule
-        parts = _range_parts(val.comparator, val.value, val.value_high, val.low_unit, unit)
+        doubts = _no_comparator(val, unit)
+        cmp_ = val.comparator
+        if cmp_ is None and val.value_high is None and unit in ("xULN", "xLLN"):
+            # "ALT, AST, Cr & GT; Normal 1.5 times": a multiple of the normal range is a limit, above
+            # which (below, for LLN) an exclusion excludes and within which an inclusion admits
+            upper = unit == "xULN"
+            cmp_ = (">" if upper else "<") if self.effect == "exclude" else ("<=" if upper else ">=")
+            doubts = [f"no comparator read: the multiple of the normal range {val.value:g} taken as a limit ({cmp_})"]
+        parts = _range_parts(cmp_, val.value, val.value_high, val.low_unit, unit)
         for bounds, unit in parts:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
                       unit=unit, group=group, rule=rule, applies_if=applies_if,
-                      unresolved=[*unresolved_list, *_no_comparator(val, unit)])
+                      unresolved=[*unresolved_list, *doubts])
 
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)

@@ -66,6 +66,7 @@ _VALUE_RE = re.compile(
     (?:\(\s*(?:[<>≤≥]=?|=)\s*\)\s*)?  # "greater than (>) 90": the symbol restated
     (?:(?<=[^\W\d_]\s)(?:grade|stage|class|degree|level)\s+)?  # "greater than or equal to grade 2"
     (?:between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?
+    (?P<sign>(?<![\w.,])[-−](?=\d))?  # "T score <= -1.0", "-2.5 or less"
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
     (?:(?P<u1>{UNIT_RE})\s*)?
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
@@ -284,7 +285,7 @@ def find_values(text: str) -> list[ValueMatch]:
             continue
         s, e = m.start(), m.end()
         if m.group("cmp") is None:
-            s = m.start("n1")
+            s = m.start("sign") if m.group("sign") else m.start("n1")
             if m.group("range") is None or m.group("n2") is None:
                 # bare number: keep only with a unit, a reference multiple or a suffix comparator
                 pass
@@ -298,7 +299,7 @@ def find_values(text: str) -> list[ValueMatch]:
             continue
         if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha():
             continue
-        n1 = _num(m.group("n1"))
+        n1 = -_num(m.group("n1")) if m.group("sign") else _num(m.group("n1"))
         n2 = _num(m.group("n2")) if m.group("n2") else None
         range_word = (m.group("range") or "").lower()
         if n2 is not None and range_word == "and" and not re.search(r"between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?$", text[max(0, s - 24): m.start("n1")], re.I) \
@@ -346,7 +347,7 @@ def find_values(text: str) -> list[ValueMatch]:
         if said is not None and not said.states_comparator and cmp_ == said.canonical:
             # "a score of 5": the word introduces the value, no comparator is stated
             cmp_ = None
-            s = m.start("n1")
+            s = m.start("sign") if m.group("sign") else m.start("n1")
         if cmp_ is None and n2 is None:
             # "8% ≤ HbA1c ≤ 11%", "100 mmHg < PaO2/FiO2": the value written first, the analyte after
             before = _CMP_BEFORE_NAME.match(text, e)

@@ -88,6 +88,12 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("at least 0.03 U/min of vasopressin", [(">=", 0.03, "U/min")]),  # NCT03369275
     ("peak systolic velocity（PSV） <25 cm/sec", [("<", 25.0, "cm/s")]),  # NCT02745808
     ("platelets ≥ 100.000/mm3", [(">=", 100000.0, "/uL")]),  # after NCT01499459: a dotted thousands separator
+    # negative values after a comparator or before a suffix comparator (NCT03197623, NCT05011474)
+    ("T score ≤ -1.0", [("<=", -1.0, None)]),
+    ("the T score in the lumbar spine bone density test is -2.5 or less", [("<=", -2.5, None)]),
+    # comparators left as HTML entities by the registry's export (NCT05319106)
+    ("ejection fraction &lt; 30%", [("<", 30.0, "%")]),
+    ("ALT &gt;= 3 x ULN", [(">=", 3.0, "xULN")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -100,6 +106,9 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     # a unit is not shared across a named analyte, nor a decimal point read as thousands per litre
     ("ECOG ≤ 2 and ALT < 3 x ULN", [("<=", 2.0, None), ("<", 3.0, "xULN")]),
     ("ANC ≥ 1.500 x 10^9/L", [(">=", 1.5, "10*9/L")]),
+    # a hyphen between a name and a number, or inside a range, is no minus sign
+    ("ECOG 0-1", [("between", 0.0, None)]),
+    ("W-12 visit", []),
 ])
 def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -207,3 +216,28 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
     cs = _constraints(nlp, text, "bmi" if analyte is None else "measurement")
     cs = [c for c in cs if analyte is None or c.concepts.concept.id == analyte]
     assert cs and all(c.range.unit == unit for c in cs)
+
+
+@pytest.mark.parametrize(("text", "section", "analyte", "ranges"), [
+    # a multiple of the normal range written without a comparator is a limit: above it an exclusion
+    # excludes, within it an inclusion admits (NCT05319106); the reading stays uncertain
+    ("ALT ≤ 2 x ULN; AST Normal 1.5 times", "exclusion", "ast", [(1.5, None, "xULN")]),
+    ("AST Normal 1.5 times", "inclusion", "ast", [(None, 1.5, "xULN")]),
+    # analytes read in their own units
+    ("Serum lipase and amylase <=1.5*ULN", "inclusion", "lipase", [(None, 1.5, "xULN")]),  # NCT01874665
+    ("a lactate of at least 4 mmol/L", "inclusion", "lactate", [(4.0, None, "mmol/L")]),  # NCT03369275
+    ("25-hydroxyvitamin D (25-OH Vitamin D) below 10ng/mL", "exclusion", "vitamin_d_25oh", [(None, 10.0, "ng/mL")]),  # NCT03197623
+    ("T score ≤ -1.0", "inclusion", "bmd_t_score", [(None, -1.0, None)]),  # NCT03197623
+    ("greater than 100.4 degrees Fahrenheit temperature", "exclusion", "body_temperature", [(100.4, None, "[degF]")]),  # after NCT04410731
+])
+def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str,  # type: ignore[no-untyped-def]
+                                      ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    from nlp.analyze import parse_record
+
+    head = "Exclusion" if section == "exclusion" else "Inclusion"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
+    cs = [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints
+          if c.kind == "measurement" and c.concepts and c.concepts.concept.id == analyte]
+    assert _ranges(cs) == ranges
+    if "Normal 1.5" in text:
+        assert all(any("no comparator read" in u for u in c.provenance.unresolved) for c in cs)
