@@ -173,11 +173,36 @@ class _Builder:
         self.ents = sorted(ents, key=lambda e: e.start)
         self.text = text  # the eligibility text (entity offsets index it)
         self.crit_span = crit_span
+        self.ents = sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start)
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._age_value_ends: list[int] = []
 
     # -- helpers ---------------------------------------------------------------------------
+    def _cue_entities(self) -> list[Entity]:
+        """Judgement, consent and participation worded as no lexicon phrase is: agent x opinion
+        verb ("which the physician deems", "in the opinion of their oncologist"), ability to
+        comply ("unable to follow the study protocol", "lacking decisional capability"),
+        participation in another study ("participation in any study of experimental drug"): the
+        cue grammars judgement_phrase, consent_phrase, participation_phrase (cues.json), mined
+        from ../shared/data; only where the criterion has no such entity already."""
+        s0, s1 = self.crit_span
+        seg = self.text[s0:s1]
+        out: list[Entity] = []
+        for label, name, cid in (("JUDGEMENT", "judgement_phrase", "investigator_judgement"),
+                                 ("CONSENT", "consent_phrase", "informed_consent"),
+                                 ("TRIAL_PARTICIPATION", "participation_phrase", "trial_participation")):
+            if any(e.label == label for e in self.ents):
+                continue
+            m = cue(name).search(seg)
+            if m is None:
+                continue
+            judged = [e.start for e in (*self.ents, *out) if e.label == "JUDGEMENT"]
+            if label == "CONSENT" and any(j < s0 + m.start() for j in judged):
+                continue  # "... that the investigator believes will affect their ability to participate": judged
+            out.append(Entity(label=label, text=m.group(0), start=s0 + m.start(), end=s0 + m.end(), concept_id=cid))
+        return out
+
     def _group(self) -> str:
         self.groups += 1
         return f"{self.crit_id}.g{self.groups}"
