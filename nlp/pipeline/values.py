@@ -58,7 +58,7 @@ _WORD_NUM = {
 }
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,·]\d+)?|\.\d+)"
 WORD_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b)"
+NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b(?:\s*\(\s*\d{{1,4}}\s*\))?)"  # "thirty (30)": the number restated
 
 _VALUE_RE = re.compile(
     rf"""
@@ -131,7 +131,12 @@ class ValueMatch:
         return self.unit in _TIME_CODES
 
 
+_RESTATED = re.compile(r"\(\s*(\d+)\s*\)")
+
+
 def _num(text: str) -> float:
+    if restated := _RESTATED.search(text):  # "thirty (30)"
+        return float(restated.group(1))
     if text.lower() in _WORD_NUM:
         return float(_WORD_NUM[text.lower()])
     t = text.replace("·", ".")
@@ -381,6 +386,8 @@ def find_values(text: str) -> list[ValueMatch]:
 
 
 def word_number(text: str) -> float | None:
+    if restated := _RESTATED.search(text):  # "thirty (30)"
+        return float(restated.group(1))
     t = text.strip().lower()
     if t in _WORD_NUM:
         return float(_WORD_NUM[t])

@@ -94,6 +94,9 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     # comparators left as HTML entities by the registry's export (NCT05319106)
     ("ejection fraction &lt; 30%", [("<", 30.0, "%")]),
     ("ALT &gt;= 3 x ULN", [(">=", 3.0, "xULN")]),
+    # a number in words restated in digits (NCT04073472)
+    ("Investigational drug within thirty (30) days of baseline", [(None, 30.0, "d")]),
+    ("at least six (6) months", [(">=", 6.0, "mo")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
