@@ -38,6 +38,7 @@ from nlp.core.constraints import (
     Applicability,
     Concept,
     ConceptCondition,
+    SexCondition,
     ConceptSet,
     Evidence,
     Group,
@@ -177,6 +178,7 @@ class _Builder:
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._age_value_ends: list[int] = []
+        self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
     # -- helpers ---------------------------------------------------------------------------
     def _cue_entities(self) -> list[Entity]:
@@ -240,6 +242,8 @@ class _Builder:
         kind = {"body_weight": Kind.WEIGHT, "bmi": Kind.BMI}.get(cid or "", Kind.MEASUREMENT)
         start = min(analyte.start, val.start)
         applies_if, unresolved = self._condition_of(cond) if cond else (None, None)
+        if applies_if is None:
+            applies_if = self._sex_of(val)  # "> 450 msec for men and > 470 msec for women"
         unresolved_list = [unresolved] if unresolved else []
         assert val.value is not None  # build() links only values that have one
         if val.second_value is not None and cid in ("blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure", None):
@@ -295,6 +299,7 @@ class _Builder:
         pending: list[Entity] = []  # analytes named since the last value
         last_value_end = 0
         loose_times: list[Entity] = []  # times with a comparator and no analyte
+        last_comparator: str | None = None
         closed = False
         last_targets: list[Entity] = []
         last_group: dict[object, str] = {}
@@ -318,6 +323,9 @@ class _Builder:
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]):
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
+                    if e.comparator is None and last_comparator is not None:
+                        # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
+                        e = e.model_copy(update={"comparator": last_comparator})
                     targets_key = id(last_targets)
                     group = last_group.get(targets_key) or self._group()
                     last_group[targets_key] = group
@@ -348,7 +356,7 @@ class _Builder:
                     last_group[cond[2]] = group
                 for t in targets:
                     self._measurement(t, e, group, cond)
-                last_targets, closed, last_value_end = targets, True, e.end
+                last_targets, closed, last_value_end, last_comparator = targets, True, e.end, e.comparator
                 continue
             if e.label == "TEMPORAL":
                 continue  # windows attach once every constraint of the criterion exists
@@ -383,8 +391,9 @@ class _Builder:
                 if not any(d.kind == Kind.JUDGEMENT for d in self.drafts):
                     self._add(Kind.JUDGEMENT, e.start, e.end, rule="judgement")
                 continue
-            if e.label == "SEX":
+            if e.label == "SEX" and (e.start, e.end) not in self._sex_qualifiers:
                 self._sex(e)
+        self._sex_specific_groups()
         for d in list(self.drafts):
             self._infer(d, None, scope="criterion")
         self._or_groups()
@@ -627,6 +636,28 @@ class _Builder:
             return True
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])
         return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
+
+    def _sex_of(self, val: Entity) -> SexCondition | None:
+        """A sex-specific threshold: the sex named right after the value ("> 450 msec for men",
+        "1.4 mg/dl (females)") is the condition it applies under, not the trial's sex criterion."""
+        for x in self.ents:
+            if x.label == "SEX" and x.start >= val.end and x.concept_id in ("female", "male") \
+                    and cue("sex_qualifier_gap").fullmatch(self.text[val.end:x.start]):
+                self._sex_qualifiers.add((x.start, x.end))
+                return SexCondition(sex=x.concept_id)  # type: ignore[arg-type]
+        return None
+
+    def _sex_specific_groups(self) -> None:
+        """Thresholds for men and for women are both required, each for its sex, never
+        alternatives: their OR group (the "same analyte again" link) is dissolved."""
+        groups: dict[str, list[_Draft]] = {}
+        for d in self.drafts:
+            if d.group:
+                groups.setdefault(d.group, []).append(d)
+        for members in groups.values():
+            if len(members) > 1 and all(isinstance(d.applies_if, SexCondition) for d in members):
+                for d in members:
+                    d.group = None
 
     def _staged(self, val: Entity) -> Entity | None:
         """The scale of a condition graded or staged next to a level ("Stage 5 CKD", "GvHD

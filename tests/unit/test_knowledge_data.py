@@ -98,6 +98,7 @@ CUE_CASES = [
     ("clause_boundary", "HIV, or", "HIV infection"),
     ("clause_punctuation", "CKD; grade", "CKD grade or stage"),
     ("duration_join", " but ", " ulcer "),
+    ("sex_qualifier_gap", " (", " and ALT "),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118

@@ -244,3 +244,29 @@ def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str
     assert _ranges(cs) == ranges
     if "Normal 1.5" in text:
         assert all(any("no comparator read" in u for u in c.provenance.unresolved) for c in cs)
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # sex-specific thresholds: one constraint per sex, each applying to its sex, both required
+    ("Serum creatinine < 1.5 mg/dL for men and < 1.4 mg/dL for women", "inclusion",
+     [(None, 1.5, "male"), (None, 1.4, "female")]),  # constructed after the example
+    ("QTc > 450 msec for men and > 470 msec for women", "exclusion", [(450.0, None, "male"), (470.0, None, "female")]),  # NCT03197623
+    # the comparator distributes over the second threshold
+    ("serum creatinine > 1.5 mg/dl (males) and 1.4 mg/dl (females)", "exclusion",
+     [(1.5, None, "male"), (1.4, None, "female")]),  # the example
+    # a sex word that is not right after a value stays the trial's sex criterion
+    ("Men with creatinine < 1.5 mg/dL", "inclusion", [(None, 1.5, None)]),
+])
+def test_grammar_sex_specific_thresholds(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
+                                         expected: list[tuple[float | None, float | None, str | None]]) -> None:
+    from nlp.analyze import parse_record
+
+    head = "Exclusion" if section == "exclusion" else "Inclusion"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
+    [crit] = parse_record(rec, nlp).criteria
+    cs = [c for c in crit.constraints if c.kind == "measurement"]
+    assert [(c.range.low, c.range.high, c.applies_if.sex if c.applies_if else None) for c in cs] == expected
+    if section == "inclusion" and len(cs) == 2:  # both required, each for its sex: no OR group
+        assert crit.logic is not None and all(isinstance(i, str) for i in crit.logic.items)
+    if text.startswith("Men with"):
+        assert [c.sex for c in crit.constraints if c.kind == "sex"] == ["male"]

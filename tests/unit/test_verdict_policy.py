@@ -244,3 +244,17 @@ def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> 
     rec = TrialRecord(source="t", format="text", eligibility_text="Inclusion Criteria:\n\n* ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)\n")
     [crit] = parse_record(rec, nlp).criteria
     assert crit.logic is not None and [g.op.value for g in crit.logic.items if not isinstance(g, str)] == ["ANY"]
+
+
+@pytest.mark.parametrize(("sex", "creatinine", "overall"), [
+    ("male", 1.45, "eligible"),  # under the men's limit: the women's limit does not apply to him
+    ("female", 1.45, "ineligible"),  # over the women's limit
+    ("male", 1.6, "ineligible"),
+])
+def test_policy_sex_specific_thresholds_apply_to_their_sex(nlp, sex: str, creatinine: float, overall: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000",
+                      eligibility_text="Inclusion Criteria:\n\n* Serum creatinine < 1.5 mg/dL for men and < 1.4 mg/dL for women\n")
+    p = _patient(sex=sex, observations=[{"name": "creatinine", "value": creatinine, "unit": "mg/dL", "date": "2026-10-01"}])
+    assert Matcher().match(parse_record(rec, nlp), p).overall == overall
