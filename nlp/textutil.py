@@ -41,11 +41,22 @@ _HEADER_RES = [
     # "Patients will be excluded if:", "Subjects meeting any of the following will be excluded:"
     re.compile(
         r"^" + _DECOR + r"(?:patients?|subjects?|participants?|individuals?|persons?|people)"
-        r"[^:\n]{0,60}?\bwill\s+(?:be|not\s+be)\s+(?P<kind>excluded|included|eligible|ineligible)"
+        r"(?P<mid>[^:\n]{0,60}?)\bwill\s+(?:be|not\s+be)\s+(?P<kind>excluded|included|eligible|ineligible)"
         r"[^:\n]{0,60}?(?P<sep>:)",
         re.I,
     ),
 ]
+
+
+# the words a header lead-in holds besides its subject ("Subjects meeting any of the following
+# criteria will be included:"); anything else is content ("Patients with type 2 diabetes ...")
+_LEAD_FILLER = re.compile(
+    r"(?:\s|[,;/]|\b(?:they|he|she|who|that|which|meeting|meet|meets|fulfil(?:l)?(?:ing|s)?|satisfying|with|having|has|have|"
+    r"any|all|one|or|more|of|the|following|these|those|criteria|criterion|conditions?|characteristics|"
+    r"requirements?|below|listed|above|must|should|shall|are|is|to|be|for|this|study|trial|enrol(?:l)?ment|"
+    r"inclusion|participation|and|if|only|eligible|potentially|otherwise)\b)*",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,11 @@ def match_header(line: str) -> HeaderMatch | None:
             continue
         rest = line[m.end() :]
         kind = m.group("kind")
+        mid = m.groupdict().get("mid")
+        if mid and kind.lower() in ("included", "eligible") and not _LEAD_FILLER.fullmatch(mid):
+            # "Patients with type 2 diabetes will be included if:": a lead-in with content of its
+            # own, a criterion whose items form its group (the splitter nests them), not a header
+            continue
         section = _section_of(kind)
         if section is None:
             continue

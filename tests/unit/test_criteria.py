@@ -36,6 +36,8 @@ def _texts(sp, section=None):  # type: ignore[no-untyped-def]
         ("MSC donor inclusion criteria", "inclusion"),
         ("Inclusion Criteria (Treatment cohort):", "inclusion"),
         ("Eligibility Criteria:", "unspecified"),
+        ("Subjects meeting any of the following criteria will be included:", "inclusion"),
+        ("Participants who meet all of the following will be eligible:", "inclusion"),
     ],
 )
 def test_criteria_header_spellings(line: str, section: str) -> None:
@@ -51,6 +53,8 @@ def test_criteria_header_spellings(line: str, section: str) -> None:
         "Any one of the following exclusion criteria is sufficient to disqualify a patient.",
         "There are no exclusion criteria for this study",
         "Exclusion of patients with cancer",
+        # a lead-in with content of its own is a criterion (issue 14, part 6)
+        "Patients with type 2 diabetes will be included if:",
     ],
 )
 def test_criteria_header_mentions_are_not_headers(line: str) -> None:
@@ -221,3 +225,12 @@ def test_criteria_nothing_dropped_on_all_msc_records() -> None:
         assert sp.criteria, rec.nct_id
         n += 1
     assert n >= 1099
+
+
+def test_criteria_lead_in_with_content_holds_its_items() -> None:
+    """"Patients with X will be included if:" is a criterion whose items nest under it (its own
+    content, X, becomes a constraint of the group), not a section header."""
+    sp = _split("Inclusion Criteria:\n\n* Patients with type 2 diabetes will be included if:\n  * HbA1c >= 7%\n"
+                "  * BMI > 25 kg/m2\n* Age 18 to 65\n")
+    assert [(c.id, c.parent) for c in sp.criteria] == [("I1", None), ("I1.1", "I1"), ("I1.2", "I1"), ("I2", None)]
+    assert [h.text for h in sp.headers] == ["Inclusion Criteria:"]
