@@ -378,6 +378,18 @@ def evaluate_patients_cmd(
         raise typer.Exit(1)
 
 
+@evaluate_app.command("comparisons")
+def evaluate_comparisons_cmd(
+    lct: Annotated[Path, typer.Argument(help="Directory of LCT brat files (NCT….txt / .ann).")] = Path("../shared/data/lct/brat"),
+    misses: Annotated[bool, typer.Option("--misses", help="List every comparison not read.")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """The quantity grammar against the LCT corpus's normalised comparisons (operator and values)."""
+    from nlp.evaluation.comparisons import run
+
+    _evaluate(lambda: run(lct, misses), json_out)
+
+
 @evaluate_app.command("ner")
 def evaluate_ner_cmd(
     gold: Annotated[str, typer.Option("--gold", help="chia:train|dev|test, gold:train|test, or a directory of brat .ann files or msc_gold_*.jsonl.")] = "chia:test",

@@ -38,13 +38,13 @@ from nlp.core.constraints import (
     Applicability,
     Concept,
     ConceptCondition,
-    SexCondition,
     ConceptSet,
     Evidence,
     Group,
     NumericRange,
     Provenance,
     ProvenanceSource,
+    SexCondition,
     UnresolvedCondition,
     Window,
 )
@@ -644,7 +644,7 @@ class _Builder:
             if x.label == "SEX" and x.start >= val.end and x.concept_id in ("female", "male") \
                     and cue("sex_qualifier_gap").fullmatch(self.text[val.end:x.start]):
                 self._sex_qualifiers.add((x.start, x.end))
-                return SexCondition(sex=x.concept_id)  # type: ignore[arg-type]
+                return SexCondition(sex="female" if x.concept_id == "female" else "male")
         return None
 
     def _sex_specific_groups(self) -> None:
@@ -670,7 +670,7 @@ class _Builder:
                 and (0 <= val.start - x.end <= 24 or 0 <= x.start - val.end <= 24)
                 and not cue("clause_punctuation").search(self.text[min(x.end, val.end):max(x.start, val.start)])]
         for x in sorted(near, key=lambda x: min(abs(val.start - x.end), abs(x.start - val.end))):
-            for cid in (x.concept_id, *lex.ancestors(x.concept_id or "")):
+            for cid in (x.concept_id or "", *lex.ancestors(x.concept_id or "")):
                 entry = lex.entries.get(cid)
                 if entry is not None and entry.staged_by:
                     scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=entry.staged_by)
