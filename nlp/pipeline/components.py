@@ -544,6 +544,7 @@ class ContextTagger:
             return doc  # no cue word, or nothing to modify: ConText would change nothing
         self._context(doc)
         _close_parenthesised_exceptions(doc, text)
+        _exceptions_of_one_kind(doc, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
         ud = user_data(doc)
@@ -595,6 +596,30 @@ def _close_parenthesised_exceptions(doc: Doc, text: str) -> None:
         cue = before[-1]
         if depths[cue] and min(depths[cue:ent.start_char]) < depths[cue]:
             ent._.excepted = False  # the parenthesis holding the cue closed before the entity
+
+
+def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
+    """An exception carves out of one kind of thing: after its cue, the excepted mentions share
+    the label of the first ("malignancy other than basal cell carcinoma, squamous cell
+    carcinoma"); a mention of another kind past a comma or a parenthesis ends it ("... other than
+    multiple sclerosis (e.g., had myocardial infarction), treatment with anticoagulants": the
+    anticoagulants are excluded, not excepted)."""
+    cues = [m.end() for m in _EXCEPT_CUE.finditer(text)]
+    if not cues:
+        return
+    ents = sorted((e for e in doc.ents if e._.excepted), key=lambda e: e.start_char)
+    for i, cue in enumerate(cues):
+        nxt = cues[i + 1] if i + 1 < len(cues) else len(text)
+        scope = [e for e in ents if cue <= e.start_char < nxt]
+        if not scope:
+            continue
+        kind = scope[0].label_
+        ended = False
+        for prev, e in zip(scope, scope[1:], strict=False):
+            between = text[prev.end_char:e.start_char]
+            if ended or (e.label_ != kind and any(ch in between for ch in ",;()[]")):
+                ended = True
+                e._.excepted = False
 
 
 @Language.factory("elig_context")

@@ -145,3 +145,26 @@ def test_context_cue_grammars_read_judgement_consent_participation(nlp, text: st
 ])
 def test_context_cue_grammars_do_not_overreach(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     assert kind not in [k for k, _ in _kinds(nlp, text, section)]
+
+
+@pytest.mark.parametrize(("text", "excluded", "kept"), [
+    # an exception carves out of one kind of thing; a mention of another kind past a comma ends it
+    ("Any malignancy other than basal cell carcinoma, treatment with anticoagulants", "therapy", "anticoagulant"),
+    ("Any unstable medical condition other than multiple sclerosis (e.g., had myocardial infarction), "
+     "treatment with anticoagulants", "therapy", "anticoagulant"),  # NCT03799718
+])
+def test_context_exception_scope_ends_at_another_kind(nlp, text: str, excluded: str, kept: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
+    cs = [c for crit in doc.criteria for c in crit.constraints if c.kind == excluded]
+    assert [c.concepts.concept.id for c in cs] == [kept]
+
+
+def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    text = "History of malignancy other than basal cell carcinoma, squamous cell carcinoma or cervical carcinoma in situ"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
+    [c] = [c for crit in doc.criteria for c in crit.constraints]
+    assert c.concepts.concept.id == "malignancy" and len(c.concepts.excluded) == 3
