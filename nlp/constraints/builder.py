@@ -167,13 +167,14 @@ def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
 
 class _Builder:
     def __init__(self, crit_id: str, section: str, ents: Sequence[Entity], text: str, crit_span: tuple[int, int],
-                 targets: Sequence[str] = ()) -> None:
+                 targets: Sequence[str] = (), own_span: tuple[int, int] | None = None) -> None:
         self.crit_id = crit_id
         self.targets = tuple(targets)
         self.effect = "exclude" if section == "exclusion" else "include"
         self.ents = sorted(ents, key=lambda e: e.start)
         self.text = text  # the eligibility text (entity offsets index it)
         self.crit_span = crit_span
+        self.own_span = own_span or crit_span  # a lead-in's own words: its span without its sub-criteria
         self.ents = sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start)
         self.drafts: list[_Draft] = []
         self.groups = 0
@@ -188,7 +189,7 @@ class _Builder:
         participation in another study ("participation in any study of experimental drug"): the
         cue grammars judgement_phrase, consent_phrase, participation_phrase (cues.json), mined
         from ../shared/data; only where the criterion has no such entity already."""
-        s0, s1 = self.crit_span
+        s0, s1 = self.own_span
         seg = self.text[s0:s1]
         out: list[Entity] = []
         for label, name, cid in (("JUDGEMENT", "judgement_phrase", "investigator_judgement"),
@@ -928,7 +929,10 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     carves breast cancer out)."""
     unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id]
     entities = [e for e in entities if e.source == "rules" or e.concept_id]
-    b = _Builder(crit_id, section, entities, eligibility_text, span, targets)
+    own = span
+    if children and lead and (at := eligibility_text.find(lead, span[0], span[1])) >= 0:
+        own = (span[0], at + len(lead))  # a lead-in's own words, without its sub-criteria
+    b = _Builder(crit_id, section, entities, eligibility_text, span, targets, own)
     b.build()
     constraints, groups = b.freeze()
     at_least = _children_at_least(lead) if children else None

@@ -56,7 +56,8 @@ _WORD_NUM = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "a": 1, "an": 1,
 }
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,·]\d+)?|\.\d+)"
+NUM = (r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?=\s*(?:/\s*(?:mm|µ|μ|u|mc|micro|c)|cells))"  # "80 000/mm3"
+       r"|\d+(?:[.,·]\d+)?|\.\d+)")
 WORD_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b(?:\s*\(\s*\d{{1,4}}\s*\))?)"  # "thirty (30)": the number restated
 
@@ -140,6 +141,8 @@ def _num(text: str) -> float:
     if text.lower() in _WORD_NUM:
         return float(_WORD_NUM[text.lower()])
     t = text.replace("·", ".")
+    if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+", t):  # "80 000"
+        return float(re.sub(r"\D", "", t))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", t):
         return float(t.replace(",", ""))
     return float(t.replace(",", "."))

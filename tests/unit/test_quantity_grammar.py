@@ -88,6 +88,7 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("at least 0.03 U/min of vasopressin", [(">=", 0.03, "U/min")]),  # NCT03369275
     ("peak systolic velocity（PSV） <25 cm/sec", [("<", 25.0, "cm/s")]),  # NCT02745808
     ("platelets ≥ 100.000/mm3", [(">=", 100000.0, "/uL")]),  # after NCT01499459: a dotted thousands separator
+    ("Platelets<80 000/mm3, haemorrhagic cystitis", [("<", 80000.0, "/uL")]),  # NCT00962923: a spaced one
     # negative values after a comparator or before a suffix comparator (NCT03197623, NCT05011474)
     ("T score ≤ -1.0", [("<=", -1.0, None)]),
     ("the T score in the lumbar spine bone density test is -2.5 or less", [("<=", -2.5, None)]),
