@@ -361,6 +361,12 @@ class _Builder:
                 continue
             if e.label == "TEMPORAL":
                 continue  # windows attach once every constraint of the criterion exists
+            state = self._function_state(e) if e.label == "OTHER" else None
+            if state is not None:
+                # "adequate renal function": no renal dysfunction; "abnormal liver function": hepatic dysfunction
+                cid, abnormal = state
+                self._add(Kind.CONDITION, e.start, e.end, concept=cid, present=abnormal, rule="mention:function_state")
+                continue
             kind = _PRESENCE_KIND.get(e.label)
             if e.concept_id in _REFERENCE_CONCEPTS:
                 continue
@@ -637,6 +643,20 @@ class _Builder:
             return True
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])
         return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
+
+    def _function_state(self, e: Entity) -> tuple[str, bool] | None:
+        """A function or test group said to be normal or abnormal: the condition its abnormal state
+        is (the lexicon's ``dysfunction``) and whether it is present. None when nothing says which
+        ("renal function tests at screening")."""
+        entry = _lex().entries.get(e.concept_id or "")
+        if entry is None or entry.dysfunction is None:
+            return None
+        lead = self.clause_before(e.start)
+        if cue("function_normal").search(lead):
+            return entry.dysfunction, False
+        if cue("function_abnormal").search(lead) or cue("function_abnormal_after").search(self.text[e.end:self.crit_span[1]]):
+            return entry.dysfunction, True
+        return None
 
     def _sex_of(self, val: Entity) -> SexCondition | None:
         """A sex-specific threshold: the sex named right after the value ("> 450 msec for men",

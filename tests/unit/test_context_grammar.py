@@ -168,3 +168,21 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
     doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
     [c] = [c for crit in doc.criteria for c in crit.constraints]
     assert c.concepts.concept.id == "malignancy" and len(c.concepts.excluded) == 3
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # a function said to be normal or abnormal is the absence or presence of its dysfunction (lexicon: dysfunction)
+    ("adequate renal function", "inclusion", [("renal_dysfunction", False)]),  # NCT00482092
+    ("abnormalities in liver function", "exclusion", [("hepatic_dysfunction", True)]),  # NCT03943940
+    ("Abnormal coagulation function", "exclusion", [("coagulopathy", True)]),  # NCT05319106
+    ("renal function impaired", "exclusion", [("renal_dysfunction", True)]),  # constructed
+    # a function named without a state is no condition
+    ("renal function tests at screening", "inclusion", []),  # constructed
+])
+def test_context_function_state_is_its_dysfunction(nlp, text: str, section: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
+    assert [(c.concepts.concept.id, c.present) for crit in doc.criteria for c in crit.constraints
+            if c.kind == "condition"] == expected

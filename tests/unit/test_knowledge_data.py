@@ -99,6 +99,9 @@ CUE_CASES = [
     ("clause_punctuation", "CKD; grade", "CKD grade or stage"),
     ("duration_join", " but ", " ulcer "),
     ("sex_qualifier_gap", " (", " and ALT "),
+    ("function_normal", "adequate ", "abnormal "),
+    ("function_abnormal", "abnormalities in ", "adequate "),
+    ("function_abnormal_after", " impaired", " test"),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118
