@@ -112,7 +112,8 @@ _DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
 
 
 def _level(text: str) -> float:
-    return float(_ROMAN[text.lower()] if text.lower() in _ROMAN else _ROMAN.get(text, 0) or float(text))
+    roman = _ROMAN.get(text) or _ROMAN.get(text.lower())
+    return float(roman) if roman else float(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +200,8 @@ def _scale_value(m: re.Match[str]) -> ValueMatch | None:
     said = [comparators.phrase(m.group(g)) for g in ("cmp", "cmp2")]
     cmps = [p.canonical for p in said if p is not None and p.states_comparator]
     levels = [_level(x.group(0)) for x in _LEVEL_ONE.finditer(m.group("list"))]
-    start = m.start("cmp") if cmps and m.group("cmp") and said[0] is not None and said[0].states_comparator \
-        else m.start("cmp2") if cmps else m.start("list")
+    stated = [p is not None and p.states_comparator for p in said]
+    start = m.start("cmp") if stated[0] else m.start("cmp2") if stated[1] else m.start("list")
     end = m.end("list")
     if len(levels) == 1:
         cmp_ = cmps[0] if cmps else None
@@ -378,14 +379,12 @@ def find_values(text: str) -> list[ValueMatch]:
                 low_unit = u1
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
-    out = _shared_units(text, out)
     for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
         v = out[i]
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    out.sort(key=lambda v: v.start)
-    return out
+    return _shared_units(text, out)  # sorted by start
 
 
 def word_number(text: str) -> float | None:

@@ -113,6 +113,8 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     # a hyphen between a name and a number, or inside a range, is no minus sign
     ("ECOG 0-1", [("between", 0.0, None)]),
     ("W-12 visit", []),
+    # a multiple without its reference takes the next one even when a scale level is read first
+    ("ALT ≥ 2 times or AST ≥ 3 times ULN, NYHA class III", [(">=", 2.0, "xULN"), (">=", 3.0, "xULN"), ("=", 3.0, "{score}")]),
 ])
 def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
