@@ -811,14 +811,10 @@ class _Builder:
         if (last.kind == Kind.MEASUREMENT and last.concept == "disease_duration" and len(last.bounds) == 1
                 and cue("duration_join").fullmatch(gap)):
             (cmp0, _), = last.bounds
-            if (cmp0 in (">", ">=")) != (v.comparator in (">", ">=")):
-                last.bounds.append((v.comparator or "=", v.value))  # type: ignore[arg-type]
-                if v.unit != last.unit:  # one unit per draft: the other end in the first's unit
-                    x = convert(v.value or 0.0, v.unit, last.unit)
-                    if x is None:
-                        last.bounds.pop()
-                        return
-                    last.bounds[-1] = (v.comparator or "=", x)
+            # one unit per draft: the other end in the first's unit
+            x = convert(v.value, v.unit, last.unit) if v.value is not None else None
+            if v.comparator and x is not None and (cmp0 in (">", ">=")) != (v.comparator in (">", ">=")):
+                last.bounds.append((v.comparator, x))
                 last.end = max(last.end, v.end)
             return
         if (self.effect == "include" and last.kind == Kind.CONDITION and last.present and len(gap) <= 40
