@@ -56,7 +56,8 @@ _WORD_NUM = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "a": 1, "an": 1,
 }
-NUM = (r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?=\s*(?:/\s*(?:mm|µ|μ|u|mc|micro|c)|cells))"  # "80 000/mm3"
+NUM = (r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?=[ \u00a0\u2009\u202f]\d{3})(?:[ \u00a0\u2009\u202f]\d{3})+"
+       r"(?=\s*(?:/\s*(?:mm|µ|μ|u|mc|micro|c)|cells))"  # "80 000/mm3"
        r"|\d+(?:[.,·]\d+)?|\.\d+)")
 WORD_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b(?:\s*\(\s*\d{{1,4}}\s*\))?)"  # "thirty (30)": the number restated
@@ -98,7 +99,6 @@ _LEVEL = r"(?:vi|iv|v|i{1,3}|[ⅰ-ⅵⅠ-Ⅵ]|\d{1,2}(?:\.5)?)(?![\w.,]\d|[^\W\d
 _LEVEL_JOIN = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*/\s*|\s*[-–~]\s*|\s+to\s+)"
 _SCALE_RE = re.compile(
     rf"""
-    (?P<cmp>(?:{_CMP_RE}))?\s*
     (?:{read_cues().cues["scale_level_word"]}\s*)+(?:score\s+)?
     (?:(?:of|is|was|at)\s+|:\s*|=\s*)?
     (?P<cmp2>(?:{_CMP_RE}))?\s*
@@ -107,6 +107,7 @@ _SCALE_RE = re.compile(
     """,
     re.X | re.I,
 )
+_CMP_BEFORE_SCALE = re.compile(rf"(?P<cmp>(?:{_CMP_RE}))\s*\Z", re.X | re.I)  # "> grade II"
 _LEVEL_ONE = re.compile(_LEVEL, re.I)
 _DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
 
@@ -191,17 +192,19 @@ _COORDINATED = re.compile(r"\s*(?:,\s*)?(?:or|and|to|-|–|,)\s*$", re.I)
 
 
 _HAS_SCALE_WORD = re.compile(read_cues().cues["scale_level_word"], re.I)
+_SCALE_WORD_STEMS = ("class", "grade", "stage", "degree", "categor", "status")  # a cheap test before the cue
 
 
-def _scale_value(m: re.Match[str]) -> ValueMatch | None:
+def _scale_value(text: str, m: re.Match[str]) -> ValueMatch | None:
     """One reading of a scale-level list: a level with its comparator ("> grade II", "degree II or
     above"), a range of contiguous levels ("III or IV", "0, 1, or 2", "3~4") as between; a list
     with gaps ("I, VI") is not one range and gives nothing."""
-    said = [comparators.phrase(m.group(g)) for g in ("cmp", "cmp2")]
+    before = _CMP_BEFORE_SCALE.search(text, max(0, m.start() - 40), m.start())
+    said = [comparators.phrase(before.group("cmp") if before else None), comparators.phrase(m.group("cmp2"))]
     cmps = [p.canonical for p in said if p is not None and p.states_comparator]
     levels = [_level(x.group(0)) for x in _LEVEL_ONE.finditer(m.group("list"))]
     stated = [p is not None and p.states_comparator for p in said]
-    start = m.start("cmp") if stated[0] else m.start("cmp2") if stated[1] else m.start("list")
+    start = before.start("cmp") if before and stated[0] else m.start("cmp2") if stated[1] else m.start("list")
     end = m.end("list")
     if len(levels) == 1:
         cmp_ = cmps[0] if cmps else None
@@ -260,7 +263,8 @@ def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
 
 def find_values(text: str) -> list[ValueMatch]:
     """All value expressions in ``text``, left to right, non-overlapping."""
-    has_scale = _HAS_SCALE_WORD.search(text) is not None
+    low = text.lower()
+    has_scale = any(w in low for w in _SCALE_WORD_STEMS) and _HAS_SCALE_WORD.search(text) is not None
     if not has_scale and not _HAS_NUMBER.search(text):
         return []
     out: list[ValueMatch] = []
@@ -269,14 +273,13 @@ def find_values(text: str) -> list[ValueMatch]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    low = text.lower()
     for m in _BP_RE.finditer(text) if "/" in text and _HAS_MMHG.search(text) else ():
         cmp_ = comparator_of(m.group("cmp"))
         out.append(ValueMatch(m.start() if m.group("cmp") else m.start("n1"), m.end(), cmp_,
                               float(m.group("n1")), None, "mm[Hg]", m.group("u"), float(m.group("n2"))))
         taken.append((out[-1].start, out[-1].end))
     for m in _SCALE_RE.finditer(text) if has_scale else ():
-        v = _scale_value(m)
+        v = _scale_value(text, m)
         if v is not None and free(v.start, v.end):
             out.append(v)
             taken.append((v.start, v.end))
