@@ -515,21 +515,31 @@ class _Builder:
             elif not any(u.startswith("an alternative threshold") for u in o.unresolved):
                 o.unresolved.append("an alternative threshold applies under a condition (a conditional aside after it)")
 
+    @cached_property
+    def _asides(self) -> list[tuple[int, int]]:
+        """The parentheticals of the criterion, innermost first ((open, close) offsets; an
+        unclosed one runs to the criterion's end)."""
+        s0, s1 = self.crit_span
+        seg = self.text[s0:s1]
+        if "(" not in seg:
+            return []
+        spans: list[tuple[int, int]] = []
+        opens: list[int] = []
+        for i, ch in enumerate(seg):
+            if ch == "(":
+                opens.append(s0 + i)
+            elif ch == ")" and opens:
+                spans.append((opens.pop(), s0 + i))
+        spans.extend((o, s1) for o in reversed(opens))
+        return spans
+
     def _aside_at(self, pos: int) -> str | None:
         """The innermost parenthetical of the criterion holding ``pos``, without its brackets."""
-        s0, s1 = self.crit_span
-        opens: list[int] = []
-        for i in range(s0, min(s1, len(self.text))):
-            ch = self.text[i]
-            if ch == "(":
-                opens.append(i)
-            elif ch == ")" and opens:
-                start = opens.pop()
-                if start < pos < i:
-                    return self.text[start + 1:i]
-            if i > pos and not opens:
-                break
-        return self.text[opens[-1] + 1:s1] if opens and opens[-1] < pos else None
+        inner = [(o, c) for o, c in self._asides if o < pos < c]
+        if not inner:
+            return None
+        o, c = min(inner, key=lambda oc: oc[1] - oc[0])
+        return self.text[o + 1:c]
 
     def said_of(self, d: _Draft) -> str:
         """The sentence of a draft without what qualifies something else: the parenthetical
