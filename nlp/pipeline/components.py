@@ -9,6 +9,7 @@ write ``doc.ents``.
 
 # No ``from __future__ import annotations``: spaCy validates factory signatures at run time.
 
+import itertools
 import json
 import re
 import sys
@@ -604,18 +605,18 @@ def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
     carcinoma"); a mention of another kind past a comma or a parenthesis ends it ("... other than
     multiple sclerosis (e.g., had myocardial infarction), treatment with anticoagulants": the
     anticoagulants are excluded, not excepted)."""
-    cues = [m.end() for m in _EXCEPT_CUE.finditer(text)]
-    if not cues:
+    ends = [m.end() for m in _EXCEPT_CUE.finditer(text)]
+    if not ends:
         return
     ents = sorted((e for e in doc.ents if e._.excepted), key=lambda e: e.start_char)
-    for i, cue in enumerate(cues):
-        nxt = cues[i + 1] if i + 1 < len(cues) else len(text)
-        scope = [e for e in ents if cue <= e.start_char < nxt]
+    for i, at in enumerate(ends):
+        nxt = ends[i + 1] if i + 1 < len(ends) else len(text)
+        scope = [e for e in ents if at <= e.start_char < nxt]
         if not scope:
             continue
         kind = scope[0].label_
         ended = False
-        for prev, e in zip(scope, scope[1:], strict=False):
+        for prev, e in itertools.pairwise(scope):
             between = text[prev.end_char:e.start_char]
             if ended or (e.label_ != kind and any(ch in between for ch in ",;()[]")):
                 ended = True

@@ -150,8 +150,8 @@ def test_context_cue_grammars_do_not_overreach(nlp, text: str, section: str, kin
 @pytest.mark.parametrize(("text", "excluded", "kept"), [
     # an exception carves out of one kind of thing; a mention of another kind past a comma ends it
     ("Any malignancy other than basal cell carcinoma, treatment with anticoagulants", "therapy", "anticoagulant"),
-    ("Any unstable medical condition other than multiple sclerosis (e.g., had myocardial infarction), "
-     "treatment with anticoagulants", "therapy", "anticoagulant"),  # NCT03799718
+    (("Any unstable medical condition other than multiple sclerosis (e.g., had myocardial infarction), "
+      "treatment with anticoagulants"), "therapy", "anticoagulant"),  # NCT03799718
 ])
 def test_context_exception_scope_ends_at_another_kind(nlp, text: str, excluded: str, kept: str) -> None:  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record
