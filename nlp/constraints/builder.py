@@ -585,7 +585,10 @@ class _Builder:
             if m := cue("permissive").search(said):
                 d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
             if d.kind in _NUMERIC and self.effect == "exclude" and (m := cue("requirement").search(said)):
-                d.unresolved.append(f"a threshold worded as a requirement ({m.group(0)!r}) inside an exclusion")
+                # "Exclusion: the MMSE score must be > 24": what the patient must satisfy, its
+                # effect is that of an inclusion (kept uncertain: the section says otherwise)
+                d.effect = "include"
+                d.unresolved.append(f"a threshold worded as a requirement ({m.group(0)!r}) inside an exclusion, read as required")
             if d.kind == Kind.MEASUREMENT and d.concept:
                 d.unresolved.extend(_unit_doubts(lex.entries.get(d.concept), d))
 

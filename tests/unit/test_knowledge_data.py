@@ -88,7 +88,7 @@ CUE_CASES = [
     ("coordination_join", "and/or", "with"),
     ("ellipsis_item", "C", "CD"),
     ("refusal", "who do not practice an acceptable method", "not pregnant"),
-    ("requirement", "MMSE must be > 24", "MMSE > 24"),
+    ("requirement", "MMSE must be > 24", "the patient should be excluded if"),
     ("own_trial", "agree to participate in the clinical trial", "participation in drug trials"),
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),

@@ -258,3 +258,16 @@ def test_policy_sex_specific_thresholds_apply_to_their_sex(nlp, sex: str, creati
                       eligibility_text="Inclusion Criteria:\n\n* Serum creatinine < 1.5 mg/dL for men and < 1.4 mg/dL for women\n")
     p = _patient(sex=sex, observations=[{"name": "creatinine", "value": creatinine, "unit": "mg/dL", "date": "2026-10-01"}])
     assert Matcher().match(parse_record(rec, nlp), p).overall == overall
+
+
+
+@pytest.mark.parametrize(("text", "effect", "doubt"), [
+    # a threshold worded as a requirement inside an exclusion is what the patient must satisfy
+    ("The score on the Mini-Mental State Examination must be >24", "include", True),  # NCT02315027
+    # "should be excluded if" states the exclusion itself: no requirement (NCT01091701)
+    ("the patient should be excluded if their blood glucose is < 3.0 or > 20.0mmol/L", "exclude", False),
+])
+def test_reading_requirement_inside_an_exclusion(nlp, text: str, effect: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, "exclusion") if c.kind == "measurement"]
+    assert cs and all(c.effect == effect for c in cs)
+    assert all(any("requirement" in u for u in c.provenance.unresolved) is doubt for c in cs)
