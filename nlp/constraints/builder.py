@@ -327,13 +327,14 @@ class _Builder:
                     if e.comparator is None and last_comparator is not None:
                         # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
                         e = e.model_copy(update={"comparator": last_comparator})
-                    targets_key = id(last_targets)
-                    group = last_group.get(targets_key) or self._group()
-                    last_group[targets_key] = group
-                    ids = {t.concept_id for t in targets}
-                    for d in self.drafts:
-                        if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI) and d.group is None and d.concept in ids:
-                            d.group = group
+                    if self._sex_of(e) is None:  # thresholds for men and for women are both required
+                        targets_key = id(last_targets)
+                        group = last_group.get(targets_key) or self._group()
+                        last_group[targets_key] = group
+                        ids = {t.concept_id for t in targets}
+                        for d in self.drafts:
+                            if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI) and d.group is None and d.concept in ids:
+                                d.group = group
                 if not targets:
                     after = self._next_analyte(e)
                     if after is not None and not self._can_read(after, e):
@@ -400,7 +401,6 @@ class _Builder:
                 continue
             if e.label == "SEX" and (e.start, e.end) not in self._sex_qualifiers:
                 self._sex(e)
-        self._sex_specific_groups()
         for d in list(self.drafts):
             self._infer(d, None, scope="criterion")
         self._or_groups()
@@ -680,18 +680,6 @@ class _Builder:
                 self._sex_qualifiers.add((x.start, x.end))
                 return SexCondition(sex="female" if x.concept_id == "female" else "male")
         return None
-
-    def _sex_specific_groups(self) -> None:
-        """Thresholds for men and for women are both required, each for its sex, never
-        alternatives: their OR group (the "same analyte again" link) is dissolved."""
-        groups: dict[str, list[_Draft]] = {}
-        for d in self.drafts:
-            if d.group:
-                groups.setdefault(d.group, []).append(d)
-        for members in groups.values():
-            if len(members) > 1 and all(isinstance(d.applies_if, SexCondition) for d in members):
-                for d in members:
-                    d.group = None
 
     def _staged(self, val: Entity) -> Entity | None:
         """The scale of a condition graded or staged next to a level ("Stage 5 CKD", "GvHD

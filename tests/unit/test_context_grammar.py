@@ -9,12 +9,17 @@ import pytest
 from nlp.core.record import TrialRecord
 
 
-def _therapies(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+    """Every constraint read from ``text`` as the one criterion of a section."""
     from nlp.analyze import parse_record
 
     head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
     doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
-    return [c for crit in doc.criteria for c in crit.constraints if c.kind == "therapy"]
+    return [c for crit in doc.criteria for c in crit.constraints]
+
+
+def _therapies(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+    return [c for c in _read(nlp, text, section) if c.kind == "therapy"]
 
 
 @pytest.mark.parametrize(("text", "present"), [
@@ -59,11 +64,7 @@ def test_context_other_malignancy_carves_out_the_trials_own_diagnosis(nlp) -> No
 
 
 def _conditions(nlp, text: str, section: str) -> list[Any]:  # type: ignore[no-untyped-def]
-    from nlp.analyze import parse_record
-
-    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
-    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
-    return [c for crit in doc.criteria for c in crit.constraints if c.kind == "condition"]
+    return [c for c in _read(nlp, text, section) if c.kind == "condition"]
 
 
 @pytest.mark.parametrize(("text", "present"), [
@@ -105,12 +106,8 @@ def test_context_a_plain_condition_stays_certain(nlp) -> None:  # type: ignore[n
     assert c.provenance.certain
 
 
-def _kinds(nlp, text: str, section: str) -> list[tuple[str, bool | None]]:  # type: ignore[no-untyped-def]
-    from nlp.analyze import parse_record
-
-    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
-    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
-    return [(c.kind, getattr(c, "present", None)) for crit in doc.criteria for c in crit.constraints]
+def _kinds(nlp, text: str, section: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.kind for c in _read(nlp, text, section)]
 
 
 @pytest.mark.parametrize(("text", "section", "kind"), [
@@ -132,7 +129,7 @@ def _kinds(nlp, text: str, section: str) -> list[tuple[str, bool | None]]:  # ty
     ("enrolled in clinical trials in the prior 3 months", "exclusion", "trial_participation"),  # NCT04040348
 ])
 def test_context_cue_grammars_read_judgement_consent_participation(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
-    assert kind in [k for k, _ in _kinds(nlp, text, section)]
+    assert kind in _kinds(nlp, text, section)
 
 
 @pytest.mark.parametrize(("text", "section", "kind"), [
@@ -144,7 +141,7 @@ def test_context_cue_grammars_read_judgement_consent_participation(nlp, text: st
     ("mental illnesses that the investigator believes will affect their ability to participate in the study", "exclusion", "consent"),
 ])
 def test_context_cue_grammars_do_not_overreach(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
-    assert kind not in [k for k, _ in _kinds(nlp, text, section)]
+    assert kind not in _kinds(nlp, text, section)
 
 
 @pytest.mark.parametrize(("text", "excluded", "kept"), [
@@ -154,19 +151,13 @@ def test_context_cue_grammars_do_not_overreach(nlp, text: str, section: str, kin
       "treatment with anticoagulants"), "therapy", "anticoagulant"),  # NCT03799718
 ])
 def test_context_exception_scope_ends_at_another_kind(nlp, text: str, excluded: str, kept: str) -> None:  # type: ignore[no-untyped-def]
-    from nlp.analyze import parse_record
-
-    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
-    cs = [c for crit in doc.criteria for c in crit.constraints if c.kind == excluded]
+    cs = [c for c in _read(nlp, text, "exclusion") if c.kind == excluded]
     assert [c.concepts.concept.id for c in cs] == [kept]
 
 
 def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type: ignore[no-untyped-def]
-    from nlp.analyze import parse_record
-
     text = "History of malignancy other than basal cell carcinoma, squamous cell carcinoma or cervical carcinoma in situ"
-    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
-    [c] = [c for crit in doc.criteria for c in crit.constraints]
+    [c] = _read(nlp, text, "exclusion")
     assert c.concepts.concept.id == "malignancy" and len(c.concepts.excluded) == 3
 
 
@@ -180,9 +171,4 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
     ("renal function tests at screening", "inclusion", []),  # constructed
 ])
 def test_context_function_state_is_its_dysfunction(nlp, text: str, section: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
-    from nlp.analyze import parse_record
-
-    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
-    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
-    assert [(c.concepts.concept.id, c.present) for crit in doc.criteria for c in crit.constraints
-            if c.kind == "condition"] == expected
+    assert [(c.concepts.concept.id, c.present) for c in _conditions(nlp, text, section)] == expected

@@ -12,11 +12,21 @@ from nlp.core.record import TrialRecord
 from nlp.pipeline.values import find_values
 
 
-def _constraints(nlp, text: str, kind: str) -> list[Any]:  # type: ignore[no-untyped-def]
+def _criteria(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record
 
-    rec = TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n\n* {text}\n")
-    return [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints if c.kind == kind]
+    head = "Exclusion" if section == "exclusion" else "Inclusion"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
+    return list(parse_record(rec, nlp).criteria)
+
+
+def _constraints(nlp, text: str, kind: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+    return [c for crit in _criteria(nlp, text, section) for c in crit.constraints if c.kind == kind]
+
+
+def _analyte(nlp, text: str, section: str, analyte: str) -> list[Any]:  # type: ignore[no-untyped-def]
+    """The measurement constraints of ``analyte`` read from ``text``."""
+    return [c for c in _constraints(nlp, text, "measurement", section) if c.concepts and c.concepts.concept.id == analyte]
 
 
 def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]]:
@@ -163,12 +173,7 @@ def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[n
 ])
 def test_grammar_value_must_fit_its_analyte(nlp, text: str, section: str, analyte: str,  # type: ignore[no-untyped-def]
                                              ranges: list[tuple[float | None, float | None, str | None]]) -> None:
-    from nlp.analyze import parse_record
-
-    head = "Exclusion" if section == "exclusion" else "Inclusion"
-    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
-    cs = [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints
-          if c.kind == "measurement" and c.concepts and c.concepts.concept.id == analyte]
+    cs = _analyte(nlp, text, section, analyte)
     assert _ranges(cs) == ranges
 
 
@@ -238,12 +243,7 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
 ])
 def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str,  # type: ignore[no-untyped-def]
                                       ranges: list[tuple[float | None, float | None, str | None]]) -> None:
-    from nlp.analyze import parse_record
-
-    head = "Exclusion" if section == "exclusion" else "Inclusion"
-    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
-    cs = [c for crit in parse_record(rec, nlp).criteria for c in crit.constraints
-          if c.kind == "measurement" and c.concepts and c.concepts.concept.id == analyte]
+    cs = _analyte(nlp, text, section, analyte)
     assert _ranges(cs) == ranges
     if "Normal 1.5" in text:
         assert all(any("no comparator read" in u for u in c.provenance.unresolved) for c in cs)
@@ -262,11 +262,7 @@ def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str
 ])
 def test_grammar_sex_specific_thresholds(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
                                          expected: list[tuple[float | None, float | None, str | None]]) -> None:
-    from nlp.analyze import parse_record
-
-    head = "Exclusion" if section == "exclusion" else "Inclusion"
-    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
-    [crit] = parse_record(rec, nlp).criteria
+    [crit] = _criteria(nlp, text, section)
     cs = [c for c in crit.constraints if c.kind == "measurement"]
     assert [(c.range.low, c.range.high, c.applies_if.sex if c.applies_if else None) for c in cs] == expected
     if section == "inclusion" and len(cs) == 2:  # both required, each for its sex: no OR group
