@@ -277,12 +277,18 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
 
 class _Entries(Mapping[str, LexiconEntry]):
     """Entries by id: the curated ones validated, the imported ones (plain dicts from the built
-    vocabulary) made into ``LexiconEntry`` objects when first asked for."""
+    vocabulary, read on first use) made into ``LexiconEntry`` objects when first asked for. Ids,
+    is-a parents and codes come from the vocabulary's index, without reading its entries."""
 
-    def __init__(self, curated: dict[str, LexiconEntry], raw: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, curated: dict[str, LexiconEntry], vocabulary: Any = None) -> None:
         self._curated = curated
-        self._raw = raw
+        self._vocabulary = vocabulary
+        self._parents: dict[str, list[str]] = vocabulary.parents if vocabulary is not None else {}
         self._built: dict[str, LexiconEntry] = {}
+
+    @property
+    def _raw(self) -> dict[str, dict[str, Any]]:
+        return self._vocabulary.raw if self._vocabulary is not None else {}
 
     def __getitem__(self, cid: str) -> LexiconEntry:
         e = self._curated.get(cid) or self._built.get(cid)
@@ -291,14 +297,14 @@ class _Entries(Mapping[str, LexiconEntry]):
         return e
 
     def __contains__(self, cid: object) -> bool:
-        return cid in self._curated or cid in self._raw
+        return cid in self._curated or cid in self._parents
 
     def __iter__(self) -> Iterator[str]:
         yield from self._curated
-        yield from (k for k in self._raw if k not in self._curated)
+        yield from (k for k in self._parents if k not in self._curated)
 
     def __len__(self) -> int:
-        return len(self._curated) + sum(1 for k in self._raw if k not in self._curated)
+        return len(self._curated) + sum(1 for k in self._parents if k not in self._curated)
 
     def terms(self) -> Iterator[tuple[str, str, str]]:
         """(synonym, concept id, category) of every entry, without building the imported entries."""
@@ -311,22 +317,21 @@ class _Entries(Mapping[str, LexiconEntry]):
                     yield t, cid, d["category"]
 
     def codes(self) -> Iterator[tuple[str, str, str]]:
-        """(system, code, concept id) of every entry, curated first, without building the
-        imported entries."""
+        """(system, code, concept id) of every entry, curated first, without reading the imported
+        entries."""
         for e in self._curated.values():
             for c in e.codes:
                 yield c.system, c.code, e.id
-        for cid, d in self._raw.items():
-            if cid not in self._curated:
-                for c in d.get("codes", ()):
-                    yield c["system"], c["code"], cid
+        if self._vocabulary is not None:
+            for system, code, cid in self._vocabulary.codes:
+                if cid not in self._curated:
+                    yield system, code, cid
 
     def parents(self, cid: str) -> tuple[str, ...]:
         e = self._curated.get(cid)
         if e is not None:
             return e.parents
-        d = self._raw.get(cid)
-        return tuple(d.get("parents", ())) if d else ()
+        return tuple(self._parents.get(cid, ()))
 
 
 def construct_entry(d: dict[str, Any]) -> LexiconEntry:
@@ -361,7 +366,7 @@ class Lexicon:
 
     def __init__(self, entries: Iterable[LexiconEntry], vocabulary: Any = None) -> None:
         curated = {e.id: e for e in entries}
-        self.entries: _Entries = _Entries(curated, vocabulary.raw if vocabulary is not None else {})
+        self.entries: _Entries = _Entries(curated, vocabulary)
         self._ancestors: dict[str, frozenset[str]] = {}
         self._descendants: dict[str, set[str]] | None = None
         self._by_code: dict[tuple[str, str], str] | None = None

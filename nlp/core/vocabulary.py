@@ -36,7 +36,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
@@ -69,29 +69,44 @@ def read_json(name: str) -> Any:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The built vocabulary: imported entries by id (plain dicts, made into ``LexiconEntry`` on
-    first use by ``Lexicon``), term keys -> concept id (imported terms and aliases of curated
-    concepts), and per first word the key lengths starting with it."""
+    """The built vocabulary: every imported concept's id with its is-a parents, the codes of the
+    imported concepts, term keys -> concept id (imported terms and aliases of curated concepts),
+    per first word the key lengths starting with it, and the imported entries themselves (plain
+    dicts by id, made into ``LexiconEntry`` on first use by ``Lexicon``), read from ``path`` only
+    when first asked for: matching a patient needs the terms, codes and parents, not the names
+    and synonyms of 23,000 entries (the file's second line, most of its size)."""
 
-    raw: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parents: dict[str, list[str]] = field(default_factory=dict)  # every imported id -> its parents
+    codes: list[list[str]] = field(default_factory=list)  # [system, code, concept id]
     keys: dict[str, str] = field(default_factory=dict)  # lower-cased words joined by one space
     starts: dict[str, list[int]] = field(default_factory=dict)  # first word -> key lengths, longest first
     header: dict[str, Any] = field(default_factory=dict)
     cased: dict[str, str] = field(default_factory=dict)  # brand names: words as written
     cased_starts: dict[str, list[int]] = field(default_factory=dict)
+    path: Path | None = None  # the built file, whose second line holds the entries
+
+    @cached_property
+    def raw(self) -> dict[str, dict[str, Any]]:
+        """The imported entries by id (the file's second line, read on first use)."""
+        if self.path is None:
+            return {}
+        with gzip.open(self.path, "rt", encoding="utf-8") as f:
+            f.readline()
+            return {d["id"]: d for d in json.loads(f.readline())["entries"]}
 
 
 @lru_cache(maxsize=2)
 def load_vocabulary(path: str | None = None) -> Vocabulary:
-    """The built vocabulary (validated by the build and by the tests, not at every start); empty
-    when the file is absent."""
+    """The built vocabulary's first line: the index of the imported concepts, their codes and the
+    term keys (validated by the build and by the tests, not at every start); the entries are read
+    when first used (``Vocabulary.raw``). Empty when the file is absent."""
     p = Path(path) if path else _vocab_dir() / VOCAB_FILE
     if not p.exists():
         return Vocabulary()
     with gzip.open(p, "rt", encoding="utf-8") as f:
-        data = json.load(f)
-    raw = {d["id"]: d for d in data["entries"]}
-    return Vocabulary(raw, data["keys"], data["starts"], data["header"], data["cased_keys"], data["cased_starts"])
+        data = json.loads(f.readline())
+    return Vocabulary(data["parents"], data["codes"], data["keys"], data["starts"], data["header"],
+                      data["cased_keys"], data["cased_starts"], p)
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -563,9 +578,14 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     target = out or _vocab_dir() / VOCAB_FILE
     keys = {" ".join(k): cid for k, cid in sorted(b.owner.items()) if k not in b.curated_keys}
     cased = {" ".join(k): cid for k, cid in sorted(b.cased.items())}
-    doc = {"header": header, "entries": [{k: v for k, v in e.items() if v not in ([], None)} for e in entries],
-           "keys": keys, "starts": _starts(keys), "cased_keys": cased, "cased_starts": _starts(cased)}
-    data = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    lines = [{k: v for k, v in e.items() if v not in ([], None)} for e in entries]
+    # two JSON lines: what matching reads (the index of ids and parents, the codes, the term keys),
+    # then the entries, read only when first used (``Vocabulary.raw``)
+    index = {"header": header, "keys": keys, "starts": _starts(keys), "cased_keys": cased, "cased_starts": _starts(cased),
+             "parents": {e["id"]: e.get("parents", []) for e in lines},
+             "codes": [[c["system"], c["code"], e["id"]] for e in lines for c in e.get("codes", ())]}
+    data = b"".join(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+                    for doc in (index, {"entries": lines}))
     with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
         gz.write(data)  # mtime 0, no name: the same inputs give the same bytes
     load_vocabulary.cache_clear()

@@ -15,8 +15,10 @@ from nlp.core.vocabulary import VOCAB_FILE, _vocab_dir, build_vocabulary, icd_su
 
 
 def _built() -> dict:
+    """The built file's two lines (the index, then the entries) as one dict."""
     with gzip.open(_vocab_dir() / VOCAB_FILE, "rt", encoding="utf-8") as f:
-        return json.load(f)
+        index, entries = (json.loads(line) for line in f)
+    return {**index, **entries}
 
 
 def _packages_installed() -> bool:
@@ -126,15 +128,26 @@ def test_vocabulary_imported_drug_becomes_a_constraint_the_matcher_rolls_up(nlp)
     assert verdicts[doc.criteria[1].id] == "pass"  # but not sunitinib
 
 
-def test_vocabulary_codes_are_looked_up_without_building_every_imported_entry() -> None:
-    # a fresh Lexicon (not the shared cached one): by_code reads the raw vocabulary lines, so
-    # matching a coded patient item does not build 23,000 entry objects (1.4 s in `elig rank`)
+def test_vocabulary_codes_and_is_a_are_read_without_the_entries() -> None:
+    # a fresh Lexicon on a fresh Vocabulary (not the shared cached ones): by_code and the is-a
+    # closure read the file's first line, so matching a patient neither reads the 23,000 entries
+    # (its second line) nor builds entry objects from them
     from nlp.core.lexicon import load_lexicon
     from nlp.core.vocabulary import load_vocabulary
 
-    lex = Lexicon(load_lexicon(), load_vocabulary())
+    vocab = load_vocabulary.__wrapped__()
+    lex = Lexicon(load_lexicon(), vocab)
     imported = next(cid for cid in lex.entries if lex.entries.parents(cid) and cid.startswith("icd10cm"))
-    code = lex.entries._raw[imported]["codes"][0]
-    assert lex.by_code[(code["system"], code["code"])] == imported
+    system, code, _ = next(c for c in vocab.codes if c[2] == imported)
+    assert lex.by_code[(system, code)] == imported
+    assert lex.is_a(imported, lex.entries.parents(imported)[0])
     assert not lex.entries._built
-    assert lex.by_code[(code["system"], code["code"])] == lex.entries[imported].id
+    assert "raw" not in vars(vocab), "codes and is-a read the entries line"
+    assert lex.entries[imported].id == imported  # the entries are read when an entry is asked for
+    assert "raw" in vars(vocab)
+
+
+def test_vocabulary_index_line_agrees_with_the_entries() -> None:
+    data = _built()
+    assert data["parents"] == {e["id"]: e.get("parents", []) for e in data["entries"]}
+    assert data["codes"] == [[c["system"], c["code"], e["id"]] for e in data["entries"] for c in e.get("codes", ())]
