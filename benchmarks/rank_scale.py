@@ -12,7 +12,7 @@ Set-up: the trials of ``--data`` are parsed once with the current code (``elig p
 Rows:
 - ``start-up``: ``elig version`` (imports, no work): the floor of any command;
 - ``load all trials``: one process reads every stored trial, as a library caller ranking many
-  patients does (imports included): ``TrialStore.match_trials()`` against the baseline's
+  patients does (imports included): ``TrialStore.match_forms()`` against the baseline's
   ``list(TrialStore.trials())``, timed inside the process;
 - ``1 patient``: ``elig rank examples/patient.json --db STORE`` per store size; ``--repeat``
   runs of each code, alternating, best and median wall time, peak RSS; the two codes' ``-o``
@@ -70,7 +70,7 @@ import sys, time
 t = time.perf_counter()
 from nlp.matching.store import TrialStore
 with TrialStore(sys.argv[1], read_only=True) as store:
-    trials = store.match_trials()
+    trials = store.match_forms()
 print(time.perf_counter() - t, len(trials))
 """
 LOAD_BASELINE = """

@@ -27,6 +27,7 @@ from nlp.records import FORMATS, TrialRecord, iter_input_files, read_path
 if TYPE_CHECKING:  # spaCy is imported at run time only when a record is parsed
     from spacy.language import Language
 
+    from nlp.matching.evaluate import MatchForm
     from nlp.matching.patient import Patient
     from nlp.matching.store import TrialStore
     from nlp.pipeline.criterion_classifier import CriterionClassifier
@@ -646,7 +647,7 @@ def _store_or_exit(db: Path) -> Iterator[TrialStore]:
         raise typer.Exit(1) from None
 
 
-def _load_store_or_exit(db: Path) -> list[tuple[ParsedTrial, tuple[str, ...] | None]]:
+def _load_store_or_exit(db: Path) -> list[MatchForm]:
     """All stored trials in their match form (one query), then kept out of the collector's scans."""
     import gc
 
@@ -693,9 +694,9 @@ def rank_cmd(
             raise typer.Exit(2)
         who = _omop_patient_or_exit(omop, person, as_of) if omop is not None else _patient_or_exit(patients[0])
         with _store_or_exit(db) as store:
-            rows, path = store.match_rows(), store.path
+            rows, contents, path = store.match_rows(), store.contents(), store.path
         try:  # workers fork after the lexicon is loaded; the store is closed by then
-            ranked = rank_stored(path, rows, who, jobs, full=output is not None, matcher=Matcher())
+            ranked = rank_stored(path, rows, contents, who, jobs, full=output is not None, matcher=Matcher())
         except InputError as exc:  # a stored trial that does not validate
             _err(str(exc))
             raise typer.Exit(1) from None
@@ -728,7 +729,7 @@ def _rank_many(paths: list[Path], db: Path, top: int, output: Path | None, jobs:
         out = stack.enter_context(open_atomic(output)) if output is not None else None
         if out is not None:
             out.write("[")
-        ranked = rank_patients([t for t, _ in trials], people, jobs, keys=[k for _, k in trials])
+        ranked = rank_patients(trials, people, jobs)
         for i, ranking in enumerate(ranked):
             n = {k: sum(e.overall == k for e in ranking) for k in ("eligible", "needs_review", "ineligible")}
             typer.echo(f"{files[i]}: {people[i].id}: {n['eligible']} eligible, {n['needs_review']} needs_review, "

@@ -20,9 +20,10 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from nlp.core.constraints import AnyConstraint
 from nlp.core.document import ParsedTrial
 from nlp.errors import InputError
-from nlp.matching.evaluate import Matcher, MatchReport, rank, rank_key
+from nlp.matching.evaluate import Matcher, MatchForm, MatchReport, rank, rank_key
 from nlp.matching.patient import Patient
 from nlp.matching.store import StoredRow, collector_off, form_of_row
 
@@ -41,26 +42,24 @@ class RankEntry(NamedTuple):
 
 
 # what a forked worker inherits from the parent (set before the pool starts)
-_TRIALS: Sequence[ParsedTrial] = ()
+_TRIALS: Sequence[ParsedTrial | MatchForm] = ()
 _PATIENTS: Sequence[Patient] = ()
 _MATCHER: Matcher | None = None
-_KEYS: Sequence[Sequence[str] | None] | None = None
 
 
 def _rank_one(i: int) -> list[RankEntry]:
     assert _MATCHER is not None
     with collector_off():
-        return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS, _KEYS)]
+        return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS)]
 
 
-def rank_patients(trials: Sequence[ParsedTrial], patients: Sequence[Patient], jobs: int = 1,
-                  matcher: Matcher | None = None,
-                  keys: Sequence[Sequence[str] | None] | None = None) -> Iterator[list[RankEntry]]:
+def rank_patients(trials: Sequence[ParsedTrial | MatchForm], patients: Sequence[Patient], jobs: int = 1,
+                  matcher: Matcher | None = None) -> Iterator[list[RankEntry]]:
     """Each patient's ranking (``rank`` order) in input order; ``jobs`` > 1 forks that many
-    workers, which inherit ``trials`` (freeze them first for copy-on-write: see ``freeze``).
-    ``keys``: per trial its content keys (``TrialStore.match_forms``), for the matcher's memo."""
-    global _TRIALS, _PATIENTS, _MATCHER, _KEYS
-    _TRIALS, _PATIENTS, _MATCHER, _KEYS = trials, patients, matcher or Matcher(), keys
+    workers, which inherit ``trials`` (freeze them first for copy-on-write: see ``freeze``). The
+    stored ``MatchForm``s (``TrialStore.match_forms``) carry content keys for the matcher's memo."""
+    global _TRIALS, _PATIENTS, _MATCHER
+    _TRIALS, _PATIENTS, _MATCHER = trials, patients, matcher or Matcher()
     try:
         if jobs <= 1 or len(patients) <= 1:
             yield from map(_rank_one, range(len(patients)))
@@ -71,7 +70,7 @@ def rank_patients(trials: Sequence[ParsedTrial], patients: Sequence[Patient], jo
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             yield from pool.imap(_rank_one, range(len(patients)), chunksize=chunk)
     finally:
-        _TRIALS, _PATIENTS, _MATCHER, _KEYS = (), (), None, None
+        _TRIALS, _PATIENTS, _MATCHER = (), (), None
 
 
 class Ranked(NamedTuple):
@@ -89,6 +88,7 @@ def report_json(report: MatchReport) -> str:
 
 # what a forked worker inherits for one patient (set before the pool starts)
 _ROWS: Sequence[StoredRow] = ()
+_CONTENTS: dict[str, AnyConstraint] = {}
 _PATH = ""
 _PATIENT: Patient | None = None
 _FULL = False
@@ -103,23 +103,24 @@ def _rank_rows(bounds: tuple[int, int]) -> list[Ranked] | tuple[str, str]:
     with collector_off():  # nothing built here forms a cycle
         for row in _ROWS[lo:hi]:
             try:
-                trial, keys = form_of_row(_PATH, row)
+                form = form_of_row(_PATH, row, _CONTENTS)
             except InputError as exc:
                 return exc.source, exc.problem
-            r = _MATCHER.match(trial, _PATIENT, keys)
+            r = _MATCHER.match(form, _PATIENT)
             out.append(Ranked(rank_key(r), RankEntry.of(r), report_json(r) if _FULL else None))
     return out
 
 
-def rank_stored(path: str, rows: Sequence[StoredRow], patient: Patient, jobs: int = 1, full: bool = False,
-                matcher: Matcher | None = None) -> list[Ranked]:
-    """One patient's ranking of the stored ``rows`` (``TrialStore.match_rows`` of the store at
-    ``path``), in ``rank`` order; ``full``: with each full report as JSON text. ``jobs`` > 1
+def rank_stored(path: str, rows: Sequence[StoredRow], contents: dict[str, AnyConstraint], patient: Patient,
+                jobs: int = 1, full: bool = False, matcher: Matcher | None = None) -> list[Ranked]:
+    """One patient's ranking of the stored ``rows`` and ``contents`` (``TrialStore.match_rows`` and
+    ``TrialStore.contents`` of the store at ``path``), in ``rank`` order; ``full``: with each full
+    report as JSON text. ``jobs`` > 1
     forks that many workers, each validating and matching a share of the rows (one trial built
     at a time, dropped once matched). A row that does not validate is an ``InputError`` naming
     the store and the trial (the first in trial-id order)."""
-    global _ROWS, _PATH, _PATIENT, _FULL, _MATCHER
-    _ROWS, _PATH, _PATIENT, _FULL, _MATCHER = rows, path, patient, full, matcher or Matcher()
+    global _ROWS, _CONTENTS, _PATH, _PATIENT, _FULL, _MATCHER
+    _ROWS, _CONTENTS, _PATH, _PATIENT, _FULL, _MATCHER = rows, contents, path, patient, full, matcher or Matcher()
     try:
         size = max(1, -(-len(rows) // (8 * jobs))) if jobs > 1 else max(1, len(rows))
         chunks = [(lo, min(lo + size, len(rows))) for lo in range(0, len(rows), size)]
@@ -135,7 +136,7 @@ def rank_stored(path: str, rows: Sequence[StoredRow], patient: Patient, jobs: in
         out.sort(key=lambda x: x.key)
         return out
     finally:
-        _ROWS, _PATH, _PATIENT, _FULL, _MATCHER = (), "", None, False, None
+        _ROWS, _CONTENTS, _PATH, _PATIENT, _FULL, _MATCHER = (), {}, "", None, False, None
 
 
 def _collect(parts: Iterator[list[Ranked] | tuple[str, str]], out: list[Ranked]) -> None:

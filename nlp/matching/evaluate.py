@@ -157,6 +157,41 @@ _Outcome = tuple[Verdict, str, tuple[str, ...], bool]
 _NOT_CONTENT = frozenset({"id", "criterion", "evidence"})
 
 
+class Slot(NamedTuple):
+    """One constraint of a trial as matching reads it: its own id and evidence words, and its
+    content (a constraint with that content: in a trial read from the store, one object shared
+    by every constraint of the same content key) with the content key (None: not memoised)."""
+
+    id: str
+    constraint: AnyConstraint
+    key: str | None = None
+    evidence: str = ""
+
+
+class MatchForm(NamedTuple):
+    """What ``Matcher.match`` reads of a trial: the trial itself (the ``constraints`` of its
+    criteria and record are not read) and, per criterion in document order, its constraints as
+    slots, then the record's. ``MatchForm.of`` makes one from a parsed trial; the store builds
+    them from its compact rows (``nlp.matching.store``)."""
+
+    trial: ParsedTrial
+    slots: tuple[tuple[Slot, ...], ...]
+    record: tuple[Slot, ...]
+
+    @classmethod
+    def of(cls, trial: ParsedTrial, keys: Sequence[str] | None = None) -> MatchForm:
+        """The form of a parsed trial; ``keys``: its ``content_keys`` (one per constraint)."""
+        n = sum(len(c.constraints) for c in trial.criteria) + len(trial.record_constraints)
+        if keys is not None and len(keys) != n:
+            raise ValueError(f"{len(keys)} content keys for {n} constraints")
+        it = iter(keys if keys is not None else [None] * n)
+
+        def slots(cs: Iterable[AnyConstraint]) -> tuple[Slot, ...]:
+            return tuple(Slot(c.id, c, next(it), c.evidence.text if c.evidence else "") for c in cs)
+
+        return cls(trial, tuple(slots(c.constraints) for c in trial.criteria), slots(trial.record_constraints))
+
+
 class Matcher:
     """Evaluates patients against parsed trials.
 
@@ -209,14 +244,18 @@ class Matcher:
 
     # -- per constraint -------------------------------------------------------------------------
     def evaluate(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None = None) -> ConstraintResult:
-        return self._res(c, *self._outcome(c, patient, crit))
+        """One constraint for the patient (``crit``: the criterion it was read from)."""
+        slot = Slot(c.id, c, None, c.evidence.text if c.evidence else "")
+        siblings = tuple(Slot(k.id, k) for k in crit.constraints) if crit else ()
+        return self._res(slot, *self._outcome(c, patient, crit.section if crit else None, siblings))
 
-    def _outcome(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None) -> _Outcome:
+    def _outcome(self, c: AnyConstraint, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> _Outcome:
         """The verdict of ``c`` for the patient, why, the facts used and whether a person must
-        review it (everything of its result but its own id and evidence)."""
+        review it (everything of its result but its own id and evidence); ``section`` and
+        ``siblings``: the criterion it was read from, and that criterion's constraints."""
         if isinstance(c, JudgementConstraint):
             return "not_computable", "left to the investigator's judgement", (), False
-        r = self._read(c, patient, crit)
+        r = self._read(c, patient, siblings)
         if r.holds is None:
             return "unknown", r.reason, r.facts, False
         cond = getattr(c, "applies_if", None)
@@ -229,27 +268,27 @@ class Matcher:
         ok = r.holds if c.effect == "include" else not r.holds
         if ok:
             return "pass", r.reason, r.facts, False
-        doubt = self.doubt(c, r, crit.section if crit else None)
+        doubt = self.doubt(c, r, section)
         if doubt:
             return "unknown", f"needs review: {doubt} ({r.reason})", r.facts, True
         return "fail", r.reason, r.facts, False
 
-    def _evaluate_memo(self, c: AnyConstraint, patient: Patient, crit: AnnotatedCriterion | None,
-                       content: str | None) -> ConstraintResult:
-        """``evaluate``, reusing the outcome of an earlier constraint of the same ``content``
-        key (``content_keys``) for this patient (see the class doc)."""
-        if content is None:
-            return self.evaluate(c, patient, crit)
+    def _evaluate_memo(self, slot: Slot, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> ConstraintResult:
+        """The slot's constraint for the patient, reusing the outcome of an earlier constraint of
+        the same content key (``content_keys``) for this patient (see the class doc)."""
+        c = slot.constraint
+        if slot.key is None:
+            return self._res(slot, *self._outcome(c, patient, section, siblings))
         if self._memo_patient is not patient:
             self._memo, self._memo_patient = {}, patient
-        key = (content, crit.section if crit else None)
+        key = (slot.key, section)
         kept = self._memo.get(key, False)
         if isinstance(kept, tuple):
-            return self._res(c, *kept)
+            return self._res(slot, *kept)
         if isinstance(kept, dict) and (hit := kept.get(self._targets)) is not None:
-            return self._res(c, *hit)
+            return self._res(slot, *hit)
         self._read_targets = self._read_siblings = False
-        out = self._outcome(c, patient, crit)
+        out = self._outcome(c, patient, section, siblings)
         if self._read_siblings:
             self._memo[key] = None  # depends on the criterion's other constraints: not kept
         elif self._read_targets:
@@ -258,7 +297,7 @@ class Matcher:
             self._memo[key] = per
         elif kept is False:
             self._memo[key] = out
-        return self._res(c, *out)
+        return self._res(slot, *out)
 
     def _trial_targets(self) -> frozenset[str]:
         """The target diagnoses of the trial being matched, as an evaluation reads them."""
@@ -284,7 +323,7 @@ class Matcher:
             return "the patient record does not list it, which does not show it is absent"
         return None
 
-    def _read(self, c: AnyConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
+    def _read(self, c: AnyConstraint, p: Patient, siblings: Sequence[Slot] = ()) -> _Reading:
         """Whether the constraint's content holds for the patient (the text as written)."""
         if isinstance(c, AgeConstraint):
             return self._age(c, p)
@@ -295,7 +334,7 @@ class Matcher:
         if isinstance(c, BmiConstraint):
             return self._bmi(c, p)
         if isinstance(c, MeasurementConstraint):
-            return self._measurement(c, p, crit)
+            return self._measurement(c, p, siblings)
         if isinstance(c, ConditionConstraint | OtherConstraint):
             return self._condition(c, p)
         if isinstance(c, TherapyConstraint):
@@ -311,9 +350,10 @@ class Matcher:
         return _Reading(None, f"this {c.kind} criterion cannot be checked against the patient record")
 
     @staticmethod
-    def _res(c: AnyConstraint, verdict: Verdict, reason: str, facts: Sequence[str] = (), review: bool = False) -> ConstraintResult:
-        return ConstraintResult(constraint=c.id, kind=c.kind.value, verdict=verdict, reason=reason, facts=tuple(facts),
-                                certain=c.provenance.certain, evidence=c.evidence.text if c.evidence else "", review=review)
+    def _res(slot: Slot, verdict: Verdict, reason: str, facts: Sequence[str] = (), review: bool = False) -> ConstraintResult:
+        c = slot.constraint
+        return ConstraintResult(constraint=slot.id, kind=c.kind.value, verdict=verdict, reason=reason, facts=tuple(facts),
+                                certain=c.provenance.certain, evidence=slot.evidence, review=review)
 
     @staticmethod
     def _within(x: float, r: NumericRange, what: str) -> tuple[bool, str]:
@@ -356,10 +396,10 @@ class Matcher:
                 return _Reading(ok, why, ("weight", "height"))
         return self._observation(c, p, "bmi", "BMI")
 
-    def _measurement(self, c: MeasurementConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
+    def _measurement(self, c: MeasurementConstraint, p: Patient, siblings: Sequence[Slot]) -> _Reading:
         cid = c.concepts.concept.id
         if cid == "disease_duration":
-            return self._duration(c, p, crit)
+            return self._duration(c, p, siblings)
         return self._observation(c, p, cid, c.concepts.concept.name)
 
     def _observation(self, c: MeasurementConstraint | WeightConstraint | BmiConstraint, p: Patient,
@@ -385,9 +425,9 @@ class Matcher:
         ok, why = self._within(v, c.range, f"{o.name} ({o.date or 'undated'})")
         return _Reading(ok, why, (o.name,))
 
-    def _duration(self, c: MeasurementConstraint, p: Patient, crit: AnnotatedCriterion | None) -> _Reading:
+    def _duration(self, c: MeasurementConstraint, p: Patient, siblings: Sequence[Slot]) -> _Reading:
         self._read_siblings = True
-        targets = [k.concepts for k in (crit.constraints if crit else ())
+        targets = [k.concepts for k in (s.constraint for s in siblings)
                    if isinstance(k, ConditionConstraint) and k.effect == "include" and k.present]
         if not targets:  # "Disease duration >= 2 years": the trial's diagnosis
             targets = [ConceptSet(concept=Concept(id=t, name=t)) for t in sorted(self._trial_targets())]
@@ -577,36 +617,34 @@ class Matcher:
         return None, f"condition {cond.text!r} names no known concept"
 
     # -- per criterion, per trial -----------------------------------------------------------------
-    def targets(self, trial: ParsedTrial) -> set[str]:
+    def targets(self, trial: ParsedTrial | MatchForm) -> set[str]:
         """The trial's target diagnoses: the conditions of its titles and condition list
         (``topics``), with the certain inclusion diagnoses related to them by is-a (all certain
         inclusion diagnoses when the record names none)."""
-        topics = {t.concept_id for t in trial.topics}
-        included = {c.concepts.concept.id for crit in trial.criteria if crit.section == "inclusion"
-                    for c in crit.constraints
+        form = trial if isinstance(trial, MatchForm) else MatchForm.of(trial)
+        topics = {t.concept_id for t in form.trial.topics}
+        included = {c.concepts.concept.id for crit, slots in zip(form.trial.criteria, form.slots, strict=True)
+                    if crit.section == "inclusion" for c in (s.constraint for s in slots)
                     if isinstance(c, ConditionConstraint) and c.effect == "include" and c.present and c.provenance.certain}
         if not topics:
             return included
         lex = self.lexicon
         return topics | {c for c in included if any(lex.is_a(c, t) or lex.is_a(t, c) for t in topics)}
 
-    def match(self, trial: ParsedTrial, patient: Patient, keys: Sequence[str] | None = None) -> MatchReport:
-        """The patient against the trial; ``keys``: the trial's ``content_keys``, to reuse the
-        outcomes of constraints of the same content already evaluated for this patient."""
-        self._targets = frozenset(self.targets(trial))
-        key_of: dict[int, str] = {}
-        if keys is not None:
-            cs = all_constraints(trial)
-            if len(cs) != len(keys):
-                raise ValueError(f"{len(keys)} content keys for {len(cs)} constraints")
-            key_of = {id(c): k for c, k in zip(cs, keys, strict=True)}
+    def match(self, trial: ParsedTrial | MatchForm, patient: Patient, keys: Sequence[str] | None = None) -> MatchReport:
+        """The patient against the trial (a parsed trial, or its ``MatchForm``); ``keys``: a
+        parsed trial's ``content_keys``, to reuse the outcomes of constraints of the same content
+        already evaluated for this patient (a ``MatchForm`` carries its own)."""
+        form = trial if isinstance(trial, MatchForm) else MatchForm.of(trial, keys)
+        trial = form.trial
+        self._targets = frozenset(self.targets(form))
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:
                 children.setdefault(crit.parent, []).append(crit)
         verdicts: dict[str, CriterionResult] = {}
-        for crit in reversed(trial.criteria):  # children before parents
-            results = tuple(self._evaluate_memo(c, patient, crit, key_of.get(id(c))) for c in crit.constraints)
+        for crit, slots in zip(reversed(trial.criteria), reversed(form.slots), strict=True):  # children before parents
+            results = tuple(self._evaluate_memo(s, patient, crit.section, slots) for s in slots)
             verdict_of: dict[str, Verdict] = {r.constraint: r.verdict for r in results}
             verdict_of.update({k.id: verdicts[k.id].verdict for k in children.get(crit.id, [])})
             if crit.logic is not None:
@@ -617,7 +655,7 @@ class Matcher:
                 criterion=crit.id, section=crit.section, verdict=verdict, evidence=crit.text,
                 constraints=results, reason=crit.reason,
             )
-        record = tuple(self._evaluate_memo(c, patient, None, key_of.get(id(c))) for c in trial.record_constraints)
+        record = tuple(self._evaluate_memo(s, patient, None, ()) for s in form.record)
         top = [verdicts[c.id] for c in trial.criteria if c.parent is None]
         failing = [r.criterion for r in top if r.verdict == "fail"] + [r.constraint for r in record if r.verdict == "fail"]
         open_items = [r for r in top if r.verdict in ("unknown", "not_computable")]
@@ -674,11 +712,11 @@ def rank_key(r: MatchReport) -> tuple[int, bool, int, str]:
     return _ORDER[r.overall], r.target_confirmed is False, len(r.missing) + len(r.failing), r.trial
 
 
-def rank(matcher: Matcher, patient: Patient, trials: Iterable[ParsedTrial],
+def rank(matcher: Matcher, patient: Patient, trials: Iterable[ParsedTrial | MatchForm],
          keys: Sequence[Sequence[str] | None] | None = None) -> list[MatchReport]:
     """Eligible first, then needs_review (trials whose target diagnosis the record confirms first,
-    then by fewest open items), then ineligible (``rank_key``). ``keys``: per trial its
-    ``content_keys`` (or None), for the matcher's memo."""
+    then by fewest open items), then ineligible (``rank_key``). ``keys``: per parsed trial its
+    ``content_keys`` (or None), for the matcher's memo (a ``MatchForm`` carries its own)."""
     if keys is None:
         reports = [matcher.match(t, patient) for t in trials]
     else:

@@ -1,16 +1,21 @@
 """A store of parsed trials for ranking at registry scale: DuckDB by default, through plain SQL
 (parameters with ``?``) so another DB-API database can stand in later.
 
-Two tables:
+Three tables:
 
 - ``trials``: the trial id, title and the parsed trial as JSON without entities (the document
   ``elig index`` was given, less the tagged spans);
 - ``match_forms``: the same trial in its *match form*, only what matching reads (see
-  :func:`match_form`), with a content key per constraint (``content_keys``: the matcher evaluates
-  each content once per patient), as the JSON of a ``StoredForm``, with the ``form_version`` that
-  wrote it. Ranking reads this table with one query and validates each row with pydantic
-  (``model_validate_json``): no pickle, so loading a store someone else wrote never runs code
-  from it.
+  :func:`match_form`), as the JSON of a ``StoredForm``, with the ``form_version`` that wrote it:
+  the trial without its constraints, and per constraint its id and content key
+  (``content_keys``);
+- ``contents``: each constraint content once, by its content key (the 1,099 ctgov-msc trials
+  hold 28,737 constraints of 6,905 contents). The matcher evaluates each content once per
+  patient; loading validates each once.
+
+Ranking reads the two with one query each and validates the rows with pydantic
+(``model_validate_json``): no pickle, so loading a store someone else wrote never runs code from
+it.
 
 A store written before ``match_forms`` existed (or with forms of another ``form_version``) still
 ranks: the trials without a current form are read from ``trials`` (slower), and the next
@@ -20,6 +25,7 @@ ranks: the trials without a current form are read from ``trials`` (slower), and 
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,23 +33,28 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nlp.core.constraints import AnyConstraint
+from nlp.core.constraints import AnyConstraint, Constraint
 from nlp.core.document import ParsedTrial, parsed_from_json
 from nlp.errors import InputError
-from nlp.matching.evaluate import content_keys
+from nlp.matching.evaluate import MatchForm, Slot, all_constraints, content_keys
 
 # What the match form holds; a change bumps it (forms of another version are not read).
-# 2: topics kept (the matcher's target diagnoses); 3: with the constraints' content keys
-FORM_VERSION: Final = 3
+# 2: topics kept (the matcher's target diagnoses); 3: with the constraints' content keys;
+# 4: the constraints' contents once each, in the contents table
+FORM_VERSION: Final = 4
 
 
 class StoredForm(BaseModel):
-    """A row of ``match_forms``: the trial's match form and its ``content_keys``."""
+    """A row of ``match_forms``: the trial's match form without its constraints, and per
+    constraint (document order: each criterion's, then the record's) its id and content key."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     keys: tuple[str, ...] = Field(description="content_keys(trial): one per constraint, in document order")
-    trial: ParsedTrial
+    ids: tuple[str, ...] = Field(description="the constraints' ids, in the same order")
+    counts: tuple[int, ...] = Field(description="how many constraints each criterion has, then the record")
+    trial: ParsedTrial = Field(description="the match form with no constraints")
+
 
 _SCHEMA = (
     """
@@ -59,6 +70,13 @@ _SCHEMA = (
         trial_id TEXT PRIMARY KEY,
         form_version INTEGER NOT NULL,
         form TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS contents (
+        key TEXT PRIMARY KEY,
+        form_version INTEGER NOT NULL,
+        content TEXT NOT NULL
     )
     """,
 )
@@ -101,27 +119,73 @@ def match_form(doc: ParsedTrial) -> ParsedTrial:
 StoredRow = tuple[str, str | None, str | None]
 
 
-def form_of_row(path: str, row: StoredRow) -> tuple[ParsedTrial, tuple[str, ...] | None]:
-    """One row of ``TrialStore.match_rows`` validated with pydantic: the trial with its content
-    keys (from its form), or without (None: from its document, where the trial has no current
-    form). A row that does not validate is an ``InputError`` naming the store (``path``) and the
-    trial."""
+def stored_form(doc: ParsedTrial) -> tuple[StoredForm, dict[str, AnyConstraint]]:
+    """The ``match_forms`` row of a parsed trial and its constraints by content key (the
+    ``contents`` rows: the first constraint of each content, with its evidence dropped)."""
+    form = match_form(doc)
+    cs = all_constraints(form)
+    keys = content_keys(form)
+    bare = form.model_copy(update={
+        "criteria": tuple(c.model_copy(update={"constraints": ()}) for c in form.criteria), "record_constraints": ()})
+    counts = (*(len(c.constraints) for c in form.criteria), len(form.record_constraints))
+    contents: dict[str, AnyConstraint] = {}
+    for k, c in zip(keys, cs, strict=True):
+        contents.setdefault(k, c)
+    return StoredForm(keys=keys, ids=tuple(c.id for c in cs), counts=counts, trial=bare), contents
+
+
+_CONTENTS: Any = None  # the TypeAdapter of a list of constraints, built on first use
+
+
+def contents_of_rows(path: str, rows: Iterable[tuple[str, str]]) -> dict[str, AnyConstraint]:
+    """The ``contents`` rows (key, constraint JSON) validated with pydantic, in one pass; a row
+    that does not validate is an ``InputError`` naming the store (``path``)."""
+    global _CONTENTS
+    if _CONTENTS is None:
+        from pydantic import TypeAdapter
+
+        _CONTENTS = TypeAdapter(list[Constraint])
+    rows = list(rows)
+    try:
+        cs = _CONTENTS.validate_json("[" + ",".join(text for _, text in rows) + "]")
+    except ValueError as exc:
+        raise InputError(path, f"the stored constraint contents are not valid ({type(exc).__name__}); index it again") from None
+    return {k: c for (k, _), c in zip(rows, cs, strict=True)}
+
+
+def form_of_row(path: str, row: StoredRow, contents: dict[str, AnyConstraint]) -> MatchForm:
+    """One row of ``TrialStore.match_rows`` validated with pydantic: the trial's ``MatchForm``,
+    its constraints taken from ``contents`` (``TrialStore.contents``) by their keys; from its
+    document where the trial has no current form (no content keys then). A row that does not
+    validate is an ``InputError`` naming the store (``path``) and the trial."""
     tid, form, doc = row
     try:
         if form is None:
-            return parsed_from_json(doc or ""), None
+            return MatchForm.of(parsed_from_json(doc or ""))
         stored = StoredForm.model_validate_json(form)
-        if len(stored.keys) != sum(len(c.constraints) for c in stored.trial.criteria) + len(stored.trial.record_constraints):
-            raise ValueError("one content key per constraint")
-        return stored.trial, stored.keys
-    except ValueError as exc:  # pydantic's ValidationError, or JSON that does not parse
+        trial = stored.trial
+        if len(stored.keys) != len(stored.ids) or len(stored.counts) != len(trial.criteria) + 1 \
+                or sum(stored.counts) != len(stored.keys) or any(c.constraints for c in trial.criteria) \
+                or trial.record_constraints:
+            raise ValueError("one content key and id per constraint, one count per criterion")
+        it = zip(stored.ids, stored.keys, strict=True)
+        slots = tuple(tuple(Slot(i, contents[k], k) for i, k in itertools.islice(it, n)) for n in stored.counts)
+        return MatchForm(trial, slots[:-1], slots[-1])
+    except (ValueError, KeyError) as exc:  # pydantic's ValidationError, JSON that does not parse, a missing content
         raise InputError(path, f"stored trial {tid} is not a valid parsed trial "
                                f"({type(exc).__name__}); index it again") from None
 
 
-def trial_of_row(path: str, row: StoredRow) -> ParsedTrial:
-    """The trial of one row of ``TrialStore.match_rows`` (``form_of_row``)."""
-    return form_of_row(path, row)[0]
+def as_trial(form: MatchForm) -> ParsedTrial:
+    """The parsed trial a ``MatchForm`` stands for: its slots put back as the constraints of their
+    criteria (each with its own id; ``match_form`` of the document it was stored from)."""
+    def put(slots: tuple[Slot, ...], crit: str | None) -> tuple[AnyConstraint, ...]:
+        return tuple(s.constraint.model_copy(update={"id": s.id, "criterion": crit}) for s in slots)
+
+    t = form.trial
+    return t.model_copy(update={
+        "criteria": tuple(c.model_copy(update={"constraints": put(s, c.id)}) for c, s in zip(t.criteria, form.slots, strict=True)),
+        "record_constraints": put(form.record, None)})
 
 
 @contextmanager
@@ -147,6 +211,8 @@ class TrialStore:
 
         self.path = str(path)
         self.read_only = read_only
+        self._new: list[tuple[str, int, str]] = []  # contents to write (``_write_contents``)
+        self._stored: set[str] | None = None  # the content keys stored, while writing
         self.con = duckdb.connect(self.path, read_only=read_only)
         if not read_only:
             for statement in _SCHEMA:
@@ -169,6 +235,7 @@ class TrialStore:
     def put(self, docs: Iterable[ParsedTrial]) -> int:
         """Store (or replace) trials with their match forms; then write the forms that trials
         stored by older code lack, so the whole store loads fast."""
+        self._drop_other_versions()
         n = 0
         for doc in docs:
             tid = doc.record.nct_id or doc.record.source
@@ -179,14 +246,28 @@ class TrialStore:
             )
             self._put_form(tid, doc)
             n += 1
+        self._write_contents()
         self.upgrade()
         return n
 
     def _put_form(self, tid: str, doc: ParsedTrial) -> None:
+        """The trial's match form; its contents not yet stored wait in ``_new`` for
+        ``_write_contents`` (a content key names its content: one row per key)."""
         self.con.execute("DELETE FROM match_forms WHERE trial_id = ?", [tid])
-        form = match_form(doc)
+        form, contents = stored_form(doc)
         self.con.execute("INSERT INTO match_forms (trial_id, form_version, form) VALUES (?, ?, ?)",
-                         [tid, FORM_VERSION, StoredForm(keys=content_keys(form), trial=form).model_dump_json(by_alias=True)])
+                         [tid, FORM_VERSION, form.model_dump_json(by_alias=True)])
+        if self._stored is None:
+            self._stored = {k for (k,) in self.con.execute("SELECT key FROM contents").fetchall()}
+        for key, c in contents.items():
+            if key not in self._stored:
+                self._stored.add(key)
+                self._new.append((key, FORM_VERSION, c.model_dump_json(by_alias=True)))
+
+    def _write_contents(self) -> None:
+        if self._new:
+            self.con.executemany("INSERT INTO contents (key, form_version, content) VALUES (?, ?, ?)", self._new)
+        self._new, self._stored = [], None
 
     def upgrade(self) -> int:
         """Write the current match form of every trial that has none (a store from older code, or
@@ -194,9 +275,19 @@ class TrialStore:
         rows = self.con.execute(
             "SELECT trial_id, doc FROM trials WHERE schema_version IN (1, 2) AND trial_id NOT IN "
             "(SELECT trial_id FROM match_forms WHERE form_version = ?)", [FORM_VERSION]).fetchall()
+        self._drop_other_versions()
         for tid, doc in rows:
             self._put_form(tid, parsed_from_json(doc))
+        self._write_contents()
+        # contents no current form names any more (trials replaced)
+        self.con.execute("DELETE FROM contents WHERE key NOT IN (SELECT unnest(CAST(json_extract(form, '$.keys') AS VARCHAR[])) "
+                         "FROM match_forms WHERE form_version = ?)", [FORM_VERSION])
         return len(rows)
+
+    def _drop_other_versions(self) -> None:
+        """Contents written by another form version go before any is written (a content key names
+        the same content in every version: an older row would be kept by the insert)."""
+        self.con.execute("DELETE FROM contents WHERE form_version <> ?", [FORM_VERSION])
 
     def count(self) -> int:
         row = self.con.execute("SELECT count(*) FROM trials").fetchone()
@@ -214,26 +305,33 @@ class TrialStore:
     def match_rows(self) -> list[StoredRow]:
         """Every stored trial as (trial id, match form, document), in trial-id order, with one
         query: the form where the trial has a current one, else (form None) its document. Not yet
-        validated: ``trial_of_row`` makes each a ``ParsedTrial``."""
+        validated: ``form_of_row`` makes each a ``MatchForm`` (with ``contents``)."""
         params: list[Any] = [FORM_VERSION]
         if self._has_forms():
             return self.con.execute(_MATCH_ROWS, params).fetchall()
         return self.con.execute(_DOC_ROWS).fetchall()
 
-    def iter_match_trials(self) -> Iterator[ParsedTrial]:
-        """Every stored trial in its match form, in trial-id order, read with one query and
-        validated one at a time (what ``elig rank`` matches for one patient: only one trial is
-        built at a time). A trial without a current form is read from its document."""
+    def contents(self) -> dict[str, AnyConstraint]:
+        """Every stored constraint content by its key, validated, with one query (empty for a store
+        written before the contents table)."""
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'contents'").fetchone()
+        if not (row and row[0]):
+            return {}
+        with collector_off():
+            return contents_of_rows(self.path, self.con.execute(
+                "SELECT key, content FROM contents WHERE form_version = ?", [FORM_VERSION]).fetchall())
+
+    def iter_match_forms(self) -> Iterator[MatchForm]:
+        """Every stored trial's ``MatchForm``, in trial-id order, read with two queries (the rows,
+        the contents) and validated one trial at a time. A trial without a current form is read
+        from its document."""
+        contents = self.contents()
         for row in self.match_rows():
-            yield trial_of_row(self.path, row)
+            yield form_of_row(self.path, row, contents)
 
-    def match_forms(self) -> list[tuple[ParsedTrial, tuple[str, ...] | None]]:
-        """Every stored trial (``iter_match_trials``) with its content keys (None where read from
-        its document), built with the collector off: what ranking many patients matches."""
+    def match_forms(self) -> list[MatchForm]:
+        """All of ``iter_match_forms`` at once (what ranking many patients matches), built with the
+        collector off."""
         with collector_off():
-            return [form_of_row(self.path, row) for row in self.match_rows()]
-
-    def match_trials(self) -> list[ParsedTrial]:
-        """All of ``iter_match_trials`` at once (for many patients), built with the collector off."""
-        with collector_off():
-            return list(self.iter_match_trials())
+            return list(self.iter_match_forms())

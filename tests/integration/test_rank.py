@@ -16,7 +16,8 @@ from seed_patients import SEED_FILES, patient
 from nlp.core.document import ParsedTrial
 from nlp.matching import Matcher, MatchReport, Patient, load_patient
 from nlp.matching.batch import RankEntry, rank_patients
-from nlp.matching.store import FORM_VERSION, TrialStore, compact, match_form
+from nlp.matching.evaluate import MatchForm
+from nlp.matching.store import FORM_VERSION, TrialStore, as_trial, compact, match_form
 
 
 def _patients() -> list[Patient]:
@@ -54,14 +55,22 @@ def _verdicts(r: MatchReport) -> MatchReport:
 
 def test_rank_match_form_gives_the_full_documents_reports(trials: dict[str, ParsedTrial], store: Path) -> None:
     with TrialStore(store, read_only=True) as s:
-        forms = {t.record.nct_id: t for t in s.match_trials()}
+        forms = {f.trial.record.nct_id: f for f in s.match_forms()}
+        n_contents = len(s.contents())
+        stored = [f for (f,) in s.con.execute("SELECT form FROM match_forms").fetchall()]
     assert sorted(forms) == sorted(trials)
     for nct, form in forms.items():
-        # the form is what was stored in match_forms: smaller than the document
-        assert form == match_form(trials[nct]) and form.record.eligibility_text == "" and form.topics == trials[nct].topics
-        assert all(c.evidence is None for cr in form.criteria for c in cr.constraints)
-        assert all(not cr.entities for cr in form.criteria)
-        assert len(form.model_dump_json()) < len(compact(trials[nct]).model_dump_json())  # the `trials` row
+        # the form is what was stored: the document's match form, its constraints in the contents
+        doc = trials[nct]
+        assert as_trial(form) == match_form(doc) and form.trial.record.eligibility_text == "" and form.trial.topics == doc.topics
+        assert not any(cr.constraints for cr in form.trial.criteria) and not form.trial.record_constraints
+        assert all(not cr.entities for cr in form.trial.criteria)
+        assert [s.id for slots in form.slots for s in slots] == [c.id for cr in doc.criteria for c in cr.constraints]
+    # each content once: fewer contents than constraints, one shared object per content
+    slots = [s for f in forms.values() for ss in (*f.slots, f.record) for s in ss]
+    assert n_contents == len({s.key for s in slots}) < len(slots)
+    assert len({id(s.constraint) for s in slots}) == n_contents
+    assert sum(map(len, stored)) < sum(len(compact(d).model_dump_json()) for d in trials.values()) / 2  # the `trials` rows
     matcher = Matcher()
     reports = 0
     for p in _patients():
@@ -76,13 +85,15 @@ def test_rank_an_older_store_still_ranks_and_index_upgrades_it(trials: dict[str,
 
     p = patient("NCT05697718", birth_date="1945-10-01")
     with TrialStore(store, read_only=True) as s:
-        expected = [Matcher().match(t, p) for t in s.match_trials()]
+        expected = [Matcher().match(t, p) for t in s.match_forms()]
     con = duckdb.connect(str(store))
     con.execute("DROP TABLE match_forms")  # a store written before the match form existed
+    con.execute("DROP TABLE contents")
     con.close()
     with TrialStore(store, read_only=True) as s:
-        old = s.match_trials()
-        assert all(t.record.eligibility_text for t in old)  # read from the documents
+        old = s.match_forms()
+        assert all(f.trial.record.eligibility_text for f in old)  # read from the documents
+        assert all(s.key is None for f in old for ss in f.slots for s in ss)  # no content keys then
         assert [_verdicts(Matcher().match(t, p)) for t in old] == [_verdicts(r) for r in expected]
     res = subprocess.run([sys.executable, "-m", "nlp", "rank", str(ROOT / "examples" / "patient.json"), "--db", str(store)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
@@ -92,8 +103,8 @@ def test_rank_an_older_store_still_ranks_and_index_upgrades_it(trials: dict[str,
         assert s.con.execute("SELECT count(*) FROM match_forms WHERE form_version = ?", [FORM_VERSION]).fetchone() == (5,)
         s.con.execute("UPDATE match_forms SET form_version = ? WHERE trial_id = 'NCT05697718'", [FORM_VERSION + 1])
     with TrialStore(store, read_only=True) as s:  # a form of another version is not read
-        loaded = {t.record.nct_id: t for t in s.match_trials()}
-    assert loaded["NCT05697718"].record.eligibility_text and not loaded["NCT07177677"].record.eligibility_text
+        loaded = {f.trial.record.nct_id: f for f in s.match_forms()}
+    assert loaded["NCT05697718"].trial.record.eligibility_text and not loaded["NCT07177677"].trial.record.eligibility_text
     assert [_verdicts(Matcher().match(loaded[r.trial], p)) for r in expected] == [_verdicts(r) for r in expected]
 
 
@@ -107,6 +118,29 @@ def test_rank_a_broken_stored_form_is_one_error_line(store: Path) -> None:
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert "stored trial NCT02218437 is not a valid parsed trial" in res.stderr
+
+
+def test_rank_store_keeps_only_the_contents_its_forms_name(trials: dict[str, ParsedTrial], store: Path) -> None:
+    doc = trials["NCT07177677"]
+    first = doc.criteria[next(i for i, c in enumerate(doc.criteria) if c.constraints)]
+    changed = first.constraints[0].model_copy(update={"effect": "exclude" if first.constraints[0].effect == "include" else "include"})
+    edited = doc.model_copy(update={"criteria": tuple(
+        c.model_copy(update={"constraints": (changed, *c.constraints[1:])}) if c is first else c for c in doc.criteria)})
+    with TrialStore(store) as s:
+        before = set(s.contents())
+        s.put([edited])  # the trial indexed again with one constraint changed
+        after = set(s.contents())
+        named = {k for (f,) in s.con.execute("SELECT form FROM match_forms").fetchall() for k in json.loads(f)["keys"]}
+        s.con.execute("UPDATE contents SET form_version = ?", [FORM_VERSION - 1])  # a store of an older version:
+        s.con.execute("UPDATE match_forms SET form_version = ?", [FORM_VERSION - 1])  # every form and content rewritten
+        s.put([doc])
+        assert s.con.execute("SELECT DISTINCT form_version FROM contents").fetchall() == [(FORM_VERSION,)]
+        assert set(s.contents()) == before
+    assert after == named and len(after - before) == 1 and len(before - after) <= 1
+    p = patient("NCT07177677")
+    with TrialStore(store, read_only=True) as s:
+        again = {f.trial.record.nct_id: f for f in s.match_forms()}["NCT07177677"]
+    assert Matcher().match(again, p) == Matcher().match(MatchForm.of(match_form(doc)), p)
 
 
 def test_rank_patients_is_the_same_with_two_workers(trials: dict[str, ParsedTrial]) -> None:
@@ -149,7 +183,7 @@ def test_rank_many_patients_jobs_and_a_bad_file(store: Path, tmp_path: Path) -> 
     assert headers[0].startswith(f"{example}: p-001: ") and headers[0].endswith(" ineligible")
     # each ranking is the full report's, summarised
     with TrialStore(store, read_only=True) as s:
-        docs = {t.record.nct_id: t for t in s.match_trials()}
+        docs = {f.trial.record.nct_id: f for f in s.match_forms()}
     m = Matcher()
     for b, p in zip(body, [p for i, p in enumerate(people) if i != 6], strict=True):
         full = [m.match(docs[e["trial"]], p) for e in b["ranking"]]
@@ -197,15 +231,15 @@ def fast_store(trials: dict[str, ParsedTrial], nlp, tmp_path_factory: pytest.Tem
     return db, people
 
 
-def _plain(path: str, rows: list[tuple[str, str | None, str | None]], p: Patient) -> list[str]:
+def _plain(path: str, rows: list[tuple[str, str | None, str | None]], contents: dict, p: Patient) -> list[str]:  # type: ignore[type-arg]
     """What `elig rank -o` wrote before the fast path: every trial matched by a fresh matcher
     without content keys, sorted by rank_key, each report as JSON."""
     from nlp.matching.batch import report_json
     from nlp.matching.evaluate import rank_key
-    from nlp.matching.store import trial_of_row
+    from nlp.matching.store import form_of_row
 
     m = Matcher()
-    return [report_json(r) for r in sorted((m.match(trial_of_row(path, row), p) for row in rows), key=rank_key)]
+    return [report_json(r) for r in sorted((m.match(as_trial(form_of_row(path, row, contents)), p) for row in rows), key=rank_key)]
 
 
 def test_fast_path_gives_the_plain_matchers_reports(fast_store: tuple[Path, list[Patient]]) -> None:
@@ -213,18 +247,18 @@ def test_fast_path_gives_the_plain_matchers_reports(fast_store: tuple[Path, list
 
     db, people = fast_store
     with TrialStore(db, read_only=True) as s:
-        rows = s.match_rows()
+        rows, contents = s.match_rows(), s.contents()
     assert len(rows) == 8 and all(form is not None for _, form, _ in rows)
     assert len(people) > 40
     matcher = Matcher()  # one matcher for all: its memo is kept per patient, reset for the next
     for p in people:
-        fast = rank_stored(str(db), rows, p, jobs=1, full=True, matcher=matcher)
-        assert [r.report for r in fast] == _plain(str(db), rows, p), p.id
+        fast = rank_stored(str(db), rows, contents, p, jobs=1, full=True, matcher=matcher)
+        assert [r.report for r in fast] == _plain(str(db), rows, contents, p), p.id
     assert len(matcher._memo) > 0
     for p in people[:3]:  # two workers, each a share of the trials: the same ranking and reports
-        two = rank_stored(str(db), rows, p, jobs=2, full=True)
-        assert [r.report for r in two] == _plain(str(db), rows, p)
-        assert [r.entry for r in two] == [r.entry for r in rank_stored(str(db), rows, p, jobs=1)]
+        two = rank_stored(str(db), rows, contents, p, jobs=2, full=True)
+        assert [r.report for r in two] == _plain(str(db), rows, contents, p)
+        assert [r.entry for r in two] == [r.entry for r in rank_stored(str(db), rows, contents, p, jobs=1)]
 
 
 def test_memo_keeps_what_depends_on_the_trials_targets(trials: dict[str, ParsedTrial]) -> None:
