@@ -23,7 +23,7 @@ from typing import NamedTuple
 from nlp.core.constraints import AnyConstraint
 from nlp.core.document import ParsedTrial
 from nlp.errors import InputError
-from nlp.matching.evaluate import Matcher, MatchForm, MatchReport, rank, rank_key
+from nlp.matching.evaluate import Matcher, MatchForm, MatchReport, Summary, rank_key
 from nlp.matching.patient import Patient
 from nlp.matching.store import StoredRow, collector_off, form_of_row
 
@@ -37,7 +37,7 @@ class RankEntry(NamedTuple):
     missing: int  # open items (missing data, judgement) listed in the full report
 
     @classmethod
-    def of(cls, report: MatchReport) -> RankEntry:
+    def of(cls, report: MatchReport | Summary) -> RankEntry:
         return cls(report.trial, report.overall, report.failing, len(report.missing))
 
 
@@ -50,7 +50,7 @@ _MATCHER: Matcher | None = None
 def _rank_one(i: int) -> list[RankEntry]:
     assert _MATCHER is not None
     with collector_off():
-        return [RankEntry.of(r) for r in rank(_MATCHER, _PATIENTS[i], _TRIALS)]
+        return [RankEntry.of(r) for r in sorted((_MATCHER.summary(t, _PATIENTS[i]) for t in _TRIALS), key=rank_key)]
 
 
 def rank_patients(trials: Sequence[ParsedTrial | MatchForm], patients: Sequence[Patient], jobs: int = 1,
@@ -106,8 +106,12 @@ def _rank_rows(bounds: tuple[int, int]) -> list[Ranked] | tuple[str, str]:
                 form = form_of_row(_PATH, row, _CONTENTS)
             except InputError as exc:
                 return exc.source, exc.problem
-            r = _MATCHER.match(form, _PATIENT)
-            out.append(Ranked(rank_key(r), RankEntry.of(r), report_json(r) if _FULL else None))
+            if _FULL:
+                r = _MATCHER.match(form, _PATIENT)
+                out.append(Ranked(rank_key(r), RankEntry.of(r), report_json(r)))
+            else:
+                s = _MATCHER.summary(form, _PATIENT)
+                out.append(Ranked(rank_key(s), RankEntry.of(s), None))
     return out
 
 

@@ -52,7 +52,7 @@ from nlp.core.constraints import (
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.units import conversion_steps, ucum
-from nlp.matching.evaluate import Matcher, _Reading
+from nlp.matching.evaluate import Matcher, _Reading, absence_of_target
 from nlp.matching.omop import GENDER, broader_codes, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
@@ -327,10 +327,7 @@ class Cohort:
 
     def _condition(self, c: ConditionConstraint | OtherConstraint) -> _Read:
         cid = c.concepts.concept.id
-        lex = self.matcher.lexicon
-        carved = [x.id for x in c.concepts.excluded]
-        if (c.effect == "exclude" or not c.present) and any(
-                lex.is_a(t, cid) and not any(lex.is_a(t, x) for x in carved) for t in self._targets):
+        if absence_of_target(self.matcher.lexicon, c, self._targets):
             return _Read(None)
         if cid in ("pregnancy", "lactation", "unspecified", "contraception"):
             return _Read(None)  # statuses OMOP has no table for, or nothing to look up

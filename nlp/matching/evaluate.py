@@ -192,6 +192,16 @@ class MatchForm(NamedTuple):
         return cls(trial, tuple(slots(c.constraints) for c in trial.criteria), slots(trial.record_constraints))
 
 
+def absence_of_target(lex: Lexicon, c: ConditionConstraint | OtherConstraint, targets: Iterable[str]) -> bool:
+    """The condition asks for the absence of one of the trial's ``targets`` (a target under its
+    concept, not under one of its carved-out concepts)."""
+    if c.effect == "include" and c.present:
+        return False
+    cid = c.concepts.concept.id
+    carved = [x.id for x in c.concepts.excluded]
+    return any(lex.is_a(t, cid) and not any(lex.is_a(t, x) for x in carved) for t in targets)
+
+
 class Matcher:
     """Evaluates patients against parsed trials.
 
@@ -209,6 +219,7 @@ class Matcher:
         self.lexicon = lexicon or Lexicon.load()
         self._cache: dict[tuple[str, PCode | None], frozenset[str]] = {}
         self._targets: frozenset[str] = frozenset()  # the trial being matched: its inclusion diagnoses
+        self._targets_up: frozenset[str] = frozenset()  # ... with their ancestors
         self._memo: dict[tuple[str, str | None], _Outcome | dict[frozenset[str], _Outcome] | None] = {}
         self._memo_patient: Patient | None = None
         self._read_targets = False  # the evaluation under way read the trial's targets
@@ -247,7 +258,8 @@ class Matcher:
         """One constraint for the patient (``crit``: the criterion it was read from)."""
         slot = Slot(c.id, c, None, c.evidence.text if c.evidence else "")
         siblings = tuple(Slot(k.id, k) for k in crit.constraints) if crit else ()
-        return self._res(slot, *self._outcome(c, patient, crit.section if crit else None, siblings))
+        res = self._res(slot, *self._outcome(c, patient, crit.section if crit else None, siblings))
+        return ConstraintResult.model_validate(res._asdict())
 
     def _outcome(self, c: AnyConstraint, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> _Outcome:
         """The verdict of ``c`` for the patient, why, the facts used and whether a person must
@@ -255,6 +267,12 @@ class Matcher:
         ``siblings``: the criterion it was read from, and that criterion's constraints."""
         if isinstance(c, JudgementConstraint):
             return "not_computable", "left to the investigator's judgement", (), False
+        if (overlap := self._overlaps_target(c)) is not None:
+            return "unknown", overlap, (), False
+        return self._reading_outcome(c, patient, section, siblings)
+
+    def _reading_outcome(self, c: AnyConstraint, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> _Outcome:
+        """``_outcome`` of a constraint that is no judgement and no absence of the trial's target."""
         r = self._read(c, patient, siblings)
         if r.holds is None:
             return "unknown", r.reason, r.facts, False
@@ -273,12 +291,14 @@ class Matcher:
             return "unknown", f"needs review: {doubt} ({r.reason})", r.facts, True
         return "fail", r.reason, r.facts, False
 
-    def _evaluate_memo(self, slot: Slot, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> ConstraintResult:
+    def _evaluate_memo(self, slot: Slot, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> _Res:
         """The slot's constraint for the patient, reusing the outcome of an earlier constraint of
         the same content key (``content_keys``) for this patient (see the class doc)."""
         c = slot.constraint
         if slot.key is None:
             return self._res(slot, *self._outcome(c, patient, section, siblings))
+        if (overlap := self._overlaps_target(c)) is not None:  # read per trial, outside the memo
+            return self._res(slot, "unknown", overlap)
         if self._memo_patient is not patient:
             self._memo, self._memo_patient = {}, patient
         key = (slot.key, section)
@@ -298,6 +318,16 @@ class Matcher:
         elif kept is False:
             self._memo[key] = out
         return self._res(slot, *out)
+
+    def _overlaps_target(self, c: AnyConstraint) -> str | None:
+        """Why a condition cannot be read as written: it asks for the absence of the trial's own
+        target diagnosis ("other symptoms leading to apoplexy" in a stroke trial, "no MS relapse"
+        in an MS trial; "dementia other than AD" in an AD trial is no such absence). Checked per
+        trial before the memo, so the rest of a condition's outcome is kept whatever the targets."""
+        if isinstance(c, ConditionConstraint | OtherConstraint) and c.concepts.concept.id in self._targets_up \
+                and absence_of_target(self.lexicon, c, self._targets):
+            return f"{c.concepts.concept.name} overlaps the trial's target diagnosis: needs a reviewer"
+        return None
 
     def _trial_targets(self) -> frozenset[str]:
         """The target diagnoses of the trial being matched, as an evaluation reads them."""
@@ -350,10 +380,9 @@ class Matcher:
         return _Reading(None, f"this {c.kind} criterion cannot be checked against the patient record")
 
     @staticmethod
-    def _res(slot: Slot, verdict: Verdict, reason: str, facts: Sequence[str] = (), review: bool = False) -> ConstraintResult:
+    def _res(slot: Slot, verdict: Verdict, reason: str, facts: Sequence[str] = (), review: bool = False) -> _Res:
         c = slot.constraint
-        return ConstraintResult(constraint=slot.id, kind=c.kind.value, verdict=verdict, reason=reason, facts=tuple(facts),
-                                certain=c.provenance.certain, evidence=slot.evidence, review=review)
+        return _Res(slot.id, c.kind.value, verdict, reason, tuple(facts), c.provenance.certain, slot.evidence, review)
 
     @staticmethod
     def _within(x: float, r: NumericRange, what: str) -> tuple[bool, str]:
@@ -496,13 +525,7 @@ class Matcher:
     def _condition(self, c: ConditionConstraint | OtherConstraint, p: Patient) -> _Reading:
         cid = c.concepts.concept.id
         name = c.concepts.concept.name
-        absence_of_target = c.effect == "exclude" or not c.present
-        carved = [x.id for x in c.concepts.excluded]  # "dementia other than AD" in an AD trial
-        if absence_of_target and any(self.lexicon.is_a(t, cid) and not any(self.lexicon.is_a(t, x) for x in carved)
-                                     for t in self._trial_targets()):
-            # "other symptoms leading to apoplexy" in a stroke trial, "no MS relapse" in an MS
-            # trial: a criterion cannot mean the absence of the trial's own target diagnosis
-            return _Reading(None, f"{name} overlaps the trial's target diagnosis: needs a reviewer")
+        # (the absence of the trial's own target diagnosis is caught before: ``_overlaps_target``)
         if cid in ("pregnancy", "lactation"):  # explicit statuses of the record, not lists
             status = p.pregnant if cid == "pregnancy" else p.lactating
             if status is None:
@@ -635,14 +658,28 @@ class Matcher:
         """The patient against the trial (a parsed trial, or its ``MatchForm``); ``keys``: a
         parsed trial's ``content_keys``, to reuse the outcomes of constraints of the same content
         already evaluated for this patient (a ``MatchForm`` carries its own)."""
+        run = self._run(trial, patient, keys)
+        return MatchReport.model_validate({
+            "patient": patient.id, "trial": run.summary.trial, "overall": run.summary.overall,
+            "failing": run.summary.failing, "missing": run.summary.missing,
+            "criteria": [{**r._asdict(), "constraints": [x._asdict() for x in r.constraints]} for r in run.criteria],
+            "record": [x._asdict() for x in run.record], "target_confirmed": run.summary.target_confirmed})
+
+    def summary(self, trial: ParsedTrial | MatchForm, patient: Patient, keys: Sequence[str] | None = None) -> Summary:
+        """What ``match`` reports of the trial as a whole (overall verdict, failing criteria, open
+        items), without building the per-criterion results: what a ranking needs."""
+        return self._run(trial, patient, keys).summary
+
+    def _run(self, trial: ParsedTrial | MatchForm, patient: Patient, keys: Sequence[str] | None) -> _Run:
         form = trial if isinstance(trial, MatchForm) else MatchForm.of(trial, keys)
         trial = form.trial
         self._targets = frozenset(self.targets(form))
+        self._targets_up = self.lexicon.closure(self._targets)
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:
                 children.setdefault(crit.parent, []).append(crit)
-        verdicts: dict[str, CriterionResult] = {}
+        verdicts: dict[str, _CriterionRes] = {}
         for crit, slots in zip(reversed(trial.criteria), reversed(form.slots), strict=True):  # children before parents
             results = tuple(self._evaluate_memo(s, patient, crit.section, slots) for s in slots)
             verdict_of: dict[str, Verdict] = {r.constraint: r.verdict for r in results}
@@ -651,10 +688,7 @@ class Matcher:
                 verdict = combine(crit.logic, crit.section, verdict_of)
             else:
                 verdict = "not_computable"
-            verdicts[crit.id] = CriterionResult(
-                criterion=crit.id, section=crit.section, verdict=verdict, evidence=crit.text,
-                constraints=results, reason=crit.reason,
-            )
+            verdicts[crit.id] = _CriterionRes(crit.id, crit.section, verdict, crit.text, results, crit.reason)
         record = tuple(self._evaluate_memo(s, patient, None, ()) for s in form.record)
         top = [verdicts[c.id] for c in trial.criteria if c.parent is None]
         failing = [r.criterion for r in top if r.verdict == "fail"] + [r.constraint for r in record if r.verdict == "fail"]
@@ -668,10 +702,48 @@ class Matcher:
         overall: Literal["eligible", "ineligible", "needs_review"] = "ineligible" if failing else (
             "needs_review" if open_items or any(r.verdict == "unknown" for r in record) else "eligible")
         confirmed = any(self.concepts(x.name, x.code) & self._targets for x in patient.conditions) if self._targets else None
-        return MatchReport(patient=patient.id, trial=trial.record.nct_id or trial.record.source, overall=overall,
-                           failing=tuple(failing), missing=tuple(missing),
-                           criteria=tuple(verdicts[c.id] for c in trial.criteria), record=record,
-                           target_confirmed=confirmed)
+        summary = Summary(trial.record.nct_id or trial.record.source, overall, tuple(failing), tuple(missing), confirmed)
+        return _Run(summary, tuple(verdicts[c.id] for c in trial.criteria), record)
+
+
+class Summary(NamedTuple):
+    """A patient against a trial as a whole: ``MatchReport`` without the per-criterion results."""
+
+    trial: str
+    overall: Literal["eligible", "ineligible", "needs_review"]
+    failing: tuple[str, ...]
+    missing: tuple[str, ...]
+    target_confirmed: bool | None
+
+
+class _Res(NamedTuple):
+    """A ``ConstraintResult``'s fields, not yet validated into one (``Matcher.match`` does)."""
+
+    constraint: str
+    kind: str
+    verdict: Verdict
+    reason: str
+    facts: tuple[str, ...]
+    certain: bool
+    evidence: str
+    review: bool
+
+
+class _CriterionRes(NamedTuple):
+    """A ``CriterionResult``'s fields, not yet validated into one."""
+
+    criterion: str
+    section: str
+    verdict: Verdict
+    evidence: str
+    constraints: tuple[_Res, ...]
+    reason: str | None
+
+
+class _Run(NamedTuple):
+    summary: Summary
+    criteria: tuple[_CriterionRes, ...]
+    record: tuple[_Res, ...]
 
 
 def all_constraints(trial: ParsedTrial) -> list[AnyConstraint]:
@@ -689,14 +761,14 @@ def content_keys(trial: ParsedTrial) -> tuple[str, ...]:
                  for c in all_constraints(trial))
 
 
-def _descendants(r: CriterionResult, verdicts: dict[str, CriterionResult], children: dict[str, list[AnnotatedCriterion]]) -> list[CriterionResult]:
+def _descendants(r: _CriterionRes, verdicts: dict[str, _CriterionRes], children: dict[str, list[AnnotatedCriterion]]) -> list[_CriterionRes]:
     out = [r]
     for k in children.get(r.criterion, []):
         out.extend(_descendants(verdicts[k.id], verdicts, children))
     return out
 
 
-def _leaf_results(r: CriterionResult, verdicts: dict[str, CriterionResult], children: dict[str, list[AnnotatedCriterion]]) -> list[ConstraintResult]:
+def _leaf_results(r: _CriterionRes, verdicts: dict[str, _CriterionRes], children: dict[str, list[AnnotatedCriterion]]) -> list[_Res]:
     out = list(r.constraints)
     for k in children.get(r.criterion, []):
         out.extend(_leaf_results(verdicts[k.id], verdicts, children))
@@ -706,7 +778,7 @@ def _leaf_results(r: CriterionResult, verdicts: dict[str, CriterionResult], chil
 _ORDER = {"eligible": 0, "needs_review": 1, "ineligible": 2}
 
 
-def rank_key(r: MatchReport) -> tuple[int, bool, int, str]:
+def rank_key(r: MatchReport | Summary) -> tuple[int, bool, int, str]:
     """Where a report goes in a ranking: eligible first, then needs_review (trials whose target
     diagnosis the record confirms first, then by fewest open items), then ineligible."""
     return _ORDER[r.overall], r.target_confirmed is False, len(r.missing) + len(r.failing), r.trial

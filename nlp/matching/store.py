@@ -256,7 +256,7 @@ class TrialStore:
         self.con.execute("DELETE FROM match_forms WHERE trial_id = ?", [tid])
         form, contents = stored_form(doc)
         self.con.execute("INSERT INTO match_forms (trial_id, form_version, form) VALUES (?, ?, ?)",
-                         [tid, FORM_VERSION, form.model_dump_json(by_alias=True)])
+                         [tid, FORM_VERSION, form.model_dump_json(by_alias=True, exclude_defaults=True)])
         if self._stored is None:
             self._stored = {k for (k,) in self.con.execute("SELECT key FROM contents").fetchall()}
         for key, c in contents.items():

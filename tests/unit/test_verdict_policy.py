@@ -117,6 +117,24 @@ def test_policy_an_exclusion_of_the_target_diagnosis_is_for_a_reviewer() -> None
     assert _verdict(_trial(carved, section="exclusion", topics=("alzheimers_disease",)), _patient(**ad))[0] == "eligible"
 
 
+def test_policy_the_target_overlap_is_read_per_trial_even_when_the_outcome_is_reused() -> None:
+    """One matcher, one constraint content in two trials (the memo reuses outcomes by content):
+    "dementia" excluded in an Alzheimer's trial is for a reviewer, in a stroke trial it fails an
+    Alzheimer's patient, in either order."""
+    from nlp.matching.evaluate import MatchForm, content_keys
+
+    ad = _patient(**{"conditions": [{"name": "Alzheimer's disease", "status": "active"}]})
+    in_ad = _trial(_condition("dementia"), section="exclusion", topics=("alzheimers_disease",))
+    in_stroke = _trial(_condition("dementia"), section="exclusion", topics=("stroke",))
+    assert content_keys(in_ad) == content_keys(in_stroke)
+    for order in ((in_ad, in_stroke), (in_stroke, in_ad)):
+        m = Matcher()
+        got = {t.topics[0].concept_id: m.match(MatchForm.of(t, content_keys(t)), ad) for t in order}
+        assert got["alzheimers_disease"].overall == "needs_review"
+        assert got["alzheimers_disease"].criteria[0].constraints[0].reason.endswith("needs a reviewer")
+        assert got["stroke"].overall == "ineligible"
+
+
 def _therapy(window: Window, exposure: Exposure = Exposure.IN_WINDOW, present: bool = True) -> TherapyConstraint:
     return TherapyConstraint(id="C1.c1", criterion="C1", effect="exclude", evidence=EV, concepts=_cs("corticosteroid"),
                              present=present, exposure=exposure, window=window, provenance=Provenance(rule="t"))
