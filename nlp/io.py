@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 def _read_umask() -> int:
@@ -41,3 +41,14 @@ def open_atomic(path: str | Path) -> Iterator[TextIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def connect_duckdb(path: str, read_only: bool = False) -> Any:
+    """A DuckDB connection with its progress bar off: DuckDB draws one on stdout for any query
+    that runs over two seconds, which would land in a command's output (``elig rank`` lines,
+    JSON written to stdout)."""
+    import duckdb
+
+    con = duckdb.connect(path, read_only=read_only)
+    con.execute("SET enable_progress_bar = false")
+    return con

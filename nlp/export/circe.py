@@ -56,6 +56,7 @@ from nlp.core.labels import Exposure, GroupOp, Relation
 from nlp.core.lexicon import LOINC, OMOP_GENDER, OMOP_VOCABULARY
 from nlp.core.units import convert, ucum
 from nlp.core.wording import sentence
+from nlp.io import connect_duckdb
 
 GENDER = {sex: {"CONCEPT_ID": cid, "CONCEPT_NAME": sex.upper(), "CONCEPT_CODE": sex[0].upper(),
                  "DOMAIN_ID": "Gender", "VOCABULARY_ID": "Gender"} for sex, cid in OMOP_GENDER.items()}
@@ -346,7 +347,7 @@ def duckdb_resolver(path: str) -> Resolver:
     import duckdb
 
     try:
-        con = duckdb.connect(path, read_only=True)
+        con = connect_duckdb(path, read_only=True)
     except duckdb.Error as exc:
         raise ValueError(f"not an OMOP vocabulary database ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
     return vocabulary_resolver(con)

@@ -31,6 +31,7 @@ from typing import Any
 
 from nlp.core.lexicon import LOINC, OMOP_GENDER, OMOP_VOCABULARY, UCUM_SYSTEM
 from nlp.errors import InputError
+from nlp.io import connect_duckdb
 from nlp.matching.patient import (
     Patient,
     PCode,
@@ -299,7 +300,7 @@ def connect(url: str, write: bool = False) -> tuple[Any, str]:
     import duckdb
 
     try:
-        return duckdb.connect(path, read_only=not write), path
+        return connect_duckdb(path, read_only=not write), path
     except duckdb.Error as exc:
         raise InputError(path, f"cannot open the OMOP database ({_one_line(exc)})") from None
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nlp.core.constraints import AnyConstraint, Constraint
 from nlp.core.document import ParsedTrial, parsed_from_json
 from nlp.errors import InputError
+from nlp.io import connect_duckdb
 from nlp.matching.evaluate import MatchForm, Slot, all_constraints, content_keys
 
 # What the match form holds; a change bumps it (forms of another version are not read).
@@ -207,13 +208,11 @@ class TrialStore:
     store at once; a file shared read-only still ranks)."""
 
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
-        import duckdb
-
         self.path = str(path)
         self.read_only = read_only
         self._new: list[tuple[str, int, str]] = []  # contents to write (``_write_contents``)
         self._stored: set[str] | None = None  # the content keys stored, while writing
-        self.con = duckdb.connect(self.path, read_only=read_only)
+        self.con = connect_duckdb(self.path, read_only=read_only)
         if not read_only:
             for statement in _SCHEMA:
                 self.con.execute(statement)

@@ -123,7 +123,7 @@ def test_policy_the_target_overlap_is_read_per_trial_even_when_the_outcome_is_re
     Alzheimer's patient, in either order."""
     from nlp.matching.evaluate import MatchForm, content_keys
 
-    ad = _patient(**{"conditions": [{"name": "Alzheimer's disease", "status": "active"}]})
+    ad = _patient(conditions=[{"name": "Alzheimer's disease", "status": "active"}])
     in_ad = _trial(_condition("dementia"), section="exclusion", topics=("alzheimers_disease",))
     in_stroke = _trial(_condition("dementia"), section="exclusion", topics=("stroke",))
     assert content_keys(in_ad) == content_keys(in_stroke)
