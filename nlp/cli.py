@@ -686,6 +686,8 @@ def rank_cmd(
         _err("give patient files (or --omop URL --person ID)")
         raise typer.Exit(2)
     if omop is not None or (len(patients) == 1 and not patients[0].is_dir()):
+        from concurrent.futures import ThreadPoolExecutor
+
         from nlp.matching import Matcher
         from nlp.matching.batch import rank_stored
         from nlp.matching.store import collector_off
@@ -693,14 +695,19 @@ def rank_cmd(
         if omop is not None and patients:
             _err("give either patient files or --omop, not both")
             raise typer.Exit(2)
-        who = _omop_patient_or_exit(omop, person, as_of) if omop is not None else _patient_or_exit(patients[0])
         # one short run that builds no cycles: the collector would only rescan what it loads
         # (the vocabulary, the stored rows and contents; 0.3 s of its passes)
         with collector_off():
-            with _store_or_exit(db) as store:
-                rows, contents, path = store.match_rows(), store.contents(), store.path
-            try:  # workers fork after the lexicon is loaded; the store is closed by then
-                ranked = rank_stored(path, rows, contents, who, jobs, full=output is not None, matcher=Matcher())
+            # the lexicon loads in a thread while the patient and the store are read (DuckDB's
+            # queries and zlib release the GIL); it has ended before any worker forks
+            with ThreadPoolExecutor(1) as pool:
+                loading = pool.submit(Matcher)
+                who = _omop_patient_or_exit(omop, person, as_of) if omop is not None else _patient_or_exit(patients[0])
+                with _store_or_exit(db) as store:
+                    rows, contents, path = store.match_rows(), store.contents(), store.path
+                matcher = loading.result()
+            try:  # the store is closed by now
+                ranked = rank_stored(path, rows, contents, who, jobs, full=output is not None, matcher=matcher)
             except InputError as exc:  # a stored trial that does not validate
                 _err(str(exc))
                 raise typer.Exit(1) from None

@@ -6,25 +6,24 @@ input (or record inside a batch file) that cannot be read; one bad record never 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from nlp.errors import InputError
-from nlp.records.ctgov_json import read_ctgov_json
-from nlp.records.ctgov_xml import read_ctgov_xml
 from nlp.records.model import AgeLimit, Intervention, TrialRecord
-from nlp.records.plaintext import read_plaintext
-from nlp.records.webpage import looks_like_html, looks_like_webpage, read_webpage
 
 Format = Literal["auto", "ctgov-json", "ctgov-xml", "webpage", "text"]
 FORMATS: tuple[str, ...] = ("auto", "ctgov-json", "ctgov-xml", "webpage", "text")
+# format -> (module, reader function), imported when a record of that format is first read:
+# commands that read no records (`elig rank`, `match` on stored trials) do not import them
 _READERS = {
-    "ctgov-json": read_ctgov_json,
-    "ctgov-xml": read_ctgov_xml,
-    "webpage": read_webpage,
-    "text": read_plaintext,
+    "ctgov-json": ("nlp.records.ctgov_json", "read_ctgov_json"),
+    "ctgov-xml": ("nlp.records.ctgov_xml", "read_ctgov_xml"),
+    "webpage": ("nlp.records.webpage", "read_webpage"),
+    "text": ("nlp.records.plaintext", "read_plaintext"),
 }
 # Files a directory walk reads; others (images, archives) are skipped, not reported.
 INPUT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".xml", ".txt", ".text", ".htm", ".html", ".md"}
@@ -67,6 +66,8 @@ def decode(data: bytes, source: str) -> str:
 
 
 def detect_format(text: str) -> str:
+    from nlp.records.webpage import looks_like_html, looks_like_webpage
+
     head = text.lstrip()[:1]
     if head in "{[":
         return "ctgov-json"
@@ -90,7 +91,8 @@ def read_text(text: str, source: str, fmt: str = "auto") -> Iterator[TrialRecord
         yield InputError(source, "empty file")
         return
     chosen = detect_format(text) if fmt == "auto" else fmt
-    yield from _READERS[chosen](text, source)
+    module, name = _READERS[chosen]
+    yield from getattr(importlib.import_module(module), name)(text, source)
 
 
 def iter_input_files(path: Path) -> Iterator[Path]:
