@@ -170,6 +170,9 @@ def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[n
     ("Karnofsky score 60% or greater", "inclusion", "karnofsky", [(60.0, None, "%")]),
     ("hemoglobin ≥ 6 mmol/L", "inclusion", "hemoglobin", [(6.0, None, "mmol/L")]),
     ("creatinine ≤ 1.5 mg/dL", "inclusion", "creatinine", [(None, 1.5, "mg/dL")]),
+    # a wound's size is its area: a length is no reading of it (after NCT04569409)
+    ("wound size of at least 3 cm", "inclusion", "wound_area", []),
+    ("wound size of at least 3 cm2", "inclusion", "wound_area", [(3.0, None, "cm2")]),
 ])
 def test_grammar_value_must_fit_its_analyte(nlp, text: str, section: str, analyte: str,  # type: ignore[no-untyped-def]
                                              ranges: list[tuple[float | None, float | None, str | None]]) -> None:
@@ -240,6 +243,13 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
     ("25-hydroxyvitamin D (25-OH Vitamin D) below 10ng/mL", "exclusion", "vitamin_d_25oh", [(None, 10.0, "ng/mL")]),  # NCT03197623
     ("T score ≤ -1.0", "inclusion", "bmd_t_score", [(None, -1.0, None)]),  # NCT03197623
     ("greater than 100.4 degrees Fahrenheit temperature", "exclusion", "body_temperature", [(100.4, None, "[degF]")]),  # after NCT04410731
+    # the target wound's area, written as size or area, of a wound or an ulcer (LOINC 89260-4)
+    ("Wound size of target ulcer between 1.5 and 100 cm2", "inclusion", "wound_area", [(1.5, 100.0, "cm2")]),  # NCT03257098
+    ("ulcer size is between 1.5~15 cm2", "inclusion", "wound_area", [(1.5, 15.0, "cm2")]),  # NCT04569409
+    ("The wound area was between 10cm2 and 40cm2", "inclusion", "wound_area", [(10.0, 40.0, "cm2")]),  # NCT05319106
+    # two comparisons of one analyte joined by "to", as by "and": both ends read
+    ("Range of Ankle Brachial Index (ABI) is > 0.7 to < 1.3", "inclusion", "abi", [(0.7, None, None), (None, 1.3, None)]),  # NCT04569409
+    ("ABI > 0.7 and < 1.3", "inclusion", "abi", [(0.7, None, None), (None, 1.3, None)]),
 ])
 def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str,  # type: ignore[no-untyped-def]
                                       ranges: list[tuple[float | None, float | None, str | None]]) -> None:
