@@ -264,7 +264,9 @@ class LexiconTagger:
                     j -= 1
                 i = j
             if len(items) < 2:
-                continue
+                items = []
+            if not is_drug:  # a list after the head: "medical condition including renal, hepatic, ..."
+                items += self._listed_after(doc, h.i)
             head = h.lower_
             for k in items:
                 cid = self._phrase_concept(doc[k].text, head, general=not is_drug)
@@ -272,12 +274,41 @@ class LexiconTagger:
                     out.append(Span(doc, k, k + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
         return out
 
+    @staticmethod
+    def _listed_after(doc: Doc, head: int) -> list[int]:
+        """The one-word items of a list a condition head introduces ("conditions (including but
+        not limited to kidney, liver, lung ...)", "disease of heart, lung, kidney, blood"): after
+        the head, an opening bracket or comma and an introducing phrase (cue
+        ``coordination_intro``), then words joined by commas and and/or (two at least). An item
+        of several words ends the list ("cerebral psychiatric disease")."""
+        intro, join = cue("coordination_intro"), cue("coordination_join")
+        rest = doc[head + 1:min(len(doc), head + 40)]
+        m = intro.match(rest.text)
+        if m is None:
+            return []
+        i = next((t.i for t in rest if t.idx >= rest.start_char + m.end()), len(doc))
+        items: list[int] = []
+        while i < len(doc) and doc[i].is_alpha and len(items) < 12:
+            nxt = i + 1
+            if nxt < len(doc) and doc[nxt].is_alpha and not join.match(doc[nxt].lower_):
+                break  # a phrase, not a word: the list ends here
+            items.append(i)
+            while nxt < len(doc) and join.match(doc[nxt].lower_):
+                nxt += 1
+            if nxt == i + 1:
+                break
+            i = nxt
+        return items if len(items) >= 2 else []
+
     def _phrase_concept(self, word: str, head: str, general: bool = True) -> str | None:
         """The concept a whole phrase "<word> <head>" (or, for a condition head, with a general
-        head: "<word> disease") names, if one does."""
-        for h in (head, head.rstrip("s"), *(("disease", "dysfunction") if general else ())):
-            if cid := self.lexicon.whole(f"{word} {h}"):
-                return cid
+        head: "<word> disease") names, if one does; a plural word also read in the singular
+        ("drugs abuse" is drug abuse)."""
+        words = (word, word[:-1]) if len(word) > 4 and word.lower().endswith("s") and not word.lower().endswith("ss") else (word,)
+        for w in words:
+            for h in (head, head.rstrip("s"), *(("disease", "dysfunction") if general else ())):
+                if cid := self.lexicon.whole(f"{w} {h}"):
+                    return cid
         return None
 
     def _elided(self, doc: Doc, kept: list[Span]) -> list[Span]:

@@ -119,6 +119,7 @@ CUE_CASES = [
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("other_than_target", "history of a different ", "history of "),
+    ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
 ]
 
 

@@ -152,6 +152,29 @@ def test_pipeline_label_coordinated_organs(nlp) -> None:  # type: ignore[no-unty
     assert {"cardiac_dysfunction", "hepatic_dysfunction", "renal_dysfunction"} <= got
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a list after its head, introduced by "including (but not limited to)", "of", "such as"
+    ("medical condition including, but not limited to, renal, hepatic, pulmonary, cerebral psychiatric disease",
+     {"renal_dysfunction", "hepatic_dysfunction", "pulmonary_disease"}),  # NCT02328612
+    ("underlying medical conditions (including but not limited to metabolism, kidney, liver, lung, heart, or infection)",
+     {"renal_dysfunction", "hepatic_dysfunction", "pulmonary_disease", "cardiac_dysfunction"}),  # NCT04953572
+    ("disease of heart, lung, kidney, blood", {"cardiac_dysfunction", "pulmonary_disease", "renal_dysfunction"}),
+    # a plural item read in the singular: "drugs abuse" is drug abuse (NCT04569409)
+    ("history of alcohol or drugs abuse", {"alcohol_abuse", "drug_abuse"}),
+])
+def test_pipeline_label_lists_sharing_a_head(nlp, text: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+    assert expected <= {cid for _, _, cid in ents(nlp, text)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("history of heart disease, such as angina", {"cardiac_dysfunction"}),  # one example after the head is no list
+    ("kidney disease of the elderly patients", {"renal_dysfunction"}),  # words after "of" that are no list
+])
+def test_pipeline_label_no_list_after_a_head(nlp, text: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+    organs = {"renal_dysfunction", "hepatic_dysfunction", "pulmonary_disease", "cardiac_dysfunction"}
+    assert {cid for _, _, cid in ents(nlp, text)} & organs == expected
+
+
 def test_pipeline_label_therapy_pregnancy_trial_consent_judgement(nlp) -> None:  # type: ignore[no-untyped-def]
     assert one(nlp, "Those who have previously received other stem cell treatments;", "THERAPY")._.concept_id == "stem_cell_therapy"
     assert one(nlp, "Pregnancy.", "PREGNANCY")._.concept_id == "pregnancy"
