@@ -99,6 +99,10 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("peak systolic velocity（PSV） <25 cm/sec", [("<", 25.0, "cm/s")]),  # NCT02745808
     ("platelets ≥ 100.000/mm3", [(">=", 100000.0, "/uL")]),  # after NCT01499459: a dotted thousands separator
     ("Platelets<80 000/mm3, haemorrhagic cystitis", [("<", 80000.0, "/uL")]),  # NCT00962923: a spaced one
+    # a count "in mm3" without the slash is per mm3, at the end of its clause (7 times in ../shared/data)
+    ("platelet counts more than 30.000 mm3", [(">", 30000.0, "/uL")]),  # NCT01499459
+    ("Platelet count < 80,000mm3", [("<", 80000.0, "/uL")]),
+    ("tumour volume of 500 mm3 or more", []),  # a volume, not a count
     # negative values after a comparator or before a suffix comparator (NCT03197623, NCT05011474)
     ("T score ≤ -1.0", [("<=", -1.0, None)]),
     ("the T score in the lumbar spine bone density test is -2.5 or less", [("<=", -2.5, None)]),
