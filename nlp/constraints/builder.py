@@ -339,7 +339,11 @@ class _Builder:
                     after = self._next_analyte(e)
                     if after is not None and not self._can_read(after, e):
                         after = None
-                    if e.second_value is not None and e.unit == "mm[Hg]":
+                    if (defined := self._defined_by(e)) is not None:
+                        # "severe anemia (<8 g/dL)": the threshold is what the condition means
+                        self._measurement(defined, e, None, condition_at(e.start))
+                        last_targets, closed, last_value_end, last_comparator = [defined], True, e.end, e.comparator
+                    elif e.second_value is not None and e.unit == "mm[Hg]":
                         self._measurement(Entity(label="MEASUREMENT", text="", start=e.start, end=e.start), e, None,
                                           condition_at(e.start))
                     elif (e.unit in _AGE_UNITS and self._age_word_before(e)) or (e.unit is None and self._age_word_before(e, close=True)):
@@ -352,6 +356,8 @@ class _Builder:
                     elif e.unit in _TIME_CODES and e.comparator in (">", ">=", "<", "<="):
                         loose_times.append(e)  # "Type 2 diabetes ... 3 years or more": read once windows are in
                     continue  # a value with no analyte is not a constraint
+                for t in targets:  # "anemia (hemoglobin < 8 g/dL)": the threshold is what the condition means
+                    self._defined_condition(t.start, t.concept_id)
                 cond = condition_at(e.start)
                 if cond and group is None:
                     group = last_group.get(cond[2]) or self._group()
@@ -698,6 +704,42 @@ class _Builder:
                     scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=entry.staged_by)
                     return scale if self._can_read(scale, val) else None
         return None
+
+    def _measured_by(self, pos: int) -> tuple[Entity, str] | None:
+        """The condition right before an opening bracket that ends at ``pos`` (cue
+        ``defining_bracket``), with the analyte the lexicon says defines it (``measured_by``)."""
+        lex = _lex()
+        before = [x for x in self.ents if x.label == "CONDITION" and x.concept_id and x.end <= pos
+                  and cue("defining_bracket").fullmatch(self.text[x.end:pos])]
+        for x in before[-1:]:
+            for cid in (x.concept_id or "", *lex.ancestors(x.concept_id or "")):
+                entry = lex.entries.get(cid)
+                if entry is not None and entry.measured_by:
+                    return x, entry.measured_by
+        return None
+
+    def _defined_by(self, val: Entity) -> Entity | None:
+        """The analyte a value with a comparator, in brackets right after a condition a lab value
+        defines, is a reading of ("severe anemia (<8g/dl)", "thrombocytopenia (<50 x 10(9)/L)");
+        the condition itself is then no constraint of its own (``_defined_condition``)."""
+        found = self._measured_by(val.start) if val.comparator is not None else None
+        if found is None:
+            return None
+        x, cid = found
+        analyte = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=cid)
+        if not self._can_read(analyte, val):
+            return None
+        self._defined_condition(val.start, cid)
+        return analyte
+
+    def _defined_condition(self, pos: int, analyte: str | None) -> None:
+        """Drop the condition a threshold of ``analyte`` in brackets at ``pos`` defines ("anemia
+        (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a patient with a milder
+        anemia is not excluded by it)."""
+        found = self._measured_by(pos)
+        if found is not None and found[1] == analyte:
+            x = found[0]
+            self.drafts = [d for d in self.drafts if not (d.kind == Kind.CONDITION and d.concept == x.concept_id and d.start == x.start)]
 
     def _can_read(self, analyte: Entity, val: Entity) -> bool:
         """Whether the value can be a reading of the analyte: its unit is one the analyte is

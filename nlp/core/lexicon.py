@@ -76,6 +76,9 @@ class LexiconEntry(BaseModel):
     parents: tuple[str, ...] = ()  # is-a: ids of broader (grouping) concepts
     # conditions: the scale that grades or stages them ("Stage 5 CKD" is CKD stage = 5)
     staged_by: str | None = None
+    # conditions a lab value defines: the analyte whose threshold, written in brackets right
+    # after the condition, is what the condition means ("severe anemia (< 8 g/dL)" is hemoglobin < 8)
+    measured_by: str | None = None
     # a function or test group ("renal function"): the condition its abnormal state is
     # ("adequate renal function" = no renal dysfunction, "abnormal liver function" = hepatic dysfunction)
     dysfunction: str | None = None
@@ -207,6 +210,8 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
                 problems.append(f"{e.id}: is its own parent")
         if e.staged_by is not None and (e.staged_by not in ids or ids[e.staged_by].unit != "{score}"):
             problems.append(f"{e.id}: staged_by {e.staged_by!r} is not a scale of the lexicon (a measurement in {{score}})")
+        if e.measured_by is not None and (e.measured_by not in ids or ids[e.measured_by].category != "measurement"):
+            problems.append(f"{e.id}: measured_by {e.measured_by!r} is not a measurement of the lexicon")
         if e.dysfunction is not None and (e.dysfunction not in ids or ids[e.dysfunction].category != "condition"):
             problems.append(f"{e.id}: dysfunction {e.dysfunction!r} is not a condition of the lexicon")
         if e.category == "measurement" and e.label == "MEASUREMENT" and e.source is None:  # imported: units per source

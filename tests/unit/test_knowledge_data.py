@@ -120,6 +120,7 @@ CUE_CASES = [
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("other_than_target", "history of a different ", "history of "),
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
+    ("defining_bracket", " (defined as ", " with "),
 ]
 
 

@@ -58,6 +58,8 @@ def test_lexicon_problems_found() -> None:
     assert any("synonym 'x'" in p for p in probs)
     assert any("cycle" in p for p in probs)
     assert any("needs 'unit' and 'range'" in p for p in probs)
+    c = LexiconEntry(id="c", name="C", category="condition", label="CONDITION", synonyms=("c",), measured_by="a")
+    assert any("measured_by 'a' is not a measurement" in p for p in lexicon_problems([a, c]))
 
 
 def test_lexicon_grouping_concepts_have_narrower_terms() -> None:

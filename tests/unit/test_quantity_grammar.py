@@ -263,6 +263,25 @@ def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str
         assert all(any("no comparator read" in u for u in c.provenance.unresolved) for c in cs)
 
 
+@pytest.mark.parametrize(("text", "analyte", "ranges", "condition_kept"), [
+    # a threshold in brackets right after a condition a lab value defines is what it means (NCT02315027)
+    ("thrombocytopenia (<50 x 10(9)/L), severe anemia (<8g/dl), creatinine > 2.3 mg/dl", "hemoglobin", [(None, 8.0, "g/dL")], False),
+    ("thrombocytopenia (<50 x 10(9)/L), severe anemia (<8g/dl)", "platelets", [(None, 50.0, "10*9/L")], False),
+    ("anemia (hemoglobin <7.9g / dl)", "hemoglobin", [(None, 7.9, "g/dL")], False),  # the analyte named in the bracket
+    ("Fever (>38.0°C or >100.4°F for ≥24 hours)", "body_temperature", [(38.0, None, "Cel"), (100.4, None, "[degF]")], False),
+    # no threshold of its analyte in the bracket: the condition stays a condition
+    ("history of anemia", "hemoglobin", [], True),
+    ("anemia (see appendix 2)", "hemoglobin", [], True),
+    ("anemia (creatinine < 2 mg/dL)", "hemoglobin", [], True),
+])
+def test_grammar_condition_defined_by_a_threshold(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
+                                                  ranges: list[tuple[float | None, float | None, str | None]],
+                                                  condition_kept: bool) -> None:
+    assert _ranges(_analyte(nlp, text, "exclusion", analyte)) == ranges
+    conditions = {c.concepts.concept.id for c in _constraints(nlp, text, "condition", "exclusion")}
+    assert bool(conditions & {"anemia", "thrombocytopenia", "fever"}) == condition_kept
+
+
 @pytest.mark.parametrize(("text", "section", "expected"), [
     # sex-specific thresholds: one constraint per sex, each applying to its sex, both required
     ("Serum creatinine < 1.5 mg/dL for men and < 1.4 mg/dL for women", "inclusion",
