@@ -27,11 +27,8 @@ Terms of one token shorter than 4 characters, stop words and ``drop_terms`` are 
 
 from __future__ import annotations
 
-import bz2
-import csv
 import gzip
 import json
-import pickle
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -39,10 +36,12 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING, Any
 
 from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry, load_lexicon
+
+if TYPE_CHECKING:  # the build's readers are imported by the build only: loading needs none of them
+    from xml.etree import ElementTree
 
 VOCAB_FILE = "vocabulary.jsonl.gz"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -274,6 +273,9 @@ def _build_labs(b: _Builder, path: Path, label: str, drug_names: set[tuple[str, 
 
 
 def _drug_data(path: Path) -> dict[str, Any]:
+    import bz2
+    import pickle  # the pinned package's own bundled data file (sources.json), read by the build only
+
     with bz2.open(path, "rb") as f:
         return pickle.load(f)
 
@@ -377,6 +379,8 @@ def _icd_in(code: str, spec: str) -> bool:
 
 
 def _build_icd(b: _Builder, path: Path, label: str) -> None:
+    from xml.etree import ElementTree
+
     root = ElementTree.parse(path).getroot()
     chapters = set("ABCDEFGHIJKLMNQR")
     assessment = set(b.classes["icd_assessment_heads"])
@@ -559,6 +563,8 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     classes = read_json("classes.json")
     paths = {k: _package_file(s["package"], s["version"], s["file"]) for k, s in sources.items()}
     b = _Builder(classes)
+    import csv
+
     mesh_names: dict[str, str] = {}
     with paths["mesh"].open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):

@@ -222,6 +222,7 @@ class Matcher:
         self._targets_up: frozenset[str] = frozenset()  # ... with their ancestors
         self._memo: dict[tuple[str, str | None], _Outcome | dict[frozenset[str], _Outcome] | None] = {}
         self._memo_patient: Patient | None = None
+        self._meta: dict[str, tuple[str, bool]] = {}  # content key -> (kind, certain): any patient
         self._read_targets = False  # the evaluation under way read the trial's targets
         self._read_siblings = False  # ... or the criterion's other constraints
 
@@ -297,16 +298,17 @@ class Matcher:
         c = slot.constraint
         if slot.key is None:
             return self._res(slot, *self._outcome(c, patient, section, siblings))
-        if (overlap := self._overlaps_target(c)) is not None:  # read per trial, outside the memo
+        if self._targets_up and isinstance(c, ConditionConstraint | OtherConstraint) \
+                and (overlap := self._overlaps_target(c)) is not None:  # read per trial, outside the memo
             return self._res(slot, "unknown", overlap)
         if self._memo_patient is not patient:
             self._memo, self._memo_patient = {}, patient
         key = (slot.key, section)
         kept = self._memo.get(key, False)
         if isinstance(kept, tuple):
-            return self._res(slot, *kept)
+            return self._keyed_res(slot, kept)
         if isinstance(kept, dict) and (hit := kept.get(self._targets)) is not None:
-            return self._res(slot, *hit)
+            return self._keyed_res(slot, hit)
         self._read_targets = self._read_siblings = False
         out = self._outcome(c, patient, section, siblings)
         if self._read_siblings:
@@ -383,6 +385,14 @@ class Matcher:
     def _res(slot: Slot, verdict: Verdict, reason: str, facts: Sequence[str] = (), review: bool = False) -> _Res:
         c = slot.constraint
         return _Res(slot.id, c.kind.value, verdict, reason, tuple(facts), c.provenance.certain, slot.evidence, review)
+
+    def _keyed_res(self, slot: Slot, out: _Outcome) -> _Res:
+        """``_res`` of a memoised outcome: the content's kind and certainty read once per key."""
+        meta = self._meta.get(slot.key or "")
+        if meta is None:
+            meta = self._meta[slot.key or ""] = (slot.constraint.kind.value, slot.constraint.provenance.certain)
+        verdict, reason, facts, review = out
+        return _Res(slot.id, meta[0], verdict, reason, facts, meta[1], slot.evidence, review)
 
     @staticmethod
     def _within(x: float, r: NumericRange, what: str) -> tuple[bool, str]:
