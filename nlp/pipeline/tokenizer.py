@@ -53,7 +53,7 @@ def _infixes() -> list[_Rule]:
         r"(?<=[0-9])[-–~～](?=[0-9])",  # 16-65
         r"(?<=[0-9A-Za-z\)])/(?=[0-9A-Za-z(])",  # 180/110, AST/ALT, mg/dL
         r"\^",  # 10^9
-        r"(?<=[A-Za-z0-9])\((?=[A-Za-z0-9])",  # "ratio(INR)"
+        r"(?<=[A-Za-z0-9])\((?=[A-Za-z0-9<>≤≥≦≧＜＞])",  # "ratio(INR)", "neutropenia(≤ 1x10^9/l)"
         r"(?<=[a-z])(?=[≥≤])",
         r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
         r"；|。|，|：|、",

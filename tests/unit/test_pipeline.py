@@ -46,6 +46,9 @@ def one(nlp, text: str, label: str, valued: bool = False):  # type: ignore[no-un
         ("duration≥2years", ["duration", "≥", "2", "years"]),
         ("mg/dL", ["mg", "/", "dL"]),
         ("µmol/L", ["µmol", "/", "L"]),
+        ("neutropenia(≤ 1", ["neutropenia", "(", "≤", "1"]),  # a bracket glued to its word (31 times in ctgov-msc)
+        ("aminotransferase(AST)", ["aminotransferase", "(", "AST", ")"]),
+        ("comorbidity(ies)", ["comorbidity", "(", "ies", ")"]),
     ],
 )
 def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
