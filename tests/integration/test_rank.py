@@ -143,6 +143,18 @@ def test_rank_store_keeps_only_the_contents_its_forms_name(trials: dict[str, Par
     assert Matcher().match(again, p) == Matcher().match(MatchForm.of(match_form(doc)), p)
 
 
+def test_rank_a_broken_stored_content_is_one_error_line(store: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE contents SET content = '{\"kind\": \"nonsense\"}' WHERE key = (SELECT min(key) FROM contents)")
+    con.close()
+    res = _rank(str(ROOT / "examples" / "patient.json"), "--db", str(store))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == (f"elig: error: {store}: the stored constraint contents are not valid "
+                                  "(ValidationError); index it again")
+
+
 def test_rank_patients_is_the_same_with_two_workers(trials: dict[str, ParsedTrial]) -> None:
     docs, people = list(trials.values()), _patients()
     one = list(rank_patients(docs, people, jobs=1))
