@@ -263,6 +263,10 @@ class _Builder:
             unit = implied_unit(entry.unit, [v for v in (val.value, val.value_high) if v is not None], entry.range, entry.id)
             rule = "value_link:implied_unit" if unit else rule
         doubts = _no_comparator(val, unit)
+        if self._is_change(val):
+            # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
+            # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
+            doubts = [*doubts, "a change from a baseline, not a level: the record's values over time are needed"]
         cmp_ = val.comparator
         if cmp_ is None and val.value_high is None and unit in ("xULN", "xLLN"):
             # "ALT, AST, Cr & GT; Normal 1.5 times": a multiple of the normal range is a limit, above
@@ -275,6 +279,12 @@ class _Builder:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
                       unit=unit, group=group, rule=rule, applies_if=applies_if,
                       unresolved=[*unresolved_list, *doubts])
+
+    def _is_change(self, val: Entity) -> bool:
+        """The value is the size of a change ("increase of", "drop by more than", "... rise in"),
+        by the cues ``change_before`` (the clause before the value) and ``change_after``."""
+        return bool(cue("change_before").search(self.clause_before(val.start))
+                    or cue("change_after").match(self.text[val.end:val.end + 40]))
 
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
@@ -758,12 +768,14 @@ class _Builder:
         return True
 
     def _next_analyte(self, v: Entity) -> Entity | None:
-        """The analyte right after a value, before any other value ("... 20 on the MMSE")."""
+        """The analyte right after a value, before any other value and in its clause ("... 20 on
+        the MMSE"; not "≥ 20 consecutive beats ... or Corrected for heart rate (QTc) ...")."""
         for x in self.ents:
             if x.start < v.end:
                 continue
             if x.label == "MEASUREMENT":
-                return x
+                gap = self.text[v.end:x.start]
+                return x if len(gap) <= 40 and not cue("clause_punctuation").search(gap) else None
             if x.label in _VALUE_LABELS or x.label == "AGE":
                 return None
         return None

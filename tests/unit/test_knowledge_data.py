@@ -121,6 +121,8 @@ CUE_CASES = [
     ("other_than_target", "history of a different ", "history of "),
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
     ("defining_bracket", " (defined as ", " with "),
+    ("change_before", "an increase of ", "an increase in hemoglobin to "),  # NCT01730547
+    ("change_after", " mg/dL rise in serum creatinine", " mg/dL in serum creatinine"),  # NCT01602328
 ]
 
 

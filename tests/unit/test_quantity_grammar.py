@@ -263,6 +263,21 @@ def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str
         assert all(any("no comparator read" in u for u in c.provenance.unresolved) for c in cs)
 
 
+@pytest.mark.parametrize(("text", "analyte", "change"), [
+    # the size of a change from a baseline is no level: kept, marked for review
+    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0)", "edss", True),  # NCT01730547
+    ("≥ 0.5 mg/dL rise in serum creatinine from baseline", "creatinine", True),  # NCT01602328
+    ("hemoglobin level needs to be stable (no drop by more than 1 gm/dl)", "hemoglobin", True),  # NCT02530047
+    # a level reached is a level
+    ("creatinine increased to > 2 mg/dL", "creatinine", False),
+    ("an increase in hemoglobin to ≥ 10 g/dL", "hemoglobin", False),
+    ("hemoglobin ≥ 9 g/dL", "hemoglobin", False),
+])
+def test_grammar_change_is_not_a_level(nlp, text: str, analyte: str, change: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _analyte(nlp, text, "inclusion", analyte)
+    assert cs and any(any("a change from a baseline" in u for u in c.provenance.unresolved) for c in cs) == change
+
+
 @pytest.mark.parametrize(("text", "analyte", "ranges", "condition_kept"), [
     # a threshold in brackets right after a condition a lab value defines is what it means (NCT02315027)
     ("thrombocytopenia (<50 x 10(9)/L), severe anemia (<8g/dl), creatinine > 2.3 mg/dl", "hemoglobin", [(None, 8.0, "g/dL")], False),
