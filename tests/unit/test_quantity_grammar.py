@@ -251,6 +251,11 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
     ("Wound size of target ulcer between 1.5 and 100 cm2", "inclusion", "wound_area", [(1.5, 100.0, "cm2")]),  # NCT03257098
     ("ulcer size is between 1.5~15 cm2", "inclusion", "wound_area", [(1.5, 15.0, "cm2")]),  # NCT04569409
     ("The wound area was between 10cm2 and 40cm2", "inclusion", "wound_area", [(10.0, 40.0, "cm2")]),  # NCT05319106
+    # a pressure measured elsewhere than the arm is its own analyte, not blood pressure (NCT04569409, NCT04869397)
+    ("Toe Blood Pressure (TBP) > 40mmHg", "inclusion", "toe_pressure", [(40.0, None, "mm[Hg]")]),
+    ("Skin Perfusion Pressure (SPP) > 30mmHg", "inclusion", "skin_perfusion_pressure", [(30.0, None, "mm[Hg]")]),
+    ("PAPS >30 mm HG", "exclusion", "pasp", [(30.0, None, "mm[Hg]")]),
+    ("pulmonary artery systolic pressure > 40 mmHg", "exclusion", "systolic_blood_pressure", []),
     # two comparisons of one analyte joined by "to", as by "and": both ends read
     ("Range of Ankle Brachial Index (ABI) is > 0.7 to < 1.3", "inclusion", "abi", [(0.7, None, None), (None, 1.3, None)]),  # NCT04569409
     ("ABI > 0.7 and < 1.3", "inclusion", "abi", [(0.7, None, None), (None, 1.3, None)]),
