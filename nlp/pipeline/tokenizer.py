@@ -55,6 +55,7 @@ def _infixes() -> list[_Rule]:
         r"\^",  # 10^9
         r"(?<=[A-Za-z0-9])\((?=[A-Za-z0-9<>≤≥≦≧＜＞])",  # "ratio(INR)", "neutropenia(≤ 1x10^9/l)"
         r"(?<=[a-z])(?=[≥≤])",
+        r"(?<=\bage)(?=\d)|(?<=\bages)(?=\d)|(?<=\baged)(?=\d)",  # "ages18 to 75": an age word glued to its number
         r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
         r"；|。|，|：|、",
         *_english(English.Defaults.infixes),
@@ -70,7 +71,7 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
             prefix_search=compile_prefix_regex(_prefixes()).search,
             suffix_search=compile_suffix_regex(_suffixes()).search,
             infix_finditer=compile_infix_regex(_infixes()).finditer,
-            token_match=re.compile(r"^(?:COVID-19|SARS-CoV-2|HbA1c|[A-Za-z]+\d+[a-z]?|W\d+)$").match,
+            token_match=re.compile(r"^(?:COVID-19|SARS-CoV-2|HbA1c|(?!age[ds]?\d)[A-Za-z]+\d+[a-z]?|W\d+)$", re.I).match,
             url_match=None,
         )
 

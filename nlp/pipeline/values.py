@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
-from nlp.core.knowledge import read_cues
+from nlp.core.knowledge import cue, read_cues
 from nlp.core.units import time_unit_codes, time_units, written_units
 
 # --- units ---------------------------------------------------------------------------------
@@ -306,10 +306,12 @@ def find_values(text: str) -> list[ValueMatch]:
             e -= 1
         if not free(s, e):
             continue
-        # numbers glued to letters on the left are part of a name ("HbA1c", "CD4", "W12")
-        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_") and m.group("cmp") is None:
+        # numbers glued to letters on the left are part of a name ("HbA1c", "CD4", "W12"), but for
+        # an age word glued to its number ("ages18 to 75", cue age_lead)
+        glued_age = s > 0 and text[s - 1].isalpha() and bool(cue("age_lead").search(text[max(0, s - 8):s]))
+        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_") and m.group("cmp") is None and not glued_age:
             continue
-        if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha():
+        if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha() and not glued_age:
             continue
         n1 = -_num(m.group("n1")) if m.group("sign") else _num(m.group("n1"))
         n2 = _num(m.group("n2")) if m.group("n2") else None

@@ -49,6 +49,8 @@ def one(nlp, text: str, label: str, valued: bool = False):  # type: ignore[no-un
         ("neutropenia(≤ 1", ["neutropenia", "(", "≤", "1"]),  # a bracket glued to its word (31 times in ctgov-msc)
         ("aminotransferase(AST)", ["aminotransferase", "(", "AST", ")"]),
         ("comorbidity(ies)", ["comorbidity", "(", "ies", ")"]),
+        ("ages18 to 75", ["ages", "18", "to", "75"]),  # an age word glued to its number (NCT05215288)
+        ("CD4", ["CD4"]),
     ],
 )
 def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]

@@ -38,6 +38,7 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("Males and females between age 18 and 70 years at the screening.", [(18, 70, "a")]),  # NCT03943940
     ("Infant or child (male or female) under the age of 16 years at recruitment.", [(None, 16, "a")]),  # NCT05491135
     ("over 18 years of age", [(18, None, "a")]),  # NCT01558908
+    ("Male and female ages18 to 75", [(18, 75, "a")]),  # NCT05215288: the age word glued to the number
     ("18-60 years of age with acute ACL injury", [(18, 60, "a")]),  # NCT02492308
     ("18 to 90 years in age", [(18, 90, "a")]),  # NCT02530047
     ("Be ≥ 21 and < 90 years of age", [(21, None, "a"), (None, 90, "a")]),  # NCT02013674: the unit written once
