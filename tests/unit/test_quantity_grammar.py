@@ -323,3 +323,11 @@ def test_grammar_sex_specific_thresholds(nlp, text: str, section: str,  # type: 
         assert crit.logic is not None and all(isinstance(i, str) for i in crit.logic.items)
     if text.startswith("Men with"):
         assert [c.sex for c in crit.constraints if c.kind == "sex"] == ["male"]
+
+
+@pytest.mark.parametrize("text", [
+    # "no limit on gender" is both sexes: no sex constraint, and no negated one (ctgov-msc wordings)
+    "no gender limitation", "Gender is not limited.", "gender unlimited", "irrespective of sex", "regardless of gender",
+])
+def test_grammar_both_sexes(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert [c.sex for c in _constraints(nlp, text, "sex")] == ["all"]
