@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -419,6 +419,7 @@ class _Builder:
                 self._sex(e)
         for d in list(self.drafts):
             self._infer(d, None, scope="criterion")
+        self._expand_compounds()
         self._or_groups()
         for t in self.ents:
             if t.label == "TEMPORAL":
@@ -638,6 +639,23 @@ class _Builder:
             self.drafts.insert(self.drafts.index(trigger) + 1, d)
         else:
             self.drafts.append(d)
+
+    def _expand_compounds(self) -> None:
+        """A concept the lexicon reads as several (``expands_to``: "cardiopulmonary compromise" is
+        cardiac dysfunction or pulmonary disease) becomes one draft per part, in one OR group
+        (ANY of them, in either section)."""
+        lex = _lex()
+        out: list[_Draft] = []
+        for d in self.drafts:
+            entry = lex.entries.get(d.concept) if d.concept else None
+            if entry is None or not entry.expands_to:
+                out.append(d)
+                continue
+            g = d.group or self._group()
+            out.extend(replace(d, concept=part, group=g, excluded=list(d.excluded),
+                                           unresolved=list(d.unresolved), bounds=list(d.bounds))
+                       for part in entry.expands_to)
+        self.drafts = out
 
     def _or_groups(self) -> None:
         """Inclusion alternatives: "MS or NMO", "either not received X ... or on a stable dose of

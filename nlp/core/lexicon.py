@@ -79,6 +79,9 @@ class LexiconEntry(BaseModel):
     # conditions a lab value defines: the analyte whose threshold, written in brackets right
     # after the condition, is what the condition means ("severe anemia (< 8 g/dL)" is hemoglobin < 8)
     measured_by: str | None = None
+    # a compound naming several concepts at once ("cardiopulmonary disease" is cardiac dysfunction
+    # and pulmonary disease): a mention is read as one constraint per part, any of them (OR)
+    expands_to: tuple[str, ...] = ()
     # a function or test group ("renal function"): the condition its abnormal state is
     # ("adequate renal function" = no renal dysfunction, "abnormal liver function" = hepatic dysfunction)
     dysfunction: str | None = None
@@ -210,6 +213,9 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
                 problems.append(f"{e.id}: is its own parent")
         if e.staged_by is not None and (e.staged_by not in ids or ids[e.staged_by].unit != "{score}"):
             problems.append(f"{e.id}: staged_by {e.staged_by!r} is not a scale of the lexicon (a measurement in {{score}})")
+        for part in e.expands_to:
+            if part not in ids or ids[part].category != e.category or ids[part].expands_to:
+                problems.append(f"{e.id}: expands_to {part!r} is not a plain concept of its category")
         if e.measured_by is not None and (e.measured_by not in ids or ids[e.measured_by].category != "measurement"):
             problems.append(f"{e.id}: measured_by {e.measured_by!r} is not a measurement of the lexicon")
         if e.dysfunction is not None and (e.dysfunction not in ids or ids[e.dysfunction].category != "condition"):

@@ -172,3 +172,33 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
 ])
 def test_context_function_state_is_its_dysfunction(nlp, text: str, section: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
     assert [(c.concepts.concept.id, c.present) for c in _conditions(nlp, text, section)] == expected
+
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("Severe cardiopulmonary compromise, or other system failure.", "exclusion"),  # NCT00953485
+    ("cardiopulmonary disease", "exclusion"),  # NCT02315027
+    ("cardiorespiratory insufficiency", "inclusion"),
+])
+def test_context_compound_of_organs_is_each_organ_any(nlp, text: str, section: str) -> None:  # type: ignore[no-untyped-def]
+    """A compound of two organ systems is read as each of them, any of them (lexicon expands_to):
+    the exclusion excludes a patient with either, the inclusion admits one with either."""
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    [crit] = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp).criteria
+    assert {c.concepts.concept.id for c in crit.constraints if c.kind == "condition"} == {"cardiac_dysfunction", "pulmonary_disease"}
+    assert crit.logic is not None
+    groups = [g for g in crit.logic.items if not isinstance(g, str)]
+    assert groups and groups[0].op == "ANY" and len(groups[0].items) == 2
+
+
+def test_context_compound_of_organs_excludes_a_patient_with_either(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+    from nlp.matching import Matcher, Patient
+
+    doc = parse_record(TrialRecord(source="t", format="text",
+                                   eligibility_text="Exclusion Criteria:\n\n* cardiopulmonary disease\n"), nlp)
+    copd = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "conditions": [{"name": "COPD", "status": "active"}]})
+    healthy = Patient.model_validate({"id": "q", "as_of": "2026-11-01", "conditions": [{"name": "osteoarthritis", "status": "active"}]})
+    assert Matcher().match(doc, copd).overall == "ineligible"
+    assert Matcher().match(doc, healthy).overall != "ineligible"

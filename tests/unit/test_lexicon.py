@@ -60,6 +60,9 @@ def test_lexicon_problems_found() -> None:
     assert any("needs 'unit' and 'range'" in p for p in probs)
     c = LexiconEntry(id="c", name="C", category="condition", label="CONDITION", synonyms=("c",), measured_by="a")
     assert any("measured_by 'a' is not a measurement" in p for p in lexicon_problems([a, c]))
+    d = LexiconEntry(id="d", name="D", category="condition", label="CONDITION", synonyms=("d",), expands_to=("m", "nowhere"))
+    probs = lexicon_problems([m, d])
+    assert any("expands_to 'm'" in p for p in probs) and any("expands_to 'nowhere'" in p for p in probs)
 
 
 def test_lexicon_grouping_concepts_have_narrower_terms() -> None:
