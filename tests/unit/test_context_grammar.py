@@ -202,3 +202,15 @@ def test_context_compound_of_organs_excludes_a_patient_with_either(nlp) -> None:
     healthy = Patient.model_validate({"id": "q", "as_of": "2026-11-01", "conditions": [{"name": "osteoarthritis", "status": "active"}]})
     assert Matcher().match(doc, copd).overall == "ineligible"
     assert Matcher().match(doc, healthy).overall != "ineligible"
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    # the wordings of curated conditions ctgov-msc uses (source trials in the dev set)
+    ("having a chronic, immunosuppressive state", "immunodeficiency"),  # NCT04410731: a state, not a drug
+    ("Any acute or chronic communicable diseases", "active_infection"),  # NCT01456819
+    ("history of laboratory evidence of hypercoagulability", "coagulopathy"),  # NCT05215288
+    ("recent myocardial infarct", "myocardial_infarction"),  # NCT02315027
+])
+def test_context_condition_wordings(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    kinds = {(c.kind, c.concepts.concept.id) for c in _read(nlp, text, "exclusion") if hasattr(c, "concepts")}
+    assert ("condition", concept) in kinds and not any(k == "therapy" for k, _ in kinds)
