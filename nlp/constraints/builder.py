@@ -351,6 +351,7 @@ class _Builder:
                         after = None
                     if (defined := self._defined_by(e)) is not None:
                         # "severe anemia (<8 g/dL)": the threshold is what the condition means
+                        self._defined_condition(e.start, defined.concept_id)
                         self._measurement(defined, e, None, condition_at(e.start))
                         last_targets, closed, last_value_end, last_comparator = [defined], True, e.end, e.comparator
                     elif e.second_value is not None and e.unit == "mm[Hg]":
@@ -652,9 +653,8 @@ class _Builder:
                 out.append(d)
                 continue
             g = d.group or self._group()
-            out.extend(replace(d, concept=part, group=g, excluded=list(d.excluded),
-                                           unresolved=list(d.unresolved), bounds=list(d.bounds))
-                       for part in entry.expands_to)
+            out.extend(replace(d, concept=part, group=g, excluded=list(d.excluded), unresolved=list(d.unresolved),
+                               bounds=list(d.bounds)) for part in entry.expands_to)
         self.drafts = out
 
     def _or_groups(self) -> None:
@@ -748,17 +748,14 @@ class _Builder:
 
     def _defined_by(self, val: Entity) -> Entity | None:
         """The analyte a value with a comparator, in brackets right after a condition a lab value
-        defines, is a reading of ("severe anemia (<8g/dl)", "thrombocytopenia (<50 x 10(9)/L)");
-        the condition itself is then no constraint of its own (``_defined_condition``)."""
+        defines, is a reading of ("severe anemia (<8g/dl)", "thrombocytopenia (<50 x 10(9)/L)"),
+        if it can be one (the condition is then no constraint of its own: ``_defined_condition``)."""
         found = self._measured_by(val.start) if val.comparator is not None else None
         if found is None:
             return None
         x, cid = found
         analyte = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=cid)
-        if not self._can_read(analyte, val):
-            return None
-        self._defined_condition(val.start, cid)
-        return analyte
+        return analyte if self._can_read(analyte, val) else None
 
     def _defined_condition(self, pos: int, analyte: str | None) -> None:
         """Drop the condition a threshold of ``analyte`` in brackets at ``pos`` defines ("anemia
