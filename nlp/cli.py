@@ -648,9 +648,8 @@ def _store_or_exit(db: Path) -> Iterator[TrialStore]:
 
 
 def _load_store_or_exit(db: Path) -> list[MatchForm]:
-    """All stored trials in their match form (one query), then kept out of the collector's scans."""
-    import gc
-
+    """All stored trials in their match form (the forms and the contents, a query each), then kept
+    out of the collector's scans."""
     from nlp.matching.batch import freeze
 
     gc.disable()  # until the freeze: the first collection after loading would scan every object
