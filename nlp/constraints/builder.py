@@ -79,6 +79,17 @@ def _lex() -> Lexicon:
     return Lexicon.load()
 
 
+def _inherited(cid: str, attr: str) -> str | None:
+    """A lexicon field of a concept (``staged_by``, ``measured_by``), or of its nearest broader
+    concept that has it."""
+    lex = _lex()
+    for c in (cid, *lex.ancestors(cid)):
+        entry = lex.entries.get(c)
+        if entry is not None and (value := getattr(entry, attr)):
+            return str(value)
+    return None
+
+
 def concept_of(cid: str | None) -> Concept | None:
     """The frozen ``Concept`` of a lexicon id (one shared object per id)."""
     return _concept(cid) if cid else None
@@ -721,30 +732,25 @@ class _Builder:
         ``staged_by`` of the condition named right before or after the value, in its clause."""
         if val.unit not in (None, "{score}"):
             return None
-        lex = _lex()
         near = [x for x in self.ents if x.label == "CONDITION" and x.concept_id
                 and (0 <= val.start - x.end <= 24 or 0 <= x.start - val.end <= 24)
                 and not cue("clause_punctuation").search(self.text[min(x.end, val.end):max(x.start, val.start)])]
         for x in sorted(near, key=lambda x: min(abs(val.start - x.end), abs(x.start - val.end))):
-            for cid in (x.concept_id or "", *lex.ancestors(x.concept_id or "")):
-                entry = lex.entries.get(cid)
-                if entry is not None and entry.staged_by:
-                    scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=entry.staged_by)
-                    return scale if self._can_read(scale, val) else None
+            if (staged_by := _inherited(x.concept_id or "", "staged_by")) is not None:
+                scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=staged_by)
+                return scale if self._can_read(scale, val) else None
         return None
 
     def _measured_by(self, pos: int) -> tuple[Entity, str] | None:
         """The condition right before an opening bracket that ends at ``pos`` (cue
         ``defining_bracket``), with the analyte the lexicon says defines it (``measured_by``)."""
-        lex = _lex()
-        before = [x for x in self.ents if x.label == "CONDITION" and x.concept_id and x.end <= pos
-                  and cue("defining_bracket").fullmatch(self.text[x.end:pos])]
-        for x in before[-1:]:
-            for cid in (x.concept_id or "", *lex.ancestors(x.concept_id or "")):
-                entry = lex.entries.get(cid)
-                if entry is not None and entry.measured_by:
-                    return x, entry.measured_by
-        return None
+        # only the condition ending nearest before ``pos`` can be followed by nothing but the bracket
+        before = [x for x in self.ents if x.label == "CONDITION" and x.concept_id and x.end <= pos]
+        x = max(reversed(before), key=lambda x: x.end, default=None)
+        if x is None or not cue("defining_bracket").fullmatch(self.text[x.end:pos]):
+            return None
+        analyte = _inherited(x.concept_id or "", "measured_by")
+        return (x, analyte) if analyte is not None else None
 
     def _defined_by(self, val: Entity) -> Entity | None:
         """The analyte a value with a comparator, in brackets right after a condition a lab value
