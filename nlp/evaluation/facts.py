@@ -3,7 +3,9 @@
 A fact is found when a constraint of the criterion holding the fact's quote has the fact's kind,
 effect (or its normal-form equivalent: include "ALT <= 2.5 xULN" = exclude "ALT > 2.5 xULN"),
 concept (the constraint's concept or one of its broader concepts; a measurement's analyte by any
-name the lexicon gives the concept, case and hyphens aside), comparator, value and unit
+name the lexicon gives the concept, case and hyphens aside; a fact that names its concept, an
+"other" therapy or a target diagnosis, by a name found in the constraint's evidence or by any name
+of the constraint's concept standing as whole words in the fact's name), comparator, value and unit
 (after conversion) and window. Recall is reported per kind; precision for the numeric kinds
 (age, weight, bmi, measurement): the share of numeric constraints built from the text that match
 some fact. Constraints are read as facets (``nlp.core.normal``): a range gives one comparison per
@@ -82,12 +84,20 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
             return True
         return _analyte_key(fact.get("analyte", "")) in _names_of(cid)
     if want in (None, "target_diagnosis", "other"):
-        name = (fact.get("name") or "").lower()
+        name = _analyte_key(fact.get("name") or "")
         if want == "target_diagnosis" and fact["effect"] != c.effect:
             return False
-        ev = (c.evidence.text if c.evidence else "").lower()
-        return bool(name) and (name in names or name in ev or any(n and n in name for n in names))
+        ev = _analyte_key(c.evidence.text if c.evidence else "")
+        return bool(name) and (name in ev or any(_names_in(n, name) for n in names | _names_of(cid)))
     return cid == want or (cid is not None and want in Lexicon.load().ancestors(cid))
+
+
+def _names_in(n: str, text: str) -> bool:
+    """Whether the concept name ``n`` stands in the key's ``text`` as whole words ("ECMO" in
+    "ventricular assist device or ECMO"; "ms" not in "systems")."""
+    import re
+
+    return bool(n) and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) is not None
 
 
 def _value_ok(fact: dict[str, Any], c: Facet) -> bool:

@@ -289,3 +289,18 @@ def test_constraints_fact_analyte_by_any_name_of_the_concept(nlp, analyte: str, 
     fact = {"kind": "measurement", "effect": "include", "analyte": analyte, "comparator": ">=", "value": 5,
             "unit": "mg/L", "quote": "C-Reactive Protein (CRP) of at least 5 mg/l"}
     assert any(fact_matches(fact, f) for f in facets) is found
+
+
+@pytest.mark.parametrize(("name", "found"), [
+    ("ECMO", True),  # an abbreviation of the concept read (NCT05491135's key names it so)
+    ("ventricular assist device or ECMO", True),  # one name of it among the key's words
+    ("extracorporeal life support", True),  # a synonym
+    ("ECMOS", False),  # a name inside a longer word is no name
+    ("hemodialysis", False),  # another therapy
+])
+def test_constraints_fact_other_therapy_by_any_name_of_the_concept(nlp, name: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    [rec] = list(read_text("Exclusion Criteria:\n- Dependent on Extracorporeal Membrane Oxygenation\n", "t.txt"))
+    facets = [f for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit)]
+    fact = {"kind": "therapy", "effect": "exclude", "concept": "other", "name": name,
+            "quote": "Dependent on Extracorporeal Membrane Oxygenation"}
+    assert any(fact_matches(fact, f) for f in facets) is found
