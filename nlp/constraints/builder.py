@@ -472,9 +472,16 @@ class _Builder:
                 unresolved.append(f"the condition names what a treatment is for ({m.group(0).strip()!r})")
             elif m := cue("intolerance").search(lead):
                 unresolved.append(f"about tolerating it ({m.group(0)!r}), not about having it")
+            elif m := cue("cause_denied").search(self.phrase_before(e.start)):
+                # "respiratory failure not fully explained by cardiac failure or fluid overload":
+                # named as what does not cause another finding, neither required nor excluded
+                unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
             present = False  # "naïve to TNF inhibitors": no prior exposure
-        planned = e.hypothetical and bool(cue("hypothetical").search(lead))
+        # "will be excluded if they have received any surgery": an exposure told in the past
+        # after the hypothetical cue is a fact of the history, not a plan
+        hyp = [m.end() for m in cue("hypothetical").finditer(lead)]
+        planned = e.hypothetical and bool(hyp) and not cue("past_exposure").search(lead, hyp[-1])
         d = self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
                       planned=planned, unresolved=unresolved, rule="mention")
         if kind == Kind.CONDITION and e.concept_id and cue("other_than_target").search(lead):
@@ -502,6 +509,13 @@ class _Builder:
         head = self.text[s0:pos]
         cut = max((m.end() for m in cue("clause_boundary").finditer(head)), default=0)
         return head[cut:]
+
+    def phrase_before(self, pos: int) -> str:
+        """The words of the criterion from the last punctuation up to ``pos`` (across "or" and
+        "and": a cue before a list governs each of its items)."""
+        s0, _ = self.crit_span
+        head = self.text[s0:pos]
+        return head[max((m.end() for m in cue("clause_punctuation").finditer(head)), default=0):]
 
     def _test_result(self, e: Entity) -> str | None:
         """"negative" / "positive" when the mention names what a test looks for ("negative serum

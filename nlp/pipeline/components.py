@@ -577,6 +577,7 @@ class ContextTagger:
         self._context(doc)
         _close_parenthesised_exceptions(doc, text)
         _exceptions_of_one_kind(doc, text)
+        _negation_through_or_lists(doc, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
         ud = user_data(doc)
@@ -652,6 +653,25 @@ def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
             if ended or (e.label_ != kind and any(ch in between for ch in ",;()[]")):
                 ended = True
                 e._.excepted = False
+
+
+_LISTED = {"CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "OTHER"}
+
+
+def _negation_through_or_lists(doc: Doc, text: str) -> None:
+    """A negation that opens an or-list reaches each of its items, however far past ConText's
+    six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
+    corticosteroid treatment": no pulse steroids either). Only a negation cue before the first item
+    in its clause counts ("HIV negative or HBV": the cue after HIV reaches no further), and only
+    "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it)."""
+    ents = sorted((e for e in doc.ents if e.label_ in _LISTED), key=lambda e: e.start_char)
+    for prev, e in itertools.pairwise(ents):
+        if not prev._.negated or e._.negated or not cue("negated_list_join").fullmatch(text[prev.end_char:e.start_char]):
+            continue
+        lead = text[:prev.start_char]
+        clause = max((m.end() for m in cue("clause_punctuation").finditer(lead)), default=0)
+        if cue("negation").search(lead, clause):
+            e._.negated = True
 
 
 @Language.factory("elig_context")

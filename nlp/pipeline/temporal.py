@@ -25,7 +25,7 @@ _ANCHOR = (
     r"(?P<anchor>(?:the\s+)?(?:(?:first|last|initial|index)\s+)?"
     r"(?:[\w\-]+\s+){0,5}?"
     r"(?:enrol(?:l)?ment|screening|randomi[sz]ation|baseline|inclusion|entry|consent|onset|"
-    r"admission|diagnosis|infusion|injection|transplant(?:ation)?|treatment|dosing|dose|surgery|"
+    r"admission|diagnosis|infusion|injection|administration|application|transplant(?:ation)?|treatment|dosing|dose|surgery|"
     r"visit|day\s*(?:0|1)|study(?:\s+(?:start|entry|drug|treatment|day\s*\d))?|trial|"
     r"(?:test|study|trial|investigational|experimental)\s+(?:drug|product|treatment|medication)(?:\s+treatment)?|"
     r"signing(?:\s+(?:the\s+)?(?:informed\s+)?consent(?:\s+form)?)?|symptoms?(?:\s+onset)?|stroke|injury|birth|"

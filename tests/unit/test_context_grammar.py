@@ -214,3 +214,72 @@ def test_context_compound_of_organs_excludes_a_patient_with_either(nlp) -> None:
 def test_context_condition_wordings(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
     kinds = {(c.kind, c.concepts.concept.id) for c in _read(nlp, text, "exclusion") if hasattr(c, "concepts")}
     assert ("condition", concept) in kinds and not any(k == "therapy" for k, _ in kinds)
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    # NCT03799718: the negation opens an or-list whose second item lies past ConText's six tokens
+    ("No evidence of clinical MS relapse or high dose pulse corticosteroid treatment within 6 months", True),
+    ("Without diabetes mellitus type 2, or long term high dose corticosteroid treatment", True),
+    ("HIV negative or corticosteroid treatment", False),  # the cue follows the first item: it reaches no further
+    ("No evidence of clinical MS relapse and receiving high dose pulse corticosteroid treatment", False),  # "and": no list
+])
+def test_context_negation_reaches_each_item_of_an_or_list(nlp, text: str, negated: bool) -> None:  # type: ignore[no-untyped-def]
+    [t] = _therapies(nlp, text)
+    assert t.present is (not negated), t.concepts.concept.id
+
+
+@pytest.mark.parametrize(("text", "planned"), [
+    # NCT03369275: the future verb governs the exclusion; the exposure is told in the past
+    ("Participants will be excluded if they have received any surgery, chemotherapy, or radiation in the previous 12 months", False),
+    ("Patients who plan to undergo chemotherapy", True),
+    ("Patients planning to receive chemotherapy", True),
+])
+def test_context_an_exposure_told_in_the_past_is_no_plan(nlp, text: str, planned: bool) -> None:  # type: ignore[no-untyped-def]
+    chemo = [c for c in _therapies(nlp, text, "exclusion") if c.concepts.concept.id == "chemotherapy"]
+    assert chemo and all((c.exposure == "planned") is planned for c in chemo), [c.exposure for c in chemo]
+    if not planned:
+        assert chemo[0].window is not None and chemo[0].window.high_days == 365
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Received lumbar epidural steroid injection 3 weeks before cell administration", 21),  # NCT05011474
+    ("Received corticosteroids 14 days before IMP application", 14),  # NCT03257098
+])
+def test_context_window_before_the_administration_of_the_product(nlp, text: str, days: int) -> None:  # type: ignore[no-untyped-def]
+    [t] = _therapies(nlp, text, "exclusion")
+    assert t.window is not None and t.window.high_days == days and t.window.anchor == "first_dose"
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("Lumbar epidural steroid injection within 3 months", "epidural_corticosteroid_injection"),
+    ("Intra-articular steroid injection within 3 months", "intra_articular_corticosteroid"),
+    ("Local steroid injection within 3 months", "corticosteroid_injection"),  # the site unsaid
+])
+def test_context_corticosteroid_injection_by_site(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    [t] = _therapies(nlp, text, "exclusion")
+    assert t.concepts.concept.id == concept
+
+
+def test_context_failed_treatment_wording_is_no_negation(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT04308213: "no benefit after X or Y" tells that X and Y were given and failed."""
+    found = _therapies(nlp, "No benefit after a course of hyaluronic acid or PRP infiltrations")
+    assert {c.concepts.concept.id for c in found} == {"hyaluronic_acid", "platelet_rich_plasma"}
+    assert all(c.present for c in found)
+    [x] = _therapies(nlp, "No prior treatment with hyaluronic acid")  # a plain negation still negates
+    assert x.present is False
+
+
+def test_context_with_or_without_negates_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01290367
+    conds = [c for c in _read(nlp, "Degenerative disc disease with or without an annular fissure or a contained disc herniation")
+             if c.kind == "condition"]
+    assert conds and all(c.present for c in conds)
+
+
+def test_context_a_condition_denied_as_a_cause_is_not_certain(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT04371393 and four ARDS trials: neither required nor excluded, so never a certain fail."""
+    conds = {c.concepts.concept.id: c for c in _read(nlp, "Respiratory failure not fully explained by cardiac failure or fluid overload.")
+             if c.kind == "condition"}
+    assert conds["respiratory_failure"].provenance.certain
+    assert not conds["heart_failure"].provenance.certain and conds["heart_failure"].provenance.unresolved
+    assert len(conds) == 3 and not conds[next(k for k in conds if k not in ("respiratory_failure", "heart_failure"))].provenance.certain

@@ -82,6 +82,9 @@ CUE_CASES = [
     ("refusal", "unwilling to agree to use acceptable contraception", "unwilling to stop anticoagulants"),
     ("modifier_of_treatment", " compression bandage", " within 3 months"),
     ("intolerance", "Unable to tolerate ", "Able to walk "),
+    ("past_exposure", "if they have received any", "if they will receive any"),
+    ("cause_denied", "not fully explained by", "explained by"),
+    ("negated_list_join", " relapse or high dose pulse ", " and "),  # fullmatched between two mentions (below)
     ("coordination_head", "lesions", "lesioned"),
     ("coordination_drug_head", "drugs", "drugstore"),
     ("coordination_filler", "important", "lung"),
@@ -133,6 +136,11 @@ def test_knowledge_every_cue_has_a_case() -> None:
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
 def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None:
     assert cue(name).search(hit) and not cue(name).search(miss)
+
+
+def test_knowledge_negated_list_join_spans_only_an_or_and_modifiers() -> None:
+    assert cue("negated_list_join").fullmatch(", or ") and cue("negated_list_join").fullmatch(" relapse or high dose pulse ")
+    assert not cue("negated_list_join").fullmatch(" and ") and not cue("negated_list_join").fullmatch(" or who have ")
 
 
 def test_knowledge_age_gap_cue_spans_only_filler_words() -> None:
