@@ -122,7 +122,8 @@ class _Draft:
     planned: bool = False
     washout: bool = False  # "discontinued at least 4 weeks before": none in the window
     window: Window | None = None
-    group: str | None = None
+    group: str | None = None  # an OR group: any of its members
+    together: str | None = None  # an ALL group inside an exclusion: a condition and the grade that qualifies it
     excluded: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     applies_if: Applicability | None = None
@@ -189,6 +190,7 @@ class _Builder:
         self.ents = sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start)
         self.drafts: list[_Draft] = []
         self.groups = 0
+        self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
@@ -374,7 +376,9 @@ class _Builder:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
                         self._measurement(after, e, None, condition_at(e.start))
                     elif (scale := self._staged(e)) is not None:
+                        n = len(self.drafts)
                         self._measurement(scale, e, None, condition_at(e.start))
+                        self._graded.append((scale.start, self.drafts[n:]))
                     elif e.unit in _TIME_CODES and e.comparator in (">", ">=", "<", "<="):
                         loose_times.append(e)  # "Type 2 diabetes ... 3 years or more": read once windows are in
                     continue  # a value with no analyte is not a constraint
@@ -440,6 +444,22 @@ class _Builder:
             self._loose_duration(v)
         self._drop_examples()
         self._qualify()
+        self._graded_together()
+
+    def _graded_together(self) -> None:
+        """An exclusion of a condition at a grade ("spondylolisthesis > grade II", "Grade III and
+        IV knee OA") excludes the condition only at that grade: the condition and its grade form
+        one ALL group (a patient with a milder grade is not excluded). An inclusion requires all
+        of its parts already."""
+        if self.effect != "exclude":
+            return
+        for start, grades in self._graded:
+            cond = [d for d in self.drafts if d.kind == Kind.CONDITION and d.start == start and d.group is None]
+            grades = [g for g in grades if g in self.drafts and g.group is None]
+            if len(cond) == 1 and grades:
+                g = f"{self.crit_id}.t{start}"
+                for d in (*cond, *grades):
+                    d.together = g
 
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
@@ -947,9 +967,11 @@ class _Builder:
         self.drafts = keep
 
     # -- freezing into model v2 ----------------------------------------------------------------
-    def freeze(self) -> tuple[list[AnyConstraint], dict[str, str]]:
+    def freeze(self) -> tuple[list[AnyConstraint], dict[str, str], dict[str, str]]:
+        """The constraints, their OR groups and their ALL groups (constraint id -> group id)."""
         out: list[AnyConstraint] = []
         groups: dict[str, str] = {}
+        together: dict[str, str] = {}
         model = {(e.start, e.end): e.linked_by for e in self.ents if e.source == "model" and e.concept_id}
         for n, d in enumerate(self.drafts, start=1):
             cid = f"{self.crit_id}.c{n}"
@@ -959,7 +981,9 @@ class _Builder:
             out.append(freeze_draft(d, cid, self.crit_id, source="model" if how is not None else "rules", text=self.text))
             if d.group:
                 groups[cid] = d.group
-        return out, groups
+            if d.together:
+                together[cid] = d.together
+        return out, groups, together
 
 
 def _concept_set(d: _Draft) -> ConceptSet | None:
@@ -1040,9 +1064,9 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         own = (span[0], at + len(lead))  # a lead-in's own words, without its sub-criteria
     b = _Builder(crit_id, section, entities, eligibility_text, span, targets, own)
     b.build()
-    constraints, groups = b.freeze()
+    constraints, groups, together = b.freeze()
     at_least = _children_at_least(lead) if children else None
-    logic = build_logic(section, [c.id for c in constraints], groups, children, at_least)
+    logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
     if not constraints:
         if children:

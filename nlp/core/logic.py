@@ -2,7 +2,8 @@
 AT_LEAST groups, read at the content level: "has X or Y" is ANY(X, Y) in either section).
 
 Defaults, as a coordinator reads a list: an inclusion requires all of its parts; an exclusion
-excludes on any of its parts. Alternatives the text joins with "or" form a nested ANY group;
+excludes on any of its parts. Alternatives the text joins with "or" form a nested ANY group; a
+condition an exclusion names at a grade forms a nested ALL group with that grade;
 a lead-in "one of the following" / "at least two of" makes its sub-criteria ANY / AT_LEAST(n).
 """
 
@@ -15,23 +16,34 @@ from nlp.core.labels import GroupOp
 
 
 def build_logic(section: str, constraint_ids: Sequence[str], groups: dict[str, str],
-                children: Sequence[str] = (), children_at_least: int | None = None) -> Group | None:
-    """``groups`` maps a constraint id to the id of its OR group; ``children_at_least`` is n when
-    the lead-in asks for n of its sub-criteria (1: any of them), None when all are required."""
-    items: list[str | Group] = []
-    members: dict[str, list[str]] = {}
+                children: Sequence[str] = (), children_at_least: int | None = None,
+                together: dict[str, str] | None = None) -> Group | None:
+    """``groups`` maps a constraint id to the id of its OR group, ``together`` to the id of its
+    ALL group (a condition and the grade that qualifies it, inside an exclusion; an OR group
+    wins); ``children_at_least`` is n when the lead-in asks for n of its sub-criteria (1: any of
+    them), None when all are required."""
+    slots: list[tuple[str, str]] = []  # ("id", constraint) | ("any", OR group) | ("all", ALL group), in order
+    members: dict[tuple[str, str], list[str]] = {}
     for cid in constraint_ids:
-        g = groups.get(cid)
-        if g is None:
-            items.append(cid)
+        if cid in groups:
+            slot = ("any", groups[cid])
+        elif together and cid in together:
+            slot = ("all", together[cid])
+        else:
+            slots.append(("id", cid))
             continue
-        if g not in members:
-            members[g] = []
-            items.append(g)  # placeholder, replaced below
-        members[g].append(cid)
-    items = [Group(op=GroupOp.ANY, items=tuple(members[it])) if isinstance(it, str) and it in members
-             and len(members[it]) > 1 else (members[it][0] if isinstance(it, str) and it in members else it)
-             for it in items]
+        if slot not in members:
+            members[slot] = []
+            slots.append(slot)
+        members[slot].append(cid)
+
+    def item(slot: tuple[str, str]) -> str | Group:
+        ids = members.get(slot, [slot[1]])
+        if len(ids) == 1:
+            return ids[0]
+        return Group(op=GroupOp.ALL if slot[0] == "all" else GroupOp.ANY, items=tuple(ids))
+
+    items = [item(s) for s in slots]
     exclusion = section == "exclusion"
     kids: list[str | Group] = list(children)
     if kids and children_at_least is not None and not exclusion:

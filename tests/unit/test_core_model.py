@@ -117,6 +117,11 @@ def test_core_logic_or_group_and_lead_in() -> None:
     g = build_logic("inclusion", ["a", "b", "c"], {"b": "g1", "c": "g1"}, children=["I1.1", "I1.2"], children_at_least=1)
     assert g == Group(op=GroupOp.ALL, items=("a", Group(op=GroupOp.ANY, items=("b", "c")),
                                              Group(op=GroupOp.ANY, items=("I1.1", "I1.2"))))
+    # an exclusion's condition at a grade: one ALL group inside the ANY; an OR group wins over it
+    q = build_logic("exclusion", ["a", "b", "c"], {}, together={"a": "t1", "b": "t1"})
+    assert q == Group(op=GroupOp.ANY, items=(Group(op=GroupOp.ALL, items=("a", "b")), "c"))
+    assert build_logic("exclusion", ["a", "b"], {"a": "g"}, together={"a": "t", "b": "t"}) == \
+        Group(op=GroupOp.ANY, items=("a", "b"))  # each alone in its group: no group
     two = build_logic("inclusion", [], {}, children=["x", "y", "z"], children_at_least=2)
     assert two == Group(op=GroupOp.ALL, items=(Group(op=GroupOp.AT_LEAST, n=2, items=("x", "y", "z")),))
     with pytest.raises(ValidationError):

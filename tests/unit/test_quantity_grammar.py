@@ -213,6 +213,9 @@ def test_grammar_scale_levels(text: str, expected: list[tuple[str, float, float 
     ("GvHD greater than or equal to grade 2", "gvhd_grade", [(2.0, None, "{score}")]),  # NCT01460901
     ("Grade Ⅲ and Ⅳ knee joint OA", "kellgren_lawrence", [(3.0, 4.0, "{score}")]),  # NCT04953572
     ("heart failure degree IV according to NYHA", "nyha_class", [(4.0, 4.0, "{score}")]),  # NCT03943940
+    ("spondylolisthesis > grade II", "meyerding_grade", [(2.0, None, "{score}")]),  # NCT04410731
+    ("ACLF of grade 2 or 3", "aclf_grade", [(2.0, 3.0, "{score}")]),  # NCT03860155
+    ("Class III or IV lupus nephritis", "isn_rps_class", [(3.0, 4.0, "{score}")]),  # constructed
     # a level of one thing is not a reading of an analyte named before it
     ("ECOG ≤ 2, stage III cancer", "ecog", [(None, 2.0, None)]),  # constructed
 ])
@@ -331,3 +334,24 @@ def test_grammar_sex_specific_thresholds(nlp, text: str, section: str,  # type: 
 ])
 def test_grammar_both_sexes(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert [c.sex for c in _constraints(nlp, text, "sex")] == ["all"]
+
+
+@pytest.mark.parametrize(("grade", "overall"), [
+    (2, "eligible"),  # a milder grade: the exclusion does not reach it
+    (3, "ineligible"),
+    (None, "needs_review"),  # knee OA with no grade on record: cannot tell
+])
+def test_grammar_excluded_condition_at_a_grade_excludes_only_that_grade(nlp, grade: int | None, overall: str) -> None:  # type: ignore[no-untyped-def]
+    """NCT04953572 "Grade III and IV knee joint OA" (exclusion): the condition and its grade form
+    one ALL group, so a patient with grade 2 knee OA is not turned away."""
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+    from nlp.matching import Matcher, Patient
+
+    doc = parse_record(TrialRecord(source="t", format="text",
+                                   eligibility_text="Exclusion Criteria:\n\n* Grade III and IV knee joint OA\n"), nlp)
+    p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "birth_date": "1960-01-01", "sex": "female",
+                                "conditions": [{"name": "osteoarthritis of knee", "status": "active"}],
+                                "observations": [] if grade is None else
+                                [{"name": "Kellgren-Lawrence grade", "value": grade, "unit": "{score}", "date": "2026-10-01"}]})
+    assert Matcher().match(doc, p).overall == overall
