@@ -530,6 +530,16 @@ class _Builder:
         cut = max((m.end() for m in cue("clause_boundary").finditer(head)), default=0)
         return head[cut:]
 
+    def without_asides(self, start: int, end: int) -> str:
+        """The text from ``start`` to ``end`` less the parentheticals that lie wholly inside it
+        ("ARDS (PaO2/FiO2 ratio <= 200 mmHg) for less than 96 hours": " for less than ")."""
+        out, at = [], start
+        for o, c in sorted(self._asides):
+            if at <= o and c < end:
+                out.append(self.text[at:o])
+                at = c + 1
+        return "".join(out) + self.text[at:end]
+
     def phrase_before(self, pos: int) -> str:
         """The words of the criterion from the last punctuation up to ``pos`` (across "or" and
         "and": a cue before a list governs each of its items)."""
@@ -877,11 +887,16 @@ class _Builder:
         # least 30 minutes"
         trial_event = anchor_of(t.anchor) in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION,
                                               Anchor.FIRST_DOSE, Anchor.LAST_DOSE)
-        lasting = t.relation is None and t.comparator in (">", ">=")  # "present for at least 30 minutes"
+        # "present for at least 30 minutes", "ARDS for less than 96 hours"
+        lasting = t.relation is None and t.comparator in (">", ">=", "<", "<=")  # relation None: a duration
         duration = (t.window_days_low is not None or t.relation == "after" or lasting) and self.effect == "include" \
             and not (t.relation == "after" and t.anchor and trial_event)  # "within 6 months after the last dose": the future
         for d in targets:
-            gap = self.text[d.end:t.start] if d.end <= t.start else ""
+            # a mention repeated later in the criterion extends the draft past the window: the gap
+            # runs from the mention nearest before it
+            end = max((x.end for x in self.ents if x.concept_id == d.concept and d.start <= x.start and x.end <= t.start),
+                      default=d.end) if d.concept else d.end
+            gap = self.without_asides(end, t.start) if end <= t.start else ""
             if lasting and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
                                 and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
@@ -892,8 +907,8 @@ class _Builder:
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
                 # within 3-12 months before enrollment"); a window further away is a guess
                 onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
-                own = (onset and t.relation != "before") or (not onset and d.end <= t.start
-                                                            and not cue("clause_boundary").search(self.text[d.end:t.start]))
+                own = (onset and t.relation != "before") or (not onset and end <= t.start
+                                                            and not cue("clause_boundary").search(self.without_asides(end, t.start)))
                 # "within 3-9 days prior to stroke": a time before the onset is something else's
                 # (last seen normal), read as the time since the onset only as a guess
                 self._duration(t, certain=own)

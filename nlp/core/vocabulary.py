@@ -295,9 +295,12 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
     heads = Counter(n.split()[0].lower().strip(",") for n in mesh_names.values() if " " in n)
     modifiers = {w for w, n in heads.items() if n >= 3}
     # a one-word name ending three or more other drug names is a salt or counter-ion ("acetate"
-    # in "glatiramer acetate"), not a drug of its own
+    # in "glatiramer acetate"), not a drug of its own; a drug that ends combination products
+    # ("sitagliptin and metformin", "amoxicillin/clavulanate") and few other names is still one
     tails = Counter(v.split()[-1] for v in d["drug_variant_to_canonical"] if " " in v)
-    modifiers |= {w for w, n in tails.items() if n >= 3}
+    plain = Counter(v.split()[-1] for v in d["drug_variant_to_canonical"] if " " in v and not _COMBINATION.search(v))
+    drugs = {k for k, x in d["drug_canonical_to_data"].items() if x.get("drugbank_id") or x.get("medline_plus_id") or x.get("nhs_url")}
+    modifiers |= {w for w, n in tails.items() if n >= 3 and not (w in drugs and plain[w] < 3)}
     # one-word synonyms other than the drug's own name (brand and trade names: "Luminal",
     # "Coumadin") are matched as written, capitalised: in lower case they are often plain words
     brand = {v for k, vs in variants.items() for v in vs if " " not in v and v != k}
@@ -345,6 +348,7 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
                "abbreviations": marks, "codes": codes, "parents": sorted(set(parents)), "source": label}, "drugs")
 
 
+_COMBINATION = re.compile(r"\band\b|[/,+&]|\bwith\b|\bplus\b")  # a drug name that names a combination product
 _NOS = re.compile(r",?\s*(?:\bNOS\b|not otherwise specified|not elsewhere classified|unspecified)\s*$", re.I)
 _PAREN = re.compile(r"\s*\(([^()]*)\)")
 _BRACKET = re.compile(r"\s*\[[^\]]*\]")

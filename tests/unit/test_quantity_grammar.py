@@ -146,6 +146,12 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     ("the back pain or hip pain persists for more than 3 months", [(3, None, "mo")]),
     # a time with a comparator right after the diagnosis (NCT03943940)
     ("Type 2 Diabetes Mellitus according to the ADA 3 years or more", [(3, None, "a")]),
+    # the diagnosis named again after the duration (NCT05011474's whole criterion)
+    (("Among the subjects with low back pain, conservative treatment is performed, but the back pain or hip pain "
+     "persists for more than 3 months, and the cause of the back pain is a degenerative disc"), [(3, None, "mo")]),
+    # an upper bound, past a bracketed definition (NCT04615429)
+    (("Moderate to severe ARDS (PaO2/FiO2 ratio equal or less than 200 mmHg) for less than 96 hours at the time of "
+     "randomization"), [(None, 96, "h")]),
 ])
 def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
@@ -159,6 +165,7 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
     "Women who plan pregnancy within 6 months after the last dose",
     # a time after a treatment, not the diagnosis (constructed)
     "Type 2 diabetes treated with metformin for 3 months or more",
+    "Type 2 diabetes treated with metformin for less than 3 months",
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]

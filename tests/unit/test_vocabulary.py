@@ -151,3 +151,13 @@ def test_vocabulary_index_line_agrees_with_the_entries() -> None:
     data = _built()
     assert data["parents"] == {e["id"]: e.get("parents", []) for e in data["entries"]}
     assert data["codes"] == [[c["system"], c["code"], e["id"]] for e in data["entries"] for c in e.get("codes", ())]
+
+
+@pytest.mark.parametrize(("text", "drugbank"), [
+    # drugs that end combination products ("sitagliptin and metformin") are drugs, not counter-ions
+    ("metformin", "DB00331"), ("omeprazole", "DB00338"), ("norepinephrine", "DB00368"), ("vancomycin", "DB00512"),
+])
+def test_vocabulary_a_drug_named_in_combinations_is_still_a_drug(text: str, drugbank: str) -> None:
+    lex = Lexicon.load()
+    [(cid, s, e)] = lex.find(text)
+    assert (s, e) == (0, len(text)) and any(c.code == drugbank for c in lex.get(cid).codes)
