@@ -786,12 +786,13 @@ class _Builder:
         return None
 
     def _measured_by(self, pos: int) -> tuple[Entity, str] | None:
-        """The condition right before an opening bracket that ends at ``pos`` (cue
-        ``defining_bracket``), with the analyte the lexicon says defines it (``measured_by``)."""
-        # only the condition ending nearest before ``pos`` can be followed by nothing but the bracket
+        """The condition whose definition starts at ``pos`` (cue ``defining_join`` between them:
+        "anemia (", "fever of ", "anemia with ", "fever "), with the analyte the lexicon says
+        defines it (``measured_by``)."""
+        # only the condition ending nearest before ``pos`` can be followed by nothing but the join
         before = [x for x in self.ents if x.label == "CONDITION" and x.concept_id and x.end <= pos]
         x = max(reversed(before), key=lambda x: x.end, default=None)
-        if x is None or not cue("defining_bracket").fullmatch(self.text[x.end:pos]):
+        if x is None or not cue("defining_join").fullmatch(self.text[x.end:pos]):
             return None
         analyte = _inherited(x.concept_id or "", "measured_by")
         return (x, analyte) if analyte is not None else None

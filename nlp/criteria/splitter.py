@@ -246,6 +246,10 @@ class _Builder:
             self.add_unmarked(node)
 
 
+# the ";" of an HTML character reference ("ejection fraction &lt; 30%") ends no clause
+_CHAR_REF = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6})$")
+
+
 def _split_clauses(text: str) -> list[tuple[int, int]]:
     """Spans of ";"-separated independent clauses (outside brackets); [] if not a list."""
     if ";" not in text:
@@ -258,7 +262,7 @@ def _split_clauses(text: str) -> list[tuple[int, int]]:
             depth += 1
         elif ch in ")]}" and depth:
             depth -= 1
-        elif ch == ";" and depth == 0:
+        elif ch == ";" and depth == 0 and not _CHAR_REF.search(text, max(0, i - 10), i):
             spans.append((seg_start, i + 1))
             seg_start = i + 1
     spans.append((seg_start, len(text)))

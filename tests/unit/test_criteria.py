@@ -185,6 +185,12 @@ def test_criteria_semicolon_inside_brackets_or_trailing_does_not_split() -> None
     assert sp.children("I1") == [] and sp.children("I2") == []
 
 
+def test_criteria_semicolon_of_a_character_reference_does_not_split() -> None:
+    # NCT05319106: "ejection fraction &lt; Normal 30%" is one criterion; a real ";" list still splits
+    assert _split("Exclusion Criteria:\n- ejection fraction &lt; 30%, heart failure\n").children("E1") == []
+    assert len(_split("Exclusion Criteria:\n- ALT &gt; 2.5 x ULN; heart failure; renal failure\n").children("E1")) == 3
+
+
 def test_criteria_markdown_escapes_read_plain_offsets_original() -> None:
     text = "Exclusion Criteria:\n* ANC \\< 1.5×10\\^9/L and ALT \\> 2.5×ULN\n"
     c = _split(text).criteria[0]

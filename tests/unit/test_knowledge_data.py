@@ -123,14 +123,13 @@ CUE_CASES = [
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("other_than_target", "history of a different ", "history of "),
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
-    ("defining_bracket", " (defined as ", " with "),
     ("change_before", "an increase of ", "an increase in hemoglobin to "),  # NCT01730547
     ("change_after", " mg/dL rise in serum creatinine", " mg/dL in serum creatinine"),  # NCT01602328
 ]
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_gap"} == set(read_cues().cues)
+    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -141,6 +140,13 @@ def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None
 def test_knowledge_negated_list_join_spans_only_an_or_and_modifiers() -> None:
     assert cue("negated_list_join").fullmatch(", or ") and cue("negated_list_join").fullmatch(" relapse or high dose pulse ")
     assert not cue("negated_list_join").fullmatch(" and ") and not cue("negated_list_join").fullmatch(" or who have ")
+
+
+def test_knowledge_defining_join_spans_a_bracket_or_a_linking_word() -> None:
+    for join in (" (defined as ", " (", ", defined as ", " of ", " with ", " ", ": "):
+        assert cue("defining_join").fullmatch(join), join
+    for join in (", ", " and ", " (see appendix) "):
+        assert not cue("defining_join").fullmatch(join), join
 
 
 def test_knowledge_age_gap_cue_spans_only_filler_words() -> None:

@@ -300,7 +300,12 @@ def test_grammar_change_is_not_a_level(nlp, text: str, analyte: str, change: boo
     ("thrombocytopenia (<50 x 10(9)/L), severe anemia (<8g/dl)", "platelets", [(None, 50.0, "10*9/L")], False),
     ("anemia (hemoglobin <7.9g / dl)", "hemoglobin", [(None, 7.9, "g/dL")], False),  # the analyte named in the bracket
     ("Fever (>38.0°C or >100.4°F for ≥24 hours)", "body_temperature", [(38.0, None, "Cel"), (100.4, None, "[degF]")], False),
+    # or right after it, without a bracket (NCT04410731 "greater than 100.4 degrees Fahrenheit")
+    ("Fever greater than 100.4 degrees Fahrenheit", "body_temperature", [(100.4, None, "[degF]")], False),
+    ("Thrombocytopenia < 50,000/mm3", "platelets", [(None, 50000.0, "/uL")], False),
+    ("Anemia with hemoglobin < 8 g/dL", "hemoglobin", [(None, 8.0, "g/dL")], False),
     # no threshold of its analyte in the bracket: the condition stays a condition
+    ("Thrombocytopenia, ALT > 3 x ULN", "hemoglobin", [], True),  # another analyte's threshold
     ("history of anemia", "hemoglobin", [], True),
     ("anemia (see appendix 2)", "hemoglobin", [], True),
     ("anemia (creatinine < 2 mg/dL)", "hemoglobin", [], True),
