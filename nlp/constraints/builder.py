@@ -50,7 +50,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
-from nlp.core.labels import Anchor, Exposure, Kind
+from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
@@ -903,7 +903,7 @@ class _Builder:
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
                 # something else; only a phrase right after the diagnosis is its duration
                 continue
-            if duration and d.kind == Kind.CONDITION and d.present:
+            if duration and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
                 # within 3-12 months before enrollment"); a window further away is a guess
@@ -943,7 +943,8 @@ class _Builder:
                 last.bounds.append((v.comparator, x))
                 last.end = max(last.end, v.end)
             return
-        if (self.effect == "include" and last.kind == Kind.CONDITION and last.present and len(gap) <= 40
+        if (self.effect == "include" and last.kind == Kind.CONDITION and last.present and last.concept not in PATIENT_STATES
+                and len(gap) <= 40
                 and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)):
             t = v.model_copy(update={"label": "TEMPORAL"})
             self._duration(t, certain=False)

@@ -8,6 +8,10 @@ from typing import Literal
 Section = Literal["inclusion", "exclusion", "unspecified"]
 Effect = Literal["include", "exclude"]
 
+# condition concepts that are states the patient record states (``Patient.pregnant``,
+# ``lactating``, ``contraception``), not diagnoses with an onset and a duration
+PATIENT_STATES = frozenset({"pregnancy", "lactation", "contraception"})
+
 
 class Label(StrEnum):
     """Entity labels the pipeline tags (see nlp/pipeline/README.md)."""

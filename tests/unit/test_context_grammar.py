@@ -167,6 +167,7 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
     ("abnormalities in liver function", "exclusion", [("hepatic_dysfunction", True)]),  # NCT03943940
     ("Abnormal coagulation function", "exclusion", [("coagulopathy", True)]),  # NCT05319106
     ("renal function impaired", "exclusion", [("renal_dysfunction", True)]),  # constructed
+    ("low immune function", "exclusion", [("immunodeficiency", True)]),  # NCT05319106
     # a function named without a state is no condition
     ("renal function tests at screening", "inclusion", []),  # constructed
 ])
@@ -210,6 +211,7 @@ def test_context_compound_of_organs_excludes_a_patient_with_either(nlp) -> None:
     ("Any acute or chronic communicable diseases", "active_infection"),  # NCT01456819
     ("history of laboratory evidence of hypercoagulability", "coagulopathy"),  # NCT05215288
     ("recent myocardial infarct", "myocardial_infarction"),  # NCT02315027
+    ("Those addicted to drugs, tobacco and alcohol", "drug_abuse"),  # NCT05319106
 ])
 def test_context_condition_wordings(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
     kinds = {(c.kind, c.concepts.concept.id) for c in _read(nlp, text, "exclusion") if hasattr(c, "concepts")}
@@ -283,3 +285,12 @@ def test_context_a_condition_denied_as_a_cause_is_not_certain(nlp) -> None:  # t
     assert conds["respiratory_failure"].provenance.certain
     assert not conds["heart_failure"].provenance.certain and conds["heart_failure"].provenance.unresolved
     assert len(conds) == 3 and not conds[next(k for k in conds if k not in ("respiratory_failure", "heart_failure"))].provenance.certain
+
+
+def test_context_a_patient_state_has_a_window_not_a_disease_duration(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT05501418: contraception "for at least 4 weeks after UMSC01 treatment" is a period of use
+    after the treatment, not the time since a diagnosis."""
+    found = _read(nlp, "Women should use appropriate contraception method(s) for at least 4 weeks after UMSC01 treatment")
+    assert not [c for c in found if c.kind == "measurement"]
+    [c] = [c for c in found if c.kind == "condition"]
+    assert c.concepts.concept.id == "contraception" and c.window is not None and c.window.high_days == 28
