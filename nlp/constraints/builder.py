@@ -915,9 +915,16 @@ class _Builder:
                 self._duration(t, certain=own)
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
-            d.window = Window(low_days=t.window_days_low, high_days=t.window_days, relation=relation,
-                              anchor=anchor_of(t.anchor), anchor_text=t.anchor)
-            if d.kind == Kind.THERAPY and relation.value == "before" and cue("washout").search(self.said_of(d)):
+            washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
+            low, high = t.window_days_low, t.window_days
+            if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None and not washout \
+                    and not cue("period_for").match(t.text):
+                # "surgery more than 6 months before enrollment", "stroke at least 6 months ago": the
+                # event lies further back than the amount (a washout keeps it as the time to be free;
+                # "for at least 4 weeks after the treatment" is a period from the anchor)
+                low, high = high, None
+            d.window = Window(low_days=low, high_days=high, relation=relation, anchor=anchor_of(t.anchor), anchor_text=t.anchor)
+            if washout:
                 d.washout = True  # "must have been discontinued at least 4 weeks before": a washout
                 if self.effect == "exclude":  # what inclusion asks, worded inside an exclusion
                     d.unresolved.append("washout wording inside an exclusion")

@@ -109,7 +109,7 @@ def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
         window = c.window
         return [Facet(**common, comparator="present" if c.present else "absent",
                       concept=cs.concept if cs else _kind_concept(c.kind.value), excluded=cs.excluded if cs else (),
-                      window_days=window.high_days if window else None,
+                      window_days=(window.high_days if window.high_days is not None else window.low_days) if window else None,
                       history=getattr(c, "history", False) or getattr(c, "exposure", None) == Exposure.EVER,
                       planned=getattr(c, "exposure", None) == Exposure.PLANNED, applies_if=c.applies_if)]
     return [Facet(**common, comparator="present")]  # judgement

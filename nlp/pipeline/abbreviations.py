@@ -6,7 +6,9 @@ Definitions are found with scispaCy's Schwartz & Hearst functions (``filter_matc
 component is not used as a pipe because it appends to a Doc extension's shared default list. A
 short form is linked to the concept the lexicon finds at the end of its long form (the head of
 the phrase: "absolute neutrophil count" -> ANC's concept); a long form that ends in no concept
-gives no link. The definitions travel to each criterion's Doc as plain values in ``user_data``
+gives no link, and when it shares no word with the names of what the lexicon reads the short form
+as, it blocks that reading ("human anti-mouse antibody (HAMA)" is not the HAM-A anxiety scale:
+concept id "" in the definitions). The definitions travel to each criterion's Doc as plain values in ``user_data``
 (``ABBREVIATIONS_KEY``), where ``elig_lexicon`` reads them; a trial's definition wins over the
 lexicon's reading of the same letters ("MS" defined as mitral stenosis)."""
 
@@ -36,7 +38,8 @@ class TrialAbbreviations:
 
     def definitions(self, text: str) -> tuple[tuple[str, str, str], ...]:
         """(short form, long form, concept id) of each definition whose long form ends in a
-        concept the short form does not already name."""
+        concept the short form does not already name; concept id "" where the long form names no
+        concept and none of the lexicon's readings of the short form (``_other_meaning``)."""
         out: dict[str, tuple[str, str, str]] = {}
         for line in text.splitlines():  # a definition never spans lines; each line is short
             if "(" not in line:
@@ -48,10 +51,24 @@ class TrialAbbreviations:
                 if long is None or short.text in out:
                     continue
                 cid = self._head_concept(long.text)
-                if cid is None or cid in {c for c, _, _ in self.lexicon.find(short.text)}:
+                read = {c for c, _, _ in self.lexicon.find(short.text)}
+                if cid is None and read and self._other_meaning(long.text, read):
+                    out[short.text] = (short.text, long.text, "")
+                if cid is None or cid in read:
                     continue
                 out[short.text] = (short.text, long.text, cid)
         return tuple(out.values())
+
+    def _other_meaning(self, long_form: str, read: set[str]) -> bool:
+        """The long form shares no word (of three letters or more) with any name of the concepts
+        the lexicon reads the short form as."""
+        words = set(re.findall(r"[a-z]{3,}", long_form.lower()))
+        for cid in read:
+            e = self.lexicon.get(cid)
+            names = (e.name, *e.synonyms) if e is not None else ()
+            if any(words & set(re.findall(r"[a-z]{3,}", n.lower())) for n in names):
+                return False
+        return True
 
     def _head_concept(self, long_form: str) -> str | None:
         hits = self.lexicon.find(long_form)

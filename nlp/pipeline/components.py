@@ -163,11 +163,14 @@ class LexiconTagger:
                    for m, start, end in list(self.lower(doc)) + list(self.orth(doc))]
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
         # the longest span wins, the earlier source a tie
-        kept = _longest_first([self._defined(doc), curated + self._coordinated(doc), self._imported(doc)])
+        defined = self._defined(doc)
+        kept = _longest_first([defined, curated + self._coordinated(doc), self._imported(doc)])
         if elided := self._elided(doc, kept):
             kept = _longest_first([kept, elided])
         if model:
             kept = self._with_model(kept, model)
+        if blocked := {(s.start, s.end) for s in defined if not s.kb_id_}:
+            kept = [s for s in kept if (s.start, s.end) not in blocked or s.kb_id_]  # they only held the place
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
             # "unsuitable for clinical trials" mentions a trial but is not about taking part in one
             kept = [s for s in kept if s.label_ != "TRIAL_PARTICIPATION"]
@@ -200,12 +203,19 @@ class LexiconTagger:
         return self._linker
 
     def _defined(self, doc: Doc) -> list[Span]:
-        """Spans of the short forms the trial defines (``nlp.pipeline.abbreviations``)."""
+        """Spans of the short forms the trial defines (``nlp.pipeline.abbreviations``); a short
+        form defined as something the lexicon does not know (concept id "") is a span with no
+        concept, which keeps the lexicon's other reading of the letters off it."""
         defs = doc.user_data.get(ABBREVIATIONS_KEY)
         if not defs:
             return []
         out = []
         for s, e, cid in short_form_spans(doc_text(doc), defs):
+            if not cid:
+                span = doc.char_span(s, e, label="OTHER", kb_id="")
+                if span is not None:
+                    out.append(span)
+                continue
             entry = self.lexicon.get(cid)
             span = doc.char_span(s, e, label=entry.label, kb_id=cid) if entry is not None else None
             if span is not None:

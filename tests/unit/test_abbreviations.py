@@ -40,3 +40,18 @@ def test_abbreviations_the_trials_definition_wins_over_the_lexicons_reading(nlp)
     assert ids == {"valvular_heart_disease"}  # not multiple sclerosis
     plain = parse_record(TrialRecord(source="t", format="text", eligibility_text="Exclusion Criteria:\n\n* MS\n"), nlp)
     assert {c.concepts.concept.id for c in plain.criteria[0].constraints} == {"multiple_sclerosis"}
+
+
+def test_abbreviations_a_definition_the_lexicon_does_not_know_blocks_its_other_reading(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT01460901: "human/anti-mouse antibody (HAMA)" is no Hamilton anxiety score, so ">50% donor
+    engraftment" after it is no HAM-A threshold; a long form sharing a word with the lexicon's
+    reading ("Hamilton Rating Scale for Anxiety (HAMA)") blocks nothing."""
+    from nlp.analyze import parse_record
+
+    assert _definitions(nlp, "Absence of human/anti-mouse antibody (HAMA)") == {"HAMA": ""}
+    assert _definitions(nlp, "Hamilton Rating Scale for Anxiety (HAMA) above 20") == {}
+    text = "Inclusion Criteria:\n\n* Absence of human/anti-mouse antibody (HAMA)\n* HAMA above 50%\n"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=text), nlp)
+    assert not [c for crit in doc.criteria for c in crit.constraints if c.kind == "measurement"]
+    plain = parse_record(TrialRecord(source="t", format="text", eligibility_text="Inclusion Criteria:\n\n* HAMA above 20\n"), nlp)
+    assert [c.concepts.concept.id for c in plain.criteria[0].constraints] == ["ham_a"]

@@ -294,3 +294,35 @@ def test_context_a_patient_state_has_a_window_not_a_disease_duration(nlp) -> Non
     assert not [c for c in found if c.kind == "measurement"]
     [c] = [c for c in found if c.kind == "condition"]
     assert c.concepts.concept.id == "contraception" and c.window is not None and c.window.high_days == 28
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("Surgery more than 6 months before enrollment", 183, None),  # further back than the amount
+    ("Surgery at least 6 months ago", 183, None),
+    ("Surgery within 6 months before enrollment", None, 183),  # a look-back
+    ("Surgery 6 months prior to enrollment", None, 183),  # no comparator: as before
+])
+def test_context_a_window_at_least_an_amount_back_opens_backwards(nlp, text: str, low: int | None, high: int | None) -> None:  # type: ignore[no-untyped-def]
+    [c] = [c for c in _read(nlp, text, "exclusion") if c.kind == "procedure"]
+    assert (c.window.low_days, c.window.high_days) == (low, high)
+
+
+def test_context_surgery_more_than_months_back_excludes_only_old_surgery(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+    from nlp.matching import Matcher, Patient
+
+    doc = parse_record(TrialRecord(source="t", format="text",
+                                   eligibility_text="Exclusion Criteria:\n\n* Surgery more than 6 months before enrollment\n"), nlp)
+
+    def overall(when: str) -> str:
+        p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "procedures": [{"name": "surgery", "date": when}]})
+        return Matcher().match(doc, p).overall
+
+    assert overall("2025-06-01") == "ineligible"  # 17 months back
+    assert overall("2026-10-01") != "ineligible"  # a month back: not what the criterion excludes
+
+
+def test_context_months_prior_is_a_time_not_an_age(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT04073472: "18-75 years of age who have undergone ... at least 6 months prior"
+    found = _read(nlp, "Men and women 18-75 years of age who have undergone an ileal pouch anal anastomosis at least 6 months prior")
+    assert [(c.range.low, c.range.high, c.range.unit) for c in found if c.kind == "age"] == [(18.0, 75.0, "a")]

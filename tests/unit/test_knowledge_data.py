@@ -83,6 +83,7 @@ CUE_CASES = [
     ("modifier_of_treatment", " compression bandage", " within 3 months"),
     ("intolerance", "Unable to tolerate ", "Able to walk "),
     ("past_exposure", "if they have received any", "if they will receive any"),
+    ("period_for", "for at least 4 weeks after", "at least 4 weeks after"),
     ("cause_denied", "not fully explained by", "explained by"),
     ("negated_list_join", " relapse or high dose pulse ", " and "),  # fullmatched between two mentions (below)
     ("coordination_head", "lesions", "lesioned"),
