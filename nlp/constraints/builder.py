@@ -916,7 +916,8 @@ class _Builder:
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
             washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
-            low, high = t.window_days_low, t.window_days
+            low: int | None = t.window_days_low
+            high: int | None = t.window_days
             if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None and not washout \
                     and not cue("period_for").match(t.text):
                 # "surgery more than 6 months before enrollment", "stroke at least 6 months ago": the
