@@ -918,11 +918,13 @@ class _Builder:
             washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
             low: int | None = t.window_days_low
             high: int | None = t.window_days
-            if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None and not washout \
+            if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None \
+                    and d.kind in (Kind.CONDITION, Kind.PROCEDURE) and not cue("washout").search(self.said_of(d)) \
                     and not cue("period_for").match(t.text):
-                # "surgery more than 6 months before enrollment", "stroke at least 6 months ago": the
-                # event lies further back than the amount (a washout keeps it as the time to be free;
-                # "for at least 4 weeks after the treatment" is a period from the anchor)
+                # "surgery more than 6 months before enrollment", "an injury that occurred at least 12
+                # months prior": the event lies further back than the amount. A drug's window stays
+                # the time to be free of it or on it ("last dose at least 28 days prior", "stable for
+                # at least 2 weeks before"), as does "for at least 4 weeks after the treatment"
                 low, high = high, None
             d.window = Window(low_days=low, high_days=high, relation=relation, anchor=anchor_of(t.anchor), anchor_text=t.anchor)
             if washout:

@@ -32,6 +32,8 @@ _ANCHOR = (
     r"operation|procedure|participation|registration|the\s+study|this\s+study))"
 )
 _BEFORE = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of|of)"
+# an offset says "before" in words: "3 months of treatment" is a duration, "within 3 months of screening" a window
+_BEFORE_OFFSET = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of)"
 _AFTER = r"(?:after|following|post|from|since)"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -46,7 +48,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # at 12-24 weeks after onset / 3 months after stroke / 2 weeks before screening / 6 months ago
     (re.compile(
         rf"\b(?:(?:at|by|(?P<cmp>{_OFFSET_CMP})|for(?:\s+(?P<cmp2>{_FOR_CMP}))?)\s+)?{_AMOUNT}\s*"
-        rf"(?:(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|previously|prior(?!\s+to\b)|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
+        rf"(?:(?P<rel>{_BEFORE_OFFSET}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|previously|prior(?!\s+to\b)|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
     # for at least three months / for more than 6 months (a duration)
     (re.compile(
         rf"\bfor\s+(?P<cmp>{_DURATION_CMP})\s+{_AMOUNT}",

@@ -124,6 +124,10 @@ def _kinds(nlp, text: str, section: str) -> list[str]:  # type: ignore[no-untype
     ("able to attend all appointments", "inclusion", "consent"),  # NCT03197623
     ("Any patient lacking decisional capability", "exclusion", "consent"),  # NCT04650568
     ("Patient is likely to be unavailable for follow-up", "exclusion", "consent"),  # NCT01091701
+    ("Capable of understanding the purpose and risk of the study", "inclusion", "consent"),  # NCT02012153
+    ("Ability and willingness to regular visit to hospital and follow up", "inclusion", "consent"),  # NCT02352077
+    ("Willing to limit alcohol intake", "inclusion", "consent"),  # NCT02745808: a study restriction
+    ("Participate in the clinical study voluntarily, observe the study procedure", "inclusion", "consent"),  # NCT05319106
     # participation in another study, worded as no lexicon phrase
     ("Participation in any study of experimental drug or device within 3 months", "exclusion", "trial_participation"),  # NCT04590118
     ("enrolled in clinical trials in the prior 3 months", "exclusion", "trial_participation"),  # NCT04040348
@@ -137,6 +141,7 @@ def test_context_cue_grammars_read_judgement_consent_participation(nlp, text: st
     ("Unable to walk 25 feet", "exclusion", "consent"),  # a function, not compliance
     ("Diagnosis according to the ADA criteria", "inclusion", "judgement"),  # a criteria set, not a person's opinion
     ("The subject agrees to participate in the trial and signs consent", "inclusion", "trial_participation"),  # this trial
+    ("Voluntary participation in another study within 3 months", "exclusion", "consent"),  # another trial, not consent
     # what the investigator judges is not a consent criterion of its own (seed NCT05697718)
     ("mental illnesses that the investigator believes will affect their ability to participate in the study", "exclusion", "consent"),
 ])
@@ -326,3 +331,14 @@ def test_context_months_prior_is_a_time_not_an_age(nlp) -> None:  # type: ignore
     # NCT04073472: "18-75 years of age who have undergone ... at least 6 months prior"
     found = _read(nlp, "Men and women 18-75 years of age who have undergone an ileal pouch anal anastomosis at least 6 months prior")
     assert [(c.range.low, c.range.high, c.range.unit) for c in found if c.kind == "age"] == [(18.0, 75.0, "a")]
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    # a drug's window stays the time to be free of it (NCT03109301) or on it
+    ("Chemotherapy last dose must have been received at least 28 days prior to enrollment", (None, 28)),
+    # "28 days of treatment" is how long the treatment lasted, not a window before it (NCT05333029)
+    ("Incomplete response after more than 28 days of immunosuppressive treatment", None),
+])
+def test_context_drug_windows_keep_their_reading(nlp, text: str, days: tuple[int | None, int | None] | None) -> None:  # type: ignore[no-untyped-def]
+    [c] = [c for c in _therapies(nlp, text, "inclusion")]
+    assert ((c.window.low_days, c.window.high_days) if c.window else None) == days
