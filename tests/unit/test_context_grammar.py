@@ -340,5 +340,5 @@ def test_context_months_prior_is_a_time_not_an_age(nlp) -> None:  # type: ignore
     ("Incomplete response after more than 28 days of immunosuppressive treatment", None),
 ])
 def test_context_drug_windows_keep_their_reading(nlp, text: str, days: tuple[int | None, int | None] | None) -> None:  # type: ignore[no-untyped-def]
-    [c] = [c for c in _therapies(nlp, text, "inclusion")]
+    [c] = _therapies(nlp, text, "inclusion")
     assert ((c.window.low_days, c.window.high_days) if c.window else None) == days
