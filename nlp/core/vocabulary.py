@@ -21,7 +21,8 @@ Rules, in order of precedence (a term goes to the first claimant; curated terms 
   (``icd10cm_ranges``) holds the code;
 - MeSH descriptors whose name's head word makes them a therapy, a procedure or a condition
   (``mesh_heads``); inverted names read in order ("Parenteral Nutrition, Total" -> "total parenteral
-  nutrition"); conditions put under a curated organ concept by word roots (``organ_roots``).
+  nutrition"); conditions put under a curated organ concept by word roots (``organ_roots``), surgical
+  operations ("Hepatectomy", "Coronary Artery Bypass") under the curated surgery (``mesh_surgical``).
 Terms of one token shorter than 4 characters, stop words and ``drop_terms`` are never imported.
 """
 
@@ -499,9 +500,17 @@ def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:
     return None
 
 
+def _surgical(name: str, surgical: dict[str, Any]) -> bool:
+    """A MeSH procedure that is a surgical operation, by its head word or its last word's suffix."""
+    low = _uninvert(name).lower()
+    last = low.split()[-1] if low.split() else ""
+    return any(low.endswith(" " + h) or low == h for h in surgical["heads"]) or last.endswith(tuple(surgical["suffixes"]))
+
+
 def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> None:
     heads = b.classes["mesh_heads"]
     roots = b.classes["organ_roots"]
+    surgical = b.classes["mesh_surgical"]
     generic = {h for k in ("therapy", "procedure", "condition") for h in heads[k]}
     for mid, name in sorted(names.items()):
         kind = _mesh_kind(name, heads)
@@ -522,6 +531,8 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
         if kind == "condition":
             low = name.lower()
             parents = sorted({c for c, rs in roots.items() if any(r in low for r in rs)})
+        elif kind == "procedure" and _surgical(name, surgical):
+            parents = [surgical["parent"]]
         label_ = {"therapy": "THERAPY", "procedure": "PROCEDURE", "condition": "CONDITION"}[kind]
         b.add({"id": cid, "name": _uninvert(name), "category": kind, "label": label_, "synonyms": syns,
                "codes": [{"system": MESH, "code": mid}], "parents": parents, "source": label}, "mesh")

@@ -78,6 +78,11 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Glomerular disease", "icd10cm_n00_n08", "renal_dysfunction"),  # an ICD-10-CM block
     ("Use of any approved TKIs", "tyrosine_kinase_inhibitor", "chemotherapy"),
     ("cyclophosphamide", "cyclophosphamide", "chemotherapy"),
+    ("Total hepatectomy", "mesh_d006498", "surgery"),  # a MeSH operation by its suffix (NCT05491135)
+    ("Prior colectomy", "mesh_d003082", "surgery"),
+    ("coronary intervention within 6 months", "percutaneous_coronary_intervention", "myocardial_revascularization"),  # NCT01456819
+    ("CABG", "coronary_artery_bypass", "surgery"),
+    ("Donor lymphocyte infusion in last 28 days", "donor_lymphocyte_infusion", "stem_cell_therapy"),  # NCT01460901: a cell therapy
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
