@@ -76,9 +76,12 @@ class LexiconEntry(BaseModel):
     parents: tuple[str, ...] = ()  # is-a: ids of broader (grouping) concepts
     # conditions: the scale that grades or stages them ("Stage 5 CKD" is CKD stage = 5)
     staged_by: str | None = None
-    # conditions a lab value defines: the analyte whose threshold, written in brackets right
-    # after the condition, is what the condition means ("severe anemia (< 8 g/dL)" is hemoglobin < 8)
+    # conditions a lab value defines: the analyte whose threshold, written right after the
+    # condition, is what the condition means ("severe anemia (< 8 g/dL)" is hemoglobin < 8)
     measured_by: str | None = None
+    # words that name the concept only inside a list of treatments ("surgery, chemotherapy, or
+    # radiation"): alone they name something else ("radiation exposure"); matched case-insensitively
+    listed_synonyms: tuple[str, ...] = ()
     # a compound naming several concepts at once ("cardiopulmonary disease" is cardiac dysfunction
     # and pulmonary disease): a mention is read as one constraint per part, any of them (OR)
     expands_to: tuple[str, ...] = ()
@@ -88,7 +91,7 @@ class LexiconEntry(BaseModel):
     notes: str | None = None
     source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
 
-    @field_validator("synonyms", "abbreviations")
+    @field_validator("synonyms", "abbreviations", "listed_synonyms")
     @classmethod
     def _clean_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
         for t in terms:

@@ -137,6 +137,7 @@ class LexiconTagger:
         (the package's, shared with the rest of the process), else built from the entries."""
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.listed = PhraseMatcher(self.nlp.vocab, attr="LOWER")  # ``listed_synonyms``: only in a list of treatments
         self.by_id = {e["id"]: e for e in self.entries}
         make = self.nlp.make_doc
         # the lexicon the tagger speaks: its phrase-matched entries and the imported vocabulary
@@ -148,6 +149,8 @@ class LexiconTagger:
                 self.lower.add(e["id"], [make(s) for s in syns])
             if abbrs:
                 self.orth.add(e["id"], [make(a) for a in abbrs])
+            if listed := list(e.get("listed_synonyms") or []):
+                self.listed.add(e["id"], [make(t) for t in listed])
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    lexicon_dir: str | None = None) -> None:
@@ -167,6 +170,8 @@ class LexiconTagger:
         kept = _longest_first([defined, curated + self._coordinated(doc), self._imported(doc)])
         if elided := self._elided(doc, kept):
             kept = _longest_first([kept, elided])
+        if listed := self._listed(doc, kept):
+            kept = _longest_first([kept, listed])
         if model:
             kept = self._with_model(kept, model)
         if blocked := {(s.start, s.end) for s in defined if not s.kb_id_}:
@@ -241,6 +246,30 @@ class LexiconTagger:
         r"concurrent|simultaneous|previous|prior|current(?:ly)?|in\s+the\s+(?:last|past)|within|registered|included\s+in",
         re.I,
     )
+
+    def _listed(self, doc: Doc, kept: list[Span]) -> list[Span]:
+        """A ``listed_synonyms`` word joined (cue ``coordination_join``) to a treatment already
+        tagged ("surgery, chemotherapy, or radiation"; "radiation and chemotherapy"): the concept."""
+        found = self.listed(doc)
+        if not found:
+            return []
+        join = cue("coordination_join")
+        treatment = {i for s in kept if s.label_ in ("THERAPY", "PROCEDURE") for i in (s.start, s.end - 1)}
+        taken = {i for s in kept for i in range(s.start, s.end)}
+        out = []
+        for m, start, end in found:
+            if taken.intersection(range(start, end)):
+                continue
+            i = start - 1
+            while i >= 0 and join.match(doc[i].lower_):
+                i -= 1
+            j = end
+            while j < len(doc) and join.match(doc[j].lower_):
+                j += 1
+            if (i < start - 1 and i in treatment) or (j > end and j in treatment):
+                cid = self.nlp.vocab.strings[m]
+                out.append(Span(doc, start, end, label=self.by_id[cid]["label"], kb_id=cid))
+        return out
 
     def _coordinated(self, doc: Doc) -> list[Span]:
         """Lists sharing a head noun: "heart, liver, lung, kidney and other important organ

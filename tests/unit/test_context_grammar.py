@@ -342,3 +342,16 @@ def test_context_months_prior_is_a_time_not_an_age(nlp) -> None:  # type: ignore
 def test_context_drug_windows_keep_their_reading(nlp, text: str, days: tuple[int | None, int | None] | None) -> None:  # type: ignore[no-untyped-def]
     [c] = _therapies(nlp, text, "inclusion")
     assert ((c.window.low_days, c.window.high_days) if c.window else None) == days
+
+
+@pytest.mark.parametrize(("text", "radiotherapy"), [
+    # "radiation" names radiotherapy inside a list of treatments (lexicon: listed_synonyms)
+    ("Received any surgery, chemotherapy, or radiation for a malignancy in the previous 12 months", True),  # NCT03369275
+    ("Patients with preoperative radiation and chemotherapy", True),
+    # and nothing alone: exposure, an imaging requirement
+    ("History of radiation exposure", False),
+    ("The requirement for radiation (X-ray, MRI) will be removed", False),
+])
+def test_context_a_word_that_names_a_treatment_only_in_a_list(nlp, text: str, radiotherapy: bool) -> None:  # type: ignore[no-untyped-def]
+    ids = {c.concepts.concept.id for c in _therapies(nlp, text, "exclusion")}
+    assert ("radiotherapy" in ids) is radiotherapy, ids
