@@ -304,6 +304,7 @@ def test_grammar_change_is_not_a_level(nlp, text: str, analyte: str, change: boo
     ("Fever greater than 100.4 degrees Fahrenheit", "body_temperature", [(100.4, None, "[degF]")], False),
     ("Thrombocytopenia < 50,000/mm3", "platelets", [(None, 50000.0, "/uL")], False),
     ("Anemia with hemoglobin < 8 g/dL", "hemoglobin", [(None, 8.0, "g/dL")], False),
+    ("proteinuria greater than 1 g/day", "urine_protein_24h", [(1.0, None, "g/d")], False),  # NCT04318600
     # no threshold of its analyte in the bracket: the condition stays a condition
     ("Thrombocytopenia, ALT > 3 x ULN", "hemoglobin", [], True),  # another analyte's threshold
     ("history of anemia", "hemoglobin", [], True),
@@ -315,7 +316,7 @@ def test_grammar_condition_defined_by_a_threshold(nlp, text: str, analyte: str, 
                                                   condition_kept: bool) -> None:
     assert _ranges(_analyte(nlp, text, "exclusion", analyte)) == ranges
     conditions = {c.concepts.concept.id for c in _constraints(nlp, text, "condition", "exclusion")}
-    assert bool(conditions & {"anemia", "thrombocytopenia", "fever"}) == condition_kept
+    assert bool(conditions & {"anemia", "thrombocytopenia", "fever", "proteinuria"}) == condition_kept
 
 
 @pytest.mark.parametrize(("text", "section", "expected"), [
