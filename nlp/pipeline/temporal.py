@@ -37,6 +37,9 @@ _BEFORE_OFFSET = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of)"
 _AFTER = r"(?:after|following|post|from|since)"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # recent (<6 months), (≤ 3 months): a bracketed upper bound is a look-back window ("(< 12
+    # years)" is left to the age grammar)
+    (re.compile(rf"\(\s*(?:<|≤|<=|&lt;|less\s+than|under)\s*{_AMOUNT}\s*\)", re.I), "bracket"),
     # within (the last|past) 3 months (prior to|before) enrollment
     (re.compile(
         rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:(?:past|last|previous|preceding|prior)\s+)?{_AMOUNT}"
@@ -99,8 +102,9 @@ def find_temporal(text: str) -> list[TemporalMatch]:
                 continue
             gd = m.groupdict()
             unit = ucum_unit(gd.get("unit") or "")
-            if unit is None:
+            if unit is None or (kind == "bracket" and unit == "a"):
                 continue
+            found = "within" if kind == "bracket" else kind
             n1 = word_number(gd["n1"]) if gd.get("n1") else (1.0 if gd.get("w") else None)
             n2 = word_number(gd["n2"]) if gd.get("n2") else None
             if n1 is None:
@@ -108,7 +112,7 @@ def find_temporal(text: str) -> list[TemporalMatch]:
             rel_word = (gd.get("rel") or "").lower()
             if rel_word and re.match(_AFTER, rel_word):
                 relation = "after"
-            elif rel_word or gd.get("ago") or kind == "within":
+            elif rel_word or gd.get("ago") or found == "within":
                 relation = "before"
             else:
                 relation = None
@@ -118,7 +122,7 @@ def find_temporal(text: str) -> list[TemporalMatch]:
             high = n2 if n2 is not None else n1
             core_end = m.start("anchor") if gd.get("anchor") else e
             out.append(TemporalMatch(
-                s, e, kind, _days(high, unit), _days(n1, unit) if n2 is not None else None,
+                s, e, found, _days(high, unit), _days(n1, unit) if n2 is not None else None,
                 relation, anchor, n1, n2, unit, core_end,
                 comparators.canonical(gd.get("cmp") or gd.get("cmp2")) if n2 is None else None,
             ))

@@ -355,3 +355,17 @@ def test_context_drug_windows_keep_their_reading(nlp, text: str, days: tuple[int
 def test_context_a_word_that_names_a_treatment_only_in_a_list(nlp, text: str, radiotherapy: bool) -> None:  # type: ignore[no-untyped-def]
     ids = {c.concepts.concept.id for c in _therapies(nlp, text, "exclusion")}
     assert ("radiotherapy" in ids) is radiotherapy, ids
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Recent (<6 months) myocardial infarct", 183),  # NCT02315027: a bracketed upper bound is a look-back
+    ("Stroke (≤ 3 months)", 91),
+])
+def test_context_bracketed_upper_bound_is_a_window(nlp, text: str, days: int) -> None:  # type: ignore[no-untyped-def]
+    [c] = [c for c in _read(nlp, text, "exclusion") if c.kind == "condition"]
+    assert c.window is not None and c.window.high_days == days
+
+
+def test_context_bracketed_years_stay_an_age(nlp) -> None:  # type: ignore[no-untyped-def]
+    [a] = [c for c in _read(nlp, "Children (less than 12 years)", "exclusion") if c.kind == "age"]
+    assert (a.range.high, a.range.unit) == (12.0, "a")

@@ -79,6 +79,7 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Use of any approved TKIs", "tyrosine_kinase_inhibitor", "chemotherapy"),
     ("cyclophosphamide", "cyclophosphamide", "chemotherapy"),
     ("Total hepatectomy", "mesh_d006498", "surgery"),  # a MeSH operation by its suffix (NCT05491135)
+    ("bilateral pulmonary infiltrates on CXR", "icd10cm_r91_8", "pulmonary_disease"),  # NCT01460901: ICD-10-CM R91
     ("Prior colectomy", "mesh_d003082", "surgery"),
     ("coronary intervention within 6 months", "percutaneous_coronary_intervention", "myocardial_revascularization"),  # NCT01456819
     ("CABG", "coronary_artery_bypass", "surgery"),
