@@ -40,6 +40,7 @@ def _suffixes() -> list[_Rule]:
         r"(?<=[A-Za-z0-9\)])[-−](?=$)",  # HBsAg-
         rf"(?<=\d){_UNIT_AFTER_NUM}$",  # 2years, 90g, 17kg, 2.5x
         r"(?<=\d)/L",
+        r"(?<=^[A-Z])\.$",  # "hepatitis C.", "vitamin D.": a letter ending a sentence, not an initial
         r"；|。|，|：",
         *_english(English.Defaults.suffixes),
     ]

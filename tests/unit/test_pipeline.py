@@ -359,3 +359,12 @@ def test_pipeline_age_without_the_word_age(text: str, age: str, constraints: lis
 def test_pipeline_durations_are_not_ages(text: str) -> None:
     doc = load_pipeline()(text)
     assert [e.text for e in doc.ents if e.label_ == "AGE"] == []
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    # a capital letter that ends a sentence is no initial: "C." splits, so "hepatitis C" matches (NCT02013674)
+    ("Be serum positive for HIV or viremic hepatitis C.", "hepatitis_c"),
+    ("Metastatic GIST", "gastrointestinal_stromal_tumor"),  # the standard abbreviation (NCT01874665)
+])
+def test_pipeline_concept_at_the_end_of_a_sentence(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    assert concept in {e.kb_id_ for e in nlp(text).ents}
