@@ -433,6 +433,7 @@ class _Builder:
                 continue
             if e.label == "SEX" and (e.start, e.end) not in self._sex_qualifiers:
                 self._sex(e)
+        self._analyte_states()
         for d in list(self.drafts):
             self._infer(d, None, scope="criterion")
         self._expand_compounds()
@@ -747,18 +748,32 @@ class _Builder:
         return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
 
     def _function_state(self, e: Entity) -> tuple[str, bool] | None:
-        """A function or test group said to be normal or abnormal: the condition its abnormal state
-        is (the lexicon's ``dysfunction``) and whether it is present. None when nothing says which
+        """A function or test group (or a test of one: "AST" is a liver function test) said to be
+        normal or abnormal: the condition its abnormal state is (the lexicon's ``dysfunction``, of
+        the concept or a broader one) and whether it is present. None when nothing says which
         ("renal function tests at screening")."""
-        entry = _lex().entries.get(e.concept_id or "")
-        if entry is None or entry.dysfunction is None:
+        dysfunction = _inherited(e.concept_id or "", "dysfunction")
+        if dysfunction is None:
             return None
         lead = self.clause_before(e.start)
         if cue("function_normal").search(lead):
-            return entry.dysfunction, False
+            return dysfunction, False
         if cue("function_abnormal").search(lead) or cue("function_abnormal_after").search(self.text[e.end:self.crit_span[1]]):
-            return entry.dysfunction, True
+            return dysfunction, True
         return None
+
+    def _analyte_states(self) -> None:
+        """An analyte named with a state and no value ("Abnormal AST or ALT at screening"): the
+        dysfunction its test group stands for, as "abnormal liver function" is; once per criterion."""
+        read = [(d.start, d.end) for d in self.drafts if d.kind in _NUMERIC]
+        have = {d.concept for d in self.drafts if d.kind == Kind.CONDITION}
+        for e in self.ents:
+            if e.label != "MEASUREMENT" or any(s <= e.start < t for s, t in read):
+                continue
+            state = self._function_state(e)
+            if state is not None and state[0] not in have:
+                have.add(state[0])
+                self._add(Kind.CONDITION, e.start, e.end, concept=state[0], present=state[1], rule="mention:analyte_state")
 
     def _sex_of(self, val: Entity) -> SexCondition | None:
         """A sex-specific threshold: the sex named right after the value ("> 450 msec for men",
@@ -978,15 +993,16 @@ class _Builder:
                   unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
 
     def _drop_examples(self) -> None:
-        """"immunosuppressive drugs (e.g., steroids)": a narrower concept named beside its broader
-        one in the same criterion is an example of it, not a constraint of its own."""
+        """"immunosuppressive drugs (e.g., steroids)": a narrower concept named after its broader
+        one in the same criterion is an example of it, not a constraint of its own ("ALF defined as
+        ... impairment of liver function": named first, the narrower one is what is asked)."""
         lex = _lex()
         ids = {d.concept for d in self.drafts if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept}
         keep = []
         for d in self.drafts:
             if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept and lex.ancestors(d.concept) & ids and not d.inferred:
                 broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)
-                           and x.present == d.present]  # "liver failure ... no chronic liver disease": not an example
+                           and x.present == d.present and x.start < d.start]  # "liver failure ... no chronic liver disease": not an example
                 days = d.window.high_days if d.window else None
                 if any((x.window.high_days if x.window else None) == days for x in broader):
                     continue

@@ -304,3 +304,14 @@ def test_constraints_fact_other_therapy_by_any_name_of_the_concept(nlp, name: st
     fact = {"kind": "therapy", "effect": "exclude", "concept": "other", "name": name,
             "quote": "Dependent on Extracorporeal Membrane Oxygenation"}
     assert any(fact_matches(fact, f) for f in facets) is found
+
+
+def test_constraints_a_narrower_concept_named_first_is_no_example(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"immunosuppressive drugs (e.g., steroids)": the example after its class goes; "ALF defined as
+    ... impairment of liver function" (NCT05491135): named first, the narrower diagnosis stays."""
+    def ids(text: str) -> set[str]:
+        [rec] = list(read_text(f"Inclusion Criteria:\n- {text}\n", "t.txt"))
+        return {c.concepts.concept.id for crit in parse_record(rec, nlp).criteria for c in crit.constraints if hasattr(c, "concepts")}
+
+    assert ids("immunosuppressive drugs (e.g., steroids)") == {"immunosuppressant"}
+    assert "acute_liver_failure" in ids("Presence of ALF defined as severe impairment of liver function")

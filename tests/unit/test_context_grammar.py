@@ -173,6 +173,10 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
     ("Abnormal coagulation function", "exclusion", [("coagulopathy", True)]),  # NCT05319106
     ("renal function impaired", "exclusion", [("renal_dysfunction", True)]),  # constructed
     ("low immune function", "exclusion", [("immunodeficiency", True)]),  # NCT05319106
+    # a test of the group said to be abnormal, with no value: the group's dysfunction
+    ("Abnormal AST or ALT at screening", "exclusion", [("hepatic_dysfunction", True)]),  # NCT04073472
+    ("Elevated liver enzymes", "exclusion", [("hepatic_dysfunction", True)]),  # constructed
+    ("ALT > 3 x ULN", "exclusion", []),  # a value: a measurement, no condition
     # a function named without a state is no condition
     ("renal function tests at screening", "inclusion", []),  # constructed
 ])
@@ -217,6 +221,8 @@ def test_context_compound_of_organs_excludes_a_patient_with_either(nlp) -> None:
     ("history of laboratory evidence of hypercoagulability", "coagulopathy"),  # NCT05215288
     ("recent myocardial infarct", "myocardial_infarction"),  # NCT02315027
     ("Those addicted to drugs, tobacco and alcohol", "drug_abuse"),  # NCT05319106
+    ("It met the diagnostic criteria of venous ulcer of lower limbs", "venous_leg_ulcer"),  # NCT05319106
+    ("Presence of ALF defined as a disorder with severe impairment of liver function", "acute_liver_failure"),  # NCT05491135
 ])
 def test_context_condition_wordings(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
     kinds = {(c.kind, c.concepts.concept.id) for c in _read(nlp, text, "exclusion") if hasattr(c, "concepts")}

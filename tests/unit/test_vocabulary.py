@@ -80,6 +80,7 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("cyclophosphamide", "cyclophosphamide", "chemotherapy"),
     ("Total hepatectomy", "mesh_d006498", "surgery"),  # a MeSH operation by its suffix (NCT05491135)
     ("bilateral pulmonary infiltrates on CXR", "icd10cm_r91_8", "pulmonary_disease"),  # NCT01460901: ICD-10-CM R91
+    ("chronic pulmonary hypertension", "pulmonary_hypertension", "pulmonary_disease"),  # NCT03369275: a lung disease too
     ("Prior colectomy", "mesh_d003082", "surgery"),
     ("coronary intervention within 6 months", "percutaneous_coronary_intervention", "myocardial_revascularization"),  # NCT01456819
     ("CABG", "coronary_artery_bypass", "surgery"),
