@@ -702,7 +702,8 @@ def _negation_through_or_lists(doc: Doc, text: str) -> None:
     six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
     corticosteroid treatment": no pulse steroids either). Only a negation cue before the first item
     in its clause counts ("HIV negative or HBV": the cue after HIV reaches no further), and only
-    "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it)."""
+    "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it).
+    An item right after "nor" is negated when a negation stands before it in its clause."""
     ents = sorted((e for e in doc.ents if e.label_ in _LISTED), key=lambda e: e.start_char)
     for prev, e in itertools.pairwise(ents):
         if not prev._.negated or e._.negated or not cue("negated_list_join").fullmatch(text[prev.end_char:e.start_char]):
@@ -711,6 +712,14 @@ def _negation_through_or_lists(doc: Doc, text: str) -> None:
         clause = max((m.end() for m in cue("clause_punctuation").finditer(lead)), default=0)
         if cue("negation").search(lead, clause):
             e._.negated = True
+    for e in ents:  # "NOT on ... nor invasive mechanical ventilation nor ECMO": "nor" negates its item
+        lead = text[:e.start_char]
+        clause = max((m.end() for m in cue("clause_punctuation").finditer(lead)), default=0)
+        if not e._.negated and (m := cue("nor_item").search(lead, clause)) and cue("negation").search(lead, clause, m.start()):
+            e._.negated = True
+    for prev, e in itertools.pairwise(ents):  # "extracorporeal membrane oxygenation (ECMO)": one mention
+        if e.kb_id_ and e.kb_id_ == prev.kb_id_ and cue("abbreviation_bracket").fullmatch(text[prev.end_char:e.start_char]):
+            e._.negated = prev._.negated
 
 
 @Language.factory("elig_context")

@@ -375,3 +375,16 @@ def test_context_bracketed_upper_bound_is_a_window(nlp, text: str, days: int) ->
 def test_context_bracketed_years_stay_an_age(nlp) -> None:  # type: ignore[no-untyped-def]
     [a] = [c for c in _read(nlp, "Children (less than 12 years)", "exclusion") if c.kind == "age"]
     assert (a.range.high, a.range.unit) == (12.0, "a")
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    # NCT04869397: "nor" negates its item when a negation stands before it in the clause, and the
+    # abbreviation in brackets after a negated mention is that mention
+    ('Patients who are NOT on "non-invasive" ventilation nor invasive mechanical ventilation nor '
+     'Extracorporeal membrane oxygenation (ECMO)', {"mechanical_ventilation": False, "ecmo": False}),
+    ("Neither diabetes nor hypertension", {"diabetes": False, "hypertension": False}),
+    ("Diabetes nor hypertension", {"diabetes": True, "hypertension": True}),  # no negation before it
+])
+def test_context_nor_negates_its_item(nlp, text: str, present: dict[str, bool]) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _read(nlp, text) if c.kind in ("condition", "procedure")]
+    assert {c.concepts.concept.id: c.present for c in found} == present and len(found) == len(present)

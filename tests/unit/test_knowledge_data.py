@@ -84,6 +84,8 @@ CUE_CASES = [
     ("intolerance", "Unable to tolerate ", "Able to walk "),
     ("past_exposure", "if they have received any", "if they will receive any"),
     ("period_for", "for at least 4 weeks after", "at least 4 weeks after"),
+    ("nor_item", "ventilation nor invasive ", "ventilation or invasive "),
+    ("abbreviation_bracket", " (", " or "),  # fullmatched between a mention and its abbreviation
     ("cause_denied", "not fully explained by", "explained by"),
     ("negated_list_join", " relapse or high dose pulse ", " and "),  # fullmatched between two mentions (below)
     ("coordination_head", "lesions", "lesioned"),

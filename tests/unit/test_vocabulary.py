@@ -81,6 +81,12 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Total hepatectomy", "mesh_d006498", "surgery"),  # a MeSH operation by its suffix (NCT05491135)
     ("bilateral pulmonary infiltrates on CXR", "icd10cm_r91_8", "pulmonary_disease"),  # NCT01460901: ICD-10-CM R91
     ("chronic pulmonary hypertension", "pulmonary_hypertension", "pulmonary_disease"),  # NCT03369275: a lung disease too
+    ("treated by two oral diabetes medications", "antidiabetic", "antidiabetic"),  # NCT03943940
+    ("metformin", "drug_db00331", "antidiabetic"),  # MeSH action Hypoglycemic Agents
+    ("sitagliptin", "drug_db01261", "antidiabetic"),  # INN stem -gliptin
+    ("requiring home oxygen", "oxygen_therapy", "oxygen_therapy"),  # NCT03369275
+    ("Has an intra-aortic balloon pump (IABP) in place", "intra_aortic_balloon_pump", "intra_aortic_balloon_pump"),  # NCT01602328
+    ("Has a ventricular assist device (VAD)", "ventricular_assist_device", "ventricular_assist_device"),
     ("Prior colectomy", "mesh_d003082", "surgery"),
     ("coronary intervention within 6 months", "percutaneous_coronary_intervention", "myocardial_revascularization"),  # NCT01456819
     ("CABG", "coronary_artery_bypass", "surgery"),
