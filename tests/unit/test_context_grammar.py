@@ -380,8 +380,8 @@ def test_context_bracketed_years_stay_an_age(nlp) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize(("text", "present"), [
     # NCT04869397: "nor" negates its item when a negation stands before it in the clause, and the
     # abbreviation in brackets after a negated mention is that mention
-    ('Patients who are NOT on "non-invasive" ventilation nor invasive mechanical ventilation nor '
-     'Extracorporeal membrane oxygenation (ECMO)', {"mechanical_ventilation": False, "ecmo": False}),
+    (('Patients who are NOT on "non-invasive" ventilation nor invasive mechanical ventilation nor '
+     'Extracorporeal membrane oxygenation (ECMO)'), {"mechanical_ventilation": False, "ecmo": False}),
     ("Neither diabetes nor hypertension", {"diabetes": False, "hypertension": False}),
     ("Diabetes nor hypertension", {"diabetes": True, "hypertension": True}),  # no negation before it
 ])
