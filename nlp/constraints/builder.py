@@ -497,6 +497,10 @@ class _Builder:
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
+        if kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.phrase_before(e.start))):
+            # "not amenable to percutaneous coronary intervention", "not a candidate for surgery": a
+            # judgement on whether it could be given, not whether it was
+            unresolved.append(f"named as a treatment the patient is not a candidate for ({m.group(0)!r})")
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
             present = False  # "naïve to TNF inhibitors": no prior exposure
         # "will be excluded if they have received any surgery": an exposure told in the past

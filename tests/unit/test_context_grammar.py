@@ -388,3 +388,12 @@ def test_context_bracketed_years_stay_an_age(nlp) -> None:  # type: ignore[no-un
 def test_context_nor_negates_its_item(nlp, text: str, present: dict[str, bool]) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text) if c.kind in ("condition", "procedure")]
     assert {c.concepts.concept.id: c.present for c in found} == present and len(found) == len(present)
+
+
+@pytest.mark.parametrize("text", [
+    "Multi-vessel coronary artery disease not amenable to percutaneous coronary intervention",  # NCT01557543
+    "Subject is not a candidate for cardiac surgery",  # NCT00721045
+])
+def test_context_not_a_candidate_for_a_treatment_is_no_certain_absence(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _read(nlp, text) if c.kind in ("therapy", "procedure")]
+    assert found and all(not c.provenance.certain for c in found)

@@ -85,6 +85,7 @@ CUE_CASES = [
     ("past_exposure", "if they have received any", "if they will receive any"),
     ("period_for", "for at least 4 weeks after", "at least 4 weeks after"),
     ("nor_item", "ventilation nor invasive ", "ventilation or invasive "),
+    ("not_candidate", "disease not amenable to ", "disease amenable to "),
     ("abbreviation_bracket", " (", " or "),  # fullmatched between a mention and its abbreviation
     ("cause_denied", "not fully explained by", "explained by"),
     ("negated_list_join", " relapse or high dose pulse ", " and "),  # fullmatched between two mentions (below)
