@@ -89,6 +89,7 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Has a ventricular assist device (VAD)", "ventricular_assist_device", "ventricular_assist_device"),
     ("Prior colectomy", "mesh_d003082", "surgery"),
     ("coronary intervention within 6 months", "percutaneous_coronary_intervention", "myocardial_revascularization"),  # NCT01456819
+    ("cardiac revascularization within the last 6 months", "myocardial_revascularization", "revascularization"),
     ("CABG", "coronary_artery_bypass", "surgery"),
     ("Donor lymphocyte infusion in last 28 days", "donor_lymphocyte_infusion", "stem_cell_therapy"),  # NCT01460901: a cell therapy
 ])
