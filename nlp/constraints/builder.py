@@ -124,6 +124,8 @@ class _Draft:
     window: Window | None = None
     group: str | None = None  # an OR group: any of its members
     together: str | None = None  # an ALL group inside an exclusion: a condition and the grade that qualifies it
+    dose: list[tuple[str, float]] = field(default_factory=list)  # a therapy's dose ("> 20 mg/d"), in dose_unit
+    dose_unit: str | None = None
     excluded: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     applies_if: Applicability | None = None
@@ -191,6 +193,7 @@ class _Builder:
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
+        self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
@@ -379,6 +382,8 @@ class _Builder:
                         n = len(self.drafts)
                         self._measurement(scale, e, None, condition_at(e.start))
                         self._graded.append((scale.start, self.drafts[n:]))
+                    elif (drug := self._dosed(e)) is not None:
+                        self._doses.append((drug, e))
                     elif e.unit in _TIME_CODES and e.comparator in (">", ">=", "<", "<="):
                         loose_times.append(e)  # "Type 2 diabetes ... 3 years or more": read once windows are in
                     continue  # a value with no analyte is not a constraint
@@ -434,6 +439,7 @@ class _Builder:
             if e.label == "SEX" and (e.start, e.end) not in self._sex_qualifiers:
                 self._sex(e)
         self._analyte_states()
+        self._put_doses()
         for d in list(self.drafts):
             self._infer(d, None, scope="criterion")
         self._expand_compounds()
@@ -766,6 +772,31 @@ class _Builder:
             return dysfunction, True
         return None
 
+    def _dosed(self, val: Entity) -> Entity | None:
+        """The drug a dose value is read for ("prednisone greater than 20 mg/d", "5 - 40 mg/day
+        prednisone", "at least 15 mcg/min of norepinephrine"): a value with a comparator in a dose
+        unit (cue ``dose_unit``: mass or units per day, hour or minute, per kilogram or not) right
+        after the drug (cue ``dose_gap_before``: "doses", "orally") or right before it ("of")."""
+        if val.comparator is None or not val.unit or not cue("dose_unit").match(val.unit):
+            return None
+        drugs = [x for x in self.ents if x.label == "THERAPY" and x.concept_id]
+        after = [x for x in drugs if x.start >= val.end and cue("dose_gap_after").match(self.text[val.end:x.start])]
+        before = [x for x in drugs if x.end <= val.start and cue("dose_gap_before").match(self.text[x.end:val.start])]
+        if after:
+            return min(after, key=lambda x: x.start)
+        return max(before, key=lambda x: x.end, default=None)
+
+    def _put_doses(self) -> None:
+        """Each dose read (``_dosed``) on the therapy drafted from its drug mention."""
+        for drug, val in self._doses:
+            d = next((d for d in self.drafts if d.kind == Kind.THERAPY and d.concept == drug.concept_id
+                      and d.start <= drug.start < max(d.end, drug.end)), None)
+            if d is None or d.dose or val.value is None:
+                continue
+            [(bounds, unit)] = _range_parts(val.comparator, val.value, val.value_high, None, val.unit)
+            d.dose, d.dose_unit = bounds, unit
+            d.evidence = (min(d.start, val.start), max(d.end, val.end))
+
     def _analyte_states(self) -> None:
         """An analyte named with a state and no value ("Abnormal AST or ALT at screening"): the
         dysfunction its test group stands for, as "abnormal liver function" is; once per criterion."""
@@ -1004,7 +1035,8 @@ class _Builder:
         ids = {d.concept for d in self.drafts if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept}
         keep = []
         for d in self.drafts:
-            if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept and lex.ancestors(d.concept) & ids and not d.inferred:
+            if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept and lex.ancestors(d.concept) & ids and not d.inferred \
+                    and not d.dose:  # "steroid (>7.5 mg/d prednisone or equivalent)": the dose is said of it
                 broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)
                            and x.present == d.present and x.start < d.start]  # "liver failure ... no chronic liver disease": not an example
                 days = d.window.high_days if d.window else None
@@ -1043,6 +1075,15 @@ def _concept_set_of(cid: str, excluded: tuple[str, ...]) -> ConceptSet:
     return ConceptSet(concept=_concept(cid), excluded=tuple(_concept(e) for e in excluded))
 
 
+def _numeric_range(bounds: list[tuple[str, float]], unit: str | None) -> NumericRange:
+    lo = [(c, v) for c, v in bounds if c in (">", ">=", "=")]
+    hi = [(c, v) for c, v in bounds if c in ("<", "<=", "=")]
+    if lo and hi and lo[0][1] > hi[-1][1]:  # a range written high to low: "eGFR 60 to 0"
+        lo, hi = [(lo[0][0], hi[-1][1])], [(hi[-1][0], lo[0][1])]
+    return NumericRange(low=lo[0][1] if lo else None, low_inclusive=not lo or lo[0][0] != ">",
+                        high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=unit)
+
+
 def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceSource = "rules", text: str = "") -> AnyConstraint:
     """The frozen v2 constraint of a draft; ``text`` is the eligibility text its evidence offsets index."""
     unresolved = tuple(d.unresolved)
@@ -1057,13 +1098,7 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
     }
     k = d.kind
     if k in _NUMERIC:
-        lo = [(c, v) for c, v in d.bounds if c in (">", ">=", "=")]
-        hi = [(c, v) for c, v in d.bounds if c in ("<", "<=", "=")]
-        if lo and hi and lo[0][1] > hi[-1][1]:  # a range written high to low: "eGFR 60 to 0"
-            lo, hi = [(lo[0][0], hi[-1][1])], [(hi[-1][0], lo[0][1])]
-        fields["range"] = NumericRange(
-            low=lo[0][1] if lo else None, low_inclusive=not lo or lo[0][0] != ">",
-            high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=d.unit)
+        fields["range"] = _numeric_range(d.bounds, d.unit)
         if k != Kind.AGE:
             fields["applies_if"] = d.applies_if
         if k == Kind.MEASUREMENT:
@@ -1080,6 +1115,8 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
                 cs = ConceptSet(concept=Concept(id="unspecified", name=k.value.replace("_", " ")))
                 fields["provenance"] = fields["provenance"].model_copy(update={"unresolved": (*unresolved, "no concept")})
             fields["concepts"] = cs
+        if k == Kind.THERAPY and d.dose:
+            fields["dose"] = _numeric_range(d.dose, d.dose_unit)
         if k in _EXPOSURE_KINDS:
             if d.planned:
                 fields["exposure"] = Exposure.PLANNED

@@ -277,8 +277,12 @@ class _Exposure(_Constraint):
 
 
 class TherapyConstraint(_Exposure):
+    """``dose``: the dose the criterion names ("prednisone greater than 20 mg/d", "at least 15
+    mcg/min of norepinephrine"), per day, per minute or per kilogram as written."""
+
     kind: Literal[Kind.THERAPY] = Kind.THERAPY
     concepts: ConceptSet
+    dose: NumericRange | None = None
 
 
 class ProcedureConstraint(_Exposure):

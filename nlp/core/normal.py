@@ -29,6 +29,7 @@ from nlp.core.constraints import (
     Group,
     MeasurementConstraint,
     SexConstraint,
+    TherapyConstraint,
 )
 from nlp.core.labels import Exposure
 from nlp.core.lexicon import Lexicon
@@ -107,11 +108,15 @@ def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
     if isinstance(c, PRESENCE_TYPES + EXPOSURE_TYPES):
         cs = getattr(c, "concepts", None)
         window = c.window
-        return [Facet(**common, comparator="present" if c.present else "absent",
-                      concept=cs.concept if cs else _kind_concept(c.kind.value), excluded=cs.excluded if cs else (),
-                      window_days=(window.high_days if window.high_days is not None else window.low_days) if window else None,
-                      history=getattr(c, "history", False) or getattr(c, "exposure", None) == Exposure.EVER,
-                      planned=getattr(c, "exposure", None) == Exposure.PLANNED, applies_if=c.applies_if)]
+        out = [Facet(**common, comparator="present" if c.present else "absent",
+                     concept=cs.concept if cs else _kind_concept(c.kind.value), excluded=cs.excluded if cs else (),
+                     window_days=(window.high_days if window.high_days is not None else window.low_days) if window else None,
+                     history=getattr(c, "history", False) or getattr(c, "exposure", None) == Exposure.EVER,
+                     planned=getattr(c, "exposure", None) == Exposure.PLANNED, applies_if=c.applies_if)]
+        if isinstance(c, TherapyConstraint) and c.dose is not None:  # "prednisone > 20 mg/d": one comparison per end
+            out += [Facet(**(common | {"kind": "dose"}), comparator=cmp_, value=v, unit=c.dose.unit, concept=c.concepts.concept,
+                          window_days=out[0].window_days, applies_if=c.applies_if) for cmp_, v in c.dose.bounds()]
+        return out
     return [Facet(**common, comparator="present")]  # judgement
 
 

@@ -200,6 +200,8 @@ def _exposure_words(c: TherapyConstraint | ProcedureConstraint | TrialParticipat
     trial = isinstance(c, TrialParticipationConstraint)
     what = concept_words(c.concepts) if not isinstance(c, TrialParticipationConstraint) else \
         "taking part in another clinical trial"
+    if isinstance(c, TherapyConstraint) and c.dose is not None:
+        what = f"{what} at a dose {range_words(c.dose)}"
     if c.exposure == Exposure.CURRENT:
         return what + " now" if trial else f"currently on {what}"
     if c.exposure == Exposure.PLANNED:

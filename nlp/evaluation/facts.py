@@ -22,6 +22,7 @@ it may stand for (``window_days_as_parsed``).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ from nlp.core.normal import Facet, criterion_facets, must_comparator
 from nlp.core.units import convert, to_days, ucum
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
-                 "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi"}}
+                 "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi", "dose"}}
+# a key's dose analyte: "prednisone dose", "prednisone-equivalent dose" (hyphens read as spaces)
+_DOSE_ANALYTE = re.compile(r"(.+?)(?: equivalent)? dose")
 _UNITLESS = {None, "{score}", "{ratio}", "{count}"}
 # The answer keys count window days by GOLD_GUIDELINE.md's convention (month = 30 days, year = 365);
 # the package counts by nlp/resources/time_units.json (month = 30.4375, year = 365.25). A key's
@@ -82,7 +85,11 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
     if fact["kind"] in ("measurement", "weight", "bmi"):
         if fact["kind"] in ("weight", "bmi") and c.kind == fact["kind"]:
             return True
-        return _analyte_key(fact.get("analyte", "")) in _names_of(cid)
+        analyte = _analyte_key(fact.get("analyte", ""))
+        if c.kind == "dose":  # a dose facet of a therapy: the key names the drug's dose
+            m = _DOSE_ANALYTE.fullmatch(analyte)
+            return m is not None and m.group(1) in _names_of(cid)
+        return analyte in _names_of(cid)
     if want in (None, "target_diagnosis", "other"):
         name = _analyte_key(fact.get("name") or "")
         if want == "target_diagnosis" and fact["effect"] != c.effect:
@@ -191,7 +198,7 @@ def score_trial(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> Score:
     numeric_facts = [f for f in facts if f["kind"] in NUMERIC_KINDS]
     for crit in doc.criteria:
         for c in criterion_facets(crit):
-            if c.kind not in NUMERIC_KINDS:
+            if c.kind not in NUMERIC_KINDS and c.kind != "dose":  # a therapy's dose is a number read too
                 continue
             s.numeric_total += 1
             if any(fact_matches(f, c) for f in numeric_facts):

@@ -51,7 +51,7 @@ from nlp.core.constraints import (
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Exposure, GroupOp, Relation
 from nlp.core.units import display, ucum
-from nlp.core.wording import anchor_words, condition_words, phrase, sentence, window_words
+from nlp.core.wording import anchor_words, condition_words, phrase, range_words, sentence, window_words
 
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
@@ -175,6 +175,8 @@ def _content(c: AnyConstraint) -> dict[str, Any]:
         notes.append("current")
     if exposure == Exposure.PLANNED:
         notes.append("planned during the trial")
+    if (dose := getattr(c, "dose", None)) is not None:  # no coded slot for it: said in the note
+        notes.append(f"at a dose {range_words(dose)}")
     if notes:
         out["note"] = [{"text": "; ".join(notes)}]
     return out

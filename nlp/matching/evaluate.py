@@ -603,6 +603,8 @@ class Matcher:
         if has is None:
             return _Reading(None, problem or "")
         name = c.concepts.concept.name
+        if c.dose is not None and has:  # a patient record lists the drug, never its dose
+            return _Reading(None, f"{name} received; its dose ({range_words(c.dose)}) is not in the record", tuple(hits))
         said = f"received {', '.join(hits)}" if hits else f"no {name} in the window"
         return self._exposure_reading(c, has, hits, said, tuple(hits))
 

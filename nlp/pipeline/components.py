@@ -107,7 +107,14 @@ def _taken_mask(doc: Doc) -> list[bool]:
 
 
 def _add_rule_ents(doc: Doc, new: list[Span]) -> None:
-    """Add rule spans, removing the NER's spans they overlap."""
+    """Add rule spans, removing the NER's spans they overlap. A rule span at the very offsets of
+    a removed NER span is the rule's: its ``source`` (kept in ``doc.user_data`` by offsets) is set
+    back to "rules", or stage 4 would drop it as an unlinked model span."""
+    ud = user_data(doc)
+    for s in new:
+        if ud.get(("._.", "source", s.start_char, s.end_char)) == "model":
+            ud[("._.", "source", s.start_char, s.end_char)] = "rules"
+            ud.pop(("._.", "linked_by", s.start_char, s.end_char), None)
     if doc.user_data.get(_MODEL_KEY):
         tokens = {i for s in new for i in range(s.start, s.end)}
         ents = [e for e in doc.ents if e._.source != "model" or not tokens.intersection(range(e.start, e.end))]

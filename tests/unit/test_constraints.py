@@ -315,3 +315,17 @@ def test_constraints_a_narrower_concept_named_first_is_no_example(nlp) -> None: 
 
     assert ids("immunosuppressive drugs (e.g., steroids)") == {"immunosuppressant"}
     assert "acute_liver_failure" in ids("Presence of ALF defined as severe impairment of liver function")
+
+
+@pytest.mark.parametrize(("analyte", "found"), [
+    ("prednisone dose", True),  # NCT00482092's key: the dose of the drug read
+    ("prednisone-equivalent dose", True),
+    ("methylprednisolone-equivalent dose", False),  # another drug's dose
+    ("prednisone", False),  # a drug is no dose
+])
+def test_constraints_fact_dose_of_the_drug(nlp, analyte: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    [rec] = list(read_text("Exclusion Criteria:\n- prednisone greater than 20 mg/d\n", "t.txt"))
+    facets = [f for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit)]
+    fact = {"kind": "measurement", "effect": "exclude", "analyte": analyte, "comparator": ">", "value": 20,
+            "unit": "mg/day", "quote": "prednisone greater than 20 mg/d"}
+    assert any(fact_matches(fact, f) for f in facets) is found

@@ -368,3 +368,45 @@ def test_grammar_excluded_condition_at_a_grade_excludes_only_that_grade(nlp, gra
                                 "observations": [] if grade is None else
                                 [{"name": "Kellgren-Lawrence grade", "value": grade, "unit": "{score}", "date": "2026-10-01"}]})
     assert Matcher().match(doc, p).overall == overall
+
+
+@pytest.mark.parametrize(("text", "drug", "bounds", "unit"), [
+    # a value in a dose unit next to a drug is the dose the criterion names (TherapyConstraint.dose)
+    ("prednisone greater than 20 mg/d within past month", "prednisone", [(">", 20.0)], "mg/d"),  # NCT00482092
+    ("Receiving 5 - 40 mg/day prednisone", "prednisone", [(">=", 5.0), ("<=", 40.0)], "mg/d"),  # NCT03197623 (the NER's span too)
+    ("at least 15 mcg/min of norepinephrine", "drug_db00368", [(">=", 15.0)], "ug/min"),  # NCT03369275
+    (">0.25mg/kg/day methylprednisolone or equivalent systemic steroid", "methylprednisolone", [(">", 0.25)], "mg/kg/d"),  # NCT01460901
+    # the example of a class keeps its dose ("steroid ... (>7.5 mg/d prednisone or equivalent)", NCT03257098)
+    ("systemic steroid medication above Cushing threshold dose (>7.5 mg/d prednisone or equivalent)", "prednisone", [(">", 7.5)], "mg/d"),
+])
+def test_grammar_dose_of_a_drug(nlp, text: str, drug: str, bounds: list[tuple[str, float]], unit: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = [c for c in _constraints(nlp, text, "therapy", "exclusion") if c.concepts.concept.id == drug]
+    assert c.dose is not None and c.dose.bounds() == bounds and c.dose.unit == unit
+
+
+@pytest.mark.parametrize("text", [
+    "prednisone 10 mg",  # no rate, no comparator: no dose threshold
+    "Prednisolone 2 mg/kg/day (or equivalent) for at least one week",  # no comparator
+    "Hemoglobin > 10 g/dL and prednisone",  # a lab value, not a dose unit
+])
+def test_grammar_no_dose_without_a_dose_threshold(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert all(c.dose is None for c in _constraints(nlp, text, "therapy", "exclusion"))
+
+
+@pytest.mark.parametrize(("drug", "overall"), [
+    ("prednisone", "needs_review"),  # on the drug, dose not in the record: cannot tell
+    (None, "eligible"),  # not on it: the exclusion does not apply
+])
+def test_grammar_a_dose_threshold_never_fails_on_an_unrecorded_dose(nlp, drug: str | None, overall: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+    from nlp.matching import Matcher, Patient
+
+    doc = parse_record(TrialRecord(source="t", format="text",
+                                   eligibility_text="Exclusion Criteria:\n\n* prednisone greater than 20 mg/d\n"), nlp)
+    p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "birth_date": "1960-01-01", "sex": "female",
+                                "therapies": [{"name": drug, "start": "2026-09-01"}] if drug else []})
+    r = Matcher().match(doc, p)
+    assert r.overall == overall
+    if drug:
+        assert "dose" in r.criteria[0].constraints[0].reason
