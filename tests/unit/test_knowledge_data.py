@@ -86,6 +86,9 @@ CUE_CASES = [
     ("period_for", "for at least 4 weeks after", "at least 4 weeks after"),
     ("nor_item", "ventilation nor invasive ", "ventilation or invasive "),
     ("not_candidate", "disease not amenable to ", "disease amenable to "),
+    ("dose_unit", "mg/kg/d", "mg/dL"),
+    ("dose_gap_before", " doses ", " hemoglobin of all "),
+    ("dose_gap_after", " of oral ", " and the "),
     ("abbreviation_bracket", " (", " or "),  # fullmatched between a mention and its abbreviation
     ("cause_denied", "not fully explained by", "explained by"),
     ("negated_list_join", " relapse or high dose pulse ", " and "),  # fullmatched between two mentions (below)
