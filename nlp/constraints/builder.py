@@ -965,12 +965,12 @@ class _Builder:
                 self._duration(t, certain=own)
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
-            stopped = bool(cue("washout").search(self.said_of(d)))
-            washout = d.kind == Kind.THERAPY and relation.value == "before" and stopped
+            washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
             low: int | None = t.window_days_low
             high: int | None = t.window_days
             if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None \
-                    and d.kind in (Kind.CONDITION, Kind.PROCEDURE) and not stopped and not cue("period_for").match(t.text):
+                    and d.kind in (Kind.CONDITION, Kind.PROCEDURE) and not cue("period_for").match(t.text) \
+                    and not cue("washout").search(self.said_of(d)):  # (said_of only where it can matter: it costs)
                 # "surgery more than 6 months before enrollment", "an injury that occurred at least 12
                 # months prior": the event lies further back than the amount. A drug's window stays
                 # the time to be free of it or on it ("last dose at least 28 days prior", "stable for
