@@ -31,7 +31,7 @@ def _english(rules: Sequence[_Rule] | None) -> list[_Rule]:
 
 
 def _prefixes() -> list[_Rule]:
-    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·", *_english(English.Defaults.prefixes)]
+    return [_CMP, r"[×x✕](?=\d)", r"/", r"\+", r"·", r"[（）]", *_english(English.Defaults.prefixes)]
 
 
 def _suffixes() -> list[_Rule]:
@@ -41,7 +41,7 @@ def _suffixes() -> list[_Rule]:
         rf"(?<=\d){_UNIT_AFTER_NUM}$",  # 2years, 90g, 17kg, 2.5x
         r"(?<=\d)/L",
         r"(?<=^[A-Z])\.$",  # "hepatitis C.", "vitamin D.": a letter ending a sentence, not an initial
-        r"；|。|，|：",
+        r"[；。，：（）]",  # full-width punctuation, brackets included (one class: spaCy anchors each rule)
         *_english(English.Defaults.suffixes),
     ]
 
@@ -58,7 +58,7 @@ def _infixes() -> list[_Rule]:
         r"(?<=[a-z])(?=[≥≤])",
         r"(?<=\bage)(?=\d)|(?<=\bages)(?=\d)|(?<=\baged)(?=\d)",  # "ages18 to 75": an age word glued to its number
         r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
-        r"；|。|，|：|、",
+        r"[；。，：、（）]",
         *_english(English.Defaults.infixes),
     ]
 

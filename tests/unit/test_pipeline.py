@@ -368,3 +368,13 @@ def test_pipeline_durations_are_not_ages(text: str) -> None:
 ])
 def test_pipeline_concept_at_the_end_of_a_sentence(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
     assert concept in {e.kb_id_ for e in nlp(text).ents}
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    # full-width brackets split like ASCII ones (NCT02745808 "peak systolic velocity（PSV）")
+    ("velocity（PSV）", ["velocity", "（", "PSV", "）"]),
+    ("治疗；B", ["治疗", "；", "B"]),
+    ("velocity (PSV)", ["velocity", "(", "PSV", ")"]),
+])
+def test_pipeline_full_width_punctuation_splits(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert [t.text for t in nlp.tokenizer(text)] == tokens

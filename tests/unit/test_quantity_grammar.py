@@ -410,3 +410,15 @@ def test_grammar_a_dose_threshold_never_fails_on_an_unrecorded_dose(nlp, drug: s
     assert r.overall == overall
     if drug:
         assert "dose" in r.criteria[0].constraints[0].reason
+
+
+@pytest.mark.parametrize(("text", "analyte", "ranges"), [
+    ("peak systolic velocity（PSV） <25 cm/sec", "peak_systolic_velocity", [(None, 25.0, "cm/s")]),  # NCT02745808
+    ("end-diastolic velocity（EDV）> 5cm/sec", "end_diastolic_velocity", [(5.0, None, "cm/s")]),  # NCT02745808
+    ("resistance index（RI）<0.75", "resistive_index", [(None, 0.75, None)]),  # NCT02745808
+    ("Sjögren's Syndrome Disease Activity Index (SSDAI)≥8", "ssdai", [(8.0, None, None)]),  # NCT00953485
+    ("CASS ≥5", "cass", [(5.0, None, None)]),  # NCT02315027
+])
+def test_grammar_scales_and_doppler_measures(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
+                                             ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
