@@ -794,6 +794,8 @@ class _Builder:
             if d is None or d.dose or val.value is None:
                 continue
             [(bounds, unit)] = _range_parts(val.comparator, val.value, val.value_high, None, val.unit)
+            if self.effect == "exclude" and all(c in ("<", "<=") for c, _ in bounds):
+                continue  # "steroids (≤10mg/day of prednisone or its equivalent)": the dose an exclusion allows
             d.dose, d.dose_unit = bounds, unit
             d.evidence = (min(d.start, val.start), max(d.end, val.end))
 

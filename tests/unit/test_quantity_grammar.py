@@ -388,6 +388,8 @@ def test_grammar_dose_of_a_drug(nlp, text: str, drug: str, bounds: list[tuple[st
     "prednisone 10 mg",  # no rate, no comparator: no dose threshold
     "Prednisolone 2 mg/kg/day (or equivalent) for at least one week",  # no comparator
     "Hemoglobin > 10 g/dL and prednisone",  # a lab value, not a dose unit
+    # an upper bound in an exclusion is the dose it allows (NCT05047276), not the one it excludes
+    "clinically stable with unchanged steroids (≤10mg/day of prednisone or its equivalent)",
 ])
 def test_grammar_no_dose_without_a_dose_threshold(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert all(c.dose is None for c in _constraints(nlp, text, "therapy", "exclusion"))
