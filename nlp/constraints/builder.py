@@ -291,6 +291,12 @@ class _Builder:
             cmp_ = (">" if upper else "<") if self.effect == "exclude" else ("<=" if upper else ">=")
             doubts = [f"no comparator read: the multiple of the normal range {val.value:g} taken as a limit ({cmp_})"]
         parts = _range_parts(cmp_, val.value, val.value_high, val.low_unit, unit)
+        if entry is not None and entry.range and len(parts) == 1 and parts[0][1] == "{score}" and len(parts[0][0]) == 2:
+            # "ECOG performance status of 0, 1, or 2": a lower end at the scale's own minimum says
+            # nothing ("up to 2"); the upper end is kept as written ("class III or IV")
+            low = entry.range[0]
+            said = [(c, v) for c, v in parts[0][0] if not (c == ">=" and v <= low)]
+            parts = [(said or parts[0][0], parts[0][1])]
         for bounds, unit in parts:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
                       unit=unit, group=group, rule=rule, applies_if=applies_if,

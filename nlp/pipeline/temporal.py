@@ -50,7 +50,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
     # at 12-24 weeks after onset / 3 months after stroke / 2 weeks before screening / 6 months ago
     (re.compile(
-        rf"\b(?:(?:at|by|(?P<cmp>{_OFFSET_CMP})|for(?:\s+(?P<cmp2>{_FOR_CMP}))?)\s+)?{_AMOUNT}\s*"
+        rf"(?:\b(?:at|by|for(?:\s+(?P<cmp2>{_FOR_CMP}))?)\s+|(?P<cmp>{_OFFSET_CMP})\s*)?\b{_AMOUNT}\s*"
         rf"(?:(?P<rel>{_BEFORE_OFFSET}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|previously|prior(?!\s+to\b)|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
     # for at least three months / for more than 6 months (a duration)
     (re.compile(

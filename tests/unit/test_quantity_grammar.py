@@ -424,3 +424,15 @@ def test_grammar_a_dose_threshold_never_fails_on_an_unrecorded_dose(nlp, drug: s
 def test_grammar_scales_and_doppler_measures(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
                                              ranges: list[tuple[float | None, float | None, str | None]]) -> None:
     assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
+
+
+@pytest.mark.parametrize(("text", "analyte", "ranges"), [
+    # a lower end at the scale's own minimum says nothing (NCT01874665); the upper end stays as written
+    ("Eastern Cooperative Oncology Group (ECOG) performance status of 0, 1, or 2", "ecog", [(None, 2.0, "{score}")]),
+    ("NYHA class III or IV", "nyha_class", [(3.0, 4.0, "{score}")]),
+    # a symbol comparator before a time offset is the offset's ("<6 months from time of injury", NCT04650568)
+    ("<6 months from time of injury to reconstruction", "disease_duration", [(None, 6.0, "mo")]),
+])
+def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
+                                                    ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
