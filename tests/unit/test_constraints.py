@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
@@ -285,11 +286,16 @@ def test_constraints_applies_if_without_a_concept_stays_unresolved(nlp) -> None:
     ("protein", False),  # a word of a name is not a name
 ])
 def test_constraints_fact_analyte_by_any_name_of_the_concept(nlp, analyte: str, found: bool) -> None:  # type: ignore[no-untyped-def]
-    [rec] = list(read_text("Inclusion Criteria:\n- C-Reactive Protein (CRP) of at least 5 mg/l\n", "t.txt"))
-    facets = [f for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit)]
     fact = {"kind": "measurement", "effect": "include", "analyte": analyte, "comparator": ">=", "value": 5,
             "unit": "mg/L", "quote": "C-Reactive Protein (CRP) of at least 5 mg/l"}
-    assert any(fact_matches(fact, f) for f in facets) is found
+    assert _fact_found(nlp, "Inclusion", fact) is found
+
+
+def _fact_found(nlp, section: str, fact: dict[str, Any]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the scorer finds ``fact`` among the constraints read from its quote, written as the one
+    criterion of ``section``."""
+    [rec] = list(read_text(f"{section} Criteria:\n- {fact['quote']}\n", "t.txt"))
+    return any(fact_matches(fact, f) for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit))
 
 
 @pytest.mark.parametrize(("name", "found"), [
@@ -300,11 +306,9 @@ def test_constraints_fact_analyte_by_any_name_of_the_concept(nlp, analyte: str, 
     ("hemodialysis", False),  # another therapy
 ])
 def test_constraints_fact_other_therapy_by_any_name_of_the_concept(nlp, name: str, found: bool) -> None:  # type: ignore[no-untyped-def]
-    [rec] = list(read_text("Exclusion Criteria:\n- Dependent on Extracorporeal Membrane Oxygenation\n", "t.txt"))
-    facets = [f for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit)]
     fact = {"kind": "therapy", "effect": "exclude", "concept": "other", "name": name,
             "quote": "Dependent on Extracorporeal Membrane Oxygenation"}
-    assert any(fact_matches(fact, f) for f in facets) is found
+    assert _fact_found(nlp, "Exclusion", fact) is found
 
 
 def test_constraints_a_narrower_concept_named_first_is_no_example(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -325,8 +329,6 @@ def test_constraints_a_narrower_concept_named_first_is_no_example(nlp) -> None: 
     ("prednisone", False),  # a drug is no dose
 ])
 def test_constraints_fact_dose_of_the_drug(nlp, analyte: str, found: bool) -> None:  # type: ignore[no-untyped-def]
-    [rec] = list(read_text("Exclusion Criteria:\n- prednisone greater than 20 mg/d\n", "t.txt"))
-    facets = [f for crit in parse_record(rec, nlp).criteria for f in criterion_facets(crit)]
     fact = {"kind": "measurement", "effect": "exclude", "analyte": analyte, "comparator": ">", "value": 20,
             "unit": "mg/day", "quote": "prednisone greater than 20 mg/d"}
-    assert any(fact_matches(fact, f) for f in facets) is found
+    assert _fact_found(nlp, "Exclusion", fact) is found
