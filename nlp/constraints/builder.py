@@ -505,11 +505,11 @@ class _Builder:
                 unresolved.append(f"the condition names what a treatment is for ({m.group(0).strip()!r})")
             elif m := cue("intolerance").search(lead):
                 unresolved.append(f"about tolerating it ({m.group(0)!r}), not about having it")
-            elif m := cue("cause_denied").search(self.phrase_before(e.start)):
+            elif m := cue("cause_denied").search(self.clause_before(e.start, "clause_punctuation")):
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
-        if kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.phrase_before(e.start))):
+        if kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.clause_before(e.start, "clause_punctuation"))):
             # "not amenable to percutaneous coronary intervention", "not a candidate for surgery": a
             # judgement on whether it could be given, not whether it was
             unresolved.append(f"named as a treatment the patient is not a candidate for ({m.group(0)!r})")
@@ -539,12 +539,14 @@ class _Builder:
         after = e.start - len(lead) + m.end()
         return not any(x.concept_id and after <= x.start and x.end <= e.start for x in self.ents)
 
-    def clause_before(self, pos: int) -> str:
+    def clause_before(self, pos: int, boundary: str = "clause_boundary") -> str:
         """The words of the criterion from the last clause boundary (punctuation, "or", "and")
-        up to ``pos``: where a cue governing the word at ``pos`` must stand."""
+        up to ``pos``: where a cue governing the word at ``pos`` must stand. ``boundary``
+        "clause_punctuation": from the last punctuation only, across "or" and "and" (a cue before
+        a list governs each of its items)."""
         s0, _ = self.crit_span
         head = self.text[s0:pos]
-        cut = max((m.end() for m in cue("clause_boundary").finditer(head)), default=0)
+        cut = max((m.end() for m in cue(boundary).finditer(head)), default=0)
         return head[cut:]
 
     def without_asides(self, start: int, end: int) -> str:
@@ -556,13 +558,6 @@ class _Builder:
                 out.append(self.text[at:o])
                 at = c + 1
         return "".join(out) + self.text[at:end]
-
-    def phrase_before(self, pos: int) -> str:
-        """The words of the criterion from the last punctuation up to ``pos`` (across "or" and
-        "and": a cue before a list governs each of its items)."""
-        s0, _ = self.crit_span
-        head = self.text[s0:pos]
-        return head[max((m.end() for m in cue("clause_punctuation").finditer(head)), default=0):]
 
     def _test_result(self, e: Entity) -> str | None:
         """"negative" / "positive" when the mention names what a test looks for ("negative serum

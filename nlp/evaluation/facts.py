@@ -102,8 +102,6 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
 def _names_in(n: str, text: str) -> bool:
     """Whether the concept name ``n`` stands in the key's ``text`` as whole words ("ECMO" in
     "ventricular assist device or ECMO"; "ms" not in "systems")."""
-    import re
-
     return bool(n) and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) is not None
 
 

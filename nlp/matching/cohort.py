@@ -369,7 +369,7 @@ class Cohort:
         held = f"NOT {has}" if c.exposure == Exposure.WASHOUT else has
         holds = held if c.present else f"NOT ({held})"
         if isinstance(c, TherapyConstraint) and c.dose is not None:  # the drug taken, its dose not recorded: unknown
-            return _Read(f"CASE WHEN {problem} OR {has} THEN NULL ELSE {holds} END", f"NOT {has}")
+            problem = f"{problem} OR {has}"
         return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
 
     def _applies(self, cond: Applicability) -> str:

@@ -9,6 +9,7 @@ write ``doc.ents``.
 
 # No ``from __future__ import annotations``: spaCy validates factory signatures at run time.
 
+import bisect
 import itertools
 import json
 import re
@@ -712,17 +713,20 @@ def _negation_through_or_lists(doc: Doc, text: str) -> None:
     "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it).
     An item right after "nor" is negated when a negation stands before it in its clause."""
     ents = sorted((e for e in doc.ents if e.label_ in _LISTED), key=lambda e: e.start_char)
+    cuts = [m.end() for m in cue("clause_punctuation").finditer(text)]
+
+    def clause_start(pos: int) -> int:  # where the clause holding ``pos`` starts (its last punctuation)
+        return cuts[i - 1] if (i := bisect.bisect_right(cuts, pos)) else 0
+
+    negation = cue("negation")
     for prev, e in itertools.pairwise(ents):
         if not prev._.negated or e._.negated or not cue("negated_list_join").fullmatch(text[prev.end_char:e.start_char]):
             continue
-        lead = text[:prev.start_char]
-        clause = max((m.end() for m in cue("clause_punctuation").finditer(lead)), default=0)
-        if cue("negation").search(lead, clause):
+        if negation.search(text, clause_start(prev.start_char), prev.start_char):
             e._.negated = True
     for e in ents:  # "NOT on ... nor invasive mechanical ventilation nor ECMO": "nor" negates its item
-        lead = text[:e.start_char]
-        clause = max((m.end() for m in cue("clause_punctuation").finditer(lead)), default=0)
-        if not e._.negated and (m := cue("nor_item").search(lead, clause)) and cue("negation").search(lead, clause, m.start()):
+        start = clause_start(e.start_char)
+        if not e._.negated and (m := cue("nor_item").search(text, start, e.start_char)) and negation.search(text, start, m.start()):
             e._.negated = True
     for prev, e in itertools.pairwise(ents):  # "extracorporeal membrane oxygenation (ECMO)": one mention
         if e.kb_id_ and e.kb_id_ == prev.kb_id_ and cue("abbreviation_bracket").fullmatch(text[prev.end_char:e.start_char]):
