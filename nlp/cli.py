@@ -668,9 +668,10 @@ def rank_cmd(
     db: Annotated[Path, typer.Option("--db", help="DuckDB database written by `elig index`.")] = Path("trials.duckdb"),
     top: Annotated[int, typer.Option("--top", min=0, help="How many trials to list (per patient).")] = 20,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the ranking as JSON here.")] = None,
-    jobs: Annotated[int, typer.Option(
+    jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1,
-        help="Worker processes: many patients are ranked whole by each; one patient's trials are shared among them.")] = 1,
+        help="Processes: many patients are ranked whole by each; one patient's trials are shared among them "
+             "[default: the CPUs this process may use, at most 4].")] = None,
     omop: Annotated[str | None, typer.Option("--omop", help="Read the patient from an OMOP CDM database (a DuckDB file or duckdb:///PATH, or postgresql://URL).")] = None,
     person: Annotated[int | None, typer.Option("--person", help="With --omop: the person_id.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="With --omop: the date of the record (default: the end of the person's latest observation period).")] = None,
@@ -681,6 +682,9 @@ def rank_cmd(
     directories): per patient a summary line and its top trials, and with -o one ranking per
     patient (per trial: overall, failing criteria, number of open items)."""
     patients = patients or []
+    from nlp.matching.batch import default_jobs
+
+    jobs = jobs or default_jobs()
     if omop is None and not patients:
         _err("give patient files (or --omop URL --person ID)")
         raise typer.Exit(2)

@@ -82,17 +82,11 @@ _SCHEMA = (
     """,
 )
 
-# Each trial's current match form; then the documents of the trials without one (two queries:
-# one LEFT JOIN that may read the documents took twice as long)
-_FORM_ROWS = """
-SELECT m.trial_id, m.form, NULL FROM match_forms m JOIN trials t ON t.trial_id = m.trial_id
-WHERE m.form_version = ? AND t.schema_version IN (1, 2)
-"""
-_FORMLESS_ROWS = """
-SELECT trial_id, NULL, doc FROM trials WHERE schema_version IN (1, 2)
-AND trial_id NOT IN (SELECT trial_id FROM match_forms WHERE form_version = ?)
-"""
-_DOC_ROWS = "SELECT trial_id, NULL, doc FROM trials WHERE schema_version IN (1, 2) ORDER BY trial_id"
+# The stored trials; the current match forms; the documents of the trials without one, read only
+# when there are such trials (a join, or a query for the formless, took as long as the forms)
+_TRIAL_IDS = "SELECT trial_id FROM trials WHERE schema_version IN (1, 2)"
+_FORMS = "SELECT trial_id, form FROM match_forms WHERE form_version = ?"
+_DOCS = "SELECT trial_id, doc FROM trials WHERE schema_version IN (1, 2) AND list_contains(?, trial_id)"
 
 
 def compact(doc: ParsedTrial) -> ParsedTrial:
@@ -310,11 +304,11 @@ class TrialStore:
         """Every stored trial as (trial id, match form, document), in trial-id order: the form
         where the trial has a current one, else (form None) its document. Not yet
         validated: ``form_of_row`` makes each a ``MatchForm`` (with ``contents``)."""
-        params: list[Any] = [FORM_VERSION]
-        if self._has_forms():
-            rows = self.con.execute(_FORM_ROWS, params).fetchall() + self.con.execute(_FORMLESS_ROWS, params).fetchall()
-            return sorted(rows, key=lambda r: r[0])
-        return self.con.execute(_DOC_ROWS).fetchall()
+        ids = sorted(tid for (tid,) in self.con.execute(_TRIAL_IDS).fetchall())
+        forms: dict[str, str] = dict(self.con.execute(_FORMS, [FORM_VERSION]).fetchall()) if self._has_forms() else {}
+        formless = [tid for tid in ids if tid not in forms]
+        docs: dict[str, str] = dict(self.con.execute(_DOCS, [formless]).fetchall()) if formless else {}
+        return [(tid, forms.get(tid), docs.get(tid)) for tid in ids]
 
     def contents(self) -> dict[str, AnyConstraint]:
         """Every stored constraint content by its key, validated, with one query (empty for a store

@@ -270,10 +270,28 @@ def test_fast_path_gives_the_plain_matchers_reports(fast_store: tuple[Path, list
         lean = rank_stored(str(db), rows, contents, p, jobs=1, matcher=matcher)
         assert [(r.key, r.entry) for r in lean] == [(r.key, r.entry) for r in fast] and not any(r.report for r in lean)
     assert len(matcher._memo) > 0
-    for p in people[:3]:  # two workers, each a share of the trials: the same ranking and reports
-        two = rank_stored(str(db), rows, contents, p, jobs=2, full=True)
-        assert [r.report for r in two] == _plain(str(db), rows, contents, p)
-        assert [r.entry for r in two] == [r.entry for r in rank_stored(str(db), rows, contents, p, jobs=1)]
+    for p in people[:3]:  # the parent and one or two workers, each a share: the same ranking and reports
+        for jobs in (2, 3):
+            many = rank_stored(str(db), rows, contents, p, jobs=jobs, full=True)
+            assert [r.report for r in many] == _plain(str(db), rows, contents, p)
+            assert [r.entry for r in many] == [r.entry for r in rank_stored(str(db), rows, contents, p, jobs=1)]
+
+
+def test_shares_cut_the_trials_for_the_parent_and_its_workers() -> None:
+    """Contiguous shares covering every row once, none empty, the parent's (the first) the
+    largest; never more shares than rows."""
+    from nlp.matching.batch import _PARENT_SHARE, default_jobs, shares
+
+    for n in (0, 1, 2, 3, 7, 1099):
+        for jobs in (1, 2, 3, 4, 8):
+            parts = shares(n, jobs)
+            assert [i for lo, hi in parts for i in range(lo, hi)] == list(range(n)), (n, jobs)
+            assert all(hi > lo for lo, hi in parts) and len(parts) == min(n, jobs)
+            if len(parts) > 1:
+                assert parts[0][1] - parts[0][0] >= max(hi - lo for lo, hi in parts[1:])
+    (a, b), (c, d) = shares(1099, 2)
+    assert round((b - a) / (d - c), 1) == _PARENT_SHARE
+    assert 1 <= default_jobs() <= 4
 
 
 def test_memo_keeps_what_depends_on_the_trials_targets(trials: dict[str, ParsedTrial]) -> None:
