@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from nlp.core.constraints import AnyConstraint
@@ -90,7 +90,7 @@ def report_json(report: MatchReport) -> str:
 
 # what a forked worker inherits for one patient (set before the pool starts)
 _ROWS: Sequence[StoredRow] = ()
-_CONTENTS: dict[str, AnyConstraint] = {}
+_CONTENTS: Mapping[str, AnyConstraint] = {}
 _PATH = ""
 _PATIENT: Patient | None = None
 _FULL = False
@@ -136,7 +136,7 @@ def shares(n: int, jobs: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
 
-def rank_stored(path: str, rows: Sequence[StoredRow], contents: dict[str, AnyConstraint], patient: Patient,
+def rank_stored(path: str, rows: Sequence[StoredRow], contents: Mapping[str, AnyConstraint], patient: Patient,
                 jobs: int = 1, full: bool = False, matcher: Matcher | None = None) -> list[Ranked]:
     """One patient's ranking of the stored ``rows`` and ``contents`` (``TrialStore.match_rows`` and
     ``TrialStore.contents`` of the store at ``path``), in ``rank`` order; ``full``: with each full

@@ -11,7 +11,7 @@ Three tables:
   (``content_keys``);
 - ``contents``: each constraint content once, by its content key (the 1,099 ctgov-msc trials
   hold 28,737 constraints of 6,905 contents). The matcher evaluates each content once per
-  patient; loading validates each once.
+  patient; loading validates each once, when a trial first names it (``StoredContents``).
 
 Ranking reads the two with one query each and validates the rows with pydantic
 (``model_validate_json``): no pickle, so loading a store someone else wrote never runs code from
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -132,26 +132,47 @@ def stored_form(doc: ParsedTrial) -> tuple[StoredForm, dict[str, AnyConstraint]]
     return StoredForm(keys=keys, ids=tuple(c.id for c in cs), counts=counts, trial=bare), contents
 
 
-_CONTENTS: Any = None  # the TypeAdapter of a list of constraints, built on first use
+_CONTENT: Any = None  # the TypeAdapter of a constraint, built on first use
 
 
-def contents_of_rows(path: str, rows: Iterable[tuple[str, str]]) -> dict[str, AnyConstraint]:
-    """The ``contents`` rows (key, constraint JSON) validated with pydantic, in one pass; a row
-    that does not validate is an ``InputError`` naming the store (``path``)."""
-    global _CONTENTS
-    if _CONTENTS is None:
-        from pydantic import TypeAdapter
+class StoredContents(Mapping[str, AnyConstraint]):
+    """The ``contents`` rows of the store at ``path`` by content key, each validated with pydantic
+    when first asked for, then kept: a share of the trials (``elig rank ONE --jobs N``) names about
+    60% of them, and validating one at a time took less in all than one pass over the lot. A
+    content that does not validate is an ``InputError`` naming the store and the key."""
 
-        _CONTENTS = TypeAdapter(list[Constraint])
-    rows = list(rows)
-    try:
-        cs = _CONTENTS.validate_json("[" + ",".join(text for _, text in rows) + "]")
-    except ValueError as exc:
-        raise InputError(path, f"the stored constraint contents are not valid ({type(exc).__name__}); index it again") from None
-    return {k: c for (k, _), c in zip(rows, cs, strict=True)}
+    def __init__(self, path: str, rows: Iterable[tuple[str, str]]) -> None:
+        self.path = path
+        self._text = dict(rows)
+        self._valid: dict[str, AnyConstraint] = {}
+
+    def __getitem__(self, key: str) -> AnyConstraint:
+        c = self._valid.get(key)
+        if c is None:
+            global _CONTENT
+            if _CONTENT is None:
+                from pydantic import TypeAdapter
+
+                _CONTENT = TypeAdapter(Constraint)
+            text = self._text[key]  # KeyError: no such content
+            try:
+                c = self._valid[key] = _CONTENT.validate_json(text)
+            except ValueError as exc:
+                raise InputError(self.path, f"the stored constraint content {key} is not valid "
+                                            f"({type(exc).__name__}); index it again") from None
+        return c
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text)
+
+    def __len__(self) -> int:
+        return len(self._text)
 
 
-def form_of_row(path: str, row: StoredRow, contents: dict[str, AnyConstraint]) -> MatchForm:
+def form_of_row(path: str, row: StoredRow, contents: Mapping[str, AnyConstraint]) -> MatchForm:
     """One row of ``TrialStore.match_rows`` validated with pydantic: the trial's ``MatchForm``,
     its constraints taken from ``contents`` (``TrialStore.contents``) by their keys; from its
     document where the trial has no current form (no content keys then). A row that does not
@@ -310,16 +331,15 @@ class TrialStore:
         docs: dict[str, str] = dict(self.con.execute(_DOCS, [formless]).fetchall()) if formless else {}
         return [(tid, forms.get(tid), docs.get(tid)) for tid in ids]
 
-    def contents(self) -> dict[str, AnyConstraint]:
-        """Every stored constraint content by its key, validated, with one query (empty for a store
-        written before the contents table)."""
+    def contents(self) -> StoredContents:
+        """Every stored constraint content by its key, read with one query, each validated when
+        first used (none for a store written before the contents table)."""
         row = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'contents'").fetchone()
         if not (row and row[0]):
-            return {}
-        with collector_off():
-            return contents_of_rows(self.path, self.con.execute(
-                "SELECT key, content FROM contents WHERE form_version = ?", [FORM_VERSION]).fetchall())
+            return StoredContents(self.path, ())
+        return StoredContents(self.path, self.con.execute(
+            "SELECT key, content FROM contents WHERE form_version = ?", [FORM_VERSION]).fetchall())
 
     def iter_match_forms(self) -> Iterator[MatchForm]:
         """Every stored trial's ``MatchForm``, in trial-id order, read with two queries (the rows,

@@ -151,7 +151,8 @@ def test_rank_a_broken_stored_content_is_one_error_line(store: Path) -> None:
     con.close()
     res = _rank(str(ROOT / "examples" / "patient.json"), "--db", str(store))
     assert res.returncode == 1 and "Traceback" not in res.stderr
-    assert res.stderr.strip() == (f"elig: error: {store}: the stored constraint contents are not valid "
+    key = duckdb.connect(str(store), read_only=True).execute("SELECT min(key) FROM contents").fetchone()[0]
+    assert res.stderr.strip() == (f"elig: error: {store}: the stored constraint content {key} is not valid "
                                   "(ValidationError); index it again")
 
 
