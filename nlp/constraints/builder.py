@@ -278,6 +278,10 @@ class _Builder:
             # "BMI > 40", "ANC >500": the one unit the value can be in
             unit = implied_unit(entry.unit, [v for v in (val.value, val.value_high) if v is not None], entry.range, entry.id)
             rule = "value_link:implied_unit" if unit else rule
+        elif unit is None and entry is not None and entry.unit == "{score}" and entry.range \
+                and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
+            # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
+            unit, rule = "{score}", "value_link:implied_unit"
         doubts = _no_comparator(val, unit)
         if self._is_change(val):
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",

@@ -78,8 +78,8 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize(
     ("text", "section", "expected"),
     [
-        ("NIHSS score 5-12", "Inclusion", [("measurement", "nihss", ">=", 5, None), ("measurement", "nihss", "<=", 12, None)]),
-        ("mRS 3-5", "Inclusion", [("measurement", "mrs", ">=", 3, None), ("measurement", "mrs", "<=", 5, None)]),
+        ("NIHSS score 5-12", "Inclusion", [("measurement", "nihss", ">=", 5, "{score}"), ("measurement", "nihss", "<=", 12, "{score}")]),
+        ("mRS 3-5", "Inclusion", [("measurement", "mrs", ">=", 3, "{score}"), ("measurement", "mrs", "<=", 5, "{score}")]),
         ("Body weight ≥ 17 kg", "Inclusion", [("weight", "body_weight", ">=", 17, "kg")]),
         ("Disease duration≥2years", "Inclusion", [("measurement", "disease_duration", ">=", 2, "a")]),
         ("Life expectancy ≥ 12 months", "Inclusion", [("measurement", "life_expectancy", ">=", 12, "mo")]),
@@ -263,7 +263,7 @@ def test_constraints_age_without_unit_follows_age_word(nlp, text, section, expec
 
 def test_constraints_value_before_its_analyte(nlp) -> None:  # type: ignore[no-untyped-def]
     got = brief(cons(nlp, "Score of less than or equal to 20 on the Mini-Mental State Examination (MMSE)"))
-    assert got == [("measurement", "mmse", "<=", 20, None)]
+    assert got == [("measurement", "mmse", "<=", 20, "{score}")]
 
 
 def test_constraints_unwilling_to_comply_is_consent(nlp) -> None:  # type: ignore[no-untyped-def]

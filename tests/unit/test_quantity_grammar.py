@@ -224,7 +224,7 @@ def test_grammar_scale_levels(text: str, expected: list[tuple[str, float, float 
     ("ACLF of grade 2 or 3", "aclf_grade", [(2.0, 3.0, "{score}")]),  # NCT03860155
     ("Class III or IV lupus nephritis", "isn_rps_class", [(3.0, 4.0, "{score}")]),  # constructed
     # a level of one thing is not a reading of an analyte named before it
-    ("ECOG ≤ 2, stage III cancer", "ecog", [(None, 2.0, None)]),  # constructed
+    ("ECOG ≤ 2, stage III cancer", "ecog", [(None, 2.0, "{score}")]),  # constructed
 ])
 def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
                                     ranges: list[tuple[float | None, float | None, str | None]]) -> None:
@@ -237,6 +237,10 @@ def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignor
     ("ANC >500", "anc", "/uL"),  # NCT01460901: 500 x10^9/L is impossible, 500/uL is 0.5 x10^9/L
     ("Cardiac ejection fraction < 50", "lvef", "%"),  # NCT04328714
     ("Body Mass Index (BMI > 40)", None, "kg/m2"),  # NCT04410731
+    # a value on a scale's own range is a score, the scale's one unit
+    ("CASS ≥5", "cass", "{score}"),  # NCT02315027
+    ("if at randomization EDSS ≤ 5.0", "edss", "{score}"),  # NCT01730547
+    ("T score in the lumbar spine bone density test is -2.5 or less", "bmd_t_score", "{score}"),  # NCT05011474
     # and none when two units give different plausible readings
     ("hemoglobin < 10", "hemoglobin", None),  # NCT05501418: 10 g/dL or 10 g/L
     ("platelets > 100", "platelets", None),  # constructed: 100 x10^9/L or 100/uL
@@ -256,7 +260,7 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
     ("Serum lipase and amylase <=1.5*ULN", "inclusion", "lipase", [(None, 1.5, "xULN")]),  # NCT01874665
     ("a lactate of at least 4 mmol/L", "inclusion", "lactate", [(4.0, None, "mmol/L")]),  # NCT03369275
     ("25-hydroxyvitamin D (25-OH Vitamin D) below 10ng/mL", "exclusion", "vitamin_d_25oh", [(None, 10.0, "ng/mL")]),  # NCT03197623
-    ("T score ≤ -1.0", "inclusion", "bmd_t_score", [(None, -1.0, None)]),  # NCT03197623
+    ("T score ≤ -1.0", "inclusion", "bmd_t_score", [(None, -1.0, "{score}")]),  # NCT03197623
     ("greater than 100.4 degrees Fahrenheit temperature", "exclusion", "body_temperature", [(100.4, None, "[degF]")]),  # after NCT04410731
     # the target wound's area, written as size or area, of a wound or an ulcer (LOINC 89260-4)
     ("Wound size of target ulcer between 1.5 and 100 cm2", "inclusion", "wound_area", [(1.5, 100.0, "cm2")]),  # NCT03257098
@@ -418,8 +422,8 @@ def test_grammar_a_dose_threshold_never_fails_on_an_unrecorded_dose(nlp, drug: s
     ("peak systolic velocity（PSV） <25 cm/sec", "peak_systolic_velocity", [(None, 25.0, "cm/s")]),  # NCT02745808
     ("end-diastolic velocity（EDV）> 5cm/sec", "end_diastolic_velocity", [(5.0, None, "cm/s")]),  # NCT02745808
     ("resistance index（RI）<0.75", "resistive_index", [(None, 0.75, None)]),  # NCT02745808
-    ("Sjögren's Syndrome Disease Activity Index (SSDAI)≥8", "ssdai", [(8.0, None, None)]),  # NCT00953485
-    ("CASS ≥5", "cass", [(5.0, None, None)]),  # NCT02315027
+    ("Sjögren's Syndrome Disease Activity Index (SSDAI)≥8", "ssdai", [(8.0, None, "{score}")]),  # NCT00953485
+    ("CASS ≥5", "cass", [(5.0, None, "{score}")]),  # NCT02315027
 ])
 def test_grammar_scales_and_doppler_measures(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
                                              ranges: list[tuple[float | None, float | None, str | None]]) -> None:
