@@ -34,6 +34,7 @@ from nlp.core.constraints import (
     KIND_MODELS,
     MODEL,
     QUALIFIED,
+    AgeCondition,
     AnyConstraint,
     Applicability,
     Concept,
@@ -67,6 +68,7 @@ _PRESENCE_KIND = {
 _WINDOWED = {Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPATION, Kind.OTHER}
 _EXPOSURE_KINDS = {Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPATION}
 _NUMERIC = {Kind.AGE, Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
+_MEASURED = {Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _AGE_UNITS = {"a", "mo", "wk", "d"}
 _TIME_CODES = frozenset(time_unit_codes())
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
@@ -460,6 +462,7 @@ class _Builder:
         for v in loose_times:
             self._loose_duration(v)
         self._drop_examples()
+        self._age_conditions()
         self._qualify()
         self._graded_together()
 
@@ -654,6 +657,37 @@ class _Builder:
                     keep_from = i + 1
         out.append(said[keep_from:] if depth == 0 else said[opened:])
         return " ".join(out)
+
+    def _age_conditions(self) -> None:
+        """An age in a conditional clause (cue ``age_condition``: "Karnofsky score 60% or greater
+        if 10 yrs old or older", "<= 1.5 mg/dL for patients 12 years old and older", "Lansky >= 60%
+        (age <12 years)", "For children < 7 years of age ..., SpO2 > 92%") says to whom the
+        thresholds of its clause apply, not the patient's age: it becomes their ``applies_if`` and
+        no age constraint of its own. A condition that opens its sentence governs the thresholds
+        after it in the sentence; a later one those before it, back to the sentence's start or the
+        sentence's previous age condition. An age condition that governs no threshold stays as read."""
+        ages: dict[tuple[int, int], list[_Draft]] = {}
+        for d in self.drafts:
+            if d.kind == Kind.AGE and d.rule == "age":
+                ages.setdefault((d.start, d.end), []).append(d)
+        last_end: dict[int, int] = {}  # a sentence's start -> the end of its last age condition
+        for (start, end), ds in sorted(ages.items()):
+            if len({d.unit for d in ds}) != 1:
+                continue
+            a, b = self._sentence_span(start, end)
+            m = cue("age_condition").search(self.text[a:start])
+            if m is None:
+                continue
+            opens = not self.text[a:a + m.start()].strip(" \t\n-*•:")
+            lo, hi = (end, b) if opens else (last_end.get(a, a), a + m.start())
+            governed = [o for o in self.drafts if o.kind in _MEASURED and o.applies_if is None and lo <= o.start and o.end <= hi]
+            if not governed:
+                continue
+            condition = AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit))
+            for o in governed:
+                o.applies_if = condition
+            self.drafts = [o for o in self.drafts if all(o is not d for d in ds)]
+            last_end[a] = end
 
     def _qualify(self) -> None:
         """Qualifiers a reading leaves open, which the verdict policy will not fail a patient on

@@ -393,14 +393,17 @@ class Cohort:
         """``Matcher._outcome``'s verdict of ``c`` for person ``p``, as a SQL integer code."""
         if isinstance(c, JudgementConstraint):
             return str(NOT_COMPUTABLE)
+        if isinstance(c, ConditionConstraint | OtherConstraint) and absence_of_target(self.matcher.lexicon, c, self._targets):
+            return str(UNKNOWN)  # the absence of the trial's own target: read before whether it applies
+        cond = getattr(c, "applies_if", None)
+        applies = self._applies(cond) if cond is not None else None
+        arms = [f"WHEN NOT ({applies}) THEN {PASS}"] if applies is not None else []  # does not apply: passes
         r = self._read(c, crit)
         if r.holds is None:
-            return str(UNKNOWN)
-        arms = [f"WHEN ({r.holds}) IS NULL THEN {UNKNOWN}"]
-        cond = getattr(c, "applies_if", None)
-        if cond is not None:
-            applies = self._applies(cond)
-            arms += [f"WHEN ({applies}) IS NULL THEN {UNKNOWN}", f"WHEN NOT ({applies}) THEN {PASS}"]
+            return f"CASE {arms[0]} ELSE {UNKNOWN} END" if arms else str(UNKNOWN)
+        arms.append(f"WHEN ({r.holds}) IS NULL THEN {UNKNOWN}")
+        if applies is not None:
+            arms.append(f"WHEN ({applies}) IS NULL THEN {UNKNOWN}")
         ok = r.holds if c.effect == "include" else f"NOT ({r.holds})"
         arms.append(f"WHEN {ok} THEN {PASS}")
         static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None)

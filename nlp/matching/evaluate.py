@@ -273,17 +273,18 @@ class Matcher:
         return self._reading_outcome(c, patient, section, siblings)
 
     def _reading_outcome(self, c: AnyConstraint, patient: Patient, section: str | None, siblings: Sequence[Slot]) -> _Outcome:
-        """``_outcome`` of a constraint that is no judgement and no absence of the trial's target."""
+        """``_outcome`` of a constraint that is no judgement and no absence of the trial's target. A
+        constraint that does not apply to the patient passes whatever the record holds of it (a
+        child asked for no Karnofsky score)."""
+        cond = getattr(c, "applies_if", None)
+        applies, why = self._applies(cond, patient) if cond is not None else (True, "")
+        if applies is False:
+            return "pass", f"does not apply ({why})", (), False
         r = self._read(c, patient, siblings)
         if r.holds is None:
             return "unknown", r.reason, r.facts, False
-        cond = getattr(c, "applies_if", None)
-        if cond is not None:
-            applies, why = self._applies(cond, patient)
-            if applies is None:
-                return "unknown", f"cannot tell whether it applies ({why})", r.facts, False
-            if not applies:
-                return "pass", f"does not apply ({why})", r.facts, False
+        if applies is None:
+            return "unknown", f"cannot tell whether it applies ({why})", r.facts, False
         ok = r.holds if c.effect == "include" else not r.holds
         if ok:
             return "pass", r.reason, r.facts, False

@@ -232,6 +232,26 @@ def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignor
     assert _ranges(cs) == ranges
 
 
+@pytest.mark.parametrize(("text", "analyte", "ages", "left"), [
+    # an age in a conditional clause says to whom the clause's thresholds apply, not the patient's age
+    ("Karnofsky score 60% or greater if 10 yrs old or older. Lansky score 60% or greater if under 10 yrs old",
+     "karnofsky", [(10.0, None)], []),  # NCT01460901: the sentence's own age condition, not the next one's
+    ("Karnofsky score 60% or greater if 10 yrs old or older. Lansky score 60% or greater if under 10 yrs old",
+     "lansky", [(None, 10.0)], []),  # NCT01460901
+    ("Lansky Play-Performance Scale of at least 60% or greater (age <12 years)", "lansky", [(None, 12.0)], []),  # ctgov-msc
+    ("For children < 7 years of age who are unable to perform pulmonary function tests, oxygen saturation > 92%",
+     "oxygen_saturation", [(None, 7.0)], []),  # ctgov-msc: a condition opening its sentence
+    # an age that conditions no threshold, or stands as the patient's own, stays an age
+    ("Adults (> 18 years of age) with LVEF < 40%", "lvef", [None], [(18.0, None)]),  # constructed
+    ("Karnofsky score 60% or greater; aged 10 years or older", "karnofsky", [None], [(10.0, None)]),  # constructed
+])
+def test_grammar_age_condition(nlp, text: str, analyte: str, ages: list[tuple[float | None, float | None] | None],  # type: ignore[no-untyped-def]
+                               left: list[tuple[float | None, float | None]]) -> None:
+    got = [c.applies_if and (c.applies_if.range.low, c.applies_if.range.high) for c in _analyte(nlp, text, "inclusion", analyte)]
+    assert got == ages
+    assert [(c.range.low, c.range.high) for c in _constraints(nlp, text, "age")] == left
+
+
 @pytest.mark.parametrize(("text", "analyte", "unit"), [
     # a value written without its unit takes the one unit in which it is a plausible reading
     ("ANC >500", "anc", "/uL"),  # NCT01460901: 500 x10^9/L is impossible, 500/uL is 0.5 x10^9/L

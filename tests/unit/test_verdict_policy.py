@@ -191,7 +191,7 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
 @pytest.mark.parametrize(("text", "section", "kind", "doubt"), [
     ("Hemoglobin 9 g/dL at screening", "inclusion", "measurement", "no comparator"),  # constructed: a bare value
     ("hemoglobin < 10", "exclusion", "measurement", "no unit given"),  # NCT05501418: g/dL or g/L, both plausible
-    ("Karnofsky score 60% or greater if 10 yrs old or older", "inclusion", "age", "conditional"),  # NCT01460901
+    ("Karnofsky score 60% or greater unless the patient is bedridden", "inclusion", "measurement", "conditional"),  # constructed
     ("Deficits on the total NIHSS can be lower than 7", "inclusion", "measurement", "permissive"),  # NCT01922908
     ("The score on the Mini-Mental State Examination must be >24", "exclusion", "measurement", "requirement"),  # NCT02315027
     # a window before the onset, read as the time since it, is a guess (NCT01922908)
@@ -277,6 +277,26 @@ def test_policy_sex_specific_thresholds_apply_to_their_sex(nlp, sex: str, creati
     p = _patient(sex=sex, observations=[{"name": "creatinine", "value": creatinine, "unit": "mg/dL", "date": "2026-10-01"}])
     assert Matcher().match(parse_record(rec, nlp), p).overall == overall
 
+
+@pytest.mark.parametrize(("birth", "karnofsky", "lansky", "overall"), [
+    # NCT01460901: each scale applies to its own ages; a child is not turned away on the adults' scale
+    ("2020-01-01", None, 70, "eligible"),  # 6 years old: Lansky only
+    ("2020-01-01", 40, 70, "eligible"),  # a Karnofsky score does not apply to a 6-year-old
+    ("2020-01-01", None, 40, "ineligible"),
+    ("2000-01-01", 70, None, "eligible"),  # 26 years old: Karnofsky only
+    ("2000-01-01", 40, None, "ineligible"),
+    (None, 70, None, "needs_review"),  # age unknown: which scale applies cannot be told
+])
+def test_policy_age_conditions_apply_to_their_ages(nlp, birth: str | None, karnofsky: float | None,  # type: ignore[no-untyped-def]
+                                                   lansky: float | None, overall: str) -> None:
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000", eligibility_text=(
+        "Inclusion Criteria:\n\n* Karnofsky score 60% or greater if 10 yrs old or older. "
+        "Lansky score 60% or greater if under 10 yrs old\n"))
+    obs = [{"name": n, "value": v, "unit": "%", "date": "2026-10-01"} for n, v in (("Karnofsky", karnofsky), ("Lansky", lansky)) if v is not None]
+    p = _patient(birth_date=birth, observations=obs)
+    assert Matcher().match(parse_record(rec, nlp), p).overall == overall
 
 
 @pytest.mark.parametrize(("text", "effect", "doubt"), [
