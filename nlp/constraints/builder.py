@@ -665,7 +665,10 @@ class _Builder:
         thresholds of its clause apply, not the patient's age: it becomes their ``applies_if`` and
         no age constraint of its own. A condition that opens its sentence governs the thresholds
         after it in the sentence; a later one those before it, back to the sentence's start or the
-        sentence's previous age condition. An age condition that governs no threshold stays as read."""
+        sentence's previous age condition; one that opens an aside with more after it ("(Patients
+        >= 16 years of age must have a Karnofsky ...") the thresholds after it in the aside. Forward,
+        a condition reaches the sentence's next age at most. An age condition that governs no
+        threshold stays as read."""
         ages: dict[tuple[int, int], list[_Draft]] = {}
         for d in self.drafts:
             if d.kind == Kind.AGE and d.rule == "age":
@@ -678,8 +681,14 @@ class _Builder:
             m = cue("age_condition").search(self.text[a:start])
             if m is None:
                 continue
-            opens = not self.text[a:a + m.start()].strip(" \t\n-*•:")
-            lo, hi = (end, b) if opens else (last_end.get(a, a), a + m.start())
+            aside = next(((o, c) for o, c in self._asides if o == a + m.start()), None) if m.group(0).startswith("(") else None
+            after = min((s for s, _ in ages if end <= s < b), default=b)  # up to the sentence's next age
+            if aside is not None and self.text[end:aside[1]].strip(" ,;:.)"):
+                lo, hi = end, min(aside[1], after)  # "(Patients >= 16 years of age must have a Karnofsky ...)"
+            elif not self.text[a:a + m.start()].strip(" \t\n-*•:"):
+                lo, hi = end, after  # "For children < 7 years of age ..., SpO2 > 92%"
+            else:
+                lo, hi = last_end.get(a, a), a + m.start()
             governed = [o for o in self.drafts if o.kind in _MEASURED and o.applies_if is None and lo <= o.start and o.end <= hi]
             if not governed:
                 continue

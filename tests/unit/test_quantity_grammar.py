@@ -241,6 +241,13 @@ def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignor
     ("Lansky Play-Performance Scale of at least 60% or greater (age <12 years)", "lansky", [(None, 12.0)], []),  # ctgov-msc
     ("For children < 7 years of age who are unable to perform pulmonary function tests, oxygen saturation > 92%",
      "oxygen_saturation", [(None, 7.0)], []),  # ctgov-msc: a condition opening its sentence
+    # an aside opened by the condition governs what follows it there, up to the next age
+    ("ECOG less than or equal to 2 (Patients greater than or equal to 16 years of age must have a Karnofsky performance "
+     "level of greater than or equal to 70%, and children less than or equal to 16 years old must have a Lansky performance "
+     "of greater than or equal to 70%", "karnofsky", [(16.0, None)], [(None, 16.0)]),  # NCT03109301
+    ("ECOG less than or equal to 2 (Patients greater than or equal to 16 years of age must have a Karnofsky performance "
+     "level of greater than or equal to 70%, and children less than or equal to 16 years old must have a Lansky performance "
+     "of greater than or equal to 70%", "ecog", [None], [(None, 16.0)]),  # NCT03109301
     # an age that conditions no threshold, or stands as the patient's own, stays an age
     ("Adults (> 18 years of age) with LVEF < 40%", "lvef", [None], [(18.0, None)]),  # constructed
     ("Karnofsky score 60% or greater; aged 10 years or older", "karnofsky", [None], [(10.0, None)]),  # constructed
