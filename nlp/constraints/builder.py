@@ -317,9 +317,12 @@ class _Builder:
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
         assert val.value is not None  # build() reads only ages that have a value
+        # "relapsing or progressing before the age of 18 months": the age at an event, not today's
+        at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"
+                    for m in [cue("age_at_event").search(self.clause_before(val.start))] if m]
         for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):
             self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule,
-                      unresolved=_no_comparator(val, unit))
+                      unresolved=[*_no_comparator(val, unit), *at_event])
 
     # -- main --------------------------------------------------------------------------------
     def build(self) -> None:

@@ -77,6 +77,7 @@ CUE_CASES = [
     ("at_least_n_of", "at least two of the following", "at least 18 years"),
     ("sentence_end", "Negative pregnancy test. Women", "creatinine 1.5 mg/dL"),
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
+    ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
     ("age_condition", "Lansky score 60% or greater if ", "Lansky score 60% or greater in "),
     ("permissive", "NIHSS can be lower than 7", "NIHSS lower than 7"),
     ("permissive", "one relapse is acceptable", "an acceptable method of birth control"),

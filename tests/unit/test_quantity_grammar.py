@@ -45,9 +45,22 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("Adults over 18 and under 60", [(18, None, "a"), (None, 60, "a")]),  # after NCT03929120 ("Adults over 18")
     ("Children aged 2-17 years old", [(2, 17, "a")]),  # constructed
     ("women 18-45 years", [(18, 45, "a")]),  # constructed
+    ("Patients relapsing or progressing before the age of 18 months", [(None, 18, "mo")]),  # NCT01460901
+    ("Onset of symptoms after the age of 50 years", [(50, None, "a")]),  # constructed
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
+
+
+@pytest.mark.parametrize(("text", "at_event"), [
+    # the age at an event is no reading of the patient's current age: kept, never certain
+    ("Patients relapsing or progressing before the age of 18 months from Stage I/II disease", True),  # NCT01460901
+    ("diagnosed before the age of 40 years", True),  # constructed
+    ("Patients with newly diagnosed AML aged 18 to 60 years", False),  # constructed: the patient's age
+])
+def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "age")
+    assert cs and all(any("age at an event" in u for u in c.provenance.unresolved) is at_event for c in cs)
 
 
 @pytest.mark.parametrize("text", [
@@ -232,6 +245,12 @@ def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignor
     assert _ranges(cs) == ranges
 
 
+# NCT03109301: an aside opened by an age condition, then another age
+_PERFORMANCE_BY_AGE = ("ECOG less than or equal to 2 (Patients greater than or equal to 16 years of age must have a Karnofsky "
+                       "performance level of greater than or equal to 70%, and children less than or equal to 16 years old "
+                       "must have a Lansky performance of greater than or equal to 70%")
+
+
 @pytest.mark.parametrize(("text", "analyte", "ages", "left"), [
     # an age in a conditional clause says to whom the clause's thresholds apply, not the patient's age
     ("Karnofsky score 60% or greater if 10 yrs old or older. Lansky score 60% or greater if under 10 yrs old",
@@ -242,12 +261,8 @@ def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignor
     ("For children < 7 years of age who are unable to perform pulmonary function tests, oxygen saturation > 92%",
      "oxygen_saturation", [(None, 7.0)], []),  # ctgov-msc: a condition opening its sentence
     # an aside opened by the condition governs what follows it there, up to the next age
-    ("ECOG less than or equal to 2 (Patients greater than or equal to 16 years of age must have a Karnofsky performance "
-     "level of greater than or equal to 70%, and children less than or equal to 16 years old must have a Lansky performance "
-     "of greater than or equal to 70%", "karnofsky", [(16.0, None)], [(None, 16.0)]),  # NCT03109301
-    ("ECOG less than or equal to 2 (Patients greater than or equal to 16 years of age must have a Karnofsky performance "
-     "level of greater than or equal to 70%, and children less than or equal to 16 years old must have a Lansky performance "
-     "of greater than or equal to 70%", "ecog", [None], [(None, 16.0)]),  # NCT03109301
+    (_PERFORMANCE_BY_AGE, "karnofsky", [(16.0, None)], [(None, 16.0)]),  # NCT03109301
+    (_PERFORMANCE_BY_AGE, "ecog", [None], [(None, 16.0)]),  # NCT03109301
     # an age that conditions no threshold, or stands as the patient's own, stays an age
     ("Adults (> 18 years of age) with LVEF < 40%", "lvef", [None], [(18.0, None)]),  # constructed
     ("Karnofsky score 60% or greater; aged 10 years or older", "karnofsky", [None], [(10.0, None)]),  # constructed
