@@ -103,6 +103,8 @@ def test_knowledge_tables_lexicon_units_exist() -> None:
 def test_knowledge_tables_aliases() -> None:
     assert units.ALIASES["mmHg"] == "mm[Hg]" and units.ALIASES["months"] == "mo"
     assert ucum("years") == "a" and ucum("IU/L") == "U/L" and ucum(None) is None
+    # the ASCII spellings of the two temperature scales (an answer key's "degC", NCT04410731)
+    assert ucum("degC") == "Cel" and ucum("degF") == "[degF]"
 
 
 # --- conversions -------------------------------------------------------------------------------
