@@ -466,6 +466,7 @@ class _Builder:
             self._loose_duration(v)
         self._drop_examples()
         self._age_conditions()
+        self._aside_conditions()
         self._qualify()
         self._graded_together()
 
@@ -700,6 +701,31 @@ class _Builder:
                 o.applies_if = condition
             self.drafts = [o for o in self.drafts if all(o is not d for d in ds)]
             last_end[a] = end
+
+    def _aside_conditions(self) -> None:
+        """A threshold inside an aside that opens with a condition (cue ``aside_condition``: "an
+        increase of >=1 EDSS point (if at randomization EDSS <= 5.0)", "(for participants > 50
+        kg)") is that condition, on the thresholds before the aside back to the sentence's start
+        or its previous such aside: their ``applies_if``, kept as text (no typed condition holds a
+        measurement; the matcher asks for a review), and no constraint of its own. A threshold
+        before the "if" ("(<= 5 x ULN if liver metastases)") is an alternative (``_qualify``)."""
+        last_end: dict[int, int] = {}  # a sentence's start -> the end of its last such aside
+        for o, c in sorted(self._asides):
+            # a value in the aside (its analyte may be named before it: "EDSS point (if ... EDSS <= 5.0)")
+            inside = [d for d in self.drafts if d.kind in _MEASURED and o < d.end <= c + 1]
+            m = cue("aside_condition").match(self.text[o + 1:c]) if inside else None
+            if m is None or any(d.end <= o + 1 + m.end() or d.applies_if is not None for d in inside):
+                continue
+            a, _ = self._sentence_span(o, c)
+            governed = [d for d in self.drafts if d.kind in _MEASURED and d.applies_if is None
+                        and last_end.get(a, a) <= d.start and d.end <= o]
+            if not governed:
+                continue
+            condition = UnresolvedCondition(text=" ".join(self.text[o + 1:c].split()))
+            for d in governed:
+                d.applies_if = condition
+            self.drafts = [d for d in self.drafts if all(d is not x for x in inside)]
+            last_end[a] = c
 
     def _qualify(self) -> None:
         """Qualifiers a reading leaves open, which the verdict policy will not fail a patient on

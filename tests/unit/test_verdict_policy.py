@@ -246,13 +246,28 @@ def test_reading_a_window_away_from_the_diagnosis_is_not_its_duration(nlp) -> No
     # a threshold inside "(if ...)" is that aside's condition; the one before it no longer stands alone
     ("ALT > 2.5 x ULN (> 5 x ULN if liver metastases)", "exclusion",
      ["an alternative threshold", "conditional aside"]),  # constructed
+    # NCT01730547: the first aside is the condition of the threshold before it (no constraint of its
+    # own); the second conditions no threshold read ("0.5 EDSS point" has no comparator) and stays
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
-     "inclusion", [None, "conditional aside", "conditional aside"]),  # NCT01730547
+     "inclusion", [None, "conditional aside"]),
     ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", "inclusion", [None, "conditional aside"]),  # constructed
 ])
 def test_reading_conditional_aside(nlp, text: str, section: str, doubts: list[str | None]) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in _read(nlp, text, section) if c.kind == "measurement"]
     assert [next((d for d in doubts if d and any(d in u for u in c.provenance.unresolved)), None) for c in cs] == doubts
+
+
+@pytest.mark.parametrize(("text", "conditions"), [
+    # a threshold after the "if" of an aside is the condition of the thresholds before it
+    ("an increase of ≥1 EDSS point (if baseline EDSS<5.0)", ["if baseline EDSS<5.0"]),  # ctgov-msc
+    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
+     ["if at randomization EDSS ≤ 5.0", None]),  # NCT01730547
+    # one before the "if" is an alternative threshold, not a condition
+    ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", [None, None]),  # constructed
+])
+def test_reading_conditional_aside_is_a_condition(nlp, text: str, conditions: list[str | None]) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text) if c.kind == "measurement"]
+    assert [c.applies_if.text if c.applies_if else None for c in cs] == conditions
 
 
 def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> None:  # type: ignore[no-untyped-def]
