@@ -51,7 +51,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
-from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind
+from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
@@ -750,6 +750,14 @@ class _Builder:
                 # effect is that of an inclusion (kept uncertain: the section says otherwise)
                 d.effect = "include"
                 d.unresolved.append(f"a threshold worded as a requirement ({m.group(0)!r}) inside an exclusion, read as required")
+            w = d.window
+            if self.effect == "exclude" and w is not None and w.low_days is not None and w.high_days is None \
+                    and w.relation == Relation.BEFORE and not d.washout and (m := cue("exposure_requirement").search(said)):
+                # "Exclusion: ... should undergo these procedures a minimum of 3 months in advance of
+                # treatment": what excludes is the event within the window, not before it
+                d.window = w.model_copy(update={"low_days": None, "high_days": w.low_days})
+                d.unresolved.append(f"a time worded as a requirement ({m.group(0)!r}) inside an exclusion, "
+                                    "read as the exclusion of the event within it")
             if d.kind == Kind.MEASUREMENT and d.concept:
                 d.unresolved.extend(_unit_doubts(lex.entries.get(d.concept), d))
 

@@ -312,10 +312,26 @@ def test_context_a_patient_state_has_a_window_not_a_disease_duration(nlp) -> Non
     ("Surgery at least 6 months ago", 183, None),
     ("Surgery within 6 months before enrollment", None, 183),  # a look-back
     ("Surgery 6 months prior to enrollment", None, 183),  # no comparator: as before
+    ("Surgery a minimum of 6 months before enrollment", 183, None),  # "a minimum of" in a window
+    ("Surgery a maximum of 6 months before enrollment", None, 183),
+    ("Surgery at least 6 months in advance of enrollment", 183, None),  # "in advance of" is "before"
+    # a time worded as a requirement inside an exclusion: the event within it excludes (NCT02013674)
+    (("Patients who undergo revascularization procedures should undergo these procedures a minimum of 3 months "
+     "in advance of treatment"), None, 91),
 ])
 def test_context_a_window_at_least_an_amount_back_opens_backwards(nlp, text: str, low: int | None, high: int | None) -> None:  # type: ignore[no-untyped-def]
     [c] = [c for c in _read(nlp, text, "exclusion") if c.kind == "procedure"]
     assert (c.window.low_days, c.window.high_days) == (low, high)
+
+
+def test_context_a_required_time_inside_an_exclusion_is_never_certain(nlp) -> None:  # type: ignore[no-untyped-def]
+    [c] = [c for c in _read(nlp, "Patients should undergo surgery at least 3 months before enrollment", "exclusion")
+           if c.kind == "procedure"]
+    assert (c.window.low_days, c.window.high_days) == (None, 91)
+    assert not c.provenance.certain and any("requirement" in u for u in c.provenance.unresolved)
+    # the same time without a requirement is read as written
+    [x] = [c for c in _read(nlp, "Surgery at least 3 months before enrollment", "exclusion") if c.kind == "procedure"]
+    assert (x.window.low_days, x.window.high_days) == (91, None)
 
 
 def test_context_surgery_more_than_months_back_excludes_only_old_surgery(nlp) -> None:  # type: ignore[no-untyped-def]

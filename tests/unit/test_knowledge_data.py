@@ -78,6 +78,7 @@ CUE_CASES = [
     ("sentence_end", "Negative pregnancy test. Women", "creatinine 1.5 mg/dL"),
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
+    ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
     ("age_condition", "Lansky score 60% or greater if ", "Lansky score 60% or greater in "),
     ("permissive", "NIHSS can be lower than 7", "NIHSS lower than 7"),
