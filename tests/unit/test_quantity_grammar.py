@@ -301,6 +301,10 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
     # analytes read in their own units
     ("Serum lipase and amylase <=1.5*ULN", "inclusion", "lipase", [(None, 1.5, "xULN")]),  # NCT01874665
     ("a lactate of at least 4 mmol/L", "inclusion", "lactate", [(4.0, None, "mmol/L")]),  # NCT03369275
+    # the marrow's blast count, named after its value
+    ("complete remission (defined as an M1 marrow -<5% blasts- no evidence of extramedullary disease)", "inclusion",
+     "bone_marrow_blasts", [(None, 5.0, "%")]),  # NCT04328714
+    ("MDS with > 5% marrow blasts", "exclusion", "bone_marrow_blasts", [(5.0, None, "%")]),  # ctgov-msc (IPSS)
     ("25-hydroxyvitamin D (25-OH Vitamin D) below 10ng/mL", "exclusion", "vitamin_d_25oh", [(None, 10.0, "ng/mL")]),  # NCT03197623
     ("T score ≤ -1.0", "inclusion", "bmd_t_score", [(None, -1.0, "{score}")]),  # NCT03197623
     ("greater than 100.4 degrees Fahrenheit temperature", "exclusion", "body_temperature", [(100.4, None, "[degF]")]),  # after NCT04410731
