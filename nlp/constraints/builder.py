@@ -426,6 +426,17 @@ class _Builder:
             if kind is not None:
                 if inside_condition(e):
                     continue  # "for those using anticoagulant": a qualifier, not a criterion
+                if e.excepted and (m := self._required_unless(e, last_presence)) is not None:
+                    # "may not participate unless they have agreed to use an effective contraceptive
+                    # method", "women capable of becoming pregnant, unless they are using effective
+                    # contraception": what the exception names is what the patient must have
+                    barred = self.effect == "exclude" or bool(cue("barred").search(self.text[self.crit_span[0]:m]))
+                    d = self._add(kind, e.start, e.end, concept=e.concept_id, present=True, rule="mention:unless",
+                                  unresolved=["named by an exception ('unless ...'): read as "
+                                              + ("required" if barred else "excluded") + " where the criterion applies"])
+                    d.effect = "include" if barred else "exclude"
+                    last_presence = d
+                    continue
                 if e.excepted:
                     if last_presence is not None:
                         if e.concept_id:
@@ -485,6 +496,18 @@ class _Builder:
                 for d in (*cond, *grades):
                     d.together = g
 
+    def _required_unless(self, e: Entity, before: _Draft | None) -> int | None:
+        """Where the "unless" stands whose exception ``e`` is, when that exception is no carve-out
+        of the concept read before it (nothing before, or a concept ``e`` is not a kind of); else
+        None (an "except"/"other than", or "malignancy, unless it is a basal cell carcinoma")."""
+        a, _ = self._sentence_span(e.start, e.end)
+        m = cue("unless_lead").search(self.text[a:e.start])
+        if m is None:
+            return None
+        if before is not None and before.concept and e.concept_id and _lex().is_a(e.concept_id, before.concept):
+            return None
+        return a + m.start()
+
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
         s0, _ = self.crit_span
@@ -502,6 +525,13 @@ class _Builder:
             # refusal is the patient's own behaviour, read literally in either section (the
             # patient does not use it); "unwilling to stop X" is not a refusal of X
             return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:refusal")
+        if self.effect == "exclude" and (m := cue("use_requirement").search(lead)):
+            # "Exclusion: ... Females of childbearing potential must agree to use an acceptable birth
+            # control method": what the patient must do, its effect that of an inclusion
+            d = self._add(kind, e.start, e.end, concept=e.concept_id, present=True, rule="mention:use_requirement",
+                          unresolved=[f"a requirement to use it ({m.group(0)!r}) inside an exclusion, read as required"])
+            d.effect = "include"
+            return d
         if e.negated and self.effect == "exclude" and cue("negation").search(lead):
             # "Exclusion: patients not on anticoagulants": a negation in the mention's own clause
             # inside an exclusion is ambiguous (the exclusion itself is the reading kept). A cue

@@ -413,3 +413,46 @@ def test_context_nor_negates_its_item(nlp, text: str, present: dict[str, bool]) 
 def test_context_not_a_candidate_for_a_treatment_is_no_certain_absence(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text) if c.kind in ("therapy", "procedure")]
     assert found and all(not c.provenance.certain for c in found)
+
+
+@pytest.mark.parametrize(("text", "section", "effect"), [
+    # what an "unless" exception names, when it is no kind of what came before, is required
+    (("Women of reproductive potential may not participate unless they have agreed to use an effective "
+     "contraceptive method"), "inclusion", "include"),  # NCT00953485
+    ("Women physiologically capable of becoming pregnant, unless they are using effective methods of contraception",
+     "exclusion", "include"),  # ctgov-msc
+    ("Females of childbearing potential must agree to use an acceptable birth control method", "exclusion", "include"),  # NCT04650568
+])
+def test_context_contraception_an_exclusion_requires(nlp, text: str, section: str, effect: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = [c for c in _read(nlp, text, section) if c.kind == "condition" and c.concepts.concept.id == "contraception"]
+    assert (c.effect, c.present) == (effect, True) and not c.provenance.certain
+
+
+def test_context_unless_a_kind_of_it_stays_a_carve_out(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"Any other malignant neoplasia unless it is a basocellar carcinoma" (ctgov-msc): the exception
+    is a kind of the malignancy, carved out of it, not a requirement."""
+    cs = [c for c in _read(nlp, "Presenting any other malignant neoplasia unless it is a basal cell carcinoma", "exclusion")
+          if c.kind == "condition"]
+    assert [(c.concepts.concept.id, c.effect) for c in cs] == [("malignancy", "exclude")]
+    assert cs[0].concepts.excluded
+
+
+def test_context_must_use_in_an_exclusion_is_the_patients_state(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Only an agreement to use something is a requirement: "patients who must use oxygen therapy"
+    are excluded for being oxygen-dependent."""
+    [c] = [c for c in _read(nlp, "Patients who must use oxygen therapy", "exclusion") if c.kind == "therapy"]
+    assert (c.effect, c.present) == ("exclude", True)
+
+
+def test_context_contraception_required_by_an_exclusion_never_turns_away(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The requirement read from an exclusion is uncertain: a man, or a woman whose record says
+    nothing of contraception, is asked about, never turned away on it."""
+    from nlp.analyze import parse_record
+    from nlp.matching import Matcher, Patient
+
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=(
+        "Exclusion Criteria:\n\n* Women physiologically capable of becoming pregnant, unless they are using effective "
+        "methods of contraception\n")), nlp)
+    for sex in ("male", "female"):
+        p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "sex": sex, "birth_date": "1990-01-01"})
+        assert Matcher().match(doc, p).overall != "ineligible", sex
