@@ -726,10 +726,7 @@ class _Builder:
             governed = [o for o in self.drafts if o.kind in _MEASURED and o.applies_if is None and lo <= o.start and o.end <= hi]
             if not governed:
                 continue
-            condition = AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit))
-            for o in governed:
-                o.applies_if = condition
-            self.drafts = [o for o in self.drafts if all(o is not d for d in ds)]
+            self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
             last_end[a] = end
 
     def _aside_conditions(self) -> None:
@@ -751,11 +748,15 @@ class _Builder:
                         and last_end.get(a, a) <= d.start and d.end <= o]
             if not governed:
                 continue
-            condition = UnresolvedCondition(text=" ".join(self.text[o + 1:c].split()))
-            for d in governed:
-                d.applies_if = condition
-            self.drafts = [d for d in self.drafts if all(d is not x for x in inside)]
+            self._govern(governed, UnresolvedCondition(text=" ".join(self.text[o + 1:c].split())), inside)
             last_end[a] = c
+
+    def _govern(self, governed: list[_Draft], condition: Applicability, read_as: list[_Draft]) -> None:
+        """``condition`` becomes the ``applies_if`` of the ``governed`` drafts, and the drafts it was
+        first read as are dropped."""
+        for d in governed:
+            d.applies_if = condition
+        self.drafts = [d for d in self.drafts if all(d is not x for x in read_as)]
 
     def _qualify(self) -> None:
         """Qualifiers a reading leaves open, which the verdict policy will not fail a patient on
