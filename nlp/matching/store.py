@@ -13,7 +13,8 @@ Three tables:
   hold 28,737 constraints of 6,905 contents). The matcher evaluates each content once per
   patient; loading validates each once, when a trial first names it (``StoredContents``).
 
-Ranking reads the two with one query each and validates the rows with pydantic
+Ranking reads the two with one query each and validates the rows with pydantic (each content
+when a trial first names it: ``StoredContents``)
 (``model_validate_json``): no pickle, so loading a store someone else wrote never runs code from
 it.
 

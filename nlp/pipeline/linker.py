@@ -13,8 +13,6 @@ The word-prefix index is built on first use (a fraction of a second), once per p
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -25,7 +23,6 @@ from nlp.core.lexicon import Lexicon
 
 _WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
 NGRAM_THRESHOLD = 0.85
-_SUBSET_LOOKUPS = 256  # above it, counting the postings is cheaper than looking up each subset
 MAX_SPAN = 80  # characters: a longer span is a clause, not a name  # below it, near neighbours were other concepts on the dev set's spans
 # the lexicon categories a model label may link to
 CATEGORIES = {
@@ -76,47 +73,31 @@ class ConceptLinker:
         cats: list[str] = []
         postings: dict[str, list[int]] = {}  # a word's first four letters -> the terms with such a word
         widths: list[int] = []  # distinct word prefixes per term
-        by_prefixes: dict[str, list[int]] = {}  # a term's word prefixes, sorted and joined -> the terms
         for term, cid, category in self.lexicon.entries.terms():
             n = len(terms)
             low = term.lower()
             terms.append(low)
             ids.append(cid)
             cats.append(category)
-            prefixes = frozenset(w[:4] for w in _WORD.findall(low))
+            prefixes = {w[:4] for w in _WORD.findall(low)}
             widths.append(len(prefixes))
-            by_prefixes.setdefault(" ".join(sorted(prefixes)), []).append(n)
             for p in prefixes:
                 postings.setdefault(p, []).append(n)
-        # tuples and strings, which the cyclic collector stops tracking: lists and frozensets by the
-        # hundred thousand would make each of its full passes slower for the rest of the process
-        return {"terms": terms, "ids": ids, "cats": cats, "postings": postings, "widths": widths,
-                "by_prefixes": {k: tuple(v) for k, v in by_prefixes.items()}, "max_width": max(widths, default=0)}
-
-    def _candidates(self, prefixes: set[str]) -> list[int]:
-        """The terms whose word prefixes all stand among ``prefixes``: looked up by each subset
-        of them where there are few (a few hundred lookups), else counted over the postings."""
-        ix = self._index
-        sizes = range(1, min(len(prefixes), ix["max_width"]) + 1)
-        if sum(math.comb(len(prefixes), k) for k in sizes) <= _SUBSET_LOOKUPS:
-            table, ordered = ix["by_prefixes"], sorted(prefixes)
-            return [i for k in sizes for sub in itertools.combinations(ordered, k) for i in table.get(" ".join(sub), ())]
-        hits: Counter[int] = Counter()
-        for p in prefixes:
-            hits.update(ix["postings"].get(p, ()))
-        widths = ix["widths"]
-        return [i for i, n in hits.items() if n == widths[i]]
+        return {"terms": terms, "ids": ids, "cats": cats, "postings": postings, "widths": widths}
 
     def _nearest(self, text: str, allowed: tuple[str, ...]) -> Link | None:
         """Among the terms every word of which starts like a word of the span (the only ones
         ``_words_covered`` accepts), the nearest by the cosine of their character 3-gram sets."""
         ix = self._index
         span = text.lower()
-        cats, terms = ix["cats"], ix["terms"]
+        hits: Counter[int] = Counter()
+        for p in {w[:4] for w in _WORD.findall(span)}:
+            hits.update(ix["postings"].get(p, ()))
+        widths, cats, terms = ix["widths"], ix["cats"], ix["terms"]
         q = _trigrams(span)
         best, best_i = 0.0, -1
-        for i in self._candidates({w[:4] for w in _WORD.findall(span)}):
-            if cats[i] not in allowed or not _words_covered(terms[i], span):
+        for i, n in hits.items():
+            if n != widths[i] or cats[i] not in allowed or not _words_covered(terms[i], span):
                 continue
             t = _trigrams(terms[i])
             sim = len(q & t) / ((len(q) * len(t)) ** 0.5 or 1.0)

@@ -313,27 +313,6 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
                 assert not any(r._.source == "rules" and r.start < e.end and e.start < r.end for r in doc.ents)
 
 
-@pytest.mark.parametrize("span", [
-    "myocardial infarct", "chronic obstructive pulmonary disease", "acute cerebral ischemic episode",
-    "strong inhibitors of cytochrome P3A4", "severe chronic kidney disease stage four or five with dialysis requirement",
-])
-def test_pipeline_linker_candidates_by_subset_are_those_counted(nlp, span: str) -> None:  # type: ignore[no-untyped-def]
-    """The near-neighbour candidates looked up by subsets of the span's word prefixes are exactly
-    those the postings count finds (terms whose every word prefix the span has)."""
-    from collections import Counter
-
-    from nlp.pipeline.annotate import pipeline_lexicon
-    from nlp.pipeline.linker import _WORD, ConceptLinker
-
-    linker = ConceptLinker(pipeline_lexicon(nlp))
-    prefixes = {w[:4] for w in _WORD.findall(span.lower())}
-    ix = linker._index
-    counted: Counter[int] = Counter()
-    for p in prefixes:
-        counted.update(ix["postings"].get(p, ()))
-    assert sorted(linker._candidates(prefixes)) == sorted(i for i, n in counted.items() if n == ix["widths"][i])
-
-
 def test_pipeline_context_cue_test_is_the_cue_expression(nlp) -> None:  # type: ignore[no-untyped-def]
     """ConText runs only where a cue word stands; the word-set test says what one expression of
     every cue, between word boundaries and case aside, says."""
