@@ -702,7 +702,8 @@ class _Builder:
         sentence's previous age condition; one that opens an aside with more after it ("(Patients
         >= 16 years of age must have a Karnofsky ...") the thresholds after it in the aside. Forward,
         a condition reaches the sentence's next age at most. An age condition that governs no
-        threshold stays as read."""
+        threshold read stays an age, never certain, unless it is a bracket after the people it
+        describes ("Adult patients (age 18-60 years)")."""
         ages: dict[tuple[int, int], list[_Draft]] = {}
         for d in self.drafts:
             if d.kind == Kind.AGE and d.rule == "age":
@@ -725,6 +726,12 @@ class _Builder:
                 lo, hi = last_end.get(a, a), a + m.start()
             governed = [o for o in self.drafts if o.kind in _MEASURED and o.applies_if is None and lo <= o.start and o.end <= hi]
             if not governed:
+                if m.group(0).startswith("("):
+                    continue  # "Adult patients (age 18-60 years)": the patient's own age, stated in brackets
+                # "... and =< 1 for patients younger than 12 years old": what it conditions went unread
+                for d in ds:
+                    d.unresolved.append(f"an age in a conditional clause ({m.group(0).strip()!r} ...) that conditions "
+                                        "nothing read, not surely the patient's own")
                 continue
             self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
             last_end[a] = end

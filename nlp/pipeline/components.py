@@ -474,13 +474,25 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
             out[i] = replace(v, unit="a", unit_text="")
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if not cue("range_join").fullmatch(text[a.end:b.start]):
+        if not cue("range_join").fullmatch(text[a.end:b.start]) or not _one_interval(a, b):
             continue
         if a.unit is None and b.is_time and a.value_high is None:
             out[i] = replace(a, unit=b.unit, unit_text="")
         elif b.unit is None and a.is_time and b.value_high is None and b.comparator is not None:
             out[i + 1] = replace(b, unit=a.unit, unit_text="")
     return out
+
+
+def _one_interval(a: ValueMatch, b: ValueMatch) -> bool:
+    """Two comparisons that bound one interval from both sides, the lower end below the upper
+    ("≥ 21 and < 90"): only such ends share a unit ("12 years old and older and =< 1 for patients
+    younger than 12" are two thresholds, the second of something else)."""
+    lower, upper = (">", ">="), ("<", "<=")
+    if a.comparator in lower and b.comparator in upper:
+        return a.value < b.value
+    if a.comparator in upper and b.comparator in lower:
+        return b.value < a.value
+    return False
 
 
 def _is_age(text: str, v: ValueMatch) -> bool:

@@ -486,3 +486,19 @@ def test_grammar_scales_and_doppler_measures(nlp, text: str, analyte: str,  # ty
 def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
                                                     ranges: list[tuple[float | None, float | None, str | None]]) -> None:
     assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
+
+
+@pytest.mark.parametrize(("text", "ages"), [
+    # an age in a conditional clause that conditions nothing read is not surely the patient's own
+    ("Creatinine =< 1.5 mg/dL for patients 12 years old and older and =< 1 for patients younger than 12 years old",
+     [((None, 12.0), False)]),  # NCT03096782: "=< 1" is no age (12 and older, then at most 1: no interval)
+    ("For participants younger than 1 year of age, renal function is determined using the Schwartz equation",
+     [((None, 1.0), False)]),  # NCT02336230
+    # the people's own age, in brackets after them, or two ends of one interval
+    ("Adult patients (age 18-60 years) who met the WHO 1999 diagnostic criteria for type 2 diabetes",
+     [((18.0, 60.0), True)]),  # NCT04125329
+    ("Be ≥ 21 and < 90 years of age", [((21.0, None), True), ((None, 90.0), True)]),  # NCT02013674
+])
+def test_grammar_age_in_a_condition_that_conditions_nothing(nlp, text: str,  # type: ignore[no-untyped-def]
+                                                             ages: list[tuple[tuple[float | None, float | None], bool]]) -> None:
+    assert [((c.range.low, c.range.high), c.provenance.certain) for c in _constraints(nlp, text, "age")] == ages
