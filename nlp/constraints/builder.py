@@ -1287,9 +1287,12 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
     if kinds == {Kind.JUDGEMENT}:
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)
-    if Kind.JUDGEMENT in kinds:
-        return CriterionConstraints(tuple(constraints), True, "partly left to the investigator's judgement", logic)
-    return CriterionConstraints(tuple(constraints), True, None, logic)
+    # what the criterion says beyond its constraints is named, never dropped in silence
+    notes = ["partly left to the investigator's judgement"] if Kind.JUDGEMENT in kinds else []
+    if unlinked:
+        names = ", ".join(repr(t) for t in dict.fromkeys(unlinked))
+        notes.append(f"partly not recognised: unlinked span of the statistical NER ({names}: no concept in the vocabularies)")
+    return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
 
 
 def _children_at_least(lead: str) -> int | None:

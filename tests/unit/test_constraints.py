@@ -332,3 +332,21 @@ def test_constraints_fact_dose_of_the_drug(nlp, analyte: str, found: bool) -> No
     fact = {"kind": "measurement", "effect": "exclude", "analyte": analyte, "comparator": ">", "value": 20,
             "unit": "mg/day", "quote": "prednisone greater than 20 mg/d"}
     assert _fact_found(nlp, "Exclusion", fact) is found
+
+
+def test_constraints_unlinked_model_spans_are_named_beside_constraints() -> None:
+    """What the statistical NER found and nothing linked is named in the criterion's reason, also
+    when the rest of the criterion gave constraints (never dropped in silence)."""
+    from nlp.constraints.builder import build_criterion
+    from nlp.core.entity import Entity
+    from nlp.core.labels import Label
+
+    text = "Diabetes mellitus with intermittent claudication"
+    ents = [Entity(label=Label.CONDITION, text="Diabetes mellitus", start=0, end=17, concept_id="diabetes"),
+            Entity(label=Label.CONDITION, text="intermittent claudication", start=23, end=48, source="model")]
+    built = build_criterion("I1", "inclusion", ents, text, (0, len(text)))
+    assert built.computable and [c.kind for c in built.constraints] == ["condition"]
+    assert built.reason == ("partly not recognised: unlinked span of the statistical NER ('intermittent claudication': "
+                            "no concept in the vocabularies)")
+    alone = build_criterion("I1", "inclusion", ents[:1], text, (0, len(text)))
+    assert alone.reason is None
