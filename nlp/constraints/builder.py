@@ -318,8 +318,8 @@ class _Builder:
         self._age_value_ends.append(val.end)
         assert val.value is not None  # build() reads only ages that have a value
         # "relapsing or progressing before the age of 18 months": the age at an event, not today's
-        at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"
-                    for m in [cue("age_at_event").search(self.clause_before(val.start))] if m]
+        m = cue("age_at_event").search(self.clause_before(val.start))
+        at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
         for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):
             self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule,
                       unresolved=[*_no_comparator(val, unit), *at_event])
@@ -1281,18 +1281,21 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
         if unlinked:
-            names = ", ".join(repr(t) for t in dict.fromkeys(unlinked))
-            return CriterionConstraints((), False, f"not recognised: unlinked span of the statistical NER ({names}: "
-                                        "no concept in the vocabularies)", logic)
+            return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
         return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
     if kinds == {Kind.JUDGEMENT}:
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)
     # what the criterion says beyond its constraints is named, never dropped in silence
     notes = ["partly left to the investigator's judgement"] if Kind.JUDGEMENT in kinds else []
     if unlinked:
-        names = ", ".join(repr(t) for t in dict.fromkeys(unlinked))
-        notes.append(f"partly not recognised: unlinked span of the statistical NER ({names}: no concept in the vocabularies)")
+        notes.append(f"partly not recognised: {_unlinked(unlinked)}")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
+
+
+def _unlinked(texts: Sequence[str]) -> str:
+    """What the statistical NER found and no vocabulary linked, each text once, in order."""
+    names = ", ".join(repr(t) for t in dict.fromkeys(texts))
+    return f"unlinked span of the statistical NER ({names}: no concept in the vocabularies)"
 
 
 def _children_at_least(lead: str) -> int | None:

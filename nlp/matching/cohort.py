@@ -327,8 +327,6 @@ class Cohort:
 
     def _condition(self, c: ConditionConstraint | OtherConstraint) -> _Read:
         cid = c.concepts.concept.id
-        if absence_of_target(self.matcher.lexicon, c, self._targets):
-            return _Read(None)
         if cid in ("pregnancy", "lactation", "unspecified", "contraception"):
             return _Read(None)  # statuses OMOP has no table for, or nothing to look up
         since, until, problem = self._window(c.window)

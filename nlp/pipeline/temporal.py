@@ -31,9 +31,9 @@ _ANCHOR = (
     r"signing(?:\s+(?:the\s+)?(?:informed\s+)?consent(?:\s+form)?)?|symptoms?(?:\s+onset)?|stroke|injury|birth|"
     r"operation|procedure|participation|registration|the\s+study|this\s+study))"
 )
-_BEFORE = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of|in\s+advance\s+of|of)"
 # an offset says "before" in words: "3 months of treatment" is a duration, "within 3 months of screening" a window
 _BEFORE_OFFSET = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of|in\s+advance\s+of)"
+_BEFORE = rf"(?:{_BEFORE_OFFSET}|of)"
 _AFTER = r"(?:after|following|post|from|since)"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
