@@ -28,6 +28,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from nlp.core.checks import age_warnings
+from nlp.core.comparators import FLIP
 from nlp.core.constraints import (
     CERTAIN,
     INFERRED,
@@ -195,6 +196,7 @@ class _Builder:
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
+        self._limits: set[int] = set()  # starts of times read as the limit of an expected time, not windows
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
@@ -284,6 +286,7 @@ class _Builder:
                 and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
             unit, rule = "{score}", "value_link:implied_unit"
+        val = self._expected_time(analyte, val, unit)
         doubts = _no_comparator(val, unit)
         if self._is_change(val):
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
@@ -307,6 +310,38 @@ class _Builder:
             self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
                       unit=unit, group=group, rule=rule, applies_if=applies_if,
                       unresolved=[*unresolved_list, *doubts])
+
+    def _expected_time(self, analyte: Entity, val: Entity, unit: str | None) -> Entity:
+        """The comparison an expected time says: denied ("not expected to survive > 24 hours": at
+        most 24 hours; "not expected to survive 3 months": under 3 months, cue ``denied_expectation``
+        right before the analyte) or a limit ("death is imminent within the subsequent 12 hours":
+        at most 12 hours, cue ``time_limit`` right before a time that has no comparator)."""
+        if val.value_high is not None:
+            return val
+        if cue("denied_expectation").search(self.text[max(0, analyte.start - 16):analyte.start]):
+            return val.model_copy(update={"comparator": FLIP[val.comparator] if val.comparator in (">", ">=") else "<"})
+        if val.comparator is None and unit in _TIME_CODES \
+                and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):
+            return val.model_copy(update={"comparator": "<="})
+        return val
+
+    def _time_limit(self, named: list[Entity], t: Entity) -> tuple[Entity, Entity] | None:
+        """The analyte measured in time that a time right after it limits ("progression to death
+        within 24 hours": life expectancy <= 24 hours), with the time read as its value: a time with
+        no anchor, no range and no comparator, led by the cue ``time_limit``, in the analyte's clause."""
+        if t.value is None or t.value_high is not None or t.anchor or t.comparator is not None or t.unit not in _TIME_CODES:
+            return None
+        lead = t.text[:next((i for i, ch in enumerate(t.text) if ch.isdigit()), 0)]
+        if not cue("time_limit").search(lead):
+            return None
+        val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator="<=", value=t.value, unit=t.unit)
+        for a in named:
+            entry = _lex().entries.get(a.concept_id or "")
+            gap = self.text[a.end:t.start]
+            if entry is not None and entry.unit in _TIME_CODES and 0 <= len(gap) <= 40 \
+                    and not cue("clause_punctuation").search(gap) and self._can_read(a, val):
+                return a, val
+        return None
 
     def _is_change(self, val: Entity) -> bool:
         """The value is the size of a change ("increase of", "drop by more than", "... rise in"),
@@ -413,6 +448,11 @@ class _Builder:
                 last_targets, closed, last_value_end, last_comparator = targets, True, e.end, e.comparator
                 continue
             if e.label == "TEMPORAL":
+                if pending and not closed and (limit := self._time_limit(_most_specific(pending), e)) is not None:
+                    # "progression to death within 24 hours": the limit of an expected time, no window
+                    self._measurement(limit[0], limit[1], None, condition_at(e.start))
+                    self._limits.add(e.start)
+                    last_targets, closed, last_value_end, last_comparator = [limit[0]], True, e.end, "<="
                 continue  # windows attach once every constraint of the criterion exists
             state = self._function_state(e) if e.label == "OTHER" else None
             if state is not None:
@@ -471,7 +511,7 @@ class _Builder:
         self._expand_compounds()
         self._or_groups()
         for t in self.ents:
-            if t.label == "TEMPORAL":
+            if t.label == "TEMPORAL" and t.start not in self._limits:
                 self._window(t)
         for v in loose_times:
             self._loose_duration(v)

@@ -89,6 +89,38 @@ def test_constraints_scores_weight_durations(nlp, text, section, expected) -> No
     assert brief(cons(nlp, text, section)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a denied expectation of survival is a life expectancy below the time (NCT04355728,
+        # NCT04490486, NCT01175655, NCT05274295, NCT04565665): excluding "> 24 hours" turned away
+        # every patient expected to live
+        ("Moribund patient not expected to survive > 24 hours", ("<=", 24, "h")),
+        ("poor performance status and/or not expected to survive 3 months", ("<", 3, "mo")),
+        ("patient not expected to survive beyond 30 days", ("<", 30, "d")),
+        ("Moribund patients not expected to survive up to 48 hours", ("<", 48, "h")),
+        # death expected within a time (NCT03369275, NCT04615429, NCT04445220)
+        ("the participant is moribund and that death is imminent within the subsequent 12 hours", ("<=", 12, "h")),
+        ("Imminent and unavoidable progression to death within 24 hours", ("<=", 24, "h")),
+        ("Imminent death in <24 hours", ("<", 24, "h")),
+        # undenied, the comparison stands as written
+        ("Patients expected to survive more than 24 hours", (">", 24, "h")),
+    ],
+)
+def test_constraints_expected_survival_reads_denial_and_limits(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, text, "Exclusion")
+    assert brief(cs) == [("measurement", "life_expectancy", *expected)]
+    assert not cs[0].constraint.provenance.unresolved  # the comparator is read, not guessed
+    assert not [c for c in cs if c.kind != "measurement"]  # the time limits the expectation: no window of its own
+
+
+def test_constraints_a_within_time_leaves_other_analytes_and_windows_alone(nlp) -> None:  # type: ignore[no-untyped-def]
+    # only an analyte measured in time takes a "within" time as its limit: a lab's window stays a window
+    assert brief(cons(nlp, "Hemoglobin < 9 g/dL within 7 days", "Exclusion")) == [("measurement", "hemoglobin", "<", 9, "g/dL")]
+    cs = cons(nlp, "Myocardial infarction within 6 months", "Exclusion")
+    assert [(c.kind, c.window_days) for c in cs] == [("condition", 183)]
+
+
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
     assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]

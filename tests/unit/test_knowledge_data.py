@@ -83,6 +83,8 @@ CUE_CASES = [
     ("use_requirement", "Females of childbearing potential must agree to use an ", "Patients who must use "),
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
+    ("denied_expectation", "Moribund patient not ", "Moribund patient, notably "),
+    ("time_limit", "death is imminent within the subsequent ", "death is imminent after "),
     ("age_condition", "Lansky score 60% or greater if ", "Lansky score 60% or greater in "),
     ("permissive", "NIHSS can be lower than 7", "NIHSS lower than 7"),
     ("permissive", "one relapse is acceptable", "an acceptable method of birth control"),
