@@ -266,7 +266,6 @@ class _Builder:
         if applies_if is None:
             applies_if = self._sex_of(val)  # "> 450 msec for men and > 470 msec for women"
         unresolved_list = [unresolved] if unresolved else []
-        assert val.value is not None  # build() links only values that have one
         if val.second_value is not None and cid in ("blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure", None):
             g = group or self._group()
             for sub, v in (("systolic_blood_pressure", val.value), ("diastolic_blood_pressure", val.second_value)):
@@ -287,6 +286,7 @@ class _Builder:
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
             unit, rule = "{score}", "value_link:implied_unit"
         val = self._expected_time(analyte, val, unit)
+        assert val.value is not None  # build() links only values that have one
         doubts = _no_comparator(val, unit)
         if self._is_change(val):
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
