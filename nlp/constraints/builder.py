@@ -1044,6 +1044,8 @@ class _Builder:
             return False
         for v in (val.value, val.value_high):
             x = None if v is None or entry.range is None else convert(v, val.unit, entry.unit, entry.id)
+            if x is None and v is not None and entry.unit == "{score}":
+                x = v  # a scale written in % ("Karnofsky 70%") is read by its number: "< 30%" is no TIMI grade
             if x is not None and entry.range is not None and not entry.range[0] <= x <= entry.range[1]:
                 return False
         return True
@@ -1095,6 +1097,17 @@ class _Builder:
                 and not any(d.kind in _WINDOWED for d in self.drafts)):
             # "3-10 days after stroke symptom onset", "less than 4 years from diagnosis": the time
             # since the diagnosis the anchor names (the trial's target diagnosis at match time)
+            self._duration(t, certain=True)
+            return
+        if (targets and self.effect == "include" and t.relation == "after" and t.window_days is not None
+                and anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
+                and all(d.kind in (Kind.THERAPY, Kind.PROCEDURE) for d in targets)
+                and cue("exposure_requirement").search(self.text[min(d.start for d in targets):t.start])):
+            # "stem cell transplantation procedure must be performed between 3-10 days after stroke
+            # symptom onset": the trial's own treatment, planned, timed from the onset: the time
+            # since the onset (at treatment), not a past exposure in a window
+            for d in targets:
+                d.planned = True
             self._duration(t, certain=True)
             return
         if t.window_days is None or not targets:

@@ -328,7 +328,7 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
             parents.append(actions[name])
         if not is_class and " " not in name.strip():
             for stem, cls in stems:
-                if name.lower().endswith(stem) and len(name) > len(stem) + 2:
+                if name.lower().endswith(stem) and len(name) >= len(stem) + 2:  # "al-teplase", "di-azepam"
                     parents.append(cls)
                     break
         if is_class and name in actions:

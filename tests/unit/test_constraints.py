@@ -121,6 +121,26 @@ def test_constraints_a_within_time_leaves_other_analytes_and_windows_alone(nlp) 
     assert [(c.kind, c.window_days) for c in cs] == [("condition", 183)]
 
 
+def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_duration(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01922908: the trial's own procedure, planned, timed from the onset: the time since the
+    # stroke, not a stem cell therapy the patient must have had in a window
+    cs = cons(nlp, "stem cell transplantation procedure must be performed between 3-10 days after stroke symptom onset", "Inclusion")
+    assert brief([c for c in cs if c.kind == "measurement"]) == [("measurement", "disease_duration", ">=", 3, "d"),
+                                                                  ("measurement", "disease_duration", "<=", 10, "d")]
+    therapy, = (c for c in cs if c.kind == "therapy")
+    assert therapy.planned and therapy.window_days is None
+    # a past treatment timed from the onset stays an exposure: no duration is read from it
+    cs = cons(nlp, "received intravenous thrombolysis within 24 hours after stroke onset", "Inclusion")
+    assert [(c.kind, c.concept.id if c.concept else None, c.planned) for c in cs] == [("therapy", "thrombolytic", False)]
+
+
+def test_constraints_a_scale_reads_a_percentage_only_within_its_range(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01770613: "< 30%" is a stenosis, no TIMI flow grade (0-3); Karnofsky 70% is a level of its scale
+    assert not [c for c in cons(nlp, "residual stenosis < 30% and TIMI antegrade flow II or III in the culprit", "Inclusion")
+                if c.concept and c.concept.id == "timi_flow_grade"]
+    assert brief(cons(nlp, "Karnofsky performance status ≥ 70%", "Inclusion")) == [("measurement", "karnofsky", ">=", 70, "{score}")]
+
+
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
     assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]

@@ -92,12 +92,24 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("cardiac revascularization within the last 6 months", "myocardial_revascularization", "revascularization"),
     ("CABG", "coronary_artery_bypass", "surgery"),
     ("Donor lymphocyte infusion in last 28 days", "donor_lymphocyte_infusion", "stem_cell_therapy"),  # NCT01460901: a cell therapy
+    ("At least 24 hours time of any thrombolytic therapy", "thrombolytic", "thrombolytic"),  # NCT00908856
+    ("alteplase", "drug_db00009", "thrombolytic"),  # INN stem -teplase after a two-letter prefix
+    ("diazepam", "drug_db00829", "psychotropic_medication"),  # INN stem -azepam after a two-letter prefix
+    ("decitabine", "drug_db01262", "chemotherapy"),  # INN stem -citabine after a two-letter prefix
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
     found = [cid for cid, _, _ in lex.find(text)]
     assert concept in found, found
     assert lex.is_a(concept, ancestor)
+
+
+def test_vocabulary_a_thrombolytic_is_no_anticoagulant() -> None:
+    # a patient on warfarin has had no thrombolysis, and one given alteplase takes no anticoagulant
+    lex = Lexicon.load()
+    assert not lex.is_a("thrombolytic", "anticoagulant") and not lex.is_a("drug_db00009", "anticoagulant")
+    assert not lex.is_a("warfarin", "thrombolytic")
+    assert "thrombolytic" not in [cid for cid, _, _ in lex.find("Thrombolysis in Myocardial Infarction (TIMI) flow grade 3")]
 
 
 def test_vocabulary_a_specific_concept_is_never_dropped_for_a_broader_one() -> None:
