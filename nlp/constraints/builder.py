@@ -75,6 +75,7 @@ _TIME_CODES = frozenset(time_unit_codes())
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
 
 
 @lru_cache(maxsize=1)
@@ -1108,7 +1109,7 @@ class _Builder:
             # since the onset (at treatment), not a past exposure in a window
             for d in targets:
                 d.planned = True
-            self._duration(t, certain=True)
+            self._duration(t, certain=True, planned=True)
             return
         if t.window_days is None or not targets:
             return
@@ -1187,14 +1188,23 @@ class _Builder:
             t = v.model_copy(update={"label": "TEMPORAL"})
             self._duration(t, certain=False)
 
-    def _duration(self, t: Entity, certain: bool) -> None:
+    def _duration(self, t: Entity, certain: bool, planned: bool = False) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months;
         "present for at least 30 minutes": at least 30 minutes; "less than 4 years from diagnosis":
-        under 4 years."""
+        under 4 years. ``planned``: the time of the trial's own treatment, which may follow
+        screening by days: the lower end of a range is then only a guess of the time at screening."""
         if any(d.kind == Kind.MEASUREMENT and d.concept == "disease_duration" and d.start == t.start for d in self.drafts):
             return
         lo, hi = t.value, t.value_high
         assert lo is not None  # a temporal entity always has its amount
+        if planned and hi is not None:
+            # "must be performed between 3-10 days after stroke onset": past 10 days at screening is
+            # too late for certain; under 3 days the treatment can still come on day 3
+            self._add(Kind.MEASUREMENT, t.start, t.end, concept="disease_duration", bounds=[(">=", lo)], unit=t.unit,
+                      rule="window:disease_duration", unresolved=[_PLANNED_LOW])
+            self._add(Kind.MEASUREMENT, t.start, t.end, concept="disease_duration", bounds=[("<=", hi)], unit=t.unit,
+                      rule="window:disease_duration", unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
+            return
         if hi is not None:
             bounds = [(">=", lo), ("<=", hi)]
         elif t.comparator in (">", ">=", "<"):

@@ -127,6 +127,8 @@ def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_durati
     cs = cons(nlp, "stem cell transplantation procedure must be performed between 3-10 days after stroke symptom onset", "Inclusion")
     assert brief([c for c in cs if c.kind == "measurement"]) == [("measurement", "disease_duration", ">=", 3, "d"),
                                                                   ("measurement", "disease_duration", "<=", 10, "d")]
+    # past 10 days at screening is too late for certain; under 3 days the procedure may still come
+    assert [bool(c.constraint.provenance.unresolved) for c in cs if c.kind == "measurement"] == [True, False]
     therapy, = (c for c in cs if c.kind == "therapy")
     assert therapy.planned and therapy.window_days is None
     # a past treatment timed from the onset stays an exposure: no duration is read from it
