@@ -22,6 +22,9 @@ from typing import Any
 from nlp.core.lexicon import Lexicon
 
 _WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
+# a short token written with a capital ("Hb-S/Hb-C disease", "type II"): a name's mark, not a
+# function word, so a span without it is not that name ("disease" is no "Hb-S/Hb-C disease")
+_MARK = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]{1,2}(?![A-Za-z0-9]))[a-z]*[A-Z][A-Za-z]*")
 NGRAM_THRESHOLD = 0.85
 MAX_SPAN = 80  # characters: a longer span is a clause, not a name  # below it, near neighbours were other concepts on the dev set's spans
 # the lexicon categories a model label may link to
@@ -73,6 +76,7 @@ class ConceptLinker:
         cats: list[str] = []
         postings: dict[str, list[int]] = {}  # a word's first four letters -> the terms with such a word
         widths: list[int] = []  # distinct word prefixes per term
+        marks: dict[int, tuple[str, ...]] = {}  # a term's short capitalised tokens, which a span must have
         for term, cid, category in self.lexicon.entries.terms():
             n = len(terms)
             low = term.lower()
@@ -81,9 +85,11 @@ class ConceptLinker:
             cats.append(category)
             prefixes = {w[:4] for w in _WORD.findall(low)}
             widths.append(len(prefixes))
+            if found := _MARK.findall(term):
+                marks[n] = tuple({m.lower() for m in found})
             for p in prefixes:
                 postings.setdefault(p, []).append(n)
-        return {"terms": terms, "ids": ids, "cats": cats, "postings": postings, "widths": widths}
+        return {"terms": terms, "ids": ids, "cats": cats, "postings": postings, "widths": widths, "marks": marks}
 
     def _nearest(self, text: str, allowed: tuple[str, ...]) -> Link | None:
         """Among the terms every word of which starts like a word of the span (the only ones
@@ -93,11 +99,13 @@ class ConceptLinker:
         hits: Counter[int] = Counter()
         for p in {w[:4] for w in _WORD.findall(span)}:
             hits.update(ix["postings"].get(p, ()))
-        widths, cats, terms = ix["widths"], ix["cats"], ix["terms"]
+        widths, cats, terms, marks = ix["widths"], ix["cats"], ix["terms"], ix["marks"]
+        tokens = set(re.findall(r"[a-z0-9]+", span))
         q = _trigrams(span)
         best, best_i = 0.0, -1
         for i, n in hits.items():
-            if n != widths[i] or cats[i] not in allowed or not _words_covered(terms[i], span):
+            if n != widths[i] or cats[i] not in allowed or not _words_covered(terms[i], span) \
+                    or (i in marks and not tokens.issuperset(marks[i])):
                 continue
             t = _trigrams(terms[i])
             sim = len(q & t) / ((len(q) * len(t)) ** 0.5 or 1.0)

@@ -306,6 +306,10 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
     assert linker.link("myocardial infarct", "CONDITION").concept_id == "myocardial_infarction"  # type: ignore[union-attr]
     assert linker.link("treatment", "THERAPY") is None  # not "cell treatment"
     assert linker.link("myocardial infarct", "THERAPY") is None  # a condition is no therapy
+    # a short capitalised token is part of a name: "disease" alone is no "Hb-S/Hb-C disease"
+    # (NCT03298763: "no evidence of disease for > 3 years"), the name with its marks still links
+    assert linker.link("disease", "CONDITION") is None
+    assert linker.link("Hb-S/Hb-C diseases", "CONDITION").concept_id == "icd10cm_d57_2"  # type: ignore[union-attr]
     for doc in nlp.pipe(["requiring home oxygen", "No history of HIV"]):
         for e in doc.ents:
             assert e._.source in ("rules", "model")
