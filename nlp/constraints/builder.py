@@ -56,7 +56,7 @@ from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert, implied_unit, may_measure, time_unit_codes
+from nlp.core.units import convert, implied_unit, may_measure, time_unit_codes, to_days
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -125,6 +125,7 @@ class _Draft:
     history: bool = False
     planned: bool = False
     washout: bool = False  # "discontinued at least 4 weeks before": none in the window
+    remission: bool = False  # the window is what an exception says ("except if disease-free for 5 years")
     window: Window | None = None
     group: str | None = None  # an OR group: any of its members
     together: str | None = None  # an ALL group inside an exclusion: a condition and the grade that qualifies it
@@ -435,7 +436,7 @@ class _Builder:
                         self._graded.append((scale.start, self.drafts[n:]))
                     elif (drug := self._dosed(e)) is not None:
                         self._doses.append((drug, e))
-                    elif e.unit in _TIME_CODES and e.comparator in (">", ">=", "<", "<="):
+                    elif e.unit in _TIME_CODES and (e.comparator in (">", ">=", "<", "<=") or self._remission_time(e)):
                         loose_times.append(e)  # "Type 2 diabetes ... 3 years or more": read once windows are in
                     continue  # a value with no analyte is not a constraint
                 for t in targets:  # "anemia (hemoglobin < 8 g/dL)": the threshold is what the condition means
@@ -814,7 +815,7 @@ class _Builder:
         lex = _lex()
         for d in self.drafts:
             said = self.said_of(d)
-            if d.applies_if is None and (m := cue("conditional").search(said)):
+            if d.applies_if is None and not d.remission and (m := cue("conditional").search(said)):
                 d.unresolved.append(f"read from a conditional sentence ({m.group(0)!r} ...)")
             aside = self._aside_at(d.end - 1)
             if d.applies_if is None and aside and (m := cue("conditional").search(aside)) and not any(
@@ -1121,13 +1122,22 @@ class _Builder:
         lasting = t.relation is None and t.comparator in (">", ">=", "<", "<=")  # relation None: a duration
         duration = (t.window_days_low is not None or t.relation == "after" or lasting) and self.effect == "include" \
             and not (t.relation == "after" and t.anchor and trial_event)  # "within 6 months after the last dose": the future
+        # "a different malignancy ..., except if they have been disease-free for at least 5 years":
+        # the condition counts only within the time its exception names (a window, as "within the
+        # past 5 years")
+        remission = lasting and self.effect == "exclude" \
+            and bool(cue("remission_exception").search(self.text[max(0, t.start - 80):t.start]))
         for d in targets:
+            if remission and d.kind != Kind.CONDITION:
+                continue
+            d.remission = remission
+            d.history = d.history or remission  # a cancer resolved within the time counts too
             # a mention repeated later in the criterion extends the draft past the window: the gap
             # runs from the mention nearest before it
             end = max((x.end for x in self.ents if x.concept_id == d.concept and d.start <= x.start and x.end <= t.start),
                       default=d.end) if d.concept else d.end
             gap = self.without_asides(end, t.start) if end <= t.start else ""
-            if lasting and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
+            if lasting and not remission and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
                                 and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
                 # something else; only a phrase right after the diagnosis is its duration
@@ -1163,11 +1173,33 @@ class _Builder:
             d.end = max(d.end, t.end)
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
 
+    def _remission_time(self, v: Entity) -> bool:
+        """The time an exception of an exclusion says the disease has been gone ("unless ... with no
+        evidence of disease for > 3 years", "except ... in complete remission for 5 years"): cue
+        ``remission_exception`` right before it."""
+        return self.effect == "exclude" and v.comparator in (None, "=", ">", ">=") \
+            and bool(cue("remission_exception").search(self.text[max(0, v.start - 80):v.start]))
+
+    def _remission_window(self, v: Entity) -> None:
+        """The conditions named before a remission time count only within it (a window, as "within
+        the past 3 years"), resolved or not."""
+        days = to_days(v.value, v.unit) if v.value is not None else None
+        if days is None:
+            return
+        for d in self.drafts:
+            if d.kind == Kind.CONDITION and d.present and d.window is None and d.end <= v.start:
+                d.window = Window(low_days=None, high_days=round(days), relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+                d.history = d.remission = True
+                d.evidence = (d.start, max(d.end, v.end))
+
     def _loose_duration(self, v: Entity) -> None:
         """A time with a comparator that no analyte, age or window took: the other end of a
         duration just read ("for more than 4 weeks but less than 52 weeks"), or, right after a
         diagnosis an inclusion asks for, its duration ("Type 2 diabetes according to the ADA 3
         years or more"; a reading, not certain)."""
+        if self._remission_time(v):
+            self._remission_window(v)
+            return
         before = [d for d in self.drafts if d.end <= v.start]
         last = max(before, key=lambda d: d.end, default=None)
         if last is None:

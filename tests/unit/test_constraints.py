@@ -143,6 +143,26 @@ def test_constraints_a_scale_reads_a_percentage_only_within_its_range(nlp) -> No
     assert brief(cons(nlp, "Karnofsky performance status ≥ 70%", "Inclusion")) == [("measurement", "karnofsky", ">=", 70, "{score}")]
 
 
+@pytest.mark.parametrize(("text", "days"), [
+    # an exception of an exclusion that says how long the disease has been gone is the window the
+    # condition counts in, resolved or not (NCT01874665, NCT02899091, NCT03298763)
+    (("Patients with a history of a different malignancy, other than cervical cancer in situ, basal cell or squamous cell "
+     "carcinoma of the skin, are ineligible, except if they have been disease-free for at least 5 years"), 1826),
+    ("Diagnosis of cancer (except for the subjects who remains in complete remission for 5 years", 1826),
+    ("Prior malignancy, unless have been treated with curative intent with no evidence of disease for > 3 years", 1096),
+])
+def test_constraints_a_remission_exception_is_the_window_of_the_condition(nlp, text, days) -> None:  # type: ignore[no-untyped-def]
+    c, = cons(nlp, text, "Exclusion")
+    assert (c.kind, c.concept.id if c.concept else None, c.comparator, c.window_days, c.history) == ("condition", "malignancy", "present", days, True)
+    assert not c.constraint.provenance.unresolved  # the exception is the window, not a condition left open
+
+
+def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_condition_before(nlp) -> None:  # type: ignore[no-untyped-def]
+    # a time with no remission cue before it says nothing of when the malignancy counts
+    cs = cons(nlp, "History of malignancy, except basal cell carcinoma; symptoms for more than 5 years", "Exclusion")
+    assert next((c.concept.id if c.concept else None, c.window_days) for c in cs if c.kind == "condition") == ("malignancy", None)
+
+
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
     assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]

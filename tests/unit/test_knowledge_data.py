@@ -83,6 +83,7 @@ CUE_CASES = [
     ("use_requirement", "Females of childbearing potential must agree to use an ", "Patients who must use "),
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
+    ("remission_exception", "a different malignancy, except if they have been disease-free ", "a different malignancy, disease-free "),
     ("denied_expectation", "Moribund patient not ", "Moribund patient, notably "),
     ("time_limit", "death is imminent within the subsequent ", "death is imminent after "),
     ("age_condition", "Lansky score 60% or greater if ", "Lansky score 60% or greater in "),
