@@ -94,6 +94,8 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Donor lymphocyte infusion in last 28 days", "donor_lymphocyte_infusion", "stem_cell_therapy"),  # NCT01460901: a cell therapy
     ("At least 24 hours time of any thrombolytic therapy", "thrombolytic", "thrombolytic"),  # NCT00908856
     ("alteplase", "drug_db00009", "thrombolytic"),  # INN stem -teplase after a two-letter prefix
+    ("Have known allergies to penicillin or streptomycin", "penicillin", "antibiotics"),  # NCT02013674: the class
+    ("amoxicillin", "drug_db01060", "penicillin"),  # INN stem -cillin: a penicillin
     ("diazepam", "drug_db00829", "psychotropic_medication"),  # INN stem -azepam after a two-letter prefix
     ("decitabine", "drug_db01262", "chemotherapy"),  # INN stem -citabine after a two-letter prefix
 ])
