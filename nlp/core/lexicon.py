@@ -320,6 +320,10 @@ class _Entries(Mapping[str, LexiconEntry]):
     def __len__(self) -> int:
         return len(self._curated) + sum(1 for k in self._parents if k not in self._curated)
 
+    def is_curated(self, cid: str) -> bool:
+        """Whether the concept is one of the hand-curated lexicon's (not imported)."""
+        return cid in self._curated
+
     def terms(self) -> Iterator[tuple[str, str, str]]:
         """(synonym, concept id, category) of every entry, without building the imported entries."""
         for e in self._curated.values():

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from nlp.core.lexicon import Lexicon
 
 _WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
-# a short token written with a capital ("Hb-S/Hb-C disease", "type II"): a name's mark, not a
-# function word, so a span without it is not that name ("disease" is no "Hb-S/Hb-C disease")
-_MARK = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]{1,2}(?![A-Za-z0-9]))[a-z]*[A-Z][A-Za-z]*")
+_TOKEN = re.compile(r"[a-z0-9]+")
 NGRAM_THRESHOLD = 0.85
 MAX_SPAN = 80  # characters: a longer span is a clause, not a name  # below it, near neighbours were other concepts on the dev set's spans
 # the lexicon categories a model label may link to
@@ -76,7 +76,7 @@ class ConceptLinker:
         cats: list[str] = []
         postings: dict[str, list[int]] = {}  # a word's first four letters -> the terms with such a word
         widths: list[int] = []  # distinct word prefixes per term
-        marks: dict[int, tuple[str, ...]] = {}  # a term's short capitalised tokens, which a span must have
+        marks: dict[int, frozenset[str]] = {}  # a term's short tokens that are no function word: a span must have them
         for term, cid, category in self.lexicon.entries.terms():
             n = len(terms)
             low = term.lower()
@@ -85,8 +85,8 @@ class ConceptLinker:
             cats.append(category)
             prefixes = {w[:4] for w in _WORD.findall(low)}
             widths.append(len(prefixes))
-            if found := _MARK.findall(term):
-                marks[n] = tuple({m.lower() for m in found})
+            if not self.lexicon.entries.is_curated(cid) and (found := _marks(term)):
+                marks[n] = found  # an imported name ("Hb-S/Hb-C disease"); a curated "systolic bp" may be "systolic"
             for p in prefixes:
                 postings.setdefault(p, []).append(n)
         return {"terms": terms, "ids": ids, "cats": cats, "postings": postings, "widths": widths, "marks": marks}
@@ -100,7 +100,7 @@ class ConceptLinker:
         for p in {w[:4] for w in _WORD.findall(span)}:
             hits.update(ix["postings"].get(p, ()))
         widths, cats, terms, marks = ix["widths"], ix["cats"], ix["terms"], ix["marks"]
-        tokens = set(re.findall(r"[a-z0-9]+", span))
+        tokens = set(_TOKEN.findall(span))
         q = _trigrams(span)
         best, best_i = 0.0, -1
         for i, n in hits.items():
@@ -114,6 +114,15 @@ class ConceptLinker:
         if best < NGRAM_THRESHOLD:
             return None
         return Link(ix["ids"][best_i], "ngram", round(best, 3))
+
+
+def _marks(term: str) -> frozenset[str]:
+    """The short tokens of an imported name that are no function word (spaCy's English stop
+    words): "hb", "s", "c" of "Hb-S/Hb-C disease", "ix" of "Factor IX deficiency", "sf", "ri" of
+    "SF-RI 1". ``_WORD`` leaves them out, so a span must have them itself: "disease" is no
+    "Hb-S/Hb-C disease", "factor 8 deficiency" no "Factor IX deficiency"."""
+    low = term.lower().replace("'s", "").replace("\u2019s", "")
+    return frozenset(t for t in _TOKEN.findall(low) if len(t) <= 2 and not t.isdigit() and t not in STOP_WORDS)
 
 
 def _trigrams(text: str) -> frozenset[str]:
