@@ -199,6 +199,7 @@ class _Builder:
         self.groups = 0
         self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
         self._limits: set[int] = set()  # starts of times read as the limit of an expected time, not windows
+        self._allergens: dict[int, list[Entity]] = {}  # id of an allergy draft -> the substances it names
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
@@ -326,6 +327,66 @@ class _Builder:
                 and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):
             return val.model_copy(update={"comparator": "<="})
         return val
+
+    def _allergy_before(self, e: Entity) -> _Draft | None:
+        """The allergy (or anaphylaxis) named before a therapy mention whose allergen it is: the
+        allergen's wording between them (cue ``allergen_lead``: "to penicillin or ", "or
+        hypersensitivity to "; no ``exposure_word``: not "allergy to X or current use of Y")."""
+        lex = _lex()
+        for d in reversed(self.drafts):
+            if d.end > e.start:
+                continue
+            if d.kind == Kind.CONDITION and d.present and d.concept and (d.concept == "allergy" or lex.is_a(d.concept, "allergy")):
+                gap = self._after_allergy(d.start, d.end, e.start)
+                if cue("allergen_lead").match(gap) and not cue("exposure_word").search(gap):
+                    return d
+                # "allergy to any of the antibiotics used in this study, e.g. tobramycin": an example
+                # of an allergen named is one too
+                named = [x.concept_id for x in self._allergens.get(id(d), []) if x.concept_id]
+                return d if e.concept_id and any(lex.is_a(e.concept_id, c) for c in named) else None
+            if d.kind != Kind.THERAPY:
+                return None  # something else stands between them
+        return None
+
+    def _after_allergy(self, start: int, end: int, upto: int) -> str:
+        """The text after an allergy mention (``start``..``end``) up to ``upto``, from its own last
+        word when that is the preposition ("Allergic to| local anesthetics")."""
+        last = self.text[start:end].rsplit(None, 1)[-1].lower()
+        return self.text[end - len(last) if last in ("to", "of", "against") else end:upto]
+
+    def _allergies(self) -> None:
+        """An allergy to a named substance ("allergies to penicillin", "hypersensitivity to
+        bovine-derived ingredients") is not any allergy: the record's allergies are not compared
+        with the substance, so the reading is left open (a patient allergic to pollen is not turned
+        away for it)."""
+        lex = _lex()
+        kept = []
+        for d in self.drafts:
+            # "Penicillin or Streptomycin allergy", "positive penicillin skin test": named before
+            # the allergy (or a test of it, cue ``allergen_after``), what the patient reacts to
+            if d.kind == Kind.THERAPY and cue("allergen_after").match(self.text[d.end:min(d.end + 60, self.crit_span[1])]):
+                after = [x for x in self.drafts if x.start >= d.end and x.kind == Kind.CONDITION and x.concept
+                         and (x.concept == "allergy" or lex.is_a(x.concept, "allergy"))]
+                if after and not cue("clause_punctuation").search(self.text[d.end:after[0].start].replace(",", " ")):
+                    self._allergens.setdefault(id(after[0]), []).append(
+                        Entity(label="THERAPY", text=self.text[d.start:d.end], start=d.start, end=d.end, concept_id=d.concept))
+                    continue
+                d.unresolved.append("named as what the patient reacts to or is tested for, not an exposure")
+            kept.append(d)
+        self.drafts = kept
+        for d in self.drafts:
+            named = self._allergens.get(id(d), [])
+            if d.kind != Kind.CONDITION or not d.concept or not (d.concept == "allergy" or lex.is_a(d.concept, "allergy")):
+                continue
+            if named:
+                d.evidence = (d.start, max(d.end, *(e.end for e in named)))
+            # its first mention names a substance after it, or one stands before it ("Allergic
+            # constitution or history, or allergic to the test drug": any allergy, certain)
+            first_end = next((x.end for x in self.ents if x.start == d.start), d.end)
+            if any(e.end <= d.start for e in named) or cue("allergen_lead").match(
+                    self._after_allergy(d.start, first_end, min(first_end + 40, self.crit_span[1]))):
+                what = f" ({', '.join(dict.fromkeys(e.text for e in named))})" if named else ""
+                d.unresolved.append(f"an allergy to a named substance{what}: the substance is not compared with the record")
 
     def _time_limit(self, named: list[Entity], t: Entity) -> tuple[Entity, Entity] | None:
         """The analyte measured in time that a time right after it limits ("progression to death
@@ -491,6 +552,11 @@ class _Builder:
                     d = seen_concepts[key]
                     d.end = max(d.end, e.end)
                     continue
+                if kind == Kind.THERAPY and (allergy := self._allergy_before(e)) is not None:
+                    # "known allergies to penicillin or streptomycin": what the patient reacts to, not
+                    # an exposure (a patient taking streptomycin without an allergy is not excluded)
+                    self._allergens.setdefault(id(allergy), []).append(e)
+                    continue
                 d = self._presence(kind, e)
                 seen_concepts[key] = d
                 last_presence = d
@@ -506,6 +572,7 @@ class _Builder:
                 continue
             if e.label == "SEX" and (e.start, e.end) not in self._sex_qualifiers:
                 self._sex(e)
+        self._allergies()
         self._analyte_states()
         self._put_doses()
         for d in list(self.drafts):
@@ -1127,8 +1194,9 @@ class _Builder:
         # past 5 years")
         remission = lasting and self.effect == "exclude" \
             and bool(cue("remission_exception").search(self.text[max(0, t.start - 80):t.start]))
+        sentence_start = self._sentence_span(t.start, t.end)[0]
         for d in targets:
-            if remission and d.kind != Kind.CONDITION:
+            if remission and (d.kind != Kind.CONDITION or d.start < sentence_start):
                 continue
             d.remission = remission
             d.history = d.history or remission  # a cancer resolved within the time counts too
@@ -1181,13 +1249,14 @@ class _Builder:
             and bool(cue("remission_exception").search(self.text[max(0, v.start - 80):v.start]))
 
     def _remission_window(self, v: Entity) -> None:
-        """The conditions named before a remission time count only within it (a window, as "within
-        the past 3 years"), resolved or not."""
+        """The conditions named before a remission time in its sentence count only within it (a
+        window, as "within the past 3 years"), resolved or not."""
         days = to_days(v.value, v.unit) if v.value is not None else None
         if days is None:
             return
+        sentence_start = self._sentence_span(v.start, v.end)[0]
         for d in self.drafts:
-            if d.kind == Kind.CONDITION and d.present and d.window is None and d.end <= v.start:
+            if d.kind == Kind.CONDITION and d.present and d.window is None and sentence_start <= d.start and d.end <= v.start:
                 d.window = Window(low_days=None, high_days=round(days), relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
                 d.history = d.remission = True
                 d.evidence = (d.start, max(d.end, v.end))

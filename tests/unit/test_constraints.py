@@ -163,6 +163,31 @@ def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_cond
     assert next((c.concept.id if c.concept else None, c.window_days) for c in cs if c.kind == "condition") == ("malignancy", None)
 
 
+@pytest.mark.parametrize(("text", "concept", "named"), [
+    ("Have known allergies to penicillin or streptomycin.", "allergy", "penicillin, streptomycin"),  # NCT02013674
+    ("Hypersensitivity to Dimethyl Sulfoxide (DMSO)", "allergy", "Dimethyl Sulfoxide, DMSO"),  # NCT02013674
+    ("Allergic to local anesthetics", "allergy", "local anesthetics"),  # NCT04073472
+    ("history of anaphylaxis to gentamicin", "anaphylaxis", "gentamicin"),  # NCT02477540
+])
+def test_constraints_an_allergen_is_no_exposure_and_leaves_the_allergy_open(nlp, text, concept, named) -> None:  # type: ignore[no-untyped-def]
+    # what the patient reacts to is not a drug the patient takes (a patient on streptomycin with
+    # no allergy is not excluded), and an allergy to one substance is not any allergy
+    c, = cons(nlp, text, "Exclusion")
+    assert (c.kind, c.concept.id if c.concept else None) == ("condition", concept)
+    assert c.constraint.provenance.unresolved == (
+        f"an allergy to a named substance ({named}): the substance is not compared with the record",)
+
+
+def test_constraints_an_allergy_without_a_substance_and_a_drug_in_use_stay_as_read(nlp) -> None:  # type: ignore[no-untyped-def]
+    c, = cons(nlp, "History of allergic constitution", "Exclusion")  # NCT01213186: any allergy
+    assert c.concept and c.concept.id == "allergy" and not c.constraint.provenance.unresolved
+    cs = cons(nlp, "Allergy to penicillin or current use of warfarin", "Exclusion")
+    assert [(c.kind, c.concept.id if c.concept else None) for c in cs] == [("condition", "allergy"), ("therapy", "warfarin")]
+    # only an allergy names an allergen: "psychiatric condition of" (NCT04953572) is no allergy
+    cs = cons(nlp, "Any medical or psychiatric condition of", "Exclusion")
+    assert [c.concept.id for c in cs if c.concept] == ["psychiatric_disorder"] and not cs[0].constraint.provenance.unresolved
+
+
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
     assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]
