@@ -180,7 +180,7 @@ class LexiconTagger:
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
         # the longest span wins, the earlier source a tie
         defined = self._defined(doc)
-        kept = _longest_first([defined, curated + self._coordinated(doc), self._imported(doc)])
+        kept = _longest_first([defined, curated + self._coordinated(doc) + self._ratio(doc), self._imported(doc)])
         if elided := self._elided(doc, kept):
             kept = _longest_first([kept, elided])
         if listed := self._listed(doc, kept):
@@ -282,6 +282,25 @@ class LexiconTagger:
             if (i < start - 1 and i in treatment) or (j > end and j in treatment):
                 cid = self.nlp.vocab.strings[m]
                 out.append(Span(doc, start, end, label=self.by_id[cid]["label"], kb_id=cid))
+        return out
+
+    # a ratio written as two long forms, each with its short form in brackets: "Partial pressure of
+    # arterial oxygen (PaO2) / Fraction of inspired oxygen (FiO2)"
+    _RATIO = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9]{1,9})\s*\)\s*[/:]\s*[^()\n]{0,60}?\(\s*([A-Za-z][A-Za-z0-9]{1,9})\s*\)")
+
+    def _ratio(self, doc: Doc) -> list[Span]:
+        """The ratio the two bracketed short forms name together ("(PaO2) / ... (FiO2)" is the
+        lexicon's "PaO2/FiO2"), spanning from the first bracket to the last."""
+        text = doc_text(doc)
+        if "/" not in text and ":" not in text:
+            return []
+        out = []
+        for m in self._RATIO.finditer(text):
+            cid = self.lexicon.whole(f"{m.group(1)}/{m.group(2)}")
+            entry = self.lexicon.get(cid) if cid else None
+            span = doc.char_span(m.start(), m.end(), label=entry.label, kb_id=cid, alignment_mode="expand") if entry else None
+            if span is not None:
+                out.append(span)
         return out
 
     def _coordinated(self, doc: Doc) -> list[Span]:

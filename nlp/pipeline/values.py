@@ -261,6 +261,10 @@ def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
         yield m
 
 
+# a unit's equivalence ("(1mmHg = 0.133kPa)", ", 1mmHg=0.133kPa") converts units; it states no value
+_UNIT_EQUIVALENCE = re.compile(r"(?<![\w.])1\s*(?P<u1>[A-Za-z][A-Za-z/ ]{0,6}?)\s*=\s*\d+(?:\.\d+)?\s*[A-Za-z][A-Za-z/]{0,6}(?![\w/])")
+
+
 def find_values(text: str) -> list[ValueMatch]:
     """All value expressions in ``text``, left to right, non-overlapping."""
     low = text.lower()
@@ -272,6 +276,10 @@ def find_values(text: str) -> list[ValueMatch]:
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
+
+    for m in _UNIT_EQUIVALENCE.finditer(text) if "=" in text else ():
+        if ucum_unit(m.group("u1")) is not None:
+            taken.append((m.start(), m.end()))
 
     for m in _BP_RE.finditer(text) if "/" in text and _HAS_MMHG.search(text) else ():
         cmp_ = comparator_of(m.group("cmp"))

@@ -188,6 +188,17 @@ def test_constraints_an_allergy_without_a_substance_and_a_drug_in_use_stay_as_re
     assert [c.concept.id for c in cs if c.concept] == ["psychiatric_disorder"] and not cs[0].constraint.provenance.unresolved
 
 
+@pytest.mark.parametrize(("text", "cmp_"), [
+    # a ratio written as long forms with their short forms in brackets (NCT04273646, NCT04392778,
+    # NCT04302519); a unit's equivalence in brackets states no value
+    ("Partial pressure of arterial oxygen (PaO2) / Fraction of inspired oxygen (FiO2) ≤300 mmHg (1mmHg = 0.133kPa)", "<="),
+    ("Arterial oxygen partial pressure (PaO2)/oxygen absorption concentration (FiO2) ≤ 300MMHG", "<="),
+    ("arterial oxygen partial pressure (PaO2) / oxygen inhalation (FiO2) is less than 300 mmHg (1mm Hg=0.133 kPa).", "<"),
+])
+def test_constraints_a_ratio_of_bracketed_short_forms_is_the_ratio(nlp, text, cmp_) -> None:  # type: ignore[no-untyped-def]
+    assert brief(cons(nlp, text, "Inclusion")) == [("measurement", "pao2_fio2", cmp_, 300, "mm[Hg]")]
+
+
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
     assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]

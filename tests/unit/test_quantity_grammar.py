@@ -126,6 +126,9 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     # a number in words restated in digits (NCT04073472)
     ("Investigational drug within thirty (30) days of baseline", [(None, 30.0, "d")]),
     ("at least six (6) months", [(">=", 6.0, "mo")]),
+    # a unit's equivalence converts units and states no value (NCT04273646, NCT04341610)
+    ("(FiO2) ≤300 mmHg (1mmHg = 0.133kPa)", [("<=", 300.0, "mm[Hg]")]),
+    ("(FiO2) ≤ 300mmHg, 1mmHg=0.133kPa", [("<=", 300.0, "mm[Hg]")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
