@@ -298,7 +298,7 @@ class LexiconTagger:
         for m in self._RATIO.finditer(text):
             cid = self.lexicon.whole(f"{m.group(1)}/{m.group(2)}")
             entry = self.lexicon.get(cid) if cid else None
-            span = doc.char_span(m.start(), m.end(), label=entry.label, kb_id=cid, alignment_mode="expand") if entry else None
+            span = doc.char_span(m.start(), m.end(), label=entry.label, kb_id=entry.id, alignment_mode="expand") if entry else None
             if span is not None:
                 out.append(span)
         return out
