@@ -83,6 +83,7 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
         ("Body weight ≥ 17 kg", "Inclusion", [("weight", "body_weight", ">=", 17, "kg")]),
         ("Disease duration≥2years", "Inclusion", [("measurement", "disease_duration", ">=", 2, "a")]),
         ("Life expectancy ≥ 12 months", "Inclusion", [("measurement", "life_expectancy", ">=", 12, "mo")]),
+        ("Ulcer graded 2 by Wagner grade", "Inclusion", [("measurement", "wagner_grade", "=", 2, "{score}")]),  # NCT04569409
     ],
 )
 def test_constraints_scores_weight_durations(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]

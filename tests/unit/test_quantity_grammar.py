@@ -126,6 +126,8 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     # a number in words restated in digits (NCT04073472)
     ("Investigational drug within thirty (30) days of baseline", [(None, 30.0, "d")]),
     ("at least six (6) months", [(">=", 6.0, "mo")]),
+    # a level after a participle of a scale word (NCT04569409)
+    ("Ulcer graded 2 by Wagner grade", [("=", 2.0, "{score}")]),
     # a unit's equivalence converts units and states no value (NCT04273646, NCT04341610)
     ("(FiO2) ≤300 mmHg (1mmHg = 0.133kPa)", [("<=", 300.0, "mm[Hg]")]),
     ("(FiO2) ≤ 300mmHg, 1mmHg=0.133kPa", [("<=", 300.0, "mm[Hg]")]),
