@@ -381,10 +381,14 @@ class _Builder:
             if named:
                 d.evidence = (d.start, max(d.end, *(e.end for e in named)))
             # its first mention names a substance after it, or one stands before it ("Allergic
-            # constitution or history, or allergic to the test drug": any allergy, certain)
+            # constitution or history, or allergic to the test drug": any allergy, certain); a
+            # concept that names its kind ("Drug allergy": words before the allergy word) is that
+            # kind, whatever follows ("drug allergic history or anaphylaxis to 2 or more food")
             first_end = next((x.end for x in self.ents if x.start == d.start), d.end)
-            if any(e.end <= d.start for e in named) or cue("allergen_lead").match(
-                    self._after_allergy(d.start, first_end, min(first_end + 40, self.crit_span[1]))):
+            words = lex.name(d.concept).lower().split()
+            own_kind = len(words) > 1 and bool(cue("allergy_word").match(words[-1]))
+            if any(e.end <= d.start for e in named) or ((not own_kind or named) and cue("allergen_lead").match(
+                    self._after_allergy(d.start, first_end, min(first_end + 40, self.crit_span[1])))):
                 what = f" ({', '.join(dict.fromkeys(e.text for e in named))})" if named else ""
                 d.unresolved.append(f"an allergy to a named substance{what}: the substance is not compared with the record")
 
@@ -1179,6 +1183,8 @@ class _Builder:
                 d.planned = True
             self._duration(t, certain=True, planned=True)
             return
+        if not targets and self._measurement_window(t, prev_t):
+            return
         if t.window_days is None or not targets:
             return
         # a time since the diagnosis: a range, a time after an event, or a condition present "for at
@@ -1260,6 +1266,30 @@ class _Builder:
                 d.window = Window(low_days=None, high_days=round(days), relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
                 d.history = d.remission = True
                 d.evidence = (d.start, max(d.end, v.end))
+
+    def _measurement_window(self, t: Entity, prev_t: int) -> bool:
+        """A look-back window after values with nothing else to time ("ejection fraction of less
+        than or equal to 50% by gated blood pool scan ... within the prior six months", "≥1 GEL at
+        MRI performed within the last 12 months"): the time the values must be measured in, for the
+        measurements before it in its sentence. Not a duration, a range or a time after an event."""
+        if not t.window_days or t.window_days_low is not None or t.comparator is not None or t.relation not in (None, "before"):
+            return False
+        anchor = anchor_of(t.anchor)
+        if anchor not in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE):
+            return False
+        sentence_start = self._sentence_span(t.start, t.end)[0]
+        lex = _lex()
+        # the window follows the measurements' own values: no other value between ("creatinine
+        # clearance ... with urine output of >=0.3 mLs/kg/hour over the last 8 hours")
+        read = {d.end for d in self.drafts if d.kind == Kind.MEASUREMENT}
+        last_value = max((x.end for x in self.ents if x.label in _VALUE_LABELS and x.end <= t.start and x.end not in read), default=-1)
+        found = [d for d in self.drafts if d.kind == Kind.MEASUREMENT and d.window is None and max(prev_t, sentence_start) <= d.start
+                 and last_value <= d.end <= t.start and (e := lex.entries.get(d.concept or "")) is not None
+                 and e.unit not in _TIME_CODES]
+        for d in found:
+            d.window = Window(low_days=None, high_days=t.window_days, relation=Relation.BEFORE, anchor=anchor, anchor_text=t.anchor)
+            d.evidence = (min(d.start, t.start), max(d.end, t.end))
+        return bool(found)
 
     def _loose_duration(self, v: Entity) -> None:
         """A time with a comparator that no analyte, age or window took: the other end of a
@@ -1391,7 +1421,7 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
         if k != Kind.AGE:
             fields["applies_if"] = d.applies_if
         if k == Kind.MEASUREMENT:
-            fields["concepts"] = _concept_set(d)
+            fields.update(concepts=_concept_set(d), window=d.window)
     elif k == Kind.SEX:
         fields["sex"] = d.sex
     elif k == Kind.CONSENT:

@@ -237,6 +237,9 @@ class BmiConstraint(_Numeric):
 class MeasurementConstraint(_Numeric):
     kind: Literal[Kind.MEASUREMENT] = Kind.MEASUREMENT
     concepts: ConceptSet  # the analyte (a lab, a vital sign, a score, disease duration)
+    # the look-back the value must be measured in ("ejection fraction <= 50% ... within the prior
+    # six months"); None: the latest value, whenever measured
+    window: Window | None = None
 
 
 class SexConstraint(_Constraint):

@@ -99,7 +99,9 @@ def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
     common: dict = {"constraint": c, "kind": c.kind.value, "effect": c.effect, "alternative": alternative}
     if isinstance(c, NUMERIC_TYPES):
         concept = c.concepts.concept if isinstance(c, MeasurementConstraint) else _kind_concept(c.kind.value)
-        return [Facet(**common, comparator=cmp_, value=v, unit=c.range.unit, concept=concept,
+        w = c.window if isinstance(c, MeasurementConstraint) else None
+        days = (w.high_days if w.high_days is not None else w.low_days) if w else None
+        return [Facet(**common, comparator=cmp_, value=v, unit=c.range.unit, concept=concept, window_days=days,
                       applies_if=c.applies_if) for cmp_, v in c.range.bounds()]
     if isinstance(c, SexConstraint):
         return [Facet(**common, comparator="=", value=c.sex)]

@@ -239,8 +239,9 @@ class _Trial:
             if value is None:
                 return None
             field_name = {"xULN": "RangeHighRatio", "xLLN": "RangeLowRatio"}.get(unit or "", "ValueAsNumber")
+            window = c.window if isinstance(c, MeasurementConstraint) else None
             out.append({"Criteria": {"Measurement": {"CodesetId": cid, field_name: value}},
-                        "StartWindow": _window(None), "Occurrence": _occurrence(True)})
+                        "StartWindow": _window(window), "Occurrence": _occurrence(True)})
         if negate:  # none of the values on record in the range
             return _Part(criteria=[x | {"Occurrence": _occurrence(False)} for x in out]) if len(out) == 1 else None
         return _Part(criteria=out)

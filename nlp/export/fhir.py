@@ -146,7 +146,8 @@ def _content(c: AnyConstraint) -> dict[str, Any]:
     if isinstance(c, AgeConstraint | WeightConstraint | BmiConstraint):
         return out | _by_type_and_value({"coding": [_TYPES[c.kind.value]]}, c.range)
     if isinstance(c, MeasurementConstraint):
-        return out | _by_type_and_value(_cc(c.concepts), c.range)
+        out |= _by_type_and_value(_cc(c.concepts), c.range)
+        return out | ({"timeFromEvent": [_time_from_event(c.window)]} if c.window is not None else {})
     if isinstance(c, SexConstraint):
         if c.sex == "all":
             return out | {"definitionCodeableConcept": {"text": "any sex"}}

@@ -304,10 +304,14 @@ class Cohort:
                 if steps is not None:
                     whens.append(f"WHEN {lit(u)} THEN {self._steps('o.value', steps)}")  # type: ignore[arg-type]
             value = f"CASE o.unit {' '.join(whens)} END" if whens else "CAST(NULL AS DOUBLE PRECISION)"
+        window = c.window if isinstance(c, MeasurementConstraint) else None
+        since, until, problem = self._window(window)
+        dated = "".join(f" AND o.day IS NOT NULL AND o.day {op} {d}" for op, d in ((">=", since), ("<=", until)) if d is not None)
         latest = self._sub(f"(SELECT {value} FROM elig_obs o WHERE o.person_id = p.person_id AND {self._under('o.concept_id', [cid])} "
-                  "AND (o.day IS NULL OR o.day <= p.as_of) "
+                  f"AND (o.day IS NULL OR o.day <= p.as_of){dated} "
                   "ORDER BY COALESCE(o.day, DATE '0001-01-01') DESC, o.src, o.item_id LIMIT 1)")
-        return _Read(self._contains(latest, c.range))
+        contains = self._contains(latest, c.range)
+        return _Read(contains if window is None else f"CASE WHEN {problem} THEN NULL ELSE {contains} END")
 
     def _duration(self, c: MeasurementConstraint, crit: AnnotatedCriterion | None) -> _Read:
         sets = [k.concepts for k in (crit.constraints if crit else ())

@@ -445,6 +445,14 @@ class Matcher:
     def _observation(self, c: MeasurementConstraint | WeightConstraint | BmiConstraint, p: Patient,
                      cid: str, name: str) -> _Reading:
         obs = [o for o in p.observations if cid in self.concepts(o.name, o.code) and (o.date is None or o.date <= p.as_of)]
+        window = c.window if isinstance(c, MeasurementConstraint) else None
+        if window is not None:  # "within the prior six months": only values dated in the window
+            since, until, problem = self._window_dates(p, window)
+            if problem:
+                return _Reading(None, problem)
+            obs = [o for o in obs if o.date is not None and (since is None or o.date >= since) and (until is None or o.date <= until)]
+            if not obs:
+                return _Reading(None, f"no {name} observation in the window")
         if not obs:
             return _Reading(None, f"no {name} observation")
         o = max(obs, key=lambda x: x.date or date.min)

@@ -144,6 +144,17 @@ def test_circe_reads_each_kind_as_circe_does(nlp) -> None:  # type: ignore[no-un
     assert e.unresolved and all(it["concept"]["CONCEPT_ID"] == 0 for s in x["ConceptSets"] for it in s["expression"]["items"])
 
 
+def test_circe_a_measurement_window_is_its_start_window(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "... within 30 days prior to study entry" (NCT01213186): the value must be dated in the window
+    x = cohort_expression(parse(nlp, "NCT00000902", "Exclusion Criteria:\n\n* ALT > 2.5 x ULN within 30 days prior to study entry\n"
+                                "* AST > 3 x ULN\n")).expression
+    valid_circe(x)
+    [alt] = _rule(x, "E1")["expression"]["CriteriaList"]
+    assert alt["StartWindow"]["Start"] == {"Days": 30, "Coeff": -1}
+    [ast] = _rule(x, "E2")["expression"]["CriteriaList"]
+    assert ast["StartWindow"]["Start"].get("Days") is None  # no window: all history
+
+
 def test_circe_exclusion_of_any_is_all_absent(seeds) -> None:  # type: ignore[no-untyped-def]
     [doc] = [d for d in seeds if d.record.nct_id == "NCT01364246"]
     x = cohort_expression(doc).expression

@@ -124,6 +124,13 @@ def _catalog() -> list[ParsedTrial]:
         ("hb-if-anticoag", lambda e, i: MeasurementConstraint(
             id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("hemoglobin"), range=NumericRange(low=9, unit="g/dL"),
             applies_if=ConceptCondition(concepts=_cs("anticoagulant")))),
+        ("hb-180d", lambda e, i: MeasurementConstraint(  # "hemoglobin >= 9 g/dL within the prior six months"
+            id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("hemoglobin"), range=NumericRange(low=9, unit="g/dL"),
+            window=w(high_days=180))),
+        ("alt-after-ms", lambda e, i: MeasurementConstraint(  # a window the record may not place
+            id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("alt"), range=NumericRange(high=3, unit="xULN"),
+            window=w(low_days=30, high_days=3000, relation=Relation.AFTER, anchor=Anchor.DIAGNOSIS,
+                     anchor_text="multiple sclerosis"))),
         ("hb-if-female", lambda e, i: MeasurementConstraint(
             id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("hemoglobin"), range=NumericRange(low=10, unit="g/dL"),
             applies_if=SexCondition(sex="female"))),

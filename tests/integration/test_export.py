@@ -131,6 +131,16 @@ def test_export_fhir_reads_each_kind(nlp) -> None:  # type: ignore[no-untyped-de
     _valid(trial_bundle(doc))
 
 
+def test_export_fhir_a_measurement_window_is_its_time_from_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = parse(nlp, "NCT00000802", "Inclusion Criteria:\n\n* Karnofsky performance score greater than or equal to 70 "
+                "within 30 days prior to study entry\n* Hemoglobin >= 9 g/dL\n")
+    ev = _ev(trial_bundle(doc))
+    when = _char(ev, "I1")["timeFromEvent"][0]  # NCT01213186
+    assert when["quantity"]["value"] == -30 and when["quantity"]["comparator"] == ">="
+    assert "timeFromEvent" not in _char(ev, "I2")
+    _valid(trial_bundle(doc))
+
+
 def test_export_fhir_condition_of_application_becomes_a_combination(seeds) -> None:  # type: ignore[no-untyped-def]
     [doc] = [d for d in seeds if d.record.nct_id == "NCT05697718"]
     ev = _ev(trial_bundle(doc))

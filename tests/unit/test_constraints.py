@@ -184,6 +184,13 @@ def test_constraints_an_allergy_without_a_substance_and_a_drug_in_use_stay_as_re
     assert c.concept and c.concept.id == "allergy" and not c.constraint.provenance.unresolved
     cs = cons(nlp, "Allergy to penicillin or current use of warfarin", "Exclusion")
     assert [(c.kind, c.concept.id if c.concept else None) for c in cs] == [("condition", "allergy"), ("therapy", "warfarin")]
+    # an allergy to something unlinked is still a named one (NCT00284986); a concept that names its
+    # kind stays that kind whatever follows (NCT01364246: the substances are the anaphylaxis')
+    c, = cons(nlp, "Participant has a known allergy to bovine or porcine products.", "Exclusion")
+    assert c.constraint.provenance.unresolved == ("an allergy to a named substance: the substance is not compared with the record",)
+    cs = cons(nlp, "Severe drug allergic history or anaphylaxis to 2 or more food or medicine.", "Exclusion")
+    assert [(c.concept.id if c.concept else None, bool(c.constraint.provenance.unresolved)) for c in cs] == [
+        ("drug_allergy", False), ("anaphylaxis", True)]
     # only an allergy names an allergen: "psychiatric condition of" (NCT04953572) is no allergy
     cs = cons(nlp, "Any medical or psychiatric condition of", "Exclusion")
     assert [c.concept.id for c in cs if c.concept] == ["psychiatric_disorder"] and not cs[0].constraint.provenance.unresolved
@@ -198,6 +205,18 @@ def test_constraints_an_allergy_without_a_substance_and_a_drug_in_use_stay_as_re
 ])
 def test_constraints_a_ratio_of_bracketed_short_forms_is_the_ratio(nlp, text, cmp_) -> None:  # type: ignore[no-untyped-def]
     assert brief(cons(nlp, text, "Inclusion")) == [("measurement", "pao2_fio2", cmp_, 300, "mm[Hg]")]
+
+
+def test_constraints_a_look_back_after_values_is_when_they_are_measured(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT02013674: the window after a value and its list of modalities times the value
+    cs = cons(nlp, "ejection fraction of less than or equal to 50% by gated blood pool scan, two-dimensional echocardiogram, "
+                   "CT, or left ventriculogram within the prior six months", "Inclusion")
+    assert [(c.concept.id if c.concept else None, c.comparator, c.value, c.window_days) for c in cs] == [("lvef", "<=", 50, 183)]
+    # a window with a condition to time stays the condition's; a duration is no look-back
+    cs = cons(nlp, "Myocardial infarction or LVEF < 40% within 6 months", "Exclusion")
+    assert [(c.kind, c.window_days) for c in cs] == [("condition", 183), ("measurement", None)]
+    cs = cons(nlp, "HbA1c > 9% for at least 3 months", "Exclusion")
+    assert [(c.kind, c.window_days) for c in cs] == [("measurement", None)]
 
 
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]

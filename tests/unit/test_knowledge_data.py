@@ -86,6 +86,7 @@ CUE_CASES = [
     ("remission_exception", "a different malignancy, except if they have been disease-free ", "a different malignancy, disease-free "),
     ("allergen_lead", " to penicillin or ", " or current use of "),
     ("allergen_after", " or Streptomycin allergy", " or Streptomycin within 3 months"),
+    ("allergy_word", "hypersensitivity", "drug allergic history"),
     ("exposure_word", " or current use of ", " to penicillin or "),
     ("denied_expectation", "Moribund patient not ", "Moribund patient, notably "),
     ("time_limit", "death is imminent within the subsequent ", "death is imminent after "),

@@ -178,6 +178,22 @@ def test_policy_a_measurement_fails_only_on_a_value() -> None:
     assert _verdict(_trial(alt, section="exclusion"), _patient(**no_ref))[0] == "needs_review"
 
 
+def test_policy_a_measurement_window_reads_only_values_dated_in_it() -> None:
+    """"ejection fraction of less than or equal to 50% ... within the prior six months"
+    (NCT02013674): a value measured before the window does not answer it."""
+    lvef = MeasurementConstraint(id="C1.c1", criterion="C1", effect="include", evidence=EV, concepts=_cs("lvef"),
+                                 range=NumericRange(high=50, unit="%"), provenance=Provenance(rule="t"),
+                                 window=Window(high_days=183, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT))
+    recent = {"observations": [{"name": "LVEF", "value": 60, "unit": "%", "date": "2026-09-01"},
+                               {"name": "LVEF", "value": 40, "unit": "%", "date": "2025-01-01"}]}
+    assert _verdict(_trial(lvef), _patient(**recent))[0] == "ineligible"  # the value in the window is 60
+    old = {"observations": [{"name": "LVEF", "value": 40, "unit": "%", "date": "2025-01-01"}]}
+    overall, reason = _verdict(_trial(lvef), _patient(**old))
+    assert overall == "needs_review" and "in the window" in reason
+    # without a window the latest value answers, whenever measured
+    assert _verdict(_trial(lvef.model_copy(update={"window": None})), _patient(**old))[0] == "eligible"
+
+
 # -- reading rules (stage 4 marks what a person must confirm) ---------------------------------------
 def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record
