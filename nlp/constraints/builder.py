@@ -164,7 +164,7 @@ def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: s
     return [([(cmp_ or "=", value)], unit)]
 
 
-_DIMENSIONLESS = frozenset({"{score}", "{ratio}", "%", "1", "{index}"})
+_DIMENSIONLESS = frozenset({"{score}", "{ratio}", "{count}", "%", "1", "{index}"})
 
 
 def _no_comparator(val: Entity, unit: str | None) -> list[str]:
@@ -280,15 +280,19 @@ class _Builder:
             return  # a value with no analyte is not a constraint
         unit, rule = val.unit, "value_link"
         entry = _lex().entries.get(cid or {Kind.WEIGHT: "body_weight", Kind.BMI: "bmi"}.get(kind, ""))
-        if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}"):
+        if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}", "{count}"):
             # "BMI > 40", "ANC >500": the one unit the value can be in
             unit = implied_unit(entry.unit, [v for v in (val.value, val.value_high) if v is not None], entry.range, entry.id)
             rule = "value_link:implied_unit" if unit else rule
-        elif unit is None and entry is not None and entry.unit == "{score}" and entry.range \
+        elif unit is None and entry is not None and entry.unit in ("{score}", "{count}") and entry.range \
                 and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
-            unit, rule = "{score}", "value_link:implied_unit"
+            unit, rule = entry.unit, "value_link:implied_unit"
         val = self._expected_time(analyte, val, unit)
+        if val.comparator in (">", ">=", "<", "<=") and val.value_high is None \
+                and cue("denied_value").search(self.text[max(0, val.start - 16):val.start]):
+            # "RRMS without at least one GEL in the previous 18 months": fewer than one
+            val = val.model_copy(update={"comparator": FLIP[val.comparator]})
         assert val.value is not None  # build() links only values that have one
         doubts = _no_comparator(val, unit)
         if self._is_change(val):
@@ -310,7 +314,8 @@ class _Builder:
             said = [(c, v) for c, v in parts[0][0] if not (c == ">=" and v <= low)]
             parts = [(said or parts[0][0], parts[0][1])]
         for bounds, unit in parts:
-            self._add(kind, start, val.end, concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
+            # "≥1 clinically documented relapse": a value before its analyte spans the analyte too
+            self._add(kind, start, max(val.end, analyte.end), concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
                       unit=unit, group=group, rule=rule, applies_if=applies_if,
                       unresolved=[*unresolved_list, *doubts])
 
@@ -449,11 +454,14 @@ class _Builder:
         last_group: dict[object, str] = {}
         seen_concepts: dict[tuple[Kind, str | None, bool, bool], _Draft] = {}
         last_presence: _Draft | None = None
+        read_after: set[int] = set()  # analytes that took the value before them
         for e in self.ents:
             if e.label == "MEASUREMENT":
                 if closed:
                     pending, closed = [], False
                 if pending and pending[-1].concept_id == e.concept_id:
+                    if pending[-1].start in read_after:
+                        pending[-1] = e  # named again after its value was read: the new mention is free
                     continue  # "alanine aminotransferase (ALT)": one analyte
                 pending.append(e)
                 continue
@@ -462,10 +470,19 @@ class _Builder:
                 continue
             if e.label in _VALUE_LABELS and e.value is not None:
                 named = _most_specific(pending) if pending and not closed else []
+                gap = self.text[max(t.end for t in named):e.start] if named else ""
+                if named and all(t.start in read_after for t in named) and (
+                        ((nxt := self._next_analyte(e)) is not None and self._can_read(nxt, e))
+                        or len(gap) > 25 or cue("or").search(gap) or cue("and").search(gap)):
+                    # "≥1 clinically documented relapse or ≥ 1 GEL", "≥1 GEL in past 18 months or ≥ 1
+                    # moderate-severe relapse": an analyte read with the value before it takes no
+                    # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
+                    named = []
                 targets = [t for t in named if self._can_read(t, e)]
                 group = None
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
-                        and cue("coordinated_values").search(self.text[last_value_end:e.start]):
+                        and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
+                        and ((nxt := self._next_analyte(e)) is None or not self._can_read(nxt, e)):  # "≥1 relapse or ≥ 1 GEL"
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
                     if e.comparator is None and last_comparator is not None:
                         # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
@@ -495,6 +512,7 @@ class _Builder:
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
                         self._measurement(after, e, None, condition_at(e.start))
+                        read_after.add(after.start)  # read with the value before it
                     elif (scale := self._staged(e)) is not None:
                         n = len(self.drafts)
                         self._measurement(scale, e, None, condition_at(e.start))
@@ -911,6 +929,15 @@ class _Builder:
                                     "read as the exclusion of the event within it")
             if d.kind == Kind.MEASUREMENT and d.concept:
                 d.unresolved.extend(_unit_doubts(lex.entries.get(d.concept), d))
+            if d.kind == Kind.MEASUREMENT and self.effect == "include" and d.group is None and not d.unresolved:
+                # "≥1 GEL in past 18 months or ≥ 1 moderate-severe relapse and ≥1 new T2 lesion": an
+                # alternative after "or" (cue ``alternative_or``, not "or older") with a value that
+                # nothing reads may be what the patient meets instead
+                end = self._sentence_span(d.end, d.end)[1]
+                m = next((m for m in cue("alternative_or").finditer(self.text, d.end, end) if self._aside_at(m.start()) is None), None)
+                unread = m is not None and any(x.label in _VALUE_LABELS and m.end() <= x.start < end for x in self.ents)
+                if m and unread and not any(m.end() <= x.start < end for x in self.drafts):
+                    d.unresolved.append(f"an alternative after 'or' is not read ({self.text[m.start():end].strip()[:60]!r})")
 
             if d.kind == Kind.TRIAL_PARTICIPATION:
                 if cue("own_trial").search(said) and not cue("other_trial").search(said):
@@ -961,12 +988,23 @@ class _Builder:
 
     def _or_groups(self) -> None:
         """Inclusion alternatives: "MS or NMO", "either not received X ... or on a stable dose of
-        X" -> one OR group (any of them qualifies)."""
+        X", "≥1 clinically documented relapse or ≥ 1 GEL" -> one OR group (any of them qualifies)."""
         if self.effect != "include":
             return
-        items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY) and d.group is None]
+        lead = cue("any_of_following").search(self.text, self.crit_span[0], self.crit_span[1])
+        listed = [d for d in self.drafts if lead and d.start >= lead.end() and d.kind not in (Kind.CONSENT, Kind.JUDGEMENT)]
+        if len(listed) > 1:
+            # "as evidenced by one or more of the following: i. ≥1 clinically documented relapse ...
+            # ii. ≥2 ... iii. ...": the items written inline after the lead are alternatives (an
+            # alternative inside one is one more alternative)
+            g = self._group()
+            for d in listed:
+                d.group = g
+        items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY, Kind.MEASUREMENT) and d.group is None]
         for a, b in itertools.pairwise(items):
             between = self.text[a.end:b.start]
+            if Kind.MEASUREMENT in (a.kind, b.kind) and (a.kind != b.kind or not cue("coordinated_values").search(between)):
+                continue  # values are alternatives of each other only, when nothing but "or" joins them
             if cue("or").search(between) and not cue("and").search(between):
                 g = a.group or self._group()
                 a.group = g
@@ -1185,6 +1223,13 @@ class _Builder:
             return
         if not targets and self._measurement_window(t, prev_t):
             return
+        if targets:
+            # "... fingolimod) as evidenced by one or more of the following: i. ≥1 clinically
+            # documented relapse in past 12 months": measurements after a clause break are nearer
+            last = max(d.end for d in targets)
+            after = [d.start for d in self.drafts if d.kind == Kind.MEASUREMENT and last <= d.start and d.end <= t.start]
+            if after and cue("clause_punctuation").search(self.text[last:min(after)]) and self._measurement_window(t, min(after)):
+                return
         if t.window_days is None or not targets:
             return
         # a time since the diagnosis: a range, a time after an event, or a condition present "for at
@@ -1281,8 +1326,9 @@ class _Builder:
         lex = _lex()
         # the window follows the measurements' own values: no other value between ("creatinine
         # clearance ... with urine output of >=0.3 mLs/kg/hour over the last 8 hours")
-        read = {d.end for d in self.drafts if d.kind == Kind.MEASUREMENT}
-        last_value = max((x.end for x in self.ents if x.label in _VALUE_LABELS and x.end <= t.start and x.end not in read), default=-1)
+        read = [(d.start, d.end) for d in self.drafts if d.kind == Kind.MEASUREMENT]
+        last_value = max((x.end for x in self.ents if x.label in _VALUE_LABELS and x.end <= t.start
+                          and not any(s <= x.start and x.end <= e for s, e in read)), default=-1)
         found = [d for d in self.drafts if d.kind == Kind.MEASUREMENT and d.window is None and max(prev_t, sentence_start) <= d.start
                  and last_value <= d.end <= t.start and (e := lex.entries.get(d.concept or "")) is not None
                  and e.unit not in _TIME_CODES]

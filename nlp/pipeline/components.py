@@ -759,7 +759,7 @@ def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
                 e._.excepted = False
 
 
-_LISTED = {"CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "OTHER"}
+_LISTED = {"CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "OTHER", "MEASUREMENT"}
 
 
 def _negation_through_or_lists(doc: Doc, text: str) -> None:

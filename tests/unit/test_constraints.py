@@ -219,6 +219,46 @@ def test_constraints_a_look_back_after_values_is_when_they_are_measured(nlp) -> 
     assert [(c.kind, c.window_days) for c in cs] == [("measurement", None)]
 
 
+MS_ACTIVITY = ("Relapsing remitting MS (RRMS) not responding to at least a year of attempted therapy with one or more of the "
+               "approved therapies (beta-interferon, natalizumab) as evidenced by one or more of the following: i. ≥1 clinically "
+               "documented relapse in past 12 months ii. ≥2 clinically documented relapses in last 24 months iii. ≥1 GEL at MRI "
+               "performed within the last 12 months")
+
+
+def test_constraints_counts_of_ms_activity_with_their_windows_are_alternatives(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01730547: counts of relapses and of gadolinium-enhancing lesions, each in its own
+    # look-back; inline items after "one or more of the following:" are alternatives
+    counts = [(c.concept.id if c.concept else None, c.comparator, c.value, c.unit, c.window_days)
+              for c in cons(nlp, MS_ACTIVITY, "Inclusion") if c.kind == "measurement"]
+    assert counts == [("ms_relapses", ">=", 1, "{count}", 365), ("ms_relapses", ">=", 2, "{count}", 730),
+                      ("gadolinium_enhancing_lesions", ">=", 1, "{count}", 365)]
+    [crit] = parsed(nlp, MS_ACTIVITY, "Inclusion").criteria
+    by_id = {c.id: c.kind for c in crit.constraints}
+    [group] = [x for x in crit.logic.items if not isinstance(x, str)]
+    assert group.op == "ANY" and [by_id[i] for i in group.items] == ["measurement"] * 3
+    # values joined by "or" alone are alternatives too
+    cs = cons(nlp, "≥1 clinically documented relapse or ≥ 1 GEL at MRI within the last twelve months", "Inclusion")
+    assert [c.concept.id for c in cs if c.concept] == ["ms_relapses", "gadolinium_enhancing_lesions"]
+    assert all(c.alternative for c in cs)
+
+
+def test_constraints_an_unread_alternative_leaves_a_threshold_open_and_a_denied_count_flips(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01606215: the patient may meet the alternative after "or" that nothing reads instead
+    text = ("Relapsing remitting MS (RRMS): ≥ 1 moderate-severe relapse and ≥1 GEL in past 18 months or ≥ 1 "
+            "moderate-severe relapse and ≥1 new T2 lesion in past 18 months.")
+    [gel] = [c for c in cons(nlp, text, "Inclusion") if c.kind == "measurement"]
+    assert gel.concept and gel.concept.id == "gadolinium_enhancing_lesions"
+    assert any("alternative after 'or'" in u for u in gel.constraint.provenance.unresolved)
+    # a list of methods joined by "or" holds no unread value: the threshold stays certain (NCT02013674)
+    [lvef] = cons(nlp, "ejection fraction of less than or equal to 50% by gated blood pool scan, CT, or left "
+                       "ventriculogram within the prior six months", "Inclusion")
+    assert not lvef.constraint.provenance.unresolved
+    # NCT01606215: "without at least one GEL" excludes fewer than one
+    [gel] = [c for c in cons(nlp, "RRMS without at least one GEL or one new T2 in the previous 18 months.", "Exclusion")
+             if c.kind == "measurement"]
+    assert (gel.comparator, gel.value) == ("<", 1)
+
+
 def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in cons(nlp, "blood glucose \\> 16.8mmol/L or \\< 2.8mmol/L") if c.kind == "measurement"]
     assert brief(cs) == [("measurement", "glucose", ">", 16.8, "mmol/L"), ("measurement", "glucose", "<", 2.8, "mmol/L")]
