@@ -430,6 +430,7 @@ def test_grammar_excluded_condition_at_a_grade_excludes_only_that_grade(nlp, gra
     ("prednisone greater than 20 mg/d within past month", "prednisone", [(">", 20.0)], "mg/d"),  # NCT00482092
     ("Receiving 5 - 40 mg/day prednisone", "prednisone", [(">=", 5.0), ("<=", 40.0)], "mg/d"),  # NCT03197623 (the NER's span too)
     ("at least 15 mcg/min of norepinephrine", "drug_db00368", [(">=", 15.0)], "ug/min"),  # NCT03369275
+    ("at least 0.03 U/min of vasopressin", "vasopressin", [(">=", 0.03)], "U/min"),  # NCT03369275
     (">0.25mg/kg/day methylprednisolone or equivalent systemic steroid", "methylprednisolone", [(">", 0.25)], "mg/kg/d"),  # NCT01460901
     # the example of a class keeps its dose ("steroid ... (>7.5 mg/d prednisone or equivalent)", NCT03257098)
     ("systemic steroid medication above Cushing threshold dose (>7.5 mg/d prednisone or equivalent)", "prednisone", [(">", 7.5)], "mg/d"),

@@ -96,6 +96,7 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("alteplase", "drug_db00009", "thrombolytic"),  # INN stem -teplase after a two-letter prefix
     ("Have known allergies to penicillin or streptomycin", "penicillin", "antibiotics"),  # NCT02013674: the class
     ("amoxicillin", "drug_db01060", "penicillin"),  # INN stem -cillin: a penicillin
+    ("at least 0.03 U/min of vasopressin", "vasopressin", "vasopressin"),  # NCT03369275: the package has only the plural
     ("diazepam", "drug_db00829", "psychotropic_medication"),  # INN stem -azepam after a two-letter prefix
     ("decitabine", "drug_db01262", "chemotherapy"),  # INN stem -citabine after a two-letter prefix
 ])
