@@ -164,6 +164,11 @@ def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: s
     return [([(cmp_ or "=", value)], unit)]
 
 
+def _is_allergy(cid: str | None) -> bool:
+    """An allergy or a kind of one (anaphylaxis, drug allergy)."""
+    return bool(cid) and (cid == "allergy" or _lex().is_a(cid or "", "allergy"))
+
+
 _DIMENSIONLESS = frozenset({"{score}", "{ratio}", "{count}", "%", "1", "{index}"})
 
 
@@ -288,11 +293,7 @@ class _Builder:
                 and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
             unit, rule = entry.unit, "value_link:implied_unit"
-        val = self._expected_time(analyte, val, unit)
-        if val.comparator in (">", ">=", "<", "<=") and val.value_high is None \
-                and cue("denied_value").search(self.text[max(0, val.start - 16):val.start]):
-            # "RRMS without at least one GEL in the previous 18 months": fewer than one
-            val = val.model_copy(update={"comparator": FLIP[val.comparator]})
+        val = self._said_comparison(analyte, val, unit)
         assert val.value is not None  # build() links only values that have one
         doubts = _no_comparator(val, unit)
         if self._is_change(val):
@@ -319,19 +320,29 @@ class _Builder:
                       unit=unit, group=group, rule=rule, applies_if=applies_if,
                       unresolved=[*unresolved_list, *doubts])
 
-    def _expected_time(self, analyte: Entity, val: Entity, unit: str | None) -> Entity:
-        """The comparison an expected time says: denied ("not expected to survive > 24 hours": at
-        most 24 hours; "not expected to survive 3 months": under 3 months, cue ``denied_expectation``
-        right before the analyte) or a limit ("death is imminent within the subsequent 12 hours":
-        at most 12 hours, cue ``time_limit`` right before a time that has no comparator)."""
+    def _said_comparison(self, analyte: Entity, val: Entity, unit: str | None) -> Entity:
+        """The comparison the words around a value say: an expectation denied ("not expected to
+        survive > 24 hours": at most 24 hours; "not expected to survive 3 months": under 3 months,
+        cue ``denied_expectation`` right before the analyte), a value denied ("without at least one
+        GEL": fewer than one, cue ``denied_value`` right before the value) or a time limit ("death is
+        imminent within the subsequent 12 hours": at most 12 hours, cue ``time_limit`` right before
+        a time that has no comparator)."""
         if val.value_high is not None:
             return val
         if cue("denied_expectation").search(self.text[max(0, analyte.start - 16):analyte.start]):
             return val.model_copy(update={"comparator": FLIP[val.comparator] if val.comparator in (">", ">=") else "<"})
+        if val.comparator in (">", ">=", "<", "<=") and cue("denied_value").search(self.text[max(0, val.start - 16):val.start]):
+            return val.model_copy(update={"comparator": FLIP[val.comparator]})
         if val.comparator is None and unit in _TIME_CODES \
                 and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):
             return val.model_copy(update={"comparator": "<="})
         return val
+
+    def _close_after(self, end: int, start: int) -> bool:
+        """Nothing but a short, uncoordinated stretch between an analyte and a value ("HbA1c ≤",
+        "FSH levels (≥"; not "GEL in past 18 months or ≥")."""
+        gap = self.text[end:start]
+        return len(gap) <= 25 and not cue("or").search(gap) and not cue("and").search(gap)
 
     def _allergy_before(self, e: Entity) -> _Draft | None:
         """The allergy (or anaphylaxis) named before a therapy mention whose allergen it is: the
@@ -341,7 +352,7 @@ class _Builder:
         for d in reversed(self.drafts):
             if d.end > e.start:
                 continue
-            if d.kind == Kind.CONDITION and d.present and d.concept and (d.concept == "allergy" or lex.is_a(d.concept, "allergy")):
+            if d.kind == Kind.CONDITION and d.present and _is_allergy(d.concept):
                 gap = self._after_allergy(d.start, d.end, e.start)
                 if cue("allergen_lead").match(gap) and not cue("exposure_word").search(gap):
                     return d
@@ -370,8 +381,7 @@ class _Builder:
             # "Penicillin or Streptomycin allergy", "positive penicillin skin test": named before
             # the allergy (or a test of it, cue ``allergen_after``), what the patient reacts to
             if d.kind == Kind.THERAPY and cue("allergen_after").match(self.text[d.end:min(d.end + 60, self.crit_span[1])]):
-                after = [x for x in self.drafts if x.start >= d.end and x.kind == Kind.CONDITION and x.concept
-                         and (x.concept == "allergy" or lex.is_a(x.concept, "allergy"))]
+                after = [x for x in self.drafts if x.start >= d.end and x.kind == Kind.CONDITION and _is_allergy(x.concept)]
                 if after and not cue("clause_punctuation").search(self.text[d.end:after[0].start].replace(",", " ")):
                     self._allergens.setdefault(id(after[0]), []).append(
                         Entity(label="THERAPY", text=self.text[d.start:d.end], start=d.start, end=d.end, concept_id=d.concept))
@@ -381,7 +391,7 @@ class _Builder:
         self.drafts = kept
         for d in self.drafts:
             named = self._allergens.get(id(d), [])
-            if d.kind != Kind.CONDITION or not d.concept or not (d.concept == "allergy" or lex.is_a(d.concept, "allergy")):
+            if d.kind != Kind.CONDITION or not d.concept or not _is_allergy(d.concept):
                 continue
             if named:
                 d.evidence = (d.start, max(d.end, *(e.end for e in named)))
@@ -470,10 +480,9 @@ class _Builder:
                 continue
             if e.label in _VALUE_LABELS and e.value is not None:
                 named = _most_specific(pending) if pending and not closed else []
-                gap = self.text[max(t.end for t in named):e.start] if named else ""
                 if named and all(t.start in read_after for t in named) and (
                         ((nxt := self._next_analyte(e)) is not None and self._can_read(nxt, e))
-                        or len(gap) > 25 or cue("or").search(gap) or cue("and").search(gap)):
+                        or not self._close_after(max(t.end for t in named), e.start)):
                     # "≥1 clinically documented relapse or ≥ 1 GEL", "≥1 GEL in past 18 months or ≥ 1
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
@@ -1240,23 +1249,17 @@ class _Builder:
         lasting = t.relation is None and t.comparator in (">", ">=", "<", "<=")  # relation None: a duration
         duration = (t.window_days_low is not None or t.relation == "after" or lasting) and self.effect == "include" \
             and not (t.relation == "after" and t.anchor and trial_event)  # "within 6 months after the last dose": the future
-        # "a different malignancy ..., except if they have been disease-free for at least 5 years":
-        # the condition counts only within the time its exception names (a window, as "within the
-        # past 5 years")
-        remission = lasting and self.effect == "exclude" \
-            and bool(cue("remission_exception").search(self.text[max(0, t.start - 80):t.start]))
-        sentence_start = self._sentence_span(t.start, t.end)[0]
+        if lasting and self._remission_time(t):
+            # "a different malignancy ..., except if they have been disease-free for at least 5 years"
+            self._remission_window(t)
+            return
         for d in targets:
-            if remission and (d.kind != Kind.CONDITION or d.start < sentence_start):
-                continue
-            d.remission = remission
-            d.history = d.history or remission  # a cancer resolved within the time counts too
             # a mention repeated later in the criterion extends the draft past the window: the gap
             # runs from the mention nearest before it
             end = max((x.end for x in self.ents if x.concept_id == d.concept and d.start <= x.start and x.end <= t.start),
                       default=d.end) if d.concept else d.end
             gap = self.without_asides(end, t.start) if end <= t.start else ""
-            if lasting and not remission and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
+            if lasting and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
                                 and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
                 # something else; only a phrase right after the diagnosis is its duration
@@ -1300,8 +1303,8 @@ class _Builder:
             and bool(cue("remission_exception").search(self.text[max(0, v.start - 80):v.start]))
 
     def _remission_window(self, v: Entity) -> None:
-        """The conditions named before a remission time in its sentence count only within it (a
-        window, as "within the past 3 years"), resolved or not."""
+        """The conditions named before a remission time (a value or a duration) in its sentence
+        count only within it (a window, as "within the past 3 years"), resolved or not."""
         days = to_days(v.value, v.unit) if v.value is not None else None
         if days is None:
             return

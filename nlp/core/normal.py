@@ -30,6 +30,7 @@ from nlp.core.constraints import (
     MeasurementConstraint,
     SexConstraint,
     TherapyConstraint,
+    Window,
 )
 from nlp.core.labels import Exposure
 from nlp.core.lexicon import Lexicon
@@ -94,13 +95,17 @@ def _kind_concept(kind: str) -> Concept | None:
     return lex.concept(cid) if cid and cid in lex else None
 
 
+def _window_days(w: Window | None) -> int | None:
+    """A window's length in days as a fact states it: its far end, else its near one."""
+    return (w.high_days if w.high_days is not None else w.low_days) if w else None
+
+
 def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
     """The single comparisons of ``c``."""
     common: dict = {"constraint": c, "kind": c.kind.value, "effect": c.effect, "alternative": alternative}
     if isinstance(c, NUMERIC_TYPES):
         concept = c.concepts.concept if isinstance(c, MeasurementConstraint) else _kind_concept(c.kind.value)
-        w = c.window if isinstance(c, MeasurementConstraint) else None
-        days = (w.high_days if w.high_days is not None else w.low_days) if w else None
+        days = _window_days(c.window if isinstance(c, MeasurementConstraint) else None)
         return [Facet(**common, comparator=cmp_, value=v, unit=c.range.unit, concept=concept, window_days=days,
                       applies_if=c.applies_if) for cmp_, v in c.range.bounds()]
     if isinstance(c, SexConstraint):
@@ -109,10 +114,9 @@ def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
         return [Facet(**common, comparator="present" if c.present else "absent")]
     if isinstance(c, PRESENCE_TYPES + EXPOSURE_TYPES):
         cs = getattr(c, "concepts", None)
-        window = c.window
         out = [Facet(**common, comparator="present" if c.present else "absent",
                      concept=cs.concept if cs else _kind_concept(c.kind.value), excluded=cs.excluded if cs else (),
-                     window_days=(window.high_days if window.high_days is not None else window.low_days) if window else None,
+                     window_days=_window_days(c.window),
                      history=getattr(c, "history", False) or getattr(c, "exposure", None) == Exposure.EVER,
                      planned=getattr(c, "exposure", None) == Exposure.PLANNED, applies_if=c.applies_if)]
         if isinstance(c, TherapyConstraint) and c.dose is not None:  # "prednisone > 20 mg/d": one comparison per end

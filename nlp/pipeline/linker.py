@@ -100,13 +100,16 @@ class ConceptLinker:
         for p in {w[:4] for w in _WORD.findall(span)}:
             hits.update(ix["postings"].get(p, ()))
         widths, cats, terms, marks = ix["widths"], ix["cats"], ix["terms"], ix["marks"]
-        tokens = set(_TOKEN.findall(span))
+        tokens: set[str] | None = None  # the span's tokens, read when a candidate has marks
         q = _trigrams(span)
         best, best_i = 0.0, -1
         for i, n in hits.items():
-            if n != widths[i] or cats[i] not in allowed or not _words_covered(terms[i], span) \
-                    or (i in marks and not tokens.issuperset(marks[i])):
+            if n != widths[i] or cats[i] not in allowed or not _words_covered(terms[i], span):
                 continue
+            if i in marks:
+                tokens = tokens if tokens is not None else set(_TOKEN.findall(span))
+                if not tokens.issuperset(marks[i]):
+                    continue
             t = _trigrams(terms[i])
             sim = len(q & t) / ((len(q) * len(t)) ** 0.5 or 1.0)
             if sim > best or (sim == best and i < best_i):
