@@ -35,7 +35,7 @@ from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import find_temporal
-from nlp.pipeline.values import ValueMatch, find_values
+from nlp.pipeline.values import ValueMatch, find_values, levels_after
 
 # the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
 # the rule components that read values, windows and ages)
@@ -525,11 +525,35 @@ def _is_age(text: str, v: ValueMatch) -> bool:
             and not _SINCE_EVENT.match(text[v.end:])))
 
 
+def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[ValueMatch]:
+    """The value grammar's findings with the levels written right after a scale's own name
+    ("ECOG 0, 1, or 2", "NYHA III or IV"), which carry no comparator, unit or scale word of their
+    own: read only after a scale (a measurement with a unit ``{score}`` and a range of levels)."""
+    lexicon: Lexicon | None = None
+    added: list[ValueMatch] = []
+    for e in doc.ents:
+        if e.label_ != "MEASUREMENT" or not e._.concept_id:
+            continue
+        lexicon = lexicon or Lexicon.load()
+        entry = lexicon.entries.get(e._.concept_id)
+        if entry is None or entry.unit != "{score}" or entry.range is None:
+            continue
+        v = levels_after(text, e.end_char, *entry.range)
+        if v is None or any(f.start < v.end and v.start < f.end for f in found):
+            continue
+        # "(APACHE IV) score > 5", "HAM-D 21-item score greater than 18": levels followed by the
+        # scale's value are part of its name (a version, an item count)
+        after = next((f for f in found if f.start >= v.end), None)
+        if after is None or not cue("scale_name_tail").search(text[v.end:after.start]):
+            added.append(v)
+    return sorted(found + added, key=lambda v: v.start) if added else found
+
+
 @Language.factory("elig_values")
 def make_values(nlp: Language, name: str) -> Any:
     def tag_values(doc: Doc) -> Doc:
         text = doc_text(doc)
-        found = find_values(text)
+        found = _with_scale_levels(doc, text, find_values(text))
         if not found:
             return doc
         taken = _taken_mask(doc)

@@ -97,16 +97,18 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
           "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "ⅴ": 5, "ⅵ": 6, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6}
 _LEVEL = r"(?:vi|iv|v|i{1,3}|[ⅰ-ⅵⅠ-Ⅵ]|\d{1,2}(?:\.5)?)(?![\w.,]\d|[^\W\d_])"
 _LEVEL_JOIN = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*/\s*|\s*[-–~]\s*|\s+to\s+)"
-_SCALE_RE = re.compile(
-    rf"""
-    (?:{read_cues().cues["scale_level_word"]}\s*)+(?:score\s+)?
+_LEVELS = rf"""
+    (?:score\s+)?
     (?:(?:of|is|was|at)\s+|:\s*|=\s*)?
     (?P<cmp2>(?:{_CMP_RE}))?\s*
     (?P<list>{_LEVEL}(?:{_LEVEL_JOIN}{_LEVEL})*)
     (?P<suffix>\s*(?:or|and)\s+(?:above|higher|more|greater|worse|over|below|lower|less|better|under))?
-    """,
-    re.X | re.I,
-)
+    """
+_SCALE_RE = re.compile(rf"(?:{read_cues().cues['scale_level_word']}\s*)+{_LEVELS}", re.X | re.I)
+# the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"); what follows
+# must not be a unit ("ECOG 2 years ago")
+_LEVELS_AFTER = re.compile(rf"\s*{_LEVELS}", re.X | re.I)
+_UNIT_FIRST = re.compile(rf"\s*(?:{UNIT_RE})(?![^\W\d_])", re.I)
 _CMP_BEFORE_SCALE = re.compile(rf"(?P<cmp>(?:{_CMP_RE}))\s*\Z", re.X | re.I)  # "> grade II"
 _LEVEL_ONE = re.compile(_LEVEL, re.I)
 _DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
@@ -219,6 +221,18 @@ def _scale_value(text: str, m: re.Match[str]) -> ValueMatch | None:
     if not ranged and sorted(levels) != [lo + i for i in range(len(levels))]:
         return None
     return ValueMatch(start, end, "between", lo, hi, "{score}", None)
+
+
+def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | None:
+    """The levels written right after a scale's name that ends at ``pos`` ("ECOG 0, 1, or 2" ->
+    between 0 and 2, "NYHA III or IV", "ECOG ≤ 2" is found by the value grammar itself), only when
+    every level lies in the scale's range ``low``..``high`` and no unit follows ("ECOG 2 weeks")."""
+    m = _LEVELS_AFTER.match(text, pos)
+    if m is None or (m.end() < len(text) and _UNIT_FIRST.match(text, m.end())):
+        return None
+    if not all(low <= _level(x.group(0)) <= high for x in _LEVEL_ONE.finditer(m.group("list"))):
+        return None
+    return _scale_value(text, m)
 
 
 def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:

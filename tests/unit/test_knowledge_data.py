@@ -139,6 +139,7 @@ CUE_CASES = [
     ("range_join", " and ", " with "),
     ("scale_level_word", "NYHA functional class", "classic"),
     ("coordinated_values", " for men and ", " and ECOG "),
+    ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
     ("age_unit_word", "18 years", "18 kg"),
     ("age_word", "under the age of", "within 3 days"),
     ("window_word", "within 7 days", "18 years"),

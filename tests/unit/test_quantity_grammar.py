@@ -494,6 +494,25 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
     assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
 
 
+@pytest.mark.parametrize(("text", "analyte", "ranges"), [
+    # levels right after a scale's own name, with no scale word, comparator or unit
+    ("ECOG 0, 1, or 2", "ecog", [(None, 2.0, "{score}")]),  # constructed (the usual oncology phrasing)
+    ("NYHA II-IV symptoms", "nyha_class", [(2.0, 4.0, "{score}")]),  # NCT00418418
+    ("Severe NYHA III / IV heart failure", "nyha_class", [(3.0, 4.0, "{score}")]),  # NCT04753476
+    ("Kellgren-Lawrence Ⅰ-Ⅲ", "kellgren_lawrence", [(1.0, 3.0, "{score}")]),  # NCT02855073
+    ("Rutherford IV-V, manifested as rest pain", "rutherford_category", [(4.0, 5.0, "{score}")]),  # NCT01558908
+    ("Visual Analogue Scale of 4 or higher", "vas_pain", [(4.0, None, "{score}")]),  # NCT02646007
+    # a number after the name that is part of it, out of the scale's range, or with a unit is no level
+    ("Hamilton Depression Rating Scale 21-item score greater than 18", "ham_d", [(18.0, None, "{score}")]),  # NCT02675556
+    ("Acute Physiologic and Chronic Health Evaluation (APACHE IV) score >5", "apache_ii", [(5.0, None, "{score}")]),  # NCT04371393
+    ("NYHA 5", "nyha_class", []),  # constructed: NYHA has four classes
+    ("ECOG 2 weeks ago", "ecog", []),  # constructed
+])
+def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
+                                          ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
+
+
 @pytest.mark.parametrize(("text", "ages"), [
     # an age in a conditional clause that conditions nothing read is not surely the patient's own
     ("Creatinine =< 1.5 mg/dL for patients 12 years old and older and =< 1 for patients younger than 12 years old",
