@@ -138,9 +138,11 @@ def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_durati
 
 
 def test_constraints_a_scale_reads_a_percentage_only_within_its_range(nlp) -> None:  # type: ignore[no-untyped-def]
-    # NCT01770613: "< 30%" is a stenosis, no TIMI flow grade (0-3); Karnofsky 70% is a level of its scale
-    assert not [c for c in cons(nlp, "residual stenosis < 30% and TIMI antegrade flow II or III in the culprit", "Inclusion")
-                if c.concept and c.concept.id == "timi_flow_grade"]
+    # NCT01770613: "< 30%" is a stenosis, no TIMI flow grade (0-3), whose levels are "II or III";
+    # Karnofsky 70% is a level of its scale
+    assert {(c.constraint.range.low, c.constraint.range.high) for c in cons(
+        nlp, "residual stenosis < 30% and TIMI antegrade flow II or III in the culprit", "Inclusion")
+        if c.concept and c.concept.id == "timi_flow_grade"} == {(2.0, 3.0)}
     assert brief(cons(nlp, "Karnofsky performance status ≥ 70%", "Inclusion")) == [("measurement", "karnofsky", ">=", 70, "{score}")]
 
 
