@@ -65,6 +65,7 @@ NUM_ANY = rf"(?:{NUM}|\b{WORD_NUM}\b(?:\s*\(\s*\d{{1,4}}\s*\))?)"  # "thirty (30
 _VALUE_RE = re.compile(
     rf"""
     (?P<cmp>(?:{_CMP_RE}))?\s*
+    (?(cmp)(?:an?\s+(?=\d))?)  # "less than a 5 pack-year history": an article after the comparator
     (?:\(\s*(?:[<>≤≥]=?|=)\s*\)\s*)?  # "greater than (>) 90": the symbol restated
     (?:(?<=[^\W\d_]\s)(?:grade|stage|class|degree|level)\s+)?  # "greater than or equal to grade 2"
     (?:between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?
@@ -411,7 +412,19 @@ def find_values(text: str) -> list[ValueMatch]:
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    return _shared_units(text, out)  # sorted by start
+    return _lower_ends(text, _shared_units(text, out))  # sorted by start
+
+
+def _lower_ends(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
+    """A bare value joined by "and" to an upper limit above it is the range's lower end: "aged 18
+    years and less than 65 years" is 18 to under 65 (cue range_join)."""
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        if (a.comparator is None and a.value_high is None and b.comparator in ("<", "<=") and b.value > a.value
+                and (a.unit == b.unit or a.unit is None or b.unit is None)
+                and cue("range_join").fullmatch(text[a.end:b.start])):
+            values[i] = ValueMatch(a.start, a.end, ">=", a.value, None, a.unit, a.unit_text, a.second_value, a.low_unit)
+    return values
 
 
 def word_number(text: str) -> float | None:

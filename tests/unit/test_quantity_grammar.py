@@ -131,6 +131,17 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     # a unit's equivalence converts units and states no value (NCT04273646, NCT04341610)
     ("(FiO2) ≤300 mmHg (1mmHg = 0.133kPa)", [("<=", 300.0, "mm[Hg]")]),
     ("(FiO2) ≤ 300mmHg, 1mmHg=0.133kPa", [("<=", 300.0, "mm[Hg]")]),
+    # modifier-letter arrowheads written for > and < (NCT02501811, NCT04956744)
+    ("enzymes (AST and ALT) ˃ 3 times the upper limit of normal (ULN)", [(">", 3.0, "xULN")]),
+    ("platelets ˂ 100,000/mm3", [("<", 100000.0, "/uL")]),  # constructed
+    # an article between the comparator and the number (NCT02192736)
+    ("less than a 3 pack year history", [("<", 3.0, None)]),
+    ("more than a year", []),  # "a" alone is one, never a comparator's article
+    # a suffix comparator followed by "than" opens a new comparison (NCT03058068); a bare value
+    # joined by "and" to an upper limit above it is the lower end
+    ("screening Visit 1 and less than a 5 pack-year lifetime history", [("<", 5.0, None)]),
+    ("Aged 18 years and less than 65 years", [(">=", 18.0, "a"), ("<", 65.0, "a")]),  # constructed
+    ("aged 18 years and older", [(">=", 18.0, "a")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -527,3 +538,4 @@ def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type
 def test_grammar_age_in_a_condition_that_conditions_nothing(nlp, text: str,  # type: ignore[no-untyped-def]
                                                              ages: list[tuple[tuple[float | None, float | None], bool]]) -> None:
     assert [((c.range.low, c.range.high), c.provenance.certain) for c in _constraints(nlp, text, "age")] == ages
+
