@@ -1281,7 +1281,9 @@ class _Builder:
             high: int | None = t.window_days
             if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None \
                     and d.kind in (Kind.CONDITION, Kind.PROCEDURE) and not cue("period_for").match(t.text) \
-                    and not cue("washout").search(self.said_of(d)):  # (said_of only where it can matter: it costs)
+                    and not cue("washout").search(self.said_of(d).replace(self.text[d.start:d.end], " ", 1)):
+                # (said_of only where it can matter: it costs; the mention's own name is no cue:
+                # "stopped smoking at least 1 year ago" is a former smoker since more than a year)
                 # "surgery more than 6 months before enrollment", "an injury that occurred at least 12
                 # months prior": the event lies further back than the amount. A drug's window stays
                 # the time to be free of it or on it ("last dose at least 28 days prior", "stable for

@@ -489,7 +489,16 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
 
 
 def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:
+    """What a MeSH descriptor names, by its head word (or the head's suffix), singular or plural
+    ("Dry Eye Syndromes", "Hyperlipidemias", "Intracranial Hemorrhages")."""
     low = _uninvert(name).lower()
+    kind = _head_kind(low, heads)
+    if kind is None and low.endswith("s") and not low.endswith("ss"):
+        kind = _head_kind(low[:-1], heads)
+    return kind
+
+
+def _head_kind(low: str, heads: dict[str, list[str]]) -> str | None:
     last = low.split()[-1] if low.split() else ""
     if any(low.endswith(" " + h) or low == h for h in heads["therapy"]):
         return "therapy"

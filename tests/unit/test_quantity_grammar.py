@@ -142,6 +142,8 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("screening Visit 1 and less than a 5 pack-year lifetime history", [("<", 5.0, None)]),
     ("Aged 18 years and less than 65 years", [(">=", 18.0, "a"), ("<", 65.0, "a")]),  # constructed
     ("aged 18 years and older", [(">=", 18.0, "a")]),
+    # packs a day are a unit of their own, not cigarettes (NCT05497401)
+    ("Heavy smokers (above 2 packages a day)", [(">", 2.0, "{packs}/d")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -539,3 +541,30 @@ def test_grammar_age_in_a_condition_that_conditions_nothing(nlp, text: str,  # t
                                                              ages: list[tuple[tuple[float | None, float | None], bool]]) -> None:
     assert [((c.range.low, c.range.high), c.provenance.certain) for c in _constraints(nlp, text, "age")] == ages
 
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # tobacco use, its negation and its end (ctgov-msc: 66 criteria name smoking)
+    ("Smokers will be excluded from the study.", "exclusion", [("tobacco_use", True, None)]),  # NCT04763369
+    ("Non-smoking.", "inclusion", [("tobacco_use", False, None)]),  # NCT03102879
+    ("Minimum of 4 months without smoking", "inclusion", [("tobacco_use", False, None)]),  # NCT01872624
+    # quitting is not smoking: a former smoker is no smoker, and "at least 1 year ago" lies further back
+    ("stopped smoking at least 1 year ago", "inclusion", [("former_smoker", True, (365, None))]),  # NCT02192736
+    ("Smoker or quit smoking for less than 6 months;", "exclusion",
+     [("tobacco_use", True, (None, 183)), ("former_smoker", True, (None, 183))]),  # NCT03252535
+    # how much a smoker smokes defines the smoking an exclusion means: a lighter smoker is not excluded
+    ("Smoker (more than 10 cigarettes a day)", "exclusion", [("cigarettes_per_day", None, (10.0, None))]),  # NCT01552707
+    ("Smoking more than 10 cigarettes per day", "exclusion", [("cigarettes_per_day", None, (10.0, None))]),  # NCT03044119
+    ("Subject must be an ex-smoker, with a cigarette smoking history of ≥ 10 pack-years.", "inclusion",
+     [("former_smoker", True, None), ("smoking_pack_years", None, (10.0, None))]),  # NCT04047810
+])
+def test_grammar_tobacco_use(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
+                             expected: list[tuple[str, bool | None, tuple[float | None, float | None] | None]]) -> None:
+    got = []
+    for crit in _criteria(nlp, text, section):
+        for c in crit.constraints:
+            if c.kind == "measurement":
+                got.append((c.concepts.concept.id, None, (c.range.low, c.range.high)))
+            elif c.kind == "condition":
+                w = (c.window.low_days, c.window.high_days) if c.window else None
+                got.append((c.concepts.concept.id, c.present, w))
+    assert got == expected

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nlp.core.lexicon import Lexicon, LexiconEntry, code_problem, lexicon_problems, load_lexicon
-from nlp.core.vocabulary import VOCAB_FILE, _vocab_dir, build_vocabulary, icd_surface_forms, term_key
+from nlp.core.vocabulary import VOCAB_FILE, _mesh_kind, _vocab_dir, build_vocabulary, icd_surface_forms, term_key
 
 
 def _built() -> dict:
@@ -99,6 +99,10 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("at least 0.03 U/min of vasopressin", "vasopressin", "vasopressin"),  # NCT03369275: the package has only the plural
     ("diazepam", "drug_db00829", "psychotropic_medication"),  # INN stem -azepam after a two-letter prefix
     ("decitabine", "drug_db01262", "chemotherapy"),  # INN stem -citabine after a two-letter prefix
+    ("severe dry eye syndrome", "mesh_d015352", "mesh_d015352"),  # NCT01562002: MeSH "Dry Eye Syndromes", a plural head
+    ("Malabsorption syndrome", "mesh_d008286", "mesh_d008286"),  # NCT01874665: MeSH "Malabsorption Syndromes"
+    ("nicotine dependence", "tobacco_use", "tobacco_use"),  # ICD-10-CM F17 under the curated concept
+    ("Hypertrophic non-unions", "fracture_nonunion", "fracture_nonunion"),  # NCT03325504
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
@@ -131,6 +135,14 @@ def test_vocabulary_everyday_words_are_not_concepts(text: str) -> None:
     lex = Lexicon.load()
     names = [lex.name(cid).lower() for cid, _, _ in lex.find(text)]
     assert not {"phenobarbital", "mercury", "gold", "acetate"} & set(names), names
+
+
+def test_vocabulary_mesh_heads_are_read_singular_or_plural() -> None:
+    heads = json.loads((Path(__file__).parents[2] / "nlp/resources/vocab/classes.json").read_text())["mesh_heads"]
+    assert _mesh_kind("Dry Eye Syndromes", heads) == "condition"
+    assert _mesh_kind("Hyperlipidemias", heads) == "condition"  # the suffix -emia
+    assert _mesh_kind("Intracranial Hemorrhages", heads) == "condition"
+    assert _mesh_kind("Glasses", heads) is None  # a double s is no plural of a head
 
 
 def test_vocabulary_icd_titles_give_the_forms_written_in_criteria() -> None:
