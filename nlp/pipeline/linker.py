@@ -1,7 +1,8 @@
 """Linking a span the statistical NER found (and no rule claimed) to a concept of the lexicon and
 the imported vocabulary, as scispaCy's linker does over UMLS, here over our own vocabularies:
 
-1. exact: the lexicon's term lookup covers the whole span ("intra-aortic balloon pumping");
+1. exact: the lexicon's term lookup covers the whole span ("intra-aortic balloon pumping"), or the span
+   with its hyphens dropped ("anti-phospholipid syndrome");
 2. head: the last concept found ends where the span ends ("lumbar epidural steroid injection" is
    not one, "chronic venous leg ulcer" is: its head names the concept);
 3. ngram: the nearest term by the cosine of character 3-gram sets among the terms of the
@@ -61,6 +62,11 @@ class ConceptLinker:
         hits = [h for h in self.lexicon.find(text) if self._category(h[0]) in allowed]
         if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(text):
             return Link(hits[0][0], "exact", 1.0)
+        if "-" in text:  # "anti-phospholipid syndrome" is the vocabulary's "antiphospholipid syndrome"
+            joined = text.replace("-", "")
+            whole = [h for h in self.lexicon.find(joined) if h[1] == 0 and h[2] == len(joined)]
+            if len(whole) == 1 and self._category(whole[0][0]) in allowed:
+                return Link(whole[0][0], "exact", 1.0)
         if hits and hits[-1][2] == len(text):
             return Link(hits[-1][0], "head", 0.9)
         return self._nearest(text, allowed)

@@ -313,6 +313,9 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
     assert linker.link("penicillin", "THERAPY").concept_id == "penicillin"  # type: ignore[union-attr]  # not amdinocillin's "penicillin hx"
     # a curated name keeps its near neighbours ("systolic" is "systolic bp": NCT01874665 "systolic >150 mmHg")
     assert linker.link("systolic", "MEASUREMENT").concept_id == "systolic_blood_pressure"  # type: ignore[union-attr]
+    # a hyphen the vocabulary's name has not (NCT02589119 "auto-immunity"; "anti-phospholipid syndrome")
+    assert linker.link("anti-phospholipid syndrome", "CONDITION").concept_id == "mesh_d016736"  # type: ignore[union-attr]
+    assert linker.link("anti-phospholipid syndrome", "THERAPY") is None  # still a condition
     for doc in nlp.pipe(["requiring home oxygen", "No history of HIV"]):
         for e in doc.ents:
             assert e._.source in ("rules", "model")
