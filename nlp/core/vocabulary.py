@@ -466,6 +466,8 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
         up = parent[len("block:"):] if parent and parent.startswith("block:") else parent
         if up and up not in exact:
             parents.append(f"icd10cm_{_slug(up)}")
+        elif up:  # the parent code is a curated concept's own ("Cardiogenic shock" under R57 shock)
+            parents.append(exact[up])
         if a and not (up and a in _reach(up)):
             parents.append(a)
         b.add({"id": cid, "name": _NOS.sub("", title).strip(" ,") or title, "category": "condition",

@@ -568,3 +568,13 @@ def test_grammar_tobacco_use(nlp, text: str, section: str,  # type: ignore[no-un
                 w = (c.window.low_days, c.window.high_days) if c.window else None
                 got.append((c.concepts.concept.id, c.present, w))
     assert got == expected
+
+
+def test_grammar_obesity_is_defined_by_bmi(nlp) -> None:  # type: ignore[no-untyped-def]
+    # a BMI threshold in brackets after obesity is what the exclusion means (lexicon measured_by);
+    # obesity alone stays the diagnosis
+    cs = _constraints(nlp, "Morbid obesity (BMI > 40 kg/m2)", "bmi", "exclusion") + _constraints(
+        nlp, "Morbid obesity (BMI > 40 kg/m2)", "condition", "exclusion")
+    assert [(c.kind, c.range.low if c.kind == "bmi" else c.concepts.concept.id) for c in cs] == [("bmi", 40.0)]
+    [c] = _constraints(nlp, "Obesity", "condition", "exclusion")
+    assert c.concepts.concept.id == "obesity"

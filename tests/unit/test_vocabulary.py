@@ -103,12 +103,26 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Malabsorption syndrome", "mesh_d008286", "mesh_d008286"),  # NCT01874665: MeSH "Malabsorption Syndromes"
     ("nicotine dependence", "tobacco_use", "tobacco_use"),  # ICD-10-CM F17 under the curated concept
     ("Hypertrophic non-unions", "fracture_nonunion", "fracture_nonunion"),  # NCT03325504
+    ("Stroke or transient ischemic attack", "transient_ischemic_attack", "transient_ischemic_attack"),  # NCT01768702
+    ("Documented deep venous thrombosis", "deep_vein_thrombosis", "venous_thromboembolism"),  # NCT04865107
+    ("pulmonary embolism", "pulmonary_embolism", "venous_thromboembolism"),
+    ("human T-cell lymphotrophic virus (HTLV) 1 or 2", "htlv_infection", "viral_infection"),  # NCT01768702
+    ("Hip Fractures", "mesh_d006620", "mesh_d006620"),  # MeSH head "fracture"
+    # an ICD-10-CM code under a curated concept's own code rolls up to it
+    ("Cardiogenic shock", "icd10cm_r57_0", "shock"),  # R57.0 under R57
+    ("Malignant neoplasm of breast of unspecified site", "icd10cm_c50_9", "malignancy"),  # C50.9 under C50
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
     found = [cid for cid, _, _ in lex.find(text)]
     assert concept in found, found
     assert lex.is_a(concept, ancestor)
+
+
+def test_vocabulary_shock_wave_therapy_is_no_shock() -> None:
+    lex = Lexicon.load()  # NCT03048773 "extracorporeal shock wave therapy": a treatment
+    assert [cid for cid, _, _ in lex.find("extracorporeal shock wave therapy")] == ["shock_wave_therapy"]
+    assert [cid for cid, _, _ in lex.find("Severe sepsis or shock")][-1] == "shock"  # NCT01297205
 
 
 def test_vocabulary_a_thrombolytic_is_no_anticoagulant() -> None:
