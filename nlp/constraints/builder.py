@@ -1397,6 +1397,11 @@ class _Builder:
                   rule="window:disease_duration",
                   unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
 
+    def _conjuncts(self, a: _Draft, b: _Draft) -> bool:
+        """Whether the mention ``a`` is read from is joined to ``b``'s by a coordinator alone."""
+        end = next((e.end for e in self.ents if e.start == a.start and e.concept_id == a.concept), None)
+        return end is not None and end <= b.start and bool(cue("coordination_join").match(self.text[end:b.start].strip().lower()))
+
     def _drop_examples(self) -> None:
         """"immunosuppressive drugs (e.g., steroids)": a narrower concept named after its broader
         one in the same criterion is an example of it, not a constraint of its own ("ALF defined as
@@ -1407,8 +1412,11 @@ class _Builder:
         for d in self.drafts:
             if d.kind in (Kind.THERAPY, Kind.CONDITION) and d.concept and lex.ancestors(d.concept) & ids and not d.inferred \
                     and not d.dose:  # "steroid (>7.5 mg/d prednisone or equivalent)": the dose is said of it
+                # "liver failure ... no chronic liver disease": not an example; nor a conjunct
+                # ("subarachnoid or intracerebral hemorrhage": the one "or" between them)
                 broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)
-                           and x.present == d.present and x.start < d.start]  # "liver failure ... no chronic liver disease": not an example
+                           and x.present == d.present and x.start < d.start
+                           and not self._conjuncts(x, d)]
                 days = d.window.high_days if d.window else None
                 if any((x.window.high_days if x.window else None) == days for x in broader):
                     continue

@@ -181,7 +181,7 @@ class LexiconTagger:
         # the longest span wins, the earlier source a tie
         defined = self._defined(doc)
         kept = _longest_first([defined, curated + self._coordinated(doc) + self._ratio(doc), self._imported(doc)])
-        if elided := self._elided(doc, kept):
+        if elided := self._elided(doc, kept) + self._shared_head(doc, kept):
             kept = _longest_first([kept, elided])
         if listed := self._listed(doc, kept):
             kept = _longest_first([kept, listed])
@@ -401,6 +401,29 @@ class LexiconTagger:
                 if cid := self.lexicon.whole(stem + doc[i].text):
                     out.append(Span(doc, i, i + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
                 i += 1
+        return out
+
+    def _shared_head(self, doc: Doc, kept: list[Span]) -> list[Span]:
+        """A conjunct of one to three words before a concept of two or more that ends in the
+        head they share: "solid organ or bone marrow transplant" reads "solid organ transplant"
+        where the vocabulary has it (the longest such conjunct; function words end it)."""
+        join = cue("coordination_join")
+        out: list[Span] = []
+        for span in kept:
+            j = span.start - 1
+            if not span.kb_id_ or len(span) < 2 or j < 1 or not join.match(doc[j].lower_):
+                continue
+            head = doc[span.end - 1].text
+            words: list[int] = []
+            i = j - 1
+            while i >= 0 and len(words) < 3 and doc[i].is_alpha and not doc[i].is_stop:
+                words.insert(0, i)
+                i -= 1
+            for k in range(len(words)):
+                cid = self.lexicon.whole(" ".join(doc[w].text for w in words[k:]) + " " + head)
+                if cid is not None:
+                    out.append(Span(doc, words[k], j, label=self.lexicon.entries[cid].label, kb_id=cid))
+                    break
         return out
 
     @staticmethod

@@ -40,3 +40,33 @@ def test_coordination_ellipsis_reads_the_elided_head(nlp, text: str, expected: l
 def test_coordination_ellipsis_needs_a_concept_for_the_full_phrase(nlp) -> None:  # type: ignore[no-untyped-def]
     # "hepatitis B or 5" names nothing: no span on "5"
     assert _ents(nlp, "hepatitis B or 5 more") == [("hepatitis B", "hepatitis_b")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a conjunct of several words before a concept sharing its head (NCT01602328, NCT02408432, NCT02501811)
+    ("Prior history of solid organ or bone marrow transplant",
+     [("solid organ", "organ_transplantation"), ("bone marrow transplant", "hsct")]),
+    ("hypertrophic or restrictive cardiomyopathy",  # NCT02467387
+     [("hypertrophic", "icd10cm_i42_2"), ("restrictive cardiomyopathy", "icd10cm_i42_5")]),
+    ("Acute or chronic pancreatitis.", [("Acute", "icd10cm_k85"), ("chronic pancreatitis", "icd10cm_k86_1")]),  # NCT01719640
+    ("History of ischemic or hemorrhagic stroke", [("ischemic", "ischemic_stroke"), ("hemorrhagic stroke", "hemorrhagic_stroke")]),
+    # no conjunct that names nothing with the head, and function words end it
+    ("diabetes or heart failure", [("diabetes", "diabetes"), ("heart failure", "heart_failure")]),
+    ("any of the following or bone marrow transplant", [("bone marrow transplant", "hsct")]),
+])
+def test_coordination_a_longer_conjunct_shares_the_head(nlp, text: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    assert _ents(nlp, text) == expected
+
+
+def test_coordination_conjuncts_are_no_examples_of_each_other(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01297413: "subarachnoid" (the lexicon's stroke) and "intracerebral hemorrhage" are two
+    # findings; a narrower concept after its broader one is an example only when not just joined by "or"
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    def concepts(text: str) -> list[str]:
+        rec = TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n")
+        return [c.concepts.concept.id for crit in parse_record(rec, nlp).criteria for c in crit.constraints if c.concepts]
+
+    assert concepts("CT suggestive of subarachnoid or intracerebral hemorrhage") == ["stroke", "hemorrhagic_stroke"]
+    assert concepts("immunosuppressive drugs (e.g., steroids)") == ["immunosuppressant"]
