@@ -13,7 +13,8 @@ Rules, in order of precedence (a term goes to the first claimant; curated terms 
 - labs (labunits): LOINC-coded analytes; one whose LOINC code a curated concept carries is an alias;
 - drugs (drug-named-entity-recognition): drugs with a DrugBank, MedlinePlus or NHS id and the MeSH
   pharmacologic-action classes; a drug is put under a curated class by its MeSH action
-  (``mesh_actions``) and by its INN stem (``inn_stems``);
+  (``mesh_actions``), by the MeSH chemical class its tree numbers file it under
+  (``mesh_tree_classes``) and by its INN stem (``inn_stems``);
 - ICD-10-CM: categories and subcategories (codes up to one decimal) of chapters A-N, Q and R; titles
   and inclusion terms with surface forms generated ("NOS" / ", unspecified" dropped, "(valve)"
   read with and without, a leading "Other" / "Unspecified" dropped when no other code claims the
@@ -135,11 +136,14 @@ def _slug(text: str) -> str:
 
 
 def _variants(term: str) -> set[str]:
-    """Surface forms of a name: as given, with the last word singular or plural."""
+    """Surface forms of a name: as given, with the last word singular or plural; "Lung
+    Transplantation" is also written "lung transplant(s)"."""
     out = {term}
     words = term.split(" ")
     last = words[-1]
     low = last.lower()
+    if low == "transplantation" and len(words) > 1:
+        out |= {" ".join([*words[:-1], w]) for w in ("transplant", "transplants")}
     if len(low) > 4 and low.endswith("ies"):
         out.add(" ".join([*words[:-1], last[:-3] + "y"]))
     elif len(low) > 4 and low.endswith("s") and not low.endswith(("ss", "us", "is", "sis")):
@@ -288,6 +292,10 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
             variants.setdefault(canonicals[0], []).append(variant)
     actions = b.classes["mesh_actions"]
     stems = sorted(b.classes["inn_stems"].items(), key=lambda kv: -len(kv[0]))
+    # chemical classes by MeSH tree number ("Diphosphonates" D02.705.429.500): a drug filed
+    # under one (alendronate D02.705.429.500.100) goes under its curated class
+    tree_classes = {t: b.classes["mesh_tree_classes"][x["name"]] for x in d["drug_canonical_to_data"].values()
+                    if x.get("name") in b.classes["mesh_tree_classes"] for t in x.get("mesh_tree", ())}
     curated_by_name = {term_key(t): e.id for e in b.curated.values() if e.category == "therapy" for t in e.synonyms}
     classes = {k: v for k, v in d["drug_canonical_to_data"].items()
                if any(t.startswith("D27") for t in v.get("mesh_tree", ()))}
@@ -326,6 +334,9 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
             parents.append(actions[action])
         if is_class and name in actions:
             parents.append(actions[name])
+        if not is_class:
+            parents.extend(tree_classes[p] for t in data.get("mesh_tree", ())
+                           for p in (".".join(t.split(".")[:n]) for n in range(1, t.count(".") + 2)) if p in tree_classes)
         if not is_class and " " not in name.strip():
             for stem, cls in stems:
                 if name.lower().endswith(stem) and len(name) >= len(stem) + 2:  # "al-teplase", "di-azepam"
@@ -522,12 +533,12 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
     heads = b.classes["mesh_heads"]
     roots = b.classes["organ_roots"]
     surgical = b.classes["mesh_surgical"]
-    generic = {h for k in ("therapy", "procedure", "condition") for h in heads[k]}
+    category_words = set(b.classes["mesh_category_words"])
     for mid, name in sorted(names.items()):
         kind = _mesh_kind(name, heads)
         if kind is None or ("," in name and len(name.split(",")) > 2):
             continue
-        if " " not in name and {name.lower(), name.lower() + "s", name.lower().rstrip("s")} & generic:
+        if " " not in name and name.lower() in category_words:
             continue  # "Disease", "Infections", "Biopsy": a category word, not a concept
         terms = sorted(_variants(_uninvert(name)) | ({name} if "," not in name else set()))
         cid = f"mesh_{mid.lower()}"

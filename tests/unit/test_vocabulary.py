@@ -111,6 +111,30 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     # an ICD-10-CM code under a curated concept's own code rolls up to it
     ("Cardiogenic shock", "icd10cm_r57_0", "shock"),  # R57.0 under R57
     ("Malignant neoplasm of breast of unspecified site", "icd10cm_c50_9", "malignancy"),  # C50.9 under C50
+    # drug classes: by MeSH action, by the MeSH chemical class of the drug's tree number, by INN stem
+    ("metoprolol", "drug_db00264", "beta_blocker"),  # stem -olol
+    ("Patients on beta-blockers", "beta_blocker", "beta_blocker"),
+    ("morphine", "drug_db00295", "opioid"),  # MeSH action Narcotics
+    ("zoledronic acid", "drug_db00399", "bisphosphonate"),  # MeSH tree: Diphosphonates
+    ("Any active bisphosphonate treatment", "bisphosphonate", "bisphosphonate"),  # NCT02065167
+    ("midazolam", "drug_db00683", "psychotropic_medication"),  # MeSH tree: Benzodiazepines
+    ("failure of 5-ASA drugs", "aminosalicylate", "aminosalicylate"),
+    ("mesalamine", "drug_mesalamine", "aminosalicylate"),  # MeSH tree: Aminosalicylic Acids
+    ("azathioprine", "azathioprine", "thiopurine"),
+    ("mercaptopurine", "drug_db01033", "thiopurine"),  # MeSH tree: filed under mercaptopurine
+    ("requiring inotropic support", "inotrope", "inotrope"),
+    # therapies named by kind (NCT05011474, NCT02013674, NCT02328612)
+    ("conventional conservative treatment is performed", "conservative_treatment", "conservative_treatment"),
+    ("treated with appropriate maximal medical therapy", "standard_therapy", "standard_therapy"),
+    ("herbal and dietary supplements", "dietary_supplement", "dietary_supplement"),
+    ("Use of herbal medications", "herbal_medicine", "herbal_medicine"),
+    ("physical therapy within 4 weeks", "physical_therapy", "physical_therapy"),
+    ("Previous above transmetatarsal amputation", "amputation", "surgery"),
+    # one-word MeSH procedures (not a category word), and a transplantation written "transplant"
+    ("tracheostomy", "mesh_d014139", "surgery"),
+    ("Single lung transplant", "organ_transplantation", "organ_transplantation"),
+    ("general anesthesia", "mesh_d000768", "mesh_d000768"),  # MeSH head "anesthesia"
+    ("history of organ or cell transplant rejection", "graft_rejection", "graft_rejection"),  # NCT01392625
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
