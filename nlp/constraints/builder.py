@@ -620,6 +620,24 @@ class _Builder:
         self._aside_conditions()
         self._qualify()
         self._graded_together()
+        self._target_as_subject()
+
+    def _target_as_subject(self) -> None:
+        """Inside an exclusion, the trial's own diagnosis named with something else ("Patients
+        with CLI indicated for major amputation" in a CLI trial) is whom the exclusion speaks of,
+        not what it excludes: every eligible patient has it. It is dropped when another
+        constraint remains and it carries no time, history or grade of its own (a "stroke within
+        3 months" in a stroke trial is kept)."""
+        if self.effect != "exclude" or not self.targets:
+            return
+        lex = _lex()  # the trial's most specific diagnoses: "COVID-19 Infection" is COVID-19, not any infection
+        own = {t for t in self.targets if not any(o != t and lex.is_a(o, t) for o in self.targets)}
+        subject = [d for d in self.drafts if d.kind == Kind.CONDITION and d.concept in own and d.present
+                   and d.window is None and not d.history and d.group is None and d.together is None
+                   and not d.excluded and d.applies_if is None]
+        if subject and len(subject) < len(self.drafts) and any(
+                d.kind not in (Kind.JUDGEMENT,) and d not in subject for d in self.drafts):
+            self.drafts = [d for d in self.drafts if d not in subject]
 
     def _graded_together(self) -> None:
         """An exclusion of a condition at a grade ("spondylolisthesis > grade II", "Grade III and
@@ -694,6 +712,12 @@ class _Builder:
             # "not amenable to percutaneous coronary intervention", "not a candidate for surgery": a
             # judgement on whether it could be given, not whether it was
             unresolved.append(f"named as a treatment the patient is not a candidate for ({m.group(0)!r})")
+        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (
+                (m := cue("treatment_judged").search(self.clause_before(e.start, "clause_punctuation")))
+                or (m := cue("treatment_judged_after").search(self.text[e.end:self.crit_span[1]]))):
+            # "indicated for major amputation", "contraindication to anesthesia", "amputation is
+            # not anticipated": whether it could or should be given, not whether it was
+            unresolved.append(f"named as a treatment judged for the patient ({m.group(0).strip()!r}), not one received")
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
             present = False  # "naïve to TNF inhibitors": no prior exposure
         # "will be excluded if they have received any surgery": an exposure told in the past

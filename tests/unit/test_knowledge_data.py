@@ -140,6 +140,8 @@ CUE_CASES = [
     ("scale_level_word", "NYHA functional class", "classic"),
     ("coordinated_values", " for men and ", " and ECOG "),
     ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
+    ("treatment_judged", "Patients with CLI indicated for ", "Patients with CLI treated with "),  # NCT01484574
+    ("treatment_judged_after", " is not anticipated over a period", " in study limb"),  # NCT00919958
     ("age_unit_word", "18 years", "18 kg"),
     ("age_word", "under the age of", "within 3 days"),
     ("window_word", "within 7 days", "18 years"),

@@ -195,6 +195,24 @@ def test_policy_a_measurement_window_reads_only_values_dated_in_it() -> None:
 
 
 # -- reading rules (stage 4 marks what a person must confirm) ---------------------------------------
+def test_reading_the_trials_own_diagnosis_in_an_exclusion_is_its_subject(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01484574 (a critical limb ischemia trial): "Patients with CLI indicated for major
+    # amputation" excludes the amputation candidates, not every patient with CLI; a time of its
+    # own keeps the diagnosis ("CLI within 3 months", constructed), as does the one mention alone
+    from nlp.analyze import parse_record
+
+    def read(text: str) -> list[tuple[str, str | None]]:
+        rec = TrialRecord(source="t", format="text", conditions=["Critical Limb Ischemia"],
+                          eligibility_text=f"Exclusion Criteria:\n\n* {text}\n")
+        return [(c.kind, c.concepts.concept.id if getattr(c, "concepts", None) else None)
+                for crit in parse_record(rec, nlp).criteria for c in crit.constraints]
+
+    assert read("Patients with CLI indicated for major amputation") == [("procedure", "amputation")]
+    assert ("condition", "critical_limb_ischemia") in read("CLI diagnosed within 3 months, or major amputation")
+    assert read("Critical limb ischemia") == [("condition", "critical_limb_ischemia")]
+
+
+
 def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record
 
@@ -214,6 +232,10 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("Last seen normal within 3-9 days prior to stroke symptom onset. Ischemic stroke.", "inclusion", "measurement",
      "away from the diagnosis"),
     ("Patients who can agree to participate in the clinical trial", "inclusion", "trial_participation", "this trial"),  # NCT02477540
+    # a treatment judged for the patient, not one received (NCT01484574, NCT02622464, NCT00919958)
+    ("Patients with CLI indicated for major amputation during screening", "exclusion", "procedure", "judged"),
+    ("Contraindication in the anesthesia", "exclusion", "procedure", "judged"),
+    ("major amputation is not anticipated over a period of three (3) months", "inclusion", "procedure", "judged"),
 ])
 def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
@@ -232,6 +254,7 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
     # "excluded" is the criterion's effect, not a negation of the mention (NCT04615429 style)
     ("Pregnant or breastfeeding women are excluded", "exclusion", "condition"),
     ("Participation in another interventional study within 30 days", "exclusion", "trial_participation"),
+    ("Previous above transmetatarsal amputation in study limb", "exclusion", "procedure"),  # NCT01484574
 ])
 def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
