@@ -519,6 +519,10 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
     ("Hamilton Depression Rating Scale 21-item score greater than 18", "ham_d", [(18.0, None, "{score}")]),  # NCT02675556
     ("Acute Physiologic and Chronic Health Evaluation (APACHE IV) score >5", "apache_ii", [(5.0, None, "{score}")]),  # NCT04371393
     ("NYHA 5", "nyha_class", []),  # constructed: NYHA has four classes
+    ("physical status ASA I-II (by the American Society of Anesthesiologists)", "asa_physical_status",
+     [(None, 2.0, "{score}")]),  # LCT NCT03863977
+    ("ASA physical status> II,", "asa_physical_status", [(2.0, None, "{score}")]),  # LCT NCT03862664
+    ("ASA 81 mg daily", "asa_physical_status", []),  # constructed: aspirin, a dose is no level
     ("ECOG 2 weeks ago", "ecog", []),  # constructed
 ])
 def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
