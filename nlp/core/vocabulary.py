@@ -513,7 +513,7 @@ def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:
 
 def _head_kind(low: str, heads: dict[str, list[str]]) -> str | None:
     last = low.split()[-1] if low.split() else ""
-    if any(low.endswith(" " + h) or low == h for h in heads["therapy"]):
+    if any(low.endswith(" " + h) or low == h for h in heads["therapy"]) or last.endswith(tuple(heads["therapy_suffixes"])):
         return "therapy"
     if any(low.endswith(" " + h) or low == h for h in heads["procedure"]) or last.endswith(tuple(heads["procedure_suffixes"])):
         return "procedure"

@@ -146,6 +146,10 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("atrial flutter", "atrial_flutter", "arrhythmia"),
     ("Preeclampsia/Eclampsia", "preeclampsia", "preeclampsia"),  # NCT03181087
     ("Patients with gestational diabetes", "gestational_diabetes", "gestational_diabetes"),  # NCT03912480
+    ("No known brain metastases", "metastatic_cancer", "malignancy"),
+    ("Secondary malignant neoplasm of bone and bone marrow", "malignancy", "malignancy"),
+    ("psychotherapy", "mesh_d011613", "mesh_d011613"),  # MeSH therapy by the suffix -therapy
+    ("Mini Mental Test Score, 18 to 24 points", "mmse", "mmse"),  # LCT
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
