@@ -619,6 +619,7 @@ class _Builder:
         self._age_conditions()
         self._aside_conditions()
         self._qualify()
+        self._aside_condition_names()
         self._graded_together()
         self._target_as_subject()
 
@@ -977,6 +978,15 @@ class _Builder:
                     d.unresolved.append("names this trial (taking part in it), not participation in other trials")
                 elif self.effect == "include" and d.present and not cue("prior_trial").search(said):
                     d.unresolved.append("an inclusion asking for trial participation without naming an earlier study")
+
+    def _aside_condition_names(self) -> None:
+        """The condition named in an aside that makes a threshold an alternative ("ALT <= 2.5 x
+        ULN (<= 5 x ULN if liver metastases)") says when the alternative applies: no requirement
+        of its own."""
+        for o, c in self._asides:
+            if any(d.kind in _MEASURED and o < d.end <= c + 1 and any("conditional aside" in u for u in d.unresolved)
+                   for d in self.drafts):
+                self.drafts = [d for d in self.drafts if not (d.kind == Kind.CONDITION and o < d.start < c)]
 
     def _infer(self, d: _Draft, e: Entity | None, scope: str) -> None:
         """Clinical inferences (data rules) triggered by draft ``d``."""

@@ -48,8 +48,8 @@ class TrialAbbreviations:
             inner = [(m, s + 1, e - 1) for m, s, e in self.matcher(doc)]
             for long_candidate, short_candidate in filter_matches(inner, doc):
                 short, long = find_abbreviation(long_candidate, short_candidate)
-                if long is None or short.text in out:
-                    continue
+                if long is None or short.text in out or short.text in {t.text for t in long}:
+                    continue  # a long form holding the short form itself defines nothing ("ULN (≤ 5 x ULN if ...)")
                 cid = self._head_concept(long.text)
                 read = {c for c, _, _ in self.lexicon.find(short.text)}
                 if cid is None and read and self._other_meaning(long.text, read):

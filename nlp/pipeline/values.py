@@ -96,7 +96,7 @@ _REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
 # Roman numerals only there, never alone ("type II diabetes" names no level of anything)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
           "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "ⅴ": 5, "ⅵ": 6, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6}
-_LEVEL = r"(?:vi|iv|v|i{1,3}|[ⅰ-ⅵⅠ-Ⅵ]|\d{1,2}(?:\.5)?)(?![\w.,]\d|[^\W\d_])"
+_LEVEL = r"(?:vi|iv|v|i{1,3}|[ⅰ-ⅵⅠ-Ⅵ]|\d{1,2}(?:\.5)?)(?![\w.,]\d|[^\W_])"  # not "22" of "220"
 _LEVEL_JOIN = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*/\s*|\s*[-–~]\s*|\s+to\s+)"
 _LEVELS = rf"""
     (?:score\s+)?
@@ -108,8 +108,9 @@ _LEVELS = rf"""
 _SCALE_RE = re.compile(rf"(?:{read_cues().cues['scale_level_word']}\s*)+{_LEVELS}", re.X | re.I)
 # the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"); what follows
 # must not be a unit ("ECOG 2 years ago")
-_LEVELS_AFTER = re.compile(rf"\s*{_LEVELS}", re.X | re.I)
+_LEVELS_AFTER = re.compile(rf"[\s)\]]*{_LEVELS}", re.X | re.I)  # "(ASA) I or II": after its bracket too
 _UNIT_FIRST = re.compile(rf"\s*(?:{UNIT_RE})(?![^\W\d_])", re.I)
+_PLUS_MINUS = re.compile(r"\s*\(?\s*(?:\+\s*/\s*-|±)")  # "MoCA of 23 (+/- 4)": an approximate score, no level
 _CMP_BEFORE_SCALE = re.compile(rf"(?P<cmp>(?:{_CMP_RE}))\s*\Z", re.X | re.I)  # "> grade II"
 _LEVEL_ONE = re.compile(_LEVEL, re.I)
 _DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
@@ -229,7 +230,7 @@ def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | N
     between 0 and 2, "NYHA III or IV", "ECOG ≤ 2" is found by the value grammar itself), only when
     every level lies in the scale's range ``low``..``high`` and no unit follows ("ECOG 2 weeks")."""
     m = _LEVELS_AFTER.match(text, pos)
-    if m is None or (m.end() < len(text) and _UNIT_FIRST.match(text, m.end())):
+    if m is None or (m.end() < len(text) and (_UNIT_FIRST.match(text, m.end()) or _PLUS_MINUS.match(text, m.end()))):
         return None
     if not all(low <= _level(x.group(0)) <= high for x in _LEVEL_ONE.finditer(m.group("list"))):
         return None
@@ -372,9 +373,11 @@ def find_values(text: str) -> list[ValueMatch]:
         else:
             old_word = _OLD_FILLER.match(text[e:]) if unit in _TIME_CODES else None  # "18 years-old or older"
             skip = old_word.end() if old_word else 0
+            intro = comparators.phrase(m.group("cmp"))  # "a score of 220 or less": "of" states none
+            open_ = cmp_ is None or (intro is not None and not intro.states_comparator)
             for rx, code in _SUFFIX_CMP:
                 sm = rx.match(text[e + skip:])
-                if sm and cmp_ is None:
+                if sm and open_:
                     cmp_ = code
                     e += skip + sm.end()
                     break

@@ -55,3 +55,8 @@ def test_abbreviations_a_definition_the_lexicon_does_not_know_blocks_its_other_r
     assert not [c for crit in doc.criteria for c in crit.constraints if c.kind == "measurement"]
     plain = parse_record(TrialRecord(source="t", format="text", eligibility_text="Inclusion Criteria:\n\n* HAMA above 20\n"), nlp)
     assert [c.concepts.concept.id for c in plain.criteria[0].constraints] == ["ham_a"]
+
+
+def test_abbreviations_a_long_form_holding_the_short_form_defines_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "ULN (≤ 5 x ULN if liver metastases)": an aside repeating the letters is no definition
+    assert _definitions(nlp, "ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)") == {}

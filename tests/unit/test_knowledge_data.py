@@ -131,6 +131,7 @@ CUE_CASES = [
     ("function_abnormal_after", " impaired", " test"),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
+    ("consent_phrase", "Patients who refuse to participate", "Patients who refused blood transfusion"),  # LCT
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118
     ("hypothetical", "planning to become ", "pregnant "),
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),

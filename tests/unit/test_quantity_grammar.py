@@ -144,6 +144,10 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("aged 18 years and older", [(">=", 18.0, "a")]),
     # packs a day are a unit of their own, not cigarettes (NCT05497401)
     ("Heavy smokers (above 2 packages a day)", [(">", 2.0, "{packs}/d")]),
+    # a suffix comparator after a word that introduces the value ("a score of 220 or less", LCT NCT04939337)
+    ("(CDAI) score of 220 or less", [("<=", 220.0, None)]),
+    ("Oswestry Disability Index of 30% or higher", [(">=", 30.0, "%")]),  # NCT02338271: was read as = 30
+    ("a score of 5", []),  # "of" alone states no comparator
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -523,6 +527,10 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
      [(None, 2.0, "{score}")]),  # LCT NCT03863977
     ("ASA physical status> II,", "asa_physical_status", [(2.0, None, "{score}")]),  # LCT NCT03862664
     ("ASA 81 mg daily", "asa_physical_status", []),  # constructed: aspirin, a dose is no level
+    ("physical status American Society of Anesthesiologist (ASA) I or II", "asa_physical_status",
+     [(None, 2.0, "{score}")]),  # LCT: the levels after the bracket of a defined short form
+    ("Crohn's disease activity index (CDAI) score of 220 or less", "cdai", [(None, 220.0, "{score}")]),  # not "22"
+    ("Montreal Cognitive Assessment (MoCA) of 23 (+/- 4)", "moca", []),  # LCT NCT03867474: approximate, no level
     ("ECOG 2 weeks ago", "ecog", []),  # constructed
 ])
 def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]

@@ -255,6 +255,7 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
     ("Pregnant or breastfeeding women are excluded", "exclusion", "condition"),
     ("Participation in another interventional study within 30 days", "exclusion", "trial_participation"),
     ("Previous above transmetatarsal amputation in study limb", "exclusion", "procedure"),  # NCT01484574
+    ("Patients who refuse to participate", "exclusion", "consent"),  # LCT: a refusal is the consent requirement
 ])
 def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
@@ -316,6 +317,9 @@ def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> 
     rec = TrialRecord(source="t", format="text", eligibility_text="Inclusion Criteria:\n\n* ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)\n")
     [crit] = parse_record(rec, nlp).criteria
     assert crit.logic is not None and [g.op.value for g in crit.logic.items if not isinstance(g, str)] == ["ANY"]
+    # the metastases say when the alternative applies: no requirement of their own, and "ULN (... ULN
+    # if liver metastases)" defines no abbreviation (its "long form" holds the short form itself)
+    assert [c.kind for c in crit.constraints] == ["measurement", "measurement"]
 
 
 @pytest.mark.parametrize(("sex", "creatinine", "overall"), [
