@@ -137,13 +137,16 @@ def _slug(text: str) -> str:
 
 def _variants(term: str) -> set[str]:
     """Surface forms of a name: as given, with the last word singular or plural; "Lung
-    Transplantation" is also written "lung transplant(s)"."""
+    Transplantation" is also written "lung transplant(s)", "Gastrointestinal hemorrhage"
+    "gastrointestinal bleeding"."""
     out = {term}
     words = term.split(" ")
     last = words[-1]
     low = last.lower()
     if low == "transplantation" and len(words) > 1:
         out |= {" ".join([*words[:-1], w]) for w in ("transplant", "transplants")}
+    if low in ("hemorrhage", "haemorrhage"):
+        out.add(" ".join([*words[:-1], "bleeding"]))
     if len(low) > 4 and low.endswith("ies"):
         out.add(" ".join([*words[:-1], last[:-3] + "y"]))
     elif len(low) > 4 and low.endswith("s") and not low.endswith(("ss", "us", "is", "sis")):
@@ -369,7 +372,7 @@ _BRACKET = re.compile(r"\s*\[[^\]]*\]")
 def icd_surface_forms(title: str) -> set[str]:
     """Surface forms of an ICD-10-CM title or inclusion term: "Nonrheumatic aortic (valve)
     stenosis" -> with and without "valve"; ", unspecified" / "NOS" dropped; bracketed eponyms
-    dropped; "X of Y" with a one-word X also read "Y X"."""
+    dropped; "X of Y" and "X in Y" with a one-word X also read "Y X" ("Pain in joint": joint pain)."""
     t = _BRACKET.sub("", title).strip()
     t = _NOS.sub("", t).strip(" ,")
     forms = {_PAREN.sub("", t).strip(), _PAREN.sub(lambda m: " " + m.group(1), t).strip()}
@@ -379,7 +382,7 @@ def icd_surface_forms(title: str) -> set[str]:
         if not f or "," in f or ";" in f or (" and " in f.lower() and len(f.split()) > 4):
             continue
         out.add(f)
-        m = re.fullmatch(r"(\w+) of (?:the )?([\w -]+)", f)
+        m = re.fullmatch(r"(\w+) (?:of|in(?! situ\b)) (?:the )?([\w -]+)", f)  # not "Melanoma in situ"
         if m and len(m.group(2).split()) <= 2:
             out.add(f"{m.group(2)} {m.group(1).lower()}")
     return out

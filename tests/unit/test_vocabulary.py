@@ -150,6 +150,12 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Secondary malignant neoplasm of bone and bone marrow", "malignancy", "malignancy"),
     ("psychotherapy", "mesh_d011613", "mesh_d011613"),  # MeSH therapy by the suffix -therapy
     ("Mini Mental Test Score, 18 to 24 points", "mmse", "mmse"),  # LCT
+    # surface forms: "X in Y" read "Y X", a hemorrhage also written "bleeding"
+    ("joint pain", "icd10cm_m25_5", "icd10cm_m25_5"),  # ICD-10-CM "Pain in joint"
+    ("gastrointestinal bleeding", "icd10cm_k92_2", "icd10cm_k92_2"),  # "Gastrointestinal hemorrhage"
+    ("Ongoing bleeding", "icd10cm_r58", "icd10cm_r58"),  # NCT01394432: "Hemorrhage, not elsewhere classified"
+    ("melanoma in situ", "icd10cm_d03", "carcinoma_in_situ"),  # "in situ" stays as written
+    ("Pain score of 4 or more", "nrs_pain", "nrs_pain"),
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
