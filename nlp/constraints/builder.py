@@ -1192,6 +1192,9 @@ class _Builder:
         measure. "PaO2/FiO2 <= 200 mmHg for less than 96 hours" gives PaO2/FiO2 no 96 hours;
         "severe anemia (< 8 g/dL), creatinine > 2.3 mg/dL" gives creatinine no 8 g/dL."""
         entry = _lex().entries.get(analyte.concept_id or "")
+        if entry is not None and entry.unit == "{score}" and entry.range is not None and val.comparator == "between" \
+                and (val.value, val.value_high) == tuple(entry.range):
+            return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
         if entry is None or not entry.unit or val.unit in (None, "xULN", "xLLN"):
             return True
         if not may_measure(val.unit, entry.unit, entry.id):
