@@ -636,8 +636,7 @@ class _Builder:
         subject = [d for d in self.drafts if d.kind == Kind.CONDITION and d.concept in own and d.present
                    and d.window is None and not d.history and d.group is None and d.together is None
                    and not d.excluded and d.applies_if is None]
-        if subject and len(subject) < len(self.drafts) and any(
-                d.kind not in (Kind.JUDGEMENT,) and d not in subject for d in self.drafts):
+        if subject and any(d not in subject and d.kind != Kind.JUDGEMENT for d in self.drafts):
             self.drafts = [d for d in self.drafts if d not in subject]
 
     def _graded_together(self) -> None:

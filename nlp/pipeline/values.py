@@ -106,8 +106,7 @@ _LEVELS = rf"""
     (?P<suffix>\s*(?:or|and)\s+(?:above|higher|more|greater|worse|over|below|lower|less|better|under))?
     """
 _SCALE_RE = re.compile(rf"(?:{read_cues().cues['scale_level_word']}\s*)+{_LEVELS}", re.X | re.I)
-# the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"); what follows
-# must not be a unit ("ECOG 2 years ago")
+# the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"; ``levels_after``)
 _LEVELS_AFTER = re.compile(rf"[\s)\]]*{_LEVELS}", re.X | re.I)  # "(ASA) I or II": after its bracket too
 _UNIT_FIRST = re.compile(rf"\s*(?:{UNIT_RE})(?![^\W\d_])", re.I)
 _PLUS_MINUS = re.compile(r"\s*\(?\s*(?:\+\s*/\s*-|±)")  # "MoCA of 23 (+/- 4)": an approximate score, no level
@@ -419,8 +418,8 @@ def find_values(text: str) -> list[ValueMatch]:
 
 
 def _lower_ends(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
-    """A bare value joined by "and" to an upper limit above it is the range's lower end: "aged 18
-    years and less than 65 years" is 18 to under 65 (cue range_join)."""
+    """A bare value joined by "and" or "to" (cue range_join) to an upper limit above it is the
+    range's lower end: "aged 18 years and less than 65 years" is 18 to under 65."""
     for i in range(len(values) - 1):
         a, b = values[i], values[i + 1]
         if (a.comparator is None and a.value_high is None and b.comparator in ("<", "<=") and b.value > a.value
