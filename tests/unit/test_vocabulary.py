@@ -156,6 +156,10 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Ongoing bleeding", "icd10cm_r58", "icd10cm_r58"),  # NCT01394432: "Hemorrhage, not elsewhere classified"
     ("melanoma in situ", "icd10cm_d03", "carcinoma_in_situ"),  # "in situ" stays as written
     ("Pain score of 4 or more", "nrs_pain", "nrs_pain"),
+    ("History of significant head trauma or neurological disorders", "neurological_disorder",
+     "neurological_disorder"),  # LCT NCT03868358
+    ("Polyneuropathy, unspecified", "icd10cm_g62_9", "neurological_disorder"),  # an imported G code under it
+    ("Non-penetrating closed head trauma", "traumatic_brain_injury", "traumatic_brain_injury"),  # NCT02525432
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
