@@ -160,6 +160,7 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
      "neurological_disorder"),  # LCT NCT03868358
     ("Polyneuropathy, unspecified", "icd10cm_g62_9", "neurological_disorder"),  # an imported G code under it
     ("Non-penetrating closed head trauma", "traumatic_brain_injury", "traumatic_brain_injury"),  # NCT02525432
+    ("Crohn's disease with complex perianal fistula", "perianal_fistula", "perianal_fistula"),  # 92 ctgov-msc mentions
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
