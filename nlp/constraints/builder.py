@@ -344,17 +344,22 @@ class _Builder:
         gap = self.text[end:start]
         return len(gap) <= 25 and not cue("or").search(gap) and not cue("and").search(gap)
 
-    def _allergy_before(self, e: Entity) -> _Draft | None:
+    def _allergy_before(self, e: Entity, strict: bool = False) -> _Draft | None:
         """The allergy (or anaphylaxis) named before a therapy mention whose allergen it is: the
         allergen's wording between them (cue ``allergen_lead``: "to penicillin or ", "or
-        hypersensitivity to "; no ``exposure_word``: not "allergy to X or current use of Y")."""
+        hypersensitivity to "; no ``exposure_word``: not "allergy to X or current use of Y").
+        ``strict`` (a condition's name inside the allergen's: "allergic reaction to a perianal
+        fistula plug"): nothing but an article between the lead and the mention."""
         lex = _lex()
         for d in reversed(self.drafts):
             if d.end > e.start:
                 continue
             if d.kind == Kind.CONDITION and d.present and _is_allergy(d.concept):
                 gap = self._after_allergy(d.start, d.end, e.start)
-                if cue("allergen_lead").match(gap) and not cue("exposure_word").search(gap):
+                m = cue("allergen_lead").match(gap)
+                if strict:
+                    return d if m and gap[m.end():].strip().lower() in ("", "a", "an", "the", "any") else None
+                if m and not cue("exposure_word").search(gap):
                     return d
                 # "allergy to any of the antibiotics used in this study, e.g. tobramycin": an example
                 # of an allergen named is one too
@@ -583,7 +588,8 @@ class _Builder:
                     d = seen_concepts[key]
                     d.end = max(d.end, e.end)
                     continue
-                if kind == Kind.THERAPY and (allergy := self._allergy_before(e)) is not None:
+                if (kind == Kind.THERAPY or (kind == Kind.CONDITION and not _is_allergy(e.concept_id))) \
+                        and (allergy := self._allergy_before(e, strict=kind == Kind.CONDITION)) is not None:
                     # "known allergies to penicillin or streptomycin": what the patient reacts to, not
                     # an exposure (a patient taking streptomycin without an allergy is not excluded)
                     self._allergens.setdefault(id(allergy), []).append(e)
@@ -628,7 +634,8 @@ class _Builder:
         with CLI indicated for major amputation" in a CLI trial) is whom the exclusion speaks of,
         not what it excludes: every eligible patient has it. It is dropped when another
         constraint remains and it carries no time, history or grade of its own (a "stroke within
-        3 months" in a stroke trial is kept)."""
+        3 months" in a stroke trial is kept); named alone ("openings of anal fistula more than 2
+        and 3", values no analyte reads) it is left open."""
         if self.effect != "exclude" or not self.targets:
             return
         lex = _lex()  # the trial's most specific diagnoses: "COVID-19 Infection" is COVID-19, not any infection
@@ -638,6 +645,9 @@ class _Builder:
                    and not d.excluded and d.applies_if is None]
         if subject and any(d not in subject and d.kind != Kind.JUDGEMENT for d in self.drafts):
             self.drafts = [d for d in self.drafts if d not in subject]
+        else:  # alone, it excludes what the trial requires: qualified by something not read
+            for d in subject:
+                d.unresolved.append("the trial's own diagnosis named in an exclusion, with nothing read that qualifies it")
 
     def _graded_together(self) -> None:
         """An exclusion of a condition at a grade ("spondylolisthesis > grade II", "Grade III and
