@@ -66,6 +66,11 @@ def read_json(name: str) -> Any:
     return json.loads((_vocab_dir() / name).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _head_variants() -> dict[str, list[str]]:
+    return dict(read_json("classes.json")["head_variants"])
+
+
 # --- loading the built file ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -136,17 +141,14 @@ def _slug(text: str) -> str:
 
 
 def _variants(term: str) -> set[str]:
-    """Surface forms of a name: as given, with the last word singular or plural; "Lung
-    Transplantation" is also written "lung transplant(s)", "Gastrointestinal hemorrhage"
-    "gastrointestinal bleeding"."""
+    """Surface forms of a name: as given, with the last word singular or plural, and with a head
+    word criteria write otherwise (``head_variants``: "Lung Transplantation" is also "lung
+    transplant(s)", "Gastrointestinal hemorrhage" "gastrointestinal bleeding")."""
     out = {term}
     words = term.split(" ")
     last = words[-1]
     low = last.lower()
-    if low == "transplantation" and len(words) > 1:
-        out |= {" ".join([*words[:-1], w]) for w in ("transplant", "transplants")}
-    if low in ("hemorrhage", "haemorrhage"):
-        out.add(" ".join([*words[:-1], "bleeding"]))
+    out |= {" ".join([*words[:-1], w]) for w in _head_variants().get(low, ())}
     if len(low) > 4 and low.endswith("ies"):
         out.add(" ".join([*words[:-1], last[:-3] + "y"]))
     elif len(low) > 4 and low.endswith("s") and not low.endswith(("ss", "us", "is", "sis")):

@@ -62,11 +62,9 @@ class ConceptLinker:
         hits = [h for h in self.lexicon.find(text) if self._category(h[0]) in allowed]
         if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(text):
             return Link(hits[0][0], "exact", 1.0)
-        if "-" in text:  # "anti-phospholipid syndrome" is the vocabulary's "antiphospholipid syndrome"
-            joined = text.replace("-", "")
-            whole = [h for h in self.lexicon.find(joined) if h[1] == 0 and h[2] == len(joined)]
-            if len(whole) == 1 and self._category(whole[0][0]) in allowed:
-                return Link(whole[0][0], "exact", 1.0)
+        # "anti-phospholipid syndrome" is the vocabulary's "antiphospholipid syndrome"
+        if "-" in text and (cid := self.lexicon.whole(text.replace("-", ""))) and self._category(cid) in allowed:
+            return Link(cid, "exact", 1.0)
         if hits and hits[-1][2] == len(text):
             return Link(hits[-1][0], "head", 0.9)
         return self._nearest(text, allowed)
