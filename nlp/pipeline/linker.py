@@ -9,15 +9,17 @@ the imported vocabulary, as scispaCy's linker does over UMLS, here over our own 
    categories the span's label allows whose every word starts like a word of the span, kept at
    ``NGRAM_THRESHOLD`` or above.
 
-The word-prefix index is built on first use (a fraction of a second), once per process.
+The index (terms keyed by their category and the set of their words' first four letters, so the
+candidates of a span are the keys made of its own prefixes) is built on first use (a fraction of a
+second), once per process.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import combinations
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -27,6 +29,7 @@ from nlp.core.lexicon import Lexicon
 _WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
 _TOKEN = re.compile(r"[a-z0-9]+")
 NGRAM_THRESHOLD = 0.85
+_SUBSETS_UP_TO = 12  # a span with more distinct word prefixes has its candidates found by a scan
 MAX_SPAN = 80  # characters: a longer span is a clause, not a name  # below it, near neighbours were other concepts on the dev set's spans
 # the lexicon categories a model label may link to
 CATEGORIES = {
@@ -77,44 +80,64 @@ class ConceptLinker:
     def _index(self) -> dict[str, Any]:
         terms: list[str] = []
         ids: list[str] = []
-        cats: list[str] = []
-        postings: dict[str, list[int]] = {}  # a word's first four letters -> the terms with such a word
-        widths: list[int] = []  # distinct word prefixes per term
-        marks: dict[int, frozenset[str]] = {}  # a term's short tokens that are no function word: a span must have them
+        # (category, the distinct first four letters of the term's words) -> the terms
+        keyed: dict[tuple[str, frozenset[str]], list[int]] = {}
         for term, cid, category in self.lexicon.entries.terms():
             n = len(terms)
             low = term.lower()
             terms.append(low)
             ids.append(cid)
-            cats.append(category)
-            prefixes = {w[:4] for w in _WORD.findall(low)}
-            widths.append(len(prefixes))
-            if not self.lexicon.entries.is_curated(cid) and (found := _marks(term)):
-                marks[n] = found  # an imported name ("Hb-S/Hb-C disease"); a curated "systolic bp" may be "systolic"
-            for p in prefixes:
-                postings.setdefault(p, []).append(n)
-        return {"terms": terms, "ids": ids, "cats": cats, "postings": postings, "widths": widths, "marks": marks}
+            if prefixes := frozenset(w[:4] for w in _WORD.findall(low)):  # else no word a span could share
+                keyed.setdefault((category, prefixes), []).append(n)
+        # per term, read on first use: its short tokens that are no function word, which a span
+        # must have (``_marks``; an imported name's: "Hb-S/Hb-C disease"; a curated "systolic bp"
+        # may be "systolic"), and its character 3-grams
+        return {"terms": terms, "ids": ids, "keyed": keyed, "marks": {}, "trigrams": {}}
+
+    def _marks_of(self, i: int) -> frozenset[str]:
+        marks = self._index["marks"]
+        found = marks.get(i)
+        if found is None:
+            ix = self._index
+            found = marks[i] = frozenset() if self.lexicon.entries.is_curated(ix["ids"][i]) else _marks(ix["terms"][i])
+        return found
+
+    def _candidates(self, prefixes: frozenset[str], allowed: tuple[str, ...]) -> list[int]:
+        """The terms of the allowed categories whose every word's prefix is one of ``prefixes``."""
+        keyed = self._index["keyed"]
+        out: list[int] = []
+        if len(prefixes) <= _SUBSETS_UP_TO:
+            words = sorted(prefixes)
+            for r in range(1, len(words) + 1):
+                for sub in combinations(words, r):
+                    key = frozenset(sub)
+                    for cat in allowed:
+                        out.extend(keyed.get((cat, key), ()))
+            return out
+        for (cat, key), ids in keyed.items():  # a long span (rare): every key
+            if cat in allowed and key <= prefixes:
+                out.extend(ids)
+        return out
 
     def _nearest(self, text: str, allowed: tuple[str, ...]) -> Link | None:
         """Among the terms every word of which starts like a word of the span (the only ones
         ``_words_covered`` accepts), the nearest by the cosine of their character 3-gram sets."""
         ix = self._index
         span = text.lower()
-        hits: Counter[int] = Counter()
-        for p in {w[:4] for w in _WORD.findall(span)}:
-            hits.update(ix["postings"].get(p, ()))
-        widths, cats, terms, marks = ix["widths"], ix["cats"], ix["terms"], ix["marks"]
+        terms, grams = ix["terms"], ix["trigrams"]
         tokens: set[str] | None = None  # the span's tokens, read when a candidate has marks
         q = _trigrams(span)
         best, best_i = 0.0, -1
-        for i, n in hits.items():
-            if n != widths[i] or cats[i] not in allowed or not _words_covered(terms[i], span):
+        for i in self._candidates(frozenset(w[:4] for w in _WORD.findall(span)), allowed):
+            if not _words_covered(terms[i], span):
                 continue
-            if i in marks:
+            if needed := self._marks_of(i):
                 tokens = tokens if tokens is not None else set(_TOKEN.findall(span))
-                if not tokens.issuperset(marks[i]):
+                if not tokens.issuperset(needed):
                     continue
-            t = _trigrams(terms[i])
+            t = grams.get(i)
+            if t is None:
+                t = grams[i] = _trigrams(terms[i])
             sim = len(q & t) / ((len(q) * len(t)) ** 0.5 or 1.0)
             if sim > best or (sim == best and i < best_i):
                 best, best_i = sim, i
