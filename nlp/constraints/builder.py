@@ -126,6 +126,7 @@ class _Draft:
     planned: bool = False
     washout: bool = False  # "discontinued at least 4 weeks before": none in the window
     remission: bool = False  # the window is what an exception says ("except if disease-free for 5 years")
+    change: bool = False  # a measurement's range bounds a change from a baseline, not a level
     window: Window | None = None
     group: str | None = None  # an OR group: any of its members
     together: str | None = None  # an ALL group inside an exclusion: a condition and the grade that qualifies it
@@ -296,7 +297,9 @@ class _Builder:
         val = self._said_comparison(analyte, val, unit)
         assert val.value is not None  # build() links only values that have one
         doubts = _no_comparator(val, unit)
-        if self._is_change(val):
+        is_change = self._is_change(val)
+        change = is_change and kind == Kind.MEASUREMENT  # a weight's change keeps only the doubt
+        if is_change:
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
             # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
             doubts = [*doubts, "a change from a baseline, not a level: the record's values over time are needed"]
@@ -317,7 +320,7 @@ class _Builder:
         for bounds, unit in parts:
             # "≥1 clinically documented relapse": a value before its analyte spans the analyte too
             self._add(kind, start, max(val.end, analyte.end), concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
-                      unit=unit, group=group, rule=rule, applies_if=applies_if,
+                      unit=unit, group=group, rule=rule, applies_if=applies_if, change=change,
                       unresolved=[*unresolved_list, *doubts])
 
     def _said_comparison(self, analyte: Entity, val: Entity, unit: str | None) -> Entity:
@@ -432,9 +435,11 @@ class _Builder:
 
     def _is_change(self, val: Entity) -> bool:
         """The value is the size of a change ("increase of", "drop by more than", "... rise in"),
-        by the cues ``change_before`` (the clause before the value) and ``change_after``."""
+        by the cues ``change_before`` (the clause before the value) and ``change_after`` (the
+        criterion's words after it: not the next criterion's "Loss more than 10% of FVC")."""
+        end = min(self.crit_span[1], val.end + 40)
         return bool(cue("change_before").search(self.clause_before(val.start))
-                    or cue("change_after").match(self.text[val.end:val.end + 40]))
+                    or cue("change_after").match(self.text[val.end:end]))
 
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
@@ -1526,7 +1531,7 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
         if k != Kind.AGE:
             fields["applies_if"] = d.applies_if
         if k == Kind.MEASUREMENT:
-            fields.update(concepts=_concept_set(d), window=d.window)
+            fields.update(concepts=_concept_set(d), window=d.window, change=d.change)
     elif k == Kind.SEX:
         fields["sex"] = d.sex
     elif k == Kind.CONSENT:

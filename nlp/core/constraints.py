@@ -240,6 +240,9 @@ class MeasurementConstraint(_Numeric):
     # the look-back the value must be measured in ("ejection fraction <= 50% ... within the prior
     # six months"); None: the latest value, whenever measured
     window: Window | None = None
+    # the range bounds a change from a baseline, not a level ("≥ 0.5 mg/dL rise in serum
+    # creatinine", "an increase of ≥1 EDSS point"): answered only by the values over time
+    change: bool = False
 
 
 class SexConstraint(_Constraint):

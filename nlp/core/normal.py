@@ -59,6 +59,7 @@ class Facet:
     applies_if: Applicability | None = None
     excluded: tuple[Concept, ...] = ()
     alternative: bool = False  # one of several alternatives ("any of"), not required alone
+    change: bool = False  # the value bounds a change from a baseline, not a level
 
     @property
     def id(self) -> str:
@@ -80,7 +81,7 @@ class Facet:
     def qualified(self) -> bool:
         """Carries a qualifier a plain comparison leaves out (a window, a condition, a carve-out,
         a plan, an inference, an alternative)."""
-        return bool(self.window_days or self.applies_if or self.excluded or self.planned
+        return bool(self.window_days or self.applies_if or self.excluded or self.planned or self.change
                     or self.inferred or self.alternative or self.constraint.provenance.unresolved)
 
 
@@ -106,8 +107,9 @@ def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
     if isinstance(c, NUMERIC_TYPES):
         concept = c.concepts.concept if isinstance(c, MeasurementConstraint) else _kind_concept(c.kind.value)
         days = _window_days(c.window if isinstance(c, MeasurementConstraint) else None)
+        change = isinstance(c, MeasurementConstraint) and c.change
         return [Facet(**common, comparator=cmp_, value=v, unit=c.range.unit, concept=concept, window_days=days,
-                      applies_if=c.applies_if) for cmp_, v in c.range.bounds()]
+                      applies_if=c.applies_if, change=change) for cmp_, v in c.range.bounds()]
     if isinstance(c, SexConstraint):
         return [Facet(**common, comparator="=", value=c.sex)]
     if isinstance(c, ConsentConstraint):

@@ -217,6 +217,8 @@ def _content(c: AnyConstraint) -> tuple[str, bool]:
     value as "<name> is <range>"."""
     if isinstance(c, MeasurementConstraint):
         name = name_words(c.concepts.concept.name)
+        if c.change:
+            name = f"the change in {name} from baseline"
         when = f", measured {window_words(c.window)}" if c.window is not None else ""
         return f"{name} {_be(name)} {range_words(c.range)}{when}", True
     if isinstance(c, AgeConstraint | WeightConstraint | BmiConstraint):

@@ -3,7 +3,9 @@
 A fact is found when a constraint of the criterion holding the fact's quote has the fact's kind,
 effect (or its normal-form equivalent: include "ALT <= 2.5 xULN" = exclude "ALT > 2.5 xULN"),
 concept (the constraint's concept or one of its broader concepts; a measurement's analyte by any
-name the lexicon gives the concept, case and hyphens aside; a fact that names its concept, an
+name the lexicon gives the concept, case and hyphens aside, or by either of the two names of an
+analyte written "A (B)"; a change from a baseline, "serum creatinine rise from baseline", only
+by a constraint that reads a change, by a name of its concept in the analyte as whole words; a fact that names its concept, an
 "other" therapy or a target diagnosis, by a name found in the constraint's evidence or by any name
 of the constraint's concept standing as whole words in the fact's name), comparator, value and unit
 (after conversion) and window. Recall is reported per kind; precision for the numeric kinds
@@ -41,6 +43,13 @@ _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "meas
 # a key's dose analyte: "prednisone dose", "prednisone-equivalent dose" (hyphens read as spaces)
 _DOSE_ANALYTE = re.compile(r"(.+?)(?: equivalent)? dose")
 _UNITLESS = {None, "{score}", "{ratio}", "{count}"}
+# a key's analyte that names a change of a quantity ("serum creatinine rise from baseline", "EDSS
+# increase"): credited only to a constraint that reads a change (``change``), by a name of its
+# concept standing in the analyte as whole words
+_CHANGE_ANALYTE = re.compile(r"\b(?:rises?|increases?|drops?|decreases?|declines?|falls?|changes?|loss|gains?|"
+                             r"reductions?|enlargements?|worsening|improvements?)\b")
+# a key's analyte written with its other name in brackets: "CASS (Composite Autonomic Severity Score)"
+_BRACKETED = re.compile(r"(.+?)\s*\((.+)\)")
 # The answer keys count window days by GOLD_GUIDELINE.md's convention (month = 30 days, year = 365);
 # the package counts by nlp/resources/time_units.json (month = 30.4375, year = 365.25). A key's
 # count is read back into the amounts it may stand for, each converted by the package's rule.
@@ -89,7 +98,11 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
         if c.kind == "dose":  # a dose facet of a therapy: the key names the drug's dose
             m = _DOSE_ANALYTE.fullmatch(analyte)
             return m is not None and m.group(1) in _names_of(cid)
-        return analyte in _names_of(cid)
+        names = _names_of(cid)
+        bracketed = _BRACKETED.fullmatch(analyte)
+        if analyte in names or (bracketed is not None and set(bracketed.groups()) & names):
+            return not c.change  # the level the key names
+        return c.change and bool(_CHANGE_ANALYTE.search(analyte)) and any(_names_in(n, analyte) for n in names)
     if want in (None, "target_diagnosis", "other"):
         name = _analyte_key(fact.get("name") or "")
         if want == "target_diagnosis" and fact["effect"] != c.effect:

@@ -147,6 +147,8 @@ def _content(c: AnyConstraint) -> dict[str, Any]:
         return out | _by_type_and_value({"coding": [_TYPES[c.kind.value]]}, c.range)
     if isinstance(c, MeasurementConstraint):
         out |= _by_type_and_value(_cc(c.concepts), c.range)
+        if c.change:  # no coded slot for it: said in the note
+            out["note"] = [{"text": "the change from a baseline, not a level"}]
         return out | ({"timeFromEvent": [_time_from_event(c.window)]} if c.window is not None else {})
     if isinstance(c, SexConstraint):
         if c.sex == "all":

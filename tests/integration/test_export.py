@@ -141,6 +141,18 @@ def test_export_fhir_a_measurement_window_is_its_time_from_event(nlp) -> None:  
     _valid(trial_bundle(doc))
 
 
+def test_export_fhir_a_change_from_baseline_says_so(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01602328: the size of a rise, not a creatinine level; the level reading stays unnoted
+    doc = parse(nlp, "NCT00000803", "Inclusion Criteria:\n\n* ≥ 0.5 mg/dL rise in serum creatinine from baseline\n"
+                "* Serum creatinine ≥ 0.5 mg/dL\n")
+    ev = _ev(trial_bundle(doc))
+    rise, level = _char(ev, "I1"), _char(ev, "I2")
+    assert {"text": "the change from a baseline, not a level"} in rise["note"]
+    assert "the change in creatinine from baseline" in json.dumps(rise)
+    assert "the change" not in json.dumps(level)
+    _valid(trial_bundle(doc))
+
+
 def test_export_fhir_condition_of_application_becomes_a_combination(seeds) -> None:  # type: ignore[no-untyped-def]
     [doc] = [d for d in seeds if d.record.nct_id == "NCT05697718"]
     ev = _ev(trial_bundle(doc))

@@ -522,3 +522,22 @@ def test_constraints_unlinked_model_spans_are_named_beside_constraints() -> None
                             "no concept in the vocabularies)")
     alone = build_criterion("I1", "inclusion", ents[:1], text, (0, len(text)))
     assert alone.reason is None
+
+
+@pytest.mark.parametrize(("analyte", "quote", "found"), [
+    # a change is credited to a reading of a change, by a name of the analyte in the key's words
+    ("serum creatinine rise from baseline", "≥ 0.5 mg/dL rise in serum creatinine from baseline", True),  # NCT01602328
+    ("EDSS increase", "an increase of ≥0.5 EDSS point", True),  # NCT01730547's naming
+    ("creatinine", "≥ 0.5 mg/dL rise in serum creatinine from baseline", False),  # the key's level: not a change
+    ("serum creatinine rise from baseline", "serum creatinine ≥ 0.5 mg/dL", False),  # a level is no change
+    ("urea rise from baseline", "≥ 0.5 mg/dL rise in serum creatinine from baseline", False),  # another analyte
+    # an analyte written "A (B)": either name
+    ("CASS (Composite Autonomic Severity Score)", "CASS ≥0.5", True),  # NCT02315027
+    ("EDSS (Expanded Disability Status Scale)", "EDSS ≥0.5", True),
+    ("CRP (C-reactive protein)", "EDSS ≥0.5", False),
+])
+def test_constraints_fact_change_and_bracketed_analytes(nlp, analyte: str, quote: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    value, unit = (0.5, "mg/dL") if "mg/dL" in quote else (0.5, "score")
+    fact = {"kind": "measurement", "effect": "include", "analyte": analyte, "comparator": ">=", "value": value,
+            "unit": unit, "quote": quote}
+    assert _fact_found(nlp, "Inclusion", fact) is found

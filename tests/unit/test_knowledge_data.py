@@ -91,6 +91,8 @@ CUE_CASES = [
     ("any_of_following", "as evidenced by one or more of the following: i.", "all of the following: i."),
     ("alternative_or", "in past 18 months or ≥ 1 relapse", "if 10 yrs old or older"),
     ("denied_value", "RRMS without ", "RRMS with "),
+    # NCT02530047: "hemoglobin level needs to be stable (no drop by more than 1 gm/dl ...)"
+    ("denied_value", "stable (no drop by ", "stable (a drop by "),
     ("denied_expectation", "Moribund patient not ", "Moribund patient, notably "),
     ("time_limit", "death is imminent within the subsequent ", "death is imminent after "),
     ("age_condition", "Lansky score 60% or greater if ", "Lansky score 60% or greater in "),

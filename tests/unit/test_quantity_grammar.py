@@ -364,6 +364,34 @@ def test_grammar_readings_of_analytes(nlp, text: str, section: str, analyte: str
 def test_grammar_change_is_not_a_level(nlp, text: str, analyte: str, change: bool) -> None:  # type: ignore[no-untyped-def]
     cs = _analyte(nlp, text, "inclusion", analyte)
     assert cs and any(any("a change from a baseline" in u for u in c.provenance.unresolved) for c in cs) == change
+    assert any(c.change for c in cs) == change  # typed: what the exports and the scorer read
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    # "no <change> by more than N" denies the larger change: at most N (NCT02530047)
+    ("hemoglobin level needs to be stable (no drop by more than 1 gm/dl)", [(None, 1.0, "g/dL")]),
+    ("no increase of more than 0.3 mg/dL in creatinine", [(None, 0.3, "mg/dL")]),
+    # without the denial the change is more than N
+    ("an increase of more than 0.3 mg/dL in creatinine", [(0.3, None, "mg/dL")]),
+])
+def test_grammar_denied_change(nlp, text: str, ranges: list[tuple[float | None, float | None, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _constraints(nlp, text, "measurement") if c.change]
+    assert _ranges(cs) == ranges
+
+
+def test_grammar_change_word_of_the_next_criterion_is_not_read(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT02594839: the next line starts "Loss more than 10% of FVC": DLCO >= 20% is a level
+    text = "Diffusing Lung Capacity (DLCO) ≥20%\n* Loss more than 10% of FVC during the last 12 months"
+    cs = _analyte(nlp, text, "inclusion", "dlco")
+    assert _ranges(cs) == [(20.0, None, "%")]
+    assert not cs[0].change and cs[0].provenance.certain
+
+
+def test_grammar_weight_change_stays_a_doubt(nlp) -> None:  # type: ignore[no-untyped-def]
+    # a weight has no change field: "changes in body weight more than 10 pounds" must never become
+    # a certain "weight > 10" exclusion (it would exclude everyone)
+    cs = _constraints(nlp, "changes in body weight more than 10 pounds in the past three months", "weight", "exclusion")
+    assert cs and all(not c.provenance.certain for c in cs)
 
 
 @pytest.mark.parametrize(("text", "analyte", "ranges", "condition_kept"), [

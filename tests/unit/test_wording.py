@@ -123,6 +123,9 @@ def test_sentences_agree_with_a_plural_analyte() -> None:
                                 concepts=_cs("platelets", "platelets"), range=NumericRange(high=100, high_inclusive=False,
                                                                                             unit="10*9/L"))
     assert sentence(plt) == "Exclude if platelets are below 100 ×10⁹/L"
+    rise = MeasurementConstraint(id="I1.c1", criterion="I1", effect="include", provenance=RULES, change=True,
+                                 concepts=_cs("creatinine", "creatinine"), range=NumericRange(low=0.5, unit="mg/dL"))
+    assert sentence(rise) == "Requires the change in creatinine from baseline at least 0.5 mg/dL"
     assert sentence(plt.model_copy(update={"effect": "include"})) == "Requires platelets below 100 ×10⁹/L"
     hb = plt.model_copy(update={"concepts": _cs("hemoglobin", "NIHSS")})
     assert sentence(hb).startswith("Exclude if NIHSS is below")
