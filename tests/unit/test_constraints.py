@@ -304,6 +304,22 @@ def test_constraints_therapy_windows(nlp) -> None:  # type: ignore[no-untyped-de
     assert cs[0].constraint.window.anchor == "enrollment"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(("text", "section", "certain"), [
+    # how long an exposure lasts, read as a window of any use: never a certain exclusion
+    ("Need for inotropic support for more than 36 hours", "Exclusion", False),  # NCT01770613
+    ("Taking non-steroidal anti-inflammatory medications without a stable dosing regimen for at least 4 weeks "
+     "before screening", "Exclusion", False),  # NCT02805855
+    ("Therapeutic anticoagulation for more than 48 hours in the two days prior to consent", "Exclusion", False),  # NCT03868956
+    # a window of any use stays certain, and so does the same wording in an inclusion
+    ("Use of anticoagulants within 4 weeks before screening", "Exclusion", True),
+    ("Treatment with anticoagulants for at least 4 weeks before screening", "Inclusion", True),
+])
+def test_constraints_a_therapy_lasting_is_no_certain_window_in_an_exclusion(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
+                                                                             certain: bool) -> None:
+    cs = [c for c in cons(nlp, text, section) if c.kind == "therapy" and c.window_days]
+    assert cs and all(c.constraint.provenance.certain == certain for c in cs)
+
+
 def test_constraints_prior_stem_cell(nlp) -> None:  # type: ignore[no-untyped-def]
     [c] = cons(nlp, "Those who have previously received other stem cell treatments;")
     assert (c.kind, c.concept.id, c.history) == ("therapy", "stem_cell_therapy", True)
