@@ -283,6 +283,7 @@ if __name__ == "__main__":
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w+")
+_WHOLE_CACHE = 100_000  # phrases whose ``Lexicon.whole`` answer is kept
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -389,6 +390,7 @@ class Lexicon:
         self._descendants: dict[str, set[str]] | None = None
         self._by_code: dict[tuple[str, str], str] | None = None
         self._concepts: dict[str, Concept] = {}
+        self._whole: dict[str, str | None] = {}  # ``whole``'s answers: the lexicon does not change
         # token tuples -> concept id: synonyms lower-cased, abbreviations as written
         self._lower: dict[tuple[str, ...], str] = {}
         self._orth: dict[tuple[str, ...], str] = {}
@@ -549,10 +551,14 @@ class Lexicon:
 
     def whole(self, text: str) -> str | None:
         """The concept one term of which is the whole ``text`` ("hepatitis C"), else None."""
+        if text in self._whole:
+            return self._whole[text]
         hits = self.find(text)
-        if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(text):
-            return hits[0][0]
-        return None
+        cid = hits[0][0] if len(hits) == 1 and hits[0][1] == 0 and hits[0][2] == len(text) else None
+        if len(self._whole) >= _WHOLE_CACHE:
+            self._whole.clear()  # bounded: a long-running process meets ever new phrases
+        self._whole[text] = cid
+        return cid
 
     def concepts_in(self, text: str) -> frozenset[str]:
         """The concepts ``text`` names (``find``), without ancestors."""

@@ -69,3 +69,15 @@ def test_lexicon_grouping_concepts_have_narrower_terms() -> None:
     by_id = {e.id: e for e in load_lexicon()}
     for group in ("malignancy", "active_infection", "autoimmune_disease", "immunosuppressant", "hepatic_dysfunction"):
         assert any(group in e.parents for e in by_id.values()), group
+
+
+def test_lexicon_whole_answers_are_kept_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nlp.core.lexicon as lexicon_module
+
+    lex = lexicon_module.Lexicon(lexicon_module.load_lexicon())  # a fresh instance: its own answers
+    first = lex.whole("hepatitis C")
+    assert first is not None and lex.whole("hepatitis C") == first  # answered again from the kept answer
+    assert lex.whole("hepatitis C virus infection of the liver") is None  # not one whole term
+    monkeypatch.setattr(lexicon_module, "_WHOLE_CACHE", 2)
+    lex.whole("diabetes")  # the third phrase: the kept answers are dropped first
+    assert len(lex._whole) == 1 and lex.whole("hepatitis C") == first
