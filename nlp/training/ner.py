@@ -268,7 +268,7 @@ def build_corpus(corpus_dir: Path = CORPUS_DIR, chia_dir: Path = CHIA_DIR, with_
     return info
 
 
-def train(out: Path, *, seed: int = SEED, width: int = 48, depth: int = 2, max_epochs: int = 30,
+def train(out: Path, *, seed: int = SEED, width: int = 32, depth: int = 2, max_epochs: int = 30,
           max_steps: int = 5000, patience: int = 1400, eval_frequency: int = 200,
           with_gold: bool = True) -> dict:
     from spacy.cli.train import train as spacy_train
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "models" / "ner")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--max-steps", type=int, default=5000)
-    ap.add_argument("--width", type=int, default=48, help="tok2vec width")
+    ap.add_argument("--width", type=int, default=32, help="tok2vec width")
     ap.add_argument("--depth", type=int, default=2, help="tok2vec encoder depth")
     ap.add_argument("--no-gold", action="store_true", help="train on Chia only")
     ap.add_argument("--corpus-only", action="store_true", help="only build the DocBins and print their stats")
