@@ -307,8 +307,7 @@ def test_constraints_therapy_windows(nlp) -> None:  # type: ignore[no-untyped-de
 @pytest.mark.parametrize(("text", "section", "certain"), [
     # how long an exposure lasts, read as a window of any use: never a certain exclusion
     ("Need for inotropic support for more than 36 hours", "Exclusion", False),  # NCT01770613
-    ("Taking non-steroidal anti-inflammatory medications without a stable dosing regimen for at least 4 weeks "
-     "before screening", "Exclusion", False),  # NCT02805855
+    ("Taking NSAIDs without a stable dosing regimen for at least 4 weeks before screening", "Exclusion", False),  # NCT02805855
     ("Therapeutic anticoagulation for more than 48 hours in the two days prior to consent", "Exclusion", False),  # NCT03868956
     # a window of any use stays certain, and so does the same wording in an inclusion
     ("Use of anticoagulants within 4 weeks before screening", "Exclusion", True),
