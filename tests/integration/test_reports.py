@@ -340,10 +340,11 @@ def test_plots_escape_trial_labels(nlp) -> None:  # type: ignore[no-untyped-def]
 
 def test_corpus_not_computable_reasons_with_detail(nlp) -> None:  # type: ignore[no-untyped-def]
     s = CorpusStats()
-    s.add(parse(nlp, "NCT00000401", "Exclusion Criteria:\n\n* Blue eyes\n* Investigator judgement: unsuitable\n"
-                "* Pregnancy\n"))
+    s.add(parse(nlp, "NCT00000401", "Exclusion Criteria:\n\n* Subjects with Cardiovascular failure\n"
+                "* Investigator judgement: unsuitable\n* Pregnancy\n"))
     assert s.criteria == 3 and s.not_computable == 2
-    # "Blue eyes": the NER tags it as a condition the linker finds no concept for
+    # "Cardiovascular failure" (an LCT criterion's words): the NER tags it as a condition the linker
+    # finds no concept for
     assert s.reason_detail == {"not recognised: no entity tagged, unlinked NER CONDITION": 1,
                                "left to the investigator's judgement": 1}
     assert s.reasons == {"not recognised: unlinked span of the statistical NER": 1,
