@@ -224,6 +224,8 @@ class _Trial:
 
     def _measurement(self, c: MeasurementConstraint | WeightConstraint | BmiConstraint, negate: bool) -> _Part | None:
         if isinstance(c, MeasurementConstraint):
+            if c.change:
+                return None  # a change from a baseline: no single measurement's value in a range
             cid = self.b.codeset(c.concepts)
         else:
             code = "29463-7" if isinstance(c, WeightConstraint) else "39156-5"

@@ -438,6 +438,8 @@ class Matcher:
 
     def _measurement(self, c: MeasurementConstraint, p: Patient, siblings: Sequence[Slot]) -> _Reading:
         cid = c.concepts.concept.id
+        if c.change:  # the latest value says nothing about how far it moved from a baseline
+            return _Reading(None, f"a change in {c.concepts.concept.name} from a baseline: the record's values over time are needed")
         if cid == "disease_duration":
             return self._duration(c, p, siblings)
         return self._observation(c, p, cid, c.concepts.concept.name)

@@ -28,9 +28,9 @@ from nlp.core.lexicon import Lexicon
 
 _WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
 _TOKEN = re.compile(r"[a-z0-9]+")
-NGRAM_THRESHOLD = 0.85
+NGRAM_THRESHOLD = 0.85  # below it, near neighbours were other concepts on the dev set's spans
 _SUBSETS_UP_TO = 12  # a span with more distinct word prefixes has its candidates found by a scan
-MAX_SPAN = 80  # characters: a longer span is a clause, not a name  # below it, near neighbours were other concepts on the dev set's spans
+MAX_SPAN = 80  # characters: a longer span is a clause, not a name
 # the lexicon categories a model label may link to
 CATEGORIES = {
     "CONDITION": ("condition",), "PREGNANCY": ("condition",),

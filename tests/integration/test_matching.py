@@ -344,3 +344,25 @@ def test_matching_reads_a_directory_of_parse_outputs(trials, tmp_path: Path) -> 
     assert res.returncode == 0, res.stderr
     heads = [ln.split(":")[0] for ln in res.stdout.splitlines() if not ln.startswith(" ")]
     assert heads == ["NCT05697718", "NCT07177677"]
+
+
+def test_matching_a_change_from_baseline_is_never_read_as_a_level(nlp, trials) -> None:  # type: ignore[no-untyped-def]
+    """A measurement typed as a change ("≥ 0.5 mg/dL rise in serum creatinine") is not answered by
+    the latest value, even if a reading came without doubts; Circe leaves it out."""
+    from nlp.export.circe import cohort_expression
+
+    doc = trials["NCT05697718"]
+    over = patient("NCT05697718", observations=[{"name": "ALT", "value": 100.4, "unit": "U/L", "reference_range": {"high": 40}, "date": "2026-10-20"}])
+    assert "E6" in match(nlp, trials, "NCT05697718", over).failing  # the level fails it
+
+    def as_change(crit):  # type: ignore[no-untyped-def]
+        if not crit.id.startswith("E6"):  # the AST/ALT thresholds of E6.1.2
+            return crit
+        return crit.model_copy(update={"constraints": tuple(
+            c.model_copy(update={"change": True}) if c.kind == "measurement" else c for c in crit.constraints)})
+
+    changed = doc.model_copy(update={"criteria": tuple(as_change(c) for c in doc.criteria)})
+    r = Matcher().match(changed, over)
+    assert "E6" not in r.failing and any("change in" in m for m in r.missing)
+    before = json.dumps(cohort_expression(doc).expression).count('"Measurement"')
+    assert json.dumps(cohort_expression(changed).expression).count('"Measurement"') < before
