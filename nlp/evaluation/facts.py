@@ -33,6 +33,7 @@ from typing import Any
 
 from nlp.core.comparators import FLIP
 from nlp.core.document import ParsedTrial, criteria_for_quote
+from nlp.core.knowledge import cue
 from nlp.core.labels import NUMERIC_KINDS
 from nlp.core.lexicon import Lexicon
 from nlp.core.normal import Facet, criterion_facets, must_comparator
@@ -43,11 +44,6 @@ _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "meas
 # a key's dose analyte: "prednisone dose", "prednisone-equivalent dose" (hyphens read as spaces)
 _DOSE_ANALYTE = re.compile(r"(.+?)(?: equivalent)? dose")
 _UNITLESS = {None, "{score}", "{ratio}", "{count}"}
-# a key's analyte that names a change of a quantity ("serum creatinine rise from baseline", "EDSS
-# increase"): credited only to a constraint that reads a change (``change``), by a name of its
-# concept standing in the analyte as whole words
-_CHANGE_ANALYTE = re.compile(r"\b(?:rises?|increases?|drops?|decreases?|declines?|falls?|changes?|loss|gains?|"
-                             r"reductions?|enlargements?|worsening|improvements?)\b")
 # a key's analyte written with its other name in brackets: "CASS (Composite Autonomic Severity Score)"
 _BRACKETED = re.compile(r"(.+?)\s*\((.+)\)")
 # The answer keys count window days by GOLD_GUIDELINE.md's convention (month = 30 days, year = 365);
@@ -102,7 +98,9 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
         bracketed = _BRACKETED.fullmatch(analyte)
         if analyte in names or (bracketed is not None and set(bracketed.groups()) & names):
             return not c.change  # the level the key names
-        return c.change and bool(_CHANGE_ANALYTE.search(analyte)) and any(_names_in(n, analyte) for n in names)
+        # a key's analyte naming a change ("serum creatinine rise from baseline", "EDSS increase";
+        # cue ``change_word``): credited only to a change reading, by a name of its concept in it
+        return c.change and bool(cue("change_word").search(analyte)) and any(_names_in(n, analyte) for n in names)
     if want in (None, "target_diagnosis", "other"):
         name = _analyte_key(fact.get("name") or "")
         if want == "target_diagnosis" and fact["effect"] != c.effect:

@@ -107,9 +107,8 @@ class ConceptLinker:
         keyed = self._index["keyed"]
         out: list[int] = []
         if len(prefixes) <= _SUBSETS_UP_TO:
-            words = sorted(prefixes)
-            for r in range(1, len(words) + 1):
-                for sub in combinations(words, r):
+            for r in range(1, len(prefixes) + 1):
+                for sub in combinations(prefixes, r):
                     key = frozenset(sub)
                     for cat in allowed:
                         out.extend(keyed.get((cat, key), ()))

@@ -155,6 +155,8 @@ CUE_CASES = [
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
     ("change_before", "an increase of ", "an increase in hemoglobin to "),  # NCT01730547
     ("change_after", " mg/dL rise in serum creatinine", " mg/dL in serum creatinine"),  # NCT01602328
+    # a key's analyte naming a change (NCT01602328's "serum creatinine rise from baseline")
+    ("change_word", "serum creatinine rise from baseline", "serum creatinine"),
 ]
 
 
