@@ -334,7 +334,9 @@ class _Builder:
             return val
         if cue("denied_expectation").search(self.text[max(0, analyte.start - 16):analyte.start]):
             return val.model_copy(update={"comparator": FLIP[val.comparator] if val.comparator in (">", ">=") else "<"})
-        if val.comparator in (">", ">=", "<", "<=") and cue("denied_value").search(self.text[max(0, val.start - 16):val.start]):
+        # (the cue ends where the value starts; 32 characters hold its longest form, "no further
+        # reductions in ")
+        if val.comparator in (">", ">=", "<", "<=") and cue("denied_value").search(self.text[max(0, val.start - 32):val.start]):
             return val.model_copy(update={"comparator": FLIP[val.comparator]})
         if val.comparator is None and unit in _TIME_CODES \
                 and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):

@@ -371,6 +371,7 @@ def test_grammar_change_is_not_a_level(nlp, text: str, analyte: str, change: boo
     # "no <change> by more than N" denies the larger change: at most N (NCT02530047)
     ("hemoglobin level needs to be stable (no drop by more than 1 gm/dl)", [(None, 1.0, "g/dL")]),
     ("no increase of more than 0.3 mg/dL in creatinine", [(None, 0.3, "mg/dL")]),
+    ("no further increase of more than 0.3 mg/dL in creatinine", [(None, 0.3, "mg/dL")]),  # the cue's longest form
     # without the denial the change is more than N
     ("an increase of more than 0.3 mg/dL in creatinine", [(0.3, None, "mg/dL")]),
 ])
