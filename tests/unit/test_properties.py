@@ -3,8 +3,10 @@ non-space character stays accounted for, and cost stays linear in the size of th
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+from collections.abc import Callable
 
 import pytest
 from conftest import ROOT
@@ -170,6 +172,23 @@ def test_parse_cost_grows_linearly_to_a_megabyte(nlp) -> None:  # type: ignore[n
     assert cpu[1] / cpu[0] < 6, f"250 kB: {cpu[0]:.1f} s, 1 MB: {cpu[1]:.1f} s of CPU"
 
 
+def _best_cpu_seconds(run: Callable[[], object], repeats: int = 3) -> float:
+    """The least CPU time of a few runs, the collector off: a full collection of this test
+    process's heap (every model other tests loaded) takes longer than splitting a megabyte and
+    once failed CI with a 28x ratio the splitter does not have (it is linear when run alone)."""
+    best = float("inf")
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            t0 = time.process_time()
+            run()
+            best = min(best, time.process_time() - t0)
+    finally:
+        gc.enable()
+    return best
+
+
 @pytest.mark.parametrize("shape", ["one line", "no structure", "deep indentation"])
 def test_splitter_is_linear_on_adversarial_megabytes(shape: str) -> None:
     def make(n: int) -> str:
@@ -182,9 +201,8 @@ def test_splitter_is_linear_on_adversarial_megabytes(shape: str) -> None:
     times = []
     for n in (250_000, 1_000_000):
         text = make(n)
-        t0 = time.process_time()
         split = split_criteria(text)
-        times.append(time.process_time() - t0)
         assert coverage_problems(text, split) == []
+        times.append(_best_cpu_seconds(lambda text=text: split_criteria(text)))
     assert times[1] < 10
     assert times[1] < 8 * times[0] + 0.5, times  # 4x the input: well under quadratic (16x)
