@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
-from spacy.attrs import ENT_IOB
+from spacy.attrs import ENT_IOB, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -45,6 +45,12 @@ ENTITY_LABELS = (
     "AGE", "SEX", "MEASUREMENT", "VALUE", "REF_RANGE", "CONDITION", "PREGNANCY", "THERAPY",
     "PROCEDURE", "TEMPORAL", "TRIAL_PARTICIPATION", "CONSENT", "JUDGEMENT", "OTHER",
 )
+
+
+# the head kind of a lower-case word (by its hash) in ``_coordinated``: a cue test per token is
+# most of that walk's cost
+_HEAD_KINDS: dict[int, int] = {}
+_HEAD_KINDS_MAX = 200_000
 
 
 @lru_cache(maxsize=16)
@@ -315,10 +321,19 @@ class LexiconTagger:
         text = doc_text(doc)
         if not (_anywhere(head_cue).search(text) or _anywhere(drug_head).search(text)):
             return out
-        for h in doc:
-            is_drug = bool(drug_head.match(h.lower_))
-            if not is_drug and not head_cue.match(h.lower_):
+        kinds = _HEAD_KINDS
+        if len(kinds) > _HEAD_KINDS_MAX:
+            kinds.clear()  # bounded: a long-running process meets ever new words
+        strings = doc.vocab.strings
+        for hi, key in enumerate(doc.to_array(LOWER).tolist()):
+            kind = kinds.get(key)
+            if kind is None:  # 2: a drug head, 1: a condition head, 0: neither (by lower-case word)
+                word = strings[key]
+                kind = kinds[key] = 2 if drug_head.match(word) else 1 if head_cue.match(word) else 0
+            if not kind:
                 continue
+            h = doc[hi]
+            is_drug = kind == 2
             i = h.i - 1
             while i >= 0 and filler.match(doc[i].lower_):
                 i -= 1

@@ -82,12 +82,12 @@ class ConceptLinker:
         ids: list[str] = []
         # (category, the distinct first four letters of the term's words) -> the terms
         keyed: dict[tuple[str, frozenset[str]], list[int]] = {}
-        for term, cid, category in self.lexicon.entries.terms():
-            n = len(terms)
+        findall = _WORD.findall
+        for n, (term, cid, category) in enumerate(self.lexicon.entries.terms()):
             low = term.lower()
             terms.append(low)
             ids.append(cid)
-            if prefixes := frozenset(w[:4] for w in _WORD.findall(low)):  # else no word a span could share
+            if prefixes := frozenset([w[:4] for w in findall(low)]):  # else no word a span could share
                 keyed.setdefault((category, prefixes), []).append(n)
         # per term, read on first use: its short tokens that are no function word, which a span
         # must have (``_marks``; an imported name's: "Hb-S/Hb-C disease"; a curated "systolic bp"
