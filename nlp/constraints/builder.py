@@ -505,7 +505,7 @@ class _Builder:
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
                         and ((nxt := self._next_analyte(e)) is None or not self._can_read(nxt, e)):  # "≥1 relapse or ≥ 1 GEL"
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
-                    if e.comparator is None and last_comparator is not None:
+                    if e.comparator is None and last_comparator not in (None, "between"):
                         # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
                         e = e.model_copy(update={"comparator": last_comparator})
                     if self._sex_of(e) is None:  # thresholds for men and for women are both required
@@ -1085,6 +1085,8 @@ class _Builder:
         prior = [x for x in self.ents if x.end <= v.start and x.label in ("AGE", "MEASUREMENT")]
         if not prior or prior[-1].concept_id != "age":
             return False
+        if cue("age_of_other").search(self.text[max(0, prior[-1].start - 30):v.start]):
+            return False  # "donor age > 65 years", "maternal age 18-35 years": not the patient's
         if not close:
             return True
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])

@@ -556,6 +556,8 @@ def _is_age(text: str, v: ValueMatch) -> bool:
     """A time quantity that is the patient's age: an age word before it or in its comparator
     ("aged", "under the age of"), "old" / "of age" / "or older" after it, or a word for people
     right before it ("women 18-45 years") when no event follows ("6 months after stroke")."""
+    if v.is_time and cue("age_of_other").search(text[max(0, v.start - 60): v.start]):
+        return False  # "gestational age < 32 weeks", "donor age > 65 years": another age than the patient's
     return v.is_time and bool(
         cue("age_lead").search(text[max(0, v.start - 20): v.start]) or _AGE_BEFORE.search(text[max(0, v.start - 40): v.start])
         or cue("age_word").search(text[v.start:v.end]) or cue("age_after").match(text[v.end:])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nlp.core import comparators
 from nlp.core.knowledge import cue, read_cues
@@ -414,7 +414,31 @@ def find_values(text: str) -> list[ValueMatch]:
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    return _lower_ends(text, _shared_units(text, out))  # sorted by start
+    return _lower_ends(text, _shared_units(text, _weeks_and_days(text, out)))  # sorted by start
+
+
+def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
+    """A duration in weeks completed by days ("< 23 weeks 6 days", "23 weeks to 24 weeks 6 days",
+    how gestational ages are written; cue ``weeks_days_tail``): one value in days (the high end
+    of a range; its low end keeps weeks as ``low_unit``), the days no value of their own."""
+    if "day" not in text.lower():
+        return values
+    tail = cue("weeks_days_tail")
+    out: list[ValueMatch] = []
+    covered_to = -1
+    for v in sorted(values, key=lambda w: w.start):
+        if v.start < covered_to:
+            continue  # the days of the value before
+        m = tail.match(text[v.end:v.end + 16]) if v.unit == "wk" else None
+        if m is not None:
+            days, end = int(m.group("d")), v.end + m.end()
+            if v.value_high is not None:
+                v = replace(v, end=end, value_high=v.value_high * 7 + days, unit="d", low_unit=v.low_unit or "wk")
+            else:
+                v = replace(v, end=end, value=v.value * 7 + days, unit="d")
+            covered_to = end
+        out.append(v)
+    return out
 
 
 def _lower_ends(text: str, values: list[ValueMatch]) -> list[ValueMatch]:

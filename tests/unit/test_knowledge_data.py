@@ -78,6 +78,8 @@ CUE_CASES = [
     ("sentence_end", "Negative pregnancy test. Women", "creatinine 1.5 mg/dL"),
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
+    ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
+    ("weeks_days_tail", " 6 days", " 10 days"),
     ("unless_lead", "may not participate unless they have agreed to use an ", "may not participate if they use an "),
     ("barred", "Women of reproductive potential may not participate", "Women of reproductive potential may participate"),
     ("use_requirement", "Females of childbearing potential must agree to use an ", "Patients who must use "),

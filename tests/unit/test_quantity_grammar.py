@@ -73,6 +73,42 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     assert _constraints(nlp, text, "age") == []
 
 
+@pytest.mark.parametrize(("text", "ranges"), [
+    # another age than the patient's (cue age_of_other): a gestational age is a measurement of its
+    # own, a donor's or a mother's age no age of the patient's; the patient's age beside it stays
+    ("gestational age ≥ 34weeks, body weight ≥ 2kg.", [(34, None, "wk")]),  # NCT02854579
+    ("Gestational age at birth < 28 weeks", [(None, 28, "wk")]),  # NCT04255147
+    ("Gestation ages ≥ 37 weeks and < 42 weeks", [(37, None, "wk"), (None, 42, "wk")]),  # NCT02772289
+    # weeks completed by days (cue weeks_days_tail): the high end in days, the low end in weeks
+    ("Gestational age between 14 weeks and 23 weeks 6 days", [(14, None, "wk"), (None, 167, "d")]),  # LCT NCT03868787
+    ("Donor age > 65 years", []),  # NCT03929523
+    ("Maternal age ≥18 yrs", []),  # LCT NCT03863613
+    ("Bone age less than 12 years", []),  # constructed
+])
+def test_grammar_another_age_is_not_the_patients(nlp, text: str,  # type: ignore[no-untyped-def]
+                                                 ranges: list[tuple[float | None, float | None, str]]) -> None:
+    assert _constraints(nlp, text, "age") == []
+    assert _ranges(_analyte(nlp, text, "inclusion", "gestational_age")) == ranges
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    ("Age 18-65 years; donor age under 60", [(18, 65, "a")]),  # constructed: the patient's age kept
+    ("Women aged 18 to 45 years", [(18, 45, "a")]),  # constructed
+])
+def test_grammar_patients_age_beside_another(nlp, text: str,  # type: ignore[no-untyped-def]
+                                             ranges: list[tuple[float | None, float | None, str]]) -> None:
+    assert _ranges(_constraints(nlp, text, "age")) == ranges
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("< 23 weeks 6 days", [("<", 167.0, None, "d", None)]),
+    ("23 weeks to 24 weeks 6 days", [("between", 23.0, 174.0, "d", "wk")]),  # NCT03857841
+    ("for 6 weeks 10 days", [(None, 6.0, None, "wk", None), (None, 10.0, None, "d", None)]),  # 10 days: no weekday
+])
+def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, float, float | None, str, str | None]]) -> None:
+    assert [(v.comparator, v.value, v.value_high, v.unit, v.low_unit) for v in find_values(text)] == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("hemoglobin >/= 9 gm/dl", [(">=", 9.0, "g/dL")]),  # NCT02530047
     ("platelets </= 100 x 10^9/L", [("<=", 100.0, "10*9/L")]),
@@ -620,3 +656,11 @@ def test_grammar_obesity_is_defined_by_bmi(nlp) -> None:  # type: ignore[no-unty
     assert [(c.kind, c.range.low if c.kind == "bmi" else c.concepts.concept.id) for c in cs] == [("bmi", 40.0)]
     [c] = _constraints(nlp, "Obesity", "condition", "exclusion")
     assert c.concepts.concept.id == "obesity"
+
+
+def test_grammar_between_is_not_distributed_to_a_bare_value(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "between" needs both ends: a bare value coordinated after a range is an equality in doubt
+    # (distributing "between" to it failed the whole record)
+    cs = _analyte(nlp, "HbA1c between 7 and 10% or 12%", "inclusion", "hba1c")
+    assert _ranges(cs) == [(7, 10, "%"), (12, 12, "%")]
+    assert not cs[0].provenance.unresolved and cs[1].provenance.unresolved
