@@ -449,6 +449,11 @@ class _Builder:
         # "relapsing or progressing before the age of 18 months": the age at an event, not today's
         m = cue("age_at_event").search(self.clause_before(val.start))
         at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
+        if stage := cue("age_life_stage").search(self.text[max(0, val.start - 60):val.start]):
+            # "women of childbearing age (18-45 years) must use contraception": the range may say
+            # whom the criterion speaks of, not an age every patient must have
+            at_event.append(f"the ages of a life stage ({stage.group(0).strip()!r}), which may define whom the "
+                            "criterion speaks of rather than the patient's age")
         for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):
             self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule,
                       unresolved=[*_no_comparator(val, unit), *at_event])
@@ -630,6 +635,7 @@ class _Builder:
             self._loose_duration(v)
         self._drop_examples()
         self._age_conditions()
+        self._age_group_conditions()
         self._aside_conditions()
         self._qualify()
         self._aside_condition_names()
@@ -917,6 +923,36 @@ class _Builder:
             self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
             last_end[a] = end
 
+    def _age_group_conditions(self) -> None:
+        """Inside an exclusion, an age that opens its sentence after the people it describes and
+        is followed by what else they are (cues ``age_group_subject``, ``age_group_restrictor``:
+        "Adults over 60 with diabetes", "Patients older than 65 years who have heart failure")
+        says whom the rest excludes: it becomes the ``applies_if`` of the sentence's other
+        constraints after it and no exclusion by age alone (which would turn away everyone over
+        60). When nothing after it was read ("Adult over 18 who are under a legal protection
+        measure"), the age stays, never certain."""
+        if self.effect != "exclude":
+            return
+        ages: dict[tuple[int, int], list[_Draft]] = {}
+        for d in self.drafts:
+            if d.kind == Kind.AGE and d.rule == "age" and d.applies_if is None:
+                ages.setdefault((d.start, d.end), []).append(d)
+        for (start, end), ds in sorted(ages.items()):
+            a, b = self._sentence_span(start, end)
+            if len({d.unit for d in ds}) != 1 or not cue("age_group_subject").search(self.text[a:start]):
+                continue
+            if (m := cue("age_group_restrictor").match(self.text[end:b])) is None:
+                continue
+            governed = [o for o in self.drafts if o.kind in (_MEASURED | _WINDOWED) and o.applies_if is None
+                        and end <= o.start and o.end <= b]
+            if governed:
+                self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
+                continue
+            rest = " ".join(self.text[end + m.start():b].split())[:60]
+            for d in ds:
+                d.unresolved.append(f"an age that says whom the rest of the exclusion speaks of ({rest!r}), "
+                                    "which is not read: no exclusion by age alone")
+
     def _aside_conditions(self) -> None:
         """A threshold inside an aside that opens with a condition (cue ``aside_condition``: "an
         increase of >=1 EDSS point (if at randomization EDSS <= 5.0)", "(for participants > 50
@@ -1085,10 +1121,13 @@ class _Builder:
         prior = [x for x in self.ents if x.end <= v.start and x.label in ("AGE", "MEASUREMENT")]
         if not prior or prior[-1].concept_id != "age":
             return False
-        if cue("age_of_other").search(self.text[max(0, prior[-1].start - 30):v.start]):
-            return False  # "donor age > 65 years", "maternal age 18-35 years": not the patient's
-        if not close:
+        said = self.text[max(0, prior[-1].start - 30):prior[-1].end]
+        if cue("age_of_other").search(said):
+            return False  # "donor age > 65 years", "gestational age < 32 weeks": not the patient's
+        if not close and not cue("age_life_stage").search(said):
             return True
+        # a life stage's age word reads only the value right after it ("of reproductive age 18-49
+        # years"), not a time further on ("childbearing age ... continued more than four weeks")
         start = max([prior[-1].end] + [end for end in self._age_value_ends if end <= v.start])
         return bool(cue("age_gap").fullmatch(self.text[start:v.start]))
 
@@ -1248,6 +1287,9 @@ class _Builder:
         value = {"both_sexes": "all", "female": "female", "male": "male"}.get(e.concept_id or "")
         if value is None:
             return
+        nxt = next((x for x in self.ents if x.start >= e.end), None)
+        if nxt is not None and nxt.label in _VALUE_LABELS and nxt.comparator and not self.text[e.end:nxt.start].strip(" :"):
+            return  # "Men < 12.5 grams/dL" in a list of hemoglobin thresholds: whom a threshold is for
         existing = [d for d in self.drafts if d.kind == Kind.SEX]
         if existing:
             if existing[0].sex != value:

@@ -527,7 +527,8 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
     out = list(found)
     for i, v in enumerate(out):
         if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
-                and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])):
+                and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
+                and not cue("unit_like_after").match(text[v.end:])):  # "women < 11.5 grams/dL": a unit unread
             out[i] = replace(v, unit="a", unit_text="")
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
@@ -555,14 +556,30 @@ def _one_interval(a: ValueMatch, b: ValueMatch) -> bool:
 def _is_age(text: str, v: ValueMatch) -> bool:
     """A time quantity that is the patient's age: an age word before it or in its comparator
     ("aged", "under the age of"), "old" / "of age" / "or older" after it, or a word for people
-    right before it ("women 18-45 years") when no event follows ("6 months after stroke")."""
+    right before it ("women 18-45 years"); an age word a few words back or a word for people,
+    only when no event follows ("women of childbearing age and women less than 1 year after
+    menopause", "patients 6 months after stroke")."""
     if v.is_time and cue("age_of_other").search(text[max(0, v.start - 60): v.start]):
         return False  # "gestational age < 32 weeks", "donor age > 65 years": another age than the patient's
+    since_event = _SINCE_EVENT.match(text[v.end:])  # "less than 1 year after menopause": a time since it
     return v.is_time and bool(
-        cue("age_lead").search(text[max(0, v.start - 20): v.start]) or _AGE_BEFORE.search(text[max(0, v.start - 40): v.start])
+        cue("age_lead").search(text[max(0, v.start - 20): v.start])
+        or (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) and not since_event)
         or cue("age_word").search(text[v.start:v.end]) or cue("age_after").match(text[v.end:])
-        or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
-            and not _SINCE_EVENT.match(text[v.end:])))
+        or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start]) and not since_event))
+
+
+def _event_is_old(doc: Doc, text: str, v: ValueMatch) -> bool:
+    """"Ischemic stroke ... < 72 hours old", "akinesia more than 1 week old": a time made an age
+    only by the "old" after it (cue ``old_after``; not "18 years old women"), in a clause that names a condition or a
+    procedure and no person (cue ``person_word``), is how old that event is, not the patient."""
+    if not cue("old_after").match(text[v.end:]) or cue("age_lead").search(text[max(0, v.start - 20): v.start]) \
+            or _AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) or cue("age_word").search(text[v.start:v.end]):
+        return False
+    start = max(text.rfind(ch, 0, v.start) for ch in ";.:\n(") + 1
+    if cue("person_word").search(text[start:v.start]):
+        return False
+    return any(e.label_ in ("CONDITION", "PROCEDURE") and e.start_char >= start and e.end_char <= v.start for e in doc.ents)
 
 
 def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[ValueMatch]:
@@ -599,7 +616,7 @@ def make_values(nlp: Language, name: str) -> Any:
         taken = _taken_mask(doc)
         new: list[Span] = []
         found = _ages_share_units(text, found)
-        ages = [_is_age(text, v) for v in found]
+        ages = [_is_age(text, v) and not _event_is_old(doc, text, v) for v in found]
         for i, v in enumerate(found):
             label = "VALUE"
             # "≥ 21 and < 90 years of age": an end joined to an age by "and" / "to" is the age too

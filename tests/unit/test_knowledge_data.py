@@ -79,6 +79,12 @@ CUE_CASES = [
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
+    ("age_life_stage", "female patients of reproductive age ", "female patients aged "),
+    ("age_group_subject", "Adults ", "Hemoglobin "),  # NCT04625738: "Adult over 18 who ..."
+    ("age_group_restrictor", " who are under a legal protection measure", " or legally dependent"),
+    ("unit_like_after", " grams/dL", " and under 60"),  # NCT01071577
+    ("person_word", "Infants with BPD ", "Ischemic stroke that is supratentorial "),
+    ("old_after", " old between stroke onset", " old women taking"),  # after the time: NCT00908856, NCT01804153
     ("weeks_days_tail", " 6 days", " 10 days"),
     ("unless_lead", "may not participate unless they have agreed to use an ", "may not participate if they use an "),
     ("barred", "Women of reproductive potential may not participate", "Women of reproductive potential may participate"),

@@ -664,3 +664,76 @@ def test_grammar_between_is_not_distributed_to_a_bare_value(nlp) -> None:  # typ
     cs = _analyte(nlp, "HbA1c between 7 and 10% or 12%", "inclusion", "hba1c")
     assert _ranges(cs) == [(7, 10, "%"), (12, 12, "%")]
     assert not cs[0].provenance.unresolved and cs[1].provenance.unresolved
+
+
+@pytest.mark.parametrize(("text", "governed"), [
+    # inside an exclusion, an age after the people it describes and before what else they are
+    # says whom the rest excludes (applies_if), never an exclusion by age alone
+    ("Adults over 60 with diabetes", "diabetes"),  # constructed
+    ("Patients older than 65 years who have heart failure", "heart_failure"),  # constructed
+    ("Adults (> 18 years of age) with LVEF < 40%", "lvef"),  # constructed
+])
+def test_grammar_age_of_the_excluded_group(nlp, text: str, governed: str) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for crit in _criteria(nlp, text, "exclusion") for c in crit.constraints]
+    assert [c.kind for c in cs if c.kind == "age"] == []
+    assert [(c.concept_id, c.applies_if.kind) for c in cs if c.applies_if] == [(governed, "age")]
+
+
+def test_grammar_age_of_the_excluded_group_with_nothing_else_read_is_in_doubt(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT04625738: "who are under a legal protection measure" is not read; the age alone would
+    # have excluded every adult
+    cs = _constraints(nlp, "Adult over 18 who are under a legal protection measure", "age", "exclusion")
+    assert len(cs) == 1 and any("whom the rest of the exclusion" in u for u in cs[0].provenance.unresolved)
+
+
+@pytest.mark.parametrize("text", [
+    "Patients < 18 years or legally dependent",  # NCT01227694: an alternative, not a group
+    "Age > 80 or < 18 years",  # constructed
+])
+def test_grammar_exclusion_by_age_stays_certain(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "age", "exclusion")
+    assert cs and all(not c.provenance.unresolved and c.applies_if is None for c in cs)
+
+
+@pytest.mark.parametrize(("text", "ages", "doubt"), [
+    # the range of a life stage may say whom the criterion speaks of: kept, never certain
+    ("female patients of reproductive age 18-49 years;", [(18, 49, "a")], True),  # NCT05520112
+    ("Women of childbearing age (18-45 years) must use contraception", [(18, 45, "a")], True),  # constructed
+    # ... and a time further on is no age ("... continued more than four weeks")
+    (("Women of childbearing age are not using adequate contraception, such as an oral contraceptive continued more "
+      "than four weeks"), [], False),  # after NCT03174587
+    # a time since an event is no age, even after an age word
+    (("Female subjects with fertility (including women of childbearing age and women less than 1 year after "
+      "menopause) must use effective contraception"), [], False),  # NCT04388982
+])
+def test_grammar_life_stage_ages(nlp, text: str, ages: list[tuple[float, float, str]], doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "age")
+    assert _ranges(cs) == ages
+    assert all(any("life stage" in u for u in c.provenance.unresolved) is doubt for c in cs)
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    # "old" after a time in a clause naming a condition and no person: how old the event is
+    (("Ischemic stroke that is supratentorial in location and < 72 hours old between stroke onset and bone "
+      "marrow aspiration"), False),  # NCT00908856: read as an age, every patient was ineligible
+    ("evidence of akinesia or regional dyskinesia more than 1 week old", False),  # NCT04011059
+    ("Infants with BPD less than 28 days old", True),  # constructed: a person named
+    ("Available for clinical assessments between 10-30 days old", True),  # NCT02926079
+    ("Onset of T2DM disease at ≥ 35 years of age.", True),  # NCT01719640: "of age" is no "old"
+])
+def test_grammar_old_of_an_event(nlp, text: str, age: bool) -> None:  # type: ignore[no-untyped-def]
+    assert bool(_constraints(nlp, text, "age")) is age
+
+
+@pytest.mark.parametrize("text", [
+    # a sex word right before a threshold says whom the threshold is for (NCT01071577's hemoglobin
+    # list): no sex requirement, and a unit spelled out is no age
+    "African American women < 11.5 grams/dL",
+    "Men < 38%",
+])
+def test_grammar_sex_of_a_threshold_is_no_requirement(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _constraints(nlp, text, "sex") == [] and _constraints(nlp, text, "age") == []
+
+
+def test_grammar_sex_with_an_analyte_between_stays(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert [c.sex for c in _constraints(nlp, "Male patients with testosterone < 300 ng/dL", "sex")] == ["male"]
