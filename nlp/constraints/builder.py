@@ -634,6 +634,7 @@ class _Builder:
         for v in loose_times:
             self._loose_duration(v)
         self._drop_examples()
+        self._pregnancy_not_required()
         self._age_conditions()
         self._age_group_conditions()
         self._aside_conditions()
@@ -1287,6 +1288,12 @@ class _Builder:
         value = {"both_sexes": "all", "female": "female", "male": "male"}.get(e.concept_id or "")
         if value is None:
             return
+        if value != "all" and (cue("sex_subgroup_lead").search(self.text[max(self.crit_span[0], e.start - 12):e.start])
+                               or cue("reproductive_subgroup").search(self.text[self.crit_span[0]:self.crit_span[1]])):
+            # "Negative pregnancy test in women", "For male: Norwood-Hamilton grade III to IV",
+            # "female patients must use a reliable contraception method": the sex names whom the
+            # rest is asked of, no requirement that every patient be of it
+            return
         nxt = next((x for x in self.ents if x.start >= e.end), None)
         if nxt is not None and nxt.label in _VALUE_LABELS and nxt.comparator and not self.text[e.end:nxt.start].strip(" :"):
             return  # "Men < 12.5 grams/dL" in a list of hemoglobin thresholds: whom a threshold is for
@@ -1504,6 +1511,23 @@ class _Builder:
         """Whether the mention ``a`` is read from is joined to ``b``'s by a coordinator alone."""
         end = next((e.end for e in self.ents if e.start == a.start and e.concept_id == a.concept), None)
         return end is not None and end <= b.start and bool(cue("coordination_join").match(self.text[end:b.start].strip().lower()))
+
+    def _pregnancy_not_required(self) -> None:
+        """Inside an inclusion, a pregnancy or lactation named as what is prevented, planned,
+        reported or tested for (cues ``pregnancy_not_state_before`` / ``_after``: "birth control to
+        prevent pregnancy", "females becoming pregnant during the study", "must undergo pregnancy
+        test", "report any pregnancy") is no requirement that the patient be pregnant: that
+        reading is dropped (a "negative pregnancy test" stays: it is read as not pregnant)."""
+        if self.effect != "include":
+            return
+        keep = []
+        for d in self.drafts:
+            if d.kind == Kind.CONDITION and d.concept in ("pregnancy", "lactation") and d.present:
+                before = self.text[max(self.crit_span[0], d.start - 40):d.start]
+                if cue("pregnancy_not_state_before").search(before) or cue("pregnancy_not_state_after").match(self.text[d.end:d.end + 30]):
+                    continue
+            keep.append(d)
+        self.drafts = keep
 
     def _drop_examples(self) -> None:
         """"immunosuppressive drugs (e.g., steroids)": a narrower concept named after its broader

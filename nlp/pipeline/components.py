@@ -763,6 +763,7 @@ class ContextTagger:
         _close_parenthesised_exceptions(doc, text)
         _exceptions_of_one_kind(doc, text)
         _negation_through_or_lists(doc, text)
+        _negation_through_examples(doc, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
         ud = user_data(doc)
@@ -869,6 +870,33 @@ def _negation_through_or_lists(doc: Doc, text: str) -> None:
     for prev, e in itertools.pairwise(ents):  # "extracorporeal membrane oxygenation (ECMO)": one mention
         if e.kb_id_ and e.kb_id_ == prev.kb_id_ and cue("abbreviation_bracket").fullmatch(text[prev.end_char:e.start_char]):
             e._.negated = prev._.negated
+
+
+def _negation_through_examples(doc: Doc, text: str) -> None:
+    """A negation before a head and its examples reaches every example, however far past
+    ConText's six-token scope ("No evidence of contraindications to the procedure such as
+    pregnancy, active infection, bleeding disorder"; "Absence of comorbidities such as diabetes,
+    hypertension or heart failure"): an item after an example lead (cue ``example_lead``) in its
+    sentence (cue ``sentence_cut``), with a list between them (cue ``example_list_gap``) and a
+    negation (cue ``example_negation``) before the lead that no ``scope_terminator`` ends and
+    that negates no response or change (cue ``negation_pseudo_after``: "did not respond to
+    treatment options including methylprednisolone": it was given)."""
+    lead, negation, gap, cut, stop = (cue("example_lead"), cue("example_negation"), cue("example_list_gap"),
+                                      cue("sentence_cut"), cue("scope_terminator"))
+    pseudo = cue("negation_pseudo_after")  # "did not respond to treatments including X": X was given
+    todo = [e for e in doc.ents if e.label_ in _LISTED and not e._.negated]
+    if not todo or lead.search(text) is None:
+        return
+    cuts = [m.end() for m in cut.finditer(text)]
+    for e in todo:
+        start = cuts[i - 1] if (i := bisect.bisect_right(cuts, e.start_char)) else 0
+        before = text[start:e.start_char]
+        leads = list(lead.finditer(before))
+        if not leads or not gap.match(before[leads[-1].end():]):
+            continue
+        negs = list(negation.finditer(before, 0, leads[-1].start()))
+        if negs and not stop.search(before, negs[-1].end()) and not pseudo.match(before[negs[-1].end():]):
+            e._.negated = True
 
 
 @Language.factory("elig_context")

@@ -456,3 +456,52 @@ def test_context_contraception_required_by_an_exclusion_never_turns_away(nlp) ->
     for sex in ("male", "female"):
         p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "sex": sex, "birth_date": "1990-01-01"})
         assert Matcher().match(doc, p).overall != "ineligible", sex
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a negation before a head reaches its examples past ConText's six tokens
+    ("No evidence of contraindications to the procedure such as pregnancy, active infection, bleeding disorder",
+     [("pregnancy", False), ("active_infection", False), ("coagulopathy", False)]),  # NCT04042844
+    ("Absence of comorbidities such as diabetes, hypertension or heart failure",
+     [("diabetes", False), ("hypertension", False), ("heart_failure", False)]),  # constructed
+    # ... not past a terminator, not "with or without", not a failed response (the drug was given)
+    ("Patients without diabetes but with comorbidities such as hypertension",
+     [("diabetes", False), ("hypertension", True)]),  # constructed
+    ("Patients who did not respond to treatment options including methylprednisolone, and or cyclosporine A or ATG.",
+     [("methylprednisolone", True), ("cyclosporine", True)]),  # NCT02824653
+    ("Any other serious condition, including but not limited to liver disease (e.g., cirrhosis)",
+     [("hepatic_dysfunction", True)]),  # after seed NCT05697718: "not limited to" negates nothing
+])
+def test_context_negation_reaches_the_examples_of_its_head(nlp, text: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
+    got = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind in ("condition", "therapy")]
+    assert got == expected
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    # inside an inclusion, a pregnancy prevented, planned, reported or tested for is no
+    # requirement to be pregnant (every patient who was not failed)
+    (("Female patients of childbearing potential must agree to practice adequate methods of birth control to prevent "
+      "pregnancy"), []),  # NCT01041001
+    ("Females becoming pregnant during the study will continue to be monitored", []),  # NCT02805855
+    ("Women of child-bearing age must undergo pregnancy test", []),  # NCT04651855
+    ("Agree to report any pregnancy to the research staff immediately.", []),  # NCT04815213
+    # the patient's own state stays, and so does "not pregnant"
+    ("Pregnant women at least 18 years of age", [True]),  # LCT NCT03929640
+    ("Negative pregnancy test", [False]),
+])
+def test_context_pregnancy_that_is_not_the_patients_state(nlp, text: str, present: list[bool]) -> None:  # type: ignore[no-untyped-def]
+    assert [c.present for c in _read(nlp, text) if c.kind == "condition" and c.concepts.concept.id == "pregnancy"] == present
+
+
+@pytest.mark.parametrize(("text", "sex"), [
+    # a sex that names whom the rest is asked of is no requirement that every patient be of it
+    ("Negative pregnancy test in women.", []),  # NCT01957826
+    ("female patients must use a reliable contraception method", []),  # NCT01429012
+    ("For male: Norwood-Hamilton grade: III to IV", []),  # NCT03676400
+    ("If female, must be post-menopausal or had a hysterectomy", []),  # NCT01609283
+    # the trial's own sex stays
+    ("Postmenopausal women over 40 years of age", ["female"]),  # NCT05018637
+    ("Male, 20-65 years old.", ["male"]),  # NCT02648386
+])
+def test_context_sex_of_a_subgroup_is_no_requirement(nlp, text: str, sex: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert [c.sex for c in _read(nlp, text) if c.kind == "sex"] == sex
