@@ -15,7 +15,8 @@ from nlp.core.labels import Section
 __all__ = ["Section"]
 
 # Decoration a header may carry: markdown emphasis/heading, an outline number ("V.1.4.", "A.", "1)").
-_DECOR = r"[#*_\s]*(?:(?:[IVX]{1,4}|[A-Z]|\d{1,2})(?:\.\d{1,2})*[.)]\s+)?[#*_\s]*"
+_DECOR = (r"[#*_\s\[【]*(?:(?:[IVX]{1,4}|[A-Z]|\d{1,2})(?:\.\d{1,2})*[.)]\s+"
+          r"|\(\s*(?:[ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\)\s*)?[#*_\s\[【]*")
 _PREFIX = (
     r"(?:(?:key|major|main|general|other|additional|specific|principal|primary|secondary|"
     r"patients?'?|participants?'?|subjects?'?|donors?|recipients?|msc|study|selection|basic|"
@@ -24,11 +25,14 @@ _PREFIX = (
 _KIND = r"(?P<kind>inclusion|exclusion|non[- ]?inclusion|eligibility|enrollment|enrolment)"
 _CRITERIA = r"(?:criteria|criterion|criterias)"
 _TAIL = r"(?:\s+(?:for|of|in|at)\s+[^:;\n]{1,40}?|\s+(?:\(?[A-Z][A-Za-z]*\)?\s*){1,4}?)?"
-_END = r"\s*[*_]*\s*(?:(?P<sep>[:;.\-–])[*_]*|$)"
+_END = r"\s*[*_\]】]*\s*(?:(?P<sep>[:;.\-–])[*_\]】]*|$)"
 
 _HEADER_RES = [
     # "Key Inclusion Criteria:", "EXCLUSION CRITERIA AUTOLOGOUS DONORS", "V.1.4. Exclusion criteria"
     re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+{_CRITERIA}{_TAIL}{_END}", re.I),
+    # "Exclusion Criteria for both Healthy Volunteer Donors and CF Donors:", "Exclusion criteria at
+    # the screening visit include any of the following (*may be re-enrolled):": a longer title, with its colon
+    re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+{_CRITERIA}\b[^:;\n]{{1,100}}?(?P<sep>:)", re.I),
     # "Inclusion and exclusion criteria:" -> unspecified
     re.compile(
         rf"^{_DECOR}(?P<kind>inclusion\s+(?:and|&|/)\s+exclusion)\s+{_CRITERIA}{_END}", re.I

@@ -38,6 +38,14 @@ def _texts(sp, section=None):  # type: ignore[no-untyped-def]
         ("Eligibility Criteria:", "unspecified"),
         ("Subjects meeting any of the following criteria will be included:", "inclusion"),
         ("Participants who meet all of the following will be eligible:", "inclusion"),
+        # bracketed, outline-numbered and long-titled headers (their items were read as
+        # inclusions or as unspecified: exclusions required of every patient)
+        ("[Exclusion Criteria]", "exclusion"),  # NCT04745299
+        ("【Exclusion criteria】", "exclusion"),  # constructed
+        ("(iii)Exclusion Criteria Treatment group Prospective and historical control group:", "exclusion"),  # NCT04623606
+        ("Exclusion Criteria for both Healthy Volunteer Donors and CF Donors:", "exclusion"),  # NCT02866721
+        ("Exclusion criteria at the screening visit include any of the following (*may be re-enrolled):",
+         "exclusion"),  # NCT05035862
     ],
 )
 def test_criteria_header_spellings(line: str, section: str) -> None:
