@@ -504,7 +504,7 @@ class _Builder:
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
-                targets = [t for t in named if self._can_read(t, e)]
+                targets = self._coordinated_targets([t for t in named if self._can_read(t, e)])
                 group = None
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
@@ -923,6 +923,13 @@ class _Builder:
                 continue
             self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
             last_end[a] = end
+
+    def _coordinated_targets(self, targets: list[Entity]) -> list[Entity]:
+        """The analytes that share one value, less one the next restates (cue ``analyte_restated``:
+        "Weight overload expressed in body mass index (BMI) greater than 30.5" is a BMI, not a
+        weight of 30.5 kg)."""
+        return [t for t, nxt in itertools.pairwise(targets)
+                if not cue("analyte_restated").search(self.text[t.end:nxt.start])] + targets[-1:]
 
     def _age_group_conditions(self) -> None:
         """Inside an exclusion, an age that opens its sentence after the people it describes and

@@ -737,3 +737,23 @@ def test_grammar_sex_of_a_threshold_is_no_requirement(nlp, text: str) -> None:  
 
 def test_grammar_sex_with_an_analyte_between_stays(nlp) -> None:  # type: ignore[no-untyped-def]
     assert [c.sex for c in _constraints(nlp, "Male patients with testosterone < 300 ng/dL", "sex")] == ["male"]
+
+
+def test_grammar_an_analyte_restated_by_the_next_takes_no_value(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT03454737: a weight over 30.5 kg excluded everyone; the value is the BMI's
+    text = "Weight overload expressed in body mass index (BMI) greater than 30.5 (obesity grade II)"
+    assert _constraints(nlp, text, "weight", "exclusion") == []
+    assert _ranges(_constraints(nlp, text, "bmi", "exclusion")) == [(30.5, None, "kg/m2")]
+    # coordinated analytes still share one value
+    assert len(_constraints(nlp, "ALT and AST > 2 x ULN", "measurement", "exclusion")) == 2
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a change word right before the value ("Weight gain or loss above 2", "EDSS increase >= 1.0")
+    ("Weight gain or loss above 2 BMI point", "weight"),  # NCT03258164: a weight above 2 kg excluded everyone
+    ("Weight change more than 3 kg within the last 3 months.", "weight"),  # LCT NCT03867656
+    ("EDSS increase ≥1.0 point in the last 12 months", "measurement"),  # NCT05532943
+])
+def test_grammar_change_word_right_before_the_value(nlp, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, kind, "exclusion")
+    assert cs and all(c.provenance.unresolved for c in cs)
