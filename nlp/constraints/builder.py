@@ -943,7 +943,7 @@ class _Builder:
             return
         ages: dict[tuple[int, int], list[_Draft]] = {}
         for d in self.drafts:
-            if d.kind == Kind.AGE and d.rule == "age" and d.applies_if is None:
+            if d.kind == Kind.AGE and d.rule.startswith("age") and d.applies_if is None:
                 ages.setdefault((d.start, d.end), []).append(d)
         for (start, end), ds in sorted(ages.items()):
             a, b = self._sentence_span(start, end)

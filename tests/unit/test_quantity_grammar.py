@@ -672,6 +672,7 @@ def test_grammar_between_is_not_distributed_to_a_bare_value(nlp) -> None:  # typ
     ("Adults over 60 with diabetes", "diabetes"),  # constructed
     ("Patients older than 65 years who have heart failure", "heart_failure"),  # constructed
     ("Adults (> 18 years of age) with LVEF < 40%", "lvef"),  # constructed
+    ("Age <70, but with multiple organ failure", "mesh_d009102"),  # NCT03383081: excluded everyone under 70
 ])
 def test_grammar_age_of_the_excluded_group(nlp, text: str, governed: str) -> None:  # type: ignore[no-untyped-def]
     cs = [c for crit in _criteria(nlp, text, "exclusion") for c in crit.constraints]
@@ -757,3 +758,13 @@ def test_grammar_an_analyte_restated_by_the_next_takes_no_value(nlp) -> None:  #
 def test_grammar_change_word_right_before_the_value(nlp, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, kind, "exclusion")
     assert cs and all(c.provenance.unresolved for c in cs)
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    # a birth weight is its own measurement (LOINC 8339-4), never the patient's current weight
+    ("Birth weight ≥1,800 g", [(1800, None, "g")]),  # LCT NCT04261335
+    ("birth weight between 500 and 1250 grams", [(500, 1250, "g")]),  # constructed
+])
+def test_grammar_birth_weight_is_not_the_weight(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
+    assert _constraints(nlp, text, "weight") == []
+    assert _ranges(_analyte(nlp, text, "inclusion", "birth_weight")) == ranges
