@@ -182,6 +182,29 @@ def _no_comparator(val: Entity, unit: str | None) -> list[str]:
     return [f"no comparator read: the value {val.value:g} taken as '='"]
 
 
+def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
+    """Whether the values ``d`` bounds hold the analyte's whole normal interval (``LexiconEntry.normal``;
+    a multiple of the upper limit of normal bounds a normal interval of 0 to 1 x ULN, of the lower
+    limit one of 1 x LLN and above)."""
+    if not d.bounds:
+        return False
+    if d.unit == "xULN":
+        lo, hi = 0.0, 1.0
+    elif d.unit == "xLLN":
+        lo, hi = 1.0, 1.5
+    elif entry is not None and entry.normal is not None and (d.unit is not None or entry.unit in _DIMENSIONLESS):
+        lo, hi = entry.normal  # a value without its unit is in doubt already, on an unknown scale
+        if d.unit is not None and d.unit != entry.unit:
+            lo_c, hi_c = convert(lo, entry.unit, d.unit, entry.id), convert(hi, entry.unit, d.unit, entry.id)
+            if lo_c is None or hi_c is None:
+                return False
+            lo, hi = min(lo_c, hi_c), max(lo_c, hi_c)
+    else:
+        return False
+    inside = {">": lambda v: v < lo, ">=": lambda v: v <= lo, "<": lambda v: v > hi, "<=": lambda v: v >= hi}
+    return all(c in inside and inside[c](v) for c, v in d.bounds)
+
+
 def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
     """A measurement read without a unit its analyte needs (a value its analyte cannot have in
     its unit is never linked to it: ``_Builder._can_read``)."""
@@ -1023,6 +1046,13 @@ class _Builder:
                                     "read as the exclusion of the event within it")
             if d.kind == Kind.MEASUREMENT and d.concept:
                 d.unresolved.extend(_unit_doubts(lex.entries.get(d.concept), d))
+                if self.effect == "exclude" and d.effect == "exclude" and not d.change and d.applies_if is None \
+                        and _excludes_every_normal_value(lex.entries.get(d.concept), d):
+                    # "Bilirubin, AST/ALT < 2x upper limit of normal", "unable to maintain SpO2 of more
+                    # than 93%": an exclusion of every healthy value is a requirement worded in an
+                    # exclusion or the trial's own population, not a certain exclusion
+                    d.unresolved.append("an exclusion of every normal value of the analyte: a requirement worded "
+                                        "in an exclusion, or whom the trial is for")
             if d.kind == Kind.MEASUREMENT and self.effect == "include" and d.group is None and not d.unresolved:
                 # "≥1 GEL in past 18 months or ≥ 1 moderate-severe relapse and ≥1 new T2 lesion": an
                 # alternative after "or" (cue ``alternative_or``, not "or older") with a value that

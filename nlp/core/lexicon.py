@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nlp.core.constraints import Concept
 from nlp.core.entity import CodeRef
@@ -73,6 +73,9 @@ class LexiconEntry(BaseModel):
     codes: tuple[Code, ...] = ()
     unit: str | None = None  # default UCUM unit (measurements)
     range: tuple[float, float] | None = None  # plausible values in ``unit`` (measurements)
+    # a healthy adult's usual values in ``unit`` (a textbook reference interval, measurements): an
+    # exclusion of every one of them is read as a requirement worded in an exclusion, or the trial's own population
+    normal: tuple[float, float] | None = None
     parents: tuple[str, ...] = ()  # is-a: ids of broader (grouping) concepts
     # conditions: the scale that grades or stages them ("Stage 5 CKD" is CKD stage = 5)
     staged_by: str | None = None
@@ -90,6 +93,14 @@ class LexiconEntry(BaseModel):
     dysfunction: str | None = None
     notes: str | None = None
     source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
+
+    @model_validator(mode="after")
+    def _normal_is_plausible(self) -> LexiconEntry:
+        if self.normal is not None:
+            lo, hi = self.normal
+            if self.range is None or self.unit is None or not (self.range[0] <= lo < hi <= self.range[1]):
+                raise ValueError(f"{self.id}: normal {self.normal} needs a unit and must lie inside range {self.range}")
+        return self
 
     @field_validator("synonyms", "abbreviations", "listed_synonyms")
     @classmethod

@@ -81,3 +81,14 @@ def test_lexicon_whole_answers_are_kept_and_bounded(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(lexicon_module, "_WHOLE_CACHE", 2)
     lex.whole("diabetes")  # the third phrase: the kept answers are dropped first
     assert len(lex._whole) == 1 and lex.whole("hepatitis C") == first
+
+
+def test_lexicon_normal_interval_lies_in_the_plausible_range() -> None:
+    from nlp.core.lexicon import LexiconEntry
+
+    base = {"id": "x", "name": "x", "category": "measurement", "label": "MEASUREMENT", "unit": "g/L", "range": (0, 250)}
+    assert LexiconEntry.model_validate({**base, "normal": (130, 150)}).normal == (130, 150)
+    with pytest.raises(ValueError, match="normal"):
+        LexiconEntry.model_validate({**base, "normal": (130, 300)})
+    with pytest.raises(ValueError, match="normal"):
+        LexiconEntry.model_validate({**base, "unit": None, "normal": (130, 150)})

@@ -768,3 +768,19 @@ def test_grammar_change_word_right_before_the_value(nlp, text: str, kind: str) -
 def test_grammar_birth_weight_is_not_the_weight(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, text, "weight") == []
     assert _ranges(_analyte(nlp, text, "inclusion", "birth_weight")) == ranges
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    # an exclusion of every normal value (the lexicon's ``normal`` interval; 0-1 x ULN for a
+    # multiple) is a requirement worded in an exclusion, or whom the trial is for: never certain
+    ("Hepatic: Bilirubin, AST/ALT < 2x upper limit of normal", True),  # NCT01624701
+    ("Prothrombin time is less than 30s.", True),  # NCT00993941
+    ("Be unable to maintain saturated oxygen (SpO2) of more than 93% on room air", True),  # NCT02625246
+    # an exclusion of abnormal values stays certain
+    ("ALT > 3 x ULN", False),
+    ("Hemoglobin < 9 g/dL", False),
+    ("Platelet count < 75,000/mm3", False),
+])
+def test_grammar_exclusion_of_every_normal_value_is_in_doubt(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "measurement", "exclusion")
+    assert cs and all(any("every normal value" in u for u in c.provenance.unresolved) is doubt for c in cs)
