@@ -380,6 +380,24 @@ def evaluate_patients_cmd(
         raise typer.Exit(1)
 
 
+@evaluate_app.command("healthy")
+def evaluate_healthy_cmd(
+    records: Annotated[list[str], typer.Argument(help="Trial records (files or directories) or `elig parse` outputs.")],
+    fmt: Annotated[str, typer.Option("--format", help="Input format.")] = "auto",
+    limit: Annotated[int, typer.Option("--limit", help="Failing criteria listed.")] = 40,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
+) -> None:
+    """Healthy 45-year-old controls (empty record, normal labs) against every trial: the trials each is
+    turned away from and the failing criteria, for review (no answer key needed)."""
+    from nlp.evaluation.healthy import format_healthy, healthy_report
+
+    failures: list[str] = []
+    trials = _load_trials(records, fmt, failures)
+    _evaluate(lambda: (lambda res: (format_healthy(res, limit), res))(healthy_report(trials)), json_out)
+    if failures:
+        raise typer.Exit(1)
+
+
 @evaluate_app.command("comparisons")
 def evaluate_comparisons_cmd(
     lct: Annotated[Path, typer.Argument(help="Directory of LCT brat files (NCT….txt / .ann).")] = Path("../shared/data/lct/brat"),

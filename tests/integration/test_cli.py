@@ -181,6 +181,7 @@ MISSING = "/no/such/dir/NCT00000000.json"
     ["parse", "--no-nlp", MISSING],
     ["show", MISSING],
     ["evaluate", "facts", MISSING],
+    ["evaluate", "healthy", MISSING],
     ["match", MISSING, str(EXAMPLE)],
     ["match", str(ROOT / "examples" / "patient.json"), MISSING],
     ["index", MISSING, "--db", "{tmp}/t.duckdb"],
@@ -239,3 +240,12 @@ def test_cli_evaluate_facts_scores_parse_outputs(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"schema_version": 9}), encoding="utf-8")
     res = elig("evaluate", "facts", str(bad), "--keys", str(keys))
     assert res.returncode == 1 and "schema_version 9 is not supported" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cli_evaluate_healthy_on_the_bundled_example(tmp_path: Path) -> None:
+    out = tmp_path / "healthy.json"
+    res = elig("evaluate", "healthy", str(EXAMPLE), "--json", str(out))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("1 trials; healthy 45-year-old controls turned away")
+    assert set(json.loads(out.read_text())["controls"]) == {
+        "healthy-female-empty", "healthy-female-normal-labs", "healthy-male-empty", "healthy-male-normal-labs"}
