@@ -1550,16 +1550,22 @@ class _Builder:
         return end is not None and end <= b.start and bool(cue("coordination_join").match(self.text[end:b.start].strip().lower()))
 
     def _pregnancy_not_required(self) -> None:
-        """Inside an inclusion, a pregnancy or lactation named as what is prevented, planned,
-        reported or tested for (cues ``pregnancy_not_state_before`` / ``_after``: "birth control to
-        prevent pregnancy", "females becoming pregnant during the study", "must undergo pregnancy
-        test", "report any pregnancy") is no requirement that the patient be pregnant: that
-        reading is dropped (a "negative pregnancy test" stays: it is read as not pregnant)."""
-        if self.effect != "include":
-            return
+        """A pregnancy or lactation named as what is prevented, planned, reported or tested for
+        (cues ``pregnancy_not_state_before`` / ``_after``: "birth control to prevent pregnancy",
+        "females becoming pregnant during the study", "must undergo pregnancy test", "report any
+        pregnancy") is no requirement that the patient be pregnant (an inclusion read as
+        pregnant) or not be (an exclusion of the women "not willing ... to avoid pregnancy" read
+        as an exclusion of everyone not pregnant): that reading is dropped (a "negative pregnancy
+        test" in an inclusion stays: it is read as not pregnant). Nor is "nursing" before "home",
+        "student", "staff" (cue ``nursing_not_lactation``) breastfeeding."""
         keep = []
         for d in self.drafts:
-            if d.kind == Kind.CONDITION and d.concept in ("pregnancy", "lactation") and d.present:
+            if d.kind == Kind.CONDITION and d.concept == "lactation" and self.text[d.start:d.end].lower() == "nursing" \
+                    and cue("nursing_not_lactation").match(self.text[d.end:d.end + 30]):
+                continue  # "Nursing home residents", "nursing student": no breastfeeding
+            # inside an inclusion the patient would have to be pregnant; inside an exclusion, not to be
+            required = d.present if self.effect == "include" else not d.present
+            if d.kind == Kind.CONDITION and d.concept in ("pregnancy", "lactation") and required:
                 before = self.text[max(self.crit_span[0], d.start - 40):d.start]
                 if cue("pregnancy_not_state_before").search(before) or cue("pregnancy_not_state_after").match(self.text[d.end:d.end + 30]):
                     continue

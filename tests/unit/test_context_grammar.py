@@ -505,3 +505,22 @@ def test_context_pregnancy_that_is_not_the_patients_state(nlp, text: str, presen
 ])
 def test_context_sex_of_a_subgroup_is_no_requirement(nlp, text: str, sex: list[str]) -> None:  # type: ignore[no-untyped-def]
     assert [c.sex for c in _read(nlp, text) if c.kind == "sex"] == sex
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # an exclusion of the women "not willing ... to avoid pregnancy" was an exclusion of everyone
+    # not pregnant (LCT NCT03860233); "nursing" before home or student is no breastfeeding
+    ("Women of child-bearing age not willing or unable to use an accepted method to avoid pregnancy", "exclusion", []),
+    ("Nursing home residents with atrial fibrillation", "inclusion", []),  # LCT NCT03860246
+    ("Third year nursing student", "inclusion", []),  # LCT NCT03924141
+    ("Pregnant or nursing women", "exclusion", [("pregnancy", True), ("lactation", True)]),
+])
+def test_context_pregnancy_and_nursing_senses(nlp, text: str, section: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
+    got = [(c.concepts.concept.id, c.present) for c in _read(nlp, text, section)
+           if c.kind == "condition" and c.concepts.concept.id in ("pregnancy", "lactation")]
+    assert got == expected
+
+
+def test_context_sex_of_a_partner_is_no_requirement(nlp) -> None:  # type: ignore[no-untyped-def]
+    # LCT NCT03866811, a trial of women: "with males" names their partners
+    assert [c for c in _read(nlp, "sexually active with males in the past 3 months") if c.kind == "sex"] == []

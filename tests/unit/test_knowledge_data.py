@@ -81,6 +81,7 @@ CUE_CASES = [
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
+    ("nursing_not_lactation", " home residents", " women"),  # LCT NCT03860246
     ("sex_subgroup_lead", "Negative pregnancy test in ", "Postmenopausal "),
     ("pregnancy_not_state_before", "birth control to prevent ", "Women with a twin "),
     ("pregnancy_not_state_after", " test", " with twins"),

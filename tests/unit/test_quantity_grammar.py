@@ -753,6 +753,7 @@ def test_grammar_an_analyte_restated_by_the_next_takes_no_value(nlp) -> None:  #
     # a change word right before the value ("Weight gain or loss above 2", "EDSS increase >= 1.0")
     ("Weight gain or loss above 2 BMI point", "weight"),  # NCT03258164: a weight above 2 kg excluded everyone
     ("Weight change more than 3 kg within the last 3 months.", "weight"),  # LCT NCT03867656
+    ("Subjects with large weight fluctuations of more than 4 kg", "weight"),  # LCT NCT03921580
     ("EDSS increase ≥1.0 point in the last 12 months", "measurement"),  # NCT05532943
 ])
 def test_grammar_change_word_right_before_the_value(nlp, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]
