@@ -485,12 +485,16 @@ def test_context_negation_reaches_the_examples_of_its_head(nlp, text: str, expec
     ("Females becoming pregnant during the study will continue to be monitored", []),  # NCT02805855
     ("Women of child-bearing age must undergo pregnancy test", []),  # NCT04651855
     ("Agree to report any pregnancy to the research staff immediately.", []),  # NCT04815213
+    ("Women capable of pregnancy must satisfy the following conditions;", []),  # NCT01875081
+    ("As a precautionary measure, breast-feeding should be discontinued during treatment", []),  # NCT04759105
+    ("Men with a pregnant or breastfeeding partner must agree to remain abstinent", []),  # NCT05047276
     # the patient's own state stays, and so does "not pregnant"
     ("Pregnant women at least 18 years of age", [True]),  # LCT NCT03929640
     ("Negative pregnancy test", [False]),
 ])
 def test_context_pregnancy_that_is_not_the_patients_state(nlp, text: str, present: list[bool]) -> None:  # type: ignore[no-untyped-def]
-    assert [c.present for c in _read(nlp, text) if c.kind == "condition" and c.concepts.concept.id == "pregnancy"] == present
+    assert [c.present for c in _read(nlp, text)
+            if c.kind == "condition" and c.concepts.concept.id in ("pregnancy", "lactation")] == present
 
 
 @pytest.mark.parametrize(("text", "sex"), [
