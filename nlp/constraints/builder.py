@@ -184,8 +184,8 @@ def _no_comparator(val: Entity, unit: str | None) -> list[str]:
 
 def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
     """Whether the values ``d`` bounds hold the analyte's whole normal interval (``LexiconEntry.normal``;
-    a multiple of the upper limit of normal bounds a normal interval of 0 to 1 x ULN, of the lower
-    limit one of 1 x LLN and above)."""
+    for a multiple of the upper limit of normal 0 to 1 x ULN; of the lower limit, the values just
+    above it, 1 to 1.5 x LLN)."""
     if not d.bounds:
         return False
     if d.unit == "xULN":
@@ -527,7 +527,7 @@ class _Builder:
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
-                targets = self._coordinated_targets([t for t in named if self._can_read(t, e)])
+                targets = self._unrestated_targets([t for t in named if self._can_read(t, e)])
                 group = None
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
@@ -947,7 +947,7 @@ class _Builder:
             self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
             last_end[a] = end
 
-    def _coordinated_targets(self, targets: list[Entity]) -> list[Entity]:
+    def _unrestated_targets(self, targets: list[Entity]) -> list[Entity]:
         """The analytes that share one value, less one the next restates (cue ``analyte_restated``:
         "Weight overload expressed in body mass index (BMI) greater than 30.5" is a BMI, not a
         weight of 30.5 kg)."""

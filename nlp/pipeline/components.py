@@ -571,12 +571,13 @@ def _is_age(text: str, v: ValueMatch) -> bool:
 
 def _event_is_old(doc: Doc, text: str, v: ValueMatch) -> bool:
     """"Ischemic stroke ... < 72 hours old", "akinesia more than 1 week old": a time made an age
-    only by the "old" after it (cue ``old_after``; not "18 years old women"), in a clause that names a condition or a
-    procedure and no person (cue ``person_word``), is how old that event is, not the patient."""
+    only by the "old" after it (cue ``old_after``; not "18 years old women"), in a clause (cue
+    ``event_clause_cut``) that names a condition or a procedure and no person (cue
+    ``person_word``), is how old that event is, not the patient."""
     if not cue("old_after").match(text[v.end:]) or cue("age_lead").search(text[max(0, v.start - 20): v.start]) \
             or _AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) or cue("age_word").search(text[v.start:v.end]):
         return False
-    start = max(text.rfind(ch, 0, v.start) for ch in ";.:\n(") + 1
+    start = max((m.end() for m in cue("event_clause_cut").finditer(text, 0, v.start)), default=0)
     if cue("person_word").search(text[start:v.start]):
         return False
     return any(e.label_ in ("CONDITION", "PROCEDURE") and e.start_char >= start and e.end_char <= v.start for e in doc.ents)
@@ -884,9 +885,9 @@ def _negation_through_examples(doc: Doc, text: str) -> None:
     lead, negation, gap, cut, stop = (cue("example_lead"), cue("example_negation"), cue("example_list_gap"),
                                       cue("sentence_cut"), cue("scope_terminator"))
     pseudo = cue("negation_pseudo_after")  # "did not respond to treatments including X": X was given
-    todo = [e for e in doc.ents if e.label_ in _LISTED and not e._.negated]
-    if not todo or lead.search(text) is None:
+    if lead.search(text) is None:
         return
+    todo = [e for e in doc.ents if e.label_ in _LISTED and not e._.negated]
     cuts = [m.end() for m in cut.finditer(text)]
     for e in todo:
         start = cuts[i - 1] if (i := bisect.bisect_right(cuts, e.start_char)) else 0

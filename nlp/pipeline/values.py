@@ -421,7 +421,7 @@ def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
     """A duration in weeks completed by days ("< 23 weeks 6 days", "23 weeks to 24 weeks 6 days",
     how gestational ages are written; cue ``weeks_days_tail``): one value in days (the high end
     of a range; its low end keeps weeks as ``low_unit``), the days no value of their own."""
-    if "day" not in text.lower():
+    if not any(v.unit == "wk" for v in values):
         return values
     tail = cue("weeks_days_tail")
     out: list[ValueMatch] = []

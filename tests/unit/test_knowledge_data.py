@@ -96,6 +96,7 @@ CUE_CASES = [
     ("age_group_restrictor", " who are under a legal protection measure", " or legally dependent"),
     ("unit_like_after", " grams/dL", " and under 60"),  # NCT01071577
     ("person_word", "Infants with BPD ", "Ischemic stroke that is supratentorial "),
+    ("event_clause_cut", "stroke; akinesia", "stroke and akinesia"),
     ("old_after", " old between stroke onset", " old women taking"),  # after the time: NCT00908856, NCT01804153
     ("weeks_days_tail", " 6 days", " 10 days"),
     ("unless_lead", "may not participate unless they have agreed to use an ", "may not participate if they use an "),
