@@ -526,9 +526,12 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
     years."""
     out = list(found)
     for i, v in enumerate(out):
+        nxt = out[i + 1] if i + 1 < len(out) else None
         if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
                 and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
-                and not cue("unit_like_after").match(text[v.end:])):  # "women < 11.5 grams/dL": a unit unread
+                and not cue("unit_like_after").match(text[v.end:])  # "women < 11.5 grams/dL": a unit unread
+                # "Patients ≥1 and ≤6 months after myocardial infarction": the unit joined after it
+                and not (nxt is not None and nxt.is_time and cue("range_join").fullmatch(text[v.end:nxt.start]))):
             out[i] = replace(v, unit="a", unit_text="")
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
@@ -618,6 +621,11 @@ def make_values(nlp: Language, name: str) -> Any:
         new: list[Span] = []
         found = _ages_share_units(text, found)
         ages = [_is_age(text, v) and not _event_is_old(doc, text, v) for v in found]
+        for i in range(len(found) - 1):  # "Patients ≥1 and ≤6 months after myocardial infarction": both ends a time since it
+            a, b = found[i], found[i + 1]
+            if ages[i] and b.is_time and _SINCE_EVENT.match(text[b.end:]) and cue("range_join").fullmatch(text[a.end:b.start]) \
+                    and not cue("age_lead").search(text[max(0, a.start - 20): a.start]):
+                ages[i] = ages[i + 1] = False
         for i, v in enumerate(found):
             label = "VALUE"
             # "≥ 21 and < 90 years of age": an end joined to an age by "and" / "to" is the age too

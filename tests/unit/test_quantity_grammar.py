@@ -84,6 +84,9 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("Donor age > 65 years", []),  # NCT03929523
     ("Maternal age ≥18 yrs", []),  # LCT NCT03863613
     ("Bone age less than 12 years", []),  # constructed
+    ("Donor more than 65 years of age, or unhealthy.", []),  # NCT00749164: excluded every patient over 65
+    ("Patients with HLA-haplo-matched bone marrow donor less than 70 years old", []),  # NCT04835883
+    ("Patients ≥1 and ≤6 months after type I myocardial infarction", []),  # LCT NCT03926312: a time since the MI
 ])
 def test_grammar_another_age_is_not_the_patients(nlp, text: str,  # type: ignore[no-untyped-def]
                                                  ranges: list[tuple[float | None, float | None, str]]) -> None:
