@@ -201,8 +201,9 @@ def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
             lo, hi = min(lo_c, hi_c), max(lo_c, hi_c)
     else:
         return False
-    inside = {">": lambda v: v < lo, ">=": lambda v: v <= lo, "<": lambda v: v > hi, "<=": lambda v: v >= hi}
-    return all(c in inside and inside[c](v) for c, v in d.bounds)
+    # each bound must leave the whole interval on its excluded side
+    return all((c == ">" and v < lo) or (c == ">=" and v <= lo) or (c == "<" and v > hi) or (c == "<=" and v >= hi)
+               for c, v in d.bounds)
 
 
 def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:

@@ -580,7 +580,7 @@ def _event_is_old(doc: Doc, text: str, v: ValueMatch) -> bool:
     if not cue("old_after").match(text[v.end:]) or cue("age_lead").search(text[max(0, v.start - 20): v.start]) \
             or _AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) or cue("age_word").search(text[v.start:v.end]):
         return False
-    start = max((m.end() for m in cue("event_clause_cut").finditer(text, 0, v.start)), default=0)
+    start = _start_before(_cut_ends(text, cue("event_clause_cut")), v.start)
     if cue("person_word").search(text[start:v.start]):
         return False
     return any(e.label_ in ("CONDITION", "PROCEDURE") and e.start_char >= start and e.end_char <= v.start for e in doc.ents)
@@ -853,6 +853,16 @@ def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
 _LISTED = {"CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "OTHER", "MEASUREMENT"}
 
 
+def _cut_ends(text: str, cut: re.Pattern[str]) -> list[int]:
+    """Where each punctuation match of ``cut`` ends in ``text``, in order."""
+    return [m.end() for m in cut.finditer(text)]
+
+
+def _start_before(cuts: list[int], pos: int) -> int:
+    """The start of the clause holding ``pos``: the end of the last cut at or before it (0: none)."""
+    return cuts[i - 1] if (i := bisect.bisect_right(cuts, pos)) else 0
+
+
 def _negation_through_or_lists(doc: Doc, text: str) -> None:
     """A negation that opens an or-list reaches each of its items, however far past ConText's
     six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
@@ -861,10 +871,10 @@ def _negation_through_or_lists(doc: Doc, text: str) -> None:
     "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it).
     An item right after "nor" is negated when a negation stands before it in its clause."""
     ents = sorted((e for e in doc.ents if e.label_ in _LISTED), key=lambda e: e.start_char)
-    cuts = [m.end() for m in cue("clause_punctuation").finditer(text)]
+    cuts = _cut_ends(text, cue("clause_punctuation"))
 
     def clause_start(pos: int) -> int:  # where the clause holding ``pos`` starts (its last punctuation)
-        return cuts[i - 1] if (i := bisect.bisect_right(cuts, pos)) else 0
+        return _start_before(cuts, pos)
 
     negation = cue("negation")
     for prev, e in itertools.pairwise(ents):
@@ -896,9 +906,9 @@ def _negation_through_examples(doc: Doc, text: str) -> None:
     if lead.search(text) is None:
         return
     todo = [e for e in doc.ents if e.label_ in _LISTED and not e._.negated]
-    cuts = [m.end() for m in cut.finditer(text)]
+    cuts = _cut_ends(text, cut)
     for e in todo:
-        start = cuts[i - 1] if (i := bisect.bisect_right(cuts, e.start_char)) else 0
+        start = _start_before(cuts, e.start_char)
         before = text[start:e.start_char]
         leads = list(lead.finditer(before))
         if not leads or not gap.match(before[leads[-1].end():]):
