@@ -15,7 +15,7 @@ import json
 import re
 import sys
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +35,7 @@ from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import find_temporal
+from nlp.pipeline.tokenizer import TEXT_KEY
 from nlp.pipeline.values import ValueMatch, find_values, levels_after
 
 # the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
@@ -77,7 +78,6 @@ def _free(start: int, end: int, taken: list[bool]) -> bool:
     return not any(taken[start:end])
 
 
-_TEXT_KEY = "elig_text"
 _WORD_RUN = re.compile(r"\w+")
 
 
@@ -86,13 +86,39 @@ def _cue_pattern(words: list[str]) -> re.Pattern[str]:
 
 
 def doc_text(doc: Doc) -> str:
-    """``doc.text`` computed once per Doc (spaCy re-joins every token on each access); the
-    cache lives in ``user_data`` until ``elig_context`` removes it."""
-    text = doc.user_data.get(_TEXT_KEY)
+    """``doc.text`` computed once per Doc (spaCy re-joins every token on each access): kept by the
+    tokenizer (``TextKeepingTokenizer``), else here; it lives in ``user_data`` until
+    ``elig_context`` removes it."""
+    text = doc.user_data.get(TEXT_KEY)
     if text is None:
         text = doc.text
-        doc.user_data[_TEXT_KEY] = text
+        doc.user_data[TEXT_KEY] = text
     return text
+
+
+class PerDoc:
+    """A component that reads one Doc at a time, with ``pipe`` as spaCy's ``Language.pipe`` calls
+    it: the Docs mapped through ``__call__`` (spaCy's own wrapper for a component without ``pipe``
+    adds a generator and an error handler per Doc: a twentieth of the rule components' time)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        raise NotImplementedError
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        return map(self, docs)
+
+
+class _DocFunction(PerDoc):
+    """A function component (``Doc -> Doc``) with ``pipe``."""
+
+    def __init__(self, fn: Callable[[Doc], Doc]) -> None:
+        self.fn = fn
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.fn(doc)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        return map(self.fn, docs)
 
 
 def _set(span: Span, **attrs: Any) -> None:
@@ -139,7 +165,7 @@ def _add_rule_ents(doc: Doc, new: list[Span]) -> None:
 # Lexicon concepts
 
 
-class LexiconTagger:
+class LexiconTagger(PerDoc):
     """Tags lexicon concepts: synonyms case-insensitively (LOWER), abbreviations as written
     (ORTH); the longest match wins. Coordinated organ lists ("heart, liver, or kidney
     dysfunction") are expanded so each organ gets its own concept."""
@@ -503,7 +529,7 @@ def make_temporal(nlp: Language, name: str) -> Any:
             _add_rule_ents(doc, filter_spans(new))
         return doc
 
-    return tag_temporal
+    return _DocFunction(tag_temporal)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -664,7 +690,7 @@ def make_values(nlp: Language, name: str) -> Any:
             _add_rule_ents(doc, new)
         return doc
 
-    return tag_values
+    return _DocFunction(tag_values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,7 +729,7 @@ def _import_medspacy_context() -> tuple[Any, Any]:
     return ConText, ConTextRule
 
 
-class ContextTagger:
+class ContextTagger(PerDoc):
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
         self.name = name
@@ -765,7 +791,7 @@ class ContextTagger:
             if not self.rules:
                 return doc
             self._build()
-        text = doc.user_data.pop(_TEXT_KEY, None) or doc.text
+        text = doc.user_data.pop(TEXT_KEY, None) or doc.text
         if not doc.ents or not self._has_cue(text):
             return doc  # no cue word, or nothing to modify: ConText would change nothing
         self._context(doc)

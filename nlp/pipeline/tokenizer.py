@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from spacy.lang.en import English
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 _CMP = r"\\?(?:>=|<=|=>|=<|[<>≤≥≦≧=＜＞±~～])"
@@ -23,6 +24,20 @@ _UNIT_AFTER_NUM = (
 )
 
 _Rule = str | re.Pattern[str]
+
+# the Doc's text, kept in ``user_data`` by the tokenizer: spaCy's ``doc.text`` re-joins every token
+# on each access (``nlp.pipeline.components.doc_text`` reads it, ``elig_context`` removes it)
+TEXT_KEY = "elig_text"
+
+
+class TextKeepingTokenizer(Tokenizer):
+    """spaCy's tokenizer, which also keeps the text it was given on the Doc (spaCy's tokenization
+    is lossless: the text is ``doc.text``)."""
+
+    def __call__(self, string: str) -> Doc:
+        doc = super().__call__(string)
+        doc.user_data[TEXT_KEY] = string
+        return doc
 
 
 def _english(rules: Sequence[_Rule] | None) -> list[_Rule]:
@@ -66,7 +81,7 @@ def _infixes() -> list[_Rule]:
 @registry.tokenizers("elig.tokenizer.v1")
 def create_tokenizer() -> Callable[[Language], Tokenizer]:
     def make(nlp: Language) -> Tokenizer:
-        return Tokenizer(
+        return TextKeepingTokenizer(
             nlp.vocab,
             rules={k: v for k, v in English.Defaults.tokenizer_exceptions.items() if not re.search(r"\d", k)},
             prefix_search=compile_prefix_regex(_prefixes()).search,

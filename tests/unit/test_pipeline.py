@@ -403,3 +403,26 @@ def test_pipeline_concept_at_the_end_of_a_sentence(nlp, text: str, concept: str)
 ])
 def test_pipeline_full_width_punctuation_splits(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
     assert [t.text for t in nlp.tokenizer(text)] == tokens
+
+
+def test_pipeline_tokenizer_keeps_the_text_it_was_given(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.pipeline.tokenizer import TEXT_KEY
+
+    text = "ALT > 2.5×ULN;  HIV+ (TPPA+)\n"
+    doc = nlp.make_doc(text)
+    assert doc.user_data[TEXT_KEY] == text == doc.text
+
+
+def test_pipeline_rule_components_pipe_as_they_call(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Every rule component offers ``pipe`` (the Docs mapped through ``__call__``): ``nlp.pipe``
+    and one ``nlp(text)`` per text tag the same entities, and no text is left in ``user_data``."""
+    from nlp.pipeline.tokenizer import TEXT_KEY
+
+    texts = ["ALT > 2.5 x ULN", "No history of myocardial infarction within 6 months",
+             "Age 18 years of age or older", "Pregnant or breastfeeding women are excluded"]
+    assert all(hasattr(proc, "pipe") for name, proc in nlp.pipeline if name.startswith("elig_"))
+    piped = list(nlp.pipe(texts, batch_size=2))
+    one = [nlp(t) for t in texts]
+    assert [[(e.start, e.end, e.label_, e._.concept_id, e._.negated) for e in d.ents] for d in piped] == \
+        [[(e.start, e.end, e.label_, e._.concept_id, e._.negated) for e in d.ents] for d in one]
+    assert all(TEXT_KEY not in d.user_data for d in piped + one)
