@@ -43,6 +43,9 @@ class Unit(BaseModel):
     dimension: _Name
     factor: Number = Field(gt=0)  # value in the dimension's base unit = value x factor
     note: str | None = None
+    # False: read where written ("121 lbs"), never assumed for a number written without a unit
+    # (``implied_unit``: a bare "weight > 100" is read in the metric units alone)
+    implied: bool = True
 
 
 class WrittenForm(BaseModel):
@@ -209,6 +212,7 @@ class _Index:
     aliases: dict[str, str]
     time_codes: tuple[str, ...]
     readable_as: tuple[frozenset[str], ...]
+    not_implied: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -233,6 +237,7 @@ def _index() -> _Index:
         aliases,
         tuple(t.code for t in times.units),
         tuple(frozenset(g) for g in units.readable_as),
+        frozenset(u.code for u in units.units if not u.implied),
     )
 
 
@@ -293,7 +298,7 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
     index = _index()
     fitting: list[tuple[str, float]] = []
     for code, (d, factor) in index.family.items():
-        if d != dim or code in index.time_codes:
+        if d != dim or code in index.time_codes or code in index.not_implied:
             continue
         xs = [convert(v, code, analyte_unit, analyte) for v in values]
         if all(x is not None and plausible[0] <= x <= plausible[1] for x in xs):

@@ -16,7 +16,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
-_CMP = r"\\?(?:>=|<=|=>|=<|[<>≤≥≦≧=＜＞±~～])"
+_CMP = r"\\?(?:>=|<=|=>|=<|[<>≤≥≦≧⩽⩾=＜＞±~～])"
 _TIME_UNIT = r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?|h|d|y|yo)"
 _UNIT_AFTER_NUM = (
     rf"(?:{_TIME_UNIT}|kg|g|mg|mcg|µg|ug|ml|mL|L|l|dL|dl|mmol|µmol|umol|mmHg|cm|mm|m2|%|U|IU|iu|"

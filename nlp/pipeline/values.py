@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from nlp.core import comparators
 from nlp.core.knowledge import cue, read_cues
-from nlp.core.units import time_unit_codes, time_units, written_units
+from nlp.core.units import convert, time_unit_codes, time_units, written_units
 
 # --- units ---------------------------------------------------------------------------------
 # Written forms -> UCUM code, from nlp/resources/units.json and time_units.json (one table each):
@@ -102,7 +102,7 @@ _LEVELS = rf"""
     (?:score\s+)?
     (?:(?:of|is|was|at)\s+|:\s*|=\s*)?
     (?P<cmp2>(?:{_CMP_RE}))?\s*
-    (?P<list>{_LEVEL}(?:{_LEVEL_JOIN}{_LEVEL})*)
+    (?P<list>{_LEVEL}(?:{_LEVEL_JOIN}{_LEVEL})*)(?!{_LEVEL_JOIN}\d)  # "status 70-100": a range of numbers, no levels
     (?P<suffix>\s*(?:or|and)\s+(?:above|higher|more|greater|worse|over|below|lower|less|better|under))?
     """
 _SCALE_RE = re.compile(rf"(?:{read_cues().cues['scale_level_word']}\s*)+{_LEVELS}", re.X | re.I)
@@ -249,7 +249,6 @@ def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
     return values
 
 
-_OLD_FILLER = re.compile(r"[\s-]*(?:years?[\s-]*)?old\b", re.I)
 _HAS_NUMBER = re.compile(rf"\d|\b{WORD_NUM}\b", re.I)
 _NUMBER = re.compile(NUM_ANY, re.I)
 
@@ -370,7 +369,7 @@ def find_values(text: str) -> list[ValueMatch]:
         if n2 is not None:
             cmp_ = "between"
         else:
-            old_word = _OLD_FILLER.match(text[e:]) if unit in _TIME_CODES else None  # "18 years-old or older"
+            old_word = cue("age_unit_filler").match(text[e:]) if unit in _TIME_CODES else None  # "18 years-old or older", "18 years of age or older"
             skip = old_word.end() if old_word else 0
             intro = comparators.phrase(m.group("cmp"))  # "a score of 220 or less": "of" states none
             open_ = cmp_ is None or (intro is not None and not intro.states_comparator)
@@ -414,7 +413,7 @@ def find_values(text: str) -> list[ValueMatch]:
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    return _lower_ends(text, _shared_units(text, _weeks_and_days(text, out)))  # sorted by start
+    return _restated_in_other_units(text, _lower_ends(text, _shared_units(text, _weeks_and_days(text, out))))  # sorted by start
 
 
 def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
@@ -438,6 +437,24 @@ def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
                 v = replace(v, end=end, value=v.value * 7 + days, unit="d")
             covered_to = end
         out.append(v)
+    return out
+
+
+def _restated_in_other_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
+    """A value restated in brackets in another unit of its dimension ("under 55 kg (121 lbs)",
+    "> 50 kg (110 lb)"; cue ``unit_restatement_gap``) is the same threshold, no second one: the
+    restatement is dropped when the two agree within 3%."""
+    if len(values) < 2 or ("(" not in text and "[" not in text):
+        return values
+    out = [values[0]]
+    for b in values[1:]:
+        a = out[-1]
+        if a.unit and b.unit and a.unit != b.unit and a.value_high is None and b.value_high is None \
+                and cue("unit_restatement_gap").fullmatch(text[a.end:b.start]):
+            x = convert(b.value, b.unit, a.unit)
+            if x is not None and abs(x - a.value) <= 0.03 * abs(a.value):
+                continue
+        out.append(b)
     return out
 
 

@@ -98,7 +98,7 @@ def test_constraints_scores_weight_durations(nlp, text, section, expected) -> No
         # every patient expected to live
         ("Moribund patient not expected to survive > 24 hours", ("<=", 24, "h")),
         ("poor performance status and/or not expected to survive 3 months", ("<", 3, "mo")),
-        ("patient not expected to survive beyond 30 days", ("<", 30, "d")),
+        ("patient not expected to survive beyond 30 days", ("<=", 30, "d")),  # "beyond": more than, as "> 24 hours"
         ("Moribund patients not expected to survive up to 48 hours", ("<", 48, "h")),
         # death expected within a time (NCT03369275, NCT04615429, NCT04445220)
         ("the participant is moribund and that death is imminent within the subsequent 12 hours", ("<=", 12, "h")),

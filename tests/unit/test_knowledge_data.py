@@ -78,6 +78,8 @@ CUE_CASES = [
     ("sentence_end", "Negative pregnancy test. Women", "creatinine 1.5 mg/dL"),
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
+    ("age_unit_filler", " years-old or older", " years or older"),
+    ("unit_restatement_gap", " (approx. ", ", "),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),

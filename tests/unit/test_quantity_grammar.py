@@ -47,6 +47,16 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("women 18-45 years", [(18, 45, "a")]),  # constructed
     ("Patients relapsing or progressing before the age of 18 months", [(None, 18, "mo")]),  # NCT01460901
     ("Onset of symptoms after the age of 50 years", [(50, None, "a")]),  # constructed
+    # "of age" / "in age" between the unit and a suffix comparator (was read as age = 18)
+    ("Subjects must be 18 years of age or older", [(18, None, "a")]),  # ctgov-msc NCT01931007
+    ("Male and female participants 18 years of age and older", [(18, None, "a")]),  # ctgov-msc NCT02412735
+    ("Adult individual 18 yr. of age or older.", [(18, None, "a")]),  # ctgov-msc NCT04064957
+    ("18 years of age or more", [(18, None, "a")]),  # LCT NCT03920241
+    ("Participants 18 years of age and younger", [(None, 18, "a")]),  # ctgov-msc NCT03109301
+    ("Age > or = 18 years old", [(18, None, "a")]),  # LCT NCT03920670
+    ("Age equal or above 18 years", [(18, None, "a")]),  # LCT NCT03867266
+    ("The participant is equal to or older than 18 years old.", [(18, None, "a")]),  # LCT NCT03866603
+    ("women up to the age of 50 years", [(None, 50, "a")]),  # LCT NCT03869307
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -187,6 +197,24 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("(CDAI) score of 220 or less", [("<=", 220.0, None)]),
     ("Oswestry Disability Index of 30% or higher", [(">=", 30.0, "%")]),  # NCT02338271: was read as = 30
     ("a score of 5", []),  # "of" alone states no comparator
+    # comparators mined from LCT's normalised comparisons
+    ("gestational age beyond 20 weeks", [(">", 20.0, "wk")]),  # LCT NCT03860103
+    ("symptoms lasting 30 minutes or longer", [(">=", 30.0, "min")]),  # LCT NCT03868592
+    ("superior or equal to two intakes per day", [(">=", 2.0, None)]),  # LCT NCT03923569
+    ("T-score ⩽ -3", [("<=", -3.0, None)]),  # LCT NCT03926377
+    ("Age > or = to 65 years", [(">=", 65.0, "a")]),  # LCT NCT03923959
+    # levels after a scale word are no levels when a number the scale cannot take follows
+    ("Karnofsky Performance Status 70-100;", [("between", 70.0, None)]),  # LCT NCT03927274: was = 70
+    ("ECOG performance status 0, 1, or 2", [("between", 0.0, "{score}")]),  # levels still
+    # pounds where written; "kgs"
+    ("Weight ≥325 pounds,", [(">=", 325.0, "[lb_av]")]),  # LCT NCT03860350
+    ("Body weight >450 lbs", [(">", 450.0, "[lb_av]")]),  # LCT NCT03866564
+    ("weight over 200kgs", [(">", 200.0, "kg")]),  # ctgov-msc NCT05488093
+    # a threshold restated in brackets in another unit is one threshold (3% agreement)
+    ("Body weight under 55 kg (121 lbs)", [("<", 55.0, "kg")]),  # ctgov-msc NCT04389450
+    ("Absolute neutrophil count (ANC) < 1.5×10^9/L (1500/mm^3)", [("<", 1.5, "10*9/L")]),  # ctgov-msc NCT04976140
+    ("Platelet count ≥ 100 x 109/L (>100,000 per mm3)", [(">=", 100.0, "10*9/L")]),  # ctgov-msc NCT05047276
+    ("weight 50 kg (200 lb)", [(None, 50.0, "kg"), (None, 200.0, "[lb_av]")]),  # constructed: they disagree
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -788,3 +816,21 @@ def test_grammar_birth_weight_is_not_the_weight(nlp, text: str, ranges: list[tup
 def test_grammar_exclusion_of_every_normal_value_is_in_doubt(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "measurement", "exclusion")
     assert cs and all(any("every normal value" in u for u in c.provenance.unresolved) is doubt for c in cs)
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    # pounds are read where written ("Weigh less than 250 pounds", LCT NCT03924622), never assumed
+    # for a bare number: "weight over 200" is read in kilograms alone, as before pounds were known
+    ("Weigh less than 250 pounds", "[lb_av]"),
+    ("body weight between 40 and 150 kg, inclusive", "kg"),  # ctgov-msc NCT00482092
+    ("Body weight > 120", "kg"),  # constructed: 120 lb would be plausible too
+])
+def test_grammar_weight_units(nlp, text: str, unit: str | None) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "weight")
+    assert cs and all(c.range.unit == unit for c in cs)
+
+
+def test_implied_unit_never_assumes_pounds() -> None:
+    from nlp.core.units import implied_unit
+
+    assert implied_unit("kg", [80.0], (2.0, 400.0), "body_weight") == "kg"  # 80 lb would also be plausible
