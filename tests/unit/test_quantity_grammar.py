@@ -215,6 +215,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("Absolute neutrophil count (ANC) < 1.5×10^9/L (1500/mm^3)", [("<", 1.5, "10*9/L")]),  # ctgov-msc NCT04976140
     ("Platelet count ≥ 100 x 109/L (>100,000 per mm3)", [(">=", 100.0, "10*9/L")]),  # ctgov-msc NCT05047276
     ("weight 50 kg (200 lb)", [(None, 50.0, "kg"), (None, 200.0, "[lb_av]")]),  # constructed: they disagree
+    # a comparator word starts a word: "over" inside "moreover" is none; "cannot exceed" is one
+    ("moreover 5 mg daily", [(None, 5.0, "mg")]),  # constructed
+    ("Stromal loss in corneal ulcers cannot exceed 50%.", [("<=", 50.0, "%")]),  # ctgov-msc NCT04626583
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -834,3 +837,15 @@ def test_implied_unit_never_assumes_pounds() -> None:
     from nlp.core.units import implied_unit
 
     assert implied_unit("kg", [80.0], (2.0, 400.0), "body_weight") == "kg"  # 80 lb would also be plausible
+
+
+def test_number_start_class_covers_every_number_word() -> None:
+    """The values scan tries a number only where its first character may start one
+    (``_NUMBER_START``): every number word of the grammar starts with one of those letters."""
+    import re
+
+    from nlp.pipeline import values
+
+    start = re.compile(values._NUMBER_START + ".", re.I)
+    assert all(start.match(w) for w in re.findall(r"[a-z]+", values.WORD_NUM))
+    assert all(start.match(c) for c in "0123456789.")
