@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry, load_lexicon
+from nlp.core.loading import collector_paused
 
 if TYPE_CHECKING:  # the build's readers are imported by the build only: loading needs none of them
     from xml.etree import ElementTree
@@ -96,7 +97,7 @@ class Vocabulary:
         """The imported entries by id (the file's second line, read on first use)."""
         if self.path is None:
             return {}
-        with gzip.open(self.path, "rt", encoding="utf-8") as f:
+        with gzip.open(self.path, "rt", encoding="utf-8") as f, collector_paused():
             f.readline()
             return {d["id"]: d for d in json.loads(f.readline())["entries"]}
 
@@ -109,7 +110,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     p = Path(path) if path else _vocab_dir() / VOCAB_FILE
     if not p.exists():
         return Vocabulary()
-    with gzip.open(p, "rt", encoding="utf-8") as f:
+    with gzip.open(p, "rt", encoding="utf-8") as f, collector_paused():
         data = json.loads(f.readline())
     return Vocabulary(data["parents"], data["codes"], data["keys"], data["starts"], data["header"],
                       data["cased_keys"], data["cased_starts"], p)

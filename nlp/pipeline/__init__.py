@@ -43,9 +43,11 @@ def add_ner_model(nlp: Language, path: str | Path | None = None) -> Language:
 def load_pipeline(ner: bool = True) -> Language:
     """The shared pipeline (assembled once per process): the rule components and, with ``ner``
     and when ``models/ner/model`` is there, the trained NER in front of them."""
+    from nlp.core.loading import collector_paused
     from nlp.pipeline.model_ner import NER_MODEL_DIR
 
-    nlp = assemble()
-    if ner and (NER_MODEL_DIR / "meta.json").is_file():
-        add_ner_model(nlp)
+    with collector_paused():
+        nlp = assemble()
+        if ner and (NER_MODEL_DIR / "meta.json").is_file():
+            add_ner_model(nlp)
     return nlp

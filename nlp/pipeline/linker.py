@@ -25,6 +25,7 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from nlp.core.lexicon import Lexicon
+from nlp.core.loading import collector_paused
 
 _WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -83,12 +84,13 @@ class ConceptLinker:
         # (category, the distinct first four letters of the term's words) -> the terms
         keyed: dict[tuple[str, frozenset[str]], list[int]] = {}
         findall = _WORD.findall
-        for n, (term, cid, category) in enumerate(self.lexicon.entries.terms()):
-            low = term.lower()
-            terms.append(low)
-            ids.append(cid)
-            if prefixes := frozenset([w[:4] for w in findall(low)]):  # else no word a span could share
-                keyed.setdefault((category, prefixes), []).append(n)
+        with collector_paused():
+            for n, (term, cid, category) in enumerate(self.lexicon.entries.terms()):
+                low = term.lower()
+                terms.append(low)
+                ids.append(cid)
+                if prefixes := frozenset([w[:4] for w in findall(low)]):  # else no word a span could share
+                    keyed.setdefault((category, prefixes), []).append(n)
         # per term, read on first use: its short tokens that are no function word, which a span
         # must have (``_marks``; an imported name's: "Hb-S/Hb-C disease"; a curated "systolic bp"
         # may be "systolic"), and its character 3-grams
