@@ -1557,7 +1557,9 @@ class _Builder:
         pregnancy") is no requirement that the patient be pregnant (an inclusion read as
         pregnant) or not be (an exclusion of the women "not willing ... to avoid pregnancy" read
         as an exclusion of everyone not pregnant): that reading is dropped (a "negative pregnancy
-        test" in an inclusion stays: it is read as not pregnant). Nor is "nursing" before "home",
+        test" in an inclusion stays: it is read as not pregnant). A past pregnancy ("complications
+        in a previous pregnancy", "at least one past pregnancy"; cue ``pregnancy_past_before``) is
+        obstetric history, no reading of the current state in either section. Nor is "nursing" before "home",
         "student", "staff" (cue ``nursing_not_lactation``) breastfeeding."""
         keep = []
         for d in self.drafts:
@@ -1566,9 +1568,12 @@ class _Builder:
                 continue  # "Nursing home residents", "nursing student": no breastfeeding
             # inside an inclusion the patient would have to be pregnant; inside an exclusion, not to be
             required = d.present if self.effect == "include" else not d.present
-            if d.kind == Kind.CONDITION and d.concept in ("pregnancy", "lactation") and required:
+            if d.kind == Kind.CONDITION and d.concept in ("pregnancy", "lactation"):
                 before = self.text[max(self.crit_span[0], d.start - 40):d.start]
-                if cue("pregnancy_not_state_before").search(before) or cue("pregnancy_not_state_after").match(self.text[d.end:d.end + 30]):
+                if cue("pregnancy_past_before").search(before):
+                    continue  # "complications in a previous pregnancy": obstetric history, no current state either way
+                if required and (cue("pregnancy_not_state_before").search(before)
+                                 or cue("pregnancy_not_state_after").match(self.text[d.end:d.end + 30])):
                     continue
             keep.append(d)
         self.drafts = keep

@@ -488,12 +488,30 @@ def test_context_negation_reaches_the_examples_of_its_head(nlp, text: str, expec
     ("Women capable of pregnancy must satisfy the following conditions;", []),  # NCT01875081
     ("As a precautionary measure, breast-feeding should be discontinued during treatment", []),  # NCT04759105
     ("Men with a pregnant or breastfeeding partner must agree to remain abstinent", []),  # NCT05047276
+    ("Women at risk for pregnancy", []),  # LCT NCT03925116: "risk for" as "risk of"
+    # a past pregnancy is obstetric history, no current state in either section
+    ("At lest one past pregnancy", []),  # LCT NCT03920332
+    ("Primipara (no previous pregnancies)", []),  # LCT NCT03920098: was read as "not pregnant"
     # the patient's own state stays, and so does "not pregnant"
     ("Pregnant women at least 18 years of age", [True]),  # LCT NCT03929640
+    ("Women in their first pregnancy", [True]),  # constructed: the first pregnancy is the current one
     ("Negative pregnancy test", [False]),
 ])
 def test_context_pregnancy_that_is_not_the_patients_state(nlp, text: str, present: list[bool]) -> None:  # type: ignore[no-untyped-def]
     assert [c.present for c in _read(nlp, text)
+            if c.kind == "condition" and c.concepts.concept.id in ("pregnancy", "lactation")] == present
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    # in an exclusion, a past pregnancy excludes no pregnant patient (an obstetric trial's own)
+    ("Women with a history of previous pregnancy", []),  # LCT NCT03921177
+    ("No past pregnancy", []),  # LCT NCT03920332
+    ("complications in a previous pregnancy", []),  # constructed
+    # the patient's own state stays
+    ("Pregnant or breastfeeding", [True, True]),
+])
+def test_context_past_pregnancy_excludes_no_pregnant_patient(nlp, text: str, present: list[bool]) -> None:  # type: ignore[no-untyped-def]
+    assert [c.present for c in _read(nlp, text, "exclusion")
             if c.kind == "condition" and c.concepts.concept.id in ("pregnancy", "lactation")] == present
 
 

@@ -85,6 +85,7 @@ CUE_CASES = [
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
     ("nursing_not_lactation", " home residents", " women"),  # LCT NCT03860246
     ("sex_subgroup_lead", "Negative pregnancy test in ", "Postmenopausal "),
+    ("pregnancy_past_before", "complications in a previous ", "Women with a twin "),
     ("pregnancy_not_state_before", "birth control to prevent ", "Women with a twin "),
     ("pregnancy_not_state_after", " test", " with twins"),
     ("example_lead", "contraindications such as pregnancy", "contraindications to pregnancy"),
