@@ -540,6 +540,12 @@ _AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", r
 _PERSON_BEFORE = re.compile(
     r"\b(?:patients?|participants?|subjects?|adults?|children|men|women|males?|females?|volunteers?|"
     r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?$", re.I)
+def _age_of_other(text: str, v: ValueMatch) -> bool:
+    """An age said of someone else than the patient, right before it (cue ``age_of_other``:
+    "gestational age < 32 weeks", "donor age > 65 years", "parents of children aged 2-12")."""
+    return bool(cue("age_of_other").search(text[max(0, v.start - 60): v.start]))
+
+
 # "older than 6 years", "18 and older": only ages are older or younger
 _OLDER = re.compile(r"\b(?:older|younger)\b", re.I)
 # ... unless an event follows: "patients at least 6 months after stroke" is a time since it
@@ -588,7 +594,7 @@ def _is_age(text: str, v: ValueMatch) -> bool:
     right before it ("women 18-45 years"); an age word a few words back or a word for people,
     only when no event follows ("women of childbearing age and women less than 1 year after
     menopause", "patients 6 months after stroke")."""
-    if v.is_time and cue("age_of_other").search(text[max(0, v.start - 60): v.start]):
+    if _age_of_other(text, v):
         return False  # "gestational age < 32 weeks", "donor age > 65 years": another age than the patient's
     since_event = _SINCE_EVENT.match(text[v.end:])  # "less than 1 year after menopause": a time since it
     return v.is_time and bool(
@@ -662,7 +668,7 @@ def make_values(nlp: Language, name: str) -> Any:
             elif ages[i] or (v.is_time and joined):
                 label = "AGE"
             elif ((v.unit is None or v.is_time) and _OLDER.search(text[v.start:v.end])
-                  and not _SINCE_EVENT.match(text[v.end:])):
+                  and not _SINCE_EVENT.match(text[v.end:]) and not _age_of_other(text, v)):
                 label = "AGE"
                 if v.unit is None:  # "adults 18 and older": ages without a unit are in years
                     v = replace(v, unit="a", unit_text="")

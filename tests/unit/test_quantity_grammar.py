@@ -97,6 +97,12 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("Donor more than 65 years of age, or unhealthy.", []),  # NCT00749164: excluded every patient over 65
     ("Patients with HLA-haplo-matched bone marrow donor less than 70 years old", []),  # NCT04835883
     ("Patients ≥1 and ≤6 months after type I myocardial infarction", []),  # LCT NCT03926312: a time since the MI
+    # the age of the child, infant or patient a parent or caregiver looks after
+    (("Be a parent or caregiver of a child at least 6 months old but less than 3.5 years (42 months), "
+      "with at least 2 fully erupted teeth"), []),  # LCT NCT03862443
+    ("Mothers of infants younger than 6 months", []),  # constructed: "younger" said of the infants
+    ("Caregivers of patients aged 65 or older", []),  # constructed
+    ("Donor older than 65 years", []),  # constructed: "older" said of the donor
 ])
 def test_grammar_another_age_is_not_the_patients(nlp, text: str,  # type: ignore[no-untyped-def]
                                                  ranges: list[tuple[float | None, float | None, str]]) -> None:
@@ -107,6 +113,8 @@ def test_grammar_another_age_is_not_the_patients(nlp, text: str,  # type: ignore
 @pytest.mark.parametrize(("text", "ranges"), [
     ("Age 18-65 years; donor age under 60", [(18, 65, "a")]),  # constructed: the patient's age kept
     ("Women aged 18 to 45 years", [(18, 45, "a")]),  # constructed
+    ("Children aged 6-36 months", [(6, 36, "mo")]),  # LCT NCT03863418: the children are the patients
+    ("Patients younger than 25 years old.", [(None, 25, "a")]),  # LCT NCT03861650
 ])
 def test_grammar_patients_age_beside_another(nlp, text: str,  # type: ignore[no-untyped-def]
                                              ranges: list[tuple[float | None, float | None, str]]) -> None:
