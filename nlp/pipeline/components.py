@@ -15,7 +15,7 @@ import json
 import re
 import sys
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -801,10 +801,12 @@ class ContextTagger(PerDoc):
         if not doc.ents or not self._has_cue(text):
             return doc  # no cue word, or nothing to modify: ConText would change nothing
         self._context(doc)
-        _close_parenthesised_exceptions(doc, text)
-        _exceptions_of_one_kind(doc, text)
-        _negation_through_or_lists(doc, text)
-        _negation_through_examples(doc, text)
+        # read once: the helpers set attributes (kept in user_data by the spans' offsets), never ents
+        ents = doc.ents
+        _close_parenthesised_exceptions(ents, text)
+        _exceptions_of_one_kind(ents, text)
+        _negation_through_or_lists(ents, text)
+        _negation_through_examples(ents, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
         ud = user_data(doc)
@@ -841,14 +843,14 @@ def _paren_depths(text: str) -> list[int]:
     return out
 
 
-def _close_parenthesised_exceptions(doc: Doc, text: str) -> None:
+def _close_parenthesised_exceptions(ents: Sequence[Span], text: str) -> None:
     """An exception opened inside parentheses ("(unless beyond the wash-out period) or ...")
     ends at its closing parenthesis."""
-    excepted = [e for e in doc.ents if e._.excepted]
+    cues = [m.start() for m in _EXCEPT_CUE.finditer(text)]
+    excepted = [e for e in ents if e._.excepted] if cues else []
     if not excepted:
         return
     depths = _paren_depths(text)
-    cues = [m.start() for m in _EXCEPT_CUE.finditer(text)]
     for ent in excepted:
         before = [c for c in cues if c < ent.start_char]
         if not before:
@@ -858,7 +860,7 @@ def _close_parenthesised_exceptions(doc: Doc, text: str) -> None:
             ent._.excepted = False  # the parenthesis holding the cue closed before the entity
 
 
-def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
+def _exceptions_of_one_kind(ents_: Sequence[Span], text: str) -> None:
     """An exception carves out of one kind of thing: after its cue, the excepted mentions share
     the label of the first ("malignancy other than basal cell carcinoma, squamous cell
     carcinoma"); a mention of another kind past a comma or a parenthesis ends it ("... other than
@@ -867,7 +869,7 @@ def _exceptions_of_one_kind(doc: Doc, text: str) -> None:
     ends = [m.end() for m in _EXCEPT_CUE.finditer(text)]
     if not ends:
         return
-    ents = sorted((e for e in doc.ents if e._.excepted), key=lambda e: e.start_char)
+    ents = sorted((e for e in ents_ if e._.excepted), key=lambda e: e.start_char)
     for i, at in enumerate(ends):
         nxt = ends[i + 1] if i + 1 < len(ends) else len(text)
         scope = [e for e in ents if at <= e.start_char < nxt]
@@ -895,14 +897,14 @@ def _start_before(cuts: list[int], pos: int) -> int:
     return cuts[i - 1] if (i := bisect.bisect_right(cuts, pos)) else 0
 
 
-def _negation_through_or_lists(doc: Doc, text: str) -> None:
+def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
     """A negation that opens an or-list reaches each of its items, however far past ConText's
     six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
     corticosteroid treatment": no pulse steroids either). Only a negation cue before the first item
     in its clause counts ("HIV negative or HBV": the cue after HIV reaches no further), and only
     "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it).
     An item right after "nor" is negated when a negation stands before it in its clause."""
-    ents = sorted((e for e in doc.ents if e.label_ in _LISTED), key=lambda e: e.start_char)
+    ents = sorted((e for e in all_ents if e.label_ in _LISTED), key=lambda e: e.start_char)
     cuts = _cut_ends(text, cue("clause_punctuation"))
 
     def clause_start(pos: int) -> int:  # where the clause holding ``pos`` starts (its last punctuation)
@@ -923,7 +925,7 @@ def _negation_through_or_lists(doc: Doc, text: str) -> None:
             e._.negated = prev._.negated
 
 
-def _negation_through_examples(doc: Doc, text: str) -> None:
+def _negation_through_examples(ents: Sequence[Span], text: str) -> None:
     """A negation before a head and its examples reaches every example, however far past
     ConText's six-token scope ("No evidence of contraindications to the procedure such as
     pregnancy, active infection, bleeding disorder"; "Absence of comorbidities such as diabetes,
@@ -937,7 +939,7 @@ def _negation_through_examples(doc: Doc, text: str) -> None:
     pseudo = cue("negation_pseudo_after")  # "did not respond to treatments including X": X was given
     if lead.search(text) is None:
         return
-    todo = [e for e in doc.ents if e.label_ in _LISTED and not e._.negated]
+    todo = [e for e in ents if e.label_ in _LISTED and not e._.negated]
     cuts = _cut_ends(text, cut)
     for e in todo:
         start = _start_before(cuts, e.start_char)

@@ -6,11 +6,12 @@ durations ("for at least three months"). Pure functions over text, used by ``eli
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
 from nlp.core.units import time_units, to_days
-from nlp.pipeline.values import NUM_ANY, ucum_unit, word_number
+from nlp.pipeline.values import NUM_ANY, NUMBER_START, ucum_unit, word_number
 
 # time units and comparator phrases come from nlp/resources/time_units.json and comparators.json
 _UNIT_ALL = "|".join(f"(?:{t.pattern})" for t in time_units())
@@ -62,6 +63,33 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# the "offset" pattern (its prefix is at most 40 characters: "for no more than"): tried only at the
+# starts of the words and symbols right before each time amount, instead of at every position
+_OFFSET = 3
+_PREFIX_SPAN = 40
+_AMOUNT_AT = re.compile(rf"{NUMBER_START}\b{_AMOUNT}", re.I)
+_WORD_OR_SYMBOL_START = re.compile(r"(?<!\w)\w|[^\w\s]")
+
+
+def _matches(rx: re.Pattern[str], i: int, text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``; for the offset pattern, the leftmost match at a word's or a symbol's
+    start within ``_PREFIX_SPAN`` characters before each amount (a match starts at its prefix or
+    its amount)."""
+    if i != _OFFSET:
+        yield from rx.finditer(text)
+        return
+    last_end = 0
+    for a in _AMOUNT_AT.finditer(text):
+        p = a.start()
+        if p < last_end:
+            continue
+        starts = [c.start() for c in _WORD_OR_SYMBOL_START.finditer(text, max(last_end, p - _PREFIX_SPAN), p)]
+        m = next((m for q in (*starts, p) if (m := rx.match(text, q)) is not None), None)
+        if m is not None:
+            yield m
+            last_end = m.end()
+
+
 @dataclass(frozen=True, slots=True)
 class TemporalMatch:
     start: int
@@ -84,9 +112,11 @@ def _days(value: float | None, unit: str | None) -> int | None:
     return None if days is None else round(days)
 
 
-# a quick test before the patterns: a time unit's name, or a number followed by a time unit
+# a quick test before the patterns: a time unit's name, or a number followed by a time unit (tried
+# only where a name's first letter or a digit stands: one character class per position)
 _HAS_TIME_WORD = re.compile(
-    "|".join(t.name for t in time_units()) + rf"|\d\s*(?:{_UNIT_ALL})", re.I
+    "(?=[\\d" + "".join(sorted({t.name[0] for t in time_units()})) + "])(?:"
+    + "|".join(t.name for t in time_units()) + rf"|\d\s*(?:{_UNIT_ALL}))", re.I
 )
 
 
@@ -95,8 +125,8 @@ def find_temporal(text: str) -> list[TemporalMatch]:
         return []
     out: list[TemporalMatch] = []
     taken: list[tuple[int, int]] = []
-    for rx, kind in _PATTERNS:
-        for m in rx.finditer(text):
+    for i, (rx, kind) in enumerate(_PATTERNS):
+        for m in _matches(rx, i, text):
             s, e = m.span()
             if any(not (e <= a or s >= b) for a, b in taken):
                 continue

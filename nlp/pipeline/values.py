@@ -252,9 +252,9 @@ def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
 
 # the first letters a number may start with (a digit, "." or a number word's): one character class
 # tried per position before the alternation, which halves a scan of the text
-_NUMBER_START = r"(?=[\d.otfsen])"
-_HAS_NUMBER = re.compile(rf"{_NUMBER_START}(?:\d|\b{WORD_NUM}\b)", re.I)
-_NUMBER = re.compile(rf"{_NUMBER_START}(?:{NUM_ANY})", re.I)
+NUMBER_START = r"(?=[\d.otfsen])"
+_HAS_NUMBER = re.compile(rf"{NUMBER_START}(?:\d|\b{WORD_NUM}\b)", re.I)
+_NUMBER = re.compile(rf"{NUMBER_START}(?:{NUM_ANY})", re.I)
 
 
 def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:

@@ -426,3 +426,22 @@ def test_pipeline_rule_components_pipe_as_they_call(nlp) -> None:  # type: ignor
     assert [[(e.start, e.end, e.label_, e._.concept_id, e._.negated) for e in d.ents] for d in piped] == \
         [[(e.start, e.end, e.label_, e._.concept_id, e._.negated) for e in d.ents] for d in one]
     assert all(TEXT_KEY not in d.user_data for d in piped + one)
+
+
+def test_temporal_offset_scan_finds_what_finditer_finds() -> None:
+    """The offset pattern is tried only at word and symbol starts just before each time amount
+    (``nlp.pipeline.temporal._matches``): on every LCT document and constructed edge cases it finds
+    exactly the matches ``finditer`` finds."""
+    from conftest import SHARED
+
+    from nlp.pipeline import temporal
+
+    rx = temporal._PATTERNS[temporal._OFFSET][0]
+    assert temporal._PATTERNS[temporal._OFFSET][1] == "offset"
+    texts = ["no more than 3 months before screening", "at 12-24 weeks after onset; 6 months ago",
+             "3 months after stroke and for at least 2 weeks prior to the first dose", "(< 6 months) ago",
+             "within the past 2 years before enrollment, 4 weeks after surgery"]
+    lct = SHARED / "data" / "lct" / "brat"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(lct.glob("*.txt"))[:200]] if lct.is_dir() else []
+    for text in texts:
+        assert [m.span() for m in temporal._matches(rx, temporal._OFFSET, text)] == [m.span() for m in rx.finditer(text)], text[:80]

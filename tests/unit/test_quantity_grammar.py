@@ -849,11 +849,11 @@ def test_implied_unit_never_assumes_pounds() -> None:
 
 def test_number_start_class_covers_every_number_word() -> None:
     """The values scan tries a number only where its first character may start one
-    (``_NUMBER_START``): every number word of the grammar starts with one of those letters."""
+    (``NUMBER_START``): every number word of the grammar starts with one of those letters."""
     import re
 
     from nlp.pipeline import values
 
-    start = re.compile(values._NUMBER_START + ".", re.I)
+    start = re.compile(values.NUMBER_START + ".", re.I)
     assert all(start.match(w) for w in re.findall(r"[a-z]+", values.WORD_NUM))
     assert all(start.match(c) for c in "0123456789.")
