@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -541,17 +541,21 @@ class Lexicon:
         spans: list[tuple[int, int]] | None = None
         out: list[tuple[str, int, int]] = []
         n_words = len(low)
+        pairs, cased_pairs = self._first_pairs
         free = 0  # the first word no term found so far covers
         for i in firsts:
             if i < free:
                 continue
             lengths = starts.get(low[i]) or ()  # the word counts of the terms it starts, longest first
             other = cased_starts.get(orig[i]) or ()
+            # a term of two words or more starts with the first two words of a key ("acute kidney")
+            two = i + 1 < n_words and f"{low[i]} {low[i + 1]}" in pairs
+            two_cased = i + 1 < n_words and f"{orig[i]} {orig[i + 1]}" in cased_pairs
             for n in (lengths or other) if not (lengths and other) else sorted({*lengths, *other}, reverse=True):
                 if i + n > n_words:
                     continue
-                cid = (keys.get(" ".join(low[i:i + n])) if n in lengths else None) or (
-                    cased.get(" ".join(orig[i:i + n])) if n in other else None)
+                cid = (keys.get(" ".join(low[i:i + n])) if n in lengths and (n == 1 or two) else None) or (
+                    cased.get(" ".join(orig[i:i + n])) if n in other and (n == 1 or two_cased) else None)
                 if cid is not None:
                     if spans is None:
                         spans = [m.span() for m in _WORD.finditer(text)]
@@ -559,6 +563,15 @@ class Lexicon:
                     free = i + n
                     break
         return out
+
+    @cached_property
+    def _first_pairs(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The first two words of every imported key of two words or more, lower-cased and as
+        written (built on first use: a few hundredths of a second): ``find_imported`` tries the
+        longer terms a word starts only when the next word is their second."""
+        def firsts(keys: Iterable[str]) -> frozenset[str]:
+            return frozenset(" ".join(k.split(" ", 2)[:2]) for k in keys if " " in k)
+        return firsts(self._vocab), firsts(self._cased)
 
     def whole(self, text: str) -> str | None:
         """The concept one term of which is the whole ``text`` ("hepatitis C"), else None."""

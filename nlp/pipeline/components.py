@@ -394,11 +394,14 @@ class LexiconTagger(PerDoc):
         ``coordination_intro``), then words joined by commas and and/or (two at least). An item
         of several words ends the list ("cerebral psychiatric disease")."""
         intro, join = cue("coordination_intro"), cue("coordination_join")
-        rest = doc[head + 1:min(len(doc), head + 40)]
-        m = intro.match(rest.text)
+        if head + 1 >= len(doc):
+            return []
+        last = doc[min(len(doc), head + 40) - 1]
+        start = doc[head + 1].idx
+        m = intro.match(doc_text(doc)[start:last.idx + len(last)])  # the next 39 tokens' text
         if m is None:
             return []
-        i = next((t.i for t in rest if t.idx >= rest.start_char + m.end()), len(doc))
+        i = next((t.i for t in doc[head + 1:last.i + 1] if t.idx >= start + m.end()), len(doc))
         items: list[int] = []
         while i < len(doc) and doc[i].is_alpha and len(items) < 12:
             nxt = i + 1

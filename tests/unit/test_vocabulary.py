@@ -272,3 +272,38 @@ def test_vocabulary_a_drug_named_in_combinations_is_still_a_drug(text: str, drug
     lex = Lexicon.load()
     [(cid, s, e)] = lex.find(text)
     assert (s, e) == (0, len(text)) and any(c.code == drugbank for c in lex.get(cid).codes)
+
+
+def _find_imported_reference(lex, text: str) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    """Every start tried with every length a key can have, longest first (no pruning)."""
+    import re
+
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    longest = max((k.count(" ") + 1 for k in (*lex._vocab, *lex._cased)), default=0)
+    out, i = [], 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            ws = [w for w, _, _ in words[i:i + n]]
+            cid = lex._vocab.get(" ".join(ws).lower()) or lex._cased.get(" ".join(ws))
+            if cid is not None:
+                out.append((cid, words[i][1], words[i + n - 1][2]))
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "History of acute kidney injury, chronic obstructive pulmonary disease or Type 2 diabetes mellitus",
+    "Prior treatment with imatinib, sunitinib or regorafenib; total parenteral nutrition",
+    "intra-aortic balloon pump, continuous renal replacement therapy, home oxygen",
+    "Coumadin or warfarin within 7 days; Luminal treated seizures",
+])
+def test_find_imported_tries_longer_terms_only_after_their_first_two_words(text: str) -> None:
+    """``find_imported`` tries a term of two words or more only when the next word is its second
+    (``Lexicon._first_pairs``): it finds what trying every length finds."""
+    from nlp.core.lexicon import Lexicon
+
+    lex = Lexicon.load()
+    assert lex.find_imported(text) == _find_imported_reference(lex, text)
