@@ -70,7 +70,7 @@ _VALUE_RE = re.compile(
     (?:\(\s*(?:[<>≤≥]=?|=)\s*\)\s*)?  # "greater than (>) 90": the symbol restated
     (?:(?<=[^\W\d_]\s)(?:grade|stage|class|degree|level)\s+)?  # "greater than or equal to grade 2"
     (?:between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?
-    (?P<sign>(?<![\w.,])[-−](?=\d))?  # "T score <= -1.0", "-2.5 or less"
+    (?P<sign>(?<![\w.,])[-−+](?=\d))?  # "T score <= -1.0", "-2.5 or less", "z-score < +1.5"
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
     (?:(?P<u1>{UNIT_RE})\s*)?
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
@@ -317,6 +317,7 @@ def find_values(text: str) -> list[ValueMatch]:
             out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1") or m.group("n1b")), None, ref_unit,
                                   m.group("ref0")))
             taken.append((m.start(), m.end()))
+    bare: list[ValueMatch] = []  # numbers before a dangling range word ("2 to"), no values of their own
     dangling: list[int] = []  # "AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal": the next reference's
     for m in _iter_value_matches(text):
         if not m.group("n1"):
@@ -337,9 +338,10 @@ def find_values(text: str) -> list[ValueMatch]:
         glued_age = s > 0 and text[s - 1].isalpha() and bool(cue("age_lead").search(text[max(0, s - 8):s]))
         if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_") and m.group("cmp") is None and not glued_age:
             continue
-        if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha() and not glued_age:
+        glued_cmp = m.group("cmp") is not None and m.end("cmp") == m.start("n1")  # "greater than100"
+        if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha() and not glued_age and not glued_cmp:
             continue
-        n1 = -_num(m.group("n1")) if m.group("sign") else _num(m.group("n1"))
+        n1 = -_num(m.group("n1")) if m.group("sign") in ("-", "−") else _num(m.group("n1"))
         n2 = _num(m.group("n2")) if m.group("n2") else None
         range_word = (m.group("range") or "").lower()
         if n2 is not None and range_word == "and" and not re.search(r"between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?$", text[max(0, s - 24): m.start("n1")], re.I) \
@@ -397,6 +399,8 @@ def find_values(text: str) -> list[ValueMatch]:
                 cmp_ = comparators.MIRROR[comparator_of(before.group("c")) or "="]
                 e = before.end("c")
         if cmp_ is None and unit is None and n2 is None:
+            if cue("range_join").match(text, m.end("n1")):  # "2 to <12 years": the lower end of the range the next value closes
+                bare.append(ValueMatch(s, m.end("n1"), None, n1, None, None, None, None, None))
             continue  # a bare number (a year, an item number) is not a value
         if unit in _PER_UL and n2 is None and _DOTTED_THOUSANDS.fullmatch(m.group("n1")):
             n1 = float(m.group("n1").replace(".", ""))  # "30.000/mm3": a thousands separator
@@ -417,7 +421,8 @@ def find_values(text: str) -> list[ValueMatch]:
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    return _restated_in_other_units(text, _lower_ends(text, _shared_units(text, _weeks_and_days(text, out))))  # sorted by start
+    out = _lower_ends(text, _shared_units(text, _weeks_and_days(text, out)))  # sorted by start
+    return _restated_in_other_units(text, _bare_lower_ends(text, out, bare) if bare else out)
 
 
 def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
@@ -460,6 +465,19 @@ def _restated_in_other_units(text: str, values: list[ValueMatch]) -> list[ValueM
                 continue
         out.append(b)
     return out
+
+
+def _bare_lower_ends(text: str, values: list[ValueMatch], bare: list[ValueMatch]) -> list[ValueMatch]:
+    """A bare number joined by "to" or "and" (cue range_join) to an upper limit above it is the
+    range's lower end, in the limit's unit (a limit without a unit takes no bare number: "Visit 1
+    and less than a 5 pack-year history"): "2 to <12 years old" is 2 to under 12 years."""
+    added = []
+    for a in bare:
+        b = next((v for v in values if v.start >= a.end), None)
+        if (b is not None and b.comparator in ("<", "<=") and b.value > a.value and b.value_high is None
+                and b.unit is not None and cue("range_join").fullmatch(text[a.end:b.start])):
+            added.append(ValueMatch(a.start, a.end, ">=", a.value, None, b.unit, None, None, None))
+    return sorted(values + added, key=lambda v: v.start) if added else values
 
 
 def _lower_ends(text: str, values: list[ValueMatch]) -> list[ValueMatch]:

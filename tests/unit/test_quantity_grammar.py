@@ -57,6 +57,13 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("Age equal or above 18 years", [(18, None, "a")]),  # LCT NCT03867266
     ("The participant is equal to or older than 18 years old.", [(18, None, "a")]),  # LCT NCT03866603
     ("women up to the age of 50 years", [(None, 50, "a")]),  # LCT NCT03869307
+    # "no older than" is an upper limit (it was read as "older than": every adult turned away)
+    ("Male or females at least 18 years of age, but not older than 70.", [(18, None, "a"), (None, 70, "a")]),  # ctgov-msc NCT00810212
+    ("Individuals at least 18 years of age and no older than 90 years of age", [(18, None, "a"), (None, 90, "a")]),  # ctgov-msc NCT04489732
+    ("Patients 11 to no older than 17 years of age", [(11, None, "a"), (None, 17, "a")]),  # LCT NCT03869606
+    # a bare number before "to <" is the range's lower end, in the limit's unit
+    ("Prepubertal children 2 to <12 years old (i.e., before 12th birthday)", [(2, None, "a"), (None, 12, "a")]),  # LCT NCT03862521
+    ("Female, 18 to <40 years old, who are seeking fertility", [(18, None, "a"), (None, 40, "a")]),  # ctgov-msc NCT05494723
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -225,6 +232,15 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("weight 50 kg (200 lb)", [(None, 50.0, "kg"), (None, 200.0, "[lb_av]")]),  # constructed: they disagree
     # a comparator word starts a word: "over" inside "moreover" is none; "cannot exceed" is one
     ("moreover 5 mg daily", [(None, 5.0, "mg")]),  # constructed
+    # a suffix comparator before a number opens the next comparison ("18 and under 60")
+    # (the bare 18 before a limit without a unit stays unread: "Visit 1 and less than a 5 pack-year")
+    ("aged 18 and under 60", [("<", 60.0, None)]),  # constructed: was read as "<= 18"
+    ("Age 18 years or older.", [(">=", 18.0, "a")]),  # ctgov-msc NCT00555828: a full stop is no number
+    # a comparator glued to its number; a plus sign
+    ("Haemoglobin equal to or greater than100 g/L at enrolment.", [(">=", 100.0, "g/L")]),  # LCT NCT03925454
+    ("The dose of glucocorticoid is less than or equal to10mg/ day", [("<=", 10.0, "mg/d")]),  # ctgov-msc NCT03798028
+    ("-2 ≤ z-score < +1", [(">=", -2.0, None), ("<", 1.0, None)]),  # LCT NCT03924076
+    ("HIV+ 3 months", [(None, 3.0, "mo")]),  # a plus after a name is no sign
     ("Stromal loss in corneal ulcers cannot exceed 50%.", [("<=", 50.0, "%")]),  # ctgov-msc NCT04626583
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
