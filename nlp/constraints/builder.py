@@ -766,8 +766,12 @@ class _Builder:
             # "indicated for major amputation", "contraindication to anesthesia", "amputation is
             # not anticipated": whether it could or should be given, not whether it was
             unresolved.append(f"named as a treatment judged for the patient ({m.group(0).strip()!r}), not one received")
-        if kind in (Kind.THERAPY, Kind.PROCEDURE) and cue("treatment_naive").search(lead):
-            present = False  # "naïve to TNF inhibitors": no prior exposure
+        naive_after = cue("treatment_naive_after").match(self.text, e.end) if kind in (Kind.THERAPY, Kind.PROCEDURE) else None
+        if kind in (Kind.THERAPY, Kind.PROCEDURE) and (cue("treatment_naive").search(lead) or naive_after):
+            present = False  # "naïve to TNF inhibitors", "chemotherapy-naïve": no prior exposure
+            if naive_after and cue("naive_alternative").match(self.text, naive_after.end()):
+                # "riluzole naive or stable dose for at least 2 months": the patient may meet the other
+                unresolved.append("naïve or an alternative after 'or'")
         # "will be excluded if they have received any surgery": an exposure told in the past
         # after the hypothetical cue is a fact of the history, not a plan
         hyp = [m.end() for m in cue("hypothetical").finditer(lead)]

@@ -73,6 +73,7 @@ def _infixes() -> list[_Rule]:
         r"(?<=[a-z])(?=[≥≤])",
         r"(?<=\bage)(?=\d)|(?<=\bages)(?=\d)|(?<=\baged)(?=\d)",  # "ages18 to 75": an age word glued to its number
         r"[,;:](?=\S)",  # "treatment,The", "unsuitable;All"
+        r"(?<=[0-9])\.(?=[A-Z][a-z]{2,})",  # "2.Male or female": an item number glued to its text
         r"[；。，：、（）]",
         *_english(English.Defaults.infixes),
     ]

@@ -546,3 +546,23 @@ def test_context_pregnancy_and_nursing_senses(nlp, text: str, section: str, expe
 def test_context_sex_of_a_partner_is_no_requirement(nlp) -> None:  # type: ignore[no-untyped-def]
     # LCT NCT03866811, a trial of women: "with males" names their partners
     assert [c for c in _read(nlp, "sexually active with males in the past 3 months") if c.kind == "sex"] == []
+
+
+@pytest.mark.parametrize(("text", "present", "doubt"), [
+    # "naïve" after the treatment it denies, as before it ("naïve to TNF inhibitors")
+    ("3.Chemotherapy-naïve", False, False),  # LCT NCT03869294: was read as chemotherapy required
+    ("chemotherapy naive patients", False, False),  # constructed
+    ("riluzole naive or stable dose for at least 2 months", False, True),  # ctgov-msc NCT03828123: or the other
+    ("prior chemotherapy", True, False),
+])
+def test_context_naive_after_the_treatment_denies_it(nlp, text: str, present: bool, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text) if c.kind == "therapy"]
+    assert [c.present for c in cs] == [present]
+    assert bool(cs[0].provenance.unresolved) == doubt
+
+
+def test_context_item_number_glued_to_its_text(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"2.Male or female" (ctgov-msc NCT04276987): the item number is no part of the word, so
+    "Male or female" is both sexes, not "female"."""
+    cs = _read(nlp, "signed informed consent; 2.Male or female, aged at 18 years (including) to 75 years old")
+    assert [c.sex for c in cs if c.kind == "sex"] == ["all"]

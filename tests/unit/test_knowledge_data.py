@@ -80,6 +80,8 @@ CUE_CASES = [
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
     ("age_unit_filler", " years-old or older", " years or older"),
     ("unit_restatement_gap", " (approx. ", ", "),
+    ("treatment_naive_after", "-naïve patients", "-treated patients"),
+    ("naive_alternative", " or stable dose", " patients"),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),

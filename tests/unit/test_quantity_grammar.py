@@ -64,6 +64,9 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # a bare number before "to <" is the range's lower end, in the limit's unit
     ("Prepubertal children 2 to <12 years old (i.e., before 12th birthday)", [(2, None, "a"), (None, 12, "a")]),  # LCT NCT03862521
     ("Female, 18 to <40 years old, who are seeking fertility", [(18, None, "a"), (None, 40, "a")]),  # ctgov-msc NCT05494723
+    # "(including)" / "(inclusive)" after the first end of a range
+    ("Male or female, aged at 18 years (including) to 75 years old.", [(18, 75, "a")]),  # ctgov-msc NCT05387278
+    ("Male or female, aged at 18 years (including) -70 years old", [(18, 70, "a")]),  # ctgov-msc NCT04252118: was -70
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
