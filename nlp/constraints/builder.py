@@ -725,6 +725,13 @@ class _Builder:
         if cue("prefix_negation").search(self.text[max(s0, e.start - 4):e.start]):
             # "non-nursing", "non-smoker": the word itself is negated
             return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:non_prefix")
+        if cue("free_suffix").match(self.text, e.end):
+            # "cancer-free for at least 5 years", "seizure free": the word itself is denied; inside an
+            # exclusion it is mostly what is permitted ("(Cancer free for at least 5 years is
+            # permitted)"), never a certain exclusion of the patients free of it
+            return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:free_suffix",
+                             unresolved=[] if self.effect == "include" else
+                             ["free of it, named inside an exclusion: what is permitted, not whom it excludes"])
         lead = self.clause_before(e.start)
         if self._refused(e, lead):
             # "unwilling to use contraception", "not practicing birth control", "refuses ...": a
@@ -756,7 +763,11 @@ class _Builder:
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
-        if kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.clause_before(e.start, "clause_punctuation"))):
+        if kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("cause_suffix").match(self.text, e.end)):
+            # "steroid-induced diabetes", "chemotherapy-induced neuropathy", "catheter-related
+            # infection": the treatment names the cause of a condition; the criterion is about that
+            unresolved.append(f"names the cause of a condition ({m.group(0).strip(' -')!r}), not a treatment asked about")
+        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.clause_before(e.start, "clause_punctuation"))):
             # "not amenable to percutaneous coronary intervention", "not a candidate for surgery": a
             # judgement on whether it could be given, not whether it was
             unresolved.append(f"named as a treatment the patient is not a candidate for ({m.group(0)!r})")

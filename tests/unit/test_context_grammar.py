@@ -566,3 +566,27 @@ def test_context_item_number_glued_to_its_text(nlp) -> None:  # type: ignore[no-
     "Male or female" is both sexes, not "female"."""
     cs = _read(nlp, "signed informed consent; 2.Male or female, aged at 18 years (including) to 75 years old")
     assert [c.sex for c in cs if c.kind == "sex"] == ["all"]
+
+
+@pytest.mark.parametrize(("text", "section", "present", "doubt"), [
+    # "X-free" denies X: in an inclusion the patient must be free of it
+    ("Diabetes-free before surgery as defined by the standards of the American Diabetes Association", "inclusion",
+     False, False),  # ctgov-msc NCT05095532: was read as diabetes required
+    ("cancer-free for at least 5 years", "inclusion", False, False),  # constructed
+    # inside an exclusion it is what is permitted, never a certain exclusion of those free of it
+    ("Active malignancy within 5 years (Cancer free for at least 5 years is permitted)", "exclusion", False, True),  # ctgov-msc NCT02611167
+])
+def test_context_free_suffix_denies_the_word(nlp, text: str, section: str, present: bool, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, section) if c.kind == "condition" and c.provenance.rule == "mention:free_suffix"]
+    assert [c.present for c in cs] == [present]
+    assert bool(cs[0].provenance.unresolved) == doubt
+
+
+@pytest.mark.parametrize("text", [
+    "steroid-induced diabetes",  # constructed
+    "type 1 diabetes or diabetes secondary to other conditions (e.g. steroid-induced, pancreatic insufficiency)",  # LCT NCT03861546
+    "Individuals with a history of heparin-induced thrombocytopenia (HIT)",  # LCT NCT03929419
+])
+def test_context_treatment_naming_a_cause_is_never_a_certain_exclusion(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, "exclusion") if c.kind in ("therapy", "procedure")]
+    assert cs and all(any("names the cause" in u for u in c.provenance.unresolved) for c in cs)

@@ -82,6 +82,8 @@ CUE_CASES = [
     ("unit_restatement_gap", " (approx. ", ", "),
     ("treatment_naive_after", "-naïve patients", "-treated patients"),
     ("naive_alternative", " or stable dose", " patients"),
+    ("free_suffix", "-free for at least 5 years", " free light chains"),
+    ("cause_suffix", "-induced diabetes", " for diabetes"),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
