@@ -901,7 +901,12 @@ class _Builder:
         offset, b = self._sentence_span(d.start, d.end)
         said = self.text[offset:b]
         cut = next((m.start() for m in cue("exception").finditer(said) if offset + m.start() >= d.end), None)
-        said = said[:cut] if cut is not None else said
+        if cut is not None:
+            # "skin cancers, except for melanoma, are permitted": a predicate after the exception's
+            # closing comma (cue ``exception_resumed``) is said of the draft again
+            close = said.find(",", cut)
+            resumed = close > 0 and cue("exception_resumed").match(said, close + 1) is not None
+            said = said[:cut] + (said[close + 1:] if resumed else "")
         out, depth, keep_from, opened = [], 0, 0, 0
         for i, ch in enumerate(said):
             if ch == "(":

@@ -590,3 +590,17 @@ def test_context_free_suffix_denies_the_word(nlp, text: str, section: str, prese
 def test_context_treatment_naming_a_cause_is_never_a_certain_exclusion(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in _read(nlp, text, "exclusion") if c.kind in ("therapy", "procedure")]
     assert cs and all(any("names the cause" in u for u in c.provenance.unresolved) for c in cs)
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    # a predicate after an exception's closing comma is said of what the exception carves from
+    ("Active malignancy within 5 years (skin cancers, except for melanoma, are permitted)", True),  # ctgov-msc NCT02611167
+    # an exception's own qualifier stays the exception's
+    (("Malignancy within the previous five years, except adequately treated basal cell carcinoma, provided that it is "
+      "neither infiltrating nor sclerosing"), False),  # ctgov-msc NCT02467387
+])
+def test_context_what_follows_an_exception(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, "exclusion") if c.kind == "condition"
+          and c.concepts.concept.id in ("non_melanoma_skin_cancer", "malignancy") and c.provenance.rule == "mention"]
+    last = cs[-1]
+    assert bool(last.provenance.unresolved) == doubt

@@ -84,6 +84,7 @@ CUE_CASES = [
     ("naive_alternative", " or stable dose", " patients"),
     ("free_suffix", "-free for at least 5 years", " free light chains"),
     ("cause_suffix", "-induced diabetes", " for diabetes"),
+    ("exception_resumed", " are permitted)", " squamous cell carcinoma"),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
