@@ -1052,6 +1052,11 @@ class _Builder:
                 self._alternative_thresholds(d)
             if m := cue("permissive").search(said):
                 d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
+            if d.kind == Kind.THERAPY and d.present and d.window is None and not d.washout \
+                    and (m := cue("washout").search(said.replace(self.text[d.start:d.end], " ", 1))):
+                # "Patients who discontinued steroids at least 4 weeks before", "off steroids for 4
+                # weeks": a washout whose window is not read, no requirement to have taken it
+                d.unresolved.append(f"a washout ({m.group(0)!r}) whose window is not read, not a requirement to take it")
             if d.kind in _NUMERIC and self.effect == "exclude" and (m := cue("requirement").search(said)):
                 # "Exclusion: the MMSE score must be > 24": what the patient must satisfy, its
                 # effect is that of an inclusion (kept uncertain: the section says otherwise)

@@ -604,3 +604,17 @@ def test_context_what_follows_an_exception(nlp, text: str, doubt: bool) -> None:
           and c.concepts.concept.id in ("non_melanoma_skin_cancer", "malignancy") and c.provenance.rule == "mention"]
     last = cs[-1]
     assert bool(last.provenance.unresolved) == doubt
+
+
+@pytest.mark.parametrize(("text", "section", "doubt"), [
+    # a washout whose window is not read is no requirement to have taken the drug
+    ("Patients who discontinued steroids at least 4 weeks before", "inclusion", True),  # constructed
+    ("Unable or unwilling to discontinue antidepressant medication", "exclusion", True),  # LCT NCT03866252
+    ("Subject who uses anticoagulants which cannot be stopped or corrected", "exclusion", True),  # ctgov-msc NCT02674399
+    # a read washout window, and a plain use, stay certain
+    ("Steroids must have been discontinued at least 4 weeks before enrollment", "inclusion", False),  # constructed
+    ("Current use of steroids", "exclusion", False),
+])
+def test_context_washout_without_its_window_is_never_certain(nlp, text: str, section: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, section) if c.kind == "therapy"]
+    assert cs and all(any("washout" in u for u in c.provenance.unresolved) == doubt for c in cs)
