@@ -543,6 +543,8 @@ _AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", r
 _PERSON_BEFORE = re.compile(
     r"\b(?:patients?|participants?|subjects?|adults?|children|men|women|males?|females?|volunteers?|"
     r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?$", re.I)
+
+
 def _age_of_other(text: str, v: ValueMatch) -> bool:
     """An age said of someone else than the patient, right before it (cue ``age_of_other``:
     "gestational age < 32 weeks", "donor age > 65 years", "parents of children aged 2-12")."""

@@ -65,17 +65,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 # the "offset" pattern (its prefix is at most 40 characters: "for no more than"): tried only at the
 # starts of the words and symbols right before each time amount, instead of at every position
-_OFFSET = 3
 _PREFIX_SPAN = 40
 _AMOUNT_AT = re.compile(rf"{NUMBER_START}\b{_AMOUNT}", re.I)
 _WORD_OR_SYMBOL_START = re.compile(r"(?<!\w)\w|[^\w\s]")
 
 
-def _matches(rx: re.Pattern[str], i: int, text: str) -> Iterator[re.Match[str]]:
+def _matches(rx: re.Pattern[str], kind: str, text: str) -> Iterator[re.Match[str]]:
     """``rx.finditer(text)``; for the offset pattern, the leftmost match at a word's or a symbol's
     start within ``_PREFIX_SPAN`` characters before each amount (a match starts at its prefix or
     its amount)."""
-    if i != _OFFSET:
+    if kind != "offset":
         yield from rx.finditer(text)
         return
     last_end = 0
@@ -125,8 +124,8 @@ def find_temporal(text: str) -> list[TemporalMatch]:
         return []
     out: list[TemporalMatch] = []
     taken: list[tuple[int, int]] = []
-    for i, (rx, kind) in enumerate(_PATTERNS):
-        for m in _matches(rx, i, text):
+    for rx, kind in _PATTERNS:
+        for m in _matches(rx, kind, text):
             s, e = m.span()
             if any(not (e <= a or s >= b) for a, b in taken):
                 continue

@@ -73,7 +73,7 @@ _VALUE_RE = re.compile(
     (?P<sign>(?<![\w.,])[-−+](?=\d))?  # "T score <= -1.0", "-2.5 or less", "z-score < +1.5"
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
     (?:(?P<u1>{UNIT_RE})\s*)?
-    (?:\(\s*(?:inclusive|including|included)\s*\)\s*(?=(?:to|and|-|–)\s*\d))?  # "aged at 18 years (including) to 75"
+    (?:{read_cues().cues['range_end_inclusive']}\s*(?=(?:to|and|-|–)\s*\d))?  # "aged at 18 years (including) to 75"
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
     (?:(?P<times>{_TIMES})\s*(?:of\s+|the\s+)*{_REF}|(?<=\d)(?P<nref>N)\b|(?P<u2>{UNIT_RE})

@@ -85,6 +85,7 @@ CUE_CASES = [
     ("free_suffix", "-free for at least 5 years", " free light chains"),
     ("cause_suffix", "-induced diabetes", " for diabetes"),
     ("exception_resumed", " are permitted)", " squamous cell carcinoma"),
+    ("range_end_inclusive", "18 years (including) to 75", "18 years (range) to 75"),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
