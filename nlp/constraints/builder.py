@@ -473,6 +473,10 @@ class _Builder:
         # "relapsing or progressing before the age of 18 months": the age at an event, not today's
         m = cue("age_at_event").search(self.clause_before(val.start))
         at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
+        if modal := cue("age_subgroup_modal_after").match(self.text, val.end, self.crit_span[1]):
+            # "Subjects ... who are under the age of 18 years must be capable of giving consent": the
+            # age names whom a requirement is asked of, not an age every patient must have
+            at_event.append(f"the age of those a requirement is asked of ({modal.group(0).strip()!r} ...)")
         if stage := cue("age_life_stage").search(self.text[max(0, val.start - 60):val.start]):
             # "women of childbearing age (18-45 years) must use contraception": the range may say
             # whom the criterion speaks of, not an age every patient must have

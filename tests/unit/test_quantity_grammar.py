@@ -77,6 +77,10 @@ def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | N
     ("Patients relapsing or progressing before the age of 18 months from Stage I/II disease", True),  # NCT01460901
     ("diagnosed before the age of 40 years", True),  # constructed
     ("Patients with newly diagnosed AML aged 18 to 60 years", False),  # constructed: the patient's age
+    # the event a few words before "at (an age)"
+    ("Clinical history compatible with type 1 diabetes with onset of disease at < 40 years of age", True),  # ctgov-msc NCT01967186
+    ("Patients diagnosed with Pulmonary hemosiderosis at an age less than 18 years.", True),  # ctgov-msc NCT02985346
+    ("Patients diagnosed with MS, aged 18 to 60 years", False),  # constructed
 ])
 def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "age")
@@ -876,3 +880,17 @@ def test_number_start_class_covers_every_number_word() -> None:
     start = re.compile(values.NUMBER_START + ".", re.I)
     assert all(start.match(w) for w in re.findall(r"[a-z]+", values.WORD_NUM))
     assert all(start.match(c) for c in "0123456789.")
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    # an age followed by what is required of those of that age names whom it is asked of
+    (("Subjects or guardian of subjects who are under the age of 18 years must be capable of giving signed informed "
+      "consent"), True),  # ctgov-msc NCT04173650: turned away every adult
+    ("Participants under 18 years must have parental consent", True),  # constructed
+    # the patient's own age stays certain
+    ("Patients must be 18 years or older", False),  # constructed
+    ("Age 18-55 years", False),  # ctgov-msc NCT01589549
+])
+def test_grammar_age_of_those_a_requirement_is_asked_of(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "age")
+    assert cs and all(any("a requirement is asked of" in u for u in c.provenance.unresolved) == doubt for c in cs)
