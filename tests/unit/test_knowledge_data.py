@@ -87,6 +87,8 @@ CUE_CASES = [
     ("exception_resumed", " are permitted)", " squamous cell carcinoma"),
     ("range_end_inclusive", "18 years (including) to 75", "18 years (range) to 75"),
     ("age_subgroup_modal_after", " years must be capable", " years or older"),
+    ("aside_age_group", "women ", "smear "),
+    ("aside_age_owner", "Pediatric age group population ", "mammography "),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),

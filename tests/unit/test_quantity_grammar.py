@@ -894,3 +894,19 @@ def test_number_start_class_covers_every_number_word() -> None:
 def test_grammar_age_of_those_a_requirement_is_asked_of(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "age")
     assert cs and all(any("a requirement is asked of" in u for u in c.provenance.unresolved) == doubt for c in cs)
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    # an age in brackets after a test or a life stage says whom that is asked of
+    (("No history of malignant disease, no suspicious findings on chest x-ray, mammography (women over age 35), "
+      "Papanicolaou smear (women over age 40)"), True),  # ctgov-msc NCT01558908: turned away everyone under 40
+    (("Female participants of childbearing potential (≥10 years of age) must use a medically accepted method of "
+      "contraception"), True),  # ctgov-msc NCT02652130
+    # after the people it describes, an age word or a group, it is the patient's own age
+    ("Adult patients (age 18-60 years)", False),  # constructed
+    ("Pediatric age group population (less than 12 years) irrespective of sex.", False),  # ctgov-msc NCT04219657
+    ("Age (20-50)", False),  # LCT NCT03862118
+])
+def test_grammar_age_in_brackets_after_a_test(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "age")
+    assert cs and all(bool(c.provenance.unresolved) == doubt for c in cs)
