@@ -474,7 +474,7 @@ class _Builder:
         m = cue("age_at_event").search(self.clause_before(val.start))
         at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
         inner = [(o, c) for o, c in self._asides if o < val.start < c]
-        if inner and (o := max(inner)[0]) is not None and cue("aside_age_group").fullmatch(self.text, o + 1, val.start) \
+        if inner and (o := max(inner)[0]) is not None and cue("aside_age_group").fullmatch(self.text[o + 1:val.start]) \
                 and not cue("person_word").search(self.text[max(self.crit_span[0], o - 25):o]) \
                 and not cue("aside_age_owner").search(self.text[max(self.crit_span[0], o - 25):o]):
             # "mammography (women over age 35), Papanicolaou smear (women over age 40)": an age in
