@@ -467,20 +467,31 @@ class _Builder:
         return bool(cue("change_before").search(self.clause_before(val.start))
                     or cue("change_after").match(self.text[val.end:end]))
 
+    def _bracket_owner(self, val: Entity) -> str | None:
+        """The word before the brackets an age stands in at their start ("mammography (women over
+        age 35)"; cue ``aside_age_group``), when it is no person, age word or group (cues
+        ``person_word``, ``aside_age_owner``: "Adult patients (age 18-60 years)", "Age (20-50)"
+        state the patient's own age); else None."""
+        inner = [o for o, c in self._asides if o < val.start < c]
+        if not inner:
+            return None
+        o = max(inner)  # the innermost brackets
+        before = self.text[max(self.crit_span[0], o - 25):o]
+        if not cue("aside_age_group").fullmatch(self.text[o + 1:val.start]) or cue("person_word").search(before) \
+                or cue("aside_age_owner").search(before) or not before.split():
+            return None
+        return before.split()[-1]
+
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
         assert val.value is not None  # build() reads only ages that have a value
         # "relapsing or progressing before the age of 18 months": the age at an event, not today's
         m = cue("age_at_event").search(self.clause_before(val.start))
         at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
-        inner = [(o, c) for o, c in self._asides if o < val.start < c]
-        if inner and (o := max(inner)[0]) is not None and cue("aside_age_group").fullmatch(self.text[o + 1:val.start]) \
-                and not cue("person_word").search(self.text[max(self.crit_span[0], o - 25):o]) \
-                and not cue("aside_age_owner").search(self.text[max(self.crit_span[0], o - 25):o]):
+        if (owner := self._bracket_owner(val)) is not None:
             # "mammography (women over age 35), Papanicolaou smear (women over age 40)": an age in
             # brackets after a test or a treatment says whom that is asked of
-            at_event.append(f"an age in brackets after {self.text[max(self.crit_span[0], o - 25):o].split()[-1:]!r}: "
-                            "whom that is asked of, not surely the patient's own age")
+            at_event.append(f"an age in brackets after {owner!r}: whom that is asked of, not surely the patient's own age")
         if modal := cue("age_subgroup_modal_after").match(self.text, val.end, self.crit_span[1]):
             # "Subjects ... who are under the age of 18 years must be capable of giving consent": the
             # age names whom a requirement is asked of, not an age every patient must have
