@@ -389,11 +389,11 @@ def evaluate_healthy_cmd(
 ) -> None:
     """Healthy 45-year-old controls (empty record, normal labs) against every trial: the trials each is
     turned away from and the failing criteria, for review (no answer key needed)."""
-    from nlp.evaluation.healthy import format_healthy, healthy_report
+    from nlp.evaluation.healthy import run
 
     failures: list[str] = []
     trials = _load_trials(records, fmt, failures)
-    _evaluate(lambda: (lambda res: (format_healthy(res, limit), res))(healthy_report(trials)), json_out)
+    _evaluate(lambda: run(trials, limit), json_out)
     if failures:
         raise typer.Exit(1)
 

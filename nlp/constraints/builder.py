@@ -22,7 +22,7 @@ Cue patterns are data (``nlp/resources/cues.json``).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -487,23 +487,23 @@ class _Builder:
         assert val.value is not None  # build() reads only ages that have a value
         # "relapsing or progressing before the age of 18 months": the age at an event, not today's
         m = cue("age_at_event").search(self.clause_before(val.start))
-        at_event = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
+        doubts = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
         if (owner := self._bracket_owner(val)) is not None:
             # "mammography (women over age 35), Papanicolaou smear (women over age 40)": an age in
             # brackets after a test or a treatment says whom that is asked of
-            at_event.append(f"an age in brackets after {owner!r}: whom that is asked of, not surely the patient's own age")
+            doubts.append(f"an age in brackets after {owner!r}: whom that is asked of, not surely the patient's own age")
         if modal := cue("age_subgroup_modal_after").match(self.text, val.end, self.crit_span[1]):
             # "Subjects ... who are under the age of 18 years must be capable of giving consent": the
             # age names whom a requirement is asked of, not an age every patient must have
-            at_event.append(f"the age of those a requirement is asked of ({modal.group(0).strip()!r} ...)")
+            doubts.append(f"the age of those a requirement is asked of ({modal.group(0).strip()!r} ...)")
         if stage := cue("age_life_stage").search(self.text[max(0, val.start - 60):val.start]):
             # "women of childbearing age (18-45 years) must use contraception": the range may say
             # whom the criterion speaks of, not an age every patient must have
-            at_event.append(f"the ages of a life stage ({stage.group(0).strip()!r}), which may define whom the "
-                            "criterion speaks of rather than the patient's age")
+            doubts.append(f"the ages of a life stage ({stage.group(0).strip()!r}), which may define whom the "
+                          "criterion speaks of rather than the patient's age")
         for bounds, unit in _range_parts(val.comparator, val.value, val.value_high, val.low_unit, val.unit):
             self._add(Kind.AGE, val.start, val.end, bounds=bounds, unit=unit, rule=rule,
-                      unresolved=[*_no_comparator(val, unit), *at_event])
+                      unresolved=[*_no_comparator(val, unit), *doubts])
 
     # -- main --------------------------------------------------------------------------------
     def build(self) -> None:
@@ -959,12 +959,9 @@ class _Builder:
         a condition reaches the sentence's next age at most. An age condition that governs no
         threshold read stays an age, never certain, unless it is a bracket after the people it
         describes ("Adult patients (age 18-60 years)")."""
-        ages: dict[tuple[int, int], list[_Draft]] = {}
-        for d in self.drafts:
-            if d.kind == Kind.AGE and d.rule == "age":
-                ages.setdefault((d.start, d.end), []).append(d)
+        ages = self._ages_by_span(lambda d: d.rule == "age")
         last_end: dict[int, int] = {}  # a sentence's start -> the end of its last age condition
-        for (start, end), ds in sorted(ages.items()):
+        for (start, end), ds in ages.items():
             if len({d.unit for d in ds}) != 1:
                 continue
             a, b = self._sentence_span(start, end)
@@ -991,6 +988,15 @@ class _Builder:
             self._govern(governed, AgeCondition(range=_numeric_range([x for d in ds for x in d.bounds], ds[0].unit)), ds)
             last_end[a] = end
 
+    def _ages_by_span(self, keep: Callable[[_Draft], bool]) -> dict[tuple[int, int], list[_Draft]]:
+        """The age drafts ``keep`` accepts, grouped by the span they were read from (a range gives
+        one draft per end), in text order."""
+        ages: dict[tuple[int, int], list[_Draft]] = {}
+        for d in self.drafts:
+            if d.kind == Kind.AGE and keep(d):
+                ages.setdefault((d.start, d.end), []).append(d)
+        return dict(sorted(ages.items()))
+
     def _unrestated_targets(self, targets: list[Entity]) -> list[Entity]:
         """The analytes that share one value, less one the next restates (cue ``analyte_restated``:
         "Weight overload expressed in body mass index (BMI) greater than 30.5" is a BMI, not a
@@ -1008,11 +1014,7 @@ class _Builder:
         measure"), the age stays, never certain."""
         if self.effect != "exclude":
             return
-        ages: dict[tuple[int, int], list[_Draft]] = {}
-        for d in self.drafts:
-            if d.kind == Kind.AGE and d.rule.startswith("age") and d.applies_if is None:
-                ages.setdefault((d.start, d.end), []).append(d)
-        for (start, end), ds in sorted(ages.items()):
+        for (start, end), ds in self._ages_by_span(lambda d: d.rule.startswith("age") and d.applies_if is None).items():
             a, b = self._sentence_span(start, end)
             if len({d.unit for d in ds}) != 1 or not cue("age_group_subject").search(self.text[a:start]):
                 continue

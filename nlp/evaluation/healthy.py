@@ -102,3 +102,9 @@ def format_healthy(res: dict[str, Any], limit: int = 40) -> str:
     for r in rows[:limit]:
         lines.append(f"  {r['trial']} {r['criterion']} ({r['section']}: {', '.join(r['kinds'])}) {r['text']!r}")
     return "\n".join(lines)
+
+
+def run(trials: Iterable[ParsedTrial], limit: int = 40) -> tuple[str, dict[str, Any]]:
+    """The report as text and as data (``elig evaluate healthy``)."""
+    res = healthy_report(trials)
+    return format_healthy(res, limit), res

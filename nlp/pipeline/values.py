@@ -9,7 +9,7 @@ upper limit of normal value", "between 18 and 65 years", "6-20 points", "≥180/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from nlp.core import comparators
@@ -422,8 +422,7 @@ def find_values(text: str) -> list[ValueMatch]:
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    out = _lower_ends(text, _shared_units(text, _weeks_and_days(text, out)))  # sorted by start
-    return _restated_in_other_units(text, _bare_lower_ends(text, out, bare) if bare else out)
+    return _restated_in_other_units(text, _lower_ends(text, _shared_units(text, _weeks_and_days(text, out)), bare))  # sorted by start
 
 
 def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
@@ -468,29 +467,25 @@ def _restated_in_other_units(text: str, values: list[ValueMatch]) -> list[ValueM
     return out
 
 
-def _bare_lower_ends(text: str, values: list[ValueMatch], bare: list[ValueMatch]) -> list[ValueMatch]:
-    """A bare number joined by "to" or "and" (cue range_join) to an upper limit above it is the
-    range's lower end, in the limit's unit (a limit without a unit takes no bare number: "Visit 1
-    and less than a 5 pack-year history"): "2 to <12 years old" is 2 to under 12 years."""
-    added = []
-    for a in bare:
-        b = next((v for v in values if v.start >= a.end), None)
-        if (b is not None and b.comparator in ("<", "<=") and b.value > a.value and b.value_high is None
-                and b.unit is not None and cue("range_join").fullmatch(text[a.end:b.start])):
-            added.append(ValueMatch(a.start, a.end, ">=", a.value, None, b.unit, None, None, None))
-    return sorted(values + added, key=lambda v: v.start) if added else values
-
-
-def _lower_ends(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
-    """A bare value joined by "and" or "to" (cue range_join) to an upper limit above it is the
-    range's lower end: "aged 18 years and less than 65 years" is 18 to under 65."""
-    for i in range(len(values) - 1):
-        a, b = values[i], values[i + 1]
-        if (a.comparator is None and a.value_high is None and b.comparator in ("<", "<=") and b.value > a.value
-                and (a.unit == b.unit or a.unit is None or b.unit is None)
-                and cue("range_join").fullmatch(text[a.end:b.start])):
-            values[i] = ValueMatch(a.start, a.end, ">=", a.value, None, a.unit, a.unit_text, a.second_value, a.low_unit)
-    return values
+def _lower_ends(text: str, values: list[ValueMatch], bare: Sequence[ValueMatch] = ()) -> list[ValueMatch]:
+    """A value without comparator joined by "and" or "to" (cue range_join) to an upper limit above
+    it is the range's lower end: "aged 18 years and less than 65 years" is 18 to under 65. A ``bare``
+    number (no unit either: "2 to <12 years old") is one only before a limit with a unit, whose unit
+    it takes ("Visit 1 and less than a 5 pack-year history" has none); else it is no value."""
+    merged = sorted([*values, *bare], key=lambda v: v.start) if bare else values
+    out: list[ValueMatch] = []
+    for i, a in enumerate(merged):
+        b = merged[i + 1] if i + 1 < len(merged) else None
+        is_bare = a in bare
+        if (b is not None and a.comparator is None and a.value_high is None and b.comparator in ("<", "<=")
+                and b.value > a.value and (a.unit == b.unit or a.unit is None or b.unit is None)
+                and (b.unit is not None or not is_bare) and cue("range_join").fullmatch(text[a.end:b.start])):
+            a = ValueMatch(a.start, a.end, ">=", a.value, None, b.unit if is_bare else a.unit, a.unit_text,
+                           a.second_value, a.low_unit)
+        elif is_bare:
+            continue
+        out.append(a)
+    return out
 
 
 def word_number(text: str) -> float | None:
