@@ -14,8 +14,9 @@ from nlp.core.labels import Section
 
 __all__ = ["Section"]
 
-# Decoration a header may carry: markdown emphasis/heading, an outline number ("V.1.4.", "A.", "1)").
-_DECOR = (r"[#*_\s\[【]*(?:(?:[IVX]{1,4}|[A-Z]|\d{1,2})(?:\.\d{1,2})*[.)]\s+"
+# Decoration a header may carry: markdown emphasis/heading, a list bullet ("-  Exclusion Criteria"),
+# an outline number ("V.1.4.", "A.", "1)", "4.1").
+_DECOR = (r"[#*_\s\[【•·▪◦\-–]*(?:(?:[IVX]{1,4}|[A-Z]|\d{1,2})(?:\.\d{1,2})*[.)]\s+|\d{1,2}(?:\.\d{1,2})+\s+"
           r"|\(\s*(?:[ivxIVX]{1,4}|[a-zA-Z]|\d{1,2})\s*\)\s*)?[#*_\s\[【]*")
 _PREFIX = (
     r"(?:(?:key|major|main|general|other|additional|specific|principal|primary|secondary|"
@@ -27,12 +28,28 @@ _CRITERIA = r"(?:criteria|criterion|criterias)"
 _TAIL = r"(?:\s+(?:for|of|in|at)\s+[^:;\n]{1,40}?|\s+(?:\(?[A-Z][A-Za-z]*\)?\s*){1,4}?)?"
 _END = r"\s*[*_\]】]*\s*(?:(?P<sep>[:;.\-–])[*_\]】]*|$)"
 
+# a word of a header's title: no function word, no verb a criterion opens with
+_TITLE_WORD = (r"(?!(?:meets?|meeting|fulfil\w*|satisf\w*|see|per|absence|note|any|all|no|not|none|the|of|for|"
+               r"with|without|and|or|to|in|at|on|by|if|are|is|be)\b)[\w'-]+")
+_CAPITAL = r"(?=(?-i:[A-Z0-9]))"
+
 _HEADER_RES = [
     # "Key Inclusion Criteria:", "EXCLUSION CRITERIA AUTOLOGOUS DONORS", "V.1.4. Exclusion criteria"
     re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+{_CRITERIA}{_TAIL}{_END}", re.I),
     # "Exclusion Criteria for both Healthy Volunteer Donors and CF Donors:", "Exclusion criteria at
     # the screening visit include any of the following (*may be re-enrolled):": a longer title, with its colon
     re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+{_CRITERIA}\b[^:;\n]{{1,100}}?(?P<sep>:)", re.I),
+    # a title naming whom or what the criteria are for, with its colon ("CF Subject Inclusion
+    # Criteria:", "Tooth exclusion criteria:", "1 stage Inclusion Criteria:"): words that are no
+    # function word or verb, capitalised ("Absence of Exclusion Criteria:", "Meets inclusion criteria:",
+    # "Signed informed consent Exclusion criteria:" are items)
+    re.compile(rf"^{_DECOR}(?:\d{{1,2}}\s+{_TITLE_WORD}|{_CAPITAL}{_TITLE_WORD})\s+(?:{_CAPITAL}{_TITLE_WORD}\s+){{0,2}}"
+               rf"{_KIND}\s+{_CRITERIA}"
+               rf"\s*[*_\]】]*\s*(?P<sep>:)", re.I),
+    # a line in capitals opened by the criteria's kind, however long its title ("EXCLUSION CRITERIA
+    # RELATED OR THIRD PARTY DONORS (ALLOGENEIC CELLS)", "INCLUSION CRITERIA COMMON TO THE TWO COHORTS")
+    re.compile(rf"^(?=(?-i:[^a-z\n]*$)){_DECOR}(?:{_TITLE_WORD}\s+){{0,3}}(?P<kind>(?-i:INCLUSION|EXCLUSION|NON-INCLUSION))\s+"
+               rf"(?:CRITERIA|CRITERION)\b[^:;\n]{{0,100}}(?P<sep>:?)[^\S\n]*$", re.I),
     # "Inclusion and exclusion criteria:" -> unspecified
     re.compile(
         rf"^{_DECOR}(?P<kind>inclusion\s+(?:and|&|/)\s+exclusion)\s+{_CRITERIA}{_END}", re.I
@@ -45,7 +62,7 @@ _HEADER_RES = [
     # "Patients will be excluded if:", "Subjects meeting any of the following will be excluded:"
     re.compile(
         r"^" + _DECOR + r"(?:patients?|subjects?|participants?|individuals?|persons?|people)"
-        r"(?P<mid>[^:\n]{0,60}?)\bwill\s+(?:be|not\s+be)\s+(?P<kind>excluded|included|eligible|ineligible)"
+        r"(?P<mid>[^:\n]{0,60}?)\bwill\s+(?:be|(?P<not>not)\s+be)\s+(?P<kind>excluded|included|eligible|ineligible)"
         r"[^:\n]{0,60}?(?P<sep>:)",
         re.I,
     ),
@@ -103,6 +120,9 @@ def match_header(line: str) -> HeaderMatch | None:
             # own, a criterion whose items form its group (the splitter nests them), not a header
             continue
         section = _section_of(kind)
+        if m.groupdict().get("not") and section in ("inclusion", "exclusion"):
+            # "Patients will not be included if they meet any of the following criteria:"
+            section = "exclusion" if section == "inclusion" else "inclusion"
         if section is None:
             continue
         if rest.strip() and rest.lstrip()[:1].islower() and m.group("sep") in {".", "-", "–"}:

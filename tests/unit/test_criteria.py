@@ -46,6 +46,22 @@ def _texts(sp, section=None):  # type: ignore[no-untyped-def]
         ("Exclusion Criteria for both Healthy Volunteer Donors and CF Donors:", "exclusion"),  # NCT02866721
         ("Exclusion criteria at the screening visit include any of the following (*may be re-enrolled):",
          "exclusion"),  # NCT05035862
+        # bulleted, numbered "4.1", titled or in capitals: their exclusions were read as
+        # inclusions (every patient turned away) or the whole record as unspecified
+        ("-  Exclusion Criteria", "exclusion"),  # LCT NCT03865329
+        ("-  INCLUSION CRITERIA:", "inclusion"),  # LCT NCT03928639
+        ("- Exclusion Criteria:A. Secondary nephrotic syndrome", "exclusion"),  # NCT02966717
+        ("4.2 Exclusion Criteria", "exclusion"),  # NCT01840540
+        ("CF Subject Inclusion Criteria:", "inclusion"),  # NCT02866721
+        ("Resident Exclusion Criteria:", "exclusion"),  # LCT NCT03861429
+        ("Eye-Related Exclusion Criteria:", "exclusion"),  # LCT NCT03922932
+        ("1 stage Inclusion Criteria:", "inclusion"),  # NCT02054208
+        ("Tooth exclusion criteria:", "exclusion"),  # NCT03102879
+        ("EXCLUSION CRITERIA RELATED OR THIRD PARTY DONORS (ALLOGENEIC CELLS)", "exclusion"),  # NCT01071577
+        ("INCLUSION CRITERIA COMMON TO THE TWO COHORTS", "inclusion"),  # NCT04758533
+        # "will not be included" is the exclusion list (it was read as the inclusion list)
+        ("-  Patients will not be included if meets any of the following criteria:", "exclusion"),  # LCT NCT03923140
+        ("Patients will not be eligible if:", "exclusion"),  # constructed
     ],
 )
 def test_criteria_header_spellings(line: str, section: str) -> None:
@@ -63,6 +79,14 @@ def test_criteria_header_spellings(line: str, section: str) -> None:
         "Exclusion of patients with cancer",
         # a lead-in with content of its own is a criterion (issue 14, part 6)
         "Patients with type 2 diabetes will be included if:",
+        # a title's words are capitalised content words: these are items (NCT01033552, NCT05354141,
+        # LCT NCT03866044, constructed)
+        "Absence of Exclusion Criteria:",
+        "Note for Inclusion Criterion #7:",
+        "Signed informed consent Exclusion criteria:",
+        "Meets inclusion criteria:",
+        "- Meets all inclusion criteria",
+        "NO EXCLUSION CRITERIA",
     ],
 )
 def test_criteria_header_mentions_are_not_headers(line: str) -> None:
