@@ -25,7 +25,10 @@ _PREFIX = (
 )
 _KIND = r"(?P<kind>inclusion|exclusion|non[- ]?inclusion|eligibility|enrollment|enrolment)"
 _CRITERIA = r"(?:criteria|criterion|criterias)"
-_TAIL = r"(?:\s+(?:for|of|in|at)\s+[^:;\n]{1,40}?|\s+(?:\(?[A-Z][A-Za-z]*\)?\s*){1,4}?)?"
+# (a title after the kind: "EXCLUSION CRITERIA AUTOLOGOUS DONORS", "Inclusion Criteria (PTA group)";
+# "Inclusion criteria are met" is an item)
+_TAIL = (r"(?:\s+(?:for|of|in|at)\s+[^:;\n]{1,40}?"
+         r"|(?!\s+(?:are|is|were|was|will|must|should|shall|have|has|apply|applies|met)\b)\s+(?:\(?[A-Z][A-Za-z]*\)?\s*){1,4}?)?")
 _END = r"\s*[*_\]】]*\s*(?:(?P<sep>[:;.\-–])[*_\]】]*|$)"
 
 # a word of a header's title: no function word, no verb a criterion opens with
@@ -39,12 +42,14 @@ _HEADER_RES = [
     # "Exclusion Criteria for both Healthy Volunteer Donors and CF Donors:", "Exclusion criteria at
     # the screening visit include any of the following (*may be re-enrolled):": a longer title, with its colon
     re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+{_CRITERIA}\b[^:;\n]{{1,100}}?(?P<sep>:)", re.I),
+    # "Inclusion conditions:" (with its colon)
+    re.compile(rf"^{_DECOR}{_PREFIX}{_KIND}\s+conditions\s*[*_\]】]*\s*(?P<sep>:)", re.I),
     # a title naming whom or what the criteria are for, with its colon ("CF Subject Inclusion
-    # Criteria:", "Tooth exclusion criteria:", "1 stage Inclusion Criteria:"): words that are no
+    # Criteria:", "Tooth exclusion criteria:", "1 stage Inclusion Criteria:", "Donor-Inclusion Criteria:"): words that are no
     # function word or verb, capitalised ("Absence of Exclusion Criteria:", "Meets inclusion criteria:",
     # "Signed informed consent Exclusion criteria:" are items)
-    re.compile(rf"^{_DECOR}(?:\d{{1,2}}\s+{_TITLE_WORD}|{_CAPITAL}{_TITLE_WORD})\s+(?:{_CAPITAL}{_TITLE_WORD}\s+){{0,2}}"
-               rf"{_KIND}\s+{_CRITERIA}"
+    re.compile(rf"^{_DECOR}(?:\d{{1,2}}\s+{_TITLE_WORD}|{_CAPITAL}{_TITLE_WORD})(?:\s+{_CAPITAL}{_TITLE_WORD}){{0,2}}"
+               rf"(?:\s+|-){_KIND}\s+{_CRITERIA}"
                rf"\s*[*_\]】]*\s*(?P<sep>:)", re.I),
     # a line in capitals opened by the criteria's kind, however long its title ("EXCLUSION CRITERIA
     # RELATED OR THIRD PARTY DONORS (ALLOGENEIC CELLS)", "INCLUSION CRITERIA COMMON TO THE TWO COHORTS")
@@ -54,9 +59,10 @@ _HEADER_RES = [
     re.compile(
         rf"^{_DECOR}(?P<kind>inclusion\s+(?:and|&|/)\s+exclusion)\s+{_CRITERIA}{_END}", re.I
     ),
-    # "Exclusions:", "Specific exclusions;", "Inclusion:" (a separator is required)
+    # "Exclusions:", "Specific exclusions;", "Inclusion:" (a separator is required, or the word
+    # alone on its line: "Inclusion")
     re.compile(
-        rf"^{_DECOR}{_PREFIX}(?P<kind>inclusions?|exclusions?|non[- ]?inclusions?)\s*[*_]*\s*(?P<sep>[:;])",
+        rf"^{_DECOR}{_PREFIX}(?P<kind>inclusions?|exclusions?|non[- ]?inclusions?)\s*[*_]*\s*(?:(?P<sep>[:;])|$)",
         re.I,
     ),
     # "Patients will be excluded if:", "Subjects meeting any of the following will be excluded:"
@@ -129,6 +135,33 @@ def match_header(line: str) -> HeaderMatch | None:
             continue  # "Inclusion criteria - see protocol" is not a list header
         return HeaderMatch(section=section, end=m.end())
     return None
+
+
+_DECOR_RE = re.compile(_DECOR)
+_TITLE_WORDS = re.compile(r"[^\W_]+")
+# the words any header may hold: its kind, "criteria", the generic lead words of ``_PREFIX`` but
+# the groups ("donors", "msc"), function words
+_GENERIC_TITLE = frozenset({
+    "inclusion", "inclusions", "exclusion", "exclusions", "noninclusion", "non", "eligibility", "enrollment",
+    "enrolment", "criteria", "criterion", "criterias", "key", "major", "main", "general", "other",
+    "additional", "specific", "principal", "primary", "secondary", "patient", "patients", "participant",
+    "participants", "subject", "subjects", "study", "selection", "basic", "clinical", "medical", "laboratory",
+    "disease", "for", "of", "the", "in", "at", "will", "be", "not", "included", "excluded", "eligible",
+    "ineligible", "if", "are", "were", "as", "follows", "include", "includes", "following", "and", "both",
+    "all",
+})
+_FOR_EVERY_GROUP = frozenset({"common", "both", "all", "every"})
+
+
+def header_title(text: str) -> str:
+    """What a header says besides its kind and the words any header may hold ("key", "patient",
+    "criteria", its decoration): the group or topic it names ("msc donor", "control group",
+    "1 stage"), "" when none."""
+    m = _DECOR_RE.match(text)
+    words = _TITLE_WORDS.findall((text[m.end():] if m else text).lower())
+    if _FOR_EVERY_GROUP & set(words):
+        return ""  # "INCLUSION CRITERIA COMMON TO THE TWO COHORTS", "Exclusion Criteria (both groups)"
+    return " ".join(w for w in words if w not in _GENERIC_TITLE)
 
 
 # ---------------------------------------------------------------------------------------------

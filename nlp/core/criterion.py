@@ -48,6 +48,9 @@ class Criterion(BaseModel):
     escapes: tuple[int, ...] = ()
 
     kind: Literal["item", "clause"] = "item"
+    # the group of the trial its header names ("MSC donor", "control group", "2 stage") where the
+    # record lists its inclusions per group: whether the patient is of that group is not known
+    group: str | None = None
 
     def source_offset(self, i: int) -> int:
         """Offset into the eligibility text of character ``i`` of ``text``."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from nlp.criteria.model import CriteriaSplit, Criterion, Header
-from nlp.textutil import Section, lines_with_offsets, match_header, unescape_markdown
+from nlp.textutil import Section, header_title, lines_with_offsets, match_header, unescape_markdown
 
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
 _MARKER = re.compile(
@@ -48,6 +49,7 @@ class _Node:
     last_line: str
     first_line: str = ""
     children: list[_Node] = field(default_factory=list)
+    group: str | None = None
 
     @property
     def lead_in(self) -> bool:
@@ -296,7 +298,7 @@ def split_criteria(text: str) -> CriteriaSplit:
         crit = Criterion(
             id=cid, section=node.section, text=un.text, start=node.start, end=span_end(node),
             text_start=node.text_start, marker=node.marker, parent=parent, depth=depth,
-            escapes=un.removed,
+            escapes=un.removed, group=node.group,
         )
         out.append(crit)
         if node.children:
@@ -309,13 +311,57 @@ def split_criteria(text: str) -> CriteriaSplit:
             out.append(Criterion(
                 id=f"{cid}.{k}", section=node.section, text=piece.text, start=src_s, end=src_e,
                 text_start=src_s, parent=cid, depth=depth + 1, escapes=piece.removed, kind="clause",
+                group=node.group,
             ))
 
+    _unheaded_inclusions(builder)
+    _groups(builder)
     for node in builder.roots:
         key = prefix[node.section]
         counters[key] = counters.get(key, 0) + 1
         emit(node, f"{key}{counters[key]}", 0, None)
     return CriteriaSplit(headers=tuple(builder.headers), criteria=tuple(out))
+
+
+def _unheaded_inclusions(builder: _Builder) -> None:
+    """A record with an exclusion header and no inclusion header lists its inclusions first,
+    under no header or under a general one ("Enrollment criteria:", "ELIGIBILITY CRITERIA:"): the
+    criteria before the first exclusion header are inclusions (they were "unspecified", never
+    certain, and a patient lacking the target diagnosis was never turned away)."""
+    sections = {h.section for h in builder.headers}
+    if "inclusion" in sections or "exclusion" not in sections:
+        return
+    first = min(h.start for h in builder.headers if h.section == "exclusion")
+
+    def mark(node: _Node) -> None:
+        if node.section == "unspecified" and node.start < first:
+            node.section = "inclusion"
+            for child in node.children:
+                mark(child)
+
+    for node in builder.roots:
+        mark(node)
+
+
+def _groups(builder: _Builder) -> None:
+    """A record whose inclusions come under headers of different titles ("Inclusion criteria:" and
+    "MSC donor inclusion criteria", "Inclusion Criteria (PTA group)" and "(control group)", "1
+    stage" and "2 stage") lists criteria per group of the trial: the criteria under a titled
+    header of either section are those of its group (``Criterion.group``)."""
+    titles = {h.start: header_title(h.text) for h in builder.headers if h.section in ("inclusion", "exclusion")}
+    if len({t for h in builder.headers if h.section == "inclusion" for t in [titles[h.start]]}) < 2:
+        return
+    starts = [h.start for h in builder.headers]
+
+    def mark(node: _Node, group: str) -> None:
+        node.group = group
+        for child in node.children:
+            mark(child, group)
+
+    for node in builder.roots:
+        k = bisect_right(starts, node.start) - 1
+        if k >= 0 and (title := titles.get(starts[k])):
+            mark(node, title)
 
 
 def coverage_problems(text: str, split: CriteriaSplit) -> list[str]:

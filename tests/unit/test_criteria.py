@@ -7,7 +7,7 @@ from conftest import KEYS_DIR, MSC_DIR, SEEDS_DIR, need
 
 from nlp.criteria import coverage_problems, split_criteria
 from nlp.records import read_path
-from nlp.textutil import match_header, unescape_markdown
+from nlp.textutil import header_title, match_header, unescape_markdown
 
 
 def _split(text: str):  # type: ignore[no-untyped-def]
@@ -62,6 +62,11 @@ def _texts(sp, section=None):  # type: ignore[no-untyped-def]
         # "will not be included" is the exclusion list (it was read as the inclusion list)
         ("-  Patients will not be included if meets any of the following criteria:", "exclusion"),  # LCT NCT03923140
         ("Patients will not be eligible if:", "exclusion"),  # constructed
+        ("Donor-Exclusion Criteria:", "exclusion"),  # NCT04434768
+        ("Exclusion conditions:", "exclusion"),  # LCT NCT03921437
+        ("Exclusion", "exclusion"),  # LCT NCT03922256
+        ("Subject Exclusion", "exclusion"),  # LCT NCT03927781
+        ("Inclusion Criteria (PTA group)", "inclusion"),  # LCT NCT03869281
     ],
 )
 def test_criteria_header_spellings(line: str, section: str) -> None:
@@ -87,6 +92,8 @@ def test_criteria_header_spellings(line: str, section: str) -> None:
         "Meets inclusion criteria:",
         "- Meets all inclusion criteria",
         "NO EXCLUSION CRITERIA",
+        "Inclusion criteria are met",
+        "Exclusion conditions are listed in the protocol",
     ],
 )
 def test_criteria_header_mentions_are_not_headers(line: str) -> None:
@@ -272,3 +279,46 @@ def test_criteria_lead_in_with_content_holds_its_items() -> None:
                 "  * BMI > 25 kg/m2\n* Age 18 to 65\n")
     assert [(c.id, c.parent) for c in sp.criteria] == [("I1", None), ("I1.1", "I1"), ("I1.2", "I1"), ("I2", None)]
     assert [h.text for h in sp.headers] == ["Inclusion Criteria:"]
+
+
+def test_criteria_before_the_only_exclusion_header_are_inclusions() -> None:
+    # NCT04125329 ("Enrollment criteria:"), NCT03298763 (no header): the inclusions come first
+    # under no inclusion header; they were unspecified, never certain
+    for head in ("Enrollment criteria:\n", ""):
+        sp = _split(f"{head}Adults aged 18-60 years\nType 2 diabetes\n\nExclusion criteria:\n\nPregnancy\n")
+        assert [(c.id, c.section) for c in sp.criteria] == [("I1", "inclusion"), ("I2", "inclusion"), ("E1", "exclusion")]
+
+
+def test_unheaded_criteria_stay_unspecified_without_an_exclusion_header_or_beside_an_inclusion_one() -> None:
+    # a title line before "Inclusion Criteria:" (NCT04711811 "IND # 27057") is no inclusion; nor
+    # is a list with no header at all
+    sp = _split("IND # 27057\n\nInclusion Criteria:\n\nAge 18\n\nExclusion Criteria:\n\nPregnancy\n")
+    assert [(c.id, c.section) for c in sp.criteria] == [("U1", "unspecified"), ("I1", "inclusion"), ("E1", "exclusion")]
+    sp = _split("Age 18\nPregnancy\n")
+    assert {c.section for c in sp.criteria} == {"unspecified"}
+
+
+@pytest.mark.parametrize(("header", "title"), [
+    ("Inclusion Criteria:", ""),
+    ("Main inclusion criteria:", ""),
+    ("V.2.1. Inclusion criteria", ""),
+    ("Patient inclusion criteria:", ""),
+    ("MSC donor inclusion criteria", "msc donor"),  # NCT00603330
+    ("Inclusion Criteria (PTA group)", "pta group"),  # LCT NCT03869281
+    ("1 stage Inclusion Criteria:", "1 stage"),  # NCT02054208
+    ("Donor-Inclusion Criteria:", "donor"),  # NCT04434768
+    ("INCLUSION CRITERIA COMMON TO THE TWO COHORTS", ""),  # NCT04758533: every group's
+    ("Exclusion Criteria (both groups)", ""),  # LCT NCT03869281
+])
+def test_header_title_names_the_group(header: str, title: str) -> None:
+    assert header_title(header) == title
+
+
+def test_criteria_under_headers_of_different_groups_carry_their_group() -> None:
+    # NCT02054208: "1 stage" / "2 stage" inclusions, one exclusion list for both
+    sp = _split("1 stage Inclusion Criteria:\n\nAge 50-85\n\n2 stage Inclusion Criteria:\n\nAge 55-85\n\n"
+                "Exclusion Criteria:\n\nPregnancy\n")
+    assert [(c.id, c.group) for c in sp.criteria] == [("I1", "1 stage"), ("I2", "2 stage"), ("E1", None)]
+    # one titled inclusion header is no groups (NCT01983709 before its cohort headers: a topic)
+    sp = _split("Inclusion Criteria (Treatment cohort):\n\nAge 18\n\nExclusion Criteria:\n\nPregnancy\n")
+    assert {c.group for c in sp.criteria} == {None}

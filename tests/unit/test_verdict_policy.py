@@ -106,6 +106,25 @@ def test_policy_a_criterion_of_unknown_section_never_fails() -> None:
     assert overall == "needs_review" and "includes or excludes" in reason
 
 
+def test_policy_a_criterion_of_one_group_of_the_trial_never_fails(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Criteria listed per group (NCT00749164 "Donor inclusion criteria:", NCT02926079 "(Mother)" /
+    "(Infant)"): a patient who fails the donors' list may be a recipient. The record's plain list
+    still fails her."""
+    from nlp.analyze import parse_record
+
+    text = ("Inclusion criteria:\n\n* Age 18 years or older\n\nExclusion criteria:\n\n* HIV infection\n\n"
+            "Donor inclusion criteria:\n\n* Age 18 to 40 years\n\nDonor exclusion criteria:\n\n* Diabetes\n")
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000", eligibility_text=text)
+    trial = parse_record(rec, nlp)
+    assert [(c.section, c.group) for c in trial.criteria] == [
+        ("inclusion", None), ("exclusion", None), ("inclusion", "donor"), ("exclusion", "donor")]
+    diabetic = _patient(conditions=[{"name": "type 2 diabetes mellitus", "status": "active"}])
+    r = Matcher().match(trial, diabetic)  # 46 years old and diabetic: fails both donor criteria
+    assert r.overall == "needs_review" and not r.failing
+    assert all("group 'donor'" in c.reason for crit in r.criteria[2:] for c in crit.constraints)
+    assert Matcher().match(trial, _patient(**HIV)).overall == "ineligible"
+
+
 def test_policy_an_exclusion_of_the_target_diagnosis_is_for_a_reviewer() -> None:
     """"Other dementia" in an Alzheimer's trial cannot exclude the trial's own patients; with the
     target carved out ("dementia other than AD") the exclusion stands."""
