@@ -551,6 +551,20 @@ def _age_of_other(text: str, v: ValueMatch) -> bool:
     return bool(cue("age_of_other").search(text[max(0, v.start - 60): v.start]))
 
 
+def _ages_of_others(text: str, found: list[ValueMatch]) -> list[bool]:
+    """Per value, whether it is an age of someone else than the patient (``_age_of_other``), or a
+    time joined to one by a coordinator or a range word (cues ``coordination_join``,
+    ``range_join``): "mothers <18 years or >40 years of age", "donors younger than 18 or older than
+    60 years" (the second end was read as the patient's age)."""
+    out = [_age_of_other(text, v) for v in found]
+    for i in range(1, len(found)):
+        gap = text[found[i - 1].end:found[i].start]
+        if out[i - 1] and not out[i] and found[i].is_time and (
+                cue("range_join").fullmatch(gap) or cue("coordination_join").match(gap.strip().lower())):
+            out[i] = True
+    return out
+
+
 # "older than 6 years", "18 and older": only ages are older or younger
 _OLDER = re.compile(r"\b(?:older|younger)\b", re.I)
 # ... unless an event follows: "patients at least 6 months after stroke" is a time since it
@@ -598,9 +612,8 @@ def _is_age(text: str, v: ValueMatch) -> bool:
     ("aged", "under the age of"), "old" / "of age" / "or older" after it, or a word for people
     right before it ("women 18-45 years"); an age word a few words back or a word for people,
     only when no event follows ("women of childbearing age and women less than 1 year after
-    menopause", "patients 6 months after stroke")."""
-    if _age_of_other(text, v):
-        return False  # "gestational age < 32 weeks", "donor age > 65 years": another age than the patient's
+    menopause", "patients 6 months after stroke"). The ages of others ("gestational age < 32
+    weeks", "donor age > 65 years": ``_ages_of_others``) the caller has set aside."""
     since_event = _SINCE_EVENT.match(text[v.end:])  # "less than 1 year after menopause": a time since it
     return v.is_time and bool(
         cue("age_lead").search(text[max(0, v.start - 20): v.start])
@@ -657,7 +670,8 @@ def make_values(nlp: Language, name: str) -> Any:
         taken = _taken_mask(doc)
         new: list[Span] = []
         found = _ages_share_units(text, found)
-        ages = [_is_age(text, v) and not _event_is_old(doc, text, v) for v in found]
+        others = _ages_of_others(text, found)
+        ages = [not o and _is_age(text, v) and not _event_is_old(doc, text, v) for v, o in zip(found, others, strict=True)]
         for i in range(len(found) - 1):  # "Patients ≥1 and ≤6 months after myocardial infarction": both ends a time since it
             a, b = found[i], found[i + 1]
             if ages[i] and b.is_time and _SINCE_EVENT.match(text[b.end:]) and cue("range_join").fullmatch(text[a.end:b.start]) \
@@ -673,7 +687,7 @@ def make_values(nlp: Language, name: str) -> Any:
             elif ages[i] or (v.is_time and joined):
                 label = "AGE"
             elif ((v.unit is None or v.is_time) and _OLDER.search(text[v.start:v.end])
-                  and not _SINCE_EVENT.match(text[v.end:]) and not _age_of_other(text, v)):
+                  and not _SINCE_EVENT.match(text[v.end:]) and not others[i]):
                 label = "AGE"
                 if v.unit is None:  # "adults 18 and older": ages without a unit are in years
                     v = replace(v, unit="a", unit_text="")

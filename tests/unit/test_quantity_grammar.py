@@ -117,6 +117,9 @@ def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-de
     ("Mothers of infants younger than 6 months", []),  # constructed: "younger" said of the infants
     ("Caregivers of patients aged 65 or older", []),  # constructed
     ("Donor older than 65 years", []),  # constructed: "older" said of the donor
+    # both ends of another person's age, the second after "or" (it was read as the patient's age)
+    ("Infants of mothers with pre-eclampsia, mothers <18 years or >40 years of age", []),  # LCT NCT03928431
+    ("Donors younger than 18 or older than 60 years", []),  # constructed
 ])
 def test_grammar_another_age_is_not_the_patients(nlp, text: str,  # type: ignore[no-untyped-def]
                                                  ranges: list[tuple[float | None, float | None, str]]) -> None:
@@ -129,6 +132,7 @@ def test_grammar_another_age_is_not_the_patients(nlp, text: str,  # type: ignore
     ("Women aged 18 to 45 years", [(18, 45, "a")]),  # constructed
     ("Children aged 6-36 months", [(6, 36, "mo")]),  # LCT NCT03863418: the children are the patients
     ("Patients younger than 25 years old.", [(None, 25, "a")]),  # LCT NCT03861650
+    ("Patients younger than 18 or older than 60 years", [(None, 18, "a"), (60, None, "a")]),  # constructed: both the patient's
 ])
 def test_grammar_patients_age_beside_another(nlp, text: str,  # type: ignore[no-untyped-def]
                                              ranges: list[tuple[float | None, float | None, str]]) -> None:
