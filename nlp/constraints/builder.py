@@ -1622,8 +1622,19 @@ class _Builder:
                 before = self.text[max(self.crit_span[0], d.start - 40):d.start]
                 if cue("pregnancy_past_before").search(before):
                     continue  # "complications in a previous pregnancy": obstetric history, no current state either way
+                # after the mention itself (a window read since may have extended the draft: "pregnancy
+                # test performed within 72 hours prior to initiation of treatment")
+                end = next((e.end for e in self.ents if e.start == d.start and e.concept_id == d.concept), d.end)
+                if (required and self.effect == "include" and d.concept == "pregnancy"
+                        and not cue("pregnancy_not_state_before").search(before) and cue("pregnancy_test_after").match(self.text[end:end + 40])):
+                    # "must have a pregnancy test performed within 72 hours prior to initiation of
+                    # treatment": a test asked for, whose negative result the inclusion implies: not
+                    # pregnant, inferred (never certain on its own)
+                    d.present, d.inferred, d.rule = False, True, "mention:test_required"
+                    keep.append(d)
+                    continue
                 if required and (cue("pregnancy_not_state_before").search(before)
-                                 or cue("pregnancy_not_state_after").match(self.text[d.end:d.end + 30])):
+                                 or cue("pregnancy_not_state_after").match(self.text[end:end + 30])):
                     continue
             keep.append(d)
         self.drafts = keep

@@ -23,6 +23,7 @@ from typing import Any
 
 import srsly
 from spacy.attrs import ENT_IOB, LOWER
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -35,7 +36,7 @@ from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import find_temporal
-from nlp.pipeline.tokenizer import TEXT_KEY
+from nlp.pipeline.tokenizer import PERIOD_ABBREVIATIONS, TEXT_KEY
 from nlp.pipeline.values import ValueMatch, find_values, levels_after
 
 # the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
@@ -236,7 +237,7 @@ class LexiconTagger(PerDoc):
         taken = {i for s in kept for i in range(s.start, s.end)}
         out = list(kept)
         for s in model:
-            if taken.intersection(range(s.start, s.end)):
+            if taken.intersection(range(s.start, s.end)) or _function_words_only(s):
                 continue
             link = self.linker.link(s.text, s.label_)
             span = Span(s.doc, s.start, s.end, label=s.label_, kb_id=link.concept_id if link else "")
@@ -545,6 +546,12 @@ _PERSON_BEFORE = re.compile(
     r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?$", re.I)
 
 
+def _function_words_only(span: Span) -> bool:
+    """A model span of function words and abbreviations alone ("etc.", "Although", "well enough
+    from"): no entity. An acronym in capitals ("ALL", "WHO") is kept."""
+    return all(t.is_punct or (not t.text.isupper() and (t.lower_ in STOP_WORDS or t.lower_ in PERIOD_ABBREVIATIONS)) for t in span)
+
+
 def _age_of_other(text: str, v: ValueMatch) -> bool:
     """An age said of someone else than the patient, right before it (cue ``age_of_other``:
     "gestational age < 32 weeks", "donor age > 65 years", "parents of children aged 2-12")."""
@@ -779,7 +786,8 @@ class ContextTagger(PerDoc):
             rules.append(ConTextRule(**r))
         ctx.add(rules)
         self._context = ctx
-        words = sorted({r["literal"].lower() for r in self.rules if r["literal"].strip(";")}, key=len, reverse=True)
+        # (a terminator alone modifies nothing: no cue)
+        words = sorted({r["literal"].lower() for r in self.rules if r["category"] != "TERMINATE"}, key=len, reverse=True)
         words += ["negative", "neg"]
         # A cue stands in the text only if its first run of word characters is a whole word of the
         # text: a set lookup per word finds the few cues to search for, instead of one regular

@@ -51,6 +51,10 @@ def one(nlp, text: str, label: str, valued: bool = False):  # type: ignore[no-un
         ("comorbidity(ies)", ["comorbidity", "(", "ies", ")"]),
         ("ages18 to 75", ["ages", "18", "to", "75"]),  # an age word glued to its number (NCT05215288)
         ("CD4", ["CD4"]),
+        # an abbreviation's full stop ends no sentence (a full stop is a context terminator)
+        ("cirrhosis, etc.), kidney", ["cirrhosis", ",", "etc.", ")", ",", "kidney"]),  # NCT05697718
+        ("stroke(eg. Intracranial", ["stroke", "(", "eg.", "Intracranial"]),  # NCT01468064
+        ("hepatitis C. Pregnancy", ["hepatitis", "C", ".", "Pregnancy"]),
     ],
 )
 def test_pipeline_tokenizer_keeps_notation_splittable(nlp, text: str, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -444,3 +448,18 @@ def test_temporal_offset_scan_finds_what_finditer_finds() -> None:
     texts += [p.read_text(encoding="utf-8") for p in sorted(lct.glob("*.txt"))[:200]] if lct.is_dir() else []
     for text in texts:
         assert [m.span() for m in temporal._matches(rx, "offset", text)] == [m.span() for m in rx.finditer(text)], text[:80]
+
+
+def test_pipeline_model_spans_of_function_words_are_no_entities(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The statistical NER tagged "etc." (65 times in ctgov-msc and LCT) and "Although": no
+    entity; an acronym in capitals ("ALL", acute lymphoblastic leukaemia) stays."""
+    from spacy.tokens import Span
+
+    from nlp.pipeline.components import _function_words_only
+
+    doc = nlp.make_doc("cirrhosis, etc. Although ALL well enough from")
+    assert _function_words_only(Span(doc, 2, 3, label="CONDITION"))  # etc.
+    assert _function_words_only(Span(doc, 3, 4, label="CONDITION"))  # Although
+    assert _function_words_only(Span(doc, 5, 8, label="CONDITION"))  # well enough from
+    assert not _function_words_only(Span(doc, 4, 5, label="CONDITION"))  # ALL
+    assert not _function_words_only(Span(doc, 0, 1, label="CONDITION"))  # cirrhosis
