@@ -258,6 +258,10 @@ _HAS_NUMBER = re.compile(rf"{NUMBER_START}(?:\d|\b{WORD_NUM}\b)", re.I)
 _NUMBER = re.compile(rf"{NUMBER_START}(?:{NUM_ANY})", re.I)
 
 
+# a line opened by a list bullet: a value ends before it
+_NEXT_ITEM = re.compile(r"\n[^\S\n]*[-–—•*·▪]")
+
+
 def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
     """Like ``_VALUE_RE.finditer(text)``, but only tried near numbers (much faster): each
     number is matched from at most 40 characters before it, where its comparator may stand,
@@ -269,6 +273,8 @@ def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
         if p < last_end:
             continue
         bound = min(n, num.end() + 100)
+        if (item := _NEXT_ITEM.search(text, num.end(), bound)) is not None:
+            bound = item.start()  # "Left atrium size < 50mm\n  -  3. ...": the dash opens the next item, no range
         m = _VALUE_RE.search(text, max(last_end, p - 40), bound)
         while m is not None and m.start("n1") < p and m.end() <= p:
             m = _VALUE_RE.search(text, m.end(), bound)

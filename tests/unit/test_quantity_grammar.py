@@ -140,6 +140,18 @@ def test_grammar_patients_age_beside_another(nlp, text: str,  # type: ignore[no-
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # a dash opening the next line is its list bullet, no range ("< 50mm" was "between 50 and 3 mm")
+    ("Left atrium size < 50mm\n  -  3. Severe valve disease", [("<", 50.0, None, "mm")]),  # LCT NCT03920891
+    ("ASA class >3\n  -  2. Pregnancy", [(">", 3.0, None, None)]),  # LCT NCT03869203
+    ("prognosis for survival greater than 6 months\n  -  1. foo", [(">", 6.0, None, "mo")]),  # LCT NCT03861494
+    # a dash ending a line still joins the range
+    ("age 18 -\n 65 years", [("between", 18.0, 65.0, "a")]),  # constructed
+])
+def test_grammar_a_bullet_line_ends_a_value(text: str, expected: list[tuple[str | None, float, float | None, str | None]]) -> None:
+    assert [(v.comparator, v.value, v.value_high, v.unit) for v in find_values(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("< 23 weeks 6 days", [("<", 167.0, None, "d", None)]),
     ("23 weeks to 24 weeks 6 days", [("between", 23.0, 174.0, "d", "wk")]),  # NCT03857841
     ("for 6 weeks 10 days", [(None, 6.0, None, "wk", None), (None, 10.0, None, "d", None)]),  # 10 days: no weekday
