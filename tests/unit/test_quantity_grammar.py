@@ -67,6 +67,10 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # "(including)" / "(inclusive)" after the first end of a range
     ("Male or female, aged at 18 years (including) to 75 years old.", [(18, 75, "a")]),  # ctgov-msc NCT05387278
     ("Male or female, aged at 18 years (including) -70 years old", [(18, 70, "a")]),  # ctgov-msc NCT04252118: was -70
+    # the registry's own age lines, pasted with the criteria (they were "age = 18")
+    ("Minimum age: 18 years old", [(18, None, "a")]),  # LCT NCT03860493
+    ("Minimum Age: 18 Years Maximum Age: 99 Years", [(18, None, "a"), (None, 99, "a")]),  # LCT NCT03862105
+    ("Upper age limit: 70 years", [(None, 70, "a")]),  # constructed
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
