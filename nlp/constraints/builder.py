@@ -1402,6 +1402,13 @@ class _Builder:
             nxt = [x.start for x in self.ents if x.label == "TEMPORAL" and x.start > t.end]
             limit = min(nxt) if nxt else 10**9
             following = [d for d in self.drafts if d.kind in _WINDOWED and t.end <= d.start < limit]
+            if nxt and following:
+                # another window follows: the conjunct right before it is that window's ("(or received
+                # within four weeks of screening) experimental agents ... or enrolled in clinical trials
+                # in the prior 3 months"; cue ``window_conjunct_cut``)
+                cuts = [m.start() for m in cue("window_conjunct_cut").finditer(self.text, min(d.end for d in following), limit)]
+                if cuts:
+                    following = [d for d in following if d.start < cuts[-1]]
             if following or not targets:
                 targets = following
         if (not targets and self.effect == "include" and t.relation == "after" and t.window_days is not None

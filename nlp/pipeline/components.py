@@ -429,19 +429,26 @@ class LexiconTagger(PerDoc):
 
     def _elided(self, doc: Doc, kept: list[Span]) -> list[Span]:
         """Ellipsis after a concept ending in a letter or number: "Hepatitis B or C", "type 1 or 2
-        diabetes" reads "Hepatitis C"; each item that names a concept gets its own span."""
+        diabetes" reads "Hepatitis C", or in a word after a preposition: "addicted to drugs,
+        tobacco and alcohol" reads "addicted to alcohol"; each item that names a concept gets its
+        own span."""
         item, join = cue("ellipsis_item"), cue("coordination_join")
         out: list[Span] = []
         for span in kept:
             last = doc[span.end - 1]
-            if not span.kb_id_ or len(span) < 2 or not item.match(last.text):
+            if not span.kb_id_ or len(span) < 2:
+                continue
+            # a lead ending in a preposition shares it with the words listed after ("addicted to
+            # drugs, tobacco and alcohol" reads "addicted to alcohol"; cue ``ellipsis_lead``)
+            lead = last.is_alpha and bool(cue("ellipsis_lead").fullmatch(doc[span.end - 2].lower_))
+            if not lead and not item.match(last.text):
                 continue
             stem = doc.text[span.start_char:last.idx]
             i = span.end
             while i + 1 < len(doc) and join.match(doc[i].lower_):
                 while i < len(doc) and join.match(doc[i].lower_):
                     i += 1
-                if i >= len(doc) or not item.match(doc[i].text):
+                if i >= len(doc) or not (doc[i].is_alpha if lead else item.match(doc[i].text)):
                     break
                 if cid := self.lexicon.whole(stem + doc[i].text):
                     out.append(Span(doc, i, i + 1, label=self.lexicon.entries[cid].label, kb_id=cid))

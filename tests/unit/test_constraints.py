@@ -304,6 +304,14 @@ def test_constraints_therapy_windows(nlp) -> None:  # type: ignore[no-untyped-de
     assert cs[0].constraint.window.anchor == "enrollment"  # type: ignore[union-attr]
 
 
+def test_constraints_a_window_opening_a_clause_leaves_the_next_windows_conjunct_to_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT04040348: the 4 weeks were given to the clinical trials, whose own window is 3 months
+    cs = cons(nlp, "Currently receiving (or received within four weeks of screening) experimental agents for the treatment "
+                   "of AD or enrolled in clinical trials in the prior 3 months")
+    assert [(c.kind, c.window_days) for c in cs if c.kind in ("therapy", "trial_participation")] == [
+        ("therapy", 28), ("trial_participation", 91)]
+
+
 @pytest.mark.parametrize(("text", "section", "certain"), [
     # how long an exposure lasts, read as a window of any use: never a certain exclusion
     ("Need for inotropic support for more than 36 hours", "Exclusion", False),  # NCT01770613

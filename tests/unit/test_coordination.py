@@ -37,6 +37,17 @@ def test_coordination_ellipsis_reads_the_elided_head(nlp, text: str, expected: l
     assert _ents(nlp, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a lead ending in a preposition is shared by the words listed after it
+    ("PERSONS infected with HIV or addicted to drugs, tobacco and alcohol",  # NCT05319106
+     [("HIV", "hiv"), ("addicted to drugs", "drug_abuse"), ("alcohol", "alcohol_abuse")]),
+    ("Patients with mental disorders or addicted to drugs and/or alcohol.",  # NCT03887208
+     [("mental disorders", "psychiatric_disorder"), ("addicted to drugs", "drug_abuse"), ("alcohol", "alcohol_abuse")]),
+])
+def test_coordination_a_lead_with_its_preposition_is_shared(nlp, text: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    assert _ents(nlp, text) == expected
+
+
 def test_coordination_ellipsis_needs_a_concept_for_the_full_phrase(nlp) -> None:  # type: ignore[no-untyped-def]
     # "hepatitis B or 5" names nothing: no span on "5"
     assert _ents(nlp, "hepatitis B or 5 more") == [("hepatitis B", "hepatitis_b")]

@@ -155,6 +155,8 @@ CUE_CASES = [
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
+    ("ellipsis_lead", "to", "and"),  # LCT/ctgov-msc NCT05319106 "addicted to drugs, tobacco and alcohol"
+    ("window_conjunct_cut", "experimental agents or enrolled", "experimental agents for AD"),  # NCT04040348
     ("pregnancy_test_after", " urine test performed within 72 hours", " at screening"),  # NCT00953485 / "Pregnant at screening"
     ("test_negative", "negative serum pregnancy test", "positive pregnancy test"),
     ("prefix_negation", "must be non-", "must be "),

@@ -83,6 +83,17 @@ def test_policy_an_uncertain_reading_never_fails(prov: dict[str, Any], why: str)
     assert overall == "needs_review" and reason.startswith("needs review:") and why in reason
 
 
+@pytest.mark.parametrize(("excluded", "recorded"), [
+    # KDIGO's kidney failure is CKD G5, which end-stage renal disease is (it was only CKD's child)
+    ("renal_failure", "End-stage renal disease"),
+    # DSM-5's alcohol use disorder joins abuse and dependence (alcoholism was abuse's sibling)
+    ("alcohol_abuse", "Alcoholism"),
+])
+def test_policy_a_recorded_narrower_diagnosis_fails_its_broader_exclusion(excluded: str, recorded: str) -> None:
+    p = _patient(conditions=[{"name": recorded, "status": "active"}])
+    assert _verdict(_trial(_condition(excluded), section="exclusion"), p)[0] == "ineligible"
+
+
 def test_policy_the_records_silence_never_fails_a_requirement() -> None:
     """An inclusion requiring a diagnosis the record does not list: needs_review, not ineligible;
     the same requirement with the diagnosis listed passes."""
