@@ -216,10 +216,14 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
         ids[e.id] = e
     owners: dict[str, str] = {}
     for e in entries:
+        names = {n.lower() for n in (e.name, *e.synonyms, *e.abbreviations)}
         for code in e.codes:
             p = code_problem(code)
             if p:
                 problems.append(f"{e.id}: {p}")
+            if code.system == SNOMED and code.display and code.display.lower() not in names:
+                # SNOMED CT's preferred term is how records name the concept ("Viral hepatitis type B")
+                problems.append(f"{e.id}: SNOMED CT display {code.display!r} is none of its names")
         for parent in e.parents:
             if parent not in ids:
                 problems.append(f"{e.id}: unknown parent {parent!r}")

@@ -429,7 +429,8 @@ class LexiconTagger(PerDoc):
 
     def _elided(self, doc: Doc, kept: list[Span]) -> list[Span]:
         """Ellipsis after a concept ending in a letter or number: "Hepatitis B or C", "type 1 or 2
-        diabetes" reads "Hepatitis C", or in a word after a preposition: "addicted to drugs,
+        diabetes" reads "Hepatitis C" ("diabetes mellitus type 1 or type 2": the item repeating the
+        word before it), or in a word after a preposition: "addicted to drugs,
         tobacco and alcohol" reads "addicted to alcohol"; each item that names a concept gets its
         own span."""
         item, join = cue("ellipsis_item"), cue("coordination_join")
@@ -444,14 +445,19 @@ class LexiconTagger(PerDoc):
             if not lead and not item.match(last.text):
                 continue
             stem = doc.text[span.start_char:last.idx]
+            word = doc[span.end - 2].lower_  # the word before the item ("type" of "diabetes mellitus type 1")
             i = span.end
             while i + 1 < len(doc) and join.match(doc[i].lower_):
                 while i < len(doc) and join.match(doc[i].lower_):
                     i += 1
+                # "diabetes mellitus type 1 or type 2": the item may repeat the word before it
+                start = i
+                if not lead and i + 1 < len(doc) and doc[i].lower_ == word and item.match(doc[i + 1].text):
+                    i += 1
                 if i >= len(doc) or not (doc[i].is_alpha if lead else item.match(doc[i].text)):
                     break
                 if cid := self.lexicon.whole(stem + doc[i].text):
-                    out.append(Span(doc, i, i + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
+                    out.append(Span(doc, start, i + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
                 i += 1
         return out
 

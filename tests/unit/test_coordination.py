@@ -32,6 +32,9 @@ def test_coordination_one_word_before_a_head_is_not_a_list(nlp) -> None:  # type
     ("Positive serology for HIV, Hepatitis B or C",
      [("HIV", "hiv"), ("Hepatitis B", "hepatitis_b"), ("C", "hepatitis_c")]),
     ("hepatitis B and C", [("hepatitis B", "hepatitis_b"), ("C", "hepatitis_c")]),
+    # the item repeating the word before it (NCT02796079; "Diabetes mellitus Type 2", SNOMED CT's
+    # preferred term, is a name of type 2 diabetes)
+    ("Diabetes mellitus Type 2 or Type 1", [("Diabetes mellitus Type 2", "type_2_diabetes"), ("Type 1", "type_1_diabetes")]),
 ])
 def test_coordination_ellipsis_reads_the_elided_head(nlp, text: str, expected: list) -> None:  # type: ignore[no-untyped-def]
     assert _ents(nlp, text) == expected

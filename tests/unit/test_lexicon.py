@@ -92,3 +92,13 @@ def test_lexicon_normal_interval_lies_in_the_plausible_range() -> None:
         LexiconEntry.model_validate({**base, "normal": (130, 300)})
     with pytest.raises(ValueError, match="normal"):
         LexiconEntry.model_validate({**base, "unit": None, "normal": (130, 150)})
+
+
+def test_lexicon_a_snomed_display_must_be_a_name_of_its_concept() -> None:
+    """Records name a condition by SNOMED CT's preferred term ("Viral hepatitis type B" was no name
+    of hepatitis B, so a patient with it was never matched to a hepatitis B exclusion)."""
+    e = LexiconEntry(id="x", name="Hepatitis B", category="condition", label="CONDITION", synonyms=["hepatitis B"],
+                     codes=[Code(system=SNOMED, code="66071002", display="Viral hepatitis type B")])
+    assert lexicon_problems([e]) == ["x: SNOMED CT display 'Viral hepatitis type B' is none of its names"]
+    named = e.model_copy(update={"synonyms": ["hepatitis B", "viral hepatitis type B"]})
+    assert lexicon_problems([named]) == []
