@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from re import Match
 from typing import Any
 
 from nlp.core.checks import age_warnings
@@ -1052,6 +1053,22 @@ class _Builder:
             self._govern(governed, UnresolvedCondition(text=" ".join(self.text[o + 1:c].split())), inside)
             last_end[a] = c
 
+    def _conditional(self, said: str) -> Match[str] | None:
+        """The first conditional cue of ``said`` that states a condition: not the "if" after the
+        criterion's own effect said of the patients at large ("the patient should be excluded if
+        their blood glucose is < 3.0", "Participants will be excluded from the CISS2 trial if they
+        have received ...": cue ``effect_if``, the effect of the criterion's section), which
+        introduces what the criterion asks. "Patient will be included if ..." inside an exclusion
+        and "will not be excluded if" are exceptions; "those with BMI up to 28 will be included if",
+        "Diamond-Blackfan anemia patients will only be eligible if" speak of a group."""
+        rx = cue("conditional")
+        own = ("excluded", "ineligible") if self.effect == "exclude" else ("included", "eligible", "enrolled")
+        m = rx.search(said)
+        while m is not None and m.group(0).lower() == "if" and (
+                (e := cue("effect_if").search(said, 0, m.start())) is not None and e.group("effect").lower() in own):
+            m = rx.search(said, m.end())
+        return m
+
     def _govern(self, governed: list[_Draft], condition: Applicability, read_as: list[_Draft]) -> None:
         """``condition`` becomes the ``applies_if`` of the ``governed`` drafts, and the drafts it was
         first read as are dropped."""
@@ -1067,7 +1084,7 @@ class _Builder:
         lex = _lex()
         for d in self.drafts:
             said = self.said_of(d)
-            if d.applies_if is None and not d.remission and (m := cue("conditional").search(said)):
+            if d.applies_if is None and not d.remission and (m := self._conditional(said)):
                 d.unresolved.append(f"read from a conditional sentence ({m.group(0)!r} ...)")
             aside = self._aside_at(d.end - 1)
             if d.applies_if is None and aside and (m := cue("conditional").search(aside)) and not any(

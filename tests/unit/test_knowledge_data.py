@@ -155,6 +155,7 @@ CUE_CASES = [
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
+    ("effect_if", "the patient should be excluded ", "a patient will not be excluded "),  # NCT01091701, NCT04865107
     ("ellipsis_lead", "to", "and"),  # LCT/ctgov-msc NCT05319106 "addicted to drugs, tobacco and alcohol"
     ("window_conjunct_cut", "experimental agents or enrolled", "experimental agents for AD"),  # NCT04040348
     ("pregnancy_test_after", " urine test performed within 72 hours", " at screening"),  # NCT00953485 / "Pregnant at screening"

@@ -272,6 +272,9 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("Patients with CLI indicated for major amputation during screening", "exclusion", "procedure", "judged"),
     ("Contraindication in the anesthesia", "exclusion", "procedure", "judged"),
     ("major amputation is not anticipated over a period of three (3) months", "inclusion", "procedure", "judged"),
+    # an "if" after a group's or an exception's effect states a condition (LCT NCT03860623, NCT04865107)
+    ("those with BMI up to 28kg/m2 will be included if waist circumference is <96cm.", "inclusion", "bmi", "conditional"),
+    ("Diabetes, but a patient will not be excluded if the diabetes is well controlled", "exclusion", "condition", "conditional"),
 ])
 def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
@@ -292,6 +295,10 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
     ("Participation in another interventional study within 30 days", "exclusion", "trial_participation"),
     ("Previous above transmetatarsal amputation in study limb", "exclusion", "procedure"),  # NCT01484574
     ("Patients who refuse to participate", "exclusion", "consent"),  # LCT: a refusal is the consent requirement
+    # the "if" after the criterion's own effect on the patients at large introduces what it asks
+    ("the patient should be excluded if their blood glucose is < 3.0 or > 20.0mmol/L.", "exclusion", "measurement"),  # NCT01091701
+    ("Participants will be excluded from the CISS2 trial if they have received any chemotherapy in the previous 12 months",
+     "exclusion", "therapy"),  # NCT03369275
 ])
 def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
