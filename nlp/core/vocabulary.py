@@ -15,7 +15,9 @@ Rules, in order of precedence (a term goes to the first claimant; curated terms 
   pharmacologic-action classes; a drug is put under a curated class by its MeSH action
   (``mesh_actions``), by the MeSH chemical class its tree numbers file it under
   (``mesh_tree_classes``) and by its INN stem (``inn_stems``);
-- ICD-10-CM: categories and subcategories (codes up to one decimal) of chapters A-N, Q and R; titles
+- ICD-10-CM: categories and subcategories (codes up to one decimal) of chapters A-O, Q and R and
+  the fractures of chapter S (its other injuries would take "kidney injury"; an inclusion term
+  without "fracture", "Atlas", names a bone elliptically); titles
   and inclusion terms with surface forms generated ("NOS" / ", unspecified" dropped, "(valve)"
   read with and without, a leading "Other" / "Unspecified" dropped when no other code claims the
   rest); linked under the ICD parent and the narrowest curated concept whose ICD code or range
@@ -400,11 +402,14 @@ def _icd_in(code: str, spec: str) -> bool:
     return code == spec or (code.startswith(spec) and (len(code) == len(spec) or code[len(spec)] in ".0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
+_FRACTURES_ONLY = frozenset("S")  # ICD-10-CM chapter of injuries: its fracture codes are imported
+
+
 def _build_icd(b: _Builder, path: Path, label: str) -> None:
     from xml.etree import ElementTree
 
     root = ElementTree.parse(path).getroot()
-    chapters = set("ABCDEFGHIJKLMNQR")
+    chapters = set("ABCDEFGHIJKLMNOQRS")  # O: pregnancy and childbirth; S: fractures alone
     assessment = set(b.classes["icd_assessment_heads"])
     # curated anchors: (spec, concept), narrowest first
     specs: list[tuple[str, str]] = [(s, c) for s, c in b.classes["icd10cm_ranges"].items()]
@@ -437,7 +442,11 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
         if code[:1] not in chapters or len(code.replace(".", "")) > 4:
             return
         title = diag.findtext("desc") or ""
+        if code[:1] in _FRACTURES_ONLY and not title.lower().startswith("fracture"):
+            return  # injuries: only the fractures ("Injury of kidney" would take "kidney injury")
         incl = [n.text or "" for n in diag.findall("inclusionTerm/note")]
+        if code[:1] in _FRACTURES_ONLY:  # "Atlas" under S12.0 names the bone, elliptically
+            incl = [t for t in incl if "fracture" in t.lower()]
         last = _NOS.sub("", title).strip(" ,").rsplit(" ", 1)[-1].lower()
         if last in assessment:  # "NIHSS score", "Glasgow coma scale": a measurement, not a condition
             return

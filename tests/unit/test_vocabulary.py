@@ -108,6 +108,11 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("pulmonary embolism", "pulmonary_embolism", "venous_thromboembolism"),
     ("human T-cell lymphotrophic virus (HTLV) 1 or 2", "htlv_infection", "viral_infection"),  # NCT01768702
     ("Hip Fractures", "mesh_d006620", "mesh_d006620"),  # MeSH head "fracture"
+    # ICD-10-CM chapter O (pregnancy, childbirth) and the fractures of chapter S
+    ("Multiple pregnancy", "icd10cm_o30_9", "icd10cm_o30"),  # LCT NCT03860103: was read as pregnancy (every pregnant woman excluded)
+    ("history of recurrent miscarriage", "icd10cm_o03_9", "icd10cm_o03"),  # LCT NCT03861715
+    ("Premature rupture of membranes", "icd10cm_o42", "icd10cm_o42"),  # LCT NCT03863613
+    ("Sustained comminuted femur fracture", "icd10cm_s72", "icd10cm_s72"),  # LCT NCT03861624
     # an ICD-10-CM code under a curated concept's own code rolls up to it
     ("Cardiogenic shock", "icd10cm_r57_0", "shock"),  # R57.0 under R57
     ("Malignant neoplasm of breast of unspecified site", "icd10cm_c50_9", "malignancy"),  # C50.9 under C50
@@ -307,3 +312,12 @@ def test_find_imported_tries_longer_terms_only_after_their_first_two_words(text:
 
     lex = Lexicon.load()
     assert lex.find_imported(text) == _find_imported_reference(lex, text)
+
+
+@pytest.mark.parametrize(("term", "concept"), [
+    ("kidney injury", "icd10cm_n17_9"),  # chapter S's "Injury of kidney" (S37.0) is not imported
+    ("atlas", None),  # S12.0's inclusion term "Atlas" names the bone, elliptically
+    ("axis", None),
+])
+def test_vocabulary_injuries_other_than_fractures_are_not_imported(term: str, concept: str | None) -> None:
+    assert _built()["keys"].get(term) == concept
