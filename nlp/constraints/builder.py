@@ -1794,6 +1794,9 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     if not constraints:
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
+        said = eligibility_text[own[0]:own[1]]
+        if (topic := next((why for name, why in _RECORD_LESS if cue(name).search(said)), None)) is not None:
+            return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
         if unlinked:
             return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
         return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
@@ -1804,6 +1807,15 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     if unlinked:
         notes.append(f"partly not recognised: {_unlinked(unlinked)}")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
+
+
+# what a criterion may ask that no patient record holds (cue name, why): it is named, not left as
+# "not recognised" (LCT: "Unable to understand and speak English", "Patient affiliated to a social
+# security system", "Prisoners")
+_RECORD_LESS = (
+    ("language_requirement", "a language the patient must speak, read or understand"),
+    ("legal_status_requirement", "a legal or administrative status (social security or insurance, guardianship, detention)"),
+)
 
 
 def _unlinked(texts: Sequence[str]) -> str:

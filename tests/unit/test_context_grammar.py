@@ -650,3 +650,18 @@ def test_context_a_negation_inside_its_sentence_still_reaches_back(nlp) -> None:
 def test_context_a_pregnancy_test_asked_for_in_an_inclusion_is_not_pregnant(nlp, text: str, certain: bool) -> None:  # type: ignore[no-untyped-def]
     [c] = [c for c in _read(nlp, text) if c.kind == "condition"]
     assert c.concepts.concept.id == "pregnancy" and c.present is False and c.provenance.certain is certain
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("Unable to understand and speak English.", "a language"),  # LCT
+    ("Participant and parent/guardian are English speaking", "a language"),  # ctgov-msc
+    ("Patient affiliated to a social security system", "legal or administrative status"),  # LCT
+    ("Subject with a legal protection measure (guardianship, curatorship)", "legal or administrative status"),  # ctgov-msc
+    ("Prisoners", "legal or administrative status"),
+])
+def test_context_a_requirement_no_record_holds_is_named(nlp, text: str, why: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
+    [crit] = doc.criteria
+    assert not crit.computable and crit.reason is not None and crit.reason.startswith("not computable:") and why in crit.reason

@@ -155,6 +155,8 @@ CUE_CASES = [
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
+    ("language_requirement", "Unable to understand and speak English.", "Unable to understand the protocol"),  # LCT
+    ("legal_status_requirement", "Patient affiliated to a social security system", "Patient affiliated to a hospital"),  # LCT
     ("effect_if", "the patient should be excluded ", "a patient will not be excluded "),  # NCT01091701, NCT04865107
     ("ellipsis_lead", "to", "and"),  # LCT/ctgov-msc NCT05319106 "addicted to drugs, tobacco and alcohol"
     ("window_conjunct_cut", "experimental agents or enrolled", "experimental agents for AD"),  # NCT04040348
