@@ -593,11 +593,15 @@ _SINCE_EVENT = re.compile(r"^\s*(?:after|from|since|post|following|before|prior)
 
 def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
     """"≥ 21 and < 90 years of age", "over 18 and under 60 years": two ends joined by "and" /
-    "to" share the unit written once; "adults over 18": a bare age after a word for people is in
-    years."""
+    "to" share the unit written once; "adults over 18" (a bare age after a word for people) and
+    "over the age of 18" (a comparator naming the age) are in years."""
     out = list(found)
     for i, v in enumerate(out):
         nxt = out[i + 1] if i + 1 < len(out) else None
+        if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
+                and cue("age_of_comparator").search(text[v.start:v.end]) and not cue("unit_like_after").match(text[v.end:])):
+            out[i] = replace(v, unit="a", unit_text="")  # "over the age of 18": the comparator names the age
+            continue
         if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
                 and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
                 and not cue("unit_like_after").match(text[v.end:])  # "women < 11.5 grams/dL": a unit unread

@@ -471,6 +471,10 @@ def test_context_contraception_required_by_an_exclusion_never_turns_away(nlp) ->
      [("methylprednisolone", True), ("cyclosporine", True)]),  # NCT02824653
     ("Any other serious condition, including but not limited to liver disease (e.g., cirrhosis)",
      [("hepatic_dysfunction", True)]),  # after seed NCT05697718: "not limited to" negates nothing
+    # "e.g." followed by a lower-case word ends no sentence (the cue's capital was read
+    # case-insensitively): 11 ctgov-msc trials required an MRI contraindication
+    ("Have no contraindications to imaging evaluations: e.g. contrast allergies", [("allergy", False)]),  # NCT02807389
+    ("No known contraindications for anabolic drugs (e.g. cancer)", [("malignancy", False)]),  # LCT NCT03860870
 ])
 def test_context_negation_reaches_the_examples_of_its_head(nlp, text: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
     got = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind in ("condition", "therapy")]
@@ -665,3 +669,10 @@ def test_context_a_requirement_no_record_holds_is_named(nlp, text: str, why: str
     doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n"), nlp)
     [crit] = doc.criteria
     assert not crit.computable and crit.reason is not None and crit.reason.startswith("not computable:") and why in crit.reason
+
+
+def test_context_a_device_in_the_absence_of_which_a_finding_is_excluded_is_no_certain_exclusion(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT02013674: "complete second or third degree heart block in the absence of a pacemaker"
+    # excluded every patient with a pacemaker, certainly
+    [c] = [c for c in _read(nlp, "complete heart block in the absence of a pacemaker", "exclusion") if c.kind == "procedure"]
+    assert c.concepts.concept.id == "cardiac_pacemaker" and not c.provenance.certain

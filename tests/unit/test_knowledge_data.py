@@ -67,6 +67,7 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
 CUE_CASES = [
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
     ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),
+    ("negation", "complete heart block in the absence of a", "complete heart block with a"),  # NCT02013674
     ("uncontrolled", "blood pressure >= 180/110 mmHg despite treatment", "blood pressure >= 180/110 mmHg"),
     ("needing", "infection requiring IV antibiotics", "infection treated with IV antibiotics"),
     ("stem_cell", "another stem cell study", "another drug study"),
@@ -101,6 +102,9 @@ CUE_CASES = [
     ("example_negation", "No evidence of contraindications", "with or without a personal history"),
     ("example_list_gap", "diabetes, hypertension or ", "diabetes (type 2) or "),
     ("sentence_cut", "no diabetes; hypertension", "no diabetes, hypertension"),
+    # a full stop before a capital (the cues are read case-insensitively: the capital is pinned),
+    # not an abbreviation's (NCT01840540 "no contraindications to MR evaluations: e.g. pacemaker")
+    ("sentence_cut", "no diabetes. Hypertension", "no contraindications: e.g. pacemaker"),
     ("scope_terminator", "without diabetes but with", "without diabetes and hypertension"),
     ("negation_pseudo_after", " respond to treatment options", " evidence of contraindications"),
     ("age_life_stage", "female patients of reproductive age ", "female patients aged "),
@@ -149,12 +153,14 @@ CUE_CASES = [
     ("coordination_filler", "important", "lung"),
     ("coordination_join", "and/or", "with"),
     ("ellipsis_item", "C", "CD"),
+    ("ellipsis_item", "B", "a"),  # "Hepatitis B or a history of cancer" was read as hepatitis A too
     ("refusal", "who do not practice an acceptable method", "not pregnant"),
     ("requirement", "MMSE must be > 24", "the patient should be excluded if"),
     ("own_trial", "agree to participate in the clinical trial", "participation in drug trials"),
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
+    ("age_of_comparator", "over the age of 18", "up to age 35"),  # LCT; NCT01624701 (a catalogue item: not read)
     ("language_requirement", "Unable to understand and speak English.", "Unable to understand the protocol"),  # LCT
     ("legal_status_requirement", "Patient affiliated to a social security system", "Patient affiliated to a hospital"),  # LCT
     ("effect_if", "the patient should be excluded ", "a patient will not be excluded "),  # NCT01091701, NCT04865107

@@ -71,6 +71,9 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("Minimum age: 18 years old", [(18, None, "a")]),  # LCT NCT03860493
     ("Minimum Age: 18 Years Maximum Age: 99 Years", [(18, None, "a"), (None, 99, "a")]),  # LCT NCT03862105
     ("Upper age limit: 70 years", [(None, 70, "a")]),  # constructed
+    # "the age of" names the age: the bare number is in years (it was not read)
+    ("over the age of 18", [(18, None, "a")]),  # LCT NCT03865186
+    ("Cases under the age of 18.", [(None, 18, "a")]),  # ctgov-msc NCT05240430
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -96,6 +99,7 @@ def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # typ
     "Positive blood pregnancy test results for female subjects of reproductive age within 7 days",  # seed NCT05697718
     "Relapse within 18 months of completing therapy",
     "Patients older than 6 months after stroke",  # constructed: a time since the stroke
+    "CR1 up to age 35",  # NCT01624701: an item of a catalogue of diseases, left unread (no "the age of")
 ])
 def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, text, "age") == []

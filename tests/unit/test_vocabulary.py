@@ -113,6 +113,10 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("history of recurrent miscarriage", "icd10cm_o03_9", "icd10cm_o03"),  # LCT NCT03861715
     ("Premature rupture of membranes", "icd10cm_o42", "icd10cm_o42"),  # LCT NCT03863613
     ("Sustained comminuted femur fracture", "icd10cm_s72", "icd10cm_s72"),  # LCT NCT03861624
+    # devices the patient carries (MRI trials exclude them; they were not recognised)
+    ("Patients with Pacemaker or metallic implants", "cardiac_pacemaker", "cardiac_pacemaker"),  # NCT01056471
+    ("Presence of an implantable cardioverter-defibrillator", "implantable_cardioverter_defibrillator",
+     "implantable_cardioverter_defibrillator"),  # NCT02501811
     # an ICD-10-CM code under a curated concept's own code rolls up to it
     ("Cardiogenic shock", "icd10cm_r57_0", "shock"),  # R57.0 under R57
     ("Malignant neoplasm of breast of unspecified site", "icd10cm_c50_9", "malignancy"),  # C50.9 under C50
