@@ -63,6 +63,10 @@ def check_pattern(pattern: str, flags: int = re.I) -> str:
         raise ValueError(
             f"pattern {pattern!r}: literal whitespace or '#' (write \\s, and no comments)"
         )
+    if flags & re.I and re.search(r"(?<!\(\?-i:)\[A-Z", pattern):
+        # ("[A-Z]" read case-insensitively is any letter: sentence_cut's "a full stop before a
+        # capital" cut "e.g. pacemaker")
+        raise ValueError(f"pattern {pattern!r}: a capital class read case-insensitively (pin it: (?-i:[A-Z]))")
     try:
         re.compile(pattern, flags)
     except re.error as exc:

@@ -327,3 +327,14 @@ def test_knowledge_tables_validate_command(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 1 and "bad_units.json" in run.stderr and "no/such/unit" in run.stderr
+
+
+def test_tables_a_capital_class_must_be_pinned_where_patterns_ignore_case() -> None:
+    """Cues and comparators are read case-insensitively: "[A-Z]" is then any letter (sentence_cut
+    cut "e.g. pacemaker", ellipsis_item read "Hepatitis B or a history" as hepatitis A)."""
+    from nlp.core.tables import check_pattern
+
+    with pytest.raises(ValueError, match="capital class"):
+        check_pattern(r"\.(?=\s+[A-Z])")
+    assert check_pattern(r"\.(?=\s+(?-i:[A-Z]))")
+    assert check_pattern(r"[A-Z]", flags=0)  # a case-sensitive table (units) may
