@@ -776,6 +776,12 @@ class _Builder:
             # ConText's scope, not the text's: the exclusion stands.
             unresolved.append("a negation cue inside an exclusion: read as the exclusion itself")
         present = not (e.negated and self.effect == "include")
+        if kind == Kind.CONDITION and (m := cue("of_another_person").search(
+                self.text[self._sentence_span(e.start, e.end)[0]:e.start])):
+            # "Infants of healthy mothers with uncomplicated pregnancies at term", "Infants born to
+            # mothers ... HIV, Hepatitis B": the mother's condition, not the patient's (every
+            # infant was turned away for not being pregnant)
+            unresolved.append(f"said of another person than the patient ({m.group(0)!r})")
         if kind == Kind.CONDITION:
             if m := cue("modifier_of_treatment").search(self.text[e.end:self.crit_span[1]]):
                 # "leg ulcer compression bandage", "heart failure medication": the condition

@@ -275,6 +275,9 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     # an "if" after a group's or an exception's effect states a condition (LCT NCT03860623, NCT04865107)
     ("those with BMI up to 28kg/m2 will be included if waist circumference is <96cm.", "inclusion", "bmi", "conditional"),
     ("Diabetes, but a patient will not be excluded if the diabetes is well controlled", "exclusion", "condition", "conditional"),
+    # the mother's condition in a trial of infants (every infant was turned away for not being pregnant)
+    ("Infants of healthy mothers with uncomplicated pregnancies at term", "inclusion", "condition", "another person"),  # LCT NCT03928431
+    ("Infants born to mothers are known to be HIV, Hepatitis B", "exclusion", "condition", "another person"),  # ctgov-msc NCT03635450
 ])
 def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
