@@ -140,15 +140,14 @@ def match_header(line: str) -> HeaderMatch | None:
 _DECOR_RE = re.compile(_DECOR)
 _TITLE_WORDS = re.compile(r"[^\W_]+")
 # the words any header may hold: its kind, "criteria", the generic lead words of ``_PREFIX`` but
-# the groups ("donors", "msc"), function words
+# the groups ("donors", "msc"), function words ("both", "all" make the title every group's)
 _GENERIC_TITLE = frozenset({
     "inclusion", "inclusions", "exclusion", "exclusions", "noninclusion", "non", "eligibility", "enrollment",
     "enrolment", "criteria", "criterion", "criterias", "key", "major", "main", "general", "other",
     "additional", "specific", "principal", "primary", "secondary", "patient", "patients", "participant",
     "participants", "subject", "subjects", "study", "selection", "basic", "clinical", "medical", "laboratory",
     "disease", "for", "of", "the", "in", "at", "will", "be", "not", "included", "excluded", "eligible",
-    "ineligible", "if", "are", "were", "as", "follows", "include", "includes", "following", "and", "both",
-    "all",
+    "ineligible", "if", "are", "were", "as", "follows", "include", "includes", "following", "and",
 })
 _FOR_EVERY_GROUP = frozenset({"common", "both", "all", "every"})
 

@@ -1625,9 +1625,14 @@ class _Builder:
                   rule="window:disease_duration",
                   unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
 
+    def _mention_end(self, d: _Draft) -> int | None:
+        """Where the mention a draft was read from ends (a window read since may have extended
+        the draft itself), or None."""
+        return next((e.end for e in self.ents if e.start == d.start and e.concept_id == d.concept), None)
+
     def _conjuncts(self, a: _Draft, b: _Draft) -> bool:
         """Whether the mention ``a`` is read from is joined to ``b``'s by a coordinator alone."""
-        end = next((e.end for e in self.ents if e.start == a.start and e.concept_id == a.concept), None)
+        end = self._mention_end(a)
         return end is not None and end <= b.start and bool(cue("coordination_join").match(self.text[end:b.start].strip().lower()))
 
     def _pregnancy_not_required(self) -> None:
@@ -1654,7 +1659,7 @@ class _Builder:
                     continue  # "complications in a previous pregnancy": obstetric history, no current state either way
                 # after the mention itself (a window read since may have extended the draft: "pregnancy
                 # test performed within 72 hours prior to initiation of treatment")
-                end = next((e.end for e in self.ents if e.start == d.start and e.concept_id == d.concept), d.end)
+                end = self._mention_end(d) or d.end
                 if (required and self.effect == "include" and d.concept == "pregnancy"
                         and not cue("pregnancy_not_state_before").search(before) and cue("pregnancy_test_after").match(self.text[end:end + 40])):
                     # "must have a pregnancy test performed within 72 hours prior to initiation of

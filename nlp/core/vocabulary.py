@@ -442,11 +442,11 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
         if code[:1] not in chapters or len(code.replace(".", "")) > 4:
             return
         title = diag.findtext("desc") or ""
-        if code[:1] in _FRACTURES_ONLY and not title.lower().startswith("fracture"):
-            return  # injuries: only the fractures ("Injury of kidney" would take "kidney injury")
         incl = [n.text or "" for n in diag.findall("inclusionTerm/note")]
-        if code[:1] in _FRACTURES_ONLY:  # "Atlas" under S12.0 names the bone, elliptically
-            incl = [t for t in incl if "fracture" in t.lower()]
+        if code[:1] in _FRACTURES_ONLY:
+            if not title.lower().startswith("fracture"):
+                return  # injuries: only the fractures ("Injury of kidney" would take "kidney injury")
+            incl = [t for t in incl if "fracture" in t.lower()]  # "Atlas" under S12.0 names the bone, elliptically
         last = _NOS.sub("", title).strip(" ,").rsplit(" ", 1)[-1].lower()
         if last in assessment:  # "NIHSS score", "Glasgow coma scale": a measurement, not a condition
             return

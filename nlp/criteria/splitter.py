@@ -349,7 +349,7 @@ def _groups(builder: _Builder) -> None:
     stage" and "2 stage") lists criteria per group of the trial: the criteria under a titled
     header of either section are those of its group (``Criterion.group``)."""
     titles = {h.start: header_title(h.text) for h in builder.headers if h.section in ("inclusion", "exclusion")}
-    if len({t for h in builder.headers if h.section == "inclusion" for t in [titles[h.start]]}) < 2:
+    if len({titles[h.start] for h in builder.headers if h.section == "inclusion"}) < 2:
         return
     starts = [h.start for h in builder.headers]
 
