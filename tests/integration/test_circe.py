@@ -304,3 +304,15 @@ def test_circe_uncertain_readings_never_exclude(seeds) -> None:  # type: ignore[
                     assert r["name"].startswith("[not computable]") or c.id in r["description"], (crit.id, c.id)
                     seen += 1
     assert seen >= 2  # the seeds have inferred readings (an active infection, uncontrolled hypertension)
+
+
+def test_circe_a_criterion_of_one_group_of_the_trial_is_not_computable(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"Donor inclusion criteria:" (NCT00749164): a cohort rule on them would hold every person to
+    the donors' criteria; the rule is written as not computable, like a criterion of no section."""
+    text = ("Inclusion criteria:\n\n* Age 18 to 65 years\n\nDonor inclusion criteria:\n\n* Age 18 to 40 years\n\n"
+            "Exclusion criteria:\n\n* ALT > 2.5 x ULN\n")
+    x = cohort_expression(parse(nlp, "NCT00000902", text)).expression
+    valid_circe(x)
+    assert _rule(x, "I1")["expression"]["DemographicCriteriaList"]
+    donor = _rule(x, "I2")
+    assert donor["name"].startswith("[not computable] I2") and "group 'donor'" in donor["description"]

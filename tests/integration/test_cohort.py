@@ -72,7 +72,7 @@ def _cs(cid: str, *excluded: str, descendants: bool = True) -> ConceptSet:
 
 
 def _trial(name: str, section: str, *constraints: Any, logic: Group | None = None, child: Any = None,
-           topics: tuple[str, ...] = ("type_2_diabetes",)) -> ParsedTrial:
+           topics: tuple[str, ...] = ("type_2_diabetes",), group: str | None = None) -> ParsedTrial:
     ids = [c.id for c in constraints]
     crits = []
     if child is not None:
@@ -81,7 +81,8 @@ def _trial(name: str, section: str, *constraints: Any, logic: Group | None = Non
                                  constraints=(child,), logic=Group(items=(child.id,)), computable=True, reason=None)
         ids.append("C1.1")
         crits.append(kid)
-    top = AnnotatedCriterion(**Criterion(id="C1", section=section, text="x", start=0, end=1, text_start=0).model_dump(),
+    top = AnnotatedCriterion(**Criterion(id="C1", section=section, text="x", start=0, end=1, text_start=0,
+                                         group=group).model_dump(),
                              constraints=tuple(constraints), logic=logic or Group(items=tuple(ids)),
                              computable=True, reason=None)
     rec = TrialRecord(source=name, format="text", eligibility_text="x", nct_id=name)
@@ -210,6 +211,8 @@ def _catalog() -> list[ParsedTrial]:
             _trial(f"child-{s}", section, three[0], child=by["transplant"](e, "C1.1.c1"),
                    logic=Group(op=GroupOp.ANY, items=(ids[0], "C1.1"))),
             _trial(f"missing-item-{s}", section, three[0], logic=Group(items=(ids[0], "C9"))),
+            # a criterion of one group of the trial ("Donor inclusion criteria:") never fails
+            _trial(f"group-{s}", section, *three, logic=Group(op=GroupOp.ANY, items=ids), group="donor"),
         ]
     return trials
 
