@@ -229,6 +229,7 @@ class _Builder:
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
+        self._lacking: list[tuple[_Draft, _Draft]] = []  # (a condition, the treatment it is excluded without)
         self._limits: set[int] = set()  # starts of times read as the limit of an expected time, not windows
         self._allergens: dict[int, list[Entity]] = {}  # id of an allergy draft -> the substances it names
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
@@ -689,6 +690,7 @@ class _Builder:
         self._qualify()
         self._aside_condition_names()
         self._graded_together()
+        self._lacking_together()
         self._target_as_subject()
 
     def _target_as_subject(self) -> None:
@@ -710,6 +712,30 @@ class _Builder:
         else:  # alone, it excludes what the trial requires: qualified by something not read
             for d in subject:
                 d.unresolved.append("the trial's own diagnosis named in an exclusion, with nothing read that qualifies it")
+
+    def _lacking_treatment_of(self, e: Entity) -> _Draft | None:
+        """The condition a treatment mention qualifies by its absence: the condition read right
+        before it, only a cue ``lacking_after`` ("without a functioning", "in the absence of a")
+        between them."""
+        before = [d for d in self.drafts if d.kind == Kind.CONDITION and d.present and d.end <= e.start]
+        last = max(before, key=lambda d: d.end, default=None)
+        if last is None:
+            return None
+        end = self._mention_end(last) or last.end
+        return last if end <= e.start and cue("lacking_after").fullmatch(self.text[end:e.start]) else None
+
+    def _lacking_together(self) -> None:
+        """Each condition excluded only without a treatment forms one ALL group with that
+        treatment's absence (``_lacking_treatment_of``); the absence goes with its condition
+        when that was dropped (an example of another: "arrhythmia (... heart block in the absence
+        of a functioning pacemaker)"), never left to exclude alone everyone without it."""
+        for cond, d in self._lacking:
+            if d not in self.drafts:
+                continue
+            if cond not in self.drafts:
+                self.drafts = [x for x in self.drafts if x is not d]
+            elif cond.group is None and d.group is None and cond.together is None:
+                cond.together = d.together = f"{self.crit_id}.l{cond.start}"
 
     def _graded_together(self) -> None:
         """An exclusion of a condition at a grade ("spondylolisthesis > grade II", "Grade III and
@@ -768,6 +794,15 @@ class _Builder:
             d = self._add(kind, e.start, e.end, concept=e.concept_id, present=True, rule="mention:use_requirement",
                           unresolved=[f"a requirement to use it ({m.group(0)!r}) inside an exclusion, read as required"])
             d.effect = "include"
+            return d
+        if (e.negated and self.effect == "exclude" and kind in (Kind.THERAPY, Kind.PROCEDURE)
+                and (cond := self._lacking_treatment_of(e)) is not None):
+            # "complete heart block in the absence of a pacemaker", "ventricular tachycardia without
+            # an ICD": the condition is excluded only without the treatment (cue ``lacking_after``):
+            # the two form one ALL group, the treatment absent (it was read as an exclusion of the
+            # treatment's carriers)
+            d = self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:lacking")
+            self._lacking.append((cond, d))
             return d
         if e.negated and self.effect == "exclude" and cue("negation").search(lead):
             # "Exclusion: patients not on anticoagulants": a negation in the mention's own clause

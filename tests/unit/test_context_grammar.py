@@ -671,8 +671,24 @@ def test_context_a_requirement_no_record_holds_is_named(nlp, text: str, why: str
     assert not crit.computable and crit.reason is not None and crit.reason.startswith("not computable:") and why in crit.reason
 
 
-def test_context_a_device_in_the_absence_of_which_a_finding_is_excluded_is_no_certain_exclusion(nlp) -> None:  # type: ignore[no-untyped-def]
-    # NCT02013674: "complete second or third degree heart block in the absence of a pacemaker"
-    # excluded every patient with a pacemaker, certainly
-    [c] = [c for c in _read(nlp, "complete heart block in the absence of a pacemaker", "exclusion") if c.kind == "procedure"]
-    assert c.concepts.concept.id == "cardiac_pacemaker" and not c.provenance.certain
+def test_context_a_condition_excluded_without_a_treatment_is_one_group_with_its_absence(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT02013674: "complete ... heart block in the absence of a functioning pacemaker" excluded
+    every patient with a pacemaker, certainly. The heart block and the pacemaker's absence form
+    one ALL group: a patient with both the block and a pacemaker is not excluded; with the block
+    and no pacemaker on record, a person decides."""
+    from nlp.analyze import parse_record
+    from nlp.core.logic import Group
+    from nlp.matching import Matcher, Patient
+
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000",
+                      eligibility_text="Exclusion Criteria:\n\n* complete heart block in the absence of a functioning pacemaker\n")
+    doc = parse_record(rec, nlp)
+    [crit] = doc.criteria
+    block, pacemaker = crit.constraints
+    assert pacemaker.concepts.concept.id == "cardiac_pacemaker" and pacemaker.present is False and pacemaker.provenance.certain
+    assert crit.logic is not None and crit.logic.items == (Group(items=(block.id, pacemaker.id)),)
+    who = {"id": "p", "as_of": "2026-11-01", "birth_date": "1980-01-01", "sex": "female",
+           "conditions": [{"name": "complete heart block", "status": "active"}]}
+    assert Matcher().match(doc, Patient.model_validate(who)).overall == "needs_review"
+    paced = {**who, "procedures": [{"name": "cardiac pacemaker", "date": "2020-01-01"}]}
+    assert Matcher().match(doc, Patient.model_validate(paced)).overall == "eligible"

@@ -160,6 +160,7 @@ CUE_CASES = [
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
+    ("lacking_after", " without a functioning ", " with a "),  # NCT02501811
     ("of_another_person", "Infants of healthy mothers with", "Infants with"),  # LCT NCT03928431
     ("age_of_comparator", "over the age of 18", "up to age 35"),  # LCT; NCT01624701 (a catalogue item: not read)
     ("language_requirement", "Unable to understand and speak English.", "Unable to understand the protocol"),  # LCT
