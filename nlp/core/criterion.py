@@ -52,6 +52,14 @@ class Criterion(BaseModel):
     # record lists its inclusions per group: whether the patient is of that group is not known
     group: str | None = None
 
+    @property
+    def group_doubt(self) -> str | None:
+        """Why no fail of this criterion is certain when it is one group's (``group``), else None:
+        the matcher, the cohort SQL and the Circe export withhold it alike."""
+        if self.group is None:
+            return None
+        return f"a criterion of the group {self.group!r} of the trial, and the patient's group is not known"
+
     def source_offset(self, i: int) -> int:
         """Offset into the eligibility text of character ``i`` of ``text``."""
         return self.text_start + i + bisect_right(self.escapes, i)

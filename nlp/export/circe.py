@@ -299,11 +299,9 @@ class _Trial:
         name = f"{crit.id}: {crit.text}"[:250]
         dropped: list[str] = []
         expr = self.group(crit, crit.logic, exclusion, children, dropped) if crit.logic and crit.logic.items else None
-        if expr is None or crit.section == "unspecified" or crit.group:
+        if expr is None or crit.section == "unspecified" or crit.group_doubt:
             why = crit.reason or ("the record does not say whether it includes or excludes"
-                                  if crit.section == "unspecified" else
-                                  f"a criterion of the group {crit.group!r} of the trial, and a person's group is not known"
-                                  if crit.group else "no part of it can be written in Circe")
+                                  if crit.section == "unspecified" else crit.group_doubt or "no part of it can be written in Circe")
             return {"name": f"[not computable] {name}"[:255],
                     "description": f"Not computable: {why}. Every person passes this rule: review it. "
                                    + (f"Read as: {reading}" if reading else ""),

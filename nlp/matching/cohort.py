@@ -408,8 +408,7 @@ class Cohort:
             arms.append(f"WHEN ({applies}) IS NULL THEN {UNKNOWN}")
         ok = r.holds if c.effect == "include" else f"NOT ({r.holds})"
         arms.append(f"WHEN {ok} THEN {PASS}")
-        # (a criterion of one group of the trial never fails: the matcher's ``_of_group``)
-        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None) or (crit is not None and crit.group)
+        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None) or (crit and crit.group_doubt)
         if static:
             return f"CASE {' '.join(arms)} ELSE {UNKNOWN} END"
         arms.append(f"WHEN {r.absent} THEN {UNKNOWN}")

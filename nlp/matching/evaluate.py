@@ -110,13 +110,12 @@ class MatchReport(BaseModel):
     target_confirmed: bool | None = None
 
 
-def _of_group(r: _Res, group: str) -> _Res:
-    """A fail of a criterion the record lists for one group of the trial (its header's title)
-    withheld: whether the patient is of that group is not known."""
+def _withheld(r: _Res, why: str) -> _Res:
+    """A fail withheld for ``why`` (``Criterion.group_doubt``: a criterion of one group of the
+    trial, whose group the patient is in is not known)."""
     if r.verdict != "fail":
         return r
-    return r._replace(verdict="unknown", review=True,
-                      reason=f"needs review: a criterion of the group {group!r} of the trial, and the patient's group is not known ({r.reason})")
+    return r._replace(verdict="unknown", review=True, reason=f"needs review: {why} ({r.reason})")
 
 
 def and3(verdicts: Iterable[Verdict]) -> Verdict:
@@ -714,8 +713,8 @@ class Matcher:
         verdicts: dict[str, _CriterionRes] = {}
         for crit, slots in zip(reversed(trial.criteria), reversed(form.slots), strict=True):  # children before parents
             results = tuple(self._evaluate_memo(s, patient, crit.section, slots) for s in slots)
-            if crit.group:
-                results = tuple(_of_group(r, crit.group) for r in results)
+            if (why := crit.group_doubt) is not None:
+                results = tuple(_withheld(r, why) for r in results)
             verdict_of: dict[str, Verdict] = {r.constraint: r.verdict for r in results}
             verdict_of.update({k.id: verdicts[k.id].verdict for k in children.get(crit.id, [])})
             if crit.logic is not None:

@@ -433,7 +433,7 @@ class LexiconTagger(PerDoc):
         word before it), or in a word after a preposition: "addicted to drugs,
         tobacco and alcohol" reads "addicted to alcohol"; each item that names a concept gets its
         own span."""
-        item, join = cue("ellipsis_item"), cue("coordination_join")
+        item, join, lead_word = cue("ellipsis_item"), cue("coordination_join"), cue("ellipsis_lead")
         out: list[Span] = []
         for span in kept:
             last = doc[span.end - 1]
@@ -441,7 +441,7 @@ class LexiconTagger(PerDoc):
                 continue
             # a lead ending in a preposition shares it with the words listed after ("addicted to
             # drugs, tobacco and alcohol" reads "addicted to alcohol"; cue ``ellipsis_lead``)
-            lead = last.is_alpha and bool(cue("ellipsis_lead").fullmatch(doc[span.end - 2].lower_))
+            lead = last.is_alpha and bool(lead_word.fullmatch(doc[span.end - 2].lower_))
             if not lead and not item.match(last.text):
                 continue
             stem = doc.text[span.start_char:last.idx]
