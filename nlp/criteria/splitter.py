@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from nlp.core.knowledge import cue
 from nlp.criteria.model import CriteriaSplit, Criterion, Header
 from nlp.textutil import Section, header_title, lines_with_offsets, match_header, unescape_markdown
 
@@ -53,7 +54,10 @@ class _Node:
 
     @property
     def lead_in(self) -> bool:
-        return self.last_line.rstrip().endswith(":")
+        """The line introduces sub-criteria: it ends with ":" or on "the following" and its noun
+        without one ("... with one of the following methods", cue ``following_lead_in``)."""
+        line = self.last_line.rstrip()
+        return line.endswith(":") or cue("following_lead_in").search(line) is not None
 
 
 def _marker_type(marker: str, stack: list[_Node]) -> tuple[str, str]:
@@ -85,6 +89,18 @@ def _marker_type(marker: str, stack: list[_Node]) -> tuple[str, str]:
     if is_roman:
         return typed("roman" if core.islower() else "ROMAN"), core
     return typed("alpha" if core.islower() else "ALPHA"), core
+
+
+def _follows(prev: str | None, value: str | None) -> bool:
+    """Whether the list marker value ``value`` comes right after ``prev`` ("1" then "2", "a" then
+    "b"; bullets, which have no value, always follow)."""
+    if prev is None or value is None:
+        return False
+    if not prev and not value:
+        return True
+    if prev.isdigit() and value.isdigit():
+        return int(value) == int(prev) + 1
+    return len(prev) == len(value) == 1 and prev.isalpha() and ord(value) == ord(prev) + 1
 
 
 def _is_first(mtype: str, value: str | None) -> bool:
@@ -123,6 +139,12 @@ def _is_continuation(prev: str, cur: str, item_first_line: str) -> bool:
     return len(prev) >= 60
 
 
+def _wraps(prev: str, cur: str) -> bool:
+    """The line ``cur`` reads on from ``prev`` whatever lies between: it starts in lower case or
+    with an operator, or ``prev`` stops on a joining word."""
+    return bool(_CONT_END_WORD.search(prev.rstrip()) or _CONT_START.match(cur) or _LOWER_START.match(cur))
+
+
 _MIXED_CASE_TOKEN = re.compile(r"[a-z]+[A-Z0-9]")
 
 
@@ -145,6 +167,8 @@ class _Builder:
         self.roots: list[_Node] = []
         self.stack: list[_Node] = []
         self.headers: list[Header] = []
+        self.blank_before = False  # a blank line came before the line being placed
+        self.closed: list[_Node] = []  # the items of the lists paragraphs ended, which numbering may resume
 
     # -- placement -------------------------------------------------------------------------
     def _attach(self, node: _Node, parent: _Node | None) -> None:
@@ -167,6 +191,12 @@ class _Builder:
             if other.mtype == node.mtype and abs(other.indent - node.indent) <= 1:
                 self._attach(node, other.parent)
                 return
+        for other in reversed(self.closed):  # "1) ...", a paragraph, then "2) ...": the list resumes
+            if (other.parent is None and other.mtype == node.mtype and _follows(other.value, node.value)
+                    and abs(other.indent - node.indent) <= 1):
+                self.closed = self.closed[: self.closed.index(other)]
+                self._attach(node, other.parent)
+                return
         top = stack[-1] if stack else None
         if top is None:
             self._attach(node, None)
@@ -184,6 +214,14 @@ class _Builder:
             self._attach(node, None)
             return True
         content = self.text[node.text_start : node.end]
+        if (self.blank_before and top.mtype is not None and not top.lead_in and node.indent <= top.indent
+                and not _wraps(top.last_line, content)):
+            # a paragraph after a blank line, indented no further than the item's marker, ends
+            # the list (Markdown's rule; a continuation paragraph is indented to the item's text),
+            # unless it is a broken wrap ("1.5 times" / "institutional upper limit of normal")
+            self.closed += [n for n in self.stack if n.mtype is not None and n not in self.closed]
+            self._attach(node, None)
+            return True
         if _is_continuation(top.last_line, content, top.first_line or top.last_line):
             self._extend(top, node)
             return False
@@ -213,6 +251,7 @@ class _Builder:
         for start, _end, line in lines_with_offsets(self.text):
             stripped = line.strip(_SPACE + "\r\n")
             if not stripped:
+                self.blank_before = True
                 continue
             lead = len(line) - len(line.lstrip(_SPACE))
             pos = start + lead
@@ -223,6 +262,7 @@ class _Builder:
                 self.headers.append(Header(section=hm.section, text=head_text, start=pos, end=pos + len(head_text)))
                 self.section = hm.section
                 self.stack = []
+                self.closed = []
                 rest = content_line[hm.end :]
                 rest_lead = len(rest) - len(rest.lstrip(_SPACE))
                 if not rest.strip(_SPACE):
@@ -231,6 +271,7 @@ class _Builder:
                 content_line = rest[rest_lead:]
                 lead = 0
             self._add_line(pos, pos + len(content_line), content_line, _indent_of(line))
+            self.blank_before = False
 
     def _add_line(self, pos: int, end: int, content: str, indent: int) -> None:
         m = _MARKER.match(content)

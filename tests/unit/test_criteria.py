@@ -322,3 +322,44 @@ def test_criteria_under_headers_of_different_groups_carry_their_group() -> None:
     # one titled inclusion header is no groups (NCT01983709 before its cohort headers: a topic)
     sp = _split("Inclusion Criteria (Treatment cohort):\n\nAge 18\n\nExclusion Criteria:\n\nPregnancy\n")
     assert {c.group for c in sp.criteria} == {None}
+
+
+def test_criteria_paragraph_after_a_blank_line_ends_the_list() -> None:
+    # NCT04352803: "a. Adults with pneumonia ..." then, after a blank line, unmarked exclusions
+    # one per line; NCT01874665: "a. Serum creatinine ..." then the next criterion's paragraph
+    sp = _split("Exclusion Criteria:\n\nPneumonia (uncomplicated):\n\na. Adults with pneumonia and no need for oxygen\n\n"
+                "Reported pregnant or positive pregnancy test\nBMI lower than 21\n")
+    assert [(c.id, c.parent) for c in sp.criteria if c.kind != "clause"] == [
+        ("E1", None), ("E1.1", "E1"), ("E2", None), ("E3", None)]
+    assert sp.criteria[1].text == "Adults with pneumonia and no need for oxygen"
+
+
+def test_criteria_paragraph_that_continues_its_item_stays_in_it() -> None:
+    # indented to the item's text (Markdown's continuation paragraph)
+    sp = _split("Inclusion Criteria:\n\n1. Adults with pneumonia\n\n   Confirmed by chest X-ray\n2. Consent\n")
+    assert _texts(sp) == ["Adults with pneumonia\n\n   Confirmed by chest X-ray", "Consent"]
+    # a wrap broken by a blank line (NCT01557543: "... 1.5 times" / "institutional upper limit of normal")
+    sp = _split("Inclusion Criteria:\n\n1. AST less than 1.5 times\n\ninstitutional upper limit of normal\n2. Consent\n")
+    assert _texts(sp) == ["AST less than 1.5 times\n\ninstitutional upper limit of normal", "Consent"]
+    # without a blank line an unmarked line after a numbered item still continues it
+    sp = _split("Inclusion Criteria:\n\n1. Adults with pneumonia\nConfirmed by chest X-ray\n2. Consent\n")
+    assert len(sp.top_level()) == 2
+
+
+def test_criteria_numbering_resumes_after_paragraphs() -> None:
+    # NCT02239393: "1) ... MS", paragraphs with their own "i) ii)" lists, then "2) Age 18 to 50"
+    sp = _split("Inclusion Criteria:\n\n1) Diagnosis of MS\n\nRelapsing remitting MS as evidenced by one of:\n\n"
+                "i) one relapse in 12 months\nii) two relapses in 24 months\n2) Age 18 to 50 years\n")
+    assert [(c.id, c.text) for c in sp.criteria if c.depth == 0] == [
+        ("I1", "Diagnosis of MS"), ("I2", "Relapsing remitting MS as evidenced by one of:"), ("I3", "Age 18 to 50 years")]
+    assert [c.parent for c in sp.criteria if c.id.startswith("I2.")] == ["I2", "I2"]
+
+
+def test_criteria_lead_in_on_the_following_without_a_colon() -> None:
+    # NCT02899091: "... with one of the following methods" and the methods, one per line
+    sp = _split("Exclusion Criteria:\n\nWomen who refuse contraception with one of the following methods\n\n"
+                "Use a condom\nUse an intra-uterine device\n")
+    assert [(c.id, c.parent) for c in sp.criteria] == [("E1", None), ("E1.1", "E1"), ("E1.2", "E1")]
+    # "within the following 3 days." is a time, not a lead-in (NCT00366145)
+    sp = _split("Inclusion Criteria:\nTreatment must start within the following 3 days.\nAge over 18\n")
+    assert len(sp.top_level()) == 2

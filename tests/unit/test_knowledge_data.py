@@ -126,6 +126,8 @@ CUE_CASES = [
     ("allergy_word", "hypersensitivity", "drug allergic history"),
     ("exposure_word", " or current use of ", " to penicillin or "),
     ("any_of_following", "as evidenced by one or more of the following: i.", "all of the following: i."),
+    # NCT02899091 / NCT00366145: a lead-in without its colon; a time "in the following 48 h"
+    ("following_lead_in", "contraception with one of the following methods", "within the following 3 days."),
     ("alternative_or", "in past 18 months or ≥ 1 relapse", "if 10 yrs old or older"),
     ("denied_value", "RRMS without ", "RRMS with "),
     # NCT02530047: "hemoglobin level needs to be stable (no drop by more than 1 gm/dl ...)"
