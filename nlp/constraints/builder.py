@@ -1547,10 +1547,10 @@ class _Builder:
                 # at least 2 weeks before"), as does "for at least 4 weeks after the treatment"
                 low, high = high, None
             d.window = Window(low_days=low, high_days=high, relation=relation, anchor=anchor_of(t.anchor), anchor_text=t.anchor)
-            if self.effect == "exclude" and d.kind == Kind.THERAPY and not washout and t.comparator is not None \
-                    and cue("period_for").match(t.text):
-                # "inotropic support for more than 36 hours", "NSAIDs without a stable dosing regimen
-                # for at least 4 weeks": how long the exposure lasts, which the window (any use in
+            if self.effect == "exclude" and d.kind in (Kind.THERAPY, Kind.PROCEDURE) and not washout \
+                    and t.comparator is not None and cue("period_for").match(t.text):
+                # "inotropic support for more than 36 hours", "mechanical ventilation for more than 72
+                # hours", "NSAIDs without a stable dosing regimen for at least 4 weeks": how long the exposure lasts, which the window (any use in
                 # its span) over-reaches: never a certain exclusion of every recent use
                 d.unresolved.append("the time the exposure lasts ('for ...'), read as a window of any use")
             if washout:

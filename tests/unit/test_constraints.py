@@ -317,13 +317,17 @@ def test_constraints_a_window_opening_a_clause_leaves_the_next_windows_conjunct_
     ("Need for inotropic support for more than 36 hours", "Exclusion", False),  # NCT01770613
     ("Taking NSAIDs without a stable dosing regimen for at least 4 weeks before screening", "Exclusion", False),  # NCT02805855
     ("Therapeutic anticoagulation for more than 48 hours in the two days prior to consent", "Exclusion", False),  # NCT03868956
+    # a procedure's too: ventilated one day is not "for more than 48 hours" (NCT04625738, NCT04371393)
+    ("Patient under invasive mechanical ventilation for more than 48 hours", "Exclusion", False),
+    ("Patients who have been intubated for more than 72 hours in total at the time of randomization", "Exclusion", False),
     # a window of any use stays certain, and so does the same wording in an inclusion
     ("Use of anticoagulants within 4 weeks before screening", "Exclusion", True),
+    ("Mechanical ventilation within 4 weeks before screening", "Exclusion", True),
     ("Treatment with anticoagulants for at least 4 weeks before screening", "Inclusion", True),
 ])
-def test_constraints_a_therapy_lasting_is_no_certain_window_in_an_exclusion(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
-                                                                             certain: bool) -> None:
-    cs = [c for c in cons(nlp, text, section) if c.kind == "therapy" and c.window_days]
+def test_constraints_an_exposure_lasting_is_no_certain_window_in_an_exclusion(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
+                                                                              certain: bool) -> None:
+    cs = [c for c in cons(nlp, text, section) if c.kind in ("therapy", "procedure") and c.window_days]
     assert cs and all(c.constraint.provenance.certain == certain for c in cs)
 
 
