@@ -57,7 +57,7 @@ from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert, implied_unit, may_measure, time_unit_codes, to_days
+from nlp.core.units import convert, display, implied_unit, may_measure, time_unit_codes, to_days
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -311,18 +311,27 @@ class _Builder:
         if kind == Kind.MEASUREMENT and cid is None:
             return  # a value with no analyte is not a constraint
         unit, rule = val.unit, "value_link"
+        unit_doubts: list[str] = []
         entry = _lex().entries.get(cid or {Kind.WEIGHT: "body_weight", Kind.BMI: "bmi"}.get(kind, ""))
         if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}", "{count}"):
             # "BMI > 40", "ANC >500": the one unit the value can be in
-            unit = implied_unit(entry.unit, [v for v in (val.value, val.value_high) if v is not None], entry.range, entry.id)
+            values = [v for v in (val.value, val.value_high) if v is not None]
+            unit = implied_unit(entry.unit, values, entry.range, entry.id)
             rule = "value_link:implied_unit" if unit else rule
+            if unit is None and (unit := implied_unit(entry.unit, values, entry.range, entry.id, entry.normal)):
+                # "hemoglobin < 10", "WBC >13": the one unit in which the number lies near the
+                # analyte's normal range; a guess (the number may be another analyte's, "MCH <23"),
+                # on which no patient is failed
+                rule = "value_link:near_normal_unit"
+                unit_doubts = [(f"no unit given: read in {display(unit)}, the unit in which the number lies near the "
+                                "analyte's normal range")]
         elif unit is None and entry is not None and entry.unit in ("{score}", "{count}") and entry.range \
                 and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
             unit, rule = entry.unit, "value_link:implied_unit"
         val = self._said_comparison(analyte, val, unit)
         assert val.value is not None  # build() links only values that have one
-        doubts = _no_comparator(val, unit)
+        doubts = [*_no_comparator(val, unit), *unit_doubts]
         is_change = self._is_change(val)
         change = is_change and kind == Kind.MEASUREMENT  # a weight's change keeps only the doubt
         if is_change:

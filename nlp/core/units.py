@@ -106,6 +106,9 @@ class UnitsFile(BaseModel):
     # dimensions one analyte's readings are written in interchangeably ("Karnofsky 60%" on a
     # points scale, hemoglobin in g/dL or mmol/L): a value in another dimension is not a reading of it
     readable_as: tuple[tuple[_Name, ...], ...] = ()
+    # a number written without its unit is read in a unit where it lies within this factor of the
+    # analyte's normal range (a threshold is a fraction or a multiple of normal, never 100-fold off)
+    implied_near_normal: float = Field(default=5.0, gt=1.0)
 
     @model_validator(mode="after")
     def _references(self) -> UnitsFile:
@@ -213,6 +216,7 @@ class _Index:
     time_codes: tuple[str, ...]
     readable_as: tuple[frozenset[str], ...]
     not_implied: frozenset[str]
+    near_normal: float
 
 
 @lru_cache(maxsize=1)
@@ -238,6 +242,7 @@ def _index() -> _Index:
         tuple(t.code for t in times.units),
         tuple(frozenset(g) for g in units.readable_as),
         frozenset(u.code for u in units.units if not u.implied),
+        units.implied_near_normal,
     )
 
 
@@ -287,21 +292,28 @@ def may_measure(unit: str | None, analyte_unit: str | None, analyte: str | None 
 
 
 def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple[float, float] | None,
-                 analyte: str | None = None) -> str | None:
+                 analyte: str | None = None, normal: tuple[float, float] | None = None) -> str | None:
     """The unit a value written without one must be in: among the units of the analyte's
-    dimension, those in which every value lies in the analyte's plausible range, when they all
-    give the same quantity (BMI 40 -> kg/m2; ANC 500 -> /uL, as 0.5 x10^9/L is the only
-    plausible reading); None when the readings differ (hemoglobin 9: g/dL or g/L) or none fits."""
+    dimension, those in which every value lies in the analyte's plausible range and, where the
+    analyte has a ``normal`` range, within units.json's ``implied_near_normal`` factor of it, when
+    they all give the same quantity (BMI 40 -> kg/m2; ANC 500 -> /uL, as 0.5 x10^9/L is the only
+    plausible reading; hemoglobin 10 -> g/dL, as 10 g/L is no hemoglobin a criterion asks about).
+    None when the readings differ, when none fits, and for an analyte read in two dimensions
+    (units.json ``analytes``: bilirubin 2 is mg/dL in one country, umol/L in none, and 170 the other
+    way round; the factor of normal cannot tell a liver-failure threshold from an exotic unit)."""
     dim = dimension(analyte_unit)
-    if dim is None or dim == TIME or plausible is None or not values:
-        return None
     index = _index()
+    if dim is None or dim == TIME or plausible is None or not values or analyte in index.analytes:
+        return None
+    low, high = plausible
+    if normal is not None:
+        low, high = max(low, normal[0] / index.near_normal), min(high, normal[1] * index.near_normal)
     fitting: list[tuple[str, float]] = []
     for code, (d, factor) in index.family.items():
         if d != dim or code in index.time_codes or code in index.not_implied:
             continue
         xs = [convert(v, code, analyte_unit, analyte) for v in values]
-        if all(x is not None and plausible[0] <= x <= plausible[1] for x in xs):
+        if all(x is not None and low <= x <= high for x in xs):
             fitting.append((code, factor))
     if not fitting or any(abs(f - fitting[0][1]) > 1e-12 * abs(fitting[0][1]) for _, f in fitting):
         return None

@@ -430,14 +430,31 @@ def test_grammar_age_condition(nlp, text: str, analyte: str, ages: list[tuple[fl
     ("CASS ≥5", "cass", "{score}"),  # NCT02315027
     ("if at randomization EDSS ≤ 5.0", "edss", "{score}"),  # NCT01730547
     ("T score in the lumbar spine bone density test is -2.5 or less", "bmd_t_score", "{score}"),  # NCT05011474
-    # and none when two units give different plausible readings
-    ("hemoglobin < 10", "hemoglobin", None),  # NCT05501418: 10 g/dL or 10 g/L
-    ("platelets > 100", "platelets", None),  # constructed: 100 x10^9/L or 100/uL
+    # where two units give plausible readings, the one near the analyte's normal range, as a guess
+    # (see test_grammar_near_normal_unit_is_a_guess)
+    ("hemoglobin < 10", "hemoglobin", "g/dL"),  # NCT05501418: 10 g/L is no hemoglobin a criterion asks about
+    ("platelets > 100", "platelets", "10*9/L"),  # constructed: 100/uL is 0.1 x10^9/L
+    ("WBC >13", "wbc", "10*9/L"),  # NCT04543994
+    # and none when the readings differ even so
+    ("platelets < 20", "platelets", None),  # constructed: far below normal in every unit
+    ("total bilirubin > 2", "total_bilirubin", None),  # 2 mg/dL or 2 umol/L (two dimensions)
+    ("ALT > 3", "alt", None),  # NCT00658073: "greater than 3 times the upper ...": no enzyme unit is implied
+    ("FSH>20", "fsh", None),  # NCT02603744: 20 IU/L, written per mL as often
 ])
 def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | None) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "bmi" if analyte is None else "measurement")
     cs = [c for c in cs if analyte is None or c.concepts.concept.id == analyte]
     assert cs and all(c.range.unit == unit for c in cs)
+
+
+@pytest.mark.parametrize(("text", "analyte", "certain"), [
+    ("ANC >500", "anc", True),  # the only plausible reading
+    ("Hemoglobin <7", "hemoglobin", False),  # NCT04543994: read near normal, a guess
+    ("Mean corpuscular hemoglobin (MCH) <23 PG", "hemoglobin", False),  # NCT05126563: another analyte's number
+])
+def test_grammar_near_normal_unit_is_a_guess(nlp, text: str, analyte: str, certain: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == analyte]
+    assert cs and all(c.range.unit is not None and c.provenance.certain == certain for c in cs)
 
 
 @pytest.mark.parametrize(("text", "section", "analyte", "ranges"), [
