@@ -174,6 +174,11 @@ def _is_allergy(cid: str | None) -> bool:
 _DIMENSIONLESS = frozenset({"{score}", "{ratio}", "{count}", "%", "1", "{index}"})
 
 
+# characters between a negation cue and the analyte it denies ("no history of ", "absence of
+# severe "); further on, the cue is another mention's
+_DENIAL_REACH = 24
+
+
 def _no_comparator(val: Entity, unit: str | None) -> list[str]:
     """A bare value ("hemoglobin 9", "aged 18") or an equality (">/= 9" read as "= 9") on a
     measured quantity: not a certain threshold, except on a scale, where one grade is a normal
@@ -329,9 +334,13 @@ class _Builder:
                 and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
             unit, rule = entry.unit, "value_link:implied_unit"
+        written = val
         val = self._said_comparison(analyte, val, unit)
         assert val.value is not None  # build() links only values that have one
         doubts = [*_no_comparator(val, unit), *unit_doubts]
+        if self.effect == "exclude" and val.comparator in (">", ">=", "<", "<=") and val.comparator == written.comparator \
+                and self._denied(analyte):  # (a cue that already turned the comparison read the negation)
+            doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
         is_change = self._is_change(val)
         change = is_change and kind == Kind.MEASUREMENT  # a weight's change keeps only the doubt
         if is_change:
@@ -373,10 +382,35 @@ class _Builder:
         # reductions in ")
         if val.comparator in (">", ">=", "<", "<=") and cue("denied_value").search(self.text[max(0, val.start - 32):val.start]):
             return val.model_copy(update={"comparator": FLIP[val.comparator]})
+        if val.comparator in (">", ">=", "<", "<=") and self.effect == "include" and self._denied(analyte):
+            # "No fever > 38.5°C", "no heart rate above 100 bpm", "Absence of fever (temperature >
+            # 38°C)": the threshold is what the patient must not reach (inside an exclusion the
+            # exclusion itself is the reading kept, with a doubt: ``_measured``)
+            return val.model_copy(update={"comparator": FLIP[val.comparator]})
         if val.comparator is None and unit in _TIME_CODES \
                 and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):
             return val.model_copy(update={"comparator": "<="})
         return val
+
+    def _denied(self, analyte: Entity) -> bool:
+        """The analyte of a threshold is denied in its own clause: ConText negated it and a
+        negation cue stands before it in its clause with no other mention between ("No fever >
+        38.5", "no history of hemoglobin below 9"; not "who did not receive antithrombotic
+        therapy Serum albumin ≥ 3.0"), or before the aside it opens, the condition the aside
+        defines between ("Absence of fever (temperature > 38")."""
+        if not analyte.negated:
+            return False
+        pos = min((o for o, c in self._asides if o < analyte.start < c and not self.text[o + 1:analyte.start].strip()),
+                  default=analyte.start)
+        lead = self.clause_before(pos)
+        cues = list(cue("negation").finditer(lead))
+        if not cues:
+            return False
+        after = pos - len(lead) + cues[-1].end()  # the cue nearest the analyte
+        if len(self.text[after:pos].strip()) > _DENIAL_REACH:
+            return False  # "who did not receive antithrombotic therapy Serum albumin": another clause's
+        return not any(after <= x.start and x.end <= pos and (x.start, x.end) != (analyte.start, analyte.end)
+                       and (pos == analyte.start or self.text[x.end:pos].strip()) for x in self.ents)
 
     def _close_after(self, end: int, start: int) -> bool:
         """Nothing but a short, uncoordinated stretch between an analyte and a value ("HbA1c ≤",
@@ -1387,7 +1421,7 @@ class _Builder:
         if found is None:
             return None
         x, cid = found
-        analyte = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=cid)
+        analyte = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=cid, negated=x.negated)
         return analyte if self._can_read(analyte, val) else None
 
     def _defined_condition(self, pos: int, analyte: str | None) -> None:

@@ -951,3 +951,30 @@ def test_grammar_age_of_those_a_requirement_is_asked_of(nlp, text: str, doubt: b
 def test_grammar_age_in_brackets_after_a_test(nlp, text: str, doubt: bool) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "age")
     assert cs and all(bool(c.provenance.unresolved) == doubt for c in cs)
+
+
+@pytest.mark.parametrize(("text", "analyte", "low", "high"), [
+    # a threshold whose analyte is denied in its own clause is what the patient must not reach
+    ("No fever > 38.5°C", "body_temperature", None, 38.5),  # constructed
+    ("Absence of fever (temperature > 38°C)", "body_temperature", None, 38.0),  # constructed: the aside defines fever
+    ("no heart rate > 100 bpm", "heart_rate", None, 100.0),  # constructed
+    ("Absence of stimulated C-peptide <0.1 nmol/L in response to a MMTT.", "c_peptide", 0.1, None),  # NCT01967186
+    ("No severe anemia (Hb < 8 g/dL)", "hemoglobin", 8.0, None),  # constructed
+    # not another mention's negation, nor one that stands far before the analyte
+    ("in subjects who did not receive antithrombotic therapy Serum albumin ≥ 3.0g/dL", "albumin", 3.0, None),  # NCT04590118
+    ("No prior chemotherapy, hemoglobin > 9 g/dL", "hemoglobin", 9.0, None),  # constructed
+    ("fever > 38.5°C", "body_temperature", 38.5, None),  # constructed
+])
+def test_grammar_denied_analyte_turns_its_threshold(nlp, text: str, analyte: str, low: float | None,  # type: ignore[no-untyped-def]
+                                                     high: float | None) -> None:
+    cs = _analyte(nlp, text, "inclusion", analyte)
+    assert cs and [(c.range.low, c.range.high) for c in cs] == [(low, high)]
+
+
+def test_grammar_denied_analyte_inside_an_exclusion_is_a_doubt(nlp) -> None:  # type: ignore[no-untyped-def]
+    # the exclusion itself is the reading kept (as for a negated condition), never a certain one
+    [c] = _analyte(nlp, "No fever > 38.5°C", "exclusion", "body_temperature")
+    assert (c.range.low, c.range.high) == (38.5, None) and not c.provenance.certain
+    # a cue that already turned the comparison adds no doubt: "not expected to survive > 24 hours"
+    [c] = _analyte(nlp, "Moribund patient not expected to survive > 24 hours", "exclusion", "life_expectancy")
+    assert not any("negation cue before the analyte" in u for u in c.provenance.unresolved)
