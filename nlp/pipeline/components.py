@@ -26,7 +26,7 @@ from spacy.attrs import ENT_IOB, LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
@@ -59,6 +59,19 @@ _HEAD_KINDS_MAX = 200_000
 def _anywhere(token_cue: re.Pattern[str]) -> re.Pattern[str]:
     """A whole-token cue ("^(?:...)$") as a search over a text: a cheap test before a token walk."""
     return re.compile(r"(?<!\w)" + token_cue.pattern.strip("^$") + r"(?!\w)", token_cue.flags)
+
+
+def _starts_phrase(before: Token, filler: re.Pattern[str]) -> bool:
+    """Whether the word after ``before`` starts its noun phrase: ``before`` is punctuation, a
+    function word or a filler ("severe hepatic deficiencies"), not a modifier of it
+    ("intracranial hemorrhagic diseases", "non-pulmonary condition")."""
+    return (not before.is_alpha and before.text not in ("-", "/")) or before.is_stop or filler.match(before.lower_) is not None
+
+
+def _general_heads(head: str) -> tuple[str, ...]:
+    """The general heads a listed organ word is also read with: "<word> dysfunction", "<word>
+    disease"; a deficiency is no disease ("collagen deficiency" is not collagen disease)."""
+    return ("dysfunction",) if head.startswith("deficien") else ("dysfunction", "disease")
 
 
 def _longest_first(sources: list[list[Span]]) -> list[Span]:
@@ -343,7 +356,7 @@ class LexiconTagger(PerDoc):
         condition head also "<word> disease" / "<word> dysfunction"). Heads, fillers and joining
         words are cues (``coordination_*``)."""
         head_cue, filler, join = cue("coordination_head"), cue("coordination_filler"), cue("coordination_join")
-        drug_head = cue("coordination_drug_head")
+        drug_head, single_head = cue("coordination_drug_head"), cue("coordination_single_head")
         out: list[Span] = []
         text = doc_text(doc)
         if not (_anywhere(head_cue).search(text) or _anywhere(drug_head).search(text)):
@@ -376,13 +389,22 @@ class LexiconTagger(PerDoc):
                 while j >= 0 and join.match(doc[j].lower_):  # ", and", "and/or"
                     j -= 1
                 i = j
-            if len(items) < 2:
+            # one word right before a condition head (cue ``coordination_single_head``), not a list: an
+            # organ's dysfunction or disease ("hepatic deficiencies", "cardiovascular dysfunction",
+            # "hematologic abnormality"; not "acute injury", "non-pulmonary condition", "without joint
+            # involvement")
+            single = len(items) == 1 and items == [h.i - 1] and not is_drug and single_head.match(h.lower_) is not None \
+                and (h.i < 2 or _starts_phrase(doc[h.i - 2], filler))
+            if len(items) < 2 and not single:
                 items = []
             if not is_drug:  # a list after the head: "medical condition including renal, hepatic, ..."
                 items += self._listed_after(doc, h.i)
             head = h.lower_
             for k in items:
-                cid = self._phrase_concept(doc[k].text, head, general=not is_drug)
+                if single and k == h.i - 1:
+                    cid = next((c for g in _general_heads(head) if (c := self.lexicon.whole(f"{doc[k].text} {g}"))), None)
+                else:
+                    cid = self._phrase_concept(doc[k].text, head, general=not is_drug)
                 if cid is not None:
                     out.append(Span(doc, k, k + 1, label=self.lexicon.entries[cid].label, kb_id=cid))
         return out
@@ -422,7 +444,7 @@ class LexiconTagger(PerDoc):
         ("drugs abuse" is drug abuse)."""
         words = (word, word[:-1]) if len(word) > 4 and word.lower().endswith("s") and not word.lower().endswith("ss") else (word,)
         for w in words:
-            for h in (head, head.rstrip("s"), *(("disease", "dysfunction") if general else ())):
+            for h in (head, head.rstrip("s"), *(_general_heads(head) if general else ())):
                 if cid := self.lexicon.whole(f"{w} {h}"):
                     return cid
         return None

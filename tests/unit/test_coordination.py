@@ -29,6 +29,23 @@ def test_coordination_one_word_before_a_head_is_not_a_list(nlp) -> None:  # type
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # one organ word right before a dysfunction head: the organ's dysfunction or disease
+    ("Have severe hepatic deficiencies", [("hepatic", "hepatic_dysfunction")]),  # NCT04569409 (dev key)
+    ("Patients with severe cardiovascular dysfunction", [("cardiovascular", "cardiac_dysfunction")]),  # NCT02561767
+    ("Severe kidney disorder (serum creatinine ≥1.5mg/dL)", [("kidney", "renal_dysfunction")]),  # NCT02054208
+    # not a time course, a prefixed word, a deficiency read as a disease, nor an involvement
+    ("Acute injury or duration of injury less than 10 months", []),  # NCT00816803
+    ("Have a non-pulmonary condition that limits lifespan", []),  # NCT02013700
+    ("distal tibia third fracture without joint involvement", []),  # NCT00250302
+    ("collagen, laminin, integrin, keratin or plakin deficiency", []),  # NCT01033552: no "collagen disease"
+])
+def test_coordination_one_organ_word_before_a_dysfunction_head(nlp, text: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    got = _ents(nlp, text)
+    assert [x for x in got if x in expected] == expected
+    assert not [x for x in got if x[0].lower() in ("acute", "pulmonary", "joint", "collagen", "keratin")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("Positive serology for HIV, Hepatitis B or C",
      [("HIV", "hiv"), ("Hepatitis B", "hepatitis_b"), ("C", "hepatitis_c")]),
     ("hepatitis B and C", [("hepatitis B", "hepatitis_b"), ("C", "hepatitis_c")]),

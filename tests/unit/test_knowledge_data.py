@@ -153,6 +153,9 @@ CUE_CASES = [
     ("coordination_head", "lesions", "lesioned"),
     ("coordination_drug_head", "drugs", "drugstore"),
     ("coordination_filler", "important", "lung"),
+    ("coordination_filler", "acute", "hepatic"),  # NCT00816803 "Acute injury"
+    # NCT04569409 "hepatic deficiencies"; NCT00250302 "without joint involvement" is no single head
+    ("coordination_single_head", "deficiencies", "involvement"),
     ("coordination_join", "and/or", "with"),
     ("ellipsis_item", "C", "CD"),
     ("ellipsis_item", "B", "a"),  # "Hepatitis B or a history of cancer" was read as hepatitis A too
