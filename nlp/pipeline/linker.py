@@ -4,7 +4,9 @@ the imported vocabulary, as scispaCy's linker does over UMLS, here over our own 
 1. exact: the lexicon's term lookup covers the whole span ("intra-aortic balloon pumping"), or the span
    with its hyphens dropped ("anti-phospholipid syndrome");
 2. head: the last concept found ends where the span ends ("lumbar epidural steroid injection" is
-   not one, "chronic venous leg ulcer" is: its head names the concept);
+   not one, "chronic venous leg ulcer" is: its head names the concept); or the span is a curated
+   concept's name that its terms leave out as ambiguous ("insulin", a therapy and an analyte),
+   of a category the span's label allows;
 3. ngram: the nearest term by the cosine of character 3-gram sets among the terms of the
    categories the span's label allows whose every word starts like a word of the span, kept at
    ``NGRAM_THRESHOLD`` or above.
@@ -71,7 +73,22 @@ class ConceptLinker:
             return Link(cid, "exact", 1.0)
         if hits and hits[-1][2] == len(text):
             return Link(hits[-1][0], "head", 0.9)
+        if (cid := self._named.get(text.lower())) is not None and self._category(cid) in allowed:
+            # a concept's own name that its terms leave out as ambiguous across categories ("insulin":
+            # also the lab analyte): the model's label says which
+            return Link(cid, "exact", 1.0)
         return self._nearest(text, allowed)
+
+    @cached_property
+    def _named(self) -> dict[str, str]:
+        """Lower-case name -> concept, for the curated names written in words (no capital after the
+        first letter: not "ALT", "SOFA", "CARS", whose abbreviations match case-sensitively) that
+        are none of their concept's terms and name no other concept."""
+        names: dict[str, list[str]] = {}
+        for cid, e in self.lexicon.entries.items():
+            if self.lexicon.entries.is_curated(cid) and not any(ch.isupper() for ch in e.name[1:]):
+                names.setdefault(e.name.lower(), []).append(cid)
+        return {n: cids[0] for n, cids in names.items() if len(cids) == 1 and self.lexicon.whole(n) is None}
 
     def _category(self, cid: str) -> str | None:
         e = self.lexicon.get(cid)

@@ -320,6 +320,11 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
     # a hyphen the vocabulary's name has not (NCT02589119 "auto-immunity"; "anti-phospholipid syndrome")
     assert linker.link("anti-phospholipid syndrome", "CONDITION").concept_id == "mesh_d016736"  # type: ignore[union-attr]
     assert linker.link("anti-phospholipid syndrome", "THERAPY") is None  # still a condition
+    # a curated name its terms leave out as ambiguous: the model's label says which (NCT03926806
+    # "Receiving insulin"); not a measurement, nor an abbreviation-like name in lower case
+    assert linker.link("insulin", "THERAPY").concept_id == "insulin"  # type: ignore[union-attr]
+    assert linker.link("insulin", "MEASUREMENT") is None
+    assert linker.link("sofa", "MEASUREMENT") is None  # "SOFA" is the score's abbreviation, matched as written
     for doc in nlp.pipe(["requiring home oxygen", "No history of HIV"]):
         for e in doc.ents:
             assert e._.source in ("rules", "model")
