@@ -301,6 +301,18 @@ _WORD = re.compile(r"\w+")
 _WHOLE_CACHE = 100_000  # phrases whose ``Lexicon.whole`` answer is kept
 
 
+_INNER_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
+
+
+def spelled_apart(term: str) -> str | None:
+    """The term with the hyphens between its words written as spaces, as criteria often write
+    them ("end stage renal disease", "insulin dependent diabetes", "graft versus host reaction",
+    "non small cell lung cancer": one name, whose "non" negates nothing); None when it has none."""
+    if not _INNER_HYPHEN.search(term):
+        return None
+    return _INNER_HYPHEN.sub(" ", term)
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
@@ -412,6 +424,10 @@ class Lexicon:
         for e in curated.values():
             for s in e.synonyms:
                 self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(s)), e.id)
+        for e in curated.values():  # after every term as written: a spelling never takes another's term
+            for s in e.synonyms:
+                if (apart := spelled_apart(s)) is not None:
+                    self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(apart)), e.id)
             for a in e.abbreviations:
                 self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
         # first token -> the term lengths starting with it: ``find`` tries only those

@@ -568,3 +568,13 @@ def test_constraints_fact_change_and_bracketed_analytes(nlp, analyte: str, quote
     fact = {"kind": "measurement", "effect": "include", "analyte": analyte, "comparator": ">=", "value": value,
             "unit": unit, "quote": quote}
     assert _fact_found(nlp, "Inclusion", fact) is found
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    # a curated term written without its hyphens is the same name, whose "non" negates nothing
+    ("non small cell lung cancer", "lung_cancer"),  # constructed: read as no lung cancer before
+    ("Insulin dependent diabetes", "type_1_diabetes"),  # NCT02065167
+])
+def test_constraints_terms_without_their_hyphens(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = cons(nlp, text, "Exclusion")
+    assert (c.concept.id, c.constraint.present) == (concept, True)  # type: ignore[union-attr]

@@ -102,3 +102,27 @@ def test_lexicon_a_snomed_display_must_be_a_name_of_its_concept() -> None:
     assert lexicon_problems([e]) == ["x: SNOMED CT display 'Viral hepatitis type B' is none of its names"]
     named = e.model_copy(update={"synonyms": ["hepatitis B", "viral hepatitis type B"]})
     assert lexicon_problems([named]) == []
+
+
+@pytest.mark.parametrize(("term", "apart"), [
+    ("insulin-dependent diabetes", "insulin dependent diabetes"),
+    ("end-stage renal disease", "end stage renal disease"),
+    ("non-small cell lung cancer", "non small cell lung cancer"),
+    ("25-OH-D", "25-OH D"),  # only a hyphen between letters joins words
+    ("heart failure", None),
+])
+def test_lexicon_terms_spelled_apart(term: str, apart: str | None) -> None:
+    from nlp.core.lexicon import spelled_apart
+
+    assert spelled_apart(term) == apart
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("insulin dependent diabetes", "type_1_diabetes"),  # NCT02065167: read as diabetes alone before
+    ("end stage liver disease", "liver_failure"),  # NCT02706132
+    ("non small cell lung cancer", "lung_cancer"),  # its "non" negated the cancer
+])
+def test_lexicon_terms_match_without_their_hyphens(text: str, concept: str) -> None:
+    from nlp.core.lexicon import Lexicon
+
+    assert [c for c, _, _ in Lexicon.load().find(text)] == [concept]
