@@ -1444,6 +1444,8 @@ class _Builder:
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
         if entry is None or not entry.unit or val.unit in (None, "xULN", "xLLN"):
             return True
+        if val.unit == "{score}" and entry.unit != "{score}":
+            return False  # a level of a scale ("type I or type II diabetes with HbA1c > 7%") is no lab's reading
         if not may_measure(val.unit, entry.unit, entry.id):
             return False
         for v in (val.value, val.value_high):

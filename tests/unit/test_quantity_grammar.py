@@ -978,3 +978,13 @@ def test_grammar_denied_analyte_inside_an_exclusion_is_a_doubt(nlp) -> None:  # 
     # a cue that already turned the comparison adds no doubt: "not expected to survive > 24 hours"
     [c] = _analyte(nlp, "Moribund patient not expected to survive > 24 hours", "exclusion", "life_expectancy")
     assert not any("negation cue before the analyte" in u for u in c.provenance.unresolved)
+
+
+@pytest.mark.parametrize(("text", "analyte"), [
+    # a level of a scale is no reading of an analyte that is not a scale
+    ("Sensitized patients (most recent anti-HLA Class I or II Panel Reactive Antibodies (PRA)>10% by a CDC-assay)", "pra"),  # NCT02492308
+    ("INR ≤ 1.3 (0 Points);", "inr"),  # NCT05354141: the points a score gives it
+])
+def test_grammar_scale_level_is_no_lab_reading(nlp, text: str, analyte: str) -> None:  # type: ignore[no-untyped-def]
+    assert all(c.range.unit != "{score}" for c in _analyte(nlp, text, "exclusion", analyte))
+    assert _analyte(nlp, text, "exclusion", analyte)  # its own threshold stays
