@@ -665,10 +665,26 @@ def _is_age(text: str, v: ValueMatch) -> bool:
     weeks", "donor age > 65 years": ``_ages_of_others``) the caller has set aside."""
     since_event = _SINCE_EVENT.match(text[v.end:])  # "less than 1 year after menopause": a time since it
     return v.is_time and bool(
-        cue("age_lead").search(text[max(0, v.start - 20): v.start])
+        _only_an_age(text, v)
+        or cue("age_lead").search(text[max(0, v.start - 20): v.start])
         or (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) and not since_event)
         or cue("age_word").search(text[v.start:v.end]) or cue("age_after").match(text[v.end:])
         or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start]) and not since_event))
+
+
+# the ages a criterion that says nothing but a number of years can be about: an adult's or an
+# adolescent's ("Over 18 years.", "50 years or over"); a smaller one alone is as often a time
+# under a lead-in ("Time since injury:" / "> 5 years")
+_ONLY_AGE_YEARS = (12.0, 100.0)
+
+
+def _only_an_age(text: str, v: ValueMatch) -> bool:
+    """The criterion is nothing but a number of years, with at most words for people and joins
+    around it (cue ``age_only_rest``: "Over 18 years.", "Adult patients over 18 years", "18 years
+    and over"): the patient's age."""
+    low, high = _ONLY_AGE_YEARS
+    return v.unit == "a" and all(x is None or low <= x <= high for x in (v.value, v.value_high)) \
+        and cue("age_only_rest").match(text[:v.start] + " " + text[v.end:]) is not None
 
 
 def _event_is_old(doc: Doc, text: str, v: ValueMatch) -> bool:
@@ -745,14 +761,21 @@ def make_values(nlp: Language, name: str) -> Any:
                 continue
             if label == "AGE" and not _free(span.start, span.end, taken):
                 # "under the age of 16 years": the lexicon's bare "age" mention inside an age value
-                # gives way to the value
-                inside = [e for e in doc.ents if span.start <= e.start and e.end <= span.end]
-                if inside and all(e.label_ == "AGE" for e in inside) and sum(e.end - e.start for e in inside) == sum(
-                        taken[span.start:span.end]):
+                # gives way to the value, as does a duration read from the same words ("Over 18
+                # years.": an age by the grammar above, a time to the temporal tagger); an "age"
+                # mention reaching into the value joins it ("Age of 50 years or over")
+                inside = [e for e in doc.ents if e.start < span.end and span.start < e.end]
+                if inside and all(e.label_ == "AGE" or (e.label_ == "TEMPORAL" and span.start <= e.start and e.end <= span.end)
+                                  for e in inside) \
+                        and sum(min(e.end, span.end) - max(e.start, span.start) for e in inside) == sum(taken[span.start:span.end]):
                     doc.ents = [e for e in doc.ents if e not in inside]
                     for e in inside:
                         for i in range(e.start, e.end):
                             taken[i] = False
+                    start = min(span.start, *(e.start for e in inside))
+                    end = max(span.end, *(e.end for e in inside))
+                    if (start, end) != (span.start, span.end):
+                        span = Span(doc, start, end, label=label)
             if not _free(span.start, span.end, taken):
                 continue
             _set(span, comparator=v.comparator, value=v.value, value_high=v.value_high,

@@ -190,6 +190,8 @@ CUE_CASES = [
     ("hypothetical", "planning to become ", "pregnant "),
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
     ("age_after", " years-old or older", " after stroke onset"),
+    # LCT NCT03926572 "Adult patients over 18 years" (the value taken out); not a duration of something
+    ("age_only_rest", "Adult patients   .", "Disease duration  "),
     ("age_lead", "aged between ", "within "),
     ("range_join", " and ", " with "),
     ("scale_level_word", "NYHA functional class", "classic"),

@@ -74,6 +74,15 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # "the age of" names the age: the bare number is in years (it was not read)
     ("over the age of 18", [(18, None, "a")]),  # LCT NCT03865186
     ("Cases under the age of 18.", [(None, 18, "a")]),  # ctgov-msc NCT05240430
+    # a criterion that says nothing but an adult's number of years is the age (a duration to the
+    # temporal tagger before: not read)
+    ("Over 18 years.", [(18, None, "a")]),  # LCT NCT03921203
+    ("Adult patients over 18 years", [(18, None, "a")]),  # LCT NCT03926572
+    ("Under 18 years;", [(None, 18, "a")]),  # ctgov-msc NCT02034786
+    ("18-40 years", [(18, 40, "a")]),  # LCT NCT03863431
+    # an "age of" mention reaching into the value is the value's
+    ("Age of 50 years or over;", [(50, None, "a")]),  # LCT NCT03868709
+    ("A patient age of 14-65 years", [(14, 65, "a")]),  # ctgov-msc NCT01763086
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -100,6 +109,8 @@ def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # typ
     "Relapse within 18 months of completing therapy",
     "Patients older than 6 months after stroke",  # constructed: a time since the stroke
     "CR1 up to age 35",  # NCT01624701: an item of a catalogue of diseases, left unread (no "the age of")
+    "> 5 years",  # constructed: a small number of years alone is as often a time under a lead-in
+    "Disease duration > 20 years",  # constructed: a duration of something named
 ])
 def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, text, "age") == []
