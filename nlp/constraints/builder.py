@@ -1595,8 +1595,9 @@ class _Builder:
             if self.effect == "exclude" and d.kind in (Kind.THERAPY, Kind.PROCEDURE) and not washout \
                     and t.comparator is not None and cue("period_for").match(t.text):
                 # "inotropic support for more than 36 hours", "mechanical ventilation for more than 72
-                # hours", "NSAIDs without a stable dosing regimen for at least 4 weeks": how long the exposure lasts, which the window (any use in
-                # its span) over-reaches: never a certain exclusion of every recent use
+                # hours", "NSAIDs without a stable dosing regimen for at least 4 weeks": how long the
+                # exposure lasts, which the window (any use in its span) over-reaches: never a
+                # certain exclusion of every recent use
                 d.unresolved.append("the time the exposure lasts ('for ...'), read as a window of any use")
             if washout:
                 d.washout = True  # "must have been discontinued at least 4 weeks before": a washout

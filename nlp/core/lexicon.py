@@ -352,6 +352,10 @@ class _Entries(Mapping[str, LexiconEntry]):
         """Whether the concept is one of the hand-curated lexicon's (not imported)."""
         return cid in self._curated
 
+    def curated(self) -> Iterator[LexiconEntry]:
+        """The hand-curated entries (the imported ones are not read)."""
+        yield from self._curated.values()
+
     def terms(self) -> Iterator[tuple[str, str, str]]:
         """(synonym, concept id, category) of every entry, without building the imported entries."""
         for e in self._curated.values():
@@ -424,12 +428,12 @@ class Lexicon:
         for e in curated.values():
             for s in e.synonyms:
                 self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(s)), e.id)
+            for a in e.abbreviations:
+                self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
         for e in curated.values():  # after every term as written: a spelling never takes another's term
             for s in e.synonyms:
                 if (apart := spelled_apart(s)) is not None:
                     self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(apart)), e.id)
-            for a in e.abbreviations:
-                self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
         # first token -> the term lengths starting with it: ``find`` tries only those
         self._lower_starts: dict[str, set[int]] = {}
         self._orth_starts: dict[str, set[int]] = {}

@@ -85,9 +85,9 @@ class ConceptLinker:
         first letter: not "ALT", "SOFA", "CARS", whose abbreviations match case-sensitively) that
         are none of their concept's terms and name no other concept."""
         names: dict[str, list[str]] = {}
-        for cid, e in self.lexicon.entries.items():
-            if self.lexicon.entries.is_curated(cid) and not any(ch.isupper() for ch in e.name[1:]):
-                names.setdefault(e.name.lower(), []).append(cid)
+        for e in self.lexicon.entries.curated():
+            if not any(ch.isupper() for ch in e.name[1:]):
+                names.setdefault(e.name.lower(), []).append(e.id)
         return {n: cids[0] for n, cids in names.items() if len(cids) == 1 and self.lexicon.whole(n) is None}
 
     def _category(self, cid: str) -> str | None:
