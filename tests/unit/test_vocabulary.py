@@ -108,6 +108,9 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("pulmonary embolism", "pulmonary_embolism", "venous_thromboembolism"),
     ("human T-cell lymphotrophic virus (HTLV) 1 or 2", "htlv_infection", "viral_infection"),  # NCT01768702
     ("Hip Fractures", "mesh_d006620", "mesh_d006620"),  # MeSH head "fracture"
+    # MeSH head "pain" (a bare "pain" stays a dropped term: no concept)
+    ("chronic shoulder pain due to rotator cuff disease", "mesh_d020069", "mesh_d020069"),  # NCT04136743
+    ("worsening abdominal pain", "mesh_d015746", "mesh_d015746"),  # NCT04543994
     # ICD-10-CM chapter O (pregnancy, childbirth) and the fractures of chapter S
     ("Multiple pregnancy", "icd10cm_o30_9", "icd10cm_o30"),  # LCT NCT03860103: was read as pregnancy (every pregnant woman excluded)
     ("history of recurrent miscarriage", "icd10cm_o03_9", "icd10cm_o03"),  # LCT NCT03861715
