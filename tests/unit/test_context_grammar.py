@@ -692,3 +692,16 @@ def test_context_a_condition_excluded_without_a_treatment_is_one_group_with_its_
     assert Matcher().match(doc, Patient.model_validate(who)).overall == "needs_review"
     paced = {**who, "procedures": [{"name": "cardiac pacemaker", "date": "2020-01-01"}]}
     assert Matcher().match(doc, Patient.model_validate(paced)).overall == "eligible"
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    # a serostatus is a test result: "seronegative" denies the infection before it, "seronegative
+    # for" the one after (it was read as HIV present: every HIV-negative patient turned away)
+    ("HIV seronegative", False),  # constructed
+    ("seronegative for HIV", False),  # constructed
+    ("HIV seropositive", True),  # ctgov-msc NCT02957552 wording ("HIV seropositive, HTLV seropositive")
+    ("seronegative rheumatoid arthritis", True),  # a kind of the disease after it, not its denial
+])
+def test_context_serostatus(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, "inclusion") if c.kind == "condition"]
+    assert cs and all(c.present is present for c in cs)
