@@ -962,6 +962,24 @@ class _Builder:
         a, b = self._sentence_span(start, end)
         return self.text[a:b]
 
+    def _threshold_for(self, d: _Draft) -> Match[str] | None:
+        """The "for <condition>" that follows a threshold in the aside holding ``d`` ("Total
+        bilirubin ≤ 1.5 × ULN (≤ 3 × ULN for Gilbert's syndrome)", "(< 5 x ULN in patients with
+        liver metastases)": cue ``aside_for_condition`` right before a condition): the aside is
+        an alternative threshold under that condition, like one opened by "if"."""
+        inner = [(o, c) for o, c in self._asides if o < d.end - 1 < c]
+        if not inner:
+            return None
+        o, c = min(inner, key=lambda oc: oc[1] - oc[0])
+        for x in self.ents:
+            if x.label != "CONDITION" or not (o < x.start < c):
+                continue
+            m = cue("aside_for_condition").search(self.text, o + 1, x.start)
+            if m is not None and m.end() == x.start and any(
+                    t.kind == Kind.MEASUREMENT and o < t.end <= m.start() for t in self.drafts):
+                return m
+        return None
+
     def _alternative_thresholds(self, d: _Draft) -> None:
         """A threshold in a conditional aside is an alternative to the same analyte's threshold
         before it ("ALT <= 2.5 x ULN (<= 5 x ULN if liver metastases)"): in an inclusion either
@@ -1171,7 +1189,7 @@ class _Builder:
             if d.applies_if is None and not d.remission and (m := self._conditional(said)):
                 d.unresolved.append(f"read from a conditional sentence ({m.group(0)!r} ...)")
             aside = self._aside_at(d.end - 1)
-            if d.applies_if is None and aside and (m := cue("conditional").search(aside)) and not any(
+            if d.applies_if is None and aside and (m := cue("conditional").search(aside) or self._threshold_for(d)) and not any(
                     "conditional" in u for u in d.unresolved):
                 # "EDSS point (if at randomization EDSS >= 5.5)": the value is the aside's condition
                 d.unresolved.append(f"read inside a conditional aside ({m.group(0)!r} ...)")

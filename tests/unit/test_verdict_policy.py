@@ -337,6 +337,14 @@ def test_reading_a_window_away_from_the_diagnosis_is_not_its_duration(nlp) -> No
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
      "inclusion", [None, "conditional aside"]),
     ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", "inclusion", [None, "conditional aside"]),  # constructed
+    # "for" / "in patients with" a condition after the aside's threshold opens it like "if" (the
+    # Gilbert's patient at 2 x ULN was certainly turned away by the 1.5 x ULN before it)
+    ("Total bilirubin ≤ 1.5 × ULN (≤ 3 × ULN for Gilbert's syndrome)", "inclusion", [None, "conditional aside"]),  # constructed
+    ("AST ≤ 2.5 × ULN (≤ 5 × ULN in patients with liver metastases)", "inclusion", [None, "conditional aside"]),  # constructed
+    ("Total bilirubin > 1.5 × ULN (> 3 × ULN for Gilbert's syndrome)", "exclusion",
+     ["an alternative threshold", "conditional aside"]),  # constructed
+    # an aside that names no condition after "for" stays a plain threshold
+    ("Hemoglobin ≥ 9 g/dL (≥ 8 g/dL for at least 2 weeks)", "inclusion", [None, None]),  # constructed
 ])
 def test_reading_conditional_aside(nlp, text: str, section: str, doubts: list[str | None]) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in _read(nlp, text, section) if c.kind == "measurement"]
