@@ -108,6 +108,10 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("pulmonary embolism", "pulmonary_embolism", "venous_thromboembolism"),
     ("human T-cell lymphotrophic virus (HTLV) 1 or 2", "htlv_infection", "viral_infection"),  # NCT01768702
     ("Hip Fractures", "mesh_d006620", "mesh_d006620"),  # MeSH head "fracture"
+    # immune checkpoint inhibitors: a curated class under immunotherapy, and the drugs the drug
+    # package files under MeSH's "Immune Checkpoint Inhibitors" action
+    ("Prior treatment with an anti-PD-1 or anti-PD-L1 antibody", "immune_checkpoint_inhibitor", "immunotherapy"),  # constructed
+    ("nivolumab", "drug_db09035", "immune_checkpoint_inhibitor"),
     # MeSH head "pain" (a bare "pain" stays a dropped term: no concept)
     ("chronic shoulder pain due to rotator cuff disease", "mesh_d020069", "mesh_d020069"),  # NCT04136743
     ("worsening abdominal pain", "mesh_d015746", "mesh_d015746"),  # NCT04543994
