@@ -174,6 +174,10 @@ def _is_allergy(cid: str | None) -> bool:
 _DIMENSIONLESS = frozenset({"{score}", "{ratio}", "{count}", "%", "1", "{index}"})
 
 
+# characters before a condition's mention a severity word governing it may stand in ("severe
+# chronic liver disease", "clinically significant, uncontrolled, or active cardiovascular")
+_SEVERITY_REACH = 40
+
 # characters between a negation cue and the analyte it denies ("no history of ", "absence of
 # severe "); further on, the cue is another mention's
 _DENIAL_REACH = 24
@@ -871,6 +875,11 @@ class _Builder:
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
+            if self.effect == "exclude" and (m := self._severity(e)) is not None:
+                # "uncontrolled hypertension", "severe renal impairment", "clinically significant
+                # cardiac disease": a severity or a control no diagnosis in a record shows; a patient
+                # with the plain diagnosis is for a reviewer, not turned away
+                unresolved.append(f"a severity or control the record cannot show ({m.group(0)!r})")
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("cause_suffix").match(self.text, e.end)):
             # "steroid-induced diabetes", "chemotherapy-induced neuropathy", "catheter-related
             # infection": the treatment names the cause of a condition; the criterion is about that
@@ -961,6 +970,31 @@ class _Builder:
         they already lie inside one sentence)."""
         a, b = self._sentence_span(start, end)
         return self.text[a:b]
+
+    def _severity(self, e: Entity) -> Match[str] | None:
+        """A severity or control word (cue ``severity_word``) in the mention or among the last
+        words of its clause before it ("uncontrolled hypertension", "severe chronic liver
+        disease"), which the concept's own name does not hold ("severe aplastic anemia" is a
+        diagnosis of its own)."""
+        rx = cue("severity_word")
+        entry = _lex().entries.get(e.concept_id or "")
+        if entry is not None and rx.search(entry.name):
+            return None
+        if m := rx.search(e.text) or cue("severity_after").match(self.text, e.end, self.crit_span[1]):
+            return m  # "uncontrolled hypertension", "hypertension not controlled by drugs"
+        start = max(self.crit_span[0], e.start - _SEVERITY_REACH)
+        before = self.text[start:e.start]
+        start += max((c.end() for c in cue("severity_cut").finditer(before)), default=0)  # commas and "or" kept
+        found = list(rx.finditer(self.text, start, e.start))
+        if not found:
+            return None
+        m = found[-1]
+        # the word governs this mention: no other mention and no post-modifier between ("hypertension
+        # not controlled by drugs, ..., cirrhosis"; "Severe infection and cardiovascular disease")
+        if any((m.end() <= x.start and x.end <= e.start) or (x.start <= m.start() and m.end() <= x.end) for x in self.ents) \
+                or cue("severity_gap_blocker").search(self.text, m.end(), e.start):
+            return None
+        return m
 
     def _threshold_for(self, d: _Draft) -> Match[str] | None:
         """The "for <condition>" that follows a threshold in the aside holding ``d`` ("Total

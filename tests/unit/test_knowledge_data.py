@@ -155,6 +155,13 @@ CUE_CASES = [
     ("coordination_head", "lesions", "lesioned"),
     ("coordination_drug_head", "drugs", "drugstore"),
     ("coordination_filler", "important", "lung"),
+    # "uncontrolled hypertension", "clinically significant, uncontrolled, or active cardiovascular
+    # disease" (NCT01874665); "chronic" is a kind of disease, no severity
+    ("severity_word", "clinically significant, uncontrolled, or active ", "chronic "),
+    ("severity_cut", "(requiring oral steroids). ", "significant, uncontrolled, or "),
+    # NCT05011474 "hypertension not controlled by drugs, ..., cirrhosis": the word is another item's
+    ("severity_gap_blocker", " by drugs, ", ", or active "),
+    ("severity_after", " not controlled by drugs", " controlled by drugs"),  # NCT05011474
     ("coordination_filler", "acute", "hepatic"),  # NCT00816803 "Acute injury"
     # NCT04569409 "hepatic deficiencies"; NCT00250302 "without joint involvement" is no single head
     ("coordination_single_head", "deficiencies", "involvement"),

@@ -429,3 +429,22 @@ def test_reading_a_condition_named_as_an_allergen_is_no_constraint(nlp) -> None:
     # after "or" is still a condition of its own ("allergy to penicillin or asthma", constructed)
     assert [c.concepts.concept.id for c in _read(nlp, "Previous allergic reaction to a perianal fistula plug.", "exclusion")] == ["allergy"]
     assert [c.concepts.concept.id for c in _read(nlp, "Allergy to penicillin or asthma", "exclusion")] == ["allergy", "asthma"]
+
+
+@pytest.mark.parametrize(("text", "concept", "certain"), [
+    # a severity or control the record cannot show: a patient with the plain diagnosis is reviewed
+    ("Uncontrolled hypertension", "hypertension", False),  # constructed (the dev keys expect review for these)
+    ("Clinically significant, uncontrolled, or active cardiovascular disease", "cardiac_dysfunction", False),  # NCT01874665
+    ("History of severe chronic liver disease (Child class C)", "hepatic_dysfunction", False),  # NCT03369275
+    ("hypertension not controlled by drugs", "hypertension", False),  # NCT05011474
+    # the plain diagnosis, a diagnosis named by its severity, and another item's word stay certain
+    ("Hypertension", "hypertension", True),
+    ("Severe aplastic anemia", "severe_aplastic_anemia", True),
+    ("Severe infection and cardiovascular disease", "cardiac_dysfunction", True),  # NCT03460223: "severe" is the infection's
+    ("hypertension not controlled by drugs, cirrhosis", "liver_cirrhosis", True),  # NCT05011474
+])
+def test_reading_severity_the_record_cannot_show(nlp, text: str, concept: str, certain: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text, "exclusion") if c.kind == "condition" and c.concepts.concept.id == concept]
+    assert cs and all(c.provenance.certain is certain for c in cs)
+    # an inclusion asking for it is read as before (a patient without the diagnosis fails it)
+    assert all(c.provenance.certain for c in _read(nlp, "Uncontrolled hypertension", "inclusion") if c.kind == "condition")
