@@ -972,10 +972,12 @@ class _Builder:
         return self.text[a:b]
 
     def _severity(self, e: Entity) -> Match[str] | None:
-        """A severity or control word (cue ``severity_word``) in the mention or among the last
-        words of its clause before it ("uncontrolled hypertension", "severe chronic liver
-        disease"), which the concept's own name does not hold ("severe aplastic anemia" is a
-        diagnosis of its own)."""
+        """A severity or control word (cue ``severity_word``) in the mention, a control denied
+        right after it (cue ``severity_after``: "hypertension not controlled by drugs"), or the
+        last such word in the ``_SEVERITY_REACH`` characters before it, back to the sentence's
+        punctuation (cue ``severity_cut``: commas and "or" kept, "clinically significant,
+        uncontrolled, or active cardiovascular disease") and governing it; none when the
+        concept's own name holds it ("severe aplastic anemia" is a diagnosis of its own)."""
         rx = cue("severity_word")
         entry = _lex().entries.get(e.concept_id or "")
         if entry is not None and rx.search(entry.name):
