@@ -404,8 +404,8 @@ class _Builder:
         defines between ("Absence of fever (temperature > 38")."""
         if not analyte.negated:
             return False
-        pos = min((o for o, c in self._asides if o < analyte.start < c and not self.text[o + 1:analyte.start].strip()),
-                  default=analyte.start)
+        span = self._aside_span_at(analyte.start)
+        pos = span[0] if span and not self.text[span[0] + 1:analyte.start].strip() else analyte.start
         lead = self.clause_before(pos)
         cues = list(cue("negation").finditer(lead))
         if not cues:
@@ -521,10 +521,10 @@ class _Builder:
         age 35)"; cue ``aside_age_group``), when it is no person, age word or group (cues
         ``person_word``, ``aside_age_owner``: "Adult patients (age 18-60 years)", "Age (20-50)"
         state the patient's own age); else None."""
-        inner = [o for o, c in self._asides if o < val.start < c]
-        if not inner:
+        span = self._aside_span_at(val.start)
+        if span is None:
             return None
-        o = max(inner)  # the innermost brackets
+        o = span[0]
         before = self.text[max(self.crit_span[0], o - 25):o]
         if not cue("aside_age_group").fullmatch(self.text[o + 1:val.start]) or cue("person_word").search(before) \
                 or cue("aside_age_owner").search(before) or not before.split():
@@ -1003,10 +1003,10 @@ class _Builder:
         bilirubin ≤ 1.5 × ULN (≤ 3 × ULN for Gilbert's syndrome)", "(< 5 x ULN in patients with
         liver metastases)": cue ``aside_for_condition`` right before a condition): the aside is
         an alternative threshold under that condition, like one opened by "if"."""
-        inner = [(o, c) for o, c in self._asides if o < d.end - 1 < c]
-        if not inner:
+        span = self._aside_span_at(d.end - 1)
+        if span is None:
             return None
-        o, c = min(inner, key=lambda oc: oc[1] - oc[0])
+        o, c = span
         for x in self.ents:
             if x.label != "CONDITION" or not (o < x.start < c):
                 continue
@@ -1048,13 +1048,15 @@ class _Builder:
         spans.extend((o, s1) for o in reversed(opens))
         return spans
 
+    def _aside_span_at(self, pos: int) -> tuple[int, int] | None:
+        """The (open, close) offsets of the innermost parenthetical of the criterion holding ``pos``."""
+        inner = [(o, c) for o, c in self._asides if o < pos < c]
+        return min(inner, key=lambda oc: oc[1] - oc[0]) if inner else None
+
     def _aside_at(self, pos: int) -> str | None:
         """The innermost parenthetical of the criterion holding ``pos``, without its brackets."""
-        inner = [(o, c) for o, c in self._asides if o < pos < c]
-        if not inner:
-            return None
-        o, c = min(inner, key=lambda oc: oc[1] - oc[0])
-        return self.text[o + 1:c]
+        span = self._aside_span_at(pos)
+        return self.text[span[0] + 1:span[1]] if span else None
 
     def said_of(self, d: _Draft) -> str:
         """The sentence of a draft without what qualifies something else: the parenthetical

@@ -430,10 +430,16 @@ class Lexicon:
                 self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(s)), e.id)
             for a in e.abbreviations:
                 self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
-        for e in curated.values():  # after every term as written: a spelling never takes another's term
+        # each term also spelled without its inner hyphens, after every term as written: a
+        # spelling never takes another's term; the tagger's phrase matcher reads these too
+        self.spellings_apart: dict[str, list[str]] = {}
+        for e in curated.values():
             for s in e.synonyms:
                 if (apart := spelled_apart(s)) is not None:
-                    self._lower.setdefault(tuple(t.lower() for t, _, _ in _tokens(apart)), e.id)
+                    key = tuple(t.lower() for t, _, _ in _tokens(apart))
+                    if key not in self._lower:
+                        self._lower[key] = e.id
+                        self.spellings_apart.setdefault(e.id, []).append(apart)
         # first token -> the term lengths starting with it: ``find`` tries only those
         self._lower_starts: dict[str, set[int]] = {}
         self._orth_starts: dict[str, set[int]] = {}

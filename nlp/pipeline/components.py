@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
-from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon, spelled_apart
+from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
 from nlp.core.vocabulary import load_vocabulary
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
@@ -201,12 +201,10 @@ class LexiconTagger(PerDoc):
         make = self.nlp.make_doc
         # the lexicon the tagger speaks: its phrase-matched entries and the imported vocabulary
         self.lexicon = lexicon or Lexicon((LexiconEntry.model_validate(e) for e in self.entries), load_vocabulary())
-        written = {s.lower() for e in self.entries for s in e.get("synonyms") or ()}
         for e in self.entries:
-            syns = list(e.get("synonyms") or [])
+            # each term also spelled without its inner hyphens, as the lexicon owns them
+            syns = [*(e.get("synonyms") or ()), *self.lexicon.spellings_apart.get(e["id"], ())]
             abbrs = list(e.get("abbreviations") or [])
-            # each term also spelled without its inner hyphens, unless that spelling is another term
-            syns += [a for s in syns if (a := spelled_apart(s)) is not None and a.lower() not in written]
             if syns:
                 self.lower.add(e["id"], [make(s) for s in syns])
             if abbrs:
