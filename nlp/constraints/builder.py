@@ -182,6 +182,11 @@ _SEVERITY_REACH = 40
 # severe "); further on, the cue is another mention's
 _DENIAL_REACH = 24
 
+# characters before a remission time its exception may open in (the cue's own reach, 300, and the
+# exception word): "except for the following: adequately treated basal cell or squamous cell skin
+# cancer, ..., or any other cancer from which the patient has been disease-free for 5 years"
+_REMISSION_REACH = 340
+
 
 def _no_comparator(val: Entity, unit: str | None) -> list[str]:
     """A bare value ("hemoglobin 9", "aged 18") or an equality (">/= 9" read as "= 9") on a
@@ -1667,7 +1672,7 @@ class _Builder:
         evidence of disease for > 3 years", "except ... in complete remission for 5 years"): cue
         ``remission_exception`` right before it."""
         return self.effect == "exclude" and v.comparator in (None, "=", ">", ">=") \
-            and bool(cue("remission_exception").search(self.text[max(0, v.start - 80):v.start]))
+            and bool(cue("remission_exception").search(self.text[max(0, v.start - _REMISSION_REACH):v.start]))
 
     def _remission_window(self, v: Entity) -> None:
         """The conditions named before a remission time (a value or a duration) in its sentence

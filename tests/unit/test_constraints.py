@@ -153,6 +153,11 @@ def test_constraints_a_scale_reads_a_percentage_only_within_its_range(nlp) -> No
      "carcinoma of the skin, are ineligible, except if they have been disease-free for at least 5 years"), 1826),
     ("Diagnosis of cancer (except for the subjects who remains in complete remission for 5 years", 1826),
     ("Prior malignancy, unless have been treated with curative intent with no evidence of disease for > 3 years", 1096),
+    # the exception may list other cancers first, far from its remission time (NCT02530047, NCT01606215)
+    (("History of malignancy other than basal cell carcinoma of the skin or carcinoma in situ that has been in "
+      "remission for more than one year"), 365),
+    (("Other malignancy, except adequately treated basal cell carcinoma, in-situ cervical cancer, or any other "
+      "cancer from which the patient has been disease-free for 5 years"), 1826),
 ])
 def test_constraints_a_remission_exception_is_the_window_of_the_condition(nlp, text, days) -> None:  # type: ignore[no-untyped-def]
     c, = cons(nlp, text, "Exclusion")

@@ -123,6 +123,8 @@ CUE_CASES = [
     # "(≤ 3 × ULN for Gilbert's syndrome)": the words before the condition; not a time's "for"
     ("aside_for_condition", "≤ 5 × ULN in patients with ", "≤ 8 g/dL for at least 2 weeks"),
     ("remission_exception", "a different malignancy, except if they have been disease-free ", "a different malignancy, disease-free "),
+    ("remission_exception", ("other than basal cell carcinoma of the skin or carcinoma in situ, or any other cancer from "
+                             "which the patient has been disease-free for "), "other than basal cell carcinoma. Disease-free for "),
     ("allergen_lead", " to penicillin or ", " or current use of "),
     ("allergen_after", " or Streptomycin allergy", " or Streptomycin within 3 months"),
     ("allergy_word", "hypersensitivity", "drug allergic history"),
