@@ -239,7 +239,7 @@ class _Builder:
         self.text = text  # the eligibility text (entity offsets index it)
         self.crit_span = crit_span
         self.own_span = own_span or crit_span  # a lead-in's own words: its span without its sub-criteria
-        self.ents = sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start)
+        self.ents = self._group_readings(sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start))
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
@@ -251,6 +251,45 @@ class _Builder:
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
     # -- helpers ---------------------------------------------------------------------------
+    def _group_readings(self, ents: list[Entity]) -> list[Entity]:
+        """A test group with a threshold right after it is each of its analytes (the lexicon's
+        ``read_as``): "Transaminases > 3 x ULN", "Liver function tests (LFTs) > 5x normal" are
+        ALT and AST above 3 (5) times the upper limit. The group's mentions up to the value (its
+        abbreviation after it) become one analyte mention per member; only a value every member
+        can be read in (a multiple of the normal range, or the members' own unit) and no other
+        analyte between."""
+        lex = _lex()
+        out: list[Entity] = []
+        skip: set[int] = set()
+        for i, e in enumerate(ents):
+            if i in skip:
+                continue
+            entry = lex.entries.get(e.concept_id or "") if e.label == "OTHER" else None
+            if entry is None or not entry.read_as:
+                out.append(e)
+                continue
+            same = [i]
+            val = None
+            for j in range(i + 1, len(ents)):
+                x = ents[j]
+                if x.concept_id == e.concept_id:
+                    same.append(j)
+                    continue
+                if x.label in _VALUE_LABELS and x.value is not None:
+                    val = x
+                break  # another mention first: the group names no threshold
+            members = [lex.entries[m] for m in entry.read_as]
+            if val is None or self.text[e.end:val.start].count("\n") or not all(
+                    val.unit in ("xULN", "xLLN") or (val.unit is not None and may_measure(val.unit, m.unit, m.id)) for m in members):
+                out.append(e)
+                continue
+            skip.update(same)
+            last = ents[same[-1]]
+            for m in members:
+                out.append(e.model_copy(update={"label": "MEASUREMENT", "concept_id": m.id, "end": last.end,
+                                                "text": self.text[e.start:last.end]}))
+        return out
+
     def _cue_entities(self) -> list[Entity]:
         """Judgement, consent and participation worded as no lexicon phrase is: agent x opinion
         verb ("which the physician deems", "in the opinion of their oncologist"), ability to

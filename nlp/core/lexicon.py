@@ -91,6 +91,9 @@ class LexiconEntry(BaseModel):
     # a function or test group ("renal function"): the condition its abnormal state is
     # ("adequate renal function" = no renal dysfunction, "abnormal liver function" = hepatic dysfunction)
     dysfunction: str | None = None
+    # a test group whose threshold is a threshold on each of these analytes ("transaminases > 3 x
+    # ULN", "LFTs > 5x normal": ALT and AST), the group's own mention being no constraint then
+    read_as: tuple[str, ...] = ()
     notes: str | None = None
     source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
 
@@ -236,6 +239,9 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
                 problems.append(f"{e.id}: expands_to {part!r} is not a plain concept of its category")
         if e.measured_by is not None and (e.measured_by not in ids or ids[e.measured_by].category != "measurement"):
             problems.append(f"{e.id}: measured_by {e.measured_by!r} is not a measurement of the lexicon")
+        for part in e.read_as:
+            if part not in ids or ids[part].label != "MEASUREMENT" or ids[part].unit is None:
+                problems.append(f"{e.id}: read_as {part!r} is not a measurement of the lexicon with a unit")
         if e.dysfunction is not None and (e.dysfunction not in ids or ids[e.dysfunction].category != "condition"):
             problems.append(f"{e.id}: dysfunction {e.dysfunction!r} is not a condition of the lexicon")
         if e.category == "measurement" and e.label == "MEASUREMENT" and e.source is None:  # imported: units per source

@@ -165,6 +165,29 @@ def test_constraints_a_remission_exception_is_the_window_of_the_condition(nlp, t
     assert not c.constraint.provenance.unresolved  # the exception is the window, not a condition left open
 
 
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # a test group with a threshold right after it is each of its analytes (lexicon ``read_as``)
+    ("Liver function tests (LFTs) > 5x normal.", "Exclusion",  # NCT04397796
+     [("measurement", "alt", ">", 5, "xULN"), ("measurement", "ast", ">", 5, "xULN")]),
+    ("Liver enzymes <2 x Upper Limit of Normal (ULN)", "Inclusion",  # NCT05288725
+     [("measurement", "alt", "<", 2, "xULN"), ("measurement", "ast", "<", 2, "xULN")]),
+    ("Transaminases > 3 x ULN", "Exclusion",
+     [("measurement", "alt", ">", 3, "xULN"), ("measurement", "ast", ">", 3, "xULN")]),
+    # a named enzyme is itself, not the group (NCT03096782)
+    ("Serum glutamate pyruvate transaminase (SGPT) =< to 2.0 x normal.", "Inclusion", [("measurement", "alt", "<=", 2, "xULN")]),
+])
+def test_constraints_a_test_group_with_a_threshold_is_each_of_its_analytes(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]
+    assert sorted(brief(cons(nlp, text, section))) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "liver enzymes >2x baseline",  # no unit either member reads: no threshold of theirs (NCT04174898)
+    "Liver function tests and creatinine > 2 mg/dL",  # another analyte named before the value
+])
+def test_constraints_a_test_group_takes_no_value_its_analytes_cannot_read(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    assert not any(c.concept and c.concept.id in ("alt", "ast") for c in cons(nlp, text, "Exclusion"))
+
+
 def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_condition_before(nlp) -> None:  # type: ignore[no-untyped-def]
     # a time with no remission cue before it says nothing of when the malignancy counts
     cs = cons(nlp, "History of malignancy, except basal cell carcinoma; symptoms for more than 5 years", "Exclusion")

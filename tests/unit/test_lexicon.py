@@ -63,6 +63,10 @@ def test_lexicon_problems_found() -> None:
     d = LexiconEntry(id="d", name="D", category="condition", label="CONDITION", synonyms=("d",), expands_to=("m", "nowhere"))
     probs = lexicon_problems([m, d])
     assert any("expands_to 'm'" in p for p in probs) and any("expands_to 'nowhere'" in p for p in probs)
+    # a test group read as its analytes: each must be a measurement with a unit (m has none)
+    g = LexiconEntry(id="g", name="G", category="other", label="OTHER", synonyms=("g",), read_as=("m", "c"))
+    probs = lexicon_problems([m, c, g, a])
+    assert any("read_as 'c' is not a measurement" in p for p in probs) and any("read_as 'm'" in p for p in probs)
 
 
 def test_lexicon_grouping_concepts_have_narrower_terms() -> None:
