@@ -177,6 +177,11 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
     ("Polyneuropathy, unspecified", "icd10cm_g62_9", "neurological_disorder"),  # an imported G code under it
     ("Non-penetrating closed head trauma", "traumatic_brain_injury", "traumatic_brain_injury"),  # NCT02525432
     ("Crohn's disease with complex perianal fistula", "perianal_fistula", "perianal_fistula"),  # 92 ctgov-msc mentions
+    # ICD-10-CM blocks under the key concepts: acute hepatitis B (B16) is hepatitis B (NCT03184935);
+    # rheumatoid (M05-M06) and juvenile arthritis (M08) are autoimmune diseases
+    ("acute hepatitis B", "icd10cm_b16", "hepatitis_b"),
+    ("Juvenile rheumatoid arthritis", "icd10cm_m08_0", "autoimmune_disease"),
+    ("Rheumatoid arthritis with rheumatoid factor", "icd10cm_m05", "autoimmune_disease"),
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
