@@ -57,12 +57,14 @@ from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import Lexicon, LexiconEntry
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert, display, implied_unit, may_measure, time_unit_codes, to_days
+from nlp.core.units import convert, dimension, display, implied_unit, may_measure, time_unit_codes, to_days
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
 
 _VALUE_LABELS = {"VALUE", "REF_RANGE"}
+# the dimensions of a substance's level in the blood (a dose is mass per day or per kilogram)
+_LEVEL_DIMENSIONS = frozenset({"mass_conc", "molar"})
 _PRESENCE_KIND = {
     "CONDITION": Kind.CONDITION, "PREGNANCY": Kind.CONDITION, "THERAPY": Kind.THERAPY,
     "PROCEDURE": Kind.PROCEDURE, "TRIAL_PARTICIPATION": Kind.TRIAL_PARTICIPATION, "OTHER": Kind.OTHER,
@@ -257,12 +259,16 @@ class _Builder:
         ALT and AST above 3 (5) times the upper limit. The group's mentions up to the value (its
         abbreviation after it) become one analyte mention per member; only a value every member
         can be read in (a multiple of the normal range, or the members' own unit) and no other
-        analyte between."""
+        analyte between. A substance with a concentration right after it is its level
+        (``_level``)."""
         lex = _lex()
         out: list[Entity] = []
         skip: set[int] = set()
         for i, e in enumerate(ents):
             if i in skip:
+                continue
+            if e.label == "THERAPY" and self._level(e, ents[i + 1] if i + 1 < len(ents) else None):
+                out.append(e.model_copy(update={"label": "MEASUREMENT"}))
                 continue
             entry = lex.entries.get(e.concept_id or "") if e.label == "OTHER" else None
             if entry is None or not entry.read_as:
@@ -289,6 +295,15 @@ class _Builder:
                 out.append(e.model_copy(update={"label": "MEASUREMENT", "concept_id": m.id, "end": last.end,
                                                 "text": self.text[e.start:last.end]}))
         return out
+
+    def _level(self, drug: Entity, nxt: Entity | None) -> bool:
+        """A substance named with a concentration is its level in the blood, no exposure:
+        "tacrolimus trough level > 15 ng/mL", "uric acid > 8 mg/dL", "vitamin D < 20 ng/mL" (a
+        value with a comparator in a mass or molar concentration right after it, cue
+        ``level_gap`` between)."""
+        return bool(drug.concept_id) and nxt is not None and nxt.label in _VALUE_LABELS and nxt.value is not None \
+            and nxt.comparator is not None and dimension(nxt.unit) in _LEVEL_DIMENSIONS \
+            and cue("level_gap").match(self.text[drug.end:nxt.start]) is not None
 
     def _cue_entities(self) -> list[Entity]:
         """Judgement, consent and participation worded as no lexicon phrase is: agent x opinion

@@ -180,6 +180,25 @@ def test_constraints_a_test_group_with_a_threshold_is_each_of_its_analytes(nlp, 
     assert sorted(brief(cons(nlp, text, section))) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a substance with a concentration is its level, no exposure (NCT05288725, NCT04385056)
+    ("Vitamin D levels < 30 ng/mL.", ("measurement", "<", 30, "ng/mL")),
+    ("Known history of serum or plasma progranulin level < 110.9 ng/mL.", ("measurement", "<", 110.9, "ng/mL")),
+    ("tacrolimus trough level > 15 ng/mL", ("measurement", ">", 15, "ng/mL")),
+])
+def test_constraints_a_substance_with_a_concentration_is_its_level(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    assert [(k, cmp_, v, u) for k, _, cmp_, v, u in brief(cons(nlp, text, "Exclusion"))] == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "prednisone > 20 mg/day",  # a dose: the drug taken at it
+    "use of vitamin D supplements",  # no value
+    "tacrolimus, and creatinine > 2 mg/dL",  # another analyte's value
+])
+def test_constraints_a_drug_without_its_concentration_stays_a_therapy(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    assert "therapy" in {c.kind for c in cons(nlp, text, "Exclusion")}
+
+
 @pytest.mark.parametrize("text", [
     "liver enzymes >2x baseline",  # no unit either member reads: no threshold of theirs (NCT04174898)
     "Liver function tests and creatinine > 2 mg/dL",  # another analyte named before the value

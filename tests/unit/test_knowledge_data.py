@@ -150,6 +150,7 @@ CUE_CASES = [
     ("not_candidate", "disease not amenable to ", "disease amenable to "),
     ("dose_unit", "mg/kg/d", "mg/dL"),
     ("dose_gap_before", " doses ", " hemoglobin of all "),
+    ("level_gap", " trough level of ", " 5 mg daily and "),
     ("dose_gap_after", " of oral ", " and the "),
     ("abbreviation_bracket", " (", " or "),  # fullmatched between a mention and its abbreviation
     ("cause_denied", "not fully explained by", "explained by"),
