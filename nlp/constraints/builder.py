@@ -678,7 +678,11 @@ class _Builder:
                                 d.group = group
                 if not targets:
                     after = self._next_analyte(e)
-                    if after is not None and not self._can_read(after, e):
+                    if after is not None and (not self._can_read(after, e) or (
+                            e.unit is None and self._unit_needed(after) and self.text[e.end:after.start].strip(" \t<>=≤≥"))):
+                        # "at least one post-treatment free PSA blood test", "at least two menopausal FSH
+                        # levels": a number without a unit, words before an analyte measured in one,
+                        # counts something else ("19≤BMI", "10 cigarettes a day" adjoin theirs)
                         after = None
                     if (defined := self._defined_by(e)) is not None:
                         # "severe anemia (<8 g/dL)": the threshold is what the condition means
@@ -1570,6 +1574,13 @@ class _Builder:
             if x is not None and entry.range is not None and not entry.range[0] <= x <= entry.range[1]:
                 return False
         return True
+
+    @staticmethod
+    def _unit_needed(analyte: Entity) -> bool:
+        """The analyte is measured in a unit (no scale or count, nor a count of things such as
+        pack-years, UCUM's braced units)."""
+        entry = _lex().entries.get(analyte.concept_id or "")
+        return entry is not None and entry.unit is not None and entry.unit not in _DIMENSIONLESS and not entry.unit.startswith("{")
 
     def _next_analyte(self, v: Entity) -> Entity | None:
         """The analyte right after a value, before any other value and in its clause ("... 20 on

@@ -377,6 +377,8 @@ def find_values(text: str) -> list[ValueMatch]:
             if unit is None and m.group("u1") and n2 is not None:
                 unit = ucum_unit(m.group("u1"))
                 unit_text = m.group("u1")
+        if n2 is not None and n2 < n1 and unit is None and m.group("cmp") is None and range_word in ("-", "–", "—"):
+            continue  # "Cancer antigen 15-3", "CA 19-9": a name's number, no range (a range runs upward)
         cmp_ = comparator_of(m.group("cmp"))
         has_between = bool(re.search(r"between", m.group(0), re.I))
         if n2 is not None:

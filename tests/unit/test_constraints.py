@@ -181,6 +181,48 @@ def test_constraints_a_test_group_with_a_threshold_is_each_of_its_analytes(nlp, 
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # analytes mined from ../shared/data (thresholds after them in 3+ trials), with LOINC codes where verified
+    ("Ferritin >300 ug/L with doubling within 24 hours", ("measurement", "ferritin", ">", 300, "ug/L")),  # NCT05092724
+    ("abnormal serum calcium level ( Ca2+> 2.9 mmol/L", ("measurement", "serum_calcium", ">", 2.9, "mmol/L")),  # NCT03265613
+    ("Alpha fetoprotein>400ng/mL with primary liver cancer", ("measurement", "afp", ">", 400, "ng/mL")),  # NCT03826433
+    ("Aortic stenosis with valve area ≤ 1.5 cm2", ("measurement", "aortic_valve_area", "<=", 1.5, "cm2")),  # NCT02501811
+    # "wider than" compares a width (NCT00721045)
+    ("Sustained Ventricular Tachycardia as demonstrated by QRS complexes wider than 120 msec",
+     ("measurement", "qrs_duration", ">", 120, "ms")),
+])
+def test_constraints_mined_analytes_take_their_thresholds(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    assert expected in brief(cons(nlp, text, "Exclusion"))
+
+
+@pytest.mark.parametrize(("text", "analyte"), [
+    # a number without a unit, words before an analyte measured in one, counts something else
+    ("At least two menopausal FSH levels (≥ 20 IU/L) and/or amenorrhea", "fsh"),  # NCT04815213: FSH >= 2
+    ("patients that did not have at least one post-treatment free PSA blood test.", "psa"),  # LCT NCT03927287
+    ("cytopenia in at least two cell lines and neutrophil count > 0.5 x 109/L", "anc"),  # NCT01305694: ANC >= 2
+    # "15-3" of "Cancer antigen 15-3" is a name's number, no range 3-15 (NCT02477540)
+    ("tumor markers test(AFP((Alpha fetoprotein), CEA(Carcinoembryonic antigen), CA15-3(Cancer antigen 15-3 for breast", "afp"),
+])
+def test_constraints_a_count_or_a_name_number_is_no_reading_of_an_analyte(nlp, text, analyte) -> None:  # type: ignore[no-untyped-def]
+    assert [b for b in brief(cons(nlp, text, "Inclusion")) if b[1] == analyte and b[3] in (1, 2, 3, 15)] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("19≤Body mass index (BMI)≤30㎏/㎡;", ("bmi", "bmi", ">=", 19, "kg/m2")),  # NCT01142050: the value adjoins its analyte
+    ("Smokers who smoke more than 10 cigarettes a day.", ("measurement", "cigarettes_per_day", ">", 10, "{cigarettes}/d")),
+    ("Prior history of smoking equivalent to ˃20 cumulative pack years of cigarettes.",  # NCT04956744: a count of things
+     ("measurement", "smoking_pack_years", ">", 20, "{pack-years}")),
+])
+def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    assert expected in brief(cons(nlp, text, "Inclusion"))
+
+
+def test_constraints_a_calcium_threshold_converts_between_mass_and_molar_units(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.core.units import convert
+    assert convert(10.0, "mg/dL", "mmol/L", "serum_calcium") == pytest.approx(2.495)
+    assert convert(7.0, "mg/dL", "umol/L", "uric_acid") == pytest.approx(416.36)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     # a substance with a concentration is its level, no exposure (NCT05288725, NCT04385056)
     ("Vitamin D levels < 30 ng/mL.", ("measurement", "<", 30, "ng/mL")),
     ("Known history of serum or plasma progranulin level < 110.9 ng/mL.", ("measurement", "<", 110.9, "ng/mL")),

@@ -184,6 +184,8 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     # "per cent" of a decilitre, the old clinical spelling: mg% is mg/dL, gm% g/dL (NCT00883870, NCT00883727)
     ("Hb% < 10 gm%, Serum Creatinine ≥ 2mg%", [("<", 10.0, "g/dL"), (">=", 2.0, "mg/dL")]),
     ("HbA1c > 8%", [(">", 8.0, "%")]),
+    ("Cancer antigen 15-3 for breast cancer", []),  # a name's number: a range runs upward (NCT02477540)
+    ("NIHSS 5-12", [("between", 5.0, None)]),
     ("platelets </= 100 x 10^9/L", [("<=", 100.0, "10*9/L")]),
     ("AST, ALT ≥ 2.0×UNL", [(">=", 2.0, "xULN")]),  # NCT04569409 (ULN misspelt)
     ("bilirubin, AST, ALT >5xnormal", [(">", 5.0, "xULN")]),  # NCT01460901
