@@ -46,6 +46,9 @@ class Unit(BaseModel):
     # False: read where written ("121 lbs"), never assumed for a number written without a unit
     # (``implied_unit``: a bare "weight > 100" is read in the metric units alone)
     implied: bool = True
+    # implied only for numbers below this ("{fraction}": a fraction of one is written below one;
+    # "FEV1 < 1.0" is litres, no 100 %)
+    implied_below: Number | None = None
 
 
 class WrittenForm(BaseModel):
@@ -217,6 +220,7 @@ class _Index:
     readable_as: tuple[frozenset[str], ...]
     not_implied: frozenset[str]
     near_normal: float
+    implied_below: dict[str, float]
 
 
 @lru_cache(maxsize=1)
@@ -243,6 +247,7 @@ def _index() -> _Index:
         tuple(frozenset(g) for g in units.readable_as),
         frozenset(u.code for u in units.units if not u.implied),
         units.implied_near_normal,
+        {u.code: float(u.implied_below) for u in units.units if u.implied_below is not None},
     )
 
 
@@ -311,6 +316,8 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
     fitting: list[tuple[str, float]] = []
     for code, (d, factor) in index.family.items():
         if d != dim or code in index.time_codes or code in index.not_implied:
+            continue
+        if code in index.implied_below and any(v >= index.implied_below[code] for v in values):
             continue
         xs = [convert(v, code, analyte_unit, analyte) for v in values]
         if all(x is not None and low <= x <= high for x in xs):

@@ -456,11 +456,22 @@ def test_grammar_age_condition(nlp, text: str, analyte: str, ages: list[tuple[fl
     ("total bilirubin > 2", "total_bilirubin", None),  # 2 mg/dL or 2 umol/L (two dimensions)
     ("ALT > 3", "alt", None),  # NCT00658073: "greater than 3 times the upper ...": no enzyme unit is implied
     ("FSH>20", "fsh", None),  # NCT02603744: 20 IU/L, written per mL as often
+    # a percentage written as a fraction of one (below one, near the analyte's normal range)
+    ("left ventricular ejection fraction <0.25", "lvef", "{fraction}"),  # NCT04005989: no 0.25 %
+    ("Obstructive lung disease: FEV1/FVC < 0.70", "fev1_fvc", "{fraction}"),  # NCT02594839
+    ("Hematocrit < 30", "hematocrit", "%"),
 ])
 def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | None) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "bmi" if analyte is None else "measurement")
     cs = [c for c in cs if analyte is None or c.concepts.concept.id == analyte]
     assert cs and all(c.range.unit == unit for c in cs)
+
+
+def test_implied_unit_a_fraction_of_one_only_below_one() -> None:
+    # NCT00644410 "FEV1 <1.0" (litres): 1.0 is no fraction of one, read as 100 %
+    from nlp.core.units import implied_unit
+    assert implied_unit("%", [1.0], (0, 200), "fev1", (80, 120)) != "{fraction}"
+    assert implied_unit("%", [0.25], (0, 100), "lvef", (55, 70)) == "{fraction}"
 
 
 @pytest.mark.parametrize(("text", "analyte", "certain"), [
