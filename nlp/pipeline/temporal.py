@@ -41,9 +41,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # recent (<6 months), (≤ 3 months): a bracketed upper bound is a look-back window ("(< 12
     # years)" is left to the age grammar)
     (re.compile(rf"\(\s*(?:<|≤|<=|&lt;|less\s+than|under)\s*{_AMOUNT}\s*\)", re.I), "bracket"),
-    # within (the last|past) 3 months (prior to|before) enrollment
+    # within (the last|past) 3 months (prior to|before) enrollment ("for over 6 months" is a duration)
     (re.compile(
-        rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:(?:past|last|previous|preceding|prior)\s+)?{_AMOUNT}"
+        rf"\b(?:within|in|during|(?<!for\s)over)\s+(?:the\s+)?(?:(?:past|last|previous|preceding|prior)\s+)?{_AMOUNT}"
         rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
     # in the past/last/previous year (no number)
     (re.compile(

@@ -325,6 +325,8 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     # the diagnosis named again after the duration (NCT05011474's whole criterion)
     (("Among the subjects with low back pain, conservative treatment is performed, but the back pain or hip pain "
      "persists for more than 3 months, and the cause of the back pain is a degenerative disc"), [(3, None, "mo")]),
+    # "for over" is a duration, no look-back window (NCT01223664)
+    ("Serum HBsAg positive for over six months.", [(6, None, "mo")]),
     # an upper bound, past a bracketed definition (NCT04615429)
     (("Moderate to severe ARDS (PaO2/FiO2 ratio equal or less than 200 mmHg) for less than 96 hours at the time of "
      "randomization"), [(None, 96, "h")]),
