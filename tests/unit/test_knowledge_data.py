@@ -198,6 +198,12 @@ CUE_CASES = [
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
     ("consent_phrase", "Patients who refuse to participate", "Patients who refused blood transfusion"),  # LCT
+    ("consent_phrase", "Must be able to follow postoperative management program.", "follow-up imaging program"),  # NCT00721045
+    ("consent_phrase", "willing patients to participate in trial", "patients willing to donate"),  # NCT04492501
+    ("consent_phrase", "Agrees to the collection of venous blood per protocol", "collection of fluid in the knee"),  # NCT04362189
+    ("consent_phrase", "Inaccessibility for follow up", "inaccessible lesion"),  # NCT01714167
+    ("consent_phrase", "Authorize the participation of the study", "authorized representative"),  # NCT03855631
+    ("consent_phrase", "or without full capacity for civil conduct", "reduced lung capacity"),  # NCT03357770
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118
     ("hypothetical", "planning to become ", "pregnant "),
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
