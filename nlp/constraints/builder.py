@@ -184,6 +184,10 @@ _SEVERITY_REACH = 40
 # severe "); further on, the cue is another mention's
 _DENIAL_REACH = 24
 
+# characters before a participation phrase a negation denying it may stand in ("must not be
+# participating or intending to ")
+_PARTICIPATION_DENIAL_REACH = 48
+
 # characters before a remission time its exception may open in (the cue's own reach, 300, and the
 # exception word): "except for the following: adequately treated basal cell or squamous cell skin
 # cancer, ..., or any other cancer from which the patient has been disease-free for 5 years"
@@ -326,7 +330,12 @@ class _Builder:
             judged = [e.start for e in (*self.ents, *out) if e.label == "JUDGEMENT"]
             if label == "CONSENT" and any(j < s0 + m.start() for j in judged):
                 continue  # "... that the investigator believes will affect their ability to participate": judged
-            out.append(Entity(label=label, text=m.group(0), start=s0 + m.start(), end=s0 + m.end(), concept_id=cid))
+            start = s0 + m.start()
+            # "must not be participating or intending to participate in a concurrent ... trial": a
+            # negation before the phrase in its clause (across "or") denies the participation
+            negated = label == "TRIAL_PARTICIPATION" and bool(
+                cue("negation").search(self.clause_before(start, "clause_punctuation")[-_PARTICIPATION_DENIAL_REACH:]))
+            out.append(Entity(label=label, text=m.group(0), start=start, end=s0 + m.end(), concept_id=cid, negated=negated))
         return out
 
     def _group(self) -> str:

@@ -180,6 +180,17 @@ def test_constraints_a_test_group_with_a_threshold_is_each_of_its_analytes(nlp, 
     assert sorted(brief(cons(nlp, text, section))) == expected
 
 
+@pytest.mark.parametrize(("text", "present"), [
+    # a negation before a participation phrase in its clause denies it (LCT NCT03868163, NCT03863613)
+    ("Patient must not be participating or intending to participate in a concurrent interventional therapeutic trial.", False),
+    ("Not participating in another preterm birth study at the same time", False),
+    ("Concurrent participation in an interventional drug/device research study", True),  # NCT02525432
+])
+def test_constraints_participation_phrase_reads_its_negation(nlp, text, present) -> None:  # type: ignore[no-untyped-def]
+    c, = [c for c in cons(nlp, text, "Inclusion") if c.kind == "trial_participation"]
+    assert c.comparator == ("present" if present else "absent")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # analytes mined from ../shared/data (thresholds after them in 3+ trials), with LOINC codes where verified
     ("Ferritin >300 ug/L with doubling within 24 hours", ("measurement", "ferritin", ">", 300, "ug/L")),  # NCT05092724

@@ -205,6 +205,11 @@ CUE_CASES = [
     ("consent_phrase", "Authorize the participation of the study", "authorized representative"),  # NCT03855631
     ("consent_phrase", "or without full capacity for civil conduct", "reduced lung capacity"),  # NCT03357770
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118
+    ("participation_phrase", "Active participation in other research therapy", "willing to participate in research"),  # NCT00721045
+    ("participation_phrase", "plans to participate in any other allogeneic stem cell/progenitor cell therapy trial",
+     "willingness to participate in this observational study"),  # NCT00810212, LCT NCT03869281
+    ("participation_phrase", "Have participated in stem cell clinical research",
+     "safely participating in and/or completing all study requirements"),  # NCT04302519, NCT03015623
     ("hypothetical", "planning to become ", "pregnant "),
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
     ("age_after", " years-old or older", " after stroke onset"),
