@@ -184,6 +184,10 @@ _SEVERITY_REACH = 40
 # severe "); further on, the cue is another mention's
 _DENIAL_REACH = 24
 
+# words between a function's state word and a later item of the list it governs ("Normal liver
+# and renal function": 2; "Adequate hepatic, renal and bone marrow function": 3)
+_LISTED_STATE_WORDS = 4
+
 # characters before a participation phrase a negation denying it may stand in ("must not be
 # participating or intending to ")
 _PARTICIPATION_DENIAL_REACH = 48
@@ -1462,6 +1466,16 @@ class _Builder:
             return dysfunction, False
         if cue("function_abnormal").search(lead) or cue("function_abnormal_after").search(self.text[e.end:self.crit_span[1]]):
             return dysfunction, True
+        # a state word before a short list governs each of its items ("Normal liver and renal
+        # function"): the nearest state word before the clause, a few words away
+        wider = self.text[self.crit_span[0]:e.start]
+        wider = wider[max(wider.rfind(p) for p in ".;:()") + 1:]  # the list's sentence part, commas kept
+        said = [(m.end(), state) for state, name in ((False, "function_normal"), (True, "function_abnormal"))
+                for m in cue(name).finditer(wider)]
+        if said:
+            end, state = max(said)
+            if len(wider[end:].split()) <= _LISTED_STATE_WORDS:
+                return dysfunction, state
         return None
 
     def _dosed(self, val: Entity) -> Entity | None:

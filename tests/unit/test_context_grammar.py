@@ -177,6 +177,11 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
     ("Abnormal AST or ALT at screening", "exclusion", [("hepatic_dysfunction", True)]),  # NCT04073472
     ("Elevated liver enzymes", "exclusion", [("hepatic_dysfunction", True)]),  # constructed
     ("ALT > 3 x ULN", "exclusion", []),  # a value: a measurement, no condition
+    # a state word before a short list governs each item (NCT00883870, NCT03631589, NCT04441658)
+    ("Normal liver and renal function", "inclusion", [("hepatic_dysfunction", False), ("renal_dysfunction", False)]),
+    ("Adequate renal and hepatic function", "inclusion", [("renal_dysfunction", False), ("hepatic_dysfunction", False)]),
+    ("Normal renal function and abnormal liver function", "exclusion",
+     [("renal_dysfunction", False), ("hepatic_dysfunction", True)]),  # constructed: the nearest state word
     # a function named without a state is no condition
     ("renal function tests at screening", "inclusion", []),  # constructed
 ])
