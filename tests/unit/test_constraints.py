@@ -197,6 +197,11 @@ def test_constraints_participation_phrase_reads_its_negation(nlp, text, present)
     ("abnormal serum calcium level ( Ca2+> 2.9 mmol/L", ("measurement", "serum_calcium", ">", 2.9, "mmol/L")),  # NCT03265613
     ("Alpha fetoprotein>400ng/mL with primary liver cancer", ("measurement", "afp", ">", 400, "ng/mL")),  # NCT03826433
     ("Aortic stenosis with valve area ≤ 1.5 cm2", ("measurement", "aortic_valve_area", "<=", 1.5, "cm2")),  # NCT02501811
+    ("mean PAP >50 mmHg, DLCO<45% of predicted", ("measurement", "mpap", ">", 50, "mm[Hg]")),  # NCT00962923
+    ("a modified Rodnan skin score(mRSS) above 20, plus ESR >25 mm/first h", ("measurement", "mrss", ">", 20, "{score}")),
+    ("a modified Rodnan skin score(mRSS) above 20, plus ESR >25 mm/first h", ("measurement", "esr", ">", 25, "mm/h")),
+    # the scale's family name with another version in brackets is that version (NCT04397796)
+    ("Acute Physiology and Chronic Health Evaluation (APACHE IV) score > 5", ("measurement", "apache_iv", ">", 5, "{score}")),
     # "wider than" compares a width (NCT00721045)
     ("Sustained Ventricular Tachycardia as demonstrated by QRS complexes wider than 120 msec",
      ("measurement", "qrs_duration", ">", 120, "ms")),
@@ -225,6 +230,14 @@ def test_constraints_a_count_or_a_name_number_is_no_reading_of_an_analyte(nlp, t
 ])
 def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
     assert expected in brief(cons(nlp, text, "Inclusion"))
+
+
+@pytest.mark.parametrize(("text", "concepts"), [
+    ("Chemical or ETOH dependency", {"substance_abuse", "alcohol_abuse"}),  # NCT02525432 (ETOH: ethanol)
+    ("Impaired liver function, abnormal blood coagulation, AIDS", {"hepatic_dysfunction", "coagulopathy", "hiv"}),  # NCT01714167
+])
+def test_constraints_condition_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
+    assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind == "condition" and c.concept}
 
 
 def test_constraints_a_calcium_threshold_converts_between_mass_and_molar_units(nlp) -> None:  # type: ignore[no-untyped-def]
