@@ -235,10 +235,13 @@ def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expecte
 
 @pytest.mark.parametrize(("text", "concepts"), [
     ("Chemical or ETOH dependency", {"substance_abuse", "alcohol_abuse"}),  # NCT02525432 (ETOH: ethanol)
+    # therapies: antithymocyte globulin is an immunosuppressant (NCT04492501, NCT01305694)
+    ("Those receiving immunotherapy, Anti-thymocyte globulin or hematopoietic stem cell transplant", {"antithymocyte_globulin"}),
+    ("incomplete response at least 3 months following treatment with ATG/CsA", {"antithymocyte_globulin", "cyclosporine"}),
     ("Impaired liver function, abnormal blood coagulation, AIDS", {"hepatic_dysfunction", "coagulopathy", "hiv"}),  # NCT01714167
 ])
-def test_constraints_condition_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
-    assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind == "condition" and c.concept}
+def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
+    assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy") and c.concept}
 
 
 def test_constraints_a_calcium_threshold_converts_between_mass_and_molar_units(nlp) -> None:  # type: ignore[no-untyped-def]
