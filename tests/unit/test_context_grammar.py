@@ -473,7 +473,7 @@ def test_context_contraception_required_by_an_exclusion_never_turns_away(nlp) ->
     ("Patients without diabetes but with comorbidities such as hypertension",
      [("diabetes", False), ("hypertension", True)]),  # constructed
     ("Patients who did not respond to treatment options including methylprednisolone, and or cyclosporine A or ATG.",
-     [("methylprednisolone", True), ("cyclosporine", True)]),  # NCT02824653
+     [("methylprednisolone", True), ("cyclosporine", True), ("antithymocyte_globulin", True)]),  # NCT02824653
     ("Any other serious condition, including but not limited to liver disease (e.g., cirrhosis)",
      [("hepatic_dysfunction", True)]),  # after seed NCT05697718: "not limited to" negates nothing
     # "e.g." followed by a lower-case word ends no sentence (the cue's capital was read

@@ -721,7 +721,7 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
     ("Visual Analogue Scale of 4 or higher", "vas_pain", [(4.0, None, "{score}")]),  # NCT02646007
     # a number after the name that is part of it, out of the scale's range, or with a unit is no level
     ("Hamilton Depression Rating Scale 21-item score greater than 18", "ham_d", [(18.0, None, "{score}")]),  # NCT02675556
-    ("Acute Physiologic and Chronic Health Evaluation (APACHE IV) score >5", "apache_ii", [(5.0, None, "{score}")]),  # NCT04371393
+    ("Acute Physiologic and Chronic Health Evaluation (APACHE IV) score >5", "apache_iv", [(5.0, None, "{score}")]),  # NCT04371393
     ("NYHA 5", "nyha_class", []),  # constructed: NYHA has four classes
     ("physical status ASA I-II (by the American Society of Anesthesiologists)", "asa_physical_status",
      [(None, 2.0, "{score}")]),  # LCT NCT03863977
