@@ -98,7 +98,10 @@ _REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
 # Roman numerals only there, never alone ("type II diabetes" names no level of anything)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
           "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "ⅴ": 5, "ⅵ": 6, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6}
-_LEVEL = r"(?:vi|iv|v|i{1,3}|[ⅰ-ⅵⅠ-Ⅵ]|\d{1,2}(?:\.5)?)(?![\w.,]\d|[^\W_])"  # not "22" of "220"
+# a grade and its category written together, Roman then Arabic ("Rutherford II-4, III-5 or III-6":
+# categories 4 to 6): the level is the category (``_level``)
+_PAIRED_LEVEL = r"(?:i{1,3}|[ⅰ-ⅲⅠ-Ⅲ])\s*-\s*\d(?!\d)"
+_LEVEL = rf"(?:{_PAIRED_LEVEL}|vi|iv|v|i{{1,3}}|[ⅰ-ⅵⅠ-Ⅵ]|\d{{1,2}}(?:\.5)?)(?![\w.,]\d|[^\W_])"  # not "22" of "220"
 _LEVEL_JOIN = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*/\s*|\s*[-–~]\s*|\s+to\s+)"
 _LEVELS = rf"""
     (?:score\s+)?
@@ -109,7 +112,9 @@ _LEVELS = rf"""
     """
 _SCALE_RE = re.compile(rf"(?:{read_cues().cues['scale_level_word']}\s*)+{_LEVELS}", re.X | re.I)
 # the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"; ``levels_after``)
-_LEVELS_AFTER = re.compile(rf"[\s)\]]*{_LEVELS}", re.X | re.I)  # "(ASA) I or II": after its bracket too
+# "(ASA) I or II": after its bracket too; "Rutherford- II-4": after a dash right after the name and
+# a space ("Autism Diagnostic Observation Schedule - 2" is the scale's version)
+_LEVELS_AFTER = re.compile(rf"(?:[-–]\s+|[\s)\]]*){_LEVELS}", re.X | re.I)
 _UNIT_FIRST = re.compile(rf"\s*(?:{UNIT_RE})(?![^\W\d_])", re.I)
 _PLUS_MINUS = re.compile(r"\s*\(?\s*(?:\+\s*/\s*-|±)")  # "MoCA of 23 (+/- 4)": an approximate score, no level
 _CMP_BEFORE_SCALE = re.compile(rf"(?P<cmp>(?:{_CMP_RE}))\s*\Z", re.X | re.I)  # "> grade II"
@@ -118,6 +123,8 @@ _DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
 
 
 def _level(text: str) -> float:
+    if "-" in text:  # a grade and its category ("II-4"): the category
+        text = text.rsplit("-", 1)[1].strip()
     roman = _ROMAN.get(text) or _ROMAN.get(text.lower())
     return float(roman) if roman else float(text)
 

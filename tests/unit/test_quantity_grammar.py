@@ -722,6 +722,11 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
     # a number after the name that is part of it, out of the scale's range, or with a unit is no level
     ("Hamilton Depression Rating Scale 21-item score greater than 18", "ham_d", [(18.0, None, "{score}")]),  # NCT02675556
     ("Acute Physiologic and Chronic Health Evaluation (APACHE IV) score >5", "apache_iv", [(5.0, None, "{score}")]),  # NCT04371393
+    # a grade and its category written together: the category is the level (Rutherford's notation)
+    ("Rutherford's class: II-4, III-5 or III-6", "rutherford_category", [(4.0, 6.0, "{score}")]),  # NCT02477540
+    ("clinically and hemodynamically confirmed as per Rutherford- Ⅱ-4, Ⅲ-5, or Ⅲ-6;", "rutherford_category",
+     [(4.0, 6.0, "{score}")]),  # NCT02336646: after a dash right after the name
+    ("NYHA class II-IV", "nyha_class", [(2.0, 4.0, "{score}")]),  # a range of grades stays one
     ("NYHA 5", "nyha_class", []),  # constructed: NYHA has four classes
     ("physical status ASA I-II (by the American Society of Anesthesiologists)", "asa_physical_status",
      [(None, 2.0, "{score}")]),  # LCT NCT03863977
@@ -737,6 +742,12 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
 def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
                                           ranges: list[tuple[float | None, float | None, str | None]]) -> None:
     assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
+
+
+def test_grammar_a_scale_version_after_a_spaced_dash_is_no_level(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT04294290: "Autism Diagnostic Observation Schedule - 2" names the scale's version
+    text = "DSM-5 Checklist as informed by the Autism Diagnostic Observation Schedule - 2."
+    assert _constraints(nlp, text, "measurement") == []
 
 
 @pytest.mark.parametrize(("text", "ages"), [
