@@ -76,7 +76,8 @@ _VALUE_RE = re.compile(
     (?:{read_cues().cues['range_end_inclusive']}\s*(?=(?:to|and|-|–)\s*\d))?  # "aged at 18 years (including) to 75"
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
-    (?:(?P<times>{_TIMES})\s*(?:of\s+|the\s+)*{_REF}|(?<=\d)(?P<nref>N)\b|(?P<u2>{UNIT_RE})
+    (?:(?P<times>{_TIMES})\s*(?:(?P<tcmp>greater|higher|more|above|over|less|lower|below)\s+than\s+)?(?:of\s+|the\s+)*{_REF}
+       |(?<=\d)(?P<nref>N)\b|(?P<u2>{UNIT_RE})
        |(?P<dangle>times|-?fold)(?=\s*(?:[,;)]|or\b|and\b|$)))?
     """,
     re.X | re.I,
@@ -387,6 +388,9 @@ def find_values(text: str) -> list[ValueMatch]:
         if n2 is not None and n2 < n1 and unit is None and m.group("cmp") is None and range_word in ("-", "–", "—"):
             continue  # "Cancer antigen 15-3", "CA 19-9": a name's number, no range (a range runs upward)
         cmp_ = comparator_of(m.group("cmp"))
+        if cmp_ is None and m.group("tcmp") and n2 is None:
+            # "2 times higher than the normal value": the comparator written between the multiple and its reference
+            cmp_ = "<" if m.group("tcmp").lower() in ("less", "lower", "below") else ">"
         has_between = bool(re.search(r"between", m.group(0), re.I))
         if n2 is not None:
             cmp_ = "between"

@@ -203,6 +203,9 @@ def test_constraints_participation_phrase_reads_its_negation(nlp, text, present)
     # the scale's family name with another version in brackets is that version (NCT04397796)
     ("Acute Physiology and Chronic Health Evaluation (APACHE IV) score > 5", ("measurement", "apache_iv", ">", 5, "{score}")),
     ("A surface area of the target wound of ≥7 and ≤15 cm2", ("measurement", "wound_area", "<=", 15, "cm2")),  # NCT05549609
+    # "alanine transferase", a common misnomer of the aminotransferase (NCT01720888)
+    ("liver impairment indicated by serum alanine transferase level at 4 times greater than normal value.",
+     ("measurement", "alt", ">", 4, "xULN")),
     # "wider than" compares a width (NCT00721045)
     ("Sustained Ventricular Tachycardia as demonstrated by QRS complexes wider than 120 msec",
      ("measurement", "qrs_duration", ">", 120, "ms")),

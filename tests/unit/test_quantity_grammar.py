@@ -194,6 +194,10 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal value", [(">=", 2.0, "xULN"), (">=", 2.0, "xULN")]),
     ("ALT, AST, Cr & GT; Normal 1.5 times", [(None, 1.5, "xULN")]),  # NCT05319106: reference first
     ("ALT > 2.5 x ULN", [(">", 2.5, "xULN")]),
+    # the comparator between the multiple and its reference (NCT03265613, NCT03378414, NCT01720888)
+    ("AST or ALT 2 times more than normal upper limit;", [(">", 2.0, "xULN")]),
+    ("total bilirubin is 1.5 times higher than normal value", [(">", 1.5, "xULN")]),
+    ("serum alanine transferase level at 4 times greater than normal value", [(">", 4.0, "xULN")]),
     # the comparator restated as a symbol, units spelt out (NCT01874665)
     ("diastolic blood pressure greater than (>) 90 millimeter of mercury [mmHg]", [(">", 90.0, "mm[Hg]")]),
     ("Total serum bilirubin less than or equal to (<=) 1.5*Upper Limit of Normal (ULN)", [("<=", 1.5, "xULN")]),
