@@ -69,7 +69,7 @@ _VALUE_RE = re.compile(
     (?(cmp)(?:an?\s+(?=\d))?)  # "less than a 5 pack-year history": an article after the comparator
     (?:\(\s*(?:[<>≤≥]=?|=)\s*\)\s*)?  # "greater than (>) 90": the symbol restated
     (?:(?<=[^\W\d_]\s)(?:grade|stage|class|degree|level)\s+)?  # "greater than or equal to grade 2"
-    (?:between\s+(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?
+    (?:between(?:\s+|(?=\d))(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?  # "between70 and 85 years": glued too
     (?P<sign>(?<![\w.,])[-−+](?=\d))?  # "T score <= -1.0", "-2.5 or less", "z-score < +1.5"
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
     (?:(?P<u1>{UNIT_RE})\s*)?
@@ -351,6 +351,7 @@ def find_values(text: str) -> list[ValueMatch]:
         # numbers glued to letters on the left are part of a name ("HbA1c", "CD4", "W12"), but for
         # an age word glued to its number ("ages18 to 75", cue age_lead)
         glued_age = s > 0 and text[s - 1].isalpha() and bool(cue("age_lead").search(text[max(0, s - 8):s]))
+        glued_age = glued_age or m.group(0).lstrip()[:7].lower() == "between"  # "between70 and 85 years old"
         if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_") and m.group("cmp") is None and not glued_age:
             continue
         glued_cmp = m.group("cmp") is not None and m.end("cmp") == m.start("n1")  # "greater than100"

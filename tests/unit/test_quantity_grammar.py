@@ -77,6 +77,8 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # a criterion that says nothing but an adult's number of years is the age (a duration to the
     # temporal tagger before: not read)
     ("Over 18 years.", [(18, None, "a")]),  # LCT NCT03921203
+    ("Male and female patients between 18 and 80 years", [(18, 80, "a")]),  # LCT NCT03864757
+    ("Patient between70 and 85 years old", [(70, 85, "a")]),  # NCT02630836: "between" glued to its number
     ("Adult patients over 18 years", [(18, None, "a")]),  # LCT NCT03926572
     ("Under 18 years;", [(None, 18, "a")]),  # ctgov-msc NCT02034786
     ("18-40 years", [(18, 40, "a")]),  # LCT NCT03863431
