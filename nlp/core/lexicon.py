@@ -304,6 +304,9 @@ if __name__ == "__main__":
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w+")
+# characters an imported term never spans (the punctuation between its words is otherwise ignored:
+# "Hb-S/Hb-C disease"): a comparison ("18 years old ≤ age" holds no "old age"), a semicolon
+_TERM_BREAK = re.compile(r"[<>≤≥=;]")
 _WHOLE_CACHE = 100_000  # phrases whose ``Lexicon.whole`` answer is kept
 
 
@@ -595,6 +598,8 @@ class Lexicon:
                 if cid is not None:
                     if spans is None:
                         spans = [m.span() for m in _WORD.finditer(text)]
+                    if n > 1 and _TERM_BREAK.search(text, spans[i][1], spans[i + n - 1][0]):
+                        continue  # a shorter term may still start here
                     out.append((cid, spans[i][0], spans[i + n - 1][1]))
                     free = i + n
                     break

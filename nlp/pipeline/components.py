@@ -654,6 +654,9 @@ def _one_interval(a: ValueMatch, b: ValueMatch) -> bool:
     return False
 
 
+_MIRRORED = frozenset("<>≤≥=")  # a comparison's last character when the value is written before its analyte
+
+
 def _is_age(text: str, v: ValueMatch) -> bool:
     """A time quantity that is the patient's age: an age word before it or in its comparator
     ("aged", "under the age of"), "old" / "of age" / "or older" after it, or a word for people
@@ -667,6 +670,8 @@ def _is_age(text: str, v: ValueMatch) -> bool:
         or cue("age_lead").search(text[max(0, v.start - 20): v.start])
         or (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) and not since_event)
         or cue("age_word").search(text[v.start:v.end]) or cue("age_after").match(text[v.end:])
+        # "18 years old ≤ age ≤ 65": the comparison written first, the word "age" after it
+        or (text[v.start:v.end].rstrip()[-1:] in _MIRRORED and cue("age_word").match(text[v.end:].lstrip()) is not None)
         or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start]) and not since_event))
 
 

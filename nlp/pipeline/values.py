@@ -415,7 +415,9 @@ def find_values(text: str) -> list[ValueMatch]:
             s = m.start("sign") if m.group("sign") else m.start("n1")
         if cmp_ is None and n2 is None:
             # "8% ≤ HbA1c ≤ 11%", "100 mmHg < PaO2/FiO2": the value written first, the analyte after
-            before = _CMP_BEFORE_NAME.match(text, e)
+            # ("18 years old ≤ age ≤ 65": past the age word after the unit)
+            old_word = cue("age_unit_filler").match(text[e:]) if unit in _TIME_CODES else None
+            before = _CMP_BEFORE_NAME.match(text, e + (old_word.end() if old_word else 0))
             if before is not None:
                 cmp_ = comparators.MIRROR[comparator_of(before.group("c")) or "="]
                 e = before.end("c")

@@ -69,6 +69,14 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
         assert len(key.split(" ")) in data["starts"][key.split(" ")[0]]
 
 
+def test_vocabulary_an_imported_term_spans_no_comparison() -> None:
+    # NCT04293692 "18 years old ≤ age ≤ 75years old": no "old age" (ICD-10-CM R54) across the "≤";
+    # the punctuation of a name is still skipped ("Hb-S/Hb-C disease")
+    lex = Lexicon.load()
+    assert lex.find_imported("18 years old ≤ age ≤ 75years old") == []
+    assert [c for c, _, _ in lex.find_imported("Hb-S/Hb-C disease")] == ["icd10cm_d57_2"]
+
+
 @pytest.mark.parametrize(("text", "concept", "ancestor"), [
     ("failure of prior treatment with imatinib", "drug_db00619", "tyrosine_kinase_inhibitor"),  # INN stem -tinib
     ("sunitinib", "drug_db01268", "chemotherapy"),  # TKI -> chemotherapy
