@@ -206,6 +206,9 @@ def test_constraints_participation_phrase_reads_its_negation(nlp, text, present)
     # "alanine transferase", a common misnomer of the aminotransferase (NCT01720888)
     ("liver impairment indicated by serum alanine transferase level at 4 times greater than normal value.",
      ("measurement", "alt", ">", 4, "xULN")),
+    # a death expected within a time is a limit of life expectancy (NCT04273646, NCT04525378)
+    ("Expected deaths within 48 hours, uncontrolled bleeding", ("measurement", "life_expectancy", "<=", 48, "h")),
+    ("High probability of death in the following 48 h;", ("measurement", "life_expectancy", "<=", 48, "h")),
     # "wider than" compares a width (NCT00721045)
     ("Sustained Ventricular Tachycardia as demonstrated by QRS complexes wider than 120 msec",
      ("measurement", "qrs_duration", ">", 120, "ms")),
