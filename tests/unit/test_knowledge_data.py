@@ -204,6 +204,8 @@ CUE_CASES = [
     ("consent_phrase", "Inaccessibility for follow up", "inaccessible lesion"),  # NCT01714167
     ("consent_phrase", "Authorize the participation of the study", "authorized representative"),  # NCT03855631
     ("consent_phrase", "or without full capacity for civil conduct", "reduced lung capacity"),  # NCT03357770
+    ("consent_phrase", "Individuals incapable of making informed decisions", "decision to treat"),  # NCT02468492
+    ("consent_phrase", "Patient refusal to be followed by a period", "refused blood transfusion"),  # NCT02630836
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118
     ("participation_phrase", "Active participation in other research therapy", "willing to participate in research"),  # NCT00721045
     ("participation_phrase", "plans to participate in any other allogeneic stem cell/progenitor cell therapy trial",
