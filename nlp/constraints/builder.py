@@ -249,7 +249,7 @@ class _Builder:
         self.text = text  # the eligibility text (entity offsets index it)
         self.crit_span = crit_span
         self.own_span = own_span or crit_span  # a lead-in's own words: its span without its sub-criteria
-        self.ents = self._group_readings(sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start))
+        self.ents = self._analyte_readings(sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start))
         self.drafts: list[_Draft] = []
         self.groups = 0
         self._graded: list[tuple[int, list[_Draft]]] = []  # (start of a staged condition, its grade's drafts)
@@ -261,13 +261,13 @@ class _Builder:
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
     # -- helpers ---------------------------------------------------------------------------
-    def _group_readings(self, ents: list[Entity]) -> list[Entity]:
-        """A test group with a threshold right after it is each of its analytes (the lexicon's
-        ``read_as``): "Transaminases > 3 x ULN", "Liver function tests (LFTs) > 5x normal" are
-        ALT and AST above 3 (5) times the upper limit. The group's mentions up to the value (its
-        abbreviation after it) become one analyte mention per member; only a value every member
-        can be read in (a multiple of the normal range, or the members' own unit) and no other
-        analyte between. A substance with a concentration right after it is its level
+    def _analyte_readings(self, ents: list[Entity]) -> list[Entity]:
+        """The mentions a threshold right after them makes analytes. A test group is each of its
+        analytes (the lexicon's ``read_as``): "Transaminases > 3 x ULN", "Liver function tests
+        (LFTs) > 5x normal" are ALT and AST above 3 (5) times the upper limit. The group's mentions
+        up to the value (its abbreviation after it) become one analyte mention per member; only a
+        value every member can be read in (a multiple of the normal range, or the members' own
+        unit) and no other analyte between. A substance with a concentration is its level
         (``_level``)."""
         lex = _lex()
         out: list[Entity] = []

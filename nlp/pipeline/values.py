@@ -76,7 +76,7 @@ _VALUE_RE = re.compile(
     (?:{read_cues().cues['range_end_inclusive']}\s*(?=(?:to|and|-|–)\s*\d))?  # "aged at 18 years (including) to 75"
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
-    (?:(?P<times>{_TIMES})\s*(?:(?P<tcmp>greater|higher|more|above|over|less|lower|below)\s+than\s+)?(?:of\s+|the\s+)*{_REF}
+    (?:(?P<times>{_TIMES})\s*(?:(?P<tcmp>{read_cues().cues['multiple_comparator']})\s+)?(?:of\s+|the\s+)*{_REF}
        |(?<=\d)(?P<nref>N)\b|(?P<u2>{UNIT_RE})
        |(?P<dangle>times|-?fold)(?=\s*(?:[,;)]|or\b|and\b|$)))?
     """,
@@ -391,7 +391,7 @@ def find_values(text: str) -> list[ValueMatch]:
         cmp_ = comparator_of(m.group("cmp"))
         if cmp_ is None and m.group("tcmp") and n2 is None:
             # "2 times higher than the normal value": the comparator written between the multiple and its reference
-            cmp_ = "<" if m.group("tcmp").lower() in ("less", "lower", "below") else ">"
+            cmp_ = "<" if _DOWNWARD.search(m.group("tcmp")) else ">"
         has_between = bool(re.search(r"between", m.group(0), re.I))
         if n2 is not None:
             cmp_ = "between"

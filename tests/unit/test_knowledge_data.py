@@ -151,6 +151,7 @@ CUE_CASES = [
     ("dose_unit", "mg/kg/d", "mg/dL"),
     ("dose_gap_before", " doses ", " hemoglobin of all "),
     ("level_gap", " trough level of ", " 5 mg daily and "),
+    ("multiple_comparator", "higher than", "higher dose"),  # NCT03378414: "1.5 times higher than normal value"
     ("dose_gap_after", " of oral ", " and the "),
     ("abbreviation_bracket", " (", " or "),  # fullmatched between a mention and its abbreviation
     ("cause_denied", "not fully explained by", "explained by"),
