@@ -294,6 +294,9 @@ def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_cond
     ("Hypersensitivity to Dimethyl Sulfoxide (DMSO)", "allergy", "Dimethyl Sulfoxide, DMSO"),  # NCT02013674
     ("Allergic to local anesthetics", "allergy", "local anesthetics"),  # NCT04073472
     ("history of anaphylaxis to gentamicin", "anaphylaxis", "gentamicin"),  # NCT02477540
+    # "hypersensitive to": the adjective of the allergy (NCT03174587: every antibiotic user was excluded)
+    ("Those who are hypersensitive to antibiotics including penicillin and streptomycin.", "allergy",
+     "antibiotics, penicillin, streptomycin"),
 ])
 def test_constraints_an_allergen_is_no_exposure_and_leaves_the_allergy_open(nlp, text, concept, named) -> None:  # type: ignore[no-untyped-def]
     # what the patient reacts to is not a drug the patient takes (a patient on streptomycin with
