@@ -126,6 +126,7 @@ CUE_CASES = [
     ("remission_exception", ("other than basal cell carcinoma of the skin or carcinoma in situ, or any other cancer from "
                              "which the patient has been disease-free for "), "other than basal cell carcinoma. Disease-free for "),
     ("allergen_lead", " to penicillin or ", " or current use of "),
+    ("allergen_lead", ", or intolerance to any ", ", or current use of "),  # NCT05333029: the last of a list of allergy words
     ("allergen_after", " or Streptomycin allergy", " or Streptomycin within 3 months"),
     ("allergy_word", "hypersensitivity", "drug allergic history"),
     ("exposure_word", " or current use of ", " to penicillin or "),
