@@ -303,13 +303,16 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
     analyte has a ``normal`` range, within units.json's ``implied_near_normal`` factor of it, when
     they all give the same quantity (BMI 40 -> kg/m2; ANC 500 -> /uL, as 0.5 x10^9/L is the only
     plausible reading; hemoglobin 10 -> g/dL, as 10 g/L is no hemoglobin a criterion asks about).
-    None when the readings differ, when none fits, and for an analyte read in two dimensions
-    (units.json ``analytes``: bilirubin 2 is mg/dL in one country, umol/L in none, and 170 the other
-    way round; the factor of normal cannot tell a liver-failure threshold from an exotic unit)."""
+    None when the readings differ and when none fits. An analyte read in two dimensions (units.json
+    ``analytes``) is read in its two conventional units alone, mass and molar: glucose 200 is mg/dL
+    (200 mmol/L is no glucose), creatinine 150 umol/L; bilirubin 2 stays unread, a plausible 2 mg/dL
+    and 2 umol/L alike (and near its normal range both)."""
     dim = dimension(analyte_unit)
     index = _index()
-    if dim is None or dim == TIME or plausible is None or not values or analyte in index.analytes:
+    if dim is None or dim == TIME or plausible is None or not values:
         return None
+    if analyte in index.analytes:
+        return _implied_across(analyte_unit, values, plausible, index.analytes[analyte], normal, index.near_normal)
     low, high = plausible
     if normal is not None:
         low, high = max(low, normal[0] / index.near_normal), min(high, normal[1] * index.near_normal)
@@ -325,6 +328,21 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
     if not fitting or any(abs(f - fitting[0][1]) > 1e-12 * abs(fitting[0][1]) for _, f in fitting):
         return None
     return fitting[0][0]
+
+
+def _implied_across(analyte_unit: str | None, values: list[float], plausible: tuple[float, float],
+                    conv: AnalyteConversion, normal: tuple[float, float] | None, near_normal: float) -> str | None:
+    """``implied_unit`` for an analyte read in two dimensions: the one of its conventional mass and
+    molar units in which every value is plausible (and, given ``normal``, near the normal range)."""
+    low, high = plausible
+    if normal is not None:
+        low, high = max(low, normal[0] / near_normal), min(high, normal[1] * near_normal)
+    fitting = []
+    for code in (conv.mass_unit, conv.molar_unit):
+        xs = [convert(v, code, analyte_unit, conv.analyte) for v in values]
+        if all(x is not None and low <= x <= high for x in xs):
+            fitting.append(code)
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def days_per(unit: str | None) -> float | None:

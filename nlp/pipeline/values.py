@@ -77,7 +77,7 @@ _VALUE_RE = re.compile(
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
     (?:(?P<times>{_TIMES})\s*(?:(?P<tcmp>{read_cues().cues['multiple_comparator']})\s+)?(?:of\s+|the\s+)*{_REF}
-       |(?<=\d)(?P<nref>N)\b|(?P<u2>{UNIT_RE})
+       |(?<=\d)(?P<nref>N)\b|(?P<bref>ULN|UNL|ULRR|LLN)\b|(?P<u2>{UNIT_RE})  # "< 2.5 ULN": a multiple without its "x"
        |(?P<dangle>times|-?fold)(?=\s*(?:[,;)]|or\b|and\b|$)))?
     """,
     re.X | re.I,
@@ -375,6 +375,8 @@ def find_values(text: str) -> list[ValueMatch]:
         unit: str | None = None
         if m.group("nref"):  # "> 5N"
             unit, unit_text = "xULN", "N"
+        elif m.group("bref"):  # "ALT and AST < 2.5 ULN"
+            unit, unit_text = ("xLLN" if m.group("bref").upper() == "LLN" else "xULN"), m.group("bref")
         elif m.group("dangle") and n2 is None:
             dangling.append(len(out))
         elif m.group("times") and m.group("ref") and (n2 is not None or m.group("range") is None):

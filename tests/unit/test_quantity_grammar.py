@@ -199,6 +199,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal value", [(">=", 2.0, "xULN"), (">=", 2.0, "xULN")]),
     ("ALT, AST, Cr & GT; Normal 1.5 times", [(None, 1.5, "xULN")]),  # NCT05319106: reference first
     ("ALT > 2.5 x ULN", [(">", 2.5, "xULN")]),
+    # a multiple written without its "x" (NCT03868852, NCT05468502)
+    ("ALT and AST < 2.5 ULN", [("<", 2.5, "xULN")]),
+    ("total bilirubin (TBIL) ≤ 1.5uln", [("<=", 1.5, "xULN")]),
     # the comparator between the multiple and its reference (NCT03265613, NCT03378414, NCT01720888)
     ("AST or ALT 2 times more than normal upper limit;", [(">", 2.0, "xULN")]),
     ("total bilirubin is 1.5 times higher than normal value", [(">", 1.5, "xULN")]),
@@ -476,6 +479,18 @@ def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | N
     cs = _constraints(nlp, text, "bmi" if analyte is None else "measurement")
     cs = [c for c in cs if analyte is None or c.concepts.concept.id == analyte]
     assert cs and all(c.range.unit == unit for c in cs)
+
+
+def test_implied_unit_of_an_analyte_read_in_two_dimensions() -> None:
+    # its conventional mass and molar units alone: "fasting blood glucose of >200" (NCT02468492) is
+    # mg/dL, "Creatine≥120mol/L" creatinine 120 umol/L; bilirubin 2 is plausible in both, unread
+    from nlp.core.units import implied_unit
+    assert implied_unit("mmol/L", [200.0], (0, 100), "glucose") == "mg/dL"
+    assert implied_unit("umol/L", [120.0], (0, 3000), "creatinine") == "umol/L"
+    assert implied_unit("umol/L", [2.0], (0, 1000), "total_bilirubin") is None
+    assert implied_unit("umol/L", [2.0], (0, 1000), "total_bilirubin", (5, 21)) is None
+    # near the normal range, a guess: creatinine 1.5 is mg/dL (1.5 umol/L is no creatinine)
+    assert implied_unit("umol/L", [1.5], (0, 3000), "creatinine", (60, 90)) == "mg/dL"
 
 
 def test_implied_unit_a_fraction_of_one_only_below_one() -> None:
