@@ -304,6 +304,17 @@ class _Builder:
                                                 "text": self.text[e.start:last.end]}))
         return out
 
+    def _reference_interval(self, v: Entity) -> bool:
+        """A value that annotates the laboratory's normal values in a bracket ("AST (NV: 0-35 U/L)",
+        "(normal range 53-106 umol/L)"; cue ``reference_interval_lead``) is no threshold, unless the
+        criterion asks the analyte to lie within them ("total bilirubin within normal institutional
+        limits (NV: 0.0-20.5 umol/L)"; cue ``within_normal_limits`` right before the bracket)."""
+        lead = cue("reference_interval_lead").search(self.text[max(self.crit_span[0], v.start - 40):v.start])
+        if lead is None:
+            return False
+        bracket = v.start - (len(self.text[max(self.crit_span[0], v.start - 40):v.start]) - lead.start())
+        return cue("within_normal_limits").search(self.text[max(self.crit_span[0], bracket - 60):bracket]) is None
+
     def _level(self, drug: Entity, nxt: Entity | None) -> bool:
         """A substance named with a concentration is its level in the blood, no exposure:
         "tacrolimus trough level > 15 ng/mL", "uric acid > 8 mg/dL", "vitamin D < 20 ng/mL" (a
@@ -663,6 +674,8 @@ class _Builder:
             if e.label == "AGE" and e.value is not None:
                 self._age(e)
                 continue
+            if e.label in _VALUE_LABELS and e.value is not None and self._reference_interval(e):
+                continue  # "AST (NV: 0-35 U/L)": the laboratory's normal values, no threshold
             if e.label in _VALUE_LABELS and e.value is not None:
                 named = _most_specific(pending) if pending and not closed else []
                 if named and all(t.start in read_after for t in named) and (

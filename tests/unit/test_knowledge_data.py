@@ -152,6 +152,8 @@ CUE_CASES = [
     ("dose_unit", "mg/kg/d", "mg/dL"),
     ("dose_gap_before", " doses ", " hemoglobin of all "),
     ("level_gap", " trough level of ", " 5 mg daily and "),
+    ("reference_interval_lead", "AST (NV: ", "AST (> "),  # NCT01305694: the laboratory's normal values
+    ("within_normal_limits", "total bilirubin within normal institutional limits ", "total bilirubin above normal limits "),
     ("multiple_comparator", "higher than", "higher dose"),  # NCT03378414: "1.5 times higher than normal value"
     ("dose_gap_after", " of oral ", " and the "),
     ("abbreviation_bracket", " (", " or "),  # fullmatched between a mention and its abbreviation
@@ -195,6 +197,7 @@ CUE_CASES = [
     ("duration_join", " but ", " ulcer "),
     ("sex_qualifier_gap", " (", " and ALT "),
     ("function_normal", "adequate ", "abnormal "),
+    ("function_normal", "within normal ", "institutional upper limit of normal "),  # NCT01305694: the limit's own word
     ("function_abnormal", "abnormalities in ", "adequate "),
     ("function_abnormal_after", " impaired", " test"),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
