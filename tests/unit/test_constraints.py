@@ -259,7 +259,7 @@ def test_constraints_a_calcium_threshold_converts_between_mass_and_molar_units(n
 def test_constraints_a_reference_interval_is_no_threshold_unless_asked_for(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01305694: "AST (NV: 0-35 U/L)" annotates the laboratory's normal values; "within normal
     # institutional limits (NV: 0.0-20.5 umol/L)" asks the analyte to lie within them
-    assert [b for b in brief(cons(nlp, "AST (NV: 0-35 U/L) and ALT below 2.5 x ULN", "Inclusion")) if b[1] == "ast"] == []
+    assert [b for b in brief(cons(nlp, "AST (NV: 0-35 U/L) and ALT below 2.5 x ULN", "Inclusion")) if b[4] == "U/L"] == []
     assert ("measurement", "total_bilirubin", "<=", 20.5, "umol/L") in brief(cons(
         nlp, "total bilirubin within normal institutional limits (NV: 0.0-20.5 umol/L)", "Inclusion"))
 
