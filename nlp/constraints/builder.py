@@ -309,11 +309,13 @@ class _Builder:
         "(normal range 53-106 umol/L)"; cue ``reference_interval_lead``) is no threshold, unless the
         criterion asks the analyte to lie within them ("total bilirubin within normal institutional
         limits (NV: 0.0-20.5 umol/L)"; cue ``within_normal_limits`` right before the bracket)."""
-        lead = cue("reference_interval_lead").search(self.text[max(self.crit_span[0], v.start - 40):v.start])
+        s0 = self.crit_span[0]
+        lo = max(s0, v.start - 40)
+        lead = cue("reference_interval_lead").search(self.text[lo:v.start])
         if lead is None:
             return False
-        bracket = v.start - (len(self.text[max(self.crit_span[0], v.start - 40):v.start]) - lead.start())
-        return cue("within_normal_limits").search(self.text[max(self.crit_span[0], bracket - 60):bracket]) is None
+        bracket = lo + lead.start()
+        return cue("within_normal_limits").search(self.text[max(s0, bracket - 60):bracket]) is None
 
     def _level(self, drug: Entity, nxt: Entity | None) -> bool:
         """A substance named with a concentration is its level in the blood, no exposure:

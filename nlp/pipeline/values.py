@@ -34,9 +34,10 @@ _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 UNIT_RE = "|".join(f"(?:{p})" for p, _, _ in _UNIT_TABLE) + "|" + "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
 _UNIT_ONE = [(re.compile(p, flags), u) for p, u, flags in _UNIT_TABLE] + [(re.compile(p, re.I), u) for p, u in TIME_UNITS]
 
+_REF_ABBR = r"ULN|UNL|ULRR|LLN"  # the normal range's limits abbreviated (UNL: the common misspelling)
 _REF = (
     r"(?P<ref>"
-    r"(?:the\s+)?(?:institutional\s+)?(?:ULN|UNL|ULRR|LLN|N)\b(?:\s*\((?:ULN|LLN)\))?"
+    rf"(?:the\s+)?(?:institutional\s+)?(?:{_REF_ABBR}|N)\b(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?(?:institutional\s+|normal\s+)?(?:upper|lower)\s+(?:limits?|levels?|bounds?)\s+of\s+(?:the\s+)?normal(?:\s+(?:range|values?|limits?|levels?))?(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?(?:upper|lower)\s+(?:normal\s+)?(?:limits?|levels?)(?:\s+of\s+normal)?(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?normal\s+(?:upper|lower)\s+limits?(?:\s*\((?:ULN|LLN)\))?"
@@ -77,7 +78,7 @@ _VALUE_RE = re.compile(
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
     (?:(?P<times>{_TIMES})\s*(?:(?P<tcmp>{read_cues().cues['multiple_comparator']})\s+)?(?:of\s+|the\s+)*{_REF}
-       |(?<=\d)(?P<nref>N)\b|(?P<bref>ULN|UNL|ULRR|LLN)\b|(?P<u2>{UNIT_RE})  # "< 2.5 ULN": a multiple without its "x"
+       |(?<=\d)(?P<nref>N)\b|(?P<bref>{_REF_ABBR})\b|(?P<u2>{UNIT_RE})  # "< 2.5 ULN": a multiple without its "x"
        |(?P<dangle>times|-?fold)(?=\s*(?:[,;)]|or\b|and\b|$)))?
     """,
     re.X | re.I,
