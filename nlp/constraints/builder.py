@@ -676,9 +676,9 @@ class _Builder:
             if e.label == "AGE" and e.value is not None:
                 self._age(e)
                 continue
-            if e.label in _VALUE_LABELS and e.value is not None and self._reference_interval(e):
-                continue  # "AST (NV: 0-35 U/L)": the laboratory's normal values, no threshold
             if e.label in _VALUE_LABELS and e.value is not None:
+                if self._reference_interval(e):
+                    continue  # "AST (NV: 0-35 U/L)": the laboratory's normal values, no threshold
                 named = _most_specific(pending) if pending and not closed else []
                 if named and all(t.start in read_after for t in named) and (
                         ((nxt := self._next_analyte(e)) is not None and self._can_read(nxt, e))

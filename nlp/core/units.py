@@ -313,9 +313,7 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
         return None
     if analyte in index.analytes:
         return _implied_across(analyte_unit, values, plausible, index.analytes[analyte], normal, index.near_normal)
-    low, high = plausible
-    if normal is not None:
-        low, high = max(low, normal[0] / index.near_normal), min(high, normal[1] * index.near_normal)
+    low, high = _window(plausible, normal, index.near_normal)
     fitting: list[tuple[str, float]] = []
     for code, (d, factor) in index.family.items():
         if d != dim or code in index.time_codes or code in index.not_implied:
@@ -330,13 +328,20 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
     return fitting[0][0]
 
 
+def _window(plausible: tuple[float, float], normal: tuple[float, float] | None, near_normal: float) -> tuple[float, float]:
+    """The values an implied unit must give: the plausible range, narrowed, where a ``normal``
+    range is given, to within ``near_normal`` times of it."""
+    low, high = plausible
+    if normal is not None:
+        low, high = max(low, normal[0] / near_normal), min(high, normal[1] * near_normal)
+    return low, high
+
+
 def _implied_across(analyte_unit: str | None, values: list[float], plausible: tuple[float, float],
                     conv: AnalyteConversion, normal: tuple[float, float] | None, near_normal: float) -> str | None:
     """``implied_unit`` for an analyte read in two dimensions: the one of its conventional mass and
     molar units in which every value is plausible (and, given ``normal``, near the normal range)."""
-    low, high = plausible
-    if normal is not None:
-        low, high = max(low, normal[0] / near_normal), min(high, normal[1] * near_normal)
+    low, high = _window(plausible, normal, near_normal)
     fitting = []
     for code in (conv.mass_unit, conv.molar_unit):
         xs = [convert(v, code, analyte_unit, conv.analyte) for v in values]

@@ -350,13 +350,13 @@ def find_values(text: str) -> list[ValueMatch]:
         if not free(s, e):
             continue
         # numbers glued to letters on the left are part of a name ("HbA1c", "CD4", "W12"), but for
-        # an age word glued to its number ("ages18 to 75", cue age_lead)
-        glued_age = s > 0 and text[s - 1].isalpha() and bool(cue("age_lead").search(text[max(0, s - 8):s]))
-        glued_age = glued_age or m.group(0).lstrip()[:7].lower() == "between"  # "between70 and 85 years old"
-        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_") and m.group("cmp") is None and not glued_age:
+        # an age word or "between" glued to its number ("ages18 to 75", cue age_lead; "between70 and 85 years old")
+        glued_lead = (s > 0 and text[s - 1].isalpha() and bool(cue("age_lead").search(text[max(0, s - 8):s]))) \
+            or m.group(0).lstrip()[:7].lower() == "between"
+        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_") and m.group("cmp") is None and not glued_lead:
             continue
         glued_cmp = m.group("cmp") is not None and m.end("cmp") == m.start("n1")  # "greater than100"
-        if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha() and not glued_age and not glued_cmp:
+        if m.start("n1") > 0 and text[m.start("n1") - 1].isalpha() and not glued_lead and not glued_cmp:
             continue
         n1 = -_num(m.group("n1")) if m.group("sign") in ("-", "−") else _num(m.group("n1"))
         n2 = _num(m.group("n2")) if m.group("n2") else None
