@@ -375,6 +375,13 @@ class _Entries(Mapping[str, LexiconEntry]):
                 for t in d.get("synonyms", ()):
                     yield t, cid, d["category"]
 
+    def link_index(self) -> dict[str, Any]:
+        """The concept linker's index of the imported terms (``nlp.core.vocabulary.link_index``):
+        saved by the vocabulary's build, not built here; empty without a vocabulary."""
+        if self._vocabulary is None:
+            return {"terms": [], "ids": [], "keyed": {}}
+        return dict(self._vocabulary.link_index(frozenset(self._curated)))
+
     def codes(self) -> Iterator[tuple[str, str, str]]:
         """(system, code, concept id) of every entry, curated first, without reading the imported
         entries."""

@@ -49,6 +49,12 @@ if TYPE_CHECKING:  # the build's readers are imported by the build only: loading
     from xml.etree import ElementTree
 
 VOCAB_FILE = "vocabulary.jsonl.gz"
+# the concept linker's index of the imported terms (``link_index``), saved by the build beside the
+# vocabulary so a process does not build it (a third of a second of a cold start)
+LINK_FILE = "link_index.json.gz"
+# the words of a term that carry meaning, lower-cased ("of", "or", "in" are left out): the linker
+# keys a term by the set of their first four letters
+LINK_WORD = re.compile(r"[a-z0-9]{3,}|\d+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _STOP = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "no", "not", "of", "on", "or", "the", "to", "was", "were", "with", "other", "others", "unspecified", "use", "used", "using", "any", "all", "one", "two", "new", "high", "low", "test", "tests", "type"]
@@ -59,6 +65,33 @@ def term_key(text: str) -> tuple[str, ...]:
     """The lookup key of a surface form: its word tokens, lower-cased (punctuation dropped, so
     "warfarin-sodium" and "warfarin sodium" are one key)."""
     return tuple(t.lower() for t in _TOKEN.findall(text) if t[0].isalnum() or t[0] == "_")
+
+
+def link_key(category: str, low: str) -> str | None:
+    """The linker's key of a lower-cased term: its category and the sorted distinct first four
+    letters of its meaningful words, tab- and space-joined; None when it has no such word (no
+    span could share one)."""
+    prefixes = sorted({w[:4] for w in LINK_WORD.findall(low)})
+    return f"{category}\t{' '.join(prefixes)}" if prefixes else None
+
+
+def link_index(entries: Iterable[dict[str, Any]], skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The linker's index of the synonyms of ``entries`` (vocabulary lines; ids in ``skip``
+    left out), in their order: lower-cased terms, their concept ids, and key -> term positions."""
+    terms: list[str] = []
+    ids: list[str] = []
+    keyed: dict[str, list[int]] = {}
+    with collector_paused():
+        for d in entries:
+            if d["id"] in skip:
+                continue
+            for t in d.get("synonyms", ()):
+                low = t.lower()
+                if (key := link_key(d["category"], low)) is not None:
+                    keyed.setdefault(key, []).append(len(terms))
+                terms.append(low)
+                ids.append(d["id"])
+    return {"terms": terms, "ids": ids, "keyed": keyed}
 
 
 def _vocab_dir() -> Path:
@@ -102,6 +135,16 @@ class Vocabulary:
         with gzip.open(self.path, "rt", encoding="utf-8") as f, collector_paused():
             f.readline()
             return {d["id"]: d for d in json.loads(f.readline())["entries"]}
+
+    def link_index(self, skip: frozenset[str]) -> dict[str, Any]:
+        """The linker's index of the imported terms (``link_index``; ``skip``: the curated ids,
+        whose terms the linker indexes itself): the one the build saved beside the file, else
+        built from the entries."""
+        saved = self.path.parent / LINK_FILE if self.path is not None else None
+        if saved is not None and saved.exists():
+            with gzip.open(saved, "rt", encoding="utf-8") as f, collector_paused():
+                return dict(json.load(f))
+        return link_index(self.raw.values(), skip)
 
 
 @lru_cache(maxsize=2)
@@ -609,6 +652,11 @@ def _starts(keys: dict[str, str]) -> dict[str, list[int]]:
     return {w: sorted(ns, reverse=True) for w, ns in sorted(out.items())}
 
 
+def _write_gzip(target: Path, data: bytes) -> None:
+    with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)  # mtime 0, no name: the same inputs give the same bytes
+
+
 def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     """Build the vocabulary file from the pinned packages; returns the header (sources, counts)."""
     sources = {s["key"]: s for s in read_json("sources.json")["sources"]}
@@ -644,8 +692,9 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
              "codes": [[c["system"], c["code"], e["id"]] for e in lines for c in e.get("codes", ())]}
     data = b"".join(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
                     for doc in (index, {"entries": lines}))
-    with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-        gz.write(data)  # mtime 0, no name: the same inputs give the same bytes
+    _write_gzip(target, data)
+    linked = link_index(lines, frozenset(b.curated) - {e.id for e in b.new_concepts})  # the lexicon's own are not in the file's index
+    _write_gzip(target.parent / LINK_FILE, json.dumps(linked, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     load_vocabulary.cache_clear()
     return header
 

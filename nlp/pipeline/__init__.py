@@ -30,9 +30,9 @@ def add_ner_model(nlp: Language, path: str | Path | None = None) -> Language:
     """Put the trained NER (``models/ner/model``: its ``tok2vec`` and ``ner``) in front of the
     rule components: ``elig_lexicon`` keeps its spans where no rule span overlaps and links them
     to concepts (``nlp.pipeline.linker``). ``InputError`` naming the path if the model is absent."""
-    from nlp.pipeline.model_ner import load_ner_model
+    from nlp.pipeline.model_ner import load_ner_components
 
-    model = load_ner_model(str(path) if path else None)
+    model = load_ner_components(str(path) if path else None)
     first = nlp.pipe_names[0]
     nlp.add_pipe("tok2vec", source=model, before=first)
     nlp.add_pipe("ner", source=model, before=first)

@@ -12,8 +12,8 @@ the imported vocabulary, as scispaCy's linker does over UMLS, here over our own 
    ``NGRAM_THRESHOLD`` or above.
 
 The index (terms keyed by their category and the set of their words' first four letters, so the
-candidates of a span are the keys made of its own prefixes) is built on first use (a fraction of a
-second), once per process.
+candidates of a span are the keys made of its own prefixes) is read on first use: the imported
+terms' part saved by the vocabulary's build (``elig lexicon build``), the curated terms' keyed here.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from nlp.core.lexicon import Lexicon
 from nlp.core.loading import collector_paused
+from nlp.core.vocabulary import LINK_WORD as _WORD  # words that carry meaning: "of", "or", "in" are left out
+from nlp.core.vocabulary import link_key
 
-_WORD = re.compile(r"[a-z0-9]{3,}|\d+")  # words that carry meaning: "of", "or", "in" are left out
 _TOKEN = re.compile(r"[a-z0-9]+")
 NGRAM_THRESHOLD = 0.85  # below it, near neighbours were other concepts on the dev set's spans
 _SUBSETS_UP_TO = 12  # a span with more distinct word prefixes has its candidates found by a scan
@@ -96,22 +97,27 @@ class ConceptLinker:
 
     @cached_property
     def _index(self) -> dict[str, Any]:
+        """The terms (curated first, then the imported ones in the vocabulary's order), their
+        concept ids, and per key (``nlp.core.vocabulary.link_key``: category and the distinct
+        first four letters of the term's words) the positions of its terms: the curated terms'
+        keyed here, the imported ones' saved by the vocabulary's build."""
         terms: list[str] = []
         ids: list[str] = []
-        # (category, the distinct first four letters of the term's words) -> the terms
-        keyed: dict[tuple[str, frozenset[str]], list[int]] = {}
-        findall = _WORD.findall
+        keyed: dict[str, list[int]] = {}
         with collector_paused():
-            for n, (term, cid, category) in enumerate(self.lexicon.entries.terms()):
-                low = term.lower()
-                terms.append(low)
-                ids.append(cid)
-                if prefixes := frozenset([w[:4] for w in findall(low)]):  # else no word a span could share
-                    keyed.setdefault((category, prefixes), []).append(n)
+            for e in self.lexicon.entries.curated():
+                for t in e.synonyms:
+                    low = t.lower()
+                    if (key := link_key(e.category, low)) is not None:  # else no word a span could share
+                        keyed.setdefault(key, []).append(len(terms))
+                    terms.append(low)
+                    ids.append(e.id)
+            imported = self.lexicon.entries.link_index()
         # per term, read on first use: its short tokens that are no function word, which a span
         # must have (``_marks``; an imported name's: "Hb-S/Hb-C disease"; a curated "systolic bp"
         # may be "systolic"), and its character 3-grams
-        return {"terms": terms, "ids": ids, "keyed": keyed, "marks": {}, "trigrams": {}}
+        return {"terms": terms + imported["terms"], "ids": ids + imported["ids"], "keyed": keyed,
+                "imported": imported["keyed"], "offset": len(terms), "marks": {}, "trigrams": {}}
 
     def _marks_of(self, i: int) -> frozenset[str]:
         marks = self._index["marks"]
@@ -122,19 +128,26 @@ class ConceptLinker:
         return found
 
     def _candidates(self, prefixes: frozenset[str], allowed: tuple[str, ...]) -> list[int]:
-        """The terms of the allowed categories whose every word's prefix is one of ``prefixes``."""
-        keyed = self._index["keyed"]
+        """The terms of the allowed categories whose every word's prefix is one of ``prefixes``,
+        curated first."""
+        ix = self._index
+        keyed, imported, offset = ix["keyed"], ix["imported"], ix["offset"]
         out: list[int] = []
         if len(prefixes) <= _SUBSETS_UP_TO:
-            for r in range(1, len(prefixes) + 1):
-                for sub in combinations(prefixes, r):
-                    key = frozenset(sub)
-                    for cat in allowed:
-                        out.extend(keyed.get((cat, key), ()))
+            ordered = sorted(prefixes)  # a key's prefixes are sorted: so is each combination of them
+            keys = [" ".join(sub) for r in range(1, len(ordered) + 1) for sub in combinations(ordered, r)]
+            for cat in allowed:
+                for key in keys:
+                    out.extend(keyed.get(f"{cat}\t{key}", ()))
+            for cat in allowed:
+                for key in keys:
+                    out.extend(offset + i for i in imported.get(f"{cat}\t{key}", ()))
             return out
-        for (cat, key), ids in keyed.items():  # a long span (rare): every key
-            if cat in allowed and key <= prefixes:
-                out.extend(ids)
+        for index, add in ((keyed, 0), (imported, offset)):  # a long span (rare): every key
+            for key, found in index.items():
+                cat, _, words = key.partition("\t")
+                if cat in allowed and set(words.split(" ")) <= prefixes:
+                    out.extend(add + i for i in found)
         return out
 
     def _nearest(self, text: str, allowed: tuple[str, ...]) -> Link | None:

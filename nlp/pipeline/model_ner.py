@@ -39,6 +39,21 @@ def load_ner_model(path: str | None = None) -> Language:
     return spacy.load(p)
 
 
+@lru_cache(maxsize=2)
+def load_ner_components(path: str | None = None) -> Language:
+    """The trained NER's components (``tok2vec``, ``ner``) for sourcing into another pipeline, on
+    a bare tokenizer: the model's own is never run there, and building it (the English exceptions)
+    is a tenth of a cold start. ``InputError`` naming the path if missing."""
+    import spacy
+
+    from nlp.pipeline import tokenizer  # noqa: F401  (registers elig.bare_tokenizer.v1)
+
+    p = Path(path) if path else NER_MODEL_DIR
+    if not (p / "meta.json").is_file():
+        raise _missing(p, "NER model", "python -m nlp.training.ner --out models/ner")
+    return spacy.load(p, exclude=["tokenizer"], config={"nlp": {"tokenizer": {"@tokenizers": "elig.bare_tokenizer.v1"}}})
+
+
 def overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 

@@ -110,3 +110,13 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         )
 
     return make
+
+
+@registry.tokenizers("elig.bare_tokenizer.v1")
+def create_bare_tokenizer() -> Callable[[Language], Tokenizer]:
+    """Whitespace splitting only: for a pipeline whose components are sourced elsewhere and whose
+    tokenizer never runs (``nlp.pipeline.model_ner.load_ner_components``)."""
+    def make(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab)
+
+    return make

@@ -332,6 +332,49 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
                 assert not any(r._.source == "rules" and r.start < e.end and e.start < r.end for r in doc.ents)
 
 
+def test_linker_candidates_by_key_subsets_are_those_of_a_scan_of_every_key(nlp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A span's candidates come from the keys made of its own word prefixes (subsets, up to
+    ``_SUBSETS_UP_TO`` prefixes) or, for a longer span, from a scan of every key: both give the
+    same terms, curated and imported, and so the same link."""
+    from nlp.pipeline import linker as linker_mod
+    from nlp.pipeline.annotate import pipeline_lexicon
+
+    linker = linker_mod.ConceptLinker(pipeline_lexicon(nlp))
+    spans = ["chronic venous leg ulcers", "myocardial infarct", "amphetamines", "systolic", "kidney transplantation"]
+    for span in spans:
+        for allowed in linker_mod.CATEGORIES.values():
+            prefixes = frozenset(w[:4] for w in linker_mod._WORD.findall(span))
+            by_keys = linker._candidates(prefixes, allowed)
+            monkeypatch.setattr(linker_mod, "_SUBSETS_UP_TO", 0)
+            scanned = linker._candidates(prefixes, allowed)
+            monkeypatch.undo()
+            assert sorted(by_keys) == sorted(scanned)
+            assert len(set(by_keys)) == len(by_keys)  # a term under one key only
+    ix = linker._index
+    assert ix["offset"] > 0 and len(ix["terms"]) > ix["offset"]  # curated terms, then the imported ones
+    assert linker._candidates(frozenset(["myoc", "infa"]), ("condition",))  # found, and ...
+    assert not linker._candidates(frozenset(["myoc", "infa"]), ("therapy",))  # ... only in its category
+
+
+def test_pipeline_sourced_ner_finds_what_the_trained_model_finds(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The pipeline sources the NER's components from a copy of the model loaded on a bare
+    tokenizer (its own is never run there): the spans are the full model's, on the pipeline's
+    tokens."""
+    from nlp.pipeline.model_ner import load_ner_components, load_ner_model
+
+    texts = ["Patients with chronic obstructive pulmonary disease treated with rituximab",
+             "History of myocardial infarction or unstable angina within 6 months",
+             "Prior treatment with tyrosine kinase inhibitors or intra-aortic balloon pump"]
+    model = load_ner_model()
+    ner_only = [n for n in nlp.pipe_names if n not in ("tok2vec", "ner")]
+    with nlp.select_pipes(disable=ner_only):
+        ours = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+    theirs = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in model.pipe(texts)]
+    assert ours == theirs and any(ours)
+    assert len(load_ner_components().tokenizer("a,b c")) == 2  # whitespace only: never used to tokenize
+
+
+
 def test_pipeline_context_cue_test_is_the_cue_expression(nlp) -> None:  # type: ignore[no-untyped-def]
     """ConText runs only where a cue word stands; the word-set test says what one expression of
     every cue, between word boundaries and case aside, says."""

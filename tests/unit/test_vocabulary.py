@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from nlp.core.lexicon import Lexicon, LexiconEntry, code_problem, lexicon_problems, load_lexicon
-from nlp.core.vocabulary import VOCAB_FILE, _mesh_kind, _vocab_dir, build_vocabulary, icd_surface_forms, term_key
+from nlp.core.vocabulary import (
+    LINK_FILE,
+    VOCAB_FILE,
+    _mesh_kind,
+    _vocab_dir,
+    build_vocabulary,
+    icd_surface_forms,
+    link_index,
+    load_vocabulary,
+    term_key,
+)
 
 
 def _built() -> dict:
@@ -35,6 +45,7 @@ def test_vocabulary_build_reproduces_the_committed_file_byte_for_byte(tmp_path: 
     out = tmp_path / VOCAB_FILE
     header = build_vocabulary(out)
     assert out.read_bytes() == (_vocab_dir() / VOCAB_FILE).read_bytes(), "rebuild with `elig lexicon build` and commit"
+    assert (tmp_path / LINK_FILE).read_bytes() == (_vocab_dir() / LINK_FILE).read_bytes(), "the linker's index too"
     assert header["counts"]["drugs"]["concepts"] > 10_000
     assert header["counts"]["icd10cm"]["concepts"] > 7_000
     assert header["counts"]["mesh"]["concepts"] > 2_000
@@ -285,6 +296,19 @@ def test_vocabulary_codes_and_is_a_are_read_without_the_entries() -> None:
     assert "raw" not in vars(vocab), "codes and is-a read the entries line"
     assert lex.entries[imported].id == imported  # the entries are read when an entry is asked for
     assert "raw" in vars(vocab)
+
+
+def test_vocabulary_saved_linker_index_is_the_one_its_entries_give() -> None:
+    """The linker reads the imported terms' index the build saved (``link_index.json.gz``): it
+    must be the index of the vocabulary's entries as they are, the curated lexicon's ids left out
+    (the linker keys those itself), or linking would read a stale vocabulary."""
+    with gzip.open(_vocab_dir() / LINK_FILE, "rt", encoding="utf-8") as f:
+        saved = json.load(f)
+    curated = frozenset(e.id for e in load_lexicon())
+    rebuilt = link_index(load_vocabulary().raw.values(), curated)
+    assert saved == rebuilt
+    assert len(saved["terms"]) == len(saved["ids"]) > 50_000
+    assert not curated & set(saved["ids"])
 
 
 def test_vocabulary_index_line_agrees_with_the_entries() -> None:
