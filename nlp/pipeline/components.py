@@ -893,7 +893,7 @@ class ContextTagger(PerDoc):
                 return doc
             self._build()
         text = doc.user_data.pop(TEXT_KEY, None) or doc.text
-        if not doc.ents or not self._has_cue(text):
+        if not self._has_cue(text) or not doc.ents:  # the cue test first: reading ents builds their Spans
             return doc  # no cue word, or nothing to modify: ConText would change nothing
         self._context(doc)
         # read once: the helpers set attributes (kept in user_data by the spans' offsets), never ents

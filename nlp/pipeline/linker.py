@@ -158,9 +158,13 @@ class ConceptLinker:
         terms, grams = ix["terms"], ix["trigrams"]
         tokens: set[str] | None = None  # the span's tokens, read when a candidate has marks
         q = _trigrams(span)
+        # a term has at most as many 3-grams as characters, and its cosine with the span is at most
+        # the square root of the ratio of their 3-gram counts: a shorter term cannot reach the
+        # threshold, so its words are not even compared
+        need = NGRAM_THRESHOLD ** 2 * len(q)
         best, best_i = 0.0, -1
         for i in self._candidates(frozenset(w[:4] for w in _WORD.findall(span)), allowed):
-            if not _words_covered(terms[i], span):
+            if len(terms[i]) < need or not _words_covered(terms[i], span):
                 continue
             if needed := self._marks_of(i):
                 tokens = tokens if tokens is not None else set(_TOKEN.findall(span))

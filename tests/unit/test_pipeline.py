@@ -356,6 +356,41 @@ def test_linker_candidates_by_key_subsets_are_those_of_a_scan_of_every_key(nlp, 
     assert not linker._candidates(frozenset(["myoc", "infa"]), ("therapy",))  # ... only in its category
 
 
+def test_linker_nearest_is_the_best_cosine_over_every_candidate(nlp) -> None:  # type: ignore[no-untyped-def]
+    """``_nearest`` skips the terms too short to reach the threshold (a term has at most as many
+    3-grams as characters): what it links is what comparing every candidate gives."""
+    from nlp.pipeline import linker as linker_mod
+    from nlp.pipeline.annotate import pipeline_lexicon
+
+    linker = linker_mod.ConceptLinker(pipeline_lexicon(nlp))
+    ix = linker._index
+
+    def brute(text: str, allowed: tuple[str, ...]) -> str | None:
+        span = text.lower()
+        q = linker_mod._trigrams(span)
+        tokens = set(linker_mod._TOKEN.findall(span))
+        best, best_i = 0.0, -1
+        for i in linker._candidates(frozenset(w[:4] for w in linker_mod._WORD.findall(span)), allowed):
+            if not linker_mod._words_covered(ix["terms"][i], span) or not tokens.issuperset(linker._marks_of(i)):
+                continue
+            t = linker_mod._trigrams(ix["terms"][i])
+            sim = len(q & t) / ((len(q) * len(t)) ** 0.5 or 1.0)
+            if sim > best or (sim == best and i < best_i):
+                best, best_i = sim, i
+        return ix["ids"][best_i] if best >= linker_mod.NGRAM_THRESHOLD else None
+
+    spans = ["myocardial infarct", "amphetamines", "chronic venous leg ulcers", "Hb-S/Hb-C diseases",
+             "systolic", "kidney transplantations", "severe chronic obstructive pulmonary diseases",
+             "treatment", "disease", "hepatitis b infections", "anti-thymocyte globulins"]
+    linked = 0
+    for text in spans:
+        for allowed in set(linker_mod.CATEGORIES.values()):
+            got = linker._nearest(text, allowed)
+            assert (got.concept_id if got else None) == brute(text, allowed), (text, allowed)
+            linked += got is not None
+    assert linked >= 3
+
+
 def test_pipeline_sourced_ner_finds_what_the_trained_model_finds(nlp) -> None:  # type: ignore[no-untyped-def]
     """The pipeline sources the NER's components from a copy of the model loaded on a bare
     tokenizer (its own is never run there): the spans are the full model's, on the pipeline's
