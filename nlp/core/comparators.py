@@ -128,6 +128,7 @@ def suffixes() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((rx, s.canonical) for rx, s in _compiled()[1])
 
 
+@lru_cache(maxsize=4096)  # a handful of distinct comparator texts, read for every value
 def phrase(text: str | None) -> Phrase | None:
     """The first phrase (in table order) the whole of ``text`` is, or None."""
     if not text or not text.strip():

@@ -403,8 +403,9 @@ def find_values(text: str) -> list[ValueMatch]:
             skip = old_word.end() if old_word else 0
             intro = comparators.phrase(m.group("cmp"))  # "a score of 220 or less": "of" states none
             open_ = cmp_ is None or (intro is not None and not intro.states_comparator)
+            rest = text[e + skip:]
             for rx, code in _SUFFIX_CMP:
-                sm = rx.match(text[e + skip:])
+                sm = rx.match(rest)
                 if sm and open_:
                     cmp_ = code
                     e += skip + sm.end()
