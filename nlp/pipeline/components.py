@@ -139,8 +139,9 @@ class _DocFunction(PerDoc):
 
 def _set(span: Span, **attrs: Any) -> None:
     """Set plain-valued custom attributes on a span."""
+    u = span._  # one Underscore for all the attributes (each ``span._`` builds a new one)
     for name, value in attrs.items():
-        setattr(span._, name, value)
+        setattr(u, name, value)
 
 
 _MODEL_KEY = "elig_model_spans"  # user_data flag: elig_lexicon kept spans of the statistical NER
@@ -257,8 +258,7 @@ class LexiconTagger(PerDoc):
                 continue
             link = self.linker.link(s.text, s.label_)
             span = Span(s.doc, s.start, s.end, label=s.label_, kb_id=link.concept_id if link else "")
-            span._.source = "model"
-            span._.linked_by = link.how if link else None
+            _set(span, source="model", linked_by=link.how if link else None)
             out.append(span)
             s.doc.user_data[_MODEL_KEY] = True
         return sorted(out, key=lambda x: x.start)
