@@ -905,6 +905,14 @@ class _Builder:
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
         s0, _ = self.crit_span
+        if kind == Kind.CONDITION and cue("result_negative_after").match(self.text, e.end):
+            # "EBV-negative", "Cytomegalovirus (CMV) sero-negativity", "EBV naïve": the result of
+            # the test for it written right after the infection: the patient lacks it, in either
+            # section ("Exclusion: EBV-negative" turns away the seronegative, not the infected)
+            a, b = self._sentence_span(e.start, e.end)
+            mixed = self.effect == "exclude" and cue("result_positive").search(self.text[a:b]) is not None
+            return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:result_negative",
+                             unresolved=["a negative result named beside positive ones inside an exclusion"] if mixed else [])
         if self.effect == "include" and self._test_result(e) == "negative":
             # "negative pregnancy test", "PPD test negative": a test result, read as the
             # condition's absence (a positive result is its presence; inside an exclusion a

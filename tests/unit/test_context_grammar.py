@@ -710,3 +710,48 @@ def test_context_a_condition_excluded_without_a_treatment_is_one_group_with_its_
 def test_context_serostatus(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in _read(nlp, text, "inclusion") if c.kind == "condition"]
     assert cs and all(c.present is present for c in cs)
+
+
+@pytest.mark.parametrize(("text", "section", "concept", "present", "certain"), [
+    ("EBV-negative;", "exclusion", "ebv_infection", False, True),  # NCT01429038: the seronegative are excluded
+    ("Cytomegalovirus (CMV) sero-negativity", "exclusion", "cmv_infection", False, True),  # NCT05456243
+    ("Epstein Barr Virus (EBV) sero-negativity (EBV naïve)", "exclusion", "ebv_infection", False, True),  # NCT05456243
+    ("Patient is EBV (epstein barr virus)-negative on serology.", "exclusion", "ebv_infection", False, True),  # NCT03867617
+    ("COVID-19-negative subject", "exclusion", "covid_19", False, True),  # NCT04377334
+    ("CMV seronegative", "inclusion", "cmv_infection", False, True),  # constructed
+    ("EBV naïve", "inclusion", "ebv_infection", False, True),  # constructed
+    ("HIV non-reactive", "inclusion", "hiv", False, True),  # constructed
+    # NCT00749164: named beside positive results in an exclusion, never a certain exclusion of everyone without it
+    ("Donor who is positive for HIV, hepatitis Bs antigen, HB-s, anti-HBc and anti HCV negative.", "exclusion", "hepatitis_c", False, False),
+    # the other direction: a positive result, a result written before the test, a restated requirement
+    ("EBV-positive", "exclusion", "ebv_infection", True, True),  # constructed
+    ("CMV positive donor", "inclusion", "cmv_infection", True, True),  # constructed
+    ("Cytomegalovirus (CMV) infection", "exclusion", "cmv_infection", True, True),  # NCT02083731
+])
+def test_context_a_result_written_after_an_infection_is_its_absence(nlp, text: str, section: str, concept: str,  # type: ignore[no-untyped-def]
+                                                                    present: bool, certain: bool) -> None:
+    """ "X-negative", "X sero-negativity", "X naïve" right after an infection: the test found none,
+    in either section ("Exclusion: EBV-negative" turns away the seronegative, not the infected)."""
+    found = [c for c in _conditions(nlp, text, section) if c.concepts.concept.id == concept]
+    assert found and all(c.present is present for c in found), [(c.concepts.concept.id, c.present) for c in found]
+    assert all(c.provenance.certain is certain for c in found), [c.provenance.unresolved for c in found]
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("Active cytomegalovirus (CMV)/Epstein-Barr virus (EBV)/varicella disease", "cmv_infection"),  # NCT00314483
+    ("Active cytomegalovirus (CMV)/Epstein-Barr virus (EBV)/varicella disease", "ebv_infection"),
+    ("Active BKV or CMV disease.", "cmv_infection"),  # NCT01166724
+    ("Active herpes simplex or HSV-2 infection", "hsv_infection"),  # constructed (in lists of infections the
+    # viruses are examples of the infection named first: "Any ongoing infection, including TB, CMV, EBV, HSV")
+    ("Coinfection with other viruses (HIV, tuberculosis, influenza virus, adenovirus)", "adenovirus_infection"),  # NCT04366323
+    ("Patients with a history of cytomegalovirus (CMV) pneumonitis", "cmv_infection"),  # NCT01175655
+])
+def test_context_a_virus_named_alone_is_its_infection(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    """Viruses screened for in transplant and cell-therapy trials (curated like HIV and HTLV):
+    named alone or with "disease", the infection, under viral infection."""
+    from nlp.core.lexicon import Lexicon
+
+    found = [c for c in _conditions(nlp, text, "exclusion") if c.concepts.concept.id == concept]
+    assert found and all(c.present for c in found)
+    assert Lexicon.load().is_a(concept, "viral_infection")
+    assert not [c for c in _conditions(nlp, "History of herpes zoster", "exclusion") if c.concepts.concept.id == "hsv_infection"]

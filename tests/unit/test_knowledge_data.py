@@ -191,6 +191,10 @@ CUE_CASES = [
     ("window_conjunct_cut", "experimental agents or enrolled", "experimental agents for AD"),  # NCT04040348
     ("pregnancy_test_after", " urine test performed within 72 hours", " at screening"),  # NCT00953485 / "Pregnant at screening"
     ("test_negative", "negative serum pregnancy test", "positive pregnancy test"),
+    # NCT01429038 "EBV-negative;", NCT05456243 "Cytomegalovirus (CMV) sero-negativity", "(EBV naïve)"
+    ("result_negative_after", " (CMV) sero-negativity", "-positive on serology"),
+    # NCT00749164 "Donor who is positive for HIV, ... and anti HCV negative."
+    ("result_positive", "HBs-Ag, IgM anti-HBc positive", "non-reactive"),
     ("prefix_negation", "must be non-", "must be "),
     ("clause_boundary", "HIV, or", "HIV infection"),
     ("clause_punctuation", "CKD; grade", "CKD grade or stage"),
