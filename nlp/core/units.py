@@ -180,6 +180,17 @@ class TimeUnitsFile(BaseModel):
 
     description: str = ""
     units: tuple[TimeUnit, ...] = Field(min_length=1)
+    # words written between an amount and its unit that leave the amount as it is ("4 consecutive
+    # weeks", "12 calendar months", "72 continuous hours")
+    amount_fillers: tuple[str, ...] = ()
+
+    @field_validator("amount_fillers")
+    @classmethod
+    def _words(cls, fillers: tuple[str, ...]) -> tuple[str, ...]:
+        for w in fillers:
+            if not re.fullmatch(r"[a-z]+", w):
+                raise ValueError(f"amount filler {w!r}: one lower-case word")
+        return fillers
 
     @model_validator(mode="after")
     def _one_rule(self) -> TimeUnitsFile:
@@ -263,6 +274,11 @@ def written_units() -> tuple[WrittenForm, ...]:
 def time_units() -> tuple[TimeUnit, ...]:
     """The time units of time_units.json, in the order their written forms are tried."""
     return load_time_units().units
+
+
+def amount_fillers() -> tuple[str, ...]:
+    """Words written between an amount and its time unit that leave the amount as it is."""
+    return load_time_units().amount_fillers
 
 
 def time_unit_codes() -> tuple[str, ...]:

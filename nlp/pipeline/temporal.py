@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
-from nlp.core.units import time_units, to_days
+from nlp.core.units import amount_fillers, time_units, to_days
 from nlp.pipeline.values import NUM_ANY, NUMBER_START, ucum_unit, word_number
 
 # time units and comparator phrases come from nlp/resources/time_units.json and comparators.json
@@ -21,7 +21,8 @@ _BARE = "|".join(t.name for t in time_units() if t.bare_window == "always")
 _OFFSET_CMP = comparators.alternation("temporal_offset")  # "less than 3 months before ..."
 _FOR_CMP = comparators.alternation("temporal_for")  # "for at least 3 months after ..."
 _DURATION_CMP = comparators.alternation("temporal_duration")  # "for at least three months"
-_AMOUNT = rf"(?P<n1>{NUM_ANY})(?:\s*(?:-|–|~|to)\s*(?P<n2>{NUM_ANY}))?\s*(?:calendar\s+)?(?P<unit>{_UNIT_ALL})"
+_FILLER = "|".join(amount_fillers())  # "4 consecutive weeks", "12 calendar months"
+_AMOUNT = rf"(?P<n1>{NUM_ANY})(?:\s*(?:-|–|~|to)\s*(?P<n2>{NUM_ANY}))?\s*(?:(?:{_FILLER})\s+)?(?P<unit>{_UNIT_ALL})"
 _ANCHOR = (
     r"(?P<anchor>(?:the\s+)?(?:(?:first|last|initial|index)\s+)?"
     r"(?:[\w\-]+\s+){0,5}?"

@@ -210,11 +210,24 @@ def test_pipeline_label_temporal(nlp) -> None:  # type: ignore[no-untyped-def]
         ("within 3-12 months before enrollment", 365, 91),
         ("in the last 3 months", 91, None),
         ("within 48 hours prior to surgery", 2, None),
+        # an amount filler (time_units.json) between the number and its unit
+        ("for a minimum of 4 consecutive weeks prior to enrollment", 28, None),  # NCT03197623
+        ("for at least 4 consecutive hours", 0, None),  # NCT03369275 (days rounded)
+        ("at least 12 calendar months after surgery", 365, None),  # constructed
+        ("within the previous 2 continuous months", 61, None),  # constructed
     ],
 )
 def test_pipeline_temporal_windows(text: str, days: int, low) -> None:  # type: ignore[no-untyped-def]
     [t] = find_temporal(text)
     assert (t.days, t.days_low) == (days, low)
+
+
+def test_pipeline_temporal_amount_fillers_stand_between_a_number_and_its_unit() -> None:
+    """A filler of time_units.json is read only between the amount and its time unit: "4
+    consecutive hours" is 4 hours; "3 consecutive doses", "4 weekly visits" are no time."""
+    [t] = find_temporal("for at least 4 consecutive hours")
+    assert (t.value, t.unit, t.comparator) == (4, "h", ">=")
+    assert not find_temporal("for 3 consecutive doses") and not find_temporal("4 weekly visits")
 
 
 def test_pipeline_temporal_anchor_may_hold_a_concept(nlp) -> None:  # type: ignore[no-untyped-def]
