@@ -201,6 +201,13 @@ def test_vocabulary_an_imported_term_spans_no_comparison() -> None:
     ("acute hepatitis B", "icd10cm_b16", "hepatitis_b"),
     ("Juvenile rheumatoid arthritis", "icd10cm_m08_0", "autoimmune_disease"),
     ("Rheumatoid arthritis with rheumatoid factor", "icd10cm_m05", "autoimmune_disease"),
+    # vasopressors by MeSH's action "Vasoconstrictor Agents" (NCT03369275 "at least 15 mcg/min of
+    # norepinephrine", NCT04366271 "Patients requiring treatment with vasopressors")
+    ("norepinephrine", "drug_db00368", "vasopressor"),
+    ("terlipressin", "drug_db02638", "vasopressor"),
+    ("requiring intravenous pressors", "vasopressor", "vasopressor"),  # NCT01291329
+    # viruses screened for in transplant trials, their ICD codes' children under them
+    ("Cytomegaloviral pneumonitis", "icd10cm_b25_0", "cmv_infection"),
 ])
 def test_vocabulary_links_roll_up_to_the_curated_concepts(text: str, concept: str, ancestor: str) -> None:
     lex = Lexicon.load()
@@ -369,3 +376,11 @@ def test_find_imported_tries_longer_terms_only_after_their_first_two_words(text:
 ])
 def test_vocabulary_injuries_other_than_fractures_are_not_imported(term: str, concept: str | None) -> None:
     assert _built()["keys"].get(term) == concept
+
+
+def test_vocabulary_a_vasodilator_or_vasoactive_therapy_is_no_vasopressor() -> None:
+    """"Vasoactive" also names vasodilators (NCT01768702 "intravenous vasoactive therapy (including
+    vasodilators, positive inotropes...)"): not a vasopressor synonym; nitroprusside is none."""
+    lx = Lexicon.load()
+    assert lx.whole("vasopressors") == "vasopressor" and lx.whole("vasoactive drugs") != "vasopressor"
+    assert not lx.is_a("drug_db00325", "vasopressor")  # nitroprusside
