@@ -257,6 +257,7 @@ class _Builder:
         self._limits: set[int] = set()  # starts of times read as the limit of an expected time, not windows
         self._allergens: dict[int, list[Entity]] = {}  # id of an allergy draft -> the substances it names
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
+        self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
@@ -764,6 +765,11 @@ class _Builder:
             if kind is not None:
                 if inside_condition(e):
                     continue  # "for those using anticoagulant": a qualifier, not a criterion
+                if self._optional(e):
+                    # "oophorectomy with or without hysterectomy", "radiotherapy +/- chemotherapy":
+                    # neither required nor excluded (named in the criterion's reason)
+                    self.optional.append(e)
+                    continue
                 if e.excepted and (m := self._required_unless(e, last_presence)) is not None:
                     # "may not participate unless they have agreed to use an effective contraceptive
                     # method", "women capable of becoming pregnant, unless they are using effective
@@ -901,6 +907,24 @@ class _Builder:
         if before is not None and before.concept and e.concept_id and _lex().is_a(e.concept_id, before.concept):
             return None
         return a + m.start()
+
+    def _optional(self, e: Entity) -> bool:
+        """Whether ``e`` is what "with or without" (cue ``optional_lead``: also "with/without",
+        "+/-", "±" before a word) leaves optional: right after the cue (a few modifiers between:
+        "with or without an annular fissure"), or joined by "or" / "and" to the optional mention
+        before it ("with or without an annular fissure or a contained disc herniation"; the join
+        of cue ``negated_list_join``)."""
+        s0 = max(self.crit_span[0], e.start - 120)
+        # searched up to the mention's end: "±" is a cue only before a word (not "Day 7±1")
+        leads = [m for m in cue("optional_lead").finditer(self.text, s0, e.end) if m.end() <= e.start]
+        if not leads:
+            return False
+        lead_end = leads[-1].end()
+        if cue("optional_gap").match(self.text[lead_end:e.start]):
+            return True
+        prev = self.optional[-1] if self.optional else None
+        return prev is not None and lead_end <= prev.start and prev.end <= e.start \
+            and cue("negated_list_join").fullmatch(self.text[prev.end:e.start]) is not None
 
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
@@ -2055,9 +2079,12 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
+    optional = ", ".join(repr(e.text) for e in b.optional)
     if not constraints:
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
+        if optional:
+            return CriterionConstraints((), False, f"nothing required: 'with or without' leaves {optional} optional", logic)
         said = eligibility_text[own[0]:own[1]]
         if (topic := next((why for name, why in _RECORD_LESS if cue(name).search(said)), None)) is not None:
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
@@ -2070,6 +2097,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     notes = ["partly left to the investigator's judgement"] if Kind.JUDGEMENT in kinds else []
     if unlinked:
         notes.append(f"partly not recognised: {_unlinked(unlinked)}")
+    if optional:
+        notes.append(f"{optional} optional ('with or without'): no requirement")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
 
 

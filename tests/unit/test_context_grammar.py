@@ -755,3 +755,41 @@ def test_context_a_virus_named_alone_is_its_infection(nlp, text: str, concept: s
     assert found and all(c.present for c in found)
     assert Lexicon.load().is_a(concept, "viral_infection")
     assert not [c for c in _conditions(nlp, "History of herpes zoster", "exclusion") if c.concepts.concept.id == "hsv_infection"]
+
+
+@pytest.mark.parametrize(("text", "section", "optional", "kept"), [
+    ("6 weeks post-surgical bilateral oophorectomy with or without hysterectomy", "inclusion", "hysterectomy", None),  # NCT04206007
+    ("Previous radiotherapy +/- chemotherapy for head and neck cancer", "inclusion", "chemotherapy", "radiotherapy"),  # NCT04776538
+    ("Known history of objectively documented deep vein thrombosis of the lower limb (with or without pulmonary embolism)",
+     "inclusion", "pulmonary_embolism", "deep_vein_thrombosis"),  # NCT03868956
+    ("Inadequately controlled hypertension with or without current antihypertensive medications;", "exclusion",
+     "antihypertensive", "hypertension"),  # NCT03925285
+    ("Hemophilia A or B adult patient, with or without arthropathy", "inclusion", "icd10cm_m00_m25", "hemophilia"),  # NCT05187936
+    ("Active disease with or without fever or pulmonary embolism", "inclusion", "pulmonary_embolism", None),  # constructed: the
+    # list after the cue is optional as a whole
+    ("LDL-C above recommended level despite maximal tolerated statin therapy ± ezetimibe for the past 3 months", "inclusion",
+     "drug_db00973", "statin"),  # NCT03861533
+])
+def test_context_with_or_without_requires_nothing(nlp, text: str, section: str, optional: str, kept: str | None) -> None:  # type: ignore[no-untyped-def]
+    """What "with or without" (also "with/without", "+/-", "±" before a word) names is neither
+    required nor excluded: no constraint of its own, named in the criterion's reason; the rest
+    of the criterion stands."""
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp)
+    [crit] = doc.criteria
+    got = {c.concepts.concept.id for c in crit.constraints if hasattr(c, "concepts")}
+    assert optional not in got, got
+    assert kept is None or kept in got, got
+    assert "with or without" in (crit.reason or ""), crit.reason
+
+
+@pytest.mark.parametrize(("text", "required"), [
+    ("Day 7±1 after surgery", "surgery"),  # constructed: a tolerance, no "with or without"
+    ("Diabetes with or without insulin, and hypertension treated for 5 years", "hypertension"),  # constructed: after the list
+    ("Insulin (with or without oral hypoglycemic therapy) and metformin", "drug_db00331"),  # constructed: after the bracket
+])
+def test_context_with_or_without_ends_with_its_list(nlp, text: str, required: str) -> None:  # type: ignore[no-untyped-def]
+    found = {c.concepts.concept.id: c.present for c in _read(nlp, text) if hasattr(c, "concepts")}
+    assert found.get(required) is True, found

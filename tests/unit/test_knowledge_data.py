@@ -193,6 +193,9 @@ CUE_CASES = [
     ("test_negative", "negative serum pregnancy test", "positive pregnancy test"),
     # NCT01429038 "EBV-negative;", NCT05456243 "Cytomegalovirus (CMV) sero-negativity", "(EBV naïve)"
     ("result_negative_after", " (CMV) sero-negativity", "-positive on serology"),
+    # NCT04206007 "oophorectomy with or without hysterectomy", NCT04776538 "radiotherapy +/- chemotherapy"; not "Day 7±1"
+    ("optional_lead", "radiotherapy +/- chemotherapy", "Day 7±1"),
+    ("optional_gap", " an ", " for "),
     # NCT00749164 "Donor who is positive for HIV, ... and anti HCV negative."
     ("result_positive", "HBs-Ag, IgM anti-HBc positive", "non-reactive"),
     ("prefix_negation", "must be non-", "must be "),
