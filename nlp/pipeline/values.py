@@ -89,6 +89,20 @@ _BP_RE = re.compile(
     rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?P<n1>\d{{2,3}})\s*(?:{_MMHG})?\s*/\s*(?P<n2>\d{{2,3}})\s*(?P<u>{_MMHG})",
     re.I,
 )
+# the limit of the normal range itself, named after a comparator with no number ("CRP greater than
+# upper limit of normal (ULN)", "serum creatinine ≤ the upper limit of normal", "Phosphate level <
+# LLN"): one times it; a bare "normal" ("above normal") is no limit, a multiple after it
+# ("≥ upper limit of normal x 3.0") is _REF_FIRST's
+_REF_LIMIT = (
+    rf"(?:{_REF_ABBR})\b"
+    r"|(?:upper|lower)\s+(?:limits?|levels?|bounds?)\s+of\s+(?:the\s+)?normal(?:\s+(?:range|values?|limits?|levels?))?"
+    r"|normal\s+(?:upper|lower)\s+limits?"
+)
+_REF_BARE = re.compile(
+    rf"(?<![^\W\d_])(?P<cmp>{_CMP_RE})\s*(?:the\s+)?(?:institutional\s+|laboratory\s+|local\s+)?(?P<ref>{_REF_LIMIT})"
+    rf"(?:\s*\((?:{_REF_ABBR})\))?(?!\s*(?:[x×X*✕]|times)\s*\d)",
+    re.I,
+)
 _REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
     rf"(?P<ref0>ULN|UNL|LLN|upper\s+limit\s+of\s+normal|normal)\s*"
     rf"(?:(?:[x×X*✕]|times)\s*(?P<n1>{NUM})|(?P<n1b>{NUM})\s*(?:times|-?fold)\b)", re.I
@@ -303,7 +317,8 @@ def find_values(text: str) -> list[ValueMatch]:
     """All value expressions in ``text``, left to right, non-overlapping."""
     low = text.lower()
     has_scale = any(w in low for w in _SCALE_WORD_STEMS) and _HAS_SCALE_WORD.search(text) is not None
-    if not has_scale and not _HAS_NUMBER.search(text):
+    has_ref = "uln" in low or "lln" in low or "upper limit" in low or "unl" in low or "normal" in low
+    if not has_scale and not _HAS_NUMBER.search(text) and not (has_ref and _REF_BARE.search(text)):
         return []
     out: list[ValueMatch] = []
     taken: list[tuple[int, int]] = []
@@ -325,7 +340,6 @@ def find_values(text: str) -> list[ValueMatch]:
         if v is not None and free(v.start, v.end):
             out.append(v)
             taken.append((v.start, v.end))
-    has_ref = "uln" in low or "lln" in low or "upper limit" in low or "unl" in low or "normal" in low
     for m in _REF_FIRST.finditer(text) if has_ref else ():
         if free(m.start(), m.end()):
             ref = m.group("ref0").lower()
@@ -443,6 +457,15 @@ def find_values(text: str) -> list[ValueMatch]:
                 low_unit = u1
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
+    for m in _REF_BARE.finditer(text) if has_ref else ():
+        said = comparators.phrase(m.group("cmp"))
+        if said is not None and said.states_comparator and free(m.start(), m.end()) \
+                and not cue("amount_before_reference").search(text[max(0, m.start() - 25):m.start()]):
+            # not "twice higher than the ULN", "elevates 20g/L more than normal upper limit"
+            ref = m.group("ref").lower()
+            out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None,
+                                  "xLLN" if ref.startswith(("lln", "lower")) or " lower " in f" {ref} " else "xULN", m.group("ref")))
+            taken.append((m.start(), m.end()))
     for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
         v = out[i]
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)

@@ -195,6 +195,11 @@ CUE_CASES = [
     ("result_negative_after", " (CMV) sero-negativity", "-positive on serology"),
     # NCT04206007 "oophorectomy with or without hysterectomy", NCT04776538 "radiotherapy +/- chemotherapy"; not "Day 7±1"
     ("optional_lead", "radiotherapy +/- chemotherapy", "Day 7±1"),
+    # dev key NCT03197623 "phosphate" for the concept "serum phosphate"; not "blood pressure"
+    ("specimen_lead", "serum phosphate", "blood pressure"),
+    # NCT02247973 "renal function (Cr) is twice higher than the ULN", NCT03265613 "Hemoglobin elevates 20g/L more
+    # than normal upper limit": a multiple or an offset of the limit, not the limit itself; not "vitamin B12 "
+    ("amount_before_reference", "Hemoglobin elevates 20g/L ", "vitamin B12 "),
     ("optional_gap", " an ", " for "),
     # NCT00749164 "Donor who is positive for HIV, ... and anti HCV negative."
     ("result_positive", "HBs-Ag, IgM anti-HBc positive", "non-reactive"),

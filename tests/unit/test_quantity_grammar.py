@@ -301,6 +301,13 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("-2 ≤ z-score < +1", [(">=", -2.0, None), ("<", 1.0, None)]),  # LCT NCT03924076
     ("HIV+ 3 months", [(None, 3.0, "mo")]),  # a plus after a name is no sign
     ("Stromal loss in corneal ulcers cannot exceed 50%.", [("<=", 50.0, "%")]),  # ctgov-msc NCT04626583
+    # the limit itself after a comparator, no number: once the limit (ctgov-msc NCT03828344, NCT02000362,
+    # NCT03197623, NCT01874665; LCT NCT03925298)
+    ("CRP greater than upper limit of normal (ULN)", [(">", 1.0, "xULN")]),
+    ("Serum creatinine ≤ the upper limit of normal", [("<=", 1.0, "xULN")]),
+    ("Phosphate level < LLN", [("<", 1.0, "xLLN")]),
+    ("LVEF less than lower limit of normal per local institutional standards", [("<", 1.0, "xLLN")]),
+    ("Creatinine and cystatin C more than normal upper limit;", [(">", 1.0, "xULN")]),  # NCT03265613
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -318,6 +325,12 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     ("W-12 visit", []),
     # a multiple without its reference takes the next one even when a scale level is read first
     ("ALT ≥ 2 times or AST ≥ 3 times ULN, NYHA class III", [(">=", 2.0, "xULN"), (">=", 3.0, "xULN"), ("=", 3.0, "{score}")]),
+    # the limit after a comparator is once the limit only alone: not a multiple or an offset written before
+    # it (NCT02247973, NCT03265613), nor a multiple after it, nor a bare "normal"
+    ("renal function (Cr) is twice higher than the ULN;", []),
+    ("Hemoglobin elevates 20g/L more than normal upper limit", [(None, 20.0, "g/L")]),
+    ("AST and ALT ≥ upper limit of normal x 3.0", [(None, 3.0, "xULN")]),
+    ("bilirubin above normal", []),
 ])
 def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
