@@ -80,7 +80,9 @@ def _names_of(cid: str | None) -> set[str]:
     entry = Lexicon.load().entries.get(cid) if cid else None
     if entry is None:
         return set()
-    return {_analyte_key(n) for n in (entry.name, *entry.synonyms, *entry.abbreviations)}
+    names = {_analyte_key(n) for n in (entry.name, *entry.synonyms, *entry.abbreviations)}
+    # the specimen left out ("phosphate" is "serum phosphate"; cue ``specimen_lead``)
+    return names | {cue("specimen_lead").sub("", n) for n in names if entry.category == "measurement"}
 
 
 def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:

@@ -625,6 +625,18 @@ def test_constraints_fact_analyte_by_any_name_of_the_concept(nlp, analyte: str, 
     assert _fact_found(nlp, "Inclusion", fact) is found
 
 
+@pytest.mark.parametrize(("analyte", "found"), [
+    ("phosphate", True),  # dev NCT03197623's key: the concept's name without its specimen ("serum phosphate")
+    ("serum phosphate", True),
+    ("urine phosphate", False),  # another specimen is another analyte
+    ("calcium", False),  # another analyte
+])
+def test_constraints_fact_analyte_without_its_specimen(nlp, analyte: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    fact = {"kind": "measurement", "effect": "exclude", "analyte": analyte, "comparator": "<", "value": 1,
+            "unit": "xLLN", "quote": "Phosphate level < LLN"}
+    assert _fact_found(nlp, "Exclusion", fact) is found
+
+
 def _fact_found(nlp, section: str, fact: dict[str, Any]) -> bool:  # type: ignore[no-untyped-def]
     """Whether the scorer finds ``fact`` among the constraints read from its quote, written as the one
     criterion of ``section``."""
