@@ -312,11 +312,13 @@ class LexiconTagger(PerDoc):
     def _listed(self, doc: Doc, kept: list[Span]) -> list[Span]:
         """A ``listed_synonyms`` word joined (cue ``coordination_join``) to a treatment already
         tagged ("surgery, chemotherapy, or radiation"; "radiation and chemotherapy"): the concept."""
+        treatment = {i for s in kept if s.label_ in ("THERAPY", "PROCEDURE") for i in (s.start, s.end - 1)}
+        if not treatment:
+            return []  # no treatment tagged: no list word can join one
         found = self.listed(doc)
         if not found:
             return []
         join = cue("coordination_join")
-        treatment = {i for s in kept if s.label_ in ("THERAPY", "PROCEDURE") for i in (s.start, s.end - 1)}
         taken = {i for s in kept for i in range(s.start, s.end)}
         out = []
         for m, start, end in found:
