@@ -103,6 +103,14 @@ _REF_BARE = re.compile(
     rf"(?:\s*\((?:{_REF_ABBR})\))?(?!\s*(?:[x×X*✕]|times)\s*\d)",
     re.I,
 )
+# a multiple of the normal range written as a word ("more than twice the upper limit of normal",
+# "twice higher than the ULN", "double the normal values"): 2 or 3 times it
+_WORD_MULTIPLE = {"twice": 2.0, "double": 2.0, "thrice": 3.0, "triple": 3.0}
+_REF_WORD = re.compile(
+    rf"(?<![^\W\d_])(?:(?P<cmp>{_CMP_RE})\s*)?(?P<word>{'|'.join(_WORD_MULTIPLE)})(?:\s+times)?\s*"
+    rf"(?:(?P<tcmp>{read_cues().cues['multiple_comparator']})\s+)?(?:of\s+|the\s+)*{_REF}",
+    re.I,
+)
 _REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
     rf"(?P<ref0>ULN|UNL|LLN|upper\s+limit\s+of\s+normal|normal)\s*"
     rf"(?:(?:[x×X*✕]|times)\s*(?P<n1>{NUM})|(?P<n1b>{NUM})\s*(?:times|-?fold)\b)", re.I
@@ -318,7 +326,8 @@ def find_values(text: str) -> list[ValueMatch]:
     low = text.lower()
     has_scale = any(w in low for w in _SCALE_WORD_STEMS) and _HAS_SCALE_WORD.search(text) is not None
     has_ref = "uln" in low or "lln" in low or "upper limit" in low or "unl" in low or "normal" in low
-    if not has_scale and not _HAS_NUMBER.search(text) and not (has_ref and _REF_BARE.search(text)):
+    if not has_scale and not _HAS_NUMBER.search(text) \
+            and not (has_ref and (_REF_BARE.search(text) or _REF_WORD.search(text))):
         return []
     out: list[ValueMatch] = []
     taken: list[tuple[int, int]] = []
@@ -347,6 +356,17 @@ def find_values(text: str) -> list[ValueMatch]:
             out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1") or m.group("n1b")), None, ref_unit,
                                   m.group("ref0")))
             taken.append((m.start(), m.end()))
+    for m in _REF_WORD.finditer(text) if has_ref else ():
+        said = comparators.phrase(m.group("cmp")) if m.group("cmp") else None
+        cmp_ = said.canonical if said is not None and said.states_comparator else None
+        if cmp_ is None and m.group("tcmp"):  # "twice higher than the ULN": the comparator after the multiple
+            cmp_ = "<" if _DOWNWARD.search(m.group("tcmp")) else ">"
+        start = m.start() if cmp_ is not None and m.group("cmp") else m.start("word")
+        if free(start, m.end()):
+            ref = m.group("ref").lower()
+            out.append(ValueMatch(start, m.end(), cmp_, _WORD_MULTIPLE[m.group("word").lower()], None,
+                                  "xLLN" if "lower" in ref or "lln" in ref else "xULN", m.group("ref")))
+            taken.append((start, m.end()))
     bare: list[ValueMatch] = []  # numbers before a dangling range word ("2 to"), no values of their own
     dangling: list[int] = []  # "AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal": the next reference's
     for m in _iter_value_matches(text):

@@ -308,6 +308,13 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("Phosphate level < LLN", [("<", 1.0, "xLLN")]),
     ("LVEF less than lower limit of normal per local institutional standards", [("<", 1.0, "xLLN")]),
     ("Creatinine and cystatin C more than normal upper limit;", [(">", 1.0, "xULN")]),  # NCT03265613
+    # a multiple written as a word, its comparator before it or between it and the limit (ctgov-msc
+    # NCT01824121, NCT02247973, NCT04490486; LCT NCT03863639)
+    ("Transaminase elevation more than twice the upper limit of normal;", [(">", 2.0, "xULN")]),
+    ("renal function (Cr) is twice higher than the ULN;", [(">", 2.0, "xULN")]),
+    ("creatinine level are no more than twice times the upper limit of normal value (ULN);", [("<=", 2.0, "xULN")]),
+    ("PT/PTT twice normal range without systemic anticoagulation", [(None, 2.0, "xULN")]),
+    ("serum transaminase concentration ≥ twice normal, or both", [(">=", 2.0, "xULN")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -327,7 +334,8 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     ("ALT ≥ 2 times or AST ≥ 3 times ULN, NYHA class III", [(">=", 2.0, "xULN"), (">=", 3.0, "xULN"), ("=", 3.0, "{score}")]),
     # the limit after a comparator is once the limit only alone: not a multiple or an offset written before
     # it (NCT02247973, NCT03265613), nor a multiple after it, nor a bare "normal"
-    ("renal function (Cr) is twice higher than the ULN;", []),
+    ("twice daily", []),  # a word multiple only of the normal range
+    ("ALT twice weekly, AST normal", []),
     ("Hemoglobin elevates 20g/L more than normal upper limit", [(None, 20.0, "g/L")]),
     ("AST and ALT ≥ upper limit of normal x 3.0", [(None, 3.0, "xULN")]),
     ("bilirubin above normal", []),
