@@ -1357,6 +1357,11 @@ class _Builder:
                 self._alternative_thresholds(d)
             if m := cue("permissive").search(said):
                 d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
+            elif d.effect == "include" and (m := cue("optional_if").search(self.text, *self._sentence_span(d.start, d.end))):
+                # "Stable dose of antidepressants, if any, for 4 weeks" (asides read too): a requirement
+                # on what the patient may not have at all, never a certain reason to turn one away (an
+                # exclusion "if applicable" applies to whom it applies: it stays)
+                d.unresolved.append(f"a requirement that holds only where it applies ({m.group(0)!r})")
             if d.kind == Kind.THERAPY and d.present and d.window is None and not d.washout \
                     and (m := cue("washout").search(said.replace(self.text[d.start:d.end], " ", 1))):
                 # "Patients who discontinued steroids at least 4 weeks before", "off steroids for 4

@@ -793,3 +793,19 @@ def test_context_with_or_without_requires_nothing(nlp, text: str, section: str, 
 def test_context_with_or_without_ends_with_its_list(nlp, text: str, required: str) -> None:  # type: ignore[no-untyped-def]
     found = {c.concepts.concept.id: c.present for c in _read(nlp, text) if hasattr(c, "concepts")}
     assert found.get(required) is True, found
+
+
+@pytest.mark.parametrize(("text", "section", "concept", "certain"), [
+    ("On regular medication for hypertension if any", "inclusion", "hypertension", False),  # NCT00883870
+    ("Negative pregnancy test when applicable", "inclusion", "pregnancy", False),  # NCT01216865
+    ("Stable dose of antidepressants, if any, for 4 weeks", "inclusion", "antidepressant", False),  # constructed
+    ("Stable antidepressant therapy (if applicable) for 3 months", "inclusion", "antidepressant", False),  # constructed
+    # the other direction: an exclusion applies to whom it applies; "if any of the following" states a condition
+    ("Positive pregnancy test (if applicable);", "exclusion", "pregnancy", True),  # NCT02525432
+    ("Stable dose of antidepressants for 4 weeks", "inclusion", "antidepressant", True),  # constructed
+])
+def test_context_a_requirement_if_any_is_never_certain(nlp, text: str, section: str, concept: str, certain: bool) -> None:  # type: ignore[no-untyped-def]
+    """An inclusion's "if any", "if applicable", "if present" (cue ``optional_if``): the patient may
+    not have it at all; turning one away for lacking it would rest on no certain reading."""
+    found = [c for c in _read(nlp, text, section) if getattr(c, "concepts", None) and c.concepts.concept.id == concept]
+    assert found and all(c.provenance.certain is certain for c in found), [c.provenance.unresolved for c in found]

@@ -194,6 +194,8 @@ CUE_CASES = [
     # NCT01429038 "EBV-negative;", NCT05456243 "Cytomegalovirus (CMV) sero-negativity", "(EBV naïve)"
     ("result_negative_after", " (CMV) sero-negativity", "-positive on serology"),
     # NCT04206007 "oophorectomy with or without hysterectomy", NCT04776538 "radiotherapy +/- chemotherapy"; not "Day 7±1"
+    # "Stable dose of antidepressants, if any, for 4 weeks"; not the condition an "if" states
+    ("optional_if", "antidepressants, if any, for 4 weeks", "if they are pregnant"),
     ("optional_lead", "radiotherapy +/- chemotherapy", "Day 7±1"),
     # dev key NCT03197623 "phosphate" for the concept "serum phosphate"; not "blood pressure"
     ("specimen_lead", "serum phosphate", "blood pressure"),
