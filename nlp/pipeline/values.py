@@ -196,6 +196,12 @@ def ucum_unit(written: str | None) -> str | None:
     return None
 
 
+def _ref_unit(ref: str) -> str:
+    """"xLLN" for a multiple of the lower limit of normal ("LLN", "lower limit of normal"), else "xULN"."""
+    low = ref.lower()
+    return "xLLN" if "lower" in low or "lln" in low else "xULN"
+
+
 def comparator_of(text: str | None) -> str | None:
     return comparators.canonical(text)
 
@@ -326,8 +332,11 @@ def find_values(text: str) -> list[ValueMatch]:
     low = text.lower()
     has_scale = any(w in low for w in _SCALE_WORD_STEMS) and _HAS_SCALE_WORD.search(text) is not None
     has_ref = "uln" in low or "lln" in low or "upper limit" in low or "unl" in low or "normal" in low
+    # the limit itself named ("ULN", "upper limit of normal", "normal upper limit"), a multiple in words
+    has_limit = has_ref and ("uln" in low or "lln" in low or "unl" in low or "ulrr" in low or "limit" in low)
+    has_word = has_ref and any(w in low for w in _WORD_MULTIPLE)
     if not has_scale and not _HAS_NUMBER.search(text) \
-            and not (has_ref and (_REF_BARE.search(text) or _REF_WORD.search(text))):
+            and not ((has_limit and _REF_BARE.search(text)) or (has_word and _REF_WORD.search(text))):
         return []
     out: list[ValueMatch] = []
     taken: list[tuple[int, int]] = []
@@ -351,21 +360,18 @@ def find_values(text: str) -> list[ValueMatch]:
             taken.append((v.start, v.end))
     for m in _REF_FIRST.finditer(text) if has_ref else ():
         if free(m.start(), m.end()):
-            ref = m.group("ref0").lower()
-            ref_unit = "xLLN" if ref.startswith("lln") or "lower" in ref else "xULN"
-            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1") or m.group("n1b")), None, ref_unit,
-                                  m.group("ref0")))
+            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1") or m.group("n1b")), None,
+                                  _ref_unit(m.group("ref0")), m.group("ref0")))
             taken.append((m.start(), m.end()))
-    for m in _REF_WORD.finditer(text) if has_ref else ():
+    for m in _REF_WORD.finditer(text) if has_word else ():
         said = comparators.phrase(m.group("cmp")) if m.group("cmp") else None
         cmp_ = said.canonical if said is not None and said.states_comparator else None
         if cmp_ is None and m.group("tcmp"):  # "twice higher than the ULN": the comparator after the multiple
             cmp_ = "<" if _DOWNWARD.search(m.group("tcmp")) else ">"
         start = m.start() if cmp_ is not None and m.group("cmp") else m.start("word")
         if free(start, m.end()):
-            ref = m.group("ref").lower()
             out.append(ValueMatch(start, m.end(), cmp_, _WORD_MULTIPLE[m.group("word").lower()], None,
-                                  "xLLN" if "lower" in ref or "lln" in ref else "xULN", m.group("ref")))
+                                  _ref_unit(m.group("ref")), m.group("ref")))
             taken.append((start, m.end()))
     bare: list[ValueMatch] = []  # numbers before a dangling range word ("2 to"), no values of their own
     dangling: list[int] = []  # "AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal": the next reference's
@@ -411,13 +417,11 @@ def find_values(text: str) -> list[ValueMatch]:
         if m.group("nref"):  # "> 5N"
             unit, unit_text = "xULN", "N"
         elif m.group("bref"):  # "ALT and AST < 2.5 ULN"
-            unit, unit_text = ("xLLN" if m.group("bref").upper() == "LLN" else "xULN"), m.group("bref")
+            unit, unit_text = _ref_unit(m.group("bref")), m.group("bref")  # ULN, UNL, ULRR, LLN
         elif m.group("dangle") and n2 is None:
             dangling.append(len(out))
         elif m.group("times") and m.group("ref") and (n2 is not None or m.group("range") is None):
-            ref = m.group("ref").lower()
-            unit = "xLLN" if ("lower" in ref or "lln" in ref) else "xULN"
-            unit_text = m.group("ref")
+            unit, unit_text = _ref_unit(m.group("ref")), m.group("ref")
         else:
             unit = _sci_unit(m, "sci2" if n2 is not None and m.group("sci2") else "sci1", unit_text) or ucum_unit(unit_text)
             if unit is None and m.group("u1") and n2 is not None:
@@ -477,14 +481,12 @@ def find_values(text: str) -> list[ValueMatch]:
                 low_unit = u1
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
-    for m in _REF_BARE.finditer(text) if has_ref else ():
+    for m in _REF_BARE.finditer(text) if has_limit else ():
         said = comparators.phrase(m.group("cmp"))
         if said is not None and said.states_comparator and free(m.start(), m.end()) \
                 and not cue("amount_before_reference").search(text[max(0, m.start() - 25):m.start()]):
             # not "twice higher than the ULN", "elevates 20g/L more than normal upper limit"
-            ref = m.group("ref").lower()
-            out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None,
-                                  "xLLN" if ref.startswith(("lln", "lower")) or " lower " in f" {ref} " else "xULN", m.group("ref")))
+            out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None, _ref_unit(m.group("ref")), m.group("ref")))
             taken.append((m.start(), m.end()))
     for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
         v = out[i]
