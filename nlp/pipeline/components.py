@@ -56,10 +56,8 @@ _HEAD_KINDS_MAX = 200_000
 
 
 @lru_cache(maxsize=16)
-@lru_cache(maxsize=64)
 def _anywhere(token_cue: re.Pattern[str]) -> re.Pattern[str]:
-    """A whole-token cue ("^(?:...)$") as a search over a text: a cheap test before a token walk
-    (built once per cue: its pattern string is long)."""
+    """A whole-token cue ("^(?:...)$") as a search over a text: a cheap test before a token walk."""
     return re.compile(r"(?<!\w)" + token_cue.pattern.strip("^$") + r"(?!\w)", token_cue.flags)
 
 
