@@ -26,6 +26,14 @@ def _missing(path: Path, what: str, how: str) -> InputError:
     return InputError(str(path), f"{what} not found (train it with `{how}`)")
 
 
+def _model_dir(path: str | None) -> Path:
+    """The NER model's directory (the trained one by default); ``InputError`` naming it if missing."""
+    p = Path(path) if path else NER_MODEL_DIR
+    if not (p / "meta.json").is_file():
+        raise _missing(p, "NER model", "python -m nlp.training.ner --out models/ner")
+    return p
+
+
 @lru_cache(maxsize=2)
 def load_ner_model(path: str | None = None) -> Language:
     """The trained NER pipeline (cached per path); ``InputError`` naming the path if missing."""
@@ -33,10 +41,7 @@ def load_ner_model(path: str | None = None) -> Language:
 
     from nlp.pipeline import tokenizer  # noqa: F401  (registers elig.tokenizer.v1)
 
-    p = Path(path) if path else NER_MODEL_DIR
-    if not (p / "meta.json").is_file():
-        raise _missing(p, "NER model", "python -m nlp.training.ner --out models/ner")
-    return spacy.load(p)
+    return spacy.load(_model_dir(path))
 
 
 @lru_cache(maxsize=2)
@@ -48,10 +53,8 @@ def load_ner_components(path: str | None = None) -> Language:
 
     from nlp.pipeline import tokenizer  # noqa: F401  (registers elig.bare_tokenizer.v1)
 
-    p = Path(path) if path else NER_MODEL_DIR
-    if not (p / "meta.json").is_file():
-        raise _missing(p, "NER model", "python -m nlp.training.ner --out models/ner")
-    return spacy.load(p, exclude=["tokenizer"], config={"nlp": {"tokenizer": {"@tokenizers": "elig.bare_tokenizer.v1"}}})
+    return spacy.load(_model_dir(path), exclude=["tokenizer"],
+                      config={"nlp": {"tokenizer": {"@tokenizers": "elig.bare_tokenizer.v1"}}})
 
 
 def overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
