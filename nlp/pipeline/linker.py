@@ -135,13 +135,12 @@ class ConceptLinker:
         out: list[int] = []
         if len(prefixes) <= _SUBSETS_UP_TO:
             ordered = sorted(prefixes)  # a key's prefixes are sorted: so is each combination of them
-            keys = [" ".join(sub) for r in range(1, len(ordered) + 1) for sub in combinations(ordered, r)]
-            for cat in allowed:
-                for key in keys:
-                    out.extend(keyed.get(f"{cat}\t{key}", ()))
-            for cat in allowed:
-                for key in keys:
-                    out.extend(offset + i for i in imported.get(f"{cat}\t{key}", ()))
+            keys = [f"{cat}\t{' '.join(sub)}" for cat in allowed
+                    for r in range(1, len(ordered) + 1) for sub in combinations(ordered, r)]
+            for key in keys:
+                out.extend(keyed.get(key, ()))
+            for key in keys:
+                out.extend(offset + i for i in imported.get(key, ()))
             return out
         for index, add in ((keyed, 0), (imported, offset)):  # a long span (rare): every key
             for key, found in index.items():
