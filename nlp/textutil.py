@@ -1,12 +1,13 @@
 """Text helpers shared by the record and criteria stages (no spaCy, no models).
 
 - Section headers of eligibility text ("Key Inclusion Criteria:", "Patients will be excluded if:").
-- Markdown escapes of the ClinicalTrials.gov API (``\\<`` -> ``<``) with an offset map back to
-  the original text.
+- Markdown escapes of the ClinicalTrials.gov API (``\\<`` -> ``<``) and HTML character
+  references left in registry text (``&lt;`` -> ``<``) with an offset map back to the original text.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -166,7 +167,9 @@ def header_title(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Markdown escapes
 
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# a backslash escape ("\\<"), or an HTML character reference a record kept undecoded ("ejection
+# fraction &lt; Normal 30%", NCT05319106)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|&(?:[a-z]{2,6}|#\d{1,5}|#x[0-9a-f]{1,4});", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +177,10 @@ class Unescaped:
     """Text with markdown backslash-escapes removed, and where each removal happened.
 
     ``removed`` holds, for every dropped backslash, its index in the *clean* text (the index of
-    the character it escaped). ``to_source(i)`` maps a clean offset back to the original.
+    the character it escaped); a character reference of n characters read as one character at
+    clean index i adds i + 1 n - 1 times, so that its character maps back to the reference's
+    start and the character after it past its end. ``to_source(i)`` maps a clean offset back to
+    the original.
     """
 
     text: str
@@ -193,18 +199,24 @@ class Unescaped:
 
 
 def unescape_markdown(text: str) -> Unescaped:
-    if "\\" not in text:
+    if "\\" not in text and "&" not in text:
         return Unescaped(text, ())
     parts: list[str] = []
     removed: list[int] = []
     last = 0
     clean_len = 0
     for m in _ESCAPE.finditer(text):
+        char = m.group(1) or html.unescape(m.group(0))
+        if len(char) != 1:
+            continue  # an unknown reference ("&foo;") stays as written
         chunk = text[last : m.start()]
         parts.append(chunk)
         clean_len += len(chunk)
-        removed.append(clean_len)
-        parts.append(m.group(1))
+        if m.group(1):
+            removed.append(clean_len)
+        else:
+            removed.extend([clean_len + 1] * (len(m.group(0)) - 1))
+        parts.append(char)
         clean_len += 1
         last = m.end()
     parts.append(text[last:])

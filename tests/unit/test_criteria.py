@@ -246,6 +246,19 @@ def test_unescape_markdown_map() -> None:
     assert [u.to_source(i) for i in (0, 2, 6)] == [0, 3, 8]
 
 
+def test_unescape_html_character_references() -> None:
+    # NCT05319106 keeps "&lt;" undecoded in its API text: the character reference is read as "<",
+    # its character maps back to the reference's start and what follows past its end
+    src = "EF &lt; 30% &amp; \\* x &foo;"
+    u = unescape_markdown(src)
+    assert u.text == "EF < 30% & * x &foo;"
+    lt, after, amp, star = 3, 4, 9, 11
+    assert u.to_source(lt) == src.index("&lt;") and u.to_source(after) == src.index("&lt;") + 4
+    assert src[u.to_source(amp):u.to_source(amp + 1)] == "&amp;"
+    assert src[u.to_source(star)] == "*"
+    assert unescape_markdown("AST & ALT").text == "AST & ALT"  # no reference: as written
+
+
 def test_criteria_crlf_and_headers_only() -> None:
     sp = _split("Inclusion Criteria:\r\n- A\r\n- B\r\nExclusion Criteria:\r\n")
     assert _texts(sp) == ["A", "B"]
