@@ -258,6 +258,7 @@ class _Builder:
         self._allergens: dict[int, list[Entity]] = {}  # id of an allergy draft -> the substances it names
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
+        self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
@@ -688,7 +689,7 @@ class _Builder:
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
-                targets = self._unrestated_targets([t for t in named if self._can_read(t, e)])
+                targets = self._within_aside(e, self._unrestated_targets([t for t in named if self._can_read(t, e)]))
                 group = None
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
@@ -1261,6 +1262,13 @@ class _Builder:
                 ages.setdefault((d.start, d.end), []).append(d)
         return dict(sorted(ages.items()))
 
+    def _within_aside(self, value: Entity, targets: list[Entity]) -> list[Entity]:
+        """A value inside an aside that names its own analyte is that analyte's alone: "Total calcium
+        values outside the normal range (corrected if albumin < LLN)" gives calcium no limit."""
+        aside = self._aside_span_at(value.start)
+        own = [t for t in targets if aside is not None and aside[0] < t.start]
+        return own or targets
+
     def _unrestated_targets(self, targets: list[Entity]) -> list[Entity]:
         """The analytes that share one value, less one the next restates (cue ``analyte_restated``:
         "Weight overload expressed in body mass index (BMI) greater than 30.5" is a BMI, not a
@@ -1299,8 +1307,11 @@ class _Builder:
         increase of >=1 EDSS point (if at randomization EDSS <= 5.0)", "(for participants > 50
         kg)") is that condition, on the thresholds before the aside back to the sentence's start
         or its previous such aside: their ``applies_if``, kept as text (no typed condition holds a
-        measurement; the matcher asks for a review), and no constraint of its own. A threshold
-        before the "if" ("(<= 5 x ULN if liver metastases)") is an alternative (``_qualify``)."""
+        measurement; the matcher asks for a review), and no constraint of its own. Where those
+        words hold a number or an analyte that nothing reads ("or 0.5 EDSS point (if at
+        randomization EDSS >= 5.5)", "Total calcium values outside the normal range (corrected if
+        albumin < LLN)"), the condition is named in the criterion's reason instead. A threshold before the
+        "if" ("(<= 5 x ULN if liver metastases)") is an alternative (``_qualify``)."""
         last_end: dict[int, int] = {}  # a sentence's start -> the end of its last such aside
         for o, c in sorted(self._asides):
             # a value in the aside (its analyte may be named before it: "EDSS point (if ... EDSS <= 5.0)")
@@ -1311,10 +1322,24 @@ class _Builder:
             a, _ = self._sentence_span(o, c)
             governed = [d for d in self.drafts if d.kind in _MEASURED and d.applies_if is None
                         and last_end.get(a, a) <= d.start and d.end <= o]
-            if not governed:
+            said = " ".join(self.text[o + 1:c].split())
+            if governed:
+                self._govern(governed, UnresolvedCondition(text=said), inside)
+            elif not self._unread_before(last_end.get(a, a), o):
                 continue
-            self._govern(governed, UnresolvedCondition(text=" ".join(self.text[o + 1:c].split())), inside)
+            else:
+                # "... or 0.5 EDSS point (if at randomization EDSS >= 5.5)": the condition of a number
+                # nothing reads is no threshold of the patient's: named, not a constraint
+                self.drafts = [d for d in self.drafts if all(d is not x for x in inside)]
+                self.unread_conditions.append(said)
             last_end[a] = c
+
+    def _unread_before(self, start: int, end: int) -> bool:
+        """Whether ``start:end`` holds a number or an analyte that no constraint reads."""
+        read = [(d.start, d.end) for d in self.drafts]
+        return any(ch.isdigit() for ch in self.text[start:end]) or any(
+            e.label == "MEASUREMENT" and start <= e.start and e.end <= end and not any(s <= e.start < t for s, t in read)
+            for e in self.ents)
 
     def _conditional(self, said: str) -> Match[str] | None:
         """The first conditional cue of ``said`` that states a condition: not the "if" after the
@@ -2090,6 +2115,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
         if optional:
             return CriterionConstraints((), False, f"nothing required: 'with or without' leaves {optional} optional", logic)
+        if b.unread_conditions:
+            return CriterionConstraints((), False, f"not recognised: what the condition {_quoted(b.unread_conditions)} governs", logic)
         said = eligibility_text[own[0]:own[1]]
         if (topic := next((why for name, why in _RECORD_LESS if cue(name).search(said)), None)) is not None:
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
@@ -2104,6 +2131,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"partly not recognised: {_unlinked(unlinked)}")
     if optional:
         notes.append(f"{optional} optional ('with or without'): no requirement")
+    if b.unread_conditions:
+        notes.append(f"partly not recognised: what the condition {_quoted(b.unread_conditions)} governs")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
 
 
@@ -2114,6 +2143,10 @@ _RECORD_LESS = (
     ("language_requirement", "a language the patient must speak, read or understand"),
     ("legal_status_requirement", "a legal or administrative status (social security or insurance, guardianship, detention)"),
 )
+
+
+def _quoted(texts: Sequence[str]) -> str:
+    return ", ".join(repr(t) for t in dict.fromkeys(texts))
 
 
 def _unlinked(texts: Sequence[str]) -> str:

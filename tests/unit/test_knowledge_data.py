@@ -120,6 +120,8 @@ CUE_CASES = [
     ("use_requirement", "Females of childbearing potential must agree to use an ", "Patients who must use "),
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
+    # NCT03197623: "Total calcium values outside the normal range (corrected if albumin < LLN)"
+    ("aside_condition", "corrected if albumin < lower limit of normal", "≤ 3 x ULN if Gilbert's syndrome"),
     # "(≤ 3 × ULN for Gilbert's syndrome)": the words before the condition; not a time's "for"
     ("aside_for_condition", "≤ 5 × ULN in patients with ", "≤ 8 g/dL for at least 2 weeks"),
     ("remission_exception", "a different malignancy, except if they have been disease-free ", "a different malignancy, disease-free "),

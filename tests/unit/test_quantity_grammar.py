@@ -1073,3 +1073,17 @@ def test_grammar_denied_analyte_inside_an_exclusion_is_a_doubt(nlp) -> None:  # 
 def test_grammar_scale_level_is_no_lab_reading(nlp, text: str, analyte: str) -> None:  # type: ignore[no-untyped-def]
     assert all(c.range.unit != "{score}" for c in _analyte(nlp, text, "exclusion", analyte))
     assert _analyte(nlp, text, "exclusion", analyte)  # its own threshold stays
+
+
+@pytest.mark.parametrize(("text", "analytes"), [
+    # a value inside an aside that names its own analyte is that analyte's alone
+    ("Prothrombin time (INR>1.4), Hemoglobin <10.0 g/dL", ["inr", "hemoglobin"]),  # NCT01840540
+    ("impaired blood glucose, metabolic syndrome and gout or renal dysfunction (creatinine ≥ 1.5 mg/dL)",
+     ["creatinine"]),  # LCT NCT03925688: not the glucose named before the aside
+    # analytes outside the aside that share a value outside it still share it
+    ("AST (and ALT) > 2.5 x ULN", ["ast", "alt"]),  # constructed
+    ("Liver enzymes (ALT or AST > 3 x ULN)", ["alt", "ast"]),  # constructed
+])
+def test_grammar_value_in_an_aside_is_its_own_analytes(nlp, text: str, analytes: list[str]) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "measurement", "exclusion")
+    assert [c.concepts.concept.id for c in cs] == analytes

@@ -333,9 +333,10 @@ def test_reading_a_window_away_from_the_diagnosis_is_not_its_duration(nlp) -> No
     ("ALT > 2.5 x ULN (> 5 x ULN if liver metastases)", "exclusion",
      ["an alternative threshold", "conditional aside"]),  # constructed
     # NCT01730547: the first aside is the condition of the threshold before it (no constraint of its
-    # own); the second conditions no threshold read ("0.5 EDSS point" has no comparator) and stays
+    # own); the second conditions a number nothing reads ("0.5 EDSS point" has no comparator): no
+    # constraint either (the criterion's reason names it, test_reading_condition_of_what_is_not_read)
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
-     "inclusion", [None, "conditional aside"]),
+     "inclusion", [None]),
     ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", "inclusion", [None, "conditional aside"]),  # constructed
     # "for" / "in patients with" a condition after the aside's threshold opens it like "if" (the
     # Gilbert's patient at 2 x ULN was certainly turned away by the 1.5 x ULN before it)
@@ -355,13 +356,33 @@ def test_reading_conditional_aside(nlp, text: str, section: str, doubts: list[st
     # a threshold after the "if" of an aside is the condition of the thresholds before it
     ("an increase of ≥1 EDSS point (if baseline EDSS<5.0)", ["if baseline EDSS<5.0"]),  # ctgov-msc
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
-     ["if at randomization EDSS ≤ 5.0", None]),  # NCT01730547
+     ["if at randomization EDSS ≤ 5.0"]),  # NCT01730547
     # one before the "if" is an alternative threshold, not a condition
     ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", [None, None]),  # constructed
 ])
 def test_reading_conditional_aside_is_a_condition(nlp, text: str, conditions: list[str | None]) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in _read(nlp, text) if c.kind == "measurement"]
     assert [c.applies_if.text if c.applies_if else None for c in cs] == conditions
+
+
+@pytest.mark.parametrize(("text", "section", "kinds", "reason"), [
+    # NCT01730547: "0.5 EDSS point" has no comparator; its aside's "EDSS >= 5.5" is no requirement
+    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
+     "inclusion", ["measurement"], "partly not recognised: what the condition 'if at randomization EDSS ≥ 5.5' governs"),
+    # NCT03197623: the calcium outside its range is not read; the albumin is how it is corrected
+    ("Total calcium values outside the normal range (corrected if albumin < lower limit of normal (LLN))", "exclusion",
+     [], "not recognised: what the condition 'corrected if albumin < lower limit of normal (LLN)' governs"),
+    # a condition whose threshold is read governs it (constructed)
+    ("Serum calcium > 11 mg/dL (corrected if albumin < 3.5 g/dL)", "exclusion", ["measurement"], None),
+])
+def test_reading_condition_of_what_is_not_read(nlp, text: str, section: str, kinds: list[str], reason: str | None) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    header = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{header}\n\n* {text}\n")
+    [crit] = parse_record(rec, nlp).criteria
+    assert [c.kind for c in crit.constraints] == kinds and crit.reason == reason
+    assert all(c.applies_if is not None for c in crit.constraints if c.kind == "measurement")
 
 
 def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> None:  # type: ignore[no-untyped-def]
