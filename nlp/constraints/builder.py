@@ -157,10 +157,16 @@ def _most_specific(analytes: list[Entity]) -> list[Entity]:
     return [a for a in analytes if not any(a.concept_id in lex.ancestors(o or "") for o in ids)]
 
 
+_BODY_SIZE = {"body_weight": Kind.WEIGHT, "bmi": Kind.BMI}  # measurements with kinds of their own
+
+
 def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: str | None,
                  unit: str | None) -> list[tuple[list[tuple[str, float]], str | None]]:
     """The ranges of a value entity: "between 18 and 65" is one range; "1 month to 18 years"
-    (two units) is two one-sided ones."""
+    (two units) is two one-sided ones; "outside the normal range" is below the one end or above
+    the other."""
+    if cmp_ == "outside" and high is not None:
+        return [([("<", value)], low_unit or unit), ([(">", high)], unit)]
     if cmp_ == "between" and high is not None:
         if low_unit and low_unit != unit:
             return [([(">=", value)], low_unit), ([("<=", high)], unit)]
@@ -259,6 +265,7 @@ class _Builder:
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
+        self.reading_conditions: list[str] = []  # when a value is taken another way ("(corrected if albumin < LLN)")
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
 
@@ -391,7 +398,7 @@ class _Builder:
     def _measurement(self, analyte: Entity, val: Entity, group: str | None,
                      cond: tuple[int, int, str] | None) -> None:
         cid = analyte.concept_id
-        kind = {"body_weight": Kind.WEIGHT, "bmi": Kind.BMI}.get(cid or "", Kind.MEASUREMENT)
+        kind = _BODY_SIZE.get(cid or "", Kind.MEASUREMENT)
         start = min(analyte.start, val.start)
         applies_if, unresolved = self._condition_of(cond) if cond else (None, None)
         if applies_if is None:
@@ -452,10 +459,15 @@ class _Builder:
             low = entry.range[0]
             said = [(c, v) for c, v in parts[0][0] if not (c == ">=" and v <= low)]
             parts = [(said or parts[0][0], parts[0][1])]
+        together = None
+        if len(parts) == 2 and cmp_ == "outside" and group is None:
+            group = self._group()  # "outside the normal range": either end's side
+        elif len(parts) == 2 and self.effect == "exclude":
+            together = f"{self.crit_id}.r{val.start}"  # "within the normal range" inside an exclusion: both ends
         for bounds, unit in parts:
             # "≥1 clinically documented relapse": a value before its analyte spans the analyte too
             self._add(kind, start, max(val.end, analyte.end), concept=cid if kind == Kind.MEASUREMENT else None, bounds=bounds,
-                      unit=unit, group=group, rule=rule, applies_if=applies_if, change=change,
+                      unit=unit, group=group, rule=rule, applies_if=applies_if, change=change, together=together,
                       unresolved=[*unresolved_list, *doubts])
 
     def _said_comparison(self, analyte: Entity, val: Entity, unit: str | None) -> Entity:
@@ -1309,8 +1321,9 @@ class _Builder:
         or its previous such aside: their ``applies_if``, kept as text (no typed condition holds a
         measurement; the matcher asks for a review), and no constraint of its own. Where those
         words hold a number or an analyte that nothing reads ("or 0.5 EDSS point (if at
-        randomization EDSS >= 5.5)", "Total calcium values outside the normal range (corrected if
-        albumin < LLN)"), the condition is named in the criterion's reason instead. A threshold before the
+        randomization EDSS >= 5.5)"), the condition is named in the criterion's reason instead; so
+        is one that says when the value is taken another way ("Total calcium values outside the
+        normal range (corrected if albumin < LLN)"), which conditions nothing. A threshold before the
         "if" ("(<= 5 x ULN if liver metastases)") is an alternative (``_qualify``)."""
         last_end: dict[int, int] = {}  # a sentence's start -> the end of its last such aside
         for o, c in sorted(self._asides):
@@ -1323,7 +1336,12 @@ class _Builder:
             governed = [d for d in self.drafts if d.kind in _MEASURED and d.applies_if is None
                         and last_end.get(a, a) <= d.start and d.end <= o]
             said = " ".join(self.text[o + 1:c].split())
-            if governed:
+            if m.group("how"):
+                # "Total calcium values outside the normal range (corrected if albumin < LLN)": when
+                # the value is taken another way, no condition of eligibility
+                self.drafts = [d for d in self.drafts if all(d is not x for x in inside)]
+                self.reading_conditions.append(said)
+            elif governed:
                 self._govern(governed, UnresolvedCondition(text=said), inside)
             elif not self._unread_before(last_end.get(a, a), o):
                 continue
@@ -1658,6 +1676,8 @@ class _Builder:
         measure. "PaO2/FiO2 <= 200 mmHg for less than 96 hours" gives PaO2/FiO2 no 96 hours;
         "severe anemia (< 8 g/dL), creatinine > 2.3 mg/dL" gives creatinine no 8 g/dL."""
         entry = _lex().entries.get(analyte.concept_id or "")
+        if val.unit == "xULN" and val.low_unit == "xLLN" and (analyte.concept_id in _BODY_SIZE or (entry is not None and entry.unit == "{score}")):
+            return False  # "Body mass index outside the normal range, particularly >30": a laboratory's range, no body size's or scale's
         if entry is not None and entry.unit == "{score}" and entry.range is not None and val.comparator == "between" \
                 and (val.value, val.value_high) == tuple(entry.range):
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
@@ -2117,6 +2137,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
             return CriterionConstraints((), False, f"nothing required: 'with or without' leaves {optional} optional", logic)
         if b.unread_conditions:
             return CriterionConstraints((), False, f"not recognised: what the condition {_quoted(b.unread_conditions)} governs", logic)
+        if b.reading_conditions:
+            return CriterionConstraints((), False, f"not recognised: what is taken {_quoted(b.reading_conditions)}", logic)
         said = eligibility_text[own[0]:own[1]]
         if (topic := next((why for name, why in _RECORD_LESS if cue(name).search(said)), None)) is not None:
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
@@ -2133,6 +2155,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"{optional} optional ('with or without'): no requirement")
     if b.unread_conditions:
         notes.append(f"partly not recognised: what the condition {_quoted(b.unread_conditions)} governs")
+    if b.reading_conditions:
+        notes.append(f"how a value is taken ({_quoted(b.reading_conditions)}): no condition of eligibility")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
 
 

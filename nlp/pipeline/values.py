@@ -157,7 +157,7 @@ def _level(text: str) -> float:
 class ValueMatch:
     start: int
     end: int
-    comparator: str | None  # ">", ">=", "<", "<=", "=", "between", or None (not stated)
+    comparator: str | None  # ">", ">=", "<", "<=", "=", "between", "outside", or None (not stated)
     value: float
     value_high: float | None
     unit: str | None  # UCUM, "xULN" / "xLLN" for multiples of the reference range
@@ -335,7 +335,8 @@ def find_values(text: str) -> list[ValueMatch]:
     # the limit itself named ("ULN", "upper limit of normal", "normal upper limit"), a multiple in words
     has_limit = has_ref and ("uln" in low or "lln" in low or "unl" in low or "ulrr" in low or "limit" in low)
     has_word = has_ref and any(w in low for w in _WORD_MULTIPLE)
-    if not has_scale and not _HAS_NUMBER.search(text) \
+    has_range = ("normal" in low or "reference" in low) and ("range" in low or "limit" in low or "value" in low or "interval" in low)
+    if not has_scale and not _HAS_NUMBER.search(text) and not has_range \
             and not ((has_limit and _REF_BARE.search(text)) or (has_word and _REF_WORD.search(text))):
         return []
     out: list[ValueMatch] = []
@@ -487,6 +488,14 @@ def find_values(text: str) -> list[ValueMatch]:
                 and not cue("amount_before_reference").search(text[max(0, m.start() - 25):m.start()]):
             # not "twice higher than the ULN", "elevates 20g/L more than normal upper limit"
             out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None, _ref_unit(m.group("ref")), m.group("ref")))
+            taken.append((m.start(), m.end()))
+    for m in cue("normal_range").finditer(text) if has_range else ():
+        if free(m.start(), m.end()):
+            # "Serum creatinine within the normal range", "Total calcium values outside the normal
+            # range": from the lower limit to the upper one, or beyond either
+            inside = m.group("side").lower() in ("within", "in")
+            out.append(ValueMatch(m.start(), m.end(), "between" if inside else "outside", 1.0, 1.0, "xULN", m.group(0),
+                                  None, "xLLN"))
             taken.append((m.start(), m.end()))
     for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
         v = out[i]

@@ -120,6 +120,10 @@ CUE_CASES = [
     ("use_requirement", "Females of childbearing potential must agree to use an ", "Patients who must use "),
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
+    # NCT03197623: "Total calcium values outside the normal range"; LCT: "Serum creatinine out of normal
+    # range", "TSH within normal limits"; a range written out after it is read instead (NCT01305694)
+    ("normal_range", "Serum creatinine out of normal range", "within normal limits (NV: 0.0-20.5 umol/L)"),
+    ("normal_range", "TSH within normal institutional limits", "bilirubin above normal values"),
     # NCT03197623: "Total calcium values outside the normal range (corrected if albumin < LLN)"
     ("aside_condition", "corrected if albumin < lower limit of normal", "≤ 3 x ULN if Gilbert's syndrome"),
     # "(≤ 3 × ULN for Gilbert's syndrome)": the words before the condition; not a time's "for"

@@ -321,6 +321,27 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # the normal range named as a whole: from its lower limit to its upper one, or beyond either
+    # (ctgov-msc NCT03197623; LCT "Serum creatinine out of normal range", "TSH within normal limits")
+    ("Total calcium values outside the normal range", [("outside", "xLLN", "xULN")]),
+    ("Serum creatinine out of normal range", [("outside", "xLLN", "xULN")]),
+    ("Platelets outside of the reference range", [("outside", "xLLN", "xULN")]),
+    ("Serum creatinine within the normal range", [("between", "xLLN", "xULN")]),
+    ("TSH within normal institutional limits", [("between", "xLLN", "xULN")]),
+    ("bilirubin in the normal range", [("between", "xLLN", "xULN")]),
+    # no range named: nothing ("normal values", "normal saline", "the range of normal motion")
+    ("bilirubin above normal values", []),
+    ("within the normal saline group", []),
+    ("knee motion within the range of normal", []),
+    # the range written out after it is the reading (ctgov-msc NCT01305694; LCT NCT03861715)
+    ("total bilirubin within normal institutional limits (NV: 0.0-20.5 umol/L)", [("between", None, "umol/L")]),
+    ("FSH within normal limits (1-12 IU/l)", [("between", None, "U/L")]),
+])
+def test_grammar_normal_range(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert [(v.comparator, v.low_unit, v.unit) for v in find_values(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("seizures more than 2 times per month", [(">", 2.0, None)]),  # a count, not a multiple of normal
     ("ejection fraction < Normal 30%", [(None, 30.0, "%")]),  # a percentage, not "30 x normal"
     ("normal saline 500 mL", [(None, 500.0, "mL")]),

@@ -365,24 +365,29 @@ def test_reading_conditional_aside_is_a_condition(nlp, text: str, conditions: li
     assert [c.applies_if.text if c.applies_if else None for c in cs] == conditions
 
 
-@pytest.mark.parametrize(("text", "section", "kinds", "reason"), [
+@pytest.mark.parametrize(("text", "section", "kinds", "reason", "conditioned"), [
     # NCT01730547: "0.5 EDSS point" has no comparator; its aside's "EDSS >= 5.5" is no requirement
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
-     "inclusion", ["measurement"], "partly not recognised: what the condition 'if at randomization EDSS ≥ 5.5' governs"),
-    # NCT03197623: the calcium outside its range is not read; the albumin is how it is corrected
+     "inclusion", ["measurement"], "partly not recognised: what the condition 'if at randomization EDSS ≥ 5.5' governs", True),
+    # NCT03197623: the albumin says when the calcium is corrected: a condition of how it is taken,
+    # neither an exclusion of its own nor a condition of the calcium's
     ("Total calcium values outside the normal range (corrected if albumin < lower limit of normal (LLN))", "exclusion",
-     [], "not recognised: what the condition 'corrected if albumin < lower limit of normal (LLN)' governs"),
-    # a condition whose threshold is read governs it (constructed)
-    ("Serum calcium > 11 mg/dL (corrected if albumin < 3.5 g/dL)", "exclusion", ["measurement"], None),
+     ["measurement", "measurement"],
+     "how a value is taken ('corrected if albumin < lower limit of normal (LLN)'): no condition of eligibility", False),
+    ("Serum calcium > 11 mg/dL (corrected if albumin < 3.5 g/dL)", "exclusion", ["measurement"],
+     "how a value is taken ('corrected if albumin < 3.5 g/dL'): no condition of eligibility", False),  # constructed
+    # an aside's condition of a threshold read is its applies_if, with no constraint of its own (constructed)
+    ("Serum calcium > 11 mg/dL (if albumin < 3.5 g/dL)", "exclusion", ["measurement"], None, True),
 ])
-def test_reading_condition_of_what_is_not_read(nlp, text: str, section: str, kinds: list[str], reason: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_reading_condition_of_what_is_not_read(nlp, text: str, section: str, kinds: list[str], reason: str | None,  # type: ignore[no-untyped-def]
+                                               conditioned: bool) -> None:
     from nlp.analyze import parse_record
 
     header = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
     rec = TrialRecord(source="t", format="text", eligibility_text=f"{header}\n\n* {text}\n")
     [crit] = parse_record(rec, nlp).criteria
     assert [c.kind for c in crit.constraints] == kinds and crit.reason == reason
-    assert all(c.applies_if is not None for c in crit.constraints if c.kind == "measurement")
+    assert all((c.applies_if is not None) == conditioned for c in crit.constraints)
 
 
 def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -469,3 +474,32 @@ def test_reading_severity_the_record_cannot_show(nlp, text: str, concept: str, c
     assert cs and all(c.provenance.certain is certain for c in cs)
     # an inclusion asking for it is read as before (a patient without the diagnosis fails it)
     assert all(c.provenance.certain for c in _read(nlp, "Uncontrolled hypertension", "inclusion") if c.kind == "condition")
+
+
+@pytest.mark.parametrize(("text", "section", "calcium", "overall"), [
+    # ctgov-msc NCT03197623: an exclusion of calcium outside the normal range turns away only a
+    # patient outside it, on either side; the albumin in "(corrected if ...)" conditions nothing
+    ("Total calcium values outside the normal range (corrected if albumin < lower limit of normal (LLN))",
+     "exclusion", 9.5, "eligible"),
+    ("Total calcium values outside the normal range (corrected if albumin < lower limit of normal (LLN))",
+     "exclusion", 8.0, "ineligible"),
+    ("Total calcium values outside the normal range", "exclusion", 11.0, "ineligible"),
+    # an inclusion within it admits only values within it (constructed)
+    ("Serum calcium within the normal range", "inclusion", 9.5, "eligible"),
+    ("Serum calcium within the normal range", "inclusion", 11.0, "ineligible"),
+    # an inclusion outside it admits either side, an exclusion within it needs both ends (constructed)
+    ("Serum calcium outside the normal range", "inclusion", 8.0, "eligible"),
+    ("Serum calcium outside the normal range", "inclusion", 11.0, "eligible"),
+    ("Serum calcium outside the normal range", "inclusion", 9.5, "ineligible"),
+    ("Serum calcium within the normal range", "exclusion", 8.0, "eligible"),
+    # ... which excludes every normal value: a requirement worded in an exclusion, never certain
+    ("Serum calcium within the normal range", "exclusion", 9.5, "needs_review"),
+])
+def test_policy_normal_range_as_a_whole(nlp, text: str, section: str, calcium: float, overall: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000", eligibility_text=f"{head}\n\n* {text}\n")
+    p = _patient(observations=[{"name": "serum calcium", "value": calcium, "unit": "mg/dL", "date": "2026-10-01",
+                                "reference_range": {"low": 8.5, "high": 10.5}}])
+    assert Matcher().match(parse_record(rec, nlp), p).overall == overall
