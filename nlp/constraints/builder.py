@@ -135,6 +135,8 @@ class _Draft:
     together: str | None = None  # an ALL group inside an exclusion: a condition and the grade that qualifies it
     dose: list[tuple[str, float]] = field(default_factory=list)  # a therapy's dose ("> 20 mg/d"), in dose_unit
     dose_unit: str | None = None
+    duration: list[tuple[str, float]] = field(default_factory=list)  # how long it lasted ("for at least 6 months")
+    duration_unit: str | None = None
     excluded: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     applies_if: Applicability | None = None
@@ -265,6 +267,7 @@ class _Builder:
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
+        self._courses: set[int] = set()  # starts of the times read as a course's length
         self.reading_conditions: list[str] = []  # when a value is taken another way ("(corrected if albumin < LLN)")
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
@@ -1742,7 +1745,10 @@ class _Builder:
         self._add(Kind.SEX, e.start, e.end, sex=value, rule="sex")
 
     def _window(self, t: Entity) -> None:
-        prev_t = max((x.end for x in self.ents if x.label == "TEMPORAL" and x.end <= t.start), default=-1)
+        # (a course's length before it is no window: "anticoagulation for more than 48 hours in the
+        # two days prior to consent" is timed by both)
+        prev_t = max((x.end for x in self.ents if x.label == "TEMPORAL" and x.end <= t.start and x.start not in self._courses),
+                     default=-1)
         targets = [d for d in self.drafts if d.kind in _WINDOWED and prev_t <= d.start < t.start and d.window is None]
         opens_clause = bool(targets) and cue("clause_opener").search(self.text[max(d.end for d in targets):t.start])
         if not targets or opens_clause:
@@ -1823,6 +1829,8 @@ class _Builder:
                 # (last seen normal), read as the time since the onset only as a guess
                 self._duration(t, certain=own)
                 continue
+            if self._course_length(d, t, gap):
+                continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
             washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
             low: int | None = t.window_days_low
@@ -1851,6 +1859,36 @@ class _Builder:
                     d.unresolved.append("washout wording inside an exclusion")
             d.end = max(d.end, t.end)
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
+
+    def _course_length(self, d: _Draft, t: Entity, gap: str) -> bool:
+        """A time "for" a comparison right after a treatment taken ("corticosteroids for a minimum
+        of 4 consecutive weeks prior to enrollment", "mechanical ventilation for more than 72
+        hours", "under conventional therapy for at least 6 months but less than 24 months") is how
+        long its course lasted: the draft's ``duration``, no window. Not a washout ("off steroids
+        for 4 weeks", "no steroids for at least 4 weeks"), a time after an event ("for at least 28
+        days after the last dose"), a time after a negation or a clause break ("NSAIDs without a
+        stable dosing regimen for at least 4 weeks"), nor a stable course (cue ``stable_course``),
+        which reaches the present: the window of its use."""
+        if d.kind not in (Kind.THERAPY, Kind.PROCEDURE) or not d.present or d.duration or t.value is None or not t.unit \
+                or any("negation" in u for u in d.unresolved):
+            return False
+        if t.comparator not in (">", ">=", "<", "<=", "between") or not cue("period_for").match(t.text) or t.relation == "after":
+            return False  # "for at least 28 days after the last dose": a time after an event
+        said = self.said_of(d).replace(self.text[d.start:d.end], " ", 1)
+        if len(gap) > 40 or cue("clause_punctuation").search(gap) or cue("negation").search(gap) \
+                or cue("washout").search(said) or cue("stable_course").search(said):
+            # ("on a stable regimen of psychotropic medication for at least three months": a course
+            # reaching the present, kept as the window of its use)
+            return False
+        if t.comparator == "between" and t.value_high is not None:
+            d.duration = [(">=", t.value), ("<=", t.value_high)]
+        else:
+            d.duration = [(t.comparator, t.value)]
+        d.duration_unit = t.unit
+        self._courses.add(t.start)
+        d.end = max(d.end, t.end)
+        d.evidence = (min(d.start, t.start), max(d.end, t.end))
+        return True
 
     def _remission_time(self, v: Entity) -> bool:
         """The time an exception of an exclusion says the disease has been gone ("unless ... with no
@@ -1898,25 +1936,39 @@ class _Builder:
         return bool(found)
 
     def _loose_duration(self, v: Entity) -> None:
-        """A time with a comparator that no analyte, age or window took: the other end of a
-        duration just read ("for more than 4 weeks but less than 52 weeks"), or, right after a
+        """A time with a comparator that no analyte, age or window took: the length of the course
+        of a treatment after "of" ("at least 6 months of conservative treatment"; cue
+        ``course_of``), the other end of a duration just read ("for more than 4 weeks but less
+        than 52 weeks"), or, right after a
         diagnosis an inclusion asks for, its duration ("Type 2 diabetes according to the ADA 3
         years or more"; a reading, not certain)."""
         if self._remission_time(v):
             self._remission_window(v)
+            return
+        after = [d for d in self.drafts if d.start >= v.end and d.kind in (Kind.THERAPY, Kind.PROCEDURE)]
+        nxt = min(after, key=lambda d: d.start, default=None)
+        if nxt is not None and nxt.present and not nxt.duration and v.value is not None and v.unit \
+                and v.comparator in (">", ">=", "<", "<=") and cue("course_of").fullmatch(self.text[v.end:nxt.start]):
+            # "in spite of at least 6 months of conservative treatment": how long its course lasted
+            nxt.duration, nxt.duration_unit = [(v.comparator, v.value)], v.unit
+            nxt.evidence = (min(nxt.start, v.start), max(nxt.end, v.end))
             return
         before = [d for d in self.drafts if d.end <= v.start]
         last = max(before, key=lambda d: d.end, default=None)
         if last is None:
             return
         gap = self.text[last.end:v.start]
-        if (last.kind == Kind.MEASUREMENT and last.concept == "disease_duration" and len(last.bounds) == 1
-                and cue("duration_join").fullmatch(gap)):
-            (cmp0, _), = last.bounds
+        course = last.kind in (Kind.THERAPY, Kind.PROCEDURE) and len(last.duration) == 1
+        if ((last.kind == Kind.MEASUREMENT and last.concept == "disease_duration" and len(last.bounds) == 1) or course) \
+                and cue("duration_join").fullmatch(gap):
+            (cmp0, _), = last.duration if course else last.bounds
             # one unit per draft: the other end in the first's unit
-            x = convert(v.value, v.unit, last.unit) if v.value is not None else None
+            unit = last.duration_unit if course else last.unit
+            x = convert(v.value, v.unit, unit) if v.value is not None else None
             if v.comparator and x is not None and (cmp0 in (">", ">=")) != (v.comparator in (">", ">=")):
-                last.bounds.append((v.comparator, x))
+                # "for more than 4 weeks but less than 52 weeks"; "under conventional therapy for at
+                # least 6 months but less than 24 months"
+                (last.duration if course else last.bounds).append((v.comparator, x))
                 last.end = max(last.end, v.end)
             return
         if (self.effect == "include" and last.kind == Kind.CONDITION and last.present and last.concept not in PATIENT_STATES
@@ -2094,6 +2146,8 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
             fields["concepts"] = cs
         if k == Kind.THERAPY and d.dose:
             fields["dose"] = _numeric_range(d.dose, d.dose_unit)
+        if k in _EXPOSURE_KINDS and d.duration:
+            fields["duration"] = _numeric_range(d.duration, d.duration_unit)
         if k in _EXPOSURE_KINDS:
             if d.planned:
                 fields["exposure"] = Exposure.PLANNED

@@ -271,6 +271,10 @@ class _Exposure(_Constraint):
     exposure: Exposure = Exposure.EVER
     window: Window | None = None
     applies_if: Applicability | None = None
+    # how long the exposure lasted, in a time unit ("corticosteroids for a minimum of 4 consecutive
+    # weeks", "mechanical ventilation for more than 72 hours"): the length of one course, not the
+    # look-back of a window
+    duration: NumericRange | None = None
 
     @model_validator(mode="after")
     def _window_matches_exposure(self) -> _Exposure:

@@ -28,6 +28,7 @@ from nlp.core.constraints import (
     Evidence,
     Group,
     MeasurementConstraint,
+    ProcedureConstraint,
     SexConstraint,
     TherapyConstraint,
     Window,
@@ -124,6 +125,10 @@ def facets(c: AnyConstraint, alternative: bool = False) -> list[Facet]:
         if isinstance(c, TherapyConstraint) and c.dose is not None:  # "prednisone > 20 mg/d": one comparison per end
             out += [Facet(**(common | {"kind": "dose"}), comparator=cmp_, value=v, unit=c.dose.unit, concept=c.concepts.concept,
                           window_days=out[0].window_days, applies_if=c.applies_if) for cmp_, v in c.dose.bounds()]
+        if isinstance(c, TherapyConstraint | ProcedureConstraint) and c.duration is not None:
+            # "corticosteroids for >= 4 weeks": how long the course lasted
+            out += [Facet(**(common | {"kind": "duration"}), comparator=cmp_, value=v, unit=c.duration.unit, concept=c.concepts.concept,
+                          window_days=out[0].window_days, applies_if=c.applies_if) for cmp_, v in c.duration.bounds()]
         return out
     return [Facet(**common, comparator="present")]  # judgement
 

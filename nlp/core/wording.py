@@ -202,6 +202,8 @@ def _exposure_words(c: TherapyConstraint | ProcedureConstraint | TrialParticipat
         "taking part in another clinical trial"
     if isinstance(c, TherapyConstraint) and c.dose is not None:
         what = f"{what} at a dose {range_words(c.dose)}"
+    if c.duration is not None:
+        what = f"{what} for {range_words(c.duration)}"
     if c.exposure == Exposure.CURRENT:
         return what + " now" if trial else f"currently on {what}"
     if c.exposure == Exposure.PLANNED:

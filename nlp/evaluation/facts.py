@@ -5,8 +5,9 @@ effect (or its normal-form equivalent: include "ALT <= 2.5 xULN" = exclude "ALT 
 concept (the constraint's concept or one of its broader concepts; a measurement's analyte by any
 name the lexicon gives the concept, case and hyphens aside, or by either of the two names of an
 analyte written "A (B)"; a change from a baseline, "serum creatinine rise from baseline", only
-by a constraint that reads a change, by a name of its concept in the analyte as whole words; a fact that names its concept, an
-"other" therapy or a target diagnosis, by a name found in the constraint's evidence or by any name
+by a constraint that reads a change, by a name of its concept in the analyte as whole words; a
+drug's dose or a course's length, "prednisone dose", "steroid treatment duration", by a name of
+the treatment's concept; a fact that names its concept, an "other" therapy or a target diagnosis, by a name found in the constraint's evidence or by any name
 of the constraint's concept standing as whole words in the fact's name), comparator, value and unit
 (after conversion) and window. Recall is reported per kind; precision for the numeric kinds
 (age, weight, bmi, measurement): the share of numeric constraints built from the text that match
@@ -40,9 +41,13 @@ from nlp.core.normal import Facet, criterion_facets, must_comparator
 from nlp.core.units import convert, to_days, ucum
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
-                 "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi", "dose"}}
+                 "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi", "dose", "duration"}}
 # a key's dose analyte: "prednisone dose", "prednisone-equivalent dose" (hyphens read as spaces)
 _DOSE_ANALYTE = re.compile(r"(.+?)(?: equivalent)? dose")
+# a key's analyte naming how long a treatment lasted: "glucocorticoid treatment duration",
+# "duration of intubation", "duration of bone-metabolism drug use" (hyphens read as spaces)
+_DURATION_ANALYTE = re.compile(r"duration of (?P<a>.+?)(?: use)?|(?P<b>.+?) duration")
+_COURSE_WORD = re.compile(r" (?:treatment|therapy|use|support)$")
 _UNITLESS = {None, "{score}", "{ratio}", "{count}"}
 # a key's analyte written with its other name in brackets: "CASS (Composite Autonomic Severity Score)"
 _BRACKETED = re.compile(r"(.+?)\s*\((.+)\)")
@@ -96,6 +101,10 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
         if c.kind == "dose":  # a dose facet of a therapy: the key names the drug's dose
             m = _DOSE_ANALYTE.fullmatch(analyte)
             return m is not None and m.group(1) in _names_of(cid)
+        if c.kind == "duration":  # a course's length: the key names the treatment and "duration"
+            d = _DURATION_ANALYTE.fullmatch(analyte)
+            said = (d.group("a") or d.group("b")) if d else ""
+            return bool(said) and bool({said, _COURSE_WORD.sub("", said)} & _names_of(cid))
         names = _names_of(cid)
         bracketed = _BRACKETED.fullmatch(analyte)
         if analyte in names or (bracketed is not None and set(bracketed.groups()) & names):
@@ -209,7 +218,7 @@ def score_trial(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> Score:
     numeric_facts = [f for f in facts if f["kind"] in NUMERIC_KINDS]
     for crit in doc.criteria:
         for c in criterion_facets(crit):
-            if c.kind not in NUMERIC_KINDS and c.kind != "dose":  # a therapy's dose is a number read too
+            if c.kind not in NUMERIC_KINDS and c.kind not in ("dose", "duration"):  # a therapy's dose, a course's length: numbers read too
                 continue
             s.numeric_total += 1
             if any(fact_matches(f, c) for f in numeric_facts):

@@ -213,8 +213,8 @@ class _Trial:
             exposure = getattr(c, "exposure", None)
             if exposure in (Exposure.CURRENT, Exposure.PLANNED):
                 return None  # ongoing use at the index date, or a plan: not a record Circe can read
-            if getattr(c, "dose", None) is not None:
-                return None  # a dose threshold: not exported rather than widened to any use of the drug
+            if getattr(c, "dose", None) is not None or getattr(c, "duration", None) is not None:
+                return None  # a dose or a course's length: not exported rather than widened to any use of the drug
             present = c.present if exposure != Exposure.WASHOUT else not c.present
             if negate:
                 present = not present

@@ -180,6 +180,8 @@ def _content(c: AnyConstraint) -> dict[str, Any]:
         notes.append("planned during the trial")
     if (dose := getattr(c, "dose", None)) is not None:  # no coded slot for it: said in the note
         notes.append(f"at a dose {range_words(dose)}")
+    if (duration := getattr(c, "duration", None)) is not None:  # the length of one course: said in the note
+        notes.append(f"for {range_words(duration)}")
     if notes:
         out["note"] = [{"text": "; ".join(notes)}]
     return out

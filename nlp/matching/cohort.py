@@ -52,7 +52,7 @@ from nlp.core.constraints import (
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.units import conversion_steps, ucum
-from nlp.matching.evaluate import Matcher, _Reading, absence_of_target
+from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days
 from nlp.matching.omop import GENDER, broader_codes, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
@@ -369,10 +369,31 @@ class Cohort:
                 where.append(f"({end} IS NULL OR {end} >= p.as_of)")
         has = self._sub(f"EXISTS (SELECT 1 FROM {table} t WHERE {' AND '.join(where)})")
         held = f"NOT {has}" if c.exposure == Exposure.WASHOUT else has
+        if isinstance(c, TherapyConstraint) and c.duration is not None:  # ``Matcher._course``
+            held = self._course(c.duration, table, where, start, end)
         holds = held if c.present else f"NOT ({held})"
-        if isinstance(c, TherapyConstraint) and c.dose is not None:  # the drug taken, its dose not recorded: unknown
-            problem = f"{problem} OR {has}"
+        if (isinstance(c, TherapyConstraint) and c.dose is not None) or (isinstance(c, ProcedureConstraint) and c.duration is not None):
+            problem = f"{problem} OR {has}"  # the drug taken, its dose not recorded; a procedure's length: unknown
         return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
+
+    def _course(self, duration: NumericRange, table: str, where: list[str], start: str, end: str) -> str:
+        """``course_fits`` over the counted courses: TRUE when one surely lasted as asked, NULL
+        when one's dates cannot tell, else FALSE."""
+        lo, lo_inc, hi, hi_inc = course_days(duration)
+        days = f"(LEAST(COALESCE({end}, p.as_of), p.as_of) - {start})"
+
+        def inside(x: str) -> str:
+            parts = [f"{x} {'>=' if lo_inc else '>'} {num(lo)}"] if lo is not None else []
+            parts += [f"{x} {'<=' if hi_inc else '<'} {num(hi)}"] if hi is not None else []
+            return " AND ".join(parts)
+
+        outside = [f"NOT ({days} + 1 {'>=' if lo_inc else '>'} {num(lo)})"] if lo is not None else []
+        outside += [f"NOT ({days} - 1 {'<=' if hi_inc else '<'} {num(hi)})"] if hi is not None else []
+        surely = f"{start} IS NOT NULL AND {inside(f'({days} - 1)')} AND {inside(f'({days} + 1)')}"
+        surely_not = f"{start} IS NOT NULL AND ({' OR '.join(outside)})"
+        fits = self._sub(f"EXISTS (SELECT 1 FROM {table} t WHERE {' AND '.join(where)} AND {surely})")
+        unsure = self._sub(f"EXISTS (SELECT 1 FROM {table} t WHERE {' AND '.join(where)} AND NOT ({surely}) AND NOT ({surely_not}))")
+        return f"(CASE WHEN {fits} THEN TRUE WHEN {unsure} THEN NULL ELSE FALSE END)"
 
     def _applies(self, cond: Applicability) -> str:
         """``Matcher._applies`` as a SQL boolean (NULL: cannot tell)."""

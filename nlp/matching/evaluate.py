@@ -52,13 +52,35 @@ from nlp.core.constraints import (
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import Lexicon
-from nlp.core.units import convert, ucum
+from nlp.core.units import convert, to_days, ucum
 from nlp.core.wording import range_words
 from nlp.matching.patient import Patient, PCode
 
 Verdict = Literal["pass", "fail", "unknown", "not_computable"]
 _RANK = {"fail": 3, "unknown": 2, "not_computable": 1, "pass": 0}
 _FLIPPED: dict[Verdict, Verdict] = {"pass": "fail", "fail": "pass"}
+
+
+def course_days(duration: NumericRange) -> tuple[float | None, bool, float | None, bool]:
+    """A course's length bounds in days: (low, low inclusive, high, high inclusive)."""
+    unit = ucum(duration.unit)
+    return (to_days(duration.low, unit), duration.low_inclusive, to_days(duration.high, unit), duration.high_inclusive)
+
+
+def course_fits(duration: NumericRange, days: int) -> bool | None:
+    """Whether a course of ``days`` (a day more or less: dates count whole days) lies in
+    ``duration``: True / False when both ends agree, None otherwise."""
+    lo, lo_inc, hi, hi_inc = course_days(duration)
+
+    def inside(x: float) -> bool:
+        return (lo is None or x > lo or (lo_inc and x == lo)) and (hi is None or x < hi or (hi_inc and x == hi))
+
+    first, last = inside(days - 1), inside(days + 1)
+    if first and last:
+        return True
+    below = lo is not None and not (days + 1 > lo or (lo_inc and days + 1 == lo))
+    above = hi is not None and not (days - 1 < hi or (hi_inc and days - 1 == hi))
+    return False if below or above else None
 
 
 class _Reading(NamedTuple):
@@ -586,6 +608,13 @@ class Matcher:
     def _exposed(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint, p: Patient,
                  spans: Iterable[tuple[str, date | None, date | None]]) -> tuple[bool | None, str | None, list[str]]:
         """Whether any (name, start, end) exposure counts under the constraint's exposure mode."""
+        has, problem, kept = self._exposures(c, p, spans)
+        return has, problem, [name for name, _, _ in kept]
+
+    def _exposures(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint, p: Patient,
+                   spans: Iterable[tuple[str, date | None, date | None]]
+                   ) -> tuple[bool | None, str | None, list[tuple[str, date | None, date | None]]]:
+        """``_exposed``, with the exposures that count."""
         if c.exposure == Exposure.PLANNED:
             return None, "planned treatments and procedures are not in the patient record", []
         since, until, problem = self._window_dates(p, c.window)
@@ -602,7 +631,7 @@ class Matcher:
                     continue
             elif c.exposure == Exposure.CURRENT and end is not None and end < p.as_of:
                 continue  # exclusion "ongoing anticoagulant therapy": a finished course does not count
-            hits.append(name)
+            hits.append((name, start, end))
         return bool(hits), None, hits
 
     def _exposure_reading(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint,
@@ -618,14 +647,32 @@ class Matcher:
 
     def _therapy(self, c: TherapyConstraint, p: Patient) -> _Reading:
         spans = [(t.name, t.start, t.end) for t in p.therapies if self.in_set(c.concepts, t.name, t.code)]
-        has, problem, hits = self._exposed(c, p, spans)
+        has, problem, kept = self._exposures(c, p, spans)
         if has is None:
             return _Reading(None, problem or "")
+        hits = [k[0] for k in kept]
         name = c.concepts.concept.name
         if c.dose is not None and has:  # a patient record lists the drug, never its dose
             return _Reading(None, f"{name} received; its dose ({range_words(c.dose)}) is not in the record", tuple(hits))
+        if c.duration is not None and has:
+            return self._course(c, c.duration, p, kept)
         said = f"received {', '.join(hits)}" if hits else f"no {name} in the window"
         return self._exposure_reading(c, has, hits, said, tuple(hits))
+
+    def _course(self, c: TherapyConstraint, duration: NumericRange, p: Patient,
+                kept: Sequence[tuple[str, date | None, date | None]]) -> _Reading:
+        """Whether a course of the treatment lasted as long as ``duration`` asks ("for at least 4
+        weeks"), from its start to its end (or the record's date). Dates are days: a course is
+        long enough only when a day more or less on either end would not change the answer."""
+        lasted = [course_fits(duration, (min(end or p.as_of, p.as_of) - start).days) if start else None
+                  for _, start, end in kept]
+        names = tuple(k[0] for k in kept)
+        what = f"{c.concepts.concept.name} for {range_words(duration)}"
+        if any(x is True for x in lasted):
+            return self._exposure_reading(c, True, names, f"received {what}", names)
+        if any(x is None for x in lasted):
+            return _Reading(None, f"{what}: the course's dates cannot tell", names)
+        return _Reading(not c.present, f"no course of {what}", names)
 
     def _procedure(self, c: ProcedureConstraint, p: Patient) -> _Reading:
         spans = [(x.name, x.date, x.date) for x in p.procedures if self.in_set(c.concepts, x.name, x.code)]
@@ -634,6 +681,9 @@ class Matcher:
             return _Reading(None, problem or "")
         if c.exposure == Exposure.CURRENT:  # a procedure is an event: any on record counts
             has, hits = bool(spans), [s[0] for s in spans]
+        if c.duration is not None and has:  # a procedure's record holds its day, not how long it lasted
+            return _Reading(None, f"{', '.join(hits)} on record; how long it lasted ({range_words(c.duration)}) is not",
+                            tuple(hits))
         said = f"had {', '.join(hits)}" if hits else f"no {c.concepts.concept.name} in the window"
         return self._exposure_reading(c, has, hits, said, tuple(hits))
 

@@ -163,6 +163,17 @@ def _catalog() -> list[ParsedTrial]:
                                                         dose=NumericRange(low=20, low_inclusive=False, unit="mg/d"))),
         ("immunosup-ever", lambda e, i: TherapyConstraint(id=i, criterion="C1", effect=e, provenance=p,
                                                           concepts=_cs("immunosuppressant"))),
+        # how long a course lasted ("for at least 6 months"), from its dates, a day either way unsure
+        ("steroid-course", lambda e, i: TherapyConstraint(id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("corticosteroid"),
+                                                          duration=NumericRange(low=6, unit="mo"))),
+        ("steroid-course-band", lambda e, i: TherapyConstraint(
+            id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("corticosteroid"), exposure=Exposure.CURRENT,
+            duration=NumericRange(low=30, low_inclusive=False, high=400, high_inclusive=False, unit="d"))),
+        ("steroid-course-window", lambda e, i: TherapyConstraint(
+            id=i, criterion="C1", effect=e, provenance=p, concepts=_cs("corticosteroid"), exposure=Exposure.IN_WINDOW,
+            window=w(high_days=400), duration=NumericRange(high=8, unit="wk"))),
+        ("transplant-course", lambda e, i: ProcedureConstraint(id=i, criterion="C1", effect=e, provenance=p,
+                                                               concepts=_cs("organ_transplantation"), duration=NumericRange(low=48, unit="h"))),
         ("steroid-washout", lambda e, i: TherapyConstraint(id=i, criterion="C1", effect=e, provenance=p,
                                                            concepts=_cs("corticosteroid"), exposure=Exposure.WASHOUT,
                                                            window=w(high_days=28))),

@@ -447,23 +447,29 @@ def test_constraints_a_window_opening_a_clause_leaves_the_next_windows_conjunct_
         ("therapy", 28), ("trial_participation", 91)]
 
 
-@pytest.mark.parametrize(("text", "section", "certain"), [
-    # how long an exposure lasts, read as a window of any use: never a certain exclusion
-    ("Need for inotropic support for more than 36 hours", "Exclusion", False),  # NCT01770613
-    ("Taking NSAIDs without a stable dosing regimen for at least 4 weeks before screening", "Exclusion", False),  # NCT02805855
-    ("Therapeutic anticoagulation for more than 48 hours in the two days prior to consent", "Exclusion", False),  # NCT03868956
-    # a procedure's too: ventilated one day is not "for more than 48 hours" (NCT04625738, NCT04371393)
-    ("Patient under invasive mechanical ventilation for more than 48 hours", "Exclusion", False),
-    ("Patients who have been intubated for more than 72 hours in total at the time of randomization", "Exclusion", False),
-    # a window of any use stays certain, and so does the same wording in an inclusion
-    ("Use of anticoagulants within 4 weeks before screening", "Exclusion", True),
-    ("Mechanical ventilation within 4 weeks before screening", "Exclusion", True),
-    ("Treatment with anticoagulants for at least 4 weeks before screening", "Inclusion", True),
+@pytest.mark.parametrize(("text", "section", "duration", "window", "certain"), [
+    # how long an exposure lasts is the length of its course, no window of any use
+    ("Need for inotropic support for more than 36 hours", "Exclusion", (">", 36.0, "h"), None, True),  # NCT01770613
+    ("Therapeutic anticoagulation for more than 48 hours in the two days prior to consent", "Exclusion",
+     (">", 48.0, "h"), 2, True),  # NCT03868956: the window after it times it too
+    # a procedure's too (its length is never in a record: the matcher asks for a review; NCT04625738, NCT04371393)
+    ("Patient under invasive mechanical ventilation for more than 48 hours", "Exclusion", (">", 48.0, "h"), None, True),
+    ("Patients who have been intubated for more than 72 hours in total at the time of randomization", "Exclusion",
+     (">", 72.0, "h"), None, True),
+    ("Treatment with anticoagulants for at least 4 weeks before screening", "Inclusion", (">=", 4.0, "wk"), None, True),
+    # after a negation the time is still read as a window of any use, never a certain exclusion (NCT02805855)
+    ("Taking NSAIDs without a stable dosing regimen for at least 4 weeks before screening", "Exclusion", None, 28, False),
+    # a window of any use stays certain
+    ("Use of anticoagulants within 4 weeks before screening", "Exclusion", None, 28, True),
+    ("Mechanical ventilation within 4 weeks before screening", "Exclusion", None, 28, True),
 ])
-def test_constraints_an_exposure_lasting_is_no_certain_window_in_an_exclusion(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
-                                                                              certain: bool) -> None:
-    cs = [c for c in cons(nlp, text, section) if c.kind in ("therapy", "procedure") and c.window_days]
-    assert cs and all(c.constraint.provenance.certain == certain for c in cs)
+def test_constraints_an_exposure_lasting_is_its_course_length(nlp, text: str, section: str,  # type: ignore[no-untyped-def]
+                                                             duration: tuple[str, float, str] | None, window: int | None,
+                                                             certain: bool) -> None:
+    cs = [c for c in cons(nlp, text, section) if c.kind in ("therapy", "procedure", "duration")]
+    said = [c for c in cs if c.kind != "duration"]
+    assert said and all(c.window_days == window and c.constraint.provenance.certain == certain for c in said)
+    assert [(c.comparator, c.value, c.unit) for c in cs if c.kind == "duration"] == ([duration] if duration else [])
 
 
 def test_constraints_prior_stem_cell(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -678,6 +684,21 @@ def test_constraints_fact_dose_of_the_drug(nlp, analyte: str, found: bool) -> No
     fact = {"kind": "measurement", "effect": "exclude", "analyte": analyte, "comparator": ">", "value": 20,
             "unit": "mg/day", "quote": "prednisone greater than 20 mg/d"}
     assert _fact_found(nlp, "Exclusion", fact) is found
+
+
+@pytest.mark.parametrize(("analyte", "value", "unit", "found"), [
+    ("corticosteroid treatment duration", 4, "week", True),  # the keys' "X treatment duration"
+    ("duration of corticosteroid use", 28, "day", True),  # converted: 4 weeks
+    ("steroid treatment duration", 4, "week", True),  # another name of the concept
+    ("corticosteroid treatment duration", 6, "week", False),  # another length
+    ("anticoagulant treatment duration", 4, "week", False),  # another treatment's course
+    ("corticosteroid", 4, "week", False),  # a treatment is no length
+])
+def test_constraints_fact_course_length(nlp, analyte: str, value: float, unit: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT03197623: "for a minimum of 4 consecutive weeks prior to enrollment"
+    fact = {"kind": "measurement", "effect": "include", "analyte": analyte, "comparator": ">=", "value": value,
+            "unit": unit, "quote": "Treated with corticosteroids for a minimum of 4 consecutive weeks prior to enrollment"}
+    assert _fact_found(nlp, "Inclusion", fact) is found
 
 
 def test_constraints_unlinked_model_spans_are_named_beside_constraints() -> None:

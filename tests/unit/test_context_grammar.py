@@ -42,6 +42,35 @@ def test_context_washout_is_absence_in_the_window(nlp) -> None:  # type: ignore[
     assert w.exposure == "in_window"  # recent use, not a washout
 
 
+@pytest.mark.parametrize(("text", "section", "kind", "concept", "duration", "window"), [
+    # a time "for" a comparison right after a treatment is how long its course lasted, no window
+    ("Prednisone orally ≥ 6 mg / day (or equivalent) for at least 28 days.", "inclusion", "therapy", "prednisone",
+     (28.0, True, None, "d"), None),  # ctgov-msc NCT03562065
+    ("Parenteral corticosteroids for at least 2 weeks.", "inclusion", "therapy", "corticosteroid",
+     (2.0, True, None, "wk"), None),  # ctgov-msc NCT04543994
+    ("Patient under invasive mechanical ventilation for more than 48 hours", "exclusion", "procedure", "mechanical_ventilation",
+     (48.0, False, None, "h"), None),  # ctgov-msc NCT04625738
+    ("under conventional therapy for at least 6 months but less than 24 months", "inclusion", "therapy", "standard_therapy",
+     (6.0, True, 24.0, "mo"), None),  # ctgov-msc NCT03929120: both ends
+    ("pain in spite of at least 6 months of conservative treatment", "inclusion", "therapy", "conservative_treatment",
+     (6.0, True, None, "mo"), None),  # held-out set 2 NCT04136743: the length before the course
+    # a window after the course still times it
+    ("Therapeutic anticoagulation for more than 48 hours in the two days prior to consent", "exclusion", "therapy", "anticoagulant",
+     (48.0, False, None, "h"), 2),  # ctgov-msc NCT03868956
+    # not a course: a time after an event, a washout, a window
+    (("Male subjects must use barrier contraception while on study medication and for at least 28 days after taking the last "
+      "dose of study medication"), "inclusion", "therapy", "investigational_drug", None, 28),  # ctgov-msc NCT02328612
+    ("Corticosteroids must have been discontinued for at least 4 weeks", "inclusion", "therapy", "corticosteroid", None, 28),
+    ("Use of anticoagulants within 14 days prior to enrollment", "exclusion", "therapy", "anticoagulant", None, 14),
+])
+def test_context_course_length(nlp, text: str, section: str, kind: str, concept: str,  # type: ignore[no-untyped-def]
+                               duration: tuple[float, bool, float | None, str] | None, window: int | None) -> None:
+    [c] = [c for c in _read(nlp, text, section) if c.kind == kind and c.concepts.concept.id == concept]
+    d = c.duration
+    assert (None if d is None else (d.low, d.low_inclusive, d.high, d.unit)) == duration
+    assert (c.window.high_days if c.window else None) == window
+
+
 def test_context_other_malignancy_carves_out_the_trials_own_diagnosis(nlp) -> None:  # type: ignore[no-untyped-def]
     """"another malignancy" in a lung-cancer trial: lung cancer is carved out, so a patient with
     the trial's own cancer is not excluded by it, and one with a second cancer is."""

@@ -119,6 +119,10 @@ CUE_CASES = [
     ("barred", "Women of reproductive potential may not participate", "Women of reproductive potential may participate"),
     ("use_requirement", "Females of childbearing potential must agree to use an ", "Patients who must use "),
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
+    # ctgov-msc NCT02440074 "at least 6 months of conservative treatment"; a window is no course
+    ("course_of", " of treatment with ", " of screening "),
+    # seed NCT07177677 "stable regimen of psychotropic medication for at least three months"
+    ("stable_course", "stable regimen of psychotropic medication", "psychotropic medication"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
     # NCT03197623: "Total calcium values outside the normal range"; LCT: "Serum creatinine out of normal
     # range", "TSH within normal limits"; a range written out after it is read instead (NCT01305694)

@@ -503,3 +503,34 @@ def test_policy_normal_range_as_a_whole(nlp, text: str, section: str, calcium: f
     p = _patient(observations=[{"name": "serum calcium", "value": calcium, "unit": "mg/dL", "date": "2026-10-01",
                                 "reference_range": {"low": 8.5, "high": 10.5}}])
     assert Matcher().match(parse_record(rec, nlp), p).overall == overall
+
+
+@pytest.mark.parametrize(("start", "end", "overall"), [
+    # "Prednisone ... for at least 28 days" (ctgov-msc NCT03562065): the course's dates tell how
+    # long it lasted; a day either way changes nothing, or the answer waits for a review
+    ("2026-01-01", None, "eligible"),  # ongoing for ten months
+    ("2026-01-01", "2026-03-01", "eligible"),  # two months, finished
+    ("2026-10-20", "2026-10-25", "ineligible"),  # five days
+    ("2026-10-04", None, "needs_review"),  # 28 days to the record's date: a day either way decides
+    (None, None, "needs_review"),  # no start date
+])
+def test_policy_course_length_from_the_dates(nlp, start: str | None, end: str | None, overall: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000",
+                      eligibility_text="Inclusion Criteria:\n\n* Treated with prednisone for at least 28 days\n")
+    p = _patient(therapies=[{"name": "prednisone", "start": start, "end": end}])
+    assert Matcher().match(parse_record(rec, nlp), p).overall == overall
+
+
+def test_policy_course_length_of_a_procedure_is_not_in_the_record(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A procedure's record holds its day: how long a ventilation lasted is left to a review, and
+    a patient never ventilated is not turned away (ctgov-msc NCT04625738)."""
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text", nct_id="NCT00000000",
+                      eligibility_text="Exclusion Criteria:\n\n* Patient under invasive mechanical ventilation for more than 48 hours\n")
+    trial = parse_record(rec, nlp)
+    ventilated = _patient(procedures=[{"name": "mechanical ventilation", "date": "2026-10-30"}])
+    assert Matcher().match(trial, ventilated).overall == "needs_review"
+    assert Matcher().match(trial, _patient()).overall == "eligible"

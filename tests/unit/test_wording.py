@@ -94,6 +94,9 @@ def test_sentences_as_a_coordinator_reads_them() -> None:
                                 concepts=_cs("anticoagulant", "Anticoagulant"), exposure=Exposure.WASHOUT,
                                 window=Window(low_days=0, high_days=28))
     assert sentence(washout) == "Requires no anticoagulant in the 4 weeks before enrollment"
+    course = TherapyConstraint(id="I4.c1", criterion="I4", effect="include", provenance=RULES,
+                               concepts=_cs("corticosteroid", "Corticosteroid"), duration=NumericRange(low=4, unit="wk"))
+    assert sentence(course) == "Requires any corticosteroid for at least 4 weeks, at any time"
     trial = TrialParticipationConstraint(id="E3.c1", criterion="E3", effect="exclude", provenance=RULES,
                                          exposure=Exposure.IN_WINDOW, window=Window(high_days=91))
     assert sentence(trial) == "Exclude if taking part in another clinical trial in the 3 months before enrollment"
