@@ -1816,7 +1816,10 @@ class _Builder:
             if lasting and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
                                 and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
-                # something else; only a phrase right after the diagnosis is its duration
+                # something else; only a phrase right after the diagnosis is its duration (a
+                # treatment's course is read apart: "corticosteroid therapy for at least 4 weeks")
+                if d.kind in (Kind.THERAPY, Kind.PROCEDURE) and end <= t.start:
+                    self._course_length(d, t, self._course_gap(end, t))
                 continue
             if duration and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
@@ -1829,7 +1832,7 @@ class _Builder:
                 # (last seen normal), read as the time since the onset only as a guess
                 self._duration(t, certain=own)
                 continue
-            if self._course_length(d, t, gap):
+            if end <= t.start and self._course_length(d, t, self._course_gap(end, t)):
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)
             washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
@@ -1859,6 +1862,14 @@ class _Builder:
                     d.unresolved.append("washout wording inside an exclusion")
             d.end = max(d.end, t.end)
             d.evidence = (min(d.start, t.start), max(d.end, t.end))
+
+    def _course_gap(self, end: int, t: Entity) -> str:
+        """The words between a treatment's mention ending at ``end`` and the time ``t`` after it,
+        asides left out; a mention inside an aside closed before the time counts from the close
+        ("prednisone, or equivalent of another GC (methylprednisolone 4 mg/day, or prednisone 10 mg
+        every other day) for a minimum of 4 consecutive weeks")."""
+        aside = self._aside_span_at(end - 1)
+        return self.without_asides(aside[1] + 1 if aside and aside[1] < t.start else end, t.start)
 
     def _course_length(self, d: _Draft, t: Entity, gap: str) -> bool:
         """A time "for" a comparison right after a treatment taken ("corticosteroids for a minimum

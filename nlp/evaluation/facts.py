@@ -7,8 +7,10 @@ name the lexicon gives the concept, case and hyphens aside, or by either of the 
 analyte written "A (B)"; a change from a baseline, "serum creatinine rise from baseline", only
 by a constraint that reads a change, by a name of its concept in the analyte as whole words; a
 drug's dose or a course's length, "prednisone dose", "steroid treatment duration", by a name of
-the treatment's concept; a fact that names its concept, an "other" therapy or a target diagnosis, by a name found in the constraint's evidence or by any name
-of the constraint's concept standing as whole words in the fact's name), comparator, value and unit
+the treatment's concept (a course's, also of a broader concept: a prednisone course is a
+glucocorticoid treatment's); a fact that names its concept, an "other" therapy or a target
+diagnosis, by a name found in the constraint's evidence or by any name of the constraint's
+concept standing as whole words in the fact's name), comparator, value and unit
 (after conversion) and window. Recall is reported per kind; precision for the numeric kinds
 (age, weight, bmi, measurement): the share of numeric constraints built from the text that match
 some fact. Constraints are read as facets (``nlp.core.normal``): a range gives one comparison per
@@ -101,10 +103,11 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
         if c.kind == "dose":  # a dose facet of a therapy: the key names the drug's dose
             m = _DOSE_ANALYTE.fullmatch(analyte)
             return m is not None and m.group(1) in _names_of(cid)
-        if c.kind == "duration":  # a course's length: the key names the treatment and "duration"
+        if c.kind == "duration":  # a course's length: the key names the treatment (or its class) and "duration"
             d = _DURATION_ANALYTE.fullmatch(analyte)
             said = (d.group("a") or d.group("b")) if d else ""
-            return bool(said) and bool({said, _COURSE_WORD.sub("", said)} & _names_of(cid))
+            kinds = {cid, *Lexicon.load().ancestors(cid)} if cid else set()
+            return bool(said) and any({said, _COURSE_WORD.sub("", said)} & _names_of(k) for k in kinds)
         names = _names_of(cid)
         bracketed = _BRACKETED.fullmatch(analyte)
         if analyte in names or (bracketed is not None and set(bracketed.groups()) & names):

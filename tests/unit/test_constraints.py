@@ -691,6 +691,7 @@ def test_constraints_fact_dose_of_the_drug(nlp, analyte: str, found: bool) -> No
     ("duration of corticosteroid use", 28, "day", True),  # converted: 4 weeks
     ("steroid treatment duration", 4, "week", True),  # another name of the concept
     ("corticosteroid treatment duration", 6, "week", False),  # another length
+    ("glucocorticoid treatment duration", 4, "week", True),  # a name of the concept (NCT03197623's key)
     ("anticoagulant treatment duration", 4, "week", False),  # another treatment's course
     ("corticosteroid", 4, "week", False),  # a treatment is no length
 ])
@@ -746,3 +747,14 @@ def test_constraints_fact_change_and_bracketed_analytes(nlp, analyte: str, quote
 def test_constraints_terms_without_their_hyphens(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
     [c] = cons(nlp, text, "Exclusion")
     assert (c.concept.id, c.constraint.present) == (concept, True)  # type: ignore[union-attr]
+
+
+def test_constraints_fact_course_length_of_a_member_of_the_class(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT03197623: the key names the class ("glucocorticoid treatment duration"), the text the drugs
+    of its examples, whose courses are the class's; another class's course is not."""
+    quote = ("Receiving 5 - 40 mg/day prednisone, or equivalent of another GC (methylprednisolone 4 mg/day, or "
+             "prednisone 10 mg every other day) for a minimum of 4 consecutive weeks prior to enrollment")
+    fact = {"kind": "measurement", "effect": "include", "analyte": "glucocorticoid treatment duration", "comparator": ">=",
+            "value": 4, "unit": "week", "quote": quote}
+    assert _fact_found(nlp, "Inclusion", fact)
+    assert not _fact_found(nlp, "Inclusion", fact | {"analyte": "anticoagulant treatment duration"})

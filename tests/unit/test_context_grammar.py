@@ -48,6 +48,11 @@ def test_context_washout_is_absence_in_the_window(nlp) -> None:  # type: ignore[
      (28.0, True, None, "d"), None),  # ctgov-msc NCT03562065
     ("Parenteral corticosteroids for at least 2 weeks.", "inclusion", "therapy", "corticosteroid",
      (2.0, True, None, "wk"), None),  # ctgov-msc NCT04543994
+    # a treatment word between the drug and the time, an aside of examples closed before it
+    ("corticosteroid therapy for at least 4 weeks", "inclusion", "therapy", "corticosteroid", (4.0, True, None, "wk"), None),
+    (("Receiving 5 - 40 mg/day prednisone, or equivalent of another GC (methylprednisolone 4 mg/day, or prednisone 10 mg "
+      "every other day) for a minimum of 4 consecutive weeks prior to enrollment"), "inclusion", "therapy", "methylprednisolone",
+     (4.0, True, None, "wk"), None),  # ctgov-msc NCT03197623
     ("Patient under invasive mechanical ventilation for more than 48 hours", "exclusion", "procedure", "mechanical_ventilation",
      (48.0, False, None, "h"), None),  # ctgov-msc NCT04625738
     ("under conventional therapy for at least 6 months but less than 24 months", "inclusion", "therapy", "standard_therapy",
