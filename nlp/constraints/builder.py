@@ -268,6 +268,7 @@ class _Builder:
         self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self._courses: set[int] = set()  # starts of the times read as a course's length
+        self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
         self.reading_conditions: list[str] = []  # when a value is taken another way ("(corrected if albumin < LLN)")
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
@@ -444,6 +445,10 @@ class _Builder:
             doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
         is_change = self._is_change(val)
         change = is_change and kind == Kind.MEASUREMENT  # a weight's change keeps only the doubt
+        if val.comparator is None and val.unit == "{score}" and not is_change:
+            # "ofmore or egal 1 EDSS point", "or 0.5 EDSS point" after such an amount: points written
+            # with no comparator are an amount, seldom a level the patient must have exactly
+            doubts.append("an amount of a scale's points with no comparator: no level read for certain")
         if is_change:
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
             # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
@@ -610,12 +615,32 @@ class _Builder:
                 return a, val
         return None
 
+    def _alternative_amount(self, val: Entity, analyte: Entity) -> Entity:
+        """A bare amount of a scale before its analyte, after "or" and the same analyte's amount
+        read before it, asides between left out, is an alternative size of the same comparison:
+        "an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point" is an
+        increase of ≥ 0.5 (its comparator, and its change, taken from the first)."""
+        if val.comparator is not None or val.unit != "{score}":
+            return val
+        prev = [d for d in self.drafts if d.kind == Kind.MEASUREMENT and d.concept == analyte.concept_id
+                and d.end <= val.start and len(d.bounds) == 1 and self._aside_at(d.start) is None]
+        if not prev:
+            return val
+        last = max(prev, key=lambda d: d.end)
+        gap = cue("score_unit_word").sub("", self.without_asides(last.end, val.start), count=1)  # "≥1 EDSS point ... or"
+        if not cue("coordinated_values").search(gap) or not (last.change or last.bounds[0][0] in (">", ">=", "<", "<=")):
+            return val
+        if last.change:
+            self._changes.add(val.start)
+        return val.model_copy(update={"comparator": last.bounds[0][0]})
+
     def _is_change(self, val: Entity) -> bool:
         """The value is the size of a change ("increase of", "drop by more than", "... rise in"),
         by the cues ``change_before`` (the clause before the value) and ``change_after`` (the
-        criterion's words after it: not the next criterion's "Loss more than 10% of FVC")."""
+        criterion's words after it: not the next criterion's "Loss more than 10% of FVC"), or an
+        alternative size of a change read before it (``_alternative_amount``)."""
         end = min(self.crit_span[1], val.end + 40)
-        return bool(cue("change_before").search(self.clause_before(val.start))
+        return val.start in self._changes or bool(cue("change_before").search(self.clause_before(val.start))
                     or cue("change_after").match(self.text[val.end:end]))
 
     def _bracket_owner(self, val: Entity) -> str | None:
@@ -741,6 +766,7 @@ class _Builder:
                         self._age(e if e.unit else e.model_copy(update={"unit": "a"}), rule="age:after_age_word")
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
+                        e = self._alternative_amount(e, after)
                         self._measurement(after, e, None, condition_at(e.start))
                         read_after.add(after.start)  # read with the value before it
                     elif (scale := self._staged(e)) is not None:

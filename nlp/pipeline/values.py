@@ -295,6 +295,10 @@ _HAS_NUMBER = re.compile(rf"{NUMBER_START}(?:\d|\b{WORD_NUM}\b)", re.I)
 _NUMBER = re.compile(rf"{NUMBER_START}(?:{NUM_ANY})", re.I)
 
 
+# a number of points of a scale named by its abbreviation between them ("0.5 EDSS point", "1 EDSS
+# point"; the abbreviation as written, upper case first)
+_SCALE_POINTS = re.compile(r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?-i:[A-Z][A-Za-z0-9-]{1,9})\s+(?P<u>points?|steps?)\b")
+
 # a line opened by a list bullet: a value ends before it
 _NEXT_ITEM = re.compile(r"\n[^\S\n]*[-–—•*·▪]")
 
@@ -497,6 +501,11 @@ def find_values(text: str) -> list[ValueMatch]:
             out.append(ValueMatch(m.start(), m.end(), "between" if inside else "outside", 1.0, 1.0, "xULN", m.group(0),
                                   None, "xLLN"))
             taken.append((m.start(), m.end()))
+    for m in _SCALE_POINTS.finditer(text) if " point" in low or " step" in low else ():
+        if free(m.start(), m.end("n")):
+            # "or 0.5 EDSS point": points of the scale named between the number and the word
+            out.append(ValueMatch(m.start(), m.end("n"), None, _num(m.group("n")), None, "{score}", m.group("u")))
+            taken.append((m.start(), m.end("n")))
     for i in dangling:  # a multiple without its reference takes the next one written ("... times normal")
         v = out[i]
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)

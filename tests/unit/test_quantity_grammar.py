@@ -315,6 +315,10 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("creatinine level are no more than twice times the upper limit of normal value (ULN);", [("<=", 2.0, "xULN")]),
     ("PT/PTT twice normal range without systemic anticoagulation", [(None, 2.0, "xULN")]),
     ("serum transaminase concentration ≥ twice normal, or both", [(">=", 2.0, "xULN")]),
+    # points of a scale named between the number and the word (ctgov-msc NCT01730547, NCT02249676)
+    ("or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)", [(None, 0.5, "{score}"), (">=", 5.5, None)]),
+    ("or 0.5 EDSS points", [(None, 0.5, "{score}")]),
+    ("1 more point", []),  # no scale's abbreviation between them
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected

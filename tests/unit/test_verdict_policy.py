@@ -332,11 +332,10 @@ def test_reading_a_window_away_from_the_diagnosis_is_not_its_duration(nlp) -> No
     # a threshold inside "(if ...)" is that aside's condition; the one before it no longer stands alone
     ("ALT > 2.5 x ULN (> 5 x ULN if liver metastases)", "exclusion",
      ["an alternative threshold", "conditional aside"]),  # constructed
-    # NCT01730547: the first aside is the condition of the threshold before it (no constraint of its
-    # own); the second conditions a number nothing reads ("0.5 EDSS point" has no comparator): no
-    # constraint either (the criterion's reason names it, test_reading_condition_of_what_is_not_read)
+    # NCT01730547: each aside is the condition of the threshold before it (no constraint of its
+    # own); "0.5 EDSS point" is the alternative size of the increase (test_reading_alternative_amount)
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
-     "inclusion", [None]),
+     "inclusion", [None, None]),
     ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", "inclusion", [None, "conditional aside"]),  # constructed
     # "for" / "in patients with" a condition after the aside's threshold opens it like "if" (the
     # Gilbert's patient at 2 x ULN was certainly turned away by the 1.5 x ULN before it)
@@ -356,7 +355,7 @@ def test_reading_conditional_aside(nlp, text: str, section: str, doubts: list[st
     # a threshold after the "if" of an aside is the condition of the thresholds before it
     ("an increase of ≥1 EDSS point (if baseline EDSS<5.0)", ["if baseline EDSS<5.0"]),  # ctgov-msc
     ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
-     ["if at randomization EDSS ≤ 5.0"]),  # NCT01730547
+     ["if at randomization EDSS ≤ 5.0", "if at randomization EDSS ≥ 5.5"]),  # NCT01730547
     # one before the "if" is an alternative threshold, not a condition
     ("ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", [None, None]),  # constructed
 ])
@@ -366,8 +365,9 @@ def test_reading_conditional_aside_is_a_condition(nlp, text: str, conditions: li
 
 
 @pytest.mark.parametrize(("text", "section", "kinds", "reason", "conditioned"), [
-    # NCT01730547: "0.5 EDSS point" has no comparator; its aside's "EDSS >= 5.5" is no requirement
-    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
+    # a number nothing reads before the aside ("0.5 in EDSS" is no amount of a scale's points): its
+    # aside's "EDSS >= 5.5" is no requirement (constructed from NCT01730547)
+    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 in EDSS (if at randomization EDSS ≥ 5.5)",
      "inclusion", ["measurement"], "partly not recognised: what the condition 'if at randomization EDSS ≥ 5.5' governs", True),
     # NCT03197623: the albumin says when the calcium is corrected: a condition of how it is taken,
     # neither an exclusion of its own nor a condition of the calcium's
@@ -388,6 +388,25 @@ def test_reading_condition_of_what_is_not_read(nlp, text: str, section: str, kin
     [crit] = parse_record(rec, nlp).criteria
     assert [c.kind for c in crit.constraints] == kinds and crit.reason == reason
     assert all((c.applies_if is not None) == conditioned for c in crit.constraints)
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    # an amount of a scale's points after "or" is the alternative size of the comparison before it:
+    # its comparator, its change (ctgov-msc NCT01730547, NCT01228266, NCT02249676)
+    ("an increase of ≥1 EDSS point (if at randomization EDSS ≤ 5.0) or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)",
+     [(1.0, None, True), (0.5, None, True)]),
+    ("Increase of >= 1 EDSS point (if baseline EDSS <= 5.0) or 0.5 EDSS points (if baseline EDSS >= 5.5)",
+     [(1.0, None, True), (0.5, None, True)]),
+    # not after another analyte's, nor after an amount with no comparator; alone, never a certain level
+    # (constructed; ctgov-msc NCT02403947 "an increase ofmore or egal 1 EDSS point ... or 0.5 EDSS point")
+    ("ALT > 3 x ULN or 2 EDSS points", [(3.0, None, False), (2.0, 2.0, False)]),
+    ("an increase ofmore or egal 1 EDSS point (if at inclusion EDSS inferior or egal 5.0) or 0.5 EDSS point",
+     [(1.0, 1.0, False), (0.5, 0.5, False)]),
+])
+def test_reading_alternative_amount(nlp, text: str, ranges: list[tuple[float, float | None, bool]]) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in _read(nlp, text) if c.kind == "measurement"]
+    assert [(c.range.low, c.range.high, c.change) for c in cs] == ranges
+    assert all(c.provenance.certain is False for c in cs if c.range.low == c.range.high)
 
 
 def test_reading_conditional_alternative_is_an_or_group_in_an_inclusion(nlp) -> None:  # type: ignore[no-untyped-def]
