@@ -1976,9 +1976,8 @@ class _Builder:
         """A time with a comparator that no analyte, age or window took: the length of the course
         of a treatment after "of" ("at least 6 months of conservative treatment"; cue
         ``course_of``), the other end of a duration just read ("for more than 4 weeks but less
-        than 52 weeks"), or, right after a
-        diagnosis an inclusion asks for, its duration ("Type 2 diabetes according to the ADA 3
-        years or more"; a reading, not certain)."""
+        than 52 weeks"), or, right after a diagnosis an inclusion asks for, its duration ("Type 2
+        diabetes according to the ADA 3 years or more"; a reading, not certain)."""
         if self._remission_time(v):
             self._remission_window(v)
             return
@@ -2229,7 +2228,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         if b.unread_conditions:
             return CriterionConstraints((), False, f"not recognised: what the condition {_quoted(b.unread_conditions)} governs", logic)
         if b.reading_conditions:
-            return CriterionConstraints((), False, f"not recognised: what is taken {_quoted(b.reading_conditions)}", logic)
+            return CriterionConstraints((), False, f"not recognised: only how a value is taken ({_quoted(b.reading_conditions)})", logic)
         said = eligibility_text[own[0]:own[1]]
         if (topic := next((why for name, why in _RECORD_LESS if cue(name).search(said)), None)) is not None:
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
@@ -2261,12 +2260,13 @@ _RECORD_LESS = (
 
 
 def _quoted(texts: Sequence[str]) -> str:
+    """Each text once, in order, quoted."""
     return ", ".join(repr(t) for t in dict.fromkeys(texts))
 
 
 def _unlinked(texts: Sequence[str]) -> str:
     """What the statistical NER found and no vocabulary linked, each text once, in order."""
-    names = ", ".join(repr(t) for t in dict.fromkeys(texts))
+    names = _quoted(texts)
     return f"unlinked span of the statistical NER ({names}: no concept in the vocabularies)"
 
 

@@ -297,7 +297,7 @@ _NUMBER = re.compile(rf"{NUMBER_START}(?:{NUM_ANY})", re.I)
 
 # a number of points of a scale named by its abbreviation between them ("0.5 EDSS point", "1 EDSS
 # point"; the abbreviation as written, upper case first)
-_SCALE_POINTS = re.compile(r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?-i:[A-Z][A-Za-z0-9-]{1,9})\s+(?P<u>points?|steps?)\b")
+_SCALE_POINTS = re.compile(r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?-i:[A-Z][A-Za-z0-9-]{1,9})\s+(?P<u>points?|steps?)\b", re.I)
 
 # a line opened by a list bullet: a value ends before it
 _NEXT_ITEM = re.compile(r"\n[^\S\n]*[-–—•*·▪]")
@@ -339,7 +339,7 @@ def find_values(text: str) -> list[ValueMatch]:
     # the limit itself named ("ULN", "upper limit of normal", "normal upper limit"), a multiple in words
     has_limit = has_ref and ("uln" in low or "lln" in low or "unl" in low or "ulrr" in low or "limit" in low)
     has_word = has_ref and any(w in low for w in _WORD_MULTIPLE)
-    has_range = ("normal" in low or "reference" in low) and ("range" in low or "limit" in low or "value" in low or "interval" in low)
+    has_range = ("normal" in low or "reference" in low) and ("range" in low or "limit" in low or "interval" in low)
     if not has_scale and not _HAS_NUMBER.search(text) and not has_range \
             and not ((has_limit and _REF_BARE.search(text)) or (has_word and _REF_WORD.search(text))):
         return []

@@ -131,7 +131,7 @@ CUE_CASES = [
     ("normal_range", "Serum creatinine out of normal range", "within normal limits (NV: 0.0-20.5 umol/L)"),
     ("normal_range", "TSH within normal institutional limits", "bilirubin above normal values"),
     # NCT03197623: "Total calcium values outside the normal range (corrected if albumin < LLN)"
-    ("aside_condition", "corrected if albumin < lower limit of normal", "≤ 3 x ULN if Gilbert's syndrome"),
+    ("aside_condition", "corrected if albumin < lower limit of normal", "permitted if creatinine < 2"),
     # "(≤ 3 × ULN for Gilbert's syndrome)": the words before the condition; not a time's "for"
     ("aside_for_condition", "≤ 5 × ULN in patients with ", "≤ 8 g/dL for at least 2 weeks"),
     ("remission_exception", "a different malignancy, except if they have been disease-free ", "a different malignancy, disease-free "),
