@@ -160,6 +160,7 @@ def _most_specific(analytes: list[Entity]) -> list[Entity]:
 
 
 _BODY_SIZE = {"body_weight": Kind.WEIGHT, "bmi": Kind.BMI}  # measurements with kinds of their own
+_CONSENT_TIME_REACH = 30  # characters before a consent mention that may make it a time (cue ``consent_as_time``)
 
 
 def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: str | None,
@@ -847,6 +848,8 @@ class _Builder:
                 self._infer(d, e, scope="evidence")
                 continue
             if e.label == "CONSENT":
+                if cue("consent_as_time").search(self.text[max(self.crit_span[0], e.start - _CONSENT_TIME_REACH):e.start]):
+                    continue  # "aged ≥ 18 years at the time of consent", "(signing consent)": a time, no requirement
                 if not any(d.kind == Kind.CONSENT for d in self.drafts):
                     self._add(Kind.CONSENT, e.start, e.end, present=self.effect == "include", rule="consent")
                 continue

@@ -611,6 +611,27 @@ def test_constraints_unwilling_to_comply_is_consent(nlp) -> None:  # type: ignor
     assert (c.kind, c.effect, c.comparator) == ("consent", "exclude", "absent")
 
 
+@pytest.mark.parametrize(("text", "section", "present"), [
+    # consent named by the bare noun or verb (LCT NCT03927326, NCT03921164, NCT03920306, NCT03869567,
+    # NCT03926221, NCT03868761): required in an inclusion, its absence excluded in an exclusion
+    ("Patients unable to consent", "Exclusion", False),
+    ("Patient who has not signed the consent", "Exclusion", False),
+    ("Non-consenting", "Exclusion", False),
+    ("Patients able to express consent", "Inclusion", True),
+    ("able and willing to give informed assent;", "Inclusion", True),
+    ("Have parental consent", "Inclusion", True),
+    # consent as the time a value is taken at is no requirement (ctgov-msc NCT04484077, NCT01719640)
+    ("Age ≥18 to < 35 years (34 years, 364 days) at the time of consent", "Inclusion", None),
+    ("Admission to hospital for any reason in the 14 days prior to enrollment (signing consent).", "Exclusion", None),
+    ("Regular smoker at the time of consent", "Exclusion", None),  # ctgov-msc NCT04043819
+])
+def test_constraints_consent_named_bare(nlp, text: str, section: str, present: bool | None) -> None:  # type: ignore[no-untyped-def]
+    got = [c for c in cons(nlp, text, section) if c.kind == "consent"]
+    assert [c.comparator == "present" if c.effect == "include" else c.comparator == "absent" for c in got] == \
+        ([] if present is None else [True])
+    assert all((c.comparator == "present") == present for c in got)
+
+
 def test_constraints_applies_if_without_a_concept_stays_unresolved(nlp) -> None:  # type: ignore[no-untyped-def]
     # the clause names nothing the lexicon knows: the threshold keeps it, typed as unresolved
     [c] = cons(nlp, "The INR for those who are on a ketogenic diet \\> 3.0")
