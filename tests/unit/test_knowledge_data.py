@@ -232,6 +232,9 @@ CUE_CASES = [
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
     ("consent_phrase", "Patients who refuse to participate", "Patients who refused blood transfusion"),  # LCT
     ("consent_phrase", "Must be able to follow postoperative management program.", "follow-up imaging program"),  # NCT00721045
+    # LCT "Inability to perform study procedures", "Inability to complete questionnaires."; a clinical
+    # test is no compliance (ctgov-msc NCT00498316 "unable to perform pulmonary function test (PFT)")
+    ("consent_phrase", "Inability to complete questionnaires.", "unable to perform pulmonary function test (PFT)"),
     ("consent_phrase", "willing patients to participate in trial", "patients willing to donate"),  # NCT04492501
     ("consent_phrase", "Agrees to the collection of venous blood per protocol", "collection of fluid in the knee"),  # NCT04362189
     ("consent_phrase", "Inaccessibility for follow up", "inaccessible lesion"),  # NCT01714167
