@@ -339,7 +339,7 @@ def find_values(text: str) -> list[ValueMatch]:
     # the limit itself named ("ULN", "upper limit of normal", "normal upper limit"), a multiple in words
     has_limit = has_ref and ("uln" in low or "lln" in low or "unl" in low or "ulrr" in low or "limit" in low)
     has_word = has_ref and any(w in low for w in _WORD_MULTIPLE)
-    has_range = ("normal" in low or "reference" in low) and ("range" in low or "limit" in low or "interval" in low)
+    has_range = ("normal" in low or "reference" in low) and ("range" in low or "limit" in low or "interval" in low or "value" in low)
     if not has_scale and not _HAS_NUMBER.search(text) and not has_range \
             and not ((has_limit and _REF_BARE.search(text)) or (has_word and _REF_WORD.search(text))):
         return []
@@ -496,10 +496,16 @@ def find_values(text: str) -> list[ValueMatch]:
     for m in cue("normal_range").finditer(text) if has_range else ():
         if free(m.start(), m.end()):
             # "Serum creatinine within the normal range", "Total calcium values outside the normal
-            # range": from the lower limit to the upper one, or beyond either
-            inside = m.group("side").lower() in ("within", "in")
-            out.append(ValueMatch(m.start(), m.end(), "between" if inside else "outside", 1.0, 1.0, "xULN", m.group(0),
-                                  None, "xLLN"))
+            # range": from the lower limit to the upper one, or beyond either, or beyond one
+            if m.group("above") or m.group("below"):
+                # "higher than the normal value", "exceeds normal limits", "below normal reference range"
+                upper = bool(m.group("above"))
+                out.append(ValueMatch(m.start(), m.end(), ">" if upper else "<", 1.0, None, "xULN" if upper else "xLLN",
+                                      m.group(0)))
+            else:
+                inside = m.group("side").lower() in ("within", "in")
+                out.append(ValueMatch(m.start(), m.end(), "between" if inside else "outside", 1.0, 1.0, "xULN",
+                                      m.group(0), None, "xLLN"))
             taken.append((m.start(), m.end()))
     for m in _SCALE_POINTS.finditer(text) if " point" in low or " step" in low else ():
         if free(m.start(), m.end("n")):

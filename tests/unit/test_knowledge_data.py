@@ -131,7 +131,9 @@ CUE_CASES = [
     # NCT03197623: "Total calcium values outside the normal range"; LCT: "Serum creatinine out of normal
     # range", "TSH within normal limits"; a range written out after it is read instead (NCT01305694)
     ("normal_range", "Serum creatinine out of normal range", "within normal limits (NV: 0.0-20.5 umol/L)"),
-    ("normal_range", "TSH within normal institutional limits", "bilirubin above normal values"),
+    ("normal_range", "TSH within normal institutional limits", "bilirubin above normal"),
+    # ctgov-msc "serum creatinine higher than the normal value", "above or below normal values"
+    ("normal_range", "Platelet count are above or below normal values", "under normal conditions"),
     # NCT03197623: "Total calcium values outside the normal range (corrected if albumin < LLN)"
     ("aside_condition", "corrected if albumin < lower limit of normal", "permitted if creatinine < 2"),
     # "(≤ 3 × ULN for Gilbert's syndrome)": the words before the condition; not a time's "for"

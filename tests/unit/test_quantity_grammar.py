@@ -333,8 +333,15 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     ("Serum creatinine within the normal range", [("between", "xLLN", "xULN")]),
     ("TSH within normal institutional limits", [("between", "xLLN", "xULN")]),
     ("bilirubin in the normal range", [("between", "xLLN", "xULN")]),
-    # no range named: nothing ("normal values", "normal saline", "the range of normal motion")
-    ("bilirubin above normal values", []),
+    # beyond one of its limits (ctgov-msc NCT04240873-like wording, LCT): read with that limit
+    ("serum creatinine higher than the normal value", [(">", None, "xULN")]),
+    ("bilirubin exceeds normal limits", [(">", None, "xULN")]),
+    ("hemoglobin below normal reference range", [("<", None, "xLLN")]),
+    ("C-reactive protein and ferritin above the reference value considered normal", [(">", None, "xULN")]),
+    ("Hemoglobin, Hematocrit, and Platelet count are above or below normal values", [("outside", "xLLN", "xULN")]),
+    ("PT and PTT not within normal value", [("outside", "xLLN", "xULN")]),  # ctgov-msc NCT02118519
+    # no range named: nothing ("above normal", "normal saline", "the range of normal motion")
+    ("bilirubin above normal", []),
     ("within the normal saline group", []),
     ("knee motion within the range of normal", []),
     # the range written out after it is the reading (ctgov-msc NCT01305694; LCT NCT03861715)
