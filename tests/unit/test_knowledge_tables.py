@@ -85,7 +85,7 @@ def test_knowledge_tables_written_forms_keep_todays_order() -> None:
     before = [
         (r"m[lL]\s*/\s*min(?:ute)?\s*/\s*1[.,]73\s*m(?:2|²|\^2)", r"m[lL]\s*/\s*min(?:ute)?"),
         (r"(?:mg|milligrams?)\s*/\s*d[lL]", r"mg\b"),
-        (r"kg\s*/\s*(?:m2|m²|m\^2|m\s*2)", r"kgs?\b"),
+        (r"kg\s*(?:/\s*(?:m2|m²|m\^2|m\s*2)|[·∙*]?\s*m\s*(?:-|−|\^-?)\s*2(?![\w.]))", r"kgs?\b"),
         (r"mmol\s*/\s*mol", r"mmol\s*/\s*[lL]"),
         (r"ms(?:ec)?\b", r"(?:sec(?:onds?)?|s)\b(?!\s*[/])"),
         (r"m[lL]\s*/\s*min(?:ute)?", r"m[lL]\b"),

@@ -301,6 +301,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("-2 ≤ z-score < +1", [(">=", -2.0, None), ("<", 1.0, None)]),  # LCT NCT03924076
     ("HIV+ 3 months", [(None, 3.0, "mo")]),  # a plus after a name is no sign
     ("Stromal loss in corneal ulcers cannot exceed 50%.", [("<=", 50.0, "%")]),  # ctgov-msc NCT04626583
+    # the SI notation with a negative exponent (ctgov-msc "Normal Body-Mass-Index (BMI): 18.5-24.9 kg∙m-2")
+    ("Normal Body-Mass-Index (BMI): 18.5-24.9 kg∙m-2", [("between", 18.5, "kg/m2")]),
+    ("weight 70 kg m-2x", [(None, 70.0, "kg")]),
     # the limit itself after a comparator, no number: once the limit (ctgov-msc NCT03828344, NCT02000362,
     # NCT03197623, NCT01874665; LCT NCT03925298)
     ("CRP greater than upper limit of normal (ULN)", [(">", 1.0, "xULN")]),
