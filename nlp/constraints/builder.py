@@ -270,6 +270,7 @@ class _Builder:
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
+        self._required: dict[int, str] = {}  # id of a treatment draft -> the words a condition requires it by
         self.reading_conditions: list[str] = []  # when a value is taken another way ("(corrected if albumin < LLN)")
         self._age_value_ends: list[int] = []
         self._sex_qualifiers: set[tuple[int, int]] = set()  # SEX mentions that qualify a value
@@ -1391,6 +1392,28 @@ class _Builder:
             e.label == "MEASUREMENT" and start <= e.start and e.end <= end and not any(s <= e.start < t for s, t in read)
             for e in self.ents)
 
+    def _required_by(self, d: _Draft) -> str | None:
+        """The words linking a condition right before the treatment ``d`` to it ("infection
+        requiring", "exacerbation of COPD requiring"; cue ``requiring_link``), or to a treatment so
+        linked that ``d`` follows in a list ("... requiring hospitalization or intravenous
+        antibiotics"; cue ``required_list_join``), if any."""
+        named = {c.concept for c in self.drafts if c.kind == Kind.CONDITION and c.present}
+        before = [e for e in self.ents if e.label == "CONDITION" and e.concept_id in named and e.end <= d.start]
+        if not before:
+            return None
+        gap = self.text[max(e.end for e in before):d.start]
+        if cue("requiring_link").match(gap):
+            link = " ".join(gap.split())
+            self._required[id(d)] = link
+            return link
+        linked = [x for x in self.drafts if id(x) in self._required and x.start < d.start]
+        last = max(linked, key=lambda x: x.start, default=None)
+        mention = next((e for e in self.ents if last is not None and e.start == last.start and e.concept_id == last.concept), None)
+        if last is None or mention is None or not cue("required_list_join").match(self.text[mention.end:d.start]):
+            return None
+        self._required[id(d)] = self._required[id(last)]
+        return self._required[id(d)]
+
     def _conditional(self, said: str) -> Match[str] | None:
         """The first conditional cue of ``said`` that states a condition: not the "if" after the
         criterion's own effect said of the patients at large ("the patient should be excluded if
@@ -1430,6 +1453,12 @@ class _Builder:
                 # "EDSS point (if at randomization EDSS >= 5.5)": the value is the aside's condition
                 d.unresolved.append(f"read inside a conditional aside ({m.group(0)!r} ...)")
                 self._alternative_thresholds(d)
+            if self.effect == "exclude" and d.kind in (Kind.THERAPY, Kind.PROCEDURE) and d.present and (
+                    link := self._required_by(d)) is not None:
+                # "any infection requiring hospitalization", "exacerbation of COPD requiring
+                # hospitalization": how severe the condition is; the treatment alone (a hospital
+                # stay for another reason) is no certain exclusion
+                d.unresolved.append(f"what a condition requires ({link!r}), not an exclusion of its own")
             if m := cue("permissive").search(said):
                 d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
             elif d.effect == "include" and (m := cue("optional_if").search(self.text, *self._sentence_span(d.start, d.end))):

@@ -632,6 +632,22 @@ def test_constraints_consent_named_bare(nlp, text: str, section: str, present: b
     assert all((c.comparator == "present") == present for c in got)
 
 
+@pytest.mark.parametrize(("text", "certain"), [
+    # what a condition requires says how severe it is: the treatment alone is no certain exclusion
+    # (ctgov-msc NCT03171194, NCT04047810)
+    ("any infection requiring hospitalization or intravenous antibiotics within the past 60 days",
+     {"active_infection": True, "hospitalization": False, "antibiotics": False}),
+    ("Subject has had exacerbation of COPD requiring hospitalization within 12 weeks of enrollment in the study.",
+     {"copd": True, "hospitalization": False}),
+    # a treatment named beside a condition, not required by it, stays certain (constructed)
+    ("Active infection or use of antibiotics", {"active_infection": True, "antibiotics": True}),
+    ("Hospitalization within 30 days", {"hospitalization": True}),  # constructed; LCT NCT03862846 "Hospitalised within 3 months"
+])
+def test_constraints_what_a_condition_requires(nlp, text: str, certain: dict[str, bool]) -> None:  # type: ignore[no-untyped-def]
+    got = {c.concept.id: c.constraint.provenance.certain for c in cons(nlp, text, "Exclusion") if c.concept}
+    assert got == certain
+
+
 def test_constraints_applies_if_without_a_concept_stays_unresolved(nlp) -> None:  # type: ignore[no-untyped-def]
     # the clause names nothing the lexicon knows: the threshold keeps it, typed as unresolved
     [c] = cons(nlp, "The INR for those who are on a ketogenic diet \\> 3.0")

@@ -121,6 +121,9 @@ CUE_CASES = [
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     # ctgov-msc NCT02440074 "at least 6 months of conservative treatment"; a window is no course
     ("course_of", " of treatment with ", " of screening "),
+    # ctgov-msc NCT03171194 "any infection requiring hospitalization or intravenous antibiotics"
+    ("requiring_link", " requiring ", " or use of "),
+    ("required_list_join", " or intravenous ", " within the past 60 days, "),
     # ctgov-msc NCT04484077 "at the time of consent", NCT01719640 "(signing consent)"; "Lack of consent" is none
     ("consent_as_time", "Age ≥18 to < 35 years at the time of ", "Lack of "),
     # NCT01730547 "≥1 EDSS point (if ...) or 0.5 EDSS point": the unit word after the scale's name
