@@ -234,6 +234,8 @@ CUE_CASES = [
     ("function_abnormal", "abnormalities in ", "adequate "),
     ("function_abnormal_after", " impaired", " test"),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
+    # ctgov-msc NCT02815423 "in the researcher´s opinion": an apostrophe written as an accent
+    ("judgement_phrase", "in the researcher´s opinion", "the researcher´s report"),
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
     ("consent_phrase", "Patients who refuse to participate", "Patients who refused blood transfusion"),  # LCT
     ("consent_phrase", "Must be able to follow postoperative management program.", "follow-up imaging program"),  # NCT00721045
