@@ -2251,7 +2251,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
-    optional = ", ".join(repr(e.text) for e in b.optional)
+    optional = _quoted([e.text for e in b.optional])
     if not constraints:
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)

@@ -27,9 +27,8 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from nlp.core.lexicon import Lexicon
-from nlp.core.loading import collector_paused
 from nlp.core.vocabulary import LINK_WORD as _WORD  # words that carry meaning: "of", "or", "in" are left out
-from nlp.core.vocabulary import link_key
+from nlp.core.vocabulary import link_index
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 NGRAM_THRESHOLD = 0.85  # below it, near neighbours were other concepts on the dev set's spans
@@ -101,18 +100,10 @@ class ConceptLinker:
         concept ids, and per key (``nlp.core.vocabulary.link_key``: category and the distinct
         first four letters of the term's words) the positions of its terms: the curated terms'
         keyed here, the imported ones' saved by the vocabulary's build."""
-        terms: list[str] = []
-        ids: list[str] = []
-        keyed: dict[str, list[int]] = {}
-        with collector_paused():
-            for e in self.lexicon.entries.curated():
-                for t in e.synonyms:
-                    low = t.lower()
-                    if (key := link_key(e.category, low)) is not None:  # else no word a span could share
-                        keyed.setdefault(key, []).append(len(terms))
-                    terms.append(low)
-                    ids.append(e.id)
-            imported = self.lexicon.entries.link_index()
+        curated = link_index({"id": e.id, "category": e.category, "synonyms": e.synonyms}
+                             for e in self.lexicon.entries.curated())
+        terms, ids, keyed = curated["terms"], curated["ids"], curated["keyed"]
+        imported = self.lexicon.entries.link_index()  # (both readers pause the cyclic collector)
         # per term, read on first use: its short tokens that are no function word, which a span
         # must have (``_marks``; an imported name's: "Hb-S/Hb-C disease"; a curated "systolic bp"
         # may be "systolic"), and its character 3-grams
