@@ -97,6 +97,10 @@ _REF_LIMIT = (
     rf"(?:{_REF_ABBR})\b"
     r"|(?:upper|lower)\s+(?:limits?|levels?|bounds?)\s+of\s+(?:the\s+)?normal(?:\s+(?:range|values?|limits?|levels?))?"
     r"|normal\s+(?:upper|lower)\s+limits?"
+    # the range as a whole after a comparator ("higher than the normal value", "below normal reference
+    # range"): its limit on the comparator's side; a range written out after it is read instead
+    r"|(?P<range>(?:normal|reference)\s+(?:(?:institutional|laboratory|reference)\s+)?(?:limits?|ranges?|intervals?|values?)\b"
+    r"(?!\s*[(\[][^)\]\d]{0,12}\d))"
 )
 _REF_BARE = re.compile(
     rf"(?<![^\W\d_])(?P<cmp>{_CMP_RE})\s*(?:the\s+)?(?:institutional\s+|laboratory\s+|local\s+)?(?P<ref>{_REF_LIMIT})"
@@ -341,7 +345,7 @@ def find_values(text: str) -> list[ValueMatch]:
     has_word = has_ref and any(w in low for w in _WORD_MULTIPLE)
     has_range = ("normal" in low or "reference" in low) and ("range" in low or "limit" in low or "interval" in low or "value" in low)
     if not has_scale and not _HAS_NUMBER.search(text) and not has_range \
-            and not ((has_limit and _REF_BARE.search(text)) or (has_word and _REF_WORD.search(text))):
+            and not (((has_limit or has_range) and _REF_BARE.search(text)) or (has_word and _REF_WORD.search(text))):
         return []
     out: list[ValueMatch] = []
     taken: list[tuple[int, int]] = []
@@ -486,26 +490,22 @@ def find_values(text: str) -> list[ValueMatch]:
                 low_unit = u1
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
-    for m in _REF_BARE.finditer(text) if has_limit else ():
+    for m in cue("normal_range").finditer(text) if has_range else ():
+        if free(m.start(), m.end()):
+            # "Serum creatinine within the normal range", "Total calcium values outside the normal
+            # range": from the lower limit to the upper one, or beyond either
+            inside = m.group("side").lower() in ("within", "in")
+            out.append(ValueMatch(m.start(), m.end(), "between" if inside else "outside", 1.0, 1.0, "xULN",
+                                  m.group(0), None, "xLLN"))
+            taken.append((m.start(), m.end()))
+    for m in _REF_BARE.finditer(text) if has_limit or has_range else ():
         said = comparators.phrase(m.group("cmp"))
         if said is not None and said.states_comparator and free(m.start(), m.end()) \
                 and not cue("amount_before_reference").search(text[max(0, m.start() - 25):m.start()]):
             # not "twice higher than the ULN", "elevates 20g/L more than normal upper limit"
-            out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None, _ref_unit(m.group("ref")), m.group("ref")))
-            taken.append((m.start(), m.end()))
-    for m in cue("normal_range").finditer(text) if has_range else ():
-        if free(m.start(), m.end()):
-            # "Serum creatinine within the normal range", "Total calcium values outside the normal
-            # range": from the lower limit to the upper one, or beyond either, or beyond one
-            if m.group("above") or m.group("below"):
-                # "higher than the normal value", "exceeds normal limits", "below normal reference range"
-                upper = bool(m.group("above"))
-                out.append(ValueMatch(m.start(), m.end(), ">" if upper else "<", 1.0, None, "xULN" if upper else "xLLN",
-                                      m.group(0)))
-            else:
-                inside = m.group("side").lower() in ("within", "in")
-                out.append(ValueMatch(m.start(), m.end(), "between" if inside else "outside", 1.0, 1.0, "xULN",
-                                      m.group(0), None, "xLLN"))
+            unit = _ref_unit(m.group("ref")) if not m.group("range") else \
+                "xULN" if said.canonical in (">", ">=") else "xLLN"  # the range's limit on the comparator's side
+            out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None, unit, m.group("ref")))
             taken.append((m.start(), m.end()))
     for m in _SCALE_POINTS.finditer(text) if " point" in low or " step" in low else ():
         if free(m.start(), m.end("n")):

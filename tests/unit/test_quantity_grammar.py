@@ -301,6 +301,7 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("-2 ≤ z-score < +1", [(">=", -2.0, None), ("<", 1.0, None)]),  # LCT NCT03924076
     ("HIV+ 3 months", [(None, 3.0, "mo")]),  # a plus after a name is no sign
     ("Stromal loss in corneal ulcers cannot exceed 50%.", [("<=", 50.0, "%")]),  # ctgov-msc NCT04626583
+    ("FVC, FEV1 or MVV had exceeded 70% of the predicated value.", [(">", 70.0, "%")]),  # ctgov-msc NCT02668068
     # the SI notation with a negative exponent (ctgov-msc "Normal Body-Mass-Index (BMI): 18.5-24.9 kg∙m-2")
     ("Normal Body-Mass-Index (BMI): 18.5-24.9 kg∙m-2", [("between", 18.5, "kg/m2")]),
     ("weight 70 kg m-2x", [(None, 70.0, "kg")]),
@@ -339,6 +340,7 @@ def test_grammar_values(text: str, expected: list[tuple[str | None, float, str |
     # beyond one of its limits (ctgov-msc NCT04240873-like wording, LCT): read with that limit
     ("serum creatinine higher than the normal value", [(">", None, "xULN")]),
     ("bilirubin exceeds normal limits", [(">", None, "xULN")]),
+    ("SCr exceeded normal range upper limit", [(">", None, "xULN")]),  # ctgov-msc NCT02672306
     ("hemoglobin below normal reference range", [("<", None, "xLLN")]),
     ("C-reactive protein and ferritin above the reference value considered normal", [(">", None, "xULN")]),
     ("Hemoglobin, Hematocrit, and Platelet count are above or below normal values", [("outside", "xLLN", "xULN")]),
