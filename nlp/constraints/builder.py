@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from re import Match
-from typing import Any
+from typing import Any, TypeGuard
 
 from nlp.core.checks import age_warnings
 from nlp.core.comparators import FLIP
@@ -44,6 +44,7 @@ from nlp.core.constraints import (
     ConceptSet,
     Evidence,
     Group,
+    MeasurementConstraint,
     NumericRange,
     Provenance,
     ProvenanceSource,
@@ -54,7 +55,7 @@ from nlp.core.constraints import (
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
 from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
-from nlp.core.lexicon import Lexicon, LexiconEntry
+from nlp.core.lexicon import UNCODED, Lexicon, LexiconEntry, uncoded_id
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
 from nlp.core.units import convert, dimension, display, implied_unit, may_measure, time_unit_codes, to_days
@@ -153,7 +154,10 @@ class CriterionConstraints:
 
 
 def _most_specific(analytes: list[Entity]) -> list[Entity]:
-    """"NIHSS score item 1a": drop an analyte when a narrower one of it is named too."""
+    """"NIHSS score item 1a": drop an analyte when a narrower one of it is named too; an analyte no
+    vocabulary has when one that has is named ("Peripheral blood counts ...: haemoglobin < 90 g/L")."""
+    if any((a.concept_id or "").startswith(UNCODED) for a in analytes) and not all((a.concept_id or "").startswith(UNCODED) for a in analytes):
+        analytes = [a for a in analytes if not (a.concept_id or "").startswith(UNCODED)]
     lex = _lex()
     ids = {a.concept_id for a in analytes}
     return [a for a in analytes if not any(a.concept_id in lex.ancestors(o or "") for o in ids)]
@@ -1736,6 +1740,14 @@ class _Builder:
         written in (units.json ``readable_as``) and, converted, it lies in what the analyte can
         measure. "PaO2/FiO2 <= 200 mmHg for less than 96 hours" gives PaO2/FiO2 no 96 hours;
         "severe anemia (< 8 g/dL), creatinine > 2.3 mg/dL" gives creatinine no 8 g/dL."""
+        if (analyte.concept_id or "").startswith(UNCODED):
+            # an analyte no vocabulary has: a value in a unit, or a bare number or a level of what
+            # its name says is a scale ("OSDI-score ≥ 33"; not "Branching fistula tract that has > 2
+            # internal openings", nor "FOR PILOT ...: has stage I-III colorectal cancer"); no time (a window's, a course's, an age's) and no name that says nothing
+            # alone ("stage I or II", "serum level > 4.0 mg/dL")
+            name = analyte.text.strip(_NAME_EDGE)
+            return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or cue("scale_named").search(name) is not None) \
+                and cue("generic_analyte").fullmatch(name) is None
         entry = _lex().entries.get(analyte.concept_id or "")
         if val.unit == "xULN" and val.low_unit == "xLLN" and (analyte.concept_id in _BODY_SIZE or (entry is not None and entry.unit == "{score}")):
             return False  # "Body mass index outside the normal range, particularly >30": a laboratory's range, no body size's or scale's
@@ -2152,6 +2164,8 @@ class _Builder:
         for n, d in enumerate(self.drafts, start=1):
             cid = f"{self.crit_id}.c{n}"
             how = next((h for (s, e), h in model.items() if s <= d.start and d.end <= e), None)
+            if (d.concept or "").startswith(UNCODED):
+                how = "uncoded"  # an analyte only the statistical NER found: never a certain reading
             if how is not None:  # read from the statistical NER's span: never a certain reading
                 d.rule = f"model:{how}"
             out.append(freeze_draft(d, cid, self.crit_id, source="model" if how is not None else "rules", text=self.text))
@@ -2241,13 +2255,27 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     of the trial's titles and condition list ("other malignancy" in a breast-cancer trial
     carves breast cancer out)."""
     unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id]
-    entities = [e for e in entities if e.source == "rules" or e.concept_id]
     own = span
     if children and lead and (at := eligibility_text.find(lead, span[0], span[1])) >= 0:
         own = (span[0], at + len(lead))  # a lead-in's own words, without its sub-criteria
-    b = _Builder(crit_id, section, entities, eligibility_text, span, targets, own)
+    b = _Builder(crit_id, section, [e for e in entities if e.source == "rules" or e.concept_id], eligibility_text, span, targets, own)
     b.build()
     constraints, groups, together = b.freeze()
+    if any(_uncoded_analyte(e) for e in entities):
+        # an analyte the NER found and no vocabulary has keeps a threshold that nothing else
+        # reads, under its name as written: read again with it, kept only when every other
+        # constraint reads as before ("ankle pressure ≤ 70 mm Hg"; not "ACLF of grade 2 or 3
+        # according to EASL-CLIF definition", whose grade the ACLF takes)
+        more = [e.model_copy(update={"concept_id": uncoded_id(e.text.strip(_NAME_EDGE)), "linked_by": "uncoded"}) if _uncoded_analyte(e) else e
+                for e in entities if e.source == "rules" or e.concept_id or _uncoded_analyte(e)]
+        b2 = _Builder(crit_id, section, more, eligibility_text, span, targets, own)
+        b2.build()
+        again = b2.freeze()
+        if [_comparable(c) for c in again[0] if not _is_uncoded(c)] == [_comparable(c) for c in constraints]:
+            b, (constraints, groups, together) = b2, again
+    uncoded = _quoted([c.concepts.concept.name for c in constraints if _is_uncoded(c)])
+    read = {c.concepts.concept.name for c in constraints if _is_uncoded(c)}
+    unlinked = [t for t in unlinked if t.strip(_NAME_EDGE) not in read]
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
@@ -2269,8 +2297,12 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
     if kinds == {Kind.JUDGEMENT}:
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)
+    if uncoded and all(_is_uncoded(c) for c in constraints):
+        return CriterionConstraints(tuple(constraints), False, f"not computable: {_uncoded(uncoded)}", logic)
     # what the criterion says beyond its constraints is named, never dropped in silence
     notes = ["partly left to the investigator's judgement"] if Kind.JUDGEMENT in kinds else []
+    if uncoded:
+        notes.append(f"partly not computable: {_uncoded(uncoded)}")
     if unlinked:
         notes.append(f"partly not recognised: {_unlinked(unlinked)}")
     if optional:
@@ -2300,6 +2332,27 @@ def _unlinked(texts: Sequence[str]) -> str:
     """What the statistical NER found and no vocabulary linked, each text once, in order."""
     names = _quoted(texts)
     return f"unlinked span of the statistical NER ({names}: no concept in the vocabularies)"
+
+
+_NAME_EDGE = " \t\n,;:.([{-"  # what a span of the NER may carry at its ends that is no part of a name
+
+
+def _uncoded_analyte(e: Entity) -> bool:
+    """An analyte the statistical NER found that no vocabulary links."""
+    return e.source == "model" and not e.concept_id and e.label == "MEASUREMENT" and bool(e.text.strip(_NAME_EDGE))
+
+
+def _is_uncoded(c: AnyConstraint) -> TypeGuard[MeasurementConstraint]:
+    return isinstance(c, MeasurementConstraint) and c.concepts.concept.id.startswith(UNCODED)
+
+
+def _comparable(c: AnyConstraint) -> dict[str, Any]:
+    """A constraint as two readings of one criterion compare it (its id and groups aside)."""
+    return c.model_dump(exclude={"id"})
+
+
+def _uncoded(names: str) -> str:
+    return f"no code for the analyte {names} in the vocabularies (its threshold is read under the name as written)"
 
 
 def _children_at_least(lead: str) -> int | None:

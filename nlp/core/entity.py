@@ -47,6 +47,7 @@ class Entity(BaseModel):
     relation: str | None = None
     anchor: str | None = None
     # "rules": the rule pipeline; "model": the statistical NER (models/ner), kept only where no
-    # rule span overlaps; its concept, if any, linked by ``linked_by`` (nlp/pipeline/linker.py)
+    # rule span overlaps; its concept, if any, linked by ``linked_by`` (nlp/pipeline/linker.py), or
+    # "uncoded": an analyte no vocabulary has, read under its name as written (nlp/constraints)
     source: Literal["rules", "model"] = "rules"
-    linked_by: Literal["exact", "head", "ngram"] | None = None
+    linked_by: Literal["exact", "head", "ngram", "uncoded"] | None = None

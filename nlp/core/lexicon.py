@@ -49,6 +49,16 @@ Label = Literal[
 ]
 
 
+# an analyte the statistical NER found and no vocabulary has ("ankle pressure ≤ 70 mm Hg"): its
+# threshold is kept under the name as written, with no code
+UNCODED = "uncoded:"
+
+
+def uncoded_id(text: str) -> str:
+    """The id of an uncoded analyte named ``text`` (spaces collapsed)."""
+    return UNCODED + " ".join(text.split())
+
+
 class Code(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -501,7 +511,7 @@ class Lexicon:
         c = self._concepts.get(cid)
         if c is None:
             e = self.entries.get(cid)
-            c = Concept(id=cid, name=self.name(cid)) if e is None else Concept(
+            c = Concept(id=cid, name=self.name(cid), category="measurement" if cid.startswith(UNCODED) else None) if e is None else Concept(
                 id=e.id, name=e.name, category=e.category,
                 codes=tuple(CodeRef(system=x.system, code=x.code) for x in e.codes))
             self._concepts[cid] = c
@@ -509,6 +519,8 @@ class Lexicon:
 
     def name(self, cid: str) -> str:
         e = self.entries.get(cid)
+        if e is None and cid.startswith(UNCODED):
+            return cid[len(UNCODED):]
         return e.name if e else cid.replace("_", " ")
 
     def ancestors(self, cid: str) -> frozenset[str]:

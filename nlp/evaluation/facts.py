@@ -38,7 +38,7 @@ from nlp.core.comparators import FLIP
 from nlp.core.document import ParsedTrial, criteria_for_quote
 from nlp.core.knowledge import cue
 from nlp.core.labels import NUMERIC_KINDS
-from nlp.core.lexicon import Lexicon
+from nlp.core.lexicon import UNCODED, Lexicon
 from nlp.core.normal import Facet, criterion_facets, must_comparator
 from nlp.core.units import convert, to_days, ucum
 
@@ -109,6 +109,13 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
             kinds = {cid, *Lexicon.load().ancestors(cid)} if cid else set()
             return bool(said) and any({said, _COURSE_WORD.sub("", said)} & _names_of(k) for k in kinds)
         names = _names_of(cid)
+        if cid is not None and cid.startswith(UNCODED):
+            # an uncoded analyte: its name as written, compared as a person would, its spacing,
+            # punctuation, plural and a trailing "score" / "test" / "level" aside ("OSDI-score" is
+            # the key's "OSDI"; "ICGR 15" its "ICG-R15")
+            mine = _name_core(c.concept.name) if c.concept else ""
+            said = _BRACKETED.fullmatch(analyte)
+            return not c.change and bool(mine) and mine in {_name_core(n) for n in (analyte, *(said.groups() if said else ()))}
         bracketed = _BRACKETED.fullmatch(analyte)
         if analyte in names or (bracketed is not None and set(bracketed.groups()) & names):
             return not c.change  # the level the key names
@@ -122,6 +129,17 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
         ev = _analyte_key(c.evidence.text if c.evidence else "")
         return bool(name) and (name in ev or any(_names_in(n, name) for n in names | _names_of(cid)))
     return cid == want or (cid is not None and want in Lexicon.load().ancestors(cid))
+
+
+_NAME_TAIL = re.compile(r"(?:\W*(?:score|test|level|value)s?)+$")
+
+
+def _name_core(name: str) -> str:
+    """An analyte's name as two people writing it agree on: lower case, a trailing "score" /
+    "test" / "level" / "value" and a plural "s" dropped, letters and digits only."""
+    n = _NAME_TAIL.sub("", name.lower())
+    n = n[:-1] if n.endswith("s") and not n.endswith("ss") else n
+    return re.sub(r"\W+", "", n)
 
 
 def _names_in(n: str, text: str) -> bool:

@@ -300,7 +300,7 @@ class _Trial:
         dropped: list[str] = []
         expr = self.group(crit, crit.logic, exclusion, children, dropped) if crit.logic and crit.logic.items else None
         if expr is None or crit.section == "unspecified" or crit.group_doubt:
-            why = crit.reason or ("the record does not say whether it includes or excludes"
+            why = crit.reason.removeprefix("not computable: ") if crit.reason else ("the record does not say whether it includes or excludes"
                                   if crit.section == "unspecified" else crit.group_doubt or "no part of it can be written in Circe")
             return {"name": f"[not computable] {name}"[:255],
                     "description": f"Not computable: {why}. Every person passes this rule: review it. "

@@ -51,6 +51,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
+from nlp.core.lexicon import UNCODED
 from nlp.core.units import conversion_steps, ucum
 from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days
 from nlp.matching.omop import GENDER, broader_codes, code_of
@@ -283,6 +284,8 @@ class Cohort:
         if isinstance(c, MeasurementConstraint):
             if c.concepts.concept.id == "disease_duration":
                 return self._duration(c, crit)
+            if c.concepts.concept.id.startswith(UNCODED):
+                return _Read(None)  # no code to find it by in the warehouse (evaluate.py: a person reads it)
             return self._observation(c, c.concepts.concept.id)
         if isinstance(c, ConditionConstraint | OtherConstraint):
             return self._condition(c)

@@ -51,7 +51,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
-from nlp.core.lexicon import Lexicon
+from nlp.core.lexicon import UNCODED, Lexicon
 from nlp.core.units import convert, to_days, ucum
 from nlp.core.wording import range_words
 from nlp.matching.patient import Patient, PCode
@@ -472,6 +472,8 @@ class Matcher:
             return _Reading(None, f"a change in {c.concepts.concept.name} from a baseline: the record's values over time are needed")
         if cid == "disease_duration":
             return self._duration(c, p, siblings)
+        if cid.startswith(UNCODED):  # no code to find it by in a record: a person reads it
+            return _Reading(None, f"{c.concepts.concept.name} has no code in the vocabularies: compare the record by hand")
         return self._observation(c, p, cid, c.concepts.concept.name)
 
     def _observation(self, c: MeasurementConstraint | WeightConstraint | BmiConstraint, p: Patient,

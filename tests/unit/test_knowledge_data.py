@@ -121,6 +121,8 @@ CUE_CASES = [
     ("exposure_requirement", "should undergo these procedures", "should be excluded"),
     # ctgov-msc NCT02440074 "at least 6 months of conservative treatment"; a window is no course
     ("course_of", " of treatment with ", " of screening "),
+    ("generic_analyte", "serum level", "ankle pressure"),  # NCT05501418
+    ("scale_named", "OSDI-score", "Branching fistula"),  # NCT04615455, NCT04073472
     # ctgov-msc NCT03171194 "any infection requiring hospitalization or intravenous antibiotics"
     ("requiring_link", " requiring ", " or use of "),
     ("required_list_join", " or intravenous ", " within the past 60 days, "),

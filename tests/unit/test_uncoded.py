@@ -1,0 +1,151 @@
+"""An analyte the statistical NER finds and no vocabulary has keeps the threshold nothing else
+reads, under its name as written, with no code: the criterion says it is not computable and why,
+and the matcher leaves it to a person (never a failure). Sources: set 1 and 2 of
+annotations/heldout and ctgov-msc records, cited per case."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.constraints.builder import build_criterion
+from nlp.core.constraints import MeasurementConstraint
+from nlp.core.entity import Entity
+from nlp.core.labels import Label
+from nlp.core.lexicon import UNCODED
+from nlp.core.normal import facets
+from nlp.criteria import split_criteria
+from nlp.evaluation.facts import _name_core, fact_matches
+from nlp.pipeline.annotate import annotate_criteria
+
+
+def _built(nlp, text: str, analyte: str, section: str = "inclusion"):  # type: ignore[no-untyped-def]
+    """The criterion ``text`` read with its rule entities and a model span over ``analyte`` that no
+    vocabulary links (what the NER gives; hand-made here so the test does not hang on the model)."""
+    header = "Inclusion" if section == "inclusion" else "Exclusion"
+    split = split_criteria(f"{header} Criteria:\n- {text}\n")
+    [crit] = split.criteria
+    rules = [e for e in annotate_criteria(nlp, split.criteria)[crit.id] if e.source == "rules"]
+    full = f"{header} Criteria:\n- {text}\n"
+    at = full.index(analyte)
+    span = Entity(label=Label.MEASUREMENT, text=analyte, start=at, end=at + len(analyte), source="model")
+    ents = sorted([*rules, span], key=lambda e: (e.start, e.end))
+    return (build_criterion(crit.id, crit.section, ents, full, (crit.start, crit.end)),
+            build_criterion(crit.id, crit.section, rules, full, (crit.start, crit.end)))
+
+
+def _uncoded(built) -> list[tuple[str, float | None, float | None, str | None]]:  # type: ignore[no-untyped-def]
+    return [(c.concepts.concept.name, c.range.low, c.range.high, c.range.unit) for c in built.constraints
+            if isinstance(c, MeasurementConstraint) and c.concepts.concept.id.startswith(UNCODED)]
+
+
+@pytest.mark.parametrize(("text", "analyte", "expected"), [
+    ("ankle pressure ≤ 70 mm Hg", "ankle pressure", [("ankle pressure", None, 70.0, "mm[Hg]")]),  # NCT00883870
+    ("Presence of ≥ 20% anti-HLA antibody titers", "anti-HLA antibody titers",  # NCT00721045
+     [("anti-HLA antibody titers", 20.0, None, "%")]),
+    ("OSDI-score ≥ 33", "OSDI-score", [("OSDI-score", 33.0, None, None)]),  # NCT04615455: a scale, by its name
+    ("NIKBUT < 10 sec", "NIKBUT", [("NIKBUT", None, 10.0, "s")]),  # NCT04615455
+])
+def test_uncoded_analyte_keeps_its_threshold(nlp, text: str, analyte: str, expected) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, text, analyte)
+    assert _uncoded(built) == expected
+    assert not built.computable
+    assert built.reason == (f"not computable: no code for the analyte '{analyte}' in the vocabularies "
+                            "(its threshold is read under the name as written)")
+    [c] = built.constraints
+    assert (c.provenance.source, c.provenance.rule) == ("model", "model:uncoded")  # never a certain reading
+
+
+@pytest.mark.parametrize(("text", "analyte"), [
+    # a bare number of what is no scale: the count of something else (NCT04073472)
+    ("Branching fistula tract that has > 2 internal openings", "Branching fistula"),
+    # a name that says nothing alone (NCT05501418, NCT02530047)
+    ("serum level > 4.0 mg/dL", "serum level"),
+    ("Stage I or II", "Stage"),
+    # a time: a course's or a window's, never an analyte's reading (NCT02290041)
+    ("undetectable viraemia for ≥ 1 year", "viraemia"),
+    # a level of a scale given to what is no scale (NCT03867916)
+    ("FOR PILOT: has stage I-III colorectal cancer", "FOR PILOT"),
+])
+def test_uncoded_analyte_takes_no_value_it_cannot_have(nlp, text: str, analyte: str) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, text, analyte)
+    assert _uncoded(built) == []
+    assert f"'{analyte}'" in (built.reason or "")  # still named: never dropped in silence
+
+
+@pytest.mark.parametrize(("text", "analyte"), [
+    # the grade is the ACLF's: a reading that changes any other constraint is not taken (NCT03860155)
+    ("ACLF of grade 2 or 3 according to EASL-CLIF definition", "EASL-CLIF definition"),
+    # a value named with a coded analyte is that analyte's alone (NCT01305694)
+    (("Peripheral blood counts at the time of enrollment must include at least one of the following: "
+      "haemoglobin < 90 g/L"), "Peripheral blood counts"),
+])
+def test_uncoded_analyte_takes_nothing_another_reads(nlp, text: str, analyte: str) -> None:  # type: ignore[no-untyped-def]
+    built, without = _built(nlp, text, analyte)
+    assert without.constraints, "the coded reading this case guards"
+    assert _uncoded(built) == []
+    assert [c.model_dump(exclude={"id"}) for c in built.constraints] == [c.model_dump(exclude={"id"}) for c in without.constraints]
+
+
+def test_uncoded_analyte_beside_coded_constraints_is_named(nlp) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, "ankle pressure ≤ 70 mm Hg and platelets > 100,000/mm3", "ankle pressure")
+    assert built.computable and _uncoded(built) == [("ankle pressure", None, 70.0, "mm[Hg]")]
+    assert any(isinstance(c, MeasurementConstraint) and c.concepts.concept.id == "platelets" for c in built.constraints)
+    assert built.reason == ("partly not computable: no code for the analyte 'ankle pressure' in the vocabularies "
+                            "(its threshold is read under the name as written)")
+
+
+def test_uncoded_analyte_is_left_to_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    """No record can hold what has no code: unknown, whatever the patient's observations are named."""
+    from nlp.matching.evaluate import Matcher
+    from nlp.matching.patient import Patient
+
+    built, _ = _built(nlp, "anti-HLA antibody titers >= 20%", "anti-HLA antibody titers", "exclusion")
+    [c] = built.constraints
+    patient = Patient.model_validate({"id": "p", "as_of": "2026-01-01", "birth_date": "1980-01-01", "sex": "female",
+                                      "observations": [{"name": "anti-HLA antibody titers", "value": 50.0, "unit": "%",
+                                                        "date": "2025-12-01"}]})
+    res = Matcher().evaluate(c, patient)
+    assert res.verdict == "unknown"
+    assert res.reason == "anti-HLA antibody titers has no code in the vocabularies: compare the record by hand"
+
+
+@pytest.mark.parametrize(("ours", "key", "same"), [
+    ("OSDI-score", "OSDI", True),  # NCT04615455
+    ("ICGR 15", "ICG-R15", True),  # NCT04453111
+    ("anti-HLA antibody titers", "anti-HLA antibody titer", True),  # NCT00721045
+    ("RHI score", "RHI", True),  # NCT02107118
+    ("Left Ventricle wall thickness", "left ventricular wall thickness", False),  # another word: not the same name
+    ("PMN", "ANC", False),
+])
+def test_uncoded_analyte_name_as_the_scorer_compares_it(ours: str, key: str, same: bool) -> None:
+    assert (_name_core(ours) == _name_core(key)) is same
+
+
+def test_uncoded_analyte_is_credited_by_its_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, "ICGR 15 >30%", "ICGR 15", "exclusion")  # NCT04453111
+    [facet] = [f for c in built.constraints for f in facets(c)]
+    fact = {"kind": "measurement", "analyte": "indocyanine green retention rate at 15 min (ICG-R15)", "comparator": ">",
+            "value": 30, "unit": "%", "effect": "exclude"}
+    assert fact_matches(fact, facet)
+    assert not fact_matches({**fact, "analyte": "indocyanine green clearance"}, facet)
+    assert not fact_matches({**fact, "value": 40}, facet)
+
+
+
+def test_uncoded_analyte_in_circe_says_why_once(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Circe cannot ask for what has no code: the rule passes everyone and says why, once."""
+    from nlp.analyze import parse_record
+    from nlp.core.document import ParsedTrial
+    from nlp.export.circe import cohort_expression
+    from nlp.records import read_text
+
+    [rec] = list(read_text("Inclusion Criteria:\n- ankle pressure ≤ 70 mm Hg\n", "t.txt"))
+    doc = parse_record(rec, nlp)
+    built, _ = _built(nlp, "ankle pressure ≤ 70 mm Hg", "ankle pressure")
+    [crit] = doc.criteria
+    crit = crit.model_copy(update={"constraints": built.constraints, "logic": built.logic,
+                                   "computable": built.computable, "reason": built.reason})
+    doc = ParsedTrial.model_validate({**doc.model_dump(), "criteria": [crit.model_dump()]})
+    [rule] = cohort_expression(doc).expression["InclusionRules"]
+    assert rule["name"].startswith("[not computable] ")
+    assert rule["description"].startswith("Not computable: no code for the analyte 'ankle pressure' in the vocabularies")
