@@ -623,6 +623,11 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
     out = list(found)
     for i, v in enumerate(out):
         nxt = out[i + 1] if i + 1 < len(out) else None
+        if _bare_age(text, v) or (i and _bare_age_joined(text, out[i - 1], v)):
+            # "at the age of 18 to 75", "20-70 age", "18-35-year-old"; "Age under 18 or over 65":
+            # a comparison joined to such an age is one too
+            out[i] = replace(v, unit="a", unit_text=_BARE_AGE)
+            continue
         if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
                 and cue("age_of_comparator").search(text[v.start:v.end]) and not cue("unit_like_after").match(text[v.end:])):
             out[i] = replace(v, unit="a", unit_text="")  # "over the age of 18": the comparator names the age
@@ -642,6 +647,31 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
         elif b.unit is None and a.is_time and b.value_high is None and b.comparator is not None:
             out[i + 1] = replace(b, unit=a.unit, unit_text="")
     return out
+
+
+_BARE_AGE = "(years: an age word governs it)"  # the unit text of a number _ages_share_units made an age in years
+
+
+def _bare_age(text: str, v: ValueMatch) -> bool:
+    """A number with no unit that an age word governs, right before it (cue ``age_before_bare``:
+    "at the age of 18 to 75", "age in the range of 50 to 85", "Age (years): >15", "Age [≥ 18]";
+    not "women of childbearing age", nor "Age-adjusted Charlson index ≥ 3") or right after it (cue
+    ``age_after_bare``: "20-70 age", "65-80 aged", "18-35-year-old women", "50+ years of age"; not
+    "age-related"): an age in years, when a person's age can be that many years."""
+    return (v.unit is None and v.comparator in (">", ">=", "<", "<=", "between")
+            and all(x is None or 0 < x <= 120 for x in (v.value, v.value_high))
+            and not cue("unit_like_after").match(text[v.end:])
+            and (cue("age_before_bare").search(text[max(0, v.start - 40): v.start]) is not None
+                 or cue("age_after_bare").match(text[v.end:]) is not None))
+
+
+def _bare_age_joined(text: str, prev: ValueMatch, v: ValueMatch) -> bool:
+    """``v``, a number with no unit, joined by "and" / "to" / "or" to ``prev``, a number made an
+    age in years by the age word governing it (``_bare_age``, or joined to one)."""
+    gap = text[prev.end:v.start]
+    return (prev.unit_text == _BARE_AGE and v.unit is None and v.comparator in (">", ">=", "<", "<=")
+            and 0 < v.value <= 120 and not cue("unit_like_after").match(text[v.end:])
+            and (cue("range_join").fullmatch(gap) is not None or cue("coordination_join").match(gap.strip().lower()) is not None))
 
 
 def _one_interval(a: ValueMatch, b: ValueMatch) -> bool:
@@ -672,6 +702,7 @@ def _is_age(text: str, v: ValueMatch) -> bool:
         or cue("age_lead").search(text[max(0, v.start - 20): v.start])
         or (_AGE_BEFORE.search(text[max(0, v.start - 40): v.start]) and not since_event)
         or cue("age_word").search(text[v.start:v.end]) or cue("age_after").match(text[v.end:])
+        or v.unit_text == _BARE_AGE
         # "18 years old ≤ age ≤ 65": the comparison written first, the word "age" after it
         or (text[v.start:v.end].rstrip()[-1:] in _MIRRORED and cue("age_word").match(text[v.end:].lstrip()) is not None)
         or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start]) and not since_event))

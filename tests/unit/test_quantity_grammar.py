@@ -88,6 +88,18 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # an "age of" mention reaching into the value is the value's
     ("Age of 50 years or over;", [(50, None, "a")]),  # LCT NCT03868709
     ("A patient age of 14-65 years", [(14, 65, "a")]),  # ctgov-msc NCT01763086
+    # a number with no unit that an age word governs, right before or right after it, is in years
+    # (none of these was read)
+    ("male and female patients at the age of 18 to 75.", [(18, 75, "a")]),  # ctgov-msc NCT01496339
+    ("Men and women who are age in the range of 50 to 85", [(50, 85, "a")]),  # ctgov-msc NCT01547689
+    ("Age (years): >15;", [(15, None, "a")]),  # ctgov-msc NCT03109301
+    ("Age [≥ 18]", [(18, None, "a")]),  # LCT NCT03868514
+    ("20-70 age", [(20, 70, "a")]),  # LCT NCT03868995
+    ("being 65-80 aged.", [(65, 80, "a")]),  # LCT NCT03928405
+    ("18-35-year-old women", [(18, 35, "a")]),  # LCT NCT03860064
+    ("Korean male or female at 50+ years of age at the time of screening visit", [(50, None, "a")]),  # ctgov-msc NCT02899091
+    # ... and a comparison joined to it by "or" / "to" is the age's other end
+    ("Age ≥18 to ≤55, both genders", [(18, None, "a"), (None, 55, "a")]),  # ctgov-msc NCT04749667
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -116,6 +128,10 @@ def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # typ
     "CR1 up to age 35",  # NCT01624701: an item of a catalogue of diseases, left unread (no "the age of")
     "> 5 years",  # constructed: a small number of years alone is as often a time under a lead-in
     "Disease duration > 20 years",  # constructed: a duration of something named
+    # an age word that governs no number of years: an analyte's name, a life stage
+    "Age-adjusted Charlson comorbidity index ≥ 3",  # constructed
+    "Age-related macular degeneration grade 3-4",  # constructed
+    "Patient must weigh 40-120 kg at the age of screening",  # constructed: a unit of its own
 ])
 def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, text, "age") == []
