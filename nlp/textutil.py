@@ -30,7 +30,8 @@ _CRITERIA = r"(?:criteria|criterion|criterias)"
 # "Inclusion criteria are met" is an item)
 _TAIL = (r"(?:\s+(?:for|of|in|at)\s+[^:;\n]{1,40}?"
          r"|(?!\s+(?:are|is|were|was|will|must|should|shall|have|has|apply|applies|met)\b)\s+(?:\(?[A-Z][A-Za-z]*\)?\s*){1,4}?)?")
-_END = r"\s*[*_\]】]*\s*(?:(?P<sep>[:;.\-–])[*_\]】]*|$)"
+# (the title may follow the colon in brackets, with a colon of its own: "Inclusion Criteria:(MSC donor cohort):")
+_END = r"\s*[*_\]】]*\s*(?:(?P<sep>[:;.\-–])[*_\]】]*(?:\s*\([^()\n:;]{1,40}\)\s*:)?|$)"
 
 # a word of a header's title: no function word, no verb a criterion opens with
 _TITLE_WORD = (r"(?!(?:meets?|meeting|fulfil\w*|satisf\w*|see|per|absence|note|any|all|no|not|none|the|of|for|"

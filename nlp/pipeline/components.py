@@ -674,6 +674,16 @@ def _bare_age_joined(text: str, prev: ValueMatch, v: ValueMatch) -> bool:
             and (cue("range_join").fullmatch(gap) is not None or cue("coordination_join").match(gap.strip().lower()) is not None))
 
 
+def _joined_end(text: str, found: list[ValueMatch], i: int, j: int) -> bool:
+    """Whether value ``i`` is joined to value ``j`` as the other end of one range: by "and" / "to"
+    / "-" (cue ``range_join``), or, when the two bound one interval from both sides, by a comma or
+    "but" (cue ``interval_join``: "Age ≥18 years, and ≤75 years", "greater than or equal to 18
+    years but less than or equal to 55 years")."""
+    a, b = sorted((found[i], found[j]), key=lambda v: v.start)
+    gap = text[a.end:b.start]
+    return cue("range_join").fullmatch(gap) is not None or (cue("interval_join").fullmatch(gap) is not None and _one_interval(a, b))
+
+
 def _one_interval(a: ValueMatch, b: ValueMatch) -> bool:
     """Two comparisons that bound one interval from both sides, the lower end below the upper
     ("≥ 21 and < 90"): only such ends share a unit ("12 years old and older and =< 1 for patients
@@ -781,8 +791,7 @@ def make_values(nlp: Language, name: str) -> Any:
         for i, v in enumerate(found):
             label = "VALUE"
             # "≥ 21 and < 90 years of age": an end joined to an age by "and" / "to" is the age too
-            joined = [j for j in (i - 1, i + 1) if 0 <= j < len(found) and ages[j] and cue("range_join").fullmatch(
-                text[min(v.end, found[j].end):max(v.start, found[j].start)])]
+            joined = [j for j in (i - 1, i + 1) if 0 <= j < len(found) and ages[j] and _joined_end(text, found, i, j)]
             if v.unit in ("xULN", "xLLN"):
                 label = "REF_RANGE"
             elif ages[i] or (v.is_time and joined):

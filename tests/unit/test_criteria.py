@@ -322,6 +322,7 @@ def test_unheaded_criteria_stay_unspecified_without_an_exclusion_header_or_besid
     ("Donor-Inclusion Criteria:", "donor"),  # NCT04434768
     ("INCLUSION CRITERIA COMMON TO THE TWO COHORTS", ""),  # NCT04758533: every group's
     ("Exclusion Criteria (both groups)", ""),  # LCT NCT03869281
+    ("Inclusion Criteria:(MSC donor cohort):", "msc donor cohort"),  # NCT01983709: the title after the colon
 ])
 def test_header_title_names_the_group(header: str, title: str) -> None:
     assert header_title(header) == title
@@ -332,6 +333,11 @@ def test_criteria_under_headers_of_different_groups_carry_their_group() -> None:
     sp = _split("1 stage Inclusion Criteria:\n\nAge 50-85\n\n2 stage Inclusion Criteria:\n\nAge 55-85\n\n"
                 "Exclusion Criteria:\n\nPregnancy\n")
     assert [(c.id, c.group) for c in sp.criteria] == [("I1", "1 stage"), ("I2", "2 stage"), ("E1", None)]
+    # a title in brackets after the header's colon is the header's (NCT01983709: its donors' criteria
+    # were read as the patient's, "Age ≥18 years, ≤30 years" and "Male sex")
+    sp = _split("Inclusion Criteria:(MSC donor cohort):\n\nAge ≥18 years, ≤30 years\n\n"
+                "Inclusion Criteria (Treatment cohort):\n\nAge ≥18 years\n")
+    assert [(c.id, c.group) for c in sp.criteria] == [("I1", "msc donor cohort"), ("I2", "treatment cohort")]
     # one titled inclusion header is no groups (NCT01983709 before its cohort headers: a topic)
     sp = _split("Inclusion Criteria (Treatment cohort):\n\nAge 18\n\nExclusion Criteria:\n\nPregnancy\n")
     assert {c.group for c in sp.criteria} == {None}

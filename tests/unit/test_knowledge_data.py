@@ -125,6 +125,7 @@ CUE_CASES = [
     ("scale_named", "OSDI-score", "Branching fistula"),  # NCT04615455, NCT04073472
     ("age_before_bare", "Men and women who are age in the range ", "Women of childbearing age "),  # NCT01547689
     ("age_after_bare", "-year-old women", " age-related"),  # LCT NCT03860064
+    ("interval_join", ", and ", " or "),  # ctgov-msc NCT04346368
     # ctgov-msc NCT03171194 "any infection requiring hospitalization or intravenous antibiotics"
     ("requiring_link", " requiring ", " or use of "),
     ("required_list_join", " or intravenous ", " within the past 60 days, "),

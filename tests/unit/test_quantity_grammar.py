@@ -100,6 +100,9 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("Korean male or female at 50+ years of age at the time of screening visit", [(50, None, "a")]),  # ctgov-msc NCT02899091
     # ... and a comparison joined to it by "or" / "to" is the age's other end
     ("Age ≥18 to ≤55, both genders", [(18, None, "a"), (None, 55, "a")]),  # ctgov-msc NCT04749667
+    # the upper end after a comma or "but", when the two ends bound one interval (it was not read)
+    ("Age ≥18 years, and ≤75 years;", [(18, None, "a"), (None, 75, "a")]),  # ctgov-msc NCT04346368
+    ("Age ≥18 years, ≤65 years", [(18, None, "a"), (None, 65, "a")]),  # ctgov-msc NCT04951882
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -135,6 +138,15 @@ def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # typ
 ])
 def test_grammar_not_ages(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, text, "age") == []
+
+
+@pytest.mark.parametrize(("text", "ages"), [
+    # a comma joins no time since an event to the age before it: no interval (constructed)
+    ("Age ≥ 18 years, and ≥ 6 months after stroke", [(18, None, "a")]),
+    ("Age ≥ 18 years, ≥ 2 years since diagnosis", [(18, None, "a")]),
+])
+def test_grammar_age_end_joined_only_as_an_interval(nlp, text: str, ages) -> None:  # type: ignore[no-untyped-def]
+    assert _ranges(_constraints(nlp, text, "age")) == ages
 
 
 @pytest.mark.parametrize(("text", "ranges"), [
