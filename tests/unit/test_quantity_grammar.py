@@ -318,7 +318,7 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("Platelet count ≥ 100 x 109/L (>100,000 per mm3)", [(">=", 100.0, "10*9/L")]),  # ctgov-msc NCT05047276
     ("weight 50 kg (200 lb)", [(None, 50.0, "kg"), (None, 200.0, "[lb_av]")]),  # constructed: they disagree
     # a comparator word starts a word: "over" inside "moreover" is none; "cannot exceed" is one
-    ("moreover 5 mg daily", [(None, 5.0, "mg")]),  # constructed
+    ("moreover 5 mg daily", [(None, 5.0, "mg/d")]),  # constructed ("daily" makes the mass a dose)
     # a suffix comparator before a number opens the next comparison ("18 and under 60")
     # (the bare 18 before a limit without a unit stays unread: "Visit 1 and less than a 5 pack-year")
     ("aged 18 and under 60", [("<", 60.0, None)]),  # constructed: was read as "<= 18"
@@ -761,6 +761,15 @@ def test_grammar_excluded_condition_at_a_grade_excludes_only_that_grade(nlp, gra
     (">0.25mg/kg/day methylprednisolone or equivalent systemic steroid", "methylprednisolone", [(">", 0.25)], "mg/kg/d"),  # NCT01460901
     # the example of a class keeps its dose ("steroid ... (>7.5 mg/d prednisone or equivalent)", NCT03257098)
     ("systemic steroid medication above Cushing threshold dose (>7.5 mg/d prednisone or equivalent)", "prednisone", [(">", 7.5)], "mg/d"),
+    # "daily" / "per day" after the mass, "at a dose" or a bracket between drug and dose (none was read)
+    ("Active immunosuppression therapy (including prednisone greater than or equal to 10 mg daily)", "prednisone",
+     [(">=", 10.0)], "mg/d"),  # ctgov-msc NCT05362786
+    ("Treatment with doses of prednisolone ≥15 mg per day (or equivalent) within 1 month", "prednisolone",
+     [(">=", 15.0)], "mg/d"),  # ctgov-msc NCT01529008
+    ("Azathioprine orally at a dose > 2 mg / kg / day", "azathioprine", [(">", 2.0)], "mg/kg/d"),  # ctgov-msc NCT03562065
+    ("treatment with methylprednisolone (greater than or equal to 1 mg/kg/day)", "methylprednisolone",
+     [(">=", 1.0)], "mg/kg/d"),  # ctgov-msc NCT00366145
+    ("High dose fish oil (>3g per day)", "drug_db13961", [(">", 3.0)], "g/d"),  # LCT NCT03867500
 ])
 def test_grammar_dose_of_a_drug(nlp, text: str, drug: str, bounds: list[tuple[str, float]], unit: str) -> None:  # type: ignore[no-untyped-def]
     [c] = [c for c in _constraints(nlp, text, "therapy", "exclusion") if c.concepts.concept.id == drug]
@@ -771,6 +780,7 @@ def test_grammar_dose_of_a_drug(nlp, text: str, drug: str, bounds: list[tuple[st
     "prednisone 10 mg",  # no rate, no comparator: no dose threshold
     "Prednisolone 2 mg/kg/day (or equivalent) for at least one week",  # no comparator
     "Hemoglobin > 10 g/dL and prednisone",  # a lab value, not a dose unit
+    "prednisone and creatinine > 2 mg/dl daily",  # a concentration: "daily" makes no dose of it
     # an upper bound in an exclusion is the dose it allows (NCT05047276), not the one it excludes
     "clinically stable with unchanged steroids (≤10mg/day of prednisone or its equivalent)",
 ])
