@@ -1691,12 +1691,18 @@ class _Builder:
     def _staged(self, val: Entity) -> Entity | None:
         """The scale of a condition graded or staged next to a level ("Stage 5 CKD", "GvHD
         greater than or equal to grade 2", "Grade III and IV knee OA"): the lexicon's
-        ``staged_by`` of the condition named right before or after the value, in its clause."""
+        ``staged_by`` of the condition named right before or after the value, in its clause, or
+        right before it with the level in brackets or after a colon (cue ``staged_gap``) and no
+        other scale named after the level (cue ``other_scale_after``)."""
         if val.unit not in (None, "{score}"):
             return None
         near = [x for x in self.ents if x.label == "CONDITION" and x.concept_id
                 and (0 <= val.start - x.end <= 24 or 0 <= x.start - val.end <= 24)
-                and not cue("clause_punctuation").search(self.text[min(x.end, val.end):max(x.start, val.start)])]
+                and (not cue("clause_punctuation").search(self.text[min(x.end, val.end):max(x.start, val.start)])
+                     # "Acute GVHD (grade II-IV)", "osteoarthritis (OA) (stage 3 or 4)", "Advanced CKD: Stage 5";
+                     # not "hip OA (Grade 1-2 according to Tonnis classification)", a scale of its own
+                     or (x.end <= val.start and cue("staged_gap").fullmatch(self.text[x.end:val.start]) is not None
+                         and cue("other_scale_after").match(self.text, val.end) is None))]
         for x in sorted(near, key=lambda x: min(abs(val.start - x.end), abs(x.start - val.end))):
             if (staged_by := _inherited(x.concept_id or "", "staged_by")) is not None:
                 scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=staged_by)

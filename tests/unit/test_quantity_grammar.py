@@ -501,6 +501,12 @@ def test_grammar_scale_levels(text: str, expected: list[tuple[str, float, float 
     ("Class III or IV lupus nephritis", "isn_rps_class", [(3.0, 4.0, "{score}")]),  # constructed
     # a level of one thing is not a reading of an analyte named before it
     ("ECOG ≤ 2, stage III cancer", "ecog", [(None, 2.0, "{score}")]),  # constructed
+    # the level in brackets or after a colon right after the condition (none was read)
+    ("Acute GVHD (grade II-IV) requiring systemic therapy", "gvhd_grade", [(2.0, 4.0, "{score}")]),  # ctgov-msc NCT02359929
+    ("femorotibial knee osteoarthritis (OA) (stage 3 or 4)", "kellgren_lawrence", [(3.0, 4.0, "{score}")]),  # ctgov-msc NCT01585857
+    ("Advanced CKD: Stage 5", "ckd_stage", [(5.0, 5.0, "{score}")]),  # ctgov-msc NCT01840540
+    # ... but not when the brackets name another scale the level is of (ctgov-msc NCT05465096)
+    ("Radiographic signs of hip OA (Grade 1-2 according to Tonnis classification)", "kellgren_lawrence", []),
 ])
 def test_grammar_scale_of_condition(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
                                     ranges: list[tuple[float | None, float | None, str | None]]) -> None:
