@@ -578,10 +578,11 @@ def make_temporal(nlp: Language, name: str) -> Any:
 # Values, reference-range multiples, ages
 
 _AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", re.I)
-# "Patients 18 years and above", "women 18-45 years": a duration right after a word for people
+# "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
+# duration right after a word for people
 _PERSON_BEFORE = re.compile(
     r"\b(?:patients?|participants?|subjects?|adults?|children|men|women|males?|females?|volunteers?|"
-    r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?$", re.I)
+    r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?(?:(?:between|from)\s+)?$", re.I)
 
 
 def _function_words_only(span: Span) -> bool:

@@ -83,6 +83,10 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
         ("Body weight ≥ 17 kg", "Inclusion", [("weight", "body_weight", ">=", 17, "kg")]),
         ("Disease duration≥2years", "Inclusion", [("measurement", "disease_duration", ">=", 2, "a")]),
         ("Life expectancy ≥ 12 months", "Inclusion", [("measurement", "life_expectancy", ">=", 12, "mo")]),
+        ("Expected life is more than 90 days.", "Inclusion", [("measurement", "life_expectancy", ">", 90, "d")]),  # NCT02291770
+        # "mm/Hg" is mmHg (NCT01933802: the pair was not read)
+        ("any patient with a systolic blood pressure value of ≥ 145 mm/Hg", "Inclusion",
+         [("measurement", "systolic_blood_pressure", ">=", 145, "mm[Hg]")]),
         ("Ulcer graded 2 by Wagner grade", "Inclusion", [("measurement", "wagner_grade", "=", 2, "{score}")]),  # NCT04569409
     ],
 )

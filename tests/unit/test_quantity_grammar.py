@@ -103,6 +103,9 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # the upper end after a comma or "but", when the two ends bound one interval (it was not read)
     ("Age ≥18 years, and ≤75 years;", [(18, None, "a"), (None, 75, "a")]),  # ctgov-msc NCT04346368
     ("Age ≥18 years, ≤65 years", [(18, None, "a"), (None, 65, "a")]),  # ctgov-msc NCT04951882
+    # a word for people, then "between" / "from" and the years (they were not read)
+    ("Men or women between 18 and 70 years (inclusive) with a diagnosis of osteonecrosis", [(18, 70, "a")]),  # ctgov-msc NCT01529008
+    ("Males and females from 18 years and above.", [(18, None, "a")]),  # ctgov-msc NCT03343782
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
@@ -128,6 +131,7 @@ def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # typ
     "Positive blood pregnancy test results for female subjects of reproductive age within 7 days",  # seed NCT05697718
     "Relapse within 18 months of completing therapy",
     "Patients older than 6 months after stroke",  # constructed: a time since the stroke
+    "patients between 6 and 12 months after stroke",  # constructed: a time since the stroke
     "CR1 up to age 35",  # NCT01624701: an item of a catalogue of diseases, left unread (no "the age of")
     "> 5 years",  # constructed: a small number of years alone is as often a time under a lead-in
     "Disease duration > 20 years",  # constructed: a duration of something named
