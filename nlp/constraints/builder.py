@@ -2267,7 +2267,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     b = _Builder(crit_id, section, [e for e in entities if e.source == "rules" or e.concept_id], eligibility_text, span, targets, own)
     b.build()
     constraints, groups, together = b.freeze()
-    if any(_uncoded_analyte(e) for e in entities):
+    if any(_uncoded_analyte(e) for e in entities) and any(e.label in _VALUE_LABELS and e.value is not None for e in entities):
         # an analyte the NER found and no vocabulary has keeps a threshold that nothing else
         # reads, under its name as written: read again with it, kept only when every other
         # constraint reads as before ("ankle pressure ≤ 70 mm Hg"; not "ACLF of grade 2 or 3
@@ -2352,9 +2352,9 @@ def _is_uncoded(c: AnyConstraint) -> TypeGuard[MeasurementConstraint]:
     return isinstance(c, MeasurementConstraint) and c.concepts.concept.id.startswith(UNCODED)
 
 
-def _comparable(c: AnyConstraint) -> dict[str, Any]:
+def _comparable(c: AnyConstraint) -> AnyConstraint:
     """A constraint as two readings of one criterion compare it (its id and groups aside)."""
-    return c.model_dump(exclude={"id"})
+    return c.model_copy(update={"id": ""})
 
 
 def _uncoded(names: str) -> str:
