@@ -323,6 +323,10 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("weight 50 kg (200 lb)", [(None, 50.0, "kg"), (None, 200.0, "[lb_av]")]),  # constructed: they disagree
     # a comparator word starts a word: "over" inside "moreover" is none; "cannot exceed" is one
     ("moreover 5 mg daily", [(None, 5.0, "mg/d")]),  # constructed ("daily" makes the mass a dose)
+    # the SI clearance unit and cubic centimetres (they were not read: NCT01305694, NCT04615455)
+    ("Creatinine clearance > 1.25 ml/s", [(">", 1.25, "mL/s")]),
+    ("LG volume on MRI < 0,2 cm3", [("<", 0.2, "mL")]),
+    ("volume 30 cm 3 weeks", [(None, 30.0, "cm"), (None, 3.0, "wk")]),  # constructed: "cm 3" is no cm3
     # a suffix comparator before a number opens the next comparison ("18 and under 60")
     # (the bare 18 before a limit without a unit stays unread: "Visit 1 and less than a 5 pack-year")
     ("aged 18 and under 60", [("<", 60.0, None)]),  # constructed: was read as "<= 18"
