@@ -153,11 +153,20 @@ class CriterionConstraints:
     logic: Group | None = None
 
 
+def _nearest_uncoded(analytes: list[Entity]) -> list[Entity]:
+    """Of several analytes no vocabulary has that could read a value, the nearest before it:
+    nothing says they are coordinated ("(Gold classification), and/or PaO2 levels <60 mmHg")."""
+    if len(analytes) > 1 and all((a.concept_id or "").startswith(UNCODED) for a in analytes):
+        return [max(analytes, key=lambda a: a.end)]
+    return analytes
+
+
 def _most_specific(analytes: list[Entity]) -> list[Entity]:
     """"NIHSS score item 1a": drop an analyte when a narrower one of it is named too; an analyte no
     vocabulary has when one that has is named ("Peripheral blood counts ...: haemoglobin < 90 g/L")."""
-    if any((a.concept_id or "").startswith(UNCODED) for a in analytes) and not all((a.concept_id or "").startswith(UNCODED) for a in analytes):
-        analytes = [a for a in analytes if not (a.concept_id or "").startswith(UNCODED)]
+    uncoded = [a for a in analytes if (a.concept_id or "").startswith(UNCODED)]
+    if uncoded and len(uncoded) < len(analytes):
+        analytes = [a for a in analytes if a not in uncoded]
     lex = _lex()
     ids = {a.concept_id for a in analytes}
     return [a for a in analytes if not any(a.concept_id in lex.ancestors(o or "") for o in ids)]
@@ -735,7 +744,7 @@ class _Builder:
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
-                targets = self._within_aside(e, self._unrestated_targets([t for t in named if self._can_read(t, e)]))
+                targets = self._within_aside(e, self._unrestated_targets(_nearest_uncoded([t for t in named if self._can_read(t, e)])))
                 group = None
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
