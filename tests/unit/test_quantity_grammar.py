@@ -327,6 +327,10 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("Creatinine clearance > 1.25 ml/s", [(">", 1.25, "mL/s")]),
     ("LG volume on MRI < 0,2 cm3", [("<", 0.2, "mL")]),
     ("volume 30 cm 3 weeks", [(None, 30.0, "cm"), (None, 3.0, "wk")]),  # constructed: "cm 3" is no cm3
+    # "mM" (written so) is millimolar; "mm" and "MM" stay millimetres (NCT01270139, NCT03059355)
+    ("fasting glucose >7.0 mM/L", [(">", 7.0, "mmol/L")]),
+    ("Elevated triglycerides - ≥ 150 mg/dL (1.7 mM)", [(">=", 150.0, "mg/dL"), (None, 1.7, "mmol/L")]),
+    ("depth ≥ 5 MM", [(">=", 5.0, "mm")]),  # constructed
     # a suffix comparator before a number opens the next comparison ("18 and under 60")
     # (the bare 18 before a limit without a unit stays unread: "Visit 1 and less than a 5 pack-year")
     ("aged 18 and under 60", [("<", 60.0, None)]),  # constructed: was read as "<= 18"
