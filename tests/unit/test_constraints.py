@@ -84,6 +84,7 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
         ("Disease duration≥2years", "Inclusion", [("measurement", "disease_duration", ">=", 2, "a")]),
         ("Life expectancy ≥ 12 months", "Inclusion", [("measurement", "life_expectancy", ">=", 12, "mo")]),
         ("Expected life is more than 90 days.", "Inclusion", [("measurement", "life_expectancy", ">", 90, "d")]),  # NCT02291770
+        ("Day of illness less than 14 days", "Inclusion", [("measurement", "disease_duration", "<", 14, "d")]),  # NCT04492501
         # "mm/Hg" is mmHg (NCT01933802: the pair was not read)
         ("any patient with a systolic blood pressure value of ≥ 145 mm/Hg", "Inclusion",
          [("measurement", "systolic_blood_pressure", ">=", 145, "mm[Hg]")]),
