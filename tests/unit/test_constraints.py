@@ -800,3 +800,14 @@ def test_constraints_fact_course_length_of_a_member_of_the_class(nlp) -> None:  
             "value": 4, "unit": "week", "quote": quote}
     assert _fact_found(nlp, "Inclusion", fact)
     assert not _fact_found(nlp, "Inclusion", fact | {"analyte": "anticoagulant treatment duration"})
+
+
+@pytest.mark.parametrize("text", [
+    "ongoing hormonal therapy",  # ctgov-msc NCT01626625
+    "Prior chemotherapy, hormonal therapy, radiotherapy",  # ctgov-msc NCT03298763
+    "Received prior endocrine therapy",  # LCT NCT03927456
+    "No hormonotherapy within 3 months",  # ctgov-msc NCT03816852
+])
+def test_constraints_hormone_therapy_is_a_therapy(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Hormone therapy (SNOMED CT 169413002), by its common names (they were unlinked NER spans)."""
+    assert any(c.kind == "therapy" and c.concept is not None and c.concept.id == "hormone_therapy" for c in cons(nlp, text))
