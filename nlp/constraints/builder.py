@@ -1758,8 +1758,9 @@ class _Builder:
         if (analyte.concept_id or "").startswith(UNCODED):
             # an analyte no vocabulary has: a value in a unit, or a bare number or a level of what
             # its name says is a scale ("OSDI-score ≥ 33"; not "Branching fistula tract that has > 2
-            # internal openings", nor "FOR PILOT ...: has stage I-III colorectal cancer"); no time (a window's, a course's, an age's) and no name that says nothing
-            # alone ("stage I or II", "serum level > 4.0 mg/dL")
+            # internal openings", nor "FOR PILOT ...: has stage I-III colorectal cancer"); no time
+            # (a window's, a course's, an age's) and no name that says nothing alone ("stage I or
+            # II", "serum level > 4.0 mg/dL")
             name = analyte.text.strip(_NAME_EDGE)
             return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or cue("scale_named").search(name) is not None) \
                 and cue("generic_analyte").fullmatch(name) is None
@@ -2289,8 +2290,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         if [_comparable(c) for c in again[0] if not _is_uncoded(c)] == [_comparable(c) for c in constraints]:
             b, (constraints, groups, together) = b2, again
     uncoded = _quoted([c.concepts.concept.name for c in constraints if _is_uncoded(c)])
-    read = {c.concepts.concept.name for c in constraints if _is_uncoded(c)}
-    unlinked = [t for t in unlinked if t.strip(_NAME_EDGE) not in read]
+    read = {c.concepts.concept.id for c in constraints if _is_uncoded(c)}
+    unlinked = [t for t in unlinked if uncoded_id(t.strip(_NAME_EDGE)) not in read]
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
@@ -2367,6 +2368,7 @@ def _comparable(c: AnyConstraint) -> AnyConstraint:
 
 
 def _uncoded(names: str) -> str:
+    """What a criterion's reason says of the analytes no vocabulary has that it reads."""
     return f"no code for the analyte {names} in the vocabularies (its threshold is read under the name as written)"
 
 

@@ -578,11 +578,6 @@ def make_temporal(nlp: Language, name: str) -> Any:
 # Values, reference-range multiples, ages
 
 _AGE_BEFORE = re.compile(r"(?:\bage[ds]?\b|\baging\b|\bold\b)[^,;.()]{0,25}$", re.I)
-# "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
-# duration right after a word for people
-_PERSON_BEFORE = re.compile(
-    r"\b(?:patients?|participants?|subjects?|adults?|children|men|women|males?|females?|volunteers?|"
-    r"individuals?|persons?|people|boys?|girls?|adolescents?|infants?)\s*(?:\(\s*)?(?:(?:between|from)\s+)?$", re.I)
 
 
 def _function_words_only(span: Span) -> bool:
@@ -634,7 +629,7 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
             out[i] = replace(v, unit="a", unit_text="")  # "over the age of 18": the comparator names the age
             continue
         if (v.unit is None and v.comparator in (">", ">=", "<", "<=") and v.value <= 120
-                and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start])
+                and cue("person_before").search(text[max(0, v.start - 20): v.start])
                 and not cue("unit_like_after").match(text[v.end:])  # "women < 11.5 grams/dL": a unit unread
                 # "Patients ≥1 and ≤6 months after myocardial infarction": the unit joined after it
                 and not (nxt is not None and nxt.is_time and cue("range_join").fullmatch(text[v.end:nxt.start]))):
@@ -716,7 +711,7 @@ def _is_age(text: str, v: ValueMatch) -> bool:
         or v.unit_text == _BARE_AGE
         # "18 years old ≤ age ≤ 65": the comparison written first, the word "age" after it
         or (text[v.start:v.end].rstrip()[-1:] in _MIRRORED and cue("age_word").match(text[v.end:].lstrip()) is not None)
-        or (v.unit in ("a", "mo") and _PERSON_BEFORE.search(text[max(0, v.start - 20): v.start]) and not since_event))
+        or (v.unit in ("a", "mo") and cue("person_before").search(text[max(0, v.start - 20): v.start]) and not since_event))
 
 
 # the ages a criterion that says nothing but a number of years can be about: an adult's or an
