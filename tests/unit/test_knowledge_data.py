@@ -238,6 +238,7 @@ CUE_CASES = [
     ("clause_boundary", "HIV, or", "HIV infection"),
     ("clause_punctuation", "CKD; grade", "CKD grade or stage"),
     ("duration_join", " but ", " ulcer "),
+    ("duration_join", ", ", " or "),  # NCT02564328
     ("sex_qualifier_gap", " (", " and ALT "),
     ("function_normal", "adequate ", "abnormal "),
     ("function_normal", "within normal ", "institutional upper limit of normal "),  # NCT01305694: the limit's own word

@@ -428,6 +428,8 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     ("Confirmed diagnosis of ischemic stroke within 3-12 months before enrollment", [(3, 12, "mo")]),  # seed NCT06997939
     # both ends of a duration, the second written as a bare comparison (NCT04569409)
     ("Venous leg ulcer present for more than 4 weeks but less than 52 weeks", [(4, 52, "wk")]),
+    # ... or after a comma alone (ctgov-msc NCT02564328, NCT01714167: the upper end was not read)
+    ("With stroke history of more than 6 months, less than 60 months", [(6, 60, "mo")]),
     # a duration after coordinated conditions (NCT05011474)
     ("the back pain or hip pain persists for more than 3 months", [(3, None, "mo")]),
     # a time with a comparator right after the diagnosis (NCT03943940)
