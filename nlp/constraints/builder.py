@@ -153,10 +153,15 @@ class CriterionConstraints:
     logic: Group | None = None
 
 
+def _uncoded_mention(a: Entity) -> bool:
+    """A mention given the id of an analyte no vocabulary has (``build_criterion``'s second reading)."""
+    return (a.concept_id or "").startswith(UNCODED)
+
+
 def _nearest_uncoded(analytes: list[Entity]) -> list[Entity]:
     """Of several analytes no vocabulary has that could read a value, the nearest before it:
     nothing says they are coordinated ("(Gold classification), and/or PaO2 levels <60 mmHg")."""
-    if len(analytes) > 1 and all((a.concept_id or "").startswith(UNCODED) for a in analytes):
+    if len(analytes) > 1 and all(_uncoded_mention(a) for a in analytes):
         return [max(analytes, key=lambda a: a.end)]
     return analytes
 
@@ -164,7 +169,7 @@ def _nearest_uncoded(analytes: list[Entity]) -> list[Entity]:
 def _most_specific(analytes: list[Entity]) -> list[Entity]:
     """"NIHSS score item 1a": drop an analyte when a narrower one of it is named too; an analyte no
     vocabulary has when one that has is named ("Peripheral blood counts ...: haemoglobin < 90 g/L")."""
-    uncoded = [a for a in analytes if (a.concept_id or "").startswith(UNCODED)]
+    uncoded = [a for a in analytes if _uncoded_mention(a)]
     if uncoded and len(uncoded) < len(analytes):
         analytes = [a for a in analytes if a not in uncoded]
     lex = _lex()
@@ -1382,20 +1387,17 @@ class _Builder:
             governed = [d for d in self.drafts if d.kind in _MEASURED and d.applies_if is None
                         and last_end.get(a, a) <= d.start and d.end <= o]
             said = " ".join(self.text[o + 1:c].split())
-            if m.group("how"):
-                # "Total calcium values outside the normal range (corrected if albumin < LLN)": when
-                # the value is taken another way, no condition of eligibility
-                self.drafts = [d for d in self.drafts if all(d is not x for x in inside)]
-                self.reading_conditions.append(said)
-            elif governed:
+            if governed and not m.group("how"):
                 self._govern(governed, UnresolvedCondition(text=said), inside)
-            elif not self._unread_before(last_end.get(a, a), o):
-                continue
-            else:
-                # "... or 0.5 EDSS point (if at randomization EDSS >= 5.5)": the condition of a number
-                # nothing reads is no threshold of the patient's: named, not a constraint
+            elif m.group("how") or self._unread_before(last_end.get(a, a), o):
+                # "Total calcium values outside the normal range (corrected if albumin < LLN)": when
+                # the value is taken another way, no condition of eligibility; "... or 0.5 EDSS point
+                # (if at randomization EDSS >= 5.5)": the condition of a number nothing reads is no
+                # threshold of the patient's: named, not a constraint
                 self.drafts = [d for d in self.drafts if all(d is not x for x in inside)]
-                self.unread_conditions.append(said)
+                (self.reading_conditions if m.group("how") else self.unread_conditions).append(said)
+            else:
+                continue
             last_end[a] = c
 
     def _unread_before(self, start: int, end: int) -> bool:
@@ -1755,7 +1757,7 @@ class _Builder:
         written in (units.json ``readable_as``) and, converted, it lies in what the analyte can
         measure. "PaO2/FiO2 <= 200 mmHg for less than 96 hours" gives PaO2/FiO2 no 96 hours;
         "severe anemia (< 8 g/dL), creatinine > 2.3 mg/dL" gives creatinine no 8 g/dL."""
-        if (analyte.concept_id or "").startswith(UNCODED):
+        if _uncoded_mention(analyte):
             # an analyte no vocabulary has: a value in a unit, or a bare number or a level of what
             # its name says is a scale ("OSDI-score ≥ 33"; not "Branching fistula tract that has > 2
             # internal openings", nor "FOR PILOT ...: has stage I-III colorectal cancer"); no time

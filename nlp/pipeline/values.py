@@ -299,9 +299,6 @@ _HAS_NUMBER = re.compile(rf"{NUMBER_START}(?:\d|\b{WORD_NUM}\b)", re.I)
 _NUMBER = re.compile(rf"{NUMBER_START}(?:{NUM_ANY})", re.I)
 
 
-# a number of points of a scale named by its abbreviation between them ("0.5 EDSS point", "1 EDSS
-# point"; the abbreviation as written, upper case first)
-_SCALE_POINTS = re.compile(r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?-i:[A-Z][A-Za-z0-9-]{1,9})\s+(?P<u>points?|steps?)\b", re.I)
 
 # a line opened by a list bullet: a value ends before it
 _NEXT_ITEM = re.compile(r"\n[^\S\n]*[-–—•*·▪]")
@@ -507,7 +504,9 @@ def find_values(text: str) -> list[ValueMatch]:
                 "xULN" if said.canonical in (">", ">=") else "xLLN"  # the range's limit on the comparator's side
             out.append(ValueMatch(m.start(), m.end(), said.canonical, 1.0, None, unit, m.group("ref")))
             taken.append((m.start(), m.end()))
-    for m in _SCALE_POINTS.finditer(text) if " point" in low or " step" in low else ():
+    # a number of points of a scale named by its abbreviation between them (cue ``scale_points``:
+    # "0.5 EDSS point"; the abbreviation as written, upper case first)
+    for m in cue("scale_points").finditer(text) if " point" in low or " step" in low else ():
         if free(m.start(), m.end("n")):
             # "or 0.5 EDSS point": points of the scale named between the number and the word
             out.append(ValueMatch(m.start(), m.end("n"), None, _num(m.group("n")), None, "{score}", m.group("u")))

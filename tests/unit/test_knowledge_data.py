@@ -138,6 +138,7 @@ CUE_CASES = [
     ("consent_as_time", "Age ≥18 to < 35 years at the time of ", "Lack of "),
     # NCT01730547 "≥1 EDSS point (if ...) or 0.5 EDSS point": the unit word after the scale's name
     ("score_unit_word", " point (if at randomization)", " pointed"),
+    ("scale_points", "or 0.5 EDSS point", "1 more point"),  # NCT01730547
     # seed NCT07177677 "stable regimen of psychotropic medication for at least three months"
     ("stable_course", "stable regimen of psychotropic medication", "psychotropic medication"),
     ("aside_condition", "if at randomization EDSS ≤ 5.0", "≤ 5 x ULN if liver metastases"),
