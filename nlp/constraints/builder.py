@@ -1889,8 +1889,14 @@ class _Builder:
                                               Anchor.FIRST_DOSE, Anchor.LAST_DOSE)
         # "present for at least 30 minutes", "ARDS for less than 96 hours"
         lasting = t.relation is None and t.comparator in (">", ">=", "<", "<=")  # relation None: a duration
+        # a time after a treatment is not the time since the diagnosis: "an incomplete response at
+        # least 3 months following treatment with ATG/CsA", "acute GvHD occurring within 100 days
+        # after transplant" (the onset's time after the transplant), "fibrosis ... in 3 months
+        # following operation"
+        treated = t.relation == "after" and bool(t.anchor) and (
+            anchor_of(t.anchor) in (Anchor.SURGERY, Anchor.TRANSPLANT) or bool(cue("treatment_word").search(t.anchor or "")))
         duration = (t.window_days_low is not None or t.relation == "after" or lasting) and self.effect == "include" \
-            and not (t.relation == "after" and t.anchor and trial_event)  # "within 6 months after the last dose": the future
+            and not (t.relation == "after" and t.anchor and trial_event) and not treated  # "within 6 months after the last dose": the future
         if lasting and self._remission_time(t):
             # "a different malignancy ..., except if they have been disease-free for at least 5 years"
             self._remission_window(t)
@@ -1916,6 +1922,10 @@ class _Builder:
                 onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
                 own = (onset and t.relation != "before") or (not onset and end <= t.start
                                                             and not cue("clause_boundary").search(self.without_asides(end, t.start)))
+                if not own and any(x.label in _VALUE_LABELS and end <= x.start and x.end <= t.start for x in self.ents):
+                    # "COVID-19 ... imaging shows that the focus progress > 50% within 24-48 hours": a
+                    # window after another threshold is that value's time frame, not the diagnosis'
+                    continue
                 # "within 3-9 days prior to stroke": a time before the onset is something else's
                 # (last seen normal), read as the time since the onset only as a guess
                 self._duration(t, certain=own)

@@ -456,9 +456,25 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
     # a time after a treatment, not the diagnosis (constructed)
     "Type 2 diabetes treated with metformin for 3 months or more",
     "Type 2 diabetes treated with metformin for less than 3 months",
+    # a time after a treatment or a transplant names that event's time, not the diagnosis'
+    # (NCT01305694, NCT02032446, NCT03166189)
+    "Severe aplastic anemia with an incomplete response at least 3 months following treatment with ATG/CsA",
+    "Steroid refractory acute graft versus host disease (GvHD) occurring within 100 days after transplant",
+    "Fibrosis of uterine cavity with the absence of positive dynamics of HRT in 3 months following operation",
+    # a window after another threshold times that value (NCT05501418, NCT03267784)
+    ("Severe COVID-19 infection which meets any one of the following: 1) dyspnea, 2) pulmonary imaging which "
+     "shows that the focus progress > 50% within 24-48 hours"),
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
+
+
+def test_window_after_transplant_times_the_condition(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The time after the transplant stays on the condition it times (NCT02032446)."""
+    text = "Acute graft versus host disease (GvHD) occurring within 100 days after transplant"
+    found = [c for c in _constraints(nlp, text, "condition") if c.concepts.concept.id == "acute_graft_versus_host_disease"]
+    assert [(c.window.high_days, c.window.relation.value, c.window.anchor.value) for c in found if c.window] \
+        == [(100, "after", "transplant")]
 
 
 @pytest.mark.parametrize(("text", "section", "analyte", "ranges"), [
