@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from nlp.core.constraints import Concept
 from nlp.core.entity import CodeRef
+from nlp.core.knowledge import cue
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -332,6 +333,29 @@ def spelled_apart(term: str) -> str | None:
     return _INNER_HYPHEN.sub(" ", term)
 
 
+def other_number(term: str, exempt: re.Pattern[str]) -> str | None:
+    """The term of two words or more with its last word, a lower-case noun, in the other number
+    ("known allergy" -> "known allergies", "renal transplants" -> "renal transplant"); None for a
+    single word (a word alone is too often another part of speech: "biologic") or a last word
+    ``exempt`` says has no other number (cue ``number_exempt``: "diabetes", "sepsis", "treated")."""
+    head, _, word = term.rpartition(" ")
+    if not head or not word.isalpha() or not word.islower() or len(word) < 4 or exempt.search(word):
+        return None
+    if word.endswith("ies"):
+        other = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        other = word[:-2]
+    elif word.endswith("s"):
+        other = word[:-1]
+    elif word.endswith("y") and word[-2] not in "aeiou":
+        other = word[:-1] + "ies"
+    elif word.endswith(("ss", "x", "ch", "sh")):
+        other = word + "es"
+    else:
+        other = word + "s"
+    return f"{head} {other}"
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
@@ -466,6 +490,17 @@ class Lexicon:
                     if key not in self._lower:
                         self._lower[key] = e.id
                         self.spellings_apart.setdefault(e.id, []).append(apart)
+        # each term of two words or more also with its last word in the other number ("known
+        # allergies", "renal transplants", "oral corticosteroid"), after every term and spelling:
+        # a variant never takes another's term
+        exempt = cue("number_exempt")
+        for e in curated.values():
+            for s in (*e.synonyms, *self.spellings_apart.get(e.id, ())):
+                if (other := other_number(s, exempt)) is not None:
+                    key = tuple(t.lower() for t, _, _ in _tokens(other))
+                    if key not in self._lower:
+                        self._lower[key] = e.id
+                        self.spellings_apart.setdefault(e.id, []).append(other)
         # first token -> the term lengths starting with it: ``find`` tries only those
         self._lower_starts: dict[str, set[int]] = {}
         self._orth_starts: dict[str, set[int]] = {}

@@ -17,8 +17,9 @@ def _ents(nlp, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
      [("cardiovascular", "cardiac_dysfunction"), ("pulmonary", "pulmonary_disease")]),
     ("immunosuppressive, cytotoxic, or antifibrotic drugs",  # the example: no antifibrotic concept
      [("immunosuppressive", "immunosuppressant"), ("cytotoxic", "chemotherapy")]),
+    # the last conjunct with the head is a term itself ("hepatic dysfunction" in the plural)
     ("cardiac, renal or hepatic dysfunctions",
-     [("cardiac", "cardiac_dysfunction"), ("renal", "renal_dysfunction"), ("hepatic", "hepatic_dysfunction")]),
+     [("cardiac", "cardiac_dysfunction"), ("renal", "renal_dysfunction"), ("hepatic dysfunctions", "hepatic_dysfunction")]),
 ])
 def test_coordination_shared_head_gives_one_concept_per_organ(nlp, text: str, expected: list) -> None:  # type: ignore[no-untyped-def]
     assert _ents(nlp, text) == expected

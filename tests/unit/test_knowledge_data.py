@@ -285,6 +285,7 @@ CUE_CASES = [
     ("treatment_naive", "naïve to TNF inhibitors", "refractory to TNF inhibitors"),
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
+    ("number_exempt", "sepsis", "allergy"),
     ("other_than_target", "history of a different ", "history of "),
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
     ("change_before", "an increase of ", "an increase in hemoglobin to "),  # NCT01730547

@@ -132,6 +132,46 @@ def test_lexicon_terms_match_without_their_hyphens(text: str, concept: str) -> N
     assert [c for c, _, _ in Lexicon.load().find(text)] == [concept]
 
 
+@pytest.mark.parametrize(("term", "other"), [
+    ("known allergy", "known allergies"),
+    ("renal transplants", "renal transplant"),
+    ("written informed consent", "written informed consents"),
+    ("viral diseases", "viral disease"),
+    ("biologics", None),  # a word alone: too often another part of speech ("a biologic", adjective)
+    ("diabetes mellitus", None),  # no plural
+    ("severe sepsis", None),
+    ("anti-inflammatory", None),
+])
+def test_lexicon_terms_other_number(term: str, other: str | None) -> None:
+    from nlp.core.knowledge import cue
+    from nlp.core.lexicon import other_number
+
+    assert other_number(term, cue("number_exempt")) == other
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("known allergies", "allergy"),  # ctgov-msc: 24 criteria
+    ("renal transplants", "organ_transplantation"),
+    ("Other chronic respiratory disorders", "pulmonary_disease"),  # NCT04352803: an ICD title before
+    ("Subject enrolled in any other cell therapy studies", "trial_participation"),  # NCT01649687
+])
+def test_lexicon_terms_match_in_the_other_number(text: str, concept: str) -> None:
+    from nlp.core.lexicon import Lexicon
+
+    assert concept in {c for c, _, _ in Lexicon.load().find(text)}
+
+
+def test_lexicon_other_number_never_takes_another_term() -> None:
+    # a variant is added only where no term as written, nor its spelling apart, has the words
+    from nlp.core.lexicon import Lexicon
+
+    lex = Lexicon.load()
+    owned = {s.lower(): e.id for e in lex.entries.curated() for s in e.synonyms}
+    for cid, extra in lex.spellings_apart.items():
+        for term in extra:
+            assert owned.get(term.lower(), cid) == cid
+
+
 def test_lexicon_curated_entries_are_read_without_the_imported_ones() -> None:
     # the linker's name index reads only these: reading every imported entry cost a cold start
     # 0.75 s and 43 MB (measured with benchmarks/parse_throughput.py)
