@@ -750,6 +750,8 @@ class _Builder:
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
                 targets = self._within_aside(e, self._unrestated_targets(_nearest_uncoded([t for t in named if self._can_read(t, e)])))
+                if named and not targets and self._counts_next_word(e):
+                    closed = True  # the analytes before it take no later value: it begins another phrase
                 group = None
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
@@ -1766,6 +1768,8 @@ class _Builder:
             name = analyte.text.strip(_NAME_EDGE)
             return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or cue("scale_named").search(name) is not None) \
                 and cue("generic_analyte").fullmatch(name) is None
+        if analyte.end <= val.start and self._counts_next_word(val):
+            return False
         entry = _lex().entries.get(analyte.concept_id or "")
         if val.unit == "xULN" and val.low_unit == "xLLN" and (analyte.concept_id in _BODY_SIZE or (entry is not None and entry.unit == "{score}")):
             return False  # "Body mass index outside the normal range, particularly >30": a laboratory's range, no body size's or scale's
@@ -1785,6 +1789,13 @@ class _Builder:
             if x is not None and entry.range is not None and not entry.range[0] <= x <= entry.range[1]:
                 return False
         return True
+
+    def _counts_next_word(self, val: Entity) -> bool:
+        """A number in words with no unit, right before a word, counts that word, and is no reading
+        of an analyte before it ("Viral Loads Below Detection Level over six mouths", "BP measured
+        ... at least one time before that day"; cues ``number_in_words``, ``counted_word_after``)."""
+        return val.unit is None and cue("number_in_words").fullmatch(val.text) is not None \
+            and cue("counted_word_after").match(self.text, val.end) is not None
 
     @staticmethod
     def _unit_needed(analyte: Entity) -> bool:

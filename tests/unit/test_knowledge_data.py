@@ -286,6 +286,8 @@ CUE_CASES = [
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("number_exempt", "sepsis", "allergy"),
+    ("number_in_words", "at least two", "at least 2"),
+    ("counted_word_after", " heart failure hospitalizations", " ; "),
     ("other_than_target", "history of a different ", "history of "),
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
     ("change_before", "an increase of ", "an increase in hemoglobin to "),  # NCT01730547

@@ -448,6 +448,22 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
     assert _ranges(found) == ranges
 
 
+@pytest.mark.parametrize(("text", "read"), [
+    # a number in words before a word counts that word: no reading of the analyte before it, and
+    # the analytes before take no later value (NCT03529136, NCT03862183)
+    ("HBV/HCV Viral Loads Below Detection Level over six mouths, and MELD score >10",
+     {("meld", 10.0, None)}),
+    (("The office BP measured at the day of visit and at least one time before that day were above the "
+      "cut-off values ( ≥140 mmHg SBP and/or ≥90 mmHg DBP)"),
+     {("systolic_blood_pressure", 140.0, None), ("diastolic_blood_pressure", 90.0, None)}),
+    # a count written in words before its analyte stays its reading (NCT00781872)
+    ("at least two major relapses of MS", {("ms_relapses", 2.0, None)}),
+])
+def test_grammar_number_in_words_counts_the_next_word(nlp, text: str, read: set[tuple[str, float | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
+    found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")}
+    assert found == read
+
+
 @pytest.mark.parametrize("text", [
     # the duration of a treatment, not of the disease (NCT03929120)
     "established diagnosis of ILD associated with CTD under conventional therapy for at least 6 months",
