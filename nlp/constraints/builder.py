@@ -1812,10 +1812,22 @@ class _Builder:
                 continue
             if x.label == "MEASUREMENT":
                 gap = self.text[v.end:x.start]
-                return x if len(gap) <= 40 and not cue("clause_punctuation").search(gap) else None
+                if len(gap) > 40 or cue("clause_punctuation").search(gap):
+                    return None
+                if cue("clause_boundary").search(gap) and self._valued(x):
+                    return None  # "ankle pressure ≤ 70 mm Hg or TcPO2 ≤ 60 mmHg": the next conjunct's analyte has its own
+                return x
             if x.label in _VALUE_LABELS or x.label == "AGE":
                 return None
         return None
+
+    def _valued(self, analyte: Entity) -> bool:
+        """A value follows the analyte closely, in its clause ("TcPO2 ≤ 60 mmHg")."""
+        nxt = next((x for x in self.ents if x.start >= analyte.end and x.label != "MEASUREMENT"), None)
+        if nxt is None or nxt.label not in _VALUE_LABELS:
+            return False
+        gap = self.text[analyte.end:nxt.start]
+        return len(gap) <= 15 and not cue("clause_boundary").search(gap)
 
     def _sex(self, e: Entity) -> None:
         if self.effect != "include":

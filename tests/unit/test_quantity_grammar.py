@@ -449,6 +449,21 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
 
 
 @pytest.mark.parametrize(("text", "read"), [
+    # a value before "or <analyte> <its own value>" is not that analyte's (NCT01484574, NCT03668171,
+    # NCT04289194)
+    ("Ankle Brachial Pressure Index (ABPI) ≤ 0.6 or ankle pressure ≤ 50 mm Hg or TcPO2 ≤ 40 mmHg in the foot",
+     {("abi", None, 0.6), ("uncoded:ankle pressure", None, 50.0), ("tcpo2", None, 40.0)}),
+    ("PTA≤40% or INR≥ 1.5", {("inr", 1.5, None)}),
+    ("adjusted to Vt≤8 mL/kg, Ppl <30 cmH2O and minimum PEEP of 8 cmH2O", {("peep", 8.0, 8.0)}),
+    # the analyte right after its value still takes it (NCT02315027 wording)
+    ("Score of less than or equal to 20 on the MMSE", {("mmse", None, 20.0)}),
+])
+def test_grammar_value_before_a_valued_conjunct(nlp, text: str, read: set[tuple[str, float | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
+    found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")}
+    assert found == read
+
+
+@pytest.mark.parametrize(("text", "read"), [
     # a number in words before a word counts that word: no reading of the analyte before it, and
     # the analytes before take no later value (NCT03529136, NCT03862183)
     ("HBV/HCV Viral Loads Below Detection Level over six mouths, and MELD score >10",
