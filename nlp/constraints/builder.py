@@ -521,6 +521,14 @@ class _Builder:
         if val.comparator is None and unit in _TIME_CODES \
                 and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):
             return val.model_copy(update={"comparator": "<="})
+        if val.comparator is None and analyte.end <= val.start and cue("bound_value_gap").fullmatch(self.text[analyte.end:val.start]):
+            # "minimum PEEP of 8 cmH2O", "a maximum BMI of 35": the bound's word stands before the
+            # analyte (cues ``minimum_before``, ``maximum_before``)
+            before = self.text[max(0, analyte.start - 12):analyte.start]
+            if cue("minimum_before").search(before):
+                return val.model_copy(update={"comparator": ">="})
+            if cue("maximum_before").search(before):
+                return val.model_copy(update={"comparator": "<="})
         return val
 
     def _denied(self, analyte: Entity) -> bool:

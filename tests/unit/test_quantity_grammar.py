@@ -454,7 +454,11 @@ def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | Non
     ("Ankle Brachial Pressure Index (ABPI) ≤ 0.6 or ankle pressure ≤ 50 mm Hg or TcPO2 ≤ 40 mmHg in the foot",
      {("abi", None, 0.6), ("uncoded:ankle pressure", None, 50.0), ("tcpo2", None, 40.0)}),
     ("PTA≤40% or INR≥ 1.5", {("inr", 1.5, None)}),
-    ("adjusted to Vt≤8 mL/kg, Ppl <30 cmH2O and minimum PEEP of 8 cmH2O", {("peep", 8.0, 8.0)}),
+    ("adjusted to Vt≤8 mL/kg, Ppl <30 cmH2O and minimum PEEP of 8 cmH2O", {("peep", 8.0, None)}),
+    # the bound's word before its analyte: "minimum <analyte> of N" (NCT03869281, NCT03861156)
+    ("minimum disease duration of 5 years", {("disease_duration", 5.0, None)}),
+    ("a minimum life expectancy of 12 weeks.", {("life_expectancy", 12.0, None)}),
+    ("on mechanical ventilation with PEEP of 8 cmH2O", {("peep", 8.0, 8.0)}),  # constructed: no bound word, a value as said
     # the analyte right after its value still takes it (NCT02315027 wording)
     ("Score of less than or equal to 20 on the MMSE", {("mmse", None, 20.0)}),
 ])
