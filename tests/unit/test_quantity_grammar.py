@@ -363,6 +363,11 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("or 0.5 EDSS point (if at randomization EDSS ≥ 5.5)", [(None, 0.5, "{score}"), (">=", 5.5, None)]),
     ("or 0.5 EDSS points", [(None, 0.5, "{score}")]),
     ("1 more point", []),  # no scale's abbreviation between them
+    # decibels: hearing thresholds and visual-field deviations (LCT NCT03925584, NCT03861442)
+    ("Background noise level (at bedside) must be 55dB or less.", [("<=", 55.0, "dB")]),
+    ("pure tone average ≥ 40 dB HL", [(">=", 40.0, "dB")]),
+    ("mean deviation 10 decibels", [(None, 10.0, "dB")]),
+    ("10 db", []),  # written so it names no unit: no value
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
