@@ -2012,7 +2012,10 @@ class _Builder:
         if d.kind not in (Kind.THERAPY, Kind.PROCEDURE) or not d.present or d.duration or t.value is None or not t.unit \
                 or any("negation" in u for u in d.unresolved):
             return False
-        if t.comparator not in (">", ">=", "<", "<=", "between") or not cue("period_for").match(t.text) or t.relation == "after":
+        # "for" a time, or a value of time right after the treatment ("Intubated > 72 continuous hours")
+        said_for = cue("period_for").match(t.text) is not None or (
+            t.label in _VALUE_LABELS and not gap.strip() and cue("time_relation_after").match(self.text, t.end) is None)
+        if t.comparator not in (">", ">=", "<", "<=", "between") or not said_for or t.relation == "after":
             return False  # "for at least 28 days after the last dose": a time after an event
         said = self.said_of(d).replace(self.text[d.start:d.end], " ", 1)
         if len(gap) > 40 or cue("clause_punctuation").search(gap) or cue("negation").search(gap) \
@@ -2096,6 +2099,8 @@ class _Builder:
         last = max(before, key=lambda d: d.end, default=None)
         if last is None:
             return
+        if last.kind in (Kind.THERAPY, Kind.PROCEDURE) and self._course_length(last, v, self._course_gap(last.end, v)):
+            return  # "Intubated > 72 continuous hours": how long the course lasted
         gap = self.text[last.end:v.start]
         course = last.kind in (Kind.THERAPY, Kind.PROCEDURE) and len(last.duration) == 1
         if ((last.kind == Kind.MEASUREMENT and last.concept == "disease_duration" and len(last.bounds) == 1) or course) \

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from nlp.core import comparators
 from nlp.core.knowledge import cue, read_cues
-from nlp.core.units import convert, time_unit_codes, time_units, written_units
+from nlp.core.units import amount_fillers, convert, time_unit_codes, time_units, written_units
 
 # --- units ---------------------------------------------------------------------------------
 # Written forms -> UCUM code, from nlp/resources/units.json and time_units.json (one table each):
@@ -32,6 +32,9 @@ _SCI = (
 )
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 UNIT_RE = "|".join(f"(?:{p})" for p, _, _ in _UNIT_TABLE) + "|" + "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
+# "> 72 continuous hours", "4 consecutive weeks": words between an amount and its time unit
+# (time_units.json ``amount_fillers``) that leave the amount as it is
+_TIME_FILLER = rf"(?:(?:{'|'.join(amount_fillers())})\s+(?=(?:{'|'.join(p for p, _ in TIME_UNITS)})))"
 _UNIT_ONE = [(re.compile(p, flags), u) for p, u, flags in _UNIT_TABLE] + [(re.compile(p, re.I), u) for p, u in TIME_UNITS]
 
 _REF_ABBR = r"ULN|UNL|ULRR|LLN"  # the normal range's limits abbreviated (UNL: the common misspelling)
@@ -73,7 +76,7 @@ _VALUE_RE = re.compile(
     (?:between(?:\s+|(?=\d))(?:(?:the\s+)?ages?\s+(?:of\s+)?)?|from\s+)?  # "between70 and 85 years": glued too
     (?P<sign>(?<![\w.,])[-−+](?=\d))?  # "T score <= -1.0", "-2.5 or less", "z-score < +1.5"
     (?P<n1>{NUM_ANY})\s*(?P<sci1>{_SCI})?\s*
-    (?:(?P<u1>{UNIT_RE})\s*)?
+    (?:{_TIME_FILLER}?(?P<u1>{UNIT_RE})\s*)?
     (?:{read_cues().cues['range_end_inclusive']}\s*(?=(?:to|and|-|–)\s*\d))?  # "aged at 18 years (including) to 75"
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?

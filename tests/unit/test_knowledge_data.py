@@ -286,6 +286,7 @@ CUE_CASES = [
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("number_exempt", "sepsis", "allergy"),
+    ("time_relation_after", " prior to the surgical implantation", " for the study"),
     ("minimum_before", "a minimum ", "minimum of the "),
     ("maximum_before", "with a maximum ", "maximum of "),
     ("bound_value_gap", " of ", " for at least "),

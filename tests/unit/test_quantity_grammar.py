@@ -368,6 +368,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("pure tone average ≥ 40 dB HL", [(">=", 40.0, "dB")]),
     ("mean deviation 10 decibels", [(None, 10.0, "dB")]),
     ("10 db", []),  # written so it names no unit: no value
+    # a filler between an amount and its time unit (time_units.json amount_fillers; NCT04397796)
+    ("Intubated > 72 continuous hours.", [(">", 72.0, "h")]),
+    ("for at least 4 consecutive weeks", [(">=", 4.0, "wk")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
@@ -451,6 +454,24 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
 def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
     assert _ranges(found) == ranges
+
+
+@pytest.mark.parametrize(("text", "section", "concept", "duration"), [
+    # a time value right after a treatment taken is how long its course lasted (ctgov-msc NCT04397796,
+    # NCT04461925, NCT05127122, NCT00512434)
+    ("Intubated > 72 continuous hours.", "exclusion", "mechanical_ventilation", [(72.0, None)]),
+    ("Invasive ventilation > 48 h.", "exclusion", "mechanical_ventilation", [(48.0, None)]),
+    ("Duration of mechanical ventilation exceeds 5 days or 120 hours.", "exclusion", "mechanical_ventilation", [(5.0, None)]),
+    ("Corticoid or immunosuppressive therapy more than one week", "exclusion", "immunosuppressant", [(1.0, None)]),
+    # a time before an event or ago is its window, no course (NCT01844661, NCT03678467, NCT04744116)
+    ("Chemotherapy less than 3 weeks previous.", "exclusion", "chemotherapy", []),
+    ("Radiation therapy < 6 months prior to the surgical implantation.", "exclusion", "radiotherapy", []),
+])
+def test_grammar_course_length_as_a_value(nlp, text: str, section: str, concept: str, duration: list) -> None:  # type: ignore[no-untyped-def]
+    found = [c for crit in _criteria(nlp, text, section) for c in crit.constraints
+             if c.concepts and c.concepts.concept.id == concept]
+    assert found
+    assert [(c.duration.low, c.duration.high) for c in found if c.duration] == duration
 
 
 @pytest.mark.parametrize(("text", "read"), [
