@@ -371,6 +371,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     # a filler between an amount and its time unit (time_units.json amount_fillers; NCT04397796)
     ("Intubated > 72 continuous hours.", [(">", 72.0, "h")]),
     ("for at least 4 consecutive weeks", [(">=", 4.0, "wk")]),
+    # seconds and milliseconds in the plural abbreviation (ctgov-msc NCT00721045)
+    ("lasting >30 secs", [(">", 30.0, "s")]),
+    ("QTc > 450 msecs", [(">", 450.0, "ms")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
