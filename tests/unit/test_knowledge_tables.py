@@ -87,7 +87,7 @@ def test_knowledge_tables_written_forms_keep_todays_order() -> None:
         (r"(?:mg|milligrams?)\s*/\s*d[lL]", r"mg\b"),
         (r"kg\s*(?:/\s*(?:m2|m²|m\^2|m\s*2)|[·∙*]?\s*m\s*(?:-|−|\^-?)\s*2(?![\w.]))", r"kgs?\b"),
         (r"mmol\s*/\s*mol", r"mmol\s*/\s*[lL]"),
-        (r"ms(?:ec)?\b", r"(?:sec(?:onds?)?|s)\b(?!\s*[/])"),
+        (r"ms(?:ecs?)?\b|millisec(?:onds?)?\b", r"(?:sec(?:onds?|s)?|s)\b(?!\s*[/])"),
         (r"m[lL]\s*/\s*min(?:ute)?", r"m[lL]\b"),
     ]
     for first, then in before:
