@@ -134,6 +134,13 @@ def test_vocabulary_an_imported_term_spans_no_comparison() -> None:
     # MeSH head "pain" (a bare "pain" stays a dropped term: no concept)
     ("chronic shoulder pain due to rotator cuff disease", "mesh_d020069", "mesh_d020069"),  # NCT04136743
     ("worsening abdominal pain", "mesh_d015746", "mesh_d015746"),  # NCT04543994
+    # MeSH heads of conditions named by their anatomy: obstruction, incontinence, aneurysm, edema, fistula,
+    # perforation; the suffix -plegia (a bare "Fistula", "Paralysis" stays a category word: no concept)
+    ("Genuine or combined stress urinary incontinence", "mesh_d014550", "mesh_d014550"),  # NCT01804153: was ICD R32
+    ("Abdominal aortic aneurysm", "mesh_d017544", "mesh_d017544"),  # NCT01719640
+    ("active proliferative diabetic retinopathy or macular edema", "mesh_d008269", "mesh_d008269"),  # NCT01954147
+    ("Recto-vaginal fistula", "mesh_d014624", "mesh_d014624"),  # NCT01548092: MeSH "Vaginal Fistula"
+    ("supranuclear ophthalmoplegia;", "mesh_d009886", "mesh_d009886"),  # NCT01824121
     # ICD-10-CM chapter O (pregnancy, childbirth) and the fractures of chapter S
     ("Multiple pregnancy", "icd10cm_o30_9", "icd10cm_o30"),  # LCT NCT03860103: was read as pregnancy (every pregnant woman excluded)
     ("history of recurrent miscarriage", "icd10cm_o03_9", "icd10cm_o03"),  # LCT NCT03861715
@@ -260,6 +267,9 @@ def test_vocabulary_mesh_heads_are_read_singular_or_plural() -> None:
     assert _mesh_kind("Hyperlipidemias", heads) == "condition"  # the suffix -emia
     assert _mesh_kind("Intracranial Hemorrhages", heads) == "condition"
     assert _mesh_kind("Glasses", heads) is None  # a double s is no plural of a head
+    assert _mesh_kind("Intestinal Obstruction", heads) == "condition"
+    assert _mesh_kind("Hemiplegia", heads) == "condition"  # the suffix -plegia
+    assert _mesh_kind("Colonoscopy", heads) is None  # a diagnostic procedure is no exposure to import
 
 
 def test_vocabulary_icd_titles_give_the_forms_written_in_criteria() -> None:
