@@ -165,6 +165,8 @@ CUE_CASES = [
     ("following_lead_in", "contraception with one of the following methods", "within the following 3 days."),
     ("alternative_or", "in past 18 months or ≥ 1 relapse", "if 10 yrs old or older"),
     ("denied_value", "RRMS without ", "RRMS with "),
+    ("denied_value", "presence without ", "with or without "),  # NCT00810212: "with or without" denies nothing
+    ("denied_value", "relapse or without ", "with or without "),  # NCT01606215: "or without" alone still denies
     # NCT02530047: "hemoglobin level needs to be stable (no drop by more than 1 gm/dl ...)"
     ("denied_value", "stable (no drop by ", "stable (a drop by "),
     ("denied_expectation", "Moribund patient not ", "Moribund patient, notably "),

@@ -371,6 +371,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     # a filler between an amount and its time unit (time_units.json amount_fillers; NCT04397796)
     ("Intubated > 72 continuous hours.", [(">", 72.0, "h")]),
     ("for at least 4 consecutive weeks", [(">=", 4.0, "wk")]),
+    # "up to and including" (set 1 NCT00810212)
+    ("with or without up to and including Grade II degenerative spondylolisthesis", [("<=", 2.0, "{score}")]),
+    ("up to and including 65 years", [("<=", 65.0, "a")]),
     # seconds and milliseconds in the plural abbreviation (ctgov-msc NCT00721045)
     ("lasting >30 secs", [(">", 30.0, "s")]),
     ("QTc > 450 msecs", [(">", 450.0, "ms")]),
@@ -488,6 +491,9 @@ def test_grammar_course_length_as_a_value(nlp, text: str, section: str, concept:
     ("minimum disease duration of 5 years", {("disease_duration", 5.0, None)}),
     ("a minimum life expectancy of 12 weeks.", {("life_expectancy", 12.0, None)}),
     ("on mechanical ventilation with PEEP of 8 cmH2O", {("peep", 8.0, 8.0)}),  # constructed: no bound word, a value as said
+    # "with or without" denies nothing (set 1 NCT00810212)
+    ("DDD at L1-S1 with or without stenosis and with or without up to and including Grade II degenerative spondylolisthesis",
+     {("meyerding_grade", None, 2.0)}),
     # the analyte right after its value still takes it (NCT02315027 wording)
     ("Score of less than or equal to 20 on the MMSE", {("mmse", None, 20.0)}),
 ])
