@@ -762,11 +762,18 @@ class Matcher:
         for crit in trial.criteria:
             if crit.parent:
                 children.setdefault(crit.parent, []).append(crit)
-        verdicts: dict[str, _CriterionRes] = {}
-        for crit, slots in zip(reversed(trial.criteria), reversed(form.slots), strict=True):  # children before parents
+        results_of: dict[str, tuple[_Res, ...]] = {}
+        for crit, slots in zip(trial.criteria, form.slots, strict=True):
             results = tuple(self._evaluate_memo(s, patient, crit.section, slots) for s in slots)
             if (why := crit.group_doubt) is not None:
                 results = tuple(_withheld(r, why) for r in results)
+            results_of[crit.id] = results
+        record = tuple(self._evaluate_memo(s, patient, None, ()) for s in form.record)
+        if any(r.verdict == "fail" and r.kind in _NUMERIC_KINDS for rs in (*results_of.values(), record) for r in rs):
+            results_of, record = _alternatives_withheld(form, results_of, record)
+        verdicts: dict[str, _CriterionRes] = {}
+        for crit in reversed(trial.criteria):  # children before parents
+            results = results_of[crit.id]
             verdict_of: dict[str, Verdict] = {r.constraint: r.verdict for r in results}
             verdict_of.update({k.id: verdicts[k.id].verdict for k in children.get(crit.id, [])})
             if crit.logic is not None:
@@ -774,7 +781,6 @@ class Matcher:
             else:
                 verdict = "not_computable"
             verdicts[crit.id] = _CriterionRes(crit.id, crit.section, verdict, crit.text, results, crit.reason)
-        record = tuple(self._evaluate_memo(s, patient, None, ()) for s in form.record)
         top = [verdicts[c.id] for c in trial.criteria if c.parent is None]
         failing = [r.criterion for r in top if r.verdict == "fail"] + [r.constraint for r in record if r.verdict == "fail"]
         open_items = [r for r in top if r.verdict in ("unknown", "not_computable")]
@@ -829,6 +835,57 @@ class _Run(NamedTuple):
     summary: Summary
     criteria: tuple[_CriterionRes, ...]
     record: tuple[_Res, ...]
+
+
+_NUMERIC_KINDS = frozenset({"age", "weight", "bmi", "measurement"})
+
+
+def _required_range(c: AnyConstraint) -> tuple[tuple[str, str | None], NumericRange] | None:
+    """(what it measures, its unit) and the range a numeric inclusion requires of every patient:
+    none for a conditional one, a change or a value in a look-back window."""
+    if c.effect != "include" or not isinstance(c, AgeConstraint | WeightConstraint | BmiConstraint | MeasurementConstraint):
+        return None
+    if c.applies_if is not None or (isinstance(c, MeasurementConstraint) and (c.change or c.window is not None)):
+        return None
+    return (c.concept_id or c.kind.value, c.range.unit), c.range
+
+
+def _disjoint(a: NumericRange, b: NumericRange) -> bool:
+    """No value lies in both ranges (in one unit)."""
+    for lo, hi in ((a, b), (b, a)):
+        if lo.high is not None and hi.low is not None and (
+                lo.high < hi.low or (lo.high == hi.low and not (lo.high_inclusive and hi.low_inclusive))):
+            return True
+    return False
+
+
+def _alternatives_withheld(form: MatchForm, results_of: dict[str, tuple[_Res, ...]],
+                           record: tuple[_Res, ...]) -> tuple[dict[str, tuple[_Res, ...]], tuple[_Res, ...]]:
+    """A failed numeric inclusion that no value can meet together with another inclusion of the
+    trial on the same analyte ("1 to 18 years" and "younger than 1 year", "PaO2/FiO2 > 100" and
+    "PaO2/FiO2 ≤ 100", "EDSS ≤ 5.0" and "EDSS ≥ 5.5"): the trial names alternatives (cohorts, an
+    OR, classes of severity) that its text does not mark, so failing one is no certain
+    ineligibility while the patient does not fail the other too: its fail becomes unknown."""
+    slots = [s for ss in form.slots for s in ss] + list(form.record)
+    verdict = {r.constraint: r.verdict for rs in (*results_of.values(), record) for r in rs}
+    required = [(s, req) for s in slots if (req := _required_range(s.constraint)) is not None]
+
+    def withheld(r: _Res) -> _Res:
+        if r.verdict != "fail" or r.kind not in _NUMERIC_KINDS:
+            return r
+        mine = next((req for s, req in required if s.id == r.constraint), None)
+        if mine is None:
+            return r
+        other = next(((s, rng) for s, (key, rng) in required if s.id != r.constraint and key == mine[0]
+                      and _disjoint(rng, mine[1]) and verdict.get(s.id) != "fail"), None)
+        if other is None:
+            return r
+        said = other[0].evidence or range_words(other[1])
+        return r._replace(verdict="unknown", review=True, reason=(
+            f"needs review: the trial also asks for '{said}', which no value meets together with this: "
+            f"alternatives its text does not mark ({r.reason})"))
+
+    return ({k: tuple(withheld(r) for r in rs) for k, rs in results_of.items()}, tuple(withheld(r) for r in record))
 
 
 def all_constraints(trial: ParsedTrial) -> list[AnyConstraint]:

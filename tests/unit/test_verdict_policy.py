@@ -553,3 +553,30 @@ def test_policy_course_length_of_a_procedure_is_not_in_the_record(nlp) -> None: 
     ventilated = _patient(procedures=[{"name": "mechanical ventilation", "date": "2026-10-30"}])
     assert Matcher().match(trial, ventilated).overall == "needs_review"
     assert Matcher().match(trial, _patient()).overall == "eligible"
+
+
+def _parsed(nlp, text: str) -> ParsedTrial:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    return parse_record(TrialRecord(source="t", format="text", eligibility_text=text, nct_id="NCT00000000"), nlp)
+
+
+@pytest.mark.parametrize(("birth", "overall"), [
+    ("1980-01-01", "needs_review"),  # fails the children's range, meets the adults'
+    ("2024-01-01", "needs_review"),  # meets the children's range
+    ("2016-01-01", "ineligible"),  # 10 years old: fails every alternative
+])
+def test_policy_inclusions_no_value_meets_together_are_alternatives(nlp, birth: str, overall: str) -> None:  # type: ignore[no-untyped-def]
+    # two cohorts the text does not mark as such (after LCT NCT04623606: "1 to 4 years" and "over
+    # 18 years" as inclusion items): failing one is no certain ineligibility while the other holds
+    trial = _parsed(nlp, "Inclusion Criteria:\n\n* Children aged 1 to 4 years\n* Adults over 18 years of age\n")
+    report = Matcher().match(trial, _patient(birth_date=birth))
+    assert report.overall == overall
+    if overall == "needs_review":
+        assert any("alternatives its text does not mark" in k.reason for c in report.criteria for k in c.constraints)
+
+
+def test_policy_inclusions_that_overlap_still_fail(nlp) -> None:  # type: ignore[no-untyped-def]
+    # two ranges a value can meet together are both required: failing one is a certain fail
+    trial = _parsed(nlp, "Inclusion Criteria:\n\n* Aged 18 to 65 years\n* Age over 50 years\n")
+    assert Matcher().match(trial, _patient(birth_date="1990-01-01")).overall == "ineligible"
