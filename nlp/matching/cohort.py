@@ -53,7 +53,7 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import UNCODED
 from nlp.core.units import conversion_steps, ucum
-from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days
+from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, alternatives, course_days
 from nlp.matching.omop import GENDER, broader_codes, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
@@ -469,12 +469,19 @@ class Cohort:
         layers: list[list[str]] = []  # criterion verdicts by height: c0, c1, ...
         col_of: dict[str, str] = {}
         height: dict[str, int] = {}
+        # a fail of a numeric inclusion with alternatives (``evaluate.alternatives``) that the person
+        # does not fail too is unknown, as ``Matcher`` withholds it: read from the column a{n}
+        alt = alternatives((c.id, c, c.evidence.text if c.evidence else "")
+                           for c in [*(c for crit in trial.criteria for c in crit.constraints), *trial.record_constraints])
+        k_of = {c.id: f"k{n}" for n, c in enumerate([*(c for crit in reversed(trial.criteria) for c in crit.constraints),
+                                                     *trial.record_constraints])}
+        read_as = {i: (f"a{k_of[i][1:]}" if i in alt else k_of[i]) for i in k_of}
         for crit in reversed(trial.criteria):  # children before parents
             local: dict[str, str] = {}
             for c in crit.constraints:
                 name = f"k{len(cols)}"
                 cols.append(f"{self.verdict(c, crit)} AS {name}")
-                local[c.id] = name
+                local[c.id] = read_as[c.id]
             kids = children.get(crit.id, [])
             for k in kids:
                 local[k.id] = col_of[k.id]
@@ -490,7 +497,9 @@ class Cohort:
         for c in trial.record_constraints:
             name = f"k{len(cols)}"
             cols.append(f"{self.verdict(c, None)} AS {name}")
-            record.append((c.id, name))
+            record.append((c.id, read_as[c.id]))
+        withheld = [f"CASE WHEN {k_of[i]} = {FAIL} AND ({' OR '.join(f'{k_of[o]} <> {FAIL}' for o, _ in others)}) "
+                    f"THEN {UNKNOWN} ELSE {k_of[i]} END AS {read_as[i]}" for i, others in alt.items()]
         top = [(crit.id, col_of[crit.id]) for crit in trial.criteria if crit.parent is None]
         fail = [f"CASE WHEN {col} = {FAIL} THEN {lit(i)} END" for i, col in top + record]
         open_ = ([f"CASE WHEN {col} IN ({NOT_COMPUTABLE}, {UNKNOWN}) THEN {lit(i)} END" for i, col in top]
@@ -507,6 +516,8 @@ class Cohort:
             if made:
                 src = f"(SELECT p.*, {', '.join(f'{e} AS {n}' for e, n in made.items())} FROM {src} OFFSET 0) p"
         sql = "SELECT p.person_id, p.birth > p.as_of AS unborn" + "".join(f", {c}" for c in cols) + f" FROM {src}"
+        if withheld:
+            sql = f"SELECT w.*, {', '.join(withheld)} FROM ({sql} OFFSET 0) w"
         for i, layer in enumerate(layers):
             sql = f"SELECT v{i}.*, {', '.join(layer)} FROM ({sql} OFFSET 0) v{i}"
         deciding = (f"CASE WHEN {failing} THEN concat_ws(' ', {', '.join(fail)}) "

@@ -859,30 +859,40 @@ def _disjoint(a: NumericRange, b: NumericRange) -> bool:
     return False
 
 
+def alternatives(items: Iterable[tuple[str, AnyConstraint, str]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Per numeric inclusion of a trial (``items``: id, constraint, evidence words), the other
+    inclusions on the same analyte (and unit) that no value meets together with it, as (id, what
+    they say): "1 to 18 years" and "younger than 1 year", "PaO2/FiO2 > 100" and "PaO2/FiO2 ≤
+    100", "EDSS ≤ 5.0" and "EDSS ≥ 5.5"."""
+    required = [(i, said, req) for i, c, said in items if (req := _required_range(c)) is not None]
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for i, _, (key, rng) in required:
+        others = tuple((o, said or range_words(orng))
+                       for o, said, (okey, orng) in required if o != i and okey == key and _disjoint(rng, orng))
+        if others:
+            out[i] = others
+    return out
+
+
 def _alternatives_withheld(form: MatchForm, results_of: dict[str, tuple[_Res, ...]],
                            record: tuple[_Res, ...]) -> tuple[dict[str, tuple[_Res, ...]], tuple[_Res, ...]]:
-    """A failed numeric inclusion that no value can meet together with another inclusion of the
-    trial on the same analyte ("1 to 18 years" and "younger than 1 year", "PaO2/FiO2 > 100" and
-    "PaO2/FiO2 ≤ 100", "EDSS ≤ 5.0" and "EDSS ≥ 5.5"): the trial names alternatives (cohorts, an
-    OR, classes of severity) that its text does not mark, so failing one is no certain
-    ineligibility while the patient does not fail the other too: its fail becomes unknown."""
-    slots = [s for ss in form.slots for s in ss] + list(form.record)
+    """A failed numeric inclusion with ``alternatives``: the trial names alternatives (cohorts, an
+    OR, classes of severity) its text does not mark, or one of the two is misread, so failing it
+    is no certain ineligibility while the patient does not fail an alternative too: its fail
+    becomes unknown (the cohort SQL does the same: ``nlp.matching.cohort``)."""
+    alt = alternatives((s.id, s.constraint, s.evidence) for ss in (*form.slots, form.record) for s in ss)
+    if not alt:
+        return results_of, record
     verdict = {r.constraint: r.verdict for rs in (*results_of.values(), record) for r in rs}
-    required = [(s, req) for s in slots if (req := _required_range(s.constraint)) is not None]
 
     def withheld(r: _Res) -> _Res:
-        if r.verdict != "fail" or r.kind not in _NUMERIC_KINDS:
+        if r.verdict != "fail" or r.constraint not in alt:
             return r
-        mine = next((req for s, req in required if s.id == r.constraint), None)
-        if mine is None:
-            return r
-        other = next(((s, rng) for s, (key, rng) in required if s.id != r.constraint and key == mine[0]
-                      and _disjoint(rng, mine[1]) and verdict.get(s.id) != "fail"), None)
+        other = next((said for i, said in alt[r.constraint] if verdict.get(i) != "fail"), None)
         if other is None:
             return r
-        said = other[0].evidence or range_words(other[1])
         return r._replace(verdict="unknown", review=True, reason=(
-            f"needs review: the trial also asks for '{said}', which no value meets together with this: "
+            f"needs review: the trial also asks for '{other}', which no value meets together with this: "
             f"alternatives its text does not mark ({r.reason})"))
 
     return ({k: tuple(withheld(r) for r in rs) for k, rs in results_of.items()}, tuple(withheld(r) for r in record))

@@ -317,6 +317,30 @@ def test_cohort_sql_equals_the_matcher_rule_by_rule(tmp_path: Path) -> None:
     assert {"eligible", "ineligible", "needs_review", "unborn"} <= set(seen)
 
 
+def test_cohort_sql_withholds_a_fail_with_alternatives_as_the_matcher_does(tmp_path: Path) -> None:
+    """Two numeric inclusions no value meets together ("1 to 17 years", "18 years or older", two
+    items of one criterion): a person failing one but not the other is needs_review in the SQL
+    as in the matcher (``evaluate.alternatives``); one failing both (or, here, neither applies)
+    is decided as before."""
+    import duckdb
+
+    p = Provenance(rule="t")
+    kids = AgeConstraint(id="C1.c1", criterion="C1", effect="include", provenance=p, evidence=EV,
+                         range=NumericRange(low=1, high=17, unit="a"))
+    adults = AgeConstraint(id="C1.c2", criterion="C1", effect="include", provenance=p, evidence=EV,
+                           range=NumericRange(low=18, unit="a"))
+    glucose = MeasurementConstraint(id="C1.c3", criterion="C1", effect="include", provenance=p, evidence=EV,
+                                    concepts=_cs("glucose"), range=NumericRange(high=7.0, unit="mmol/L"))
+    trial = _trial("alternatives", "inclusion", kids, adults, glucose)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_warehouse(_random_patients(300), con)
+    seen = _compare(con, [trial])
+    assert seen.get("needs_review", 0) > 50 and seen.get("ineligible", 0) > 20, seen
+    person = Patient.model_validate({"id": "x", "as_of": "2026-11-01", "birth_date": "1980-01-01"})
+    report = Matcher().match(trial, person)
+    assert any("alternatives its text does not mark" in k.reason for c in report.criteria for k in c.constraints)
+
+
 def _ancestor_trials() -> list[ParsedTrial]:
     p = Provenance(rule="t")
     return [_trial("anc-incl", "inclusion", ConditionConstraint(id="k", criterion="C1", effect="include", provenance=p,
