@@ -20,7 +20,8 @@ OMOP CDM SQL).
 - **What Circe cannot say**: it has no "unknown". A criterion that is not computable (the
   investigator's judgement, nothing read, a reading the verdict policy calls uncertain: inferred,
   from the statistical model, with a qualifier not read; a concept with no code in the vocabulary
-  where leaving it out would make the rule stricter) becomes a rule with an empty expression, which every person
+  where leaving it out would make the rule stricter; a numeric inclusion no value meets together
+  with another, ``nlp.core.alternatives``) becomes a rule with an empty expression, which every person
   passes, named ``[not computable]`` with the reason: the cohort is then a superset to review, never
   a reason to turn someone away. Parts left out where that only loosens a rule are named in the
   rule's description. A measurement is checked on any value on record, not only the latest (Circe
@@ -33,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.core.alternatives import alternatives
 from nlp.core.constraints import (
     AgeConstraint,
     AnyConstraint,
@@ -177,12 +179,15 @@ def _negate_demographic(d: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class _Trial:
-    def __init__(self, builder: _Builder) -> None:
+    def __init__(self, builder: _Builder, alternatives: frozenset[str] = frozenset()) -> None:
         self.b = builder
+        self.alternatives = alternatives  # numeric inclusions no value meets together with another
 
     def constraint(self, c: AnyConstraint, negate: bool) -> _Part | None:
         """What holds when the constraint's content holds (``negate``: when it does not)."""
         if not c.provenance.certain:  # the verdict policy: an uncertain reading never turns anyone away
+            return None
+        if c.id in self.alternatives:  # alternatives the text does not mark (``nlp.core.alternatives``)
             return None
         if getattr(c, "applies_if", None) is not None:
             return None  # "… for those on anticoagulants": not written (the rule decides whether to leave it out)
@@ -308,7 +313,8 @@ class _Trial:
                     "expression": {"Type": "ALL", "CriteriaList": [], "DemographicCriteriaList": [], "Groups": []}}
         desc = f"Read as: {reading}" if reading else ""
         if dropped:
-            desc += (f" Left out (an uncertain reading, no OMOP code, or not recorded in a warehouse; the rule is "
+            desc += (f" Left out (an uncertain reading, an alternative to another requirement, no OMOP code, or not "
+                     f"recorded in a warehouse; the rule is "
                      f"looser): {', '.join(dropped)}.")
         return {"name": name, "description": desc.strip(), "expression": expr}
 
@@ -316,7 +322,9 @@ class _Trial:
 def cohort_expression(doc: ParsedTrial, resolve: Resolver | None = None) -> CirceExport:
     """The trial's Circe cohort definition; ``resolve`` looks up OMOP concepts (``vocabulary_resolver``)."""
     b = _Builder(resolve)
-    t = _Trial(b)
+    t = _Trial(b, frozenset(alternatives((c.id, c, c.evidence.text if c.evidence else "")
+                                         for c in [*(k for crit in doc.criteria for k in crit.constraints),
+                                                   *doc.record_constraints])))
     children: dict[str, list[AnnotatedCriterion]] = {}
     for c in doc.criteria:
         if c.parent:

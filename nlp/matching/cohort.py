@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.core.alternatives import alternatives
 from nlp.core.constraints import (
     AgeCondition,
     AgeConstraint,
@@ -53,7 +54,7 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import UNCODED
 from nlp.core.units import conversion_steps, ucum
-from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, alternatives, course_days
+from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days
 from nlp.matching.omop import GENDER, broader_codes, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3

@@ -25,6 +25,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from nlp.core.alternatives import alternatives
 from nlp.core.constraints import (
     AgeCondition,
     AgeConstraint,
@@ -838,40 +839,6 @@ class _Run(NamedTuple):
 
 
 _NUMERIC_KINDS = frozenset({"age", "weight", "bmi", "measurement"})
-
-
-def _required_range(c: AnyConstraint) -> tuple[tuple[str, str | None], NumericRange] | None:
-    """(what it measures, its unit) and the range a numeric inclusion requires of every patient:
-    none for a conditional one, a change or a value in a look-back window."""
-    if c.effect != "include" or not isinstance(c, AgeConstraint | WeightConstraint | BmiConstraint | MeasurementConstraint):
-        return None
-    if c.applies_if is not None or (isinstance(c, MeasurementConstraint) and (c.change or c.window is not None)):
-        return None
-    return (c.concept_id or c.kind.value, c.range.unit), c.range
-
-
-def _disjoint(a: NumericRange, b: NumericRange) -> bool:
-    """No value lies in both ranges (in one unit)."""
-    for lo, hi in ((a, b), (b, a)):
-        if lo.high is not None and hi.low is not None and (
-                lo.high < hi.low or (lo.high == hi.low and not (lo.high_inclusive and hi.low_inclusive))):
-            return True
-    return False
-
-
-def alternatives(items: Iterable[tuple[str, AnyConstraint, str]]) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Per numeric inclusion of a trial (``items``: id, constraint, evidence words), the other
-    inclusions on the same analyte (and unit) that no value meets together with it, as (id, what
-    they say): "1 to 18 years" and "younger than 1 year", "PaO2/FiO2 > 100" and "PaO2/FiO2 ≤
-    100", "EDSS ≤ 5.0" and "EDSS ≥ 5.5"."""
-    required = [(i, said, req) for i, c, said in items if (req := _required_range(c)) is not None]
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for i, _, (key, rng) in required:
-        others = tuple((o, said or range_words(orng))
-                       for o, said, (okey, orng) in required if o != i and okey == key and _disjoint(rng, orng))
-        if others:
-            out[i] = others
-    return out
 
 
 def _alternatives_withheld(form: MatchForm, results_of: dict[str, tuple[_Res, ...]],

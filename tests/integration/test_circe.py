@@ -316,3 +316,15 @@ def test_circe_a_criterion_of_one_group_of_the_trial_is_not_computable(nlp) -> N
     assert _rule(x, "I1")["expression"]["DemographicCriteriaList"]
     donor = _rule(x, "I2")
     assert donor["name"].startswith("[not computable] I2") and "group 'donor'" in donor["description"]
+
+
+def test_circe_alternatives_the_text_does_not_mark_are_left_out(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Two age items no value meets together (after LCT NCT04623606, "1 to 4 years" and "over 18
+    years" as inclusion items): a cohort of both would be empty; each is left out (every person
+    passes), as the matcher withholds a fail of one; an age no other contradicts is written."""
+    text = "Inclusion Criteria:\n\n* Children aged 1 to 4 years\n* Adults over 18 years of age\n* Weight over 10 kg\n"
+    x = cohort_expression(parse(nlp, "NCT00000903", text)).expression
+    valid_circe(x)
+    for crit in ("I1", "I2"):
+        assert not _rule(x, crit)["expression"]["DemographicCriteriaList"], crit
+    assert _rule(x, "I3")["expression"]["CriteriaList"]  # the weight: no alternative, written
