@@ -17,6 +17,7 @@ from nlp.core.constraints import (
     NumericRange,
     WeightConstraint,
 )
+from nlp.core.document import ParsedTrial
 from nlp.core.wording import range_words
 
 
@@ -52,3 +53,9 @@ def alternatives(items: Iterable[tuple[str, AnyConstraint, str]]) -> dict[str, t
         if others:
             out[i] = others
     return out
+
+
+def trial_alternatives(trial: ParsedTrial) -> dict[str, tuple[tuple[str, str], ...]]:
+    """``alternatives`` among a parsed trial's constraints: its criteria's and its record's."""
+    return alternatives((c.id, c, c.evidence.text if c.evidence else "")
+                        for c in [*(k for crit in trial.criteria for k in crit.constraints), *trial.record_constraints])

@@ -482,25 +482,26 @@ class Lexicon:
                 self._orth.setdefault(tuple(t for t, _, _ in _tokens(a)), e.id)
         # each term also spelled without its inner hyphens, after every term as written: a
         # spelling never takes another's term; the tagger's phrase matcher reads these too
-        self.spellings_apart: dict[str, list[str]] = {}
+        # (``term_variants``: per concept, the spellings apart and the other-number forms it gained)
+        self.term_variants: dict[str, list[str]] = {}
         for e in curated.values():
             for s in e.synonyms:
                 if (apart := spelled_apart(s)) is not None:
                     key = tuple(t.lower() for t, _, _ in _tokens(apart))
                     if key not in self._lower:
                         self._lower[key] = e.id
-                        self.spellings_apart.setdefault(e.id, []).append(apart)
+                        self.term_variants.setdefault(e.id, []).append(apart)
         # each term of two words or more also with its last word in the other number ("known
         # allergies", "renal transplants", "oral corticosteroid"), after every term and spelling:
         # a variant never takes another's term
         exempt = cue("number_exempt")
         for e in curated.values():
-            for s in (*e.synonyms, *self.spellings_apart.get(e.id, ())):
+            for s in (*e.synonyms, *self.term_variants.get(e.id, ())):
                 if (other := other_number(s, exempt)) is not None:
                     key = tuple(t.lower() for t, _, _ in _tokens(other))
                     if key not in self._lower:
                         self._lower[key] = e.id
-                        self.spellings_apart.setdefault(e.id, []).append(other)
+                        self.term_variants.setdefault(e.id, []).append(other)
         # first token -> the term lengths starting with it: ``find`` tries only those
         self._lower_starts: dict[str, set[int]] = {}
         self._orth_starts: dict[str, set[int]] = {}

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.core.alternatives import alternatives
+from nlp.core.alternatives import trial_alternatives
 from nlp.core.constraints import (
     AgeConstraint,
     AnyConstraint,
@@ -322,9 +322,7 @@ class _Trial:
 def cohort_expression(doc: ParsedTrial, resolve: Resolver | None = None) -> CirceExport:
     """The trial's Circe cohort definition; ``resolve`` looks up OMOP concepts (``vocabulary_resolver``)."""
     b = _Builder(resolve)
-    t = _Trial(b, frozenset(alternatives((c.id, c, c.evidence.text if c.evidence else "")
-                                         for c in [*(k for crit in doc.criteria for k in crit.constraints),
-                                                   *doc.record_constraints])))
+    t = _Trial(b, frozenset(trial_alternatives(doc)))
     children: dict[str, list[AnnotatedCriterion]] = {}
     for c in doc.criteria:
         if c.parent:

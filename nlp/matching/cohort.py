@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.core.alternatives import alternatives
+from nlp.core.alternatives import trial_alternatives
 from nlp.core.constraints import (
     AgeCondition,
     AgeConstraint,
@@ -470,19 +470,19 @@ class Cohort:
         layers: list[list[str]] = []  # criterion verdicts by height: c0, c1, ...
         col_of: dict[str, str] = {}
         height: dict[str, int] = {}
-        # a fail of a numeric inclusion with alternatives (``evaluate.alternatives``) that the person
-        # does not fail too is unknown, as ``Matcher`` withholds it: read from the column a{n}
-        alt = alternatives((c.id, c, c.evidence.text if c.evidence else "")
-                           for c in [*(c for crit in trial.criteria for c in crit.constraints), *trial.record_constraints])
-        k_of = {c.id: f"k{n}" for n, c in enumerate([*(c for crit in reversed(trial.criteria) for c in crit.constraints),
-                                                     *trial.record_constraints])}
-        read_as = {i: (f"a{k_of[i][1:]}" if i in alt else k_of[i]) for i in k_of}
+        # a fail of a numeric inclusion with alternatives (``nlp.core.alternatives``) that the person
+        # does not fail too is unknown, as ``Matcher`` withholds it: read from the column a{n}, not k{n}
+        alt = trial_alternatives(trial)
+        k_of: dict[str, str] = {}
+
+        def column(c: AnyConstraint, crit: AnnotatedCriterion | None) -> str:
+            """The constraint's verdict column, and the name it is read by."""
+            k_of[c.id] = name = f"k{len(cols)}"
+            cols.append(f"{self.verdict(c, crit)} AS {name}")
+            return f"a{name[1:]}" if c.id in alt else name
+
         for crit in reversed(trial.criteria):  # children before parents
-            local: dict[str, str] = {}
-            for c in crit.constraints:
-                name = f"k{len(cols)}"
-                cols.append(f"{self.verdict(c, crit)} AS {name}")
-                local[c.id] = read_as[c.id]
+            local: dict[str, str] = {c.id: column(c, crit) for c in crit.constraints}
             kids = children.get(crit.id, [])
             for k in kids:
                 local[k.id] = col_of[k.id]
@@ -494,13 +494,9 @@ class Cohort:
                 layers.append([])
             layers[h - 1].append(f"{expr} AS {name}")
             col_of[crit.id] = name
-        record: list[tuple[str, str]] = []
-        for c in trial.record_constraints:
-            name = f"k{len(cols)}"
-            cols.append(f"{self.verdict(c, None)} AS {name}")
-            record.append((c.id, read_as[c.id]))
+        record = [(c.id, column(c, None)) for c in trial.record_constraints]
         withheld = [f"CASE WHEN {k_of[i]} = {FAIL} AND ({' OR '.join(f'{k_of[o]} <> {FAIL}' for o, _ in others)}) "
-                    f"THEN {UNKNOWN} ELSE {k_of[i]} END AS {read_as[i]}" for i, others in alt.items()]
+                    f"THEN {UNKNOWN} ELSE {k_of[i]} END AS a{k_of[i][1:]}" for i, others in alt.items()]
         top = [(crit.id, col_of[crit.id]) for crit in trial.criteria if crit.parent is None]
         fail = [f"CASE WHEN {col} = {FAIL} THEN {lit(i)} END" for i, col in top + record]
         open_ = ([f"CASE WHEN {col} IN ({NOT_COMPUTABLE}, {UNKNOWN}) THEN {lit(i)} END" for i, col in top]

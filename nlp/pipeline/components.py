@@ -204,7 +204,7 @@ class LexiconTagger(PerDoc):
         self.lexicon = lexicon or Lexicon((LexiconEntry.model_validate(e) for e in self.entries), load_vocabulary())
         for e in self.entries:
             # each term also spelled without its inner hyphens, as the lexicon owns them
-            syns = [*(e.get("synonyms") or ()), *self.lexicon.spellings_apart.get(e["id"], ())]
+            syns = [*(e.get("synonyms") or ()), *self.lexicon.term_variants.get(e["id"], ())]
             abbrs = list(e.get("abbreviations") or [])
             if syns:
                 self.lower.add(e["id"], [make(s) for s in syns])

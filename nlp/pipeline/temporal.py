@@ -10,19 +10,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
-from nlp.core.units import amount_fillers, time_units, to_days
-from nlp.pipeline.values import NUM_ANY, NUMBER_START, ucum_unit, word_number
+from nlp.core.units import time_units, to_days
+from nlp.pipeline.values import AMOUNT_FILLER_RE, NUM_ANY, NUMBER_START, TIME_UNIT_RE, ucum_unit, word_number
 
 # time units and comparator phrases come from nlp/resources/time_units.json and comparators.json
-_UNIT_ALL = "|".join(f"(?:{t.pattern})" for t in time_units())
 # "in the past year": units that make a window without a number, after a preposition / always
 _BARE_PREP = "|".join(t.name for t in time_units() if t.bare_window in ("always", "after_preposition"))
 _BARE = "|".join(t.name for t in time_units() if t.bare_window == "always")
 _OFFSET_CMP = comparators.alternation("temporal_offset")  # "less than 3 months before ..."
 _FOR_CMP = comparators.alternation("temporal_for")  # "for at least 3 months after ..."
 _DURATION_CMP = comparators.alternation("temporal_duration")  # "for at least three months"
-_FILLER = "|".join(amount_fillers())  # "4 consecutive weeks", "12 calendar months"
-_AMOUNT = rf"(?P<n1>{NUM_ANY})(?:\s*(?:-|–|~|to)\s*(?P<n2>{NUM_ANY}))?\s*(?:(?:{_FILLER})\s+)?(?P<unit>{_UNIT_ALL})"
+_AMOUNT = rf"(?P<n1>{NUM_ANY})(?:\s*(?:-|–|~|to)\s*(?P<n2>{NUM_ANY}))?\s*(?:(?:{AMOUNT_FILLER_RE})\s+)?(?P<unit>{TIME_UNIT_RE})"
 _ANCHOR = (
     r"(?P<anchor>(?:the\s+)?(?:(?:first|last|initial|index)\s+)?"
     r"(?:[\w\-]+\s+){0,5}?"
@@ -116,7 +114,7 @@ def _days(value: float | None, unit: str | None) -> int | None:
 # only where a name's first letter or a digit stands: one character class per position)
 _HAS_TIME_WORD = re.compile(
     "(?=[\\d" + "".join(sorted({t.name[0] for t in time_units()})) + "])(?:"
-    + "|".join(t.name for t in time_units()) + rf"|\d\s*(?:{_UNIT_ALL}))", re.I
+    + "|".join(t.name for t in time_units()) + rf"|\d\s*(?:{TIME_UNIT_RE}))", re.I
 )
 
 

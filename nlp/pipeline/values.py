@@ -31,10 +31,12 @@ _SCI = (
     r"(?:\s*(?:cells?\s*)?/\s*(?:[lL]\b|(?:µ|μ|u)[lL]|mm(?:3|³)))?"
 )
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-UNIT_RE = "|".join(f"(?:{p})" for p, _, _ in _UNIT_TABLE) + "|" + "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
-# "> 72 continuous hours", "4 consecutive weeks": words between an amount and its time unit
-# (time_units.json ``amount_fillers``) that leave the amount as it is
-_TIME_FILLER = rf"(?:(?:{'|'.join(amount_fillers())})\s+(?=(?:{'|'.join(p for p, _ in TIME_UNITS)})))"
+TIME_UNIT_RE = "|".join(f"(?:{p})" for p, _ in TIME_UNITS)
+UNIT_RE = "|".join(f"(?:{p})" for p, _, _ in _UNIT_TABLE) + "|" + TIME_UNIT_RE
+# "> 72 continuous hours", "4 consecutive weeks", "12 calendar months": words between an amount and
+# its time unit (time_units.json ``amount_fillers``) that leave the amount as it is
+AMOUNT_FILLER_RE = "|".join(amount_fillers())
+_TIME_FILLER = rf"(?:(?:{AMOUNT_FILLER_RE})\s+(?=(?:{TIME_UNIT_RE})))"
 _UNIT_ONE = [(re.compile(p, flags), u) for p, u, flags in _UNIT_TABLE] + [(re.compile(p, re.I), u) for p, u in TIME_UNITS]
 
 _REF_ABBR = r"ULN|UNL|ULRR|LLN"  # the normal range's limits abbreviated (UNL: the common misspelling)

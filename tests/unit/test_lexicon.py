@@ -167,7 +167,7 @@ def test_lexicon_other_number_never_takes_another_term() -> None:
 
     lex = Lexicon.load()
     owned = {s.lower(): e.id for e in lex.entries.curated() for s in e.synonyms}
-    for cid, extra in lex.spellings_apart.items():
+    for cid, extra in lex.term_variants.items():
         for term in extra:
             assert owned.get(term.lower(), cid) == cid
 
