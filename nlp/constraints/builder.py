@@ -58,7 +58,17 @@ from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import UNCODED, Lexicon, LexiconEntry, uncoded_id
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
-from nlp.core.units import convert, dimension, display, implied_unit, may_measure, time_unit_codes, to_days
+from nlp.core.units import (
+    convert,
+    dimension,
+    display,
+    implied_unit,
+    may_measure,
+    names_nothing,
+    quantity_reads,
+    time_unit_codes,
+    to_days,
+)
 from nlp.core.windows import anchor_of, relation_of
 
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
@@ -1773,7 +1783,20 @@ class _Builder:
             # internal openings", nor "FOR PILOT ...: has stage I-III colorectal cancer"); no time
             # (a window's, a course's, an age's) and no name that says nothing alone ("stage I or
             # II", "serum level > 4.0 mg/dL")
-            name = analyte.text.strip(_NAME_EDGE)
+            name = _uncoded_name(analyte)
+            if (val.unit not in ("xULN", "xLLN") and quantity_reads(name, val.unit) is False) or names_nothing(name):
+                return False  # "cartilage defect diameter" is a length, never a percent; "Longest diameter" names nothing
+            if analyte.source == "rules":
+                # a quantity the rules named reads the values it was named by: words apart, or
+                # values joined to them ("diameter larger than 2 cm and smaller than 4 cm")
+                lo, hi = (analyte.end, val.start) if analyte.end <= val.start else (val.end, analyte.start)
+                gap = "".join(self.text[a:b] for a, b in _outside(lo, hi, [(e.start, e.end) for e in self.ents
+                                                                         if e.label in _VALUE_LABELS and lo <= e.start and e.end <= hi]))
+                # the span ends in the word that says what is measured ("ratio" of "Glomerular
+                # sclerosis", read in its dimensions), or names the things a count counts (a bare number)
+                reads = quantity_reads(analyte.text, val.unit)
+                unit_ok = val.unit is None if reads is None else reads or val.unit in ("xULN", "xLLN")
+                return unit_ok and cue("quantity_gap").fullmatch(gap) is not None
             return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or cue("scale_named").search(name) is not None) \
                 and cue("generic_analyte").fullmatch(name) is None
         if analyte.end <= val.start and self._counts_next_word(val):
@@ -2225,10 +2248,13 @@ class _Builder:
         groups: dict[str, str] = {}
         together: dict[str, str] = {}
         model = {(e.start, e.end): e.linked_by for e in self.ents if e.source == "model" and e.concept_id}
+        named = {e.concept_id for e in self.ents if e.source == "rules" and (e.concept_id or "").startswith(UNCODED)}
         for n, d in enumerate(self.drafts, start=1):
             cid = f"{self.crit_id}.c{n}"
             how = next((h for (s, e), h in model.items() if s <= d.start and d.end <= e), None)
-            if (d.concept or "").startswith(UNCODED):
+            if d.concept in named:
+                how, d.rule = None, "quantity:uncoded"  # a quantity the rules named: no code, so a person reads it
+            elif (d.concept or "").startswith(UNCODED):
                 how = "uncoded"  # an analyte only the statistical NER found: never a certain reading
             if how is not None:  # read from the statistical NER's span: never a certain reading
                 d.rule = f"model:{how}"
@@ -2318,28 +2344,32 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     text, read for "one of the following" when it has sub-criteria; ``targets`` are the concepts
     of the trial's titles and condition list ("other malignancy" in a breast-cancer trial
     carves breast cancer out)."""
-    unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id]
     own = span
     if children and lead and (at := eligibility_text.find(lead, span[0], span[1])) >= 0:
         own = (span[0], at + len(lead))  # a lead-in's own words, without its sub-criteria
-    b = _Builder(crit_id, section, [e for e in entities if e.source == "rules" or e.concept_id], eligibility_text, span, targets, own)
+    b = _Builder(crit_id, section, [e for e in entities if (e.source == "rules" or e.concept_id) and not _uncoded_analyte(e)],
+                 eligibility_text, span, targets, own)
     b.build()
     constraints, groups, together = b.freeze()
     if any(_uncoded_analyte(e) for e in entities) and any(e.label in _VALUE_LABELS and e.value is not None for e in entities):
         # an analyte the NER found and no vocabulary has keeps a threshold that nothing else
         # reads, under its name as written: read again with it, kept only when every other
         # constraint reads as before ("ankle pressure ≤ 70 mm Hg"; not "ACLF of grade 2 or 3
-        # according to EASL-CLIF definition", whose grade the ACLF takes)
-        more = [e.model_copy(update={"concept_id": uncoded_id(e.text.strip(_NAME_EDGE)), "linked_by": "uncoded"}) if _uncoded_analyte(e) else e
+        # according to EASL-CLIF definition", whose grade the ACLF takes), and grouped no stricter
+        # (an "or" between two others stays theirs: "failed pregnancies in at least two cycles of
+        # IVF or ICSI"; one it joins into an or-list is welcome: "ABPI ≤ 0.6 or ankle pressure ≤ 70
+        # mm Hg or TcPO2 ≤ 60 mmHg")
+        more = [e.model_copy(update={"concept_id": uncoded_id(_uncoded_name(e)), "linked_by": "uncoded"}) if _uncoded_analyte(e) else e
                 for e in entities if e.source == "rules" or e.concept_id or _uncoded_analyte(e)]
         b2 = _Builder(crit_id, section, more, eligibility_text, span, targets, own)
         b2.build()
         again = b2.freeze()
-        if [_comparable(c) for c in again[0] if not _is_uncoded(c)] == [_comparable(c) for c in constraints]:
+        if [_comparable(c) for c in again[0] if not _is_uncoded(c)] == [_comparable(c) for c in constraints] \
+                and _no_stricter(_grouping(constraints, groups, together), _grouping(*again)):
             b, (constraints, groups, together) = b2, again
     uncoded = _quoted([c.concepts.concept.name for c in constraints if _is_uncoded(c)])
     read = {c.concepts.concept.id for c in constraints if _is_uncoded(c)}
-    unlinked = [t for t in unlinked if uncoded_id(t.strip(_NAME_EDGE)) not in read]
+    unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id and uncoded_id(_uncoded_name(e)) not in read]
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
@@ -2362,7 +2392,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     if kinds == {Kind.JUDGEMENT}:
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)
     if uncoded and all(_is_uncoded(c) for c in constraints):
-        return CriterionConstraints(tuple(constraints), False, f"not computable: {_uncoded(uncoded)}", logic)
+        also = f"; partly not recognised: {_unlinked(unlinked)}" if unlinked else ""  # what the NER found, never dropped in silence
+        return CriterionConstraints(tuple(constraints), False, f"not computable: {_uncoded(uncoded)}{also}", logic)
     # what the criterion says beyond its constraints is named, never dropped in silence
     notes = ["partly left to the investigator's judgement"] if Kind.JUDGEMENT in kinds else []
     if uncoded:
@@ -2401,9 +2432,47 @@ def _unlinked(texts: Sequence[str]) -> str:
 _NAME_EDGE = " \t\n,;:.([{-"  # what a span of the NER may carry at its ends that is no part of a name
 
 
+def _grouping(constraints: Sequence[AnyConstraint], groups: dict[str, str], together: dict[str, str]) -> tuple[frozenset[frozenset[int]], ...]:
+    """How a reading groups its coded constraints (by their order among them): which share an
+    alternative group, which go together."""
+    at = {c.id: n for n, c in enumerate(c for c in constraints if not _is_uncoded(c))}
+
+    def parts(by: dict[str, str]) -> frozenset[frozenset[int]]:
+        out: dict[str, set[int]] = {}
+        for cid, g in by.items():
+            if cid in at:
+                out.setdefault(g, set()).add(at[cid])
+        return frozenset(frozenset(v) for v in out.values() if len(v) > 1)  # one coded constraint alone groups nothing
+
+    return parts(groups), parts(together)
+
+
+def _no_stricter(before: tuple[frozenset[frozenset[int]], ...], after: tuple[frozenset[frozenset[int]], ...]) -> bool:
+    """Whether ``after`` groups the coded constraints no stricter than ``before``: every set of
+    alternatives stays within one, and nothing is bound together that was not."""
+    (alt0, tog0), (alt1, tog1) = before, after
+    return all(any(a <= b for b in alt1) for a in alt0) and all(any(t <= u for u in tog0) for t in tog1)
+
+
+def _outside(lo: int, hi: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of [lo, hi) outside the (sorted, disjoint) ``spans``."""
+    out, at = [], lo
+    for a, b in spans:
+        out.append((at, a))
+        at = b
+    return [*out, (at, hi)]
+
+
 def _uncoded_analyte(e: Entity) -> bool:
-    """An analyte the statistical NER found that no vocabulary links."""
-    return e.source == "model" and not e.concept_id and e.label == "MEASUREMENT" and bool(e.text.strip(_NAME_EDGE))
+    """An analyte no vocabulary links: the statistical NER's, or a quantity the rules named by
+    what it measures ("cartilage defect diameter": ``elig_values``)."""
+    return not e.concept_id and e.label == "MEASUREMENT" and bool(_uncoded_name(e)) and (e.source == "model" or e.concept_name is not None)
+
+
+def _uncoded_name(e: Entity) -> str:
+    """The name an analyte no vocabulary links is read under: the quantity's as the rules named
+    it, else the NER span's text."""
+    return (e.concept_name or e.text).strip(_NAME_EDGE)
 
 
 def _is_uncoded(c: AnyConstraint) -> TypeGuard[MeasurementConstraint]:

@@ -98,6 +98,37 @@ class AnalyteConversion(BaseModel):
         return 1.0 / self.mass_per_molar
 
 
+_Word = Annotated[str, Field(pattern=r"^[a-z]+$")]
+
+
+class DimensionWords(BaseModel):
+    """Words a measured quantity's name ends in ("wall thickness", "diameter of the defect") with
+    the dimensions its values are written in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    words: tuple[_Word, ...] = Field(min_length=1)
+    dimensions: tuple[_Name, ...] = Field(min_length=1)
+    # False: the word says how the quantity is expressed, not what it is, and is left out of its
+    # name ("Glomerular sclerosis ratio ≤ 50%" is glomerular sclerosis, in percent)
+    in_name: bool = True
+
+
+class DimensionNames(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    words: tuple[DimensionWords, ...] = Field(min_length=1)
+    qualifiers: tuple[_Word, ...] = ()  # words that name no quantity alone ("longest dimension")
+
+    @model_validator(mode="after")
+    def _once(self) -> DimensionNames:
+        seen = [w for g in self.words for w in g.words] + list(self.qualifiers)
+        dup = sorted({w for w in seen if seen.count(w) > 1})
+        if dup:
+            raise ValueError(f"dimension word listed twice: {', '.join(dup)}")
+        return self
+
+
 class UnitsFile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -112,10 +143,14 @@ class UnitsFile(BaseModel):
     # a number written without its unit is read in a unit where it lies within this factor of the
     # analyte's normal range (a threshold is a fraction or a multiple of normal, never 100-fold off)
     implied_near_normal: float = Field(default=5.0, gt=1.0)
+    dimension_words: DimensionNames | None = None
 
     @model_validator(mode="after")
     def _references(self) -> UnitsFile:
         dims = {u.dimension for u in self.units} | {TIME}
+        for g in self.dimension_words.words if self.dimension_words else ():
+            if not set(g.dimensions) <= dims:
+                raise ValueError(f"dimension_words {list(g.words)}: unknown dimensions {sorted(set(g.dimensions) - dims)}")
         for group in self.readable_as:
             if len(group) < 2 or not set(group) <= dims:
                 raise ValueError(f"readable_as {list(group)}: two or more known dimensions ({sorted(set(group) - dims)} unknown)")
@@ -232,6 +267,9 @@ class _Index:
     not_implied: frozenset[str]
     near_normal: float
     implied_below: dict[str, float]
+    dimension_words: dict[str, frozenset[str]]  # "diameter" -> {"length"}
+    qualifiers: frozenset[str]
+    unnamed_words: frozenset[str]  # dimension words left out of a quantity's name
 
 
 @lru_cache(maxsize=1)
@@ -259,6 +297,9 @@ def _index() -> _Index:
         frozenset(u.code for u in units.units if not u.implied),
         units.implied_near_normal,
         {u.code: float(u.implied_below) for u in units.units if u.implied_below is not None},
+        {w: frozenset(g.dimensions) for g in units.dimension_words.words for w in g.words} if units.dimension_words else {},
+        frozenset(units.dimension_words.qualifiers) if units.dimension_words else frozenset(),
+        frozenset(w for g in units.dimension_words.words if not g.in_name for w in g.words) if units.dimension_words else frozenset(),
     )
 
 
@@ -298,6 +339,51 @@ def dimension(unit: str | None) -> str | None:
     """ "mass_conc", "molar", "count", "time", ...; None for an unknown unit."""
     fam = _index().family.get(ucum(unit) or "")
     return fam[0] if fam else None
+
+
+@lru_cache(maxsize=1)
+def dimension_word_re() -> re.Pattern[str]:
+    """A word a measured quantity's name ends in (units.json ``dimension_words``), singular or
+    plural, as group ``word``: "thickness", "diameters"."""
+    words = sorted(_index().dimension_words, key=len, reverse=True)
+    return re.compile(r"\b(?P<word>" + "|".join(words) + r")s?\b", re.I) if words else re.compile(r"(?!)")
+
+
+def quantity_dimensions(word: str) -> frozenset[str]:
+    """The dimensions the values of a quantity named by ``word`` are written in ("size": length,
+    area or volume); empty for a word that names no quantity."""
+    w = word.lower()
+    return _index().dimension_words.get(w) or _index().dimension_words.get(w.removesuffix("s"), frozenset())
+
+
+def in_quantity_name(word: str) -> bool:
+    """Whether a dimension word is part of the quantity's name ("thickness"), or says how it is
+    expressed and is left out ("ratio", "percentage")."""
+    w = word.lower()
+    return w not in _index().unnamed_words and w.removesuffix("s") not in _index().unnamed_words
+
+
+def is_qualifier(word: str) -> bool:
+    """A word that names no quantity alone ("longest", "mean", "total")."""
+    return word.lower() in _index().qualifiers
+
+
+def quantity_reads(name: str, unit: str | None) -> bool | None:
+    """Whether a value in ``unit`` can be a reading of the quantity ``name`` by the dimension
+    word it ends in ("cartilage defect diameter": a length, not a percent); None when its last
+    word names no quantity."""
+    words = name.split()
+    dims = quantity_dimensions(words[-1].strip(".,;:()")) if words else frozenset()
+    if not dims:
+        return None
+    return dimension(unit) in dims
+
+
+def names_nothing(name: str) -> bool:
+    """A quantity's name that is its dimension word with qualifiers alone ("Longest diameter",
+    "size"): it does not say what is measured."""
+    words = [w.strip(".,;:()") for w in name.split()]
+    return bool(words) and bool(quantity_dimensions(words[-1])) and all(is_qualifier(w) for w in words[:-1])
 
 
 def may_measure(unit: str | None, analyte_unit: str | None, analyte: str | None = None) -> bool:

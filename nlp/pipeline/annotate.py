@@ -26,8 +26,9 @@ def nlp_targets(criteria: Sequence[Criterion]) -> list[Criterion]:
     return [c for c in criteria if c.id not in has_clauses and c.text.strip()]
 
 
-# Entity fields copied as they are (concept_id is looked up; temporal_kind is not an Entity field)
-_PLAIN_ATTRS = tuple(n for n in SPAN_ATTRS if n not in ("concept_id", "temporal_kind"))
+# Entity fields copied as they are (concept_id is looked up, concept_name with it or set by
+# elig_values for a quantity no vocabulary has; temporal_kind is not an Entity field)
+_PLAIN_ATTRS = tuple(n for n in SPAN_ATTRS if n not in ("concept_id", "concept_name", "temporal_kind"))
 
 
 def pipeline_lexicon(nlp: Language | None) -> Lexicon:
@@ -60,6 +61,8 @@ def span_to_entity(span: Span, crit: Criterion, lexicon: Lexicon) -> Entity:
     s, e = crit.source_span(a, b)
     concept_id = ud.get(("._.", "concept_id", a, b))
     name, codes = _concept_info(lexicon, concept_id) if isinstance(concept_id, str) and concept_id else (None, ())
+    if name is None and isinstance(quantity := ud.get(("._.", "concept_name", a, b)), str):
+        name = quantity  # a quantity no vocabulary has, under its name as written
     fields = {n: ud.get(("._.", n, a, b), SPAN_ATTRS[n]) for n in _PLAIN_ATTRS}
     return Entity(label=span.label_, text=span.text, start=s, end=e, concept_id=concept_id,
                   concept_name=name, codes=codes, **fields)

@@ -31,6 +31,7 @@ from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
 from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
+from nlp.core.units import dimension, dimension_word_re, in_quantity_name, is_qualifier, quantity_dimensions
 from nlp.core.vocabulary import load_vocabulary
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
@@ -767,6 +768,176 @@ def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[Val
     return sorted(found + added, key=lambda v: v.start) if added else found
 
 
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/-]*")
+
+
+def _name_word(t: Token, values: set[int]) -> bool:
+    """A word a quantity's name may hold: letters (digits, "-" or "/" inside), no function word,
+    verb form (cue ``quantity_name_cut``: "indicating", "needs") or word of a value."""
+    return _NAME_WORD.fullmatch(t.text) is not None and t.lower_ not in STOP_WORDS and t.i not in values \
+        and cue("quantity_name_cut").fullmatch(t.lower_) is None
+
+
+def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
+    """Quantities no vocabulary has, named by a word that says what is measured (units.json
+    ``dimension_words``) and read by a value in that word's dimension: "Ovarian cysts more than
+    4 cm in diameter", "The diameter of the cartilage defect ... is less than 5mm", "Dental crest
+    size less than 5 mm", "Glomerular sclerosis ratio ≤ 50%". The word (with the free words before
+    it) becomes a MEASUREMENT span without a concept, its ``concept_name`` the quantity's name as
+    written ("X of the Y" as "Y X"; without a word that says how it is expressed: "Glomerular
+    sclerosis"); stage 4 reads it like an analyte of the NER that no
+    vocabulary links, never as a certain reading. Not where a change is measured (cue
+    ``quantity_change``: "wound size enlargement of more than 25%"), nor where the word lies
+    inside another rule entity; a span of the statistical NER gives way, as to every rule span
+    ("Dental crest size", "maximum diameter")."""
+    out: list[Span] = []
+    in_values = {i for v in values for i in range(v.start, v.end)}
+    for v in values:
+        # a value against a reference limit ("RNFL thickness on OCT <LLN") is in the quantity's own unit
+        dim = dimension(v._.unit) if v.label_ == "VALUE" else _RELATIVE if v.label_ == "REF_RANGE" else None
+        if dim is None:
+            found = _count_after(doc, v, in_values) if v.label_ == "VALUE" and v._.unit is None else None
+        else:
+            found = _quantity_after(doc, text, v, dim, in_values) or _quantity_before(doc, text, v, dim, in_values)
+        if found is None:
+            continue
+        span, name = found
+        first = span.start  # the words before the dimension word that no rule entity holds
+        while first < span.end and any(taken[i] for i in range(first, span.end)):
+            first += 1
+        if first == span.end or any(o.start < span.end and first < o.end for o in out):
+            continue
+        span = Span(doc, first, span.end, label="MEASUREMENT")
+        _set(span, concept_name=name, concept_id=None)  # no concept a span of the NER at these offsets was linked to
+        out.append(span)
+    return out
+
+
+_RELATIVE = "relative"  # a value's "dimension" against a reference limit (xULN, xLLN): any quantity's
+
+
+def _fits(dim: str, word: str) -> bool:
+    """Whether a value of dimension ``dim`` can be a reading of the quantity the word names."""
+    dims = quantity_dimensions(word)
+    return bool(dims) and (dim == _RELATIVE or dim in dims)
+
+
+def _changed(text: str, start: int, end: int) -> bool:
+    """A change is measured in ``text[start:end]`` (cue ``quantity_change``: "increased in size by")."""
+    return cue("quantity_change").search(text, start, end) is not None
+
+
+def _quantity_before(doc: Doc, text: str, v: Span, dim: str, values: set[int]) -> tuple[Span, str] | None:
+    """A quantity's word before the value, nothing but words between (cue ``quantity_gap``)."""
+    start = max(0, v.start_char - 120)
+    for m in reversed(list(dimension_word_re().finditer(text, start, v.start_char))):
+        gap = text[m.end():v.start_char]
+        if not cue("quantity_gap").fullmatch(gap):
+            return None  # a number or a clause between: the nearest word decides
+        if not _fits(dim, m.group("word")):
+            continue
+        if _changed(text, max(start, m.start() - 40), v.start_char):
+            return None
+        word = doc.char_span(m.start(), m.end())
+        if word is None:
+            return None
+        complement: list[Token] = []
+        if (of := cue("quantity_of").match(text, m.end())) is not None:
+            at = doc.char_span(of.end(), of.end() + 1, alignment_mode="expand")
+            i = at.start if at is not None else len(doc)
+            while i < v.start and len(complement) < 4 and _name_word(doc[i], values):
+                complement.append(doc[i])
+                i += 1
+        return _named(doc, word, complement, values)
+    return None
+
+
+def _quantity_after(doc: Doc, text: str, v: Span, dim: str, values: set[int]) -> tuple[Span, str] | None:
+    """"More than 4 cm in diameter", "less than 4 mm in lateral width": the word after "in" after
+    the value names what the words right before the value measure; "less than 8 mm bone height":
+    the words after the value name it; "bone marrow of <25% cellularity", "a lesion of ≤ 1.5 cm in
+    longest diameter": what is measured comes before "of"."""
+    lead = cue("quantity_in_after").match(text, v.end_char)
+    word_at = doc.char_span(lead.end() if lead is not None else v.end_char, len(text), alignment_mode="expand")
+    if word_at is None or not len(word_at):
+        return None
+    i = word_at.start
+    while i < len(doc) and i < word_at.start + 3 and _name_word(doc[i], values) and not quantity_dimensions(doc[i].text):
+        i += 1  # the word's own modifiers ("lateral")
+    if i >= len(doc) or not _fits(dim, doc[i].text) or _changed(text, max(0, v.start_char - 40), v.start_char):
+        return None
+    thing: list[Token] = []
+    j = v.start - 1
+    if j >= 0 and doc[j].lower_ == "of":  # "bone marrow of <25% cellularity": what is measured comes before "of"
+        j -= 1
+    elif lead is None:
+        j = -1
+    while j >= 0 and len(thing) < 3 and _name_word(doc[j], values):
+        thing.insert(0, doc[j])
+        j -= 1
+    return _named(doc, doc[i:i + 1], thing, values)
+
+
+def _count_after(doc: Doc, v: Span, values: set[int]) -> tuple[Span, str] | None:
+    """"At least 2 relapses in the previous year", "> 2 internal openings", "more than one
+    lymphocyte inhibiting agent": a bound with no unit right before words that end in a plural
+    (or after "one") counts them, "number of relapses"; "of" and the words after it belong to
+    the name ("≥ 2 prior lines of chemotherapy"). Not a bare number ("on 2 consecutive
+    measurements"), nor words that count no thing (cue ``not_counted``: "times")."""
+    if v._.comparator is None and v._.value_high is None:
+        return None
+    if v._.value_high is None and v._.value == 1 and v._.comparator == ">=":
+        return None  # "at least one lesion": that there is one, no count
+    words: list[Token] = []
+    i = v.end
+    while i < len(doc) and len(words) < 4 and _NAME_WORD.fullmatch(doc[i].text) and doc[i].lower_ not in STOP_WORDS:
+        words.append(doc[i])  # up to the plural that heads the phrase ("inhibiting" may stand before it)
+        i += 1
+        if cue("plural_word").fullmatch(words[-1].lower_):
+            break
+    while words and cue("quantity_name_cut").fullmatch(words[-1].lower_):
+        words.pop()
+    i = words[-1].i + 1 if words else i
+    if not words or len(words[-1]) < 3 or cue("not_counted").fullmatch(words[-1].lower_) or (i < len(doc) and doc[i].text == "-"):
+        return None  # no thing counted ("40 microns", "5 degrees"), or a word that goes on ("non-biologic")
+    if not (v._.value == 1 and v._.value_high is None) and cue("plural_word").fullmatch(words[-1].lower_) is None:
+        return None
+    span = Span(doc, words[0].i, words[-1].i + 1)
+    of: list[Token] = []
+    if i + 1 < len(doc) and doc[i].lower_ == "of":
+        j = i + 1
+        while j < len(doc) and len(of) < 3 and _name_word(doc[j], values):
+            of.append(doc[j])
+            j += 1
+    name = " ".join(t.text for t in words) + (" of " + " ".join(t.text for t in of) if of else "")
+    if (rate := cue("count_rate_after").match(doc_text(doc), words[-1].idx + len(words[-1]))) is not None:
+        name += " per " + rate.group("per").lower()  # "2 drinks per day", "3 nights a week": a count per time
+    return span, f"number of {name}"
+
+
+def _named(doc: Doc, word: Span, of: list[Token], values: set[int]) -> tuple[Span, str] | None:
+    """The span and name of a quantity: the dimension word with the name words right before it,
+    after the words ``of`` what it measures (or what "has" it: "a stricture with a length of");
+    None when nothing but the word and qualifiers ("longest", "mean") names it."""
+    before: list[Token] = []
+    i = word.start - 1
+    while i >= 0 and len(before) < 4 and _name_word(doc[i], values):
+        before.insert(0, doc[i])
+        i -= 1
+    text = doc_text(doc)
+    if not of and not before and (w := cue("quantity_with_before").search(text, max(0, word.start_char - 20), word.start_char)):
+        # "a stricture with a length of 2 to 5cm": what has the quantity comes before "with"
+        j = doc.char_span(w.start(), w.start() + 4)
+        k = j.start - 1 if j is not None else -1
+        while k >= 0 and len(of) < 3 and _name_word(doc[k], values):
+            of = [doc[k], *of]
+            k -= 1
+    if not any(not is_qualifier(t.text) for t in (*of, *before)):
+        return None
+    name = " ".join(t.text for t in (*of, *before, *(word if in_quantity_name(word.text) else ())))
+    return Span(doc, before[0].i if before else word.start, word.end), name
+
+
 @Language.factory("elig_values")
 def make_values(nlp: Language, name: str) -> Any:
     def tag_values(doc: Doc) -> Doc:
@@ -824,6 +995,9 @@ def make_values(nlp: Language, name: str) -> Any:
             new.append(span)
             for i in range(span.start, span.end):
                 taken[i] = True
+        for q in _quantities(doc, text, new, taken):
+            new.append(q)
+            taken[q.start:q.end] = [True] * (q.end - q.start)
         if new:
             _add_rule_ents(doc, new)
         return doc

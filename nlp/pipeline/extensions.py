@@ -12,6 +12,8 @@ ExtensionKey = tuple[str, str, int | None, int | None]
 SPAN_ATTRS: dict[str, object] = {
     # lexicon concept (its name, category and codes: the pipeline's ``Lexicon``, nlp.core.lexicon)
     "concept_id": None,
+    # a quantity no vocabulary has: the name it is read under (``elig_values``: "cartilage defect diameter")
+    "concept_name": None,
     # values
     "comparator": None, "value": None, "value_high": None, "unit": None, "second_value": None,
     "low_unit": None,

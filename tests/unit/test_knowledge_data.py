@@ -300,6 +300,17 @@ CUE_CASES = [
     ("change_after", " mg/dL rise in serum creatinine", " mg/dL in serum creatinine"),  # NCT01602328
     # a key's analyte naming a change (NCT01602328's "serum creatinine rise from baseline")
     ("change_word", "serum creatinine rise from baseline", "serum creatinine"),
+    # a quantity no vocabulary has (nlp/pipeline/components.py ``_quantities``; ctgov-msc NCT04953572,
+    # NCT02745366, NCT03166189, NCT03754465, NCT00555828)
+    ("quantity_gap", " of the cartilage defect in the patient is ", " (considering "),
+    ("quantity_of", " of the cartilage defect", " in the cartilage defect"),
+    ("quantity_in_after", " in diameter", " diameter"),
+    ("quantity_with_before", "a stricture with a ", "a stricture without a "),
+    ("quantity_change", "has increased or decreased in size by", "has a size of"),
+    ("quantity_name_cut", "indicating", "thickness"),
+    ("plural_word", "relapses", "relapse"),
+    ("not_counted", "degrees", "relapses"),
+    ("count_rate_after", " per day", " per protocol"),
 ]
 
 

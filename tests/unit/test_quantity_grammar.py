@@ -514,7 +514,10 @@ def test_grammar_value_before_a_valued_conjunct(nlp, text: str, read: set[tuple[
     ("at least two major relapses of MS", {("ms_relapses", 2.0, None)}),
 ])
 def test_grammar_number_in_words_counts_the_next_word(nlp, text: str, read: set[tuple[str, float | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
-    found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")}
+    # coded analytes only: "over six mouths" is also read as a count of what it names, "number of
+    # mouths" (the typo for "months" is not guessed), which no coded analyte takes
+    found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")
+             if not c.concepts.concept.id.startswith("uncoded:")}
     assert found == read
 
 

@@ -1,0 +1,170 @@
+"""A quantity no vocabulary has, named by the word that says what is measured (units.json
+``dimension_words``: diameter, thickness, area, volume, ratio ...), keeps the threshold written in
+that word's dimension, under the quantity's name as written, with no code: the criterion says it
+is not computable and why, and the matcher leaves it to a person. Sources: ctgov-msc and LCT
+records, cited per case; in both directions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nlp.core.constraints import MeasurementConstraint
+from nlp.core.lexicon import UNCODED
+from nlp.core.record import TrialRecord
+from nlp.core.tables import TableError
+from nlp.core.units import load_units, quantity_reads
+
+RESOURCES = Path(__file__).resolve().parents[2] / "nlp" / "resources"
+
+
+def _criteria(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    head = "Exclusion" if section == "exclusion" else "Inclusion"
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"{head} Criteria:\n\n* {text}\n")
+    return list(parse_record(rec, nlp).criteria)
+
+
+def _quantities(nlp, text: str, section: str = "inclusion") -> list[tuple[str, float | None, float | None, str | None]]:  # type: ignore[no-untyped-def]
+    return [(c.concepts.concept.name, c.range.low, c.range.high, c.range.unit)
+            for crit in _criteria(nlp, text, section) for c in crit.constraints
+            if isinstance(c, MeasurementConstraint) and c.concepts.concept.id.startswith(UNCODED)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the word after "in" after the value names what the words before it measure (NCT03166189, NCT03678467)
+    ("Ovarian cysts more than 4 cm in diameter.", [("Ovarian cysts diameter", 4.0, None, "cm")]),
+    ("Defects > 15 cc in volume.", [("Defects volume", 15.0, None, "mL")]),
+    # what is measured written before "of" and the value (NCT01305694)
+    ("hypocellular bone marrow of <25% cellularity", [("hypocellular bone marrow cellularity", None, 25.0, "%")]),
+    # a span of the NER that names nothing alone gives way to the quantity's whole name (NCT01716481, NCT04097652)
+    ("The maximum diameter of the stroke region ≥ 15 mm", [("stroke region maximum diameter", 15.0, None, "mm")]),
+    ("Subjects with a lacunar a lesion of ≤ 1.5 cm of longest diameter", [("lesion longest diameter", None, 1.5, "cm")]),
+    # what "has" the quantity comes before "with" (NCT03901235, NCT01389661); values joined to
+    # the one it was named by are its own too
+    ("a stricture with a length of 2 to 5cm of the colon", [("stricture length", 2.0, 5.0, "cm")]),
+    ("Maxillar bone cyst with diameter larger than 2 cm and smaller than 4 cm",
+     [("Maxillar bone cyst diameter", 2.0, None, "cm"), ("Maxillar bone cyst diameter", None, 4.0, "cm")]),
+    # a value against a reference limit is in the quantity's own unit (NCT00813969)
+    ("RNFL thickness on OCT <LLN in at least one eye", [("RNFL thickness", None, 1.0, "xLLN")]),
+    # "X of the Y" is named "Y X" (NCT04953572)
+    ("The diameter of the cartilage defect in the patient is less than 5mm.", [("cartilage defect diameter", None, 5.0, "mm")]),
+    ("Dental crest size less than 5 mm.", [("Dental crest size", None, 5.0, "mm")]),  # NCT02751125
+    ("Glomerular sclerosis ratio ≤ 50%.", [("Glomerular sclerosis", None, 50.0, "%")]),  # NCT03460223: "ratio" says how, not what
+    ("Prostate volume < 60 cc", [("Prostate volume", None, 60.0, "mL")]),  # LCT NCT03861676
+    # each quantity its own value; a value in an aside is no reading of the quantity before it (NCT02745366)
+    (("patients with atrophic bone with less than 4mm bone width at bone crest or less than 8 mm bone height "
+      "(considering 2-3 mm distance to anatomic structures)"),
+     [("bone width", None, 4.0, "mm"), ("bone height", None, 8.0, "mm")]),
+    # a verb form is no part of the name (NCT00555828)
+    ("Echocardiographic evidence of hypertrophic cardiomyopathy indicating heart muscle thickness >15 mm.",
+     [("heart muscle thickness", 15.0, None, "mm")]),
+])
+def test_quantity_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # a change in the quantity, not its level (NCT03754465, NCT03257098)
+    "The ulcer has increased or decreased in size by ≥ 30% during the week after the Screening Visit.",
+    "Patients with significant ulcer healing or wound size enlargement of more than 25% at Visit 2",
+    # a value in another dimension: a diameter is no percent
+    "Tumour diameter greater than 50%",
+    # nothing but the word and a qualifier names it
+    "Longest diameter less than 5 cm",
+    # a number between the word and the value: the value is not the word's
+    "diameter of 2 lesions > 3 cm",
+])
+def test_quantity_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("> 2 internal openings", [("number of internal openings", 2.0, None, None)]),  # NCT04073472
+    # "more than one": the thing counted in the singular (NCT01460901)
+    ("Receiving more than one lymphocyte inhibiting agent", [("number of lymphocyte inhibiting agent", 1.0, None, None)]),
+    ("Refractory to at least 2 previous therapy lines.", [("number of previous therapy lines", 2.0, None, None)]),  # NCT01844661
+    # a count per time (LCT NCT03925142); the time after it is no reading of the count
+    ("Drinking more than 2 alcoholic drinks per day", [("number of alcoholic drinks per day", 2.0, None, None)]),
+    ("Drinking more than 5 drinks per day for 3 months", [("number of drinks per day", 5.0, None, None)]),
+    # "of" and what follows belong to the name (LCT NCT03869307)
+    ("History of 2 or more episodes of acute chest syndrome", [("number of episodes of acute chest syndrome", 2.0, None, None)]),
+])
+def test_count_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "According to RECIST version 1.1, there is at least one measurable lesion.",  # "at least one": presence, no count (NCT03868852)
+    "Clinically relevant member malalignment (> 5 degrees)",  # a unit no table holds, no thing counted (NCT01399749)
+    "blood pressure > 140/90 mmHg on 2 consecutive measurements",  # a bare number, no bound
+    "Subjects with RA under treatment with at least 2 non-biologic DMARDs",  # a word that goes on ("non-")
+])
+def test_count_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert [q for q in _quantities(nlp, text) if q[0].startswith("number of")] == []
+
+
+def test_quantity_groups_the_other_constraints_no_stricter(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A quantity read between two alternatives would bind them together ("pregnancies ... or
+    ICSI" all required): it is not read (NCT04706312); one that joins an or-list is (NCT00883870)."""
+    [crit] = _criteria(nlp, ("Women who failed pregnancies in at least two cycles of In Vitro Fertilization(IVF) "
+                             "or Intracytoplasmic Sperm Injection(ICSI)."))
+    assert not [c for c in crit.constraints if c.concepts and c.concepts.concept.id.startswith(UNCODED)]
+    assert crit.logic.items and not isinstance(crit.logic.items[0], str) and crit.logic.items[0].op == "ANY"
+    [crit] = _criteria(nlp, "Ankle Brachial Pressure Index (ABPI) ≤ 0.6 or ankle pressure ≤ 70 mm Hg or TcPO2 ≤ 60 mmHg in the foot")
+    assert len(crit.constraints) == 3 and crit.logic.items[0].op == "ANY" and len(crit.logic.items[0].items) == 3
+
+
+def test_quantity_is_not_computable_and_named(nlp) -> None:  # type: ignore[no-untyped-def]
+    [crit] = _criteria(nlp, "Ovarian cysts more than 4 cm in diameter.", "exclusion")  # NCT03166189
+    [c] = crit.constraints
+    assert (c.provenance.source, c.provenance.rule) == ("rules", "quantity:uncoded")
+    assert not crit.computable
+    assert crit.reason == ("not computable: no code for the analyte 'Ovarian cysts diameter' in the vocabularies "
+                           "(its threshold is read under the name as written)")
+
+
+def test_quantity_is_left_to_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    """No record can hold what has no code: unknown, whatever the patient's observations say."""
+    from nlp.matching.evaluate import Matcher
+    from nlp.matching.patient import Patient
+
+    [crit] = _criteria(nlp, "Ovarian cysts more than 4 cm in diameter.", "exclusion")
+    [c] = crit.constraints
+    patient = Patient.model_validate({"id": "p", "as_of": "2026-01-01", "birth_date": "1980-01-01", "sex": "female",
+                                      "observations": [{"name": "Ovarian cysts diameter", "value": 6.0, "unit": "cm",
+                                                        "date": "2025-12-01"}]})
+    assert Matcher().evaluate(c, patient).verdict == "unknown"
+
+
+@pytest.mark.parametrize(("name", "unit", "reads"), [
+    ("cartilage defect diameter", "mm", True),
+    ("cartilage defect diameter", "%", False),
+    ("total body surface area", "%", True),  # an area also as a percent of the whole
+    ("residual volume", "%", True),  # a volume also as a percent of the predicted
+    ("renal stones size", "mL", True),  # a size in any of length, area, volume
+    ("anti-HLA antibody titer", "%", None),  # names no quantity by its last word
+])
+def test_quantity_reads_by_its_dimension_word(name: str, unit: str, reads: bool | None) -> None:
+    assert quantity_reads(name, unit) is reads
+
+
+def _write(tmp_path: Path, data: object) -> str:
+    p = tmp_path / "bad_units.json"
+    p.write_text(json.dumps(data), encoding="utf-8")
+    return str(p)
+
+
+def test_quantity_words_are_validated(tmp_path: Path) -> None:
+    data = json.loads((RESOURCES / "units.json").read_text(encoding="utf-8"))
+    data["dimension_words"]["words"][0]["dimensions"] = ["lenght"]
+    with pytest.raises(TableError, match=r"bad_units\.json: .*unknown dimensions \['lenght'\]"):
+        load_units(_write(tmp_path, data))
+    data = json.loads((RESOURCES / "units.json").read_text(encoding="utf-8"))
+    data["dimension_words"]["qualifiers"].append("diameter")
+    with pytest.raises(TableError, match=r"bad_units\.json: .*dimension word listed twice: diameter"):
+        load_units(_write(tmp_path, data))
