@@ -25,6 +25,21 @@ def test_coordination_shared_head_gives_one_concept_per_organ(nlp, text: str, ex
     assert _ents(nlp, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the organs a head names, then examples of them (set 1 NCT01223664)
+    ("Severe problems in other vital organs(e.g.the heart,renal or lungs).",
+     [("heart", "cardiac_dysfunction"), ("renal", "renal_dysfunction"), ("lungs", "pulmonary_disease")]),
+    ("serious disease in other organs such as the heart, liver, kidney",  # constructed: the same with "such as"
+     [("heart", "cardiac_dysfunction"), ("liver", "hepatic_dysfunction"), ("kidney", "renal_dysfunction")]),
+])
+def test_coordination_examples_of_the_organs_a_head_names(nlp, text: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    assert [e for e in _ents(nlp, text) if e[0] != "vital organs"] == expected
+
+
+def test_coordination_organs_without_examples_are_no_list(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _ents(nlp, "Severe problems in other vital organs") == []
+
+
 def test_coordination_one_word_before_a_head_is_not_a_list(nlp) -> None:  # type: ignore[no-untyped-def]
     assert _ents(nlp, "Patients with heart lesions") == []  # no list, and "heart lesions" is no term
 

@@ -296,6 +296,7 @@ CUE_CASES = [
     ("counted_word_after", " heart failure hospitalizations", " ; "),
     ("other_than_target", "history of a different ", "history of "),
     ("coordination_intro", " (including but not limited to kidney", " with kidney"),  # NCT04953572
+    ("coordination_intro", "in other vital organs(e.g.the heart", "in other vital organs"),  # NCT01223664
     ("change_before", "an increase of ", "an increase in hemoglobin to "),  # NCT01730547
     ("change_after", " mg/dL rise in serum creatinine", " mg/dL in serum creatinine"),  # NCT01602328
     # a key's analyte naming a change (NCT01602328's "serum creatinine rise from baseline")

@@ -181,3 +181,15 @@ def test_lexicon_curated_entries_are_read_without_the_imported_ones() -> None:
     curated = list(entries.curated())
     assert curated and all(entries.is_curated(e.id) for e in curated)
     assert len(curated) < len(entries)
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    # a state of immunosuppression is a condition; immunosuppressive drugs a treatment (set 2 NCT02630836, NCT04366323)
+    ("Immunosuppressive status.", "immunodeficiency"),
+    ("any state of immunosuppression considered as severe", "immunodeficiency"),
+    ("treatment with immunosuppressive drugs", "immunosuppressant"),
+    ("Antiaggregants and anticoagulants intake.", "antiplatelet"),  # the European name (set 1 NCT04453111)
+    ("parathyroid hormone drugs", "drug_db05829"),  # the specific drug, not hormone therapy (NCT01643655)
+])
+def test_lexicon_phrase_links_its_concept(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    assert concept in [e.kb_id_ for e in nlp(text).ents]
