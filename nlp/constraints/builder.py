@@ -97,15 +97,12 @@ def _lex() -> Lexicon:
     return Lexicon.load()
 
 
+_NOT_LEVELLED = frozenset({"body_weight", "bmi", "birth_weight"})  # sizes of a body, no lab's normal range
+
+
 def _inherited(cid: str, attr: str) -> str | None:
-    """A lexicon field of a concept (``staged_by``, ``measured_by``), or of its nearest broader
-    concept that has it."""
-    lex = _lex()
-    for c in (cid, *lex.ancestors(cid)):
-        entry = lex.entries.get(c)
-        if entry is not None and (value := getattr(entry, attr)):
-            return str(value)
-    return None
+    """A lexicon field of a concept, or of a broader concept that has it (``Lexicon.inherited``)."""
+    return _lex().inherited(cid, attr)
 
 
 def concept_of(cid: str | None) -> Concept | None:
@@ -1698,7 +1695,11 @@ class _Builder:
 
     def _analyte_states(self) -> None:
         """An analyte named with a state and no value ("Abnormal AST or ALT at screening"): the
-        dysfunction its test group stands for, as "abnormal liver function" is; once per criterion."""
+        dysfunction its test group stands for, as "abnormal liver function" is; once per criterion.
+        An analyte measured in a unit that stands for no dysfunction, right after a word for a
+        level (cue ``level_word_before``): beyond the limit of normal on that side ("elevated
+        ferritin" > 1 x ULN, "low platelet count" < 1 x LLN, "Abnormal CRP result" outside the
+        normal range), never certain: the word names no limit."""
         read = [(d.start, d.end) for d in self.drafts if d.kind in _NUMERIC]
         have = {d.concept for d in self.drafts if d.kind == Kind.CONDITION}
         for e in self.ents:
@@ -1708,6 +1709,27 @@ class _Builder:
             if state is not None and state[0] not in have:
                 have.add(state[0])
                 self._add(Kind.CONDITION, e.start, e.end, concept=state[0], present=state[1], rule="mention:analyte_state")
+            elif state is None and _inherited(e.concept_id or "", "dysfunction") is None:
+                self._level_word(e)
+
+    def _level_word(self, e: Entity) -> None:
+        entry = _lex().entries.get(e.concept_id or "")
+        unit = entry.unit if entry is not None else None
+        if entry is None or unit is None or entry.id in _NOT_LEVELLED or unit in _DIMENSIONLESS or unit.startswith("{") \
+                or unit in _TIME_CODES or cue("level_analyte_of_after").match(self.text, e.end):
+            return  # a scale, a count, a body's size ("low birth weight"), another thing's ("temperature of the foot")
+        m = cue("level_word_before").search(self.text, max(self.crit_span[0], e.start - 40), e.start)
+        if m is None or any(x.label in _VALUE_LABELS and ((m.start() < x.end and x.start < e.start) or cue("level_value_after").fullmatch(
+                self.text[e.end:x.start])) for x in self.ents if x.start >= m.start()):
+            return  # a value of its own said right after: "High FSH > 12 IU", "elevated FSH levels greater than 10"
+        word = m.group("up") or m.group("down") or m.group("out")
+        bounds = {"up": [(">", 1.0)], "down": [("<", 1.0)]}
+        group = self._group() if m.group("out") else None
+        sides = [(bounds["up"], "xULN"), (bounds["down"], "xLLN")] if m.group("out") else \
+            [(bounds["up"], "xULN")] if m.group("up") else [(bounds["down"], "xLLN")]
+        for b, unit in sides:
+            self._add(Kind.MEASUREMENT, m.start(), e.end, concept=e.concept_id, bounds=b, unit=unit, group=group,
+                      rule="value_link:level_word", unresolved=[f"{word!r} read as beyond the limit of normal: the criterion names no limit"])
 
     def _sex_of(self, val: Entity) -> SexCondition | None:
         """A sex-specific threshold: the sex named right after the value ("> 450 msec for men",

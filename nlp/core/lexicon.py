@@ -574,6 +574,15 @@ class Lexicon:
             anc = self._ancestors[cid] = frozenset(seen)
         return anc
 
+
+    def inherited(self, cid: str, attr: str) -> str | None:
+        """A field of a concept (``staged_by``, ``measured_by``, ``dysfunction``), or of a broader
+        concept that has it."""
+        for c in (cid, *self.ancestors(cid)):
+            entry = self.entries.get(c)
+            if entry is not None and (value := getattr(entry, attr)):
+                return str(value)
+        return None
     def descendants(self, cid: str) -> frozenset[str]:
         """Narrower concepts (transitively), not ``cid`` itself (the index is built on first use)."""
         if self._descendants is None:

@@ -309,6 +309,9 @@ CUE_CASES = [
     ("quantity_with_before", "a stricture with a ", "a stricture without a "),
     ("quantity_change", "has increased or decreased in size by", "has a size of"),
     ("quantity_name_cut", "indicating", "thickness"),
+    ("level_word_before", "elevated serum ", "elevated serum ferritin "),  # NCT04456439
+    ("level_value_after", " levels (", " levels; creatinine "),
+    ("level_analyte_of_after", " of the foot", " (HELLP)"),  # NCT03509870
     ("plural_word", "relapses", "relapse"),
     ("not_counted", "degrees", "relapses"),
     ("count_rate_after", " per day", " per protocol"),

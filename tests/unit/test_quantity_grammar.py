@@ -1271,3 +1271,24 @@ def test_grammar_scale_level_is_no_lab_reading(nlp, text: str, analyte: str) -> 
 def test_grammar_value_in_an_aside_is_its_own_analytes(nlp, text: str, analytes: list[str]) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "measurement", "exclusion")
     assert [c.concepts.concept.id for c in cs] == analytes
+
+
+@pytest.mark.parametrize(("text", "analyte", "low", "high", "unit"), [
+    ("elevated ferritin", "ferritin", 1.0, None, "xULN"),  # NCT04456439
+    ("low platelet count", "platelets", None, 1.0, "xLLN"),  # NCT04657458
+    ("increased serum calcium (to exclude hyperparathyroidism)", "serum_calcium", 1.0, None, "xULN"),  # NCT03678467
+])
+def test_grammar_level_word_is_beyond_the_limit_of_normal_never_certain(nlp, text: str, analyte: str, low, high, unit: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = _analyte(nlp, text, "inclusion", analyte)
+    assert (c.range.low, c.range.high, c.range.unit) == (low, high, unit)
+    assert not c.provenance.certain and "the criterion names no limit" in c.provenance.unresolved[0]
+
+
+@pytest.mark.parametrize("text", [
+    "Abnormal AST or ALT at screening",  # the dysfunction the test group stands for, no level (NCT04073472)
+    "prematurity, low birth weight, characteristic facies",  # no lab's normal range (NCT00705120)
+    "recent onset of erythema, oedema, and increased temperature of the foot",  # another thing's (NCT03509870)
+    "Women with elevated FSH levels greater than 10 mIU/mL.",  # a value of its own said right after (LCT NCT03864068)
+])
+def test_grammar_level_word_not_read_as_a_limit(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in _constraints(nlp, text, "measurement") if c.range and c.range.unit in ("xULN", "xLLN")]
