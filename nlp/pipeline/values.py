@@ -425,12 +425,13 @@ def find_values(text: str) -> list[ValueMatch]:
         if n2 is None and m.group("u2") and not m.group("u1") and m.group("range") is None:
             unit_text = m.group("u2")
         unit: str | None = None
+        dangles = False
         if m.group("nref"):  # "> 5N"
             unit, unit_text = "xULN", "N"
         elif m.group("bref"):  # "ALT and AST < 2.5 ULN"
             unit, unit_text = _ref_unit(m.group("bref")), m.group("bref")  # ULN, UNL, ULRR, LLN
         elif m.group("dangle") and n2 is None:
-            dangling.append(len(out))
+            dangles = True  # its index is kept once the value is (a bare number is dropped below)
         elif m.group("times") and m.group("ref") and (n2 is not None or m.group("range") is None):
             unit, unit_text = _ref_unit(m.group("ref")), m.group("ref")
         else:
@@ -490,6 +491,8 @@ def find_values(text: str) -> list[ValueMatch]:
             u1 = ucum_unit(m.group("u1"))
             if u1 is not None and u1 != unit:
                 low_unit = u1
+        if dangles:
+            dangling.append(len(out))
         out.append(ValueMatch(s, e, cmp_, n1, n2, unit, unit_text, None, low_unit))
         taken.append((s, e))
     for m in cue("normal_range").finditer(text) if has_range else ():

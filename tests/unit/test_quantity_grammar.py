@@ -1292,3 +1292,13 @@ def test_grammar_level_word_is_beyond_the_limit_of_normal_never_certain(nlp, tex
 ])
 def test_grammar_level_word_not_read_as_a_limit(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.range and c.range.unit in ("xULN", "xLLN")]
+
+
+def test_grammar_dropped_multiple_leaves_no_stale_reference() -> None:
+    """A multiple dropped before it is kept ("less than or equal 1.5 times" with no reference after
+    it) lends its reference slot to no other value: the grammar neither fails nor gives the next
+    value another's unit (NCT01557543, as one line)."""
+    assert find_values("v. AST (SGOT)/ALT (SGPT) less than or equal 1.5 times") == []
+    creatinine, bilirubin = find_values("AST less than or equal 1.5 times; creatinine < 2 mg/dL; bilirubin < 3 x ULN")
+    assert (creatinine.value, creatinine.unit) == (2.0, "mg/dL")  # not "< 2 x ULN"
+    assert (bilirubin.value, bilirubin.unit) == (3.0, "xULN")
