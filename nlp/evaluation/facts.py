@@ -199,6 +199,10 @@ class Score:
     optional_total: int = 0
     numeric_matched: int = 0
     numeric_total: int = 0
+    # of them, thresholds of analytes no vocabulary has (``uncoded:``), whose names as written the
+    # scorer compares with the key's own words
+    uncoded_matched: int = 0
+    uncoded_total: int = 0
     misses: list[str] = field(default_factory=list)
     spurious: list[str] = field(default_factory=list)
 
@@ -209,6 +213,8 @@ class Score:
         self.optional_total += other.optional_total
         self.numeric_matched += other.numeric_matched
         self.numeric_total += other.numeric_total
+        self.uncoded_matched += other.uncoded_matched
+        self.uncoded_total += other.uncoded_total
         self.misses.extend(other.misses)
         self.spurious.extend(other.spurious)
 
@@ -242,7 +248,11 @@ def score_trial(doc: ParsedTrial, facts: Sequence[dict[str, Any]]) -> Score:
             if c.kind not in NUMERIC_KINDS and c.kind not in ("dose", "duration"):  # a therapy's dose, a course's length: numbers read too
                 continue
             s.numeric_total += 1
-            if any(fact_matches(f, c) for f in numeric_facts):
+            hit = any(fact_matches(f, c) for f in numeric_facts)
+            if c.concept is not None and c.concept.id.startswith(UNCODED):
+                s.uncoded_total += 1
+                s.uncoded_matched += hit
+            if hit:
                 s.numeric_matched += 1
             else:
                 s.spurious.append(f"{label} {c.id} {c.kind} {c.concept.id if c.concept else ''} {c.comparator} {c.value} {c.unit}: "
@@ -266,6 +276,10 @@ def format_report(score: Score, per_trial: Iterable[tuple[str, Score]] = ()) -> 
     if score.optional_total:
         lines.append(f"optional facts (not in recall): {score.optional_found}/{score.optional_total} found")
     lines.append(f"numeric precision: {score.numeric_matched}/{score.numeric_total} = {score.numeric_precision:.3f}")
+    if score.uncoded_total:
+        coded_m, coded_n = score.numeric_matched - score.uncoded_matched, score.numeric_total - score.uncoded_total
+        lines.append(f"  of which uncoded analytes: {score.uncoded_matched}/{score.uncoded_total}; "
+                     f"coded alone: {coded_m}/{coded_n} = {coded_m / max(1, coded_n):.3f}")
     for name, s in per_trial:
         lines.append(f"  {name}: recall {s.recall:.3f}, numeric precision {s.numeric_precision:.3f}")
     if score.misses:

@@ -166,3 +166,15 @@ def test_uncoded_analyte_in_circe_says_why_once(nlp) -> None:  # type: ignore[no
     [rule] = cohort_expression(doc).expression["InclusionRules"]
     assert rule["name"].startswith("[not computable] ")
     assert rule["description"].startswith("Not computable: no code for the analyte 'ankle pressure' in the vocabularies")
+
+
+def test_uncoded_thresholds_are_counted_apart_in_the_report() -> None:
+    """The scorer compares an uncoded analyte's name as written with the key's own words: the
+    report gives numeric precision with and without such thresholds."""
+    from nlp.evaluation.facts import Score, format_report
+
+    s = Score(numeric_matched=8, numeric_total=12, uncoded_matched=1, uncoded_total=3)
+    out = format_report(s)
+    assert "numeric precision: 8/12 = 0.667" in out
+    assert "of which uncoded analytes: 1/3; coded alone: 7/9 = 0.778" in out
+    assert "uncoded" not in format_report(Score(numeric_matched=2, numeric_total=2))
