@@ -97,7 +97,7 @@ def _lex() -> Lexicon:
     return Lexicon.load()
 
 
-_NOT_LEVELLED = frozenset({"body_weight", "bmi", "birth_weight"})  # sizes of a body, no lab's normal range
+_BODY_DIMENSIONS = frozenset({"mass", "length", "bmi"})  # a body's size (weight, height, BMI): no lab's normal range
 
 
 def _inherited(cid: str, attr: str) -> str | None:
@@ -1715,7 +1715,7 @@ class _Builder:
     def _level_word(self, e: Entity) -> None:
         entry = _lex().entries.get(e.concept_id or "")
         unit = entry.unit if entry is not None else None
-        if entry is None or unit is None or entry.id in _NOT_LEVELLED or unit in _DIMENSIONLESS or unit.startswith("{") \
+        if entry is None or unit is None or dimension(unit) in _BODY_DIMENSIONS or unit in _DIMENSIONLESS or unit.startswith("{") \
                 or unit in _TIME_CODES or cue("level_analyte_of_after").match(self.text, e.end):
             return  # a scale, a count, a body's size ("low birth weight"), another thing's ("temperature of the foot")
         m = cue("level_word_before").search(self.text, max(self.crit_span[0], e.start - 40), e.start)

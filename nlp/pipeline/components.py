@@ -927,7 +927,7 @@ def _named(doc: Doc, word: Span, of: list[Token], values: set[int]) -> tuple[Spa
     text = doc_text(doc)
     if not of and not before and (w := cue("quantity_with_before").search(text, max(0, word.start_char - 20), word.start_char)):
         # "a stricture with a length of 2 to 5cm": what has the quantity comes before "with"
-        j = doc.char_span(w.start(), w.start() + 4)
+        j = doc.char_span(w.start("with"), w.end("with"))
         k = j.start - 1 if j is not None else -1
         while k >= 0 and len(of) < 3 and _name_word(doc[k], values):
             of = [doc[k], *of]
