@@ -97,6 +97,7 @@ def _lex() -> Lexicon:
     return Lexicon.load()
 
 
+_REFERENCE_UNITS = ("xULN", "xLLN")  # multiples of a limit of normal: in any analyte's own unit
 _BODY_DIMENSIONS = frozenset({"mass", "length", "bmi"})  # a body's size (weight, height, BMI): no lab's normal range
 
 
@@ -334,7 +335,7 @@ class _Builder:
                 break  # another mention first: the group names no threshold
             members = [lex.entries[m] for m in entry.read_as]
             if val is None or self.text[e.end:val.start].count("\n") or not all(
-                    val.unit in ("xULN", "xLLN") or (val.unit is not None and may_measure(val.unit, m.unit, m.id)) for m in members):
+                    val.unit in _REFERENCE_UNITS or (val.unit is not None and may_measure(val.unit, m.unit, m.id)) for m in members):
                 out.append(e)
                 continue
             skip.update(same)
@@ -481,7 +482,7 @@ class _Builder:
             # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
             doubts = [*doubts, "a change from a baseline, not a level: the record's values over time are needed"]
         cmp_ = val.comparator
-        if cmp_ is None and val.value_high is None and unit in ("xULN", "xLLN"):
+        if cmp_ is None and val.value_high is None and unit in _REFERENCE_UNITS:
             # "ALT, AST, Cr & GT; Normal 1.5 times": a multiple of the normal range is a limit, above
             # which (below, for LLN) an exclusion excludes and within which an inclusion admits
             upper = unit == "xULN"
@@ -1712,6 +1713,18 @@ class _Builder:
             elif state is None and _inherited(e.concept_id or "", "dysfunction") is None:
                 self._level_word(e)
 
+    def _quantity_reads_value(self, quantity: Entity, val: Entity) -> bool:
+        """A quantity the rules named (``elig_values``) reads the values it was named by: words
+        apart, or values joined to them ("diameter larger than 2 cm and smaller than 4 cm"), in
+        the dimensions of the word its span ends in ("ratio" of "Glomerular sclerosis"), or a bare
+        number for the things a count counts."""
+        lo, hi = (quantity.end, val.start) if quantity.end <= val.start else (val.end, quantity.start)
+        values = [(e.start, e.end) for e in self.ents if e.label in _VALUE_LABELS and lo <= e.start and e.end <= hi]
+        gap = "".join(self.text[a:b] for a, b in _outside(lo, hi, values))
+        reads = quantity_reads(quantity.text, val.unit)
+        unit_ok = val.unit is None if reads is None else reads or val.unit in _REFERENCE_UNITS
+        return unit_ok and cue("quantity_gap").fullmatch(gap) is not None
+
     def _level_word(self, e: Entity) -> None:
         entry = _lex().entries.get(e.concept_id or "")
         unit = entry.unit if entry is not None else None
@@ -1723,12 +1736,11 @@ class _Builder:
                 self.text[e.end:x.start])) for x in self.ents if x.start >= m.start()):
             return  # a value of its own said right after: "High FSH > 12 IU", "elevated FSH levels greater than 10"
         word = m.group("up") or m.group("down") or m.group("out")
-        bounds = {"up": [(">", 1.0)], "down": [("<", 1.0)]}
-        group = self._group() if m.group("out") else None
-        sides = [(bounds["up"], "xULN"), (bounds["down"], "xLLN")] if m.group("out") else \
-            [(bounds["up"], "xULN")] if m.group("up") else [(bounds["down"], "xLLN")]
-        for b, unit in sides:
-            self._add(Kind.MEASUREMENT, m.start(), e.end, concept=e.concept_id, bounds=b, unit=unit, group=group,
+        above, below = ([(">", 1.0)], "xULN"), ([("<", 1.0)], "xLLN")
+        sides = [above, below] if m.group("out") else [above] if m.group("up") else [below]
+        group = self._group() if len(sides) == 2 else None  # outside the normal range: either side
+        for bounds, unit in sides:
+            self._add(Kind.MEASUREMENT, m.start(), e.end, concept=e.concept_id, bounds=bounds, unit=unit, group=group,
                       rule="value_link:level_word", unresolved=[f"{word!r} read as beyond the limit of normal: the criterion names no limit"])
 
     def _sex_of(self, val: Entity) -> SexCondition | None:
@@ -1806,19 +1818,10 @@ class _Builder:
             # (a window's, a course's, an age's) and no name that says nothing alone ("stage I or
             # II", "serum level > 4.0 mg/dL")
             name = _uncoded_name(analyte)
-            if (val.unit not in ("xULN", "xLLN") and quantity_reads(name, val.unit) is False) or names_nothing(name):
+            if (val.unit not in _REFERENCE_UNITS and quantity_reads(name, val.unit) is False) or names_nothing(name):
                 return False  # "cartilage defect diameter" is a length, never a percent; "Longest diameter" names nothing
             if analyte.source == "rules":
-                # a quantity the rules named reads the values it was named by: words apart, or
-                # values joined to them ("diameter larger than 2 cm and smaller than 4 cm")
-                lo, hi = (analyte.end, val.start) if analyte.end <= val.start else (val.end, analyte.start)
-                gap = "".join(self.text[a:b] for a, b in _outside(lo, hi, [(e.start, e.end) for e in self.ents
-                                                                         if e.label in _VALUE_LABELS and lo <= e.start and e.end <= hi]))
-                # the span ends in the word that says what is measured ("ratio" of "Glomerular
-                # sclerosis", read in its dimensions), or names the things a count counts (a bare number)
-                reads = quantity_reads(analyte.text, val.unit)
-                unit_ok = val.unit is None if reads is None else reads or val.unit in ("xULN", "xLLN")
-                return unit_ok and cue("quantity_gap").fullmatch(gap) is not None
+                return self._quantity_reads_value(analyte, val)
             return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or cue("scale_named").search(name) is not None) \
                 and cue("generic_analyte").fullmatch(name) is None
         if analyte.end <= val.start and self._counts_next_word(val):
@@ -1829,7 +1832,7 @@ class _Builder:
         if entry is not None and entry.unit == "{score}" and entry.range is not None and val.comparator == "between" \
                 and (val.value, val.value_high) == tuple(entry.range):
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
-        if entry is None or not entry.unit or val.unit in (None, "xULN", "xLLN"):
+        if entry is None or not entry.unit or val.unit is None or val.unit in _REFERENCE_UNITS:
             return True
         if val.unit == "{score}" and entry.unit != "{score}":
             return False  # a level of a scale ("type I or type II diabetes with HbA1c > 7%") is no lab's reading
