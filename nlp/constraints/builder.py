@@ -472,7 +472,9 @@ class _Builder:
                 and self._denied(analyte):  # (a cue that already turned the comparison read the negation)
             doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
         is_change = self._is_change(val)
-        change = is_change and kind == Kind.MEASUREMENT  # a weight's change keeps only the doubt
+        if is_change and kind != Kind.MEASUREMENT:
+            kind = Kind.MEASUREMENT  # "weight loss > 5%": a change of the body's weight, no weight the patient has
+        change = is_change
         if val.comparator is None and val.unit == "{score}" and not is_change:
             # "ofmore or egal 1 EDSS point", "or 0.5 EDSS point" after such an amount: points written
             # with no comparator are an amount, seldom a level the patient must have exactly
@@ -1834,10 +1836,14 @@ class _Builder:
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
         if entry is None or not entry.unit or val.unit is None or val.unit in _REFERENCE_UNITS:
             return True
+        if val.unit == "%" and self._is_change(val):
+            return True  # a change written as a share of the value it changes from ("weight loss exceeding 10%")
         if val.unit == "{score}" and entry.unit != "{score}":
             return False  # a level of a scale ("type I or type II diabetes with HbA1c > 7%") is no lab's reading
         if not may_measure(val.unit, entry.unit, entry.id):
             return False
+        if self._is_change(val):
+            return True  # the size of a change, not a level: no plausible level bounds it ("BMI decrease of more than 2 kg/m2")
         for v in (val.value, val.value_high):
             x = None if v is None or entry.range is None else convert(v, val.unit, entry.unit, entry.id)
             if x is None and v is not None and entry.unit == "{score}":

@@ -779,10 +779,12 @@ def test_grammar_change_word_of_the_next_criterion_is_not_read(nlp) -> None:  # 
 
 
 def test_grammar_weight_change_stays_a_doubt(nlp) -> None:  # type: ignore[no-untyped-def]
-    # a weight has no change field: "changes in body weight more than 10 pounds" must never become
-    # a certain "weight > 10" exclusion (it would exclude everyone)
-    cs = _constraints(nlp, "changes in body weight more than 10 pounds in the past three months", "weight", "exclusion")
-    assert cs and all(not c.provenance.certain for c in cs)
+    # "changes in body weight more than 10 pounds" must never become a certain "weight > 10"
+    # exclusion (it would exclude everyone): a change of the body weight, never certain
+    text = "changes in body weight more than 10 pounds in the past three months"
+    assert _constraints(nlp, text, "weight", "exclusion") == []
+    cs = _constraints(nlp, text, "measurement", "exclusion")
+    assert cs and all(c.change and c.concepts.concept.id == "body_weight" and not c.provenance.certain for c in cs)
 
 
 @pytest.mark.parametrize(("text", "analyte", "ranges", "condition_kept"), [
@@ -1126,9 +1128,9 @@ def test_grammar_an_analyte_restated_by_the_next_takes_no_value(nlp) -> None:  #
 
 @pytest.mark.parametrize(("text", "kind"), [
     # a change word right before the value ("Weight gain or loss above 2", "EDSS increase >= 1.0")
-    ("Weight gain or loss above 2 BMI point", "weight"),  # NCT03258164: a weight above 2 kg excluded everyone
-    ("Weight change more than 3 kg within the last 3 months.", "weight"),  # LCT NCT03867656
-    ("Subjects with large weight fluctuations of more than 4 kg", "weight"),  # LCT NCT03921580
+    ("Weight gain or loss above 2 BMI point", "measurement"),  # NCT03258164: a weight above 2 kg excluded everyone
+    ("Weight change more than 3 kg within the last 3 months.", "measurement"),  # LCT NCT03867656
+    ("Subjects with large weight fluctuations of more than 4 kg", "measurement"),  # LCT NCT03921580
     ("EDSS increase ≥1.0 point in the last 12 months", "measurement"),  # NCT05532943
 ])
 def test_grammar_change_word_right_before_the_value(nlp, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]
@@ -1302,3 +1304,21 @@ def test_grammar_dropped_multiple_leaves_no_stale_reference() -> None:
     creatinine, bilirubin = find_values("AST less than or equal 1.5 times; creatinine < 2 mg/dL; bilirubin < 3 x ULN")
     assert (creatinine.value, creatinine.unit) == (2.0, "mg/dL")  # not "< 2 x ULN"
     assert (bilirubin.value, bilirubin.unit) == (3.0, "xULN")
+
+
+@pytest.mark.parametrize(("text", "kind", "analyte", "low"), [  # the kind: a change of weight is no weight
+    ("Patients with a 30% increase in creatinine in the past 3 months", "measurement", "creatinine", 30.0),  # NCT05512988
+    ("A wound size reduction of more than 50% between the wound assessments", "measurement", "wound_area", 50.0),  # NCT02742844
+    ("Weight loss 15% or more past 6 months", "measurement", "body_weight", 15.0),  # LCT NCT03863236: a change, no weight
+])
+def test_grammar_change_written_as_a_share_of_the_value(nlp, text: str, kind: str, analyte: str, low: float) -> None:  # type: ignore[no-untyped-def]
+    """A change may be written in percent of the value it changes from, whatever unit the analyte
+    is measured in: read as a change, never certain."""
+    [c] = _constraints(nlp, text, kind, "exclusion")
+    assert (c.range.low, c.range.unit) == (low, "%")
+    assert c.concepts.concept.id == analyte and c.change
+    assert not c.provenance.certain
+
+
+def test_grammar_percent_is_no_level_of_an_analyte_in_another_unit(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _constraints(nlp, "weight > 10%", "weight", "exclusion") == []  # no change named: no reading
