@@ -1836,13 +1836,14 @@ class _Builder:
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
         if entry is None or not entry.unit or val.unit is None or val.unit in _REFERENCE_UNITS:
             return True
-        if val.unit == "%" and self._is_change(val):
+        in_percent = val.unit == "%"
+        if in_percent and self._is_change(val):
             return True  # a change written as a share of the value it changes from ("weight loss exceeding 10%")
         if val.unit == "{score}" and entry.unit != "{score}":
             return False  # a level of a scale ("type I or type II diabetes with HbA1c > 7%") is no lab's reading
         if not may_measure(val.unit, entry.unit, entry.id):
             return False
-        if self._is_change(val):
+        if not in_percent and self._is_change(val):  # (a value in % was asked above)
             return True  # the size of a change, not a level: no plausible level bounds it ("BMI decrease of more than 2 kg/m2")
         for v in (val.value, val.value_high):
             x = None if v is None or entry.range is None else convert(v, val.unit, entry.unit, entry.id)

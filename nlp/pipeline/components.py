@@ -31,7 +31,7 @@ from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
 from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
-from nlp.core.units import dimension, dimension_word_re, in_quantity_name, is_qualifier, quantity_dimensions
+from nlp.core.units import dimension, dimension_word_re, in_quantity_name, names_nothing, quantity_dimensions
 from nlp.core.vocabulary import load_vocabulary
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
@@ -932,8 +932,8 @@ def _named(doc: Doc, word: Span, of: list[Token], values: set[int]) -> tuple[Spa
         while k >= 0 and len(of) < 3 and _name_word(doc[k], values):
             of = [doc[k], *of]
             k -= 1
-    if not any(not is_qualifier(t.text) for t in (*of, *before)):
-        return None
+    if names_nothing(" ".join(t.text for t in (*of, *before, *word))):
+        return None  # the dimension word with qualifiers alone ("longest dimension"), as stage 4 refuses it
     name = " ".join(t.text for t in (*of, *before, *(word if in_quantity_name(word.text) else ())))
     return Span(doc, before[0].i if before else word.start, word.end), name
 
