@@ -86,6 +86,11 @@ _NUMERIC = {Kind.AGE, Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _MEASURED = {Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _AGE_UNITS = {"a", "mo", "wk", "d"}
 _TIME_CODES = frozenset(time_unit_codes())
+# the units of an analyte that lasts days to years (a disease's duration, a life expectancy), not
+# seconds (PT, QTc)
+_LENGTH_CODES = frozenset({"d", "wk", "mo", "a"})
+# the trial's own events a time may be counted to ("at least 3 years prior to enrollment")
+_TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE})
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
@@ -636,19 +641,30 @@ class _Builder:
                 d.unresolved.append(f"an allergy to a named substance{what}: the substance is not compared with the record")
 
     def _time_limit(self, named: list[Entity], t: Entity) -> tuple[Entity, Entity] | None:
-        """The analyte measured in time that a time right after it limits ("progression to death
-        within 24 hours": life expectancy <= 24 hours), with the time read as its value: a time with
-        no anchor, no range and no comparator, led by the cue ``time_limit``, in the analyte's clause."""
-        if t.value is None or t.value_high is not None or t.anchor or t.comparator is not None or t.unit not in _TIME_CODES:
+        """The analyte measured in time that a time right after it limits or sizes, with the time
+        read as its value, in the analyte's clause: a time with no anchor, no range and no
+        comparator, led by the cue ``time_limit`` ("progression to death within 24 hours": life
+        expectancy <= 24 hours); or a length with a comparator or a range, for an analyte measured
+        in days to years, untimed or at a trial event ("symptom duration is over 3 months",
+        "Duration of symptoms and signs for more than 1 month", "Disease duration of at least three
+        years prior to enrollment")."""
+        if t.value is None or t.unit not in _TIME_CODES:
             return None
         lead = t.text[:next((i for i, ch in enumerate(t.text) if ch.isdigit()), 0)]
-        if not cue("time_limit").search(lead):
+        if t.value_high is None and not t.anchor and t.comparator is None and cue("time_limit").search(lead):
+            val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator="<=", value=t.value, unit=t.unit)
+            units = _TIME_CODES
+        elif (t.comparator in (">", ">=", "<", "<=") or t.value_high is not None) and t.relation in (None, "before") \
+                and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS):
+            val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator=t.comparator, value=t.value,
+                         value_high=t.value_high, unit=t.unit)
+            units = _LENGTH_CODES
+        else:
             return None
-        val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator="<=", value=t.value, unit=t.unit)
         for a in named:
             entry = _lex().entries.get(a.concept_id or "")
             gap = self.text[a.end:t.start]
-            if entry is not None and entry.unit in _TIME_CODES and 0 <= len(gap) <= 40 \
+            if entry is not None and entry.unit in units and 0 <= len(gap) <= 40 \
                     and not cue("clause_punctuation").search(gap) and self._can_read(a, val):
                 return a, val
         return None
@@ -2116,7 +2132,7 @@ class _Builder:
         if not t.window_days or t.window_days_low is not None or t.comparator is not None or t.relation not in (None, "before"):
             return False
         anchor = anchor_of(t.anchor)
-        if anchor not in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE):
+        if anchor not in _TRIAL_EVENTS:
             return False
         sentence_start = self._sentence_span(t.start, t.end)[0]
         lex = _lex()

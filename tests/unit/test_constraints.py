@@ -120,6 +120,28 @@ def test_constraints_expected_survival_reads_denial_and_limits(nlp, text, expect
     assert not [c for c in cs if c.kind != "measurement"]  # the time limits the expectation: no window of its own
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Duration of symptoms and signs for more than 1 month", (">", 1, "mo")),  # LCT NCT03863769
+        ("Disease duration of at least three years prior to enrollment.", (">=", 3, "a")),  # NCT01895439
+    ],
+)
+def test_constraints_a_length_after_a_duration_analyte_is_its_value(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    """A time with a comparator right after an analyte that lasts days to years sizes it: the
+    duration itself, not a window of something else."""
+    assert brief(cons(nlp, text, "Inclusion")) == [("measurement", "disease_duration", *expected)]
+
+
+@pytest.mark.parametrize("text", [
+    "QTc prolongation for more than 3 months",  # an analyte measured in milliseconds: no length of months
+    "Hemoglobin < 9 g/dL for at least 2 weeks",  # not measured in time
+    "Disease duration assessed within 3 months after the last dose",  # a time after an event: no length
+])
+def test_constraints_a_length_sizes_no_other_analyte(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in cons(nlp, text, "Inclusion") if c.kind == "measurement" and c.unit in ("d", "wk", "mo", "a")]
+
+
 def test_constraints_a_within_time_leaves_other_analytes_and_windows_alone(nlp) -> None:  # type: ignore[no-untyped-def]
     # only an analyte measured in time takes a "within" time as its limit: a lab's window stays a window
     assert brief(cons(nlp, "Hemoglobin < 9 g/dL within 7 days", "Exclusion")) == [("measurement", "hemoglobin", "<", 9, "g/dL")]
