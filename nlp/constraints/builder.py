@@ -489,7 +489,13 @@ class _Builder:
             # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
             doubts = [*doubts, "a change from a baseline, not a level: the record's values over time are needed"]
         cmp_ = val.comparator
-        if cmp_ is None and val.value_high is None and unit in _REFERENCE_UNITS:
+        if cmp_ is None and val.value_high is None and is_change:
+            # "a 50% increase in their baseline creatinine", "20% decrease in donor T-cell
+            # chimerism": the size of a change written bare is the least change that counts
+            cmp_ = ">="
+            doubts = [f"no comparator read: the size of a change {val.value:g} taken as the least that counts (>=)",
+                      *unit_doubts, "a change from a baseline, not a level: the record's values over time are needed"]
+        elif cmp_ is None and val.value_high is None and unit in _REFERENCE_UNITS:
             # "ALT, AST, Cr & GT; Normal 1.5 times": a multiple of the normal range is a limit, above
             # which (below, for LLN) an exclusion excludes and within which an inclusion admits
             upper = unit == "xULN"

@@ -1319,6 +1319,19 @@ def test_grammar_change_written_as_a_share_of_the_value(nlp, text: str, kind: st
     assert c.concepts.concept.id == analyte and c.change
     assert not c.provenance.certain
 
+@pytest.mark.parametrize(("text", "low", "inclusive"), [
+    ("Patients with a 30% increase in creatinine in the past 3 months", 30.0, True),  # NCT05512988: bare, the least
+    ("had a 50% increase in their baseline creatinine concentration", 50.0, True),  # NCT03369275 (dev)
+    ("A wound size reduction of more than 50% between the wound assessments", 50.0, False),  # NCT02742844: as written
+])
+def test_grammar_bare_change_size_is_the_least_that_counts(nlp, text: str, low: float, inclusive: bool) -> None:  # type: ignore[no-untyped-def]
+    """The size of a change written with no comparator is the least change that qualifies (a 60%
+    rise satisfies "a 50% increase"), never one exact size; a comparator written stays."""
+    [c] = _constraints(nlp, text, "measurement", "exclusion")
+    assert c.change and (c.range.low, c.range.low_inclusive, c.range.high) == (low, inclusive, None)
+    assert not c.provenance.certain
+
+
 
 def test_grammar_percent_is_no_level_of_an_analyte_in_another_unit(nlp) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, "weight > 10%", "weight", "exclusion") == []  # no change named: no reading
