@@ -316,8 +316,10 @@ if __name__ == "__main__":
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 # characters an imported term never spans (the punctuation between its words is otherwise ignored:
-# "Hb-S/Hb-C disease"): a comparison ("18 years old ≤ age" holds no "old age"), a semicolon
-_TERM_BREAK = re.compile(r"[<>≤≥=;]")
+# "Hb-S/Hb-C disease"): a comparison ("18 years old ≤ age" holds no "old age"), a semicolon, a
+# comma between list items ("fever, cough, headache" holds no "cough headache"; a chemical name's
+# "1,1-" has no space after its comma)
+_TERM_BREAK = re.compile(r"[<>≤≥=;]|,\s")
 _WHOLE_CACHE = 100_000  # phrases whose ``Lexicon.whole`` answer is kept
 
 

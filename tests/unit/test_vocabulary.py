@@ -88,6 +88,15 @@ def test_vocabulary_an_imported_term_spans_no_comparison() -> None:
     assert [c for c, _, _ in lex.find_imported("Hb-S/Hb-C disease")] == ["icd10cm_d57_2"]
 
 
+def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
+    # NCT04490486 "(e.g. fever, cough, headache, myalgia ...)": no "cough headache" across the list's
+    # comma, nor "anxiety, depression" one anxiety disorder (LCT); each item stays itself
+    lex = Lexicon.load()
+    spans = [("fever, cough, headache, myalgia"[s:e]) for _, s, e in lex.find_imported("fever, cough, headache, myalgia")]
+    assert "cough, headache" not in spans and "cough" in spans and "headache" in spans
+    assert all("," not in t for _, s, e in lex.find_imported("anxiety, depression") for t in ["anxiety, depression"[s:e]])
+
+
 @pytest.mark.parametrize(("text", "concept", "ancestor"), [
     ("failure of prior treatment with imatinib", "drug_db00619", "tyrosine_kinase_inhibitor"),  # INN stem -tinib
     ("sunitinib", "drug_db01268", "chemotherapy"),  # TKI -> chemotherapy
