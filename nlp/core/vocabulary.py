@@ -15,10 +15,12 @@ Rules, in order of precedence (a term goes to the first claimant; curated terms 
   pharmacologic-action classes; a drug is put under a curated class by its MeSH action
   (``mesh_actions``), by the MeSH chemical class its tree numbers file it under
   (``mesh_tree_classes``) and by its INN stem (``inn_stems``);
-- ICD-10-CM: categories and subcategories (codes up to one decimal) of chapters A-O, Q and R and
-  the fractures of chapter S (its other injuries would take "kidney injury"; an inclusion term
-  without "fracture", "Atlas", names a bone elliptically); titles
-  and inclusion terms with surface forms generated ("NOS" / ", unspecified" dropped, "(valve)"
+- ICD-10-CM: categories, subcategories and their subdivisions (codes of up to five characters:
+  "R09.02 Hypoxemia", "M25.56 Pain in knee"; laterality and encounter below are left out) of
+  chapters A-O, Q and R and the fractures of chapter S (its other injuries would take "kidney
+  injury"; an inclusion term without "fracture", "Atlas", names a bone elliptically); titles and
+  inclusion terms (not an elliptical one: "Polyneuropathy" under "Other neurologic disorders in
+  Lyme disease"; an acronym, "TACO", only as written) with surface forms generated ("NOS" / ", unspecified" dropped, "(valve)"
   read with and without, a leading "Other" / "Unspecified" dropped when no other code claims the
   rest); linked under the ICD parent and the narrowest curated concept whose ICD code or range
   (``icd10cm_ranges``) holds the code;
@@ -445,7 +447,36 @@ def _icd_in(code: str, spec: str) -> bool:
     return code == spec or (code.startswith(spec) and (len(code) == len(spec) or code[len(spec)] in ".0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
+# characters of the deepest code imported: categories (3), subcategories (4) and their
+# subdivisions (5: "R09.02 Hypoxemia", "M25.56 Pain in knee"); below, laterality and encounter
+_ICD_DEPTH = 5
 _FRACTURES_ONLY = frozenset("S")  # ICD-10-CM chapter of injuries: its fracture codes are imported
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]+")
+# a title that narrows its code by a residue ("Other disorders affecting eyelid function"), a
+# setting ("... in Lyme disease", "... due to ...", "... with intoxication") or a qualifier after a
+# comma ("Keratoconus, unstable")
+_QUALIFIED_TITLE = re.compile(r"(?i)^(?:other|unspecified)\b|\s(?:in|due\s+to|with|without)\s|,")
+
+
+def _words(text: str, generic: frozenset[str]) -> set[str]:
+    """The words that say what a title or term names: singular, four letters or more, not a
+    generic head ("disorders", "disease")."""
+    words = {w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+             for w in re.findall(r"[a-z]+", _NOS.sub("", _PAREN.sub("", text)).lower()) if len(w) > 3}
+    return words - generic
+
+
+def _elliptical(term: str, title: str, generic: frozenset[str]) -> bool:
+    """An inclusion term that means what it says only under its code's title: it shares no word
+    with a title that narrows the code ("Polyneuropathy" under "Other neurologic disorders in Lyme
+    disease", "Acute hydrops" under "Keratoconus, unstable", "Arthritis NOS" under "Unspecified
+    osteoarthritis, unspecified site", "Sensory disorders" under "Other disorders affecting eyelid
+    function"); read alone it would take every such mention. A synonym under a plain title is kept
+    ("Lumbago" under "Low back pain, unspecified"), and a general term the classification codes
+    here ("Pulmonary infiltrate NOS" under "Other nonspecific abnormal finding of lung field")."""
+    if _NOS.search(term):
+        return False  # "Miscarriage NOS", "Pyelonephritis NOS": the general term, coded here by the classification
+    return bool(_QUALIFIED_TITLE.search(_NOS.sub("", title))) and not (_words(term, generic) & _words(title, generic))
 
 
 def _build_icd(b: _Builder, path: Path, label: str) -> None:
@@ -454,6 +485,7 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
     root = ElementTree.parse(path).getroot()
     chapters = set("ABCDEFGHIJKLMNOQRS")  # O: pregnancy and childbirth; S: fractures alone
     assessment = set(b.classes["icd_assessment_heads"])
+    generic = frozenset(b.classes["icd_generic_words"])
     # curated anchors: (spec, concept), narrowest first
     specs: list[tuple[str, str]] = [(s, c) for s, c in b.classes["icd10cm_ranges"].items()]
     for e in b.curated.values():
@@ -482,7 +514,7 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
 
     def walk(diag: ElementTree.Element, parent: str | None) -> None:
         code = diag.findtext("name") or ""
-        if code[:1] not in chapters or len(code.replace(".", "")) > 4:
+        if code[:1] not in chapters or len(code.replace(".", "")) > _ICD_DEPTH:
             return
         title = diag.findtext("desc") or ""
         incl = [n.text or "" for n in diag.findall("inclusionTerm/note")]
@@ -522,7 +554,12 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
     reduced: dict[tuple[str, ...], list[tuple[str, str, str | None]]] = {}
     for code, title, incl, parent in codes:
         cid = f"icd10cm_{_slug(code)}"
+        # an inclusion term in capitals is an acronym ("TACO", "PRES"): matched as written only
+        acronyms = [t for t in incl if _ACRONYM.fullmatch(t)]
+        incl = [t for t in incl if t not in acronyms and not _elliptical(t, title, generic)]
         forms = sorted({v for t in [title, *incl] for f in icd_surface_forms(t) for v in _variants(f)})
+        if acronyms and code not in exact:
+            b.claim_cased(acronyms, cid)
         if code in exact:
             b.alias(forms, exact[code], "icd10cm")
             continue

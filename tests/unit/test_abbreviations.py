@@ -13,7 +13,7 @@ def _definitions(nlp, text: str):  # type: ignore[no-untyped-def]
 
 
 def test_abbreviations_long_form_head_concept_is_linked(nlp) -> None:  # type: ignore[no-untyped-def]
-    assert _definitions(nlp, "Stem cells in Facioscapulohumeral Muscular Dystrophy (FSHD)") == {"FSHD": "mesh_d020391"}
+    assert _definitions(nlp, "Stem cells in Facioscapulohumeral Muscular Dystrophy (FSHD)") == {"FSHD": "icd10cm_g71_02"}
 
 
 def test_abbreviations_known_short_forms_and_unknown_long_forms_give_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -28,7 +28,7 @@ def test_abbreviations_a_definition_in_the_title_links_the_criteria(nlp) -> None
                       eligibility_text="Inclusion Criteria:\n\n* FSHD phenotype positive\n")
     [crit] = parse_record(rec, nlp).criteria
     [c] = [c for c in crit.constraints if c.kind == "condition"]
-    assert c.concepts.concept.id == "mesh_d020391" and c.evidence.text == "FSHD"
+    assert c.concepts.concept.id == "icd10cm_g71_02" and c.evidence.text == "FSHD"
 
 
 def test_abbreviations_the_trials_definition_wins_over_the_lexicons_reading(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -629,11 +629,18 @@ def test_context_free_suffix_denies_the_word(nlp, text: str, section: str, prese
 @pytest.mark.parametrize("text", [
     "steroid-induced diabetes",  # constructed
     "type 1 diabetes or diabetes secondary to other conditions (e.g. steroid-induced, pancreatic insufficiency)",  # LCT NCT03861546
-    "Individuals with a history of heparin-induced thrombocytopenia (HIT)",  # LCT NCT03929419
 ])
 def test_context_treatment_naming_a_cause_is_never_a_certain_exclusion(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     cs = [c for c in _read(nlp, text, "exclusion") if c.kind in ("therapy", "procedure")]
     assert cs and all(any("names the cause" in u for u in c.provenance.unresolved) for c in cs)
+
+
+def test_context_a_condition_named_by_its_cause_is_the_condition(nlp) -> None:  # type: ignore[no-untyped-def]
+    # LCT NCT03929419: ICD-10-CM D75.82 "Heparin induced thrombocytopenia (HIT)" names the whole
+    # condition; heparin, its cause, is no exposure the exclusion asks about
+    cs = _read(nlp, "Individuals with a history of heparin-induced thrombocytopenia (HIT)", "exclusion")
+    assert [c.concepts.concept.id for c in cs if c.kind == "condition"] == ["icd10cm_d75_82"]
+    assert not [c for c in cs if c.kind in ("therapy", "procedure")]
 
 
 @pytest.mark.parametrize(("text", "doubt"), [

@@ -331,7 +331,7 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
     # a curated name keeps its near neighbours ("systolic" is "systolic bp": NCT01874665 "systolic >150 mmHg")
     assert linker.link("systolic", "MEASUREMENT").concept_id == "systolic_blood_pressure"  # type: ignore[union-attr]
     # a hyphen the vocabulary's name has not (NCT02589119 "auto-immunity"; "anti-phospholipid syndrome")
-    assert linker.link("anti-phospholipid syndrome", "CONDITION").concept_id == "mesh_d016736"  # type: ignore[union-attr]
+    assert linker.link("anti-phospholipid syndrome", "CONDITION").concept_id == "icd10cm_d68_61"  # type: ignore[union-attr]
     assert linker.link("anti-phospholipid syndrome", "THERAPY") is None  # still a condition
     # a curated name its terms leave out as ambiguous: the model's label says which (NCT03926806
     # "Receiving insulin"); not a measurement, nor an abbreviation-like name in lower case

@@ -127,7 +127,7 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("at least 0.03 U/min of vasopressin", "vasopressin", "vasopressin"),  # NCT03369275: the package has only the plural
     ("diazepam", "drug_db00829", "psychotropic_medication"),  # INN stem -azepam after a two-letter prefix
     ("decitabine", "drug_db01262", "chemotherapy"),  # INN stem -citabine after a two-letter prefix
-    ("severe dry eye syndrome", "mesh_d015352", "mesh_d015352"),  # NCT01562002: MeSH "Dry Eye Syndromes", a plural head
+    ("severe dry eye syndrome", "icd10cm_h04_12", "icd10cm_h04_12"),  # NCT01562002: ICD-10-CM H04.12 "Dry eye syndrome"
     ("Malabsorption syndrome", "mesh_d008286", "mesh_d008286"),  # NCT01874665: MeSH "Malabsorption Syndromes"
     ("nicotine dependence", "tobacco_use", "tobacco_use"),  # ICD-10-CM F17 under the curated concept
     ("Hypertrophic non-unions", "fracture_nonunion", "fracture_nonunion"),  # NCT03325504
@@ -135,13 +135,13 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("Documented deep venous thrombosis", "deep_vein_thrombosis", "venous_thromboembolism"),  # NCT04865107
     ("pulmonary embolism", "pulmonary_embolism", "venous_thromboembolism"),
     ("human T-cell lymphotrophic virus (HTLV) 1 or 2", "htlv_infection", "viral_infection"),  # NCT01768702
-    ("Hip Fractures", "mesh_d006620", "mesh_d006620"),  # MeSH head "fracture"
+    ("Hip Fractures", "icd10cm_s72_00", "icd10cm_s72"),  # ICD-10-CM S72.00 "Hip fracture NOS", under S72 fracture of femur
     # immune checkpoint inhibitors: a curated class under immunotherapy, and the drugs the drug
     # package files under MeSH's "Immune Checkpoint Inhibitors" action
     ("Prior treatment with an anti-PD-1 or anti-PD-L1 antibody", "immune_checkpoint_inhibitor", "immunotherapy"),  # constructed
     ("nivolumab", "drug_db09035", "immune_checkpoint_inhibitor"),
     # MeSH head "pain" (a bare "pain" stays a dropped term: no concept)
-    ("chronic shoulder pain due to rotator cuff disease", "mesh_d020069", "mesh_d020069"),  # NCT04136743
+    ("chronic shoulder pain due to rotator cuff disease", "icd10cm_m25_51", "icd10cm_m25_5"),  # NCT04136743: "Pain in shoulder" read "shoulder pain"
     ("worsening abdominal pain", "mesh_d015746", "mesh_d015746"),  # NCT04543994
     # MeSH heads of conditions named by their anatomy: obstruction, incontinence, aneurysm, edema, fistula,
     # perforation; the suffix -plegia (a bare "Fistula", "Paralysis" stays a category word: no concept)
@@ -198,7 +198,7 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("Preeclampsia/Eclampsia", "preeclampsia", "preeclampsia"),  # NCT03181087
     ("Patients with gestational diabetes", "gestational_diabetes", "gestational_diabetes"),  # NCT03912480
     ("No known brain metastases", "metastatic_cancer", "malignancy"),
-    ("Secondary malignant neoplasm of bone and bone marrow", "malignancy", "malignancy"),
+    ("Secondary malignant neoplasm of bone and bone marrow", "icd10cm_c79_51", "metastatic_cancer"),  # a five-character code
     ("psychotherapy", "mesh_d011613", "mesh_d011613"),  # MeSH therapy by the suffix -therapy
     ("Mini Mental Test Score, 18 to 24 points", "mmse", "mmse"),  # LCT
     # surface forms: "X in Y" read "Y X", a hemorrhage also written "bleeding"
@@ -254,8 +254,9 @@ def test_vocabulary_a_thrombolytic_is_no_anticoagulant() -> None:
 
 def test_vocabulary_a_specific_concept_is_never_dropped_for_a_broader_one() -> None:
     lex = Lexicon.load()
-    [(cid, s, e)] = lex.find("carcinoid tumor")  # "tumor" alone is curated malignancy
-    assert cid == "icd10cm_c7b_0" and (s, e) == (0, 15) and lex.is_a(cid, "malignancy")
+    # "tumor" alone is curated malignancy; the classification codes "Carcinoid tumor NOS" D3A.00
+    [(cid, s, e)] = lex.find("carcinoid tumor")
+    assert cid == "icd10cm_d3a_00" and (s, e) == (0, 15)
 
 
 @pytest.mark.parametrize("text", [
@@ -403,3 +404,50 @@ def test_vocabulary_a_vasodilator_or_vasoactive_therapy_is_no_vasopressor() -> N
     lx = Lexicon.load()
     assert lx.whole("vasopressors") == "vasopressor" and lx.whole("vasoactive drugs") != "vasopressor"
     assert not lx.is_a("drug_db00325", "vasopressor")  # nitroprusside
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("pneumonia with hypoxemia", "icd10cm_r09_02"),  # ctgov-msc NCT00361049: R09.02, a five-character code
+    ("Chronic knee pain with mechanical characteristics", "icd10cm_m25_56"),  # NCT01183728: "Pain in knee" read "knee pain"
+    ("permanent atrial fibrillation", "icd10cm_i48_21"),  # LCT NCT03920891
+    ("history of miscarriage", "icd10cm_o03_9"),  # "Miscarriage NOS": the general term, coded here
+])
+def test_vocabulary_imports_five_character_codes(text: str, concept: str) -> None:
+    assert concept in [cid for cid, _, _ in Lexicon.load().find(text)]
+
+
+@pytest.mark.parametrize(("text", "not_concept"), [
+    ("polyneuropathy", "icd10cm_a69_22"),  # an inclusion term of "Other neurologic disorders in Lyme disease"
+    ("hydrops fetalis", "icd10cm_h18_62"),  # "Acute hydrops" under "Keratoconus, unstable"
+    ("having no sensory disorder affecting communication", "icd10cm_h02_59"),  # LCT NCT03866356: eyelid function
+    ("Severe drunkenness", "icd10cm_f10_22"),  # "Acute drunkenness (in alcoholism)" under "Alcohol dependence with intoxication"
+])
+def test_vocabulary_an_elliptical_inclusion_term_is_not_imported(text: str, not_concept: str) -> None:
+    """An inclusion term that shares no word with a title narrowing its code means the title's
+    case only: read alone it would take every mention of the general word."""
+    assert not_concept not in [cid for cid, _, _ in Lexicon.load().find(text)]
+
+
+def test_vocabulary_an_acronym_inclusion_term_is_matched_as_written() -> None:
+    lex = Lexicon.load()
+    assert [cid for cid, _, _ in lex.find("PRES")] == ["icd10cm_i67_83"]  # Posterior reversible encephalopathy syndrome
+    assert lex.find("pres") == [] and lex.find("tacos") == []  # not the lower-case words
+
+
+@pytest.mark.parametrize(("concept", "ancestor", "is_a"), [
+    ("icd10cm_m19_93", "osteoarthritis", True),  # Secondary osteoarthritis: block M15-M19
+    ("icd10cm_d61_03", "anemia", True),  # Fanconi anemia: block D60-D64
+    ("icd10cm_d50_9", "anemia", True),  # Iron deficiency anemia: block D50-D53
+    ("icd10cm_d57_3", "anemia", False),  # Sickle-cell trait: a carrier, no anemia
+])
+def test_vocabulary_icd_blocks_roll_up_to_curated_concepts(concept: str, ancestor: str, is_a: bool) -> None:
+    lex = Lexicon.load()
+    assert concept in lex and lex.is_a(concept, ancestor) is is_a
+
+
+def test_vocabulary_a_curated_concept_keeps_its_icd_code_s_names() -> None:
+    # NCT03174587 "(basal cell carcinoma of skin, squamous cell carcinoma of skin ... are excluded)":
+    # C44.91 / C44.92 are the curated concepts' own codes, so their titles name those concepts
+    lex = Lexicon.load()
+    assert [cid for cid, _, _ in lex.find("basal cell carcinoma of skin")] == ["basal_cell_carcinoma"]
+    assert [cid for cid, _, _ in lex.find("squamous cell carcinoma of skin")] == ["squamous_cell_carcinoma_skin"]
