@@ -648,9 +648,16 @@ class Lexicon:
         n_words = len(low)
         pairs, cased_pairs = self._first_pairs
         free = 0  # the first word no term found so far covers
+        # a hyphen may join a term's word to a prefix or to a compound's other word
+        bound, tail = (cue("bound_prefix"), cue("compound_tail")) if "-" in text else (None, None)
         for i in firsts:
             if i < free:
                 continue
+            if bound is not None and i:
+                if spans is None:
+                    spans = [m.span() for m in _WORD.finditer(text)]
+                if bound.search(text, max(0, spans[i][0] - 8), spans[i][0]):
+                    continue  # "anti-convulsant", "pre-diabetes": the prefix makes it another concept
             lengths = starts.get(low[i]) or ()  # the word counts of the terms it starts, longest first
             other = cased_starts.get(orig[i]) or ()
             # a term of two words or more starts with the first two words of a key ("acute kidney")
@@ -666,10 +673,16 @@ class Lexicon:
                         spans = [m.span() for m in _WORD.finditer(text)]
                     if n > 1 and _TERM_BREAK.search(text, spans[i][1], spans[i + n - 1][0]):
                         continue  # a shorter term may still start here
+                    if n == 1 and tail is not None and tail.match(text, spans[i][1]) and self._is_condition(cid):
+                        continue  # "Apnea-Hypopnea index", "hematoma-related": a word of a compound, no condition
                     out.append((cid, spans[i][0], spans[i + n - 1][1]))
                     free = i + n
                     break
         return out
+
+    def _is_condition(self, cid: str) -> bool:
+        entry = self.get(cid)
+        return entry is not None and entry.category == "condition"
 
     @cached_property
     def _first_pairs(self) -> tuple[frozenset[str], frozenset[str]]:

@@ -288,6 +288,8 @@ CUE_CASES = [
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("number_exempt", "sepsis", "allergy"),
+    ("bound_prefix", "history of anti-", "history of antibiotics "),  # LCT "anti-convulsant"
+    ("compound_tail", "-Hypopnea index", " - 2 weeks"),  # LCT NCT03866161 "Apnea-Hypopnea index"
     ("time_relation_after", " prior to the surgical implantation", " for the study"),
     ("minimum_before", "a minimum ", "minimum of the "),
     ("maximum_before", "with a maximum ", "maximum of "),

@@ -451,3 +451,21 @@ def test_vocabulary_a_curated_concept_keeps_its_icd_code_s_names() -> None:
     lex = Lexicon.load()
     assert [cid for cid, _, _ in lex.find("basal cell carcinoma of skin")] == ["basal_cell_carcinoma"]
     assert [cid for cid, _, _ in lex.find("squamous cell carcinoma of skin")] == ["squamous_cell_carcinoma_skin"]
+
+
+@pytest.mark.parametrize(("text", "not_concept"), [
+    ("seizure disorder requiring anti-convulsant therapy", "drug_convulsants"),  # NCT02525432: the opposite class
+    ("An appropriate ICD firing or anti-tachycardia pacing (ATP)", "icd10cm_r00_0"),  # NCT02501811: a pacing mode
+    ("tibia or femur pseudo-arthrosis", "icd10cm_m19_90"),  # NCT00557635: a non-union, no arthrosis
+    ("Apnea-Hypopnea index AHI> 15", "icd10cm_r06_81"),  # LCT NCT03866161: a word of the index's name
+    ("hematoma-related motor aphasia", "mesh_d006406"),  # NCT04074408: a modifier, no hematoma asked about
+])
+def test_vocabulary_an_imported_term_is_no_part_of_a_hyphenated_word(text: str, not_concept: str) -> None:
+    """A prefix bound by a hyphen ("anti-", "pre-", "pseudo-") makes another concept of the word
+    after it; a condition's word followed by "-<word>" is part of a compound modifier."""
+    assert not_concept not in [cid for cid, _, _ in Lexicon.load().find_imported(text)]
+
+
+def test_vocabulary_hyphenated_drug_combinations_keep_both_drugs() -> None:
+    lex = Lexicon.load()
+    assert [c for c, _, _ in lex.find_imported("piperacillin-tazobactam")] == ["drug_db00319", "drug_db01606"]
