@@ -106,6 +106,8 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("Glomerular disease", "icd10cm_n00_n08", "renal_dysfunction"),  # an ICD-10-CM block
     ("Use of any approved TKIs", "tyrosine_kinase_inhibitor", "chemotherapy"),
     ("cyclophosphamide", "cyclophosphamide", "chemotherapy"),
+    ("phenylephrine", "drug_db00388", "vasopressor"),  # NCT03369275: MeSH action Adrenergic alpha-1 Receptor Agonists
+    ("Metaraminol", "drug_db00610", "vasopressor"),
     ("Total hepatectomy", "mesh_d006498", "surgery"),  # a MeSH operation by its suffix (NCT05491135)
     ("bilateral pulmonary infiltrates on CXR", "icd10cm_r91_8", "pulmonary_disease"),  # NCT01460901: ICD-10-CM R91
     ("chronic pulmonary hypertension", "pulmonary_hypertension", "pulmonary_disease"),  # NCT03369275: a lung disease too
