@@ -362,6 +362,20 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+def bound_prefix_before(text: str, start: int, antibody: bool = True) -> bool:
+    """Whether a prefix a hyphen binds ("pre-diabetes", "pseudo-arthrosis", "anti-convulsant"; cue
+    ``bound_prefix``) stands right before the word at ``start``, making another concept of it.
+    ``antibody``: "anti-" before a noun is also read as bound; else only before an adjective (cue
+    ``adjective_word``: "anti-rheumatic", "anti-psychotic"), since "anti-HCV", "anti-hepatitis B"
+    name an antibody, the marker of the infection the word names."""
+    if start < 2 or text[start - 1] != "-":
+        return False
+    m = cue("bound_prefix").search(text, max(0, start - 8), start)
+    if m is None:
+        return False
+    return antibody or not m.group(0).lower().startswith("anti") or cue("adjective_word").match(text, start) is not None
+
+
 class _Entries(Mapping[str, LexiconEntry]):
     """Entries by id: the curated ones validated, the imported ones (plain dicts from the built
     vocabulary, read on first use) made into ``LexiconEntry`` objects when first asked for. Ids,
@@ -613,9 +627,12 @@ class Lexicon:
         words = [t for t, _, _ in toks]
         lower = [w.lower() for w in words]
         out: list[tuple[str, int, int]] = []
+        hyphen = "-" in text
         i = 0
         while i < len(toks):
             lengths = sorted(self._lower_starts.get(lower[i], set()) | self._orth_starts.get(words[i], set()), reverse=True)
+            if lengths and hyphen and bound_prefix_before(text, toks[i][1], antibody=False):
+                lengths = []  # "pre-diabetes", "anti-rheumatic": the prefix makes another concept of the word
             hit = None
             for n in lengths:
                 if i + n > len(toks):
@@ -649,14 +666,14 @@ class Lexicon:
         pairs, cased_pairs = self._first_pairs
         free = 0  # the first word no term found so far covers
         # a hyphen may join a term's word to a prefix or to a compound's other word
-        bound, tail = (cue("bound_prefix"), cue("compound_tail")) if "-" in text else (None, None)
+        tail = cue("compound_tail") if "-" in text else None
         for i in firsts:
             if i < free:
                 continue
-            if bound is not None and i:
+            if tail is not None and i:
                 if spans is None:
                     spans = [m.span() for m in _WORD.finditer(text)]
-                if bound.search(text, max(0, spans[i][0] - 8), spans[i][0]):
+                if bound_prefix_before(text, spans[i][0]):
                     continue  # "anti-convulsant", "pre-diabetes": the prefix makes it another concept
             lengths = starts.get(low[i]) or ()  # the word counts of the terms it starts, longest first
             other = cased_starts.get(orig[i]) or ()

@@ -523,7 +523,11 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
                 return  # injuries: only the fractures ("Injury of kidney" would take "kidney injury")
             incl = [t for t in incl if "fracture" in t.lower()]  # "Atlas" under S12.0 names the bone, elliptically
         last = _NOS.sub("", title).strip(" ,").rsplit(" ", 1)[-1].lower()
-        if last in assessment:  # "NIHSS score", "Glasgow coma scale": a measurement, not a condition
+        if last in assessment:
+            # "NIHSS score", "Elevated blood glucose level": a measurement, not a condition; its
+            # subdivisions may name one ("R73.03 Prediabetes"), under the code above it
+            for child in diag.findall("diag"):
+                walk(child, parent)
             return
         codes.append((code, title, incl, parent))
         for child in diag.findall("diag"):

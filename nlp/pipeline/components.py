@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
-from nlp.core.lexicon import Lexicon, LexiconEntry, load_lexicon
+from nlp.core.lexicon import Lexicon, LexiconEntry, bound_prefix_before, load_lexicon
 from nlp.core.units import dimension, dimension_word_re, in_quantity_name, names_nothing, quantity_dimensions
 from nlp.core.vocabulary import load_vocabulary
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
@@ -226,6 +226,10 @@ class LexiconTagger(PerDoc):
         model = [s for s in doc.ents if s.label_ in MODEL_LABELS]  # the statistical NER's, if it ran first
         curated = [Span(doc, start, end, label=by_id[vocab.strings[m]]["label"], kb_id=vocab.strings[m])
                    for m, start, end in list(self.lower(doc)) + list(self.orth(doc))]
+        if curated and "-" in (text := doc_text(doc)):
+            # "pre-diabetes", "anti-rheumatic disease modifying drugs": a prefix bound by a hyphen
+            # makes another concept of the term after it ("anti-HCV" stays: an antibody's marker)
+            curated = [s for s in curated if not bound_prefix_before(text, s.start_char, antibody=False)]
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
         # the longest span wins, the earlier source a tie
         defined = self._defined(doc)

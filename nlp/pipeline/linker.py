@@ -26,7 +26,7 @@ from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from nlp.core.lexicon import Lexicon
+from nlp.core.lexicon import Lexicon, bound_prefix_before
 from nlp.core.vocabulary import LINK_WORD as _WORD  # words that carry meaning: "of", "or", "in" are left out
 from nlp.core.vocabulary import link_index
 
@@ -152,10 +152,13 @@ class ConceptLinker:
         # the square root of the ratio of their 3-gram counts: a shorter term cannot reach the
         # threshold, so its words are not even compared
         need = NGRAM_THRESHOLD ** 2 * len(q)
+        prefixes = _bound_prefixes(span)
         best, best_i = 0.0, -1
         for i in self._candidates(frozenset(w[:4] for w in _WORD.findall(span)), allowed):
             if len(terms[i]) < need or not _words_covered(terms[i], span):
                 continue
+            if prefixes and not all(p in terms[i].lower() for p in prefixes):
+                continue  # "pre-diabetes" is no "diabetes": a term keeps the span's bound prefixes
             if needed := self._marks_of(i):
                 tokens = tokens if tokens is not None else set(_TOKEN.findall(span))
                 if not tokens.issuperset(needed):
@@ -178,6 +181,15 @@ def _marks(term: str) -> frozenset[str]:
     "Hb-S/Hb-C disease", "factor 8 deficiency" no "Factor IX deficiency"."""
     low = term.lower().replace("'s", "").replace("\u2019s", "")
     return frozenset(t for t in _TOKEN.findall(low) if len(t) <= 2 and not t.isdigit() and t not in STOP_WORDS)
+
+
+def _bound_prefixes(span: str) -> list[str]:
+    """The prefixes a hyphen binds to a word of the span ("pre" of "pre-diabetes", "anti" of
+    "anti-rheumatic drugs"; not "anti-HCV", an antibody: ``bound_prefix_before``)."""
+    if "-" not in span:
+        return []
+    return [_WORD.findall(span[:m.start()])[-1].lower() for m in _WORD.finditer(span)
+            if bound_prefix_before(span, m.start(), antibody=False)]
 
 
 def _trigrams(text: str) -> frozenset[str]:

@@ -833,3 +833,9 @@ def test_constraints_fact_course_length_of_a_member_of_the_class(nlp) -> None:  
 def test_constraints_hormone_therapy_is_a_therapy(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     """Hormone therapy (SNOMED CT 169413002), by its common names (they were unlinked NER spans)."""
     assert any(c.kind == "therapy" and c.concept is not None and c.concept.id == "hormone_therapy" for c in cons(nlp, text))
+
+
+def test_constraints_a_dash_after_a_condition_introduces_its_defining_value(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT03059355 "Elevated fasting glucose - ≥ 100 mg/dL": ICD-10-CM R73.01 "Impaired
+    # fasting glucose", which glucose measures (under hyperglycemia): the threshold is the reading
+    assert brief(cons(nlp, "Elevated fasting glucose - ≥ 100 mg/dL", "Inclusion")) == [("measurement", "glucose", ">=", 100, "mg/dL")]

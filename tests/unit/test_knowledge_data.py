@@ -290,6 +290,7 @@ CUE_CASES = [
     ("number_exempt", "sepsis", "allergy"),
     ("bound_prefix", "history of anti-", "history of antibiotics "),  # LCT "anti-convulsant"
     ("compound_tail", "-Hypopnea index", " - 2 weeks"),  # LCT NCT03866161 "Apnea-Hypopnea index"
+    ("adjective_word", "rheumatic disease", "HCV"),  # "anti-rheumatic": a drug's class; "anti-HCV": an antibody
     ("time_relation_after", " prior to the surgical implantation", " for the study"),
     ("minimum_before", "a minimum ", "minimum of the "),
     ("maximum_before", "with a maximum ", "maximum of "),
@@ -335,9 +336,9 @@ def test_knowledge_negated_list_join_spans_only_an_or_and_modifiers() -> None:
 
 
 def test_knowledge_defining_join_spans_a_bracket_or_a_linking_word() -> None:
-    for join in (" (defined as ", " (", ", defined as ", " of ", " with ", " ", ": "):
+    for join in (" (defined as ", " (", ", defined as ", " of ", " with ", " ", ": ", " - "):  # "Elevated fasting glucose - ≥ 100 mg/dL"
         assert cue("defining_join").fullmatch(join), join
-    for join in (", ", " and ", " (see appendix) "):
+    for join in (", ", " and ", " (see appendix) ", "-"):  # "hematoma-related": a compound
         assert not cue("defining_join").fullmatch(join), join
 
 

@@ -471,3 +471,23 @@ def test_vocabulary_an_imported_term_is_no_part_of_a_hyphenated_word(text: str, 
 def test_vocabulary_hyphenated_drug_combinations_keep_both_drugs() -> None:
     lex = Lexicon.load()
     assert [c for c, _, _ in lex.find_imported("piperacillin-tazobactam")] == ["drug_db00319", "drug_db01606"]
+
+
+def test_vocabulary_subdivisions_of_an_assessment_code_are_imported() -> None:
+    # R73 "Elevated blood glucose level" names a measurement (not imported); its subdivisions name
+    # conditions, under the curated hyperglycemia (block R73), which a glucose threshold defines
+    lex = Lexicon.load()
+    assert [c for c, _, _ in lex.find("prediabetes")] == ["icd10cm_r73_03"]
+    assert lex.is_a("icd10cm_r73_01", "hyperglycemia") and lex.inherited("icd10cm_r73_01", "measured_by") == "glucose"
+    assert "icd10cm_r73" not in lex
+
+
+@pytest.mark.parametrize(("text", "concept", "found"), [
+    ("Women with pre-gestational diabetes mellitus", "gestational_diabetes", False),  # LCT NCT03864549
+    ("Patients taking anti-rheumatic disease medication", "autoimmune_disease", False),  # NCT01931007: a drug class
+    ("No major pre-stroke disability", "stroke", False),  # NCT00908856: the time before it
+    ("Positive tests for anti-HIV1/2, anti-HCV, or HBsAg", "hepatitis_c", True),  # NCT01071577: an antibody, the marker
+    ("anti-hepatitis C antibody positive", "hepatitis_c", True),
+])
+def test_vocabulary_a_bound_prefix_makes_another_concept_of_a_curated_term(text: str, concept: str, found: bool) -> None:
+    assert (concept in [c for c, _, _ in Lexicon.load().find(text)]) is found
