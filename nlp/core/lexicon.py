@@ -710,6 +710,15 @@ class Lexicon:
             return frozenset(" ".join(k.split(" ", 2)[:2]) for k in keys if " " in k)
         return firsts(self._vocab), firsts(self._cased)
 
+    def is_term(self, text: str) -> bool:
+        """Whether ``text`` is, as a whole, one term of the lexicon or the imported vocabulary
+        (``whole`` is then a concept): a key lookup, no scan of the text."""
+        toks = _tokens(text)
+        if tuple(t.lower() for t, _, _ in toks) in self._lower or tuple(t for t, _, _ in toks) in self._orth:
+            return True
+        words = _WORD.findall(text)
+        return " ".join(w.lower() for w in words) in self._vocab or " ".join(words) in self._cased
+
     def whole(self, text: str) -> str | None:
         """The concept one term of which is the whole ``text`` ("hepatitis C"), else None."""
         if text in self._whole:

@@ -88,7 +88,7 @@ class ConceptLinker:
         for e in self.lexicon.entries.curated():
             if not any(ch.isupper() for ch in e.name[1:]):
                 names.setdefault(e.name.lower(), []).append(e.id)
-        return {n: cids[0] for n, cids in names.items() if len(cids) == 1 and self.lexicon.whole(n) is None}
+        return {n: cids[0] for n, cids in names.items() if len(cids) == 1 and not self.lexicon.is_term(n)}
 
     def _category(self, cid: str) -> str | None:
         e = self.lexicon.get(cid)

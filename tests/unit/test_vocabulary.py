@@ -491,3 +491,11 @@ def test_vocabulary_subdivisions_of_an_assessment_code_are_imported() -> None:
 ])
 def test_vocabulary_a_bound_prefix_makes_another_concept_of_a_curated_term(text: str, concept: str, found: bool) -> None:
     assert (concept in [c for c, _, _ in Lexicon.load().find(text)]) is found
+
+
+def test_vocabulary_is_term_agrees_with_whole() -> None:
+    """``is_term`` (a key lookup) says what ``whole`` (a scan) says of every curated name written in
+    words, the linker's list of names no term claims."""
+    lex = Lexicon.load()
+    names = [e.name.lower() for e in lex.entries.curated()] + ["hypoxemia", "knee pain", "blue eyes", "PRES", "pres"]
+    assert [lex.is_term(n) for n in names] == [lex.whole(n) is not None for n in names]
