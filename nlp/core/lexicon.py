@@ -362,18 +362,19 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-def bound_prefix_before(text: str, start: int, antibody: bool = True) -> bool:
+def bound_prefix_before(text: str, start: int, anti_nouns: bool = True) -> bool:
     """Whether a prefix a hyphen binds ("pre-diabetes", "pseudo-arthrosis", "anti-convulsant"; cue
     ``bound_prefix``) stands right before the word at ``start``, making another concept of it.
-    ``antibody``: "anti-" before a noun is also read as bound; else only before an adjective (cue
-    ``adjective_word``: "anti-rheumatic", "anti-psychotic"), since "anti-HCV", "anti-hepatitis B"
-    name an antibody, the marker of the infection the word names."""
+    ``anti_nouns``: "anti-" before any word is bound (the imported terms: "anti-tachycardia
+    pacing"); else only before an adjective (cue ``adjective_word``: "anti-rheumatic",
+    "anti-psychotic"), since "anti-HCV", "anti-hepatitis B" name an antibody, the marker of the
+    infection the curated term names."""
     if start < 2 or text[start - 1] != "-":
         return False
     m = cue("bound_prefix").search(text, max(0, start - 8), start)
     if m is None:
         return False
-    return antibody or not m.group(0).lower().startswith("anti") or cue("adjective_word").match(text, start) is not None
+    return anti_nouns or not m.group(0).lower().startswith("anti") or cue("adjective_word").match(text, start) is not None
 
 
 class _Entries(Mapping[str, LexiconEntry]):
@@ -631,7 +632,7 @@ class Lexicon:
         i = 0
         while i < len(toks):
             lengths = sorted(self._lower_starts.get(lower[i], set()) | self._orth_starts.get(words[i], set()), reverse=True)
-            if lengths and hyphen and bound_prefix_before(text, toks[i][1], antibody=False):
+            if lengths and hyphen and bound_prefix_before(text, toks[i][1], anti_nouns=False):
                 lengths = []  # "pre-diabetes", "anti-rheumatic": the prefix makes another concept of the word
             hit = None
             for n in lengths:

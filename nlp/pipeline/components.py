@@ -229,7 +229,7 @@ class LexiconTagger(PerDoc):
         if curated and "-" in (text := doc_text(doc)):
             # "pre-diabetes", "anti-rheumatic disease modifying drugs": a prefix bound by a hyphen
             # makes another concept of the term after it ("anti-HCV" stays: an antibody's marker)
-            curated = [s for s in curated if not bound_prefix_before(text, s.start_char, antibody=False)]
+            curated = [s for s in curated if not bound_prefix_before(text, s.start_char, anti_nouns=False)]
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
         # the longest span wins, the earlier source a tie
         defined = self._defined(doc)

@@ -189,7 +189,7 @@ def _bound_prefixes(span: str) -> list[str]:
     if "-" not in span:
         return []
     return [_WORD.findall(span[:m.start()])[-1].lower() for m in _WORD.finditer(span)
-            if bound_prefix_before(span, m.start(), antibody=False)]
+            if bound_prefix_before(span, m.start(), anti_nouns=False)]
 
 
 def _trigrams(text: str) -> frozenset[str]:
