@@ -469,11 +469,12 @@ def _words(text: str, generic: frozenset[str]) -> set[str]:
 def _elliptical(term: str, title: str, generic: frozenset[str]) -> bool:
     """An inclusion term that means what it says only under its code's title: it shares no word
     with a title that narrows the code ("Polyneuropathy" under "Other neurologic disorders in Lyme
-    disease", "Acute hydrops" under "Keratoconus, unstable", "Arthritis NOS" under "Unspecified
-    osteoarthritis, unspecified site", "Sensory disorders" under "Other disorders affecting eyelid
-    function"); read alone it would take every such mention. A synonym under a plain title is kept
-    ("Lumbago" under "Low back pain, unspecified"), and a general term the classification codes
-    here ("Pulmonary infiltrate NOS" under "Other nonspecific abnormal finding of lung field")."""
+    disease", "Acute hydrops" under "Keratoconus, unstable", "Sensory disorders" under "Other
+    disorders affecting eyelid function"); read alone it would take every such mention. A synonym
+    under a plain title is kept ("Lumbago" under "Low back pain, unspecified"), and a general term
+    the classification codes here, marked NOS ("Pulmonary infiltrate NOS" under "Other nonspecific
+    abnormal finding of lung field"; "Arthritis NOS" under "Unspecified osteoarthritis, unspecified
+    site", as ICD-10-CM codes it)."""
     if _NOS.search(term):
         return False  # "Miscarriage NOS", "Pyelonephritis NOS": the general term, coded here by the classification
     return bool(_QUALIFIED_TITLE.search(_NOS.sub("", title))) and not (_words(term, generic) & _words(title, generic))
