@@ -84,11 +84,10 @@ _WINDOWED = {Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPAT
 _EXPOSURE_KINDS = {Kind.THERAPY, Kind.PROCEDURE, Kind.TRIAL_PARTICIPATION}
 _NUMERIC = {Kind.AGE, Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _MEASURED = {Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
-_AGE_UNITS = {"a", "mo", "wk", "d"}
+# days to years: the units of an age, and of an analyte that lasts that long (a disease's duration,
+# a life expectancy; not PT or QTc, in seconds)
+_CALENDAR_UNITS = frozenset({"d", "wk", "mo", "a"})
 _TIME_CODES = frozenset(time_unit_codes())
-# the units of an analyte that lasts days to years (a disease's duration, a life expectancy), not
-# seconds (PT, QTc)
-_LENGTH_CODES = frozenset({"d", "wk", "mo", "a"})
 # the trial's own events a time may be counted to ("at least 3 years prior to enrollment")
 _TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE})
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
@@ -104,11 +103,6 @@ def _lex() -> Lexicon:
 
 _REFERENCE_UNITS = ("xULN", "xLLN")  # multiples of a limit of normal: in any analyte's own unit
 _BODY_DIMENSIONS = frozenset({"mass", "length", "bmi"})  # a body's size (weight, height, BMI): no lab's normal range
-
-
-def _inherited(cid: str, attr: str) -> str | None:
-    """A lexicon field of a concept, or of a broader concept that has it (``Lexicon.inherited``)."""
-    return _lex().inherited(cid, attr)
 
 
 def concept_of(cid: str | None) -> Concept | None:
@@ -664,7 +658,7 @@ class _Builder:
                 and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS):
             val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator=t.comparator, value=t.value,
                          value_high=t.value_high, unit=t.unit)
-            units = _LENGTH_CODES
+            units = _CALENDAR_UNITS
         else:
             return None
         for a in named:
@@ -824,7 +818,7 @@ class _Builder:
                     elif e.second_value is not None and e.unit == "mm[Hg]":
                         self._measurement(Entity(label="MEASUREMENT", text="", start=e.start, end=e.start), e, None,
                                           condition_at(e.start))
-                    elif (e.unit in _AGE_UNITS and self._age_word_before(e)) or (e.unit is None and self._age_word_before(e, close=True)):
+                    elif (e.unit in _CALENDAR_UNITS and self._age_word_before(e)) or (e.unit is None and self._age_word_before(e, close=True)):
                         self._age(e if e.unit else e.model_copy(update={"unit": "a"}), rule="age:after_age_word")
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
@@ -1671,7 +1665,7 @@ class _Builder:
         normal or abnormal: the condition its abnormal state is (the lexicon's ``dysfunction``, of
         the concept or a broader one) and whether it is present. None when nothing says which
         ("renal function tests at screening")."""
-        dysfunction = _inherited(e.concept_id or "", "dysfunction")
+        dysfunction = _lex().inherited(e.concept_id or "", "dysfunction")
         if dysfunction is None:
             return None
         lead = self.clause_before(e.start)
@@ -1734,7 +1728,7 @@ class _Builder:
             if state is not None and state[0] not in have:
                 have.add(state[0])
                 self._add(Kind.CONDITION, e.start, e.end, concept=state[0], present=state[1], rule="mention:analyte_state")
-            elif state is None and _inherited(e.concept_id or "", "dysfunction") is None:
+            elif state is None and _lex().inherited(e.concept_id or "", "dysfunction") is None:
                 self._level_word(e)
 
     def _quantity_reads_value(self, quantity: Entity, val: Entity) -> bool:
@@ -1793,7 +1787,7 @@ class _Builder:
                      or (x.end <= val.start and cue("staged_gap").fullmatch(self.text[x.end:val.start]) is not None
                          and cue("other_scale_after").match(self.text, val.end) is None))]
         for x in sorted(near, key=lambda x: min(abs(val.start - x.end), abs(x.start - val.end))):
-            if (staged_by := _inherited(x.concept_id or "", "staged_by")) is not None:
+            if (staged_by := _lex().inherited(x.concept_id or "", "staged_by")) is not None:
                 scale = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=staged_by)
                 return scale if self._can_read(scale, val) else None
         return None
@@ -1807,7 +1801,7 @@ class _Builder:
         x = max(reversed(before), key=lambda x: x.end, default=None)
         if x is None or not cue("defining_join").fullmatch(self.text[x.end:pos]):
             return None
-        analyte = _inherited(x.concept_id or "", "measured_by")
+        analyte = _lex().inherited(x.concept_id or "", "measured_by")
         return (x, analyte) if analyte is not None else None
 
     def _defined_by(self, val: Entity) -> Entity | None:
