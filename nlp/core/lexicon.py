@@ -667,11 +667,12 @@ class Lexicon:
         pairs, cased_pairs = self._first_pairs
         free = 0  # the first word no term found so far covers
         # a hyphen may join a term's word to a prefix or to a compound's other word
-        tail = cue("compound_tail") if "-" in text else None
+        hyphen = "-" in text
+        tail = cue("compound_tail")
         for i in firsts:
             if i < free:
                 continue
-            if tail is not None and i:
+            if hyphen and i:
                 if spans is None:
                     spans = [m.span() for m in _WORD.finditer(text)]
                 if bound_prefix_before(text, spans[i][0]):
@@ -691,7 +692,7 @@ class Lexicon:
                         spans = [m.span() for m in _WORD.finditer(text)]
                     if n > 1 and _TERM_BREAK.search(text, spans[i][1], spans[i + n - 1][0]):
                         continue  # a shorter term may still start here
-                    if n == 1 and tail is not None and tail.match(text, spans[i][1]) and self._is_condition(cid):
+                    if n == 1 and hyphen and tail.match(text, spans[i][1]) and self._is_condition(cid):
                         continue  # "Apnea-Hypopnea index", "hematoma-related": a word of a compound, no condition
                     out.append((cid, spans[i][0], spans[i + n - 1][1]))
                     free = i + n
