@@ -488,7 +488,7 @@ class _Builder:
             # chimerism": the size of a change written bare is the least change that counts
             cmp_ = ">="
             doubts = [f"no comparator read: the size of a change {val.value:g} taken as the least that counts (>=)",
-                      *unit_doubts, "a change from a baseline, not a level: the record's values over time are needed"]
+                      *(d for d in doubts if d not in _no_comparator(val, unit))]
         elif cmp_ is None and val.value_high is None and unit in _REFERENCE_UNITS:
             # "ALT, AST, Cr & GT; Normal 1.5 times": a multiple of the normal range is a limit, above
             # which (below, for LLN) an exclusion excludes and within which an inclusion admits
