@@ -173,6 +173,13 @@ def _nearest_uncoded(analytes: list[Entity]) -> list[Entity]:
     return analytes
 
 
+def _within(cid: str | None) -> str:
+    """The comparator a time limit ("within 48 hours") gives an analyte's value: its lexicon
+    entry's ``within`` ("<" for an expected death), else at most the time."""
+    entry = _lex().entries.get(cid or "")
+    return (entry.within if entry is not None else None) or "<="
+
+
 def _most_specific(analytes: list[Entity]) -> list[Entity]:
     """"NIHSS score item 1a": drop an analyte when a narrower one of it is named too; an analyte no
     vocabulary has when one that has is named ("Peripheral blood counts ...: haemoglobin < 90 g/L")."""
@@ -535,7 +542,7 @@ class _Builder:
             return val.model_copy(update={"comparator": FLIP[val.comparator]})
         if val.comparator is None and unit in _TIME_CODES \
                 and cue("time_limit").search(self.text[max(0, val.start - 32):val.start]):
-            return val.model_copy(update={"comparator": "<="})
+            return val.model_copy(update={"comparator": _within(analyte.concept_id)})
         if val.comparator is None and analyte.end <= val.start and cue("bound_value_gap").fullmatch(self.text[analyte.end:val.start]):
             # "minimum PEEP of 8 cmH2O", "a maximum BMI of 35": the bound's word stands before the
             # analyte (cues ``minimum_before``, ``maximum_before``)
@@ -644,7 +651,7 @@ class _Builder:
         """The analyte measured in time that a time right after it limits or sizes, with the time
         read as its value, in the analyte's clause: a time with no anchor, no range and no
         comparator, led by the cue ``time_limit`` ("progression to death within 24 hours": life
-        expectancy <= 24 hours); or a length with a comparator or a range, for an analyte measured
+        expectancy < 24 hours, the analyte's ``within``; at most the time for others); or a length with a comparator or a range, for an analyte measured
         in days to years, untimed or at a trial event ("Duration of symptoms and signs for more
         than 1 month", "Disease duration of at least three years prior to enrollment"; not "symptom
         duration is over 3 months", whose "over" the temporal grammar reads as a look-back)."""
@@ -666,7 +673,7 @@ class _Builder:
             gap = self.text[a.end:t.start]
             if entry is not None and entry.unit in units and 0 <= len(gap) <= 40 \
                     and not cue("clause_punctuation").search(gap) and self._can_read(a, val):
-                return a, val
+                return a, (val.model_copy(update={"comparator": _within(a.concept_id)}) if val.comparator == "<=" else val)
         return None
 
     def _alternative_amount(self, val: Entity, analyte: Entity) -> Entity:
@@ -849,7 +856,7 @@ class _Builder:
                     # "progression to death within 24 hours": the limit of an expected time, no window
                     self._measurement(limit[0], limit[1], None, condition_at(e.start))
                     self._limits.add(e.start)
-                    last_targets, closed, last_value_end, last_comparator = [limit[0]], True, e.end, "<="
+                    last_targets, closed, last_value_end, last_comparator = [limit[0]], True, e.end, limit[1].comparator
                 continue  # windows attach once every constraint of the criterion exists
             state = self._function_state(e) if e.label == "OTHER" else None
             if state is not None:

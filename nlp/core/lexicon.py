@@ -105,6 +105,10 @@ class LexiconEntry(BaseModel):
     # a test group whose threshold is a threshold on each of these analytes ("transaminases > 3 x
     # ULN", "LFTs > 5x normal": ALT and AST), the group's own mention being no constraint then
     read_as: tuple[str, ...] = ()
+    # measurements in time: the comparator a time limit with none of its own gives the value
+    # ("progression to death within 24 hours"): "<" for an expectation ("death expected within a
+    # time is a life expectancy below it"); unset, "<=" (at most the time)
+    within: Literal["<", "<="] | None = None
     notes: str | None = None
     source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
 

@@ -105,9 +105,10 @@ def test_constraints_scores_weight_durations(nlp, text, section, expected) -> No
         ("poor performance status and/or not expected to survive 3 months", ("<", 3, "mo")),
         ("patient not expected to survive beyond 30 days", ("<=", 30, "d")),  # "beyond": more than, as "> 24 hours"
         ("Moribund patients not expected to survive up to 48 hours", ("<", 48, "h")),
-        # death expected within a time (NCT03369275, NCT04615429, NCT04445220)
-        ("the participant is moribund and that death is imminent within the subsequent 12 hours", ("<=", 12, "h")),
-        ("Imminent and unavoidable progression to death within 24 hours", ("<=", 24, "h")),
+        # death expected within a time (NCT03369275, NCT04615429, NCT04445220): a life expectancy
+        # below it, as "life expectancy of less than 6 months" says (the lexicon's ``within``)
+        ("the participant is moribund and that death is imminent within the subsequent 12 hours", ("<", 12, "h")),
+        ("Imminent and unavoidable progression to death within 24 hours", ("<", 24, "h")),
         ("Imminent death in <24 hours", ("<", 24, "h")),
         # undenied, the comparison stands as written
         ("Patients expected to survive more than 24 hours", (">", 24, "h")),
@@ -234,8 +235,10 @@ def test_constraints_participation_phrase_reads_its_negation(nlp, text, present)
     ("liver impairment indicated by serum alanine transferase level at 4 times greater than normal value.",
      ("measurement", "alt", ">", 4, "xULN")),
     # a death expected within a time is a limit of life expectancy (NCT04273646, NCT04525378)
-    ("Expected deaths within 48 hours, uncontrolled bleeding", ("measurement", "life_expectancy", "<=", 48, "h")),
-    ("High probability of death in the following 48 h;", ("measurement", "life_expectancy", "<=", 48, "h")),
+    ("Expected deaths within 48 hours, uncontrolled bleeding", ("measurement", "life_expectancy", "<", 48, "h")),
+    ("High probability of death in the following 48 h;", ("measurement", "life_expectancy", "<", 48, "h")),
+    # an elapsed time within a limit is at most the limit: only an expectation reads "<"
+    ("Duration of symptoms within 72 hours", ("measurement", "disease_duration", "<=", 72, "h")),
     # "wider than" compares a width (NCT00721045)
     ("Sustained Ventricular Tachycardia as demonstrated by QRS complexes wider than 120 msec",
      ("measurement", "qrs_duration", ">", 120, "ms")),
