@@ -2004,7 +2004,13 @@ class _Builder:
         # following operation"
         treated = t.relation == "after" and bool(t.anchor) and (
             anchor_of(t.anchor) in (Anchor.SURGERY, Anchor.TRANSPLANT) or bool(cue("treatment_word").search(t.anchor or "")))
-        duration = (t.window_days_low is not None or t.relation == "after" or lasting) and self.effect == "include" \
+        # "Asthma diagnosed by a physician at least 1 year prior to study enrollment", "a spinal cord
+        # injury that occurred at least twelve (12) months prior to the Screening Visit": the event
+        # lies further back than the amount, its time since at least the amount (the diagnosis'
+        # own, in its clause: below)
+        onset_before = t.relation == "before" and t.comparator in (">", ">=") and t.window_days_low is None \
+            and anchor_of(t.anchor) in _TRIAL_EVENTS and not cue("period_for").match(t.text)
+        duration = (t.window_days_low is not None or t.relation == "after" or lasting or onset_before) and self.effect == "include" \
             and not (t.relation == "after" and t.anchor and trial_event) and not treated  # "within 6 months after the last dose": the future
         if lasting and self._remission_time(t):
             # "a different malignancy ..., except if they have been disease-free for at least 5 years"
@@ -2031,14 +2037,20 @@ class _Builder:
                 onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
                 own = (onset and t.relation != "before") or (not onset and end <= t.start
                                                             and not cue("clause_boundary").search(self.without_asides(end, t.start)))
-                if not own and any(x.label in _VALUE_LABELS and end <= x.start and x.end <= t.start for x in self.ents):
-                    # "COVID-19 ... imaging shows that the focus progress > 50% within 24-48 hours": a
-                    # window after another threshold is that value's time frame, not the diagnosis'
+                # a time before a trial event is the diagnosis' own only in its clause, with no
+                # treatment or its end named before it ("their last dose of biological therapy ... used
+                # to treat their cancer at least 7 days prior", "stopped smoking at least 1 year ago"):
+                # else a window (below)
+                said = self.text[max(prev_t, self._sentence_span(d.start, d.end)[0]):t.start] if onset_before and own else ""
+                if not onset_before or (own and not cue("treatment_word").search(said) and not cue("washout").search(said)):
+                    if not own and any(x.label in _VALUE_LABELS and end <= x.start and x.end <= t.start for x in self.ents):
+                        # "COVID-19 ... imaging shows that the focus progress > 50% within 24-48 hours": a
+                        # window after another threshold is that value's time frame, not the diagnosis'
+                        continue
+                    # "within 3-9 days prior to stroke": a time before the onset is something else's
+                    # (last seen normal), read as the time since the onset only as a guess
+                    self._duration(t, certain=own)
                     continue
-                # "within 3-9 days prior to stroke": a time before the onset is something else's
-                # (last seen normal), read as the time since the onset only as a guess
-                self._duration(t, certain=own)
-                continue
             if end <= t.start and self._course_length(d, t, self._course_gap(end, t)):
                 continue
             relation = relation_of(t.relation if t.relation in ("before", "after") else None)

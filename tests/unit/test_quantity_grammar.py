@@ -456,6 +456,12 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     # an upper bound, past a bracketed definition (NCT04615429)
     (("Moderate to severe ARDS (PaO2/FiO2 ratio equal or less than 200 mmHg) for less than 96 hours at the time of "
      "randomization"), [(None, 96, "h")]),
+    # the diagnosis or event further back than a time before a trial event, in its clause
+    # (NCT02192736, NCT02674399, NCT03167138, LCT NCT03929679)
+    ("Asthma diagnosed by a physician at least 1 year prior to study enrollment", [(1, None, "a")]),
+    ("Subject who had osteoarthritis of knee diagnosed at least six months prior to Screening", [(6, None, "mo")]),
+    ("a spinal cord injury that occurred at least twelve (12) months prior to the Screening Visit", [(12, None, "mo")]),
+    ("Diagnosed with type 2 diabetes at least 12 weeks prior to inclusion", [(12, None, "wk")]),
 ])
 def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
@@ -537,6 +543,11 @@ def test_grammar_number_in_words_counts_the_next_word(nlp, text: str, read: set[
     # a window after another threshold times that value (NCT05501418, NCT03267784)
     ("Severe COVID-19 infection which meets any one of the following: 1) dyspnea, 2) pulmonary imaging which "
      "shows that the focus progress > 50% within 24-48 hours"),
+    # a time before a trial event after a treatment or the end of something is that event's
+    # (NCT03109301, NCT02192736, NCT04489732)
+    "their last dose of biological therapy, used to treat their cancer at least 7 days prior to enrollment",
+    "Nonsmokers (stopped smoking at least 1 year ago)",
+    "Histological diagnosis of Head and Neck Cancer (HNC) and ≥ 2 years from completion of treatment for HNC",
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
