@@ -52,9 +52,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(
         rf"(?:\b(?:at|by|for(?:\s+(?P<cmp2>{_FOR_CMP}))?)\s+|(?P<cmp>{_OFFSET_CMP})\s*)?\b{_AMOUNT}\s*"
         rf"(?:(?P<rel>{_BEFORE_OFFSET}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|previously|prior(?!\s+to\b)|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
-    # for at least three months / for more than 6 months (a duration)
+    # for at least three months / for more than 6 months / for ≥1 year / for > 4 weeks (a duration;
+    # a symbol may stand against the number)
     (re.compile(
-        rf"\bfor\s+(?P<cmp>{_DURATION_CMP})\s+{_AMOUNT}",
+        rf"\bfor\s+(?P<cmp>{_DURATION_CMP})(?:\s+|(?<=[<>=≤≥])\s*){_AMOUNT}(?!\w|\s*(?:/|per\b))",
         re.I), "duration"),
     # past year / last year / previous 6 months without a preposition
     (re.compile(rf"\b(?P<w>past|last|previous|preceding)\s+{_AMOUNT}", re.I), "within"),

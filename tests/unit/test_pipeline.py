@@ -230,6 +230,28 @@ def test_pipeline_temporal_amount_fillers_stand_between_a_number_and_its_unit() 
     assert not find_temporal("for 3 consecutive doses") and not find_temporal("4 weekly visits")
 
 
+@pytest.mark.parametrize(("text", "value", "unit", "comparator"), [
+    # a symbol comparator after "for", against the number or not (ctgov-msc NCT01967186, LCT: "for
+    # > 4 weeks" 5 times, "for ≥1 year" 3 times in the corpora)
+    ("insulin-dependence for > 5 years at the time of enrolment", 5, "a", ">"),
+    ("Venous leg ulcers present for > 4 weeks", 4, "wk", ">"),
+    ("Type 2 diabetes for ≥1 year", 1, "a", ">="),
+    ("corticosteroids for <3 months", 3, "mo", "<"),
+])
+def test_pipeline_temporal_duration_with_a_symbol_comparator(text: str, value: float, unit: str, comparator: str) -> None:
+    [t] = find_temporal(text)
+    assert (t.value, t.unit, t.comparator) == (value, unit, comparator)
+
+
+@pytest.mark.parametrize("text", [
+    # a number of days in a month or a week is a frequency, no duration (LCT NCT03928288)
+    "pelvic pain present for ≥ 14 days/month",
+    "pain for at least 4 days per week",
+])
+def test_pipeline_temporal_a_rate_is_no_duration(text: str) -> None:
+    assert not [t for t in find_temporal(text) if t.comparator is not None]
+
+
 def test_pipeline_temporal_anchor_may_hold_a_concept(nlp) -> None:  # type: ignore[no-untyped-def]
     t = one(nlp, "other immunosuppressive agents within 14 days prior to receiving the trial drug", "TEMPORAL")
     assert t._.window_days == 14
