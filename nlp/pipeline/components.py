@@ -1116,6 +1116,7 @@ class ContextTagger(PerDoc):
         ents = doc.ents
         _close_parenthesised_exceptions(ents, text)
         _exceptions_of_one_kind(ents, text)
+        _examples_end_exceptions(ents, text)
         _negation_through_or_lists(ents, text)
         _negation_through_examples(ents, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
@@ -1192,6 +1193,34 @@ def _exceptions_of_one_kind(ents_: Sequence[Span], text: str) -> None:
             between = text[prev.end_char:e.start_char]
             if ended or (e.label_ != kind and any(ch in between for ch in ",;()[]")):
                 ended = True
+                e._.excepted = False
+
+
+def _examples_end_exceptions(ents_: Sequence[Span], text: str) -> None:
+    """An example lead after an exception's own items gives examples of the head, not of the
+    exception: "Significant medical illness other than asthma, including thyroid disease, diabetes
+    mellitus", "pulmonary disease other than COPD (e.g. asthma, pulmonary fibrosis)": the mentions
+    after the lead (cue ``example_lead``, in the exception's sentence) are not excepted. A kind of
+    what the exception names stays excepted ("malignancy except skin cancer such as basal cell
+    carcinoma"), as does every example when the exception names something no vocabulary has."""
+    ends = [m.end() for m in _EXCEPT_CUE.finditer(text)]
+    excepted = sorted((e for e in ents_ if e._.excepted), key=lambda e: e.start_char) if ends else []
+    if not excepted or not cue("example_lead").search(text):
+        return
+    lex = Lexicon.load()
+    cuts = _cut_ends(text, cue("sentence_cut"))
+    for i, at in enumerate(ends):
+        stop = min(ends[i + 1] if i + 1 < len(ends) else len(text),
+                   next((c for c in cuts if c > at), len(text)))
+        scope = [e for e in excepted if at <= e.start_char < stop]
+        if not scope:
+            continue
+        m = cue("example_lead").search(text, scope[0].end_char, stop)
+        named = [e for e in scope if m is not None and e.end_char <= m.start()]
+        if m is None or not named or not all(e.kb_id_ for e in named):
+            continue
+        for e in scope:
+            if e.start_char >= m.end() and e.kb_id_ and not any(lex.is_a(e.kb_id_, n.kb_id_) for n in named):
                 e._.excepted = False
 
 

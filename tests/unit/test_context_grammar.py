@@ -200,6 +200,29 @@ def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type
     assert c.concepts.concept.id == "malignancy" and len(c.concepts.excluded) == 3
 
 
+@pytest.mark.parametrize(("text", "examples"), [
+    # examples after an exception's own item are the head's, not the exception's (ctgov-msc
+    # NCT05035862, NCT04047810, NCT04763369, NCT01297218: 30 such leads in the corpora)
+    (("Significant medical illness other than asthma, including thyroid disease, diabetes mellitus, sickle cell "
+      "disease"), {"mesh_d013959", "diabetes", "sickle_cell_disease"}),
+    ("Presence of another ocular disease except RP (i.e., uveitis, strabismus, glaucoma)", {"icd10cm_h20_9"}),
+    ("Diagnosis other than ischemic stroke (eg. Intracranial hemorrhage or Intracranial tumor)", {"brain_tumor", "icd10cm_i62_9"}),
+])
+def test_context_examples_after_an_exception_are_the_heads(nlp, text: str, examples: set[str]) -> None:  # type: ignore[no-untyped-def]
+    found = {c.concepts.concept.id for c in _read(nlp, text, "exclusion") if c.kind == "condition" and c.present}
+    assert examples <= found
+
+
+@pytest.mark.parametrize(("text", "excepted"), [
+    # a kind of what the exception names stays excepted (constructed, as in ctgov-msc NCT01874665)
+    ("History of malignancy except non-melanoma skin cancer such as basal cell carcinoma", "non_melanoma_skin_cancer"),
+    ("History of malignancy other than skin cancer (e.g., basal cell carcinoma or squamous cell carcinoma)", "non_melanoma_skin_cancer"),
+])
+def test_context_examples_of_the_exception_stay_excepted(nlp, text: str, excepted: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = _read(nlp, text, "exclusion")
+    assert c.concepts.concept.id == "malignancy" and excepted in {x.id for x in c.concepts.excluded}
+
+
 @pytest.mark.parametrize(("text", "section", "expected"), [
     # a function said to be normal or abnormal is the absence or presence of its dysfunction (lexicon: dysfunction)
     ("adequate renal function", "inclusion", [("renal_dysfunction", False)]),  # NCT00482092
