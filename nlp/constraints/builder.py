@@ -93,6 +93,7 @@ _TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZA
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_ADEQUACY = "a function said adequate: whether a diagnosis under its dysfunction makes it inadequate is judged"
 _PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
 
 
@@ -299,6 +300,7 @@ class _Builder:
         self._allergens: dict[int, list[Entity]] = {}  # id of an allergy draft -> the substances it names
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
+        self.stateless: list[Entity] = []  # function or test groups named with no state: headings
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
@@ -862,7 +864,15 @@ class _Builder:
             if state is not None:
                 # "adequate renal function": no renal dysfunction; "abnormal liver function": hepatic dysfunction
                 cid, abnormal = state
-                self._add(Kind.CONDITION, e.start, e.end, concept=cid, present=abnormal, rule="mention:function_state")
+                # a function said adequate is judged so: a diagnosis filed under its dysfunction
+                # ("adequate pulmonary function" and a mild asthma) need not make it inadequate
+                self._add(Kind.CONDITION, e.start, e.end, concept=cid, present=abnormal, rule="mention:function_state",
+                          unresolved=[] if abnormal else [_ADEQUACY])
+                continue
+            if e.label == "OTHER" and (entry := _lex().entries.get(e.concept_id or "")) is not None and entry.dysfunction:
+                # "Renal function: creatinine < 2 mg/dL", "pulmonary function tests": a function or
+                # test group said neither adequate nor impaired heads its analytes; nothing to compare
+                self.stateless.append(e)
                 continue
             kind = _PRESENCE_KIND.get(e.label)
             if e.concept_id in _REFERENCE_CONCEPTS:
@@ -1680,6 +1690,13 @@ class _Builder:
             return dysfunction, False
         if cue("function_abnormal").search(lead) or cue("function_abnormal_after").search(self.text[e.end:self.crit_span[1]]):
             return dysfunction, True
+        # an item after another in a list of them takes its state ("impaired cardiac, renal or
+        # hepatic function")
+        prev = max((x for x in self.ents if x.end <= e.start and x.label == e.label
+                    and _lex().inherited(x.concept_id or "", "dysfunction")), key=lambda x: x.end, default=None)
+        if prev is not None and all(cue("coordination_join").match(w) for w in self.text[prev.end:e.start].replace(",", " , ").split()) \
+                and (prev_state := self._function_state(prev)) is not None:
+            return dysfunction, prev_state[1]
         # a state word before a short list governs each of its items ("Normal liver and renal
         # function"): the nearest state word before the clause, a few words away
         wider = self.text[self.crit_span[0]:e.start]
@@ -2455,6 +2472,9 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
         if unlinked:
             return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
+        if b.stateless:
+            named = _quoted([e.text for e in b.stateless])
+            return CriterionConstraints((), False, f"not computable: {named} named with no state or value to compare", logic)
         return CriterionConstraints((), False, "not recognised: no computable concept, value or judgement found", logic)
     if kinds == {Kind.JUDGEMENT}:
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)

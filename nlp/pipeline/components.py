@@ -492,26 +492,36 @@ class LexiconTagger(PerDoc):
         return out
 
     def _shared_head(self, doc: Doc, kept: list[Span]) -> list[Span]:
-        """A conjunct of one to three words before a concept of two or more that ends in the
-        head they share: "solid organ or bone marrow transplant" reads "solid organ transplant"
-        where the vocabulary has it (the longest such conjunct; function words end it)."""
+        """Conjuncts of one to three words before a concept of two or more that ends in the head
+        they share: "solid organ or bone marrow transplant" reads "solid organ transplant" where
+        the vocabulary has it (the longest such conjunct; function words end it), and so on leftwards
+        through the list ("impaired cardiac, renal or hepatic function": cardiac and renal
+        function)."""
         join = cue("coordination_join")
         out: list[Span] = []
         for span in kept:
             j = span.start - 1
-            if not span.kb_id_ or len(span) < 2 or j < 1 or not join.match(doc[j].lower_):
+            if not span.kb_id_ or len(span) < 2:
                 continue
             head = doc[span.end - 1].text
-            words: list[int] = []
-            i = j - 1
-            while i >= 0 and len(words) < 3 and doc[i].is_alpha and not doc[i].is_stop:
-                words.insert(0, i)
-                i -= 1
-            for k in range(len(words)):
-                cid = self.lexicon.whole(" ".join(doc[w].text for w in words[k:]) + " " + head)
-                if cid is not None:
-                    out.append(Span(doc, words[k], j, label=self.lexicon.entries[cid].label, kb_id=cid))
+            while j >= 1 and join.match(doc[j].lower_):
+                if j >= 2 and join.match(doc[j - 1].lower_):
+                    j -= 1  # ", and": one join
+                words: list[int] = []
+                i = j - 1
+                while i >= 0 and len(words) < 3 and doc[i].is_alpha and not doc[i].is_stop:
+                    words.insert(0, i)
+                    i -= 1
+                found = None
+                for k in range(len(words)):
+                    cid = self.lexicon.whole(" ".join(doc[w].text for w in words[k:]) + " " + head)
+                    if cid is not None:
+                        found = Span(doc, words[k], j, label=self.lexicon.entries[cid].label, kb_id=cid)
+                        break
+                if found is None:
                     break
+                out.append(found)
+                j = found.start - 1
         return out
 
     @staticmethod

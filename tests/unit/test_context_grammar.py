@@ -241,9 +241,41 @@ def test_context_examples_of_the_exception_stay_excepted(nlp, text: str, excepte
      [("renal_dysfunction", False), ("hepatic_dysfunction", True)]),  # constructed: the nearest state word
     # a function named without a state is no condition
     ("renal function tests at screening", "inclusion", []),  # constructed
+    # the heart's and the lungs' function (ctgov-msc NCT01956903, NCT04352803, NCT02104440)
+    ("Patients with inadequate cardiac or pulmonary function.", "exclusion",
+     [("cardiac_dysfunction", True), ("pulmonary_disease", True)]),
+    ("Compromised respiratory function", "exclusion", [("pulmonary_disease", True)]),
+    ("Adequate pulmonary function assessed clinically", "inclusion", [("pulmonary_disease", False)]),
+    # each item of a list takes the state said before its first (ctgov-msc NCT04434768; constructed)
+    ("impaired cardiac, renal or hepatic function", "exclusion",
+     [("cardiac_dysfunction", True), ("renal_dysfunction", True), ("hepatic_dysfunction", True)]),
+    ("normal cardiac, pulmonary, renal, and hepatic function", "inclusion",
+     [("cardiac_dysfunction", False), ("pulmonary_disease", False), ("renal_dysfunction", False), ("hepatic_dysfunction", False)]),
 ])
 def test_context_function_state_is_its_dysfunction(nlp, text: str, section: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
     assert [(c.concepts.concept.id, c.present) for c in _conditions(nlp, text, section)] == expected
+
+
+def test_context_an_adequate_function_is_judged_an_impaired_one_read(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "adequate pulmonary function" does not turn away a mild asthma for certain; "impaired" is
+    # the dysfunction said (NCT02104440)
+    [ok] = _conditions(nlp, "Adequate pulmonary function", "inclusion")
+    [bad] = _conditions(nlp, "Impaired pulmonary function", "exclusion")
+    assert ok.provenance.unresolved and not bad.provenance.unresolved
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    # a function or test group with no state heads its analytes: no constraint of its own
+    ("Renal function: creatinine < 2 mg/dL", None),  # ctgov-msc NCT00284986 wording
+    ("Able to perform repeatable, consistent efforts in pulmonary function testing",  # ctgov-msc NCT02866721
+     "not computable: 'pulmonary function' named with no state or value to compare"),
+])
+def test_context_a_function_named_with_no_state_is_a_heading(nlp, text: str, reason: str | None) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    [crit] = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n\n* {text}\n"), nlp).criteria
+    assert not [c for c in crit.constraints if c.kind == "other"]
+    assert crit.reason == reason or (reason is None and crit.constraints)
 
 
 @pytest.mark.parametrize(("text", "section"), [

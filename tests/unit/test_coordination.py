@@ -97,6 +97,11 @@ def test_coordination_ellipsis_needs_a_concept_for_the_full_phrase(nlp) -> None:
      [("hypertrophic", "icd10cm_i42_2"), ("restrictive cardiomyopathy", "icd10cm_i42_5")]),
     ("Acute or chronic pancreatitis.", [("Acute", "icd10cm_k85"), ("chronic pancreatitis", "icd10cm_k86_1")]),  # NCT01719640
     ("History of ischemic or hemorrhagic stroke", [("ischemic", "ischemic_stroke"), ("hemorrhagic stroke", "hemorrhagic_stroke")]),
+    # and on leftwards through a list of them (ctgov-msc NCT02016508, NCT01768702)
+    ("Previous organ, tissue or bone marrow transplantation",
+     [("organ", "organ_transplantation"), ("tissue", "mesh_d016378"), ("bone marrow transplantation", "hsct")]),
+    ("viral, fungal or bacterial infection",
+     [("viral", "viral_infection"), ("fungal", "fungal_infection"), ("bacterial infection", "bacterial_infection")]),
     # no conjunct that names nothing with the head, and function words end it
     ("diabetes or heart failure", [("diabetes", "diabetes"), ("heart failure", "heart_failure")]),
     ("any of the following or bone marrow transplant", [("bone marrow transplant", "hsct")]),
@@ -117,3 +122,4 @@ def test_coordination_conjuncts_are_no_examples_of_each_other(nlp) -> None:  # t
 
     assert concepts("CT suggestive of subarachnoid or intracerebral hemorrhage") == ["stroke", "hemorrhagic_stroke"]
     assert concepts("immunosuppressive drugs (e.g., steroids)") == ["immunosuppressant"]
+
