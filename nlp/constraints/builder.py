@@ -93,7 +93,7 @@ _TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZA
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
-_ADEQUACY = "a function said adequate: whether a diagnosis under its dysfunction makes it inadequate is judged"
+_ADEQUACY = "a function said adequate, or impaired as defined after: whether a diagnosis under its dysfunction makes it so is judged"
 _PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
 
 
@@ -864,10 +864,13 @@ class _Builder:
             if state is not None:
                 # "adequate renal function": no renal dysfunction; "abnormal liver function": hepatic dysfunction
                 cid, abnormal = state
-                # a function said adequate is judged so: a diagnosis filed under its dysfunction
-                # ("adequate pulmonary function" and a mild asthma) need not make it inadequate
+                # a function said adequate is judged so: a diagnosis filed under its dysfunction need
+                # not make it inadequate ("adequate pulmonary function" and a mild asthma); an
+                # impairment defined right after by what shows it is that ("Abnormal cardiac function
+                # as manifested by NYHA class III or IV heart failure": cue ``defined_by_after``)
+                judged = not abnormal or cue("defined_by_after").match(self.text, e.end) is not None
                 self._add(Kind.CONDITION, e.start, e.end, concept=cid, present=abnormal, rule="mention:function_state",
-                          unresolved=[] if abnormal else [_ADEQUACY])
+                          unresolved=[_ADEQUACY] if judged else [])
                 continue
             if e.label == "OTHER" and (entry := _lex().entries.get(e.concept_id or "")) is not None and entry.dysfunction:
                 # "Renal function: creatinine < 2 mg/dL", "pulmonary function tests": a function or
@@ -2255,6 +2258,21 @@ class _Builder:
                   rule="window:disease_duration",
                   unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
 
+    def _led_as_example(self, x: _Draft, d: _Draft) -> bool:
+        """Whether ``d`` stands after ``x`` as its example: after an example lead (cue
+        ``example_lead``: "including", "such as") or a colon ("Uncontrolled arrhythmia, defined as:
+        atrial fibrillation with rapid ventricular response"), or inside a bracket opened after it
+        ("Severe cardiovascular disease (angina, arrhythmia, cardiac failure)")."""
+        end = self._said_end(x)
+        aside = self._aside_span_at(d.start)
+        return bool(cue("example_lead").search(self.text, end, d.start)) or ":" in self.text[end:d.start] \
+            or (aside is not None and aside[0] >= end)
+
+    def _said_end(self, d: _Draft) -> int:
+        """Where the mention a draft was read from ends, whatever concept it was read as ("adequate
+        cardiac function": the function's mention, read as no cardiac dysfunction)."""
+        return next((e.end for e in self.ents if e.start == d.start), d.end)
+
     def _mention_end(self, d: _Draft) -> int | None:
         """Where the mention a draft was read from ends (a window read since may have extended
         the draft itself), or None."""
@@ -2318,6 +2336,10 @@ class _Builder:
                 # ("subarachnoid or intracerebral hemorrhage": the one "or" between them)
                 broader = [x for x in self.drafts if x.concept and x.concept in lex.ancestors(d.concept)
                            and x.present == d.present and x.start < d.start
+                           # a certain reading after a doubtful one is no example of it unless
+                           # led as one ("Adequate cardiac function with no evidence of congestive
+                           # heart failure"; not "Severe respiratory disorder, including acute asthma")
+                           and (d.unresolved or not x.unresolved or self._led_as_example(x, d))
                            and not self._conjuncts(x, d)]
                 days = d.window.high_days if d.window else None
                 if any((x.window.high_days if x.window else None) == days for x in broader):

@@ -123,3 +123,51 @@ def test_coordination_conjuncts_are_no_examples_of_each_other(nlp) -> None:  # t
     assert concepts("CT suggestive of subarachnoid or intracerebral hemorrhage") == ["stroke", "hemorrhagic_stroke"]
     assert concepts("immunosuppressive drugs (e.g., steroids)") == ["immunosuppressant"]
 
+
+def _exclusions(nlp, text: str) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    """(concept, read with a doubt) of each exclusion the criterion gives."""
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"Exclusion Criteria:\n\n* {text}\n")
+    return [(c.concepts.concept.id, bool(c.provenance.unresolved)) for crit in parse_record(rec, nlp).criteria
+            for c in crit.constraints if c.concepts and c.kind in ("condition", "therapy")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an impairment defined right after by what shows it is judged; what shows it is read as said
+    # (ctgov-msc NCT01983709)
+    (("Abnormal cardiac function as manifested by NYHA (New York Heart Association) class III or IV heart failure "
+      "or history of a prior myocardial infarction (MI) within the last five years"),
+     [("cardiac_dysfunction", True), ("heart_failure", False), ("myocardial_infarction", False)]),
+    # an impairment with nothing defining it stays certain (dev NCT03943940)
+    ("abnormalities in liver function", [("hepatic_dysfunction", False)]),
+])
+def test_coordination_an_impairment_defined_after(nlp, text: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
+    assert _exclusions(nlp, text) == expected
+
+
+@pytest.mark.parametrize(("text", "dropped"), [
+    # examples led as such after a doubtful class stay its examples: a bracket, a colon, a lead
+    # (ctgov-msc NCT02344849, NCT05456243, NCT01557543)
+    ("Severe cardiovascular disease (angina, arrhythmia, cardiac failure, stroke)", {"angina", "arrhythmia", "heart_failure"}),
+    ("Uncontrolled arrhythmia, defined as: atrial fibrillation with rapid ventricular response", {"icd10cm_i48_91", "atrial_fibrillation"}),
+    ("Severe respiratory disorder, including acute asthma", {"asthma"}),
+])
+def test_coordination_examples_of_a_doubtful_class_stay_examples(nlp, text: str, dropped: set[str]) -> None:  # type: ignore[no-untyped-def]
+    assert not {cid for cid, _ in _exclusions(nlp, text)} & dropped
+
+
+def test_coordination_a_certain_example_of_a_doubtful_class_stays(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT00972660: conditions said after a function judged adequate are no examples of it
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    text = ("Adequate cardiac function with no evidence of uncontrolled high blood pressure, congestive heart failure, "
+            "angina pectoris, acute myocardial infarction within 6 months prior to the process.")
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n\n* {text}\n")
+    found = {(c.concepts.concept.id, bool(c.provenance.unresolved)) for crit in parse_record(rec, nlp).criteria
+             for c in crit.constraints if c.kind == "condition"}
+    assert {("cardiac_dysfunction", True), ("heart_failure", False), ("angina", False)} <= found
+    # both certain: the narrower one after its class stays an example
+    assert _exclusions(nlp, "immunosuppressive drugs (e.g., steroids)") == [("immunosuppressant", False)]
