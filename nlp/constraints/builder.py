@@ -93,6 +93,7 @@ _TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZA
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_STATE_DEFINED = "a hormone level that defines menopause or childbearing potential, not a threshold of eligibility"
 _ADEQUACY = "a function said adequate, or impaired as defined after: whether a diagnosis under its dysfunction makes it so is judged"
 _PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
 
@@ -444,6 +445,11 @@ class _Builder:
         if applies_if is None:
             applies_if = self._sex_of(val)  # "> 450 msec for men and > 470 msec for women"
         unresolved_list = [unresolved] if unresolved else []
+        if cue("reproductive_hormone").fullmatch(analyte.text.strip()) \
+                and cue("reproductive_state").search(self.text, *self._sentence_span(analyte.start, analyte.end)):
+            # "postmenopausal (… 6 months of spontaneous amenorrhea with FSH > 40 mIU/mL)": the
+            # level defines menopause or childbearing potential, not a threshold of eligibility
+            unresolved_list.append(_STATE_DEFINED)
         if val.second_value is not None and cid in ("blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure", None):
             g = group or self._group()
             for sub, v in (("systolic_blood_pressure", val.value), ("diastolic_blood_pressure", val.second_value)):

@@ -98,6 +98,18 @@ class AnalyteConversion(BaseModel):
         return 1.0 / self.mass_per_molar
 
 
+class ScaleLength(BaseModel):
+    """A scale read off a line of known length: points = length in ``length_unit`` x
+    ``points_per_unit`` (a visual analogue scale is a 100 mm line: "VAS > 40 mm" is 40 points of
+    100, "≥ 2 cm" 20)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    analyte: _Name
+    length_unit: str
+    points_per_unit: Number = Field(gt=0)
+
+
 _Word = Annotated[str, Field(pattern=r"^[a-z]+$")]
 
 
@@ -136,6 +148,7 @@ class UnitsFile(BaseModel):
     units: tuple[Unit, ...] = Field(min_length=1)
     written: tuple[WrittenForm, ...]
     analytes: tuple[AnalyteConversion, ...] = ()
+    scale_lengths: tuple[ScaleLength, ...] = ()
     aliases: dict[str, str] = {}
     # dimensions one analyte's readings are written in interchangeably ("Karnofsky 60%" on a
     # points scale, hemoglobin in g/dL or mmol/L): a value in another dimension is not a reading of it
@@ -173,6 +186,9 @@ class UnitsFile(BaseModel):
         for alias, code in self.aliases.items():
             if code not in codes:
                 raise ValueError(f"alias {alias!r} names unknown unit {code!r}")
+        for sl in self.scale_lengths:
+            if sl.length_unit not in codes or codes[sl.length_unit].dimension != "length":
+                raise ValueError(f"scale_lengths {sl.analyte!r}: {sl.length_unit!r} is no unit of length")
         return self
 
 
@@ -261,6 +277,7 @@ class _Index:
     family: dict[str, tuple[str, float]]  # code -> (dimension, factor to the base unit)
     display: dict[str, str]
     analytes: dict[str, AnalyteConversion]
+    scale_lengths: dict[str, ScaleLength]
     aliases: dict[str, str]
     time_codes: tuple[str, ...]
     readable_as: tuple[frozenset[str], ...]
@@ -291,6 +308,7 @@ def _index() -> _Index:
         family,
         display,
         {a.analyte: a for a in units.analytes},
+        {sl.analyte: sl for sl in units.scale_lengths},
         aliases,
         tuple(t.code for t in times.units),
         tuple(frozenset(g) for g in units.readable_as),
@@ -510,6 +528,14 @@ def conversion_steps(from_unit: str | None, to_unit: str | None, analyte: str | 
     ff, tf = index.family.get(f), index.family.get(t)
     if ff and tf and ff[0] == tf[0]:
         return (("*", ff[1]), ("/", tf[1]))
+    line = index.scale_lengths.get(analyte or "")
+    if line is not None and ff and tf and {ff[0], tf[0]} == {"length", "score"}:
+        # a scale read off a line: the length in the line's unit, then its points (or back)
+        if ff[0] == "length":
+            to_line = conversion_steps(f, line.length_unit)
+            return None if to_line is None else (*to_line, ("*", line.points_per_unit), *(conversion_steps("{score}", t) or ()))
+        from_line = conversion_steps(line.length_unit, t)
+        return None if from_line is None else (*(conversion_steps(f, "{score}") or ()), ("/", line.points_per_unit), *from_line)
     conv = index.analytes.get(analyte or "")
     if conv is not None and ff and tf:
         # express both in the analyte's molar / mass reference units, then cross

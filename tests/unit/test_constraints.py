@@ -237,6 +237,11 @@ def test_constraints_participation_phrase_reads_its_negation(nlp, text, present)
     # a death expected within a time is a limit of life expectancy (NCT04273646, NCT04525378)
     ("Expected deaths within 48 hours, uncontrolled bleeding", ("measurement", "life_expectancy", "<", 48, "h")),
     ("High probability of death in the following 48 h;", ("measurement", "life_expectancy", "<", 48, "h")),
+    # a visual analogue scale in mm or cm, a hormone in mIU/mL (ctgov-msc NCT02412735, NCT04976140,
+    # NCT04097652)
+    ("leg pain VAS>20mm out of 100mm", ("measurement", "vas_pain", ">", 20, "mm")),
+    ("Patient global disease activity [VAS] ≥ 2 cm", ("measurement", "vas_pain", ">=", 2, "cm")),
+    ("serum Follicle Stimulating Hormone (FSH) levels > 40mIU/mL", ("measurement", "fsh", ">", 40, "m[IU]/mL")),
     # an elapsed time within a limit is at most the limit: only an expectation reads "<"
     ("Duration of symptoms within 72 hours", ("measurement", "disease_duration", "<=", 72, "h")),
     # "wider than" compares a width (NCT00721045)
@@ -842,3 +847,15 @@ def test_constraints_a_dash_after_a_condition_introduces_its_defining_value(nlp)
     # ctgov-msc NCT03059355 "Elevated fasting glucose - ≥ 100 mg/dL": ICD-10-CM R73.01 "Impaired
     # fasting glucose", which glucose measures (under hyperglycemia): the threshold is the reading
     assert brief(cons(nlp, "Elevated fasting glucose - ≥ 100 mg/dL", "Inclusion")) == [("measurement", "glucose", ">=", 100, "mg/dL")]
+
+
+def test_constraints_a_hormone_defining_menopause_is_no_certain_threshold(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT01768702: the FSH level defines the postmenopausal women the exclusion spares
+    text = ("Women of child-bearing potential without a negative pregnancy test at screening. Women who are "
+            "postmenopausal (6 months of spontaneous amenorrhea with serum FSH levels > 40 mIU/mL) are not "
+            "considered of child-bearing potential")
+    [fsh] = [c for c in cons(nlp, text, "Exclusion") if c.concept and c.concept.id == "fsh"]
+    assert fsh.constraint.provenance.unresolved
+    [alone] = cons(nlp, "FSH > 40 mIU/mL", "Exclusion")
+    assert not alone.constraint.provenance.unresolved
+

@@ -271,6 +271,8 @@ CUE_CASES = [
      "safely participating in and/or completing all study requirements"),  # NCT04302519, NCT03015623
     ("hypothetical", "planning to become ", "pregnant "),
     ("hypothetical", "patients who could require ", "patients who required "),  # modal of possibility (ctgov-msc NCT05035862)
+    ("reproductive_hormone", "serum FSH levels", "ferritin levels"),  # NCT01768702
+    ("reproductive_state", "Women who are postmenopausal", "Women who are pregnant"),  # NCT01768702
     ("defined_by_after", " as manifested by NYHA", " with NYHA"),  # NCT01983709 (matched at the mention's end)
     ("exception", "malignancy, except basal cell carcinoma", "malignancy within 5 years"),
     ("age_after", " years-old or older", " after stroke onset"),

@@ -158,6 +158,23 @@ def test_knowledge_tables_glucose_conversion() -> None:
     assert convert(7.0, "mmol/L", "mg/dL", "glucose") == pytest.approx(126.0)
 
 
+def test_knowledge_tables_international_units_per_millilitre() -> None:
+    # "FSH > 40 mIU/mL" is 40 IU/L (ctgov-msc NCT04097652: read as IU/mL, 1,000 times too large, it
+    # fell outside FSH's plausible values); "TSH 0.45 µIU/mL" is 0.45 mIU/L (NCT04990128)
+    assert convert(40, "m[IU]/mL", "[IU]/L") == pytest.approx(40.0)
+    assert convert(0.45, "u[IU]/mL", "m[IU]/L") == pytest.approx(0.45)
+    assert convert(1, "[iU]/mL", "[IU]/L") == pytest.approx(1000.0)
+
+
+def test_knowledge_tables_a_visual_analogue_scale_is_a_100_mm_line() -> None:
+    # "VAS > 40 mm", "[VAS] ≥ 2 cm" (19 such thresholds in ctgov-msc): points of the 0-100 scale
+    assert convert(40, "mm", "{score}", "vas_pain") == pytest.approx(40.0)
+    assert convert(2, "cm", "{score}", "vas_pain") == pytest.approx(20.0)
+    assert convert(50, "{score}", "mm", "vas_pain") == pytest.approx(50.0)
+    assert convert(40, "mm", "{score}", "nrs_pain") is None  # a numeric rating scale has no line
+    assert convert(40, "mm", "{score}") is None
+
+
 # --- time -------------------------------------------------------------------------------------
 
 

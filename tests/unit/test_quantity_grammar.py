@@ -978,7 +978,8 @@ def test_grammar_scale_edges_and_offset_comparators(nlp, text: str, analyte: str
      [(None, 2.0, "{score}")]),  # LCT: the levels after the bracket of a defined short form
     ("Crohn's disease activity index (CDAI) score of 220 or less", "cdai", [(None, 220.0, "{score}")]),  # not "22"
     ("Montreal Cognitive Assessment (MoCA) of 23 (+/- 4)", "moca", []),  # LCT NCT03867474: approximate, no level
-    ("Pain baseline > 40 mm on VAS (0- 100).", "vas_pain", []),  # LCT NCT04759105: the scale's span is no threshold
+    # LCT NCT04759105: the scale's span is no threshold; the length on its 100 mm line is
+    ("Pain baseline > 40 mm on VAS (0- 100).", "vas_pain", [(40.0, None, "mm")]),
     ("ECOG 2 weeks ago", "ecog", []),  # constructed
 ])
 def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
