@@ -93,6 +93,7 @@ _TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZA
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_UNFIT = "a value the analyte named cannot take, in its unit or its plausible values"
 _STATE_DEFINED = "a hormone level that defines menopause or childbearing potential, not a threshold of eligibility"
 _ADEQUACY = "a function said adequate, or impaired as defined after: whether a diagnosis under its dysfunction makes it so is judged"
 _PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
@@ -302,6 +303,9 @@ class _Builder:
         self._doses: list[tuple[Entity, Entity]] = []  # (drug mention, the dose value read for it)
         self.optional: list[Entity] = []  # mentions "with or without" leaves optional: no requirement
         self.stateless: list[Entity] = []  # function or test groups named with no state: headings
+        # values an analyte named cannot take (a unit it is not measured in, a number outside its
+        # plausible values: "serum creatinine above 120 mmol/L"), by the value's offset
+        self.unfit: dict[int, tuple[str, str]] = {}
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
@@ -1891,6 +1895,8 @@ class _Builder:
         if val.unit == "{score}" and entry.unit != "{score}":
             return False  # a level of a scale ("type I or type II diabetes with HbA1c > 7%") is no lab's reading
         if not may_measure(val.unit, entry.unit, entry.id):
+            if val.unit not in _TIME_CODES:  # a time is a window or a course, read apart
+                self.unfit.setdefault(val.start, (analyte.text, val.text))
             return False
         if not in_percent and self._is_change(val):  # (a value in % was asked above)
             return True  # the size of a change, not a level: no plausible level bounds it ("BMI decrease of more than 2 kg/m2")
@@ -1899,6 +1905,7 @@ class _Builder:
             if x is None and v is not None and entry.unit == "{score}":
                 x = v  # a scale written in % ("Karnofsky 70%") is read by its number: "< 30%" is no TIMI grade
             if x is not None and entry.range is not None and not entry.range[0] <= x <= entry.range[1]:
+                self.unfit.setdefault(val.start, (analyte.text, val.text))
                 return False
         return True
 
@@ -2486,6 +2493,9 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
     optional = _quoted([e.text for e in b.optional])
+    # a value an analyte named could not take, read by no constraint: named, never dropped in silence
+    unfit = "; ".join(f"{a} {v!r}" for at, (a, v) in sorted(b.unfit.items())
+                      if not any(c.evidence is not None and c.evidence.start <= at < c.evidence.end for c in constraints))
     if not constraints:
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
@@ -2498,6 +2508,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         said = eligibility_text[own[0]:own[1]]
         if (topic := next((why for name, why in _RECORD_LESS if cue(name).search(said)), None)) is not None:
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
+        if unfit:
+            return CriterionConstraints((), False, f"not computable: {_UNFIT} ({unfit})", logic)
         if unlinked:
             return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
         if b.stateless:
@@ -2515,6 +2527,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"partly not computable: {_uncoded(uncoded)}")
     if unlinked:
         notes.append(f"partly not recognised: {_unlinked(unlinked)}")
+    if unfit:
+        notes.append(f"partly not computable: {_UNFIT} ({unfit})")
     if optional:
         notes.append(f"{optional} optional ('with or without'): no requirement")
     if b.unread_conditions:

@@ -849,6 +849,19 @@ def test_constraints_a_dash_after_a_condition_introduces_its_defining_value(nlp)
     assert brief(cons(nlp, "Elevated fasting glucose - ≥ 100 mg/dL", "Inclusion")) == [("measurement", "glucose", ">=", 100, "mg/dL")]
 
 
+def test_constraints_a_value_the_analyte_cannot_take_is_named(nlp) -> None:  # type: ignore[no-untyped-def]
+    # held-out set 1 NCT00962923: "120 mmol/L" is no creatinine (a slip for µmol/L): never read as a
+    # threshold, never dropped in silence
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    rec = TrialRecord(source="t", format="text", eligibility_text="Exclusion Criteria:\n\n* serum creatinine above 120 mmol/L\n")
+    [crit] = parse_record(rec, nlp).criteria
+    assert not crit.constraints
+    assert crit.reason is not None and crit.reason.startswith("not computable: a value the analyte named cannot take")
+    assert "serum creatinine 'above 120 mmol/L'" in crit.reason
+
+
 def test_constraints_a_hormone_defining_menopause_is_no_certain_threshold(nlp) -> None:  # type: ignore[no-untyped-def]
     # ctgov-msc NCT01768702: the FSH level defines the postmenopausal women the exclusion spares
     text = ("Women of child-bearing potential without a negative pregnancy test at screening. Women who are "
