@@ -103,6 +103,8 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("Previous failure to respond to MMF", "mycophenolate", "immunosuppressant"),
     ("Coumadin", "warfarin", "anticoagulant"),  # a trade name of a curated drug
     ("Cardiomegaly", "icd10cm_i51_7", "cardiac_dysfunction"),  # ICD-10-CM I30-I5A -> curated range
+    ("Killip Class 4 indicative of cardiogenic shock.", "cardiogenic_shock", "cardiac_dysfunction"),  # NCT00555828: a heart's failure
+    ("Persistent cardiogenic shock", "cardiogenic_shock", "shock"),  # LCT NCT03863015: and a shock
     ("Glomerular disease", "icd10cm_n00_n08", "renal_dysfunction"),  # an ICD-10-CM block
     ("Use of any approved TKIs", "tyrosine_kinase_inhibitor", "chemotherapy"),
     ("cyclophosphamide", "cyclophosphamide", "chemotherapy"),
@@ -162,7 +164,6 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("Presence of an implantable cardioverter-defibrillator", "implantable_cardioverter_defibrillator",
      "implantable_cardioverter_defibrillator"),  # NCT02501811
     # an ICD-10-CM code under a curated concept's own code rolls up to it
-    ("Cardiogenic shock", "icd10cm_r57_0", "shock"),  # R57.0 under R57
     ("Malignant neoplasm of breast of unspecified site", "icd10cm_c50_9", "malignancy"),  # C50.9 under C50
     # drug classes: by MeSH action, by the MeSH chemical class of the drug's tree number, by INN stem
     ("metoprolol", "drug_db00264", "beta_blocker"),  # stem -olol
