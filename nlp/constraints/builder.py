@@ -663,10 +663,11 @@ class _Builder:
         """The analyte measured in time that a time right after it limits or sizes, with the time
         read as its value, in the analyte's clause: a time with no anchor, no range and no
         comparator, led by the cue ``time_limit`` ("progression to death within 24 hours": life
-        expectancy < 24 hours, the analyte's ``within``; at most the time for others); or a length with a comparator or a range, for an analyte measured
-        in days to years, untimed or at a trial event ("Duration of symptoms and signs for more
-        than 1 month", "Disease duration of at least three years prior to enrollment"; not "symptom
-        duration is over 3 months", whose "over" the temporal grammar reads as a look-back)."""
+        expectancy < 24 hours, the analyte's ``within``; at most the time for others); or a length
+        with a comparator or a range, for an analyte measured in days to years, untimed or at a
+        trial event ("Duration of symptoms and signs for more than 1 month", "Disease duration of
+        at least three years prior to enrollment"; not "symptom duration is over 3 months", whose
+        "over" the temporal grammar reads as a look-back)."""
         if t.value is None or t.unit not in _TIME_CODES:
             return None
         lead = t.text[:next((i for i, ch in enumerate(t.text) if ch.isdigit()), 0)]
