@@ -38,7 +38,7 @@ from nlp.pipeline.extensions import user_data  # importing it registers the attr
 from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.tokenizer import PERIOD_ABBREVIATIONS, TEXT_KEY
-from nlp.pipeline.values import ValueMatch, find_values, levels_after
+from nlp.pipeline.values import ValueMatch, find_values, levels_after, word_number
 
 # the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
 # the rule components that read values, windows and ages)
@@ -827,6 +827,27 @@ def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> l
     return out
 
 
+def _alternative_counts(doc: Doc, text: str, taken: list[bool]) -> list[Span]:
+    """Two consecutive numbers joined by "or" right before words ending in a plural that count a
+    thing (``_count_after``): "1 or 2 adjacent vertebral levels", "one or two degenerative lumbar
+    discs" are 1 to 2 of them (cue ``count_alternatives``). Not "type 1 or 2 diabetes" (no plural
+    counted), nor "1 or 3 lesions" (two counts, no range). Marks the words it takes in ``taken``."""
+    out: list[Span] = []
+    for m in cue("count_alternatives").finditer(text) if " or " in text else ():
+        n1, n2 = word_number(m.group("n1")), word_number(m.group("n2"))
+        if n1 is None or n2 is None or n2 != n1 + 1:
+            continue
+        span = doc.char_span(m.start(), m.end(), label="VALUE")
+        if span is None or any(taken[span.start:span.end]):
+            continue
+        _set(span, comparator="between", value=float(n1), value_high=float(n2), unit=None, second_value=None, low_unit=None)
+        if _count_after(doc, span, set(range(span.start, span.end))) is None:
+            continue
+        out.append(span)
+        taken[span.start:span.end] = [True] * (span.end - span.start)
+    return out
+
+
 _RELATIVE = "relative"  # a value's "dimension" against a reference limit (xULN, xLLN): any quantity's
 
 
@@ -957,8 +978,8 @@ def make_values(nlp: Language, name: str) -> Any:
     def tag_values(doc: Doc) -> Doc:
         text = doc_text(doc)
         found = _with_scale_levels(doc, text, find_values(text))
-        if not found:
-            return doc
+        if not found and (" or " not in text or cue("count_alternatives").search(text) is None):
+            return doc  # ("one or two degenerative lumbar discs": no value of the grammar, a count below)
         taken = _taken_mask(doc)
         new: list[Span] = []
         found = _ages_share_units(text, found)
@@ -1009,6 +1030,7 @@ def make_values(nlp: Language, name: str) -> Any:
             new.append(span)
             for i in range(span.start, span.end):
                 taken[i] = True
+        new.extend(_alternative_counts(doc, text, taken))
         for q in _quantities(doc, text, new, taken):
             new.append(q)
             taken[q.start:q.end] = [True] * (q.end - q.start)

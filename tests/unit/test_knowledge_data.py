@@ -271,6 +271,7 @@ CUE_CASES = [
      "safely participating in and/or completing all study requirements"),  # NCT04302519, NCT03015623
     ("hypothetical", "planning to become ", "pregnant "),
     ("hypothetical", "patients who could require ", "patients who required "),  # modal of possibility (ctgov-msc NCT05035862)
+    ("count_alternatives", "one or two degenerative lumbar discs", "1 or 2.5 mg"),  # NCT05011474
     ("reproductive_hormone", "serum FSH levels", "ferritin levels"),  # NCT01768702
     ("reproductive_state", "Women who are postmenopausal", "Women who are pregnant"),  # NCT01768702
     ("defined_by_after", " as manifested by NYHA", " with NYHA"),  # NCT01983709 (matched at the mention's end)

@@ -93,6 +93,11 @@ def test_quantity_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-d
     ("Drinking more than 5 drinks per day for 3 months", [("number of drinks per day", 5.0, None, None)]),
     # "of" and what follows belong to the name (LCT NCT03869307)
     ("History of 2 or more episodes of acute chest syndrome", [("number of episodes of acute chest syndrome", 2.0, None, None)]),
+    # two consecutive numbers joined by "or" before a counted plural: 1 to 2 of them (dev NCT05011474,
+    # ctgov-msc NCT02440074, NCT00603330)
+    ("Has one or two degenerative lumbar discs identified by MRI", [("number of degenerative lumbar discs", 1.0, 2.0, None)]),
+    ("Degenerative disease of one or two lumbar discs", [("number of lumbar discs", 1.0, 2.0, None)]),
+    ("Cytopenia in 2 or 3 lineages:", [("number of lineages", 2.0, 3.0, None)]),
 ])
 def test_count_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
     assert _quantities(nlp, text) == expected
@@ -103,6 +108,9 @@ def test_count_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: i
     "Clinically relevant member malalignment (> 5 degrees)",  # a unit no table holds, no thing counted (NCT01399749)
     "blood pressure > 140/90 mmHg on 2 consecutive measurements",  # a bare number, no bound
     "Subjects with RA under treatment with at least 2 non-biologic DMARDs",  # a word that goes on ("non-")
+    "Type 1 or 2 diabetes mellitus",  # no plural counted
+    "1 or 3 lesions",  # two counts, no range (constructed)
+    "ECOG performance status 0 or 1",  # a scale's levels
 ])
 def test_count_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert [q for q in _quantities(nlp, text) if q[0].startswith("number of")] == []
