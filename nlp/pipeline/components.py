@@ -831,7 +831,8 @@ def _alternative_counts(doc: Doc, text: str, taken: list[bool]) -> list[Span]:
     """Two consecutive numbers joined by "or" right before words ending in a plural that count a
     thing (``_count_after``): "1 or 2 adjacent vertebral levels", "one or two degenerative lumbar
     discs" are 1 to 2 of them (cue ``count_alternatives``). Not "type 1 or 2 diabetes" (no plural
-    counted), nor "1 or 3 lesions" (two counts, no range). Marks the words it takes in ``taken``."""
+    counted, or words of another entity), nor "1 or 3 lesions" (two counts, no range). Marks the
+    words it takes in ``taken``."""
     out: list[Span] = []
     for m in cue("count_alternatives").finditer(text) if " or " in text else ():
         n1, n2 = word_number(m.group("n1")), word_number(m.group("n2"))
@@ -840,8 +841,15 @@ def _alternative_counts(doc: Doc, text: str, taken: list[bool]) -> list[Span]:
         span = doc.char_span(m.start(), m.end(), label="VALUE")
         if span is None or any(taken[span.start:span.end]):
             continue
-        _set(span, comparator="between", value=float(n1), value_high=float(n2), unit=None, second_value=None, low_unit=None)
-        if _count_after(doc, span, set(range(span.start, span.end))) is None:
+        attrs = {"comparator": "between", "value": float(n1), "value_high": float(n2)}
+        _set(span, **attrs)
+        counted = _count_after(doc, span, set(range(span.start, span.end)))
+        if counted is None or any(taken[counted[0].start:counted[0].end]):
+            # nothing counted, or words another entity holds ("type 1 or 2 diabetes mellitus"): no
+            # value after all, and its attributes leave the Doc
+            ud = user_data(doc)
+            for name in attrs:
+                ud.pop(("._.", name, span.start_char, span.end_char), None)
             continue
         out.append(span)
         taken[span.start:span.end] = [True] * (span.end - span.start)

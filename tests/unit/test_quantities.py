@@ -116,6 +116,11 @@ def test_count_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert [q for q in _quantities(nlp, text) if q[0].startswith("number of")] == []
 
 
+def test_count_alternatives_leave_no_attributes_where_nothing_is_counted(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Type 1 or 2 diabetes mellitus")
+    assert ("._.", "value_high", 5, 11) not in doc.user_data and not [e for e in doc.ents if e.label_ == "VALUE"]
+
+
 def test_quantity_groups_the_other_constraints_no_stricter(nlp) -> None:  # type: ignore[no-untyped-def]
     """A quantity read between two alternatives would bind them together ("pregnancies ... or
     ICSI" all required): it is not read (NCT04706312); one that joins an or-list is (NCT00883870)."""
