@@ -2277,20 +2277,16 @@ class _Builder:
         ``example_lead``: "including", "such as") or a colon ("Uncontrolled arrhythmia, defined as:
         atrial fibrillation with rapid ventricular response"), or inside a bracket opened after it
         ("Severe cardiovascular disease (angina, arrhythmia, cardiac failure)")."""
-        end = self._said_end(x)
+        end = self._mention_end(x, any_concept=True) or x.end
         aside = self._aside_span_at(d.start)
         return bool(cue("example_lead").search(self.text, end, d.start)) or ":" in self.text[end:d.start] \
             or (aside is not None and aside[0] >= end)
 
-    def _said_end(self, d: _Draft) -> int:
-        """Where the mention a draft was read from ends, whatever concept it was read as ("adequate
-        cardiac function": the function's mention, read as no cardiac dysfunction)."""
-        return next((e.end for e in self.ents if e.start == d.start), d.end)
-
-    def _mention_end(self, d: _Draft) -> int | None:
+    def _mention_end(self, d: _Draft, any_concept: bool = False) -> int | None:
         """Where the mention a draft was read from ends (a window read since may have extended
-        the draft itself), or None."""
-        return next((e.end for e in self.ents if e.start == d.start and e.concept_id == d.concept), None)
+        the draft itself), or None; ``any_concept``: whatever concept the mention was read as
+        ("adequate cardiac function": the function's mention, read as no cardiac dysfunction)."""
+        return next((e.end for e in self.ents if e.start == d.start and (any_concept or e.concept_id == d.concept)), None)
 
     def _conjuncts(self, a: _Draft, b: _Draft) -> bool:
         """Whether the mention ``a`` is read from is joined to ``b``'s by a coordinator alone."""
