@@ -530,12 +530,13 @@ def conversion_steps(from_unit: str | None, to_unit: str | None, analyte: str | 
         return (("*", ff[1]), ("/", tf[1]))
     line = index.scale_lengths.get(analyte or "")
     if line is not None and ff and tf and {ff[0], tf[0]} == {"length", "score"}:
-        # a scale read off a line: the length in the line's unit, then its points (or back)
+        # a scale read off a line: the length in the line's unit, then its points (or back; the
+        # score's one unit is its points)
         if ff[0] == "length":
-            to_line = conversion_steps(f, line.length_unit)
-            return None if to_line is None else (*to_line, ("*", line.points_per_unit), *(conversion_steps("{score}", t) or ()))
-        from_line = conversion_steps(line.length_unit, t)
-        return None if from_line is None else (*(conversion_steps(f, "{score}") or ()), ("/", line.points_per_unit), *from_line)
+            steps = conversion_steps(f, line.length_unit)
+            return None if steps is None else (*steps, ("*", line.points_per_unit))
+        steps = conversion_steps(line.length_unit, t)
+        return None if steps is None else (("/", line.points_per_unit), *steps)
     conv = index.analytes.get(analyte or "")
     if conv is not None and ff and tf:
         # express both in the analyte's molar / mass reference units, then cross
