@@ -1154,9 +1154,10 @@ class ContextTagger(PerDoc):
         self._context(doc)
         # read once: the helpers set attributes (kept in user_data by the spans' offsets), never ents
         ents = doc.ents
-        _close_parenthesised_exceptions(ents, text)
-        _exceptions_of_one_kind(ents, text)
-        _examples_end_exceptions(ents, text)
+        exceptions = list(_EXCEPT_CUE.finditer(text))  # read once for the three helpers
+        _close_parenthesised_exceptions(ents, text, exceptions)
+        _exceptions_of_one_kind(ents, text, exceptions)
+        _examples_end_exceptions(ents, text, exceptions)
         _negation_through_or_lists(ents, text)
         _negation_through_examples(ents, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
@@ -1195,10 +1196,10 @@ def _paren_depths(text: str) -> list[int]:
     return out
 
 
-def _close_parenthesised_exceptions(ents: Sequence[Span], text: str) -> None:
+def _close_parenthesised_exceptions(ents: Sequence[Span], text: str, exceptions: list[re.Match[str]]) -> None:
     """An exception opened inside parentheses ("(unless beyond the wash-out period) or ...")
     ends at its closing parenthesis."""
-    cues = [m.start() for m in _EXCEPT_CUE.finditer(text)]
+    cues = [m.start() for m in exceptions]
     excepted = [e for e in ents if e._.excepted] if cues else []
     if not excepted:
         return
@@ -1212,13 +1213,13 @@ def _close_parenthesised_exceptions(ents: Sequence[Span], text: str) -> None:
             ent._.excepted = False  # the parenthesis holding the cue closed before the entity
 
 
-def _exceptions_of_one_kind(ents_: Sequence[Span], text: str) -> None:
+def _exceptions_of_one_kind(ents_: Sequence[Span], text: str, exceptions: list[re.Match[str]]) -> None:
     """An exception carves out of one kind of thing: after its cue, the excepted mentions share
     the label of the first ("malignancy other than basal cell carcinoma, squamous cell
     carcinoma"); a mention of another kind past a comma or a parenthesis ends it ("... other than
     multiple sclerosis (e.g., had myocardial infarction), treatment with anticoagulants": the
     anticoagulants are excluded, not excepted)."""
-    ends = [m.end() for m in _EXCEPT_CUE.finditer(text)]
+    ends = [m.end() for m in exceptions]
     if not ends:
         return
     ents = sorted((e for e in ents_ if e._.excepted), key=lambda e: e.start_char)
@@ -1236,14 +1237,14 @@ def _exceptions_of_one_kind(ents_: Sequence[Span], text: str) -> None:
                 e._.excepted = False
 
 
-def _examples_end_exceptions(ents_: Sequence[Span], text: str) -> None:
+def _examples_end_exceptions(ents_: Sequence[Span], text: str, exceptions: list[re.Match[str]]) -> None:
     """An example lead after an exception's own items gives examples of the head, not of the
     exception: "Significant medical illness other than asthma, including thyroid disease, diabetes
     mellitus", "pulmonary disease other than COPD (e.g. asthma, pulmonary fibrosis)": the mentions
     after the lead (cue ``example_lead``, in the exception's sentence) are not excepted. A kind of
     what the exception names stays excepted ("malignancy except skin cancer such as basal cell
     carcinoma"), as does every example when the exception names something no vocabulary has."""
-    ends = [m.end() for m in _EXCEPT_CUE.finditer(text)]
+    ends = [m.end() for m in exceptions]
     excepted = sorted((e for e in ents_ if e._.excepted), key=lambda e: e.start_char) if ends else []
     if not excepted or not cue("example_lead").search(text):
         return
