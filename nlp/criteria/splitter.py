@@ -289,8 +289,9 @@ class _Builder:
             self.add_unmarked(node)
 
 
-# the ";" of an HTML character reference ("ejection fraction &lt; 30%") ends no clause
-_CHAR_REF = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6})$")
+# the ";" of an HTML character reference ("ejection fraction &lt; 30%"), or of one a registry spaced
+# ("Cr & GT; Normal 1.5 times"), ends no clause
+_CHAR_REF = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6}|\s?(?i:[gl][te]))$")
 
 
 def _split_clauses(text: str) -> list[tuple[int, int]]:

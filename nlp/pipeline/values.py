@@ -120,9 +120,10 @@ _REF_WORD = re.compile(
     rf"(?:(?P<tcmp>{read_cues().cues['multiple_comparator']})\s+)?(?:of\s+|the\s+)*{_REF}",
     re.I,
 )
-_REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"
-    rf"(?P<ref0>ULN|UNL|LLN|upper\s+limit\s+of\s+normal|normal)\s*"
-    rf"(?:(?:[x×X*✕]|times)\s*(?P<n1>{NUM})|(?P<n1b>{NUM})\s*(?:times|-?fold)\b)", re.I
+_REF_FIRST = re.compile(  # "ULN x 1.5", "Normal 1.5 times"; "higher than the ULN 3 times", "exceeded the
+    # upper limit of normal by 1.4 times": a comparator before the reference is the multiple's
+    rf"(?:(?<![^\W\d_])(?P<cmp>{_CMP_RE})\s*(?:the\s+)?)?(?P<ref0>ULN|UNL|LLN|upper\s+limit\s+of\s+normal|normal)\s*"
+    rf"(?:(?:[x×X*✕]|times)\s*(?P<n1>{NUM})|(?:by\s+)?(?P<n1b>{NUM})\s*(?:times|-?fold)\b)", re.I
 )
 
 
@@ -370,10 +371,13 @@ def find_values(text: str) -> list[ValueMatch]:
             out.append(v)
             taken.append((v.start, v.end))
     for m in _REF_FIRST.finditer(text) if has_ref else ():
-        if free(m.start(), m.end()):
-            out.append(ValueMatch(m.start(), m.end(), None, _num(m.group("n1") or m.group("n1b")), None,
+        said = comparators.phrase(m.group("cmp")) if m.group("cmp") else None
+        cmp_ = said.canonical if said is not None and said.states_comparator else None
+        start = m.start() if cmp_ is not None else m.start("ref0")
+        if free(start, m.end()):
+            out.append(ValueMatch(start, m.end(), cmp_, _num(m.group("n1") or m.group("n1b")), None,
                                   _ref_unit(m.group("ref0")), m.group("ref0")))
-            taken.append((m.start(), m.end()))
+            taken.append((start, m.end()))
     for m in _REF_WORD.finditer(text) if has_word else ():
         said = comparators.phrase(m.group("cmp")) if m.group("cmp") else None
         cmp_ = said.canonical if said is not None and said.states_comparator else None

@@ -228,6 +228,9 @@ def test_criteria_semicolon_of_a_character_reference_does_not_split() -> None:
     # NCT05319106: "ejection fraction &lt; Normal 30%" is one criterion; a real ";" list still splits
     assert _split("Exclusion Criteria:\n- ejection fraction &lt; 30%, heart failure\n").children("E1") == []
     assert len(_split("Exclusion Criteria:\n- ALT &gt; 2.5 x ULN; heart failure; renal failure\n").children("E1")) == 3
+    # nor that of a reference the registry spaced (NCT05319106 "Cr & GT; Normal 1.5 times")
+    assert _split("Exclusion Criteria:\n- Cr & GT; Normal 1.5 times, heart failure\n").children("E1") == []
+    assert len(_split("Exclusion Criteria:\n- Employees of the sponsor's R & D; pregnant women; renal failure\n").children("E1")) == 3
 
 
 def test_criteria_markdown_escapes_read_plain_offsets_original() -> None:

@@ -229,7 +229,11 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("ALT or AST > 5N", [(">", 5.0, "xULN")]),  # NCT04869397
     # a multiple without its reference takes the next one written (NCT03943940)
     ("AST and/or ALT ≥ 2 times or bilirubin ≥ 2.0 times normal value", [(">=", 2.0, "xULN"), (">=", 2.0, "xULN")]),
-    ("ALT, AST, Cr & GT; Normal 1.5 times", [(None, 1.5, "xULN")]),  # NCT05319106: reference first
+    # the reference first, a comparator before it (a spaced "& GT;" is the registry's ">")
+    ("ALT, AST, Cr & GT; Normal 1.5 times", [(">", 1.5, "xULN")]),  # NCT05319106
+    ("ALT ULN x 1.5", [(None, 1.5, "xULN")]),
+    ("serum creatinine exceeded the upper limit of normal by 1.4 times", [(">", 1.4, "xULN")]),  # NCT04074408
+    ("bilirubin is lower than the ULN 3 times", [("<", 3.0, "xULN")]),
     ("ALT > 2.5 x ULN", [(">", 2.5, "xULN")]),
     # a multiple written without its "x" (NCT03868852, NCT05468502)
     ("ALT and AST < 2.5 ULN", [("<", 2.5, "xULN")]),
@@ -428,7 +432,7 @@ def test_grammar_normal_range(text: str, expected: list[tuple[str, str, str]]) -
     ("twice daily", []),  # a word multiple only of the normal range
     ("ALT twice weekly, AST normal", []),
     ("Hemoglobin elevates 20g/L more than normal upper limit", [(None, 20.0, "g/L")]),
-    ("AST and ALT ≥ upper limit of normal x 3.0", [(None, 3.0, "xULN")]),
+    ("AST and ALT ≥ upper limit of normal x 3.0", [(">=", 3.0, "xULN")]),  # the comparator is the multiple's
     ("bilirubin above normal", []),
 ])
 def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
