@@ -2069,7 +2069,9 @@ class _Builder:
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
                 # within 3-12 months before enrollment"); a window further away is a guess
                 onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
-                own = (onset and t.relation != "before") or (not onset and end <= t.start
+                # (the onset's time right after the diagnosis, or naming it: not "SCI at the time of
+                # injury with or without subsequent improvement within 1 year of injury")
+                own = (onset and t.relation != "before" and (end > t.start or len(gap) <= 40)) or (not onset and end <= t.start
                                                             and not cue("clause_boundary").search(self.without_asides(end, t.start)))
                 # a time before a trial event is the diagnosis' own only in its clause, with no
                 # treatment or its end named before it ("their last dose of biological therapy ... used

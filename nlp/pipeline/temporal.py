@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
+from nlp.core.labels import Anchor
 from nlp.core.units import time_units, to_days
+from nlp.core.windows import anchor_of
 from nlp.pipeline.values import AMOUNT_FILLER_RE, NUM_ANY, NUMBER_START, TIME_UNIT_RE, ucum_unit, word_number
 
 # time units and comparator phrases come from nlp/resources/time_units.json and comparators.json
@@ -35,6 +37,8 @@ _ANCHOR = (
 _BEFORE_OFFSET = r"(?:prior\s+to|before|preceding|previous\s+to|ahead\s+of|in\s+advance\s+of)"
 _BEFORE = rf"(?:{_BEFORE_OFFSET}|of)"
 _AFTER = r"(?:after|following|post|from|since)"
+# events of the patient's own disease, always behind at screening: a time "of" them runs after them
+_PAST_EVENTS = (Anchor.ONSET, Anchor.DIAGNOSIS)
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # recent (<6 months), (≤ 3 months): a bracketed upper bound is a look-back window ("(< 12
@@ -139,13 +143,18 @@ def find_temporal(text: str) -> list[TemporalMatch]:
             if n1 is None:
                 continue
             rel_word = (gd.get("rel") or "").lower()
+            anchor = (gd.get("anchor") or "").strip() or None
             if rel_word and re.match(_AFTER, rel_word):
+                relation = "after"
+            elif rel_word == "of" and anchor_of(anchor) in _PAST_EVENTS:
+                # "within 48 hours of onset of ARDS", "within 72 hours of symptom onset": the disease's
+                # own event lies behind, the time is after it (as "within 3 months of screening" is
+                # before the trial's event)
                 relation = "after"
             elif rel_word or gd.get("ago") or found == "within":
                 relation = "before"
             else:
                 relation = None
-            anchor = (gd.get("anchor") or "").strip() or None
             if anchor and anchor.lower().startswith("the "):
                 anchor = anchor[4:]
             high = n2 if n2 is not None else n1

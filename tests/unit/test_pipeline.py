@@ -222,6 +222,20 @@ def test_pipeline_temporal_windows(text: str, days: int, low) -> None:  # type: 
     assert (t.days, t.days_low) == (days, low)
 
 
+@pytest.mark.parametrize(("text", "relation"), [
+    # a time "of" the disease's own onset or diagnosis runs after it (ctgov-msc NCT03371329,
+    # NCT05308836, NCT01716481); "of" a trial event, before it
+    ("enrolled within 72 hours of onset of stroke symptoms", "after"),
+    ("within 12 months of diagnosis with T1D", "after"),
+    ("within 90 days of the onset of symptoms", "after"),
+    ("within 30 days of screening", "before"),
+    ("within 4 weeks of the first dose", "before"),
+])
+def test_pipeline_temporal_of_an_event_behind_runs_after_it(text: str, relation: str) -> None:
+    [t] = find_temporal(text)
+    assert t.relation == relation
+
+
 def test_pipeline_temporal_amount_fillers_stand_between_a_number_and_its_unit() -> None:
     """A filler of time_units.json is read only between the amount and its time unit: "4
     consecutive hours" is 4 hours; "3 consecutive doses", "4 weekly visits" are no time."""

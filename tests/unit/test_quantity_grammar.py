@@ -466,6 +466,9 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     ("Subject who had osteoarthritis of knee diagnosed at least six months prior to Screening", [(6, None, "mo")]),
     ("a spinal cord injury that occurred at least twelve (12) months prior to the Screening Visit", [(12, None, "mo")]),
     ("Diagnosed with type 2 diabetes at least 12 weeks prior to inclusion", [(12, None, "wk")]),
+    # a time "of" the onset or the diagnosis (ctgov-msc NCT03371329, NCT05308836)
+    ("Ability to be enrolled within 72 hours of onset of stroke symptoms", [(None, 72, "h")]),
+    ("Be within 12 months of diagnosis with T1D", [(None, 12, "mo")]),
 ])
 def test_grammar_time_since_onset(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
@@ -555,6 +558,17 @@ def test_grammar_number_in_words_counts_the_next_word(nlp, text: str, read: set[
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
+
+
+@pytest.mark.parametrize(("text", "certain"), [
+    ("Have a stroke that is observed within 90 days of the onset of symptoms", True),  # NCT01716481
+    # the onset's time far from the diagnosis may time something else: a guess (NCT04520373)
+    (("AIS grade A or B of SCI at the time of injury with or without subsequent improvement within 1 year of "
+      "injury that has progressed to a higher AIS grade"), False),
+])
+def test_grammar_time_since_onset_is_certain_next_to_the_diagnosis(nlp, text: str, certain: bool) -> None:  # type: ignore[no-untyped-def]
+    [found] = [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
+    assert (not found.provenance.unresolved) == certain
 
 
 def test_window_after_transplant_times_the_condition(nlp) -> None:  # type: ignore[no-untyped-def]
