@@ -803,6 +803,10 @@ class _Builder:
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
+                elif named and any(t.start in read_after for t in named) and not all(t.start in read_after for t in named):
+                    # "(Grade I and II according to Wagner) at plantar site ... diagnosed by ABI ≥0.7":
+                    # nor does it join the analytes named after it
+                    named = [t for t in named if t.start not in read_after]
                 targets = self._within_aside(e, self._unrestated_targets(_nearest_uncoded([t for t in named if self._can_read(t, e)])))
                 if named and not targets and self._counts_next_word(e):
                     closed = True  # the analytes before it take no later value: it begins another phrase
@@ -1779,6 +1783,8 @@ class _Builder:
         gap = "".join(self.text[a:b] for a, b in _outside(lo, hi, values))
         reads = quantity_reads(quantity.text, val.unit)
         unit_ok = val.unit is None if reads is None else reads or val.unit in _REFERENCE_UNITS
+        if reads is None and val.unit == "{score}" and cue("scale_named").search(_uncoded_name(quantity)):
+            unit_ok = True  # a scale named after its levels ("Grade 1-2 according to Tonnis": "Tonnis grade")
         return unit_ok and cue("quantity_gap").fullmatch(gap) is not None
 
     def _level_word(self, e: Entity) -> None:
@@ -2488,6 +2494,10 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     uncoded = _quoted([c.concepts.concept.name for c in constraints if _is_uncoded(c)])
     read = {c.concepts.concept.id for c in constraints if _is_uncoded(c)}
     unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id and uncoded_id(_uncoded_name(e)) not in read]
+    # a scale the rules named ("Grade 1-2 according to Tonnis classification": ``elig_values``) that
+    # no value was read for: named too (a count's or a size's name is only a guess of the grammar)
+    unvalued = [n for e in entities if e.source == "rules" and _uncoded_analyte(e) and uncoded_id(n := _uncoded_name(e)) not in read
+                and cue("scale_named").search(n)]
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
     kinds = {c.kind for c in constraints}
@@ -2511,6 +2521,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
             return CriterionConstraints((), False, f"not computable: {_UNFIT} ({unfit})", logic)
         if unlinked:
             return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
+        if unvalued:
+            return CriterionConstraints((), False, f"not recognised: {_unvalued(unvalued)}", logic)
         if b.stateless:
             named = _quoted([e.text for e in b.stateless])
             return CriterionConstraints((), False, f"not computable: {named} named with no state or value to compare", logic)
@@ -2519,6 +2531,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         return CriterionConstraints(tuple(constraints), False, "left to the investigator's judgement", logic)
     if uncoded and all(_is_uncoded(c) for c in constraints):
         also = f"; partly not recognised: {_unlinked(unlinked)}" if unlinked else ""  # what the NER found, never dropped in silence
+        also += f"; partly not recognised: {_unvalued(unvalued)}" if unvalued else ""
         return CriterionConstraints(tuple(constraints), False, f"not computable: {_uncoded(uncoded)}{also}", logic)
     # what the criterion says beyond its constraints is named, never dropped in silence
     notes = ["partly left to the investigator's judgement"] if Kind.JUDGEMENT in kinds else []
@@ -2526,6 +2539,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"partly not computable: {_uncoded(uncoded)}")
     if unlinked:
         notes.append(f"partly not recognised: {_unlinked(unlinked)}")
+    if unvalued:
+        notes.append(f"partly not recognised: {_unvalued(unvalued)}")
     if unfit:
         notes.append(f"partly not computable: {_UNFIT} ({unfit})")
     if optional:
@@ -2549,6 +2564,11 @@ _RECORD_LESS = (
 def _quoted(texts: Sequence[str]) -> str:
     """Each text once, in order, quoted."""
     return ", ".join(repr(t) for t in dict.fromkeys(texts))
+
+
+def _unvalued(names: Sequence[str]) -> str:
+    """What the rules named as a scale no vocabulary has, with no value read for it."""
+    return f"no value read for {_quoted(names)}, named as a scale no vocabulary has"
 
 
 def _unlinked(texts: Sequence[str]) -> str:

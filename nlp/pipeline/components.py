@@ -782,6 +782,55 @@ def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[Val
     return sorted(found + added, key=lambda v: v.start) if added else found
 
 
+_SCALE_WORDS = ("stage", "grade", "class", "classification", "scale", "score", "category")
+_LEVEL_WORD_STEM = {"graded": "grade", "grades": "grade", "staged": "stage", "stages": "stage"}
+
+
+def _scales_named_after(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
+    """A scale named after its levels by its eponym or acronym alone (cue ``scale_named_after``:
+    "staging of ≥III according to Fontaine", "kidney failure degree IV according to KDIGO", "Grade
+    1-2 according to Tonnis"): a MEASUREMENT span over the name, the lexicon's scale when the name
+    with the levels' word (or another scale word) is one of its terms ("KDIGO stage", "Wagner
+    grade"), else a quantity no vocabulary has, named as the text names it ("Fontaine stage"; stage
+    4 reads it uncoded, never certain). Not where a scale, or a condition staged by one, stands
+    before the levels in their clause ("Kellgren-Lawrence Grade 2 or 3 according to X-ray imaging"),
+    nor a name the lexicon gives something that is no scale."""
+    out: list[Span] = []
+    lexicon: Lexicon | None = None
+    for v in values:
+        if v.label_ != "VALUE" or v._.unit != "{score}":
+            continue
+        m = cue("scale_named_after").match(text, v.end_char)
+        if m is None or not m.group("name")[0].isupper():
+            continue
+        words = list(cue("scale_level_word").finditer(text, max(0, v.start_char - 30), v.end_char))
+        if not words:
+            continue
+        span = doc.char_span(m.start("name"), m.end(), label="MEASUREMENT")
+        if span is None or not _free(span.start, span.end, taken):
+            continue
+        lexicon = lexicon or Lexicon.load()
+        before = max((e for e in doc.ents if e._.source != "model" and e.end_char <= v.start_char and e.label_ not in ("VALUE", "AGE")),
+                     key=lambda e: e.end_char, default=None)  # the nearest thing named before the levels
+        if before is not None and not cue("clause_punctuation").search(text, before.end_char, v.start_char) \
+                and (before.label_ == "MEASUREMENT" or lexicon.inherited(before._.concept_id or "", "staged_by") is not None):
+            continue  # a scale named before ("ACLF of grade 2 or 3 according to EASL-CLIF definition": the ACLF's)
+        name = m.group("name")
+        said = words[-1].group(0).split()[-1].lower()
+        said = _LEVEL_WORD_STEM.get(said, said)
+        cid = next((c for w in (said, *_SCALE_WORDS) if (c := lexicon.whole(f"{name} {w}")) is not None),
+                   None) or lexicon.whole(name)
+        if cid is not None:
+            entry = lexicon.entries.get(cid)
+            if entry is None or entry.unit != "{score}":
+                continue  # a name of something that is no scale
+            _set(span, concept_id=cid)
+        else:
+            _set(span, concept_name=f"{name}{m.group('tail') or ' ' + said}", concept_id=None)
+        out.append(span)
+    return out
+
+
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/-]*")
 
 
@@ -1038,6 +1087,9 @@ def make_values(nlp: Language, name: str) -> Any:
             new.append(span)
             for i in range(span.start, span.end):
                 taken[i] = True
+        for q in _scales_named_after(doc, text, new, taken):
+            new.append(q)
+            taken[q.start:q.end] = [True] * (q.end - q.start)
         new.extend(_alternative_counts(doc, text, taken))
         for q in _quantities(doc, text, new, taken):
             new.append(q)

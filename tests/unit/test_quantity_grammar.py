@@ -1365,3 +1365,35 @@ def test_grammar_bare_change_size_is_the_least_that_counts(nlp, text: str, low: 
 
 def test_grammar_percent_is_no_level_of_an_analyte_in_another_unit(nlp) -> None:  # type: ignore[no-untyped-def]
     assert _constraints(nlp, "weight > 10%", "weight", "exclusion") == []  # no change named: no reading
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    # a scale named after its levels by its eponym or acronym alone: the lexicon's scale when the
+    # name with a scale word is one of its terms (dev NCT03943940, ctgov-msc NCT03267784), else
+    # the scale as named, uncoded (ctgov-msc NCT03068988; constructed)
+    ("Patients are diagnosed with heart failure degree IV according to NYHA or kidney failure degree IV according to KDIGO;",
+     {("nyha_class", 4.0, 4.0), ("ckd_stage", 4.0, 4.0)}),
+    ("Grade ≥3 according to Wagner", {("wagner_grade", 3.0, None)}),
+    ("cuff tear arthropathy grade 3-5 according to Hamada", {("uncoded:Hamada grade", 3.0, 5.0)}),
+    ("Ischemic rest pain, stage IV according to Fontaine", {("uncoded:Fontaine stage", 4.0, 4.0)}),
+    # not a scale named before the levels, nor what names no scale (ctgov-msc NCT04453111,
+    # NCT03860155; LCT)
+    ("Kellgren-Lawrence Grade 2 or 3 according to X-ray imaging.", {("kellgren_lawrence", 2.0, 3.0)}),
+    ("Diagnosed ACLF of grade 2 or 3 according to EASL-CLIF definition;", {("aclf_grade", 2.0, 3.0)}),
+    ("Stage I and II according to X-ray.", set()),
+    # the scale read with the levels before it takes no value of an analyte named after it (NCT03267784)
+    (('diabetic neuropathic ulcers "malum perforans" (Grade I and II according to Wagner) at plantar site of '
+      "the foot diagnosed by ABI ≥0.7, without claudication, or TcPO2 >40 mmHg"),
+     {("wagner_grade", 1.0, 2.0), ("abi", 0.7, None), ("tcpo2", 40.0, None)}),
+])
+def test_grammar_scale_named_after_its_levels(nlp, text: str, read: set[tuple[str, float | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
+    found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")}
+    assert found == read
+
+
+def test_grammar_scale_named_after_with_no_value_read_is_named(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A scale the rules named whose levels go unread is named in the reason, never dropped in
+    silence (ctgov-msc NCT05465096)."""
+    [crit] = _criteria(nlp, ("Radiographic signs of hip OA (Grade 1-2 according to Tonnis classification) or MRI signs "
+                             "(chondropathy or minimal labrum degeneration without acute lesions) even if Grade 0."), "inclusion")
+    assert "no value read for 'Tonnis classification'" in (crit.reason or "")
