@@ -233,7 +233,8 @@ class LexiconTagger(PerDoc):
         # the trial's own definitions first, then the curated lexicon, then the imported vocabulary:
         # the longest span wins, the earlier source a tie
         defined = self._defined(doc)
-        kept = _longest_first([defined, curated + self._coordinated(doc) + self._ratio(doc), self._imported(doc)])
+        kept = _longest_first([defined, curated + self._coordinated(doc) + self._ratio(doc) + self._inhibitor_short(doc),
+                               self._imported(doc)])
         if elided := self._elided(doc, kept) + self._shared_head(doc, kept):
             kept = _longest_first([kept, elided])
         if listed := self._listed(doc, kept):
@@ -288,6 +289,24 @@ class LexiconTagger(PerDoc):
                 continue
             entry = self.lexicon.get(cid)
             span = doc.char_span(s, e, label=entry.label, kb_id=cid) if entry is not None else None
+            if span is not None:
+                out.append(span)
+        return out
+
+    def _inhibitor_short(self, doc: Doc) -> list[Span]:
+        """An inhibitor class written as its target's short form and "i" (cue ``inhibitor_short_form``:
+        "oral PDE-5i", "TNFi", "SGLT2i", "mTORi"): the class the lexicon names "<target> inhibitors"."""
+        text = doc_text(doc)
+        if "i" not in text:
+            return []
+        out = []
+        for m in cue("inhibitor_short_form").finditer(text):
+            stem = m.group("stem")
+            cid = self.lexicon.whole(f"{stem} inhibitors") or self.lexicon.whole(f"{stem} inhibitor")
+            entry = self.lexicon.get(cid) if cid else None
+            if entry is None or entry.label != "THERAPY":
+                continue
+            span = doc.char_span(m.start(), m.end(), label=entry.label, kb_id=entry.id)
             if span is not None:
                 out.append(span)
         return out

@@ -60,3 +60,16 @@ def test_abbreviations_a_definition_the_lexicon_does_not_know_blocks_its_other_r
 def test_abbreviations_a_long_form_holding_the_short_form_defines_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
     # "ULN (≤ 5 x ULN if liver metastases)": an aside repeating the letters is no definition
     assert _definitions(nlp, "ALT ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)") == {}
+
+
+def test_abbreviations_an_inhibitor_class_written_as_its_target_and_i(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"PDE-5i", "TNFi", "SGLT2i": the class the lexicon names "<target> inhibitors" (dev NCT02745808
+    "no effective with oral PDE-5i", ctgov-msc "TNFi bDMARDs", "PDE5i"); a short form whose target
+    names no inhibitor class ("LVMi", a left ventricular mass index), or a word ("Levi"), is none."""
+    def concepts(text: str) -> list[str]:
+        return [e._.concept_id for e in nlp(text).ents if e._.concept_id]
+
+    assert concepts("no effective with oral PDE-5i") == ["drug_phosphodiesterase_5_inhibitors"]
+    assert concepts("inadequate response to TNFi") == ["tnf_inhibitor"]
+    assert concepts("on SGLT2i or DPP-4i") == ["drug_sodium_glucose_transporter_2_inhibitors", "drug_dipeptidyl_peptidase_iv_inhibitors"]
+    assert not [c for c in concepts("LVMi > 115 g/m2, Dr. Levi") if "inhibitor" in c]

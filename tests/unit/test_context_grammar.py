@@ -27,6 +27,11 @@ def _therapies(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type
     ("Treatment-naive to biologic therapy", False),
     ("Refractory to corticosteroids", True),  # prior exposure that failed
     ("Failure of at least one immunosuppressant", True),
+    # a treatment said not effective is a failed prior one, no negation (dev NCT02745808, ctgov-msc
+    # NCT02579148: "no effective with oral PDE-5i")
+    ("Type 1 or 2 diabetes, blood glucose controlled well, no effective with oral PDE-5i", True),
+    ("Erectile dysfunction not effective with oral sildenafil", True),
+    ("no sildenafil within 2 weeks", False),
 ])
 def test_context_prior_treatment_wording(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
     found = _therapies(nlp, text)

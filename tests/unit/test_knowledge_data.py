@@ -284,6 +284,7 @@ CUE_CASES = [
     ("scale_level_word", "NYHA functional class", "classic"),
     ("coordinated_values", " for men and ", " and ECOG "),
     ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
+    ("inhibitor_short_form", "oral PDE-5i", "multi-center"),  # dev NCT02745808
     ("scale_named_after", " according to Fontaine", " according to X-ray."),  # NCT01351610 "staging of ≥III according to Fontaine"
     ("treatment_judged", "Patients with CLI indicated for ", "Patients with CLI treated with "),  # NCT01484574
     ("treatment_judged_after", " is not anticipated over a period", " in study limb"),  # NCT00919958
