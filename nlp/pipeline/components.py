@@ -257,10 +257,13 @@ class LexiconTagger(PerDoc):
         (``nlp.pipeline.linker``); ``source`` "model" marks them for stage 4."""
         taken = {i for s in kept for i in range(s.start, s.end)}
         out = list(kept)
+        text = doc_text(model[0].doc) if model else ""
         for s in model:
             if taken.intersection(range(s.start, s.end)) or _function_words_only(s):
                 continue
-            link = self.linker.link(s.text, s.label_)
+            # "pre-cancerous lesions": a prefix bound by a hyphen before the span makes another
+            # concept of it, as of a lexicon term (``bound_prefix_before``): left unlinked
+            link = None if "-" in text and bound_prefix_before(text, s.start_char, anti_nouns=False) else self.linker.link(s.text, s.label_)
             span = Span(s.doc, s.start, s.end, label=s.label_, kb_id=link.concept_id if link else "")
             _set(span, source="model", linked_by=link.how if link else None)
             out.append(span)

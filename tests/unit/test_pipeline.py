@@ -595,3 +595,19 @@ def test_pipeline_model_spans_of_function_words_are_no_entities(nlp) -> None:  #
     assert _function_words_only(Span(doc, 5, 8, label="CONDITION"))  # well enough from
     assert not _function_words_only(Span(doc, 4, 5, label="CONDITION"))  # ALL
     assert not _function_words_only(Span(doc, 0, 1, label="CONDITION"))  # cirrhosis
+
+
+@pytest.mark.parametrize(("text", "malignancy"), [
+    # a malignant or neoplastic lesion, nodule, growth or process is a malignancy (ctgov-msc
+    # NCT02574572, NCT03276312, NCT04289194, NCT05549609)
+    ("Immunodeficiency, autoimmune diseases and neoplastic processes", True),
+    ("Target wound diagnosed as a malignant wound, neuropathic wound, pressure wound or osteomyelitis", True),
+    ("malignant nodules on imaging", True),
+    # a specimen of it is no diagnosis (LCT NCT03860376), nor is what a bound prefix makes
+    # another thing of, for the lexicon as for the NER's span (ctgov-msc NCT05162326)
+    ("The amount of excised malignant tissue is not sufficient for the ex vivo drug testing", False),
+    ("Subjects with persistent pre-cancerous lesions (e.g., actinic keratosis).", False),
+    ("malignant hyperthermia", False),
+])
+def test_pipeline_malignant_things_are_malignancies(nlp, text: str, malignancy: bool) -> None:  # type: ignore[no-untyped-def]
+    assert ("malignancy" in {e._.concept_id for e in nlp(text).ents}) is malignancy
