@@ -611,3 +611,18 @@ def test_pipeline_model_spans_of_function_words_are_no_entities(nlp) -> None:  #
 ])
 def test_pipeline_malignant_things_are_malignancies(nlp, text: str, malignancy: bool) -> None:  # type: ignore[no-untyped-def]
     assert ("malignancy" in {e._.concept_id for e in nlp(text).ents}) is malignancy
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # the registry's spellings of multiple organ failure (MeSH D009102; ctgov-msc NCT05003388 and 18
+    # more, NCT05092724, NCT04492501, NCT05433298, NCT05354141)
+    ("Chronic multisystem organ failure", True),
+    ("Patients with hemodynamic instability or multiorgan failure", True),
+    ("Multi organ failure", True),
+    ("multiple organ dysfunction syndrome;", True),
+    ("Multi-organ dysfunction/failure", True),
+    # a score named after it is no diagnosis (dev NCT03369275)
+    ("organ hypoperfusion, as defined by the modified Multiple Organ Dysfunction Score (MODS)", False),
+])
+def test_pipeline_multiple_organ_failure(nlp, text: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    assert ("multiple_organ_failure" in {e._.concept_id for e in nlp(text).ents}) is found
