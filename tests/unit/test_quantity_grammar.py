@@ -218,6 +218,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("hemoglobin >/= 9 gm/dl", [(">=", 9.0, "g/dL")]),  # NCT02530047
+    # "then" for "than", the registries' common misspelling (LCT NCT03924024 "less then 60 y/o"; 4 in the corpora)
+    ("hemoglobin less then 9 g/dL", [("<", 9.0, "g/dL")]),
+    ("ALT more then 3 times ULN", [(">", 3.0, "xULN")]),
     # "per cent" of a decilitre, the old clinical spelling: mg% is mg/dL, gm% g/dL (NCT00883870, NCT00883727)
     ("Hb% < 10 gm%, Serum Creatinine ≥ 2mg%", [("<", 10.0, "g/dL"), (">=", 2.0, "mg/dL")]),
     ("HbA1c > 8%", [(">", 8.0, "%")]),
