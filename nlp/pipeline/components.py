@@ -38,7 +38,7 @@ from nlp.pipeline.extensions import user_data  # importing it registers the attr
 from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import find_temporal
 from nlp.pipeline.tokenizer import PERIOD_ABBREVIATIONS, TEXT_KEY
-from nlp.pipeline.values import ValueMatch, find_values, levels_after, word_number
+from nlp.pipeline.values import ValueMatch, find_values, levels_after, levels_before, word_number
 
 # the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
 # the rule components that read values, windows and ages)
@@ -787,6 +787,14 @@ def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[Val
     lexicon: Lexicon | None = None
     added: list[ValueMatch] = []
     for e in doc.ents:
+        if e.label_ == "CONDITION" and e._.concept_id and "typ" in text[max(0, e.start_char - 60):e.start_char].lower():
+            # "type II, III, or IV lupus nephritis": the classes of the scale that stages it, before it
+            lexicon = lexicon or Lexicon.load()
+            scale = lexicon.entries.get(lexicon.inherited(e._.concept_id, "staged_by") or "")
+            v = levels_before(text, e.start_char, *scale.range) if scale is not None and scale.range is not None else None
+            if v is not None and not any(f.start < v.end and v.start < f.end for f in found + added):
+                added.append(v)
+            continue
         if e.label_ != "MEASUREMENT" or not e._.concept_id:
             continue
         lexicon = lexicon or Lexicon.load()

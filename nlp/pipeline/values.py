@@ -273,6 +273,22 @@ def _scale_value(text: str, m: re.Match[str]) -> ValueMatch | None:
     return ValueMatch(start, end, "between", lo, hi, "{score}", None)
 
 
+# the levels after "type" right before the condition a scale stages ("type II, III, or IV lupus
+# nephritis": its classes; ``levels_before``); "type" alone is no scale word ("type 2 diabetes")
+# ("type III or type IV, or type V": the word may stand before each; no comparator or suffix is read)
+_TYPE_LEVELS = re.compile(
+    rf"\btypes?\s+(?P<cmp2>(?!))?(?P<list>{_LEVEL}(?:{_LEVEL_JOIN}(?:types?\s+)?{_LEVEL})*)(?P<suffix>(?!))?\s*\Z", re.X | re.I)
+
+
+def levels_before(text: str, pos: int, low: float, high: float) -> ValueMatch | None:
+    """The levels written after "type" right before a condition a scale stages, which starts at
+    ``pos`` ("type V lupus nephritis" -> 5), only when every level lies in the scale's range."""
+    m = _TYPE_LEVELS.search(text, max(0, pos - 60), pos)
+    if m is None or not all(low <= _level(x.group(0)) <= high for x in _LEVEL_ONE.finditer(m.group("list"))):
+        return None
+    return _scale_value(text, m)
+
+
 def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | None:
     """The levels written right after a scale's name that ends at ``pos`` ("ECOG 0, 1, or 2" ->
     between 0 and 2, "NYHA III or IV", "ECOG ≤ 2" is found by the value grammar itself), only when

@@ -1400,3 +1400,17 @@ def test_grammar_scale_named_after_with_no_value_read_is_named(nlp) -> None:  # 
     [crit] = _criteria(nlp, ("Radiographic signs of hip OA (Grade 1-2 according to Tonnis classification) or MRI signs "
                              "(chondropathy or minimal labrum degeneration without acute lesions) even if Grade 0."), "inclusion")
     assert "no value read for 'Tonnis classification'" in (crit.reason or "")
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    # the classes after "type" right before a condition a scale stages (dev NCT04318600, ctgov-msc)
+    ("Patients with type II, III, or IV lupus nephritis", {("isn_rps_class", 2.0, 4.0)}),
+    ("type V lupus nephritis", {("isn_rps_class", 5.0, 5.0)}),
+    ("Biopsy confirmed active type III or type IV, or type V lupus nephritis.", {("isn_rps_class", 3.0, 5.0)}),  # NCT03174587
+    # a list with gaps is no range; "type" before a condition no scale stages is no level
+    ("kidney biopsy diagnosis of type I, VI lupus nephritis", set()),
+    ("type 2 diabetes mellitus", set()),
+])
+def test_grammar_type_levels_before_a_staged_condition(nlp, text: str, read: set[tuple[str, float | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
+    found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")}
+    assert found == read
