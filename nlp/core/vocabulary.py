@@ -419,10 +419,12 @@ _PAREN = re.compile(r"\s*\(([^()]*)\)")
 _BRACKET = re.compile(r"\s*\[[^\]]*\]")
 
 
-def icd_surface_forms(title: str) -> set[str]:
+def icd_surface_forms(title: str, adjectives: dict[str, str] | None = None) -> set[str]:
     """Surface forms of an ICD-10-CM title or inclusion term: "Nonrheumatic aortic (valve)
     stenosis" -> with and without "valve"; ", unspecified" / "NOS" dropped; bracketed eponyms
-    dropped; "X of Y" and "X in Y" with a one-word X also read "Y X" ("Pain in joint": joint pain)."""
+    dropped; "X of Y" and "X in Y" with a one-word X also read "Y X" ("Pain in joint": joint pain),
+    and with the organ's adjective (``adjectives``, classes.json ``organ_adjectives``: "Retention of
+    urine" is also "urinary retention")."""
     t = _BRACKET.sub("", title).strip()
     t = _NOS.sub("", t).strip(" ,")
     forms = {_PAREN.sub("", t).strip(), _PAREN.sub(lambda m: " " + m.group(1), t).strip()}
@@ -435,6 +437,8 @@ def icd_surface_forms(title: str) -> set[str]:
         m = re.fullmatch(r"(\w+) (?:of|in(?! situ\b)) (?:the )?([\w -]+)", f)  # not "Melanoma in situ"
         if m and len(m.group(2).split()) <= 2:
             out.add(f"{m.group(2)} {m.group(1).lower()}")
+            if adjectives and (adj := adjectives.get(m.group(2).lower())):
+                out.add(f"{adj} {m.group(1).lower()}")
     return out
 
 
@@ -556,13 +560,14 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
     # 1. exact titles and inclusion terms (singular and plural)
     qualifiers = "|".join(re.escape(q) for q in b.classes["icd_leading_qualifiers"])
     lead = re.compile(rf"(?i)(?:{qualifiers})\s+(.+)")
+    adjectives: dict[str, str] = b.classes["organ_adjectives"]
     reduced: dict[tuple[str, ...], list[tuple[str, str, str | None]]] = {}
     for code, title, incl, parent in codes:
         cid = f"icd10cm_{_slug(code)}"
         # an inclusion term in capitals is an acronym ("TACO", "PRES"): matched as written only
         acronyms = [t for t in incl if _ACRONYM.fullmatch(t)]
         incl = [t for t in incl if t not in acronyms and not _elliptical(t, title, generic)]
-        forms = sorted({v for t in [title, *incl] for f in icd_surface_forms(t) for v in _variants(f)})
+        forms = sorted({v for t in [title, *incl] for f in icd_surface_forms(t, adjectives) for v in _variants(f)})
         if acronyms and code not in exact:
             b.claim_cased(acronyms, cid)
         if code in exact:

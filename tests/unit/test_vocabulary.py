@@ -290,6 +290,21 @@ def test_vocabulary_icd_titles_give_the_forms_written_in_criteria() -> None:
         "Nonrheumatic aortic stenosis", "Nonrheumatic aortic valve stenosis"}
     assert "Hypertension" in icd_surface_forms("Hypertension, unspecified")
     assert "kidney disorder" in icd_surface_forms("Disorder of kidney")
+    # the organ's adjective too (classes.json organ_adjectives; LCT NCT03863743 "urinary retention",
+    # ctgov-msc NCT03668171 "biliary obstruction")
+    assert {"urine retention", "urinary retention"} <= icd_surface_forms("Retention of urine", {"urine": "urinary"})
+    assert "renal disorder" not in icd_surface_forms("Disorder of kidney")  # without the table
+
+
+def test_vocabulary_icd_titles_read_with_the_organs_adjective() -> None:
+    from nlp.core.lexicon import Lexicon
+
+    lex = Lexicon.load()
+    assert lex.whole("urinary retention") == "icd10cm_r33"
+    assert lex.whole("intestinal perforation") == "icd10cm_k63_1"
+    assert lex.whole("biliary obstruction") == "icd10cm_k83_1"
+    # "Stenosis of aorta" is a coarctation (Q25.1): "aortic stenosis" stays the valve's
+    assert lex.whole("aortic stenosis") != "icd10cm_q25_1"
 
 
 def test_vocabulary_imported_drug_becomes_a_constraint_the_matcher_rolls_up(nlp) -> None:  # type: ignore[no-untyped-def]
