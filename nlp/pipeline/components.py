@@ -299,11 +299,8 @@ class LexiconTagger(PerDoc):
     def _inhibitor_short(self, doc: Doc) -> list[Span]:
         """An inhibitor class written as its target's short form and "i" (cue ``inhibitor_short_form``:
         "oral PDE-5i", "TNFi", "SGLT2i", "mTORi"): the class the lexicon names "<target> inhibitors"."""
-        text = doc_text(doc)
-        if "i" not in text:
-            return []
         out = []
-        for m in cue("inhibitor_short_form").finditer(text):
+        for m in cue("inhibitor_short_form").finditer(doc_text(doc)):
             stem = m.group("stem")
             cid = self.lexicon.whole(f"{stem} inhibitors") or self.lexicon.whole(f"{stem} inhibitor")
             entry = self.lexicon.get(cid) if cid else None
@@ -818,8 +815,8 @@ _LEVEL_WORD_STEM = {"graded": "grade", "grades": "grade", "staged": "stage", "st
 
 def _scales_named_after(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
     """A scale named after its levels by its eponym or acronym alone (cue ``scale_named_after``:
-    "staging of ≥III according to Fontaine", "kidney failure degree IV according to KDIGO", "Grade
-    1-2 according to Tonnis"): a MEASUREMENT span over the name, the lexicon's scale when the name
+    "stage IV according to Fontaine", "kidney failure degree IV according to KDIGO", "Grade 1-2
+    according to Tonnis"): a MEASUREMENT span over the name, the lexicon's scale when the name
     with the levels' word (or another scale word) is one of its terms ("KDIGO stage", "Wagner
     grade"), else a quantity no vocabulary has, named as the text names it ("Fontaine stage"; stage
     4 reads it uncoded, never certain). Not where a scale, or a condition staged by one, stands
