@@ -803,10 +803,10 @@ class _Builder:
                     # moderate-severe relapse": an analyte read with the value before it takes no
                     # later value, but the one right after it ("8% ≤ HbA1c ≤ 11%")
                     named = []
-                elif named and any(t.start in read_after for t in named) and not all(t.start in read_after for t in named):
+                else:
                     # "(Grade I and II according to Wagner) at plantar site ... diagnosed by ABI ≥0.7":
                     # nor does it join the analytes named after it
-                    named = [t for t in named if t.start not in read_after]
+                    named = [t for t in named if t.start not in read_after] or named
                 targets = self._within_aside(e, self._unrestated_targets(_nearest_uncoded([t for t in named if self._can_read(t, e)])))
                 if named and not targets and self._counts_next_word(e):
                     closed = True  # the analytes before it take no later value: it begins another phrase

@@ -257,7 +257,7 @@ class LexiconTagger(PerDoc):
         (``nlp.pipeline.linker``); ``source`` "model" marks them for stage 4."""
         taken = {i for s in kept for i in range(s.start, s.end)}
         out = list(kept)
-        text = doc_text(model[0].doc) if model else ""
+        text = doc_text(model[0].doc)  # (called with the model's spans only)
         for s in model:
             if taken.intersection(range(s.start, s.end)) or _function_words_only(s):
                 continue
@@ -917,16 +917,10 @@ def _alternative_counts(doc: Doc, text: str, taken: list[bool]) -> list[Span]:
         span = doc.char_span(m.start(), m.end(), label="VALUE")
         if span is None or any(taken[span.start:span.end]):
             continue
-        attrs = {"comparator": "between", "value": float(n1), "value_high": float(n2)}
-        _set(span, **attrs)
-        counted = _count_after(doc, span, set(range(span.start, span.end)))
+        counted = _counted(doc, span.end, set(range(span.start, span.end)), one=False)
         if counted is None or any(taken[counted[0].start:counted[0].end]):
-            # nothing counted, or words another entity holds ("type 1 or 2 diabetes mellitus"): no
-            # value after all, and its attributes leave the Doc
-            ud = user_data(doc)
-            for name in attrs:
-                ud.pop(("._.", name, span.start_char, span.end_char), None)
-            continue
+            continue  # nothing counted, or words another entity holds ("type 1 or 2 diabetes mellitus")
+        _set(span, comparator="between", value=float(n1), value_high=float(n2))
         out.append(span)
         taken[span.start:span.end] = [True] * (span.end - span.start)
     return out
@@ -1007,8 +1001,13 @@ def _count_after(doc: Doc, v: Span, values: set[int]) -> tuple[Span, str] | None
         return None
     if v._.value_high is None and v._.value == 1 and v._.comparator == ">=":
         return None  # "at least one lesion": that there is one, no count
+    return _counted(doc, v.end, values, one=v._.value == 1 and v._.value_high is None)
+
+
+def _counted(doc: Doc, i: int, values: set[int], one: bool) -> tuple[Span, str] | None:
+    """The things a count written before token ``i`` counts (``_count_after``): words ending in a
+    plural, or any words after the number one (``one``)."""
     words: list[Token] = []
-    i = v.end
     while i < len(doc) and len(words) < 4 and _NAME_WORD.fullmatch(doc[i].text) and doc[i].lower_ not in STOP_WORDS:
         words.append(doc[i])  # up to the plural that heads the phrase ("inhibiting" may stand before it)
         i += 1
@@ -1019,7 +1018,7 @@ def _count_after(doc: Doc, v: Span, values: set[int]) -> tuple[Span, str] | None
     i = words[-1].i + 1 if words else i
     if not words or len(words[-1]) < 3 or cue("not_counted").fullmatch(words[-1].lower_) or (i < len(doc) and doc[i].text == "-"):
         return None  # no thing counted ("40 microns", "5 degrees"), or a word that goes on ("non-biologic")
-    if not (v._.value == 1 and v._.value_high is None) and cue("plural_word").fullmatch(words[-1].lower_) is None:
+    if not one and cue("plural_word").fullmatch(words[-1].lower_) is None:
         return None
     span = Span(doc, words[0].i, words[-1].i + 1)
     of: list[Token] = []

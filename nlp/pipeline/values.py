@@ -216,6 +216,12 @@ def comparator_of(text: str | None) -> str | None:
     return comparators.canonical(text)
 
 
+def _stated(text: str | None) -> str | None:
+    """The comparator ``text`` states, None for none or a word that only introduces a value ("of")."""
+    said = comparators.phrase(text)
+    return said.canonical if said is not None and said.states_comparator else None
+
+
 _SCI_PARTS = re.compile(
     r"\s*[x×X*✕]\s*10\s*(?:(?:\^|\*|E|e)\s*\(?\s*(\d{1,2})\s*\)?|\(\s*(\d{1,2})\s*\)|(9|12|6|3)(?=\s*/)"
     r"|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s*(?:cells?\s*)?(/\s*\S+)?"
@@ -280,13 +286,16 @@ _TYPE_LEVELS = re.compile(
     rf"\btypes?\s+(?P<cmp2>(?!))?(?P<list>{_LEVEL}(?:{_LEVEL_JOIN}(?:types?\s+)?{_LEVEL})*)(?P<suffix>(?!))?\s*\Z", re.X | re.I)
 
 
+def _levels_within(m: re.Match[str], low: float, high: float) -> bool:
+    """Whether every level of a level list lies in a scale's range ``low``..``high``."""
+    return all(low <= _level(x.group(0)) <= high for x in _LEVEL_ONE.finditer(m.group("list")))
+
+
 def levels_before(text: str, pos: int, low: float, high: float) -> ValueMatch | None:
     """The levels written after "type" right before a condition a scale stages, which starts at
     ``pos`` ("type V lupus nephritis" -> 5), only when every level lies in the scale's range."""
     m = _TYPE_LEVELS.search(text, max(0, pos - 60), pos)
-    if m is None or not all(low <= _level(x.group(0)) <= high for x in _LEVEL_ONE.finditer(m.group("list"))):
-        return None
-    return _scale_value(text, m)
+    return _scale_value(text, m) if m is not None and _levels_within(m, low, high) else None
 
 
 def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | None:
@@ -296,9 +305,7 @@ def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | N
     m = _LEVELS_AFTER.match(text, pos)
     if m is None or (m.end() < len(text) and (_UNIT_FIRST.match(text, m.end()) or _PLUS_MINUS.match(text, m.end()))):
         return None
-    if not all(low <= _level(x.group(0)) <= high for x in _LEVEL_ONE.finditer(m.group("list"))):
-        return None
-    return _scale_value(text, m)
+    return _scale_value(text, m) if _levels_within(m, low, high) else None
 
 
 def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
@@ -387,16 +394,14 @@ def find_values(text: str) -> list[ValueMatch]:
             out.append(v)
             taken.append((v.start, v.end))
     for m in _REF_FIRST.finditer(text) if has_ref else ():
-        said = comparators.phrase(m.group("cmp")) if m.group("cmp") else None
-        cmp_ = said.canonical if said is not None and said.states_comparator else None
+        cmp_ = _stated(m.group("cmp"))
         start = m.start() if cmp_ is not None else m.start("ref0")
         if free(start, m.end()):
             out.append(ValueMatch(start, m.end(), cmp_, _num(m.group("n1") or m.group("n1b")), None,
                                   _ref_unit(m.group("ref0")), m.group("ref0")))
             taken.append((start, m.end()))
     for m in _REF_WORD.finditer(text) if has_word else ():
-        said = comparators.phrase(m.group("cmp")) if m.group("cmp") else None
-        cmp_ = said.canonical if said is not None and said.states_comparator else None
+        cmp_ = _stated(m.group("cmp"))
         if cmp_ is None and m.group("tcmp"):  # "twice higher than the ULN": the comparator after the multiple
             cmp_ = "<" if _DOWNWARD.search(m.group("tcmp")) else ">"
         start = m.start() if cmp_ is not None and m.group("cmp") else m.start("word")
