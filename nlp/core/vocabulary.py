@@ -37,7 +37,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata, resources
@@ -245,6 +245,7 @@ class _Builder:
         self.cased: dict[tuple[str, ...], str] = {}  # brand names, matched as written
         self.aliases: dict[tuple[str, ...], tuple[str, str]] = {}
         self.counts: dict[str, dict[str, int]] = {}
+        self.disease_words: set[str] = set()  # one-word ICD-10-CM disease names ("strabismus", "fever")
 
     def usable(self, term: str) -> bool:
         key = term_key(term)
@@ -564,6 +565,10 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
     reduced: dict[tuple[str, ...], list[tuple[str, str, str | None]]] = {}
     for code, title, incl, parent in codes:
         cid = f"icd10cm_{_slug(code)}"
+        for t in (title, *incl):  # "Strabismus", "Other fever", "Shock, unspecified": a disease's name
+            one = re.sub(r"(?i)^(?:other|unspecified)\s+", "", _NOS.sub("", t).strip(" ,")).lower()
+            if re.fullmatch(r"[a-z]{4,}", one):
+                b.disease_words.add(one)
         # an inclusion term in capitals is an acronym ("TACO", "PRES"): matched as written only
         acronyms = [t for t in incl if _ACRONYM.fullmatch(t)]
         incl = [t for t in incl if t not in acronyms and not _elliptical(t, title, generic)]
@@ -606,13 +611,24 @@ def _build_icd(b: _Builder, path: Path, label: str) -> None:
             b.alias([term], a, "icd10cm")
 
 
-def _mesh_kind(name: str, heads: dict[str, list[str]]) -> str | None:
+def _mesh_kind(name: str, heads: dict[str, list[str]], disease_words: Collection[str] = ()) -> str | None:
     """What a MeSH descriptor names, by its head word (or the head's suffix), singular or plural
-    ("Dry Eye Syndromes", "Hyperlipidemias", "Intracranial Hemorrhages")."""
+    ("Dry Eye Syndromes", "Hyperlipidemias", "Intracranial Hemorrhages"); or a condition when its
+    head is a word ICD-10-CM names a disease by alone (``disease_words``: "Malignant Hyperthermia"
+    is not, "Septic Shock", "Intermittent Exotropia", "Tetanus" are), unless the head is an
+    anatomical homonym (classes.json ``mesh_heads.not_disease_heads``: "Stellate Ganglion"), the
+    name says what of it ("Cost of Illness") or is an organism's, its species in lower case
+    ("Propionibacterium acnes")."""
     low = _uninvert(name).lower()
     kind = _head_kind(low, heads)
     if kind is None and low.endswith("s") and not low.endswith("ss"):
         kind = _head_kind(low[:-1], heads)
+    head = _uninvert(name).split()[-1] if name.split() else ""
+    if kind is None and disease_words and head[:1].isupper() and not re.search(r"\b(?:of|for|in)\b", low):
+        last = head.lower()
+        forms = {last, last[:-1]} if last.endswith("s") else {last}
+        if forms & set(disease_words) and not forms & set(heads["not_disease_heads"]):
+            kind = "condition"
     return kind
 
 
@@ -640,7 +656,7 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
     surgical = b.classes["mesh_surgical"]
     category_words = set(b.classes["mesh_category_words"])
     for mid, name in sorted(names.items()):
-        kind = _mesh_kind(name, heads)
+        kind = _mesh_kind(name, heads, b.disease_words)
         if kind is None or ("," in name and len(name.split(",")) > 2):
             continue
         if " " not in name and name.lower() in category_words:

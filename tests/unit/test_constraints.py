@@ -340,6 +340,8 @@ def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_cond
     # "hypersensitive to": the adjective of the allergy (NCT03174587: every antibiotic user was excluded)
     ("Those who are hypersensitive to antibiotics including penicillin and streptomycin.", "allergy",
      "antibiotics, penicillin, streptomycin"),
+    # "known sensitivity to" (ctgov-msc NCT00790764: a patient on amphotericin B was excluded)
+    ("Known sensitivity to gentamycin and/or amphotericin B", "allergy", "amphotericin B"),
 ])
 def test_constraints_an_allergen_is_no_exposure_and_leaves_the_allergy_open(nlp, text, concept, named) -> None:  # type: ignore[no-untyped-def]
     # what the patient reacts to is not a drug the patient takes (a patient on streptomycin with

@@ -504,6 +504,8 @@ def test_vocabulary_subdivisions_of_an_assessment_code_are_imported() -> None:
     ("No major pre-stroke disability", "stroke", False),  # NCT00908856: the time before it
     ("Positive tests for anti-HIV1/2, anti-HCV, or HBsAg", "hepatitis_c", True),  # NCT01071577: an antibody, the marker
     ("anti-hepatitis C antibody positive", "hepatitis_c", True),
+    # "hepatitis BsAg": the surface antigen written after the virus' name (11 ctgov-msc records, e.g. NCT02013674)
+    ("Be serum positive for HIV, hepatitis BsAg or viremic hepatitis C.", "hepatitis_b", True),
 ])
 def test_vocabulary_a_bound_prefix_makes_another_concept_of_a_curated_term(text: str, concept: str, found: bool) -> None:
     assert (concept in [c for c, _, _ in Lexicon.load().find(text)]) is found
@@ -515,3 +517,27 @@ def test_vocabulary_is_term_agrees_with_whole() -> None:
     lex = Lexicon.load()
     names = [e.name.lower() for e in lex.entries.curated()] + ["hypoxemia", "knee pain", "blue eyes", "PRES", "pres"]
     assert [lex.is_term(n) for n in names] == [lex.whole(n) is not None for n in names]
+
+
+def test_vocabulary_mesh_conditions_named_by_an_icd_disease_word() -> None:
+    heads = json.loads((Path(__file__).parents[2] / "nlp/resources/vocab/classes.json").read_text())["mesh_heads"]
+    words = {"strabismus", "cataract", "emphysema", "illness", "ganglion", "acne"}
+    # a head ICD-10-CM names a disease by alone (ctgov-msc NCT04763369 "strabismus", NCT05279157 "cataract",
+    # NCT04018729 "pulmonary emphysema")
+    assert _mesh_kind("Strabismus", heads, words) == "condition"
+    assert _mesh_kind("Cataract", heads, words) == "condition"
+    assert _mesh_kind("Emphysema, Pulmonary", heads, words) == "condition"
+    assert _mesh_kind("Cataract", heads) is None  # without ICD-10-CM's words, the head list alone
+    assert _mesh_kind("Cost of Illness", heads, words) is None  # what of it
+    assert _mesh_kind("Stellate Ganglion", heads, words) is None  # an anatomical homonym (not_disease_heads)
+    assert _mesh_kind("Propionibacterium acnes", heads, words) is None  # an organism
+
+
+def test_vocabulary_mesh_conditions_by_icd_disease_words_are_read() -> None:
+    from nlp.core.lexicon import Lexicon
+
+    lex = Lexicon.load()
+    # ctgov-msc NCT04315025 "uveitis, cataract, and glaucoma"; NCT03109301 "optic nerve pallor or strabismus"
+    for text, code in (("Presence of cataract", "D002386"), ("strabismus", "D013285")):
+        entries = [lex.get(cid) for cid, _, _ in lex.find(text)]
+        assert any(c.code == code for e in entries if e is not None for c in e.codes), text
