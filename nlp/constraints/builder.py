@@ -956,6 +956,7 @@ class _Builder:
             self._infer(d, None, scope="criterion")
         self._expand_compounds()
         self._or_groups()
+        self._scales_before_conditions()
         for t in self.ents:
             if t.label == "TEMPORAL" and t.start not in self._limits:
                 self._window(t)
@@ -1015,6 +1016,23 @@ class _Builder:
                 self.drafts = [x for x in self.drafts if x is not d]
             elif cond.group is None and d.group is None and cond.together is None:
                 cond.together = d.together = f"{self.crit_id}.l{cond.start}"
+
+    def _scales_before_conditions(self) -> None:
+        """A scale's levels named right before the condition the scale stages ("NYHA Class III or
+        IV heart failure", "GOLD stage 3-4 COPD") grade that condition, as a level with no
+        analyte next to it does (``_staged``): the same clause, nothing but spaces or a hyphen
+        between them (``_graded``)."""
+        for m in self.drafts:
+            if m.kind != Kind.MEASUREMENT or not m.concept or not m.bounds:
+                continue
+            end = m.evidence[1] if isinstance(m.evidence, tuple) else m.evidence.end
+            for d in self.drafts:
+                if d.kind == Kind.CONDITION and d.concept and end <= d.start \
+                        and cue("scale_condition_gap").fullmatch(self.text[end:d.start]) \
+                        and _lex().inherited(d.concept, "staged_by") == m.concept:
+                    if not any(start == d.start and m in grades for start, grades in self._graded):
+                        self._graded.append((d.start, [m]))
+                    break
 
     def _graded_together(self) -> None:
         """An exclusion of a condition at a grade ("spondylolisthesis > grade II", "Grade III and
@@ -2110,6 +2128,8 @@ class _Builder:
                 # at least 2 weeks before"), as does "for at least 4 weeks after the treatment"
                 low, high = high, None
             d.window = Window(low_days=low, high_days=high, relation=relation, anchor=anchor_of(t.anchor), anchor_text=t.anchor)
+            for g in (g for start, grades in self._graded if start == d.start for g in grades if g.window is None):
+                g.window = d.window  # "within 6 months ... of NYHA Class III or IV heart failure": the grade's too
             if self.effect == "exclude" and d.kind in (Kind.THERAPY, Kind.PROCEDURE) and not washout \
                     and t.comparator is not None and cue("period_for").match(t.text):
                 # "inotropic support for more than 36 hours", "mechanical ventilation for more than 72

@@ -20,6 +20,7 @@ from scispacy.abbreviation import filter_matches, find_abbreviation
 from spacy.language import Language
 from spacy.matcher import Matcher
 
+from nlp.core.knowledge import cue
 from nlp.core.lexicon import Lexicon
 
 ABBREVIATIONS_KEY = "elig_abbreviations"
@@ -71,9 +72,14 @@ class TrialAbbreviations:
         return True
 
     def _head_concept(self, long_form: str) -> str | None:
+        """The concept the long form ends in, unless a preposition puts it under another head
+        ("Scale for Assessment and Rating of Ataxia" is a scale, not ataxia)."""
         hits = self.lexicon.find(long_form)
         end = len(long_form.rstrip())
-        return next((cid for cid, _, e in reversed(hits) if e == end), None)
+        hit = next(((cid, s) for cid, s, e in reversed(hits) if e == end), None)
+        if hit is None:
+            return None
+        return None if cue("preposition_before").search(long_form, 0, hit[1]) else hit[0]
 
 
 def short_form_spans(text: str, definitions: tuple[tuple[str, str], ...]) -> list[tuple[int, int, str]]:

@@ -73,3 +73,10 @@ def test_abbreviations_an_inhibitor_class_written_as_its_target_and_i(nlp) -> No
     assert concepts("inadequate response to TNFi") == ["tnf_inhibitor"]
     assert concepts("on SGLT2i or DPP-4i") == ["drug_sodium_glucose_transporter_2_inhibitors", "drug_dipeptidyl_peptidase_iv_inhibitors"]
     assert not [c for c in concepts("LVMi > 115 g/m2, Dr. Levi") if "inhibitor" in c]
+
+
+def test_abbreviations_a_concept_after_a_preposition_is_not_the_long_forms_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT03378414: "SARA (Scale for Assessment and Rating of Ataxia) score is 2-5" names a
+    # scale, not ataxia; the head of "spinocerebellar ataxias (SCA)" is the condition itself
+    defs = _definitions(nlp, "SARA (Scale for Assessment and Rating of Ataxia) score is 2-5\nspinocerebellar ataxias (SCA)")
+    assert "SARA" not in defs and defs.get("SCA", "").startswith("mesh_")

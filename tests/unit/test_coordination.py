@@ -15,6 +15,9 @@ def _ents(nlp, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
       ("kidney", "renal_dysfunction")]),
     ("no serious cardiovascular and pulmonary comorbidities",
      [("cardiovascular", "cardiac_dysfunction"), ("pulmonary", "pulmonary_disease")]),
+    # "morbidities" as a head, after "and/or" (ctgov-msc NCT01378182, NCT02705742)
+    ("No co-existing serious respiratory and/or cardiovascular morbidities",
+     [("respiratory", "pulmonary_disease"), ("cardiovascular", "cardiac_dysfunction")]),
     ("immunosuppressive, cytotoxic, or antifibrotic drugs",  # the example: no antifibrotic concept
      [("immunosuppressive", "immunosuppressant"), ("cytotoxic", "chemotherapy")]),
     # the last conjunct with the head is a term itself ("hepatic dysfunction" in the plural)

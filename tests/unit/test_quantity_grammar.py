@@ -251,6 +251,8 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("triglycerides >450 milligram per deciliter [mg/dL]", [(">", 450.0, "mg/dL")]),
     ("GvHD greater than or equal to grade 2", [(">=", 2.0, "{score}")]),  # NCT01460901: a grade word before the number
     ("GvHD greater or equal to grade 2", [(">=", 2.0, "{score}")]),  # constructed: "greater or equal to"
+    ("DLCO over or equal to 30%", [(">=", 30.0, "%")]),  # ctgov-msc NCT02625246: "over or equal to"
+    ("FEV1 below or equal to 60%", [("<=", 60.0, "%")]),  # constructed: its counterpart
     ("PaO2/FiO2 ratio equal or less than 200 mmHg", [("<=", 200.0, "mm[Hg]")]),  # NCT04615429: "equal or less than"
     ("Life expectancy longer than 12 months", [(">", 12.0, "mo")]),  # NCT04590118
     ("survival shorter than 3 months", [("<", 3.0, "mo")]),  # constructed
@@ -893,6 +895,37 @@ def test_grammar_excluded_condition_at_a_grade_excludes_only_that_grade(nlp, gra
                                 "observations": [] if grade is None else
                                 [{"name": "Kellgren-Lawrence grade", "value": grade, "unit": "{score}", "date": "2026-10-01"}]})
     assert Matcher().match(doc, p).overall == overall
+
+
+@pytest.mark.parametrize(("nyha", "overall"), [
+    (2, "eligible"),  # heart failure of a milder class: the exclusion does not reach it
+    (3, "ineligible"),
+])
+def test_grammar_a_scale_named_before_the_condition_it_stages_grades_it(nlp, nyha: int, overall: str) -> None:  # type: ignore[no-untyped-def]
+    """ctgov-msc NCT01843387 "Current or history within 6 months of Screening of NYHA Class III or
+    IV heart failure": the class and the heart failure form one ALL group (a patient with NYHA II
+    heart failure is not turned away) and the class takes the window the heart failure has."""
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+    from nlp.matching import Matcher, Patient
+
+    text = "Exclusion Criteria:\n\n* Current or history within 6 months of Screening of NYHA Class III or IV heart failure\n"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=text), nlp)
+    [m] = [c for c in doc.criteria[0].constraints if c.kind == "measurement"]
+    assert m.window is not None and m.window.high_days == 183
+    p = Patient.model_validate({"id": "p", "as_of": "2026-11-01", "birth_date": "1960-01-01", "sex": "female",
+                                "conditions": [{"name": "heart failure", "status": "active", "onset": "2025-01-01"}],
+                                "observations": [{"name": "NYHA class", "value": nyha, "unit": "{score}", "date": "2026-10-01"}]})
+    assert Matcher().match(doc, p).overall == overall
+
+
+def test_grammar_a_scale_after_a_comma_is_no_grade_of_the_condition(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    # "heart failure, NYHA class III": a list may hold both; only the level right before the condition grades it
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text="Exclusion Criteria:\n\n* heart failure, NYHA class III\n"), nlp)
+    assert doc.criteria[0].logic is not None and all(isinstance(i, str) for i in doc.criteria[0].logic.items)
 
 
 @pytest.mark.parametrize(("text", "drug", "bounds", "unit"), [
