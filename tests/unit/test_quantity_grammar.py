@@ -251,6 +251,7 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("triglycerides >450 milligram per deciliter [mg/dL]", [(">", 450.0, "mg/dL")]),
     ("GvHD greater than or equal to grade 2", [(">=", 2.0, "{score}")]),  # NCT01460901: a grade word before the number
     ("GvHD greater or equal to grade 2", [(">=", 2.0, "{score}")]),  # constructed: "greater or equal to"
+    ("ACR > 30 mg/g", [(">", 30.0, "mg/g")]),  # ctgov-msc NCT01843387: a mass per mass (was read as "mg", implausible)
     ("DLCO over or equal to 30%", [(">=", 30.0, "%")]),  # ctgov-msc NCT02625246: "over or equal to"
     ("FEV1 below or equal to 60%", [("<=", 60.0, "%")]),  # constructed: its counterpart
     ("PaO2/FiO2 ratio equal or less than 200 mmHg", [("<=", 200.0, "mm[Hg]")]),  # NCT04615429: "equal or less than"
