@@ -1106,10 +1106,12 @@ class _Builder:
                              unresolved=[] if self.effect == "include" else
                              ["free of it, named inside an exclusion: what is permitted, not whom it excludes"])
         lead = self.clause_before(e.start)
-        if self._refused(e, lead):
+        if self._refused(e, lead) or (kind == Kind.CONDITION and self._refused(e, lead, "inability_to_use")):
             # "unwilling to use contraception", "not practicing birth control", "refuses ...": a
             # refusal is the patient's own behaviour, read literally in either section (the
-            # patient does not use it); "unwilling to stop X" is not a refusal of X
+            # patient does not use it); "unwilling to stop X" is not a refusal of X. So is an
+            # inability to use a behaviour ("not able to use contraceptives"); not a drug's ("not
+            # able to use an antiarrhythmic drug" is a contraindication, no non-use)
             return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:refusal")
         if self.effect == "exclude" and (m := cue("use_requirement").search(lead)):
             # "Exclusion: ... Females of childbearing potential must agree to use an acceptable birth
@@ -1189,11 +1191,11 @@ class _Builder:
             d.excluded.extend(t for t in self.targets if t != e.concept_id and lex.is_a(t, e.concept_id))
         return d
 
-    def _refused(self, e: Entity, lead: str) -> bool:
-        """Whether a refusal cue in the mention's clause governs it: the mention is the first
-        concept after the cue ("not willing to use contraception to prevent pregnancy" refuses
-        the contraception, not the pregnancy)."""
-        found = list(cue("refusal").finditer(lead))
+    def _refused(self, e: Entity, lead: str, name: str = "refusal") -> bool:
+        """Whether a refusal cue (``name``) in the mention's clause governs it: the mention is the
+        first concept after the cue ("not willing to use contraception to prevent pregnancy"
+        refuses the contraception, not the pregnancy)."""
+        found = list(cue(name).finditer(lead))
         if not found:
             return False
         m = found[-1]

@@ -112,12 +112,21 @@ def _conditions(nlp, text: str, section: str) -> list[Any]:  # type: ignore[no-u
     ("Male patients who are not willing to use an effective method of contraception", False),
     ("Refuses birth control methods", False),
     ("Use of hormonal contraceptives", True),  # current users excluded: no refusal
+    # an inability to use it (ctgov-msc NCT05016011, NCT03589287)
+    ("Female patient is pregnant, or not able to use contraceptives", False),  # constructed after NCT05016011
+    ("women who are not able to use appropriate contraception methods during the trial", False),  # NCT03589287
 ])
 def test_context_refusal_is_read_literally_in_an_exclusion(nlp, text: str, present: bool) -> None:  # type: ignore[no-untyped-def]
     """GOLD_GUIDELINE: an exclusion of refusing contraception means the patient must use it; an
     attributive "acceptable method" is not permissive wording, so the reading stays certain."""
     [c] = [c for c in _conditions(nlp, text, "exclusion") if c.concepts.concept.id == "contraception"]
     assert c.present is present and c.provenance.certain, (c.present, c.provenance.unresolved)
+
+
+def test_context_inability_to_use_a_drug_is_no_non_use(nlp) -> None:  # type: ignore[no-untyped-def]
+    # a drug one cannot use is a contraindication (LCT NCT03920891 "not able to use an antiarrhythmic drug"):
+    # not read as the patient's not taking it
+    assert all(c.present for c in _therapies(nlp, "not able to use an antiarrhythmic drug.", "exclusion"))
 
 
 def test_context_unwilling_to_stop_is_not_a_refusal_of_the_drug(nlp) -> None:  # type: ignore[no-untyped-def]

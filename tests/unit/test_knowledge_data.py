@@ -286,6 +286,7 @@ CUE_CASES = [
     ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
     ("inhibitor_short_form", "oral PDE-5i", "multi-center"),  # dev NCT02745808
     ("scale_condition_gap", " ", "x"),  # NCT01843387 "NYHA Class III or IV heart failure" (fullmatch: the gap between them)
+    ("inability_to_use", "not able to use contraceptives", "able to use contraceptives"),  # ctgov-msc NCT05016011
     ("preposition_before", "Scale for Assessment and Rating of ", "absolute neutrophil "),  # NCT03378414 "SARA (Scale for Assessment and Rating of Ataxia)"
     ("scale_named_after", " according to Fontaine", " according to X-ray."),  # NCT01351610 "staging of ≥III according to Fontaine"
     ("treatment_judged", "Patients with CLI indicated for ", "Patients with CLI treated with "),  # NCT01484574
