@@ -661,7 +661,8 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
             continue
         if " " not in name and name.lower() in category_words:
             continue  # "Disease", "Infections", "Biopsy": a category word, not a concept
-        terms = sorted(_variants(_uninvert(name)) | ({name} if "," not in name else set()))
+        names_ = {_uninvert(name), *(_organ_forms(_uninvert(name), b.classes["organ_adjectives"]) if kind == "condition" else ())}
+        terms = sorted({v for n in names_ for v in _variants(n)} | ({name} if "," not in name else set()))
         cid = f"mesh_{mid.lower()}"
         curated = next((b.owner[term_key(t)] for t in terms if b.owner.get(term_key(t)) in b.curated), None)
         if curated:
@@ -679,6 +680,21 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
         label_ = {"therapy": "THERAPY", "procedure": "PROCEDURE", "condition": "CONDITION"}[kind]
         b.add({"id": cid, "name": _uninvert(name), "category": kind, "label": label_, "synonyms": syns,
                "codes": [{"system": MESH, "code": mid}], "parents": parents, "source": label}, "mesh")
+
+
+def _organ_forms(name: str, adjectives: dict[str, str]) -> set[str]:
+    """A MeSH condition's name as criteria also write it: an organ system's adjective without
+    "System" / "Tract" ("Endocrine System Diseases" -> "Endocrine Diseases", "Respiratory Tract
+    Infections" -> "Respiratory Infections"; not "Multiple System Atrophy", a disease's own name)
+    and, for an organ's noun and the head alone, the organ's adjective ("Eye Diseases" -> "ocular
+    Diseases"; not "Brain Stem Neoplasms"; classes.json ``organ_adjectives``)."""
+    out = set()
+    words = name.split(" ")
+    if len(words) == 3 and words[1] in ("System", "Tract") and words[0].lower() not in ("multiple", "nervous"):
+        out.add(f"{words[0]} {words[2]}")
+    if len(words) == 2 and (adj := adjectives.get(words[0].lower())) is not None:
+        out.add(f"{adj} {words[1]}")
+    return out
 
 
 def _connected(entries: dict[str, dict[str, Any]], known: set[str]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from nlp.core.vocabulary import (
     LINK_FILE,
     VOCAB_FILE,
     _mesh_kind,
+    _organ_forms,
     _vocab_dir,
     build_vocabulary,
     icd_surface_forms,
@@ -541,3 +542,14 @@ def test_vocabulary_mesh_conditions_by_icd_disease_words_are_read() -> None:
     for text, code in (("Presence of cataract", "D002386"), ("strabismus", "D013285")):
         entries = [lex.get(cid) for cid, _, _ in lex.find(text)]
         assert any(c.code == code for e in entries if e is not None for c in e.codes), text
+
+
+def test_vocabulary_mesh_conditions_read_with_the_organ_systems_adjective() -> None:
+    adjectives = {"eye": "ocular", "brain": "cerebral"}
+    # ctgov-msc NCT01931007 "cardiovascular, renal, hepatic, endocrine disease"; LCT NCT03869684 "ocular disease"
+    assert _organ_forms("Endocrine System Diseases", adjectives) == {"Endocrine Diseases"}
+    assert _organ_forms("Urinary Tract Infections", adjectives) == {"Urinary Infections"}
+    assert _organ_forms("Eye Diseases", adjectives) == {"ocular Diseases"}
+    assert _organ_forms("Multiple System Atrophy", adjectives) == set()  # a disease's own name
+    assert _organ_forms("Brain Stem Neoplasms", adjectives) == set()  # the brain stem is not the cerebrum
+    assert [c for c, _, _ in Lexicon.load().find("endocrine disease")] == ["mesh_d004700"]
