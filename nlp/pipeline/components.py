@@ -408,9 +408,16 @@ class LexiconTagger(PerDoc):
                 while i >= 0 and join.match(doc[i].lower_):
                     i -= 1
             items: list[int] = []
-            while i >= 0 and doc[i].is_alpha and len(items) < 10:
+            while i >= 0 and doc[i].is_alpha and len(items) < 10 and not (items and filler.match(doc[i].lower_)):
                 items.append(i)
                 j = i - 1
+                # the item's own modifiers, coordinated or not ("pulmonary, acute or chronic
+                # infectious disease"): the list goes on before them
+                k = j
+                while k >= 0 and (filler.match(doc[k].lower_) or (join.match(doc[k].lower_) and k > 0 and filler.match(doc[k - 1].lower_))):
+                    k -= 1
+                if k < j and k >= 0 and join.match(doc[k].lower_):
+                    j = k
                 if j < 0 or not join.match(doc[j].lower_):
                     break
                 while j >= 0 and join.match(doc[j].lower_):  # ", and", "and/or"

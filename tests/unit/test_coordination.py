@@ -15,6 +15,9 @@ def _ents(nlp, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
       ("kidney", "renal_dysfunction")]),
     ("no serious cardiovascular and pulmonary comorbidities",
      [("cardiovascular", "cardiac_dysfunction"), ("pulmonary", "pulmonary_disease")]),
+    # an item's own modifiers, coordinated, inside the list (ctgov-msc NCT01843387)
+    ("clinically symptomatic cardiovascular, pulmonary, acute or chronic infectious disease",
+     [("cardiovascular", "cardiac_dysfunction"), ("pulmonary", "pulmonary_disease"), ("infectious disease", "active_infection")]),
     # "morbidities" as a head, after "and/or" (ctgov-msc NCT01378182, NCT02705742)
     ("No co-existing serious respiratory and/or cardiovascular morbidities",
      [("respiratory", "pulmonary_disease"), ("cardiovascular", "cardiac_dysfunction")]),
