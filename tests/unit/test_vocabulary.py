@@ -553,3 +553,11 @@ def test_vocabulary_mesh_conditions_read_with_the_organ_systems_adjective() -> N
     assert _organ_forms("Multiple System Atrophy", adjectives) == set()  # a disease's own name
     assert _organ_forms("Brain Stem Neoplasms", adjectives) == set()  # the brain stem is not the cerebrum
     assert [c for c, _, _ in Lexicon.load().find("endocrine disease")] == ["mesh_d004700"]
+
+
+def test_vocabulary_cytostatics_are_chemotherapy() -> None:
+    # MeSH's entry term "Cytostatic Agents" of the antineoplastic agents; ctgov-msc NCT05520112
+    # "permanent therapy with cytostatics", "cytostatic drugs, pirfenidone" (ctgov-msc)
+    lex = Lexicon.load()
+    for text in ("permanent therapy with cytostatics", "cytostatic drugs"):
+        assert "chemotherapy" in [c for c, _, _ in lex.find(text)], text
