@@ -203,7 +203,13 @@ def _variants(term: str) -> set[str]:
         out.add(" ".join([*words[:-1], last[:-1]]))
     elif low[-1:].isalpha() and not low.endswith(("s", "y")) and len(low) > 3:
         out.add(term + "s")
+    # "pathological fracture" / "pathologic fracture", "hematologic" / "hematological": the two
+    # adjectives of an "-ology" are written alike
+    out |= {_OLOGIC.sub(lambda m: m.group(1) + ("ic" if m.group(2).lower() == "ical" else "ical"), t) for t in out if _OLOGIC.search(t)}
     return out
+
+
+_OLOGIC = re.compile(r"(?i)(olog)(ical|ic)\b")
 
 
 def _uninvert(name: str) -> str:

@@ -561,3 +561,14 @@ def test_vocabulary_cytostatics_are_chemotherapy() -> None:
     lex = Lexicon.load()
     for text in ("permanent therapy with cytostatics", "cytostatic drugs"):
         assert "chemotherapy" in [c for c, _, _ in lex.find(text)], text
+
+
+def test_vocabulary_the_two_adjectives_of_an_ology_are_one_term() -> None:
+    # LCT NCT03868280 "Pathologic fracture" (ICD-10-CM M84.4 "Pathological fracture"); ctgov-msc
+    # NCT00913289 "Hematological disease" (MeSH "Hematologic Diseases")
+    from nlp.core.vocabulary import _variants
+
+    assert {"Pathologic fracture", "Pathological fracture"} <= _variants("Pathological fracture")
+    lex = Lexicon.load()
+    assert [c for c, _, _ in lex.find("Pathologic fracture")] == ["icd10cm_m84_4"]
+    assert [c for c, _, _ in lex.find("Hematological disease")] == ["mesh_d006402"]
