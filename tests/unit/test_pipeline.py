@@ -285,6 +285,10 @@ def _flag(nlp, text: str, concept: str, flag: str) -> bool:  # type: ignore[no-u
         ("without active infection", "active_infection", "negated", True),
         ("Negative for HIV", "hiv", "negated", True),
         ("Has not received any chemotherapy", "chemotherapy", "negated", True),
+        # a contraction's "n't" (LCT NCT03868527 "Patients who doesn't have hematological diseases"), straight or curly
+        ("Patients who don't have diabetes", "diabetes", "negated", True),
+        ("Patients who don’t have diabetes", "diabetes", "negated", True),
+        ("Patients who can't walk because of stroke", "stroke", "negated", False),  # "can't", as "cannot", is no negation
         ("Malignancy", "malignancy", "negated", False),
         ("ALT no more than 2.5 x ULN", "alt", "negated", False),
         ("Current or past malignancy", "malignancy", "historical", True),
