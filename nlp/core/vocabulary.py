@@ -633,7 +633,7 @@ def _mesh_kind(name: str, heads: dict[str, list[str]], disease_words: Collection
     if kind is None and disease_words and head[:1].isupper() and not re.search(r"\b(?:of|for|in)\b", low):
         last = head.lower()
         forms = {last, last[:-1]} if last.endswith("s") else {last}
-        if forms & set(disease_words) and not forms & set(heads["not_disease_heads"]):
+        if any(f in disease_words for f in forms) and not any(f in heads["not_disease_heads"] for f in forms):
             kind = "condition"
     return kind
 
@@ -661,13 +661,14 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
     roots = b.classes["organ_roots"]
     surgical = b.classes["mesh_surgical"]
     category_words = set(b.classes["mesh_category_words"])
+    systems = set(b.classes["organ_systems"])  # "Endocrine System Diseases", "Urinary Tract Infections"
     for mid, name in sorted(names.items()):
         kind = _mesh_kind(name, heads, b.disease_words)
         if kind is None or ("," in name and len(name.split(",")) > 2):
             continue
         if " " not in name and name.lower() in category_words:
             continue  # "Disease", "Infections", "Biopsy": a category word, not a concept
-        names_ = {_uninvert(name), *(_organ_forms(_uninvert(name), b.classes["organ_adjectives"]) if kind == "condition" else ())}
+        names_ = {_uninvert(name), *(_organ_forms(_uninvert(name), b.classes["organ_adjectives"], systems) if kind == "condition" else ())}
         terms = sorted({v for n in names_ for v in _variants(n)} | ({name} if "," not in name else set()))
         cid = f"mesh_{mid.lower()}"
         curated = next((b.owner[term_key(t)] for t in terms if b.owner.get(term_key(t)) in b.curated), None)
@@ -688,15 +689,16 @@ def _build_mesh(b: _Builder, path: Path, label: str, names: dict[str, str]) -> N
                "codes": [{"system": MESH, "code": mid}], "parents": parents, "source": label}, "mesh")
 
 
-def _organ_forms(name: str, adjectives: dict[str, str]) -> set[str]:
+def _organ_forms(name: str, adjectives: dict[str, str], systems: Collection[str]) -> set[str]:
     """A MeSH condition's name as criteria also write it: an organ system's adjective without
     "System" / "Tract" ("Endocrine System Diseases" -> "Endocrine Diseases", "Respiratory Tract
-    Infections" -> "Respiratory Infections"; not "Multiple System Atrophy", a disease's own name)
-    and, for an organ's noun and the head alone, the organ's adjective ("Eye Diseases" -> "ocular
-    Diseases"; not "Brain Stem Neoplasms"; classes.json ``organ_adjectives``)."""
+    Infections" -> "Respiratory Infections"; ``systems``, classes.json ``organ_systems``: not
+    "Multiple System Atrophy") and, for an organ's noun and the head alone, the organ's adjective
+    ("Eye Diseases" -> "ocular Diseases"; not "Brain Stem Neoplasms"; classes.json
+    ``organ_adjectives``)."""
     out = set()
     words = name.split(" ")
-    if len(words) == 3 and words[1] in ("System", "Tract") and words[0].lower() not in ("multiple", "nervous"):
+    if len(words) == 3 and words[1] in ("System", "Tract") and words[0] in systems:
         out.add(f"{words[0]} {words[2]}")
     if len(words) == 2 and (adj := adjectives.get(words[0].lower())) is not None:
         out.add(f"{adj} {words[1]}")

@@ -545,13 +545,13 @@ def test_vocabulary_mesh_conditions_by_icd_disease_words_are_read() -> None:
 
 
 def test_vocabulary_mesh_conditions_read_with_the_organ_systems_adjective() -> None:
-    adjectives = {"eye": "ocular", "brain": "cerebral"}
+    adjectives, systems = {"eye": "ocular", "brain": "cerebral"}, {"Endocrine", "Urinary"}
     # ctgov-msc NCT01931007 "cardiovascular, renal, hepatic, endocrine disease"; LCT NCT03869684 "ocular disease"
-    assert _organ_forms("Endocrine System Diseases", adjectives) == {"Endocrine Diseases"}
-    assert _organ_forms("Urinary Tract Infections", adjectives) == {"Urinary Infections"}
-    assert _organ_forms("Eye Diseases", adjectives) == {"ocular Diseases"}
-    assert _organ_forms("Multiple System Atrophy", adjectives) == set()  # a disease's own name
-    assert _organ_forms("Brain Stem Neoplasms", adjectives) == set()  # the brain stem is not the cerebrum
+    assert _organ_forms("Endocrine System Diseases", adjectives, systems) == {"Endocrine Diseases"}
+    assert _organ_forms("Urinary Tract Infections", adjectives, systems) == {"Urinary Infections"}
+    assert _organ_forms("Eye Diseases", adjectives, systems) == {"ocular Diseases"}
+    assert _organ_forms("Multiple System Atrophy", adjectives, systems) == set()  # a disease's own name, no system MeSH names diseases of
+    assert _organ_forms("Brain Stem Neoplasms", adjectives, systems) == set()  # the brain stem is not the cerebrum
     assert [c for c, _, _ in Lexicon.load().find("endocrine disease")] == ["mesh_d004700"]
 
 
