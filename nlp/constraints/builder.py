@@ -1025,10 +1025,9 @@ class _Builder:
         for m in self.drafts:
             if m.kind != Kind.MEASUREMENT or not m.concept or not m.bounds:
                 continue
-            end = m.evidence[1] if isinstance(m.evidence, tuple) else m.evidence.end
             for d in self.drafts:
-                if d.kind == Kind.CONDITION and d.concept and end <= d.start \
-                        and cue("scale_condition_gap").fullmatch(self.text[end:d.start]) \
+                if d.kind == Kind.CONDITION and d.concept and m.end <= d.start \
+                        and cue("scale_condition_gap").fullmatch(self.text[m.end:d.start]) \
                         and _lex().inherited(d.concept, "staged_by") == m.concept:
                     if not any(start == d.start and m in grades for start, grades in self._graded):
                         self._graded.append((d.start, [m]))
@@ -2130,8 +2129,10 @@ class _Builder:
                 # at least 2 weeks before"), as does "for at least 4 weeks after the treatment"
                 low, high = high, None
             d.window = Window(low_days=low, high_days=high, relation=relation, anchor=anchor_of(t.anchor), anchor_text=t.anchor)
-            for g in (g for start, grades in self._graded if start == d.start for g in grades if g.window is None):
-                g.window = d.window  # "within 6 months ... of NYHA Class III or IV heart failure": the grade's too
+            for start, grades in self._graded:  # "within 6 months ... of NYHA Class III or IV heart failure": the grade's too
+                for g in grades:
+                    if start == d.start and g.window is None:
+                        g.window = d.window
             if self.effect == "exclude" and d.kind in (Kind.THERAPY, Kind.PROCEDURE) and not washout \
                     and t.comparator is not None and cue("period_for").match(t.text):
                 # "inotropic support for more than 36 hours", "mechanical ventilation for more than 72

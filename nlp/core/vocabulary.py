@@ -625,11 +625,12 @@ def _mesh_kind(name: str, heads: dict[str, list[str]], disease_words: Collection
     anatomical homonym (classes.json ``mesh_heads.not_disease_heads``: "Stellate Ganglion"), the
     name says what of it ("Cost of Illness") or is an organism's, its species in lower case
     ("Propionibacterium acnes")."""
-    low = _uninvert(name).lower()
+    read = _uninvert(name)
+    low = read.lower()
     kind = _head_kind(low, heads)
     if kind is None and low.endswith("s") and not low.endswith("ss"):
         kind = _head_kind(low[:-1], heads)
-    head = _uninvert(name).split()[-1] if name.split() else ""
+    head = read.split()[-1] if read.split() else ""
     if kind is None and disease_words and head[:1].isupper() and not re.search(r"\b(?:of|for|in)\b", low):
         last = head.lower()
         forms = {last, last[:-1]} if last.endswith("s") else {last}

@@ -240,7 +240,7 @@ class LexiconTagger(PerDoc):
         if listed := self._listed(doc, kept):
             kept = _longest_first([kept, listed])
         if model:
-            kept = self._with_model(kept, model)
+            kept = self._with_model(doc, kept, model)
         if blocked := {(s.start, s.end) for s in defined if not s.kb_id_}:
             kept = [s for s in kept if (s.start, s.end) not in blocked or s.kb_id_]  # they only held the place
         if any(s.label_ == "TRIAL_PARTICIPATION" for s in kept) and not self._PARTICIPATION_CUE.search(doc_text(doc)):
@@ -252,12 +252,12 @@ class LexiconTagger(PerDoc):
         doc.ents = kept
         return doc
 
-    def _with_model(self, kept: list[Span], model: list[Span]) -> list[Span]:
+    def _with_model(self, doc: Doc, kept: list[Span], model: list[Span]) -> list[Span]:
         """The model's spans no rule span overlaps, linked to a concept where the linker can
         (``nlp.pipeline.linker``); ``source`` "model" marks them for stage 4."""
         taken = {i for s in kept for i in range(s.start, s.end)}
         out = list(kept)
-        text = doc_text(model[0].doc)  # (called with the model's spans only)
+        text = doc_text(doc)
         for s in model:
             if taken.intersection(range(s.start, s.end)) or _function_words_only(s):
                 continue
