@@ -13,6 +13,7 @@ patient's item names, the titles of a v1 document being upgraded.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -292,6 +293,59 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=1)
+def _spelling_rules() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """``spellings.json``'s rules: any rule's pattern (one search tells whether a term has a
+    spelling to change), and (the American pattern, the British template) in file order."""
+    data = json.loads((Path(str(resources.files("nlp.resources"))) / "spellings.json").read_text(encoding="utf-8"))
+    rules = tuple((re.compile(r["american"], re.I), r["british"]) for r in data["british"])
+    return re.compile("|".join(f"(?:{p.pattern})" for p, _ in rules), re.I), rules
+
+
+def british_form(term: str) -> str | None:
+    """The term in British spelling (``spellings.json``: "hypocalcemia" -> "hypocalcaemia",
+    "esophageal varices" -> "oesophageal varices", "hospitalization" -> "hospitalisation"), a
+    word's capital kept; None when no rule changes it."""
+    any_rule, rules = _spelling_rules()
+    if not any_rule.search(term):
+        return None
+    out = term
+    for pattern, template in rules:
+        out = _respell(pattern, template, out)
+    return out if out != term else None
+
+
+def _respell(pattern: re.Pattern[str], template: str, text: str) -> str:
+    """``text`` with each match of ``pattern`` replaced by ``template``, a capital kept."""
+    def one(m: re.Match[str]) -> str:
+        new = m.expand(template)
+        return new[:1].upper() + new[1:] if m.group(0)[:1].isupper() else new
+    return pattern.sub(one, text)
+
+
+def spelling_problems() -> list[str]:
+    """Rules of ``spellings.json`` that do not compile, or whose examples they do not produce or
+    whose ``unchanged`` words they change."""
+    path = Path(str(resources.files("nlp.resources"))) / "spellings.json"
+    out = []
+    for n, r in enumerate(json.loads(path.read_text(encoding="utf-8"))["british"]):
+        try:
+            pattern = re.compile(r["american"], re.I)
+        except re.error as exc:
+            out.append(f"spellings.json rule {n} ({r['american']!r}): {exc}")
+            continue
+        for american, british in r["examples"]:
+            got = _respell(pattern, r["british"], american)
+            if got != british:
+                out.append(f"spellings.json rule {n} ({r['american']!r}): {american!r} gives {got!r}, not {british!r}")
+            if (again := british_form(british)) is not None:
+                out.append(f"spellings.json: the British {british!r} is changed again, to {again!r}")
+        for word in r["unchanged"]:
+            if pattern.search(word):
+                out.append(f"spellings.json rule {n} ({r['american']!r}): changes {word!r}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     directory = Path(args[0]) if args else None
@@ -300,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"lexicon: error: {exc}", file=sys.stderr)
         return 1
-    problems = lexicon_problems(entries)
+    problems = [*lexicon_problems(entries), *spelling_problems()]
     for p in problems:
         print(f"lexicon: problem: {p}", file=sys.stderr)
     by_cat: dict[str, int] = {}

@@ -44,13 +44,14 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry, load_lexicon
+from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry, british_form, load_lexicon
 from nlp.core.loading import collector_paused
 
 if TYPE_CHECKING:  # the build's readers are imported by the build only: loading needs none of them
     from xml.etree import ElementTree
 
 VOCAB_FILE = "vocabulary.jsonl.gz"
+SPELLINGS = "spellings.json"  # the source named on the British spellings of curated terms
 # the concept linker's index of the imported terms (``link_index``), saved by the build beside the
 # vocabulary so a process does not build it (a third of a second of a cold start)
 LINK_FILE = "link_index.json.gz"
@@ -206,7 +207,8 @@ def _variants(term: str) -> set[str]:
     # "pathological fracture" / "pathologic fracture", "hematologic" / "hematological": the two
     # adjectives of an "-ology" are written alike
     out |= {_OLOGIC.sub(lambda m: m.group(1) + ("ic" if m.group(2).lower() == "ical" else "ical"), t) for t in out if _OLOGIC.search(t)}
-    return out
+    # each in British spelling too ("Hypocalcaemia", "oesophageal varices"; spellings.json)
+    return out | {uk for t in out if (uk := british_form(t)) is not None}
 
 
 _OLOGIC = re.compile(r"(?i)(olog)(ical|ic)\b")
@@ -252,6 +254,10 @@ class _Builder:
         self.aliases: dict[tuple[str, ...], tuple[str, str]] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self.disease_words: set[str] = set()  # one-word ICD-10-CM disease names ("strabismus", "fever")
+        # the curated terms in British spelling ("haematological malignancy", "tumours";
+        # spellings.json), claimed first as aliases of their concepts
+        for e in curated:
+            self.alias([uk for t in e.synonyms if (uk := british_form(t)) is not None], e.id, SPELLINGS)
 
     def usable(self, term: str) -> bool:
         key = term_key(term)
@@ -381,6 +387,7 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
         terms = [t for t in [name, *sorted(variants.get(key, ()))] if " " in t.strip() or t.lower() not in modifiers]
         brands = sorted(t[:1].upper() + t[1:] for t in terms if t in brand and " " not in t)
         terms = [t for t in terms if t not in brand or " " in t]
+        terms += [uk for t in terms if (uk := british_form(t)) is not None]  # "sulphasalazine", "oestradiol"
         if is_class:
             terms = sorted({v for t in terms for v in _variants(_uninvert(t))})
         curated = curated_by_name.get(term_key(name))

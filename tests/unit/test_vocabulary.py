@@ -572,3 +572,39 @@ def test_vocabulary_the_two_adjectives_of_an_ology_are_one_term() -> None:
     lex = Lexicon.load()
     assert [c for c, _, _ in lex.find("Pathologic fracture")] == ["icd10cm_m84_4"]
     assert [c for c, _, _ in lex.find("Hematological disease")] == ["mesh_d006402"]
+
+
+def test_vocabulary_spelling_rules_produce_their_examples() -> None:
+    from nlp.core.lexicon import british_form, spelling_problems
+
+    assert spelling_problems() == []
+    assert british_form("Hypocalcemia") == "Hypocalcaemia"  # a capital kept
+    assert british_form("esophageal varices") == "oesophageal varices"  # the "o-" rule after "o" only
+    assert british_form("gastroesophageal reflux disease") == "gastro-oesophageal reflux disease"
+    for american in ("chemotherapy", "systemic lupus erythematosus", "hemiplegia", "angioedema", "seizure"):
+        assert british_form(american) is None, american
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("hypocalcaemia", "icd10cm_e83_51"),  # LCT NCT03868033 "8. hypocalcaemia"
+    ("oedema", "icd10cm_r60"),  # ctgov-msc NCT03509870 "erythema, oedema, and increased temperature"
+    ("unable to undergo general anaesthesia", "mesh_d000768"),  # ctgov-msc NCT01529008
+    ("Travellers diarrhoea", "icd10cm_r19_7"),  # LCT NCT03866291
+    ("Sulphasalazine", "drug_db00795"),  # ctgov-msc NCT03798028 "Leflunomide, Methotrexate, Sulphasalazine"
+    ("Known or suspected underlying haematological malignancy", "hematologic_malignancy"),  # ctgov-msc NCT02064062 (curated)
+    ("Obstructive sleep apnoea syndrome", "obstructive_sleep_apnea"),  # LCT NCT03869125 (curated)
+    ("lymphoedema or thromboembolic disease", "icd10cm_i89_0"),  # LCT NCT03867305
+])
+def test_vocabulary_british_spellings_name_the_concept(text: str, concept: str) -> None:
+    assert concept in [c for c, _, _ in Lexicon.load().find(text)]
+
+
+def test_vocabulary_a_british_spelling_never_takes_another_concepts_term() -> None:
+    # the British forms are claimed after every term as written: no key of the previous build
+    # changed owner except MeSH's "Haemophilus Meningitis", ICD-10-CM G00.0's "Hemophilus meningitis"
+    keys = load_vocabulary().keys
+    assert keys["haematologic malignancy"] == "hematologic_malignancy"  # a curated term's, its concept's
+    assert keys["haemolytic anaemia"] == keys["hemolytic anemia"]
+    assert keys.get("haemophilus meningitis") == keys.get("hemophilus meningitis") == "icd10cm_g00_0"
+    lex = Lexicon.load()
+    assert [c for c, _, _ in lex.find("chemotherapy")] == ["chemotherapy"]  # "hem" inside a word is no "haem"
