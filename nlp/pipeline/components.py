@@ -1303,7 +1303,10 @@ def _exceptions_of_one_kind(ents_: Sequence[Span], text: str, exceptions: list[r
     the label of the first ("malignancy other than basal cell carcinoma, squamous cell
     carcinoma"); a mention of another kind past a comma or a parenthesis ends it ("... other than
     multiple sclerosis (e.g., had myocardial infarction), treatment with anticoagulants": the
-    anticoagulants are excluded, not excepted)."""
+    anticoagulants are excluded, not excepted). When what the cue excepts is no mention (past it a
+    comma or a parenthesis comes before the first mention), the kind is that of the mention the
+    cue follows: "lower extremities amputation other than toes, serious illness or medication
+    affecting wound healing (e.g., steroid intake, anticoagulation)" excepts no medication."""
     ends = [m.end() for m in exceptions]
     if not ends:
         return
@@ -1314,12 +1317,30 @@ def _exceptions_of_one_kind(ents_: Sequence[Span], text: str, exceptions: list[r
         if not scope:
             continue
         kind = scope[0].label_
+        if _LIST_BREAK.search(text, at, scope[0].start_char) and (head := _mention_before(ents_, text, exceptions[i].start())):
+            kind = head.label_
+            if scope[0].label_ != kind:
+                for e in scope:
+                    e._.excepted = False  # the exception's own item was no mention: it ended before these
+                continue
         ended = False
         for prev, e in itertools.pairwise(scope):
             between = text[prev.end_char:e.start_char]
             if ended or (e.label_ != kind and any(ch in between for ch in ",;()[]")):
                 ended = True
                 e._.excepted = False
+
+
+_LIST_BREAK = re.compile(r"[,;()\[\]]")
+
+
+def _mention_before(ents: Sequence[Span], text: str, at: int) -> Span | None:
+    """The mention ``at`` follows in its clause (no comma, semicolon or parenthesis between), if any."""
+    before = [e for e in ents if e.end_char <= at]
+    if not before:
+        return None
+    head = max(before, key=lambda e: e.end_char)
+    return None if _LIST_BREAK.search(text, head.end_char, at) or "." in text[head.end_char:at] else head
 
 
 def _examples_end_exceptions(ents_: Sequence[Span], text: str, exceptions: list[re.Match[str]]) -> None:

@@ -208,6 +208,14 @@ def test_context_exception_scope_ends_at_another_kind(nlp, text: str, excluded: 
     assert [c.concepts.concept.id for c in cs] == [kept]
 
 
+def test_context_an_exception_of_no_mention_excepts_nothing_of_another_kind(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT05016011: "toes" is no mention; the medications after the comma are no kind of amputation
+    text = ("Significant cognitive impairment, non-ambulatory status or lower extremities amputation other than toes, "
+            "serious illness or medication affecting operative risk or wound healing (e.g., steroid intake, anticoagulation).")
+    therapies = {c.concepts.concept.id for c in _read(nlp, text, "exclusion") if c.kind == "therapy"}
+    assert therapies == {"corticosteroid", "anticoagulant"}
+
+
 def test_context_exception_list_of_one_kind_stays_excepted(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "History of malignancy other than basal cell carcinoma, squamous cell carcinoma or cervical carcinoma in situ"
     [c] = _read(nlp, text, "exclusion")
