@@ -28,9 +28,11 @@ _MARKER = re.compile(
 )
 _LOWER_START = re.compile(r"[a-z]")
 _CONT_START = re.compile(r"(?:[<>≤≥=)\]},;%/&]|(?:and|or|and/or|but|than|with|of)\b)")
+# a line stopping on a joining word or sign goes on on the next; not an item ending on a grade
+# letter ("Frankel A"), on "and so on", or on a test result's "+" ("HIV+", "Tumor Markers +")
 _CONT_END_WORD = re.compile(
-    r"(?:\b(?:and|or|of|the|with|to|in|for|a|an|than|at|by|is|are|as|from|on|including|"
-    r"between|per|no|not|be|any|other|who|which|that|e\.g\.|i\.e\.)|[(\-/&+])$",
+    r"(?:\b(?:and|or|of|the|with|to|in|for|(?-i:a|an)|than|at|by|is|are|as|from|(?<!\bso\s)on|including|"
+    r"between|per|no|not|be|any|other|who|which|that|e\.g\.|i\.e\.)|[(\-/&])$",
     re.I,
 )
 _SPACE = " \t\u00a0\u3000\u2002\u2003\u2009\f\v"
@@ -114,22 +116,39 @@ def _is_first(mtype: str, value: str | None) -> bool:
 _TERMINAL = (".", ";", "!", "?", "\uff1b", "\u3002", "\uff01", "\uff1f")
 
 
-def _is_continuation(prev: str, cur: str, item_first_line: str) -> bool:
+def _is_continuation(prev: str, cur: str, item_first_line: str, width: int | None = None,
+                     block: tuple[int, int] | None = None) -> bool:
     """Does the unmarked line ``cur`` continue the item whose last line is ``prev``?
 
     Registry text of the classic era often wraps long items; a wrapped line starts in lower
     case or with an operator, or the previous line stops on a joining word. Parallel items that
-    start alike ("a patient who ...") and tokens such as "eGFR", "hCG" start new items.
+    start alike ("a patient who ...") and tokens such as "eGFR", "hCG" start new items. A line
+    ending on a comma or followed by one in lower case is wrapped only when the next word would
+    not have fitted on it: on ``width``, the text's longest unmarked line when three or more reach
+    within ten characters of it (the text is wrapped to that length), else on the longest line
+    near it when ``block`` (that length, and how many lines near it reach within ten characters of
+    it) says the lines there are wrapped to one length ("... such as narcotics" / "females of
+    childbearing age who ...", among lines of every length, are two items).
     """
     prev = prev.rstrip()
     if not prev or prev.endswith((":", "\uff1a")):
         return False
     if _CONT_END_WORD.search(prev):
         return True
-    if prev.endswith(","):  # "..., \n" wraps a long sentence, but ends short list items
-        return len(prev) >= 60
     if prev.endswith(_TERMINAL):
         return False
+    if len(prev) >= 60 and _WRAP_REMAINDER.fullmatch(cur):
+        return True  # a sentence's last words: "... will not be eligible for the present" / "study:"
+    if block is not None:
+        reach = len(prev) + 1 + len(cur.split(maxsplit=1)[0] if cur.split() else "")
+        if width is not None:
+            fitted = reach <= width
+        else:
+            fitted = not (block[1] >= 3 and len(prev) >= block[0] - 10 and reach > block[0])
+        if fitted:
+            return bool(_CONT_START.match(cur))  # the next word fitted: the break was the writer's
+    if prev.endswith(","):  # "..., \n" wraps a long sentence, but ends short list items
+        return len(prev) >= 60
     if _CONT_START.match(cur):
         return True
     if not _LOWER_START.match(cur) or _MIXED_CASE_TOKEN.match(cur):
@@ -146,6 +165,8 @@ def _wraps(prev: str, cur: str) -> bool:
 
 
 _MIXED_CASE_TOKEN = re.compile(r"[a-z]+[A-Z0-9]")
+# the last words of a wrapped sentence: at most three, in lower case, ending it ("study:", "testing.")
+_WRAP_REMAINDER = re.compile(r"[a-z][\w-]*(?:\s+[\w-]+){0,2}\s*[.:]")
 
 
 def _indent_of(line: str) -> int:
@@ -169,6 +190,18 @@ class _Builder:
         self.headers: list[Header] = []
         self.blank_before = False  # a blank line came before the line being placed
         self.closed: list[_Node] = []  # the items of the lists paragraphs ended, which numbering may resume
+        # wrap widths (a wrapped line is one the next word did not fit): the text's, its longest
+        # unmarked line; and around each line (by its start), the longest unmarked line among it
+        # and the three either side, with how many of them reach within ten characters of it (a
+        # text may wrap one part and not another; a wrapped part has lines of one length)
+        rows = [(start, len(t) if not _MARKER.match(t) else 0) for start, _end, line in lines_with_offsets(text)
+                if (t := line.strip(_SPACE + "\r\n"))]
+        width = max((n for _, n in rows), default=0)
+        self.width = width if sum(n >= width - 10 for _, n in rows) >= 3 else None  # the text is wrapped to one length
+        self.blocks: dict[int, tuple[int, int]] = {}
+        for i, (start, _) in enumerate(rows):
+            near = [n for _, n in rows[max(0, i - 4):i + 5]]
+            self.blocks[start] = (max(near), sum(n >= max(near) - 10 for n in near))
 
     # -- placement -------------------------------------------------------------------------
     def _attach(self, node: _Node, parent: _Node | None) -> None:
@@ -222,7 +255,8 @@ class _Builder:
             self.closed += [n for n in self.stack if n.mtype is not None and n not in self.closed]
             self._attach(node, None)
             return True
-        if _is_continuation(top.last_line, content, top.first_line or top.last_line):
+        block = self.blocks.get(self.text.rfind("\n", 0, node.text_start) + 1)
+        if _is_continuation(top.last_line, content, top.first_line or top.last_line, self.width, block):
             self._extend(top, node)
             return False
         if top.lead_in:

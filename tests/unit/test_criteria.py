@@ -177,6 +177,44 @@ def test_criteria_wrapped_continuation_lines_join_their_item() -> None:
     assert sp.criteria[1].text.endswith("viable myocardium")
 
 
+def test_criteria_lower_case_items_of_unwrapped_text_stay_separate() -> None:
+    # ctgov-msc NCT04240873: every item starts in lower case, lines run to 230 characters; the next
+    # word would have fitted on each line, so no break is a wrap
+    text = (
+        "Exclusion Criteria:\n"
+        "more than 3 times upper normal limit in one or more of the followings: serum creatinine, bilirubin, "
+        "alanine aminotransferase (ALT) or aspartate aminotransferase (AST) or more than 3 times upper normal "
+        "limit in two or more of the followings: bilirubin, ALT or AST\n"
+        "participation in a different clinical trial other than this within 4 weeks after initiation of the current study\n"
+        "use (reccuent use or addiction) of substances that can affect pain sensation such as narcotics\n"
+        "females of childbearing age who do not consent to effective contraceptive methods during the study period\n"
+        "pregnant or lactating woman\n"
+    )
+    assert len(_split(text).top_level()) == 5
+
+
+@pytest.mark.parametrize("text", [
+    "Exclusion Criteria:\nHIV+\nAutoimmune disease, e.g. lupus erythematosus, multiple sclerosis.\n",  # NCT01443689: a result's "+"
+    "Inclusion Criteria:\nClassification Frankel A\nIndication for spinal surgery for traumatic lesions of bone\n",  # NCT01325103: a grade letter
+    ("Exclusion Criteria:\nLiver failure caused by other reasons, such as autoimmune diseases, alcohol, drug and so on\n"
+     "History of severe hepatic encephalopathy or variceal bleeding during the last two months before enrollment\n"),  # NCT01724398
+])
+def test_criteria_an_item_ending_on_a_result_a_grade_or_so_on_ends_there(text: str) -> None:
+    assert len(_split(text).top_level()) == 2
+
+
+def test_criteria_the_last_words_of_a_wrapped_sentence_join_it() -> None:
+    # LCT NCT03924362 (lines wrapped at about 90 characters, its list items longer); ctgov-msc
+    # NCT01557543 (wrapped lines with blank lines between)
+    text = ("Exclusion Criteria:\nPatients with any of the following characteristics will not be eligible for the present\n"
+            "study:\n  1. Those with medical comorbidities preventing them from safely undergoing definitive surgical therapy.\n")
+    sp = _split(text)
+    assert sp.criteria[0].text.endswith("present\nstudy:") and sp.criteria[1].parent == sp.criteria[0].id
+    text = ("Inclusion Criteria:\nTwo-vessel disease with significant proximal LAD stenosis and either EF <0.50 or "
+            "demonstrable ischemia on noninvasive\n\ntesting.\nStable angina\n")
+    assert [c.text.split()[-1] for c in _split(text).top_level()] == ["testing.", "angina"]
+
+
 def test_criteria_parallel_lowercase_items_stay_separate() -> None:
     text = (
         "Exclusion Criteria:\na patient who has a history of variant Creutzfeldt Jacobs disease or others\n"
