@@ -74,6 +74,9 @@ from nlp.core.windows import anchor_of, relation_of
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
 
 _VALUE_LABELS = {"VALUE", "REF_RANGE"}
+# what a criterion asks of a subgroup it names ("women of childbearing potential ..."), besides age
+_REQUIREMENT_LABELS = {"CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "MEASUREMENT", "CONSENT", "JUDGEMENT",
+                       "TRIAL_PARTICIPATION", "OTHER"}
 # the dimensions of a substance's level in the blood (a dose is mass per day or per kilogram)
 _LEVEL_DIMENSIONS = frozenset({"mass_conc", "molar"})
 _PRESENCE_KIND = {
@@ -1984,11 +1987,16 @@ class _Builder:
         value = {"both_sexes": "all", "female": "female", "male": "male"}.get(e.concept_id or "")
         if value is None:
             return
+        said = self.text[self.crit_span[0]:self.crit_span[1]]
         if value != "all" and (cue("sex_subgroup_lead").search(self.text[max(self.crit_span[0], e.start - 12):e.start])
-                               or cue("reproductive_subgroup").search(self.text[self.crit_span[0]:self.crit_span[1]])):
+                               or cue("reproductive_subgroup").search(said)
+                               or (cue("reproductive_life_stage").search(said)
+                                   and any(x.label in _REQUIREMENT_LABELS for x in self.ents))):
             # "Negative pregnancy test in women", "For male: Norwood-Hamilton grade III to IV",
-            # "female patients must use a reliable contraception method": the sex names whom the
-            # rest is asked of, no requirement that every patient be of it
+            # "female patients must use a reliable contraception method", "Women of childbearing
+            # potential who are breastfeeding": the sex names whom the rest is asked of, no
+            # requirement that every patient be of it; "female patients of reproductive age 18-49
+            # years" asks nothing else of them, and is one
             return
         nxt = next((x for x in self.ents if x.start >= e.end), None)
         if nxt is not None and nxt.label in _VALUE_LABELS and nxt.comparator and not self.text[e.end:nxt.start].strip(" :"):

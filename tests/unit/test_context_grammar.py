@@ -647,6 +647,9 @@ def test_context_past_pregnancy_excludes_no_pregnant_patient(nlp, text: str, pre
     ("female patients must use a reliable contraception method", []),  # NCT01429012
     ("For male: Norwood-Hamilton grade: III to IV", []),  # NCT03676400
     ("If female, must be post-menopausal or had a hysterectomy", []),  # NCT01609283
+    ("Women of childbearing age who are breastfeeding", []),  # a life stage with a requirement of it
+    # the trial's own sex, with a life stage and nothing else asked of it
+    ("female patients of reproductive age 18-49 years;", ["female"]),  # NCT05520112
     # the trial's own sex stays
     ("Postmenopausal women over 40 years of age", ["female"]),  # NCT05018637
     ("Male, 20-65 years old.", ["male"]),  # NCT02648386

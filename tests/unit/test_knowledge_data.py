@@ -92,6 +92,7 @@ CUE_CASES = [
     ("aside_age_owner", "Pediatric age group population ", "mammography "),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
+    ("reproductive_life_stage", "female patients of reproductive age", "Postmenopausal women"),  # NCT05520112
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
     ("nursing_not_lactation", " home residents", " women"),  # LCT NCT03860246
     ("sex_subgroup_lead", "Negative pregnancy test in ", "Postmenopausal "),
