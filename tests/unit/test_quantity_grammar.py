@@ -266,6 +266,7 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     # units with denominators and local spellings
     ("Platelets (PLT) < 50 G /L", [("<", 50.0, "10*9/L")]),  # NCT04869397: giga per litre
     ("positive end expiratory pressure (PEEP) of at least 5 cm H20", [(">=", 5.0, "cm[H2O]")]),  # NCT03369275
+    ("mean arterial pressure of at most 125 mm of Hg", [("<=", 125.0, "mm[Hg]")]),  # "mm of Hg": NCT01714167
     ("Testosterone level is less than 200ng/dL", [("<", 200.0, "ng/dL")]),  # NCT02745808
     ("dyspnea (PR ≥ 30 times/min)", [(">=", 30.0, "/min")]),  # NCT05501418
     ("greater than 100.4 degrees Fahrenheit", [(">", 100.4, "[degF]")]),  # NCT04410731
