@@ -2077,7 +2077,13 @@ class _Builder:
         # own, in its clause: below)
         onset_before = t.relation == "before" and t.comparator in (">", ">=") and t.window_days_low is None \
             and anchor_of(t.anchor) in _TRIAL_EVENTS and not cue("period_for").match(t.text)
-        duration = (t.window_days_low is not None or t.relation == "after" or lasting or onset_before) and self.effect == "include" \
+        # "Diabetes for at least 5 years before screening", "knee pain for at least 3 months prior to
+        # screening": a period lasting up to the trial's event, the time since the diagnosis (a
+        # treatment's is its course: below)
+        period_before = t.relation == "before" and t.comparator in (">", ">=", "<", "<=") and t.window_days_low is None \
+            and anchor_of(t.anchor) in _TRIAL_EVENTS and bool(cue("period_for").match(t.text))
+        duration = (t.window_days_low is not None or t.relation == "after" or lasting or onset_before) \
+            and self.effect == "include" \
             and not (t.relation == "after" and t.anchor and trial_event) and not treated  # "within 6 months after the last dose": the future
         if lasting and self._remission_time(t):
             # "a different malignancy ..., except if they have been disease-free for at least 5 years"
@@ -2097,7 +2103,11 @@ class _Builder:
                 if d.kind in (Kind.THERAPY, Kind.PROCEDURE) and end <= t.start:
                     self._course_length(d, t, self._course_gap(end, t))
                 continue
-            if duration and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES:
+            # the period is the diagnosis' own only right after it, no treatment named between ("A
+            # stable Parkinson's disease symptomatic therapy for at least 90 days": the therapy's)
+            own_period = period_before and self.effect == "include" and bool(gap) and len(gap) <= 40 \
+                and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)
+            if (duration or own_period) and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
                 # within 3-12 months before enrollment"); a window further away is a guess
