@@ -1428,9 +1428,28 @@ class _Builder:
     def _unrestated_targets(self, targets: list[Entity]) -> list[Entity]:
         """The analytes that share one value, less one the next restates (cue ``analyte_restated``:
         "Weight overload expressed in body mass index (BMI) greater than 30.5" is a BMI, not a
-        weight of 30.5 kg)."""
-        return [t for t, nxt in itertools.pairwise(targets)
-                if not cue("analyte_restated").search(self.text[t.end:nxt.start])] + targets[-1:]
+        weight of 30.5 kg; "a blood pressure of carbon dioxide at rest (PaCO2)" is the PaCO2). A
+        bracketed analyte that is one term of the ratio before it restates only that term: the
+        ratio stays ("FEV1/Forced Vital Capacity (FVC) ratio")."""
+        dropped: set[int] = set()
+        for t, nxt in itertools.pairwise(targets):
+            between = self.text[t.end:nxt.start]
+            if not cue("analyte_restated").search(between):
+                continue
+            if between.rstrip().endswith("(") and not self.text[nxt.end:nxt.end + 3].lstrip().startswith(")"):
+                continue  # the bracket holds more than the one analyte ("alanine aminotransferase (AST/ALT)")
+            dropped.add(id(nxt) if self._term_of_ratio(nxt, t) else id(t))
+        return [t for t in targets if id(t) not in dropped]
+
+    @staticmethod
+    def _term_of_ratio(part: Entity, whole: Entity) -> bool:
+        """Whether ``part`` names one term of the ratio ``whole`` is ("FVC" of "FEV1/FVC")."""
+        lex = Lexicon.load()
+        w, p = lex.get(whole.concept_id or ""), lex.get(part.concept_id or "")
+        if w is None or p is None:
+            return False
+        terms = {x for a in w.abbreviations if "/" in a for x in a.split("/")}
+        return bool(terms & {part.text, *p.abbreviations})
 
     def _age_group_conditions(self) -> None:
         """Inside an exclusion, an age that opens its sentence after the people it describes and

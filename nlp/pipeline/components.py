@@ -235,6 +235,8 @@ class LexiconTagger(PerDoc):
         defined = self._defined(doc)
         kept = _longest_first([defined, curated + self._coordinated(doc) + self._ratio(doc) + self._inhibitor_short(doc),
                                self._imported(doc)])
+        if "/" in doc_text(doc) or ":" in doc_text(doc):
+            kept = self._ratios_of_mentions(doc, kept)
         if elided := self._elided(doc, kept) + self._shared_head(doc, kept):
             kept = _longest_first([kept, elided])
         if listed := self._listed(doc, kept):
@@ -375,6 +377,68 @@ class LexiconTagger(PerDoc):
             if span is not None:
                 out.append(span)
         return out
+
+    _RATIO_JOIN = re.compile(r"\s*[/:]\s*")
+
+    def _ratios_of_mentions(self, doc: Doc, kept: list[Span]) -> list[Span]:
+        """Two analytes joined by a slash or a colon, or "to" after "ratio of", whose short forms
+        name a ratio the lexicon has ("partial pressure of oxygen/fraction of inspired oxygen",
+        "the ratio of arterial oxygen tension to fraction of inspired oxygen": PaO2 and FiO2 make
+        the lexicon's "PaO2/FiO2"), or an analyte right before a bracketed ratio it begins: one
+        span of the ratio."""
+        text = doc_text(doc)
+        spans = sorted(kept, key=lambda s: s.start)
+        out: list[Span] = []
+        i = 0
+        while i < len(spans):
+            a = spans[i]
+            b = spans[i + 1] if i + 1 < len(spans) else None
+            cid = None
+            if b is not None and a.label_ == b.label_ == "MEASUREMENT" and a.kb_id_ and b.kb_id_:
+                ea, eb = self.lexicon.get(a.kb_id_), self.lexicon.get(b.kb_id_)
+                firsts = ea.abbreviations if ea else ()
+                if self._RATIO_JOIN.fullmatch(text, a.end_char, b.start_char) or (
+                        cue("ratio_to_join").fullmatch(text, a.end_char, b.start_char)
+                        and cue("ratio_of_before").search(text, max(0, a.start_char - 20), a.start_char)):
+                    cid = next((c for x in firsts for y in (eb.abbreviations if eb else ())
+                                if (c := self.lexicon.whole(f"{x}/{y}"))), None)
+                elif not text[a.end_char:b.start_char].strip() and text.startswith("(", b.start_char) and eb is not None \
+                        and any(t.startswith(f"{x}/") for x in firsts for t in eb.abbreviations):
+                    # "Partial pressure of arterial oxygen (PaO2) / Fraction of inspired oxygen
+                    # (FiO2)": the long form before the bracketed ratio is its first term
+                    cid = b.kb_id_
+            entry = self.lexicon.get(cid) if cid else None
+            if b is not None and entry is not None and entry.label == "MEASUREMENT":
+                out.append(Span(doc, a.start, b.end, label=entry.label, kb_id=entry.id))
+                i += 2
+                continue
+            if (b is not None and a.label_ == b.label_ == "MEASUREMENT" and a.kb_id_ and b.kb_id_
+                    and text[a.end_char:b.start_char].strip() == "/" and cue("ratio_after").match(text, b.end_char)):
+                # "SpO2/FiO2 ratio": a ratio no vocabulary has is neither of its terms; its threshold
+                # is read under the name as written ("ALT/AST > 2 x ULN", no ratio said, is either)
+                span = Span(doc, a.start, b.end, label="MEASUREMENT")
+                _set(span, concept_name=span.text, concept_id=None)
+                out.append(span)
+                i += 2
+                continue
+            out.append(a)
+            i += 1
+        return [self._ratio_ending(doc, text, s) if s.label_ == "MEASUREMENT" and s.kb_id_ else s for s in out]
+
+    _SHORT_BEFORE_SLASH = re.compile(r"([A-Za-z][A-Za-z0-9]{1,9})\s*[/:]\s*$")
+
+    def _ratio_ending(self, doc: Doc, text: str, b: Span) -> Span:
+        """``b`` with the short form right before it that makes a ratio of it ("PaO2/ FiO2": the
+        tokenizer keeps "PaO2/" one token, so no span holds PaO2), else ``b``."""
+        m = self._SHORT_BEFORE_SLASH.search(text, max(0, b.start_char - 16), b.start_char)
+        eb = self.lexicon.get(b.kb_id_)
+        if m is None or eb is None or not eb.abbreviations:
+            return b
+        cid = next((c for y in eb.abbreviations if (c := self.lexicon.whole(f"{m.group(1)}/{y}"))), None)
+        entry = self.lexicon.get(cid) if cid else None
+        span = doc.char_span(m.start(1), b.end_char, label="MEASUREMENT", kb_id=entry.id, alignment_mode="expand") \
+            if entry is not None and entry.label == "MEASUREMENT" else None
+        return span if span is not None and span.end == b.end else b
 
     def _coordinated(self, doc: Doc) -> list[Span]:
         """Lists sharing a head noun: "heart, liver, lung, kidney and other important organ

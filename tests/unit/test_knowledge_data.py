@@ -93,7 +93,14 @@ CUE_CASES = [
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("reproductive_life_stage", "female patients of reproductive age", "Postmenopausal women"),  # NCT05520112
+    # "a ratio of the partial pressure of arterial oxygen to the fraction of inspired oxygen" (LCT NCT03865056)
+    ("ratio_of_before", "a ratio of the ", "a ratio of the partial"),
+    ("ratio_to_join", " to the ", " and the "),
+    ("ratio_after", " ratio < 315", " > 2 x ULN"),  # "SpO2/FiO2 ratio < 315" (ctgov-msc NCT04905836); "ALT/AST > 2 x ULN"
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
+    # an analyte bracketed right after another restates it (ctgov-msc NCT02213705 "a blood pressure of
+    # carbon dioxide at rest (PaCO2)> 6.7 kPa" is the PaCO2)
+    ("analyte_restated", " of carbon dioxide at rest (", " > 6.7 kPa, and ("),
     ("nursing_not_lactation", " home residents", " women"),  # LCT NCT03860246
     ("sex_subgroup_lead", "Negative pregnancy test in ", "Postmenopausal "),
     ("pregnancy_past_before", "complications in a previous ", "Women with a twin "),

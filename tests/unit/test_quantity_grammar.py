@@ -1456,3 +1456,36 @@ def test_grammar_scale_named_after_with_no_value_read_is_named(nlp) -> None:  # 
 def test_grammar_type_levels_before_a_staged_condition(nlp, text: str, read: set[tuple[str, float | None, float | None]]) -> None:  # type: ignore[no-untyped-def]
     found = {(c.concepts.concept.id, c.range.low, c.range.high) for c in _constraints(nlp, text, "measurement")}
     assert found == read
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # blood gases: the arterial partial pressures and the inspired oxygen fraction, kPa converted
+    ("Severe chronic respiratory disease with a baseline PaCO2 > 50 mm Hg or the use of home oxygen", "exclusion",
+     [("paco2", 50.0, None, "mm[Hg]")]),  # NCT04865107
+    (("Respiratory failure defined by oxygen arterial pressure at rest (PaO2) <8 kPa (<60 mmHg) and / or a blood "
+      "pressure of carbon dioxide at rest (PaCO2)> 6.7 kPa (> 50 mmHg) without oxygen therapy."), "exclusion",
+     [("pao2", None, 8.0, "kPa"), ("paco2", 6.7, None, "kPa")]),  # NCT02213705: no blood pressure of 6.7 kPa
+    ("Mechanical ventilator support requiring FiO2 > 80% prior to IP initiation", "exclusion",
+     [("fio2", 80.0, None, "%")]),  # NCT04445220
+    (("A subject who is intubated and receiving mechanical ventilation with a fraction of inspired oxygen (FiO2) "
+      "of 0.25 or greater at Screening."), "inclusion", [("fio2", 0.25, None, "{fraction}")]),  # NCT03631420
+    # two analytes joined by a slash, or "the ratio of A to B", are the ratio their short forms name
+    ("Partial pressure of oxygen/fraction of inspired oxygen (PaO2/FiO2) ≤ 300mmHg", "inclusion",
+     [("pao2_fio2", None, 300.0, "mm[Hg]")]),  # NCT04276987
+    ("Partial pressure of arterial oxygen (PaO2) / Fraction of inspired oxygen (FiO2) ≤300 mmHg", "inclusion",
+     [("pao2_fio2", None, 300.0, "mm[Hg]")]),  # NCT04273646
+    ("Hypoxic respiratory failure (PaO2/ FiO2 ratio ≤ 27kPa on PEEP ≥ 5 cmH20)", "inclusion",
+     [("pao2_fio2", None, 27.0, "kPa"), ("peep", 5.0, None, "cm[H2O]")]),  # NCT03042143: "PaO2/" one token
+    (("Hypoxemia defined by a ratio of the partial pressure of arterial oxygen to the fraction of inspired oxygen "
+      "(PaO2:FiO2) ≤ 300 mmHg"), "inclusion", [("pao2_fio2", None, 300.0, "mm[Hg]")]),  # LCT NCT03865056
+    ("Post bronchodilator FEV1/Forced Vital Capacity (FVC) ratio <70 %", "inclusion",
+     [("fev1_fvc", None, 70.0, "%")]),  # LCT NCT03924843: the bracket names one term of the ratio
+    # a slash with no ratio said is either ("AST/ALT"); a ratio no vocabulary has keeps its name
+    ("Aspartate aminotransferase/alanine transaminase (AST/ALT) < 5x upper limit of normal (ULN)", "inclusion",
+     [("alt", None, 5.0, "xULN"), ("ast", None, 5.0, "xULN")]),  # NCT04366830
+    ("Has severe ARDS with SpO2/FiO2 ratio < 150", "exclusion",
+     [("uncoded:SpO2/FiO2", None, 150.0, None)]),  # NCT04905836
+])
+def test_grammar_blood_gases_and_ratios(nlp, text: str, section: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    found = {(c.concepts.concept.id, c.range.low, c.range.high, c.range.unit) for c in _constraints(nlp, text, "measurement", section)}
+    assert found == set(expected)

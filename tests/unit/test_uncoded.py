@@ -90,17 +90,18 @@ def test_uncoded_analyte_takes_nothing_another_reads(nlp, text: str, analyte: st
 
 def test_uncoded_analyte_only_the_nearest_of_several_takes_a_value(nlp) -> None:  # type: ignore[no-untyped-def]
     """Nothing says two analytes no vocabulary has are coordinated: the value is the nearest's
-    (NCT03169231: "(Gold classification), and/or PaO2 levels <60 mmHg")."""
-    text = "chronic obstructive lung disease stage III or IV (Gold classification), and/or PaO2 levels <60 mmHg"
+    (NCT03169231: "(Gold classification), and/or PaO2 levels <60 mmHg"; PaO2 is now coded, so an
+    analyte no vocabulary has stands in its place)."""
+    text = "chronic obstructive lung disease stage III or IV (Gold classification), and/or ankle pressure levels <60 mmHg"
     header = "Exclusion Criteria:\n- "
     full = f"{header}{text}\n"
     split = split_criteria(full)
     [crit] = split.criteria
     rules = [e for e in annotate_criteria(nlp, split.criteria)[crit.id] if e.source == "rules"]
     spans = [Entity(label=Label.MEASUREMENT, text=a, start=full.index(a), end=full.index(a) + len(a), source="model")
-             for a in ("Gold classification", "PaO2 levels")]
+             for a in ("Gold classification", "ankle pressure levels")]
     built = build_criterion(crit.id, crit.section, sorted([*rules, *spans], key=lambda e: (e.start, e.end)), full, (crit.start, crit.end))
-    assert _uncoded(built) == [("PaO2 levels", None, 60.0, "mm[Hg]")]
+    assert _uncoded(built) == [("ankle pressure levels", None, 60.0, "mm[Hg]")]
 
 
 def test_uncoded_analyte_beside_coded_constraints_is_named(nlp) -> None:  # type: ignore[no-untyped-def]
