@@ -110,6 +110,11 @@ def _head_variants() -> dict[str, list[str]]:
     return dict(read_json("classes.json")["head_variants"])
 
 
+@lru_cache(maxsize=1)
+def _agent_forms() -> dict[str, list[str]]:
+    return dict(read_json("classes.json")["agent_forms"])
+
+
 # --- loading the built file ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -190,14 +195,18 @@ def _slug(text: str) -> str:
 
 
 def _variants(term: str) -> set[str]:
-    """Surface forms of a name: as given, with the last word singular or plural, and with a head
+    """Surface forms of a name: as given, with the last word singular or plural, with a head
     word criteria write otherwise (``head_variants``: "Lung Transplantation" is also "lung
-    transplant(s)", "Gastrointestinal hemorrhage" "gastrointestinal bleeding")."""
+    transplant(s)", "Gastrointestinal hemorrhage" "gastrointestinal bleeding"), with the agent
+    after the disease (``agent_forms``: "Viral hepatitis" is also "hepatitis virus"), and in
+    British spelling."""
     out = {term}
     words = term.split(" ")
     last = words[-1]
     low = last.lower()
     out |= {" ".join([*words[:-1], w]) for w in _head_variants().get(low, ())}
+    if len(words) == 2:  # "Viral hepatitis" is also "hepatitis virus" (classes.json agent_forms)
+        out |= {f"{words[1]} {agent}" for agent in _agent_forms().get(words[0].lower(), ())}
     if len(low) > 4 and low.endswith("ies"):
         out.add(" ".join([*words[:-1], last[:-3] + "y"]))
     elif len(low) > 4 and low.endswith("s") and not low.endswith(("ss", "us", "is", "sis")):

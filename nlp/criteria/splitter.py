@@ -192,7 +192,7 @@ class _Builder:
         self.closed: list[_Node] = []  # the items of the lists paragraphs ended, which numbering may resume
         # wrap widths (a wrapped line is one the next word did not fit): the text's, its longest
         # unmarked line; and around each line (by its start), the longest unmarked line among it
-        # and the three either side, with how many of them reach within ten characters of it (a
+        # and the four either side, with how many of them reach within ten characters of it (a
         # text may wrap one part and not another; a wrapped part has lines of one length)
         rows = [(start, len(t) if not _MARKER.match(t) else 0) for start, _end, line in lines_with_offsets(text)
                 if (t := line.strip(_SPACE + "\r\n"))]

@@ -608,3 +608,14 @@ def test_vocabulary_a_british_spelling_never_takes_another_concepts_term() -> No
     assert keys.get("haemophilus meningitis") == keys.get("hemophilus meningitis") == "icd10cm_g00_0"
     lex = Lexicon.load()
     assert [c for c, _, _ in lex.find("chemotherapy")] == ["chemotherapy"]  # "hem" inside a word is no "haem"
+
+
+def test_vocabulary_a_disease_named_by_its_agent_after_it() -> None:
+    # ctgov-msc NCT04276987 "HIV, hepatitis virus, or syphilis infection": viral hepatitis (ICD-10-CM
+    # B15-B19), not the unspecified inflammatory liver disease K75.9 its first word alone names
+    from nlp.core.vocabulary import _variants
+
+    assert {"hepatitis virus", "hepatitis virus infection"} <= _variants("Viral hepatitis")
+    lex = Lexicon.load()
+    assert [c for c, _, _ in lex.find("HIV, hepatitis virus, or syphilis infection")][1] == "icd10cm_b15_b19"
+    assert "hepatitis virus" not in "".join(_variants("Alcoholic hepatitis"))
