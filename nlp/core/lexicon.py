@@ -324,8 +324,8 @@ def _respell(pattern: re.Pattern[str], template: str, text: str) -> str:
 
 
 def spelling_problems() -> list[str]:
-    """Rules of ``spellings.json`` that do not compile, or whose examples they do not produce or
-    whose ``unchanged`` words they change."""
+    """Rules of ``spellings.json`` that do not compile, whose examples they do not produce, whose
+    ``unchanged`` words they change, or whose British example the rules change again."""
     path = Path(str(resources.files("nlp.resources"))) / "spellings.json"
     out = []
     for n, r in enumerate(json.loads(path.read_text(encoding="utf-8"))["british"]):

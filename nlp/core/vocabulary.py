@@ -264,8 +264,9 @@ class _Builder:
         self.counts: dict[str, dict[str, int]] = {}
         self.disease_words: set[str] = set()  # one-word ICD-10-CM disease names ("strabismus", "fever")
         # the curated terms in British spelling ("haematological malignancy", "tumours";
-        # spellings.json), claimed first as aliases of their concepts
-        for e in curated:
+        # spellings.json), claimed first as aliases of their concepts (the lexicon's and the
+        # classes the imports need)
+        for e in [*curated, *new]:
             self.alias([uk for t in e.synonyms if (uk := british_form(t)) is not None], e.id, SPELLINGS)
 
     def usable(self, term: str) -> bool:
