@@ -397,9 +397,10 @@ def _build_drugs(b: _Builder, d: dict[str, Any], label: str, mesh_names: dict[st
         terms = [t for t in [name, *sorted(variants.get(key, ()))] if " " in t.strip() or t.lower() not in modifiers]
         brands = sorted(t[:1].upper() + t[1:] for t in terms if t in brand and " " not in t)
         terms = [t for t in terms if t not in brand or " " in t]
-        terms += [uk for t in terms if (uk := british_form(t)) is not None]  # "sulphasalazine", "oestradiol"
-        if is_class:
+        if is_class:  # (``_variants`` gives the British spellings too)
             terms = sorted({v for t in terms for v in _variants(_uninvert(t))})
+        else:
+            terms += [uk for t in terms if (uk := british_form(t)) is not None]  # "sulphasalazine", "oestradiol"
         curated = curated_by_name.get(term_key(name))
         if curated:
             b.alias(terms, curated, "drugs")

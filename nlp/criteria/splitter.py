@@ -194,7 +194,8 @@ class _Builder:
         # unmarked line; and around each line (by its start), the longest unmarked line among it
         # and the four either side, with how many of them reach within ten characters of it (a
         # text may wrap one part and not another; a wrapped part has lines of one length)
-        rows = [(start, len(t) if not _MARKER.match(t) else 0) for start, _end, line in lines_with_offsets(text)
+        self.lines = lines_with_offsets(text)  # read once: the widths here, the placement in ``run``
+        rows = [(start, len(t) if not _MARKER.match(t) else 0) for start, _end, line in self.lines
                 if (t := line.strip(_SPACE + "\r\n"))]
         width = max((n for _, n in rows), default=0)
         self.width = width if sum(n >= width - 10 for _, n in rows) >= 3 else None  # the text is wrapped to one length
@@ -282,7 +283,7 @@ class _Builder:
 
     # -- main loop -------------------------------------------------------------------------
     def run(self) -> None:
-        for start, _end, line in lines_with_offsets(self.text):
+        for start, _end, line in self.lines:
             stripped = line.strip(_SPACE + "\r\n")
             if not stripped:
                 self.blank_before = True

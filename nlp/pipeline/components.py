@@ -235,7 +235,7 @@ class LexiconTagger(PerDoc):
         defined = self._defined(doc)
         kept = _longest_first([defined, curated + self._coordinated(doc) + self._ratio(doc) + self._inhibitor_short(doc),
                                self._imported(doc)])
-        if "/" in doc_text(doc) or ":" in doc_text(doc):
+        if "/" in (text := doc_text(doc)) or ":" in text:
             kept = self._ratios_of_mentions(doc, kept)
         if elided := self._elided(doc, kept) + self._shared_head(doc, kept):
             kept = _longest_first([kept, elided])
@@ -393,37 +393,42 @@ class LexiconTagger(PerDoc):
         while i < len(spans):
             a = spans[i]
             b = spans[i + 1] if i + 1 < len(spans) else None
-            cid = None
-            if b is not None and a.label_ == b.label_ == "MEASUREMENT" and a.kb_id_ and b.kb_id_:
-                ea, eb = self.lexicon.get(a.kb_id_), self.lexicon.get(b.kb_id_)
-                firsts = ea.abbreviations if ea else ()
-                if self._RATIO_JOIN.fullmatch(text, a.end_char, b.start_char) or (
-                        cue("ratio_to_join").fullmatch(text, a.end_char, b.start_char)
-                        and cue("ratio_of_before").search(text, max(0, a.start_char - 20), a.start_char)):
-                    cid = next((c for x in firsts for y in (eb.abbreviations if eb else ())
-                                if (c := self.lexicon.whole(f"{x}/{y}"))), None)
-                elif not text[a.end_char:b.start_char].strip() and text.startswith("(", b.start_char) and eb is not None \
-                        and any(t.startswith(f"{x}/") for x in firsts for t in eb.abbreviations):
-                    # "Partial pressure of arterial oxygen (PaO2) / Fraction of inspired oxygen
-                    # (FiO2)": the long form before the bracketed ratio is its first term
-                    cid = b.kb_id_
-            entry = self.lexicon.get(cid) if cid else None
-            if b is not None and entry is not None and entry.label == "MEASUREMENT":
-                out.append(Span(doc, a.start, b.end, label=entry.label, kb_id=entry.id))
-                i += 2
+            if b is None or not (a.label_ == b.label_ == "MEASUREMENT" and a.kb_id_ and b.kb_id_):
+                out.append(a)
+                i += 1
                 continue
-            if (b is not None and a.label_ == b.label_ == "MEASUREMENT" and a.kb_id_ and b.kb_id_
-                    and text[a.end_char:b.start_char].strip() == "/" and cue("ratio_after").match(text, b.end_char)):
+            ea, eb = self.lexicon.get(a.kb_id_), self.lexicon.get(b.kb_id_)
+            firsts, seconds = (ea.abbreviations if ea else ()), (eb.abbreviations if eb else ())
+            entry = None
+            if self._RATIO_JOIN.fullmatch(text, a.end_char, b.start_char) or (
+                    cue("ratio_to_join").fullmatch(text, a.end_char, b.start_char)
+                    and cue("ratio_of_before").search(text, max(0, a.start_char - 20), a.start_char)):
+                entry = self._ratio_named(firsts, seconds)
+            elif not text[a.end_char:b.start_char].strip() and text.startswith("(", b.start_char) \
+                    and any(t.startswith(f"{x}/") for x in firsts for t in seconds):
+                # "Partial pressure of arterial oxygen (PaO2) / Fraction of inspired oxygen
+                # (FiO2)": the long form before the bracketed ratio is its first term
+                entry = self.lexicon.get(b.kb_id_)
+            if entry is not None and entry.label == "MEASUREMENT":
+                out.append(Span(doc, a.start, b.end, label=entry.label, kb_id=entry.id))
+            elif text[a.end_char:b.start_char].strip() == "/" and cue("ratio_after").match(text, b.end_char):
                 # "SpO2/FiO2 ratio": a ratio no vocabulary has is neither of its terms; its threshold
                 # is read under the name as written ("ALT/AST > 2 x ULN", no ratio said, is either)
                 span = Span(doc, a.start, b.end, label="MEASUREMENT")
                 _set(span, concept_name=span.text, concept_id=None)
                 out.append(span)
-                i += 2
+            else:
+                out.append(a)
+                i += 1
                 continue
-            out.append(a)
-            i += 1
+            i += 2
         return [self._ratio_ending(doc, text, s) if s.label_ == "MEASUREMENT" and s.kb_id_ else s for s in out]
+
+    def _ratio_named(self, firsts: Iterable[str], seconds: Iterable[str]) -> LexiconEntry | None:
+        """The lexicon's ratio "<first>/<second>" for some pair of the two terms' short forms."""
+        seconds = tuple(seconds)
+        cid = next((c for x in firsts for y in seconds if (c := self.lexicon.whole(f"{x}/{y}"))), None)
+        return self.lexicon.get(cid) if cid else None
 
     _SHORT_BEFORE_SLASH = re.compile(r"([A-Za-z][A-Za-z0-9]{1,9})\s*[/:]\s*$")
 
@@ -432,10 +437,9 @@ class LexiconTagger(PerDoc):
         tokenizer keeps "PaO2/" one token, so no span holds PaO2), else ``b``."""
         m = self._SHORT_BEFORE_SLASH.search(text, max(0, b.start_char - 16), b.start_char)
         eb = self.lexicon.get(b.kb_id_)
-        if m is None or eb is None or not eb.abbreviations:
+        if m is None or eb is None:
             return b
-        cid = next((c for y in eb.abbreviations if (c := self.lexicon.whole(f"{m.group(1)}/{y}"))), None)
-        entry = self.lexicon.get(cid) if cid else None
+        entry = self._ratio_named((m.group(1),), eb.abbreviations)
         span = doc.char_span(m.start(1), b.end_char, label="MEASUREMENT", kb_id=entry.id, alignment_mode="expand") \
             if entry is not None and entry.label == "MEASUREMENT" else None
         return span if span is not None and span.end == b.end else b
