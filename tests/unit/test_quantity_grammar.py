@@ -320,6 +320,9 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("superior or equal to two intakes per day", [(">=", 2.0, None)]),  # LCT NCT03923569
     ("T-score ⩽ -3", [("<=", -3.0, None)]),  # LCT NCT03926377
     ("Age > or = to 65 years", [(">=", 65.0, "a")]),  # LCT NCT03923959
+    ("GFR < or equal to 35 (chronic kidney disease stage 3 or higher)", [("<=", 35.0, None), (">=", 3.0, "{score}")]),  # NCT03059355: was "= 35"
+    ("Age > or equal 18 years old,", [(">=", 18.0, "a")]),  # NCT03918655
+    ("an equal or greater number", []),  # "equal" alone after no symbol is no comparator
     # levels after a scale word are no levels when a number the scale cannot take follows
     ("Karnofsky Performance Status 70-100;", [("between", 70.0, None)]),  # LCT NCT03927274: was = 70
     ("ECOG performance status 0, 1, or 2", [("between", 0.0, "{score}")]),  # levels still
