@@ -1184,7 +1184,13 @@ class _Builder:
         # after the hypothetical cue is a fact of the history, not a plan
         hyp = [m.end() for m in cue("hypothetical").finditer(lead)]
         planned = e.hypothetical and bool(hyp) and not cue("past_exposure").search(lead, hyp[-1])
-        d = self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=e.historical,
+        # "No prior chemotherapy": the past word is inside the negation's own cue, which ConText
+        # keeps instead of its historical modifier (cue ``past_word``); "no chemotherapy prior to
+        # enrollment": before the trial, ever (a time would make it a window)
+        history = e.historical or (not present and kind in (Kind.THERAPY, Kind.PROCEDURE) and (
+            cue("past_word").search(lead) is not None or cue("past_exposure").search(lead) is not None
+            or cue("past_word_after").match(self.text, e.end, self.crit_span[1]) is not None))
+        d = self._add(kind, e.start, e.end, concept=e.concept_id, present=present, history=history,
                       planned=planned, unresolved=unresolved, rule="mention")
         if kind == Kind.CONDITION and e.concept_id and cue("other_than_target").search(lead):
             # "other malignancy", "a different malignancy" in a cervical-cancer trial: the trial's
@@ -2509,7 +2515,10 @@ def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceS
                 fields["exposure"] = Exposure.PLANNED
             elif d.window is not None:
                 fields.update(exposure=Exposure.WASHOUT if d.washout else Exposure.IN_WINDOW, window=d.window)
-            elif d.history or d.effect == "include":
+            elif d.history or (d.effect == "include" and d.present):
+                # an inclusion that asks for a treatment asks for it ever; one that denies it with no
+                # word of the past ("not requiring mechanical ventilation", "not on steroids") denies
+                # its current use
                 fields["exposure"] = Exposure.EVER
             else:
                 fields["exposure"] = Exposure.CURRENT

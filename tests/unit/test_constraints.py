@@ -280,9 +280,19 @@ def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expecte
     ("Those receiving immunotherapy, Anti-thymocyte globulin or hematopoietic stem cell transplant", {"antithymocyte_globulin"}),
     ("incomplete response at least 3 months following treatment with ATG/CsA", {"antithymocyte_globulin", "cyclosporine"}),
     ("Impaired liver function, abnormal blood coagulation, AIDS", {"hepatic_dysfunction", "coagulopathy", "hiv"}),  # NCT01714167
+    # a respirator is the ventilator (NCT01769872, NCT04714801); blood pressure not controlled is hypertension
+    ("Subjects who must put on a respirator", {"mechanical_ventilation"}),
+    ("patients on respirator or on extra corporal membrane oxygenation (ECMO) treatment", {"mechanical_ventilation", "ecmo"}),
+    ("uncontrolled blood pressure", {"hypertension"}),  # NCT02749448
+    ("Blood pressure of patients with poor blood pressure control: 160/100mmhg", {"hypertension"}),  # NCT03912480
 ])
 def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
-    assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy") and c.concept}
+    assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy", "procedure") and c.concept}
+
+
+@pytest.mark.parametrize("text", ["blood pressure control is monitored", "respiratory failure"])
+def test_constraints_blood_pressure_or_breathing_alone_names_no_condition(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    assert not {"hypertension", "mechanical_ventilation"} & {c.concept.id for c in cons(nlp, text, "Exclusion") if c.concept}
 
 
 def test_constraints_a_calcium_threshold_converts_between_mass_and_molar_units(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -874,3 +884,25 @@ def test_constraints_a_hormone_defining_menopause_is_no_certain_threshold(nlp) -
     [alone] = cons(nlp, "FSH > 40 mIU/mL", "Exclusion")
     assert not alone.constraint.provenance.unresolved
 
+
+
+@pytest.mark.parametrize(("text", "concept", "exposure"), [
+    # an inclusion that denies a treatment with no word of the past denies its current use: a patient
+    # once ventilated is not turned away by "not requiring mechanical ventilation"
+    ("not requiring mechanical ventilation", "mechanical_ventilation", "current"),
+    ("likely not in need of a respirator for the duration of the study", "mechanical_ventilation", "current"),  # LCT NCT03863080
+    ("patient is currently not consuming PDE-5 inhibitor drugs", None, "current"),  # NCT04972890
+    # ... and with one, its use ever (before the trial)
+    ("No prior chemotherapy", "chemotherapy", "ever"),
+    ("has not undergone a hysterectomy", "mesh_d007044", "ever"),  # NCT01663116 (MeSH Hysterectomy)
+    ("Have never received chemotherapy", "chemotherapy", "ever"),
+    ("No chemotherapy prior to enrollment", "chemotherapy", "ever"),
+    # an inclusion that asks for a treatment asks for it ever
+    ("Treated with chemotherapy", "chemotherapy", "ever"),
+])
+def test_constraints_a_denied_treatment_is_current_unless_told_in_the_past(nlp, text, concept, exposure) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Inclusion")
+    got = [(k.concepts.concept.id, k.exposure.value) for crit in doc.criteria for k in crit.constraints
+           if k.kind in ("therapy", "procedure")]
+    assert got and all(e == exposure for _, e in got)
+    assert concept is None or concept in {c for c, _ in got}

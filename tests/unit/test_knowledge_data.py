@@ -78,6 +78,7 @@ CUE_CASES = [
     ("at_least_n_of", "at least two of the following", "at least 18 years"),
     ("sentence_end", "Negative pregnancy test. Women", "creatinine 1.5 mg/dL"),
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
+    ("conditional", "provided that the patient is on stable doses", "Able to understand study information provided to him."),  # NCT00883727: a participle
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
     ("age_unit_filler", " years-old or older", " years or older"),
     ("unit_restatement_gap", " (approx. ", ", "),
@@ -205,6 +206,7 @@ CUE_CASES = [
     # "uncontrolled hypertension", "clinically significant, uncontrolled, or active cardiovascular
     # disease" (NCT01874665); "chronic" is a kind of disease, no severity
     ("severity_word", "clinically significant, uncontrolled, or active ", "chronic "),
+    ("severity_word", "poor blood pressure control", "blood pressure control"),  # NCT03912480
     ("severity_cut", "(requiring oral steroids). ", "significant, uncontrolled, or "),
     # NCT05011474 "hypertension not controlled by drugs, ..., cirrhosis": the word is another item's
     ("severity_gap_blocker", " by drugs, ", ", or active "),
@@ -261,6 +263,12 @@ CUE_CASES = [
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
     ("consent_phrase", "Patients who refuse to participate", "Patients who refused blood transfusion"),  # LCT
     ("consent_phrase", "Must be able to follow postoperative management program.", "follow-up imaging program"),  # NCT00721045
+    ("consent_phrase", "Able to understand study information provided to him.", "able to understand the disease"),  # NCT00883727
+    ("past_word", "has not undergone a ", "not requiring "),  # NCT01663116
+    ("past_word", "No prior ", "not currently taking "),
+    ("past_word_after", " prior to enrollment", " for the duration of the study"),
+    ("consent_phrase", "inadequate understanding of the study protocol", "inadequate understanding of the disease"),  # NCT02302599
+    ("consent_phrase", "Mental disability that impedes adequate understanding of the study", "understanding of the mechanism"),  # NCT01914887
     # LCT "Inability to perform study procedures", "Inability to complete questionnaires."; a clinical
     # test is no compliance (ctgov-msc NCT00498316 "unable to perform pulmonary function test (PFT)")
     ("consent_phrase", "Inability to complete questionnaires.", "unable to perform pulmonary function test (PFT)"),
