@@ -66,6 +66,7 @@ from nlp.core.units import (
     may_measure,
     names_nothing,
     quantity_reads,
+    read_as,
     time_unit_codes,
     to_days,
 )
@@ -250,7 +251,7 @@ def _no_comparator(val: Entity, unit: str | None) -> list[str]:
     measured quantity: not a certain threshold, except on a scale, where one grade is a normal
     reading ("ECOG 0")."""
     if val.comparator not in (None, "=") or unit == "{score}":
-        return []
+        return [f"a sub-stage ({m.group(0)!r}) read as its stage"] if unit == "{score}" and (m := cue("sub_stage_level").search(val.text)) else []
     return [f"no comparator read: the value {val.value:g} taken as '='"]
 
 
@@ -469,6 +470,8 @@ class _Builder:
         unit, rule = val.unit, "value_link"
         unit_doubts: list[str] = []
         entry = _lex().entries.get(cid or {Kind.WEIGHT: "body_weight", Kind.BMI: "bmi"}.get(kind, ""))
+        if entry is not None and entry.unit is not None and read_as(unit) == entry.unit:
+            unit = entry.unit  # "Temperature > 38°": degrees Celsius
         if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}", "{count}"):
             # "BMI > 40", "ANC >500": the one unit the value can be in
             values = [v for v in (val.value, val.value_high) if v is not None]

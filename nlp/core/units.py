@@ -49,6 +49,10 @@ class Unit(BaseModel):
     # implied only for numbers below this ("{fraction}": a fraction of one is written below one;
     # "FEV1 < 1.0" is litres, no 100 %)
     implied_below: Number | None = None
+    # the unit a value written in this one is, with its number unchanged, for an analyte measured in
+    # it ("Temperature > 38°": a bare degree sign is a degree Celsius for a temperature, an angle
+    # elsewhere)
+    read_as: _Code | None = None
 
 
 class WrittenForm(BaseModel):
@@ -287,6 +291,7 @@ class _Index:
     dimension_words: dict[str, frozenset[str]]  # "diameter" -> {"length"}
     qualifiers: frozenset[str]
     unnamed_words: frozenset[str]  # dimension words left out of a quantity's name
+    read_as: dict[str, str]  # "deg" -> "Cel" (``Unit.read_as``)
 
 
 @lru_cache(maxsize=1)
@@ -318,6 +323,7 @@ def _index() -> _Index:
         {w: frozenset(g.dimensions) for g in units.dimension_words.words for w in g.words} if units.dimension_words else {},
         frozenset(units.dimension_words.qualifiers) if units.dimension_words else frozenset(),
         frozenset(w for g in units.dimension_words.words if not g.in_name for w in g.words) if units.dimension_words else frozenset(),
+        {u.code: u.read_as for u in units.units if u.read_as},
     )
 
 
@@ -402,6 +408,12 @@ def names_nothing(name: str) -> bool:
     "size"): it does not say what is measured."""
     words = [w.strip(".,;:()") for w in name.split()]
     return bool(words) and bool(quantity_dimensions(words[-1])) and all(is_qualifier(w) for w in words[:-1])
+
+
+def read_as(unit: str | None) -> str | None:
+    """The unit a value written in ``unit`` is for an analyte measured in that one, its number
+    unchanged ("deg" -> "Cel": "Temperature > 38°"); None for most units."""
+    return _index().read_as.get(ucum(unit) or "")
 
 
 def may_measure(unit: str | None, analyte_unit: str | None, analyte: str | None = None) -> bool:
@@ -525,6 +537,8 @@ def conversion_steps(from_unit: str | None, to_unit: str | None, analyte: str | 
     if f is None or t is None:
         return None
     index = _index()
+    if index.read_as.get(f) == t:
+        return ()  # "38°" for a temperature: degrees Celsius, the number unchanged
     ff, tf = index.family.get(f), index.family.get(t)
     if ff and tf and ff[0] == tf[0]:
         return (("*", ff[1]), ("/", tf[1]))
@@ -581,6 +595,7 @@ def unit_problems(units: UnitsFile, times: TimeUnitsFile) -> list[str]:
     for t in times.units:
         if t.code in codes:
             problems.append(f"time unit {t.code!r} is also in {UNITS_FILE}")
+    problems.extend(f"{u.code}: read_as {u.read_as!r} is no unit" for u in units.units if u.read_as and u.read_as not in codes)
     return problems
 
 

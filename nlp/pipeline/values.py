@@ -135,7 +135,9 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
 # a grade and its category written together, Roman then Arabic ("Rutherford II-4, III-5 or III-6":
 # categories 4 to 6): the level is the category (``_level``)
 _PAIRED_LEVEL = r"(?:i{1,3}|[ⅰ-ⅲⅠ-Ⅲ])\s*-\s*\d(?!\d)"
-_LEVEL = rf"(?:{_PAIRED_LEVEL}|vi|iv|v|i{{1,3}}|[ⅰ-ⅵⅠ-Ⅵ]|\d{{1,2}}(?:\.5)?)(?![\w.,]\d|[^\W_])"  # not "22" of "220"
+# a sub-stage letter after a level ("CKD stage 3b", "Steinberg IIA", "ⅢA") is read as its stage (the
+# builder notes it: cue ``sub_stage_level``)
+_LEVEL = rf"(?:{_PAIRED_LEVEL}|(?:vi|iv|v|i{{1,3}}|[ⅰ-ⅵⅠ-Ⅵ]|\d{{1,2}}(?:\.5)?)(?:[a-c](?![^\W_]))?)(?![\w.,]\d|[^\W_])"  # not "22" of "220"
 _LEVEL_JOIN = r"(?:\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*/\s*|\s*[-–~]\s*|\s+to\s+)"
 _LEVELS = rf"""
     (?:score\s+)?
@@ -159,6 +161,8 @@ _DOWNWARD = re.compile(r"below|lower|less|better|under", re.I)
 def _level(text: str) -> float:
     if "-" in text:  # a grade and its category ("II-4"): the category
         text = text.rsplit("-", 1)[1].strip()
+    if len(text) > 1 and text[-1] in "abcABC":  # a sub-stage ("3b", "IIIA"): its stage
+        text = text[:-1]
     roman = _ROMAN.get(text) or _ROMAN.get(text.lower())
     return float(roman) if roman else float(text)
 
@@ -260,7 +264,10 @@ def _scale_value(text: str, m: re.Match[str]) -> ValueMatch | None:
     before = _CMP_BEFORE_SCALE.search(text, max(0, m.start() - 40), m.start())
     said = [comparators.phrase(before.group("cmp") if before else None), comparators.phrase(m.group("cmp2"))]
     cmps = [p.canonical for p in said if p is not None and p.states_comparator]
-    levels = [_level(x.group(0)) for x in _LEVEL_ONE.finditer(m.group("list"))]
+    written = [x.group(0) for x in _LEVEL_ONE.finditer(m.group("list"))]
+    levels = [_level(x) for x in written]
+    if any(x[-1] in "abcABC" for x in written):  # "IIA, IIB, or IIC": sub-stages of one stage, listed once
+        levels = list(dict.fromkeys(levels))
     stated = [p is not None and p.states_comparator for p in said]
     start = before.start("cmp") if before and stated[0] else m.start("cmp2") if stated[1] else m.start("list")
     end = m.end("list")

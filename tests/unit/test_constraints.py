@@ -906,3 +906,26 @@ def test_constraints_a_denied_treatment_is_current_unless_told_in_the_past(nlp, 
            if k.kind in ("therapy", "procedure")]
     assert got and all(e == exposure for _, e in got)
     assert concept is None or concept in {c for c, _ in got}
+
+
+@pytest.mark.parametrize(("text", "section", "expected", "doubt"), [
+    # osteonecrosis and rheumatoid arthritis scales mined from ctgov-msc
+    ("Osteonecrosis of the hip ARCO grade I or II", "Inclusion", {("arco_stage", ">=", 1.0), ("arco_stage", "<=", 2.0)}, False),  # NCT01605383
+    ("FICAT stage III or more", "Exclusion", {("ficat_arlet_stage", ">=", 3.0)}, False),  # NCT02448121
+    ("Flattening or collapse of the femoral head (Steinberg stage IV)", "Exclusion", {("steinberg_stage", "=", 4.0)}, False),  # NCT02065167
+    ("rated ACR functional class IV (Largely or Wholly Incapacitated)", "Exclusion", {("acr_functional_class", "=", 4.0)}, False),  # NCT03589287
+    # a sub-stage read as its stage is a doubt: "3b-4" excludes no 3a patient for certain
+    ("Subjects with diabetic nephropathy and CKD stage 3b-4", "Exclusion", {("ckd_stage", ">=", 3.0), ("ckd_stage", "<=", 4.0)}, True),  # NCT01843387
+    ("Steinberg stage I, II, ⅢA", "Inclusion", {("steinberg_stage", ">=", 1.0), ("steinberg_stage", "<=", 3.0)}, True),
+    # a bare degree sign is a degree Celsius for a temperature
+    ("Temperature > 38°", "Exclusion", {("body_temperature", ">", 38.0)}, False),
+])
+def test_constraints_scales_sub_stages_and_degrees(nlp, text, section, expected, doubt) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, section)
+    got = [(f, k) for crit in doc.criteria for k in crit.constraints for f in criterion_facets(crit) if f.kind == "measurement"]
+    facets = {(f.concept.id, f.comparator, f.value) for f, _ in got if f.concept}
+    assert expected <= facets
+    notes = {u for crit in doc.criteria for k in crit.constraints for u in k.provenance.unresolved}
+    assert any("sub-stage" in u for u in notes) == doubt
+    if "Temperature" in text:
+        assert {f.unit for f, _ in got} == {"Cel"}

@@ -391,6 +391,15 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     # seconds and milliseconds in the plural abbreviation (ctgov-msc NCT00721045)
     ("lasting >30 secs", [(">", 30.0, "s")]),
     ("QTc > 450 msecs", [(">", 450.0, "ms")]),
+    # an angle: a degree sign or "degrees" with no C or F after it (ctgov-msc NCT05027581, NCT02412735)
+    ("Varus more than 10° or Valgus more than 20°", [(">", 10.0, "deg"), (">", 20.0, "deg")]),
+    ("a Cobb angle of the lumbar spine greater than 15 degrees", [(">", 15.0, "deg")]),
+    ("temperature ≥ 38.5 °C", [(">=", 38.5, "Cel")]),
+    ("an increase of at least one degree in the EDSS score", [(">=", 1.0, None)]),  # NCT00781872: a step, no angle
+    # a sub-stage letter after a level is its stage (NCT01843387, NCT02065167)
+    ("CKD stage 3b-4", [("between", 3.0, "{score}")]),
+    ("Steinberg stages 0, I, IIA, IIB, or IIC", [("between", 0.0, "{score}")]),
+    ("stage IVa", [("=", 4.0, "{score}")]),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
