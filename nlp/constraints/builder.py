@@ -472,6 +472,8 @@ class _Builder:
         entry = _lex().entries.get(cid or {Kind.WEIGHT: "body_weight", Kind.BMI: "bmi"}.get(kind, ""))
         if entry is not None and entry.unit is not None and read_as(unit) == entry.unit:
             unit = entry.unit  # "Temperature > 38°": degrees Celsius
+        if unit == "xULN" and entry is not None and entry.unit == "{ratio}" and cue("control_multiple").search(val.text):
+            unit = None  # "INR or aPTT ≥ 1.5 X control": the INR is itself a ratio to the control, its number as written
         if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}", "{count}"):
             # "BMI > 40", "ANC >500": the one unit the value can be in
             values = [v for v in (val.value, val.value_high) if v is not None]
@@ -507,6 +509,10 @@ class _Builder:
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
             # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
             doubts = [*doubts, "a change from a baseline, not a level: the record's values over time are needed"]
+        if unit == "xULN" and (m := cue("control_multiple").search(val.text)):
+            # "aPTT < 1.5 x control": a multiple of the laboratory's control value, read as one of the
+            # upper limit of normal, which lies a little above it
+            doubts.append(f"a multiple of the control value ({m.group(0)!r}) read as a multiple of the upper limit of normal")
         cmp_ = val.comparator
         if cmp_ is None and val.value_high is None and is_change:
             # "a 50% increase in their baseline creatinine", "20% decrease in donor T-cell

@@ -48,6 +48,7 @@ _REF = (
     r"|(?:of\s+)?(?:the\s+)?normal\s+(?:upper|lower)\s+limits?(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?normal\s+(?:limits?|range|values?|maximum(?:\s+\w+)?)(?:\s*\((?:ULN|LLN)\))?"
     r"|(?:of\s+)?(?:the\s+)?normal\b"  # "5xnormal", "2 times normal"
+    r"|(?:the\s+)?control(?:\s+values?)?\b"  # "aPTT <1.5 x control": the control value, read as the limit (a doubt)
     r")"
 )
 _TIMES = r"(?:[x×X*✕]|times?|-?fold)"
@@ -83,7 +84,7 @@ _VALUE_RE = re.compile(
     (?:(?P<range>-|–|—|~|～|to|and|through)\s*
         (?P<n2>{NUM_ANY})\s*(?P<sci2>{_SCI})?\s*)?
     (?:(?P<times>{_TIMES})\s*(?:(?P<tcmp>{read_cues().cues['multiple_comparator']})\s+)?(?:of\s+|the\s+)*{_REF}
-       |(?<=\d)(?P<nref>N)\b|(?P<bref>{_REF_ABBR})\b|(?P<u2>{UNIT_RE})  # "< 2.5 ULN": a multiple without its "x"
+       |(?<=\d)(?P<nref>N)\b|(?P<bref>{_REF_ABBR}|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?)\b|(?P<u2>{UNIT_RE})  # "< 2.5 ULN", "≥ 2 upper limit of the normal range": a multiple without its "x"
        |(?P<dangle>times|-?fold)(?=\s*(?:[,;)]|or\b|and\b|$)))?
     """,
     re.X | re.I,

@@ -929,3 +929,12 @@ def test_constraints_scales_sub_stages_and_degrees(nlp, text, section, expected,
     assert any("sub-stage" in u for u in notes) == doubt
     if "Temperature" in text:
         assert {f.unit for f, _ in got} == {"Cel"}
+
+
+def test_constraints_a_multiple_of_the_control_value(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01297218: aPTT's multiple of the control value is read as one of the ULN, with a doubt; the
+    # INR beside it is itself a ratio to the control, its number as written
+    doc = parsed(nlp, "INR or aPTT ≥ 1.5 X control", "Exclusion")
+    read = {(k.concepts.concept.id, k.range.unit): k.provenance.unresolved for crit in doc.criteria for k in crit.constraints}
+    assert set(read) == {("inr", None), ("aptt", "xULN")}
+    assert read[("inr", None)] == () and any("control value" in u for u in read[("aptt", "xULN")])

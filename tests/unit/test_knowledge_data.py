@@ -266,6 +266,7 @@ CUE_CASES = [
     ("consent_phrase", "Able to understand study information provided to him.", "able to understand the disease"),  # NCT00883727
     ("past_word", "has not undergone a ", "not requiring "),  # NCT01663116
     ("sub_stage_level", "CKD stage 3b-4", "CKD stage 3-4"),  # NCT01843387
+    ("control_multiple", "<1.5×control", "<1.5×ULN"),  # NCT02338375
     ("past_word", "No prior ", "not currently taking "),
     ("past_word_after", " prior to enrollment", " for the duration of the study"),
     ("consent_phrase", "inadequate understanding of the study protocol", "inadequate understanding of the disease"),  # NCT02302599

@@ -400,6 +400,11 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("CKD stage 3b-4", [("between", 3.0, "{score}")]),
     ("Steinberg stages 0, I, IIA, IIB, or IIC", [("between", 0.0, "{score}")]),
     ("stage IVa", [("=", 4.0, "{score}")]),
+    # a multiple of the normal range in the long form without its "x"; of the control value (NCT02338375, NCT02755376)
+    ("ALT/AST/bilirubin value ≥ 2 upper limit of the normal range", [(">=", 2.0, "xULN")]),
+    ("APTT <1.5×control", [("<", 1.5, "xULN")]),
+    ("aPTT ≥ 1.5 x control", [(">=", 1.5, "xULN")]),
+    ("a control group of 20 patients", []),
 ])
 def test_grammar_values(text: str, expected: list[tuple[str | None, float, str | None]]) -> None:
     assert [(v.comparator, v.value, v.unit) for v in find_values(text)] == expected
