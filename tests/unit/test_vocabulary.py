@@ -221,6 +221,13 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     ("acute hepatitis B", "icd10cm_b16", "hepatitis_b"),
     ("Juvenile rheumatoid arthritis", "icd10cm_m08_0", "autoimmune_disease"),
     ("Rheumatoid arthritis with rheumatoid factor", "icd10cm_m05", "autoimmune_disease"),
+    # psoriatic arthritis (L40.5) and ankylosing spondylitis (M45), rheumatic diseases the keys file as
+    # autoimmune (set 1 NCT04453111 "Psoriatic arthritis", "Juvenile idiopathic arthritis")
+    ("Psoriatic juvenile arthropathy", "icd10cm_l40_54", "psoriatic_arthritis"),
+    ("Psoriatic arthritis", "psoriatic_arthritis", "autoimmune_disease"),
+    ("Juvenile idiopathic arthritis", "juvenile_idiopathic_arthritis", "autoimmune_disease"),
+    ("Juvenile rheumatoid arthritis", "icd10cm_m08_0", "juvenile_idiopathic_arthritis"),
+    ("ankylosing spondylitis", "icd10cm_m45", "autoimmune_disease"),
     # vasopressors by MeSH's action "Vasoconstrictor Agents" (NCT03369275 "at least 15 mcg/min of
     # norepinephrine", NCT04366271 "Patients requiring treatment with vasopressors")
     ("norepinephrine", "drug_db00368", "vasopressor"),
@@ -455,6 +462,8 @@ def test_vocabulary_an_acronym_inclusion_term_is_matched_as_written() -> None:
 
 @pytest.mark.parametrize(("concept", "ancestor", "is_a"), [
     ("icd10cm_m19_93", "osteoarthritis", True),  # Secondary osteoarthritis: block M15-M19
+    ("psoriasis", "autoimmune_disease", False),  # the skin disease alone is not filed as autoimmune
+    ("icd10cm_m46_2", "autoimmune_disease", False),  # Osteomyelitis of vertebra: M46, not M45
     ("icd10cm_d61_03", "anemia", True),  # Fanconi anemia: block D60-D64
     ("icd10cm_d50_9", "anemia", True),  # Iron deficiency anemia: block D50-D53
     ("icd10cm_d57_3", "anemia", False),  # Sickle-cell trait: a carrier, no anemia
