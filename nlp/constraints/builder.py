@@ -2123,14 +2123,15 @@ class _Builder:
             # "a different malignancy ..., except if they have been disease-free for at least 5 years"
             self._remission_window(t)
             return
+        referent = self._anaphor_referent(t) if lasting or period_before else None
         for d in targets:
             # a mention repeated later in the criterion extends the draft past the window: the gap
             # runs from the mention nearest before it
             end = max((x.end for x in self.ents if x.concept_id == d.concept and d.start <= x.start and x.end <= t.start),
                       default=d.end) if d.concept else d.end
             gap = self.without_asides(end, t.start) if end <= t.start else ""
-            if lasting and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
-                                and not cue("treatment_word").search(gap)):
+            if lasting and d is not referent and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
+                                                      and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
                 # something else; only a phrase right after the diagnosis is its duration (a
                 # treatment's course is read apart: "corticosteroid therapy for at least 4 weeks")
@@ -2139,8 +2140,8 @@ class _Builder:
                 continue
             # the period is the diagnosis' own only right after it, no treatment named between ("A
             # stable Parkinson's disease symptomatic therapy for at least 90 days": the therapy's)
-            own_period = period_before and self.effect == "include" and bool(gap) and len(gap) <= 40 \
-                and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)
+            own_period = period_before and self.effect == "include" and (d is referent or (
+                bool(gap) and len(gap) <= 40 and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)))
             if (duration or own_period) and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
@@ -2148,8 +2149,8 @@ class _Builder:
                 onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
                 # (the onset's time right after the diagnosis, or naming it: not "SCI at the time of
                 # injury with or without subsequent improvement within 1 year of injury")
-                own = (onset and t.relation != "before" and (end > t.start or len(gap) <= 40)) or (not onset and end <= t.start
-                                                            and not cue("clause_boundary").search(self.without_asides(end, t.start)))
+                own = d is referent or (onset and t.relation != "before" and (end > t.start or len(gap) <= 40)) or (
+                    not onset and end <= t.start and not cue("clause_boundary").search(self.without_asides(end, t.start)))
                 # a time before a trial event is the diagnosis' own only in its clause, with no
                 # treatment or its end named before it ("their last dose of biological therapy ... used
                 # to treat their cancer at least 7 days prior", "stopped smoking at least 1 year ago"):
@@ -2239,6 +2240,22 @@ class _Builder:
         d.end = max(d.end, t.end)
         d.evidence = (min(d.start, t.start), max(d.end, t.end))
         return True
+
+    def _anaphor_referent(self, t: Entity) -> _Draft | None:
+        """The diagnosis a time's subject refers back to ("Diabetic foot ulcer, the ulcer lasted for
+        more than 1 month", "Progressive MS ... confirmation ... that the disease has entered the
+        progressive stage for at least 6 months prior to enrollment"; cue ``condition_anaphor`` in
+        the clause right before the time): the last diagnosis named before the anaphor in its
+        sentence, none named between."""
+        sentence_start = self._sentence_span(t.start, t.end)[0]
+        clause = self.text[sentence_start:t.start]
+        m = max(cue("condition_anaphor").finditer(clause), key=lambda x: x.start(), default=None)
+        if m is None or cue("clause_punctuation").search(clause, m.end()):
+            return None
+        at = sentence_start + m.start()
+        before = [d for d in self.drafts if d.kind == Kind.CONDITION and d.present and sentence_start <= d.start and d.end <= at]
+        named_between = any(x.label == "CONDITION" and at <= x.start and x.end <= t.start for x in self.ents)
+        return None if named_between or not before else max(before, key=lambda d: d.end)
 
     def _remission_time(self, v: Entity) -> bool:
         """The time an exception of an exclusion says the disease has been gone ("unless ... with no

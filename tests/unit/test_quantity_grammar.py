@@ -493,6 +493,10 @@ def test_grammar_values_that_are_not_multiples(text: str, expected: list[tuple[s
     # a time "of" the onset or the diagnosis (ctgov-msc NCT03371329, NCT05308836)
     ("Ability to be enrolled within 72 hours of onset of stroke symptoms", [(None, 72, "h")]),
     ("Be within 12 months of diagnosis with T1D", [(None, 12, "mo")]),
+    # a time whose subject refers back to the diagnosis ("the ulcer", "the disease"; NCT05319106, NCT03799718)
+    ("Diabetic foot ulcer, the ulcer lasted for more than 1 month", [(1, None, "mo")]),
+    (("Clinical diagnosis of Progressive MS based on the 2017 revised MacDonald Criteria and confirmation that the "
+      "disease has entered the progressive stage for at least 6 months prior to enrollment"), [(6, None, "mo")]),
     # a period "for at least" a time before a trial event, right after the diagnosis, is how long it
     # has lasted, no look-back window (ctgov-msc NCT04240873, NCT02833792; LCT NCT03923478)
     ("symptomatic OA that lastede for at least 3 months before screening", [(3, None, "mo")]),
@@ -586,6 +590,8 @@ def test_grammar_number_in_words_counts_the_next_word(nlp, text: str, read: set[
     "Histological diagnosis of Head and Neck Cancer (HNC) and ≥ 2 years from completion of treatment for HNC",
     # a period after a treatment named after the diagnosis is the treatment's (NCT02611167)
     "A stable Parkinson's disease symptomatic therapy for at least 90 days prior to screening",
+    # an anaphor refers back only within its sentence
+    "Diabetic foot ulcer. Then the pain lasted for more than 1 month",
 ])
 def test_grammar_not_time_since_onset(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text, "measurement") if c.concepts.concept.id == "disease_duration"]
