@@ -71,7 +71,7 @@ def test_abbreviations_an_inhibitor_class_written_as_its_target_and_i(nlp) -> No
 
     assert concepts("no effective with oral PDE-5i") == ["drug_phosphodiesterase_5_inhibitors"]
     assert concepts("inadequate response to TNFi") == ["tnf_inhibitor"]
-    assert concepts("on SGLT2i or DPP-4i") == ["drug_sodium_glucose_transporter_2_inhibitors", "drug_dipeptidyl_peptidase_iv_inhibitors"]
+    assert concepts("on SGLT2i or DPP-4i") == ["sglt2_inhibitor", "dpp4_inhibitor"]  # the curated classes (ATC A10BK, A10BH)
     assert not [c for c in concepts("LVMi > 115 g/m2, Dr. Levi") if "inhibitor" in c]
 
 

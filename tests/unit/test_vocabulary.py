@@ -231,6 +231,14 @@ def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     # vasopressors by MeSH's action "Vasoconstrictor Agents" (NCT03369275 "at least 15 mcg/min of
     # norepinephrine", NCT04366271 "Patients requiring treatment with vasopressors")
     ("norepinephrine", "drug_db00368", "vasopressor"),
+    # diabetes drug classes (ATC A10BB, A10BG, A10BH, A10BJ, A10BK) by MeSH tree, MeSH action and INN stem
+    ("pioglitazone", "drug_db01132", "thiazolidinedione"),
+    ("glipizide", "drug_db01067", "sulfonylurea"),
+    ("sitagliptin", "drug_db01261", "dpp4_inhibitor"),
+    ("liraglutide", "drug_db06655", "glp1_receptor_agonist"),
+    ("empagliflozin", "drug_db09038", "sglt2_inhibitor"),
+    ("took thiazolidinediones", "thiazolidinedione", "antidiabetic"),  # NCT03912480
+    ("Current use of DPP-IV inhibitors", "dpp4_inhibitor", "antidiabetic"),
     ("terlipressin", "drug_db02638", "vasopressor"),
     ("requiring intravenous pressors", "vasopressor", "vasopressor"),  # NCT01291329
     # viruses screened for in transplant trials, their ICD codes' children under them
