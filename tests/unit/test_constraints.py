@@ -19,7 +19,7 @@ from nlp.core.constraints import (
     Provenance,
 )
 from nlp.core.document import ParsedTrial
-from nlp.core.normal import Facet, compare, criterion_facets, facets, normal_form
+from nlp.core.normal import Facet, compare, criterion_facets, facets, must_comparator, normal_form
 from nlp.core.units import convert
 from nlp.evaluation.facts import fact_matches, load_keys, score_trial
 from nlp.records import read_path, read_text
@@ -284,6 +284,10 @@ def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expecte
     ("Subjects who must put on a respirator", {"mechanical_ventilation"}),
     ("patients on respirator or on extra corporal membrane oxygenation (ECMO) treatment", {"mechanical_ventilation", "ecmo"}),
     ("uncontrolled blood pressure", {"hypertension"}),  # NCT02749448
+    # an infected lesion is an infection (NCT04340284, NCT01686139, NCT03298763); the nonunion stays itself
+    ("Infected fracture", {"active_infection"}),
+    ("(Actively) infected ulcer.", {"active_infection"}),
+    ("Infected nonunion", {"fracture_nonunion"}),
     ("Blood pressure of patients with poor blood pressure control: 160/100mmhg", {"hypertension"}),  # NCT03912480
 ])
 def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
@@ -938,3 +942,10 @@ def test_constraints_a_multiple_of_the_control_value(nlp) -> None:  # type: igno
     read = {(k.concepts.concept.id, k.range.unit): k.provenance.unresolved for crit in doc.criteria for k in crit.constraints}
     assert set(read) == {("inr", None), ("aptt", "xULN")}
     assert read[("inr", None)] == () and any("control value" in u for u in read[("aptt", "xULN")])
+
+
+def test_constraints_a_non_infected_wound_is_no_infection_required(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT03509870 "Clinically non-infected wound." in inclusion: the infection absent, no patient turned
+    # away for lacking one
+    found = [c for c in cons(nlp, "Clinically non-infected wound.", "Inclusion") if c.concept and c.concept.id == "active_infection"]
+    assert found and all(must_comparator(c) == "absent" for c in found)
