@@ -921,6 +921,11 @@ def test_constraints_a_denied_treatment_is_current_unless_told_in_the_past(nlp, 
     # a sub-stage read as its stage is a doubt: "3b-4" excludes no 3a patient for certain
     ("Subjects with diabetic nephropathy and CKD stage 3b-4", "Exclusion", {("ckd_stage", ">=", 3.0), ("ckd_stage", "<=", 4.0)}, True),  # NCT01843387
     ("Steinberg stage I, II, ⅢA", "Inclusion", {("steinberg_stage", ">=", 1.0), ("steinberg_stage", "<=", 3.0)}, True),
+    # rheumatoid arthritis joint counts and the ECG's ST elevation (NCT03691909, NCT03828344, NCT01392105)
+    ("≥ 6 swollen joints and ≥ 6 tender joints at screening (68-joint count)", "Inclusion",
+     {("swollen_joint_count", ">=", 6.0), ("tender_joint_count", ">=", 6.0)}, False),
+    ("Have SJC of 4 or more out of 28 at screening and baseline", "Inclusion", {("swollen_joint_count", ">=", 4.0)}, False),
+    ("electrocardiography showed ST segment elevation >1 mm in two consecutive leads", "Inclusion", {("st_elevation", ">", 1.0)}, False),
     # a bare degree sign is a degree Celsius for a temperature
     ("Temperature > 38°", "Exclusion", {("body_temperature", ">", 38.0)}, False),
 ])
@@ -949,3 +954,9 @@ def test_constraints_a_non_infected_wound_is_no_infection_required(nlp) -> None:
     # away for lacking one
     found = [c for c in cons(nlp, "Clinically non-infected wound.", "Inclusion") if c.concept and c.concept.id == "active_infection"]
     assert found and all(must_comparator(c) == "absent" for c in found)
+
+
+def test_constraints_an_st_elevation_infarction_is_a_condition(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "non-ST-elevation myocardial infarction" names the infarction, no ST measurement
+    found = cons(nlp, "Patients with non-ST-elevation myocardial infarction.", "Inclusion")
+    assert found and not [c for c in found if c.kind == "measurement"]
