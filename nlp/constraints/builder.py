@@ -98,6 +98,14 @@ _TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZA
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 _UNFIT = "a value the analyte named cannot take, in its unit or its plausible values"
+_BARE = "a level with no comparator, which states no threshold"
+
+
+def _values_unread(values: dict[int, tuple[str, str]], constraints: Sequence[AnyConstraint]) -> str:
+    """Values set aside (by their offset: the analyte's words and the value's) that no constraint
+    read either, as a reason names them: never dropped in silence."""
+    return "; ".join(f"{a} {v!r}" for at, (a, v) in sorted(values.items())
+                     if not any(c.evidence is not None and c.evidence.start <= at < c.evidence.end for c in constraints))
 _STATE_DEFINED = "a hormone level that defines menopause or childbearing potential, not a threshold of eligibility"
 _ADEQUACY = "a function said adequate, or impaired as defined after: whether a diagnosis under its dysfunction makes it so is judged"
 _PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
@@ -310,6 +318,9 @@ class _Builder:
         # values an analyte named cannot take (a unit it is not measured in, a number outside its
         # plausible values: "serum creatinine above 120 mmol/L"), by the value's offset
         self.unfit: dict[int, tuple[str, str]] = {}
+        # values with no comparator on a measured quantity ("an ESR result of 28mm/hr", "c-peptide
+        # fasting 1ng/ml"): no threshold is certain, and "=" is none a criterion means
+        self.bare: dict[int, tuple[str, str]] = {}
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
@@ -498,6 +509,13 @@ class _Builder:
                 and self._denied(analyte):  # (a cue that already turned the comparison read the negation)
             doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
         is_change = self._is_change(val)
+        if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
+                and not is_change and val.second_value is None and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
+                and (entry is None or entry.unit not in ("{score}", "{count}")):
+            # "SaO2 93%", "fasting blood glucose (FPG)9.0mmol/L": a level with no comparator says no
+            # threshold; named as not computable, never read as "= 93"
+            self.bare.setdefault(val.start, (analyte.text, val.text))
+            return
         if is_change and kind != Kind.MEASUREMENT:
             kind = Kind.MEASUREMENT  # "weight loss > 5%": a change of the body's weight, no weight the patient has
         change = is_change
@@ -2149,15 +2167,18 @@ class _Builder:
                 onset = anchor_of(t.anchor) in (Anchor.ONSET, Anchor.DIAGNOSIS)
                 # (the onset's time right after the diagnosis, or naming it: not "SCI at the time of
                 # injury with or without subsequent improvement within 1 year of injury")
-                own = d is referent or (onset and t.relation != "before" and (end > t.start or len(gap) <= 40)) or (
+                own = (onset and t.relation != "before" and (end > t.start or len(gap) <= 40)) or (
                     not onset and end <= t.start and not cue("clause_boundary").search(self.without_asides(end, t.start)))
+                # ("the disease has entered the progressive stage for at least 6 months": the anaphor's
+                # diagnosis, a reading, not certain)
+                anaphoric = d is referent and not own
                 # a time before a trial event is the diagnosis' own only in its clause, with no
                 # treatment or its end named before it ("their last dose of biological therapy ... used
                 # to treat their cancer at least 7 days prior", "stopped smoking at least 1 year ago"):
                 # else a window (below)
-                said = self.text[max(prev_t, self._sentence_span(d.start, d.end)[0]):t.start] if onset_before and own else ""
-                if not onset_before or (own and not cue("treatment_word").search(said) and not cue("washout").search(said)):
-                    if not own and any(x.label in _VALUE_LABELS and end <= x.start and x.end <= t.start for x in self.ents):
+                said = self.text[max(prev_t, self._sentence_span(d.start, d.end)[0]):t.start] if onset_before and (own or anaphoric) else ""
+                if not onset_before or ((own or anaphoric) and not cue("treatment_word").search(said) and not cue("washout").search(said)):
+                    if not own and not anaphoric and any(x.label in _VALUE_LABELS and end <= x.start and x.end <= t.start for x in self.ents):
                         # "COVID-19 ... imaging shows that the focus progress > 50% within 24-48 hours": a
                         # window after another threshold is that value's time frame, not the diagnosis'
                         continue
@@ -2598,8 +2619,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     kinds = {c.kind for c in constraints}
     optional = _quoted([e.text for e in b.optional])
     # a value an analyte named could not take, read by no constraint: named, never dropped in silence
-    unfit = "; ".join(f"{a} {v!r}" for at, (a, v) in sorted(b.unfit.items())
-                      if not any(c.evidence is not None and c.evidence.start <= at < c.evidence.end for c in constraints))
+    unfit = _values_unread(b.unfit, constraints)
+    bare = _values_unread(b.bare, constraints)
     if not constraints:
         if children:
             return CriterionConstraints((), False, f"container: its sub-criteria {children[0]}..{children[-1]} carry the constraints", logic)
@@ -2614,6 +2635,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
             return CriterionConstraints((), False, f"not computable: {topic}, which no patient record holds", logic)
         if unfit:
             return CriterionConstraints((), False, f"not computable: {_UNFIT} ({unfit})", logic)
+        if bare:
+            return CriterionConstraints((), False, f"not computable: {_BARE} ({bare})", logic)
         if unlinked:
             return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
         if unvalued:
@@ -2638,6 +2661,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"partly not recognised: {_unvalued(unvalued)}")
     if unfit:
         notes.append(f"partly not computable: {_UNFIT} ({unfit})")
+    if bare:
+        notes.append(f"partly not computable: {_BARE} ({bare})")
     if optional:
         notes.append(f"{optional} optional ('with or without'): no requirement")
     if b.unread_conditions:

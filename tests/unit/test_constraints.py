@@ -960,3 +960,26 @@ def test_constraints_an_st_elevation_infarction_is_a_condition(nlp) -> None:  # 
     # "non-ST-elevation myocardial infarction" names the infarction, no ST measurement
     found = cons(nlp, "Patients with non-ST-elevation myocardial infarction.", "Inclusion")
     assert found and not [c for c in found if c.kind == "measurement"]
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    # a level with no comparator states no threshold: named as not computable, never "= 93"
+    # (ctgov-msc NCT04392778, NCT02107118, set 6 NCT03618784)
+    ("Resting finger oxygen saturation 93%", "oxygen saturation '93%'"),
+    ("Men with normal testosterone levels (300 ng/dl)", "testosterone '300 ng/dl'"),
+    ("an ESR result of 28mm/hr", "ESR '28mm/hr'"),
+])
+def test_constraints_a_level_with_no_comparator_is_no_threshold(nlp, text, named) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Inclusion")
+    [crit] = doc.criteria
+    assert not [k for k in crit.constraints if k.kind == "measurement"]
+    assert "no comparator" in (crit.reason or "") and named in (crit.reason or "")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ECOG 0", ("ecog", "=", 0.0)),  # one level of a scale is a reading
+    ("hemoglobin >/= 9 gm/dl", ("hemoglobin", ">=", 9.0)),
+    ("LVEF 30-50%", ("lvef", ">=", 30.0)),
+])
+def test_constraints_a_level_of_a_scale_or_with_its_comparator_is_read(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    assert expected in {(c.concept.id, c.comparator, c.value) for c in cons(nlp, text, "Inclusion") if c.concept}

@@ -259,7 +259,7 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
 
 
 @pytest.mark.parametrize(("text", "section", "kind", "doubt"), [
-    ("Hemoglobin 9 g/dL at screening", "inclusion", "measurement", "no comparator"),  # constructed: a bare value
+    ("Aged 18 years at screening", "inclusion", "age", "no comparator"),  # constructed: a bare value (a bare lab level is no threshold at all)
     ("hemoglobin < 10", "exclusion", "measurement", "no unit given"),  # NCT05501418: g/dL or g/L, both plausible
     ("Karnofsky score 60% or greater unless the patient is bedridden", "inclusion", "measurement", "conditional"),  # constructed
     ("Deficits on the total NIHSS can be lower than 7", "inclusion", "measurement", "permissive"),  # NCT01922908
