@@ -322,6 +322,8 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("Age > or = to 65 years", [(">=", 65.0, "a")]),  # LCT NCT03923959
     ("GFR < or equal to 35 (chronic kidney disease stage 3 or higher)", [("<=", 35.0, None), (">=", 3.0, "{score}")]),  # NCT03059355: was "= 35"
     ("Age > or equal 18 years old,", [(">=", 18.0, "a")]),  # NCT03918655
+    ("it has to be greater than/equal to 0.6", [(">=", 0.6, None)]),  # NCT03276312 (Toe Brachial Index)
+    ("less than/equal to 2 x ULN", [("<=", 2.0, "xULN")]),
     ("an equal or greater number", []),  # "equal" alone after no symbol is no comparator
     # levels after a scale word are no levels when a number the scale cannot take follows
     ("Karnofsky Performance Status 70-100;", [("between", 70.0, None)]),  # LCT NCT03927274: was = 70
