@@ -509,11 +509,13 @@ class _Builder:
                 and self._denied(analyte):  # (a cue that already turned the comparison read the negation)
             doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
         is_change = self._is_change(val)
-        if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
-                and not is_change and val.second_value is None and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
+        if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None \
+                and not cue("alternative_said").search(self.text, *self.crit_span) and val.value_high is None and not is_change and val.second_value is None and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
                 and (entry is None or entry.unit not in ("{score}", "{count}")):
             # "SaO2 93%", "fasting blood glucose (FPG)9.0mmol/L": a level with no comparator says no
-            # threshold; named as not computable, never read as "= 93"
+            # threshold; named as not computable, never read as "= 93". One of alternatives stays a
+            # reading in doubt ("systolic blood pressure < 90 mmHg, or diastolic blood pressure 60
+            # mmHg"): left out, the others would fail a patient for certain
             self.bare.setdefault(val.start, (analyte.text, val.text))
             return
         if is_change and kind != Kind.MEASUREMENT:

@@ -983,3 +983,21 @@ def test_constraints_a_level_with_no_comparator_is_no_threshold(nlp, text, named
 ])
 def test_constraints_a_level_of_a_scale_or_with_its_comparator_is_read(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
     assert expected in {(c.concept.id, c.comparator, c.value) for c in cons(nlp, text, "Inclusion") if c.concept}
+
+
+def test_constraints_a_bare_level_among_alternatives_stays_a_reading_in_doubt(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT05354141: left out, the other alternatives would fail every patient for certain
+    # (a healthy control was turned away by "systolic blood pressure < 90 mmHg" alone)
+    found = [k for crit in parsed(nlp, "Shock (defined by systolic blood pressure < 90 mmHg, or diastolic blood pressure 60 mmHg "
+                                       "or requiring pressors)", "Exclusion").criteria for k in crit.constraints
+             if k.kind == "measurement" and k.concepts.concept.id == "diastolic_blood_pressure"]
+    assert len(found) == 1 and any("no comparator" in u for u in found[0].provenance.unresolved)
+
+
+def test_constraints_an_age_after_with_names_whom_consent_is_reviewed_with(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT02379442: "Assent and educational materials will be provided to, and reviewed with, patients under the
+    # age of 18": whom the assent is for, not surely the patient's own age
+    text = ("Informed consent: Signed informed consent and/or assent is required. Assent and educational materials will "
+            "be provided to, and reviewed with, patients under the age of 18.")
+    [age] = [k for crit in parsed(nlp, text, "Inclusion").criteria for k in crit.constraints if k.kind == "age"]
+    assert any("conditional clause" in u for u in age.provenance.unresolved)

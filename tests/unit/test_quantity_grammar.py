@@ -1139,11 +1139,11 @@ def test_grammar_obesity_is_defined_by_bmi(nlp) -> None:  # type: ignore[no-unty
 
 
 def test_grammar_between_is_not_distributed_to_a_bare_value(nlp) -> None:  # type: ignore[no-untyped-def]
-    # "between" needs both ends: a bare value coordinated after a range is a level with no
-    # comparator, no threshold (distributing "between" to it failed the whole record)
+    # "between" needs both ends: a bare value coordinated after a range is an equality in doubt, an
+    # alternative kept (distributing "between" to it failed the whole record)
     cs = _analyte(nlp, "HbA1c between 7 and 10% or 12%", "inclusion", "hba1c")
-    assert _ranges(cs) == [(7, 10, "%")]
-    assert not cs[0].provenance.unresolved
+    assert _ranges(cs) == [(7, 10, "%"), (12, 12, "%")]
+    assert not cs[0].provenance.unresolved and cs[1].provenance.unresolved
 
 
 @pytest.mark.parametrize(("text", "governed"), [
