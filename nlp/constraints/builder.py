@@ -99,13 +99,6 @@ _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 _UNFIT = "a value the analyte named cannot take, in its unit or its plausible values"
 _BARE = "a level with no comparator, which states no threshold"
-
-
-def _values_unread(values: dict[int, tuple[str, str]], constraints: Sequence[AnyConstraint]) -> str:
-    """Values set aside (by their offset: the analyte's words and the value's) that no constraint
-    read either, as a reason names them: never dropped in silence."""
-    return "; ".join(f"{a} {v!r}" for at, (a, v) in sorted(values.items())
-                     if not any(c.evidence is not None and c.evidence.start <= at < c.evidence.end for c in constraints))
 _STATE_DEFINED = "a hormone level that defines menopause or childbearing potential, not a threshold of eligibility"
 _ADEQUACY = "a function said adequate, or impaired as defined after: whether a diagnosis under its dysfunction makes it so is judged"
 _PLANNED_LOW = "the time of the trial's own treatment, which may follow screening: its lower end at screening is a guess"
@@ -254,13 +247,28 @@ _PARTICIPATION_DENIAL_REACH = 48
 _REMISSION_REACH = 340
 
 
+def _values_unread(values: dict[int, tuple[str, str]], constraints: Sequence[AnyConstraint]) -> str:
+    """Values set aside (by their offset: the analyte's words and the value's) that no constraint
+    read either, as a reason names them: never dropped in silence."""
+    return "; ".join(f"{a} {v!r}" for at, (a, v) in sorted(values.items())
+                     if not any(c.evidence is not None and c.evidence.start <= at < c.evidence.end for c in constraints))
+
+
 def _no_comparator(val: Entity, unit: str | None) -> list[str]:
     """A bare value ("hemoglobin 9", "aged 18") or an equality (">/= 9" read as "= 9") on a
     measured quantity: not a certain threshold, except on a scale, where one grade is a normal
     reading ("ECOG 0")."""
     if val.comparator not in (None, "=") or unit == "{score}":
-        return [f"a sub-stage ({m.group(0)!r}) read as its stage"] if unit == "{score}" and (m := cue("sub_stage_level").search(val.text)) else []
+        return []
     return [f"no comparator read: the value {val.value:g} taken as '='"]
+
+
+def _sub_stage(val: Entity, unit: str | None) -> list[str]:
+    """A level written with a sub-stage letter ("CKD stage 3b-4", "Steinberg IIA"), read as its
+    stage: "3b or 4" in an exclusion must not turn away a 3a patient for certain (cue
+    ``sub_stage_level``)."""
+    m = cue("sub_stage_level").search(val.text) if unit == "{score}" else None
+    return [f"a sub-stage ({m.group(0)!r}) read as its stage"] if m else []
 
 
 def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
@@ -504,14 +512,15 @@ class _Builder:
         written = val
         val = self._said_comparison(analyte, val, unit)
         assert val.value is not None  # build() links only values that have one
-        doubts = [*_no_comparator(val, unit), *unit_doubts]
+        doubts = [*_no_comparator(val, unit), *_sub_stage(val, unit), *unit_doubts]
         if self.effect == "exclude" and val.comparator in (">", ">=", "<", "<=") and val.comparator == written.comparator \
                 and self._denied(analyte):  # (a cue that already turned the comparison read the negation)
             doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
         is_change = self._is_change(val)
-        if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None \
-                and not cue("alternative_said").search(self.text, *self.crit_span) and val.value_high is None and not is_change and val.second_value is None and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
-                and (entry is None or entry.unit not in ("{score}", "{count}")):
+        if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
+                and val.second_value is None and not is_change and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
+                and (entry is None or entry.unit not in ("{score}", "{count}")) \
+                and not cue("alternative_said").search(self.text, *self.crit_span):
             # "SaO2 93%", "fasting blood glucose (FPG)9.0mmol/L": a level with no comparator says no
             # threshold; named as not computable, never read as "= 93". One of alternatives stays a
             # reading in doubt ("systolic blood pressure < 90 mmHg, or diastolic blood pressure 60
