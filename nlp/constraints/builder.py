@@ -491,7 +491,8 @@ class _Builder:
         entry = _lex().entries.get(cid or {Kind.WEIGHT: "body_weight", Kind.BMI: "bmi"}.get(kind, ""))
         if entry is not None and entry.unit is not None and read_as(unit) == entry.unit:
             unit = entry.unit  # "Temperature > 38°": degrees Celsius
-        if unit == "xULN" and entry is not None and entry.unit == "{ratio}" and cue("control_multiple").search(val.text):
+        control = cue("control_multiple").search(val.text) if unit == "xULN" else None
+        if control and entry is not None and entry.unit == "{ratio}":
             unit = None  # "INR or aPTT ≥ 1.5 X control": the INR is itself a ratio to the control, its number as written
         if unit is None and entry is not None and entry.unit not in (None, "{score}", "{ratio}", "{count}"):
             # "BMI > 40", "ANC >500": the one unit the value can be in
@@ -520,7 +521,7 @@ class _Builder:
         if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
                 and val.second_value is None and not is_change and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
                 and (entry is None or entry.unit not in ("{score}", "{count}")) \
-                and not cue("alternative_said").search(self.text, *self.crit_span):
+                and not cue("or").search(self.text, *self.crit_span) and not cue("any_of").search(self.text, *self.crit_span):
             # "SaO2 93%", "fasting blood glucose (FPG)9.0mmol/L": a level with no comparator says no
             # threshold; named as not computable, never read as "= 93". One of alternatives stays a
             # reading in doubt ("systolic blood pressure < 90 mmHg, or diastolic blood pressure 60
@@ -538,10 +539,10 @@ class _Builder:
             # "an increase of ≥1 EDSS point", "≥ 0.5 mg/dL rise in serum creatinine from baseline",
             # "no drop by more than 1 gm/dl": a change from a baseline, which no level can answer
             doubts = [*doubts, "a change from a baseline, not a level: the record's values over time are needed"]
-        if unit == "xULN" and (m := cue("control_multiple").search(val.text)):
+        if control and unit == "xULN":
             # "aPTT < 1.5 x control": a multiple of the laboratory's control value, read as one of the
             # upper limit of normal, which lies a little above it
-            doubts.append(f"a multiple of the control value ({m.group(0)!r}) read as a multiple of the upper limit of normal")
+            doubts.append(f"a multiple of the control value ({control.group(0)!r}) read as a multiple of the upper limit of normal")
         cmp_ = val.comparator
         if cmp_ is None and val.value_high is None and is_change:
             # "a 50% increase in their baseline creatinine", "20% decrease in donor T-cell
@@ -1488,7 +1489,7 @@ class _Builder:
     @staticmethod
     def _term_of_ratio(part: Entity, whole: Entity) -> bool:
         """Whether ``part`` names one term of the ratio ``whole`` is ("FVC" of "FEV1/FVC")."""
-        lex = Lexicon.load()
+        lex = _lex()
         w, p = lex.get(whole.concept_id or ""), lex.get(part.concept_id or "")
         if w is None or p is None:
             return False

@@ -269,7 +269,6 @@ CUE_CASES = [
     ("sub_stage_level", "CKD stage 3b-4", "CKD stage 3-4"),  # NCT01843387
     ("control_multiple", "<1.5×control", "<1.5×ULN"),  # NCT02338375
     ("condition_anaphor", "Diabetic foot ulcer, the ulcer lasted", "an ulcer of the foot"),  # NCT05319106
-    ("alternative_said", "systolic blood pressure < 90 mmHg, or diastolic blood pressure 60 mmHg", "Resting finger oxygen saturation 93%"),  # NCT05354141
     ("past_word", "No prior ", "not currently taking "),
     ("past_word_after", " prior to enrollment", " for the duration of the study"),
     ("consent_phrase", "inadequate understanding of the study protocol", "inadequate understanding of the disease"),  # NCT02302599
