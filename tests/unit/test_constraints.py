@@ -289,9 +289,19 @@ def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expecte
     ("(Actively) infected ulcer.", {"active_infection"}),
     ("Infected nonunion", {"fracture_nonunion"}),
     ("Blood pressure of patients with poor blood pressure control: 160/100mmhg", {"hypertension"}),  # NCT03912480
+    # hemodynamic instability (27 ctgov-msc and LCT criteria): NCT01781390, NCT02923375, NCT02213705
+    ("Cardiogenic shock or hemodynamic instability within 24 hours of randomization.", {"cardiogenic_shock", "hemodynamic_instability"}),
+    ("Haemodynamically unstable and/or at high risk of cardiovascular events.", {"hemodynamic_instability"}),
+    ("Pericardial effusion with hemodynamic compromise assessed by echocardiography.", {"hemodynamic_instability"}),
 ])
 def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
     assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy", "procedure") and c.concept}
+
+
+def test_constraints_hemodynamically_unstable_is_the_concept_not_a_severity(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "unstable" names the concept itself (NCT03928002): no severity the record cannot show
+    (c,) = [c for c in cons(nlp, "Hemodynamically unstable patients", "Exclusion") if c.kind == "condition"]
+    assert c.concept.id == "hemodynamic_instability" and not c.constraint.provenance.unresolved
 
 
 @pytest.mark.parametrize("text", ["blood pressure control is monitored", "respiratory failure"])
