@@ -79,6 +79,8 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     ("Over 18 years.", [(18, None, "a")]),  # LCT NCT03921203
     ("Male and female patients between 18 and 80 years", [(18, 80, "a")]),  # LCT NCT03864757
     ("Patient between70 and 85 years old", [(70, 85, "a")]),  # NCT02630836: "between" glued to its number
+    # glued "between" after a word for people, no "old" after it (NCT04706312: no age read, the sex dropped with it)
+    ("Women between35 and 45 years, who is diagnosed with Diminished Ovarian Reserve", [(35, 45, "a")]),
     # the comparison written before the word "age", past "old" (NCT04293692, NCT05308342: age = 18 and
     # "old ≤ age" read as old age before)
     ("Male or female, 18 years old ≤ age ≤ 75years old;", [(18, None, "a"), (None, 75, "a")]),
