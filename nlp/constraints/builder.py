@@ -521,7 +521,7 @@ class _Builder:
         if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
                 and val.second_value is None and not is_change and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
                 and (entry is None or entry.unit not in ("{score}", "{count}")) \
-                and not cue("or").search(self.text, *self.crit_span) and not cue("any_of").search(self.text, *self.crit_span):
+                and not self._alternatives_said():
             # "SaO2 93%", "fasting blood glucose (FPG)9.0mmol/L": a level with no comparator says no
             # threshold; named as not computable, never read as "= 93". One of alternatives stays a
             # reading in doubt ("systolic blood pressure < 90 mmHg, or diastolic blood pressure 60
@@ -1295,6 +1295,14 @@ class _Builder:
         they already lie inside one sentence)."""
         a, b = self._sentence_span(start, end)
         return self.text[a:b]
+
+    def _alternatives_said(self) -> bool:
+        """Whether the criterion offers alternatives: an "or" (cue ``or``) outside its values (not
+        the "or" of a comparator, "greater or equal to 120 msec") or a "one of" (cue ``any_of``)."""
+        values = [(x.start, x.end) for x in self.ents if x.label in _VALUE_LABELS or x.label == "AGE"]
+        return any(not any(a <= m.start() and m.end() <= b for a, b in values)
+                   for m in cue("or").finditer(self.text, *self.crit_span)) \
+            or cue("any_of").search(self.text, *self.crit_span) is not None
 
     def _severity(self, e: Entity) -> Match[str] | None:
         """A severity or control word (cue ``severity_word``) in the mention, a control denied
