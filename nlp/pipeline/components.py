@@ -1313,6 +1313,7 @@ class ContextTagger(PerDoc):
         _examples_end_exceptions(ents, text, exceptions)
         _negation_through_or_lists(ents, text)
         _negation_through_examples(ents, text)
+        _negation_through_colon_lead(ents, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
         graph = doc._.context_graph
         ud = user_data(doc)
@@ -1504,6 +1505,29 @@ def _negation_through_examples(ents: Sequence[Span], text: str) -> None:
             continue
         negs = list(negation.finditer(before, 0, leads[-1].start()))
         if negs and not stop.search(before, negs[-1].end()) and not pseudo.match(before[negs[-1].end():]):
+            e._.negated = True
+
+
+# what a negated lead-in reaches: named items, never a threshold ("No moderate or severe organ
+# dysfunction: Ejection fraction > 45%; Creatinine < 2.0 mg/dl" asks for those values)
+_COLON_LISTED = _LISTED - {"MEASUREMENT"}
+
+
+def _negation_through_colon_lead(ents: Sequence[Span], text: str) -> None:
+    """A criterion that opens with a negated lead-in ending in a colon (cue
+    ``negated_colon_lead``: "No absolute contra-indications to exercise: recent acute cardiac
+    event, unstable angina, uncontrolled dysrhythmias, ..."; "No history or diagnosis of any of
+    the following conditions: ...") negates every item of the list after the colon, to the end of
+    its sentence (cue ``sentence_cut``; a ";" between items is the list's own), however far past
+    ConText's scope it runs: only the first item was negated, and an inclusion then asked for the
+    others. A lead-in with an exception ("No other prior malignancy is allowed except for the
+    following:", cue ``scope_terminator``) negates nothing after it."""
+    lead = cue("negated_colon_lead").match(text)
+    if lead is None or cue("scope_terminator").search(text, 0, lead.end()):
+        return
+    stop = next((m.start() for m in cue("sentence_cut").finditer(text, lead.end()) if m.group(0) != ";"), len(text))
+    for e in ents:
+        if e.label_ in _COLON_LISTED and lead.end() <= e.start_char < stop and not e._.negated:
             e._.negated = True
 
 

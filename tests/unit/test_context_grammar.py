@@ -596,6 +596,14 @@ def test_context_contraception_required_by_an_exclusion_never_turns_away(nlp) ->
     # case-insensitively): 11 ctgov-msc trials required an MRI contraindication
     ("Have no contraindications to imaging evaluations: e.g. contrast allergies", [("allergy", False)]),  # NCT02807389
     ("No known contraindications for anabolic drugs (e.g. cancer)", [("malignancy", False)]),  # LCT NCT03860870
+    # a negated lead-in ending in a colon reaches the whole list after it (an inclusion asked for
+    # every item but the first); an exception in the lead-in negates nothing after it
+    (("No absolute contra-indications to exercise: recent (<6 months) acute cardiac event unstable angina, uncontrolled "
+     "dysrhythmias causing symptoms, symptomatic aortic stenosis, uncontrolled symptomatic heart failure"),
+     [("angina", False), ("arrhythmia", False), ("valvular_heart_disease", False), ("heart_failure", False)]),  # LCT NCT03861819
+    ("No history of the following: unstable angina, heart failure", [("angina", False), ("heart_failure", False)]),  # constructed
+    ("No prior malignancy is allowed except for the following: adequately treated skin cancer",
+     [("malignancy", False)]),  # after ctgov-msc NCT02530047: the exception is no constraint
 ])
 def test_context_negation_reaches_the_examples_of_its_head(nlp, text: str, expected: list[tuple[str, bool]]) -> None:  # type: ignore[no-untyped-def]
     got = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind in ("condition", "therapy")]
