@@ -393,6 +393,18 @@ def spelled_apart(term: str) -> str | None:
     return _INNER_HYPHEN.sub(" ", term)
 
 
+def course_forms(term: str, head: re.Pattern[str]) -> tuple[str, ...]:
+    """A drug class's term whose last word is a drug noun (``head``, cue ``drug_class_head``:
+    "antidiabetic drugs", "immune suppressive drugs") with a course noun in its place, as criteria
+    name the same class ("antidiabetic therapies", "immune suppressive treatment"); none for a
+    term that is the noun alone, nor where a course noun names something else (cue
+    ``course_form_blocked``: "study treatment" is the trial's own, "psychiatric treatment" any care)."""
+    m = head.search(term)
+    if m is None or not term[:m.start()].strip() or cue("course_form_blocked").match(term):
+        return ()
+    return tuple(term[:m.start()] + w for w in ("therapy", "therapies", "treatment", "treatments"))
+
+
 def other_number(term: str, exempt: re.Pattern[str]) -> str | None:
     """The term of two words or more with its last word, a lower-case noun, in the other number
     ("known allergy" -> "known allergies", "renal transplants" -> "renal transplant"); None for a
@@ -566,6 +578,19 @@ class Lexicon:
                     if key not in self._lower:
                         self._lower[key] = e.id
                         self.term_variants.setdefault(e.id, []).append(apart)
+        # a drug class named with a drug noun ("antidiabetic drugs", "immunosuppressive agents")
+        # also with a course noun ("antidiabetic therapies", "immune suppressive treatment"),
+        # after every term as written: a variant never takes another's term
+        head = cue("drug_class_head")
+        for e in curated.values():
+            if e.category != "therapy":
+                continue
+            for s in (*e.synonyms, *self.term_variants.get(e.id, ())):
+                for form in course_forms(s, head):
+                    key = tuple(t.lower() for t, _, _ in _tokens(form))
+                    if key not in self._lower:
+                        self._lower[key] = e.id
+                        self.term_variants.setdefault(e.id, []).append(form)
         # each term of two words or more also with its last word in the other number ("known
         # allergies", "renal transplants", "oral corticosteroid"), after every term and spelling:
         # a variant never takes another's term

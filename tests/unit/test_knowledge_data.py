@@ -138,6 +138,9 @@ CUE_CASES = [
     # "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
     # duration right after a word for people (NCT01529008)
     ("person_before", "Men or women between ", "patients with diabetes for "),
+    # a drug class's drug noun, and the terms whose course noun names something else (NCT03406585)
+    ("drug_class_head", "antidiabetic drugs", "antidiabetic therapy"),
+    ("course_form_blocked", "study drug", "steroid drugs"),
     # LCT NCT03861819 "No absolute contra-indications to exercise: recent (<6 months) acute cardiac event ..."
     ("negated_colon_lead", "  -  No absolute contra-indications to exercise: recent", "Note: no other"),
     ("person_before", "Women between", "Women treated for"),  # glued "Women between35 and 45 years" (ctgov-msc NCT04706312)

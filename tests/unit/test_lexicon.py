@@ -121,6 +121,35 @@ def test_lexicon_terms_spelled_apart(term: str, apart: str | None) -> None:
     assert spelled_apart(term) == apart
 
 
+@pytest.mark.parametrize(("term", "forms"), [
+    ("antidiabetic drugs", ("antidiabetic therapy", "antidiabetic therapies", "antidiabetic treatment", "antidiabetic treatments")),
+    ("immune suppressive agent", ("immune suppressive therapy", "immune suppressive therapies", "immune suppressive treatment",
+                                  "immune suppressive treatments")),
+    ("drugs", ()),  # the noun alone names no class
+    ("study drug", ()),  # "study treatment" is the trial's own
+    ("psychiatric medication", ()),  # "psychiatric treatment" is any care
+    ("antidiabetics", ()),
+])
+def test_lexicon_drug_class_named_by_a_course_noun(term: str, forms: tuple[str, ...]) -> None:
+    from nlp.core.knowledge import cue
+    from nlp.core.lexicon import course_forms
+
+    assert course_forms(term, cue("drug_class_head")) == forms
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    # a drug class named with a course noun (ctgov-msc NCT03406585, NCT04290182, set 7 NCT05061030)
+    ("oral antidiabetic therapies", "antidiabetic"),
+    ("immune suppressive treatment", "immunosuppressant"),
+    ("study treatment", "investigational_drug"),
+])
+def test_lexicon_course_noun_forms_match(text: str, concept: str) -> None:
+    from nlp.core.lexicon import Lexicon
+
+    found = [c for c, _, _ in Lexicon.load().find(text)]
+    assert (concept in found) == (text != "study treatment")
+
+
 @pytest.mark.parametrize(("text", "concept"), [
     ("insulin dependent diabetes", "type_1_diabetes"),  # NCT02065167: read as diabetes alone before
     ("end stage liver disease", "liver_failure"),  # NCT02706132
