@@ -588,6 +588,8 @@ def test_context_contraception_required_by_an_exclusion_never_turns_away(nlp) ->
     # ... not past a terminator, not "with or without", not a failed response (the drug was given)
     ("Patients without diabetes but with comorbidities such as hypertension",
      [("diabetes", False), ("hypertension", True)]),  # constructed
+    # "lack of response to X": X was given (ctgov-msc NCT04073472, NCT04519684: an inclusion forbade it)
+    ("defined as a lack of response to systemic immune suppression (e.g. azathioprine, methotrexate)", [("immunosuppressant", True)]),
     ("Patients who did not respond to treatment options including methylprednisolone, and or cyclosporine A or ATG.",
      [("methylprednisolone", True), ("cyclosporine", True), ("antithymocyte_globulin", True)]),  # NCT02824653
     ("Any other serious condition, including but not limited to liver disease (e.g., cirrhosis)",
