@@ -685,6 +685,10 @@ def test_constraints_unwilling_to_comply_is_consent(nlp) -> None:  # type: ignor
     ("Age ≥18 to < 35 years (34 years, 364 days) at the time of consent", "Inclusion", None),
     ("Admission to hospital for any reason in the 14 days prior to enrollment (signing consent).", "Exclusion", None),
     ("Regular smoker at the time of consent", "Exclusion", None),  # ctgov-msc NCT04043819
+    # agreeing to, or accepting, what the study asks (set 7 NCT03676400; ctgov-msc NCT01552707)
+    ("Subject agrees to have a tattoo on the scalp on phototrichogram evaluation area", "Inclusion", True),
+    ("The patient does not accept to be followed-up for a period that could exceed the clinical trial length", "Exclusion", False),
+    ("Female patients must agree to use effective contraception", "Inclusion", None),  # contraception, no consent
 ])
 def test_constraints_consent_named_bare(nlp, text: str, section: str, present: bool | None) -> None:  # type: ignore[no-untyped-def]
     got = [c for c in cons(nlp, text, section) if c.kind == "consent"]

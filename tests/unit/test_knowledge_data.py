@@ -289,6 +289,12 @@ CUE_CASES = [
     ("consent_phrase", "or without full capacity for civil conduct", "reduced lung capacity"),  # NCT03357770
     ("consent_phrase", "Individuals incapable of making informed decisions", "decision to treat"),  # NCT02468492
     ("consent_phrase", "Patient refusal to be followed by a period", "refused blood transfusion"),  # NCT02630836
+    # agreeing to or accepting what the study asks (set 7 NCT03676400; NCT01552707, NCT02854579), not contraception
+    ("consent_phrase", "Subject agreeing to use a neutral shampoo", "agree to use effective birth control"),
+    ("consent_phrase", "The patient does not accept to be followed-up", "before accepting the clinical criteria"),
+    ("consent_phrase", "Subject accepting the constraints of the phototrichogram technique", "Can not accept MRI inspection"),
+    ("consent_phrase", "Able to follow physicians directions", "follow-up imaging program"),  # set 7 NCT03410355
+    ("consent_phrase", "Able to participate for the entire protocol study period", "participate in sports"),  # set 7 NCT03410355
     ("participation_phrase", "Participation in any study of experimental drug", "agree to participate in the trial"),  # NCT04590118
     ("participation_phrase", "Active participation in other research therapy", "willing to participate in research"),  # NCT00721045
     ("participation_phrase", "plans to participate in any other allogeneic stem cell/progenitor cell therapy trial",
