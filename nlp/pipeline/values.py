@@ -250,8 +250,6 @@ def _sci_unit(m: re.Match[str], group: str, unit_text: str | None) -> str | None
 _CMP_BEFORE_NAME = re.compile(r"\s*(?P<c>[<>≤≥＜＞≦≧]=?)\s*(?=[^\W\d_])")
 _DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _PER_UL = frozenset({"/uL", "{cells}/uL"})  # per microlitre: cell counts written in thousands
-# between two comparisons only a coordinator ("< 3.0 or > 20.0 mmol/L", "> 0.7 to < 1.3")
-_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:or|and|to|-|–|,)\s*$", re.I)
 
 
 _HAS_SCALE_WORD = re.compile(read_cues().cues["scale_level_word"], re.I)
@@ -317,13 +315,14 @@ def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | N
 
 
 def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
-    """A unit written once after coordinated comparisons belongs to each of them: "blood glucose
-    < 3.0 or > 20.0 mmol/L" is two comparisons in mmol/L."""
+    """A unit written once after coordinated comparisons (only a coordinator between them, cue
+    ``coordinated_comparisons``: "< 3.0 or > 20.0 mmol/L", "> 0.7 to < 1.3", "≥ 0.5 but ≤ 4.0
+    cm2") belongs to each of them: "blood glucose < 3.0 or > 20.0 mmol/L" is two comparisons in mmol/L."""
     values = sorted(values, key=lambda v: v.start)
     for i in range(len(values) - 2, -1, -1):
         v, w = values[i], values[i + 1]
         if (v.unit is None and w.unit is not None and v.comparator not in (None, "between")
-                and w.comparator not in (None, "between") and _COORDINATED.match(text[v.end:w.start])):
+                and w.comparator not in (None, "between") and cue("coordinated_comparisons").match(text[v.end:w.start])):
             values[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, w.unit, w.unit_text,
                                    v.second_value, v.low_unit)
     return values

@@ -274,6 +274,16 @@ def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expecte
     assert expected in brief(cons(nlp, text, "Inclusion"))
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the second end after "but" is the same analyte's (ctgov-msc NCT01219452; set 7 NCT04490486)
+    ("Ejection fraction of left ventricular should be less than 50%, but more than 20%.",
+     [("lvef", "<", 50.0, "%"), ("lvef", ">", 20.0, "%")]),
+    ("PaO2/FiO2 </= 300 but > 200", [("pao2_fio2", "<=", 300.0, None), ("pao2_fio2", ">", 200.0, None)]),
+])
+def test_constraints_both_ends_joined_by_but(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    assert [(c.concept.id, c.comparator, c.value, c.unit) for c in cons(nlp, text, "Inclusion") if c.kind == "measurement"] == expected
+
+
 @pytest.mark.parametrize(("text", "concepts"), [
     ("Chemical or ETOH dependency", {"substance_abuse", "alcohol_abuse"}),  # NCT02525432 (ETOH: ethanol)
     # therapies: antithymocyte globulin is an immunosuppressant (NCT04492501, NCT01305694)

@@ -262,6 +262,8 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     # one unit written after coordinated comparisons belongs to each (NCT01091701, NCT04569409)
     ("blood glucose is < 3.0 or > 20.0mmol/L", [("<", 3.0, "mmol/L"), (">", 20.0, "mmol/L")]),
     ("Range of Ankle Brachial Index (ABI) is > 0.7 to < 1.3", [(">", 0.7, None), ("<", 1.3, None)]),
+    # "but" joins the two ends too (ctgov-msc NCT03509870; set 7 NCT04490486)
+    ("Wound area with sharp debridement of ≥ 0.5 but ≤ 4.0 cm2.", [(">=", 0.5, "cm2"), ("<=", 4.0, "cm2")]),
     # the value written before its analyte, the comparison read from the analyte's side
     ("8% ≤ HbA1C ≤ 11%", [(">=", 8.0, "%"), ("<=", 11.0, "%")]),  # NCT03943940
     ("100 mmHg <PaO2/FiO2 ≤ 200 mmHg", [(">", 100.0, "mm[Hg]"), ("<=", 200.0, "mm[Hg]")]),  # NCT04611256
