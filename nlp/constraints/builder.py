@@ -75,6 +75,8 @@ from nlp.core.windows import anchor_of, relation_of
 __all__ = ["CriterionConstraints", "age_warnings", "build_criterion", "concept_of", "structured_constraints"]
 
 _VALUE_LABELS = {"VALUE", "REF_RANGE"}
+# the blood pressures a value named "systolic" or "diastolic" right after it is read as instead
+_PRESSURES = {"blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure"}
 # what a criterion asks of a subgroup it names ("women of childbearing potential ..."), besides age
 _REQUIREMENT_LABELS = {"CONDITION", "THERAPY", "PROCEDURE", "PREGNANCY", "MEASUREMENT", "CONSENT", "JUDGEMENT",
                        "TRIAL_PARTICIPATION", "OTHER"}
@@ -868,6 +870,16 @@ class _Builder:
                         for d in self.drafts:
                             if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI) and d.group is None and d.concept in ids:
                                 d.group = group
+                if (component := self._pressure_named_after(e)) is not None \
+                        and all(t.concept_id in _PRESSURES for t in targets):
+                    # "> 90 mmHg diastolic and/or 180 mmHg systolic", "blood pressure greater than 160
+                    # mmHg systolic": the pressure named right after the value, its comparator shared
+                    if e.comparator is None and last_comparator not in (None, "between") \
+                            and cue("coordinated_values").search(self.text[last_value_end:e.start]):
+                        e = e.model_copy(update={"comparator": last_comparator})
+                    self._measurement(component, e, group, condition_at(e.start))
+                    last_targets, closed, last_value_end, last_comparator = [component], True, component.end, e.comparator
+                    continue
                 if not targets:
                     after = self._next_analyte(e)
                     if after is not None and (not self._can_read(after, e) or (
@@ -1941,6 +1953,19 @@ class _Builder:
             return None
         analyte = _lex().inherited(x.concept_id or "", "measured_by")
         return (x, analyte) if analyte is not None else None
+
+    def _pressure_named_after(self, val: Entity) -> Entity | None:
+        """The systolic or diastolic pressure a value in mmHg names right after it (cue
+        ``pressure_after``: "> 90 mmHg diastolic and/or 180 mmHg systolic", "≥140 mmHg
+        systolic"), as an analyte read from those words; None otherwise."""
+        if val.unit != "mm[Hg]" or val.second_value is not None:
+            return None
+        m = cue("pressure_after").match(self.text, val.end)
+        if m is None:
+            return None
+        cid = f"{m.group('which').lower()}_blood_pressure"
+        return Entity(label="MEASUREMENT", text=m.group("which"), start=m.start("which"), end=m.end("which"), concept_id=cid,
+                      negated=val.negated)
 
     def _defined_by(self, val: Entity) -> Entity | None:
         """The analyte a value with a comparator, in brackets right after a condition a lab value

@@ -275,6 +275,20 @@ def test_constraints_a_value_before_its_analyte_is_still_read(nlp, text, expecte
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # the pressure named after its value in mmHg (ctgov-msc NCT02805855, NCT04061746; LCT NCT03866512),
+    # the comparator shared by the second; not across a line ("<170 mmHg\nDiastolic BP ...", NCT05288725)
+    ("uncontrolled hypertension > 90 mmHg diastolic and/or 180 mmHg systolic",
+     [("diastolic_blood_pressure", ">", 90.0), ("systolic_blood_pressure", ">", 180.0)]),
+    ("Subject has blood pressure greater than 160 mmHg systolic or 100 mmHg diastolic at time of consent",
+     [("systolic_blood_pressure", ">", 160.0), ("diastolic_blood_pressure", ">", 100.0)]),
+    ("Systolic Blood Pressure (BP) >90 and <170 mmHg\nDiastolic blood pressure < 100 mmHg",
+     [("systolic_blood_pressure", ">", 90.0), ("systolic_blood_pressure", "<", 170.0), ("diastolic_blood_pressure", "<", 100.0)]),
+])
+def test_constraints_pressure_named_after_its_value(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    assert [(c.concept.id, c.comparator, c.value) for c in cons(nlp, text, "Exclusion") if c.kind == "measurement"] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     # the second end after "but" is the same analyte's (ctgov-msc NCT01219452; set 7 NCT04490486)
     ("Ejection fraction of left ventricular should be less than 50%, but more than 20%.",
      [("lvef", "<", 50.0, "%"), ("lvef", ">", 20.0, "%")]),
