@@ -1018,6 +1018,7 @@ class _Builder:
             self._loose_duration(v)
         self._drop_examples()
         self._pregnancy_not_required()
+        self._use_frequency()
         self._age_conditions()
         self._age_group_conditions()
         self._aside_conditions()
@@ -2497,6 +2498,15 @@ class _Builder:
                     continue
             keep.append(d)
         self.drafts = keep
+
+    def _use_frequency(self) -> None:
+        """A treatment said to be used more or less often than a rate (cue ``use_frequency_after``:
+        "not taking pain medication more than once per week", "Regular intake of pain medication
+        (more than 4 times per week)"): how often it is taken is not read, so its use or absence
+        alone is no certain reading."""
+        for d in self.drafts:
+            if d.kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("use_frequency_after").match(self.text, d.end)):
+                d.unresolved.append(f"how often it is used is not read ({' '.join(m.group(0).split()).lstrip('( ')!r})")
 
     def _drop_examples(self) -> None:
         """"immunosuppressive drugs (e.g., steroids)": a narrower concept named after its broader

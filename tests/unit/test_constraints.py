@@ -317,9 +317,23 @@ def test_constraints_both_ends_joined_by_but(nlp, text, expected) -> None:  # ty
     ("Cardiogenic shock or hemodynamic instability within 24 hours of randomization.", {"cardiogenic_shock", "hemodynamic_instability"}),
     ("Haemodynamically unstable and/or at high risk of cardiovascular events.", {"hemodynamic_instability"}),
     ("Pericardial effusion with hemodynamic compromise assessed by echocardiography.", {"hemodynamic_instability"}),
+    # analgesics (34 criteria; LCT NCT03926000, NCT03863847, ctgov-msc NCT04759105): opioids are among them
+    ("Patients with chronic use of analgesics and/or sedatives.", {"analgesic"}),
+    ("Consumption of alcohol, caffeine, nicotine or painkillers throughout the study period", {"analgesic"}),
 ])
 def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
     assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy", "procedure") and c.concept}
+
+
+def test_constraints_opioids_are_analgesics_and_a_use_rate_is_not_read(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.core.lexicon import Lexicon
+
+    assert Lexicon.load().is_a("opioid", "analgesic")
+    # ctgov-msc NCT03337243: "not taking pain medication more than once per week": the rate is unread
+    (c,) = [c for c in cons(nlp, "not taking pain medication more than once per week", "Inclusion") if c.kind == "therapy"]
+    assert c.concept.id == "analgesic" and any("how often" in u for u in c.constraint.provenance.unresolved)
+    (c,) = [c for c in cons(nlp, "not taking pain medication", "Inclusion") if c.kind == "therapy"]
+    assert not c.constraint.provenance.unresolved
 
 
 def test_constraints_hemodynamically_unstable_is_the_concept_not_a_severity(nlp) -> None:  # type: ignore[no-untyped-def]
