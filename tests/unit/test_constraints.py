@@ -320,9 +320,24 @@ def test_constraints_both_ends_joined_by_but(nlp, text, expected) -> None:  # ty
     # analgesics (34 criteria; LCT NCT03926000, NCT03863847, ctgov-msc NCT04759105): opioids are among them
     ("Patients with chronic use of analgesics and/or sedatives.", {"analgesic"}),
     ("Consumption of alcohol, caffeine, nicotine or painkillers throughout the study period", {"analgesic"}),
+    # fractures and trauma named bare (145 and 107 ctgov-msc and LCT lines): NCT01290367, NCT01603836, NCT03042143
+    ("Have an acute fracture of the spine at the time of enrollment in the study.", {"fracture"}),
+    ("vertebral fractures,", {"fracture"}),
+    ("Major trauma in the prior 5 days.", {"trauma"}),
 ])
 def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
     assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy", "procedure") and c.concept}
+
+
+def test_constraints_an_imported_fracture_code_is_a_fracture_and_a_risk_of_one_is_none(nlp) -> None:  # type: ignore[no-untyped-def]
+    from nlp.core.lexicon import Lexicon
+
+    assert Lexicon.load().is_a("icd10cm_s72_00", "fracture")  # ICD-10-CM S72.00 (fracture of the femoral neck)
+    assert not Lexicon.load().is_a("spinal_cord_injury", "trauma")  # an injury trial's own diagnosis stays apart
+    # "risk for" is hypothetical, as "risk of" was (ctgov-msc NCT03066245, NCT02492490)
+    for text, cid in (("Intact cyst wall with high risk for fracture", "fracture"), ("Recipients at risk for tuberculosis (TB)", "tuberculosis")):
+        (c,) = [c for c in cons(nlp, text, "Inclusion") if c.kind == "condition" and c.concept.id == cid]
+        assert "a planned or hypothetical condition" in c.constraint.provenance.unresolved
 
 
 def test_constraints_opioids_are_analgesics_and_a_use_rate_is_not_read(nlp) -> None:  # type: ignore[no-untyped-def]

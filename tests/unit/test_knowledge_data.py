@@ -138,6 +138,7 @@ CUE_CASES = [
     # "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
     # duration right after a word for people (NCT01529008)
     ("person_before", "Men or women between ", "patients with diabetes for "),
+    ("hypothetical", "Intact cyst wall with high risk for ", "Intact cyst wall with "),  # ctgov-msc NCT03066245
     ("use_frequency_after", " more than once per week for", " more than 4 weeks"),  # ctgov-msc NCT03337243
     ("pressure_after", " systolic", " systolic blood pressure"),  # "180 mmHg systolic" (ctgov-msc NCT02805855)
     ("coordinated_comparisons", " but ", " in patients with "),  # "≥ 0.5 but ≤ 4.0 cm2" (ctgov-msc NCT03509870)
