@@ -324,6 +324,9 @@ def test_constraints_both_ends_joined_by_but(nlp, text, expected) -> None:  # ty
     ("Have an acute fracture of the spine at the time of enrollment in the study.", {"fracture"}),
     ("vertebral fractures,", {"fracture"}),
     ("Major trauma in the prior 5 days.", {"trauma"}),
+    # thrombosis (72 lines): NCT04014166, NCT04428801
+    ("History of thrombosis;", {"thrombosis"}),
+    ("Previous thrombotic disorder", {"thrombosis"}),
 ])
 def test_constraints_names_mined_from_the_corpus(nlp, text, concepts) -> None:  # type: ignore[no-untyped-def]
     assert concepts <= {c.concept.id for c in cons(nlp, text, "Exclusion") if c.kind in ("condition", "therapy", "procedure") and c.concept}
@@ -334,6 +337,9 @@ def test_constraints_an_imported_fracture_code_is_a_fracture_and_a_risk_of_one_i
 
     assert Lexicon.load().is_a("icd10cm_s72_00", "fracture")  # ICD-10-CM S72.00 (fracture of the femoral neck)
     assert not Lexicon.load().is_a("spinal_cord_injury", "trauma")  # an injury trial's own diagnosis stays apart
+    assert Lexicon.load().is_a("deep_vein_thrombosis", "thrombosis") and Lexicon.load().is_a("icd10cm_i81", "thrombosis")
+    # "Appropriate function of blood clot" (NCT02338375) asks for coagulation, no thrombosis
+    assert not [c for c in cons(nlp, "Appropriate function of blood clot PT(INR) < 1.5", "Inclusion") if c.kind == "condition"]
     # "risk for" is hypothetical, as "risk of" was (ctgov-msc NCT03066245, NCT02492490)
     for text, cid in (("Intact cyst wall with high risk for fracture", "fracture"), ("Recipients at risk for tuberculosis (TB)", "tuberculosis")):
         (c,) = [c for c in cons(nlp, text, "Inclusion") if c.kind == "condition" and c.concept.id == cid]
