@@ -340,11 +340,12 @@ def test_plots_escape_trial_labels(nlp) -> None:  # type: ignore[no-untyped-def]
 
 def test_corpus_not_computable_reasons_with_detail(nlp) -> None:  # type: ignore[no-untyped-def]
     s = CorpusStats()
-    s.add(parse(nlp, "NCT00000401", "Exclusion Criteria:\n\n* Subjects with hemodynamic instability\n"
+    s.add(parse(nlp, "NCT00000401", "Exclusion Criteria:\n\n* Subjects with arterial insufficiency\n"
                 "* Investigator judgement: unsuitable\n* Pregnancy\n"))
     assert s.criteria == 3 and s.not_computable == 2
-    # "hemodynamic instability" (an LCT criterion's words): the NER tags it as a condition the
-    # linker finds no concept for ("respiratory distress", the example before, is now ICD-10-CM
+    # "arterial insufficiency" (an LCT criterion's words): the NER tags it as a condition the
+    # linker finds no concept for ("hemodynamic instability", the example before, is now a curated
+    # concept; "respiratory distress", the one before it, is now ICD-10-CM
     # R06.03 "Acute respiratory distress"; "Cardiovascular failure", the one before it, a cardiac
     # dysfunction: one organ word before a dysfunction head)
     assert s.reason_detail == {"not recognised: no entity tagged, unlinked NER CONDITION": 1,
