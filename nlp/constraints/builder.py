@@ -249,6 +249,14 @@ _PARTICIPATION_DENIAL_REACH = 48
 _REMISSION_REACH = 340
 
 
+def _distributed(val: Entity, comparator: str | None) -> Entity:
+    """A value written without a comparator after coordinated ones takes theirs ("> 1.5 mg/dl
+    (males) and 1.4 mg/dl (females)", "> 90 mmHg diastolic and/or 180 mmHg systolic")."""
+    if val.comparator is None and comparator not in (None, "between"):
+        return val.model_copy(update={"comparator": comparator})
+    return val
+
+
 def _values_unread(values: dict[int, tuple[str, str]], constraints: Sequence[AnyConstraint]) -> str:
     """Values set aside (by their offset: the analyte's words and the value's) that no constraint
     read either, as a reason names them: never dropped in silence."""
@@ -859,9 +867,8 @@ class _Builder:
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
                         and ((nxt := self._next_analyte(e)) is None or not self._can_read(nxt, e)):  # "≥1 relapse or ≥ 1 GEL"
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
-                    if e.comparator is None and last_comparator not in (None, "between"):
-                        # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
-                        e = e.model_copy(update={"comparator": last_comparator})
+                    # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
+                    e = _distributed(e, last_comparator)
                     if self._sex_of(e) is None:  # thresholds for men and for women are both required
                         targets_key = id(last_targets)
                         group = last_group.get(targets_key) or self._group()
@@ -874,9 +881,8 @@ class _Builder:
                         and all(t.concept_id in _PRESSURES for t in targets):
                     # "> 90 mmHg diastolic and/or 180 mmHg systolic", "blood pressure greater than 160
                     # mmHg systolic": the pressure named right after the value, its comparator shared
-                    if e.comparator is None and last_comparator not in (None, "between") \
-                            and cue("coordinated_values").search(self.text[last_value_end:e.start]):
-                        e = e.model_copy(update={"comparator": last_comparator})
+                    if cue("coordinated_values").search(self.text[last_value_end:e.start]):
+                        e = _distributed(e, last_comparator)
                     self._measurement(component, e, group, condition_at(e.start))
                     last_targets, closed, last_value_end, last_comparator = [component], True, component.end, e.comparator
                     continue

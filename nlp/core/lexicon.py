@@ -571,13 +571,18 @@ class Lexicon:
         # spelling never takes another's term; the tagger's phrase matcher reads these too
         # (``term_variants``: per concept, the spellings apart and the other-number forms it gained)
         self.term_variants: dict[str, list[str]] = {}
+
+        def gain(cid: str, form: str) -> None:
+            """``form``, a variant of a term of ``cid``, unless it is already another's term."""
+            key = tuple(t.lower() for t, _, _ in _tokens(form))
+            if key not in self._lower:
+                self._lower[key] = cid
+                self.term_variants.setdefault(cid, []).append(form)
+
         for e in curated.values():
             for s in e.synonyms:
                 if (apart := spelled_apart(s)) is not None:
-                    key = tuple(t.lower() for t, _, _ in _tokens(apart))
-                    if key not in self._lower:
-                        self._lower[key] = e.id
-                        self.term_variants.setdefault(e.id, []).append(apart)
+                    gain(e.id, apart)
         # a drug class named with a drug noun ("antidiabetic drugs", "immunosuppressive agents")
         # also with a course noun ("antidiabetic therapies", "immune suppressive treatment"),
         # after every term as written: a variant never takes another's term
@@ -587,10 +592,7 @@ class Lexicon:
                 continue
             for s in (*e.synonyms, *self.term_variants.get(e.id, ())):
                 for form in course_forms(s, head):
-                    key = tuple(t.lower() for t, _, _ in _tokens(form))
-                    if key not in self._lower:
-                        self._lower[key] = e.id
-                        self.term_variants.setdefault(e.id, []).append(form)
+                    gain(e.id, form)
         # each term of two words or more also with its last word in the other number ("known
         # allergies", "renal transplants", "oral corticosteroid"), after every term and spelling:
         # a variant never takes another's term
@@ -598,10 +600,7 @@ class Lexicon:
         for e in curated.values():
             for s in (*e.synonyms, *self.term_variants.get(e.id, ())):
                 if (other := other_number(s, exempt)) is not None:
-                    key = tuple(t.lower() for t, _, _ in _tokens(other))
-                    if key not in self._lower:
-                        self._lower[key] = e.id
-                        self.term_variants.setdefault(e.id, []).append(other)
+                    gain(e.id, other)
         # first token -> the term lengths starting with it: ``find`` tries only those
         self._lower_starts: dict[str, set[int]] = {}
         self._orth_starts: dict[str, set[int]] = {}
