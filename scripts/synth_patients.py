@@ -28,6 +28,7 @@ as the dev patients do).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -113,6 +114,12 @@ QUALIFIED = re.compile(r"\b(?:uncontrolled|clinically (?:significant|relevant)|s
                        r"unstable|poorly controlled|active|decompensated|investigator)\b", re.I)
 
 
+def _unit(f: dict[str, Any]) -> str | None:
+    """A fact's unit as a patient record writes it ("mmHg" -> "mm[Hg]")."""
+    u = f.get("unit")
+    return _UNIT.get(str(u), str(u)) if u else None
+
+
 def _holds(value: float, cmp_: str, limit: float) -> bool:
     return {">": value > limit, ">=": value >= limit, "<": value < limit, "<=": value <= limit,
             "=": abs(value - limit) < 1e-9}[cmp_]
@@ -132,7 +139,7 @@ def _inside(facts: list[dict[str, Any]], default: float) -> float | None:
     # (values rounded to two decimals throughout, as a record would hold them)
     candidates = sorted({float(f["value"]) for f in facts})
     probes = [round(c * k, 2) for c in candidates for k in (1.2, 0.8, 1.05, 0.95, 1.0)]
-    probes += [round((a + b) / 2, 2) for a, b in zip(candidates, candidates[1:])]
+    probes += [round((a + b) / 2, 2) for a, b in itertools.pairwise(candidates)]
     ok = [p for p in probes if all(_allowed(f, p) for f in facts)]
     if not ok:
         return None
@@ -168,8 +175,8 @@ def _measure(name: str, facts: list[dict[str, Any]]) -> tuple[float, str, bool] 
         return None
     # thresholds in two units ("> 2.0 mg/dL", optional "> 176.8 umol/L"): the first required one's
     first = next((f for f in plain if not f.get("optional")), plain[0])
-    unit = _UNIT.get(first.get("unit"), first.get("unit")) or normal[1]
-    plain = [f for f in plain if (_UNIT.get(f.get("unit"), f.get("unit")) or normal[1]) == unit]
+    unit = _unit(first) or normal[1]
+    plain = [f for f in plain if (_unit(f) or normal[1]) == unit]
     default = normal[0] if unit == normal[1] else None
     v = _inside(plain, default if default is not None else float(plain[0]["value"]) * 1.2)
     if v is None:
@@ -191,10 +198,11 @@ def _age_span(facts: list[dict[str, Any]], structured: dict[str, Any]) -> tuple[
             continue
         v, c = float(f["value"]), f["comparator"]
         include = f["effect"] == "include"
-        if (c in (">", ">=")) == include:
-            lo = max(lo, v + (c in (">", "<")) * 0.5 if include else v)
-        else:
-            hi = min(hi, v - 0.5 if include else v - 0.5)
+        strict = (c in (">", "<")) == include  # the bound itself is left out ("over 18", exclusion "18 or under")
+        if (c in (">", ">=")) == include:  # a lower bound ("aged 18 or older", exclusion "under 18")
+            lo = max(lo, v + 1 if strict else v)
+        else:  # an upper bound, in whole years of age
+            hi = min(hi, v - 0.1 if strict else v + 0.9)
     for k, bound in (("min_age", "lo"), ("max_age", "hi")):
         m = re.match(r"(\d+) Years?", str(structured.get(k) or ""))
         if m:
@@ -278,10 +286,10 @@ def make(key: dict[str, Any], record: dict[str, Any]) -> list[tuple[dict[str, An
         if f["kind"] == "age" and f.get("unit", "year") in ("year", "a"):
             v, c = float(f["value"]), f["comparator"]
             bad = next((a for a in (v - 2, v + 2, v, v - 0.5) if a > 0 and _holds(a, c, v) == (f["effect"] == "exclude")), None)
-            if bad is not None and not (lo <= bad <= hi and f["effect"] == "include" and False):
+            if bad is not None:
                 variant(f, {"birth_date": _birth(bad)})
         elif f["kind"] == "measurement" and f.get("analyte") in measured:
-            val, unit, xuln = measured[f["analyte"]]
+            _, unit, xuln = measured[f["analyte"]]
             normal = NORMAL[f["analyte"]]
             limit = float(f["value"]) * (normal[2][1] if f.get("unit") == "xULN" and normal[2] else 1)
             if (f.get("unit") == "xULN") != xuln and f.get("unit") not in (unit, _UNIT.get(unit)):
