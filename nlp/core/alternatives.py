@@ -13,11 +13,13 @@ from nlp.core.constraints import (
     AgeConstraint,
     AnyConstraint,
     BmiConstraint,
+    Group,
+    GroupOp,
     MeasurementConstraint,
     NumericRange,
     WeightConstraint,
 )
-from nlp.core.document import ParsedTrial
+from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.wording import range_words
 
 
@@ -53,6 +55,38 @@ def alternatives(items: Iterable[tuple[str, AnyConstraint, str]]) -> dict[str, t
         if others:
             out[i] = others
     return out
+
+
+def _joined_by_all(logic: Group, a: str, b: str) -> bool:
+    """Whether the smallest group of ``logic`` that holds both items asks for all of its items."""
+    for it in logic.items:
+        if isinstance(it, Group) and {a, b} <= set(it.ids()):
+            return _joined_by_all(it, a, b)
+    return logic.op == GroupOp.ALL
+
+
+def conflict(logic: Group | None, items: Iterable[tuple[str, AnyConstraint, str]]) -> str | None:
+    """Why a criterion's own reading cannot be right, or None: two of its numeric inclusions
+    (``items``: id, constraint, evidence words) that no value meets together, joined as if both
+    were required ("neutrophil count < 0.5 x 109/L platelets < 20 x 109/L ... nSAA as defined by
+    ... neutrophil count > 0.5 x 109/L": two classes of severity run together on one line). Its
+    items are alternatives the reading does not mark, so no fail of any of them is certain: the
+    matcher and the cohort SQL withhold them, the Circe export leaves the criterion out."""
+    if logic is None:
+        return None
+    required = [(i, said, req) for i, c, said in items if (req := _required_range(c)) is not None]
+    for n, (i, said, (key, rng)) in enumerate(required):
+        for o, osaid, (okey, orng) in required[n + 1:]:
+            if okey == key and _disjoint(rng, orng) and _joined_by_all(logic, i, o):
+                return (f"'{said or range_words(rng)}' and '{osaid or range_words(orng)}' are read as both "
+                        "required, which no value meets: alternatives the reading does not mark")
+    return None
+
+
+def criterion_doubt(crit: AnnotatedCriterion) -> str | None:
+    """Why no fail of the criterion is certain, or None: a criterion of one group of the trial
+    (``Criterion.group_doubt``), or one whose reading ``conflict``s."""
+    return crit.group_doubt or conflict(crit.logic, ((c.id, c, c.evidence.text if c.evidence else "") for c in crit.constraints))
 
 
 def trial_alternatives(trial: ParsedTrial) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.core.alternatives import trial_alternatives
+from nlp.core.alternatives import criterion_doubt, trial_alternatives
 from nlp.core.constraints import (
     AgeConstraint,
     AnyConstraint,
@@ -304,9 +304,10 @@ class _Trial:
         name = f"{crit.id}: {crit.text}"[:250]
         dropped: list[str] = []
         expr = self.group(crit, crit.logic, exclusion, children, dropped) if crit.logic and crit.logic.items else None
-        if expr is None or crit.section == "unspecified" or crit.group_doubt:
+        doubt = criterion_doubt(crit)
+        if expr is None or crit.section == "unspecified" or doubt:
             why = crit.reason.removeprefix("not computable: ") if crit.reason else ("the record does not say whether it includes or excludes"
-                                  if crit.section == "unspecified" else crit.group_doubt or "no part of it can be written in Circe")
+                                  if crit.section == "unspecified" else doubt or "no part of it can be written in Circe")
             return {"name": f"[not computable] {name}"[:255],
                     "description": f"Not computable: {why}. Every person passes this rule: review it. "
                                    + (f"Read as: {reading}" if reading else ""),

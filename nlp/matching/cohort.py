@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.core.alternatives import trial_alternatives
+from nlp.core.alternatives import criterion_doubt, trial_alternatives
 from nlp.core.constraints import (
     AgeCondition,
     AgeConstraint,
@@ -54,7 +54,7 @@ from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import UNCODED
 from nlp.core.units import conversion_steps, ucum
-from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days
+from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days, spared_sets
 from nlp.matching.omop import GENDER, broader_codes, code_of
 
 PASS, NOT_COMPUTABLE, UNKNOWN, FAIL = 0, 1, 2, 3
@@ -86,6 +86,9 @@ class _Read:
 
     holds: str | None
     absent: str = "FALSE"
+    # a SQL boolean: the person meets an exclusion only through what the trial requires
+    # (``Matcher.spared``), or None
+    spared: str | None = None
 
 
 @dataclass
@@ -95,6 +98,7 @@ class Cohort:
     matcher: Matcher
     units: tuple[str | None, ...] = ()  # the measurement units present in the warehouse (prepare)
     _targets: frozenset[str] = field(default_factory=frozenset)
+    _required: tuple[ConceptSet, ...] = ()  # the conditions the trial's inclusions require
     # a trial's correlated subqueries, each computed once a person in its own layer (trial_sql):
     # anchors' dates first, then what reads the clinical tables (they may use an anchor)
     _anchors: dict[str, str] = field(default_factory=dict)
@@ -350,7 +354,12 @@ class Cohort:
                 where.append(f"(x.onset IS NULL OR x.onset <= {until})")
         has = self._sub(f"EXISTS (SELECT 1 FROM elig_cond x WHERE {' AND '.join(where)})")
         holds = has if c.present else f"NOT {has}"
-        return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}")
+        spared = None
+        if sets := spared_sets(self.matcher.lexicon, c, self._required):
+            other = " OR ".join(self._in_set("x.concept_id", y) for y in sets)
+            beyond = " AND ".join([*where, f"NOT ({other})"])
+            spared = f"NOT {self._sub(f'EXISTS (SELECT 1 FROM elig_cond x WHERE {beyond})')}"
+        return _Read(f"CASE WHEN {problem} THEN NULL ELSE {holds} END", f"NOT {has}", spared)
 
     def _exposure(self, c: TherapyConstraint | ProcedureConstraint) -> _Read:
         """``Matcher._exposed`` and ``_exposure_reading`` for therapies and procedures."""
@@ -433,7 +442,9 @@ class Cohort:
             arms.append(f"WHEN ({applies}) IS NULL THEN {UNKNOWN}")
         ok = r.holds if c.effect == "include" else f"NOT ({r.holds})"
         arms.append(f"WHEN {ok} THEN {PASS}")
-        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None) or (crit and crit.group_doubt)
+        if r.spared is not None:
+            arms.append(f"WHEN {r.spared} THEN {UNKNOWN}")
+        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None) or (crit and criterion_doubt(crit))
         if static:
             return f"CASE {' '.join(arms)} ELSE {UNKNOWN} END"
         arms.append(f"WHEN {r.absent} THEN {UNKNOWN}")
@@ -461,6 +472,7 @@ class Cohort:
         """One SELECT: per person ``trial`` (its id), ``person_id``, ``verdict`` (eligible / ineligible / needs_review)
         and ``deciding`` (the failing criteria, else the open ones: ids separated by spaces)."""
         self._targets = frozenset(self.matcher.targets(trial))
+        self._required = self.matcher.required(trial)
         self._anchors, self._subs = {}, {}
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
@@ -532,6 +544,8 @@ def _flip(v: str) -> str:
 
 def _at_least(vs: Sequence[str], n: int) -> str:
     """``evaluate.at_least3`` over SQL verdict codes."""
+    if len(vs) < n:
+        return str(UNKNOWN)
     passed = " + ".join(f"CASE WHEN {v} = {PASS} THEN 1 ELSE 0 END" for v in vs)
     failed = " + ".join(f"CASE WHEN {v} = {FAIL} THEN 1 ELSE 0 END" for v in vs)
     rest = ", ".join(f"CASE WHEN {v} IN ({PASS}, {FAIL}) THEN -1 ELSE {v} END" for v in vs)

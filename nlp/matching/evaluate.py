@@ -25,7 +25,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from nlp.core.alternatives import alternatives
+from nlp.core.alternatives import alternatives, conflict
 from nlp.core.constraints import (
     AgeCondition,
     AgeConstraint,
@@ -92,6 +92,8 @@ class _Reading(NamedTuple):
     reason: str
     facts: tuple[str, ...] = ()
     from_absence: bool = False
+    # an exclusion met only by what one of the trial's inclusions requires (``Matcher.spared``)
+    spared: str | None = None
 
 
 class ConstraintResult(BaseModel):
@@ -135,7 +137,8 @@ class MatchReport(BaseModel):
 
 def _withheld(r: _Res, why: str) -> _Res:
     """A fail withheld for ``why`` (``Criterion.group_doubt``: a criterion of one group of the
-    trial, whose group the patient is in is not known)."""
+    trial, whose group the patient is in is not known; ``alternatives.conflict``: a criterion read
+    as requiring two values no patient has together)."""
     if r.verdict != "fail":
         return r
     return r._replace(verdict="unknown", review=True, reason=f"needs review: {why} ({r.reason})")
@@ -152,7 +155,11 @@ def or3(verdicts: Iterable[Verdict]) -> Verdict:
 
 
 def at_least3(verdicts: Sequence[Verdict], n: int) -> Verdict:
-    """Pass when at least ``n`` pass, fail when fewer than ``n`` can still pass."""
+    """Pass when at least ``n`` pass, fail when fewer than ``n`` can still pass. A group of fewer
+    than ``n`` items is a misread (the lead-in "at least two of the following:" counts items the
+    split joined into one line), never a verdict: unknown."""
+    if len(verdicts) < n:
+        return "unknown"
     passed = sum(v == "pass" for v in verdicts)
     failed = sum(v == "fail" for v in verdicts)
     if passed >= n:
@@ -233,6 +240,13 @@ def absence_of_target(lex: Lexicon, c: ConditionConstraint | OtherConstraint, ta
     return any(lex.is_a(t, cid) and not any(lex.is_a(t, x) for x in carved) for t in targets)
 
 
+def spared_sets(lex: Lexicon, c: ConditionConstraint | OtherConstraint, required: Iterable[ConceptSet]) -> tuple[ConceptSet, ...]:
+    """``Matcher.spared`` for a trial whose inclusions require ``required``."""
+    if c.effect != "exclude" or not c.present or c.window is not None:
+        return ()
+    return tuple(y for y in required if lex.is_a(y.concept.id, c.concepts.concept.id))
+
+
 class Matcher:
     """Evaluates patients against parsed trials.
 
@@ -251,7 +265,8 @@ class Matcher:
         self._cache: dict[tuple[str, PCode | None], frozenset[str]] = {}
         self._targets: frozenset[str] = frozenset()  # the trial being matched: its inclusion diagnoses
         self._targets_up: frozenset[str] = frozenset()  # ... with their ancestors
-        self._memo: dict[tuple[str, str | None], _Outcome | dict[frozenset[str], _Outcome] | None] = {}
+        self._required: tuple[ConceptSet, ...] = ()  # ... the conditions its inclusions require
+        self._memo: dict[tuple[str, str | None], _Outcome | dict[tuple[frozenset[str], frozenset[str]], _Outcome] | None] = {}
         self._memo_patient: Patient | None = None
         self._meta: dict[str, tuple[str, bool]] = {}  # content key -> (kind, certain): any patient
         self._read_targets = False  # the evaluation under way read the trial's targets
@@ -319,6 +334,8 @@ class Matcher:
         ok = r.holds if c.effect == "include" else not r.holds
         if ok:
             return "pass", r.reason, r.facts, False
+        if r.spared is not None:
+            return "unknown", f"needs review: {r.spared} ({r.reason})", r.facts, True
         doubt = self.doubt(c, r, section)
         if doubt:
             return "unknown", f"needs review: {doubt} ({r.reason})", r.facts, True
@@ -339,7 +356,8 @@ class Matcher:
         kept = self._memo.get(key, False)
         if isinstance(kept, tuple):
             return self._keyed_res(slot, kept)
-        if isinstance(kept, dict) and (hit := kept.get(self._targets)) is not None:
+        scope = (self._targets, frozenset(r.concept.id for r in self._required))
+        if isinstance(kept, dict) and (hit := kept.get(scope)) is not None:
             return self._keyed_res(slot, hit)
         self._read_targets = self._read_siblings = False
         out = self._outcome(c, patient, section, siblings)
@@ -347,7 +365,7 @@ class Matcher:
             self._memo[key] = None  # depends on the criterion's other constraints: not kept
         elif self._read_targets:
             per = kept if isinstance(kept, dict) else {}
-            per[self._targets] = out
+            per[scope] = out
             self._memo[key] = per
         elif kept is False:
             self._memo[key] = out
@@ -603,10 +621,42 @@ class Matcher:
                     continue
                 if until is not None and x.onset is not None and x.onset > until:
                     continue
-            hits.append(x.name)
+            hits.append(x)
         has = bool(hits)
-        return _Reading(has == c.present, (f"has {', '.join(hits)}" if hits else f"no {name} in the record"), tuple(hits),
-                        from_absence=not has)
+        spared = None
+        if has and (sets := self.spared(c)) and all(any(self.in_set(y, x.name, x.code) for y in sets) for x in hits):
+            met = sorted({y.concept.name for y in sets for x in hits if self.in_set(y, x.name, x.code)})
+            spared = f"{name} only as what the trial requires ({', '.join(met)}): the exclusion means another one"
+        names = [x.name for x in hits]
+        return _Reading(has == c.present, (f"has {', '.join(names)}" if hits else f"no {name} in the record"), tuple(names),
+                        from_absence=not has, spared=spared)
+
+    def required(self, trial: ParsedTrial | MatchForm) -> tuple[ConceptSet, ...]:
+        """The conditions the trial's inclusion criteria require the patient to have, as certain
+        readings."""
+        form = trial if isinstance(trial, MatchForm) else MatchForm.of(trial)
+        out: dict[str, ConceptSet] = {}
+        for crit, slots in zip(form.trial.criteria, form.slots, strict=True):
+            if crit.section == "inclusion":
+                for c in (s.constraint for s in slots):
+                    if isinstance(c, ConditionConstraint) and c.effect == "include" and c.present and c.provenance.certain \
+                            and not c.provenance.unresolved:
+                        out.setdefault(c.concepts.concept.id, c.concepts)
+        return tuple(out.values())
+
+    def spared(self, c: ConditionConstraint | OtherConstraint) -> tuple[ConceptSet, ...]:
+        """The conditions the trial's inclusions certainly require that an exclusion of ``c`` with
+        no window would exclude too, being of its kind: a patient whose only hits are among them
+        is no certain fail, for the trial cannot exclude what it requires ("coinfection with other
+        viruses or bacteria (... active infection ...)" in a trial that requires COVID-19
+        pneumonia). An exclusion of a kind of what the trial requires excludes as written
+        ("hemorrhagic stroke" in a trial that requires a stroke), and so does one of another kind
+        ("bacterial infection" for a bacterial pneumonia where a pneumonia is required). The
+        trial's target diagnoses are ``_overlaps_target``'s; the cohort SQL reads the same."""
+        if c.effect != "exclude" or not c.present or c.window is not None:
+            return ()
+        self._read_targets = True
+        return spared_sets(self.lexicon, c, self._required)
 
     def _exposed(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint, p: Patient,
                  spans: Iterable[tuple[str, date | None, date | None]]) -> tuple[bool | None, str | None, list[str]]:
@@ -759,6 +809,7 @@ class Matcher:
         trial = form.trial
         self._targets = frozenset(self.targets(form))
         self._targets_up = self.lexicon.closure(self._targets)
+        self._required = self.required(form)
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:
@@ -766,7 +817,7 @@ class Matcher:
         results_of: dict[str, tuple[_Res, ...]] = {}
         for crit, slots in zip(trial.criteria, form.slots, strict=True):
             results = tuple(self._evaluate_memo(s, patient, crit.section, slots) for s in slots)
-            if (why := crit.group_doubt) is not None:
+            if (why := crit.group_doubt or conflict(crit.logic, ((s.id, s.constraint, s.evidence) for s in slots))) is not None:
                 results = tuple(_withheld(r, why) for r in results)
             results_of[crit.id] = results
         record = tuple(self._evaluate_memo(s, patient, None, ()) for s in form.record)

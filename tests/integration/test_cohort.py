@@ -317,21 +317,27 @@ def test_cohort_sql_equals_the_matcher_rule_by_rule(tmp_path: Path) -> None:
     assert {"eligible", "ineligible", "needs_review", "unborn"} <= set(seen)
 
 
-def test_cohort_sql_withholds_a_fail_with_alternatives_as_the_matcher_does(tmp_path: Path) -> None:
-    """Two numeric inclusions no value meets together ("1 to 17 years", "18 years or older", two
-    items of one criterion): a person failing one but not the other is needs_review in the SQL
-    as in the matcher (``evaluate.alternatives``); one failing both (or, here, neither applies)
-    is decided as before."""
-    import duckdb
-
+def _ages_and_glucose(same_criterion: bool) -> ParsedTrial:
     p = Provenance(rule="t")
     kids = AgeConstraint(id="C1.c1", criterion="C1", effect="include", provenance=p, evidence=EV,
                          range=NumericRange(low=1, high=17, unit="a"))
-    adults = AgeConstraint(id="C1.c2", criterion="C1", effect="include", provenance=p, evidence=EV,
-                           range=NumericRange(low=18, unit="a"))
+    adults = AgeConstraint(id="C1.c2" if same_criterion else "C1.1.c1", criterion="C1" if same_criterion else "C1.1",
+                           effect="include", provenance=p, evidence=EV, range=NumericRange(low=18, unit="a"))
     glucose = MeasurementConstraint(id="C1.c3", criterion="C1", effect="include", provenance=p, evidence=EV,
                                     concepts=_cs("glucose"), range=NumericRange(high=7.0, unit="mmol/L"))
-    trial = _trial("alternatives", "inclusion", kids, adults, glucose)
+    if same_criterion:
+        return _trial("conflict", "inclusion", kids, adults, glucose)
+    return _trial("alternatives", "inclusion", kids, glucose, child=adults)
+
+
+def test_cohort_sql_withholds_a_fail_with_alternatives_as_the_matcher_does(tmp_path: Path) -> None:
+    """Two numeric inclusions no value meets together ("1 to 17 years", "18 years or older", a
+    criterion and its sub-criterion): a person failing one but not the other is needs_review in
+    the SQL as in the matcher (``evaluate.alternatives``); one failing both (or, here, neither
+    applies) is decided as before, and so is the glucose beside them."""
+    import duckdb
+
+    trial = _ages_and_glucose(same_criterion=False)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     write_warehouse(_random_patients(300), con)
     seen = _compare(con, [trial])
@@ -339,6 +345,26 @@ def test_cohort_sql_withholds_a_fail_with_alternatives_as_the_matcher_does(tmp_p
     person = Patient.model_validate({"id": "x", "as_of": "2026-11-01", "birth_date": "1980-01-01"})
     report = Matcher().match(trial, person)
     assert any("alternatives its text does not mark" in k.reason for c in report.criteria for k in c.constraints)
+
+
+def test_cohort_sql_withholds_every_fail_of_a_criterion_read_as_requiring_two_values_no_one_has(tmp_path: Path) -> None:
+    """The same two ages as items of one criterion, joined as both required
+    (``alternatives.conflict``: "neutrophil count < 0.5 x 109/L platelets < 20 x 109/L ... nSAA
+    ... neutrophil count > 0.5 x 109/L" on one line, NCT01305694): the reading cannot be right,
+    so no fail of that criterion is certain, its glucose's neither; the SQL agrees with the
+    matcher person by person."""
+    import duckdb
+
+    trial = _ages_and_glucose(same_criterion=True)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_warehouse(_random_patients(300), con)
+    seen = _compare(con, [trial])
+    assert seen.get("needs_review", 0) > 50 and "ineligible" not in seen, seen
+    person = Patient.model_validate({"id": "x", "as_of": "2026-11-01", "birth_date": "1980-01-01",
+                                     "observations": [{"name": "glucose", "value": 12.0, "unit": "mmol/L", "date": "2026-10-01"}]})
+    report = Matcher().match(trial, person)
+    assert report.overall == "needs_review"
+    assert any("read as both required, which no value meets" in k.reason for c in report.criteria for k in c.constraints)
 
 
 def _ancestor_trials() -> list[ParsedTrial]:
@@ -567,3 +593,43 @@ def test_benchmark_warehouse_is_reproducible_and_the_sql_equals_the_matcher_on_i
     assert any(row[3] in ("SNOMED", "LOINC", "RxNorm", "ICD10CM") for row in dumps[0][-1])  # coded lexicon concepts
     seen = _compare(duckdb.connect(str(a), read_only=True), dev_trials[::4])
     assert sum(seen.values()) == 300 * len(dev_trials[::4]) and seen.get("ineligible", 0) > 100
+
+
+def test_an_exclusion_met_only_by_what_the_trial_requires_is_reviewed_in_the_sql_as_in_the_matcher(tmp_path: Path) -> None:
+    """A trial whose inclusion requires a breast cancer and whose exclusion names "malignancy"
+    (no window): a person whose only malignancy is that breast cancer is needs_review, not turned
+    away (``Matcher.spared``: "coinfection with other viruses or bacteria (... active infection
+    ...)" in a trial that requires COVID-19 pneumonia, NCT04366323); one with a lung cancer too
+    is excluded as written, and so is one with a kind of what is required where the exclusion
+    names that kind ("type 2 diabetes" where a diabetes is required). The SQL agrees with the
+    matcher person by person."""
+    import duckdb
+
+    p = Provenance(rule="t")
+
+    def trial(name: str, required: str, excluded: str) -> ParsedTrial:
+        inc = ConditionConstraint(id="C1.c1", criterion="C1", effect="include", provenance=p, evidence=EV, concepts=_cs(required))
+        exc = ConditionConstraint(id="C2.c1", criterion="C2", effect="exclude", provenance=p, evidence=EV, concepts=_cs(excluded))
+        crits = tuple(AnnotatedCriterion(**Criterion(id=k.criterion, section=sec, text="x", start=0, end=1, text_start=0).model_dump(),
+                                         constraints=(k,), logic=Group(items=(k.id,)), computable=True, reason=None)
+                      for k, sec in ((inc, "inclusion"), (exc, "exclusion")))
+        # the record's condition list names another diagnosis: what the inclusion requires is no target
+        return ParsedTrial(record=TrialRecord(source=name, format="text", eligibility_text="x", nct_id=name), headers=(), criteria=crits,
+                           topics=(Topic(concept_id="ischemic_stroke", where="conditions", text="stroke"),))
+
+    breast, diabetes = trial("spared", "breast_cancer", "malignancy"), trial("kind", "diabetes", "type_2_diabetes")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_warehouse(_random_patients(300), con)
+    seen = _compare(con, [breast, diabetes])
+    assert seen.get("needs_review", 0) > 20 and seen.get("ineligible", 0) > 20, seen
+    m = Matcher()
+
+    def person(*names: str) -> Patient:
+        return Patient.model_validate({"id": "x", "as_of": "2026-11-01", "birth_date": "1980-01-01",
+                                       "conditions": [{"name": n, "status": "active"} for n in names]})
+
+    only = m.match(breast, person("breast cancer"))
+    assert only.overall == "needs_review"
+    assert any("only as what the trial requires (Breast cancer)" in k.reason for c in only.criteria for k in c.constraints)
+    assert m.match(breast, person("breast cancer", "lung cancer")).overall == "ineligible"
+    assert m.match(diabetes, person("type 2 diabetes mellitus")).overall == "ineligible"

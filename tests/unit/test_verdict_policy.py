@@ -580,3 +580,50 @@ def test_policy_inclusions_that_overlap_still_fail(nlp) -> None:  # type: ignore
     # two ranges a value can meet together are both required: failing one is a certain fail
     trial = _parsed(nlp, "Inclusion Criteria:\n\n* Aged 18 to 65 years\n* Age over 50 years\n")
     assert Matcher().match(trial, _patient(birth_date="1990-01-01")).overall == "ineligible"
+
+
+def test_policy_a_criterion_read_as_requiring_two_values_no_one_has_turns_no_one_away(nlp) -> None:  # type: ignore[no-untyped-def]
+    # two definitions run together on one line (set2 NCT01305694, aplastic anaemia: "neutrophil
+    # count < 0.5 x 109/L platelets < 20 x 109/L ... nSAA as defined by ... neutrophil count > 0.5
+    # x 109/L"): no value meets both neutrophil thresholds, so the line's items are alternatives
+    # its reading does not mark and none of its fails is certain, the platelets' neither
+    trial = _parsed(nlp, "Inclusion Criteria:\n\n* neutrophil count < 0.5 x 109/L platelets < 20 x 109/L nSAA as defined "
+                         "by cytopenia and neutrophil count > 0.5 x 109/L\n")
+    p = _patient(observations=[{"name": "ANC", "value": 0.9, "unit": "10*9/L", "date": "2026-10-20"},
+                               {"name": "platelets", "value": 40, "unit": "10*9/L", "date": "2026-10-20"}])
+    report = Matcher().match(trial, p)
+    assert report.overall == "needs_review"
+    assert any("read as both required, which no value meets" in k.reason for c in report.criteria for k in c.constraints)
+    # two thresholds a value meets together are both required: a fail stays certain
+    both = _parsed(nlp, "Inclusion Criteria:\n\n* neutrophil count > 0.5 x 109/L and platelets < 20 x 109/L\n")
+    assert Matcher().match(both, p).overall == "ineligible"
+
+
+def test_policy_at_least_n_of_fewer_than_n_items_is_no_verdict() -> None:
+    # "There must be at least two of the following:" over one line the split kept whole (set2
+    # NCT01305694): a group no patient can meet is a misread, never a fail
+    from nlp.matching.evaluate import at_least3
+
+    assert at_least3(["fail"], 2) == "unknown"
+    assert at_least3(["pass"], 2) == "unknown"
+    assert at_least3(["pass", "fail", "fail"], 2) == "fail"
+    assert at_least3(["pass", "pass", "fail"], 2) == "pass"
+
+
+def test_policy_an_exclusion_met_only_by_what_an_inclusion_requires_is_reviewed(nlp) -> None:  # type: ignore[no-untyped-def]
+    # set2 NCT04366323 (COVID-19 pneumonia): "Coinfection with other viruses or bacteria (HIV,
+    # tuberculosis, ... active infection by HBV or C)" read as an active infection, which the
+    # pneumonia the inclusion requires is: the exclusion means another one
+    text = ("Inclusion Criteria:\n\n* Clinical diagnosis of Pneumonia, severe or critical, caused by COVID-19 infection\n\n"
+            "Exclusion Criteria:\n\n* Coinfection with other viruses or bacteria (HIV, tuberculosis, active infection by HBV or C)\n")
+    from nlp.analyze import parse_record
+
+    trial = parse_record(TrialRecord(source="t", format="text", eligibility_text=text, nct_id="NCT00000000",
+                                     brief_title="Stem Cells in Patients With Severe Pneumonia Due to COVID-19"), nlp)
+    only = _patient(conditions=[{"name": "COVID-19 pneumonia", "status": "active"}])
+    report = Matcher().match(trial, only)
+    assert report.overall != "ineligible"
+    assert any("only as what the trial requires" in k.reason for c in report.criteria for k in c.constraints)
+    # another infection beside it excludes as written
+    more = _patient(conditions=[{"name": "COVID-19 pneumonia", "status": "active"}, {"name": "tuberculosis", "status": "active"}])
+    assert Matcher().match(trial, more).overall == "ineligible"
