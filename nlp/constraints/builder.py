@@ -1033,6 +1033,7 @@ class _Builder:
         self._graded_together()
         self._lacking_together()
         self._target_as_subject()
+        self._accompanied_together()
 
     def _target_as_subject(self) -> None:
         """Inside an exclusion, the trial's own diagnosis named with something else ("Patients
@@ -1077,6 +1078,35 @@ class _Builder:
                 self.drafts = [x for x in self.drafts if x is not d]
             elif cond.group is None and d.group is None and cond.together is None:
                 cond.together = d.together = f"{self.crit_id}.l{cond.start}"
+
+    def _accompanied_together(self) -> None:
+        """An exclusion of something only together with another ("Serum glucose level 300 to 400
+        mg/dl and presence of urine ketones", "Acute systemic infection, accompanied by fever",
+        "severe knee arthritis accompanied by severe varus deformity"; cue ``accompanied_by``)
+        excludes only a patient who has both: what the sentence reads before the cue and after it
+        form one ALL group; when nothing is read after it, what is read before is no certain
+        exclusion alone. An inclusion requires all of its parts already."""
+        if self.effect != "exclude":
+            return
+        for m in cue("accompanied_by").finditer(self.text, *self.crit_span):
+            a, b = self._sentence_span(m.start(), m.end())
+            # what the cue qualifies stands right before it: nothing between but a comma ("mental
+            # disorders, all diseases with the presence of the syndrome of dependence" qualifies
+            # the diseases, not the disorders)
+            near = [d for d in self.drafts if a <= d.start and d.end <= m.start() and d.effect == "exclude"
+                    and cue("accompanied_gap").fullmatch(self.text[d.end if d.kind in _NUMERIC else (self._mention_end(d) or d.end):m.start()])]
+            before = [max(near, key=lambda d: d.end)] if near else []
+            after = [d for d in self.drafts if m.end() <= d.start and d.end <= b and d.effect == "exclude"]
+            if not before or any(d.group or d.together for d in (*before, *after)):
+                continue
+            if after:
+                g = f"{self.crit_id}.w{m.start()}"
+                for d in (*before, *after):
+                    d.together = g
+            else:
+                said = " ".join(self.text[m.start():b].split())[:60]
+                for d in before:
+                    d.unresolved.append(f"excluded only together with what follows ({said!r}), which is not read")
 
     def _scales_before_conditions(self) -> None:
         """A scale's levels named right before the condition the scale stages ("NYHA Class III or

@@ -235,6 +235,8 @@ CUE_CASES = [
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
     ("lacking_after", " without a functioning ", " with a "),  # NCT02501811
+    ("accompanied_by", "mg/dl and presence of urine ketones", "presenting with"),  # NCT00721045
+    ("accompanied_by", "infection, accompanied by fever", "accompanying"),  # LCT NCT03925454
     ("of_another_person", "Infants of healthy mothers with", "Infants with"),  # LCT NCT03928431
     ("age_of_comparator", "over the age of 18", "up to age 35"),  # LCT; NCT01624701 (a catalogue item: not read)
     ("language_requirement", "Unable to understand and speak English.", "Unable to understand the protocol"),  # LCT
@@ -368,7 +370,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join"} == set(read_cues().cues)
+    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -379,6 +381,14 @@ def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None
 def test_knowledge_negated_list_join_spans_only_an_or_and_modifiers() -> None:
     assert cue("negated_list_join").fullmatch(", or ") and cue("negated_list_join").fullmatch(" relapse or high dose pulse ")
     assert not cue("negated_list_join").fullmatch(" and ") and not cue("negated_list_join").fullmatch(" or who have ")
+
+
+def test_knowledge_accompanied_gap_spans_only_a_comma() -> None:
+    # what "accompanied by" qualifies stands right before it: "infection, accompanied by fever"
+    # (LCT NCT03925454), never across another phrase ("mental disorders, all diseases with the
+    # presence of the syndrome of dependence", NCT05167552)
+    assert cue("accompanied_gap").fullmatch(", ") and cue("accompanied_gap").fullmatch(" ")
+    assert not cue("accompanied_gap").fullmatch(", all diseases ")
 
 
 def test_knowledge_defining_join_spans_a_bracket_or_a_linking_word() -> None:

@@ -627,3 +627,22 @@ def test_policy_an_exclusion_met_only_by_what_an_inclusion_requires_is_reviewed(
     # another infection beside it excludes as written
     more = _patient(conditions=[{"name": "COVID-19 pneumonia", "status": "active"}, {"name": "tuberculosis", "status": "active"}])
     assert Matcher().match(trial, more).overall == "ineligible"
+
+
+def test_policy_an_exclusion_together_with_what_is_not_read_is_no_certain_exclusion(nlp) -> None:  # type: ignore[no-untyped-def]
+    # set1 NCT00721045 (and NCT00555828): "Serum glucose level 300 to 400 mg/dl and presence of
+    # urine ketones": the glucose excludes only with the ketones, which are not read
+    trial = _parsed(nlp, "Exclusion Criteria:\n\n* Serum glucose level 300 to 400 mg/dl and presence of urine ketones\n")
+    p = _patient(observations=[{"name": "glucose", "value": 360, "unit": "mg/dL", "date": "2026-10-20"}])
+    report = Matcher().match(trial, p)
+    assert report.overall == "needs_review"
+    assert any("excluded only together with what follows" in k.reason for c in report.criteria for k in c.constraints)
+    # LCT NCT03925454: "Acute systemic infection, accompanied by fever": both read, one ALL group
+    both = _parsed(nlp, "Exclusion Criteria:\n\n* Acute systemic infection, accompanied by fever\n")
+    infected = _patient(conditions=[{"name": "sepsis", "status": "active"}])
+    assert Matcher().match(both, infected).overall == "eligible"
+    feverish = _patient(conditions=[{"name": "sepsis", "status": "active"}, {"name": "fever", "status": "active"}])
+    assert Matcher().match(both, feverish).overall == "ineligible"
+    # a list is no such pair: each item excludes alone
+    listed = _parsed(nlp, "Exclusion Criteria:\n\n* Acute systemic infection, fever\n")
+    assert Matcher().match(listed, infected).overall == "ineligible"
