@@ -271,11 +271,8 @@ def make(key: dict[str, Any], record: dict[str, Any]) -> list[tuple[dict[str, An
     def variant(f: dict[str, Any], change: dict[str, Any]) -> None:
         p = json.loads(json.dumps(base))
         p["id"] = f"{nct}-v{len(out):02d}"
-        for k, v in change.items():
-            if isinstance(v, list):
-                p[k] = p[k] + v
-            else:
-                p[k] = v
+        for k, v in change.items():  # a condition, drug, procedure or trial is added; a value replaced
+            p[k] = p[k] + v if isinstance(v, list) and k != "observations" else v
         out.append((p, "not_eligible" if QUALIFIED.search(f["quote"]) else "ineligible", f))
 
     for f in facts:

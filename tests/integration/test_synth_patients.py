@@ -70,3 +70,13 @@ def test_a_violation_breaks_its_fact(bad: dict[str, Any]) -> None:
     (base, _, _), (variant, expect, fact) = synth.make(key, {})
     assert fact == bad and expect == "ineligible"
     assert _age(base["birth_date"], synth.AS_OF) >= 18 > _age(variant["birth_date"], synth.AS_OF)
+
+
+def test_a_measurement_violation_replaces_the_value() -> None:
+    fact = {"kind": "measurement", "effect": "exclude", "analyte": "platelets", "comparator": "<", "value": 100,
+            "unit": "10*9/L", "quote": "q"}
+    key = {"trial_id": "NCT00000000", "structured": {}, "facts": [fact]}
+    (base, _, _), (variant, expect, broken) = synth.make(key, {})
+    assert broken == fact and expect == "ineligible"
+    [before], [after] = base["observations"], variant["observations"]
+    assert before["value"] >= 100 > after["value"]
