@@ -109,6 +109,10 @@ EXAMPLE: dict[str, tuple[str, dict[str, Any]]] = {
     "surgery": ("procedures", {"name": "total hip replacement", "code": {"system": SNOMED, "code": "52734007"}}),
     "transfusion": ("procedures", {"name": "blood transfusion", "code": {"system": SNOMED, "code": "116859006"}}),
 }
+# a transplant is an operation of its own; an operation named otherwise has no example here
+TRANSPLANT = {"name": "kidney transplantation", "code": {"system": SNOMED, "code": "70536003"}}
+_TRANSPLANT = re.compile(r"\btransplant", re.I)
+_SURGERY = re.compile(r"\b(?:surgery|surgical|operation|operated)\b", re.I)
 # a criterion a coordinator would send for review rather than refuse outright
 QUALIFIED = re.compile(r"\b(?:uncontrolled|clinically (?:significant|relevant)|significant|severe|serious|"
                        r"unstable|poorly controlled|active|decompensated|investigator)\b", re.I)
@@ -306,9 +310,13 @@ def make(key: dict[str, Any], record: dict[str, Any]) -> list[tuple[dict[str, An
             if f["kind"] == "condition":
                 variant(f, {field_: [{**item, "onset": str(when), "status": "active"}]})
             elif field_ == "procedures":
+                if f["concept"] == "surgery" and _TRANSPLANT.search(f["quote"]):
+                    item = TRANSPLANT
+                elif f["concept"] == "surgery" and not _SURGERY.search(f["quote"]):
+                    continue  # a named operation ("Arthroscopy", "Core Decompression"): no example is one
                 variant(f, {field_: [{**item, "date": str(when)}]})
-            else:
-                variant(f, {field_: [{**item, "start": str(when), "end": str(when)}]})
+            else:  # a drug started inside the window and still taken: current, recent and past use alike
+                variant(f, {field_: [{**item, "start": str(when)}]})
         elif f["kind"] == "trial_participation" and must_absent:
             variant(f, {"trial_participation": [{"end": str(when)}]})
     return out
