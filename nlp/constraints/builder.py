@@ -2562,7 +2562,10 @@ class _Builder:
                            # led as one ("Adequate cardiac function with no evidence of congestive
                            # heart failure"; not "Severe respiratory disorder, including acute asthma")
                            and (d.unresolved or not x.unresolved or self._led_as_example(x, d))
-                           and not self._conjuncts(x, d)]
+                           and not self._conjuncts(x, d)
+                           # "... hepatitis virus, toxoplasmosis, HIV ..., as well as ... hepatitis C
+                           # PCR positivity": named in addition, no example
+                           and not cue("additive_join").search(self.text[x.end:d.start])]
                 days = d.window.high_days if d.window else None
                 if any((x.window.high_days if x.window else None) == days for x in broader):
                     continue

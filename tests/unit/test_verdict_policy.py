@@ -646,3 +646,17 @@ def test_policy_an_exclusion_together_with_what_is_not_read_is_no_certain_exclus
     # a list is no such pair: each item excludes alone
     listed = _parsed(nlp, "Exclusion Criteria:\n\n* Acute systemic infection, fever\n")
     assert Matcher().match(listed, infected).overall == "ineligible"
+
+
+def test_policy_viral_hepatitis_holds_hepatitis_b_and_c(nlp) -> None:  # type: ignore[no-untyped-def]
+    # set1 NCT03357770 "HIV, hepatitis virus or syphilis virus infection": a patient's hepatitis B
+    # is a viral hepatitis (the curated concept over hepatitis B and C and ICD-10-CM B15-B19)
+    trial = _parsed(nlp, "Exclusion Criteria:\n\n* HIV, hepatitis virus or syphilis virus infection\n")
+    hbv = _patient(conditions=[{"name": "Viral hepatitis type B", "status": "active",
+                                "code": {"system": "http://snomed.info/sct", "code": "66071002"}}])
+    assert Matcher().match(trial, hbv).overall == "ineligible"
+    assert Matcher().match(trial, _patient(conditions=[{"name": "asthma", "status": "active"}])).overall == "eligible"
+    # a hepatitis named after it in addition is kept, not read as its example (NCT04749667)
+    listed = _parsed(nlp, "Exclusion Criteria:\n\n* hepatitis virus, toxoplasmosis, HIV or syphilis infections, as well as "
+                          "hepatitis C PCR positivity\n")
+    assert {k.concepts.concept.id for c in listed.criteria for k in c.constraints if hasattr(k, "concepts")} >= {"viral_hepatitis", "hepatitis_c"}

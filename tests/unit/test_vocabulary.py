@@ -628,11 +628,13 @@ def test_vocabulary_a_british_spelling_never_takes_another_concepts_term() -> No
 
 
 def test_vocabulary_a_disease_named_by_its_agent_after_it() -> None:
-    # ctgov-msc NCT04276987 "HIV, hepatitis virus, or syphilis infection": viral hepatitis (ICD-10-CM
-    # B15-B19), not the unspecified inflammatory liver disease K75.9 its first word alone names
+    # ctgov-msc NCT04276987 "HIV, hepatitis virus, or syphilis infection": viral hepatitis (the
+    # curated concept over ICD-10-CM B15-B19 and hepatitis B and C), not the unspecified inflammatory
+    # liver disease K75.9 its first word alone names
     from nlp.core.vocabulary import _variants
 
     assert {"hepatitis virus", "hepatitis virus infection"} <= _variants("Viral hepatitis")
     lex = Lexicon.load()
-    assert [c for c, _, _ in lex.find("HIV, hepatitis virus, or syphilis infection")][1] == "icd10cm_b15_b19"
+    assert [c for c, _, _ in lex.find("HIV, hepatitis virus, or syphilis infection")][1] == "viral_hepatitis"
+    assert {"icd10cm_b15_b19", "hepatitis_b", "hepatitis_c"} <= {c for c in lex.entries if lex.is_a(c, "viral_hepatitis")}
     assert "hepatitis virus" not in "".join(_variants("Alcoholic hepatitis"))
