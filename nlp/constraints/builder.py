@@ -1643,6 +1643,33 @@ class _Builder:
         self._required[id(d)] = self._required[id(last)]
         return self._required[id(d)]
 
+    def _alternative_before(self, d: _Draft) -> str | None:
+        """The words right before ``d`` that "or" joins to it as an alternative nothing reads and
+        that holds no value (cue ``alternative_or``: "(ACR criteria or Kellgren and Lawrence
+        grading II to IV)", "a vital capacity (VC) or DLCO below 70% predicted"), or None. They
+        are looked for from the last bracket still open before ``d``, or the last comma, semicolon
+        or colon, in its sentence; a threshold there is the NER's or the grammar's to read."""
+        a = self._sentence_span(d.start, d.start)[0]
+        opened: list[int] = []
+        for i in range(a, d.start):
+            ch = self.text[i]
+            if ch == "(":
+                opened.append(i)
+            elif ch == ")" and opened:
+                opened.pop()
+            elif ch in ",;:":
+                a = i + 1
+        a = max([a, *(i + 1 for i in opened)])
+        seg = self.text[a:d.start]
+        m = next((m for m in cue("alternative_or").finditer(seg) if not seg[m.end():].strip()), None)
+        if m is None or not any(ch.isalpha() for ch in seg[:m.start()]):
+            return None
+        said = (a, a + m.start())
+        if any(x is not d and x.start < said[1] and said[0] < x.end for x in self.drafts) \
+                or any(x.label in _VALUE_LABELS and said[0] <= x.start < said[1] for x in self.ents):
+            return None
+        return " ".join(seg[:m.end()].split())
+
     def _conditional(self, said: str) -> Match[str] | None:
         """The first conditional cue of ``said`` that states a condition: not the "if" after the
         criterion's own effect said of the patients at large ("the patient should be excluded if
@@ -1731,6 +1758,10 @@ class _Builder:
                 unread = m is not None and any(x.label in _VALUE_LABELS and m.end() <= x.start < end for x in self.ents)
                 if m and unread and not any(m.end() <= x.start < end for x in self.drafts):
                     d.unresolved.append(f"an alternative after 'or' is not read ({self.text[m.start():end].strip()[:60]!r})")
+                elif (before := self._alternative_before(d)) is not None:
+                    # "knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to IV)":
+                    # the criteria before "or" are what the patient may meet instead
+                    d.unresolved.append(f"an alternative before 'or' is not read ({before!r})")
 
             if d.kind == Kind.TRIAL_PARTICIPATION:
                 if cue("own_trial").search(said) and not cue("other_trial").search(said):

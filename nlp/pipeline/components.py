@@ -885,7 +885,7 @@ def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[Val
 
 
 _SCALE_WORDS = ("stage", "grade", "class", "classification", "scale", "score", "category")
-_LEVEL_WORD_STEM = {"graded": "grade", "grades": "grade", "staged": "stage", "stages": "stage"}
+_LEVEL_WORD_STEM = {"graded": "grade", "grades": "grade", "grading": "grade", "staged": "stage", "stages": "stage", "staging": "stage"}
 
 
 def _scales_named_after(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:

@@ -148,10 +148,11 @@ _LEVELS = rf"""
     (?P<suffix>\s*(?:or|and)\s+(?:above|higher|more|greater|worse|over|below|lower|less|better|under))?
     """
 _SCALE_RE = re.compile(rf"(?:{read_cues().cues['scale_level_word']}\s*)+{_LEVELS}", re.X | re.I)
-# the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"; ``levels_after``)
+# the same levels right after a scale's own name ("ECOG 0, 1, or 2", "NYHA III or IV"; ``levels_after``),
 # "(ASA) I or II": after its bracket too; "Rutherford- II-4": after a dash right after the name and
 # a space ("Autism Diagnostic Observation Schedule - 2" is the scale's version)
-_LEVELS_AFTER = re.compile(rf"(?:[-–]\s+|[\s)\]]*){_LEVELS}", re.X | re.I)
+# "Kellgren-Lawrence grading II-IV": the scale's word after its name too
+_LEVELS_AFTER = re.compile(rf"(?:[-–]\s+|[\s)\]]*)(?:(?:{read_cues().cues['scale_level_word']})\s*)?{_LEVELS}", re.X | re.I)
 _UNIT_FIRST = re.compile(rf"\s*(?:{UNIT_RE})(?![^\W\d_])", re.I)
 _PLUS_MINUS = re.compile(r"\s*\(?\s*(?:\+\s*/\s*-|±)")  # "MoCA of 23 (+/- 4)": an approximate score, no level
 _CMP_BEFORE_SCALE = re.compile(rf"(?P<cmp>(?:{_CMP_RE}))\s*\Z", re.X | re.I)  # "> grade II"

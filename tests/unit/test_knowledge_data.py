@@ -321,6 +321,7 @@ CUE_CASES = [
     ("age_lead", "aged between ", "within "),
     ("range_join", " and ", " with "),
     ("scale_level_word", "NYHA functional class", "classic"),
+    ("scale_level_word", "Kellgren-Lawrence grading II-IV", "upgrading"),  # ctgov-msc NCT05027581
     ("coordinated_values", " for men and ", " and ECOG "),
     ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
     ("inhibitor_short_form", "oral PDE-5i", "multi-center"),  # dev NCT02745808

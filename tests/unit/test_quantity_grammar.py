@@ -1453,6 +1453,10 @@ def test_grammar_percent_is_no_level_of_an_analyte_in_another_unit(nlp) -> None:
     ("Grade ≥3 according to Wagner", {("wagner_grade", 3.0, None)}),
     ("cuff tear arthropathy grade 3-5 according to Hamada", {("uncoded:Hamada grade", 3.0, 5.0)}),
     ("Ischemic rest pain, stage IV according to Fontaine", {("uncoded:Fontaine stage", 4.0, 4.0)}),
+    # "staging" / "grading" are scale words too (set2 NCT01351610; ctgov-msc NCT05027581, NCT03048773)
+    ("Patients with staging of ≥III according to Fontaine and ≥4 according to Rutherford categories,",
+     {("uncoded:Fontaine stage", 3.0, None), ("rutherford_category", 4.0, None)}),
+    ("Subject with unilateral/bilateral OA knee(s) of Kellgren-Lawrence grading II-IV", {("kellgren_lawrence", 2.0, 4.0)}),
     # not a scale named before the levels, nor what names no scale (ctgov-msc NCT04453111,
     # NCT03860155; LCT)
     ("Kellgren-Lawrence Grade 2 or 3 according to X-ray imaging.", {("kellgren_lawrence", 2.0, 3.0)}),
@@ -1521,3 +1525,17 @@ def test_grammar_type_levels_before_a_staged_condition(nlp, text: str, read: set
 def test_grammar_blood_gases_and_ratios(nlp, text: str, section: str, expected: list) -> None:  # type: ignore[no-untyped-def]
     found = {(c.concepts.concept.id, c.range.low, c.range.high, c.range.unit) for c in _constraints(nlp, text, "measurement", section)}
     assert found == set(expected)
+
+
+def test_grammar_an_alternative_before_or_that_nothing_reads_leaves_the_threshold_open(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT03048773 "knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to
+    # IV)": the ACR criteria are what a patient of grade I may meet instead; set1 NCT00962923
+    # "a vital capacity (VC) or DLCO below 70% predicted": the VC may be the one below 70%
+    for text in ("Diagnosis with knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to IV)",
+                 "lung involvement: with a vital capacity (VC) or DLCO below 70% predicted"):
+        [c] = _constraints(nlp, text, "measurement")
+        assert any(u.startswith("an alternative before 'or' is not read") for u in c.provenance.unresolved), text
+    # an "or" inside a bracket closed before the threshold, or between two thresholds read, is none
+    for text in ("Kellgren-Lawrence grade II to IV (knee or hip)", "ALT or AST ≤ 2.5 x ULN"):
+        assert all(not any("alternative before" in u for u in c.provenance.unresolved)
+                   for c in _constraints(nlp, text, "measurement")), text
