@@ -1252,6 +1252,10 @@ class _Builder:
             # "steroid-induced diabetes", "chemotherapy-induced neuropathy", "catheter-related
             # infection": the treatment names the cause of a condition; the criterion is about that
             unresolved.append(f"names the cause of a condition ({m.group(0).strip(' -')!r}), not a treatment asked about")
+        elif kind == Kind.PROCEDURE and (m := cue("treatment_purpose_before").search(self.clause_before(e.start, "clause_punctuation"))):
+            # "a recipient of prior stem cell/progenitor cell therapy for spinal fusion surgery": the
+            # operation names what a treatment was for; the criterion is about the treatment
+            unresolved.append(f"names what a treatment was for ({' '.join(m.group(0).split())!r}), not a procedure asked about")
         elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.clause_before(e.start, "clause_punctuation"))):
             # "not amenable to percutaneous coronary intervention", "not a candidate for surgery": a
             # judgement on whether it could be given, not whether it was

@@ -237,6 +237,7 @@ CUE_CASES = [
     ("lacking_after", " without a functioning ", " with a "),  # NCT02501811
     ("accompanied_by", "mg/dl and presence of urine ketones", "presenting with"),  # NCT00721045
     ("additive_join", ", as well as heaptitis B surface antigen", ", such as"),  # NCT04749667
+    ("treatment_purpose_before", "recipient of prior stem cell/progenitor cell therapy for ", "therapy within 6 months before "),  # NCT00810212
     ("accompanied_by", "infection, accompanied by fever", "accompanying"),  # LCT NCT03925454
     ("of_another_person", "Infants of healthy mothers with", "Infants with"),  # LCT NCT03928431
     ("age_of_comparator", "over the age of 18", "up to age 35"),  # LCT; NCT01624701 (a catalogue item: not read)

@@ -660,3 +660,14 @@ def test_policy_viral_hepatitis_holds_hepatitis_b_and_c(nlp) -> None:  # type: i
     listed = _parsed(nlp, "Exclusion Criteria:\n\n* hepatitis virus, toxoplasmosis, HIV or syphilis infections, as well as "
                           "hepatitis C PCR positivity\n")
     assert {k.concepts.concept.id for c in listed.criteria for k in c.constraints if hasattr(k, "concepts")} >= {"viral_hepatitis", "hepatitis_c"}
+
+
+def test_policy_an_operation_a_treatment_was_for_is_no_procedure_asked_about(nlp) -> None:  # type: ignore[no-untyped-def]
+    # set1 NCT00810212 "a recipient of prior stem cell/progenitor cell therapy for spinal fusion
+    # surgery": the stem cells are excluded; a spinal fusion alone is for a reviewer
+    trial = _parsed(nlp, "Exclusion Criteria:\n\n* Have been a recipient of prior stem cell/progenitor cell therapy for spinal fusion surgery.\n")
+    fused = _patient(procedures=[{"name": "spinal fusion", "date": "2024-05-01"}])
+    assert Matcher().match(trial, fused).overall != "ineligible"
+    # an operation asked about is read as one (LCT NCT03867877)
+    asked = _parsed(nlp, "Exclusion Criteria:\n\n* spinal fusion or other orthopedic surgery in the past six months\n")
+    assert Matcher().match(asked, _patient(procedures=[{"name": "spinal fusion", "date": "2026-09-01"}])).overall == "ineligible"

@@ -638,3 +638,14 @@ def test_vocabulary_a_disease_named_by_its_agent_after_it() -> None:
     assert [c for c, _, _ in lex.find("HIV, hepatitis virus, or syphilis infection")][1] == "viral_hepatitis"
     assert {"icd10cm_b15_b19", "hepatitis_b", "hepatitis_c"} <= {c for c in lex.entries if lex.is_a(c, "viral_hepatitis")}
     assert "hepatitis virus" not in "".join(_variants("Alcoholic hepatitis"))
+
+
+def test_vocabulary_fusions_and_desis_operations_are_surgery() -> None:
+    # MeSH "Spinal Fusion", "Arthrodesis", "Pleurodesis" (classes.json mesh_heads / mesh_surgical):
+    # dev NCT04410731 "a spinal fusion adjacent to the symptomatic level"; not "Cell Fusion" or
+    # "Gene Fusion", which name no operation
+    lex = Lexicon.load()
+    for term in ("spinal fusion", "arthrodesis", "pleurodesis"):
+        [cid] = lex.concepts_in(term)
+        assert lex.is_a(cid, "surgery"), term
+    assert not lex.concepts_in("gene fusion") and not lex.concepts_in("cell fusion")
