@@ -1647,6 +1647,17 @@ class _Builder:
         self._required[id(d)] = self._required[id(last)]
         return self._required[id(d)]
 
+    def _same_analyte_after_or(self, d: _Draft) -> _Draft | None:
+        """The next measurement of the same analyte, ungrouped, read after an "or" (cue
+        ``alternative_or``, outside an aside) in ``d``'s sentence, or None."""
+        end = self._sentence_span(d.end, d.end)[1]
+        for x in self.drafts:
+            if x is d or x.kind != Kind.MEASUREMENT or x.concept != d.concept or x.group is not None or not (d.end <= x.start < end):
+                continue
+            if any(self._aside_at(m.start()) is None for m in cue("alternative_or").finditer(self.text, d.end, x.start)):
+                return x
+        return None
+
     def _alternative_before(self, d: _Draft) -> str | None:
         """The words right before ``d`` that "or" joins to it as an alternative nothing reads and
         that holds no value (cue ``alternative_or``: "(ACR criteria or Kellgren and Lawrence
@@ -1762,6 +1773,12 @@ class _Builder:
                 unread = m is not None and any(x.label in _VALUE_LABELS and m.end() <= x.start < end for x in self.ents)
                 if m and unread and not any(m.end() <= x.start < end for x in self.drafts):
                     d.unresolved.append(f"an alternative after 'or' is not read ({self.text[m.start():end].strip()[:60]!r})")
+                elif (other := self._same_analyte_after_or(d)) is not None:
+                    # "type 2 diabetes ... whose disease duration is more than 5 years, or whose disease
+                    # duration of type 1 diabetes is more than 1 year": two thresholds of one analyte
+                    # the text offers as alternatives, which no group joins
+                    for x in (d, other):
+                        x.unresolved.append("one of two thresholds of the analyte joined by 'or' as alternatives")
                 elif (before := self._alternative_before(d)) is not None:
                     # "knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to IV)":
                     # the criteria before "or" are what the patient may meet instead

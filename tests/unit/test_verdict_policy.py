@@ -671,3 +671,18 @@ def test_policy_an_operation_a_treatment_was_for_is_no_procedure_asked_about(nlp
     # an operation asked about is read as one (LCT NCT03867877)
     asked = _parsed(nlp, "Exclusion Criteria:\n\n* spinal fusion or other orthopedic surgery in the past six months\n")
     assert Matcher().match(asked, _patient(procedures=[{"name": "spinal fusion", "date": "2026-09-01"}])).overall == "ineligible"
+
+
+def test_policy_two_thresholds_of_one_analyte_joined_by_or_are_alternatives(nlp) -> None:  # type: ignore[no-untyped-def]
+    # set6 NCT03912480: "type 2 diabetes ... whose disease duration is more than 5 years, or whose
+    # disease duration of type 1 diabetes is more than 1 year": a type 1 patient of 2 years is not
+    # turned away by the type 2 threshold
+    trial = _parsed(nlp, "Inclusion Criteria:\n\n* Patients with type 2 diabetes whose disease duration is more than 5 years, "
+                         "or whose disease duration of type 1 diabetes is more than 1 year\n")
+    t1 = _patient(conditions=[{"name": "type 1 diabetes mellitus", "status": "active", "onset": "2024-09-01"}])
+    report = Matcher().match(trial, t1)
+    assert report.overall == "needs_review"
+    assert any("joined by 'or' as alternatives" in k.reason for c in report.criteria for k in c.constraints)
+    # one threshold and no "or": a certain fail
+    one = _parsed(nlp, "Inclusion Criteria:\n\n* Patients with type 1 diabetes whose disease duration is more than 5 years\n")
+    assert Matcher().match(one, t1).overall == "ineligible"
