@@ -240,9 +240,14 @@ def absence_of_target(lex: Lexicon, c: ConditionConstraint | OtherConstraint, ta
     return any(lex.is_a(t, cid) and not any(lex.is_a(t, x) for x in carved) for t in targets)
 
 
+def may_spare(c: ConditionConstraint | OtherConstraint) -> bool:
+    """Whether ``c`` is an exclusion of a condition at any time, which ``spared_sets`` reads."""
+    return c.effect == "exclude" and c.present and c.window is None
+
+
 def spared_sets(lex: Lexicon, c: ConditionConstraint | OtherConstraint, required: Iterable[ConceptSet]) -> tuple[ConceptSet, ...]:
     """``Matcher.spared`` for a trial whose inclusions require ``required``."""
-    if c.effect != "exclude" or not c.present or c.window is not None:
+    if not may_spare(c):
         return ()
     return tuple(y for y in required if lex.is_a(y.concept.id, c.concepts.concept.id))
 
@@ -266,6 +271,8 @@ class Matcher:
         self._targets: frozenset[str] = frozenset()  # the trial being matched: its inclusion diagnoses
         self._targets_up: frozenset[str] = frozenset()  # ... with their ancestors
         self._required: tuple[ConceptSet, ...] = ()  # ... the conditions its inclusions require
+        # ... what an outcome that read them depends on (the memo keeps it per scope)
+        self._scope: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self._memo: dict[tuple[str, str | None], _Outcome | dict[tuple[frozenset[str], frozenset[str]], _Outcome] | None] = {}
         self._memo_patient: Patient | None = None
         self._meta: dict[str, tuple[str, bool]] = {}  # content key -> (kind, certain): any patient
@@ -356,8 +363,7 @@ class Matcher:
         kept = self._memo.get(key, False)
         if isinstance(kept, tuple):
             return self._keyed_res(slot, kept)
-        scope = (self._targets, frozenset(r.concept.id for r in self._required))
-        if isinstance(kept, dict) and (hit := kept.get(scope)) is not None:
+        if isinstance(kept, dict) and (hit := kept.get(self._scope)) is not None:
             return self._keyed_res(slot, hit)
         self._read_targets = self._read_siblings = False
         out = self._outcome(c, patient, section, siblings)
@@ -365,7 +371,7 @@ class Matcher:
             self._memo[key] = None  # depends on the criterion's other constraints: not kept
         elif self._read_targets:
             per = kept if isinstance(kept, dict) else {}
-            per[scope] = out
+            per[self._scope] = out
             self._memo[key] = per
         elif kept is False:
             self._memo[key] = out
@@ -653,9 +659,9 @@ class Matcher:
         ("hemorrhagic stroke" in a trial that requires a stroke), and so does one of another kind
         ("bacterial infection" for a bacterial pneumonia where a pneumonia is required). The
         trial's target diagnoses are ``_overlaps_target``'s; the cohort SQL reads the same."""
-        if c.effect != "exclude" or not c.present or c.window is not None:
+        if not may_spare(c):
             return ()
-        self._read_targets = True
+        self._read_targets = True  # the outcome depends on the trial: kept per its scope
         return spared_sets(self.lexicon, c, self._required)
 
     def _exposed(self, c: TherapyConstraint | ProcedureConstraint | TrialParticipationConstraint, p: Patient,
@@ -810,6 +816,7 @@ class Matcher:
         self._targets = frozenset(self.targets(form))
         self._targets_up = self.lexicon.closure(self._targets)
         self._required = self.required(form)
+        self._scope = (self._targets, frozenset(r.concept.id for r in self._required))
         children: dict[str, list[AnnotatedCriterion]] = {}
         for crit in trial.criteria:
             if crit.parent:
