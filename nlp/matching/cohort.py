@@ -425,8 +425,9 @@ class Cohort:
             return self._contains(age, cond.range) if age else "NULL"
         return "NULL"
 
-    def verdict(self, c: AnyConstraint, crit: AnnotatedCriterion | None) -> str:
-        """``Matcher._outcome``'s verdict of ``c`` for person ``p``, as a SQL integer code."""
+    def verdict(self, c: AnyConstraint, crit: AnnotatedCriterion | None, crit_doubt: str | None = None) -> str:
+        """``Matcher._outcome``'s verdict of ``c`` for person ``p``, as a SQL integer code; ``crit_doubt``:
+        ``alternatives.criterion_doubt`` of ``crit``, computed once per criterion by the caller."""
         if isinstance(c, JudgementConstraint):
             return str(NOT_COMPUTABLE)
         if isinstance(c, ConditionConstraint | OtherConstraint) and absence_of_target(self.matcher.lexicon, c, self._targets):
@@ -444,7 +445,7 @@ class Cohort:
         arms.append(f"WHEN {ok} THEN {PASS}")
         if r.spared is not None:
             arms.append(f"WHEN {r.spared} THEN {UNKNOWN}")
-        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None) or (crit and criterion_doubt(crit))
+        static = Matcher.doubt(c, _Reading(False, ""), crit.section if crit else None) or crit_doubt
         if static:
             return f"CASE {' '.join(arms)} ELSE {UNKNOWN} END"
         arms.append(f"WHEN {r.absent} THEN {UNKNOWN}")
@@ -487,14 +488,15 @@ class Cohort:
         alt = trial_alternatives(trial)
         k_of: dict[str, str] = {}
 
-        def column(c: AnyConstraint, crit: AnnotatedCriterion | None) -> str:
+        def column(c: AnyConstraint, crit: AnnotatedCriterion | None, crit_doubt: str | None = None) -> str:
             """The constraint's verdict column, and the name it is read by."""
             k_of[c.id] = name = f"k{len(cols)}"
-            cols.append(f"{self.verdict(c, crit)} AS {name}")
+            cols.append(f"{self.verdict(c, crit, crit_doubt)} AS {name}")
             return f"a{name[1:]}" if c.id in alt else name
 
         for crit in reversed(trial.criteria):  # children before parents
-            local: dict[str, str] = {c.id: column(c, crit) for c in crit.constraints}
+            doubt = criterion_doubt(crit)  # once per criterion: it compares the criterion's constraints pairwise
+            local: dict[str, str] = {c.id: column(c, crit, doubt) for c in crit.constraints}
             kids = children.get(crit.id, [])
             for k in kids:
                 local[k.id] = col_of[k.id]
