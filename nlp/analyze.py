@@ -10,6 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 
 from nlp.constraints.builder import age_warnings, build_criterion, structured_constraints
+from nlp.core.checks import age_doubts
 from nlp.core.constraints import AnyConstraint
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.topics import find_topics
@@ -50,9 +51,10 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *,
             continue
         built = build_criterion(c.id, c.section, entities.get(c.id, ()), record.eligibility_text,
                                 (c.start, c.end), children.get(c.id, ()), lead=c.text, targets=targets)
-        text_constraints.extend(built.constraints)
+        built_constraints = tuple(age_doubts(record, built.constraints))
+        text_constraints.extend(built_constraints)
         criteria.append(AnnotatedCriterion(
-            **c.model_dump(), entities=entities.get(c.id, ()), constraints=built.constraints,
+            **c.model_dump(), entities=entities.get(c.id, ()), constraints=built_constraints,
             logic=built.logic, computable=built.computable, reason=built.reason,
         ))
     if classifier is not None:

@@ -47,7 +47,13 @@ def alternatives(items: Iterable[tuple[str, AnyConstraint, str]]) -> dict[str, t
     inclusions on the same analyte (and unit) that no value meets together with it, as (id, what
     they say): "1 to 18 years" and "younger than 1 year", "PaO2/FiO2 > 100" and "PaO2/FiO2 ≤
     100", "EDSS ≤ 5.0" and "EDSS ≥ 5.5"."""
-    required = [(i, said, req) for i, c, said in items if (req := _required_range(c)) is not None]
+    read = [(i, said, req, c.provenance.source == "record") for i, c, said in items if (req := _required_range(c)) is not None]
+    # the record's structured fields (its minimum and maximum age) are no alternative of the text:
+    # a text's range they leave no patient in is no cohort the trial offers but a misreading,
+    # which withholds nothing (``nlp.core.checks.age_doubts`` makes its own fails uncertain)
+    structured = [req for _, _, req, rec in read if rec]
+    required = [(i, said, (key, rng)) for i, said, (key, rng), rec in read
+                if rec or not any(okey == key and _disjoint(rng, orng) for okey, orng in structured)]
     out: dict[str, tuple[tuple[str, str], ...]] = {}
     for i, _, (key, rng) in required:
         others = tuple((o, said or range_words(orng))
