@@ -621,6 +621,32 @@ def test_pipeline_model_spans_of_function_words_are_no_entities(nlp) -> None:  #
     ("Multi-organ dysfunction/failure", "multiple_organ_failure", True),
     # a score named after it is no diagnosis (dev NCT03369275)
     ("organ hypoperfusion, as defined by the modified Multiple Organ Dysfunction Score (MODS)", "multiple_organ_failure", False),
+    # the failure or dysfunction of any organ, as exclusions write it (ctgov-msc NCT05132972,
+    # NCT02923375, NCT01877759, NCT04414592, NCT04371393, NCT01436058, NCT01606215; LCT NCT03925298)
+    ("Organ failure", "organ_failure", True),
+    ("Terminal organ failure.", "organ_failure", True),
+    ("Vital organs failure", "organ_failure", True),
+    ("Shock, failure of vital organs or unstable vital signs;", "organ_failure", True),
+    ("Any end-stage organ disease which in the opinion of the investigator may possibly affect the safety", "organ_failure", True),
+    ("End organ damage", "organ_dysfunction", True),
+    ("Any significant organ dysfunction or co-morbidity", "organ_dysfunction", True),
+    ("serious heart, lung, kidney or other organ dysfunction.", "organ_dysfunction", True),
+    # an organ's own failure stays its own concept; a transplanted organ is no failure
+    ("Liver failure", "organ_failure", False),
+    ("History of solid organ transplantation", "organ_failure", False),
 ])
 def test_pipeline_condition_terms_of_a_family(nlp, text: str, concept: str, found: bool) -> None:  # type: ignore[no-untyped-def]
     assert (concept in {e._.concept_id for e in nlp(text).ents}) is found
+
+
+def test_organ_failure_classes_hold_each_organs_failure() -> None:
+    """The failure of one organ is a kind of organ failure, and organ failure a kind of organ
+    dysfunction, so an exclusion of "any organ failure" catches a patient's renal failure and one
+    of "organ dysfunction" a hepatic dysfunction (lexicon: organ_failure, organ_dysfunction)."""
+    from nlp.core.lexicon import Lexicon
+
+    lx = Lexicon.load()
+    for failure in ("liver_failure", "renal_failure", "heart_failure", "respiratory_failure", "multiple_organ_failure"):
+        assert {"organ_failure", "organ_dysfunction"} <= set(lx.ancestors(failure)), failure
+    for dysfunction in ("hepatic_dysfunction", "renal_dysfunction", "cardiac_dysfunction"):
+        assert "organ_dysfunction" in lx.ancestors(dysfunction) and "organ_failure" not in lx.ancestors(dysfunction)

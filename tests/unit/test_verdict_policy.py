@@ -88,10 +88,20 @@ def test_policy_an_uncertain_reading_never_fails(prov: dict[str, Any], why: str)
     ("renal_failure", "End-stage renal disease"),
     # DSM-5's alcohol use disorder joins abuse and dependence (alcoholism was abuse's sibling)
     ("alcohol_abuse", "Alcoholism"),
+    # "Organ failure", "Vital organs failure" (ctgov-msc NCT05132972, NCT01877759): any organ's failure
+    ("organ_failure", "Renal failure"),
+    ("organ_failure", "Multiple organ failure"),
+    ("organ_dysfunction", "Hepatic dysfunction"),
 ])
 def test_policy_a_recorded_narrower_diagnosis_fails_its_broader_exclusion(excluded: str, recorded: str) -> None:
     p = _patient(conditions=[{"name": recorded, "status": "active"}])
     assert _verdict(_trial(_condition(excluded), section="exclusion"), p)[0] == "ineligible"
+
+
+def test_policy_a_broader_recorded_diagnosis_never_fails_a_narrower_exclusion() -> None:
+    """A hepatic dysfunction is no organ failure: "Organ failure" excludes a liver failure, not it."""
+    p = _patient(conditions=[{"name": "Hepatic dysfunction", "status": "active"}])
+    assert _verdict(_trial(_condition("organ_failure"), section="exclusion"), p)[0] != "ineligible"
 
 
 def test_policy_the_records_silence_never_fails_a_requirement() -> None:
