@@ -1676,9 +1676,13 @@ class _Builder:
                 a = i + 1
         a = max([a, *(i + 1 for i in opened)])
         seg = self.text[a:d.start]
-        m = next((m for m in cue("alternative_or").finditer(seg) if not seg[m.end():].strip()), None)
+        # "or" right before it, or before a word or two of its own ("by clinical history or hospital
+        # BP ≥140/90": cue ``alternative_or_gap``, lower-case words: a setting, not a measure named)
+        m = next((m for m in cue("alternative_or").finditer(seg) if cue("alternative_or_gap").fullmatch(seg[m.end():])), None)
         if m is None or not any(ch.isalpha() for ch in seg[:m.start()]):
             return None
+        if seg[m.end():].strip() and sum(any(ch.isalpha() for ch in w) for w in seg[:m.start()].split()) < 2:
+            return None  # "Idiopathic or secondary osteoarthritis ... grade 2, 3, or 4": two words of one name
         said = (a, a + m.start())
         if any(x is not d and x.start < said[1] and said[0] < x.end for x in self.drafts) \
                 or any(x.label in _VALUE_LABELS and said[0] <= x.start < said[1] for x in self.ents):

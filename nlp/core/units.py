@@ -45,7 +45,9 @@ class Unit(BaseModel):
     note: str | None = None
     # False: read where written ("121 lbs"), never assumed for a number written without a unit
     # (``implied_unit``: a bare "weight > 100" is read in the metric units alone)
-    implied: bool = True
+    # "own": assumed only for an analyte measured in it itself ("PEEP 5" is cm H2O; a bare
+    # "systolic blood pressure > 180" is mmHg, never 180 cm H2O, though both are plausible)
+    implied: bool | Literal["own"] = True
     # implied only for numbers below this ("{fraction}": a fraction of one is written below one;
     # "FEV1 < 1.0" is litres, no 100 %)
     implied_below: Number | None = None
@@ -286,6 +288,7 @@ class _Index:
     time_codes: tuple[str, ...]
     readable_as: tuple[frozenset[str], ...]
     not_implied: frozenset[str]
+    own_implied: frozenset[str]  # implied only for an analyte measured in it (``Unit.implied`` "own")
     near_normal: float
     implied_below: dict[str, float]
     dimension_words: dict[str, frozenset[str]]  # "diameter" -> {"length"}
@@ -317,7 +320,8 @@ def _index() -> _Index:
         aliases,
         tuple(t.code for t in times.units),
         tuple(frozenset(g) for g in units.readable_as),
-        frozenset(u.code for u in units.units if not u.implied),
+        frozenset(u.code for u in units.units if u.implied is False),
+        frozenset(u.code for u in units.units if u.implied == "own"),
         units.implied_near_normal,
         {u.code: float(u.implied_below) for u in units.units if u.implied_below is not None},
         {w: frozenset(g.dimensions) for g in units.dimension_words.words for w in g.words} if units.dimension_words else {},
@@ -448,7 +452,7 @@ def implied_unit(analyte_unit: str | None, values: list[float], plausible: tuple
     low, high = _window(plausible, normal, index.near_normal)
     fitting: list[tuple[str, float]] = []
     for code, (d, factor) in index.family.items():
-        if d != dim or code in index.time_codes or code in index.not_implied:
+        if d != dim or code in index.time_codes or code in index.not_implied or (code in index.own_implied and code != analyte_unit):
             continue
         if code in index.implied_below and any(v >= index.implied_below[code] for v in values):
             continue

@@ -11,7 +11,8 @@ the treatment's concept (a course's, also of a broader concept: a prednisone cou
 glucocorticoid treatment's); a fact that names its concept, an "other" therapy or a target
 diagnosis, by a name found in the constraint's evidence or by any name of the constraint's
 concept standing as whole words in the fact's name), comparator, value and unit
-(after conversion) and window. Recall is reported per kind; precision for the numeric kinds
+(after conversion; a key's unitless "ratio" or "score" where the text wrote no unit takes the
+number of a constraint whose unit the analyzer implied, "P/F ratio < 200" read in mmHg) and window. Recall is reported per kind; precision for the numeric kinds
 (age, weight, bmi, measurement): the share of numeric constraints built from the text that match
 some fact. Constraints are read as facets (``nlp.core.normal``): a range gives one comparison per
 end, as the key gives one fact per end.
@@ -156,7 +157,11 @@ def _value_ok(fact: dict[str, Any], c: Facet) -> bool:
     f_unit = ucum(fact.get("unit"))
     c_unit = ucum(c.unit)
     got: float | None
-    if f_unit in _UNITLESS and c_unit in _UNITLESS:
+    # a key that writes no unit where the text wrote none ("P/F ratio < 200": "ratio") and a
+    # constraint whose unit the analyzer implied, not read (its analyte's own, mmHg): both say
+    # the number as written
+    implied = c.constraint.provenance.rule.endswith(":implied_unit")
+    if f_unit in _UNITLESS and (c_unit in _UNITLESS or implied):
         got = float(c.value)
     else:
         got = convert(float(c.value), c_unit, f_unit, c.concept.id if c.concept else None)

@@ -292,7 +292,7 @@ def test_constraints_pressure_named_after_its_value(nlp, text, expected) -> None
     # the second end after "but" is the same analyte's (ctgov-msc NCT01219452; set 7 NCT04490486)
     ("Ejection fraction of left ventricular should be less than 50%, but more than 20%.",
      [("lvef", "<", 50.0, "%"), ("lvef", ">", 20.0, "%")]),
-    ("PaO2/FiO2 </= 300 but > 200", [("pao2_fio2", "<=", 300.0, None), ("pao2_fio2", ">", 200.0, None)]),
+    ("PaO2/FiO2 </= 300 but > 200", [("pao2_fio2", "<=", 300.0, "mm[Hg]"), ("pao2_fio2", ">", 200.0, "mm[Hg]")]),
 ])
 def test_constraints_both_ends_joined_by_but(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
     assert [(c.concept.id, c.comparator, c.value, c.unit) for c in cons(nlp, text, "Inclusion") if c.kind == "measurement"] == expected
@@ -822,6 +822,20 @@ def test_constraints_fact_other_therapy_by_any_name_of_the_concept(nlp, name: st
     fact = {"kind": "therapy", "effect": "exclude", "concept": "other", "name": name,
             "quote": "Dependent on Extracorporeal Membrane Oxygenation"}
     assert _fact_found(nlp, "Exclusion", fact) is found
+
+
+@pytest.mark.parametrize(("unit", "value", "found"), [
+    ("ratio", 200, True),  # the key wrote no unit where the text wrote none: the number as written
+    ("mmHg", 200, True),  # the key names the analyte's unit: compared after conversion
+    ("ratio", 300, False),  # another number
+    ("kPa", 200, False),  # a unit named that the reading is not in
+])
+def test_constraints_fact_unitless_key_and_an_implied_unit(nlp, unit: str, value: float, found: bool) -> None:  # type: ignore[no-untyped-def]
+    """"P/F ratio < 200" (dev NCT03369275): the analyzer implies mmHg, its analyte's own unit; a key
+    that writes "ratio" for the unit nobody wrote takes it (nlp.evaluation.facts._value_ok)."""
+    fact = {"kind": "measurement", "effect": "include", "analyte": "PaO2/FiO2", "comparator": "<",
+            "value": value, "unit": unit, "quote": "P/F ratio < 200"}
+    assert _fact_found(nlp, "Inclusion", fact) is found
 
 
 def test_constraints_a_narrower_concept_named_first_is_no_example(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -373,7 +373,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap"} == set(read_cues().cues)
+    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap", "alternative_or_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -392,6 +392,15 @@ def test_knowledge_accompanied_gap_spans_only_a_comma() -> None:
     # presence of the syndrome of dependence", NCT05167552)
     assert cue("accompanied_gap").fullmatch(", ") and cue("accompanied_gap").fullmatch(" ")
     assert not cue("accompanied_gap").fullmatch(", all diseases ")
+
+
+def test_knowledge_alternative_or_gap_spans_a_word_or_two_in_lower_case() -> None:
+    # "(by clinical history or hospital BP ≥140/90 on two occasions)" (LCT NCT03923790): a setting
+    # between the "or" and the measure; never a measure of its own name, a clause or a line break
+    for gap in ("", " ", " hospital ", " office measured "):
+        assert cue("alternative_or_gap").fullmatch(gap), gap
+    for gap in (" DLCO ", " a raised blood ", " hospital\n", " hospital, "):
+        assert not cue("alternative_or_gap").fullmatch(gap), gap
 
 
 def test_knowledge_defining_join_spans_a_bracket_or_a_linking_word() -> None:

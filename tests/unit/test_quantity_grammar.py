@@ -744,6 +744,13 @@ def test_grammar_age_condition(nlp, text: str, analyte: str, ages: list[tuple[fl
     ("left ventricular ejection fraction <0.25", "lvef", "{fraction}"),  # NCT04005989: no 0.25 %
     ("Obstructive lung disease: FEV1/FVC < 0.70", "fev1_fvc", "{fraction}"),  # NCT02594839
     ("Hematocrit < 30", "hematocrit", "%"),
+    # a pressure in the unit its analyte is measured in: mmHg and cmH2O are each as plausible for
+    # the other's numbers, so each is implied only for its own analytes (units.json "implied": "own")
+    ("Systolic blood pressure ≤ 170", "systolic_blood_pressure", "mm[Hg]"),  # ctgov-msc NCT02104713
+    ("Diastolic blood pressure ≤ 90", "diastolic_blood_pressure", "mm[Hg]"),  # ctgov-msc NCT02104713
+    ("PaO2/FiO2 (P/F ratio) ≤ 200.", "pao2_fio2", "mm[Hg]"),  # ctgov-msc NCT05354141
+    ("positive end-expiratory pressure (PEEP) ≥5", "peep", "cm[H2O]"),  # ctgov-msc NCT04366830
+    ("PaO2 < 8", "pao2", "kPa"),  # constructed: 8 mmHg is no PaO2, 8 kPa is 60 mmHg
 ])
 def test_grammar_implied_unit(nlp, text: str, analyte: str | None, unit: str | None) -> None:  # type: ignore[no-untyped-def]
     cs = _constraints(nlp, text, "bmi" if analyte is None else "measurement")
@@ -1532,10 +1539,17 @@ def test_grammar_an_alternative_before_or_that_nothing_reads_leaves_the_threshol
     # IV)": the ACR criteria are what a patient of grade I may meet instead; set1 NCT00962923
     # "a vital capacity (VC) or DLCO below 70% predicted": the VC may be the one below 70%
     for text in ("Diagnosis with knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to IV)",
-                 "lung involvement: with a vital capacity (VC) or DLCO below 70% predicted"):
+                 "lung involvement: with a vital capacity (VC) or DLCO below 70% predicted",
+                 # LCT NCT03923790: the history is the other way to show the hypertension, "hospital" the setting
+                 "presence of hypertension (by clinical history or hospital BP ≥140 on two occasions)"):
         [c] = _constraints(nlp, text, "measurement")
         assert any(u.startswith("an alternative before 'or' is not read") for u in c.provenance.unresolved), text
     # an "or" inside a bracket closed before the threshold, or between two thresholds read, is none
-    for text in ("Kellgren-Lawrence grade II to IV (knee or hip)", "ALT or AST ≤ 2.5 x ULN"):
+    # nor one adjective coordinated with another of the threshold's own name (ctgov-msc NCT02237846),
+    # nor an "and/or" after a threshold read before a comma (ctgov-msc NCT01558908)
+    for text in ("Kellgren-Lawrence grade II to IV (knee or hip)", "ALT or AST ≤ 2.5 x ULN",
+                 ("Idiopathic or secondary osteoarthritis of the knee with grade 2, 3, or 4 radiographic severity, as defined by "
+                  "the modified Kellgren-Lawrence classification"),
+                 "an ankle brachial index (ABI) of less than 0.55, and/or a resting toe brachial index (TBI) of less than 40."):
         assert all(not any("alternative before" in u for u in c.provenance.unresolved)
                    for c in _constraints(nlp, text, "measurement")), text
