@@ -64,6 +64,7 @@ from nlp.core.units import (
     display,
     implied_unit,
     may_measure,
+    named_analyte,
     names_nothing,
     quantity_reads,
     read_as,
@@ -894,11 +895,26 @@ class _Builder:
                         # levels": a number without a unit, words before an analyte measured in one,
                         # counts something else ("19≤BMI", "10 cigarettes a day" adjoin theirs)
                         after = None
-                    if (defined := self._defined_by(e)) is not None:
+                    if (after is None or not cue("adjoining_gap").fullmatch(self.text[e.end:after.start])) \
+                            and (defined := self._defined_by(e)) is not None:
+                        # ("smokers with at least 10 pack-years": the analyte the value adjoins, cue
+                        # ``adjoining_gap``, is read before what the condition is measured by)
                         # "severe anemia (<8 g/dL)": the threshold is what the condition means
                         self._defined_condition(e.start, defined.concept_id)
                         self._measurement(defined, e, None, condition_at(e.start))
                         last_targets, closed, last_value_end, last_comparator = [defined], True, e.end, e.comparator
+                    elif after is None and (counted := named_analyte(e.unit)) is not None:
+                        # "drinking more than 5 units of alcohol per day": the unit says what is counted
+                        n = len(self.drafts)
+                        self._measurement(Entity(label="MEASUREMENT", text=e.text, start=e.start, end=e.end, concept_id=counted,
+                                                 negated=e.negated), e, None, condition_at(e.start))
+                        lead = self.clause_before(e.start)
+                        if cue("negation").search(lead[-_DENIAL_REACH - 8:]):
+                            # "Not drinking more than 2 alcoholic drinks per day": no analyte named for the
+                            # negation to deny, so which side of the threshold is asked is not read
+                            for d in self.drafts[n:]:
+                                d.unresolved.append("a negation cue before an amount whose analyte its unit names: its scope is not read")
+                        last_targets, closed, last_value_end, last_comparator = [], True, e.end, e.comparator
                     elif e.second_value is not None and e.unit == "mm[Hg]":
                         self._measurement(Entity(label="MEASUREMENT", text="", start=e.start, end=e.start), e, None,
                                           condition_at(e.start))
@@ -907,6 +923,14 @@ class _Builder:
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
                         e = self._alternative_amount(e, after)
+                        if (defining := self._measured_by(e.start)) is not None:
+                            # "smokers of more than 10 cigarettes a day", "history of smoking (less than a 3
+                            # pack year history)": the threshold right after the condition is what it
+                            # means, read in its place and with its polarity ("Not smoking more than 10 ...")
+                            x = defining[0]
+                            self._defined_condition(e.start, None)
+                            after = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=after.concept_id,
+                                           negated=x.negated)
                         self._measurement(after, e, None, condition_at(e.start))
                         read_after.add(after.start)  # read with the value before it
                     elif (scale := self._staged(e)) is not None:
@@ -2072,11 +2096,11 @@ class _Builder:
         return analyte if self._can_read(analyte, val) else None
 
     def _defined_condition(self, pos: int, analyte: str | None) -> None:
-        """Drop the condition a threshold of ``analyte`` in brackets at ``pos`` defines ("anemia
-        (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a patient with a milder
-        anemia is not excluded by it)."""
+        """Drop the condition a threshold of ``analyte`` (of any analyte: None) in brackets at
+        ``pos`` defines ("anemia (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a
+        patient with a milder anemia is not excluded by it)."""
         found = self._measured_by(pos)
-        if found is not None and found[1] == analyte:
+        if found is not None and (analyte is None or found[1] == analyte):
             x = found[0]
             self.drafts = [d for d in self.drafts if not (d.kind == Kind.CONDITION and d.concept == x.concept_id and d.start == x.start)]
 

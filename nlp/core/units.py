@@ -55,6 +55,10 @@ class Unit(BaseModel):
     # it ("Temperature > 38°": a bare degree sign is a degree Celsius for a temperature, an angle
     # elsewhere)
     read_as: _Code | None = None
+    # the analyte (a lexicon id) a value in this unit is a reading of wherever no analyte is named:
+    # the unit says what is counted ("more than 5 units of alcohol per day", "> 21 alcoholic
+    # beverages per week": alcohol_consumption)
+    analyte: str | None = None
 
 
 class WrittenForm(BaseModel):
@@ -295,6 +299,7 @@ class _Index:
     qualifiers: frozenset[str]
     unnamed_words: frozenset[str]  # dimension words left out of a quantity's name
     read_as: dict[str, str]  # "deg" -> "Cel" (``Unit.read_as``)
+    analytes_named: dict[str, str]  # "{drinks}/d" -> "alcohol_consumption" (``Unit.analyte``)
 
 
 @lru_cache(maxsize=1)
@@ -328,6 +333,7 @@ def _index() -> _Index:
         frozenset(units.dimension_words.qualifiers) if units.dimension_words else frozenset(),
         frozenset(w for g in units.dimension_words.words if not g.in_name for w in g.words) if units.dimension_words else frozenset(),
         {u.code: u.read_as for u in units.units if u.read_as},
+        {u.code: u.analyte for u in units.units if u.analyte},
     )
 
 
@@ -418,6 +424,12 @@ def read_as(unit: str | None) -> str | None:
     """The unit a value written in ``unit`` is for an analyte measured in that one, its number
     unchanged ("deg" -> "Cel": "Temperature > 38°"); None for most units."""
     return _index().read_as.get(ucum(unit) or "")
+
+
+def named_analyte(unit: str | None) -> str | None:
+    """The analyte a value in ``unit`` reads where none is named (``Unit.analyte``: "{drinks}/d"
+    -> "alcohol_consumption"); None for most units."""
+    return _index().analytes_named.get(ucum(unit) or "")
 
 
 def may_measure(unit: str | None, analyte_unit: str | None, analyte: str | None = None) -> bool:

@@ -373,7 +373,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap", "alternative_or_gap"} == set(read_cues().cues)
+    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -401,6 +401,15 @@ def test_knowledge_alternative_or_gap_spans_a_word_or_two_in_lower_case() -> Non
         assert cue("alternative_or_gap").fullmatch(gap), gap
     for gap in (" DLCO ", " a raised blood ", " hospital\n", " hospital, "):
         assert not cue("alternative_or_gap").fullmatch(gap), gap
+
+
+def test_knowledge_adjoining_gap_spans_only_an_article() -> None:
+    # "at least 10 pack-years", "less than a 3 pack year history" (ctgov-msc NCT02192736): the analyte
+    # the value adjoins; not one a clause away
+    for gap in ("", " ", " a ", " an "):
+        assert cue("adjoining_gap").fullmatch(gap), gap
+    for gap in (" of the ", " and ", ", "):
+        assert not cue("adjoining_gap").fullmatch(gap), gap
 
 
 def test_knowledge_defining_join_spans_a_bracket_or_a_linking_word() -> None:

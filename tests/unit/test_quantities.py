@@ -88,9 +88,10 @@ def test_quantity_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-d
     # "more than one": the thing counted in the singular (NCT01460901)
     ("Receiving more than one lymphocyte inhibiting agent", [("number of lymphocyte inhibiting agent", 1.0, None, None)]),
     ("Refractory to at least 2 previous therapy lines.", [("number of previous therapy lines", 2.0, None, None)]),  # NCT01844661
-    # a count per time (LCT NCT03925142); the time after it is no reading of the count
-    ("Drinking more than 2 alcoholic drinks per day", [("number of alcoholic drinks per day", 2.0, None, None)]),
-    ("Drinking more than 5 drinks per day for 3 months", [("number of drinks per day", 5.0, None, None)]),
+    # a count per time (LCT NCT03863366); the time after it is no reading of the count (alcoholic
+    # drinks a day are alcohol consumption, a unit of their own: test_grammar_alcohol_consumption)
+    ("Typically drinks > 6 caffeinated drinks per day", [("number of caffeinated drinks per day", 6.0, None, None)]),
+    ("Drinking more than 5 caffeinated beverages per day for 3 months", [("number of caffeinated beverages per day", 5.0, None, None)]),
     # "of" and what follows belong to the name (LCT NCT03869307)
     ("History of 2 or more episodes of acute chest syndrome", [("number of episodes of acute chest syndrome", 2.0, None, None)]),
     # two consecutive numbers joined by "or" before a counted plural: 1 to 2 of them (dev NCT05011474,

@@ -1553,3 +1553,45 @@ def test_grammar_an_alternative_before_or_that_nothing_reads_leaves_the_threshol
                  "an ankle brachial index (ABI) of less than 0.55, and/or a resting toe brachial index (TBI) of less than 40."):
         assert all(not any("alternative before" in u for u in c.provenance.unresolved)
                    for c in _constraints(nlp, text, "measurement")), text
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # an amount whose unit says what it counts: drinks or units of alcohol a day or a week are
+    # alcohol consumption (units.json "analyte"; LOINC 74013-4), never converted between them
+    ("History of alcoholism and/or drinking more than 5 units of alcohol per day", "exclusion",
+     [(5.0, None, "{alcohol_units}/d", True)]),  # dev NCT02328612
+    ("Current alcohol abuse is defined as daily consumption of >3 alcoholic beverages (i.e. > 21 alcoholic beverages per week)",
+     "exclusion", [(21.0, None, "{drinks}/wk", True)]),  # set 4 NCT01843387 (the ">3" counts beverages a day unsaid)
+    ("excess alcohol use (>14 drinks per week)", "exclusion", [(14.0, None, "{drinks}/wk", True)]),  # ctgov-msc NCT05284604
+    ("Alcohol consumption (> 2 drinks per day)", "exclusion", [(2.0, None, "{drinks}/d", True)]),  # LCT NCT03926806
+    ("alcohol abuse (≥ 5 drinks/day for ˃ 3 months)", "exclusion", [(5.0, None, "{drinks}/d", True)]),  # ctgov-msc NCT02501811
+    # a bare number: which of drinks or units is not said (a doubt, never a failure)
+    ("Alcohol consumption >14 units / week", "exclusion", [(14.0, None, None, False)]),  # LCT NCT03864562
+    # a negation with no analyte named for it to deny: its side of the threshold is not read
+    ("Not drinking more than 2 alcoholic drinks per day", "inclusion", [(2.0, None, "{drinks}/d", False)]),  # LCT NCT03925142
+])
+def test_grammar_alcohol_consumption(nlp, text: str, section: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    got = [(c.range.low, c.range.high, c.range.unit, not c.provenance.unresolved)
+           for c in _constraints(nlp, text, "measurement", section) if c.concepts.concept.id == "alcohol_consumption"]
+    assert got == expected
+
+
+def test_grammar_alcohol_units_not_read_elsewhere(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "units" alone is no alcohol unit (insulin is dosed in units a day); a glucose load is no drink
+    for text in ("Insulin requirement > 40 units per day", "Has contraindications for drinking oral glucose solution up to 100 g of sugar"):
+        assert not [c for c in _constraints(nlp, text, "measurement", "exclusion") if c.concepts.concept.id == "alcohol_consumption"], text
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # the analyte a value adjoins is read before what a condition named before it is measured by
+    # (ctgov-msc NCT02192736 "less than a 3 pack year history" was cigarettes a day)
+    ("Current smokers with at least 10 pack-years", "exclusion", [("smoking_pack_years", 10.0, None)]),
+    ("limited life-time history of smoking (less than a 3 pack year history)", "inclusion", [("smoking_pack_years", None, 3.0)]),
+    # the condition it defines goes, its polarity stays ("Not smoking more than 10" is at most 10)
+    ("Smokers of more than 10 cigarettes a day.", "exclusion", [("cigarettes_per_day", 10.0, None)]),  # LCT NCT03863249
+    ("Not smoking more than 10 cigarettes a day", "inclusion", [("cigarettes_per_day", None, 10.0)]),  # constructed
+])
+def test_grammar_the_analyte_a_value_adjoins(nlp, text: str, section: str, expected: list) -> None:  # type: ignore[no-untyped-def]
+    crit = _criteria(nlp, text, section)
+    assert [(c.concepts.concept.id, c.range.low, c.range.high) for k in crit for c in k.constraints if c.kind == "measurement"] == expected
+    assert not [c for k in crit for c in k.constraints if c.kind == "condition" and c.concepts.concept.id == "tobacco_use"]
