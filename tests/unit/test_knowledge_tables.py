@@ -355,3 +355,25 @@ def test_tables_a_capital_class_must_be_pinned_where_patterns_ignore_case() -> N
         check_pattern(r"\.(?=\s+[A-Z])")
     assert check_pattern(r"\.(?=\s+(?-i:[A-Z]))")
     assert check_pattern(r"[A-Z]", flags=0)  # a case-sensitive table (units) may
+
+
+def test_knowledge_tables_a_unit_names_a_measurement_of_the_lexicon_in_that_unit() -> None:
+    """units.json ``analyte``: the concept a value in the unit reads where none is named must be a
+    measurement of the lexicon whose readings the unit can be ("{drinks}/wk" for alcohol consumption)."""
+    from nlp.core.lexicon import Lexicon
+
+    lx = Lexicon.load()
+    named = {u.code: u.analyte for u in units.load_units().units if u.analyte}
+    assert named, "no unit names its analyte"
+    for code, analyte in named.items():
+        entry = lx.get(analyte)
+        assert entry is not None and entry.category == "measurement", (code, analyte)
+        assert units.may_measure(code, entry.unit, analyte), (code, analyte)
+        assert units.named_analyte(code) == analyte
+    assert units.named_analyte("mg/dL") is None
+
+
+def test_knowledge_tables_own_implied_units_are_implied_only_for_their_analytes() -> None:
+    """units.json ``implied: "own"``: mmHg and cmH2O, each as plausible for the other's numbers."""
+    assert units.implied_unit("mm[Hg]", [180.0], (0, 300), "systolic_blood_pressure", (100, 130)) == "mm[Hg]"
+    assert units.implied_unit("cm[H2O]", [5.0], (0, 30), "peep", (5, 10)) == "cm[H2O]"
