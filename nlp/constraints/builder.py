@@ -923,6 +923,7 @@ class _Builder:
                     elif after is not None:
                         # "Score of less than or equal to 20 on the MMSE": the analyte follows
                         e = self._alternative_amount(e, after)
+                        read_after.add(after.start)  # read with the value before it
                         if (defining := self._measured_by(e.start)) is not None:
                             # "smokers of more than 10 cigarettes a day", "history of smoking (less than a 3
                             # pack year history)": the threshold right after the condition is what it
@@ -932,7 +933,6 @@ class _Builder:
                             after = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=after.concept_id,
                                            negated=x.negated)
                         self._measurement(after, e, None, condition_at(e.start))
-                        read_after.add(after.start)  # read with the value before it
                     elif (scale := self._staged(e)) is not None:
                         n = len(self.drafts)
                         self._measurement(scale, e, None, condition_at(e.start))
