@@ -628,15 +628,22 @@ class _Builder:
             return False
         span = self._aside_span_at(analyte.start)
         pos = span[0] if span and not self.text[span[0] + 1:analyte.start].strip() else analyte.start
+        after = self._negation_before(pos)
+        if after is None:
+            return False
+        return not any(after <= x.start and x.end <= pos and (x.start, x.end) != (analyte.start, analyte.end)
+                       and (pos == analyte.start or self.text[x.end:pos].strip()) for x in self.ents)
+
+    def _negation_before(self, pos: int) -> int | None:
+        """Where the negation cue nearest before ``pos`` in its clause ends, or None: no cue, or one
+        too far to reach it ("who did not receive antithrombotic therapy Serum albumin": another
+        clause's)."""
         lead = self.clause_before(pos)
         cues = list(cue("negation").finditer(lead))
         if not cues:
-            return False
-        after = pos - len(lead) + cues[-1].end()  # the cue nearest the analyte
-        if len(self.text[after:pos].strip()) > _DENIAL_REACH:
-            return False  # "who did not receive antithrombotic therapy Serum albumin": another clause's
-        return not any(after <= x.start and x.end <= pos and (x.start, x.end) != (analyte.start, analyte.end)
-                       and (pos == analyte.start or self.text[x.end:pos].strip()) for x in self.ents)
+            return None
+        after = pos - len(lead) + cues[-1].end()  # the cue nearest ``pos``
+        return None if len(self.text[after:pos].strip()) > _DENIAL_REACH else after
 
     def _close_after(self, end: int, start: int) -> bool:
         """Nothing but a short, uncoordinated stretch between an analyte and a value ("HbA1c ≤",
@@ -908,8 +915,7 @@ class _Builder:
                         n = len(self.drafts)
                         self._measurement(Entity(label="MEASUREMENT", text=e.text, start=e.start, end=e.end, concept_id=counted,
                                                  negated=e.negated), e, None, condition_at(e.start))
-                        lead = self.clause_before(e.start)
-                        if cue("negation").search(lead[-_DENIAL_REACH - 8:]):
+                        if self._negation_before(e.start) is not None:
                             # "Not drinking more than 2 alcoholic drinks per day": no analyte named for the
                             # negation to deny, so which side of the threshold is asked is not read
                             for d in self.drafts[n:]:
@@ -929,7 +935,7 @@ class _Builder:
                             # pack year history)": the threshold right after the condition is what it
                             # means, read in its place and with its polarity ("Not smoking more than 10 ...")
                             x = defining[0]
-                            self._defined_condition(e.start, None)
+                            self._drop_condition(x)
                             after = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=after.concept_id,
                                            negated=x.negated)
                         self._measurement(after, e, None, condition_at(e.start))
@@ -2096,13 +2102,16 @@ class _Builder:
         return analyte if self._can_read(analyte, val) else None
 
     def _defined_condition(self, pos: int, analyte: str | None) -> None:
-        """Drop the condition a threshold of ``analyte`` (of any analyte: None) in brackets at
-        ``pos`` defines ("anemia (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a
-        patient with a milder anemia is not excluded by it)."""
+        """Drop the condition a threshold of ``analyte`` in brackets at ``pos`` defines ("anemia
+        (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a patient with a milder
+        anemia is not excluded by it)."""
         found = self._measured_by(pos)
-        if found is not None and (analyte is None or found[1] == analyte):
-            x = found[0]
-            self.drafts = [d for d in self.drafts if not (d.kind == Kind.CONDITION and d.concept == x.concept_id and d.start == x.start)]
+        if found is not None and found[1] == analyte:
+            self._drop_condition(found[0])
+
+    def _drop_condition(self, x: Entity) -> None:
+        """Drop the condition mention ``x`` became (a threshold says what it means)."""
+        self.drafts = [d for d in self.drafts if not (d.kind == Kind.CONDITION and d.concept == x.concept_id and d.start == x.start)]
 
     def _can_read(self, analyte: Entity, val: Entity) -> bool:
         """Whether the value can be a reading of the analyte: its unit is one the analyte is
