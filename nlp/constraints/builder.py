@@ -324,6 +324,7 @@ class _Builder:
         self.text = text  # the eligibility text (entity offsets index it)
         self.crit_span = crit_span
         self.own_span = own_span or crit_span  # a lead-in's own words: its span without its sub-criteria
+        self._illness_spans: set[tuple[int, int]] = set()  # judgements of an unspecified illness (_cue_entities)
         self.ents = self._analyte_readings(sorted([*self.ents, *self._cue_entities()], key=lambda e: e.start))
         self.drafts: list[_Draft] = []
         self.groups = 0
@@ -416,7 +417,10 @@ class _Builder:
 
     def _cue_entities(self) -> list[Entity]:
         """Judgement, consent and participation worded as no lexicon phrase is: agent x opinion
-        verb ("which the physician deems", "in the opinion of their oncologist"), ability to
+        verb ("which the physician deems", "in the opinion of their oncologist"); an illness
+        named by nothing but its weight or company (cue ``unspecified_illness``: "Severe
+        comorbidities", "uncontrolled intercurrent illness", "any other serious medical
+        condition"), which no record can decide and the investigator judges; ability to
         comply ("unable to follow the study protocol", "lacking decisional capability"),
         participation in another study ("participation in any study of experimental drug"): the
         cue grammars judgement_phrase, consent_phrase, participation_phrase (cues.json), mined
@@ -424,15 +428,17 @@ class _Builder:
         s0, s1 = self.own_span
         seg = self.text[s0:s1]
         out: list[Entity] = []
+        illness: list[Entity] = []
         for label, name, cid in (("JUDGEMENT", "judgement_phrase", "investigator_judgement"),
+                                 ("JUDGEMENT", "unspecified_illness", "investigator_judgement"),
                                  ("CONSENT", "consent_phrase", "informed_consent"),
                                  ("TRIAL_PARTICIPATION", "participation_phrase", "trial_participation")):
-            if any(e.label == label for e in self.ents):
+            if any(e.label == label for e in (*self.ents, *out)):
                 continue
             m = cue(name).search(seg)
             if m is None:
                 continue
-            judged = [e.start for e in (*self.ents, *out) if e.label == "JUDGEMENT"]
+            judged = [e.start for e in (*self.ents, *out) if e.label == "JUDGEMENT" and e not in illness]
             if label == "CONSENT" and any(j < s0 + m.start() for j in judged):
                 continue  # "... that the investigator believes will affect their ability to participate": judged
             start = s0 + m.start()
@@ -441,6 +447,9 @@ class _Builder:
             negated = label == "TRIAL_PARTICIPATION" and bool(
                 cue("negation").search(self.clause_before(start, "clause_punctuation")[-_PARTICIPATION_DENIAL_REACH:]))
             out.append(Entity(label=label, text=m.group(0), start=start, end=s0 + m.end(), concept_id=cid, negated=negated))
+            if name == "unspecified_illness":
+                illness.append(out[-1])  # an illness, no opinion: a consent phrase after it stays
+        self._illness_spans = {(e.start, e.end) for e in illness}
         return out
 
     def _group(self) -> str:
@@ -1409,7 +1418,10 @@ class _Builder:
         m = found[-1]
         # the word governs this mention: no other mention and no post-modifier between ("hypertension
         # not controlled by drugs, ..., cirrhosis"; "Severe infection and cardiovascular disease")
-        if any((m.end() <= x.start and x.end <= e.start) or (x.start <= m.start() and m.end() <= x.end) for x in self.ents) \
+        # (an unspecified illness is no mention: "severe concomitant diseases such as COPD" is severe COPD)
+        if any((x.start, x.end) not in self._illness_spans
+               and ((m.end() <= x.start and x.end <= e.start) or (x.start <= m.start() and m.end() <= x.end))
+               for x in self.ents) \
                 or cue("severity_gap_blocker").search(self.text, m.end(), e.start):
             return None
         return m

@@ -166,6 +166,14 @@ def _kinds(nlp, text: str, section: str) -> list[str]:  # type: ignore[no-untype
     ("Treating physicians' impression is that the participant is moribund", "exclusion", "judgement"),  # NCT03369275
     ("Pathologies that in medical judgment constitute a contraindication", "exclusion", "judgement"),  # NCT04611256
     ("Eligible for ICU admission, according to the clinical team", "inclusion", "judgement"),  # NCT04615429
+    # an illness named only by its weight or company (cue unspecified_illness): the investigator judges it
+    ("Severe comorbidities", "exclusion", "judgement"),  # NCT01394432
+    ("Concomitant systemic disease", "exclusion", "judgement"),  # NCT00816803
+    ("No concomitant systemic disease", "inclusion", "judgement"),  # NCT00816803
+    ("Any other serious medical illness that might preclude safe participation in the study.", "exclusion", "judgement"),  # NCT01446614
+    ("Other severe systemic or organic disease", "exclusion", "judgement"),  # NCT01610440
+    ("Life expectancy < 6 months due to concomitant illnesses", "exclusion", "judgement"),  # NCT02418325
+    ("Severe or uncontrolled concomitant disease (i.e., poorly controlled chronic kidney or liver failure)", "exclusion", "judgement"),  # NCT04011059
     # ability or willingness to comply, decisional capability
     ("Unwillingness or inability to follow study protocol", "exclusion", "consent"),  # NCT02012153
     ("Patients who cannot adapt to the protocol and follow-up observation", "exclusion", "consent"),  # NCT02477540
@@ -188,6 +196,11 @@ def test_context_cue_grammars_read_judgement_consent_participation(nlp, text: st
     ("Women who agree to use contraception", "inclusion", "consent"),  # a contraception duty, not consent
     ("Unable to walk 25 feet", "exclusion", "consent"),  # a function, not compliance
     ("Diagnosis according to the ADA criteria", "inclusion", "judgement"),  # a criteria set, not a person's opinion
+    # a named illness, a scale, a list's lead-in or the trial's own disease is no unspecified illness
+    ("Serious heart disease", "exclusion", "judgement"),  # NCT01142050: its organ named
+    ("Charlson comorbidity index > 3", "exclusion", "judgement"),  # a score
+    ("Known history of the following pulmonary comorbidities: severe chronic obstructive pulmonary disease", "exclusion", "judgement"),  # NCT03865875
+    ("Patients with severe disease", "inclusion", "judgement"),  # the trial's own disease, its severity
     ("The subject agrees to participate in the trial and signs consent", "inclusion", "trial_participation"),  # this trial
     ("Voluntary participation in another study within 3 months", "exclusion", "consent"),  # another trial, not consent
     # what the investigator judges is not a consent criterion of its own (seed NCT05697718)
@@ -945,3 +958,20 @@ def test_context_a_requirement_if_any_is_never_certain(nlp, text: str, section: 
     not have it at all; turning one away for lacking it would rest on no certain reading."""
     found = [c for c in _read(nlp, text, section) if getattr(c, "concepts", None) and c.concepts.concept.id == concept]
     assert found and all(c.provenance.certain is certain for c in found), [c.provenance.unresolved for c in found]
+
+
+@pytest.mark.parametrize(("text", "concept"), [
+    ("Presence of severe concomitant diseases such as chronic obstructive pulmonary disease, Diabetes Mellitus", "copd"),  # NCT03299413
+    ("Patients with malignant tumor, other serious systemic diseases and psychosis", "psychotic_disorder"),  # NCT04252118
+])
+def test_context_the_examples_of_an_unspecified_illness_keep_its_severity(nlp, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    found = [c for c in _conditions(nlp, text, "exclusion") if c.concepts and c.concepts.concept.id == concept]
+    assert found and all(any("severity" in u for u in c.provenance.unresolved) for c in found), \
+        [(c.concepts.concept.id, c.provenance.unresolved) for c in found]
+    assert "judgement" in _kinds(nlp, text, "exclusion")
+
+
+def test_context_a_consent_phrase_after_an_unspecified_illness_stays(nlp) -> None:  # type: ignore[no-untyped-def]
+    kinds = _kinds(nlp, "Severe concurrent illness limiting life expectancy, inadequate understanding of the study protocol, "
+                        "drug abuse", "exclusion")  # NCT02302599
+    assert "judgement" in kinds and "consent" in kinds

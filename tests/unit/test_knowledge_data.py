@@ -273,6 +273,8 @@ CUE_CASES = [
     ("function_abnormal", "abnormalities in ", "adequate "),
     ("function_abnormal_after", " impaired", " test"),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
+    ("unspecified_illness", "Uncontrolled intercurrent illness", "uncontrolled hypertension"),  # NCT02530047
+    ("unspecified_illness", "any other co-morbid illness", "the following comorbidities:"),  # NCT01606215
     # ctgov-msc NCT02815423 "in the researcher´s opinion": an apostrophe written as an accent
     ("judgement_phrase", "in the researcher´s opinion", "the researcher´s report"),
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
