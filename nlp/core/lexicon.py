@@ -625,15 +625,11 @@ class Lexicon:
         return self._by_code
 
     @classmethod
-    @lru_cache(maxsize=4)
     def load(cls, directory: str | None = None) -> Lexicon:
         """The lexicon of the package's data files with the imported vocabulary
-        (``nlp/core/vocabulary.py``), or of ``directory`` alone; built once."""
-        if directory is not None:
-            return cls(load_lexicon(directory))
-        from nlp.core.vocabulary import load_vocabulary
-
-        return cls(load_lexicon(), load_vocabulary())
+        (``nlp/core/vocabulary.py``), or of ``directory`` alone; built once per process, however
+        the directory is passed (``load()`` and ``load(None)`` are the same lexicon)."""
+        return _load_lexicon_once(directory)
 
     def __contains__(self, cid: object) -> bool:
         return cid in self.entries
@@ -817,3 +813,13 @@ class Lexicon:
     def concepts_in(self, text: str) -> frozenset[str]:
         """The concepts ``text`` names (``find``), without ancestors."""
         return frozenset(cid for cid, _, _ in self.find(text))
+
+
+@lru_cache(maxsize=4)
+def _load_lexicon_once(directory: str | None) -> Lexicon:
+    """``Lexicon.load``'s cache, keyed on the directory alone (always passed by position)."""
+    if directory is not None:
+        return Lexicon(load_lexicon(directory))
+    from nlp.core.vocabulary import load_vocabulary
+
+    return Lexicon(load_lexicon(), load_vocabulary())
