@@ -37,7 +37,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata, resources
@@ -136,13 +136,15 @@ class Vocabulary:
     path: Path | None = None  # the built file, whose second line holds the entries
 
     @cached_property
-    def raw(self) -> dict[str, dict[str, Any]]:
-        """The imported entries by id (the file's second line, read on first use)."""
+    def raw(self) -> Mapping[str, dict[str, Any]]:
+        """The imported entries by id (the file's lines after the first, read on first use; each
+        entry decoded when first asked for: a parse needs a few dozen of them, not 33,000)."""
         if self.path is None:
             return {}
-        with gzip.open(self.path, "rt", encoding="utf-8") as f, collector_paused():
+        with gzip.open(self.path, "rt", encoding="utf-8") as f:
             f.readline()
-            return {d["id"]: d for d in json.loads(f.readline())["entries"]}
+            lines = f.read().splitlines()
+        return RawEntries(lines)
 
     def link_index(self, skip: frozenset[str]) -> dict[str, Any]:
         """The linker's index of the imported terms (``link_index``; ``skip``: the curated ids,
@@ -153,6 +155,40 @@ class Vocabulary:
             with gzip.open(saved, "rt", encoding="utf-8") as f, collector_paused():
                 return dict(json.load(f))
         return link_index(self.raw.values(), skip)
+
+
+class RawEntries(Mapping[str, dict[str, Any]]):
+    """The built file's entries by id: one JSON line each, in the build's order, decoded on first
+    use; a line's id is its first ``"id":"..."`` (keys sorted, no string holds an unescaped quote)."""
+
+    _ID = re.compile(r'"id":"([^"\\]*)"')
+
+    def __init__(self, lines: list[str]) -> None:
+        self._line: dict[str, str] = {}
+        for line in lines:
+            m = self._ID.search(line)
+            if m is None:
+                raise ValueError("a vocabulary entry without an id: rebuild the file (`elig lexicon build`)")
+            self._line[m.group(1)] = line
+        self._decoded: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, cid: str) -> dict[str, Any]:
+        d = self._decoded.get(cid)
+        if d is None:
+            d = json.loads(self._line[cid])
+            if d.get("id") != cid:
+                raise ValueError(f"the vocabulary entry read as {cid} is {d.get('id')}: rebuild the file (`elig lexicon build`)")
+            self._decoded[cid] = d
+        return d
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._line
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._line)
+
+    def __len__(self) -> int:
+        return len(self._line)
 
 
 @lru_cache(maxsize=2)
@@ -791,13 +827,13 @@ def build_vocabulary(out: Path | None = None) -> dict[str, Any]:
     keys = {" ".join(k): cid for k, cid in sorted(b.owner.items()) if k not in b.curated_keys}
     cased = {" ".join(k): cid for k, cid in sorted(b.cased.items())}
     lines = [{k: v for k, v in e.items() if v not in ([], None)} for e in entries]
-    # two JSON lines: what matching reads (the index of ids and parents, the codes, the term keys),
-    # then the entries, read only when first used (``Vocabulary.raw``)
+    # a JSON line of what matching reads (the index of ids and parents, the codes, the term keys),
+    # then one line per entry, each decoded only when first used (``Vocabulary.raw``)
     index = {"header": header, "keys": keys, "starts": _starts(keys), "cased_keys": cased, "cased_starts": _starts(cased),
              "parents": {e["id"]: e.get("parents", []) for e in lines},
              "codes": [[c["system"], c["code"], e["id"]] for e in lines for c in e.get("codes", ())]}
     data = b"".join(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-                    for doc in (index, {"entries": lines}))
+                    for doc in (index, *lines))
     _write_gzip(target, data)
     linked = link_index(lines, frozenset(b.curated) - {e.id for e in b.new_concepts})  # the lexicon's own are not in the file's index
     _write_gzip(target.parent / LINK_FILE, json.dumps(linked, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))

@@ -26,10 +26,11 @@ from nlp.core.vocabulary import (
 
 
 def _built() -> dict:
-    """The built file's two lines (the index, then the entries) as one dict."""
+    """The built file's lines (the index, then one entry per line) as one dict."""
     with gzip.open(_vocab_dir() / VOCAB_FILE, "rt", encoding="utf-8") as f:
-        index, entries = (json.loads(line) for line in f)
-    return {**index, **entries}
+        index = json.loads(f.readline())
+        entries = [json.loads(line) for line in f]
+    return {**index, "entries": entries}
 
 
 def _packages_installed() -> bool:
@@ -374,6 +375,10 @@ def test_vocabulary_saved_linker_index_is_the_one_its_entries_give() -> None:
 
 def test_vocabulary_index_line_agrees_with_the_entries() -> None:
     data = _built()
+    # one entry per line, found by its id without decoding the others (``Vocabulary.raw``)
+    raw = load_vocabulary().raw
+    assert list(raw) == [e["id"] for e in data["entries"]]
+    assert all(raw[e["id"]] == e for e in data["entries"][::97])
     assert data["parents"] == {e["id"]: e.get("parents", []) for e in data["entries"]}
     assert data["codes"] == [[c["system"], c["code"], e["id"]] for e in data["entries"] for c in e.get("codes", ())]
 
@@ -649,3 +654,8 @@ def test_vocabulary_fusions_and_desis_operations_are_surgery() -> None:
         [cid] = lex.concepts_in(term)
         assert lex.is_a(cid, "surgery"), term
     assert not lex.concepts_in("gene fusion") and not lex.concepts_in("cell fusion")
+
+
+def test_lexicon_is_built_once_however_its_directory_is_passed() -> None:
+    # ``load()`` and ``load(None)`` were two cache keys: every process built the lexicon twice
+    assert Lexicon.load() is Lexicon.load(None)
