@@ -1091,3 +1091,29 @@ def test_constraints_an_age_after_with_names_whom_consent_is_reviewed_with(nlp) 
             "be provided to, and reviewed with, patients under the age of 18.")
     [age] = [k for crit in parsed(nlp, text, "Inclusion").criteria for k in crit.constraints if k.kind == "age"]
     assert any("conditional clause" in u for u in age.provenance.unresolved)
+
+
+@pytest.mark.parametrize(("text", "section", "wanted"), [
+    ("Normal renal, hepatic and bone marrow function", "Inclusion",
+     {"renal_dysfunction", "hepatic_dysfunction", "bone_marrow_failure"}),  # NCT01275612: each organ's function
+    ("Bone marrow suppression", "Exclusion", {"bone_marrow_failure"}),  # NCT01985633
+    ("With inadequate hematologic function with: absolute neutrophil count (ANC) <1,500/μL", "Exclusion",
+     {"bone_marrow_failure", "anc"}),  # NCT03939741
+])
+def test_constraints_bone_marrow_function_and_its_failure(nlp, text: str, section: str, wanted: set[str]) -> None:  # type: ignore[no-untyped-def]
+    ids = {c.concept.id for c in cons(nlp, text, section) if c.concept}
+    assert wanted <= ids, ids
+
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("Contraindication to bone marrow aspiration", "Exclusion"),  # a procedure, no failure of the marrow
+    ("Identification of a suitable bone marrow donor.", "Inclusion"),
+])
+def test_constraints_the_marrow_named_otherwise_is_no_marrow_failure(nlp, text: str, section: str) -> None:  # type: ignore[no-untyped-def]
+    assert "bone_marrow_failure" not in {c.concept.id for c in cons(nlp, text, section) if c.concept}
+
+
+def test_constraints_aplastic_anemia_is_a_bone_marrow_failure() -> None:
+    from nlp.core.lexicon import Lexicon
+
+    assert Lexicon.load().is_a("aplastic_anemia", "bone_marrow_failure")
