@@ -1062,6 +1062,7 @@ class _Builder:
         for v in loose_times:
             self._loose_duration(v)
         self._drop_examples()
+        self._example_alternatives()
         self._pregnancy_not_required()
         self._use_frequency()
         self._age_conditions()
@@ -2672,6 +2673,47 @@ class _Builder:
                     continue
             keep.append(d)
         self.drafts = keep
+
+    def _example_alternatives(self) -> None:
+        """Examples are alternatives: in an inclusion, what an example lead (cue ``example_lead``:
+        "such as", "e.g.", "including") lists, to the end of its bracket or clause, asks for any
+        one of them, however they are joined ("TNF-antagonist therapy (e.g. infliximab,
+        etanercept, adalimumab)", "symptoms ... such as fatigue, cough, headache", "RAAS drugs
+        (e.g. ACE Inhibitors, Angiotensin Receptor Blockers)"): one OR group, an OR group already
+        among them joined to it. What is asked absent stays each on its own ("no infection
+        (e.g. HBV, HIV)": none of them)."""
+        if self.effect != "include":
+            return  # an exclusion is met by any of its readings already
+        s0, s1 = self.crit_span
+        cut = cue("example_scope_end")
+        for lead in cue("example_lead").finditer(self.text, s0, s1):
+            aside = self._aside_span_at(lead.start())
+            if aside is not None:
+                end = aside[1]
+            else:
+                m = cut.search(self.text, lead.end(), s1)
+                end = m.start() if m else s1
+            kinds = (Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE)
+            listed = [d for d in self.drafts if lead.end() <= d.start < end and d.present and not d.inferred and d.kind in kinds]
+            # the concept the examples are of, right before the lead, when some of them are its
+            # kinds ("autoimmune disease such as lupus ... and psoriasis": lupus dropped as its
+            # example, psoriasis is its alternative; not "Crohn's disease (i.e., standard of care
+            # such as antibiotics)", whose examples are of something else)
+            head = max((d for d in self.drafts if d.present and not d.inferred and d.kind in kinds
+                        and (e := self._mention_end(d, any_concept=True) or d.end) <= lead.start()
+                        and cue("example_head_gap").fullmatch(self.text, e, lead.start())),
+                       key=lambda d: d.start, default=None)
+            lex = _lex()
+            if head is not None and head.concept and any(
+                    x.concept_id and lead.end() <= x.start < end and head.concept in lex.ancestors(x.concept_id) for x in self.ents):
+                listed.insert(0, head)
+            if len(listed) < 2:
+                continue
+            g = next((d.group for d in listed if d.group), None) or self._group()
+            joined = {d.group for d in listed if d.group and d.group != g}
+            for d in self.drafts:
+                if d in listed or (d.group is not None and d.group in joined):
+                    d.group = g
 
     # -- freezing into model v2 ----------------------------------------------------------------
     def freeze(self) -> tuple[list[AnyConstraint], dict[str, str], dict[str, str]]:

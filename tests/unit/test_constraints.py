@@ -1093,6 +1093,49 @@ def test_constraints_an_age_after_with_names_whom_consent_is_reviewed_with(nlp) 
     assert any("conditional clause" in u for u in age.provenance.unresolved)
 
 
+def _top_groups(nlp, text: str, section: str) -> tuple[Any, list[set[str]], set[str]]:  # type: ignore[no-untyped-def]
+    """The criterion, the concept ids of each OR group at its top, and those required on their own."""
+    [crit] = parsed(nlp, text, section).criteria
+    concept = {c.id: c.concepts.concept.id for c in crit.constraints if getattr(c, "concepts", None) is not None}
+    items = crit.logic.items if crit.logic is not None else ()
+    groups = [{concept[i] for i in x.items if isinstance(i, str) and i in concept} for x in items if not isinstance(x, str) and x.op == "ANY"]
+    alone = {concept[i] for i in items if isinstance(i, str) and i in concept}
+    return crit, groups, alone
+
+
+@pytest.mark.parametrize(("text", "together"), [
+    # what an example lead lists is asked for as any one of them, however it is joined
+    ("TNF-antagonist therapy (e.g. infliximab, etanercept, certolizumab, adalimumab) for at least 8 weeks.",
+     {"tnf_inhibitor", "drug_certolizumab"}),  # NCT05176366: the class with the example not filed under it
+    ("Patients with autoimmune disease such as lupus, rheumatoid arthritis and psoriasis", {"autoimmune_disease", "psoriasis"}),
+    ("Concurrent therapies are permitted (such as antibiotics, corticosteroids, thiopurines).",
+     {"antibiotics", "corticosteroid", "thiopurine"}),  # NCT03209700
+])
+def test_constraints_examples_in_an_inclusion_are_alternatives(nlp, text: str, together: set[str]) -> None:  # type: ignore[no-untyped-def]
+    _, groups, alone = _top_groups(nlp, text, "Inclusion")
+    assert together in groups and not together & alone, (groups, alone)
+
+
+@pytest.mark.parametrize(("text", "required"), [
+    # the concept before the lead stays required when the examples are not its kinds
+    ("Decompensated liver cirrhosis (manifestations including gastrointestinal bleeding, hepatic encephalopathy, and ascites)",
+     "liver_cirrhosis"),  # NCT03945487
+    ("Medically refractory perianal fistulizing Crohn's disease (i.e., standard of care such as antibiotics, immunosuppressives)",
+     "crohns_disease"),  # NCT05407766
+])
+def test_constraints_examples_of_something_else_leave_the_diagnosis_required(nlp, text: str, required: str) -> None:  # type: ignore[no-untyped-def]
+    crit, groups, alone = _top_groups(nlp, text, "Inclusion")
+    ids = {c.concepts.concept.id for c in crit.constraints if getattr(c, "concepts", None) is not None}
+    assert required in ids, ids
+    assert required in alone and groups, (groups, alone)
+
+
+def test_constraints_examples_asked_absent_stay_each_required(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "no infection (e.g. hepatitis B, HIV)": none of them, each on its own
+    _, groups, _alone = _top_groups(nlp, "No active infection (e.g. hepatitis B, HIV)", "Inclusion")
+    assert not groups
+
+
 @pytest.mark.parametrize(("text", "section", "wanted"), [
     ("Normal renal, hepatic and bone marrow function", "Inclusion",
      {"renal_dysfunction", "hepatic_dysfunction", "bone_marrow_failure"}),  # NCT01275612: each organ's function

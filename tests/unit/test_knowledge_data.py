@@ -275,6 +275,7 @@ CUE_CASES = [
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
     ("unspecified_illness", "Uncontrolled intercurrent illness", "uncontrolled hypertension"),  # NCT02530047
     ("unspecified_illness", "any other co-morbid illness", "the following comorbidities:"),  # NCT01606215
+    ("example_scope_end", "such as fatigue, cough. Patients", "such as fatigue, cough, headache"),  # NCT05125562
     # ctgov-msc NCT02815423 "in the researcher´s opinion": an apostrophe written as an accent
     ("judgement_phrase", "in the researcher´s opinion", "the researcher´s report"),
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
@@ -375,7 +376,8 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap"} == set(read_cues().cues)
+    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
+                                                   "example_head_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -449,3 +451,12 @@ def test_knowledge_each_inference_rule_fires(nlp, text: str, added: tuple[str, s
 ])
 def test_knowledge_inference_rule_needs_its_cue_and_a_gap(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in _constraints(nlp, text) if c.provenance.inferred]
+
+
+def test_knowledge_example_head_gap_spans_a_course_noun_and_the_lead_s_bracket() -> None:
+    # "TNF-antagonist therapy (e.g. infliximab ...)" (ctgov-msc NCT05176366), "autoimmune disease such
+    # as lupus": the concept the examples are of, right before the lead; not one a word away
+    for gap in ("", " ", " (", ", ", " therapy (", "-agents ", " treatments: "):
+        assert cue("example_head_gap").fullmatch(gap), gap
+    for gap in (" (manifestations ", " (i.e., standard of care ", " and "):
+        assert not cue("example_head_gap").fullmatch(gap), gap
