@@ -166,6 +166,8 @@ def _kinds(nlp, text: str, section: str) -> list[str]:  # type: ignore[no-untype
     ("Treating physicians' impression is that the participant is moribund", "exclusion", "judgement"),  # NCT03369275
     ("Pathologies that in medical judgment constitute a contraindication", "exclusion", "judgement"),  # NCT04611256
     ("Eligible for ICU admission, according to the clinical team", "inclusion", "judgement"),  # NCT04615429
+    ("The investigator determines that there may be increased risk of the subject", "exclusion", "judgement"),  # NCT04293692
+    ("Researchers believe that patients should not participate in the test of any other condition.", "exclusion", "judgement"),  # NCT04014166
     # an illness named only by its weight or company (cue unspecified_illness): the investigator judges it
     ("Severe comorbidities", "exclusion", "judgement"),  # NCT01394432
     ("Concomitant systemic disease", "exclusion", "judgement"),  # NCT00816803

@@ -273,6 +273,9 @@ CUE_CASES = [
     ("function_abnormal", "abnormalities in ", "adequate "),
     ("function_abnormal_after", " impaired", " test"),
     ("judgement_phrase", "which the physician deems", "confirmed by a physician"),  # NCT01456819
+    ("judgement_phrase", "The investigator determines that there may be increased risk", "the investigator will review the scans"),  # NCT04293692
+    ("judgement_phrase", "which the investigator or treating physician feels", "which the investigator and the patient sign"),  # NCT01573923
+    ("judgement_phrase", "patients identified a high immunological risk by the transplant physician", "Patients identified by screening"),  # NCT02492308
     ("unspecified_illness", "Uncontrolled intercurrent illness", "uncontrolled hypertension"),  # NCT02530047
     ("unspecified_illness", "any other co-morbid illness", "the following comorbidities:"),  # NCT01606215
     ("example_scope_end", "such as fatigue, cough. Patients", "such as fatigue, cough, headache"),  # NCT05125562
