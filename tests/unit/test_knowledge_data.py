@@ -278,6 +278,8 @@ CUE_CASES = [
     ("judgement_phrase", "patients identified a high immunological risk by the transplant physician", "Patients identified by screening"),  # NCT02492308
     ("unspecified_illness", "Uncontrolled intercurrent illness", "uncontrolled hypertension"),  # NCT02530047
     ("unspecified_illness", "any other co-morbid illness", "the following comorbidities:"),  # NCT01606215
+    ("unspecified_illness", "Any systemic uncontrolled disease", "systemic lupus erythematosus"),  # NCT02772289
+    ("participation_phrase", "Patients included in another therapeutic trial", "can be included in the phase I study"),  # NCT03994666, NCT03298763
     ("example_scope_end", "such as fatigue, cough. Patients", "such as fatigue, cough, headache"),  # NCT05125562
     # ctgov-msc NCT02815423 "in the researcher´s opinion": an apostrophe written as an accent
     ("judgement_phrase", "in the researcher´s opinion", "the researcher´s report"),
