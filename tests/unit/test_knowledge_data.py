@@ -276,6 +276,7 @@ CUE_CASES = [
     ("judgement_phrase", "The investigator determines that there may be increased risk", "the investigator will review the scans"),  # NCT04293692
     ("judgement_phrase", "which the investigator or treating physician feels", "which the investigator and the patient sign"),  # NCT01573923
     ("judgement_phrase", "patients identified a high immunological risk by the transplant physician", "Patients identified by screening"),  # NCT02492308
+    ("judgement_phrase", "judged to be not applicable to this study by doctors", "judged to be stable by imaging performed by the radiology unit"),  # NCT01218464
     ("unspecified_illness", "Uncontrolled intercurrent illness", "uncontrolled hypertension"),  # NCT02530047
     ("unspecified_illness", "any other co-morbid illness", "the following comorbidities:"),  # NCT01606215
     ("unspecified_illness", "Any systemic uncontrolled disease", "systemic lupus erythematosus"),  # NCT02772289
