@@ -2686,6 +2686,8 @@ class _Builder:
             return  # an exclusion is met by any of its readings already
         s0, s1 = self.crit_span
         cut = cue("example_scope_end")
+        kinds = (Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE)
+        lex = _lex()
         for lead in cue("example_lead").finditer(self.text, s0, s1):
             aside = self._aside_span_at(lead.start())
             if aside is not None:
@@ -2693,7 +2695,6 @@ class _Builder:
             else:
                 m = cut.search(self.text, lead.end(), s1)
                 end = m.start() if m else s1
-            kinds = (Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE)
             listed = [d for d in self.drafts if lead.end() <= d.start < end and d.present and not d.inferred and d.kind in kinds]
             # the concept the examples are of, right before the lead, when some of them are its
             # kinds ("autoimmune disease such as lupus ... and psoriasis": lupus dropped as its
@@ -2703,7 +2704,6 @@ class _Builder:
                         and (e := self._mention_end(d, any_concept=True) or d.end) <= lead.start()
                         and cue("example_head_gap").fullmatch(self.text, e, lead.start())),
                        key=lambda d: d.start, default=None)
-            lex = _lex()
             if head is not None and head.concept and any(
                     x.concept_id and lead.end() <= x.start < end and head.concept in lex.ancestors(x.concept_id) for x in self.ents):
                 listed.insert(0, head)
@@ -2711,8 +2711,9 @@ class _Builder:
                 continue
             g = next((d.group for d in listed if d.group), None) or self._group()
             joined = {d.group for d in listed if d.group and d.group != g}
+            members = {id(d) for d in listed}  # drafts by identity: two of equal fields are two constraints
             for d in self.drafts:
-                if d in listed or (d.group is not None and d.group in joined):
+                if id(d) in members or (d.group is not None and d.group in joined):
                     d.group = g
 
     # -- freezing into model v2 ----------------------------------------------------------------

@@ -124,7 +124,7 @@ class Vocabulary:
     per first word the key lengths starting with it, and the imported entries themselves (plain
     dicts by id, made into ``LexiconEntry`` on first use by ``Lexicon``), read from ``path`` only
     when first asked for: matching a patient needs the terms, codes and parents, not the names
-    and synonyms of 23,000 entries (the file's second line, most of its size)."""
+    and synonyms of 23,000 entries (the file's lines after the first, most of its size)."""
 
     parents: dict[str, list[str]] = field(default_factory=dict)  # every imported id -> its parents
     codes: list[list[str]] = field(default_factory=list)  # [system, code, concept id]
@@ -133,7 +133,7 @@ class Vocabulary:
     header: dict[str, Any] = field(default_factory=dict)
     cased: dict[str, str] = field(default_factory=dict)  # brand names: words as written
     cased_starts: dict[str, list[int]] = field(default_factory=dict)
-    path: Path | None = None  # the built file, whose second line holds the entries
+    path: Path | None = None  # the built file, whose lines after the first hold the entries
 
     @cached_property
     def raw(self) -> Mapping[str, dict[str, Any]]:
