@@ -37,7 +37,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata, resources
@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nlp.core.lexicon import DRUGBANK, ICD10, ICD10CM, LOINC, MESH, LexiconEntry, british_form, load_lexicon
-from nlp.core.loading import collector_paused
+from nlp.core.loading import DecodedOnUse, collector_paused
 
 if TYPE_CHECKING:  # the build's readers are imported by the build only: loading needs none of them
     from xml.etree import ElementTree
@@ -157,38 +157,26 @@ class Vocabulary:
         return link_index(self.raw.values(), skip)
 
 
-class RawEntries(Mapping[str, dict[str, Any]]):
+class RawEntries(DecodedOnUse[dict[str, Any]]):
     """The built file's entries by id: one JSON line each, in the build's order, decoded on first
     use; a line's id is its first ``"id":"..."`` (keys sorted, no string holds an unescaped quote)."""
 
     _ID = re.compile(r'"id":"([^"\\]*)"')
 
     def __init__(self, lines: list[str]) -> None:
-        self._line: dict[str, str] = {}
+        texts: dict[str, str] = {}
         for line in lines:
             m = self._ID.search(line)
             if m is None:
                 raise ValueError("a vocabulary entry without an id: rebuild the file (`elig lexicon build`)")
-            self._line[m.group(1)] = line
-        self._decoded: dict[str, dict[str, Any]] = {}
+            texts[m.group(1)] = line
+        super().__init__(texts)
 
-    def __getitem__(self, cid: str) -> dict[str, Any]:
-        d = self._decoded.get(cid)
-        if d is None:
-            d = json.loads(self._line[cid])
-            if d.get("id") != cid:
-                raise ValueError(f"the vocabulary entry read as {cid} is {d.get('id')}: rebuild the file (`elig lexicon build`)")
-            self._decoded[cid] = d
+    def _decode(self, key: str, text: str) -> dict[str, Any]:
+        d: dict[str, Any] = json.loads(text)
+        if d.get("id") != key:
+            raise ValueError(f"the vocabulary entry read as {key} is {d.get('id')}: rebuild the file (`elig lexicon build`)")
         return d
-
-    def __contains__(self, cid: object) -> bool:
-        return cid in self._line
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._line)
-
-    def __len__(self) -> int:
-        return len(self._line)
 
 
 @lru_cache(maxsize=2)

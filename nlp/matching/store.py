@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.core.constraints import AnyConstraint, Constraint
 from nlp.core.document import ParsedTrial, parsed_from_json
+from nlp.core.loading import DecodedOnUse
 from nlp.errors import InputError
 from nlp.io import connect_duckdb
 from nlp.matching.evaluate import MatchForm, Slot, all_constraints, content_keys
@@ -136,7 +137,7 @@ def stored_form(doc: ParsedTrial) -> tuple[StoredForm, dict[str, AnyConstraint]]
 _CONTENT: Any = None  # the TypeAdapter of a constraint, built on first use
 
 
-class StoredContents(Mapping[str, AnyConstraint]):
+class StoredContents(DecodedOnUse[AnyConstraint]):
     """The ``contents`` rows of the store at ``path`` by content key, each validated with pydantic
     when first asked for, then kept: a share of the trials (``elig rank ONE --jobs N``) names about
     60% of them, and validating one at a time took less in all than one pass over the lot. A
@@ -144,33 +145,20 @@ class StoredContents(Mapping[str, AnyConstraint]):
 
     def __init__(self, path: str, rows: Iterable[tuple[str, str]]) -> None:
         self.path = path
-        self._text = dict(rows)
-        self._valid: dict[str, AnyConstraint] = {}
+        super().__init__(dict(rows))
 
-    def __getitem__(self, key: str) -> AnyConstraint:
-        c = self._valid.get(key)
-        if c is None:
-            global _CONTENT
-            if _CONTENT is None:
-                from pydantic import TypeAdapter
+    def _decode(self, key: str, text: str) -> AnyConstraint:
+        global _CONTENT
+        if _CONTENT is None:
+            from pydantic import TypeAdapter
 
-                _CONTENT = TypeAdapter(Constraint)
-            text = self._text[key]  # KeyError: no such content
-            try:
-                c = self._valid[key] = _CONTENT.validate_json(text)
-            except ValueError as exc:
-                raise InputError(self.path, f"the stored constraint content {key} is not valid "
-                                            f"({type(exc).__name__}); index it again") from None
+            _CONTENT = TypeAdapter(Constraint)
+        try:
+            c: AnyConstraint = _CONTENT.validate_json(text)
+        except ValueError as exc:
+            raise InputError(self.path, f"the stored constraint content {key} is not valid "
+                                        f"({type(exc).__name__}); index it again") from None
         return c
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._text)
-
-    def __len__(self) -> int:
-        return len(self._text)
 
 
 def form_of_row(path: str, row: StoredRow, contents: Mapping[str, AnyConstraint]) -> MatchForm:
