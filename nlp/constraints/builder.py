@@ -2676,7 +2676,7 @@ class _Builder:
 
     def _example_alternatives(self) -> None:
         """Examples are alternatives: in an inclusion, what an example lead (cue ``example_lead``:
-        "such as", "e.g.", "including") lists, to the end of its bracket or clause, asks for any
+        "such as", "e.g.", "including") lists, to the end of its bracket or sentence, asks for any
         one of them, however they are joined ("TNF-antagonist therapy (e.g. infliximab,
         etanercept, adalimumab)", "symptoms ... such as fatigue, cough, headache", "RAAS drugs
         (e.g. ACE Inhibitors, Angiotensin Receptor Blockers)"): one OR group, an OR group already
@@ -2685,16 +2685,12 @@ class _Builder:
         if self.effect != "include":
             return  # an exclusion is met by any of its readings already
         s0, s1 = self.crit_span
-        cut = cue("example_scope_end")
         kinds = (Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE)
         lex = _lex()
         for lead in cue("example_lead").finditer(self.text, s0, s1):
             aside = self._aside_span_at(lead.start())
-            if aside is not None:
-                end = aside[1]
-            else:
-                m = cut.search(self.text, lead.end(), s1)
-                end = m.start() if m else s1
+            # (past the lead's own full stop: "i.e." ends no sentence)
+            end = aside[1] if aside is not None else self._sentence_span(lead.end(), min(lead.end() + 1, s1))[1]
             listed = [d for d in self.drafts if lead.end() <= d.start < end and d.present and not d.inferred and d.kind in kinds]
             # the concept the examples are of, right before the lead, when some of them are its
             # kinds ("autoimmune disease such as lupus ... and psoriasis": lupus dropped as its

@@ -281,7 +281,6 @@ CUE_CASES = [
     ("unspecified_illness", "any other co-morbid illness", "the following comorbidities:"),  # NCT01606215
     ("unspecified_illness", "Any systemic uncontrolled disease", "systemic lupus erythematosus"),  # NCT02772289
     ("participation_phrase", "Patients included in another therapeutic trial", "can be included in the phase I study"),  # NCT03994666, NCT03298763
-    ("example_scope_end", "such as fatigue, cough. Patients", "such as fatigue, cough, headache"),  # NCT05125562
     # ctgov-msc NCT02815423 "in the researcher´s opinion": an apostrophe written as an accent
     ("judgement_phrase", "in the researcher´s opinion", "the researcher´s report"),
     ("consent_phrase", "Unwillingness or inability to follow study protocol", "agree to use contraception"),  # NCT02012153
