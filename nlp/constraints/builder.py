@@ -32,6 +32,7 @@ from nlp.core.checks import age_warnings
 from nlp.core.comparators import FLIP
 from nlp.core.constraints import (
     CERTAIN,
+    IMPLIED_UNIT_RULE,
     INFERRED,
     KIND_MODELS,
     MODEL,
@@ -518,7 +519,7 @@ class _Builder:
             # "BMI > 40", "ANC >500": the one unit the value can be in
             values = [v for v in (val.value, val.value_high) if v is not None]
             unit = implied_unit(entry.unit, values, entry.range, entry.id)
-            rule = "value_link:implied_unit" if unit else rule
+            rule = IMPLIED_UNIT_RULE if unit else rule
             if unit is None and (unit := implied_unit(entry.unit, values, entry.range, entry.id, entry.normal)):
                 # "hemoglobin < 10", "WBC >13": the one unit in which the number lies near the
                 # analyte's normal range; a guess (the number may be another analyte's, "MCH <23"),
@@ -529,7 +530,7 @@ class _Builder:
         elif unit is None and entry is not None and entry.unit in ("{score}", "{count}") and entry.range \
                 and all(entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high) if v is not None):
             # "CASS ≥5", "EDSS ≤ 5.0": a value on the scale's own range is a score, the scale's one unit
-            unit, rule = entry.unit, "value_link:implied_unit"
+            unit, rule = entry.unit, IMPLIED_UNIT_RULE
         written = val
         val = self._said_comparison(analyte, val, unit)
         assert val.value is not None  # build() links only values that have one

@@ -151,6 +151,8 @@ class Window(_Frozen):
 
 
 ProvenanceSource = Literal["rules", "model", "record", "v1"]
+# the rule of a value whose unit the builder implied from its analyte (none written): "PaO2/FiO2 <= 300" in mmHg
+IMPLIED_UNIT_RULE = "value_link:implied_unit"
 
 
 class Provenance(_Frozen):

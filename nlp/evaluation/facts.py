@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.core.comparators import FLIP
+from nlp.core.constraints import IMPLIED_UNIT_RULE
 from nlp.core.document import ParsedTrial, criteria_for_quote
 from nlp.core.knowledge import cue
 from nlp.core.labels import NUMERIC_KINDS
@@ -160,7 +161,7 @@ def _value_ok(fact: dict[str, Any], c: Facet) -> bool:
     # a key that writes no unit where the text wrote none ("P/F ratio < 200": "ratio") and a
     # constraint whose unit the analyzer implied, not read (its analyte's own, mmHg): both say
     # the number as written
-    implied = c.constraint.provenance.rule.endswith(":implied_unit")
+    implied = c.constraint.provenance.rule == IMPLIED_UNIT_RULE
     if f_unit in _UNITLESS and (c_unit in _UNITLESS or implied):
         got = float(c.value)
     else:
