@@ -2025,10 +2025,14 @@ class _Builder:
         values = [(e.start, e.end) for e in self.ents if e.label in _VALUE_LABELS and lo <= e.start and e.end <= hi]
         gap = "".join(self.text[a:b] for a, b in _outside(lo, hi, values))
         reads = quantity_reads(quantity.text, val.unit)
+        lesion = reads is None and bool(quantity_reads(_uncoded_name(quantity), val.unit))
+        if lesion:
+            reads = True  # a lesion's area, named by the value's unit ("Cartilage defect greater than 2cm2")
         unit_ok = val.unit is None if reads is None else reads or val.unit in _REFERENCE_UNITS
         if reads is None and val.unit == "{score}" and cue("scale_named").search(_uncoded_name(quantity)):
             unit_ok = True  # a scale named after its levels ("Grade 1-2 according to Tonnis": "Tonnis grade")
-        return unit_ok and cue("quantity_gap").fullmatch(gap) is not None
+        return unit_ok and (cue("quantity_gap").fullmatch(gap) is not None
+                            or (lesion and cue("area_bearer_gap").fullmatch(gap) is not None))
 
     def _level_word(self, e: Entity) -> None:
         entry = _lex().entries.get(e.concept_id or "")

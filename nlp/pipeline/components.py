@@ -960,10 +960,13 @@ def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> l
     for v in values:
         # a value against a reference limit ("RNFL thickness on OCT <LLN") is in the quantity's own unit
         dim = dimension(v._.unit) if v.label_ == "VALUE" else _RELATIVE if v.label_ == "REF_RANGE" else None
+        cid = None
         if dim is None:
             found = _count_after(doc, v, in_values) if v.label_ == "VALUE" and v._.unit is None else None
         else:
             found = _quantity_after(doc, text, v, dim, in_values) or _quantity_before(doc, text, v, dim, in_values)
+            if found is None and dim == "area":
+                found, cid = _lesion_area(doc, text, v, in_values)
         if found is None:
             continue
         span, name = found
@@ -973,9 +976,58 @@ def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> l
         if first == span.end or any(o.start < span.end and first < o.end for o in out):
             continue
         span = Span(doc, first, span.end, label="MEASUREMENT")
-        _set(span, concept_name=name, concept_id=None)  # no concept a span of the NER at these offsets was linked to
+        # no concept a span of the NER at these offsets was linked to, but the one its name is a term of
+        _set(span, concept_name=None if cid else name, concept_id=cid)
         out.append(span)
     return out
+
+
+def _joined_hyphen(doc: Doc, i: int) -> bool:
+    """A hyphen inside a word ("full-thickness", "second-degree"), or a word a hyphen joins to
+    the next (any word: "full" of "full-thickness" is a function word alone)."""
+    if doc[i].text == "-":
+        return not doc[i].whitespace_ and i > 0 and not doc[i - 1].whitespace_
+    return i + 1 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_ and not doc[i + 1].whitespace_ \
+        and _NAME_WORD.fullmatch(doc[i].text) is not None
+
+
+def _lesion_area(doc: Doc, text: str, v: Span, values: set[int]) -> tuple[tuple[Span, str] | None, str | None]:
+    """A value in an area unit that no word says the dimension of, next to a lesion (cue
+    ``area_bearer``: a lesion, defect, wound, ulcer, erosion or burn) with nothing but a
+    connective between (cue ``area_bearer_gap``): the lesion's area. "Cartilage defect greater
+    than 2cm2", "Patients whose lesion is 2~6 cm2 in size", "deep second-degree burn ≥100 cm^2",
+    "at least 1 lesion estimated to be ≥1.0 cm2", "a single, 3 to 6 cm2 full-thickness cartilage
+    lesion". Named "<the lesion's words> area", the concept whose term that name is where the
+    vocabularies have one ("target wound area", "ulcer area": wound area), else none. Not a
+    lesion inside another entity ("Diabetic foot ulcer of at least 2 cm2"), nor one whose
+    words stand between ("Lesion on femoral condyle between 1 and 5 cm²"), nor what is not a
+    lesion ("Aortic stenosis (<1cm²)")."""
+    noun: Token | None = None
+    for i in range(v.start - 1, max(-1, v.start - 8), -1):  # the nearest lesion before, a connective between
+        if cue("area_bearer").fullmatch(doc[i].lower_):
+            if cue("area_bearer_gap").fullmatch(text[doc[i].idx + len(doc[i]):v.start_char]):
+                noun = doc[i]
+            break
+    if noun is None:
+        j = v.end
+        while j < len(doc) and j < v.end + 6 and not cue("area_bearer").fullmatch(doc[j].lower_) \
+                and (_name_word(doc[j], values) or _joined_hyphen(doc, j)):
+            j += 1  # "3 to 6 cm2 full-thickness cartilage lesion": the lesion's modifiers after the value
+        if j < len(doc) and cue("area_bearer").fullmatch(doc[j].lower_):
+            noun = doc[j]
+    if noun is None:
+        return None, None
+    words = [noun]
+    k = noun.i - 1
+    while k >= 0 and len(words) < 6 and not v.start <= k < v.end and (_name_word(doc[k], values) or _joined_hyphen(doc, k)):
+        words.insert(0, doc[k])
+        k -= 1
+    while words[0].text == "-":
+        words.pop(0)
+    name = "".join(t.text_with_ws for t in words[:-1]) + noun.text + " area"
+    cid = Lexicon.load().whole(name)
+    entry = Lexicon.load().get(cid) if cid else None
+    return (Span(doc, words[0].i, noun.i + 1), name), (cid if entry is not None and entry.category == "measurement" else None)
 
 
 def _alternative_counts(doc: Doc, text: str, taken: list[bool]) -> list[Span]:

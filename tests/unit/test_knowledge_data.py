@@ -365,6 +365,8 @@ CUE_CASES = [
     ("change_word", "serum creatinine rise from baseline", "serum creatinine"),
     # a quantity no vocabulary has (nlp/pipeline/components.py ``_quantities``; ctgov-msc NCT04953572,
     # NCT02745366, NCT03166189, NCT03754465, NCT00555828)
+    ("area_bearer", "lesions", "lesional"),
+    ("area_bearer_gap", ") estimated to be ", " on femoral condyle between "),
     ("quantity_gap", " of the cartilage defect in the patient is ", " (considering "),
     ("quantity_of", " of the cartilage defect", " in the cartilage defect"),
     ("quantity_in_after", " in diameter", " diameter"),

@@ -84,6 +84,41 @@ def test_quantity_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # an area no word names the dimension of, beside a lesion: the lesion's area (NCT02696876,
+    # NCT01302015, NCT02394873, NCT04234412, NCT04173650; NCT05120700 with the value before it)
+    ("Cartilage defect greater than 2cm2", [("Cartilage defect area", 2.0, None, "cm2")]),
+    ("Patients whose lesion is 2~6 cm2 in size", [("lesion area", 2.0, 6.0, "cm2")]),
+    ("Subjects who have deep second-degree burn ≥100 cm^2.", [("deep second-degree burn area", 100.0, None, "cm2")]),
+    ("full-thickness cartilage lesion measuring at least 2 cm2,", [("full-thickness cartilage lesion area", 2.0, None, "cm2")]),
+    ("Subjects who have one or more active wounds (unroofed EB erosions) each between 10 and 50 cm2 on arms, legs, or trunk.",
+     [("EB erosions area", 10.0, 50.0, "cm2")]),
+    ("Patients diagnosed with a single, 3 to 6 cm2 full-thickness cartilage lesion",
+     [("full-thickness cartilage lesion area", 3.0, 6.0, "cm2")]),
+])
+def test_lesion_area_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == expected
+
+
+def test_lesion_area_named_by_a_term_is_that_concept(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A lesion whose area is a term of the vocabularies ("target wound area") is read as that
+    concept, coded (constructed from dev NCT05464381's "target wound ... 5-50 cm2")."""
+    [crit] = _criteria(nlp, "Subject with a target wound of 5-50 cm2")
+    [c] = [c for c in crit.constraints if isinstance(c, MeasurementConstraint)]
+    assert (c.concepts.concept.id, c.range.low, c.range.high, c.range.unit) == ("wound_area", 5.0, 50.0, "cm2")
+    assert crit.computable
+
+
+@pytest.mark.parametrize("text", [
+    "Aortic stenosis (<1cm²)",  # no lesion: a valve's area (NCT02462330)
+    "Lesion on femoral condyle between 1 and 5 cm²",  # words between the lesion and its value (NCT01399749)
+    "Cartilage defect greater than 2 cm",  # a length is no area
+    "lesions in 2 cm2 of skin",  # a lesion with a word between that is no connective (constructed)
+])
+def test_lesion_area_not_read(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert [q for q in _quantities(nlp, text) if q[0].endswith(" area")] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("> 2 internal openings", [("number of internal openings", 2.0, None, None)]),  # NCT04073472
     # "more than one": the thing counted in the singular (NCT01460901)
     ("Receiving more than one lymphocyte inhibiting agent", [("number of lymphocyte inhibiting agent", 1.0, None, None)]),
