@@ -42,7 +42,7 @@ from nlp.core.knowledge import cue
 from nlp.core.labels import NUMERIC_KINDS
 from nlp.core.lexicon import UNCODED, Lexicon
 from nlp.core.normal import Facet, criterion_facets, must_comparator
-from nlp.core.units import convert, to_days, ucum
+from nlp.core.units import convert, names_nothing, to_days, ucum
 
 _KIND_ALIASES = {"therapy": {"therapy", "procedure"}, "weight": {"weight", "measurement"},
                  "bmi": {"bmi", "measurement"}, "measurement": {"measurement", "weight", "bmi", "dose", "duration"}}
@@ -115,9 +115,9 @@ def _concept_ok(fact: dict[str, Any], c: Facet) -> bool:
             # an uncoded analyte: its name as written, compared as a person would, its spacing,
             # punctuation, plural and a trailing "score" / "test" / "level" aside ("OSDI-score" is
             # the key's "OSDI"; "ICGR 15" its "ICG-R15")
-            mine = _name_core(c.concept.name) if c.concept else ""
+            mine = c.concept.name if c.concept else ""
             said = _BRACKETED.fullmatch(analyte)
-            return not c.change and bool(mine) and mine in {_name_core(n) for n in (analyte, *(said.groups() if said else ()))}
+            return not c.change and bool(mine) and any(same_quantity_name(mine, n) for n in (analyte, *(said.groups() if said else ())))
         bracketed = _BRACKETED.fullmatch(analyte)
         if analyte in names or (bracketed is not None and set(bracketed.groups()) & names):
             return not c.change  # the level the key names
@@ -142,6 +142,25 @@ def _name_core(name: str) -> str:
     n = _NAME_TAIL.sub("", name.lower())
     n = n[:-1] if n.endswith("s") and not n.endswith("ss") else n
     return re.sub(r"\W+", "", n)
+
+
+def _name_words(name: str) -> list[str]:
+    """An analyte's name as words, compared as ``_name_core`` compares them."""
+    return [w for w in (_name_core(w) for w in re.split(r"[\s/]+", _NAME_TAIL.sub("", name.lower()))) if w]
+
+
+def same_quantity_name(mine: str, said: str) -> bool:
+    """Whether two names of an analyte no vocabulary has, given at the same quote, name one
+    quantity: the same name as ``_name_core`` compares it, or one name's words the last words of
+    the other's, at least two of them and more than a dimension word with qualifiers ("lesion
+    area" at "at least 1 lesion estimated to be ≥1.0 cm2" is the key's "cartilage lesion area"; not
+    "area", "longest diameter", nor "Left Ventricle wall thickness" for "left ventricular wall
+    thickness")."""
+    if _name_core(mine) == _name_core(said):
+        return True
+    a, b = _name_words(mine), _name_words(said)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 2 and long_[-len(short):] == short and not names_nothing(" ".join(short))
 
 
 def _names_in(n: str, text: str) -> bool:

@@ -14,7 +14,7 @@ from nlp.core.labels import Label
 from nlp.core.lexicon import UNCODED
 from nlp.core.normal import facets
 from nlp.criteria import split_criteria
-from nlp.evaluation.facts import _name_core, fact_matches
+from nlp.evaluation.facts import _name_core, fact_matches, same_quantity_name
 from nlp.pipeline.annotate import annotate_criteria
 
 
@@ -137,6 +137,20 @@ def test_uncoded_analyte_is_left_to_a_person(nlp) -> None:  # type: ignore[no-un
 ])
 def test_uncoded_analyte_name_as_the_scorer_compares_it(ours: str, key: str, same: bool) -> None:
     assert (_name_core(ours) == _name_core(key)) is same
+
+
+@pytest.mark.parametrize(("ours", "key", "same"), [
+    ("Renal tubulointerstitial fibrosis", "tubulointerstitial fibrosis", True),  # dev NCT03460223, at one quote
+    ("hypocellular bone marrow cellularity", "bone marrow cellularity", True),  # NCT01305694
+    ("lesion area", "cartilage lesion area", True),  # NCT05016011
+    ("single lesion area", "cartilage lesion area", False),  # another word before the shared ones
+    ("area", "lesion area", False),  # one word alone
+    ("longest diameter", "ulcer longest diameter", False),  # a dimension word and its qualifier name nothing
+    ("Left Ventricle wall thickness", "left ventricular wall thickness", False),
+    ("number of drugs", "number of drug or food allergies", False),
+])
+def test_uncoded_analyte_names_ending_one_another_are_one_quantity(ours: str, key: str, same: bool) -> None:
+    assert same_quantity_name(ours, key) is same and same_quantity_name(key, ours) is same
 
 
 def test_uncoded_analyte_is_credited_by_its_name(nlp) -> None:  # type: ignore[no-untyped-def]
