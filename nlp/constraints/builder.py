@@ -2381,6 +2381,19 @@ class _Builder:
             washout = d.kind == Kind.THERAPY and relation.value == "before" and bool(cue("washout").search(self.said_of(d)))
             low: int | None = t.window_days_low
             high: int | None = t.window_days
+            if d.kind == Kind.THERAPY and not washout and self.effect == "include" and t.relation == "before" \
+                    and t.comparator in (">", ">=") and low is None and not cue("period_for").match(t.text) and end <= t.start:
+                # a treatment at least an amount before the trial's event: "Cytotoxic chemotherapy last
+                # dose must have been received at least 28 days prior to enrollment" (its end named,
+                # cue ``exposure_end``, in the words that lead to this time) is none within the amount,
+                # a washout; "chest radiation therapy at least 3 months earlier", "BMT greater than 5
+                # years ago" lie further back than it. Not a course the patient is on ("on stable
+                # ... therapy": cue ``stable_course``)
+                said = self.text[max(self._sentence_span(d.start, d.end)[0], prev_t):t.start]
+                if cue("exposure_end").search(said):
+                    washout = True
+                elif not cue("stable_course").search(said):
+                    low, high = high, None
             if t.relation in ("before", "after") and t.comparator in (">", ">=") and low is None \
                     and d.kind in (Kind.CONDITION, Kind.PROCEDURE) and not cue("period_for").match(t.text) \
                     and not cue("washout").search(self.said_of(d).replace(self.text[d.start:d.end], " ", 1)):

@@ -47,6 +47,32 @@ def test_context_washout_is_absence_in_the_window(nlp) -> None:  # type: ignore[
     assert w.exposure == "in_window"  # recent use, not a washout
 
 
+@pytest.mark.parametrize(("text", "exposure", "low", "high"), [
+    # a treatment at least an amount before the trial's event lies further back than it (ctgov-msc
+    # NCT02277145, NCT01061099; constructed with rituximab)
+    ("Subjects with a clear history of chest radiation therapy at least 3 months earlier.", "in_window", 91, None),
+    ("BMT greater than 5 years ago", "in_window", 1826, None),
+    ("treated with rituximab at least 6 months ago", "in_window", 183, None),
+    # its end named: none within the amount, a washout (ctgov-msc NCT03109301; constructed)
+    ("Cytotoxic chemotherapy last dose must have been received at least 28 days prior to enrollment", "washout", None, 28),
+    ("must have completed chemotherapy at least 4 weeks before enrollment", "washout", None, 28),
+    # on it for the amount: a course or a stable regimen, within it (ctgov-msc NCT03868358)
+    ("psychotropic medication at steady dosages for at least 4 weeks prior to study entry", "in_window", None, 28),
+    # no comparator: within the amount
+    ("received rituximab in the 6 months before enrollment", "in_window", None, 183),
+])
+def test_context_treatment_at_least_an_amount_before(nlp, text: str, exposure: str, low, high) -> None:  # type: ignore[no-untyped-def]
+    [c] = _therapies(nlp, text)
+    assert (c.exposure, c.window.low_days, c.window.high_days, c.present) == (exposure, low, high, True)
+
+
+def test_context_treatment_at_least_an_amount_before_in_an_exclusion_is_recent_use(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Inside an exclusion, "received chemotherapy at least 4 weeks prior" is read as the exclusion
+    means it, recent use (the words alone would exclude every older course)."""
+    [c] = _therapies(nlp, "received chemotherapy at least 4 weeks prior to enrollment", "exclusion")
+    assert (c.exposure, c.window.low_days, c.window.high_days) == ("in_window", None, 28)
+
+
 @pytest.mark.parametrize(("text", "section", "kind", "concept", "duration", "window"), [
     # a time "for" a comparison right after a treatment is how long its course lasted, no window
     ("Prednisone orally ≥ 6 mg / day (or equivalent) for at least 28 days.", "inclusion", "therapy", "prednisone",

@@ -345,6 +345,7 @@ CUE_CASES = [
     ("window_word", "within 7 days", "18 years"),
     ("treatment_naive", "naïve to TNF inhibitors", "refractory to TNF inhibitors"),
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
+    ("exposure_end", "chemotherapy last dose must have been received", "chemotherapy at least 3 months earlier"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("number_exempt", "sepsis", "allergy"),
     ("bound_prefix", "history of anti-", "history of antibiotics "),  # LCT "anti-convulsant"
