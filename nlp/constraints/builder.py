@@ -917,7 +917,7 @@ class _Builder:
                         # ("smokers with at least 10 pack-years": the analyte the value adjoins, cue
                         # ``adjoining_gap``, is read before what the condition is measured by)
                         # "severe anemia (<8 g/dL)": the threshold is what the condition means
-                        self._defined_condition(e.start, defined.concept_id)
+                        self._defined_condition(e.start, defined.concept_id, e.unit)
                         self._measurement(defined, e, None, condition_at(e.start))
                         last_targets, closed, last_value_end, last_comparator = [defined], True, e.end, e.comparator
                     elif after is None and (counted := named_analyte(e.unit)) is not None:
@@ -2083,16 +2083,20 @@ class _Builder:
                 return scale if self._can_read(scale, val) else None
         return None
 
-    def _measured_by(self, pos: int) -> tuple[Entity, str] | None:
+    def _measured_by(self, pos: int, unit: str | None = None) -> tuple[Entity, str] | None:
         """The condition whose definition starts at ``pos`` (cue ``defining_join`` between them:
         "anemia (", "fever of ", "anemia with ", "fever "), with the analyte the lexicon says
-        defines it (``measured_by``)."""
+        defines it (``measured_by``), or, for a value in ``unit``, the quantity the condition's
+        name ends in, no vocabulary's ("carotid stenosis (>50%": the stenosis in percent; units.json
+        ``dimension_words``)."""
         # only the condition ending nearest before ``pos`` can be followed by nothing but the join
         before = [x for x in self.ents if x.label == "CONDITION" and x.concept_id and x.end <= pos]
         x = max(reversed(before), key=lambda x: x.end, default=None)
         if x is None or not cue("defining_join").fullmatch(self.text[x.end:pos]):
             return None
         analyte = _lex().inherited(x.concept_id or "", "measured_by")
+        if analyte is None and unit is not None and quantity_reads(x.text, unit):
+            analyte = uncoded_id(x.text)
         return (x, analyte) if analyte is not None else None
 
     def _pressure_named_after(self, val: Entity) -> Entity | None:
@@ -2112,18 +2116,20 @@ class _Builder:
         """The analyte a value with a comparator, in brackets right after a condition a lab value
         defines, is a reading of ("severe anemia (<8g/dl)", "thrombocytopenia (<50 x 10(9)/L)"),
         if it can be one (the condition is then no constraint of its own: ``_defined_condition``)."""
-        found = self._measured_by(val.start) if val.comparator is not None else None
+        found = self._measured_by(val.start, val.unit) if val.comparator is not None else None
         if found is None:
             return None
         x, cid = found
         analyte = Entity(label="MEASUREMENT", text=x.text, start=x.start, end=x.end, concept_id=cid, negated=x.negated)
+        if _uncoded_mention(analyte):
+            return analyte  # the quantity its name ends in, in the value's dimension (``_measured_by``)
         return analyte if self._can_read(analyte, val) else None
 
-    def _defined_condition(self, pos: int, analyte: str | None) -> None:
-        """Drop the condition a threshold of ``analyte`` in brackets at ``pos`` defines ("anemia
-        (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a patient with a milder
-        anemia is not excluded by it)."""
-        found = self._measured_by(pos)
+    def _defined_condition(self, pos: int, analyte: str | None, unit: str | None = None) -> None:
+        """Drop the condition a threshold of ``analyte`` (in ``unit``) in brackets at ``pos``
+        defines ("anemia (hemoglobin < 8 g/dL)" means hemoglobin < 8, not any anemia: a patient
+        with a milder anemia is not excluded by it)."""
+        found = self._measured_by(pos, unit)
         if found is not None and found[1] == analyte:
             self._drop_condition(found[0])
 

@@ -134,6 +134,8 @@ class DimensionWords(BaseModel):
     # False: the word says how the quantity is expressed, not what it is, and is left out of its
     # name ("Glomerular sclerosis ratio ≤ 50%" is glomerular sclerosis, in percent)
     in_name: bool = True
+    # True: the word alone names what is measured ("stenosis > 70%"), as "diameter" alone does not
+    alone: bool = False
 
 
 class DimensionNames(BaseModel):
@@ -300,6 +302,7 @@ class _Index:
     unnamed_words: frozenset[str]  # dimension words left out of a quantity's name
     read_as: dict[str, str]  # "deg" -> "Cel" (``Unit.read_as``)
     analytes_named: dict[str, str]  # "{drinks}/d" -> "alcohol_consumption" (``Unit.analyte``)
+    alone_words: frozenset[str] = frozenset()  # dimension words that name a quantity alone
 
 
 @lru_cache(maxsize=1)
@@ -334,6 +337,7 @@ def _index() -> _Index:
         frozenset(w for g in units.dimension_words.words if not g.in_name for w in g.words) if units.dimension_words else frozenset(),
         {u.code: u.read_as for u in units.units if u.read_as},
         {u.code: u.analyte for u in units.units if u.analyte},
+        frozenset(w for g in units.dimension_words.words if g.alone for w in g.words) if units.dimension_words else frozenset(),
     )
 
 
@@ -417,7 +421,8 @@ def names_nothing(name: str) -> bool:
     """A quantity's name that is its dimension word with qualifiers alone ("Longest diameter",
     "size"): it does not say what is measured."""
     words = [w.strip(".,;:()") for w in name.split()]
-    return bool(words) and bool(quantity_dimensions(words[-1])) and all(is_qualifier(w) for w in words[:-1])
+    return bool(words) and bool(quantity_dimensions(words[-1])) and words[-1].lower() not in _index().alone_words \
+        and all(is_qualifier(w) for w in words[:-1])
 
 
 def read_as(unit: str | None) -> str | None:

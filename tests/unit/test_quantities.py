@@ -99,6 +99,32 @@ def test_lesion_area_keeps_its_threshold(nlp, text: str, expected) -> None:  # t
     assert _quantities(nlp, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a stenosis is measured in percent, and names what is measured alone (ctgov-msc NCT01663376,
+    # NCT01392625, NCT03994666, NCT01557543, NCT00790764)
+    ("Patients with luminal stenosis > 50% by leg angiography", [("luminal stenosis", 50.0, None, "%")]),
+    ("Documented presence of epicardial stenosis of 70% or greater in one or more major epicardial coronary arteries.",
+     [("epicardial stenosis", 70.0, None, "%")]),
+    ("residual stenosis > 50%", [("residual stenosis", 50.0, None, "%")]),
+    ("Three-vessel disease (stenosis of 50% or more in all 3 major coronary territories).", [("stenosis", 50.0, None, "%")]),
+    ("coronary artery disease in at least one epicardial vessel with stenosis > 70% by coronary angiography",
+     [("epicardial vessel stenosis", 70.0, None, "%")]),
+])
+def test_stenosis_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == expected
+
+
+def test_stenosis_threshold_is_what_the_condition_means(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"Ipsilateral carotid stenosis (>50%, by Doppler studies)" excludes a stenosis above 50%, not
+    every carotid stenosis (ctgov-msc NCT03896568): the condition gives way to its degree, as
+    "severe anemia (<8 g/dL)" does to hemoglobin; a value in another dimension leaves it be."""
+    [crit] = _criteria(nlp, "Ipsilateral carotid stenosis (>50%, by Doppler studies).", "exclusion")
+    assert [(c.kind, c.concepts.concept.name, c.range.low) for c in crit.constraints] == [("measurement", "carotid stenosis", 50.0)]
+    assert not crit.computable
+    [crit] = _criteria(nlp, "Aortic stenosis (<1cm²)", "exclusion")  # NCT02462330: an area is no degree of stenosis
+    assert [c.kind for c in crit.constraints] == ["condition"]
+
+
 def test_lesion_area_named_by_a_term_is_that_concept(nlp) -> None:  # type: ignore[no-untyped-def]
     """A lesion whose area is a term of the vocabularies ("target wound area") is read as that
     concept, coded (constructed from dev NCT05464381's "target wound ... 5-50 cm2")."""
