@@ -103,6 +103,7 @@ _REF_LIMIT = (
     rf"(?:{_REF_ABBR})\b"
     r"|(?:upper|lower)\s+(?:limits?|levels?|bounds?)\s+of\s+(?:the\s+)?normal(?:\s+(?:range|values?|limits?|levels?))?"
     r"|normal\s+(?:upper|lower)\s+limits?"
+    r"|(?:upper|lower)\s+normal\s+limits?"  # "Total bilirubin =< upper normal limit"
     # the range as a whole after a comparator ("higher than the normal value", "below normal reference
     # range"): its limit on the comparator's side; a range written out after it is read instead
     r"|(?P<range>(?:normal|reference)\s+(?:(?:institutional|laboratory|reference)\s+)?(?:limits?|ranges?|intervals?|values?)\b"

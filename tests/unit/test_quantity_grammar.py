@@ -372,6 +372,8 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
     ("Phosphate level < LLN", [("<", 1.0, "xLLN")]),
     ("LVEF less than lower limit of normal per local institutional standards", [("<", 1.0, "xLLN")]),
     ("Creatinine and cystatin C more than normal upper limit;", [(">", 1.0, "xULN")]),  # NCT03265613
+    ("Total bilirubin =< upper normal limit (obtained =< 7 days prior to registration)", [("<=", 1.0, "xULN"), ("<=", 7.0, "d")]),  # NCT02068794
+    ("Hemoglobin above the lower normal limit", [(">", 1.0, "xLLN")]),  # constructed: the lower limit the same way
     # a multiple written as a word, its comparator before it or between it and the limit (ctgov-msc
     # NCT01824121, NCT02247973, NCT04490486; LCT NCT03863639)
     ("Transaminase elevation more than twice the upper limit of normal;", [(">", 2.0, "xULN")]),
