@@ -744,16 +744,30 @@ class _Builder:
         if t.value_high is None and not t.anchor and t.comparator is None and cue("time_limit").search(lead):
             val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator="<=", value=t.value, unit=t.unit)
             units = _TIME_CODES
-        elif (t.comparator in (">", ">=", "<", "<=") or t.value_high is not None) and t.relation in (None, "before") \
-                and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS):
+        elif (t.comparator in (">", ">=", "<", "<=") or t.value_high is not None) and (
+                (t.relation in (None, "before") and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS))
+                or t.relation == "after"):
+            # (a time after an event only for an expected time, counted forward from it: "life
+            # expectancy to less than 12 months from the baseline assessment", "predicted lifespan of
+            # less than 12 months following the end of hUC-MSCs transplantation")
             val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator=t.comparator, value=t.value,
                          value_high=t.value_high, unit=t.unit)
+            units = _CALENDAR_UNITS
+        elif t.comparator is None and t.value_high is None and not t.anchor and cue("over_amount").match(t.text):
+            # "Expecting lifetime is over three years", "symptom duration is over 3 months": "over" an
+            # amount right after a time the patient has (a look-back to the temporal grammar) is more
+            # than it (cue ``over_amount_gap`` between them)
+            val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator=">", value=t.value, unit=t.unit)
             units = _CALENDAR_UNITS
         else:
             return None
         for a in named:
             entry = _lex().entries.get(a.concept_id or "")
             gap = self.text[a.end:t.start]
+            if t.relation == "after" and (entry is None or entry.within is None):
+                continue
+            if val.comparator == ">" and t.comparator is None and not cue("over_amount_gap").fullmatch(gap):
+                continue
             if entry is not None and entry.unit in units and 0 <= len(gap) <= 40 \
                     and not cue("clause_punctuation").search(gap) and self._can_read(a, val):
                 return a, (val.model_copy(update={"comparator": _within(a.concept_id)}) if val.comparator == "<=" else val)

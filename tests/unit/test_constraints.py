@@ -84,6 +84,18 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
         ("Disease duration≥2years", "Inclusion", [("measurement", "disease_duration", ">=", 2, "a")]),
         ("Life expectancy ≥ 12 months", "Inclusion", [("measurement", "life_expectancy", ">=", 12, "mo")]),
         ("Expected life is more than 90 days.", "Inclusion", [("measurement", "life_expectancy", ">", 90, "d")]),  # NCT02291770
+        # life expectancy as criteria write it (ctgov-msc NCT01342250, NCT01573923, NCT04689152, NCT03861494):
+        # "over" an amount right after it is more than the amount, not a look-back
+        ("Expecting lifetime is over 2 months.", "Inclusion", [("measurement", "life_expectancy", ">", 2, "mo")]),
+        ("expecting lifetime is over three years", "Inclusion", [("measurement", "life_expectancy", ">", 3, "a")]),
+        ("Those whose survival period is more than 1 year", "Inclusion", [("measurement", "life_expectancy", ">", 1, "a")]),
+        ("prognosis for survival greater than 6 months", "Inclusion", [("measurement", "life_expectancy", ">", 6, "mo")]),
+        ("symptom duration is over 3 months", "Inclusion", [("measurement", "disease_duration", ">", 3, "mo")]),
+        # an expected time counted from an event after it (ctgov-msc NCT02481440, NCT01919827)
+        ("predicted lifespan of less than 12 months following the end of hUC-MSCs transplantation;", "Exclusion",
+         [("measurement", "life_expectancy", "<", 12, "mo")]),
+        ("Comorbidities limiting life expectancy to less than 12 months from the baseline assessment.", "Exclusion",
+         [("measurement", "life_expectancy", "<", 12, "mo")]),
         ("Day of illness less than 14 days", "Inclusion", [("measurement", "disease_duration", "<", 14, "d")]),  # NCT04492501
         # "mm/Hg" is mmHg (NCT01933802: the pair was not read)
         ("any patient with a systolic blood pressure value of ≥ 145 mm/Hg", "Inclusion",
@@ -93,6 +105,16 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
 )
 def test_constraints_scores_weight_durations(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]
     assert brief(cons(nlp, text, section)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Disease duration over the past 3 months",  # a look-back, no length (constructed)
+    "Lifetime history of smoking",  # a lifetime is no expected time (LCT NCT03058068's wording)
+    "Disease duration of 5 years after the last relapse",  # a time after an event is an expected time's only
+])
+def test_constraints_no_expected_time_or_length_read(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in cons(nlp, text, "Inclusion") if c.concept and c.concept.id in ("life_expectancy", "disease_duration")
+                and c.comparator == ">"]
 
 
 @pytest.mark.parametrize(

@@ -345,6 +345,8 @@ CUE_CASES = [
     ("window_word", "within 7 days", "18 years"),
     ("treatment_naive", "naïve to TNF inhibitors", "refractory to TNF inhibitors"),
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
+    ("over_amount", "over 3 months", "over the past 3 months"),
+    ("over_amount_gap", " is ", " in the past "),
     ("exposure_end", "chemotherapy last dose must have been received", "chemotherapy at least 3 months earlier"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("number_exempt", "sepsis", "allergy"),
