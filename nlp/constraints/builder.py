@@ -868,8 +868,10 @@ class _Builder:
                 if closed:
                     pending, closed = [], False
                 if pending and pending[-1].concept_id == e.concept_id:
-                    if pending[-1].start in read_after:
-                        pending[-1] = e  # named again after its value was read: the new mention is free
+                    if pending[-1].start in read_after or self._sentence_between(pending[-1].end, e.start):
+                        # named again after its value was read, or in a later sentence: the new mention
+                        # is free, the one its value reaches
+                        pending[-1] = e
                     continue  # "alanine aminotransferase (ALT)": one analyte
                 pending.append(e)
                 continue
@@ -880,6 +882,11 @@ class _Builder:
                 if self._reference_interval(e):
                     continue  # "AST (NV: 0-35 U/L)": the laboratory's normal values, no threshold
                 named = _most_specific(pending) if pending and not closed else []
+                # an analyte a sentence before takes no value of the next ("... delivered prior to 37
+                # weeks of gestation. Additional exclusion criteria ...: vaginal pH > 4"), unless the
+                # next refers back to it (cue ``value_anaphor``: "MOCA. We will require a value ≥26")
+                named = [t for t in named if not self._sentence_between(t.end, e.start)
+                         or cue("value_anaphor").search(self.text, self._sentence_span(e.start, e.end)[0], e.start)]
                 if named and all(t.start in read_after for t in named) and (
                         ((nxt := self._next_analyte(e)) is not None and self._can_read(nxt, e))
                         or not self._close_after(max(t.end for t in named), e.start)):
@@ -1391,6 +1398,10 @@ class _Builder:
         """Where the criterion's sentences end (offsets in the eligibility text), found once."""
         s0, s1 = self.crit_span
         return [m.end() for m in cue("sentence_end").finditer(self.text, s0, s1)]
+
+    def _sentence_between(self, end: int, start: int) -> bool:
+        """Whether a sentence of the criterion ends between ``end`` and ``start``."""
+        return any(end <= x <= start for x in self._sentence_ends)
 
     def _sentence_span(self, start: int, end: int) -> tuple[int, int]:
         s0, s1 = self.crit_span

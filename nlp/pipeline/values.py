@@ -558,7 +558,30 @@ def find_values(text: str) -> list[ValueMatch]:
         ref = next((w for w in sorted(out, key=lambda w: w.start) if w.start > v.start and w.unit in ("xULN", "xLLN")), None)
         if ref is not None:
             out[i] = ValueMatch(v.start, v.end, v.comparator, v.value, v.value_high, ref.unit, ref.unit_text, None, None)
-    return _restated_in_other_units(text, _lower_ends(text, _shared_units(text, _weeks_and_days(text, out)), bare))  # sorted by start
+    return _restated_in_other_units(text, _lower_ends(text, _shared_units(text, _weeks_and_days(text, _weeks_plus_days(text, out))), bare))  # sorted by start
+
+
+def _weeks_plus_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
+    """A gestational age written weeks plus days ("≥36+0 weeks", "35+6 weeks", "16 0/7 to 22 0/7
+    weeks"; cue ``weeks_plus_days``): one value, in weeks when no day is added, else in days, with
+    the comparator written before it; the numbers inside it no values of their own ("0 weeks")."""
+    if "/7" not in text and "+" not in text:
+        return values
+    out = list(values)
+    for m in cue("weeks_plus_days").finditer(text):
+        ends = [(int(m.group(f"w{n}")), int(m.group(f"p{n}") or m.group(f"s{n}"))) for n in (1, 2) if m.group(f"w{n}")]
+        days = any(d for _, d in ends)
+        amounts = [w * 7 + d if days else float(w) for w, d in ends]
+        before = [v for v in out if v.start < m.start() < v.end or (v.start <= m.start() and v.end > m.start())]
+        cmp_ = next((v.comparator for v in before if v.comparator in (">", ">=", "<", "<=")), None)
+        start = min([m.start(), *(v.start for v in before)])
+        out = [v for v in out if v.end <= start or v.start >= m.end()]
+        unit = "d" if days else "wk"
+        if len(amounts) == 2:
+            out.append(ValueMatch(start, m.end(), "between", float(amounts[0]), float(amounts[1]), unit, m.group(0), low_unit=unit))
+        else:
+            out.append(ValueMatch(start, m.end(), cmp_, float(amounts[0]), None, unit, m.group(0)))
+    return sorted(out, key=lambda v: v.start)
 
 
 def _weeks_and_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:

@@ -91,6 +91,11 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
         ("Those whose survival period is more than 1 year", "Inclusion", [("measurement", "life_expectancy", ">", 1, "a")]),
         ("prognosis for survival greater than 6 months", "Inclusion", [("measurement", "life_expectancy", ">", 6, "mo")]),
         ("symptom duration is over 3 months", "Inclusion", [("measurement", "disease_duration", ">", 3, "mo")]),
+        # weeks of gestation, the value before the word (LCT NCT03838146, NCT03925584, NCT03920098)
+        ("<16 weeks gestation", "Inclusion", [("measurement", "gestational_age", "<", 16, "wk")]),
+        ("Greater than 37 weeks gestation,", "Inclusion", [("measurement", "gestational_age", ">", 37, "wk")]),
+        ("Gestation <15 weeks at first prenatal visit", "Inclusion", [("measurement", "gestational_age", "<", 15, "wk")]),
+        ("Multiple gestation", "Exclusion", [("condition", "icd10cm_o30", "present", None, None)]),  # a term of its own
         # an expected time counted from an event after it (ctgov-msc NCT02481440, NCT01919827)
         ("predicted lifespan of less than 12 months following the end of hUC-MSCs transplantation;", "Exclusion",
          [("measurement", "life_expectancy", "<", 12, "mo")]),
@@ -105,6 +110,24 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
 )
 def test_constraints_scores_weight_durations(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]
     assert brief(cons(nlp, text, section)) == expected
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    # an analyte named a sentence before takes no value of the next (ctgov-msc NCT04629105, LCT
+    # NCT03928431, NCT05559801)
+    (("A need for ventilation with positive end-expiratory pressure (PEEP). A patient may be included if the "
+      "PaO2/FiO2 ratio < 200 on two measurements."), "Inclusion", {("pao2_fio2", "<", 200)}),
+    ("Infants delivered prior to 37 weeks of gestation. Additional criteria for mothers: Mothers with hemoglobin > 4", "Exclusion",
+     {("hemoglobin", ">", 4)}),
+    # unless it refers back to it (NCT05167721), or names the analyte again (LCT NCT03927534)
+    ("Normal cognition as assessed by the Montreal Cognitive Assessment (MOCA). We will require a value ≥26.", "Inclusion",
+     {("moca", ">=", 26)}),
+    ("Have obesity based in BMI (Body Mass Index). Individuals with BMI of 25 or more.", "Inclusion", {("bmi", ">=", 25)}),
+])
+def test_constraints_a_value_reaches_no_analyte_of_an_earlier_sentence(nlp, text, section, expected) -> None:  # type: ignore[no-untyped-def]
+    got = {(c.concept.id if c.kind != "bmi" else "bmi", c.comparator, c.value) for c in cons(nlp, text, section)
+           if c.kind in ("measurement", "bmi")}
+    assert got == expected
 
 
 @pytest.mark.parametrize("text", [

@@ -347,6 +347,8 @@ CUE_CASES = [
     ("washout", "must have been discontinued at least 4 weeks before", "use of anticoagulants within 14 days"),
     ("over_amount", "over 3 months", "over the past 3 months"),
     ("over_amount_gap", " is ", " in the past "),
+    ("weeks_plus_days", "≥36+0 weeks", "CD4+ 3 weeks"),
+    ("value_anaphor", "We will require a value", "Additional exclusion criteria"),
     ("exposure_end", "chemotherapy last dose must have been received", "chemotherapy at least 3 months earlier"),
     ("treatment_word", " under conventional therapy ", " symptoms are to be present "),
     ("number_exempt", "sepsis", "allergy"),

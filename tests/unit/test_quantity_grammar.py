@@ -219,6 +219,19 @@ def test_grammar_weeks_and_days(text: str, expected: list[tuple[str | None, floa
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    # gestational ages written weeks plus days (ctgov-msc NCT03356821; LCT NCT03863613, NCT03635450)
+    ("(Near-)Term infants, ≥36+0 weeks of gestation", [(">=", 36.0, None, "wk", None)]),
+    ("born before 35+6 weeks", [(None, 251.0, None, "d", None)]),
+    ("16 0/7 to 22 0/7 weeks of gestation", [("between", 16.0, 22.0, "wk", "wk")]),
+    ("23+0 to 27+6 weeks", [("between", 161.0, 195.0, "d", "d")]),
+    # a "+" after a word or with a space is no such notation
+    ("CD4+ 3 weeks", [(None, 3.0, None, "wk", None)]),
+])
+def test_grammar_weeks_plus_days(text: str, expected: list[tuple[str | None, float, float | None, str, str | None]]) -> None:
+    assert [(v.comparator, v.value, v.value_high, v.unit, v.low_unit) for v in find_values(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("hemoglobin >/= 9 gm/dl", [(">=", 9.0, "g/dL")]),  # NCT02530047
     # "then" for "than", the registries' common misspelling (LCT NCT03924024 "less then 60 y/o"; 4 in the corpora)
     ("hemoglobin less then 9 g/dL", [("<", 9.0, "g/dL")]),
