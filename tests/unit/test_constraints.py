@@ -91,6 +91,14 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
         ("Those whose survival period is more than 1 year", "Inclusion", [("measurement", "life_expectancy", ">", 1, "a")]),
         ("prognosis for survival greater than 6 months", "Inclusion", [("measurement", "life_expectancy", ">", 6, "mo")]),
         ("symptom duration is over 3 months", "Inclusion", [("measurement", "disease_duration", ">", 3, "mo")]),
+        # the eight-grade modified Pfirrmann scale, a scale of its own (ctgov-msc NCT02412735, NCT04759105)
+        ("A modified Pfirrmann score of 3, 4, 5 or 6 on MRI at the index disc", "Inclusion",
+         [("measurement", "modified_pfirrmann_grade", ">=", 3, "{score}"), ("measurement", "modified_pfirrmann_grade", "<=", 6, "{score}")]),
+        ("Pfirrmann grade III or IV", "Inclusion",
+         [("measurement", "pfirrmann_grade", ">=", 3, "{score}"), ("measurement", "pfirrmann_grade", "<=", 4, "{score}")]),
+        # the slow vital capacity, not the forced one (ctgov-msc NCT00962923, NCT02017912)
+        ("vital capacity (VC) below 70% predicted", "Exclusion", [("measurement", "vital_capacity", "<", 70, "%")]),
+        ("forced vital capacity < 50%", "Exclusion", [("measurement", "fvc", "<", 50, "%")]),
         # weeks of gestation, the value before the word (LCT NCT03838146, NCT03925584, NCT03920098)
         ("<16 weeks gestation", "Inclusion", [("measurement", "gestational_age", "<", 16, "wk")]),
         ("Greater than 37 weeks gestation,", "Inclusion", [("measurement", "gestational_age", ">", 37, "wk")]),
