@@ -307,6 +307,21 @@ def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
                for c, v in d.bounds)
 
 
+def _admits_no_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
+    """Whether the values ``d`` admits lie all outside the analyte's normal interval
+    (``LexiconEntry.normal``; for a multiple of the upper limit of normal, above 1 x ULN): a
+    threshold asking for an abnormal value ("DLCO below 70% predicted", "ALT > 3 x ULN")."""
+    if not d.bounds:
+        return False
+    if d.unit == "xULN":
+        lo, hi = 0.0, 1.0
+    elif entry is not None and entry.normal is not None and d.unit == entry.unit:
+        lo, hi = entry.normal
+    else:
+        return False
+    return all((c in ("<", "<=") and v <= lo) or (c in (">", ">=") and v >= hi) for c, v in d.bounds)
+
+
 def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
     """A measurement read without a unit its analyte needs (a value its analyte cannot have in
     its unit is never linked to it: ``_Builder._can_read``)."""
@@ -1927,6 +1942,20 @@ class _Builder:
             g = self._group()
             for d in listed:
                 d.group = g
+        sharing: dict[int, list[_Draft]] = {}
+        for d in self.drafts:
+            if d.kind == Kind.MEASUREMENT and d.group is None:
+                sharing.setdefault(d.end, []).append(d)
+        for listed in sharing.values():
+            # analytes listed with one threshold that asks for an abnormal value, the list joined by
+            # "or": any shows it ("a vital capacity (VC) or DLCO below 70% predicted", "ALT, AST, LDH or
+            # bilirubin > 2 x ULN"); one on the normal side is asked of all ("ALT or AST ≤ 2.5 x ULN")
+            first, last = min(x.start for x in listed), max(x.start for x in listed)
+            if len(listed) > 1 and cue("or").search(self.text, first, last) and not cue("and").search(self.text, first, last) \
+                    and all(_admits_no_normal_value(_lex().entries.get(x.concept or ""), x) for x in listed):
+                g = self._group()
+                for x in listed:
+                    x.group = g
         items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY, Kind.MEASUREMENT) and d.group is None]
         for a, b in itertools.pairwise(items):
             between = self.text[a.end:b.start]

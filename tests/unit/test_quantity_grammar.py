@@ -1551,10 +1551,8 @@ def test_grammar_blood_gases_and_ratios(nlp, text: str, section: str, expected: 
 
 def test_grammar_an_alternative_before_or_that_nothing_reads_leaves_the_threshold_open(nlp) -> None:  # type: ignore[no-untyped-def]
     # ctgov-msc NCT03048773 "knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to
-    # IV)": the ACR criteria are what a patient of grade I may meet instead; set1 NCT00962923
-    # "a vital capacity (VC) or DLCO below 70% predicted": the VC may be the one below 70%
+    # IV)": the ACR criteria are what a patient of grade I may meet instead
     for text in ("Diagnosis with knee osteoarthritis (ACR criteria or Kellgren and Lawrence grading II to IV)",
-                 "lung involvement: with a vital capacity (VC) or DLCO below 70% predicted",
                  # LCT NCT03923790: the history is the other way to show the hypertension, "hospital" the setting
                  "presence of hypertension (by clinical history or hospital BP ≥140 on two occasions)"):
         [c] = _constraints(nlp, text, "measurement")
@@ -1568,6 +1566,27 @@ def test_grammar_an_alternative_before_or_that_nothing_reads_leaves_the_threshol
                  "an ankle brachial index (ABI) of less than 0.55, and/or a resting toe brachial index (TBI) of less than 40."):
         assert all(not any("alternative before" in u for u in c.provenance.unresolved)
                    for c in _constraints(nlp, text, "measurement")), text
+
+
+@pytest.mark.parametrize(("text", "op"), [
+    # analytes sharing a threshold that asks for an abnormal value, joined by "or": either shows it
+    # (set1 NCT00962923, read; ctgov-msc NCT00962923's wording with FVC)
+    ("lung involvement: with a vital capacity (VC) or DLCO below 70% predicted", "ANY"),
+    ("FVC or DLCO below 70% predicted", "ANY"),
+    ("ALT or AST > 3 x ULN", "ANY"),
+    ("ALT, AST, LDH or bilirubin > 2 x the upper limit of normal (ULN)", "ANY"),  # ctgov-msc NCT04428801
+    ("ALT, AST and bilirubin > 2 x ULN", None),  # "and": each
+    # one on the normal side is asked of both
+    ("ALT or AST ≤ 2.5 x ULN", None),
+])
+def test_grammar_analytes_sharing_an_abnormal_threshold_by_or_are_alternatives(nlp, text: str, op) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n\n* {text}\n"), nlp)
+    [crit] = doc.criteria
+    groups = [i.op for i in crit.logic.items if not isinstance(i, str)]
+    assert groups == ([op] if op else [])
 
 
 @pytest.mark.parametrize(("text", "section", "expected"), [
