@@ -572,7 +572,7 @@ def _weeks_plus_days(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
         ends = [(int(m.group(f"w{n}")), int(m.group(f"p{n}") or m.group(f"s{n}"))) for n in (1, 2) if m.group(f"w{n}")]
         days = any(d for _, d in ends)
         amounts = [w * 7 + d if days else float(w) for w, d in ends]
-        before = [v for v in out if v.start < m.start() < v.end or (v.start <= m.start() and v.end > m.start())]
+        before = [v for v in out if v.start <= m.start() < v.end]  # "≥36" of "≥36+0 weeks": its comparator
         cmp_ = next((v.comparator for v in before if v.comparator in (">", ">=", "<", "<=")), None)
         start = min([m.start(), *(v.start for v in before)])
         out = [v for v in out if v.end <= start or v.start >= m.end()]
