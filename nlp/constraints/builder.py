@@ -283,25 +283,31 @@ def _sub_stage(val: Entity, unit: str | None) -> list[str]:
     return [f"a sub-stage ({m.group(0)!r}) read as its stage"] if m else []
 
 
-def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
-    """Whether the values ``d`` bounds hold the analyte's whole normal interval (``LexiconEntry.normal``;
-    for a multiple of the upper limit of normal 0 to 1 x ULN; of the lower limit, the values just
-    above it, 1 to 1.5 x LLN)."""
-    if not d.bounds:
-        return False
+def _normal_interval(entry: LexiconEntry | None, d: _Draft) -> tuple[float, float] | None:
+    """The analyte's normal interval (``LexiconEntry.normal``) in the unit of ``d``'s values; for a
+    multiple of the upper limit of normal 0 to 1 x ULN, of the lower limit the values just above
+    it, 1 to 1.5 x LLN; None where it is unknown or the unit cannot be compared."""
     if d.unit == "xULN":
-        lo, hi = 0.0, 1.0
-    elif d.unit == "xLLN":
-        lo, hi = 1.0, 1.5
-    elif entry is not None and entry.normal is not None and (d.unit is not None or entry.unit in _DIMENSIONLESS):
-        lo, hi = entry.normal  # a value without its unit is in doubt already, on an unknown scale
-        if d.unit is not None and d.unit != entry.unit:
-            lo_c, hi_c = convert(lo, entry.unit, d.unit, entry.id), convert(hi, entry.unit, d.unit, entry.id)
-            if lo_c is None or hi_c is None:
-                return False
-            lo, hi = min(lo_c, hi_c), max(lo_c, hi_c)
-    else:
+        return 0.0, 1.0
+    if d.unit == "xLLN":
+        return 1.0, 1.5
+    if entry is None or entry.normal is None or (d.unit is None and entry.unit not in _DIMENSIONLESS):
+        return None  # a value without its unit is in doubt already, on an unknown scale
+    lo, hi = entry.normal
+    if d.unit is not None and d.unit != entry.unit:
+        lo_c, hi_c = convert(lo, entry.unit, d.unit, entry.id), convert(hi, entry.unit, d.unit, entry.id)
+        if lo_c is None or hi_c is None:
+            return None
+        lo, hi = min(lo_c, hi_c), max(lo_c, hi_c)
+    return lo, hi
+
+
+def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
+    """Whether the values ``d`` bounds hold the analyte's whole normal interval (``_normal_interval``)."""
+    interval = _normal_interval(entry, d) if d.bounds else None
+    if interval is None:
         return False
+    lo, hi = interval
     # each bound must leave the whole interval on its excluded side
     return all((c == ">" and v < lo) or (c == ">=" and v <= lo) or (c == "<" and v > hi) or (c == "<=" and v >= hi)
                for c, v in d.bounds)
@@ -309,16 +315,12 @@ def _excludes_every_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
 
 def _admits_no_normal_value(entry: LexiconEntry | None, d: _Draft) -> bool:
     """Whether the values ``d`` admits lie all outside the analyte's normal interval
-    (``LexiconEntry.normal``; for a multiple of the upper limit of normal, above 1 x ULN): a
-    threshold asking for an abnormal value ("DLCO below 70% predicted", "ALT > 3 x ULN")."""
-    if not d.bounds:
+    (``_normal_interval``): a threshold asking for an abnormal value ("DLCO below 70% predicted",
+    "ALT > 3 x ULN")."""
+    interval = _normal_interval(entry, d) if d.bounds else None
+    if interval is None:
         return False
-    if d.unit == "xULN":
-        lo, hi = 0.0, 1.0
-    elif entry is not None and entry.normal is not None and d.unit == entry.unit:
-        lo, hi = entry.normal
-    else:
-        return False
+    lo, hi = interval
     return all((c in ("<", "<=") and v <= lo) or (c in (">", ">=") and v >= hi) for c, v in d.bounds)
 
 
@@ -751,11 +753,14 @@ class _Builder:
         expectancy < 24 hours, the analyte's ``within``; at most the time for others); or a length
         with a comparator or a range, for an analyte measured in days to years, untimed or at a
         trial event ("Duration of symptoms and signs for more than 1 month", "Disease duration of
-        at least three years prior to enrollment"; not "symptom duration is over 3 months", whose
-        "over" the temporal grammar reads as a look-back)."""
+        at least three years prior to enrollment"), or after an event for an expected time (the
+        lexicon's ``within``: "life expectancy to less than 12 months from the baseline"); or
+        "over" an amount right after the analyte, which the temporal grammar reads as a look-back,
+        as more than it ("symptom duration is over 3 months"; not "over the past 3 months")."""
         if t.value is None or t.unit not in _TIME_CODES:
             return None
         lead = t.text[:next((i for i, ch in enumerate(t.text) if ch.isdigit()), 0)]
+        over = False  # "over" an amount read as more than it: only right after the analyte (cue ``over_amount_gap``)
         if t.value_high is None and not t.anchor and t.comparator is None and cue("time_limit").search(lead):
             val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator="<=", value=t.value, unit=t.unit)
             units = _TIME_CODES
@@ -773,7 +778,7 @@ class _Builder:
             # amount right after a time the patient has (a look-back to the temporal grammar) is more
             # than it (cue ``over_amount_gap`` between them)
             val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator=">", value=t.value, unit=t.unit)
-            units = _CALENDAR_UNITS
+            units, over = _CALENDAR_UNITS, True
         else:
             return None
         for a in named:
@@ -781,7 +786,7 @@ class _Builder:
             gap = self.text[a.end:t.start]
             if t.relation == "after" and (entry is None or entry.within is None):
                 continue
-            if val.comparator == ">" and t.comparator is None and not cue("over_amount_gap").fullmatch(gap):
+            if over and not cue("over_amount_gap").fullmatch(gap):
                 continue
             if entry is not None and entry.unit in units and 0 <= len(gap) <= 40 \
                     and not cue("clause_punctuation").search(gap) and self._can_read(a, val):

@@ -1025,8 +1025,9 @@ def _lesion_area(doc: Doc, text: str, v: Span, values: set[int]) -> tuple[tuple[
     while words[0].text == "-":
         words.pop(0)
     name = "".join(t.text_with_ws for t in words[:-1]) + noun.text + " area"
-    cid = Lexicon.load().whole(name)
-    entry = Lexicon.load().get(cid) if cid else None
+    lexicon = Lexicon.load()
+    cid = lexicon.whole(name)
+    entry = lexicon.get(cid) if cid else None
     return (Span(doc, words[0].i, noun.i + 1), name), (cid if entry is not None and entry.category == "measurement" else None)
 
 
