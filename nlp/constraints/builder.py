@@ -67,6 +67,7 @@ from nlp.core.units import (
     may_measure,
     named_analyte,
     names_nothing,
+    quantity_dimensions,
     quantity_reads,
     read_as,
     time_unit_codes,
@@ -334,8 +335,12 @@ def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
 
 class _Builder:
     def __init__(self, crit_id: str, section: str, ents: Sequence[Entity], text: str, crit_span: tuple[int, int],
-                 targets: Sequence[str] = (), own_span: tuple[int, int] | None = None) -> None:
+                 targets: Sequence[str] = (), own_span: tuple[int, int] | None = None,
+                 unlinked: Sequence[Entity] = ()) -> None:
         self.crit_id = crit_id
+        # the conditions the NER found and no vocabulary names: read by no constraint of their own,
+        # only as what a duration right after them is of (``_unlinked_lasting``)
+        self.unlinked = tuple(unlinked)
         self.targets = tuple(targets)
         self.effect = "exclude" if section == "exclusion" else "include"
         self.ents = sorted(ents, key=lambda e: e.start)
@@ -2212,7 +2217,13 @@ class _Builder:
                 return False  # "cartilage defect diameter" is a length, never a percent; "Longest diameter" names nothing
             if analyte.source == "rules":
                 return self._quantity_reads_value(analyte, val)
-            return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or cue("scale_named").search(name) is not None) \
+            # a bare number with a comparator right after the name, ending its phrase, is its value too
+            # ("AHI >15", "estimated intelligence quotient <80"; cues ``value_adjoins``,
+            # ``value_ends_phrase``), not one that counts a word after it ("> 2 internal openings")
+            bare = val.unit is None and val.comparator in ("<", "<=", ">", ">=") and analyte.end <= val.start \
+                and cue("value_adjoins").fullmatch(self.text, analyte.end, val.start) is not None \
+                and cue("value_ends_phrase").match(self.text, val.end) is not None
+            return val.unit not in _TIME_CODES and (val.unit not in (None, "{score}") or bare or cue("scale_named").search(name) is not None) \
                 and cue("generic_analyte").fullmatch(name) is None
         if analyte.end <= val.start and self._counts_next_word(val):
             return False
@@ -2363,6 +2374,8 @@ class _Builder:
             after = [d.start for d in self.drafts if d.kind == Kind.MEASUREMENT and last <= d.start and d.end <= t.start]
             if after and cue("clause_punctuation").search(self.text[last:min(after)]) and self._measurement_window(t, min(after)):
                 return
+        if self._unlinked_lasting(t):
+            return
         if t.window_days is None or not targets:
             return
         # a time since the diagnosis: a range, a time after an event, or a condition present "for at
@@ -2396,12 +2409,22 @@ class _Builder:
             self._remission_window(t)
             return
         referent = self._anaphor_referent(t) if lasting or period_before else None
+        # "type 1 diabetes diagnosed less than 2 years before enrolment", "Crohn Disease ... diagnosed
+        # within 12 months": a look-back window on the diagnosis itself (cue ``diagnosis_event``) is
+        # the time since it, at most the amount, not the disease active at some time in the window
+        recent = self.effect == "include" and t.relation in (None, "before") and t.window_days_low is None \
+            and t.comparator in (None, "<", "<=") and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS) \
+            and not cue("period_for").match(t.text)
         for d in targets:
             # a mention repeated later in the criterion extends the draft past the window: the gap
             # runs from the mention nearest before it
             end = max((x.end for x in self.ents if x.concept_id == d.concept and d.start <= x.start and x.end <= t.start),
                       default=d.end) if d.concept else d.end
             gap = self.without_asides(end, t.start) if end <= t.start else ""
+            if recent and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES \
+                    and self._diagnosed_in(d, t, end, gap):
+                self._duration(t, certain=True)
+                continue
             if lasting and d is not referent and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
                                                       and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
@@ -2633,7 +2656,60 @@ class _Builder:
             t = v.model_copy(update={"label": "TEMPORAL"})
             self._duration(t, certain=False)
 
-    def _duration(self, t: Entity, certain: bool, planned: bool = False) -> None:
+    def _unlinked_lasting(self, t: Entity) -> bool:
+        """In an inclusion, a duration ("for at least 3 months") right after a condition that the
+        NER found and no vocabulary names ("Pain and / or decreased shoulder function for at least 3
+        months", "non-healing ulcers present for > 4 weeks", "neurological symptoms for at least 12
+        weeks"): how long that condition has lasted, read as the time since the trial's diagnosis, a
+        guess (unresolved). Not after a treatment word or a clause break."""
+        if self.effect != "include" or t.relation is not None or t.comparator not in (">", ">=", "<", "<=") \
+                or not cue("period_for").match(t.text) or t.value is None or to_days(t.value, t.unit) is None:
+            return False
+        last = max((x for x in (*self.ents, *self.unlinked) if x.end <= t.start), key=lambda x: x.end, default=None)
+        if last is None or last not in self.unlinked:
+            return False
+        gap = self.without_asides(last.end, t.start)
+        if len(gap) > 40 or cue("clause_punctuation").search(gap) or cue("reproductive_state").search(last.text):
+            return False  # ("has not been postmenopausal for at least 24 consecutive months": a life stage)
+        if any(m.end() == last.end - max(0, last.start - 8) for m in cue("condition_anaphor").finditer(self.text[max(0, last.start - 8):last.end])):
+            return False  # "Diabetic foot ulcer. Then the pain lasted ...": an anaphor, whose referent is read apart
+        # the clause names no treatment and no value the time could be of ("failed anti-rheumatoid drug
+        # due to adverse event or inefficacy for at least 12 week", "(PaO2:FiO2) ≤ 300 while the
+        # patient is breathing oxygen through NHF for at least 15 minutes")
+        clause = self._clause_start(last.start)
+        if cue("treatment_word").search(self.text, clause, t.start) \
+                or any(x.label in _VALUE_LABELS and clause <= x.start and x.end <= last.start and self.text[x.end:last.start].strip()
+                       for x in self.ents):  # (a count of the condition itself is none: "one or more neurological symptoms")
+            return False
+        self._duration(t, certain=False, guess=f"how long an unlinked condition ({last.text!r}) has lasted, read as the time since the diagnosis")
+        return True
+
+    def _diagnosed_in(self, d: _Draft, t: Entity, end: int, gap: str) -> bool:
+        """Whether the window ``t`` after the diagnosis ``d`` (its mention ending at ``end``, ``gap``
+        the words between, asides left out) times the diagnosis itself: a diagnosis, onset or
+        occurrence word in the gap (cue ``diagnosis_event``) or a lead right before the mention (cue
+        ``diagnosis_lead``: "Diagnosis of type 1 diabetes within the last 6 months"; not "previously
+        diagnosed or undiagnosed chronic liver disease acute decompensated within 4 weeks"), no
+        anchor after the window that the text leaves unread, no clause break and no other thing named in
+        the gap that the window could time ("SARS-CoV-2 infection as determined by PCR ... within 21
+        days": the test's)."""
+        gap = gap.lstrip(" )]")  # (the mention's own abbreviation closed: "Crohn Disease (CD) at screening ...")
+        if end > t.start or len(gap) > 60 or cue("clause_punctuation").search(gap):
+            return False
+        if any(x.label not in ("TEMPORAL", "VALUE") and end <= x.start and x.end <= t.start for x in self.ents):
+            return False
+        if not t.anchor and cue("time_relation_after").match(self.text, t.end):
+            return False  # "occurring within 100 days of HCT": timed from another event
+        return bool(cue("diagnosis_event").search(gap)
+                    or cue("diagnosis_lead").search(self.without_asides(self._clause_start(d.start), d.start)))
+
+    def _clause_start(self, at: int) -> int:
+        """Where the clause around ``at`` starts: after the last clause punctuation before it in
+        its sentence."""
+        start = self._sentence_span(at, at)[0]
+        return max((start + m.end() for m in cue("clause_punctuation").finditer(self.text[start:at])), default=start)
+
+    def _duration(self, t: Entity, certain: bool, planned: bool = False, guess: str | None = None) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months;
         "present for at least 30 minutes": at least 30 minutes; "less than 4 years from diagnosis":
         under 4 years. ``planned``: the time of the trial's own treatment, which may follow
@@ -2658,7 +2734,7 @@ class _Builder:
             bounds = [("<=", lo)]
         self._add(Kind.MEASUREMENT, t.start, t.end, concept="disease_duration", bounds=bounds, unit=t.unit,
                   rule="window:disease_duration",
-                  unresolved=[] if certain else ["a time window away from the diagnosis, read as the time since it"])
+                  unresolved=[] if certain else [guess or "a time window away from the diagnosis, read as the time since it"])
 
     def _led_as_example(self, x: _Draft, d: _Draft) -> bool:
         """Whether ``d`` stands after ``x`` as its example: after an example lead (cue
@@ -2904,11 +2980,18 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     own = span
     if children and lead and (at := eligibility_text.find(lead, span[0], span[1])) >= 0:
         own = (span[0], at + len(lead))  # a lead-in's own words, without its sub-criteria
-    b = _Builder(crit_id, section, [e for e in entities if (e.source == "rules" or e.concept_id) and not _uncoded_analyte(e)],
-                 eligibility_text, span, targets, own)
+    analytes = {(e.start, e.end) for e in entities if _uncoded_analyte(e) and (
+        e.label == "MEASUREMENT" or _value_adjoins(e, entities, eligibility_text))}
+
+    def uncoded_analyte(e: Entity) -> bool:
+        return (e.start, e.end) in analytes and _uncoded_analyte(e)
+
+    unnamed = [e for e in entities if e.source == "model" and not e.concept_id and e.label == "CONDITION" and not uncoded_analyte(e)]
+    b = _Builder(crit_id, section, [e for e in entities if (e.source == "rules" or e.concept_id) and not uncoded_analyte(e)],
+                 eligibility_text, span, targets, own, unnamed)
     b.build()
     constraints, groups, together = b.freeze()
-    if any(_uncoded_analyte(e) for e in entities) and any(e.label in _VALUE_LABELS and e.value is not None for e in entities):
+    if any(uncoded_analyte(e) for e in entities) and any(e.label in _VALUE_LABELS and e.value is not None for e in entities):
         # an analyte the NER found and no vocabulary has keeps a threshold that nothing else
         # reads, under its name as written: read again with it, kept only when every other
         # constraint reads as before ("ankle pressure ≤ 70 mm Hg"; not "ACLF of grade 2 or 3
@@ -2916,9 +2999,10 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         # (an "or" between two others stays theirs: "failed pregnancies in at least two cycles of
         # IVF or ICSI"; one it joins into an or-list is welcome: "ABPI ≤ 0.6 or ankle pressure ≤ 70
         # mm Hg or TcPO2 ≤ 60 mmHg")
-        more = [e.model_copy(update={"concept_id": uncoded_id(_uncoded_name(e)), "linked_by": "uncoded"}) if _uncoded_analyte(e) else e
-                for e in entities if e.source == "rules" or e.concept_id or _uncoded_analyte(e)]
-        b2 = _Builder(crit_id, section, more, eligibility_text, span, targets, own)
+        more = [e.model_copy(update={"concept_id": uncoded_id(_uncoded_name(e)), "linked_by": "uncoded", "label": "MEASUREMENT"})
+                if uncoded_analyte(e) else e
+                for e in entities if e.source == "rules" or e.concept_id or uncoded_analyte(e)]
+        b2 = _Builder(crit_id, section, more, eligibility_text, span, targets, own, unnamed)
         b2.build()
         again = b2.freeze()
         if [_comparable(c) for c in again[0] if not _is_uncoded(c)] == [_comparable(c) for c in constraints] \
@@ -2929,7 +3013,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     unlinked = [e.text for e in entities if e.source == "model" and not e.concept_id and uncoded_id(_uncoded_name(e)) not in read]
     # a scale the rules named ("Grade 1-2 according to Tonnis classification": ``elig_values``) that
     # no value was read for: named too (a count's or a size's name is only a guess of the grammar)
-    unvalued = [n for e in entities if e.source == "rules" and _uncoded_analyte(e) and uncoded_id(n := _uncoded_name(e)) not in read
+    unvalued = [n for e in entities if e.source == "rules" and uncoded_analyte(e) and uncoded_id(n := _uncoded_name(e)) not in read
                 and cue("scale_named").search(n)]
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
@@ -3050,8 +3134,33 @@ def _outside(lo: int, hi: int, spans: Sequence[tuple[int, int]]) -> list[tuple[i
 
 def _uncoded_analyte(e: Entity) -> bool:
     """An analyte no vocabulary links: the statistical NER's, or a quantity the rules named by
-    what it measures ("cartilage defect diameter": ``elig_values``)."""
-    return not e.concept_id and e.label == "MEASUREMENT" and bool(_uncoded_name(e)) and (e.source == "model" or e.concept_name is not None)
+    what it measures ("cartilage defect diameter": ``elig_values``), or a span the NER took for a
+    condition, procedure or therapy whose name ends in a word that names a quantity ("Gingival
+    index", "central macular thickness (CMT)", "probing depth (PS)": ``_names_quantity``)."""
+    if e.concept_id or not _uncoded_name(e):
+        return False
+    if e.label == "MEASUREMENT":
+        return e.source == "model" or e.concept_name is not None
+    return e.source == "model" and e.label in ("CONDITION", "PROCEDURE", "THERAPY") and _names_quantity(_uncoded_name(e))
+
+
+def _value_adjoins(e: Entity, entities: Sequence[Entity], text: str) -> bool:
+    """Whether a value follows the span right after it (cue ``value_adjoins``): what a span the NER
+    took for a condition or a procedure must have to be read as a quantity ("Gingival index <1";
+    not "a high index of suspicion for discogenic pain, (i.e., ... protrusions < 5 mm)", nor
+    "painful area, >2 mm in diameter with visible depth"), and a number, or a level only of what
+    its name says is graded (cue ``graded_name``: "Outerbridge Grade 4", "Modic Grade I or II"; not
+    "anti-HLA Class I or II", "high risk class II": what kind, no quantity)."""
+    graded = cue("graded_name").search(_uncoded_name(e)) is not None
+    return any(v.label in _VALUE_LABELS and v.start >= e.end and (v.unit != "{score}" or graded)
+               and cue("value_adjoins").fullmatch(text, e.end, v.start) is not None for v in entities)
+
+
+def _names_quantity(name: str) -> bool:
+    """Whether a name ends in a word that names a quantity (units.json ``dimension_words``) or a
+    scale (cue ``scale_named``), its abbreviation in brackets after it aside."""
+    words = cue("trailing_abbreviation").sub("", name).split()
+    return bool(words) and (bool(quantity_dimensions(words[-1])) or cue("scale_named").fullmatch(words[-1]) is not None)
 
 
 def _uncoded_name(e: Entity) -> str:

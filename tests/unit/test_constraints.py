@@ -203,6 +203,70 @@ def test_constraints_a_within_time_leaves_other_analytes_and_windows_alone(nlp) 
     assert [(c.kind, c.window_days) for c in cs] == [("condition", 183)]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a look-back window on the diagnosis itself is the time since it (ctgov-msc NCT03406585,
+    # NCT04061746, NCT04780685, NCT04537351, NCT01157650; LCT NCT03863951)
+    ("Clinical history compatible with type 1 diabetes diagnosed less than 2 years before enrolment", ("<", 2, "a")),
+    ("A new diagnosis of T1D based on the ADA criteria within 6 months of randomization.", ("<=", 6, "mo")),
+    ("Laboratory-confirmed diagnosis of COVID-19 <= 14 days prior to randomization", ("<=", 14, "d")),
+    ("Onset of respiratory failure within the past 48 hours", ("<=", 48, "h")),
+    ("Crohn Disease (CD) at screening and been diagnosed within 12 months", ("<=", 12, "mo")),
+    ("diagnosed with the first ever acute ischemic stroke occurring within 2 weeks", ("<=", 2, "wk")),
+])
+def test_constraints_a_window_on_the_diagnosis_is_its_duration(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, text, "Inclusion")
+    assert [b for b in brief(cs) if b[0] == "measurement"] == [("measurement", "disease_duration", *expected)]
+    # the diagnosis itself stands with no window: a disease active in the window is not one diagnosed in it
+    assert [c.window_days for c in cs if c.kind == "condition"] and all(c.window_days is None for c in cs if c.kind == "condition")
+    assert not [c for c in cs if c.kind == "measurement" and c.constraint.provenance.unresolved]
+
+
+@pytest.mark.parametrize("text", [
+    # the window times something else: a test (NCT04389450), another event (NCT05443464), a
+    # decompensation of a disease diagnosed whenever (NCT03863002), a record's entry (LCT NCT03862924)
+    "SARS-CoV-2 infection as determined by PCR, in any specimen up to 21 days prior to randomization",
+    "Clinically diagnosed Grades II to IV acute GVHD as per standard criteria occurring within 100 days of HCT",
+    "patients with previously diagnosed or undiagnosed chronic liver disease acute decompensated within 4 weeks;",
+    "diagnosed with and engaged in care for HIV (defined as at least one HIV clinic medical appointment within the past six month period)",
+    # no diagnosis named: the disease in the window
+    "Acute myocardial infarction within 10 days prior to enrollment",
+])
+def test_constraints_a_window_on_something_else_stays_a_window(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, text, "Inclusion")
+    assert not [c for c in cs if c.concept and c.concept.id == "disease_duration"]
+    assert [c for c in cs if c.kind == "condition" and c.window_days]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a length right after a condition the NER found and no vocabulary names: how long it has
+    # lasted, a guess of the disease duration (ctgov-msc NCT03362424, NCT03042572, NCT05126563,
+    # NCT05000593; LCT NCT03862898)
+    ("Pain and / or decreased shoulder function for at least 3 months, with no improvement", (">=", 3, "mo")),
+    ("Rutherford 5: non-healing ulcers present for > 4 weeks", (">", 4, "wk")),
+    ("The study participant is experiencing one or more neurological symptoms for at least 12 weeks", (">=", 12, "wk")),
+    ("Continuous pain for at least 6 months;", (">=", 6, "mo")),
+    ("patients with lumbar pain present for more than 12 weeks,", (">", 12, "wk")),
+])
+def test_constraints_a_length_after_an_unlinked_condition_is_a_guessed_duration(nlp, text, expected) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in cons(nlp, text, "Inclusion") if c.concept and c.concept.id == "disease_duration"]
+    assert brief(cs) == [("measurement", "disease_duration", *expected)]
+    assert cs[0].constraint.provenance.unresolved  # a guess: never a certain verdict
+
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("Pain for at least 3 months", "Exclusion"),  # an exclusion's length is not read this way
+    # a life stage (NCT01663116), a treatment's time (NCT04170426), a value's time (LCT NCT03865056),
+    # no condition at all (LCT NCT03924752)
+    ("A female of childbearing potential who has not been postmenopausal for at least 24 consecutive months", "Inclusion"),
+    ("Patients must have failed anti-rheumatoid drug due to adverse event or inefficacy for at least 12 week", "Inclusion"),
+    ("Hypoxemia defined by a ratio (PaO2:FiO2) ≤ 300 while the patient is breathing oxygen through NHF for at least 15 minutes;",
+     "Inclusion"),
+    ("Subjects must be able to walk for at least 5 minutes", "Inclusion"),
+])
+def test_constraints_a_length_elsewhere_is_no_disease_duration(nlp, text, section) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in cons(nlp, text, section) if c.concept and c.concept.id == "disease_duration"]
+
+
 def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_duration(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01922908: the trial's own procedure, planned, timed from the onset: the time since the
     # stroke, not a stem cell therapy the patient must have had in a window

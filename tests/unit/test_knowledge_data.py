@@ -291,6 +291,10 @@ CUE_CASES = [
     ("sub_stage_level", "CKD stage 3b-4", "CKD stage 3-4"),  # NCT01843387
     ("control_multiple", "<1.5×control", "<1.5×ULN"),  # NCT02338375
     ("condition_anaphor", "Diabetic foot ulcer, the ulcer lasted", "an ulcer of the foot"),  # NCT05319106
+    ("diagnosis_event", "type 1 diabetes diagnosed less than", "type 1 diabetes treated less than"),  # NCT03406585
+    ("diagnosis_lead", "A new diagnosis of ", "previously diagnosed or undiagnosed "),  # NCT04061746, NCT03863002
+    ("trailing_abbreviation", "central macular thickness (CMT)", "central macular thickness"),  # LCT NCT03866746
+    ("graded_name", "Outerbridge Grade", "anti-HLA Class"),  # NCT03477942, NCT02492308
     ("past_word", "No prior ", "not currently taking "),
     ("past_word_after", " prior to enrollment", " for the duration of the study"),
     ("consent_phrase", "inadequate understanding of the study protocol", "inadequate understanding of the disease"),  # NCT02302599
@@ -388,7 +392,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
+    assert {name for name, _, _ in CUE_CASES} | {"value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
                                                    "example_head_gap"} == set(read_cues().cues)
 
 

@@ -18,7 +18,7 @@ from nlp.evaluation.facts import _name_core, fact_matches, same_quantity_name
 from nlp.pipeline.annotate import annotate_criteria
 
 
-def _built(nlp, text: str, analyte: str, section: str = "inclusion"):  # type: ignore[no-untyped-def]
+def _built(nlp, text: str, analyte: str, section: str = "inclusion", label: Label = Label.MEASUREMENT):  # type: ignore[no-untyped-def]
     """The criterion ``text`` read with its rule entities and a model span over ``analyte`` that no
     vocabulary links (what the NER gives; hand-made here so the test does not hang on the model)."""
     header = "Inclusion" if section == "inclusion" else "Exclusion"
@@ -27,7 +27,7 @@ def _built(nlp, text: str, analyte: str, section: str = "inclusion"):  # type: i
     rules = [e for e in annotate_criteria(nlp, split.criteria)[crit.id] if e.source == "rules"]
     full = f"{header} Criteria:\n- {text}\n"
     at = full.index(analyte)
-    span = Entity(label=Label.MEASUREMENT, text=analyte, start=at, end=at + len(analyte), source="model")
+    span = Entity(label=label, text=analyte, start=at, end=at + len(analyte), source="model")
     ents = sorted([*rules, span], key=lambda e: (e.start, e.end))
     return (build_criterion(crit.id, crit.section, ents, full, (crit.start, crit.end)),
             build_criterion(crit.id, crit.section, rules, full, (crit.start, crit.end)))
@@ -53,6 +53,59 @@ def test_uncoded_analyte_keeps_its_threshold(nlp, text: str, analyte: str, expec
                             "(its threshold is read under the name as written)")
     [c] = built.constraints
     assert (c.provenance.source, c.provenance.rule) == ("model", "model:uncoded")  # never a certain reading
+
+
+@pytest.mark.parametrize(("text", "analyte", "expected"), [
+    # a bare number with a comparator right after the name, ending the phrase (LCT NCT03866148,
+    # NCT03868358, NCT03860584)
+    ("AHI >15", "AHI", [("AHI", 15.0, None, None)]),
+    ("estimated intelligence quotient <80", "estimated intelligence quotient", [("estimated intelligence quotient", None, 80.0, None)]),
+    ("Serum Endotoxin >25, measured at screening", "Serum Endotoxin", [("Serum Endotoxin", 25.0, None, None)]),
+])
+def test_uncoded_analyte_takes_an_adjoining_bare_number(nlp, text: str, analyte: str, expected) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, text, analyte)
+    assert _uncoded(built) == expected
+
+
+@pytest.mark.parametrize(("text", "analyte"), [
+    ("AHI >15 events", "AHI"),  # the number counts the word after it
+    ("AHI of patients >15", "AHI"),  # not right after the name
+    ("AHI 15", "AHI"),  # no comparator: a number of anything
+])
+def test_uncoded_analyte_takes_no_bare_number_apart_from_it(nlp, text: str, analyte: str) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, text, analyte)
+    assert [u for u in _uncoded(built) if u[0] == analyte] == []
+
+
+@pytest.mark.parametrize(("text", "analyte", "label", "expected"), [
+    # a quantity the NER took for a condition or a procedure, its name ending in a word that names a
+    # quantity or a scale (LCT NCT03923218, NCT03866746)
+    ("Gingival index <1", "Gingival index", Label.CONDITION, [("Gingival index", None, 1.0, None)]),
+    ("central macular thickness (CMT) more than 250 µm", "central macular thickness (CMT)", Label.PROCEDURE,
+     [("central macular thickness (CMT)", 250.0, None, "um")]),
+    # a level of what its name says is graded (NCT03477942)
+    ("MRI with Outerbridge Grade 4 focal chondral defect", "Outerbridge Grade", Label.CONDITION, [("Outerbridge Grade", 4.0, 4.0, "{score}")]),
+])
+def test_uncoded_analyte_mislabelled_by_the_ner_is_read_by_its_name(nlp, text: str, analyte: str, label, expected) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, text, analyte, label=label)
+    assert _uncoded(built) == expected
+
+
+@pytest.mark.parametrize(("text", "analyte"), [
+    ("Internet gaming disorder ≥ 5", "Internet gaming disorder"),  # LCT NCT03868488: a condition's name, no quantity's
+    ("asthenozoospermia < 32%", "asthenozoospermia"),  # LCT NCT03864198
+    # a level of a scale after a kind's name: what kind, no quantity (NCT02492308, LCT NCT03861065)
+    ("Sensitized patients (most recent anti-HLA Class I or II Panel Reactive Antibodies (PRA)>10%)", "anti-HLA Class"),
+    ("Patients with high risk class II, class III, class IV abdominal wounds", "high risk class"),
+    # a quantity's name, but the value is not right after it (NCT03211793, NCT04042844)
+    ("At least one active digital ulcer (painful area, >2 mm in diameter with visible depth and loss of dermis)", "visible depth"),
+    ("A high index of suspicion for discogenic pain, (i.e., painful degenerative disc(s) with or without protrusions < 5 mm)",
+     "high index"),
+])
+def test_uncoded_analyte_a_condition_named_so_takes_no_value(nlp, text: str, analyte: str) -> None:  # type: ignore[no-untyped-def]
+    built, _ = _built(nlp, text, analyte, label=Label.CONDITION)
+    assert _uncoded(built) == []
+    assert f"'{analyte}'" in (built.reason or "")
 
 
 @pytest.mark.parametrize(("text", "analyte"), [
