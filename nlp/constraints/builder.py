@@ -2395,7 +2395,8 @@ class _Builder:
         # lies further back than the amount, its time since at least the amount (the diagnosis'
         # own, in its clause: below)
         onset_before = t.relation == "before" and t.comparator in (">", ">=") and t.window_days_low is None \
-            and anchor_of(t.anchor) in _TRIAL_EVENTS and not cue("period_for").match(t.text)
+            and anchor_of(t.anchor) in _TRIAL_EVENTS and not cue("period_for").match(t.text) \
+            and not cue("treatment_word").search(t.text)  # ("more than 28 days since the last dose": the dose's time)
         # "Diabetes for at least 5 years before screening", "knee pain for at least 3 months prior to
         # screening": a period lasting up to the trial's event, the time since the diagnosis (a
         # treatment's is its course: below)
@@ -2622,6 +2623,8 @@ class _Builder:
         if self._remission_time(v):
             self._remission_window(v)
             return
+        if self._time_since(v):
+            return
         after = [d for d in self.drafts if d.start >= v.end and d.kind in (Kind.THERAPY, Kind.PROCEDURE)]
         nxt = min(after, key=lambda d: d.start, default=None)
         if nxt is not None and nxt.present and not nxt.duration and v.value is not None and v.unit \
@@ -2655,6 +2658,45 @@ class _Builder:
                 and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)):
             t = v.model_copy(update={"label": "TEMPORAL"})
             self._duration(t, certain=False)
+
+    def _time_since(self, v: Entity) -> bool:
+        """A time with a comparator before "since" and the start of what follows (cue
+        ``since_start``: "Greater than 72 hours since first meeting ARDS criteria", "More than 7 days
+        since initiation of mechanical ventilation"): how long ago that began. A diagnosis' is its
+        duration, in place of its presence (an exclusion of ARDS past 72 hours excludes no patient
+        for having ARDS), a reading (unresolved); a treatment's or a procedure's is
+        a look-back window on it, further back than the time or within it, a reading (unresolved); since
+        its last one (cue ``since_last``), more than the time is none within it."""
+        m = cue("since_start").match(self.text, v.end)
+        if m is None or v.value is None or v.value_high is not None or (days := to_days(v.value, v.unit)) is None:
+            return False
+        d = min((d for d in self.drafts if d.start >= m.end() and d.kind in _WINDOWED), key=lambda d: d.start, default=None)
+        if d is None or d.window is not None or not (d.present or d.kind != Kind.CONDITION) \
+                or cue("clause_punctuation").search(self.without_asides(m.end(), d.start)) or d.start - m.end() > 40:
+            return False
+        if d.kind == Kind.CONDITION:
+            if d.concept in PATIENT_STATES:
+                return False
+            if self.effect == "exclude":
+                self.drafts.remove(d)
+            t = v.model_copy(update={"label": "TEMPORAL"})
+            # a reading, never certain: without the diagnosis beside it the duration is the trial's
+            # diagnoses', which may have begun long before this one ("Greater than 24h since first
+            # meeting ARDS criteria" in a trial of COVID-19 ARDS)
+            self._duration(t, certain=False,
+                           guess=f"the time since a diagnosis ({self.text[d.start:d.end]!r}), read as the trial's disease duration")
+            return True
+        last = cue("since_last").match(self.text, v.end) is not None
+        if v.comparator in (">", ">=") and not last:
+            d.window = Window(low_days=round(days), high_days=None, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+        else:
+            # "At least two weeks since the last focal radiotherapy": none within the time (a washout in
+            # an inclusion; in an exclusion, one within it is what is excluded)
+            d.window = Window(low_days=None, high_days=round(days), relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+            d.washout = last and v.comparator in (">", ">=") and self.effect == "include"
+        d.evidence = (min(d.start, v.start), max(d.end, v.end))
+        d.unresolved.append("the time since a treatment or procedure began, read as a window on it")
+        return True
 
     def _unlinked_lasting(self, t: Entity) -> bool:
         """In an inclusion, a duration ("for at least 3 months") right after a condition that the

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nlp.core import comparators
+from nlp.core.knowledge import cue
 from nlp.core.labels import Anchor
 from nlp.core.units import time_units, to_days
 from nlp.core.windows import anchor_of
@@ -144,7 +145,12 @@ def find_temporal(text: str) -> list[TemporalMatch]:
                 continue
             rel_word = (gd.get("rel") or "").lower()
             anchor = (gd.get("anchor") or "").strip() or None
-            if rel_word and re.match(_AFTER, rel_word):
+            if rel_word == "since" and anchor and (anchor_of(anchor) == Anchor.LAST_DOSE or cue("treatment_word").search(anchor)):
+                # "<= 3 months since treatment with any immunosuppressive therapy", "more than 28 days
+                # since the last dose of vaccination": the time from the treatment to now, the
+                # treatment a look-back window's (before the trial's event), not a time after it
+                relation, anchor = "before", None
+            elif rel_word and re.match(_AFTER, rel_word):
                 relation = "after"
             elif rel_word == "of" and anchor_of(anchor) in _PAST_EVENTS:
                 # "within 48 hours of onset of ARDS", "within 72 hours of symptom onset": the disease's

@@ -267,6 +267,30 @@ def test_constraints_a_length_elsewhere_is_no_disease_duration(nlp, text, sectio
     assert not [c for c in cons(nlp, text, section) if c.concept and c.concept.id == "disease_duration"]
 
 
+@pytest.mark.parametrize(("text", "concepts", "low", "high"), [
+    # the time since a treatment is a look-back window on it, not a time after it (LCT NCT03818854)
+    ("Inferior to 3 months since treatment with any immunosuppressive therapy", ["immunosuppressant"], None, 91),
+    ("<=1 month since last treatment with interferon-B", ["interferon"], None, 30),
+    # since a procedure began: further back than the time (ctgov-msc NCT05125562), a reading
+    ("More than 7 days since initiation of mechanical ventilation", ["mechanical_ventilation"], 7, None),
+    # since the last one: none within the time (NCT04758533)
+    ("At least two weeks since the last focal radiotherapy", ["radiotherapy"], None, 14),
+])
+def test_constraints_a_time_since_a_treatment_is_a_look_back_window(nlp, text, concepts, low, high) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, text, "Exclusion")
+    assert sorted(c.concept.id for c in cs if c.concept) == concepts
+    for c in cs:
+        w = c.constraint.window
+        assert w is not None and (w.low_days, w.high_days, w.relation, w.anchor) == (low, high, "before", "enrollment")
+
+
+def test_constraints_a_time_since_a_diagnosis_in_an_exclusion_is_its_duration(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT04377334: ARDS past 72 hours is excluded, not every patient with ARDS
+    cs = cons(nlp, "Greater than 72 hours since first meeting ARDS criteria per the Berlin definition of ARDS", "Exclusion")
+    assert brief(cs) == [("measurement", "disease_duration", ">", 72, "h")]
+    assert cs[0].constraint.provenance.unresolved  # no trial diagnosis known here: a reading
+
+
 def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_duration(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01922908: the trial's own procedure, planned, timed from the onset: the time since the
     # stroke, not a stem cell therapy the patient must have had in a window

@@ -295,6 +295,8 @@ CUE_CASES = [
     ("diagnosis_lead", "A new diagnosis of ", "previously diagnosed or undiagnosed "),  # NCT04061746, NCT03863002
     ("trailing_abbreviation", "central macular thickness (CMT)", "central macular thickness"),  # LCT NCT03866746
     ("graded_name", "Outerbridge Grade", "anti-HLA Class"),  # NCT03477942, NCT02492308
+    ("since_start", " since initiation of mechanical ventilation", " in the period of ventilation"),  # NCT05125562
+    ("since_last", " since the last focal radiotherapy", " since initiation of radiotherapy"),  # NCT04758533
     ("past_word", "No prior ", "not currently taking "),
     ("past_word_after", " prior to enrollment", " for the duration of the study"),
     ("consent_phrase", "inadequate understanding of the study protocol", "inadequate understanding of the disease"),  # NCT02302599
