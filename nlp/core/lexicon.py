@@ -377,6 +377,7 @@ _WORD = re.compile(r"\w+")
 # "Hb-S/Hb-C disease"): a comparison ("18 years old ≤ age" holds no "old age"), a semicolon, a
 # comma between list items ("fever, cough, headache" holds no "cough headache"; a chemical name's
 # "1,1-" has no space after its comma)
+_CLOSE = re.compile(r"[^\S\n]*\)")  # a bracket closing right after a term that opened it
 _TERM_BREAK = re.compile(r"[<>≤≥=;]|,\s")
 _WHOLE_CACHE = 100_000  # phrases whose ``Lexicon.whole`` answer is kept
 
@@ -772,7 +773,10 @@ class Lexicon:
                         continue  # a shorter term may still start here
                     if n == 1 and hyphen and tail.match(text, spans[i][1]) and self._is_condition(cid):
                         continue  # "Apnea-Hypopnea index", "hematoma-related": a word of a compound, no condition
-                    out.append((cid, spans[i][0], spans[i + n - 1][1]))
+                    end = spans[i + n - 1][1]
+                    if text.count("(", spans[i][0], end) > text.count(")", spans[i][0], end) and (close := _CLOSE.match(text, end)):
+                        end = close.end()  # "Chronic Kidney Disease (CKD)": the term's bracket closes inside it
+                    out.append((cid, spans[i][0], end))
                     free = i + n
                     break
         return out

@@ -90,6 +90,17 @@ def test_vocabulary_an_imported_term_spans_no_comparison() -> None:
     assert [c for c, _, _ in lex.find_imported("Hb-S/Hb-C disease")] == ["icd10cm_d57_2"]
 
 
+def test_vocabulary_an_imported_term_closes_the_bracket_it_opens() -> None:
+    # NCT04126603, NCT03254758: a term written with its short form in brackets ends at the closing
+    # bracket, not inside it ("Chronic Kidney Disease (CKD" left ") stages 4 and 5" unread)
+    lex = Lexicon.load()
+    for text, quote in [("Chronic Kidney Disease (CKD) stages 4 and 5", "Chronic Kidney Disease (CKD)"),
+                        ("nonalcoholic steatohepatitis(NASH) or", "nonalcoholic steatohepatitis(NASH)")]:
+        assert quote in [text[s:e] for _, s, e in lex.find_imported(text)]
+    # a bracket the term does not open is left alone
+    assert [("x headache) y"[s:e]) for _, s, e in lex.find_imported("x headache) y")] == ["headache"]
+
+
 def test_vocabulary_an_imported_term_spans_no_list_comma() -> None:
     # NCT04490486 "(e.g. fever, cough, headache, myalgia ...)": no "cough headache" across the list's
     # comma, nor "anxiety, depression" one anxiety disorder (LCT); each item stays itself
