@@ -336,11 +336,14 @@ def _unit_doubts(entry: LexiconEntry | None, d: _Draft) -> list[str]:
 class _Builder:
     def __init__(self, crit_id: str, section: str, ents: Sequence[Entity], text: str, crit_span: tuple[int, int],
                  targets: Sequence[str] = (), own_span: tuple[int, int] | None = None,
-                 unlinked: Sequence[Entity] = ()) -> None:
+                 unlinked: Sequence[Entity] = (), analytes: Sequence[Entity] = ()) -> None:
         self.crit_id = crit_id
         # the conditions the NER found and no vocabulary names: read by no constraint of their own,
         # only as what a duration right after them is of (``_unlinked_lasting``)
         self.unlinked = tuple(unlinked)
+        # the analytes no vocabulary has that a second reading gives their values (``build_criterion``):
+        # a level after one is its ("Killip Class 4"), not a stage left unread
+        self.uncoded_analytes = tuple(analytes)
         self.targets = tuple(targets)
         self.effect = "exclude" if section == "exclusion" else "include"
         self.ents = sorted(ents, key=lambda e: e.start)
@@ -365,6 +368,7 @@ class _Builder:
         # fasting 1ng/ml"): no threshold is certain, and "=" is none a criterion means
         self.bare: dict[int, tuple[str, str]] = {}
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
+        self.unread_stages: list[str] = []  # a diagnosis' stage or grade no constraint reads ("CKD stages 4 and 5")
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
         self._required: dict[int, str] = {}  # id of a treatment draft -> the words a condition requires it by
@@ -1121,6 +1125,34 @@ class _Builder:
         self._lacking_together()
         self._target_as_subject()
         self._accompanied_together()
+        self._unread_stages()
+
+    def _unread_stages(self) -> None:
+        """A stage, grade or class of a diagnosis that no constraint reads ("COPD GOLD stage above
+        II", "Chronic Kidney Disease (CKD) stages 4 and 5", "stage III or IV" before a cancer; cues
+        ``stage_after_gap``, ``stage_before``, ``stage_before_gap``) is named in the reason, never
+        dropped in silence; in an exclusion the diagnosis alone is then no certain reading: a
+        patient at a milder stage is not what is excluded."""
+        read = [d.evidence for d in self.drafts if d.kind != Kind.CONDITION and isinstance(d.evidence, tuple)]
+        read += [(a.start - 40, a.end + 40) for a in self.uncoded_analytes if cue("scale_named").search(_uncoded_name(a))]
+        values = [v for v in self.ents if v.label == "VALUE" and not any(a <= v.start < b for a, b in read)]
+        if not values:
+            return
+        for d in self.drafts:
+            if d.kind != Kind.CONDITION or not d.present:
+                continue
+            m = next((x for x in self.ents if x.start == d.start and x.concept_id == d.concept), None)
+            if m is None:
+                continue
+            level = next((v for v in values if 0 <= v.start - m.end <= 40 and cue("stage_after_gap").fullmatch(self.text, m.end, v.start)), None) \
+                or next((v for v in values if 0 <= m.start - v.end <= 30 and cue("stage_before_gap").fullmatch(self.text, v.end, m.start)
+                         and cue("stage_before").search(self.text, max(self.crit_span[0], v.start - 12), v.start)), None)
+            if level is None:
+                continue
+            said = self.text[min(m.start, level.start):max(m.end, level.end)]
+            self.unread_stages.append(said)
+            if self.effect == "exclude":
+                d.unresolved.append(f"a stage or grade no record shows ({said!r})")
 
     def _target_as_subject(self) -> None:
         """Inside an exclusion, the trial's own diagnosis named with something else ("Patients
@@ -3029,8 +3061,9 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         return (e.start, e.end) in analytes and _uncoded_analyte(e)
 
     unnamed = [e for e in entities if e.source == "model" and not e.concept_id and e.label == "CONDITION" and not uncoded_analyte(e)]
+    uncoded_spans = [e for e in entities if uncoded_analyte(e) and cue("generic_analyte").fullmatch(_uncoded_name(e)) is None]
     b = _Builder(crit_id, section, [e for e in entities if (e.source == "rules" or e.concept_id) and not uncoded_analyte(e)],
-                 eligibility_text, span, targets, own, unnamed)
+                 eligibility_text, span, targets, own, unnamed, uncoded_spans)
     b.build()
     constraints, groups, together = b.freeze()
     if any(uncoded_analyte(e) for e in entities) and any(e.label in _VALUE_LABELS and e.value is not None for e in entities):
@@ -3044,7 +3077,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         more = [e.model_copy(update={"concept_id": uncoded_id(_uncoded_name(e)), "linked_by": "uncoded", "label": "MEASUREMENT"})
                 if uncoded_analyte(e) else e
                 for e in entities if e.source == "rules" or e.concept_id or uncoded_analyte(e)]
-        b2 = _Builder(crit_id, section, more, eligibility_text, span, targets, own, unnamed)
+        b2 = _Builder(crit_id, section, more, eligibility_text, span, targets, own, unnamed, uncoded_spans)
         b2.build()
         again = b2.freeze()
         if [_comparable(c) for c in again[0] if not _is_uncoded(c)] == [_comparable(c) for c in constraints] \
@@ -3110,6 +3143,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"{optional} optional ('with or without'): no requirement")
     if b.unread_conditions:
         notes.append(f"partly not recognised: what the condition {_quoted(b.unread_conditions)} governs")
+    if b.unread_stages:
+        notes.append(f"partly not computable: a stage or grade the vocabularies do not measure ({_quoted(b.unread_stages)})")
     if b.reading_conditions:
         notes.append(f"how a value is taken ({_quoted(b.reading_conditions)}): no condition of eligibility")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)

@@ -291,6 +291,43 @@ def test_constraints_a_time_since_a_diagnosis_in_an_exclusion_is_its_duration(nl
     assert cs[0].constraint.provenance.unresolved  # no trial diagnosis known here: a reading
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    # a stage, grade or class of a diagnosis no constraint reads: named, and in an exclusion the
+    # diagnosis alone is no certain reading (ctgov-msc NCT04389450, NCT03857841, NCT02807389;
+    # LCT NCT03861715)
+    ("Chronic Obstructive Pulmonary disease GOLD stage above II.", "Chronic Obstructive Pulmonary disease GOLD stage above II"),
+    ("Had a Grade 3 or 4 intracranial hemorrhage.", "3 or 4 intracranial hemorrhage"),
+    ("Patients with stage III and/or stage IV cancers.", "IV cancers"),
+    ("endometriosis stage III/IV;", "endometriosis stage III/IV"),
+])
+def test_constraints_an_unread_stage_leaves_the_exclusion_uncertain(nlp, text, said) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Exclusion")
+    [crit] = doc.criteria
+    conditions = [c for c in crit.constraints if c.kind == "condition"]
+    assert conditions and all(c.provenance.unresolved for c in conditions)
+    assert f"a stage or grade the vocabularies do not measure ('{said}')" in (crit.reason or "")
+
+
+@pytest.mark.parametrize("text", [
+    "History of chronic kidney disease",  # no stage: the exclusion stands
+    "Teeth with mobility class III or Dens invaginatus.",  # the class is the mobility's, before another item (NCT03102879)
+    "Killip Class 4 indicative of cardiogenic shock.",  # the class is a scale's, read as one (NCT00555828)
+])
+def test_constraints_a_stage_of_something_else_leaves_the_diagnosis_certain(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Exclusion")
+    [crit] = doc.criteria
+    assert [c for c in crit.constraints if c.kind == "condition" and not c.provenance.unresolved]
+    assert "a stage or grade" not in (crit.reason or "")
+
+
+def test_constraints_a_term_with_its_short_form_keeps_the_bracket_and_its_stage(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT04126603: the imported term "Chronic Kidney Disease (CKD)" ends at its closing bracket, so
+    # the stages after it are read as the staging scale's
+    cs = cons(nlp, "Chronic Kidney Disease (CKD) stages 4 and 5 (estimated CrCl less than 30 mL/min)", "Exclusion")
+    assert ("measurement", "ckd_stage", ">=", 4, "{score}") in brief(cs)
+    assert ("measurement", "ckd_stage", "<=", 5, "{score}") in brief(cs)
+
+
 def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_duration(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01922908: the trial's own procedure, planned, timed from the onset: the time since the
     # stroke, not a stem cell therapy the patient must have had in a window

@@ -295,6 +295,7 @@ CUE_CASES = [
     ("diagnosis_lead", "A new diagnosis of ", "previously diagnosed or undiagnosed "),  # NCT04061746, NCT03863002
     ("trailing_abbreviation", "central macular thickness (CMT)", "central macular thickness"),  # LCT NCT03866746
     ("graded_name", "Outerbridge Grade", "anti-HLA Class"),  # NCT03477942, NCT02492308
+    ("stage_before", "Had a Grade ", "Had a Grade of "),  # NCT03857841
     ("since_start", " since initiation of mechanical ventilation", " in the period of ventilation"),  # NCT05125562
     ("since_last", " since the last focal radiotherapy", " since initiation of radiotherapy"),  # NCT04758533
     ("past_word", "No prior ", "not currently taking "),
@@ -394,7 +395,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
+    assert {name for name, _, _ in CUE_CASES} | {"stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
                                                    "example_head_gap"} == set(read_cues().cues)
 
 
