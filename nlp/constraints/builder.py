@@ -845,12 +845,28 @@ class _Builder:
             return None
         return before.split()[-1]
 
+    def _age_relative_to_event(self, val: Entity) -> str | None:
+        """The relation word ("before", "after", "prior to") an age value is given with (cue
+        ``age_relative``), when its clause names more than whom it speaks of (cue
+        ``age_owner_only``: "Patients before the age of 18" is the patient's age); else None."""
+        start = max(self.crit_span[0], val.start - 25)
+        m = next((x for x in cue("age_relative").finditer(self.text, start, val.end) if val.start <= x.end() <= val.end), None)
+        if m is None:
+            return None
+        said = self.clause_before(m.start(), "clause_punctuation")
+        return None if cue("age_owner_only").fullmatch(said) else m.group("rel")
+
     def _age(self, val: Entity, rule: str = "age") -> None:
         self._age_value_ends.append(val.end)
         assert val.value is not None  # build() reads only ages that have a value
         # "relapsing or progressing before the age of 18 months": the age at an event, not today's
         m = cue("age_at_event").search(self.clause_before(val.start))
         doubts = [f"the age at an event ({m.group(0).strip()!r} ...), not the patient's current age"] if m else []
+        if not m and (rel := self._age_relative_to_event(val)) is not None:
+            # "Not speaking English before age 5 years", "hypoestrogenism ... before the age of 40",
+            # "First major depressive episode after 50 years of age": an age before or after which
+            # something the clause names happened, not the patient's own age today
+            doubts.append(f"an age {rel!r} which the criterion places an event or a state, not surely the patient's current age")
         if (owner := self._bracket_owner(val)) is not None:
             # "mammography (women over age 35), Papanicolaou smear (women over age 40)": an age in
             # brackets after a test or a treatment says whom that is asked of

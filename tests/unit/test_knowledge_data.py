@@ -80,6 +80,7 @@ CUE_CASES = [
     ("conditional", "Lansky score 60% or greater if under 10 yrs old", "transfusion if needed"),
     ("conditional", "provided that the patient is on stable doses", "Able to understand study information provided to him."),  # NCT00883727: a participle
     ("age_at_event", "Patients relapsing or progressing ", "Patients with newly diagnosed AML "),
+    ("age_relative", "speaking English before age 5", "aged 18 to 60"),  # LCT
     ("age_unit_filler", " years-old or older", " years or older"),
     ("unit_restatement_gap", " (approx. ", ", "),
     ("treatment_naive_after", "-naïve patients", "-treated patients"),
@@ -395,7 +396,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
+    assert {name for name, _, _ in CUE_CASES} | {"age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
                                                    "example_head_gap"} == set(read_cues().cues)
 
 

@@ -128,6 +128,21 @@ def test_grammar_age_at_an_event(nlp, text: str, at_event: bool) -> None:  # typ
     assert cs and all(any("age at an event" in u for u in c.provenance.unresolved) is at_event for c in cs)
 
 
+@pytest.mark.parametrize(("text", "relative"), [
+    # an age before or after which the clause places something (LCT NCT03861884, ctgov-msc
+    # NCT01742533, NCT03265808): kept, never certain
+    ("Not speaking English before age 5 years.", True),
+    ("Amenorrhea with hypoestrogenism levels in female before the age of 40.", True),
+    ("First major depressive episode after 50 years of age.", True),
+    # whom it speaks of alone: the patient's own age
+    ("Patients before the age of 18 years", False),
+    ("Children before the age of 2 years", False),
+])
+def test_grammar_an_age_relative_to_an_event_is_not_certain(nlp, text: str, relative: bool) -> None:  # type: ignore[no-untyped-def]
+    cs = _constraints(nlp, text, "age")
+    assert cs and all(any("not surely the patient's current age" in u for u in c.provenance.unresolved) is relative for c in cs)
+
+
 @pytest.mark.parametrize("text", [
     "within 3 months of age-related macular degeneration diagnosis",  # after NCT02016508: "of age-related" is no age
     "Positive blood pregnancy test results for female subjects of reproductive age within 7 days",  # seed NCT05697718
