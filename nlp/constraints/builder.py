@@ -55,7 +55,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
-from nlp.core.labels import PATIENT_STATES, Anchor, Exposure, Kind, Relation
+from nlp.core.labels import PATIENT_STATES, STATES_BY_MEANS, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import UNCODED, Lexicon, LexiconEntry, uncoded_id
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
@@ -2920,6 +2920,11 @@ class _Builder:
                 days = d.window.high_days if d.window else None
                 if any((x.window.high_days if x.window else None) == days for x in broader):
                     continue
+            if d.kind in (Kind.THERAPY, Kind.PROCEDURE) and any(
+                    x.concept in STATES_BY_MEANS and x.start < d.start and self._led_as_example(x, d) for x in self.drafts):
+                # "not using appropriate method of contraception (appropriate method includes hormones,
+                # bilateral tubal ligation ...)": the means of the state, not a treatment asked of its own
+                continue
             keep.append(d)
         self.drafts = keep
 

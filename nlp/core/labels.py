@@ -11,6 +11,9 @@ Effect = Literal["include", "exclude"]
 # condition concepts that are states the patient record states (``Patient.pregnant``,
 # ``lactating``, ``contraception``), not diagnoses with an onset and a duration
 PATIENT_STATES = frozenset({"pregnancy", "lactation", "contraception"})
+# states whose means a criterion may list as examples ("appropriate method includes hormones, bilateral
+# tubal ligation ..."): the drugs and procedures named so are what the state is, not asked of their own
+STATES_BY_MEANS = frozenset({"contraception"})
 
 
 class Label(StrEnum):

@@ -328,6 +328,36 @@ def test_constraints_a_term_with_its_short_form_keeps_the_bracket_and_its_stage(
     assert ("measurement", "ckd_stage", "<=", 5, "{score}") in brief(cs)
 
 
+@pytest.mark.parametrize("text", [
+    # the means of contraception a criterion lists are what contraception is, not drugs or operations
+    # excluded or required of their own (ctgov-msc NCT04368806, NCT01719640, NCT05167721)
+    ("Pregnant or breast-feeding women, or women or men who are not using appropriate method of contraception (appropriate "
+     "method includes hormones, bilateral tubal ligation, and barrier method with spermicide, and intra-uterine device for "
+     "women and vasectomy and barrier method with spermicide for men)"),
+    ("For female participants: Positive pregnancy test, presently breast-feeding, or unwillingness to use effective "
+     "contraceptive measures for the duration of the study (e.g. Oral contraceptives, Norplant, Depo-Provera)"),
+])
+def test_constraints_the_means_of_contraception_are_no_treatments_asked(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    cs = cons(nlp, text, "Exclusion")
+    assert [c for c in cs if c.concept and c.concept.id == "contraception"]
+    assert not [c for c in cs if c.kind in ("therapy", "procedure")]
+
+
+def test_constraints_a_class_word_after_named_drugs_is_its_own_constraint(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT04208646: "hormones" (the lexicon's hormone therapy) is no example of contraception here
+    cs = cons(nlp, "The subject has used dexamethasone, prednisone, hydrocortisone and other hormones orally / intravenously "
+              "within 1 month before the treatment.", "Exclusion")
+    assert "hormone_therapy" in {c.concept.id for c in cs if c.concept}
+
+
+def test_constraints_what_a_criterion_says_it_may_include_are_alternatives(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "include" leads examples as "including" does (LCT NCT03866707): any one of the diseases listed
+    doc = parsed(nlp, "Diseases which will be eligible include, high risk or very high risk acute lymphoblastic leukemia, "
+                 "acute myeloid leukemia, Hodgkin lymphoma, non-Hodgkin lymphoma, sarcomas.", "Inclusion")
+    [crit] = doc.criteria
+    assert crit.logic is not None and any(getattr(i, "op", None) == "ANY" for i in crit.logic.items)
+
+
 def test_constraints_a_required_treatment_timed_from_onset_is_the_disease_duration(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01922908: the trial's own procedure, planned, timed from the onset: the time since the
     # stroke, not a stem cell therapy the patient must have had in a window

@@ -109,6 +109,7 @@ CUE_CASES = [
     ("pregnancy_not_state_before", "birth control to prevent ", "Women with a twin "),
     ("pregnancy_not_state_after", " test", " with twins"),
     ("example_lead", "contraindications such as pregnancy", "contraindications to pregnancy"),
+    ("example_lead", "appropriate method includes hormones", "appropriate method is included"),  # NCT04368806
     ("example_negation", "No evidence of contraindications", "with or without a personal history"),
     ("example_list_gap", "diabetes, hypertension or ", "diabetes (type 2) or "),
     ("sentence_cut", "no diabetes; hypertension", "no diabetes, hypertension"),
