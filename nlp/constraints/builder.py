@@ -1157,15 +1157,15 @@ class _Builder:
         for d in self.drafts:
             if d.kind != Kind.CONDITION or not d.present:
                 continue
-            m = next((x for x in self.ents if x.start == d.start and x.concept_id == d.concept), None)
-            if m is None:
+            end = self._mention_end(d)
+            if end is None:
                 continue
-            level = next((v for v in values if 0 <= v.start - m.end <= 40 and cue("stage_after_gap").fullmatch(self.text, m.end, v.start)), None) \
-                or next((v for v in values if 0 <= m.start - v.end <= 30 and cue("stage_before_gap").fullmatch(self.text, v.end, m.start)
+            level = next((v for v in values if 0 <= v.start - end <= 40 and cue("stage_after_gap").fullmatch(self.text, end, v.start)), None) \
+                or next((v for v in values if 0 <= d.start - v.end <= 30 and cue("stage_before_gap").fullmatch(self.text, v.end, d.start)
                          and cue("stage_before").search(self.text, max(self.crit_span[0], v.start - 12), v.start)), None)
             if level is None:
                 continue
-            said = self.text[min(m.start, level.start):max(m.end, level.end)]
+            said = self.text[min(d.start, level.start):max(end, level.end)]
             self.unread_stages.append(said)
             if self.effect == "exclude":
                 d.unresolved.append(f"a stage or grade no record shows ({said!r})")
@@ -1442,10 +1442,12 @@ class _Builder:
         up to ``pos``: where a cue governing the word at ``pos`` must stand. ``boundary``
         "clause_punctuation": from the last punctuation only, across "or" and "and" (a cue before
         a list governs each of its items)."""
+        return self.text[self.clause_start(pos, boundary):pos]
+
+    def clause_start(self, pos: int, boundary: str = "clause_boundary") -> int:
+        """Where the clause holding ``pos`` starts (``clause_before``'s words begin there)."""
         s0, _ = self.crit_span
-        head = self.text[s0:pos]
-        cut = max((m.end() for m in cue(boundary).finditer(head)), default=0)
-        return head[cut:]
+        return s0 + max((m.end() for m in cue(boundary).finditer(self.text[s0:pos])), default=0)
 
     def without_asides(self, start: int, end: int) -> str:
         """The text from ``start`` to ``end`` less the parentheticals that lie wholly inside it
@@ -2761,12 +2763,12 @@ class _Builder:
         gap = self.without_asides(last.end, t.start)
         if len(gap) > 40 or cue("clause_punctuation").search(gap) or cue("reproductive_state").search(last.text):
             return False  # ("has not been postmenopausal for at least 24 consecutive months": a life stage)
-        if any(m.end() == last.end - max(0, last.start - 8) for m in cue("condition_anaphor").finditer(self.text[max(0, last.start - 8):last.end])):
+        if any(m.end() == last.end for m in cue("condition_anaphor").finditer(self.text, max(0, last.start - 8), last.end)):
             return False  # "Diabetic foot ulcer. Then the pain lasted ...": an anaphor, whose referent is read apart
         # the clause names no treatment and no value the time could be of ("failed anti-rheumatoid drug
         # due to adverse event or inefficacy for at least 12 week", "(PaO2:FiO2) ≤ 300 while the
         # patient is breathing oxygen through NHF for at least 15 minutes")
-        clause = self._clause_start(last.start)
+        clause = self.clause_start(last.start, "clause_punctuation")
         if cue("treatment_word").search(self.text, clause, t.start) \
                 or any(x.label in _VALUE_LABELS and clause <= x.start and x.end <= last.start and self.text[x.end:last.start].strip()
                        for x in self.ents):  # (a count of the condition itself is none: "one or more neurological symptoms")
@@ -2791,13 +2793,7 @@ class _Builder:
         if not t.anchor and cue("time_relation_after").match(self.text, t.end):
             return False  # "occurring within 100 days of HCT": timed from another event
         return bool(cue("diagnosis_event").search(gap)
-                    or cue("diagnosis_lead").search(self.without_asides(self._clause_start(d.start), d.start)))
-
-    def _clause_start(self, at: int) -> int:
-        """Where the clause around ``at`` starts: after the last clause punctuation before it in
-        its sentence."""
-        start = self._sentence_span(at, at)[0]
-        return max((start + m.end() for m in cue("clause_punctuation").finditer(self.text[start:at])), default=start)
+                    or cue("diagnosis_lead").search(self.without_asides(self.clause_start(d.start, "clause_punctuation"), d.start)))
 
     def _duration(self, t: Entity, certain: bool, planned: bool = False, guess: str | None = None) -> None:
         """"within 3-12 months before enrollment" on a diagnosis: disease duration 3..12 months;
@@ -3075,11 +3071,11 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
     own = span
     if children and lead and (at := eligibility_text.find(lead, span[0], span[1])) >= 0:
         own = (span[0], at + len(lead))  # a lead-in's own words, without its sub-criteria
-    analytes = {(e.start, e.end) for e in entities if _uncoded_analyte(e) and (
+    analytes = {id(e) for e in entities if _uncoded_analyte(e) and (
         e.label == "MEASUREMENT" or _value_adjoins(e, entities, eligibility_text))}
 
     def uncoded_analyte(e: Entity) -> bool:
-        return (e.start, e.end) in analytes and _uncoded_analyte(e)
+        return id(e) in analytes
 
     unnamed = [e for e in entities if e.source == "model" and not e.concept_id and e.label == "CONDITION" and not uncoded_analyte(e)]
     uncoded_spans = [e for e in entities if uncoded_analyte(e) and cue("generic_analyte").fullmatch(_uncoded_name(e)) is None]
