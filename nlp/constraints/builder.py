@@ -901,6 +901,7 @@ class _Builder:
         pending: list[Entity] = []  # analytes named since the last value
         last_value_end = 0
         loose_times: list[Entity] = []  # times with a comparator and no analyte
+        since_times: list[Entity] = []  # times without one, right before "since" or "after" an event
         last_comparator: str | None = None
         closed = False
         last_targets: list[Entity] = []
@@ -1023,6 +1024,9 @@ class _Builder:
                         self._doses.append((drug, e))
                     elif e.unit in _TIME_CODES and (e.comparator in (">", ">=", "<", "<=") or self._remission_time(e)):
                         loose_times.append(e)  # "Type 2 diabetes ... 3 years or more": read once windows are in
+                    elif e.unit in _TIME_CODES and e.comparator is None and e.value_high is None and (
+                            cue("since_start").match(self.text, e.end) or cue("after_start").match(self.text, e.end)):
+                        since_times.append(e)  # "Four weeks from cytotoxic agents": how long ago a treatment was
                     continue  # a value with no analyte is not a constraint
                 for t in targets:  # "anemia (hemoglobin < 8 g/dL)": the threshold is what the condition means
                     self._defined_condition(t.start, t.concept_id)
@@ -1128,6 +1132,8 @@ class _Builder:
                 self._window(t)
         for v in loose_times:
             self._loose_duration(v)
+        for v in since_times:
+            self._time_since(v)
         self._drop_examples()
         self._example_alternatives()
         self._pregnancy_not_required()
@@ -2716,14 +2722,28 @@ class _Builder:
         duration, in place of its presence (an exclusion of ARDS past 72 hours excludes no patient
         for having ARDS), a reading (unresolved); a treatment's or a procedure's is
         a look-back window on it, further back than the time or within it, a reading (unresolved); since
-        its last one (cue ``since_last``), more than the time is none within it."""
+        its last one (cue ``since_last``), more than the time is none within it. After or from a
+        treatment or procedure of the patient's (cue ``after_start``, ``_after_treatment``) likewise,
+        a drug's course counted from its end ("At least 4 weeks after chemotherapy": none within
+        them); a time without a comparator is at least the time in an inclusion ("Four weeks from
+        cytotoxic agents"), at most it in an exclusion."""
         m = cue("since_start").match(self.text, v.end)
+        after = m is None and (m := cue("after_start").match(self.text, v.end)) is not None
         if m is None or v.value is None or v.value_high is not None or (days := to_days(v.value, v.unit)) is None:
             return False
         d = min((d for d in self.drafts if d.start >= m.end() and d.kind in _WINDOWED), key=lambda d: d.start, default=None)
         if d is None or d.window is not None or not (d.present or d.kind != Kind.CONDITION) \
                 or cue("clause_punctuation").search(self.without_asides(m.end(), d.start)) or d.start - m.end() > 40:
             return False
+        comparator = v.comparator
+        if after and not self._after_treatment(v, m.end(), d):
+            return False
+        if comparator is None:
+            # no comparator: "Four weeks from cytotoxic agents" in an inclusion is at least the time
+            # (a washout), in an exclusion at most it
+            if d.kind == Kind.CONDITION:
+                return False
+            comparator = "<=" if self.effect == "exclude" else ">="
         if d.kind == Kind.CONDITION:
             if d.concept in PATIENT_STATES:
                 return False
@@ -2736,17 +2756,48 @@ class _Builder:
             self._duration(t, certain=False,
                            guess=f"the time since a diagnosis ({self.text[d.start:d.end]!r}), read as the trial's disease duration")
             return True
-        last = cue("since_last").match(self.text, v.end) is not None
-        if v.comparator in (">", ">=") and not last:
-            d.window = Window(low_days=round(days), high_days=None, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
-        else:
-            # "At least two weeks since the last focal radiotherapy": none within the time (a washout in
-            # an inclusion; in an exclusion, one within it is what is excluded)
-            d.window = Window(low_days=None, high_days=round(days), relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
-            d.washout = last and v.comparator in (">", ">=") and self.effect == "include"
-        d.evidence = (min(d.start, v.start), max(d.end, v.end))
-        d.unresolved.append("the time since a treatment or procedure began, read as a window on it")
+        # a course of drugs counts from its end: "after" one is since its last dose
+        last = cue("since_last").match(self.text, v.end) is not None or (after and (
+            d.kind == Kind.THERAPY or cue("after_last").match(self.text, v.end) is not None))
+        # "3 weeks from procarbazine or Temozolomide": the time is each listed treatment's
+        timed = [d]
+        for x in sorted((x for x in self.drafts if x.start >= d.end and x.kind == d.kind and x.window is None), key=lambda x: x.start):
+            gap = self.text[timed[-1].end:x.start]
+            if not gap.strip() or not all(cue("coordination_join").match(w) for w in gap.lower().replace(",", " , ").split()):
+                break
+            timed.append(x)
+        for x in timed:
+            if comparator in (">", ">=") and not last:
+                x.window = Window(low_days=round(days), high_days=None, relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+            else:
+                # "At least two weeks since the last focal radiotherapy": none within the time (a washout in
+                # an inclusion; in an exclusion, one within it is what is excluded)
+                x.window = Window(low_days=None, high_days=round(days), relation=Relation.BEFORE, anchor=Anchor.ENROLLMENT)
+                x.washout = last and comparator in (">", ">=") and self.effect == "include"
+            x.evidence = (min(x.start, v.start), max(x.end, v.end))
+            x.unresolved.append("the time since a treatment or procedure began, read as a window on it")
         return True
+
+    def _after_treatment(self, v: Entity, end: int, d: _Draft) -> bool:
+        """Whether the time ``v`` "after" or "from" (ending at ``end``) is how long ago the patient
+        had the treatment or procedure ``d`` ("Less than 3 months after radiotherapy", "≤ 4 weeks
+        from major surgery"): not the trial's own (its dosing: "after MSC infusion"; a period led
+        by "for" or "until", cue ``period_lead``: "for a period of at least 16 weeks after
+        surgery"), not another event's time (a measurement or a condition before it in its clause:
+        "LVEF ≤45% ... more than 24 hours after revascularization", "relapsed more than 3 months
+        after stopping corticosteroids"), the treatment named right after the word (not "from time
+        of neutrophil engraftment post AHCT"), and in an exclusion not a time past it (a washout
+        excluded, a reading too far from the words)."""
+        if d.kind not in (Kind.THERAPY, Kind.PROCEDURE) or d.planned or anchor_of(self.text[end:d.end]) == Anchor.FIRST_DOSE:
+            return False
+        if cue("period_lead").search(self.text[max(0, v.start - 40):v.start]):
+            return False
+        if d.start - end > 25 or any(end <= x.start and x.end <= d.start for x in self.ents):
+            return False
+        clause = self.clause_start(v.start, "clause_punctuation")
+        if any(x.kind in (Kind.MEASUREMENT, Kind.CONDITION) and clause <= x.start < v.start for x in self.drafts):
+            return False
+        return not (self.effect == "exclude" and v.comparator in (">", ">="))
 
     def _unlinked_lasting(self, t: Entity) -> bool:
         """In an inclusion, a duration ("for at least 3 months") right after a condition that the

@@ -30,13 +30,15 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
+from nlp.core.labels import Anchor
 from nlp.core.lexicon import Lexicon, LexiconEntry, bound_prefix_before, load_lexicon
 from nlp.core.units import dimension, dimension_word_re, in_quantity_name, names_nothing, quantity_dimensions
 from nlp.core.vocabulary import load_vocabulary
+from nlp.core.windows import anchor_of
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
 from nlp.pipeline.extensions import user_data  # importing it registers the attributes
 from nlp.pipeline.linker import ConceptLinker
-from nlp.pipeline.temporal import find_temporal
+from nlp.pipeline.temporal import TemporalMatch, find_temporal
 from nlp.pipeline.tokenizer import PERIOD_ABBREVIATIONS, TEXT_KEY
 from nlp.pipeline.values import ValueMatch, find_values, levels_after, levels_before, word_number
 
@@ -645,6 +647,27 @@ def make_lexicon(nlp: Language, name: str) -> "LexiconTagger":
 # Temporal windows
 
 
+def _since_treatment(doc: Doc, t: TemporalMatch, start: int, end: int) -> bool:
+    """A time since a treatment or procedure the anchor names as the patient's ("≤ 4 weeks from
+    major surgery", "less than 28 days since last chemotherapy treatment"): no window on an event,
+    but how long ago the treatment was; its concept stays (tokens ``start``-``end``). Not a window
+    ("within 6 months after surgery": the trial's event's), a period ("for 12 weeks after the last
+    study drug", cue ``period_lead``), the trial's own dosing (anchor ``first_dose``: "after MSC
+    infusion") nor another thing's time (a rule entity other than a treatment before it in its
+    clause: "predicted lifespan of less than 12 months following ...")."""
+    if t.rel_word is None or not cue("time_since_word").fullmatch(t.rel_word) or t.led or t.kind != "offset" \
+            or anchor_of(t.anchor) == Anchor.FIRST_DOSE:
+        return False
+    text = doc_text(doc)
+    if cue("period_lead").search(text[max(0, t.start - 40):t.start]):
+        return False
+    clause = max((m.end() for m in cue("clause_punctuation").finditer(text, 0, t.start)), default=0)
+    rule = [e for e in doc.ents if e._.source != "model"]
+    if any(clause <= e.start_char < t.start and e.label_ not in ("THERAPY", "PROCEDURE") for e in rule):
+        return False
+    return any(start <= e.start and e.end <= end and e.label_ in ("THERAPY", "PROCEDURE") for e in rule)
+
+
 @Language.factory("elig_temporal")
 def make_temporal(nlp: Language, name: str) -> Any:
     def tag_temporal(doc: Doc) -> Doc:
@@ -666,6 +689,8 @@ def make_temporal(nlp: Language, name: str) -> Any:
             core = doc.char_span(t.start, t.core_end, alignment_mode="expand")
             if span is None or core is None or not _free(core.start, core.end, taken):
                 continue
+            if _since_treatment(doc, t, core.end, span.end):
+                continue  # the time is elig_values'; stage 4 times the treatment by it
             if not _free(core.end, span.end, taken):
                 # the anchor ("... prior to receiving the trial drug") holds concepts: the window
                 # takes them over, they are part of its anchor text

@@ -55,7 +55,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         rf"(?:\s*(?P<rel>{_BEFORE}|{_AFTER})\s+{_ANCHOR})?", re.I), "within"),
     # at 12-24 weeks after onset / 3 months after stroke / 2 weeks before screening / 6 months ago
     (re.compile(
-        rf"(?:\b(?:at|by|for(?:\s+(?P<cmp2>{_FOR_CMP}))?)\s+|(?P<cmp>{_OFFSET_CMP})\s*)?\b{_AMOUNT}\s*"
+        rf"(?:\b(?P<pre>at|by|for(?:\s+(?P<cmp2>{_FOR_CMP}))?)\s+|(?P<cmp>{_OFFSET_CMP})\s*)?\b{_AMOUNT}\s*"
         rf"(?:(?P<rel>{_BEFORE_OFFSET}|{_AFTER})\s+{_ANCHOR}|(?P<ago>ago|earlier|previously|prior(?!\s+to\b)|or\s+(?:more|longer)\s+(?:ago|before|prior)))", re.I), "offset"),
     # for at least three months / for more than 6 months / for ≥1 year / for > 4 weeks (a duration;
     # a symbol may stand against the number)
@@ -108,6 +108,8 @@ class TemporalMatch:
     unit: str | None  # UCUM time unit
     core_end: int = -1  # end of the part before the anchor ("within 14 days prior to")
     comparator: str | None = None  # the comparator written ("at least 30 minutes": ">="), canonical
+    rel_word: str | None = None  # the relation word as written, lower-cased ("since", "from", "of")
+    led: bool = False  # a preposition leads the amount ("at", "by", "for": "for 3 months after ...")
 
 
 def _days(value: float | None, unit: str | None) -> int | None:
@@ -169,6 +171,7 @@ def find_temporal(text: str) -> list[TemporalMatch]:
                 s, e, found, _days(high, unit), _days(n1, unit) if n2 is not None else None,
                 relation, anchor, n1, n2, unit, core_end,
                 comparators.canonical(gd.get("cmp") or gd.get("cmp2")) if n2 is None else None,
+                rel_word or None, bool(gd.get("pre")),
             ))
             taken.append((s, e))
     out.sort(key=lambda t: t.start)

@@ -284,6 +284,55 @@ def test_constraints_a_time_since_a_treatment_is_a_look_back_window(nlp, text, c
         assert w is not None and (w.low_days, w.high_days, w.relation, w.anchor) == (low, high, "before", "enrollment")
 
 
+@pytest.mark.parametrize(("text", "section", "concepts", "low", "high", "exposure"), [
+    # a time after or from the patient's treatment or procedure: how long ago it was (LCT
+    # NCT03866499; ctgov-msc NCT01392105), its concept kept where the window's anchor
+    # had taken it over
+    ("≤ 4 weeks from major surgery or ≤ 2 weeks from minor surgery.", "Exclusion", ["surgery"], None, 28, "in_window"),
+    ("they could be enrolled in the study <72 h after successful revascularization", "Inclusion", ["revascularization"], None, 3,
+     "in_window"),
+    # since the treatment, the concept no longer swallowed by the anchor (LCT NCT03818854)
+    ("Greater than 14 days since initial ICU admission", "Exclusion", ["icu_admission"], 14, None, "in_window"),
+    # a drug's course counts from its end: in an inclusion, none within the time (LCT NCT03896568,
+    # NCT04014166), each listed drug timed ("procarbazine or Temozolomide")
+    ("Four weeks from cytotoxic agents", "Inclusion", ["chemotherapy"], None, 28, "washout"),
+    ("Patients must be 8 weeks from radiotherapy", "Inclusion", ["radiotherapy"], None, 56, "washout"),
+    ("More than 3 months after rituximab treatment；", "Inclusion", ["rituximab"], None, 91, "washout"),
+    ("3 weeks from procarbazine or Temozolomide", "Inclusion", ["drug_db00853", "drug_db01168"], None, 21, "washout"),
+    # a procedure's from the procedure itself: further back than the time (LCT NCT02448849, NCT04014166)
+    ("At least 6 months after initial surgery.", "Inclusion", ["surgery"], 183, None, "in_window"),
+    ("Three months after splenectomy;", "Inclusion", ["mesh_d013156"], 91, None, "in_window"),
+])
+def test_constraints_a_time_after_a_treatment_is_how_long_ago_it_was(nlp, text, section, concepts, low, high,  # type: ignore[no-untyped-def]
+                                                                     exposure) -> None:
+    cs = [c for c in cons(nlp, text, section) if c.concept]
+    assert sorted(c.concept.id for c in cs) == concepts
+    for c in cs:
+        w = c.constraint.window
+        assert w is not None and (w.low_days, w.high_days, w.relation, w.anchor) == (low, high, "before", "enrollment")
+        assert c.constraint.exposure == exposure and c.constraint.provenance.unresolved
+
+
+@pytest.mark.parametrize(("text", "section", "concept"), [
+    # the trial's own period, dosing or event, another thing's time: no time since a treatment
+    # (ctgov-msc NCT00555828, NCT02481440, NCT02065167, NCT01770613; LCT NCT03926377)
+    (("he or she must be willing to use adequate contraception from the time of screening and for a period of at least 16 weeks "
+     "after surgery"), "Inclusion", "surgery"),
+    ("predicted lifespan of less than 12 months following the end of hUC-MSCs transplantation;", "Exclusion", "msc_therapy"),
+    (("Patients who will require continuous, systemic, high dose corticosteroid therapy (more than 7.5 m g/day) within 6 months "
+     "after surgery."), "Exclusion", "surgery"),
+    ("LVEF ≤45% as determined by 16-lead quantitative 2D echocardiography more than 24 hours after revascularization.", "Inclusion",
+     "revascularization"),
+    ("patients presenting a multi-bullous pemphigoid newly diagnosed or relapsed more than 3 months after stopping corticosteroids",
+     "Inclusion", "corticosteroid"),
+])
+def test_constraints_a_time_after_another_event_is_no_time_since_a_treatment(nlp, text, section, concept) -> None:  # type: ignore[no-untyped-def]
+    for c in cons(nlp, text, section):
+        if c.concept and c.concept.id == concept:
+            w = c.constraint.window
+            assert w is None or (w.relation, w.anchor) != ("before", "enrollment")
+
+
 def test_constraints_a_time_since_a_diagnosis_in_an_exclusion_is_its_duration(nlp) -> None:  # type: ignore[no-untyped-def]
     # ctgov-msc NCT04377334: ARDS past 72 hours is excluded, not every patient with ARDS
     cs = cons(nlp, "Greater than 72 hours since first meeting ARDS criteria per the Berlin definition of ARDS", "Exclusion")

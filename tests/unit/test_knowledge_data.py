@@ -300,6 +300,9 @@ CUE_CASES = [
     ("stage_before", "Had a Grade ", "Had a Grade of "),  # NCT03857841
     ("since_start", " since initiation of mechanical ventilation", " in the period of ventilation"),  # NCT05125562
     ("since_last", " since the last focal radiotherapy", " since initiation of radiotherapy"),  # NCT04758533
+    ("after_start", " from prior chemotherapy", " in prior chemotherapy"),  # LCT NCT03896568
+    ("after_last", " after discontinuation of trastuzumab", " after initiation of trastuzumab"),  # LCT NCT02408432
+    ("period_lead", "contraception for a period of ", "contraception in a period of "),  # NCT00555828
     ("past_word", "No prior ", "not currently taking "),
     ("past_word_after", " prior to enrollment", " for the duration of the study"),
     ("consent_phrase", "inadequate understanding of the study protocol", "inadequate understanding of the disease"),  # NCT02302599
@@ -397,7 +400,7 @@ CUE_CASES = [
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
-    assert {name for name, _, _ in CUE_CASES} | {"age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
+    assert {name for name, _, _ in CUE_CASES} | {"time_since_word", "age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
                                                    "example_head_gap"} == set(read_cues().cues)
 
 
@@ -407,6 +410,7 @@ def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None
 
 
 def test_knowledge_negated_list_join_spans_only_an_or_and_modifiers() -> None:
+    assert cue("time_since_word").fullmatch("from") and not cue("time_since_word").fullmatch("prior to")
     assert cue("negated_list_join").fullmatch(", or ") and cue("negated_list_join").fullmatch(" relapse or high dose pulse ")
     assert not cue("negated_list_join").fullmatch(" and ") and not cue("negated_list_join").fullmatch(" or who have ")
 
