@@ -230,6 +230,14 @@ def test_pipeline_temporal_windows(text: str, days: int, low) -> None:  # type: 
     ("within 90 days of the onset of symptoms", "after"),
     ("within 30 days of screening", "before"),
     ("within 4 weeks of the first dose", "before"),
+    # "from" the trial's entry in a window looks back, as "of" does (LCT NCT02674399,
+    # NCT05338099); from another event, after it (LCT NCT04527224 reads "within 14 days from
+    # screening" back too; NCT03928015 "in the first 24 hours from admission", after)
+    ("within 6 months from Screening", "before"),
+    ("within 24 weeks from the screening", "before"),
+    ("within 30 days from Visit 2", "before"),
+    ("in the first 24 hours from admission", "after"),
+    ("within 5 days from onset", "after"),
 ])
 def test_pipeline_temporal_of_an_event_behind_runs_after_it(text: str, relation: str) -> None:
     [t] = find_temporal(text)
