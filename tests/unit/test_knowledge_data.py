@@ -351,6 +351,7 @@ CUE_CASES = [
     ("preposition_before", "Scale for Assessment and Rating of ", "absolute neutrophil "),  # NCT03378414 "SARA (Scale for Assessment and Rating of Ataxia)"
     ("scale_named_after", " according to Fontaine", " according to X-ray."),  # NCT01351610 "staging of ≥III according to Fontaine"
     ("treatment_judged", "Patients with CLI indicated for ", "Patients with CLI treated with "),  # NCT01484574
+    ("treatment_judged", "Medically suitable for ", "Medically unable for "),  # LCT NCT02932852
     ("treatment_judged_after", " is not anticipated over a period", " in study limb"),  # NCT00919958
     ("age_unit_word", "18 years", "18 kg"),
     ("age_word", "under the age of", "within 3 days"),

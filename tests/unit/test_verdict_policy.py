@@ -282,6 +282,13 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("Patients with CLI indicated for major amputation during screening", "exclusion", "procedure", "judged"),
     ("Contraindication in the anesthesia", "exclusion", "procedure", "judged"),
     ("major amputation is not anticipated over a period of three (3) months", "inclusion", "procedure", "judged"),
+    # suitable, listed or rejected for it, or to undergo it: judged, not received (LCT NCT02932852,
+    # NCT04657458, NCT01957826, NCT03866421, NCT03921437)
+    ("Medically suitable to undergo corneal graft surgery with local anesthesia", "inclusion", "procedure", "judged"),
+    ("Acute liver failure or listed for liver transplant", "exclusion", "procedure", "judged"),
+    ("Patients rejected for heart transplantation", "inclusion", "procedure", "judged"),
+    ("At the waiting list for liver transplantation", "exclusion", "procedure", "judged"),
+    ("The physician advises and informs the patient who has to undergo renal replacement therapy", "inclusion", "procedure", "judged"),
     # an "if" after a group's or an exception's effect states a condition (LCT NCT03860623, NCT04865107)
     ("those with BMI up to 28kg/m2 will be included if waist circumference is <96cm.", "inclusion", "bmi", "conditional"),
     ("Diabetes, but a patient will not be excluded if the diabetes is well controlled", "exclusion", "condition", "conditional"),
