@@ -682,6 +682,11 @@ def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_cond
      "antibiotics, penicillin, streptomycin"),
     # "known sensitivity to" (ctgov-msc NCT00790764: a patient on amphotericin B was excluded)
     ("Known sensitivity to gentamycin and/or amphotericin B", "allergy", "amphotericin B"),
+    # a response or reaction attributed to it (LCT NCT04445220, ctgov-msc NCT01446614: patients
+    # given MSC before were excluded)
+    ("Patients with a past medical history of an allergic response to MSC therapy", "allergy", "MSC therapy"),
+    ("History of allergic reactions attributed to compounds of similar biologic composition to mesenchymal stem cells.", "allergy",
+     "mesenchymal stem cells"),
 ])
 def test_constraints_an_allergen_is_no_exposure_and_leaves_the_allergy_open(nlp, text, concept, named) -> None:  # type: ignore[no-untyped-def]
     # what the patient reacts to is not a drug the patient takes (a patient on streptomycin with

@@ -288,6 +288,8 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("Acute liver failure or listed for liver transplant", "exclusion", "procedure", "judged"),
     ("Patients rejected for heart transplantation", "inclusion", "procedure", "judged"),
     ("At the waiting list for liver transplantation", "exclusion", "procedure", "judged"),
+    ("Patients with primary or metastatic lung cancer or with chemotherapy scheduled for the next 90 days.", "exclusion", "therapy",
+     "judged"),  # LCT NCT04366271
     ("The physician advises and informs the patient who has to undergo renal replacement therapy", "inclusion", "procedure", "judged"),
     # an "if" after a group's or an exception's effect states a condition (LCT NCT03860623, NCT04865107)
     ("those with BMI up to 28kg/m2 will be included if waist circumference is <96cm.", "inclusion", "bmi", "conditional"),
