@@ -1407,6 +1407,11 @@ class _Builder:
             # "indicated for major amputation", "contraindication to anesthesia", "amputation is
             # not anticipated": whether it could or should be given, not whether it was
             unresolved.append(f"named as a treatment judged for the patient ({m.group(0).strip()!r}), not one received")
+        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("treatment_acted_on").search(self.clause_before(e.start, "clause_punctuation"))):
+            # "medications known to significantly interact with corticosteroid", "other therapy that
+            # possibly influence MSC", "as these may affect selumetinib": what another treatment
+            # would act on (the trial's own, mostly), not one the patient takes
+            unresolved.append(f"named as what another treatment acts on ({' '.join(m.group(0).split())!r}), not one received")
         naive_after = cue("treatment_naive_after").match(self.text, e.end) if kind in (Kind.THERAPY, Kind.PROCEDURE) else None
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and (cue("treatment_naive").search(lead) or naive_after):
             present = False  # "naïve to TNF inhibitors", "chemotherapy-naïve": no prior exposure

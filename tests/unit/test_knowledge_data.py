@@ -355,6 +355,7 @@ CUE_CASES = [
     ("treatment_judged_after", " is not anticipated over a period", " in study limb"),  # NCT00919958
     ("treatment_judged_after", " scheduled for the next 90 days", " for the next 90 days"),  # LCT NCT04366271
     ("allergen_lead", " response to ", " responded to "),  # LCT NCT04445220
+    ("treatment_acted_on", "medications known to significantly interact with ", "medications known to interact, and "),  # NCT05035862
     ("age_unit_word", "18 years", "18 kg"),
     ("age_word", "under the age of", "within 3 days"),
     ("window_word", "within 7 days", "18 years"),

@@ -290,6 +290,11 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("At the waiting list for liver transplantation", "exclusion", "procedure", "judged"),
     ("Patients with primary or metastatic lung cancer or with chemotherapy scheduled for the next 90 days.", "exclusion", "therapy",
      "judged"),  # LCT NCT04366271
+    # what another treatment acts on, not one received (ctgov-msc NCT05035862, NCT03186456; LCT NCT03109301)
+    (("Use of medications known to significantly interact with corticosteroid disposition within the two-week period prior to "
+     "the screening visit"), "exclusion", "therapy", "acts on"),
+    ("Patients under other therapy that possibly influence MSC", "exclusion", "therapy", "acts on"),
+    ("Strong inhibitors or inducers of CYP3A4 as these may affect selumetinib", "inclusion", "therapy", "acts on"),
     ("The physician advises and informs the patient who has to undergo renal replacement therapy", "inclusion", "procedure", "judged"),
     # an "if" after a group's or an exception's effect states a condition (LCT NCT03860623, NCT04865107)
     ("those with BMI up to 28kg/m2 will be included if waist circumference is <96cm.", "inclusion", "bmi", "conditional"),
