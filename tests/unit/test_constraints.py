@@ -687,6 +687,9 @@ def test_constraints_a_duration_without_remission_wording_is_no_window_of_a_cond
     ("Patients with a past medical history of an allergic response to MSC therapy", "allergy", "MSC therapy"),
     ("History of allergic reactions attributed to compounds of similar biologic composition to mesenchymal stem cells.", "allergy",
      "mesenchymal stem cells"),
+    # "for" after the allergy word (LCT NCT03861377, NCT03866512)
+    ("Hypersensitivity for propofol, soya, eggs or peanuts", "allergy", "propofol"),
+    ("Known sensitivity for sympathomimetic drugs", "allergy", "sympathomimetic drugs"),
 ])
 def test_constraints_an_allergen_is_no_exposure_and_leaves_the_allergy_open(nlp, text, concept, named) -> None:  # type: ignore[no-untyped-def]
     # what the patient reacts to is not a drug the patient takes (a patient on streptomycin with
@@ -698,6 +701,9 @@ def test_constraints_an_allergen_is_no_exposure_and_leaves_the_allergy_open(nlp,
 
 
 def test_constraints_an_allergy_without_a_substance_and_a_drug_in_use_stay_as_read(nlp) -> None:  # type: ignore[no-untyped-def]
+    # a line after the allergy's is no allergen (LCT NCT03923205: "For the T2D groups:")
+    c, *_ = cons(nlp, "Food allergies/intolerances\nFor the T2D groups:", "Exclusion")
+    assert c.concept and c.concept.id == "allergy" and not c.constraint.provenance.unresolved
     c, = cons(nlp, "History of allergic constitution", "Exclusion")  # NCT01213186: any allergy
     assert c.concept and c.concept.id == "allergy" and not c.constraint.provenance.unresolved
     cs = cons(nlp, "Allergy to penicillin or current use of warfarin", "Exclusion")

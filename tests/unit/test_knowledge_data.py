@@ -355,6 +355,9 @@ CUE_CASES = [
     ("treatment_judged_after", " is not anticipated over a period", " in study limb"),  # NCT00919958
     ("treatment_judged_after", " scheduled for the next 90 days", " for the next 90 days"),  # LCT NCT04366271
     ("allergen_lead", " response to ", " responded to "),  # LCT NCT04445220
+    ("allergen_lead", " for propofol", "\nFor the T2D groups"),  # LCT NCT03861377, NCT03923205
+    ("treatment_judged", "Scheduled to undergo ", "Recovered to undergo "),  # LCT NCT03868709
+    ("treatment_judged_after", " Wait List", " Waiting time"),  # LCT NCT03921593
     ("treatment_acted_on", "medications known to significantly interact with ", "medications known to interact, and "),  # NCT05035862
     ("age_unit_word", "18 years", "18 kg"),
     ("age_word", "under the age of", "within 3 days"),

@@ -290,6 +290,13 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("At the waiting list for liver transplantation", "exclusion", "procedure", "judged"),
     ("Patients with primary or metastatic lung cancer or with chemotherapy scheduled for the next 90 days.", "exclusion", "therapy",
      "judged"),  # LCT NCT04366271
+    # scheduled, planned or about to undergo it, or on its wait list (LCT NCT03929718, NCT03921593,
+    # NCT03926312; ctgov-msc NCT05512988)
+    ("scheduled to undergo catheter ablation of the CTI for treatment of AFL", "inclusion", "procedure", "judged"),
+    ("Active on Pancreas Transplant Wait List", "inclusion", "procedure", "judged"),
+    ("Planned major surgery within the next 12 months", "exclusion", "procedure", "judged"),
+    ("Patients with a 30% increase in creatinine in the past 3 months and who are about to undergo dialysis", "exclusion",
+     "procedure", "judged"),
     # what another treatment acts on, not one received (ctgov-msc NCT05035862, NCT03186456; LCT NCT03109301)
     (("Use of medications known to significantly interact with corticosteroid disposition within the two-week period prior to "
      "the screening visit"), "exclusion", "therapy", "acts on"),
