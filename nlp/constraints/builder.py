@@ -1412,6 +1412,11 @@ class _Builder:
             # possibly influence MSC", "as these may affect selumetinib": what another treatment
             # would act on (the trial's own, mostly), not one the patient takes
             unresolved.append(f"named as what another treatment acts on ({' '.join(m.group(0).split())!r}), not one received")
+        if kind == Kind.THERAPY and self.effect == "include" and (m := cue("stable_if_taken").match(self.text, e.end, self.crit_span[1])) \
+                and cue("dose_word").search(self.text, self._sentence_span(e.start, e.end)[0], m.end()):
+            # "The dose of steroids must have been stable for at least 2 weeks", "Insulin dose and
+            # metformin doses should be stable": asked of those who take it, not a requirement to
+            unresolved.append("a stable dose asked of those who take it, read as a requirement to take it")
         naive_after = cue("treatment_naive_after").match(self.text, e.end) if kind in (Kind.THERAPY, Kind.PROCEDURE) else None
         if kind in (Kind.THERAPY, Kind.PROCEDURE) and (cue("treatment_naive").search(lead) or naive_after):
             present = False  # "naïve to TNF inhibitors", "chemotherapy-naïve": no prior exposure

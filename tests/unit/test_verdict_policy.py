@@ -297,6 +297,10 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     ("Planned major surgery within the next 12 months", "exclusion", "procedure", "judged"),
     ("Patients with a 30% increase in creatinine in the past 3 months and who are about to undergo dialysis", "exclusion",
      "procedure", "judged"),
+    # a stable dose asked of those who take it (ctgov-msc NCT02677350, NCT01954147)
+    ("The dose of steroids must have been stable for at least 2 weeks prior to enrollment.", "inclusion", "therapy", "stable dose"),
+    ("Insulin dose and metformin doses should be stable over the 3 months prior to randomization.", "inclusion", "therapy",
+     "stable dose"),
     # what another treatment acts on, not one received (ctgov-msc NCT05035862, NCT03186456; LCT NCT03109301)
     (("Use of medications known to significantly interact with corticosteroid disposition within the two-week period prior to "
      "the screening visit"), "exclusion", "therapy", "acts on"),
@@ -333,6 +337,8 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
     ("the patient should be excluded if their blood glucose is < 3.0 or > 20.0mmol/L.", "exclusion", "measurement"),  # NCT01091701
     ("Participants will be excluded from the CISS2 trial if they have received any chemotherapy in the previous 12 months",
      "exclusion", "therapy"),  # NCT03369275
+    # a stable dose the patient must be on is a requirement to take it (LCT NCT02192736)
+    ("On a stable dose of inhaled corticosteroid for at least 4 weeks prior to study entry", "inclusion", "therapy"),
 ])
 def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
