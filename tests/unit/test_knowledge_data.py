@@ -359,6 +359,7 @@ CUE_CASES = [
     ("treatment_judged", "Scheduled to undergo ", "Recovered to undergo "),  # LCT NCT03868709
     ("treatment_judged_after", " Wait List", " Waiting time"),  # LCT NCT03921593
     ("treatment_acted_on", "medications known to significantly interact with ", "medications known to interact, and "),  # NCT05035862
+    ("treatment_acted_on", "other therapy that possibly influence ", "lesions affected by prior "),  # NCT03186456; constructed: the passive's agent was received
     ("stable_if_taken", " must have been stable for at least 2 weeks", " must have been stopped for at least 2 weeks"),  # NCT02677350
     ("dose_word", "The dose of steroids", "The use of steroids"),  # NCT02677350
     ("age_unit_word", "18 years", "18 kg"),
