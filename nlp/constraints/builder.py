@@ -55,7 +55,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
-from nlp.core.labels import PATIENT_STATES, STATES_BY_MEANS, Anchor, Exposure, Kind, Relation
+from nlp.core.labels import PATIENT_STATES, STATES_BY_MEANS, TRIAL_EVENTS, Anchor, Exposure, Kind, Relation
 from nlp.core.lexicon import UNCODED, Lexicon, LexiconEntry, uncoded_id
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
@@ -98,7 +98,6 @@ _MEASURED = {Kind.WEIGHT, Kind.BMI, Kind.MEASUREMENT}
 _CALENDAR_UNITS = frozenset({"d", "wk", "mo", "a"})
 _TIME_CODES = frozenset(time_unit_codes())
 # the trial's own events a time may be counted to ("at least 3 years prior to enrollment")
-_TRIAL_EVENTS = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE})
 # concepts that name a reference (a diagnostic manual, a classification), not a requirement
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
@@ -220,6 +219,12 @@ def _range_parts(cmp_: str | None, value: float, high: float | None, low_unit: s
             return [([(">=", value)], low_unit), ([("<=", high)], unit)]
         return [([(">=", value), ("<=", high)], unit)]
     return [([(cmp_ or "=", value)], unit)]
+
+
+def _close_in_clause(gap: str, limit: int = 40) -> bool:
+    """The words between two things read together: at most ``limit`` characters, no clause
+    punctuation (cue ``clause_punctuation``)."""
+    return len(gap) <= limit and not cue("clause_punctuation").search(gap)
 
 
 def _is_allergy(cid: str | None) -> bool:
@@ -774,7 +779,7 @@ class _Builder:
             val = Entity(label="VALUE", text=t.text, start=t.start, end=t.end, comparator="<=", value=t.value, unit=t.unit)
             units = _TIME_CODES
         elif (t.comparator in (">", ">=", "<", "<=") or t.value_high is not None) and (
-                (t.relation in (None, "before") and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS))
+                (t.relation in (None, "before") and (not t.anchor or anchor_of(t.anchor) in TRIAL_EVENTS))
                 or t.relation == "after"):
             # (a time after an event only for an expected time, counted forward from it: "life
             # expectancy to less than 12 months from the baseline assessment", "predicted lifespan of
@@ -2343,7 +2348,7 @@ class _Builder:
                 continue
             if x.label == "MEASUREMENT":
                 gap = self.text[v.end:x.start]
-                if len(gap) > 40 or cue("clause_punctuation").search(gap):
+                if not _close_in_clause(gap):
                     return None
                 if cue("clause_boundary").search(gap) and self._valued(x):
                     return None  # "ankle pressure ≤ 70 mm Hg or TcPO2 ≤ 60 mmHg": the next conjunct's analyte has its own
@@ -2446,8 +2451,7 @@ class _Builder:
             return
         # a time since the diagnosis: a range, a time after an event, or a condition present "for at
         # least 30 minutes"
-        trial_event = anchor_of(t.anchor) in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION,
-                                              Anchor.FIRST_DOSE, Anchor.LAST_DOSE)
+        trial_event = anchor_of(t.anchor) in TRIAL_EVENTS | {Anchor.LAST_DOSE}
         # "present for at least 30 minutes", "ARDS for less than 96 hours"
         lasting = t.relation is None and t.comparator in (">", ">=", "<", "<=")  # relation None: a duration
         # a time after a treatment is not the time since the diagnosis: "an incomplete response at
@@ -2461,13 +2465,13 @@ class _Builder:
         # lies further back than the amount, its time since at least the amount (the diagnosis'
         # own, in its clause: below)
         onset_before = t.relation == "before" and t.comparator in (">", ">=") and t.window_days_low is None \
-            and anchor_of(t.anchor) in _TRIAL_EVENTS and not cue("period_for").match(t.text) \
+            and anchor_of(t.anchor) in TRIAL_EVENTS and not cue("period_for").match(t.text) \
             and not cue("treatment_word").search(t.text)  # ("more than 28 days since the last dose": the dose's time)
         # "Diabetes for at least 5 years before screening", "knee pain for at least 3 months prior to
         # screening": a period lasting up to the trial's event, the time since the diagnosis (a
         # treatment's is its course: below)
         period_before = t.relation == "before" and t.comparator in (">", ">=", "<", "<=") and t.window_days_low is None \
-            and anchor_of(t.anchor) in _TRIAL_EVENTS and bool(cue("period_for").match(t.text))
+            and anchor_of(t.anchor) in TRIAL_EVENTS and bool(cue("period_for").match(t.text))
         duration = (t.window_days_low is not None or t.relation == "after" or lasting or onset_before) \
             and self.effect == "include" \
             and not (t.relation == "after" and t.anchor and trial_event) and not treated  # "within 6 months after the last dose": the future
@@ -2480,7 +2484,7 @@ class _Builder:
         # within 12 months": a look-back window on the diagnosis itself (cue ``diagnosis_event``) is
         # the time since it, at most the amount, not the disease active at some time in the window
         recent = self.effect == "include" and t.relation in (None, "before") and t.window_days_low is None \
-            and t.comparator in (None, "<", "<=") and (not t.anchor or anchor_of(t.anchor) in _TRIAL_EVENTS) \
+            and t.comparator in (None, "<", "<=") and (not t.anchor or anchor_of(t.anchor) in TRIAL_EVENTS) \
             and not cue("period_for").match(t.text)
         for d in targets:
             # a mention repeated later in the criterion extends the draft past the window: the gap
@@ -2492,8 +2496,7 @@ class _Builder:
                     and self._diagnosed_in(d, t, end, gap):
                 self._duration(t, certain=True)
                 continue
-            if lasting and d is not referent and not (gap and len(gap) <= 40 and not cue("clause_punctuation").search(gap)
-                                                      and not cue("treatment_word").search(gap)):
+            if lasting and d is not referent and not (gap and _close_in_clause(gap) and not cue("treatment_word").search(gap)):
                 # "ILD ... under conventional therapy for at least 6 months": the duration of
                 # something else; only a phrase right after the diagnosis is its duration (a
                 # treatment's course is read apart: "corticosteroid therapy for at least 4 weeks")
@@ -2503,7 +2506,7 @@ class _Builder:
             # the period is the diagnosis' own only right after it, no treatment named between ("A
             # stable Parkinson's disease symptomatic therapy for at least 90 days": the therapy's)
             own_period = period_before and self.effect == "include" and (d is referent or (
-                bool(gap) and len(gap) <= 40 and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)))
+                bool(gap) and _close_in_clause(gap) and not cue("treatment_word").search(gap)))
             if (duration or own_period) and d.kind == Kind.CONDITION and d.present and d.concept not in PATIENT_STATES:
                 # certain when the window names the diagnosis' own event ("3-10 days after stroke
                 # onset") or follows the diagnosis in its clause ("diagnosis of ischemic stroke
@@ -2604,7 +2607,7 @@ class _Builder:
         if t.comparator not in (">", ">=", "<", "<=", "between") or not said_for or t.relation == "after":
             return False  # "for at least 28 days after the last dose": a time after an event
         said = self.said_of(d).replace(self.text[d.start:d.end], " ", 1)
-        if len(gap) > 40 or cue("clause_punctuation").search(gap) or cue("negation").search(gap) \
+        if not _close_in_clause(gap) or cue("negation").search(gap) \
                 or cue("washout").search(said) or cue("stable_course").search(said):
             # ("on a stable regimen of psychotropic medication for at least three months": a course
             # reaching the present, kept as the window of its use)
@@ -2663,7 +2666,7 @@ class _Builder:
         if not t.window_days or t.window_days_low is not None or t.comparator is not None or t.relation not in (None, "before"):
             return False
         anchor = anchor_of(t.anchor)
-        if anchor not in _TRIAL_EVENTS:
+        if anchor not in TRIAL_EVENTS:
             return False
         sentence_start = self._sentence_span(t.start, t.end)[0]
         lex = _lex()
@@ -2720,8 +2723,7 @@ class _Builder:
                 last.end = max(last.end, v.end)
             return
         if (self.effect == "include" and last.kind == Kind.CONDITION and last.present and last.concept not in PATIENT_STATES
-                and len(gap) <= 40
-                and not cue("clause_punctuation").search(gap) and not cue("treatment_word").search(gap)):
+                and _close_in_clause(gap) and not cue("treatment_word").search(gap)):
             t = v.model_copy(update={"label": "TEMPORAL"})
             self._duration(t, certain=False)
 
@@ -2822,7 +2824,7 @@ class _Builder:
         if last is None or last not in self.unlinked:
             return False
         gap = self.without_asides(last.end, t.start)
-        if len(gap) > 40 or cue("clause_punctuation").search(gap) or cue("reproductive_state").search(last.text):
+        if not _close_in_clause(gap) or cue("reproductive_state").search(last.text):
             return False  # ("has not been postmenopausal for at least 24 consecutive months": a life stage)
         if any(m.end() == last.end for m in cue("condition_anaphor").finditer(self.text, max(0, last.start - 8), last.end)):
             return False  # "Diabetic foot ulcer. Then the pain lasted ...": an anaphor, whose referent is read apart
@@ -2847,7 +2849,7 @@ class _Builder:
         the gap that the window could time ("SARS-CoV-2 infection as determined by PCR ... within 21
         days": the test's)."""
         gap = gap.lstrip(" )]")  # (the mention's own abbreviation closed: "Crohn Disease (CD) at screening ...")
-        if end > t.start or len(gap) > 60 or cue("clause_punctuation").search(gap):
+        if end > t.start or not _close_in_clause(gap, 60):
             return False
         if any(x.label not in ("TEMPORAL", "VALUE") and end <= x.start and x.end <= t.start for x in self.ents):
             return False

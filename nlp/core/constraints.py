@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nlp.core.entity import CodeRef
-from nlp.core.labels import Anchor, Effect, Exposure, GroupOp, Kind, Relation
+from nlp.core.labels import TRIAL_EVENTS, Anchor, Effect, Exposure, GroupOp, Kind, Relation
 
 Comparator = Literal[">", ">=", "<", "<=", "="]
 
@@ -146,8 +146,7 @@ class Window(_Frozen):
         """A look-back from the start of the trial ("within 3 months", "in the past year", "within
         4 weeks before the first dose of study drug"): the matcher places the trial-start anchors
         (enrollment, screening, randomization, first dose) at the patient's ``as_of`` date."""
-        return self.relation == Relation.BEFORE and self.anchor in (
-            Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE)
+        return self.relation == Relation.BEFORE and self.anchor in TRIAL_EVENTS
 
 
 ProvenanceSource = Literal["rules", "model", "record", "v1"]

@@ -79,6 +79,12 @@ class Anchor(StrEnum):
     EVENT = "event"  # another event the text names (``anchor_text`` says which)
 
 
+# the trial's entry: the events a window of the patient's history looks back from
+TRIAL_ENTRY = frozenset({Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION})
+# the trial's start: its entry and its first dose, placed at the patient record's ``as_of`` date
+TRIAL_EVENTS = TRIAL_ENTRY | {Anchor.FIRST_DOSE}
+
+
 class Exposure(StrEnum):
     """What an exposure constraint (therapy, procedure, trial participation) checks."""
 

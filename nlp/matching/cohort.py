@@ -51,7 +51,7 @@ from nlp.core.constraints import (
     Window,
 )
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
-from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
+from nlp.core.labels import TRIAL_EVENTS, Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import UNCODED
 from nlp.core.units import conversion_steps, ucum
 from nlp.matching.evaluate import Matcher, _Reading, absence_of_target, course_days, spared_sets
@@ -234,7 +234,7 @@ class Cohort:
     def _anchor(self, w: Window) -> str:
         """``Matcher._anchor_date``: the anchor's date for person ``p`` (NULL when the record has none)."""
         a = w.anchor
-        if a in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE):
+        if a in TRIAL_EVENTS:
             return "p.as_of"
         if a == Anchor.BIRTH:
             return "p.birth"

@@ -51,7 +51,7 @@ from nlp.core.constraints import (
     Window,
 )
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
-from nlp.core.labels import Anchor, Exposure, GroupOp, Relation
+from nlp.core.labels import TRIAL_EVENTS, Anchor, Exposure, GroupOp, Relation
 from nlp.core.lexicon import UNCODED, Lexicon
 from nlp.core.units import convert, to_days, ucum
 from nlp.core.wording import range_words
@@ -557,7 +557,7 @@ class Matcher:
         the anchor text names, else the anchor's own kind of event."""
         anchor = w.anchor
         what = w.anchor_text or anchor.value.replace("_", " ")
-        if anchor in (Anchor.ENROLLMENT, Anchor.SCREENING, Anchor.RANDOMIZATION, Anchor.FIRST_DOSE):
+        if anchor in TRIAL_EVENTS:
             return p.as_of, what
         if anchor == Anchor.BIRTH:
             return p.birth_date, what

@@ -661,7 +661,7 @@ def _since_treatment(doc: Doc, t: TemporalMatch, start: int, end: int) -> bool:
     text = doc_text(doc)
     if cue("period_lead").search(text[max(0, t.start - 40):t.start]):
         return False
-    clause = max((m.end() for m in cue("clause_punctuation").finditer(text, 0, t.start)), default=0)
+    clause = _start_before(_cut_ends(text, cue("clause_punctuation")), t.start)
     rule = [e for e in doc.ents if e._.source != "model"]
     if any(clause <= e.start_char < t.start and e.label_ not in ("THERAPY", "PROCEDURE") for e in rule):
         return False

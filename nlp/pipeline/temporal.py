@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from nlp.core import comparators
 from nlp.core.knowledge import cue
-from nlp.core.labels import Anchor
+from nlp.core.labels import TRIAL_ENTRY, Anchor
 from nlp.core.units import time_units, to_days
 from nlp.core.windows import anchor_of
 from nlp.pipeline.values import AMOUNT_FILLER_RE, NUM_ANY, NUMBER_START, TIME_UNIT_RE, ucum_unit, word_number
@@ -40,8 +40,6 @@ _BEFORE = rf"(?:{_BEFORE_OFFSET}|of)"
 _AFTER = r"(?:after|following|post|from|since)"
 # events of the patient's own disease, always behind at screening: a time "of" them runs after them
 _PAST_EVENTS = (Anchor.ONSET, Anchor.DIAGNOSIS)
-# the trial's entry: a window "within" a time "from" it looks back
-_TRIAL_ENTRY = (Anchor.SCREENING, Anchor.ENROLLMENT, Anchor.RANDOMIZATION)
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # recent (<6 months), (≤ 3 months): a bracketed upper bound is a look-back window ("(< 12
@@ -154,7 +152,7 @@ def find_temporal(text: str) -> list[TemporalMatch]:
                 # since the last dose of vaccination": the time from the treatment to now, the
                 # treatment a look-back window's (before the trial's event), not a time after it
                 relation, anchor = "before", None
-            elif rel_word == "from" and found == "within" and anchor_of(anchor) in _TRIAL_ENTRY:
+            elif rel_word == "from" and found == "within" and anchor_of(anchor) in TRIAL_ENTRY:
                 # "within 6 months from Screening", "within 30 days from Visit 2": a window back from
                 # the trial's entry, as "within 3 months of screening" (a time after it would lie
                 # beyond any record read at screening)
