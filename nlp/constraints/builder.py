@@ -2304,6 +2304,14 @@ class _Builder:
         if entry is not None and entry.unit == "{score}" and entry.range is not None and val.comparator == "between" \
                 and (val.value, val.value_high) == tuple(entry.range):
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
+        if val.unit is None and entry is not None and entry.unit in _DIMENSIONLESS and entry.unit.startswith("{") and entry.range is not None \
+                and not self._is_change(val) \
+                and any(v is not None and not entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high)):
+            # a bare number a scale, ratio or count cannot take is no reading of it, which the
+            # matcher would compare as written (a bare percent or fraction has a unit to imply) ("MELD(i) = 0.957 × ln(creatinine) ...", "PAD> 110"
+            # read as a Rutherford category, "T score <36" of a coping scale as a bone density's)
+            self.unfit.setdefault(val.start, (analyte.text, val.text))
+            return False
         if entry is None or not entry.unit or val.unit is None or val.unit in _REFERENCE_UNITS:
             return True
         in_percent = val.unit == "%"

@@ -1233,6 +1233,33 @@ def test_constraints_a_value_the_analyte_cannot_take_is_named(nlp) -> None:  # t
     assert "serum creatinine 'above 120 mmol/L'" in crit.reason
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    # ctgov-msc NCT03863002: a formula's coefficient, no MELD a patient could have
+    ("MELD(i) = 0.957 × ln(creatinine mg/dl) + 0.378 × ln(bilirubin mg/dl)", "MELD '= 0.957'"),
+    # ctgov-msc NCT03924024: "CES-T score <36" is a coping scale's, no bone density T-score
+    ("CES-T score <36 (poor coping self-efficacy)", "T score '<36'"),
+])
+def test_constraints_a_bare_number_a_scale_cannot_take_is_no_reading(nlp, text, named) -> None:  # type: ignore[no-untyped-def]
+    # the matcher compares a scale's bare number as written: one outside the scale's values would
+    # turn every patient away (or none); it is named as not computable instead
+    from nlp.analyze import parse_record
+    from nlp.core.record import TrialRecord
+
+    rec = TrialRecord(source="t", format="text", eligibility_text=f"Inclusion Criteria:\n\n* {text}\n")
+    [crit] = parse_record(rec, nlp).criteria
+    assert not [c for c in crit.constraints if c.kind == "measurement"]
+    assert crit.reason is not None and "a value the analyte named cannot take" in crit.reason and named in crit.reason
+
+
+@pytest.mark.parametrize(("text", "concept", "value"), [
+    ("MELD score > 15", "meld", 15), ("EDSS ≤ 6.5", "edss", 6.5), ("INR > 1.5", "inr", 1.5),
+])
+def test_constraints_a_bare_number_on_the_scale_is_read(nlp, text, concept, value) -> None:  # type: ignore[no-untyped-def]
+    [c] = [x for x in cons(nlp, text, "Inclusion") if x.kind == "measurement"]
+    assert c.concept is not None and c.concept.id == concept
+    assert value in (c.constraint.range.low, c.constraint.range.high)
+
+
 def test_constraints_a_hormone_defining_menopause_is_no_certain_threshold(nlp) -> None:  # type: ignore[no-untyped-def]
     # ctgov-msc NCT01768702: the FSH level defines the postmenopausal women the exclusion spares
     text = ("Women of child-bearing potential without a negative pregnancy test at screening. Women who are "
