@@ -302,6 +302,15 @@ def test_vocabulary_everyday_words_are_not_concepts(text: str) -> None:
     assert not {"phenobarbital", "mercury", "gold", "acetate"} & set(names), names
 
 
+def test_vocabulary_a_title_without_its_qualifier_is_no_part_of_the_body() -> None:
+    # ICD-10-CM R10.0 "Acute abdomen" without "acute" is the abdomen itself (ctgov-msc NCT05453292
+    # "imaging of the chest abdomen and pelvis" required an acute abdomen); "Chronic sinusitis" is sinusitis
+    lex = Lexicon.load()
+    assert lex.whole("abdomen") is None and lex.whole("abdomens") is None
+    assert lex.whole("acute abdomen") == "icd10cm_r10_0"
+    assert lex.whole("sinusitis") is not None
+
+
 def test_vocabulary_mesh_heads_are_read_singular_or_plural() -> None:
     heads = json.loads((Path(__file__).parents[2] / "nlp/resources/vocab/classes.json").read_text())["mesh_heads"]
     assert _mesh_kind("Dry Eye Syndromes", heads) == "condition"
