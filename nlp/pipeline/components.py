@@ -1390,6 +1390,7 @@ class ContextTagger(PerDoc):
         _exceptions_of_one_kind(ents, text, exceptions)
         _examples_end_exceptions(ents, text, exceptions)
         _negation_through_or_lists(ents, text)
+        _negation_through_result_lists(ents, text)
         _negation_through_examples(ents, text)
         _negation_through_colon_lead(ents, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
@@ -1557,6 +1558,28 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
     for prev, e in itertools.pairwise(ents):  # "extracorporeal membrane oxygenation (ECMO)": one mention
         if e.kb_id_ and e.kb_id_ == prev.kb_id_ and cue("abbreviation_bracket").fullmatch(text[prev.end_char:e.start_char]):
             e._.negated = prev._.negated
+
+
+def _negation_through_result_lists(all_ents: Sequence[Span], text: str) -> None:
+    """A "negative for" or "free of/from" (cue ``result_negation``) reaches every item of the list
+    after it, joined by commas, "and" or "or" (cue ``result_list_join``), however far past
+    ConText's six-token scope the list runs: "Negative for infectious panel (HIV, HBV, HCV, and
+    VDRL)", "a site that is free from infection and injury" are all negative, as "no A and B" may
+    not be. Only in the cue's sentence (cue ``sentence_cut``), no ``scope_terminator`` ("Negative
+    for HBsAg but positive for anti-HBc") between, and no threshold: "negative for COVID-19 and
+    SpO2 < 94%" asks for the value."""
+    cues = list(cue("result_negation").finditer(text))
+    if not cues:
+        return
+    ents = sorted((e for e in all_ents if e.label_ in _COLON_LISTED), key=lambda e: e.start_char)
+    join, stop, cuts = cue("result_list_join"), cue("scope_terminator"), _cut_ends(text, cue("sentence_cut"))
+    for prev, e in itertools.pairwise(ents):
+        if not prev._.negated or e._.negated or not join.fullmatch(text[prev.end_char:e.start_char]):
+            continue
+        start = _start_before(cuts, prev.start_char)
+        lead = next((m for m in reversed(cues) if start <= m.start() and m.end() <= prev.start_char), None)
+        if lead is not None and not stop.search(text, lead.end(), e.start_char):
+            e._.negated = True
 
 
 def _negation_through_examples(ents: Sequence[Span], text: str) -> None:

@@ -398,6 +398,24 @@ def test_context_negation_reaches_each_item_of_an_or_list(nlp, text: str, negate
     assert t.present is (not negated), t.concepts.concept.id
 
 
+@pytest.mark.parametrize(("text", "absent", "present"), [
+    # ctgov-msc NCT04815213: the third and fourth items of the panel lie past ConText's six tokens
+    ("Negative for infectious panel (HIV, HBV, HCV, and VDRL)", {"hiv", "hepatitis_b", "hepatitis_c", "syphilis"}, set()),
+    # ctgov-msc NCT03862664
+    ("Negative for hepatitis B, C and human immunodeficiency viruses (HIV).", {"hepatitis_b", "hepatitis_c", "hiv"}, set()),
+    # ctgov-msc NCT05274295: "free from", as "free of"
+    ("Ability to undergo tissue harvest at a site that is free from infection and injury", {"active_infection"}, set()),
+    # the exception ends the list: the antibody is asked for
+    ("Negative for HBsAg but positive for anti-HBc antibodies in the serum, or with cirrhosis", {"hepatitis_b"}, {"liver_cirrhosis"}),
+    # a clause of its own after the list is no item ("and patients with")
+    ("Negative for HIV and HBV, and patients with documented cirrhosis of the liver on biopsy", {"hiv", "hepatitis_b"}, {"liver_cirrhosis"}),
+])
+def test_context_a_negative_result_reaches_each_item_of_its_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
+    read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]
+    assert absent <= {cid for cid, p in read if p is False}, read
+    assert present <= {cid for cid, p in read if p is True}, read
+
+
 @pytest.mark.parametrize(("text", "planned"), [
     # NCT03369275: the future verb governs the exclusion; the exposure is told in the past
     ("Participants will be excluded if they have received any surgery, chemotherapy, or radiation in the previous 12 months", False),

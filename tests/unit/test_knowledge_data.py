@@ -65,6 +65,7 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
 
 
 CUE_CASES = [
+    ("result_negation", "a site that is free from infection", "a site that is free to walk"),
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
     ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),
     ("negation", "complete heart block in the absence of a", "complete heart block with a"),  # NCT02013674
@@ -411,12 +412,19 @@ CUE_CASES = [
 
 def test_knowledge_every_cue_has_a_case() -> None:
     assert {name for name, _, _ in CUE_CASES} | {"time_since_word", "age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
-                                                   "example_head_gap"} == set(read_cues().cues)
+                                                   "example_head_gap", "result_list_join"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
 def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None:
     assert cue(name).search(hit) and not cue(name).search(miss)
+
+
+def test_knowledge_result_list_join_spans_a_list_separator_and_modifiers() -> None:
+    for gap in (", ", ", and ", " and ", " and human ", " viruses (", ") and ", " or necrotic "):
+        assert cue("result_list_join").fullmatch(gap), gap
+    for gap in (", and patients with ", " and must have ", " but ", " ", " treated with "):
+        assert not cue("result_list_join").fullmatch(gap), gap
 
 
 def test_knowledge_negated_list_join_spans_only_an_or_and_modifiers() -> None:
