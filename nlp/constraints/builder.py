@@ -1899,7 +1899,9 @@ class _Builder:
                 # hospitalization": how severe the condition is; the treatment alone (a hospital
                 # stay for another reason) is no certain exclusion
                 d.unresolved.append(f"what a condition requires ({link!r}), not an exclusion of its own")
-            if m := cue("permissive").search(said):
+            if m := cue("permissive").search(said) or (cue("participation_allowed").search(said) if self.effect == "exclude" else None):
+                # an exclusion's "(... may participate)", "those patients ... will be eligible": who
+                # is let in, no certain exclusion
                 d.unresolved.append(f"read from permissive wording ({m.group(0)!r})")
             elif d.effect == "include" and (m := cue("optional_if").search(self.text, *self._sentence_span(d.start, d.end))):
                 # "Stable dose of antidepressants, if any, for 4 weeks" (asides read too): a requirement

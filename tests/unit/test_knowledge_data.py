@@ -65,6 +65,7 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
 
 
 CUE_CASES = [
+    ("participation_allowed", "patients with stable disease may participate", "patients eligible for transplantation"),
     ("result_negation", "a site that is free from infection", "a site that is free to walk"),
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
     ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),

@@ -313,6 +313,12 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
     # the mother's condition in a trial of infants (every infant was turned away for not being pregnant)
     ("Infants of healthy mothers with uncomplicated pregnancies at term", "inclusion", "condition", "another person"),  # LCT NCT03928431
     ("Infants born to mothers are known to be HIV, Hepatitis B", "exclusion", "condition", "another person"),  # ctgov-msc NCT03635450
+    # an exclusion's sentence that lets patients in (ctgov-msc NCT04865107, NCT03109301)
+    (("Patients with a prior or concurrent malignancy whose natural history or treatment does not have the potential to "
+      "interfere with the safety or efficacy assessment of the investigational regimen are eligible for this trial"),
+     "exclusion", "condition", "permissive"),
+    ("Those patients with a plexiform neurofibroma requiring treatment will be eligible", "exclusion", "condition", "permissive"),
+    ("(a patient who has stable interstitial pneumonia may participate)", "exclusion", "condition", "permissive"),
 ])
 def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
@@ -339,6 +345,9 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
      "exclusion", "therapy"),  # NCT03369275
     # a stable dose the patient must be on is a requirement to take it (LCT NCT02192736)
     ("On a stable dose of inhaled corticosteroid for at least 4 weeks prior to study entry", "inclusion", "therapy"),
+    # eligible for a treatment is no permission to take part; the sentence beside an allowance aside stays
+    ("Patients with heart failure who are eligible for cardiac resynchronization", "exclusion", "condition"),
+    ("Interstitial pulmonary disease (a patient with stable disease may participate)", "exclusion", "condition"),
 ])
 def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
