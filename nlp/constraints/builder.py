@@ -569,6 +569,14 @@ class _Builder:
         if self.effect == "exclude" and val.comparator in (">", ">=", "<", "<=") and val.comparator == written.comparator \
                 and self._denied(analyte):  # (a cue that already turned the comparison read the negation)
             doubts.append("a negation cue before the analyte inside an exclusion: read as the exclusion itself")
+        elif self.effect == "include" and analyte.negated and val.comparator in (">", ">=", "<", "<=") \
+                and val.comparator == written.comparator \
+                and self._negated_from_afar(analyte):
+            # ConText negated the analyte from further off than a denial of the threshold reaches,
+            # a negation cue before it in its sentence ("Absence of comorbidities responsible for life expectancy < 6 months", "No signs of
+            # infection, including ... pulse rate > 100 BPM"): what the patient must not reach, or
+            # what they must: no certain reading either way
+            doubts.append("a negation from further off reaches the analyte: the threshold may be what the patient must not reach")
         is_change = self._is_change(val)
         if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
                 and val.second_value is None and not is_change and unit not in ("{score}", "{count}", *_REFERENCE_UNITS) \
@@ -674,6 +682,20 @@ class _Builder:
             return False
         return not any(after <= x.start and x.end <= pos and (x.start, x.end) != (analyte.start, analyte.end)
                        and (pos == analyte.start or self.text[x.end:pos].strip()) for x in self.ents)
+
+    def _negated_from_afar(self, analyte: Entity) -> bool:
+        """A negation cue stands before the negated analyte in its sentence, and no mention or
+        lower-case word runs into it with nothing between (a run-on from a missing separator, cue
+        ``run_on_item``: "in subjects who did not receive antithrombotic therapy Serum albumin ≥
+        3.0" is another item, not denied)."""
+        start = self._sentence_span(analyte.start, analyte.end)[0]
+        negs = list(cue("negation").finditer(self.text, start, analyte.start))
+        if not negs:
+            return False
+        if cue("run_on_item").search(self.text, start, analyte.start + 2):
+            return False  # "... antithrombotic therapy Serum albumin": a capital after a lower-case word starts another item
+        last = max((x for x in self.ents if negs[-1].end() <= x.start and x.end <= analyte.start), key=lambda x: x.end, default=None)
+        return last is None or bool(self.text[last.end:analyte.start].strip())
 
     def _negation_before(self, pos: int) -> int | None:
         """Where the negation cue nearest before ``pos`` in its clause ends, or None: no cue, or one
@@ -3079,6 +3101,48 @@ def _numeric_range(bounds: list[tuple[str, float]], unit: str | None) -> Numeric
                         high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=unit)
 
 
+_CONTRADICTION = "required together with another range of the same quantity that no value meets with it: read as alternatives or a restatement"
+
+
+def _disjoint(a: NumericRange, b: NumericRange) -> bool:
+    """No value lies in both ranges (in one unit)."""
+    def below(high: float | None, high_in: bool, low: float | None, low_in: bool) -> bool:
+        return high is not None and low is not None and (high < low or (high == low and not (high_in and low_in)))
+    return below(a.high, a.high_inclusive, b.low, b.low_inclusive) or below(b.high, b.high_inclusive, a.low, a.low_inclusive)
+
+
+def _quantity(c: AnyConstraint) -> str | None:
+    """The concept a constraint's range measures (None: age, weight or BMI, which the kind names)."""
+    concepts = getattr(c, "concepts", None)
+    return concepts.concept.id if concepts is not None else None
+
+
+def _contradictions_doubted(constraints: list[AnyConstraint], logic: Group | None) -> list[AnyConstraint]:
+    """Ranges of one quantity the criterion's top ALL requires together though no value meets them
+    both ("Grade 1 or Grade 2 Osteoarthritis" read as grade 1 and grade 2; "BMI between 18 and 40
+    (i.e., subjects with a BMI >40 and <18 will be excluded)" read as three requirements): the
+    reading is certainly wrong, and every patient would fail it; each range is kept, in doubt.
+    Only certain ranges: beside one already in doubt ("Age 14-70 (≥14, ≤70) one year old") the
+    certain one is the reading to keep."""
+    if logic is None or logic.op != "ALL":
+        return constraints
+    top = {i for i in logic.items if isinstance(i, str)}
+    ranged: list[tuple[AnyConstraint, NumericRange]] = [
+        (c, r) for c in constraints if c.id in top and c.effect == "include" and c.provenance.certain
+        and isinstance(r := getattr(c, "range", None), NumericRange)
+        and not getattr(c, "change", False) and getattr(c, "applies_if", None) is None]
+    doubted: set[str] = set()
+    for i, (a, ra) in enumerate(ranged):
+        for b, rb in ranged[i + 1:]:
+            if _quantity(a) == _quantity(b) and a.kind == b.kind and ra.unit == rb.unit and _disjoint(ra, rb):
+                doubted |= {a.id, b.id}
+    if not doubted:
+        return constraints
+    return [c.model_copy(update={"provenance": c.provenance.model_copy(update={
+        "unresolved": (*c.provenance.unresolved, _CONTRADICTION), "confidence": min(c.provenance.confidence, QUALIFIED)})})
+        if c.id in doubted else c for c in constraints]
+
+
 def freeze_draft(d: _Draft, cid: str, criterion: str | None, source: ProvenanceSource = "rules", text: str = "") -> AnyConstraint:
     """The frozen v2 constraint of a draft; ``text`` is the eligibility text its evidence offsets index."""
     unresolved = tuple(d.unresolved)
@@ -3182,6 +3246,7 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
                 and cue("scale_named").search(n)]
     at_least = _children_at_least(lead) if children else None
     logic = build_logic(section, [c.id for c in constraints], groups, children, at_least, together)
+    constraints = _contradictions_doubted(constraints, logic)
     kinds = {c.kind for c in constraints}
     optional = _quoted([e.text for e in b.optional])
     # a value an analyte named could not take, read by no constraint: named, never dropped in silence

@@ -65,6 +65,8 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
 
 
 CUE_CASES = [
+    ("run_on_item", "did not receive antithrombotic therapy Se", "did not receive antithrombotic therapy, Se"),
+    ("run_on_item", "therapy Se", "without claudication, or Tc"),
     ("participation_allowed", "patients with stable disease may participate", "patients eligible for transplantation"),
     ("result_negation", "a site that is free from infection", "a site that is free to walk"),
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
@@ -419,6 +421,13 @@ def test_knowledge_every_cue_has_a_case() -> None:
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
 def test_knowledge_cue_reads_its_wording(name: str, hit: str, miss: str) -> None:
     assert cue(name).search(hit) and not cue(name).search(miss)
+
+
+def test_knowledge_including_but_not_limited_to_ends_no_scope() -> None:
+    # "No signs of infection, including but not limited to, body temperature >100 F": the examples
+    # stay under the negation (ctgov-msc NCT04348435); a contrastive "but" still ends it
+    assert not cue("scope_terminator").search("including but not limited to, fever")
+    assert cue("scope_terminator").search("negative for HBsAg but positive for anti-HBc")
 
 
 def test_knowledge_result_list_join_spans_a_list_separator_and_modifiers() -> None:

@@ -319,6 +319,16 @@ def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ign
      "exclusion", "condition", "permissive"),
     ("Those patients with a plexiform neurofibroma requiring treatment will be eligible", "exclusion", "condition", "permissive"),
     ("(a patient who has stable interstitial pneumonia may participate)", "exclusion", "condition", "permissive"),
+    # a negation from further off than a denied threshold (ctgov-msc NCT04746599, NCT04348435): the
+    # patient must not reach the value, or must; either way no certain reading
+    ("Absence of comorbidities responsible for life expectancy < 6 months", "inclusion", "measurement", "further off"),
+    ("No signs or symptoms of infection, including but not limited to, body temperature >100 F and pulse rate > 100 BPM.",
+     "inclusion", "measurement", "further off"),
+    # ranges of one quantity required together that no value meets: a misreading every patient
+    # would fail (ctgov-msc NCT01985633, NCT05288725)
+    ("Grade 1 or Grade 2 Osteoarthritis knee as per Ahlbacks radiographic staging", "inclusion", "measurement", "no value meets"),
+    ("Body Mass Index (BMI) between 18 and 40 kg/m2 (i.e., subjects with a BMI >40 and <18 will be excluded).",
+     "inclusion", "bmi", "no value meets"),
 ])
 def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, kind: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
@@ -348,6 +358,12 @@ def test_reading_uncertain_phrasings_are_marked(nlp, text: str, section: str, ki
     # eligible for a treatment is no permission to take part; the sentence beside an allowance aside stays
     ("Patients with heart failure who are eligible for cardiac resynchronization", "exclusion", "condition"),
     ("Interstitial pulmonary disease (a patient with stable disease may participate)", "exclusion", "condition"),
+    ("No fever > 38.5°C", "inclusion", "measurement"),  # denied where it stands: read as at most 38.5
+    # a negation after the analyte, or no negation cue before it, leaves the threshold certain
+    ("Body weight > 45 kg; subjects under 45 kg will be excluded", "inclusion", "weight"),
+    # a run-on item after a negated clause (a separator missing) is no denied analyte
+    ("Platelets ≥ 100 x 10^9/L in patients who did not receive a transfusion Serum albumin ≥ 3.0 g/dL", "inclusion", "measurement"),
+    ("Age 18 to 65 years and BMI 18-30 kg/m2", "inclusion", "bmi"),  # two quantities: no contradiction
 ])
 def test_reading_exact_phrasings_stay_certain(nlp, text: str, section: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = [c for c in _read(nlp, text, section) if c.kind == kind]
