@@ -3101,7 +3101,8 @@ def _numeric_range(bounds: list[tuple[str, float]], unit: str | None) -> Numeric
                         high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=unit)
 
 
-_CONTRADICTION = "required together with another range of the same quantity that no value meets with it: read as alternatives or a restatement"
+_CONTRADICTION = ("required together with another reading of the same quantity or concept that no patient meets with it "
+                  "(disjoint ranges, present and absent): read as alternatives or a restatement")
 
 
 def _disjoint(a: NumericRange, b: NumericRange) -> bool:
@@ -3118,8 +3119,8 @@ def _quantity(c: AnyConstraint) -> str | None:
 
 
 def _contradictions_doubted(constraints: list[AnyConstraint], logic: Group | None) -> list[AnyConstraint]:
-    """Ranges of one quantity the criterion's top ALL requires together though no value meets them
-    both ("Grade 1 or Grade 2 Osteoarthritis" read as grade 1 and grade 2; "BMI between 18 and 40
+    """Ranges of one quantity (or one concept present and absent) the criterion's top ALL requires
+    together though no value meets them both ("Grade 1 or Grade 2 Osteoarthritis" read as grade 1 and grade 2; "BMI between 18 and 40
     (i.e., subjects with a BMI >40 and <18 will be excluded)" read as three requirements): the
     reading is certainly wrong, and every patient would fail it; each range is kept, in doubt.
     Only certain ranges: beside one already in doubt ("Age 14-70 (≥14, ≤70) one year old") the
@@ -3136,6 +3137,18 @@ def _contradictions_doubted(constraints: list[AnyConstraint], logic: Group | Non
         for b, rb in ranged[i + 1:]:
             if _quantity(a) == _quantity(b) and a.kind == b.kind and ra.unit == rb.unit and _disjoint(ra, rb):
                 doubted |= {a.id, b.id}
+    # one concept required and required absent at once ("Pregnant women who have not had any
+    # complication of pregnancy", "who did not or had regular dialysis"), with no time to tell them apart
+    stated: dict[tuple[str, str | None, Any], AnyConstraint] = {}
+    for c in constraints:
+        present = getattr(c, "present", None)
+        if c.id not in top or c.effect != "include" or not c.provenance.certain or present is None \
+                or getattr(c, "window", None) is not None or getattr(c, "applies_if", None) is not None:
+            continue
+        key = (c.kind, _quantity(c), getattr(c, "exposure", None))
+        other = stated.setdefault(key, c)
+        if getattr(other, "present", None) is not present:
+            doubted |= {other.id, c.id}
     if not doubted:
         return constraints
     return [c.model_copy(update={"provenance": c.provenance.model_copy(update={
