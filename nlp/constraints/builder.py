@@ -2061,12 +2061,21 @@ class _Builder:
                 g = self._group()
                 for x in listed:
                     x.group = g
-        items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY, Kind.MEASUREMENT) and d.group is None]
+        # (a procedure too: "prostatectomy or radiotherapy", "thrombolytic therapy or percutaneous
+        # coronary revascularization" are alternatives as "chemotherapy or radiotherapy" are)
+        items = [d for d in self.drafts if d.kind in (Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE, Kind.MEASUREMENT) and d.group is None]
         for a, b in itertools.pairwise(items):
             between = self.text[a.end:b.start]
             if Kind.MEASUREMENT in (a.kind, b.kind) and (a.kind != b.kind or not cue("coordinated_values").search(between)):
                 continue  # values are alternatives of each other only, when nothing but "or" joins them
-            if cue("or").search(between) and not cue("and").search(between):
+            if a.present is False and b.present is False and a.kind != Kind.MEASUREMENT and not cue("negation").search(between):
+                # "No diabetes or hypertension", "No surgery or radiotherapy": one negation over both
+                # is neither, each asked absent ("no abnormality ..., or has not ...": two, alternatives)
+                continue
+            if (m := cue("or").search(between)) and not cue("and").search(between) \
+                    and not cue("relative_pronoun").search(between, 0, m.start()):
+                # (not an "or" inside a relative clause after the first: "chronic kidney disease who
+                # did not or had regular dialysis" asks for the disease, either way of dialysis)
                 g = a.group or self._group()
                 a.group = g
                 b.group = g

@@ -1411,6 +1411,34 @@ def test_constraints_examples_in_an_inclusion_are_alternatives(nlp, text: str, t
     assert together in groups and not together & alone, (groups, alone)
 
 
+@pytest.mark.parametrize(("text", "together"), [
+    # a procedure joined by "or" to a treatment or another procedure is one alternative among them
+    ("Biochemical recurrence after radical prostatectomy or radiotherapy", {"mesh_d011468", "radiotherapy"}),  # LCT NCT03927287
+    ("Prior thrombolytic therapy or percutaneous coronary revascularization", {"thrombolytic", "myocardial_revascularization"}),  # NCT02368587
+])
+def test_constraints_a_procedure_or_a_treatment_are_alternatives(nlp, text: str, together: set[str]) -> None:  # type: ignore[no-untyped-def]
+    _, groups, alone = _top_groups(nlp, text, "Inclusion")
+    assert together in groups and not together & alone, (groups, alone)
+
+
+@pytest.mark.parametrize(("text", "alone"), [
+    ("Prior radical prostatectomy and radiotherapy", {"mesh_d011468", "radiotherapy"}),
+    # "no A or B" is neither: each asked absent on its own, no alternative (ctgov-msc NCT02338375)
+    ("No surgery or radiotherapy for the same ankle joint within 6 weeks", {"surgery", "radiotherapy"}),
+    ("No diabetes or hypertension", {"diabetes", "hypertension"}),
+])
+def test_constraints_items_each_required(nlp, text: str, alone: set[str]) -> None:  # type: ignore[no-untyped-def]
+    _, groups, required = _top_groups(nlp, text, "Inclusion")
+    assert not groups and alone <= required, (groups, required)
+
+
+def test_constraints_an_or_inside_a_relative_clause_leaves_the_item_before_required(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT04592640: the disease is asked for, dialysis either way
+    text = "Patients with chronic kidney disease who did not or had regular dialysis (hemodialysis or peritoneal dialysis)."
+    _, groups, required = _top_groups(nlp, text, "Inclusion")
+    assert "chronic_kidney_disease" in required and not any("chronic_kidney_disease" in g for g in groups), (groups, required)
+
+
 @pytest.mark.parametrize(("text", "required"), [
     # the concept before the lead stays required when the examples are not its kinds
     ("Decompensated liver cirrhosis (manifestations including gastrointestinal bleeding, hepatic encephalopathy, and ascites)",

@@ -65,6 +65,7 @@ def test_knowledge_inference_rules_name_known_cues_and_concepts(tmp_path: Path) 
 
 
 CUE_CASES = [
+    ("relative_pronoun", "chronic kidney disease who did not", "chronic kidney disease or dialysis"),
     ("run_on_item", "did not receive antithrombotic therapy Se", "did not receive antithrombotic therapy, Se"),
     ("run_on_item", "therapy Se", "without claudication, or Tc"),
     ("participation_allowed", "patients with stable disease may participate", "patients eligible for transplantation"),
