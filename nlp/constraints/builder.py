@@ -573,9 +573,9 @@ class _Builder:
                 and val.comparator == written.comparator \
                 and self._negated_from_afar(analyte):
             # ConText negated the analyte from further off than a denial of the threshold reaches,
-            # a negation cue before it in its sentence ("Absence of comorbidities responsible for life expectancy < 6 months", "No signs of
-            # infection, including ... pulse rate > 100 BPM"): what the patient must not reach, or
-            # what they must: no certain reading either way
+            # a negation cue before it in its sentence ("Absence of comorbidities responsible for
+            # life expectancy < 6 months", "No signs of infection, including ... pulse rate > 100
+            # BPM"): what the patient must not reach, or what they must; no certain reading either way
             doubts.append("a negation from further off reaches the analyte: the threshold may be what the patient must not reach")
         is_change = self._is_change(val)
         if kind == Kind.MEASUREMENT and written.comparator is None and val.comparator is None and val.value_high is None \
@@ -692,7 +692,7 @@ class _Builder:
         negs = list(cue("negation").finditer(self.text, start, analyte.start))
         if not negs:
             return False
-        if cue("run_on_item").search(self.text, start, analyte.start + 2):
+        if cue("run_on_item").search(self.text, start, analyte.start + 2):  # (the cue ends on the analyte's first two letters)
             return False  # "... antithrombotic therapy Serum albumin": a capital after a lower-case word starts another item
         last = max((x for x in self.ents if negs[-1].end() <= x.start and x.end <= analyte.start), key=lambda x: x.end, default=None)
         return last is None or bool(self.text[last.end:analyte.start].strip())
@@ -2341,8 +2341,9 @@ class _Builder:
                 and not self._is_change(val) \
                 and any(v is not None and not entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high)):
             # a bare number a scale, ratio or count cannot take is no reading of it, which the
-            # matcher would compare as written (a bare percent or fraction has a unit to imply) ("MELD(i) = 0.957 × ln(creatinine) ...", "PAD> 110"
-            # read as a Rutherford category, "T score <36" of a coping scale as a bone density's)
+            # matcher would compare as written: "MELD(i) = 0.957 × ln(creatinine) ...", "PAD> 110"
+            # read as a Rutherford category, "T score <36" of a coping scale as a bone density's
+            # (a bare percent or fraction has a unit to imply, read below)
             self.unfit.setdefault(val.start, (analyte.text, val.text))
             return False
         if entry is None or not entry.unit or val.unit is None or val.unit in _REFERENCE_UNITS:
@@ -3129,9 +3130,10 @@ def _quantity(c: AnyConstraint) -> str | None:
 
 def _contradictions_doubted(constraints: list[AnyConstraint], logic: Group | None) -> list[AnyConstraint]:
     """Ranges of one quantity (or one concept present and absent) the criterion's top ALL requires
-    together though no value meets them both ("Grade 1 or Grade 2 Osteoarthritis" read as grade 1 and grade 2; "BMI between 18 and 40
-    (i.e., subjects with a BMI >40 and <18 will be excluded)" read as three requirements): the
-    reading is certainly wrong, and every patient would fail it; each range is kept, in doubt.
+    together though no value meets them both ("Grade 1 or Grade 2 Osteoarthritis" read as grade 1
+    and grade 2; "BMI between 18 and 40 (i.e., subjects with a BMI >40 and <18 will be excluded)"
+    read as three requirements): the reading is certainly wrong, and every patient would fail it;
+    each is kept, in doubt.
     Only certain ranges: beside one already in doubt ("Age 14-70 (≥14, ≤70) one year old") the
     certain one is the reading to keep."""
     if logic is None or logic.op != "ALL":
