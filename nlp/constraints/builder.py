@@ -2337,16 +2337,12 @@ class _Builder:
         if entry is not None and entry.unit == "{score}" and entry.range is not None and val.comparator == "between" \
                 and (val.value, val.value_high) == tuple(entry.range):
             return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
-        if val.unit is None and entry is not None and entry.unit in _DIMENSIONLESS and entry.unit.startswith("{") and entry.range is not None \
-                and not self._is_change(val) \
-                and any(v is not None and not entry.range[0] <= v <= entry.range[1] for v in (val.value, val.value_high)):
-            # a bare number a scale, ratio or count cannot take is no reading of it, which the
-            # matcher would compare as written: "MELD(i) = 0.957 × ln(creatinine) ...", "PAD> 110"
-            # read as a Rutherford category, "T score <36" of a coping scale as a bone density's
-            # (a bare percent or fraction has a unit to imply, read below)
-            self.unfit.setdefault(val.start, (analyte.text, val.text))
-            return False
-        if entry is None or not entry.unit or val.unit is None or val.unit in _REFERENCE_UNITS:
+        # a bare number is weighed against a scale's, ratio's or count's own values below (one it
+        # cannot take is no reading of it, which the matcher would compare as written: "MELD(i) =
+        # 0.957 × ln(creatinine) ...", "PAD> 110" read as a Rutherford category); a bare number of
+        # a measured quantity has a unit to imply, read later
+        bare_scale = val.unit is None and entry is not None and entry.unit in _DIMENSIONLESS and entry.unit.startswith("{")
+        if entry is None or not entry.unit or (val.unit is None and not bare_scale) or val.unit in _REFERENCE_UNITS:
             return True
         in_percent = val.unit == "%"
         if in_percent and self._is_change(val):
@@ -2361,8 +2357,8 @@ class _Builder:
             return True  # the size of a change, not a level: no plausible level bounds it ("BMI decrease of more than 2 kg/m2")
         for v in (val.value, val.value_high):
             x = None if v is None or entry.range is None else convert(v, val.unit, entry.unit, entry.id)
-            if x is None and v is not None and entry.unit == "{score}":
-                x = v  # a scale written in % ("Karnofsky 70%") is read by its number: "< 30%" is no TIMI grade
+            if x is None and v is not None and (entry.unit == "{score}" or bare_scale):
+                x = v  # a scale written in % ("Karnofsky 70%") or bare is read by its number: "< 30%" is no TIMI grade
             if x is not None and entry.range is not None and not entry.range[0] <= x <= entry.range[1]:
                 self.unfit.setdefault(val.start, (analyte.text, val.text))
                 return False
