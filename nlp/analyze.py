@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 
 from nlp.constraints.builder import age_warnings, build_criterion, structured_constraints
-from nlp.core.checks import age_doubts
+from nlp.core.checks import age_doubts, excluded_requirements
 from nlp.core.constraints import AnyConstraint
 from nlp.core.document import AnnotatedCriterion, ParsedTrial
 from nlp.core.topics import find_topics
@@ -57,6 +57,9 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *,
             **c.model_dump(), entities=entities.get(c.id, ()), constraints=built_constraints,
             logic=built.logic, computable=built.computable, reason=built.reason,
         ))
+    if nlp is not None:
+        lexicon = pipeline_lexicon(nlp)
+        criteria = excluded_requirements(criteria, lexicon.ancestors)
     if classifier is not None:
         criteria = _classify(criteria, classifier)
     record_constraints = tuple(structured_constraints(record))

@@ -1,11 +1,14 @@
-"""Checks of a parsed trial that need no pipeline: the structured ages against the text's ages."""
+"""Checks of a parsed trial that need no pipeline: the structured ages against the text's ages, and
+exclusions against what the inclusion criteria require."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from nlp.core.constraints import AgeConstraint, AnyConstraint, NumericRange
+from nlp.core.constraints import QUALIFIED, AgeConstraint, AnyConstraint, ConditionConstraint, Group, NumericRange, Window
+from nlp.core.document import AnnotatedCriterion
+from nlp.core.labels import GroupOp, Relation
 from nlp.core.record import TrialRecord
 from nlp.core.units import convert
 from nlp.core.wording import bound
@@ -89,3 +92,88 @@ def age_doubts(record: TrialRecord, constraints: Sequence[AnyConstraint]) -> lis
                 update={"unresolved": (*c.provenance.unresolved, why)})})
         out.append(c)
     return out
+
+
+def _walk(item: str | Group, criteria: dict[str, AnnotatedCriterion], constraints: dict[str, AnyConstraint],
+          *, every: bool) -> Iterator[AnyConstraint]:
+    """The constraints one logic item holds for certain: with ``every``, the ones all patients it
+    admits meet (the items of ALL groups, through sub-criteria); without, the ones that each
+    make it hold alone (the items of ANY groups). A group of the other kind with more than one
+    item holds none of them for certain."""
+    if isinstance(item, str):
+        if item in constraints:
+            yield constraints[item]
+        elif item in criteria and (logic := criteria[item].logic) is not None:
+            yield from _walk(logic, criteria, constraints, every=every)
+        return
+    if item.op == (GroupOp.ALL if every else GroupOp.ANY) or len(item.items) == 1:
+        for i in item.items:
+            yield from _walk(i, criteria, constraints, every=every)
+
+
+def _within(inner: Window | None, outer: Window | None) -> bool:
+    """Whether every time ``inner`` admits (None: any time) lies in ``outer`` (None: any time)."""
+    if outer is None:
+        return True
+    if inner is None or (inner.relation, inner.anchor) != (outer.relation, outer.anchor) or inner.relation != Relation.BEFORE:
+        return False
+    return inner.high_days is not None and outer.high_days is not None and inner.high_days <= outer.high_days \
+        and (outer.low_days or 0) <= (inner.low_days or 0)
+
+
+def _said(k: ConditionConstraint) -> str:
+    """The words a condition was read from, shortened."""
+    text = k.evidence.text if k.evidence else k.concepts.concept.name
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_EXCLUDES_REQUIRED = ("excludes {what!r}, which the inclusion requires ({crit}: {said!r}): every patient "
+                      "it admits would be excluded, so the exclusion must mean another kind, stage or "
+                      "occurrence of it than the words read")
+
+
+def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
+                          ancestors: Callable[[str], frozenset[str]]) -> list[AnnotatedCriterion]:
+    """The criteria, an exclusion made uncertain where it excludes a condition the inclusion
+    criteria require for certain, or a broader one ("Include: CT image characteristic of viral
+    pneumonia" with "Exclude: ... obstructive pneumonia ... and other known viral pneumonia";
+    "Include: type 2 diabetes" with "Exclude: type 1 diabetes mellitus or secondary diabetes"):
+    read so, the trial admits no patient, so the exclusion means something the reading missed
+    (another type, stage or episode, "other than"). Only a condition that excludes alone (an
+    item of the exclusion's ANY), required by every inclusion reading (the items of ALL groups,
+    certain, present, unconditional; criteria of one group of the trial, "MSC donor", left
+    aside), at every time the exclusion's window covers, and not
+    carved out of the exclusion ("malignancy except ..."). Such an exclusion never turns a
+    patient away alone (needs review)."""
+    by_id = {c.id: c for c in criteria}
+    constraints: dict[str, AnyConstraint] = {k.id: k for c in criteria for k in c.constraints}
+    required: list[ConditionConstraint] = [
+        k for c in criteria if c.parent is None and c.section == "inclusion" and c.logic is not None and c.group is None
+        for k in _walk(c.logic, by_id, constraints, every=True)
+        if isinstance(k, ConditionConstraint) and k.effect == "include" and k.present and k.provenance.certain
+        and k.applies_if is None]
+    if not required:
+        return list(criteria)
+    doubted: dict[str, str] = {}
+    for c in criteria:
+        if c.parent is not None or c.section != "exclusion" or c.logic is None or c.group is not None:
+            continue
+        for k in _walk(c.logic, by_id, constraints, every=False):
+            if not isinstance(k, ConditionConstraint) or k.effect != "exclude" or not k.present \
+                    or not k.provenance.certain or k.applies_if is not None or k.id in doubted:
+                continue
+            cid = k.concepts.concept.id
+            for r in required:
+                rid = r.concepts.concept.id
+                lineage = {rid, *ancestors(rid)}
+                if (rid == cid or (k.concepts.include_descendants and cid in lineage)) \
+                        and not any(x.id in lineage for x in k.concepts.excluded) and _within(r.window, k.window):
+                    doubted[k.id] = _EXCLUDES_REQUIRED.format(what=_said(k), crit=r.criterion, said=_said(r))
+                    break
+    if not doubted:
+        return list(criteria)
+    return [c.model_copy(update={"constraints": tuple(
+        k.model_copy(update={"provenance": k.provenance.model_copy(update={
+            "unresolved": (*k.provenance.unresolved, doubted[k.id]), "confidence": min(k.provenance.confidence, QUALIFIED)})})
+        if k.id in doubted else k for k in c.constraints)}) if any(k.id in doubted for k in c.constraints) else c
+        for c in criteria]

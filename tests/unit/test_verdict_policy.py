@@ -258,6 +258,39 @@ def test_reading_the_trials_own_diagnosis_in_an_exclusion_is_its_subject(nlp) ->
     assert any("trial's own diagnosis" in u for u in c.provenance.unresolved)
 
 
+def _trial_read(nlp, inclusion: str, exclusion: str) -> list[tuple[str, str, bool]]:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text",
+                      eligibility_text=f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    return [(c.effect, c.concepts.concept.id, any("which the inclusion requires" in u for u in c.provenance.unresolved))
+            for crit in parse_record(rec, nlp).criteria for c in crit.constraints if c.kind == "condition"]
+
+
+@pytest.mark.parametrize(("inclusion", "exclusion", "doubted", "certain"), [
+    # read as written the exclusion turns away every patient the inclusion admits (NCT01759823,
+    # NCT01985633, LCT NCT02580019 "Medical history of neurological pathology ... before stroke")
+    ("Patients with type 2 diabetes mellitus", "Patients with type 1 diabetes mellitus or secondary diabetes.",
+     "diabetes", "type_1_diabetes"),
+    ("Osteoarthritis of the knee", "Advanced stage of osteoarthritis", "osteoarthritis", None),
+    # a narrower exclusion, an exclusion that needs more than the condition, a window the
+    # inclusion's patients may be outside, an inclusion that offers the condition as one
+    # alternative: each admits some patients, and stays certain (constructed)
+    ("Diabetes mellitus", "Type 1 diabetes", None, "type_1_diabetes"),
+    ("Heart failure", "NYHA class IV heart failure", None, "heart_failure"),
+    ("History of stroke", "Stroke within 1 week before screening", None, "stroke"),
+    ("Osteoarthritis or rheumatoid arthritis", "Osteoarthritis", None, "osteoarthritis"),
+])
+def test_reading_an_exclusion_of_what_the_inclusion_requires_is_for_a_reviewer(  # type: ignore[no-untyped-def]
+        nlp, inclusion: str, exclusion: str, doubted: str | None, certain: str | None) -> None:
+    read = _trial_read(nlp, inclusion, exclusion)
+    excluded = {cid: doubt for effect, cid, doubt in read if effect == "exclude"}
+    assert all(not doubt for effect, _, doubt in read if effect == "include"), read
+    if doubted:
+        assert excluded.get(doubted) is True, read
+    if certain:
+        assert excluded.get(certain) is False, read
+
 
 def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record
