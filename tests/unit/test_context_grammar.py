@@ -416,6 +416,23 @@ def test_context_a_negative_result_reaches_each_item_of_its_list(nlp, text: str,
     assert present <= {cid for cid, p in read if p is True}, read
 
 
+@pytest.mark.parametrize(("text", "section", "absent", "present"), [
+    # a test done "to rule out" / "to exclude" a diagnosis, or one that "has excluded" it: the
+    # inclusion asks for its absence (ctgov-msc NCT03014219, NCT03267784, NCT01957826)
+    ("Patients should have undergone a colonoscopy in last 12 months to rule out malignant or premalignant condition",
+     "inclusion", {"malignancy"}, set()),
+    ("Additional doppler ultrasonography must be performed to exclude a PAOD masked by media sclerosis",
+     "inclusion", {"peripheral_arterial_disease"}, set()),
+    ("Idiopathic DCM diagnosis (having excluded CAD, valvular heart disease)",
+     "inclusion", {"coronary_artery_disease", "valvular_heart_disease"}, {"dilated_cardiomyopathy"}),
+    # the verb after the mention is the criterion's effect, no test (ctgov-msc NCT01548092 style)
+    ("Active infection sufficiently serious to exclude the patient from the study", "exclusion", set(), {"active_infection"}),
+])
+def test_context_a_diagnosis_ruled_out_is_absent(nlp, text: str, section: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
+    read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text, section) if c.kind == "condition"]
+    assert absent <= {cid for cid, p in read if p is False}, read
+    assert present <= {cid for cid, p in read if p is True}, read
+
 @pytest.mark.parametrize(("text", "planned"), [
     # NCT03369275: the future verb governs the exclusion; the exposure is told in the past
     ("Participants will be excluded if they have received any surgery, chemotherapy, or radiation in the previous 12 months", False),
