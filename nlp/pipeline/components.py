@@ -1391,6 +1391,7 @@ class ContextTagger(PerDoc):
         _examples_end_exceptions(ents, text, exceptions)
         _negation_through_or_lists(ents, text)
         _negation_through_result_lists(ents, text)
+        _negation_through_bracketed_lists(ents, text)
         _negation_through_examples(ents, text)
         _negation_through_colon_lead(ents, text)
         # never leave Python objects on the Doc (breaks to_bytes / n_process / pickling)
@@ -1558,6 +1559,33 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
     for prev, e in itertools.pairwise(ents):  # "extracorporeal membrane oxygenation (ECMO)": one mention
         if e.kb_id_ and e.kb_id_ == prev.kb_id_ and cue("abbreviation_bracket").fullmatch(text[prev.end_char:e.start_char]):
             e._.negated = prev._.negated
+
+
+def _negation_through_bracketed_lists(all_ents: Sequence[Span], text: str) -> None:
+    """A negated mention with a bracket of examples right after it passes its negation to each
+    item of the bracket, however far past ConText's six-token scope the list runs: "no history of
+    ischemic heart disease (angina or myocardial infarction)", "Have no systemic disease (Diabetes
+    Mellitus, Lupus erythematosus, rheumatoid arthritis)" asked for an infarction, a lupus. Only a
+    bracket opened right after the mention (cue ``abbreviation_bracket``, as an abbreviation's)
+    that holds nothing but the items, joined by commas, "and" or "or" (cue ``result_list_join``)
+    and closed right after the last (cue ``bracketed_list_close``): a bracket that says more ("(as
+    confirmed by serology and histology)", "(stage 4 fibrosis on liver biopsy)") is no list of
+    examples. Never a threshold (a measurement is passed over, not negated)."""
+    ents = sorted((e for e in all_ents if e.label_ in _LISTED), key=lambda e: e.start_char)
+    opening, join, close = cue("abbreviation_bracket"), cue("result_list_join"), cue("bracketed_list_close")
+    for i, head in enumerate(ents):
+        if not head._.negated or i + 1 == len(ents) or not opening.fullmatch(text[head.end_char:ents[i + 1].start_char]):
+            continue
+        items = [ents[i + 1]]
+        for e in ents[i + 2:]:
+            gap = text[items[-1].end_char:e.start_char]
+            if ")" in gap or "]" in gap or not join.fullmatch(gap):
+                break
+            items.append(e)
+        if close.match(text, items[-1].end_char):
+            for e in items:
+                if e.label_ in _COLON_LISTED:
+                    e._.negated = True
 
 
 def _negation_through_result_lists(all_ents: Sequence[Span], text: str) -> None:

@@ -416,6 +416,23 @@ def test_context_a_negative_result_reaches_each_item_of_its_list(nlp, text: str,
     assert present <= {cid for cid, p in read if p is True}, read
 
 
+@pytest.mark.parametrize(("text", "absent", "present"), [
+    # ctgov-msc NCT02104440, NCT04654286, NCT03861819: the bracket's later items lay past ConText's six tokens
+    ("with no history of ischemic heart disease (angina or myocardial infarction) in the previous 6 months",
+     {"ischemic_heart_disease", "angina", "myocardial_infarction"}, set()),
+    ("Have no systemic disease (Diabetes Mellitus, Lupus erythematosus, rheumatoid arthritis)",
+     {"diabetes", "systemic_lupus_erythematosus"}, set()),
+    ("No past or present history of portal hypertension (esophageal varices, ascites, hepatic encephalopathy)",
+     {"icd10cm_i85", "icd10cm_r18", "icd10cm_k76_82"}, set()),
+    # a bracket that says more than a list is no list of examples; a mention after it is no item
+    ("No portal hypertension (as confirmed by endoscopy showing esophageal varices), and hepatic encephalopathy",
+     {"icd10cm_k76_6"}, {"icd10cm_k76_82"}),
+])
+def test_context_a_negation_reaches_the_examples_in_a_bracket(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
+    read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]
+    assert absent <= {cid for cid, p in read if p is False}, read
+    assert present <= {cid for cid, p in read if p is True}, read
+
 @pytest.mark.parametrize(("text", "section", "absent", "present"), [
     # a test done "to rule out" / "to exclude" a diagnosis, or one that "has excluded" it: the
     # inclusion asks for its absence (ctgov-msc NCT03014219, NCT03267784, NCT01957826)

@@ -70,6 +70,7 @@ CUE_CASES = [
     ("run_on_item", "therapy Se", "without claudication, or Tc"),
     ("participation_allowed", "patients with stable disease may participate", "patients eligible for transplantation"),
     ("result_negation", "a site that is free from infection", "a site that is free to walk"),
+    ("bracketed_list_close", "(ascites, hepatic encephalopathy, etc.)", "(as confirmed by serology"),
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
     ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),
     ("negation", "complete heart block in the absence of a", "complete heart block with a"),  # NCT02013674
