@@ -6,7 +6,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 
-from nlp.core.constraints import QUALIFIED, AgeConstraint, AnyConstraint, ConditionConstraint, Group, NumericRange, Window
+from nlp.core.constraints import (
+    QUALIFIED,
+    AgeConstraint,
+    AnyConstraint,
+    BmiConstraint,
+    ConditionConstraint,
+    Group,
+    MeasurementConstraint,
+    NumericRange,
+    WeightConstraint,
+    Window,
+)
 from nlp.core.document import AnnotatedCriterion
 from nlp.core.labels import GroupOp, Relation
 from nlp.core.record import TrialRecord
@@ -121,15 +132,46 @@ def _within(inner: Window | None, outer: Window | None) -> bool:
         and (outer.low_days or 0) <= (inner.low_days or 0)
 
 
-def _said(k: ConditionConstraint) -> str:
-    """The words a condition was read from, shortened."""
-    text = k.evidence.text if k.evidence else k.concepts.concept.name
+def _said(k: AnyConstraint) -> str:
+    """The words a constraint was read from, shortened."""
+    text = k.evidence.text if k.evidence else k.kind
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 _EXCLUDES_REQUIRED = ("excludes {what!r}, which the inclusion requires ({crit}: {said!r}): every patient "
                       "it admits would be excluded, so the exclusion must mean another kind, stage or "
                       "occurrence of it than the words read")
+_NUMERIC_KINDS = (AgeConstraint, WeightConstraint, BmiConstraint, MeasurementConstraint)
+_Required = ConditionConstraint | AgeConstraint | WeightConstraint | BmiConstraint | MeasurementConstraint
+
+
+def _interval(c: AgeConstraint | WeightConstraint | BmiConstraint | MeasurementConstraint,
+              unit: str | None) -> tuple[float, float] | None:
+    """The values a numeric constraint's range admits, in ``unit`` (ends as inclusive: a range
+    holding another's ends holds it); None where a unit does not convert."""
+    r = c.range
+    low = convert(float(r.low), r.unit, unit) if r.low is not None else -math.inf
+    high = convert(float(r.high), r.unit, unit) if r.high is not None else math.inf
+    return None if low is None or high is None else (low, high)
+
+
+def _covers(k: AnyConstraint, r: _Required, ancestors: Callable[[str], frozenset[str]]) -> bool:
+    """Whether every patient the inclusion requirement ``r`` admits meets the exclusion item ``k``:
+    the same condition or a broader one, not carved out, or a range of the same quantity holding
+    the whole of the required one; at every time the requirement admits."""
+    if isinstance(k, ConditionConstraint) and isinstance(r, ConditionConstraint):
+        cid, rid = k.concepts.concept.id, r.concepts.concept.id
+        lineage = {rid, *ancestors(rid)}
+        return (rid == cid or (k.concepts.include_descendants and cid in lineage)) \
+            and not any(x.id in lineage for x in k.concepts.excluded) and _within(r.window, k.window)
+    if not isinstance(k, _NUMERIC_KINDS) or not isinstance(r, _NUMERIC_KINDS) or type(k) is not type(r) \
+            or (not isinstance(k, AgeConstraint) and k.applies_if is not None):
+        return False
+    if isinstance(k, MeasurementConstraint) and isinstance(r, MeasurementConstraint) and (
+            k.concepts.concept.id != r.concepts.concept.id or k.change or r.change or not _within(r.window, k.window)):
+        return False
+    wanted, excluded = _interval(r, r.range.unit), _interval(k, r.range.unit)
+    return wanted is not None and excluded is not None and excluded[0] <= wanted[0] and wanted[1] <= excluded[1]
 
 
 def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
@@ -137,21 +179,22 @@ def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
     """The criteria, an exclusion made uncertain where it excludes a condition the inclusion
     criteria require for certain, or a broader one ("Include: CT image characteristic of viral
     pneumonia" with "Exclude: ... obstructive pneumonia ... and other known viral pneumonia";
-    "Include: type 2 diabetes" with "Exclude: type 1 diabetes mellitus or secondary diabetes"):
-    read so, the trial admits no patient, so the exclusion means something the reading missed
-    (another type, stage or episode, "other than"). Only a condition that excludes alone (an
-    item of the exclusion's ANY), required by every inclusion reading (the items of ALL groups,
-    certain, present, unconditional; criteria of one group of the trial, "MSC donor", left
-    aside), at every time the exclusion's window covers, and not
-    carved out of the exclusion ("malignancy except ..."). Such an exclusion never turns a
-    patient away alone (needs review)."""
+    "Include: type 2 diabetes" with "Exclude: type 1 diabetes mellitus or secondary diabetes"), or
+    values of a quantity holding all the inclusion admits ("Include: KL 2-3" with "Exclude: ... KL
+    2-3", of the other knee): read so, the trial admits no patient, so the exclusion means
+    something the reading missed (another type, stage, episode or site, "other than"). Only an
+    item that excludes alone (an item of the exclusion's ANY), against requirements of every
+    inclusion reading (the items of ALL groups, certain, present, unconditional; criteria of one
+    group of the trial, "MSC donor", left aside), at every time the exclusion's window covers,
+    and not carved out of the exclusion ("malignancy except ..."). Such an exclusion never turns
+    a patient away alone (needs review)."""
     by_id = {c.id: c for c in criteria}
     constraints: dict[str, AnyConstraint] = {k.id: k for c in criteria for k in c.constraints}
-    required: list[ConditionConstraint] = [
+    required: list[_Required] = [
         k for c in criteria if c.parent is None and c.section == "inclusion" and c.logic is not None and c.group is None
         for k in _walk(c.logic, by_id, constraints, every=True)
-        if isinstance(k, ConditionConstraint) and k.effect == "include" and k.present and k.provenance.certain
-        and k.applies_if is None]
+        if isinstance(k, (ConditionConstraint, *_NUMERIC_KINDS)) and k.effect == "include" and k.provenance.certain
+        and getattr(k, "present", True) and getattr(k, "applies_if", None) is None]
     if not required:
         return list(criteria)
     doubted: dict[str, str] = {}
@@ -159,17 +202,11 @@ def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
         if c.parent is not None or c.section != "exclusion" or c.logic is None or c.group is not None:
             continue
         for k in _walk(c.logic, by_id, constraints, every=False):
-            if not isinstance(k, ConditionConstraint) or k.effect != "exclude" or not k.present \
-                    or not k.provenance.certain or k.applies_if is not None or k.id in doubted:
+            if k.effect != "exclude" or not getattr(k, "present", True) or not k.provenance.certain or k.id in doubted:
                 continue
-            cid = k.concepts.concept.id
-            for r in required:
-                rid = r.concepts.concept.id
-                lineage = {rid, *ancestors(rid)}
-                if (rid == cid or (k.concepts.include_descendants and cid in lineage)) \
-                        and not any(x.id in lineage for x in k.concepts.excluded) and _within(r.window, k.window):
-                    doubted[k.id] = _EXCLUDES_REQUIRED.format(what=_said(k), crit=r.criterion, said=_said(r))
-                    break
+            r = next((r for r in required if _covers(k, r, ancestors)), None)
+            if r is not None:
+                doubted[k.id] = _EXCLUDES_REQUIRED.format(what=_said(k), crit=r.criterion, said=_said(r))
     if not doubted:
         return list(criteria)
     return [c.model_copy(update={"constraints": tuple(

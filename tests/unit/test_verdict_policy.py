@@ -292,6 +292,26 @@ def test_reading_an_exclusion_of_what_the_inclusion_requires_is_for_a_reviewer( 
         assert excluded.get(certain) is False, read
 
 
+@pytest.mark.parametrize(("inclusion", "exclusion", "doubted"), [
+    # LCT NCT04043819: the other knee's grade, read as the patient's, would exclude every patient
+    ("Grade 2, 3, or 4 Kellgren-Lawrence score in one knee.",
+     "Evidence of OA in the contralateral knee with a Kellgren-Lawrence score greater than 2", True),
+    # values the inclusion admits partly outside the exclusion: a certain exclusion (constructed)
+    ("Kellgren-Lawrence grade 2 to 4", "Kellgren-Lawrence grade 4", False),
+    ("Age 18 to 65 years", "Age over 60 years", False),
+])
+def test_reading_an_exclusion_of_every_value_the_inclusion_admits_is_for_a_reviewer(  # type: ignore[no-untyped-def]
+        nlp, inclusion: str, exclusion: str, doubted: bool) -> None:
+    from nlp.analyze import parse_record
+
+    rec = TrialRecord(source="t", format="text",
+                      eligibility_text=f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    read = [(c.effect, c.kind, any("which the inclusion requires" in u for u in c.provenance.unresolved))
+            for crit in parse_record(rec, nlp).criteria for c in crit.constraints if c.kind in ("measurement", "age")]
+    assert [d for effect, _, d in read if effect == "exclude"] == [doubted], read
+    assert not any(d for effect, _, d in read if effect == "include"), read
+
+
 def _read(nlp, text: str, section: str = "inclusion") -> list[Any]:  # type: ignore[no-untyped-def]
     from nlp.analyze import parse_record
 
