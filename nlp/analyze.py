@@ -43,7 +43,8 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *,
             children.setdefault(c.parent, []).append(c.id)
     criteria = []
     text_constraints: list[AnyConstraint] = []
-    topics = find_topics(record, pipeline_lexicon(nlp)) if nlp is not None else ()
+    lexicon = pipeline_lexicon(nlp) if nlp is not None else None
+    topics = find_topics(record, lexicon) if lexicon is not None else ()
     targets = tuple(dict.fromkeys(t.concept_id for t in topics))
     for c in split.criteria:
         if nlp is None:
@@ -57,8 +58,8 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *,
             **c.model_dump(), entities=entities.get(c.id, ()), constraints=built_constraints,
             logic=built.logic, computable=built.computable, reason=built.reason,
         ))
-    if nlp is not None:
-        lexicon = pipeline_lexicon(nlp)
+    if lexicon is not None:
+        # across criteria: an exclusion that would turn away every patient the inclusion admits
         criteria = excluded_requirements(criteria, lexicon.ancestors)
     if classifier is not None:
         criteria = _classify(criteria, classifier)
