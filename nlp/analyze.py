@@ -60,7 +60,7 @@ def parse_record(record: TrialRecord, nlp: Language | None = None, *,
         ))
     if lexicon is not None:
         # across criteria: an exclusion that would turn away every patient the inclusion admits
-        criteria = excluded_requirements(criteria, lexicon.ancestors)
+        criteria = excluded_requirements(criteria, lexicon.is_a)
     if classifier is not None:
         criteria = _classify(criteria, classifier)
     record_constraints = tuple(structured_constraints(record))

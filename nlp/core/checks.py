@@ -155,15 +155,14 @@ def _interval(c: AgeConstraint | WeightConstraint | BmiConstraint | MeasurementC
     return None if low is None or high is None else (low, high)
 
 
-def _covers(k: AnyConstraint, r: _Required, ancestors: Callable[[str], frozenset[str]]) -> bool:
+def _covers(k: AnyConstraint, r: _Required, is_a: Callable[[str, str], bool]) -> bool:
     """Whether every patient the inclusion requirement ``r`` admits meets the exclusion item ``k``:
     the same condition or a broader one, not carved out, or a range of the same quantity holding
     the whole of the required one; at every time the requirement admits."""
     if isinstance(k, ConditionConstraint) and isinstance(r, ConditionConstraint):
         cid, rid = k.concepts.concept.id, r.concepts.concept.id
-        lineage = {rid, *ancestors(rid)}
-        return (rid == cid or (k.concepts.include_descendants and cid in lineage)) \
-            and not any(x.id in lineage for x in k.concepts.excluded) and _within(r.window, k.window)
+        return (rid == cid or (k.concepts.include_descendants and is_a(rid, cid))) \
+            and not any(is_a(rid, x.id) for x in k.concepts.excluded) and _within(r.window, k.window)
     if not isinstance(k, _NUMERIC_KINDS) or not isinstance(r, _NUMERIC_KINDS) or type(k) is not type(r) \
             or (not isinstance(k, AgeConstraint) and k.applies_if is not None):
         return False
@@ -175,7 +174,7 @@ def _covers(k: AnyConstraint, r: _Required, ancestors: Callable[[str], frozenset
 
 
 def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
-                          ancestors: Callable[[str], frozenset[str]]) -> list[AnnotatedCriterion]:
+                          is_a: Callable[[str, str], bool]) -> list[AnnotatedCriterion]:
     """The criteria, an exclusion made uncertain where it excludes a condition the inclusion
     criteria require for certain, or a broader one ("Include: CT image characteristic of viral
     pneumonia" with "Exclude: ... obstructive pneumonia ... and other known viral pneumonia";
@@ -204,7 +203,7 @@ def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
         for k in _walk(c.logic, by_id, constraints, every=False):
             if k.effect != "exclude" or not getattr(k, "present", True) or not k.provenance.certain or k.id in doubted:
                 continue
-            r = next((r for r in required if _covers(k, r, ancestors)), None)
+            r = next((r for r in required if _covers(k, r, is_a)), None)
             if r is not None:
                 doubted[k.id] = _EXCLUDES_REQUIRED.format(what=_said(k), crit=r.criterion, said=_said(r))
     if not doubted:
