@@ -20,6 +20,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.document import AnnotatedCriterion
 from nlp.core.labels import GroupOp, Relation
+from nlp.core.normal import Interval
 from nlp.core.record import TrialRecord
 from nlp.core.units import convert
 from nlp.core.wording import bound
@@ -146,13 +147,14 @@ _Required = ConditionConstraint | AgeConstraint | WeightConstraint | BmiConstrai
 
 
 def _interval(c: AgeConstraint | WeightConstraint | BmiConstraint | MeasurementConstraint,
-              unit: str | None) -> tuple[float, float] | None:
-    """The values a numeric constraint's range admits, in ``unit`` (ends as inclusive: a range
-    holding another's ends holds it); None where a unit does not convert."""
+              unit: str | None) -> Interval | None:
+    """The values a numeric constraint's range admits, in ``unit`` (an analyte's own conversion:
+    mg/dL to umol/L); None where a unit does not convert."""
     r = c.range
-    low = convert(float(r.low), r.unit, unit) if r.low is not None else -math.inf
-    high = convert(float(r.high), r.unit, unit) if r.high is not None else math.inf
-    return None if low is None or high is None else (low, high)
+    analyte = c.concepts.concept.id if isinstance(c, MeasurementConstraint) else None
+    low = convert(float(r.low), r.unit, unit, analyte) if r.low is not None else -math.inf
+    high = convert(float(r.high), r.unit, unit, analyte) if r.high is not None else math.inf
+    return None if low is None or high is None else Interval(low, r.low_inclusive, high, r.high_inclusive)
 
 
 def _covers(k: AnyConstraint, r: _Required, is_a: Callable[[str, str], bool]) -> bool:
@@ -170,7 +172,7 @@ def _covers(k: AnyConstraint, r: _Required, is_a: Callable[[str, str], bool]) ->
             k.concepts.concept.id != r.concepts.concept.id or k.change or r.change or not _within(r.window, k.window)):
         return False
     wanted, excluded = _interval(r, r.range.unit), _interval(k, r.range.unit)
-    return wanted is not None and excluded is not None and excluded[0] <= wanted[0] and wanted[1] <= excluded[1]
+    return wanted is not None and excluded is not None and excluded.contains(wanted)
 
 
 def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
@@ -179,8 +181,8 @@ def excluded_requirements(criteria: Sequence[AnnotatedCriterion],
     criteria require for certain, or a broader one ("Include: CT image characteristic of viral
     pneumonia" with "Exclude: ... obstructive pneumonia ... and other known viral pneumonia";
     "Include: type 2 diabetes" with "Exclude: type 1 diabetes mellitus or secondary diabetes"), or
-    values of a quantity holding all the inclusion admits ("Include: KL 2-3" with "Exclude: ... KL
-    2-3", of the other knee): read so, the trial admits no patient, so the exclusion means
+    values of a quantity holding all the inclusion admits ("Include: knee OA KL 2-3" with a design
+    sentence under the exclusions, "... patients affected by knee OA KL 2-3"): read so, the trial admits no patient, so the exclusion means
     something the reading missed (another type, stage, episode or site, "other than"). Only an
     item that excludes alone (an item of the exclusion's ANY), against requirements of every
     inclusion reading (the items of ALL groups, certain, present, unconditional; criteria of one

@@ -293,9 +293,13 @@ def test_reading_an_exclusion_of_what_the_inclusion_requires_is_for_a_reviewer( 
 
 
 @pytest.mark.parametrize(("inclusion", "exclusion", "doubted"), [
-    # LCT NCT04043819: the other knee's grade, read as the patient's, would exclude every patient
+    # ctgov-msc NCT05447767: a sentence of the trial's design, read as an exclusion, would exclude every patient
+    ("Patients affected by knee OA KL 2-3;",
+     "A 4-arms randomized clinical trial in 240 patients affected by knee OA KL 2-3.", True),
+    # ctgov-msc NCT04043819: the other knee's grade read as the patient's still admits grade 2 (an
+    # open end is no end held): no contradiction to prove
     ("Grade 2, 3, or 4 Kellgren-Lawrence score in one knee.",
-     "Evidence of OA in the contralateral knee with a Kellgren-Lawrence score greater than 2", True),
+     "Evidence of OA in the contralateral knee with a Kellgren-Lawrence score greater than 2", False),
     # values the inclusion admits partly outside the exclusion: a certain exclusion (constructed)
     ("Kellgren-Lawrence grade 2 to 4", "Kellgren-Lawrence grade 4", False),
     ("Age 18 to 65 years", "Age over 60 years", False),
