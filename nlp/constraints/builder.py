@@ -265,6 +265,12 @@ def _distributed(val: Entity, comparator: str | None) -> Entity:
     return val
 
 
+# the dimensions of a value that is no threshold of a diagnosis written next to it: a time (its
+# window or duration), a score or stage (``_unread_stages``), a drug's dose, or no known unit
+_NO_DIAGNOSIS_THRESHOLD = frozenset({None, "time", "score", "mass", "dose", "dose_per_mass", "dose_per_area", "dose_rate",
+                                     "dose_rate_per_mass"})
+
+
 def _values_unread(values: dict[int, tuple[str, str]], constraints: Sequence[AnyConstraint]) -> str:
     """Values set aside (by their offset: the analyte's words and the value's) that no constraint
     read either, as a reason names them: never dropped in silence."""
@@ -374,6 +380,7 @@ class _Builder:
         self.bare: dict[int, tuple[str, str]] = {}
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self.unread_stages: list[str] = []  # a diagnosis' stage or grade no constraint reads ("CKD stages 4 and 5")
+        self.unread_thresholds: list[str] = []  # a diagnosis' measured threshold no constraint reads ("scoliosis > 20°")
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
         self._required: dict[int, str] = {}  # id of a treatment draft -> the words a condition requires it by
@@ -1187,6 +1194,11 @@ class _Builder:
         values = [v for v in self.ents if v.label == "VALUE" and not any(a <= v.start < b for a, b in read)]
         if not values:
             return
+        # a value in a unit a diagnosis can be measured in, not one named already as unfit or bare
+        # ("alcohol abuse (>30g/day)"), nor a dose ("for thrombosis (≤ 100 mg/day)": the drug's)
+        measured = [v for v in values if v.value is not None and v.unit != "{count}" and v.start not in self.unfit
+                    and v.start not in self.bare and dimension(v.unit) not in _NO_DIAGNOSIS_THRESHOLD]
+        before: dict[int, Entity] = {}  # where a draft starts -> the threshold written before it ("More than 5 degrees of")
         for d in self.drafts:
             if d.kind != Kind.CONDITION or not d.present:
                 continue
@@ -1196,12 +1208,26 @@ class _Builder:
             level = next((v for v in values if 0 <= v.start - end <= 40 and cue("stage_after_gap").fullmatch(self.text, end, v.start)), None) \
                 or next((v for v in values if 0 <= d.start - v.end <= 30 and cue("stage_before_gap").fullmatch(self.text, v.end, d.start)
                          and cue("stage_before").search(self.text, max(self.crit_span[0], v.start - 12), v.start)), None)
+            if level is not None:
+                said = self.text[min(d.start, level.start):max(end, level.end)]
+                self.unread_stages.append(said)
+                if self.effect == "exclude":
+                    d.unresolved.append(f"a stage or grade no record shows ({said!r})")
+                continue
+            # a measured threshold of the diagnosis itself, right after it or before it with "of"
+            # ("scoliosis > 20°", "More than 5 degrees of varus or valgus deformity"): no record
+            # shows it, and in an exclusion the plain diagnosis is not what is excluded
+            level = next((v for v in measured if 0 <= v.start - end <= 3 and cue("threshold_after_gap").fullmatch(self.text, end, v.start)), None) \
+                or next((v for v in measured if 0 <= d.start - v.end <= 12 and cue("threshold_before_gap").fullmatch(self.text, v.end, d.start)), None) \
+                or next((v for at, v in before.items() if any(o.start == at and self._conjuncts(o, d) for o in self.drafts)), None)
             if level is None:
                 continue
+            if level.end <= d.start:
+                before[d.start] = level
             said = self.text[min(d.start, level.start):max(end, level.end)]
-            self.unread_stages.append(said)
+            self.unread_thresholds.append(said)
             if self.effect == "exclude":
-                d.unresolved.append(f"a stage or grade no record shows ({said!r})")
+                d.unresolved.append(f"a threshold no record shows ({said!r})")
 
     def _target_as_subject(self) -> None:
         """Inside an exclusion, the trial's own diagnosis named with something else ("Patients
@@ -3320,6 +3346,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"partly not recognised: what the condition {_quoted(b.unread_conditions)} governs")
     if b.unread_stages:
         notes.append(f"partly not computable: a stage or grade the vocabularies do not measure ({_quoted(b.unread_stages)})")
+    if b.unread_thresholds:
+        notes.append(f"partly not computable: a threshold of a diagnosis the vocabularies do not measure ({_quoted(b.unread_thresholds)})")
     if b.reading_conditions:
         notes.append(f"how a value is taken ({_quoted(b.reading_conditions)}): no condition of eligibility")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)

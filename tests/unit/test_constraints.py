@@ -369,6 +369,51 @@ def test_constraints_a_stage_of_something_else_leaves_the_diagnosis_certain(nlp,
     assert "a stage or grade" not in (crit.reason or "")
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    # a measured threshold of a diagnosis, right after it or before it with "of", that no
+    # constraint reads: named, and in an exclusion the diagnosis alone is no certain reading
+    # (ctgov-msc NCT05488093, NCT04520945, NCT02462330, NCT05559801; LCT NCT03866824)
+    ("Spinal pathology that is painful or causes deformity (severe Cobb scoliosis > 20°)", "scoliosis > 20°"),
+    ("More than 5 degrees of varus or valgus deformity", "More than 5 degrees of varus or valgus deformity"),
+    ("Aortic stenosis (<1cm²) or aortic insufficiency (> 2 +),", "Aortic stenosis (<1cm²"),
+    ("Vitamin D deficiency (<20 ng/dL) despite treatment", "Vitamin D deficiency (<20 ng/dL"),
+    ("Thrombocytosis> 450 G / L", "Thrombocytosis> 450 G / L"),
+])
+def test_constraints_an_unread_threshold_of_a_diagnosis_leaves_the_exclusion_uncertain(nlp, text, said) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Exclusion")
+    [crit] = doc.criteria
+    assert "a threshold of a diagnosis the vocabularies do not measure (" in (crit.reason or "")
+    assert f"'{said}'" in (crit.reason or "")
+    said_of = [c for c in crit.constraints if c.kind == "condition" and any("a threshold no record shows" in u for u in c.provenance.unresolved)]
+    assert said_of
+
+
+@pytest.mark.parametrize("text", [
+    # a dose is the drug's, not the diagnosis' (ctgov-msc NCT05027581)
+    "acetylsalicylic acid for the prevention of thrombosis (≤ 100 mg/day) is allowed",
+    # a time is the diagnosis' window or duration, read apart
+    "Stroke (within 3 months)",
+    # a count of events, not a measure of the diagnosis
+    "history of 2 or more DVTs",
+    # a value named already as one the analyte cannot take is not named twice (NCT02378974)
+    "Subjects with a history of alcohol abuse (>30g/day) or drug abuse",
+])
+def test_constraints_a_value_that_is_no_threshold_of_the_diagnosis_is_not_named_as_one(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Exclusion")
+    [crit] = doc.criteria
+    assert "a threshold of a diagnosis" not in (crit.reason or "")
+    assert not any("a threshold no record shows" in u for c in crit.constraints for u in c.provenance.unresolved)
+
+
+def test_constraints_an_unread_threshold_in_an_inclusion_is_named_only(nlp) -> None:  # type: ignore[no-untyped-def]
+    # LCT NCT03864731: the value is named in the reason, never dropped in silence; the inclusion's
+    # diagnosis stays as read (a reviewer reads the threshold)
+    doc = parsed(nlp, "Conductive hearing loss >10 decibel on average", "Inclusion")
+    [crit] = doc.criteria
+    assert "a threshold of a diagnosis the vocabularies do not measure ('Conductive hearing loss >10 decibel')" in (crit.reason or "")
+    assert all(not c.provenance.unresolved for c in crit.constraints if c.kind == "condition")
+
+
 def test_constraints_a_term_with_its_short_form_keeps_the_bracket_and_its_stage(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT04126603: the imported term "Chronic Kidney Disease (CKD)" ends at its closing bracket, so
     # the stages after it are read as the staging scale's

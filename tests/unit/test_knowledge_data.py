@@ -417,7 +417,7 @@ CUE_CASES = [
 
 def test_knowledge_every_cue_has_a_case() -> None:
     assert {name for name, _, _ in CUE_CASES} | {"time_since_word", "age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
-                                                   "example_head_gap", "result_list_join"} == set(read_cues().cues)
+                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -430,6 +430,17 @@ def test_knowledge_including_but_not_limited_to_ends_no_scope() -> None:
     # stay under the negation (ctgov-msc NCT04348435); a contrastive "but" still ends it
     assert not cue("scope_terminator").search("including but not limited to, fever")
     assert cue("scope_terminator").search("negative for HBsAg but positive for anti-HBc")
+
+
+def test_knowledge_threshold_gaps_hold_a_bracket_or_of_only() -> None:
+    # fullmatched between a diagnosis and a value: "scoliosis > 20°", "Aortic stenosis (<1cm²",
+    # "Thrombocytosis> 450"; before it: "More than 5 degrees of varus" (NCT05488093, NCT02462330, NCT04520945)
+    for gap in ("", " ", " (", "(", ": "):
+        assert cue("threshold_after_gap").fullmatch(gap), gap
+    for gap in (" in ", ", with varus ", " or "):
+        assert not cue("threshold_after_gap").fullmatch(gap), gap
+    assert cue("threshold_before_gap").fullmatch(" of ") and cue("threshold_before_gap").fullmatch(" of the ")
+    assert not cue("threshold_before_gap").fullmatch(" in ") and not cue("threshold_before_gap").fullmatch(" of patients with ")
 
 
 def test_knowledge_result_list_join_spans_a_list_separator_and_modifiers() -> None:
