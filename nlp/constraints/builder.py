@@ -271,6 +271,18 @@ _NO_DIAGNOSIS_THRESHOLD = frozenset({None, "time", "score", "mass", "dose", "dos
                                      "dose_rate_per_mass"})
 
 
+def _scale_span(entry: LexiconEntry, val: Entity) -> bool:
+    """Whether a value is a scale's own span, no threshold of it: its range ("on a 0-10 pain
+    intensity scale") or, for a scale read off a line, the line's length ("a 100 mm visual analogue
+    scale", "≥ 50 mm out of 100 mm on VAS": units.json ``scale_lengths``)."""
+    if entry.unit != "{score}" or entry.range is None:
+        return False
+    if val.comparator == "between":
+        return (val.value, val.value_high) == tuple(entry.range)
+    return val.comparator is None and val.value is not None and val.value_high is None and dimension(val.unit) == "length" \
+        and convert(val.value, val.unit, entry.unit, entry.id) == entry.range[1]
+
+
 def _values_unread(values: dict[int, tuple[str, str]], constraints: Sequence[AnyConstraint]) -> str:
     """Values set aside (by their offset: the analyte's words and the value's) that no constraint
     read either, as a reason names them: never dropped in silence."""
@@ -2360,9 +2372,8 @@ class _Builder:
         entry = _lex().entries.get(analyte.concept_id or "")
         if val.unit == "xULN" and val.low_unit == "xLLN" and (analyte.concept_id in _BODY_SIZE or (entry is not None and entry.unit == "{score}")):
             return False  # "Body mass index outside the normal range, particularly >30": a laboratory's range, no body size's or scale's
-        if entry is not None and entry.unit == "{score}" and entry.range is not None and val.comparator == "between" \
-                and (val.value, val.value_high) == tuple(entry.range):
-            return False  # "on a 0-10 pain intensity scale": the scale's own span, no threshold
+        if entry is not None and _scale_span(entry, val):
+            return False  # "on a 0-10 pain intensity scale", "a 100 mm visual analogue scale": the scale's own span
         # a bare number is weighed against a scale's, ratio's or count's own values below (one it
         # cannot take is no reading of it, which the matcher would compare as written: "MELD(i) =
         # 0.957 × ln(creatinine) ...", "PAD> 110" read as a Rutherford category); a bare number of
@@ -2407,19 +2418,36 @@ class _Builder:
     def _next_analyte(self, v: Entity) -> Entity | None:
         """The analyte right after a value, before any other value and in its clause ("... 20 on
         the MMSE"; not "≥ 20 consecutive beats ... or Corrected for heart rate (QTc) ...")."""
+        last = v
         for x in self.ents:
             if x.start < v.end:
                 continue
             if x.label == "MEASUREMENT":
-                gap = self.text[v.end:x.start]
+                gap = self.text[last.end:x.start]
                 if not _close_in_clause(gap):
                     return None
                 if cue("clause_boundary").search(gap) and self._valued(x):
                     return None  # "ankle pressure ≤ 70 mm Hg or TcPO2 ≤ 60 mmHg": the next conjunct's analyte has its own
                 return x
+            if x.label in _VALUE_LABELS and self._scale_span_before(x):
+                last = x  # "at least 40 mm on a 100 mm visual analog scale": the scale's own span
+                continue
+            if x.label in _VALUE_LABELS and x.unit is not None and x.unit == last.unit and x.value is not None \
+                    and cue("value_pair_join").fullmatch(self.text, last.end, x.start):
+                last = x  # "at least 40mm and not more than 90mm of 100mm on ... VAS": both the scale's
+                continue
             if x.label in _VALUE_LABELS or x.label == "AGE":
                 return None
         return None
+
+    def _scale_span_before(self, v: Entity) -> bool:
+        """Whether a value is the span of the scale named right after it ("a 100 mm visual analog
+        scale", "0-10 numeric rating scale"), no threshold."""
+        nxt = next((x for x in self.ents if x.start >= v.end and x.label == "MEASUREMENT"), None)
+        if nxt is None or not cue("scale_span_gap").fullmatch(self.text, v.end, nxt.start):
+            return False
+        entry = _lex().entries.get(nxt.concept_id or "")
+        return entry is not None and _scale_span(entry, v)
 
     def _valued(self, analyte: Entity) -> bool:
         """A value follows the analyte closely, in its clause ("TcPO2 ≤ 60 mmHg")."""

@@ -412,12 +412,13 @@ CUE_CASES = [
     ("plural_word", "relapses", "relapse"),
     ("not_counted", "degrees", "relapses"),
     ("count_rate_after", " per day", " per protocol"),
+    ("value_pair_join", " and ", ", "),  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
     assert {name for name, _, _ in CUE_CASES} | {"time_since_word", "age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
-                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap"} == set(read_cues().cues)
+                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap", "scale_span_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -441,6 +442,15 @@ def test_knowledge_threshold_gaps_hold_a_bracket_or_of_only() -> None:
         assert not cue("threshold_after_gap").fullmatch(gap), gap
     assert cue("threshold_before_gap").fullmatch(" of ") and cue("threshold_before_gap").fullmatch(" of the ")
     assert not cue("threshold_before_gap").fullmatch(" in ") and not cue("threshold_before_gap").fullmatch(" of patients with ")
+
+
+def test_knowledge_scale_span_gap_reaches_the_scale_named_after_a_length() -> None:
+    # fullmatched between a scale's span and its name: "100 mm visual analog scale", "100mm on low
+    # back pain visual analogue scale", "0-10 pain intensity numeric scale" (NCT01290367, NCT02412735, LCT NCT03867760)
+    for gap in (" ", " on ", " on low back pain ", " pain intensity ", " on a "):
+        assert cue("scale_span_gap").fullmatch(gap), gap
+    for gap in (", ", "; ", " of which at least half were severe "):
+        assert not cue("scale_span_gap").fullmatch(gap), gap
 
 
 def test_knowledge_result_list_join_spans_a_list_separator_and_modifiers() -> None:

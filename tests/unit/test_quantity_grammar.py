@@ -1119,6 +1119,28 @@ def test_grammar_levels_after_a_scale_name(nlp, text: str, analyte: str,  # type
     assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
 
 
+@pytest.mark.parametrize(("text", "analyte", "ranges"), [
+    # a visual analogue scale's line length is the scale's own span, no threshold: the value before
+    # it, across the length and the pain named on the scale, is the reading (ctgov-msc NCT01290367,
+    # NCT04821102, NCT04368806, NCT02412735, NCT04042844)
+    ("Pre-treatment baseline low back pain of at least 40 mm on a 100 mm visual analog scale.", "vas_pain", [(40.0, None, "mm")]),
+    ("Patients who has joint pain ≥ 50mm on 100mm VAS (Visual Analog Scale) at Screening", "vas_pain", [(50.0, None, "mm")]),
+    ("Subject who has knee pain ≥ 50 mm out of 100 mm on VAS (Visual Analog Scale) at Screening", "vas_pain", [(50.0, None, "mm")]),
+    ("Leg pain ≤20mm in both legs on a 100mm VAS scale", "vas_pain", [(None, 20.0, "mm")]),
+    # two values joined by a word before the scale are both its readings
+    ("Low back pain of at least 40mm and not more than 90mm of 100mm on low back pain visual analogue scale (VAS)", "vas_pain",
+     [(40.0, None, "mm"), (None, 90.0, "mm")]),
+    ("Baseline of ≥ 40 mm and ≤ 80 mm on low back pain visual analog scales (VAS)", "vas_pain", [(40.0, None, "mm"), (None, 80.0, "mm")]),
+    # LCT NCT03867760: the 0-10 span between the value and the scale is skipped the same way
+    ("(> 3 on a 0-10 pain intensity numeric scale)", "nrs_pain", [(3.0, None, "{score}")]),
+    # a length that is not the line's is a reading (constructed)
+    ("VAS pain of 60 mm on a 100 mm line", "vas_pain", [(60.0, 60.0, "mm")]),
+])
+def test_grammar_a_scale_line_length_is_no_threshold(nlp, text: str, analyte: str,  # type: ignore[no-untyped-def]
+                                                    ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
+
+
 def test_grammar_a_scale_version_after_a_spaced_dash_is_no_level(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT04294290: "Autism Diagnostic Observation Schedule - 2" names the scale's version
     text = "DSM-5 Checklist as informed by the Autism Diagnostic Observation Schedule - 2."
