@@ -958,6 +958,47 @@ def _scales_named_after(doc: Doc, text: str, values: list[Span], taken: list[boo
     return out
 
 
+def _scales_named_with_a_diagnosis(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
+    """A scale no vocabulary has, a diagnosis in its name, read by the value right after it
+    ("Beck's Depression Inventory score >18", "Rockwood Clinical Frailty Score > 4", "Clinical
+    Dementia Rating score of 0.5 to 1", "dyspnea score of at least 2"; cue ``scale_noun_before``):
+    the name's words become a MEASUREMENT span named as written (stage 4 reads it uncoded, never
+    certain), and the diagnosis inside it is no mention of its own (the exclusion of every patient
+    with depression, the value dropped in silence). Where a scale the lexicon has stands in the
+    name ("A UPDRS rest tremor score of 3 or greater"), the diagnosis only gives way: the scale
+    reads the value."""
+    out: list[Span] = []
+    in_values = {i for v in values for i in range(v.start, v.end)}
+    rule_ents = [e for e in doc.ents if e._.source != "model"]
+    for v in values:
+        if v.label_ != "VALUE" or v._.unit not in (None, "{score}"):
+            continue
+        m = cue("scale_noun_before").search(text, max(0, v.start_char - 60), v.start_char)
+        if m is None:
+            continue
+        last = doc.char_span(m.start("tail"), m.end("tail"), alignment_mode="contract")
+        if last is None or not len(last) or any(taken[last.start:last.end]):
+            continue
+        first = last.start
+        while first > 0 and (_name_word(doc[first - 1], in_values) or (
+                taken[first - 1] and any(e.start < first <= e.end and e.label_ in ("CONDITION", "MEASUREMENT") for e in rule_ents))):
+            first -= 1
+        inside = [e for e in rule_ents if first <= e.start and e.end <= last.start]
+        if any(e.start < first < e.end for e in rule_ents) or not any(e.label_ == "CONDITION" and e._.concept_id for e in inside) \
+                or any(e.label_ not in ("CONDITION", "MEASUREMENT") for e in inside):
+            continue
+        conditions = [e for e in inside if e.label_ == "CONDITION"]
+        doc.ents = [e for e in doc.ents if e not in conditions]
+        for e in conditions:
+            taken[e.start:e.end] = [False] * (e.end - e.start)
+        if any(e.label_ == "MEASUREMENT" and e._.concept_id for e in inside):
+            continue  # "UPDRS rest tremor score": the scale the lexicon has reads the value
+        span = Span(doc, first, last.end, label="MEASUREMENT")
+        _set(span, concept_name=span.text, concept_id=None)
+        out.append(span)
+    return out
+
+
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/-]*")
 
 
@@ -1267,6 +1308,9 @@ def make_values(nlp: Language, name: str) -> Any:
             for i in range(span.start, span.end):
                 taken[i] = True
         for q in _scales_named_after(doc, text, new, taken):
+            new.append(q)
+            taken[q.start:q.end] = [True] * (q.end - q.start)
+        for q in _scales_named_with_a_diagnosis(doc, text, new, taken):
             new.append(q)
             taken[q.start:q.end] = [True] * (q.end - q.start)
         new.extend(_alternative_counts(doc, text, taken))

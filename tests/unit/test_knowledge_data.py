@@ -412,7 +412,8 @@ CUE_CASES = [
     ("plural_word", "relapses", "relapse"),
     ("not_counted", "degrees", "relapses"),
     ("count_rate_after", " per day", " per protocol"),
-    ("value_pair_join", " and ", ", "),  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
+    ("value_pair_join", " and ", ", "),
+    ("scale_noun_before", "Clinical Dementia Rating score of ", "dementia score in patients with "),  # right before a value (NCT04865107)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
 
 

@@ -1141,6 +1141,37 @@ def test_grammar_a_scale_line_length_is_no_threshold(nlp, text: str, analyte: st
     assert _ranges(_analyte(nlp, text, "inclusion", analyte)) == ranges
 
 
+@pytest.mark.parametrize(("text", "name", "ranges"), [
+    # a scale no vocabulary has, a diagnosis in its name, read by the value after it: the scale's
+    # threshold, uncoded, and no requirement or exclusion of the diagnosis (ctgov-msc NCT01609283,
+    # NCT04865107, NCT03187431, NCT05116761; LCT NCT03864484)
+    ("Beck's Depression Inventory score >18", "Depression Inventory score", [(18.0, None, None)]),
+    ("Rockwood Clinical Frailty Score > 4", "Rockwood Clinical Frailty Score", [(4.0, None, None)]),
+    ("dyspnea score of at least 2 on a scale of 0 (minimum) to 10 (maximum).", "dyspnea score", [(2.0, None, None)]),
+    ("Medical Resource Council Dyspnea Score of < 3 out of 5.", "Medical Resource Council Dyspnea Score", [(None, 3.0, None)]),
+    ("Center for Epidemiologic Studies Depression Scale score ≥16", "Epidemiologic Studies Depression Scale score", [(16.0, None, None)]),
+])
+def test_grammar_a_scale_named_with_a_diagnosis_is_the_scale(nlp, text: str, name: str,  # type: ignore[no-untyped-def]
+                                                             ranges: list[tuple[float | None, float | None, str | None]]) -> None:
+    for section in ("inclusion", "exclusion"):
+        assert _ranges(_analyte(nlp, text, section, f"uncoded:{name}")) == ranges
+        assert _constraints(nlp, text, "condition", section) == []
+
+
+@pytest.mark.parametrize(("text", "conditions", "measurement"), [
+    # the scale the lexicon has reads the value; the diagnosis in its name gives way (NCT02611167)
+    ("A UPDRS rest tremor score of 3 or greater for any limb.", [], "updrs"),
+    # a diagnosis named apart from the scale stays (constructed)
+    ("Major depression with a HAM-D score > 18", ["major_depression"], "ham_d"),
+    # a scale whose whole name the lexicon has is read as before (constructed)
+    ("Hamilton Depression Rating Scale score > 20", [], "ham_d"),
+])
+def test_grammar_a_diagnosis_beside_a_scale_is_read_as_written(nlp, text: str, conditions: list[str],  # type: ignore[no-untyped-def]
+                                                              measurement: str) -> None:
+    assert [c.concepts.concept.id for c in _constraints(nlp, text, "condition", "exclusion")] == conditions
+    assert _analyte(nlp, text, "exclusion", measurement)
+
+
 def test_grammar_a_scale_version_after_a_spaced_dash_is_no_level(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT04294290: "Autism Diagnostic Observation Schedule - 2" names the scale's version
     text = "DSM-5 Checklist as informed by the Autism Diagnostic Observation Schedule - 2."
