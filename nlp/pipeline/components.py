@@ -980,9 +980,11 @@ def _scales_named_with_a_diagnosis(doc: Doc, text: str, values: list[Span], take
         if last is None or not len(last) or any(taken[last.start:last.end]):
             continue
         first = last.start
-        while first > 0 and (_name_word(doc[first - 1], in_values) or (
-                taken[first - 1] and any(e.start < first <= e.end and e.label_ in ("CONDITION", "MEASUREMENT") for e in rule_ents))):
-            first -= 1
+        while first > 0 and (_name_word(doc[first - 1], in_values) or _capitalised_name_word(doc[first - 1], in_values) or (
+                taken[first - 1] and any(e.start < first <= e.end and e.label_ in ("CONDITION", "MEASUREMENT") for e in rule_ents))
+                or (first > 1 and cue("scale_name_connector").fullmatch(doc[first - 1].lower_) is not None
+                    and doc[first - 2].text[:1].isupper() and doc[first].text[:1].isupper())):
+            first -= 1  # "Eczema Area and Severity Index", "Center for Epidemiologic Studies Depression Scale"
         inside = [e for e in rule_ents if first <= e.start and e.end <= last.start]
         if any(e.start < first < e.end for e in rule_ents) or not any(e.label_ == "CONDITION" and e._.concept_id for e in inside) \
                 or any(e.label_ not in ("CONDITION", "MEASUREMENT") for e in inside):
@@ -1000,6 +1002,11 @@ def _scales_named_with_a_diagnosis(doc: Doc, text: str, values: list[Span], take
 
 
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/-]*")
+
+
+def _capitalised_name_word(t: Token, values: set[int]) -> bool:
+    """A capitalised word of a proper name, a verb form too ("Child Trauma Screening Questionnaire")."""
+    return t.text[:1].isupper() and _NAME_WORD.fullmatch(t.text) is not None and t.lower_ not in STOP_WORDS and t.i not in values
 
 
 def _name_word(t: Token, values: set[int]) -> bool:

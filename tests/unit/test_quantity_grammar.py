@@ -1149,7 +1149,13 @@ def test_grammar_a_scale_line_length_is_no_threshold(nlp, text: str, analyte: st
     ("Rockwood Clinical Frailty Score > 4", "Rockwood Clinical Frailty Score", [(4.0, None, None)]),
     ("dyspnea score of at least 2 on a scale of 0 (minimum) to 10 (maximum).", "dyspnea score", [(2.0, None, None)]),
     ("Medical Resource Council Dyspnea Score of < 3 out of 5.", "Medical Resource Council Dyspnea Score", [(None, 3.0, None)]),
-    ("Center for Epidemiologic Studies Depression Scale score ≥16", "Epidemiologic Studies Depression Scale score", [(16.0, None, None)]),
+    ("Center for Epidemiologic Studies Depression Scale score ≥16", "Center for Epidemiologic Studies Depression Scale score",
+     [(16.0, None, None)]),
+    # a short form in brackets in the name, a capitalised connector, a verb form of a proper name
+    # (LCT NCT03921411, NCT03868761; ctgov-msc NCT04206007)
+    ("Eczema Area and Severity Index (EASI) score ≥ 16", "Eczema Area and Severity Index (EASI) score", [(16.0, None, None)]),
+    ("Subjects with in COPD Assessment Test (CAT) score ≥ 10.", "COPD Assessment Test (CAT) score", [(10.0, None, None)]),
+    ("Child Trauma Screening Questionnaire ≥ 5", "Child Trauma Screening Questionnaire", [(5.0, None, None)]),
 ])
 def test_grammar_a_scale_named_with_a_diagnosis_is_the_scale(nlp, text: str, name: str,  # type: ignore[no-untyped-def]
                                                              ranges: list[tuple[float | None, float | None, str | None]]) -> None:
