@@ -961,44 +961,87 @@ def _scales_named_after(doc: Doc, text: str, values: list[Span], taken: list[boo
 def _scales_named_with_a_diagnosis(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
     """A scale no vocabulary has, a diagnosis in its name, read by the value right after it
     ("Beck's Depression Inventory score >18", "Rockwood Clinical Frailty Score > 4", "Clinical
-    Dementia Rating score of 0.5 to 1", "dyspnea score of at least 2"; cue ``scale_noun_before``):
-    the name's words become a MEASUREMENT span named as written (stage 4 reads it uncoded, never
-    certain), and the diagnosis inside it is no mention of its own (the exclusion of every patient
-    with depression, the value dropped in silence). Where a scale the lexicon has stands in the
-    name ("A UPDRS rest tremor score of 3 or greater"), the diagnosis only gives way: the scale
-    reads the value."""
+    Dementia Rating score of 0.5 to 1", "dyspnea score of at least 2"; cue ``scale_noun_before``)
+    or right before it ("5 or greater on the Geriatric Depression Scale (GDS)"; cue
+    ``scale_named_after_value``): the name's words become a MEASUREMENT span named as written
+    (stage 4 reads it uncoded, never certain), and the diagnosis inside it is no mention of its
+    own (the exclusion of every patient with depression, the value dropped in silence). Where a
+    scale the lexicon has stands in the name ("A UPDRS rest tremor score of 3 or greater"), the
+    diagnosis only gives way: the scale reads the value."""
     out: list[Span] = []
     in_values = {i for v in values for i in range(v.start, v.end)}
     rule_ents = [e for e in doc.ents if e._.source != "model"]
     for v in values:
         if v.label_ != "VALUE" or v._.unit not in (None, "{score}"):
             continue
-        m = cue("scale_noun_before").search(text, max(0, v.start_char - 60), v.start_char)
-        if m is None:
+        name = _scale_name_before(doc, text, v, taken, in_values, rule_ents) or _scale_name_after(doc, text, v, taken, in_values, rule_ents)
+        if name is None:
             continue
-        last = doc.char_span(m.start("tail"), m.end("tail"), alignment_mode="contract")
-        if last is None or not len(last) or any(taken[last.start:last.end]):
-            continue
-        first = last.start
-        while first > 0 and (_name_word(doc[first - 1], in_values) or _capitalised_name_word(doc[first - 1], in_values) or (
-                taken[first - 1] and any(e.start < first <= e.end and e.label_ in ("CONDITION", "MEASUREMENT") for e in rule_ents))
-                or (first > 1 and cue("scale_name_connector").fullmatch(doc[first - 1].lower_) is not None
-                    and doc[first - 2].text[:1].isupper() and doc[first].text[:1].isupper())):
-            first -= 1  # "Eczema Area and Severity Index", "Center for Epidemiologic Studies Depression Scale"
-        inside = [e for e in rule_ents if first <= e.start and e.end <= last.start]
-        if any(e.start < first < e.end for e in rule_ents) or not any(e.label_ == "CONDITION" and e._.concept_id for e in inside) \
-                or any(e.label_ not in ("CONDITION", "MEASUREMENT") for e in inside):
-            continue
+        first, end, inside = name
         conditions = [e for e in inside if e.label_ == "CONDITION"]
         doc.ents = [e for e in doc.ents if e not in conditions]
         for e in conditions:
             taken[e.start:e.end] = [False] * (e.end - e.start)
+        rule_ents = [e for e in rule_ents if e not in conditions]
         if any(e.label_ == "MEASUREMENT" and e._.concept_id for e in inside):
             continue  # "UPDRS rest tremor score": the scale the lexicon has reads the value
-        span = Span(doc, first, last.end, label="MEASUREMENT")
+        span = Span(doc, first, end, label="MEASUREMENT")
         _set(span, concept_name=span.text, concept_id=None)
         out.append(span)
     return out
+
+
+_ScaleName = tuple[int, int, list[Span]]  # first token, end token, the rule entities inside
+
+
+def _scale_name_before(doc: Doc, text: str, v: Span, taken: list[bool], in_values: set[int], rule_ents: list[Span]) -> _ScaleName | None:
+    """The words of a scale's name ending right before a value (cue ``scale_noun_before``), back
+    over name words, rule entities and capitalised connectors, when a diagnosis stands in it."""
+    m = cue("scale_noun_before").search(text, max(0, v.start_char - 60), v.start_char)
+    if m is None:
+        return None
+    last = doc.char_span(m.start("tail"), m.end("tail"), alignment_mode="contract")
+    if last is None or not len(last) or any(taken[last.start:last.end]):
+        return None
+    first = last.start
+    while first > 0 and (_name_word(doc[first - 1], in_values) or _capitalised_name_word(doc[first - 1], in_values) or (
+            taken[first - 1] and any(e.start < first <= e.end and e.label_ in ("CONDITION", "MEASUREMENT") for e in rule_ents))
+            or (first > 1 and cue("scale_name_connector").fullmatch(doc[first - 1].lower_) is not None
+                and doc[first - 2].text[:1].isupper() and doc[first].text[:1].isupper())):
+        first -= 1  # "Eczema Area and Severity Index", "Center for Epidemiologic Studies Depression Scale"
+    return _with_a_diagnosis(first, last.start, last.end, rule_ents)
+
+
+def _scale_name_after(doc: Doc, text: str, v: Span, taken: list[bool], in_values: set[int], rule_ents: list[Span]) -> _ScaleName | None:
+    """The words of a scale's name right after a value ("5 or greater on the Geriatric Depression
+    Scale (GDS)", "Stage ≥ 2 in modified Medical Research Council Dyspnea Scale"; cue
+    ``scale_named_after_value``), when a diagnosis stands in it and no value does."""
+    m = cue("scale_named_after_value").match(text, v.end_char)
+    if m is None:
+        return None
+    span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract")
+    if span is None or not len(span) or in_values.intersection(range(span.start, span.end)):
+        return None
+    tail = cue("scale_noun_before").search(text, span.start_char, span.end_char)
+    noun = doc.char_span(tail.start("tail"), span.end_char, alignment_mode="contract") if tail is not None else None
+    if noun is None or any(taken[noun.start:noun.end]):
+        return None
+    first = span.start
+    while first < noun.start and not taken[first] and not _name_word(doc[first], in_values) \
+            and not _capitalised_name_word(doc[first], in_values):
+        first += 1  # "on the following DIC score": no word of the name
+    return _with_a_diagnosis(first, noun.start, span.end, rule_ents)
+
+
+def _with_a_diagnosis(first: int, noun: int, end: int, rule_ents: list[Span]) -> _ScaleName | None:
+    """A scale's name from token ``first`` to ``end`` (its scale noun at ``noun``), when a diagnosis
+    of the lexicon stands before the noun and no rule entity but conditions and scales does, nor
+    crosses its start."""
+    inside = [e for e in rule_ents if first <= e.start and e.end <= noun]
+    if any(e.start < first < e.end for e in rule_ents) or not any(e.label_ == "CONDITION" and e._.concept_id for e in inside) \
+            or any(e.label_ not in ("CONDITION", "MEASUREMENT") for e in inside):
+        return None
+    return first, end, inside
 
 
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/-]*")

@@ -414,7 +414,8 @@ CUE_CASES = [
     ("count_rate_after", " per day", " per protocol"),
     ("value_pair_join", " and ", ", "),
     ("scale_noun_before", "Clinical Dementia Rating score of ", "dementia score in patients with "),  # right before a value (NCT04865107)
-    ("scale_name_connector", "and", "with"),  # fullmatched: "Eczema Area and Severity Index" (LCT NCT03921411)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
+    ("scale_name_connector", "and", "with"),
+    ("scale_named_after_value", " on the Geriatric Depression Scale (GDS)", " in the last 3 months"),  # matched after a value (NCT03867474)  # fullmatched: "Eczema Area and Severity Index" (LCT NCT03921411)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
 
 

@@ -1156,6 +1156,12 @@ def test_grammar_a_scale_line_length_is_no_threshold(nlp, text: str, analyte: st
     ("Eczema Area and Severity Index (EASI) score ≥ 16", "Eczema Area and Severity Index (EASI) score", [(16.0, None, None)]),
     ("Subjects with in COPD Assessment Test (CAT) score ≥ 10.", "COPD Assessment Test (CAT) score", [(10.0, None, None)]),
     ("Child Trauma Screening Questionnaire ≥ 5", "Child Trauma Screening Questionnaire", [(5.0, None, None)]),
+    # the scale named after the value (LCT NCT03867474, NCT03920475; ctgov-msc NCT04206007)
+    ("low mood as indicated by a 5 or greater on the Geriatric Depression Scale (GDS)", "Geriatric Depression Scale (GDS)",
+     [(5.0, None, None)]),
+    ("a minimum score of ≥ 22 on the Montgomery-Åsberg Depression Scale.", "Montgomery-Åsberg Depression Scale", [(22.0, None, None)]),
+    ("Subjects with score ≥ 2 in the modified Medical Research Council Dyspnea Scale (mMRC).",
+     "Medical Research Council Dyspnea Scale (mMRC)", [(2.0, None, None)]),
 ])
 def test_grammar_a_scale_named_with_a_diagnosis_is_the_scale(nlp, text: str, name: str,  # type: ignore[no-untyped-def]
                                                              ranges: list[tuple[float | None, float | None, str | None]]) -> None:
@@ -1171,6 +1177,7 @@ def test_grammar_a_scale_named_with_a_diagnosis_is_the_scale(nlp, text: str, nam
     ("Major depression with a HAM-D score > 18", ["major_depression"], "ham_d"),
     # a scale whose whole name the lexicon has is read as before (constructed)
     ("Hamilton Depression Rating Scale score > 20", [], "ham_d"),
+    ("Depression with a score ≥ 20 on the Hamilton Depression Rating Scale", ["depressive_disorder"], "ham_d"),
 ])
 def test_grammar_a_diagnosis_beside_a_scale_is_read_as_written(nlp, text: str, conditions: list[str],  # type: ignore[no-untyped-def]
                                                               measurement: str) -> None:
