@@ -1449,6 +1449,11 @@ class _Builder:
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
+            elif m := cue("caused_by_treatment").search(self.clause_before(e.start, "clause_punctuation")):
+                # "Taking medications known to cause gingival enlargement", "drugs that may cause or
+                # aggravate pulmonary fibrosis": what a treatment causes or affects, not the
+                # patient's condition (the gingival-enlargement trial excluded its own patients)
+                unresolved.append(f"named as what a treatment causes or affects ({' '.join(m.group(0).split())!r}), not a condition asked about")
             if self.effect == "exclude" and (m := self._severity(e)) is not None:
                 # "uncontrolled hypertension", "severe renal impairment", "clinically significant
                 # cardiac disease": a severity or a control no diagnosis in a record shows; a patient

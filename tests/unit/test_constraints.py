@@ -414,6 +414,28 @@ def test_constraints_an_unread_threshold_in_an_inclusion_is_named_only(nlp) -> N
     assert all(not c.provenance.unresolved for c in crit.constraints if c.kind == "condition")
 
 
+@pytest.mark.parametrize(("text", "section", "concept"), [
+    # a condition named as what a treatment causes or affects is not the patient's own (ctgov-msc
+    # NCT03570333, a gingival-enlargement trial; LCT NCT03861559)
+    ("Taking medications known to cause gingival enlargement", "Exclusion", "icd10cm_k06_1"),
+    ("Not taking medications known to cause gingival enlargement", "Inclusion", "icd10cm_k06_1"),
+    ("Is using of any chronic medication which could affect the course of seasonal allergic rhinitis", "Exclusion", "icd10cm_j30_2"),
+    ("have taken drugs that may cause or aggravate pulmonary fibrosis", "Exclusion", "pulmonary_fibrosis"),
+])
+def test_constraints_a_condition_a_treatment_causes_is_not_the_patients(nlp, text, section, concept) -> None:  # type: ignore[no-untyped-def]
+    conditions = [c.constraint for c in cons(nlp, text, section) if c.concept and c.concept.id == concept]
+    assert conditions and all(any("named as what a treatment causes or affects" in u for u in c.provenance.unresolved) for c in conditions)
+
+
+@pytest.mark.parametrize("text", [
+    "History of drug induced gingival hyperplasia",  # the patient's own condition, caused by a drug (constructed)
+    "Pulmonary fibrosis treated with pirfenidone",  # the condition comes first (constructed)
+])
+def test_constraints_a_condition_a_drug_caused_in_the_patient_stays(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    conditions = [c.constraint for c in cons(nlp, text, "Exclusion") if c.constraint.kind == "condition"]
+    assert conditions and not any("named as what a treatment causes" in u for c in conditions for u in c.provenance.unresolved)
+
+
 def test_constraints_a_term_with_its_short_form_keeps_the_bracket_and_its_stage(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT04126603: the imported term "Chronic Kidney Disease (CKD)" ends at its closing bracket, so
     # the stages after it are read as the staging scale's
