@@ -1449,6 +1449,14 @@ class _Builder:
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
+            elif (self.effect == "exclude" or e.negated) \
+                    and (m := cue("treatment_for_before").search(self.clause_before(e.start, "clause_punctuation"))):
+                # "They have never received therapy for chronic GVHD", "Not taking any medications
+                # for diabetes", "Exclusion: Patients receiving treatment for type 2 diabetes": the
+                # condition names what a treatment is for; the criterion, its negation and its
+                # exclusion are about the treatment (a cGVHD trial required no cGVHD). An inclusion
+                # of "therapy for active ulcerative colitis" does imply the colitis: kept
+                unresolved.append(f"the condition names what a treatment is for ({' '.join(m.group(0).split())!r})")
             elif m := cue("caused_by_treatment").search(self.clause_before(e.start, "clause_punctuation")):
                 # "Taking medications known to cause gingival enlargement", "drugs that may cause or
                 # aggravate pulmonary fibrosis": what a treatment causes or affects, not the

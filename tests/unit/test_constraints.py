@@ -427,6 +427,28 @@ def test_constraints_a_condition_a_treatment_causes_is_not_the_patients(nlp, tex
     assert conditions and all(any("named as what a treatment causes or affects" in u for u in c.provenance.unresolved) for c in conditions)
 
 
+@pytest.mark.parametrize(("text", "section", "concept"), [
+    # a condition named as what a treatment is for, in an exclusion or under a negation: the
+    # criterion is about the treatment (ctgov-msc NCT01222039 and NCT01983709, trials of that
+    # very condition, required its absence; NCT01576328; LCT NCT03864068)
+    ("They have never received therapy for chronic GVHD.", "Inclusion", "chronic_graft_versus_host_disease"),
+    ("Has not received systemic therapy for prostate cancer (i.e. LHRH agonist/antagonist therapy)", "Inclusion", "malignancy"),
+    ("Patients receiving treatment for type 2 diabetes with diet and exercise alone", "Exclusion", "type_2_diabetes"),
+    (("Women on confounding medications which affect ovarian function including metformin, hormonal contraceptives or other "
+      "medications for type 2 diabetes"), "Exclusion", "type_2_diabetes"),
+])
+def test_constraints_a_condition_a_treatment_is_for_is_about_the_treatment(nlp, text, section, concept) -> None:  # type: ignore[no-untyped-def]
+    conditions = [c.constraint for c in cons(nlp, text, section) if c.concept and c.concept.id == concept]
+    assert conditions and all(any("the condition names what a treatment is for" in u for u in c.provenance.unresolved) for c in conditions)
+
+
+def test_constraints_an_inclusion_of_therapy_for_a_condition_implies_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    # LCT NCT03860896: receiving therapy for ulcerative colitis is having it; the requirement stays certain
+    text = "Patients aged 18-74, receiving therapy for active ulcerative colitis"
+    conditions = [c.constraint for c in cons(nlp, text, "Inclusion") if c.constraint.kind == "condition"]
+    assert conditions and all(c.present and not c.provenance.unresolved for c in conditions)
+
+
 @pytest.mark.parametrize("text", [
     "History of drug induced gingival hyperplasia",  # the patient's own condition, caused by a drug (constructed)
     "Pulmonary fibrosis treated with pirfenidone",  # the condition comes first (constructed)

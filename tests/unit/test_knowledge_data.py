@@ -416,6 +416,7 @@ CUE_CASES = [
     ("scale_noun_before", "Clinical Dementia Rating score of ", "dementia score in patients with "),  # right before a value (NCT04865107)
     ("scale_name_connector", "and", "with"),
     ("caused_by_treatment", "Taking medications known to cause ", "History of drug induced "),  # before a condition (NCT03570333)
+    ("treatment_for_before", "never received therapy for ", "never received therapy, "),  # before a condition (NCT01222039)
     ("scale_named_after_value", " on the Geriatric Depression Scale (GDS)", " in the last 3 months"),  # matched after a value (NCT03867474)  # fullmatched: "Eczema Area and Severity Index" (LCT NCT03921411)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
 
