@@ -1193,6 +1193,7 @@ class _Builder:
         self._lacking_together()
         self._target_as_subject()
         self._accompanied_together()
+        self._caused_together()
         self._unread_stages()
 
     def _unread_stages(self) -> None:
@@ -1313,6 +1314,31 @@ class _Builder:
                 said = " ".join(self.text[m.start():b].split())[:60]
                 for d in before:
                     d.unresolved.append(f"excluded only together with what follows ({said!r}), which is not read")
+
+    def _caused_together(self) -> None:
+        """An exclusion of a condition caused by another ("orchitis secondary to mumps", "fatigue
+        due to chronic kidney disease, iron deficiency anemia ..."; cue ``caused_by_join``)
+        excludes neither alone: every patient with mumps, or with anemia, was turned away. With one
+        cause read after the cue, the two form one ALL group; with several (alternatives), each is
+        left to a reviewer. Either way the cause itself is what no record shows: the condition
+        before the cue is not certain alone."""
+        if self.effect != "exclude":
+            return
+        for m in cue("caused_by_join").finditer(self.text, *self.crit_span):
+            a, b = self._sentence_span(m.start(), m.end())
+            near = [d for d in self.drafts if a <= d.start and d.end <= m.start() and d.effect == "exclude" and d.kind == Kind.CONDITION
+                    and cue("caused_gap").fullmatch(self.text[self._mention_end(d) or d.end:m.start()])]
+            after = [d for d in self.drafts if m.end() <= d.start and d.end <= b and d.effect == "exclude" and d.kind == Kind.CONDITION]
+            if not near or not after or any(d.group or d.together for d in (*near, *after)):
+                continue
+            before = max(near, key=lambda d: d.end)
+            said = " ".join(self.text[m.start():b].split())[:60]
+            before.unresolved.append(f"excluded only when caused by what follows ({said!r}), which no record shows")
+            if len(after) == 1:
+                before.together = after[0].together = f"{self.crit_id}.c{m.start()}"
+            else:
+                for d in after:
+                    d.unresolved.append(f"named as a cause of {self.text[before.start:self._mention_end(before) or before.end]!r}, not excluded alone")
 
     def _scales_before_conditions(self) -> None:
         """A scale's levels named right before the condition the scale stages ("NYHA Class III or

@@ -449,6 +449,29 @@ def test_constraints_an_inclusion_of_therapy_for_a_condition_implies_it(nlp) -> 
     assert conditions and all(c.present and not c.provenance.unresolved for c in conditions)
 
 
+@pytest.mark.parametrize(("text", "caused", "causes"), [
+    # an exclusion of a condition caused by others: neither excluded alone (LCT NCT03928158,
+    # NCT03929536; ctgov-msc NCT05126563, NCT03521323)
+    ("Dyspnea due to non-cardiac causes such as pulmonary disease, anemia, severe obesity", "icd10cm_r06_0",
+     ["pulmonary_disease", "anemia", "obesity"]),
+    ("pathological fractures due to neoplasm or metastasis", "icd10cm_m84_4", ["malignancy", "metastatic_cancer"]),
+    ("subjects with fatigue symptoms due to fibromyalgia", "icd10cm_r53_83", []),
+])
+def test_constraints_a_condition_excluded_for_its_cause_is_not_certain(nlp, text, caused, causes) -> None:  # type: ignore[no-untyped-def]
+    cs = {c.concept.id: c.constraint for c in cons(nlp, text, "Exclusion") if c.concept}
+    assert any("excluded only when caused by what follows" in u for u in cs[caused].provenance.unresolved)
+    for cid in causes:
+        assert any("named as a cause of" in u for u in cs[cid].provenance.unresolved)
+
+
+@pytest.mark.parametrize("text", [
+    "History of cirrhosis due to increased risk of central nervous system (CNS) infection",  # a rationale (NCT01933802)
+    "Shock due to another cause than acute decompensation of pulmonary hypertension",  # a cause denied (LCT NCT03926572)
+])
+def test_constraints_a_reason_or_a_denied_cause_is_no_cause_of_the_condition(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    assert not any("caused by what follows" in u for c in cons(nlp, text, "Exclusion") for u in c.constraint.provenance.unresolved)
+
+
 @pytest.mark.parametrize("text", [
     "History of drug induced gingival hyperplasia",  # the patient's own condition, caused by a drug (constructed)
     "Pulmonary fibrosis treated with pirfenidone",  # the condition comes first (constructed)

@@ -417,13 +417,14 @@ CUE_CASES = [
     ("scale_name_connector", "and", "with"),
     ("caused_by_treatment", "Taking medications known to cause ", "History of drug induced "),  # before a condition (NCT03570333)
     ("treatment_for_before", "never received therapy for ", "never received therapy, "),  # before a condition (NCT01222039)
+    ("caused_by_join", "orchitis secondary to mumps", "cirrhosis due to increased risk of infection"),  # LCT NCT03864198, NCT01933802
     ("scale_named_after_value", " on the Geriatric Depression Scale (GDS)", " in the last 3 months"),  # matched after a value (NCT03867474)  # fullmatched: "Eczema Area and Severity Index" (LCT NCT03921411)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
 
 
 def test_knowledge_every_cue_has_a_case() -> None:
     assert {name for name, _, _ in CUE_CASES} | {"time_since_word", "age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
-                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap", "scale_span_gap"} == set(read_cues().cues)
+                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap", "scale_span_gap", "caused_gap"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -456,6 +457,13 @@ def test_knowledge_scale_span_gap_reaches_the_scale_named_after_a_length() -> No
         assert cue("scale_span_gap").fullmatch(gap), gap
     for gap in (", ", "; ", " of which at least half were severe "):
         assert not cue("scale_span_gap").fullmatch(gap), gap
+
+
+def test_knowledge_caused_gap_holds_a_symptom_word_only() -> None:
+    # fullmatched between a condition and its cause's cue: "fatigue symptoms due to" (NCT05126563)
+    for gap in ("", " ", ", ", " symptoms "):
+        assert cue("caused_gap").fullmatch(gap), gap
+    assert not cue("caused_gap").fullmatch(" in patients ") and not cue("caused_gap").fullmatch(" or ")
 
 
 def test_knowledge_result_list_join_spans_a_list_separator_and_modifiers() -> None:

@@ -146,6 +146,22 @@ def test_policy_a_criterion_of_one_group_of_the_trial_never_fails(nlp) -> None: 
     assert Matcher().match(trial, _patient(**HIV)).overall == "ineligible"
 
 
+@pytest.mark.parametrize(("conditions", "overall"), [
+    # "orchitis secondary to mumps" (LCT NCT03864198): the cause alone excludes no one, the
+    # condition with its cause is for a reviewer (no record shows the one caused the other)
+    ([{"name": "mumps", "status": "active"}], "eligible"),
+    ([{"name": "orchitis", "status": "active"}], "eligible"),
+    ([{"name": "orchitis", "status": "active"}, {"name": "mumps", "status": "active"}], "needs_review"),
+])
+def test_policy_a_condition_excluded_for_its_cause_needs_both_and_a_reviewer(nlp, conditions: list[dict[str, str]],  # type: ignore[no-untyped-def]
+                                                                             overall: str) -> None:
+    from nlp.analyze import parse_record
+
+    text = "Inclusion criteria:\n\n* Age 18 years or older\n\nExclusion criteria:\n\n* orchitis secondary to mumps\n"
+    trial = parse_record(TrialRecord(source="t", format="text", nct_id="NCT00000000", eligibility_text=text), nlp)
+    assert Matcher().match(trial, _patient(conditions=conditions)).overall == overall
+
+
 def test_policy_an_exclusion_of_the_target_diagnosis_is_for_a_reviewer() -> None:
     """"Other dementia" in an Alzheimer's trial cannot exclude the trial's own patients; with the
     target carved out ("dementia other than AD") the exclusion stands."""
