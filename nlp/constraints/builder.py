@@ -1483,6 +1483,12 @@ class _Builder:
                 # exclusion are about the treatment (a cGVHD trial required no cGVHD). An inclusion
                 # of "therapy for active ulcerative colitis" does imply the colitis: kept
                 unresolved.append(f"the condition names what a treatment is for ({' '.join(m.group(0).split())!r})")
+            elif m := cue("prevented_before").search(self.clause_before(e.start, "clause_punctuation")):
+                # "quinolone antibiotic therapy for treatment or for prevention of infections",
+                # "anticoagulation therapy (for prevention of cerebral infarction)": what is
+                # prevented is not the patient's condition ("secondary prevention of ischemic
+                # stroke" is: it follows one)
+                unresolved.append(f"named as what is prevented ({' '.join(m.group(0).split())!r}), not a condition asked about")
             elif m := cue("caused_by_treatment").search(self.clause_before(e.start, "clause_punctuation")):
                 # "Taking medications known to cause gingival enlargement", "drugs that may cause or
                 # aggravate pulmonary fibrosis": what a treatment causes or affects, not the

@@ -472,6 +472,21 @@ def test_constraints_a_reason_or_a_denied_cause_is_no_cause_of_the_condition(nlp
     assert not any("caused by what follows" in u for c in cons(nlp, text, "Exclusion") for u in c.constraint.provenance.unresolved)
 
 
+@pytest.mark.parametrize(("text", "section", "concept", "doubted"), [
+    # what is prevented is not the patient's condition (ctgov-msc NCT02848131; LCT NCT03920891)
+    ("Subjects on quinolone antibiotic therapy for treatment or for prevention of infections within 10 days", "Exclusion",
+     "active_infection", True),
+    ("Patient who is indicated for anticoagulation therapy (for prevention of cerebral infarction)", "Inclusion", "ischemic_stroke", True),
+    # secondary prevention follows a first event (ctgov-msc NCT01297413)
+    ("Prior to treatment patient received standard medical care for the secondary prevention of ischemic stroke", "Inclusion",
+     "ischemic_stroke", False),
+])
+def test_constraints_a_condition_prevented_is_not_the_patients(nlp, text, section, concept, doubted) -> None:  # type: ignore[no-untyped-def]
+    conditions = [c.constraint for c in cons(nlp, text, section) if c.concept and c.concept.id == concept]
+    assert conditions
+    assert all(any("named as what is prevented" in u for u in c.provenance.unresolved) == doubted for c in conditions)
+
+
 @pytest.mark.parametrize("text", [
     "History of drug induced gingival hyperplasia",  # the patient's own condition, caused by a drug (constructed)
     "Pulmonary fibrosis treated with pirfenidone",  # the condition comes first (constructed)

@@ -417,6 +417,7 @@ CUE_CASES = [
     ("scale_name_connector", "and", "with"),
     ("caused_by_treatment", "Taking medications known to cause ", "History of drug induced "),  # before a condition (NCT03570333)
     ("treatment_for_before", "never received therapy for ", "never received therapy, "),  # before a condition (NCT01222039)
+    ("prevented_before", "therapy for prevention of ", "care for the secondary prevention of "),  # NCT02848131, NCT01297413
     ("caused_by_join", "orchitis secondary to mumps", "cirrhosis due to increased risk of infection"),  # LCT NCT03864198, NCT01933802
     ("scale_named_after_value", " on the Geriatric Depression Scale (GDS)", " in the last 3 months"),  # matched after a value (NCT03867474)  # fullmatched: "Eczema Area and Severity Index" (LCT NCT03921411)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
