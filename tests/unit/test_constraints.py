@@ -477,6 +477,7 @@ def test_constraints_a_reason_or_a_denied_cause_is_no_cause_of_the_condition(nlp
     ("Subjects on quinolone antibiotic therapy for treatment or for prevention of infections within 10 days", "Exclusion",
      "active_infection", True),
     ("Patient who is indicated for anticoagulation therapy (for prevention of cerebral infarction)", "Inclusion", "ischemic_stroke", True),
+    ("Vaccinated against meningococcal infections within 3 years prior to initiating study drug", "Inclusion", "icd10cm_a39", True),
     # secondary prevention follows a first event (ctgov-msc NCT01297413)
     ("Prior to treatment patient received standard medical care for the secondary prevention of ischemic stroke", "Inclusion",
      "ischemic_stroke", False),
@@ -485,6 +486,13 @@ def test_constraints_a_condition_prevented_is_not_the_patients(nlp, text, sectio
     conditions = [c.constraint for c in cons(nlp, text, section) if c.concept and c.concept.id == concept]
     assert conditions
     assert all(any("named as what is prevented" in u for u in c.provenance.unresolved) == doubted for c in conditions)
+
+
+def test_constraints_a_household_contacts_condition_is_not_the_patients(nlp) -> None:  # type: ignore[no-untyped-def]
+    # ctgov-msc NCT02068794: the contact's immunodeficiency
+    text = "Exposure to household contacts =< 15 months old or household contact with known immunodeficiency"
+    [c] = [c.constraint for c in cons(nlp, text, "Exclusion") if c.concept and c.concept.id == "immunodeficiency"]
+    assert any("said of another person than the patient" in u for u in c.provenance.unresolved)
 
 
 @pytest.mark.parametrize("text", [
