@@ -1194,6 +1194,7 @@ class _Builder:
         self._target_as_subject()
         self._accompanied_together()
         self._caused_together()
+        self._judged_exclusions()
         self._unread_stages()
 
     def _unread_stages(self) -> None:
@@ -1339,6 +1340,47 @@ class _Builder:
             else:
                 for d in after:
                     d.unresolved.append(f"named as a cause of {self.text[before.start:self._mention_end(before) or before.end]!r}, not excluded alone")
+
+    def _judged_exclusions(self) -> None:
+        """An exclusion of a condition or value that the investigator's judgement qualifies ("any
+        underlying or current medical or psychiatric condition that, in the opinion of the
+        Investigator, would interfere with ...", "PT < 9 or >11.6 seconds and in the opinion of the PI
+        ... contraindicated"; cues ``judged_join_before`` right before the judgement phrase,
+        ``judged_head_gap`` between the mention and the join) excludes it only as the investigator
+        judges: every patient with a psychiatric diagnosis was turned away. The mention the
+        relative clause attaches to is left to a reviewer, with the mentions listed before it
+        (cue ``judged_list_join``) and the other values of its analyte in the sentence."""
+        if self.effect != "exclude":
+            return
+
+        def end(d: _Draft) -> int:  # where the mention (a value, for a measurement) ends
+            return d.end if d.kind == Kind.MEASUREMENT else (self._mention_end(d) or d.end)
+
+        for j in self.ents:
+            if j.label != "JUDGEMENT" or j.concept_id != "investigator_judgement":
+                continue
+            a, _ = self._sentence_span(j.start, j.end)
+            m = cue("judged_join_before").search(self.text, a, j.start)
+            if m is None:
+                continue
+            before = [d for d in self.drafts if a <= d.start and d.effect == "exclude" and d.kind in (Kind.CONDITION, Kind.MEASUREMENT)
+                      and end(d) <= m.start()]
+            if not before:
+                continue
+            near = max(before, key=end)
+            if not cue("judged_head_gap").fullmatch(self.text, end(near), m.start()):
+                continue
+            judged = [near]
+            if near.kind == Kind.MEASUREMENT:
+                judged += [d for d in before if d is not near and d.kind == Kind.MEASUREMENT and d.concept == near.concept]
+            else:
+                for d in sorted((d for d in before if d is not near and d.kind == Kind.CONDITION), key=end, reverse=True):
+                    if not cue("judged_list_join").fullmatch(self.text, end(d), judged[-1].start):
+                        break
+                    judged.append(d)
+            said = " ".join(self.text[m.start():j.end].split())
+            for d in judged:
+                d.unresolved.append(f"excluded only as the investigator judges ({said!r})")
 
     def _scales_before_conditions(self) -> None:
         """A scale's levels named right before the condition the scale stages ("NYHA Class III or

@@ -495,6 +495,32 @@ def test_constraints_a_household_contacts_condition_is_not_the_patients(nlp) -> 
     assert any("said of another person than the patient" in u for u in c.provenance.unresolved)
 
 
+@pytest.mark.parametrize(("text", "judged"), [
+    # an exclusion qualified by the investigator's judgement excludes only as judged (ctgov-msc
+    # NCT00284986, NCT04352803, NCT04366830; LCT NCT03861676)
+    (("Participant has any underlying or current medical or psychiatric condition that, in the opinion of the Investigator, would "
+     "interfere with the evaluation of the participant"), ["psychiatric_disorder"]),
+    (("PT (plasma) < 9 or >11.6 seconds and in the opinion of the PI and attending physician that lipoaspiration would be "
+     "contraindicated."), ["pt", "pt"]),
+    ("Major medical or psychiatric illness which, in the investigator's opinion, would prevent completion of treatment",
+     ["psychiatric_disorder"]),
+])
+def test_constraints_a_judged_exclusion_is_for_a_reviewer(nlp, text, judged) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in cons(nlp, text, "Exclusion") if c.constraint.kind != "judgement"]
+    assert sorted(c.concept.id for c in cs if c.concept) == sorted(judged)
+    assert all(any("excluded only as the investigator judges" in u for u in c.constraint.provenance.unresolved) for c in cs)
+
+
+@pytest.mark.parametrize("text", [
+    # a judgement about something else leaves the condition certain (constructed)
+    "HIV infection; any other condition that in the opinion of the investigator would interfere",
+    "History of stroke within 3 months prior to screening and deemed clinically significant by the investigator",
+])
+def test_constraints_a_judgement_of_another_clause_leaves_the_exclusion(nlp, text) -> None:  # type: ignore[no-untyped-def]
+    cs = [c.constraint for c in cons(nlp, text, "Exclusion") if c.constraint.kind == "condition"]
+    assert cs and not any("investigator judges" in u for c in cs for u in c.provenance.unresolved)
+
+
 @pytest.mark.parametrize("text", [
     "History of drug induced gingival hyperplasia",  # the patient's own condition, caused by a drug (constructed)
     "Pulmonary fibrosis treated with pirfenidone",  # the condition comes first (constructed)

@@ -417,7 +417,8 @@ CUE_CASES = [
     ("scale_name_connector", "and", "with"),
     ("caused_by_treatment", "Taking medications known to cause ", "History of drug induced "),  # before a condition (NCT03570333)
     ("treatment_for_before", "never received therapy for ", "never received therapy, "),  # before a condition (NCT01222039)
-    ("prevented_before", "therapy for prevention of ", "care for the secondary prevention of "),  # NCT02848131, NCT01297413
+    ("prevented_before", "therapy for prevention of ", "care for the secondary prevention of "),
+    ("judged_join_before", "psychiatric condition that, ", "psychiatric condition; "),  # right before a judgement (NCT00284986)  # NCT02848131, NCT01297413
     ("caused_by_join", "orchitis secondary to mumps", "cirrhosis due to increased risk of infection"),  # LCT NCT03864198, NCT01933802
     ("scale_named_after_value", " on the Geriatric Depression Scale (GDS)", " in the last 3 months"),  # matched after a value (NCT03867474)  # fullmatched: "Eczema Area and Severity Index" (LCT NCT03921411)  # fullmatched between two values: "at least 40mm and not more than 90mm" (NCT02412735)
 ]
@@ -425,7 +426,7 @@ CUE_CASES = [
 
 def test_knowledge_every_cue_has_a_case() -> None:
     assert {name for name, _, _ in CUE_CASES} | {"time_since_word", "age_owner_only", "stage_after_gap", "stage_before_gap", "value_adjoins", "value_ends_phrase", "age_gap", "defining_join", "accompanied_gap", "alternative_or_gap", "adjoining_gap",
-                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap", "scale_span_gap", "caused_gap"} == set(read_cues().cues)
+                                                   "example_head_gap", "result_list_join", "threshold_after_gap", "threshold_before_gap", "scale_span_gap", "caused_gap", "judged_head_gap", "judged_list_join"} == set(read_cues().cues)
 
 
 @pytest.mark.parametrize(("name", "hit", "miss"), CUE_CASES)
@@ -465,6 +466,17 @@ def test_knowledge_caused_gap_holds_a_symptom_word_only() -> None:
     for gap in ("", " ", ", ", " symptoms "):
         assert cue("caused_gap").fullmatch(gap), gap
     assert not cue("caused_gap").fullmatch(" in patients ") and not cue("caused_gap").fullmatch(" or ")
+
+
+def test_knowledge_judged_gaps_hold_a_head_noun_or_a_list() -> None:
+    # fullmatched: "psychiatric condition that", "PT ... seconds and" (NCT00284986, NCT04352803);
+    # "hepatic, immunologic, infectious" (NCT03692221)
+    for gap in (" ", " condition ", ", ", " seconds "):
+        assert cue("judged_head_gap").fullmatch(gap), gap
+    assert not cue("judged_head_gap").fullmatch(" within 3 months prior to screening ")
+    for gap in (", ", ", immunologic, ", " or ", " and/or "):
+        assert cue("judged_list_join").fullmatch(gap), gap
+    assert not cue("judged_list_join").fullmatch("; ")
 
 
 def test_knowledge_result_list_join_spans_a_list_separator_and_modifiers() -> None:
