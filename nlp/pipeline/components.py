@@ -978,6 +978,9 @@ def _scales_named_with_a_diagnosis(doc: Doc, text: str, values: list[Span], take
         if name is None:
             continue
         first, end, inside = name
+        covered = {i for e in inside for i in range(e.start, e.end)}
+        if any(taken[i] and i not in covered for i in range(first, end)) or any(o.start < end and first < o.end for o in out):
+            continue  # a word of another rule span (a value's, a scale's read before): no name of its own
         conditions = [e for e in inside if e.label_ == "CONDITION"]
         doc.ents = [e for e in doc.ents if e not in conditions]
         for e in conditions:

@@ -4,6 +4,7 @@ both directions: what must and what must not become a constraint."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -1168,6 +1169,20 @@ def test_grammar_a_scale_named_with_a_diagnosis_is_the_scale(nlp, text: str, nam
     for section in ("inclusion", "exclusion"):
         assert _ranges(_analyte(nlp, text, section, f"uncoded:{name}")) == ranges
         assert _constraints(nlp, text, "condition", section) == []
+
+
+@pytest.mark.parametrize("text", [
+    # a scale's name shared by two values, before and after one of them, or next to a scale the
+    # rules named from its levels: one name, no overlapping spans (constructed)
+    "a score of ≥ 2 on the Depression Scale score > 3",
+    "≥ 2 on the Geriatric Depression Scale ≥ 3 on the Geriatric Depression Scale",
+    "Clinical Frailty Score > 4 and < 7",
+    "Tonnis Grade 1 according to the Frailty Scale score > 3",
+])
+def test_grammar_scale_names_never_overlap(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    for crit in _criteria(nlp, text, "exclusion"):
+        spans = sorted((e.start, e.end) for e in crit.entities)
+        assert all(a[1] <= b[0] for a, b in pairwise(spans)), spans
 
 
 @pytest.mark.parametrize(("text", "conditions", "measurement"), [
