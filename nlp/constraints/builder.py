@@ -1212,7 +1212,7 @@ class _Builder:
         # ("alcohol abuse (>30g/day)"), nor a dose ("for thrombosis (≤ 100 mg/day)": the drug's)
         measured = [v for v in values if v.value is not None and v.unit != "{count}" and v.start not in self.unfit
                     and v.start not in self.bare and dimension(v.unit) not in _NO_DIAGNOSIS_THRESHOLD]
-        before: dict[int, Entity] = {}  # where a draft starts -> the threshold written before it ("More than 5 degrees of")
+        before: list[tuple[_Draft, Entity]] = []  # drafts with the threshold written before them ("More than 5 degrees of")
         for d in self.drafts:
             if d.kind != Kind.CONDITION or not d.present:
                 continue
@@ -1233,11 +1233,11 @@ class _Builder:
             # shows it, and in an exclusion the plain diagnosis is not what is excluded
             level = next((v for v in measured if 0 <= v.start - end <= 3 and cue("threshold_after_gap").fullmatch(self.text, end, v.start)), None) \
                 or next((v for v in measured if 0 <= d.start - v.end <= 12 and cue("threshold_before_gap").fullmatch(self.text, v.end, d.start)), None) \
-                or next((v for at, v in before.items() if any(o.start == at and self._conjuncts(o, d) for o in self.drafts)), None)
+                or next((v for o, v in before if self._conjuncts(o, d)), None)
             if level is None:
                 continue
             if level.end <= d.start:
-                before[d.start] = level
+                before.append((d, level))
             said = self.text[min(d.start, level.start):max(end, level.end)]
             self.unread_thresholds.append(said)
             if self.effect == "exclude":
@@ -1297,24 +1297,34 @@ class _Builder:
         if self.effect != "exclude":
             return
         for m in cue("accompanied_by").finditer(self.text, *self.crit_span):
-            a, b = self._sentence_span(m.start(), m.end())
             # what the cue qualifies stands right before it: nothing between but a comma ("mental
             # disorders, all diseases with the presence of the syndrome of dependence" qualifies
             # the diseases, not the disorders)
-            near = [d for d in self.drafts if a <= d.start and d.end <= m.start() and d.effect == "exclude"
-                    and cue("accompanied_gap").fullmatch(self.text[d.end if d.kind in _NUMERIC else (self._mention_end(d) or d.end):m.start()])]
-            before = [max(near, key=lambda d: d.end)] if near else []
-            after = [d for d in self.drafts if m.end() <= d.start and d.end <= b and d.effect == "exclude"]
-            if not before or any(d.group or d.together for d in (*before, *after)):
+            before, after, b = self._around(m, "accompanied_gap")
+            if before is None or any(d.group or d.together for d in (before, *after)):
                 continue
             if after:
                 g = f"{self.crit_id}.w{m.start()}"
-                for d in (*before, *after):
+                for d in (before, *after):
                     d.together = g
             else:
                 said = " ".join(self.text[m.start():b].split())[:60]
-                for d in before:
-                    d.unresolved.append(f"excluded only together with what follows ({said!r}), which is not read")
+                before.unresolved.append(f"excluded only together with what follows ({said!r}), which is not read")
+
+    def _reading_end(self, d: _Draft) -> int:
+        """Where the words a draft was read from end: a value's, for a numeric draft; the mention's
+        otherwise (a window read since may have extended the draft itself)."""
+        return d.end if d.kind in _NUMERIC else (self._mention_end(d) or d.end)
+
+    def _around(self, m: Match[str], gap: str, kinds: tuple[Kind, ...] = ()) -> tuple[_Draft | None, list[_Draft], int]:
+        """The exclusion drafts (of ``kinds``, or any) a cue match joins in its sentence: the
+        nearest before it with nothing but cue ``gap`` between, those after it, and where the
+        sentence ends."""
+        a, b = self._sentence_span(m.start(), m.end())
+        drafts = [d for d in self.drafts if d.effect == "exclude" and (not kinds or d.kind in kinds)]
+        near = [d for d in drafts if a <= d.start and d.end <= m.start() and cue(gap).fullmatch(self.text[self._reading_end(d):m.start()])]
+        after = [d for d in drafts if m.end() <= d.start and d.end <= b]
+        return max(near, key=lambda d: d.end, default=None), after, b
 
     def _caused_together(self) -> None:
         """An exclusion of a condition caused by another ("orchitis secondary to mumps", "fatigue
@@ -1326,20 +1336,16 @@ class _Builder:
         if self.effect != "exclude":
             return
         for m in cue("caused_by_join").finditer(self.text, *self.crit_span):
-            a, b = self._sentence_span(m.start(), m.end())
-            near = [d for d in self.drafts if a <= d.start and d.end <= m.start() and d.effect == "exclude" and d.kind == Kind.CONDITION
-                    and cue("caused_gap").fullmatch(self.text[self._mention_end(d) or d.end:m.start()])]
-            after = [d for d in self.drafts if m.end() <= d.start and d.end <= b and d.effect == "exclude" and d.kind == Kind.CONDITION]
-            if not near or not after or any(d.group or d.together for d in (*near, *after)):
+            before, after, b = self._around(m, "caused_gap", (Kind.CONDITION,))
+            if before is None or not after or any(d.group or d.together for d in (before, *after)):
                 continue
-            before = max(near, key=lambda d: d.end)
             said = " ".join(self.text[m.start():b].split())[:60]
             before.unresolved.append(f"excluded only when caused by what follows ({said!r}), which no record shows")
             if len(after) == 1:
                 before.together = after[0].together = f"{self.crit_id}.c{m.start()}"
             else:
                 for d in after:
-                    d.unresolved.append(f"named as a cause of {self.text[before.start:self._mention_end(before) or before.end]!r}, not excluded alone")
+                    d.unresolved.append(f"named as a cause of {self.text[before.start:self._reading_end(before)]!r}, not excluded alone")
 
     def _judged_exclusions(self) -> None:
         """An exclusion of a condition or value that the investigator's judgement qualifies ("any
@@ -1353,9 +1359,7 @@ class _Builder:
         if self.effect != "exclude":
             return
 
-        def end(d: _Draft) -> int:  # where the mention (a value, for a measurement) ends
-            return d.end if d.kind == Kind.MEASUREMENT else (self._mention_end(d) or d.end)
-
+        end = self._reading_end
         for j in self.ents:
             if j.label != "JUDGEMENT" or j.concept_id != "investigator_judgement":
                 continue
@@ -1506,6 +1510,9 @@ class _Builder:
             # mothers ... HIV, Hepatitis B": the mother's condition, not the patient's (every
             # infant was turned away for not being pregnant)
             unresolved.append(f"said of another person than the patient ({m.group(0)!r})")
+        # the mention's clause back to punctuation, across "or" and "and" (a cue before a list
+        # governs each item), where the cues about conditions and treatments below are read
+        clause = self.clause_before(e.start, "clause_punctuation") if kind in (Kind.CONDITION, Kind.THERAPY, Kind.PROCEDURE) else ""
         if kind == Kind.CONDITION:
             if m := cue("modifier_of_treatment").search(self.text[e.end:self.crit_span[1]]):
                 # "leg ulcer compression bandage", "heart failure medication": the condition
@@ -1513,25 +1520,25 @@ class _Builder:
                 unresolved.append(f"the condition names what a treatment is for ({m.group(0).strip()!r})")
             elif m := cue("intolerance").search(lead):
                 unresolved.append(f"about tolerating it ({m.group(0)!r}), not about having it")
-            elif m := cue("cause_denied").search(self.clause_before(e.start, "clause_punctuation")):
+            elif m := cue("cause_denied").search(clause):
                 # "respiratory failure not fully explained by cardiac failure or fluid overload":
                 # named as what does not cause another finding, neither required nor excluded
                 unresolved.append(f"named as what does not explain another finding ({m.group(0)!r})")
             elif (self.effect == "exclude" or e.negated) \
-                    and (m := cue("treatment_for_before").search(self.clause_before(e.start, "clause_punctuation"))):
+                    and (m := cue("treatment_for_before").search(clause)):
                 # "They have never received therapy for chronic GVHD", "Not taking any medications
                 # for diabetes", "Exclusion: Patients receiving treatment for type 2 diabetes": the
                 # condition names what a treatment is for; the criterion, its negation and its
                 # exclusion are about the treatment (a cGVHD trial required no cGVHD). An inclusion
                 # of "therapy for active ulcerative colitis" does imply the colitis: kept
                 unresolved.append(f"the condition names what a treatment is for ({' '.join(m.group(0).split())!r})")
-            elif m := cue("prevented_before").search(self.clause_before(e.start, "clause_punctuation")):
+            elif m := cue("prevented_before").search(clause):
                 # "quinolone antibiotic therapy for treatment or for prevention of infections",
                 # "anticoagulation therapy (for prevention of cerebral infarction)": what is
                 # prevented is not the patient's condition ("secondary prevention of ischemic
                 # stroke" is: it follows one)
                 unresolved.append(f"named as what is prevented ({' '.join(m.group(0).split())!r}), not a condition asked about")
-            elif m := cue("caused_by_treatment").search(self.clause_before(e.start, "clause_punctuation")):
+            elif m := cue("caused_by_treatment").search(clause):
                 # "Taking medications known to cause gingival enlargement", "drugs that may cause or
                 # aggravate pulmonary fibrosis": what a treatment causes or affects, not the
                 # patient's condition (the gingival-enlargement trial excluded its own patients)
@@ -1545,21 +1552,21 @@ class _Builder:
             # "steroid-induced diabetes", "chemotherapy-induced neuropathy", "catheter-related
             # infection": the treatment names the cause of a condition; the criterion is about that
             unresolved.append(f"names the cause of a condition ({m.group(0).strip(' -')!r}), not a treatment asked about")
-        elif kind == Kind.PROCEDURE and (m := cue("treatment_purpose_before").search(self.clause_before(e.start, "clause_punctuation"))):
+        elif kind == Kind.PROCEDURE and (m := cue("treatment_purpose_before").search(clause)):
             # "a recipient of prior stem cell/progenitor cell therapy for spinal fusion surgery": the
             # operation names what a treatment was for; the criterion is about the treatment
             unresolved.append(f"names what a treatment was for ({' '.join(m.group(0).split())!r}), not a procedure asked about")
-        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(self.clause_before(e.start, "clause_punctuation"))):
+        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("not_candidate").search(clause)):
             # "not amenable to percutaneous coronary intervention", "not a candidate for surgery": a
             # judgement on whether it could be given, not whether it was
             unresolved.append(f"named as a treatment the patient is not a candidate for ({m.group(0)!r})")
         elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (
-                (m := cue("treatment_judged").search(self.clause_before(e.start, "clause_punctuation")))
+                (m := cue("treatment_judged").search(clause))
                 or (m := cue("treatment_judged_after").search(self.text[e.end:self.crit_span[1]]))):
             # "indicated for major amputation", "contraindication to anesthesia", "amputation is
             # not anticipated": whether it could or should be given, not whether it was
             unresolved.append(f"named as a treatment judged for the patient ({m.group(0).strip()!r}), not one received")
-        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("treatment_acted_on").search(self.clause_before(e.start, "clause_punctuation"))):
+        elif kind in (Kind.THERAPY, Kind.PROCEDURE) and (m := cue("treatment_acted_on").search(clause)):
             # "medications known to significantly interact with corticosteroid", "other therapy that
             # possibly influence MSC", "as these may affect selumetinib": what another treatment
             # would act on (the trial's own, mostly), not one the patient takes

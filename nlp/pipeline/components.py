@@ -1007,7 +1007,7 @@ def _scale_name_before(doc: Doc, text: str, v: Span, taken: list[bool], in_value
     if last is None or not len(last) or any(taken[last.start:last.end]):
         return None
     first = last.start
-    while first > 0 and (_name_word(doc[first - 1], in_values) or _capitalised_name_word(doc[first - 1], in_values) or (
+    while first > 0 and (_name_word(doc[first - 1], in_values, proper=True) or (
             taken[first - 1] and any(e.start < first <= e.end and e.label_ in ("CONDITION", "MEASUREMENT") for e in rule_ents))
             or (first > 1 and cue("scale_name_connector").fullmatch(doc[first - 1].lower_) is not None
                 and doc[first - 2].text[:1].isupper() and doc[first].text[:1].isupper())):
@@ -1030,8 +1030,7 @@ def _scale_name_after(doc: Doc, text: str, v: Span, taken: list[bool], in_values
     if noun is None or any(taken[noun.start:noun.end]):
         return None
     first = span.start
-    while first < noun.start and not taken[first] and not _name_word(doc[first], in_values) \
-            and not _capitalised_name_word(doc[first], in_values):
+    while first < noun.start and not taken[first] and not _name_word(doc[first], in_values, proper=True):
         first += 1  # "on the following DIC score": no word of the name
     return _with_a_diagnosis(first, noun.start, span.end, rule_ents)
 
@@ -1050,16 +1049,12 @@ def _with_a_diagnosis(first: int, noun: int, end: int, rule_ents: list[Span]) ->
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/-]*")
 
 
-def _capitalised_name_word(t: Token, values: set[int]) -> bool:
-    """A capitalised word of a proper name, a verb form too ("Child Trauma Screening Questionnaire")."""
-    return t.text[:1].isupper() and _NAME_WORD.fullmatch(t.text) is not None and t.lower_ not in STOP_WORDS and t.i not in values
-
-
-def _name_word(t: Token, values: set[int]) -> bool:
+def _name_word(t: Token, values: set[int], proper: bool = False) -> bool:
     """A word a quantity's name may hold: letters (digits, "-" or "/" inside), no function word,
-    verb form (cue ``quantity_name_cut``: "indicating", "needs") or word of a value."""
+    verb form (cue ``quantity_name_cut``: "indicating", "needs") or word of a value; with
+    ``proper``, a capitalised verb form of a proper name too ("Child Trauma Screening Questionnaire")."""
     return _NAME_WORD.fullmatch(t.text) is not None and t.lower_ not in STOP_WORDS and t.i not in values \
-        and cue("quantity_name_cut").fullmatch(t.lower_) is None
+        and ((proper and t.text[:1].isupper()) or cue("quantity_name_cut").fullmatch(t.lower_) is None)
 
 
 def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
