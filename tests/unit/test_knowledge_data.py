@@ -469,9 +469,9 @@ def test_knowledge_caused_gap_holds_a_symptom_word_only() -> None:
 
 
 def test_knowledge_judged_gaps_hold_a_head_noun_or_a_list() -> None:
-    # fullmatched: "psychiatric condition that", "PT ... seconds and" (NCT00284986, NCT04352803);
+    # fullmatched: "psychiatric condition that", "PT ... >11.6 seconds and" (the value's end; NCT00284986, NCT04352803);
     # "hepatic, immunologic, infectious" (NCT03692221)
-    for gap in (" ", " condition ", ", ", " seconds "):
+    for gap in (" ", " condition ", ", ", " disorder "):
         assert cue("judged_head_gap").fullmatch(gap), gap
     assert not cue("judged_head_gap").fullmatch(" within 3 months prior to screening ")
     for gap in (", ", ", immunologic, ", " or ", " and/or "):
