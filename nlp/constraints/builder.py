@@ -994,20 +994,26 @@ class _Builder:
                 if named and not targets and self._counts_next_word(e):
                     closed = True  # the analytes before it take no later value: it begins another phrase
                 group = None
+                band: list[_Draft] = []
                 if not named and last_targets and all(self._can_read(t, e) for t in last_targets) \
                         and cue("coordinated_values").search(self.text[last_value_end:e.start]) \
                         and ((nxt := self._next_analyte(e)) is None or not self._can_read(nxt, e)):  # "≥1 relapse or ≥ 1 GEL"
                     targets = last_targets  # "> 16.8mmol/L or < 2.8mmol/L": same analyte again
                     # "> 1.5 mg/dl (males) and 1.4 mg/dl (females)": the comparator distributes
                     e = _distributed(e, last_comparator)
-                    if self._sex_of(e) is None:  # thresholds for men and for women are both required
+                    ids = {t.concept_id for t in targets}
+                    earlier = [d for d in self.drafts if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI)
+                               and d.group is None and d.concept in ids]
+                    if earlier and _one_band(earlier, e, self.text[last_value_end:e.start]):
+                        # "ejection fraction of <50% and >30%": two ends joined by "and" that one value
+                        # meets together bound one range, both required (inside an exclusion, together)
+                        band = earlier
+                    elif self._sex_of(e) is None:  # thresholds for men and for women are both required
                         targets_key = id(last_targets)
                         group = last_group.get(targets_key) or self._group()
                         last_group[targets_key] = group
-                        ids = {t.concept_id for t in targets}
-                        for d in self.drafts:
-                            if d.kind in (Kind.MEASUREMENT, Kind.WEIGHT, Kind.BMI) and d.group is None and d.concept in ids:
-                                d.group = group
+                        for d in earlier:
+                            d.group = group
                 if (component := self._pressure_named_after(e)) is not None \
                         and all(t.concept_id in _PRESSURES for t in targets):
                     # "> 90 mmHg diastolic and/or 180 mmHg systolic", "blood pressure greater than 160
@@ -1080,8 +1086,12 @@ class _Builder:
                 if cond and group is None:
                     group = last_group.get(cond[2]) or self._group()
                     last_group[cond[2]] = group
+                n = len(self.drafts)
                 for t in targets:
                     self._measurement(t, e, group, cond)
+                if band and self.effect == "exclude":
+                    for d in (*band, *self.drafts[n:]):
+                        d.together = f"{self.crit_id}.b{band[0].start}"
                 last_targets, closed, last_value_end, last_comparator = targets, True, e.end, e.comparator
                 continue
             if e.label == "TEMPORAL":
@@ -3253,6 +3263,26 @@ def _numeric_range(bounds: list[tuple[str, float]], unit: str | None) -> Numeric
         lo, hi = [(lo[0][0], hi[-1][1])], [(hi[-1][0], lo[0][1])]
     return NumericRange(low=lo[0][1] if lo else None, low_inclusive=not lo or lo[0][0] != ">",
                         high=hi[-1][1] if hi else None, high_inclusive=not hi or hi[-1][0] != "<", unit=unit)
+
+
+def _one_band(earlier: Sequence[_Draft], val: Entity, between: str) -> bool:
+    """Whether a value joined by "and" (cue ``and``, no ``or``) to the single thresholds read just
+    before it, of the same analyte in the same unit, bounds the other side of one range a value
+    meets with them ("<50% and >30%"), not an alternative ("> 16.8 mmol/L or < 2.8 mmol/L"; "<30%
+    and >50%", which no value meets, stays one)."""
+    if not cue("and").search(between) or cue("or").search(between) or val.comparator not in _BOUND_SIDE or val.value is None:
+        return False
+    side = _BOUND_SIDE[val.comparator]
+    for d in earlier:
+        if len(d.bounds) != 1 or d.unit != val.unit or _BOUND_SIDE.get(d.bounds[0][0]) in (None, side):
+            return False
+        low, high = (val.value, d.bounds[0][1]) if side == "low" else (d.bounds[0][1], val.value)
+        if low >= high:
+            return False
+    return True
+
+
+_BOUND_SIDE = {">": "low", ">=": "low", "<": "high", "<=": "high"}
 
 
 _CONTRADICTION = ("required together with another reading of the same quantity or concept that no patient meets with it "

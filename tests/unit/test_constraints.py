@@ -951,6 +951,29 @@ def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-
     assert cs[0].alternative and cs[1].alternative
 
 
+@pytest.mark.parametrize("text", [
+    "HbA1c ≥ 7.5 and ≤ 9.5% at time of randomization.",  # ctgov-msc NCT01719640
+    "Heart Rate (HR) >60 and <100 bpm",  # NCT05288725
+    "post-bronchodilator FEV1 % predicted value ≥ 20% and < 50%",  # NCT01849159
+])
+def test_constraints_two_ends_joined_by_and_are_one_range(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    # both ends required, not alternatives (ANY of them admitted nearly every patient)
+    [crit] = parsed(nlp, text, "Inclusion").criteria
+    ms = [c.id for c in crit.constraints if c.kind == "measurement"]
+    assert len(ms) == 2 and crit.logic is not None and set(ms) <= set(crit.logic.items)
+    # inside an exclusion the two exclude together: a value inside the range, not either side of it
+    [crit] = parsed(nlp, text, "Exclusion").criteria
+    ms = [c.id for c in crit.constraints if c.kind == "measurement"]
+    assert crit.logic is not None and Group(op="ALL", items=tuple(ms)) in crit.logic.items
+
+
+def test_constraints_two_ends_no_value_meets_stay_alternatives(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "< 30% and > 50%": no value meets both, the "and" lists the two sides
+    [crit] = parsed(nlp, "LVEF < 30% and > 50%", "Inclusion").criteria
+    ms = tuple(c.id for c in crit.constraints if c.kind == "measurement")
+    assert crit.logic is not None and Group(op="ANY", items=ms) in crit.logic.items
+
+
 def test_constraints_infections_independent(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = cons(nlp, "HIV+, TPPA +, patients diagnosed as HBV or HCV.")
     assert [(c.kind, c.concept.id, c.comparator, c.effect, c.alternative) for c in cs] == [
