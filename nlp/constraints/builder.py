@@ -3266,15 +3266,15 @@ def _numeric_range(bounds: list[tuple[str, float]], unit: str | None) -> Numeric
 
 
 def _one_band(earlier: Sequence[_Draft], val: Entity, between: str) -> bool:
-    """Whether a value joined by "and" (cue ``and``, no ``or``) to the single thresholds read just
-    before it, of the same analyte in the same unit, bounds the other side of one range a value
-    meets with them ("<50% and >30%"), not an alternative ("> 16.8 mmol/L or < 2.8 mmol/L"; "<30%
-    and >50%", which no value meets, stays one)."""
-    if not cue("and").search(between) or cue("or").search(between) or val.comparator not in _BOUND_SIDE or val.value is None:
+    """Whether a value joined by "and", "but" or "to" (cue ``range_ends_join``) to the single
+    thresholds read just before it, of the same analyte in its unit (or none written), bounds the
+    other side of one range a value meets with them ("<50% and >30%", "≥ 0.5 but ≤ 4.0 cm2"), not
+    an alternative ("> 16.8 mmol/L or < 2.8 mmol/L"; "<30% and >50%", which no value meets, stays one)."""
+    if not cue("range_ends_join").fullmatch(between) or val.comparator not in _BOUND_SIDE or val.value is None:
         return False
     side = _BOUND_SIDE[val.comparator]
     for d in earlier:
-        if len(d.bounds) != 1 or d.unit != val.unit or _BOUND_SIDE.get(d.bounds[0][0]) in (None, side):
+        if len(d.bounds) != 1 or (val.unit is not None and d.unit != val.unit) or _BOUND_SIDE.get(d.bounds[0][0]) in (None, side):
             return False
         low, high = (val.value, d.bounds[0][1]) if side == "low" else (d.bounds[0][1], val.value)
         if low >= high:

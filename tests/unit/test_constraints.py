@@ -955,6 +955,9 @@ def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-
     "HbA1c ≥ 7.5 and ≤ 9.5% at time of randomization.",  # ctgov-msc NCT01719640
     "Heart Rate (HR) >60 and <100 bpm",  # NCT05288725
     "post-bronchodilator FEV1 % predicted value ≥ 20% and < 50%",  # NCT01849159
+    "Secondary progressive MS patients with EDSS ≥ 5.5 and ≤ 9.",  # NCT01056471: no unit written
+    "Wound area with sharp debridement of ≥ 0.5 but ≤ 4.0 cm2.",  # NCT03509870
+    "range of Ankle Brachial Index(ABI) was > 0.7 to < 1.3",  # NCT03754465
 ])
 def test_constraints_two_ends_joined_by_and_are_one_range(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     # both ends required, not alternatives (ANY of them admitted nearly every patient)
