@@ -2221,6 +2221,15 @@ class _Builder:
                 g = a.group or self._group()
                 a.group = g
                 b.group = g
+        for a, b in reversed(list(itertools.pairwise(items))):
+            # "diabetes, hypertension, or asthma": the items the commas list before the "or" are
+            # alternatives with its last two (only the last two were), as "No A, B, or C" asks each
+            # absent; a treatment and a procedure list together ("surgery, chemotherapy, or radiation")
+            if b.group is not None and a.group is None and a.kind != Kind.MEASUREMENT \
+                    and (a.kind == b.kind or {a.kind, b.kind} <= {Kind.THERAPY, Kind.PROCEDURE}) \
+                    and not (a.present is False and b.present is False) \
+                    and cue("or_list_comma").fullmatch(self.text[a.end:b.start]):
+                a.group = b.group
 
     def _own_window(self, d: _Draft, e: Entity) -> bool:
         """A repeated mention is its own constraint only when a window stands between the two

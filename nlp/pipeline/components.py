@@ -1628,8 +1628,9 @@ def _start_before(cuts: list[int], pos: int) -> int:
 def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
     """A negation that opens an or-list reaches each of its items, however far past ConText's
     six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
-    corticosteroid treatment": no pulse steroids either). Only a negation cue before the first item
-    in its clause counts ("HIV negative or HBV": the cue after HIV reaches no further), and only
+    corticosteroid treatment": no pulse steroids either; "without hypertension, heart failure,
+    angina or myocardial infarction": the items the commas list are one list, cue
+    ``or_list_comma``). Only a negation cue before the first item in its clause counts ("HIV negative or HBV": the cue after HIV reaches no further), and only
     "or"/"nor" with a few modifier words between items ("no diabetes or with hypertension" ends it).
     An item right after "nor" is negated when a negation stands before it in its clause."""
     ents = sorted((e for e in all_ents if e.label_ in _LISTED), key=lambda e: e.start_char)
@@ -1639,6 +1640,19 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
         return _start_before(cuts, pos)
 
     negation = cue("negation")
+    joins = [text[a.end_char:b.start_char] for a, b in itertools.pairwise(ents)]
+    i = 0
+    while i < len(joins):
+        # items the commas list before an "or" ("without hypertension, heart failure, angina or
+        # myocardial infarction"): a negation before the first reaches each, the last after "or" too
+        j = i
+        while j < len(joins) and cue("or_list_comma").fullmatch(joins[j]):
+            j += 1
+        if j > i and j < len(joins) and ents[i]._.negated and cue("negated_list_join").fullmatch(joins[j]) \
+                and negation.search(text, clause_start(ents[i].start_char), ents[i].start_char):
+            for e in ents[i:j + 2]:
+                e._.negated = True
+        i = max(j, i + 1)
     for prev, e in itertools.pairwise(ents):
         if not prev._.negated or e._.negated or not cue("negated_list_join").fullmatch(text[prev.end_char:e.start_char]):
             continue

@@ -977,6 +977,34 @@ def test_constraints_two_ends_no_value_meets_stay_alternatives(nlp) -> None:  # 
     assert crit.logic is not None and Group(op="ANY", items=ms) in crit.logic.items
 
 
+@pytest.mark.parametrize(("text", "section"), [
+    # ctgov-msc NCT04835883 (anemia was required), NCT04626583
+    (("Patients with refractory cytopenia (at least one of anemia, leukopenia, or thrombocytopenia) in absence of any other "
+     "identifiable cause"), "Inclusion"),
+    (("Patients with moderate to severe chronic corneal epithelial disease in the setting of neurotrophic keratitis, limbal "
+     "stem cell deficiency, or inflammatory dry eye disease."), "Inclusion"),
+    # LCT NCT03926195
+    (("Diagnosis of active rheumatoid arthritis, psoriatic arthritis, ankylosing spondylitis or, non-radiographic axial "
+     "spondyloarthritis for at least 12 weeks prior to screening"), "Inclusion"),
+])
+def test_constraints_items_a_comma_lists_before_or_are_alternatives(nlp, text: str, section: str) -> None:  # type: ignore[no-untyped-def]
+    # every item of "A, B, C or D" is an alternative, not only the last two (the first ones were
+    # each required: a patient with only the last diagnosis was turned away)
+    [crit] = parsed(nlp, text, section).criteria
+    conds = tuple(c.id for c in crit.constraints if c.kind == "condition")
+    assert len(conds) >= 3 and crit.logic is not None
+    assert any(isinstance(g, Group) and g.op == "ANY" and set(conds[-3:]) <= set(g.items) for g in crit.logic.items)
+
+
+def test_constraints_items_a_comma_lists_before_and_are_each_required(nlp) -> None:  # type: ignore[no-untyped-def]
+    [crit] = parsed(nlp, "Diagnosis of diabetes, hypertension and asthma", "Inclusion").criteria
+    assert crit.logic is not None and all(isinstance(i, str) for i in crit.logic.items)
+    # a negated list asks each item absent, none an alternative
+    [crit] = parsed(nlp, "No diabetes, hypertension, asthma, or COPD", "Inclusion").criteria
+    assert crit.logic is not None and all(isinstance(i, str) for i in crit.logic.items)
+    assert all(getattr(c, "present", None) is False for c in crit.constraints)
+
+
 def test_constraints_infections_independent(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = cons(nlp, "HIV+, TPPA +, patients diagnosed as HBV or HCV.")
     assert [(c.kind, c.concept.id, c.comparator, c.effect, c.alternative) for c in cs] == [

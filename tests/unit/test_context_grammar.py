@@ -399,6 +399,22 @@ def test_context_negation_reaches_each_item_of_an_or_list(nlp, text: str, negate
 
 
 @pytest.mark.parametrize(("text", "absent", "present"), [
+    # ctgov-msc NCT02687646, NCT01956903: the commas list items of the or-list; the cue before the
+    # first reaches the items past ConText's six tokens (angina and infarction were required)
+    (("normal cardiac function (EF ≥ 40%) without evidence of uncontrolled hypertension, congestive heart failure, "
+     "angina pectoris or myocardial infarction within 6 months prior to the process"),
+     {"hypertension", "heart_failure", "angina", "myocardial_infarction"}, set()),
+    (("Patients must have adequate cardiac function without evidence of uncontrolled hypertension, congestive heart "
+     "failure or myocardial infarction within 6 months prior to the process."), {"hypertension", "heart_failure", "myocardial_infarction"}, set()),
+    # a cue before a later item of the list reaches no item before it
+    ("Diabetes, hypertension, or no asthma", {"asthma"}, {"diabetes", "hypertension"}),
+])
+def test_context_negation_reaches_each_item_of_a_comma_or_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
+    got = {(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"}
+    assert {(a, False) for a in absent} | {(p, True) for p in present} <= got
+
+
+@pytest.mark.parametrize(("text", "absent", "present"), [
     # ctgov-msc NCT04815213: the third and fourth items of the panel lie past ConText's six tokens
     ("Negative for infectious panel (HIV, HBV, HCV, and VDRL)", {"hiv", "hepatitis_b", "hepatitis_c", "syphilis"}, set()),
     # ctgov-msc NCT03862664

@@ -351,6 +351,7 @@ CUE_CASES = [
     ("scale_level_word", "Kellgren-Lawrence grading II-IV", "upgrading"),  # ctgov-msc NCT05027581
     ("coordinated_values", " for men and ", " and ECOG "),
     ("range_ends_join", ", but ", " or "),
+    ("or_list_comma", ", severe ", ", or "),
     ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
     ("inhibitor_short_form", "oral PDE-5i", "multi-center"),  # dev NCT02745808
     ("scale_condition_gap", " ", "x"),  # NCT01843387 "NYHA Class III or IV heart failure" (fullmatch: the gap between them)
