@@ -110,6 +110,9 @@ class LexiconEntry(BaseModel):
     # ("progression to death within 24 hours"): "<" for an expectation ("death expected within a
     # time is a life expectancy below it"); unset, "<=" (at most the time)
     within: Literal["<", "<="] | None = None
+    # a scale's classes written as capital letters, each a band of its points ("Child-Pugh B" is
+    # 7-9 points): read as that band ("Child-Pugh B or C" is 7 points or more)
+    classes: dict[str, tuple[float, float]] | None = None
     notes: str | None = None
     source: str | None = None  # imported entries: "package version (licence)" (nlp/core/vocabulary.py)
 
@@ -258,6 +261,9 @@ def lexicon_problems(entries: Iterable[LexiconEntry]) -> list[str]:
         for part in e.read_as:
             if part not in ids or ids[part].label != "MEASUREMENT" or ids[part].unit is None:
                 problems.append(f"{e.id}: read_as {part!r} is not a measurement of the lexicon with a unit")
+        for letter, (lo, hi) in (e.classes or {}).items():
+            if len(letter) != 1 or not letter.isupper() or e.range is None or not (e.range[0] <= lo <= hi <= e.range[1]):
+                problems.append(f"{e.id}: class {letter!r} ({lo}-{hi}) is not a capital letter with a band inside its range {e.range}")
         if e.dysfunction is not None and (e.dysfunction not in ids or ids[e.dysfunction].category != "condition"):
             problems.append(f"{e.id}: dysfunction {e.dysfunction!r} is not a condition of the lexicon")
         if e.category == "measurement" and e.label == "MEASUREMENT" and e.source is None:  # imported: units per source

@@ -40,7 +40,7 @@ from nlp.pipeline.extensions import user_data  # importing it registers the attr
 from nlp.pipeline.linker import ConceptLinker
 from nlp.pipeline.temporal import TemporalMatch, find_temporal
 from nlp.pipeline.tokenizer import PERIOD_ABBREVIATIONS, TEXT_KEY
-from nlp.pipeline.values import ValueMatch, find_values, levels_after, levels_before, word_number
+from nlp.pipeline.values import ValueMatch, classes_after, find_values, levels_after, levels_before, word_number
 
 # the statistical NER's labels kept for linking (its VALUE, TEMPORAL, AGE, SEX spans give way to
 # the rule components that read values, windows and ages)
@@ -899,7 +899,12 @@ def _with_scale_levels(doc: Doc, text: str, found: list[ValueMatch]) -> list[Val
         if entry is None or entry.unit != "{score}" or entry.range is None:
             continue
         v = levels_after(text, e.end_char, *entry.range)
-        if v is None or any(f.start < v.end and v.start < f.end for f in found):
+        if v is None and entry.classes:  # "Child-Pugh B or C": the classes' band of points
+            v = classes_after(text, e.end_char, entry.classes, *entry.range)
+            if v is not None and (after := next((f for f in found if f.start >= v.end), None)) is not None \
+                    and cue("class_points_gap").fullmatch(text[v.end:after.start]):
+                continue  # "Child-Pugh B/C (7-12 points)": the points the text gives are the reading
+        if v is None or any(f.start < v.end and v.start < f.end for f in found + added):
             continue
         # "(APACHE IV) score > 5", "HAM-D 21-item score greater than 18": levels followed by the
         # scale's value are part of its name (a version, an item count)

@@ -316,6 +316,38 @@ def levels_after(text: str, pos: int, low: float, high: float) -> ValueMatch | N
     return _scale_value(text, m) if _levels_within(m, low, high) else None
 
 
+_CLASS_LETTER = re.compile(r"(?<![\w-])[A-Z](?![\w-])")
+
+
+def classes_after(text: str, pos: int, classes: dict[str, tuple[float, float]], low: float, high: float) -> ValueMatch | None:
+    """The class letters written right after the name of a scale whose classes are bands of its
+    points, ending at ``pos`` (cue ``scale_class_letters``: "Child-Pugh B or C", "Child-Pugh grade
+    C", "child pugh B or worse"): the band they span, as a limit where it reaches an end of the
+    scale ("B or C" is 7 or more of 5-15). Only letters that are the scale's classes, contiguous."""
+    m = cue("scale_class_letters").match(text, pos)
+    if m is None:
+        return None
+    letters = _CLASS_LETTER.findall(m.group("list"))
+    order = sorted(classes, key=lambda c: classes[c][0])
+    if not letters or any(x not in classes for x in letters):
+        return None
+    at = sorted({order.index(x) for x in letters})
+    if at != list(range(at[0], at[-1] + 1)):
+        return None  # "A or C": no one band
+    lo, hi = classes[order[at[0]]][0], classes[order[at[-1]]][1]
+    end = m.end("list")
+    if m.group("suffix"):  # "B or worse": to the scale's end
+        end = m.end("suffix")
+        lo, hi = (low, hi) if _DOWNWARD.search(m.group("suffix")) else (lo, high)
+    if lo <= low and hi >= high:
+        return None
+    if hi >= high:
+        return ValueMatch(m.start("list"), end, ">=", lo, None, "{score}", None)
+    if lo <= low:
+        return ValueMatch(m.start("list"), end, "<=", hi, None, "{score}", None)
+    return ValueMatch(m.start("list"), end, "between", lo, hi, "{score}", None)
+
+
 def _shared_units(text: str, values: list[ValueMatch]) -> list[ValueMatch]:
     """A unit written once after coordinated comparisons (only a coordinator between them, cue
     ``coordinated_comparisons``: "< 3.0 or > 20.0 mmol/L", "> 0.7 to < 1.3", "≥ 0.5 but ≤ 4.0

@@ -352,6 +352,8 @@ CUE_CASES = [
     ("coordinated_values", " for men and ", " and ECOG "),
     ("range_ends_join", ", but ", " or "),
     ("or_list_comma", ", severe ", ", or "),
+    ("scale_class_letters", " grade B or C", " grades"),
+    ("class_points_gap", " (Child-Pugh score of ", " and ascites, "),
     ("scale_name_tail", ") score ", " heart failure for "),  # NCT04371393 "(APACHE IV) score >5"
     ("inhibitor_short_form", "oral PDE-5i", "multi-center"),  # dev NCT02745808
     ("scale_condition_gap", " ", "x"),  # NCT01843387 "NYHA Class III or IV heart failure" (fullmatch: the gap between them)

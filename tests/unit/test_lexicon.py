@@ -67,6 +67,11 @@ def test_lexicon_problems_found() -> None:
     g = LexiconEntry(id="g", name="G", category="other", label="OTHER", synonyms=("g",), read_as=("m", "c"))
     probs = lexicon_problems([m, c, g, a])
     assert any("read_as 'c' is not a measurement" in p for p in probs) and any("read_as 'm'" in p for p in probs)
+    # a scale's letter classes: capital letters, each a band inside the scale's range
+    s = LexiconEntry(id="s", name="S", category="measurement", label="MEASUREMENT", synonyms=("s",), unit="{score}",
+                     range=(5, 15), classes={"A": (5, 6), "b": (7, 9), "C": (10, 16)})
+    probs = lexicon_problems([s])
+    assert any("class 'b'" in p for p in probs) and any("class 'C'" in p for p in probs) and not any("class 'A'" in p for p in probs)
 
 
 def test_lexicon_grouping_concepts_have_narrower_terms() -> None:

@@ -1725,3 +1725,19 @@ def test_grammar_the_analyte_a_value_adjoins(nlp, text: str, section: str, expec
     crit = _criteria(nlp, text, section)
     assert [(c.concepts.concept.id, c.range.low, c.range.high) for k in crit for c in k.constraints if c.kind == "measurement"] == expected
     assert not [c for k in crit for c in k.constraints if c.kind == "condition" and c.concepts.concept.id == "tobacco_use"]
+
+
+@pytest.mark.parametrize(("text", "section", "expected"), [
+    ("Classified as Child-Pugh grade B or C", "inclusion", [(7, None)]),  # ctgov-msc NCT01875081
+    ("Child-Pugh grade B liver cirrhosis", "inclusion", [(7, 9)]),  # NCT03254758
+    ("Severe renal dysfunction (requirement of renal replacement therapy) or severe hepatic dysfunction (Child-Pugh grade C);",
+     "exclusion", [(10, None)]),  # LCT NCT03868709
+    ("Liver dysfunction, child pugh B or worse", "exclusion", [(7, None)]),  # LCT NCT03863236
+    # the points the text gives after the classes are the one reading (NCT01573923, NCT04689152)
+    ("child-Pugh B/C (7-12 points)", "inclusion", [(7, 12)]),
+    ("belonging to Child-Pugh grade B or C (Child-Pugh score of 7 or more)", "inclusion", [(7, None)]),
+    ("Child-Pugh A or C", "inclusion", []),  # no one band
+])
+def test_quantity_scale_classes_read_as_their_band_of_points(nlp, text: str, section: str, expected) -> None:  # type: ignore[no-untyped-def]
+    cs = _analyte(nlp, text, section, "child_pugh")
+    assert [(c.range.low, c.range.high) for c in cs] == expected
