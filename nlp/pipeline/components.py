@@ -1630,6 +1630,13 @@ def _start_before(cuts: list[int], pos: int) -> int:
     return cuts[i - 1] if (i := bisect.bisect_right(cuts, pos)) else 0
 
 
+def _same_list_kind(a: Span, b: Span) -> bool:
+    """Whether two mentions are items of one list by their kind: conditions, or treatments and
+    procedures ("surgery, chemotherapy and radiotherapy")."""
+    treatments = ("THERAPY", "PROCEDURE")
+    return a.label_ == b.label_ or (a.label_ in treatments and b.label_ in treatments)
+
+
 def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
     """A negation that opens an or-list reaches each of its items, however far past ConText's
     six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
@@ -1653,8 +1660,12 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
         j = i
         while j < len(joins) and cue("or_list_comma").fullmatch(joins[j]):
             j += 1
-        if j > i and j < len(joins) and ents[i]._.negated and cue("negated_list_join").fullmatch(joins[j]) \
+        if j > i and j < len(joins) and ents[i]._.negated \
+                and (cue("negated_list_join").fullmatch(joins[j])
+                     or (cue("negated_and_join").fullmatch(joins[j]) and _same_list_kind(ents[j], ents[j + 1]))) \
                 and negation.search(text, clause_start(ents[i].start_char), ents[i].start_char):
+            # (the last after "and" too, of the kind the list names: "Absence of diabetes mellitus,
+            # arterial hypertension, bronchial asthma and chronic obstructive pulmonary disease")
             for e in ents[i:j + 2]:
                 e._.negated = True
         i = max(j, i + 1)

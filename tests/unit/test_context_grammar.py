@@ -408,6 +408,11 @@ def test_context_negation_reaches_each_item_of_an_or_list(nlp, text: str, negate
      "failure or myocardial infarction within 6 months prior to the process."), {"hypertension", "heart_failure", "myocardial_infarction"}, set()),
     # a cue before a later item of the list reaches no item before it
     ("Diabetes, hypertension, or no asthma", {"asthma"}, {"diabetes", "hypertension"}),
+    # ctgov-msc NCT03166865: a list the commas and a last "and" close (diabetes and tuberculosis were required)
+    ("No serious infection, chronic diseases, diabetes and tuberculosis.", {"diabetes", "tuberculosis"}, set()),
+    # NCT03383081
+    ("Normal hepatic and renal function, no history of gout, rheumatoid arthritis, and autoimmune diseases, etc.",
+     {"autoimmune_disease"}, set()),
 ])
 def test_context_negation_reaches_each_item_of_a_comma_or_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
     got = {(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"}
