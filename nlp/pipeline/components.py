@@ -1660,13 +1660,15 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
         j = i
         while j < len(joins) and cue("or_list_comma").fullmatch(joins[j]):
             j += 1
-        if j > i and j < len(joins) and ents[i]._.negated \
-                and (cue("negated_list_join").fullmatch(joins[j])
-                     or (cue("negated_and_join").fullmatch(joins[j]) and _same_list_kind(ents[j], ents[j + 1]))) \
-                and negation.search(text, clause_start(ents[i].start_char), ents[i].start_char):
-            # (the last after "and" too, of the kind the list names: "Absence of diabetes mellitus,
-            # arterial hypertension, bronchial asthma and chronic obstructive pulmonary disease")
-            for e in ents[i:j + 2]:
+        if j > i and ents[i]._.negated and negation.search(text, clause_start(ents[i].start_char), ents[i].start_char):
+            if j < len(joins) and (cue("negated_list_join").fullmatch(joins[j])
+                                   or (cue("negated_and_join").fullmatch(joins[j]) and _same_list_kind(ents[j], ents[j + 1]))):
+                # (the last after "and" too, of the kind the list names: "Absence of diabetes mellitus,
+                # arterial hypertension, bronchial asthma and chronic obstructive pulmonary disease")
+                listed = ents[i:j + 2]
+            else:  # commas alone, items of one kind ("no evidence of ..., angina pectoris, acute myocardial infarction")
+                listed = ents[i:j + 1] if all(_same_list_kind(ents[i], x) for x in ents[i + 1:j + 1]) else []
+            for e in listed:
                 e._.negated = True
         i = max(j, i + 1)
     for prev, e in itertools.pairwise(ents):

@@ -413,6 +413,10 @@ def test_context_negation_reaches_each_item_of_an_or_list(nlp, text: str, negate
     # NCT03383081
     ("Normal hepatic and renal function, no history of gout, rheumatoid arthritis, and autoimmune diseases, etc.",
      {"autoimmune_disease"}, set()),
+    # NCT00972660: commas alone, items of one kind (angina and infarction were required)
+    ("Adequate cardiac function with no evidence of uncontrolled high blood pressure,congestive heart failure, angina "
+     "pectoris, acute myocardial infarction within 6 months prior to the process.",
+     {"hypertension", "heart_failure", "angina", "myocardial_infarction"}, set()),
 ])
 def test_context_negation_reaches_each_item_of_a_comma_or_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
     got = {(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"}
