@@ -386,6 +386,16 @@ def test_context_condition_wordings(nlp, text: str, concept: str) -> None:  # ty
     assert ("condition", concept) in kinds and not any(k == "therapy" for k, _ in kinds)
 
 
+@pytest.mark.parametrize("text", [
+    # ctgov-msc NCT01216865: the response is denied, not the care (required absent before)
+    "No sufficient response to best standard care delivered for six weeks.",
+    "Without clinically meaningful improvement after physical therapy",
+])
+def test_context_an_insufficient_response_negates_no_treatment(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    [t] = _therapies(nlp, text)
+    assert t.present is True, t.concepts.concept.id
+
+
 @pytest.mark.parametrize(("text", "negated"), [
     # NCT03799718: the negation opens an or-list whose second item lies past ConText's six tokens
     ("No evidence of clinical MS relapse or high dose pulse corticosteroid treatment within 6 months", True),
@@ -414,8 +424,8 @@ def test_context_negation_reaches_each_item_of_an_or_list(nlp, text: str, negate
     ("Normal hepatic and renal function, no history of gout, rheumatoid arthritis, and autoimmune diseases, etc.",
      {"autoimmune_disease"}, set()),
     # NCT00972660: commas alone, items of one kind (angina and infarction were required)
-    ("Adequate cardiac function with no evidence of uncontrolled high blood pressure,congestive heart failure, angina "
-     "pectoris, acute myocardial infarction within 6 months prior to the process.",
+    (("Adequate cardiac function with no evidence of uncontrolled high blood pressure,congestive heart failure, angina "
+     "pectoris, acute myocardial infarction within 6 months prior to the process."),
      {"hypertension", "heart_failure", "angina", "myocardial_infarction"}, set()),
 ])
 def test_context_negation_reaches_each_item_of_a_comma_or_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
