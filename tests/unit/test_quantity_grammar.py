@@ -933,6 +933,9 @@ def test_grammar_condition_defined_by_a_threshold(nlp, text: str, analyte: str, 
     # the comparator distributes over the second threshold
     ("serum creatinine > 1.5 mg/dl (males) and 1.4 mg/dl (females)", "exclusion",
      [(1.5, None, "male"), (1.4, None, "female")]),  # the example
+    # "in men ... in women" as "for men ... for women" (ctgov-msc NCT02899091, NCT01696591: the women's was not read)
+    ("Hemoglobin <9.5g/dL in men or <9.0g/dL in women", "exclusion", [(None, 9.5, "male"), (None, 9.0, "female")]),
+    ("Hemoglobin < 9.5g/dL in male < 9.0 g/dL in female", "exclusion", [(None, 9.5, "male"), (None, 9.0, "female")]),
     # a sex word that is not right after a value stays the trial's sex criterion
     ("Men with creatinine < 1.5 mg/dL", "inclusion", [(None, 1.5, None)]),
 ])
@@ -1741,3 +1744,8 @@ def test_grammar_the_analyte_a_value_adjoins(nlp, text: str, section: str, expec
 def test_quantity_scale_classes_read_as_their_band_of_points(nlp, text: str, section: str, expected) -> None:  # type: ignore[no-untyped-def]
     cs = _analyte(nlp, text, section, "child_pugh")
     assert [(c.range.low, c.range.high) for c in cs] == expected
+
+
+@pytest.mark.parametrize("text", ["O2 saturation ≥= 93% at room air.", "O2 sat ≥ 93%"])  # ctgov-msc NCT02331134
+def test_grammar_o2_saturation_is_oxygen_saturation(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _ranges(_analyte(nlp, text, "inclusion", "oxygen_saturation")) == [(93.0, None, "%")]
