@@ -1178,6 +1178,7 @@ class _Builder:
         self._allergies()
         self._analyte_states()
         self._put_doses()
+        self._class_doses()
         for d in list(self.drafts):
             self._infer(d, None, scope="criterion")
         self._expand_compounds()
@@ -2302,6 +2303,29 @@ class _Builder:
         if after:
             return min(after, key=lambda x: x.start)
         return max(before, key=lambda x: x.end, default=None)
+
+    def _class_doses(self) -> None:
+        """A class named with a dosed member of it (its parent in the lexicon, not a broader class:
+        "immunosuppressant (prednisone > 5mg/day)" stays) in its aside or as its equivalent (cue
+        ``class_dose_lead``: "systemic corticosteroids (prednisone> 20mg/day or equivalent)",
+        "Corticosteroid usage at a high dose (i.e., ... oral prednisone equivalent >10 mg/day)") is
+        asked at that dose, not at any dose (every patient on a low dose was excluded): in doubt, its
+        threshold the member's reading (no record holds a dose of the class)."""
+        lex = _lex()
+        for x in self.drafts:
+            if x.kind != Kind.THERAPY or not x.dose or not x.concept:
+                continue
+            sentence = self._sentence_span(x.start, x.end)
+            start, end = x.evidence if isinstance(x.evidence, tuple) else (x.start, x.end)  # the drug and its dose
+            entry = lex.entries.get(x.concept)
+            parents = set(entry.parents) if entry is not None else set()  # its own class, where doses compare
+            for c in self.drafts:
+                if c.kind == Kind.THERAPY and not c.dose and c.concept in parents \
+                        and not any(u.startswith("asked at the dose said of") for u in c.unresolved) \
+                        and c.present == x.present and sentence[0] <= c.start < x.start \
+                        and cue("class_dose_lead").search(self.text, c.end, end):
+                    c.unresolved.append(f"asked at the dose said of {self.text[start:end].strip()!r} (or its equivalent), "
+                                        "not at any dose")
 
     def _put_doses(self) -> None:
         """Each dose read (``_dosed``) on the therapy drafted from its drug mention."""

@@ -352,6 +352,7 @@ CUE_CASES = [
     ("coordinated_values", " for men and ", " and ECOG "),
     ("range_ends_join", ", but ", " or "),
     ("or_list_comma", ", severe ", ", or "),
+    ("class_dose_lead", " (prednisone", " prednisone "),
     ("negated_and_join", ", and chronic ", " and adequate "),
     ("scale_class_letters", " grade B or C", " grades"),
     ("class_points_gap", " (Child-Pugh score of ", " and ascites, "),

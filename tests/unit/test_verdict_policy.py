@@ -162,6 +162,23 @@ def test_policy_a_condition_excluded_for_its_cause_needs_both_and_a_reviewer(nlp
     assert Matcher().match(trial, _patient(conditions=conditions)).overall == overall
 
 
+@pytest.mark.parametrize("line", [
+    "Use of systemic corticosteroids (prednisone> 20mg/day or equivalent).",  # ctgov-msc NCT01872624
+    # NCT03828344
+    "Corticosteroid usage at a high dose (i.e., IV or IM corticosteroids or use of oral prednisone equivalent >10 mg/day)",
+])
+def test_policy_a_class_excluded_at_a_members_dose_is_no_exclusion_of_any_dose(nlp, line: str) -> None:  # type: ignore[no-untyped-def]
+    # the class was excluded at any dose: every patient on a low dose of prednisone was turned
+    # away; the record holds no dose, so the exposure is for a reviewer
+    from nlp.analyze import parse_record
+
+    text = f"Inclusion criteria:\n\n* Age 18 years or older\n\nExclusion criteria:\n\n* {line}\n"
+    trial = parse_record(TrialRecord(source="t", format="text", nct_id="NCT00000000", eligibility_text=text), nlp)
+    on = {"therapies": [{"name": "prednisone", "start": "2026-08-01"}]}
+    assert Matcher().match(trial, _patient(**on)).overall == "needs_review"
+    assert Matcher().match(trial, _patient()).overall == "eligible"
+
+
 def test_policy_an_exclusion_of_the_target_diagnosis_is_for_a_reviewer() -> None:
     """"Other dementia" in an Alzheimer's trial cannot exclude the trial's own patients; with the
     target carved out ("dementia other than AD") the exclusion stands."""
