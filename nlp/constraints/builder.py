@@ -2295,7 +2295,17 @@ class _Builder:
         prednisone", "at least 15 mcg/min of norepinephrine"): a value with a comparator in a dose
         unit (cue ``dose_unit``: mass or units per day, hour or minute, per kilogram or not) right
         after the drug (cue ``dose_gap_before``: "doses", "orally") or right before it ("of")."""
-        if val.comparator is None or not val.unit or not cue("dose_unit").match(val.unit):
+        if val.comparator is None or not val.unit:
+            return None
+        if cue("dose_mass_unit").match(val.unit):
+            # a mass alone, in an exclusion ("daily prednisolone >10mg", "prednisolone dose of > 20
+            # mg": read as any dose, every patient on the drug was excluded), unless a unit the
+            # grammar did not read goes on ("25 mg/week", "5 mg / kg / min"); in an inclusion a
+            # dosed drug named as its class's example would become a requirement of its own
+            if self.effect != "exclude" or (cue("unit_continues").match(self.text[val.end:])
+                                            and not cue("daily_dose_word").match(self.text, val.end)):
+                return None
+        elif not cue("dose_unit").match(val.unit):
             return None
         drugs = [x for x in self.ents if x.label == "THERAPY" and x.concept_id]
         after = [x for x in drugs if x.start >= val.end and cue("dose_gap_after").match(self.text[val.end:x.start])]
@@ -2323,7 +2333,7 @@ class _Builder:
                 if c.kind == Kind.THERAPY and not c.dose and c.concept in parents \
                         and not any(u.startswith("asked at the dose said of") for u in c.unresolved) \
                         and c.present == x.present and sentence[0] <= c.start < x.start \
-                        and cue("class_dose_lead").search(self.text, c.end, end):
+                        and cue("class_dose_lead").search(self.text, c.end, min(sentence[1], end + 25)):
                     c.unresolved.append(f"asked at the dose said of {self.text[start:end].strip()!r} (or its equivalent), "
                                         "not at any dose")
 
@@ -2335,6 +2345,15 @@ class _Builder:
             if d is None or d.dose or val.value is None:
                 continue
             [(bounds, unit)] = _range_parts(val.comparator, val.value, val.value_high, None, val.unit)
+            if unit is not None and cue("dose_mass_unit").match(unit):
+                # a mass is a daily dose, as criteria write a maintenance dose ("daily prednisolone
+                # >10mg", "prednisolone (or equivalent) >10 mg for at least 3 weeks"), unless a
+                # cumulative, single or weekly one is said beside the drug or the value (cue
+                # ``not_daily_dose_word``): the mass as written then
+                a, b = min(drug.start, val.start), max(drug.end, val.end)
+                s0, s1 = self._sentence_span(a, b)
+                if not cue("not_daily_dose_word").search(self.text, max(s0, a - 25), min(s1, b + 25)):
+                    unit = f"{unit}/d"
             if self.effect == "exclude" and all(c in ("<", "<=") for c, _ in bounds):
                 continue  # "steroids (≤10mg/day of prednisone or its equivalent)": the dose an exclusion allows
             d.dose, d.dose_unit = bounds, unit

@@ -1005,6 +1005,24 @@ def test_constraints_items_a_comma_lists_before_and_are_each_required(nlp) -> No
     assert all(getattr(c, "present", None) is False for c in crit.constraints)
 
 
+@pytest.mark.parametrize(("text", "drug", "dose"), [
+    # a mass alone is a dose in an exclusion (the drug was excluded at any dose), a daily one as
+    # criteria write a maintenance dose (ctgov-msc NCT03461458, NCT04625738, LCT NCT03920527) ...
+    ("Use of short-term (less than 10 days) oral steroids at a daily dose >20mg prednisone (or equivalent ) within 1 month",
+     "prednisone", (">", 20.0, "mg/d")),
+    ("Immunosuppressive therapy (including corticosteroid therapy> 20 mg prednisolone)", "prednisolone", (">", 20.0, "mg/d")),
+    ("patients on immunosuppressive drugs, intake of prednisolone (or equivalent) >10 mg for at least 3 weeks",
+     "prednisolone", (">", 10.0, "mg/d")),
+    # ... unless a cumulative or weekly one is said: the mass as written
+    ("a cumulative dose of prednisolone > 1000 mg", "prednisolone", (">", 1000.0, "mg")),
+    # a unit the grammar does not read goes on: no dose (NCT01663116's "25 mg/week")
+    ("Use of oral methotrexate > 25 mg/week", "methotrexate", None),
+])
+def test_constraints_a_mass_is_a_dose_in_an_exclusion(nlp, text: str, drug: str, dose) -> None:  # type: ignore[no-untyped-def]
+    [t] = [c for c in cons(nlp, text, "Exclusion") if c.kind == "dose" and c.concept and c.concept.id == drug] or [None]
+    assert (None if t is None else (t.comparator, t.value, t.unit)) == dose
+
+
 def test_constraints_infections_independent(nlp) -> None:  # type: ignore[no-untyped-def]
     cs = cons(nlp, "HIV+, TPPA +, patients diagnosed as HBV or HCV.")
     assert [(c.kind, c.concept.id, c.comparator, c.effect, c.alternative) for c in cs] == [

@@ -166,6 +166,7 @@ def test_policy_a_condition_excluded_for_its_cause_needs_both_and_a_reviewer(nlp
     "Use of systemic corticosteroids (prednisone> 20mg/day or equivalent).",  # ctgov-msc NCT01872624
     # NCT03828344
     "Corticosteroid usage at a high dose (i.e., IV or IM corticosteroids or use of oral prednisone equivalent >10 mg/day)",
+    "Use systemic corticosteroids (≥5 mg of prednisone per day).",  # NCT03058068: a mass, and "per day" after the drug
 ])
 def test_policy_a_class_excluded_at_a_members_dose_is_no_exclusion_of_any_dose(nlp, line: str) -> None:  # type: ignore[no-untyped-def]
     # the class was excluded at any dose: every patient on a low dose of prednisone was turned
