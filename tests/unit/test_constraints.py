@@ -958,6 +958,7 @@ def test_constraints_glucose_or_two_thresholds(nlp) -> None:  # type: ignore[no-
     "Secondary progressive MS patients with EDSS ≥ 5.5 and ≤ 9.",  # NCT01056471: no unit written
     "Wound area with sharp debridement of ≥ 0.5 but ≤ 4.0 cm2.",  # NCT03509870
     "range of Ankle Brachial Index(ABI) was > 0.7 to < 1.3",  # NCT03754465
+    "Systolic blood pressure greater than 100 & less than180 mmHg",  # NCT01071577: "&", the second end unread before
 ])
 def test_constraints_two_ends_joined_by_and_are_one_range(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     # both ends required, not alternatives (ANY of them admitted nearly every patient)
