@@ -400,6 +400,8 @@ def test_context_an_insufficient_response_negates_no_treatment(nlp, text: str) -
     # NCT03799718: the negation opens an or-list whose second item lies past ConText's six tokens
     ("No evidence of clinical MS relapse or high dose pulse corticosteroid treatment within 6 months", True),
     ("Without diabetes mellitus type 2, or long term high dose corticosteroid treatment", True),
+    # ctgov-msc NCT03362424: "or (chronic) use of", "or history of" go on the list (the steroids were required)
+    ("Absence of rheumatic diseases or chronic use of corticosteroids;", True),
     ("HIV negative or corticosteroid treatment", False),  # the cue follows the first item: it reaches no further
     ("No evidence of clinical MS relapse and receiving high dose pulse corticosteroid treatment", False),  # "and": no list
 ])
