@@ -55,7 +55,7 @@ from nlp.core.constraints import (
 )
 from nlp.core.entity import Entity
 from nlp.core.knowledge import InferenceRule, cue, inference_rules
-from nlp.core.labels import PATIENT_STATES, STATES_BY_MEANS, TRIAL_EVENTS, Anchor, Exposure, Kind, Relation
+from nlp.core.labels import PATIENT_STATES, STATES_BY_MEANS, TRIAL_EVENTS, Anchor, Exposure, Kind, Relation, listed_together
 from nlp.core.lexicon import UNCODED, Lexicon, LexiconEntry, uncoded_id
 from nlp.core.logic import build_logic
 from nlp.core.record import AgeLimit, TrialRecord
@@ -2227,7 +2227,7 @@ class _Builder:
             # alternatives with its last two (only the last two were), as "No A, B, or C" asks each
             # absent; a treatment and a procedure list together ("surgery, chemotherapy, or radiation")
             if b.group is not None and a.group is None and a.kind != Kind.MEASUREMENT \
-                    and (a.kind == b.kind or {a.kind, b.kind} <= {Kind.THERAPY, Kind.PROCEDURE}) \
+                    and listed_together(a.kind, b.kind) \
                     and not (a.present is False and b.present is False) \
                     and cue("or_list_comma").fullmatch(self.text[a.end:b.start]):
                 a.group = b.group
@@ -2322,6 +2322,7 @@ class _Builder:
         asked at that dose, not at any dose (every patient on a low dose was excluded): in doubt, its
         threshold the member's reading (no record holds a dose of the class)."""
         lex = _lex()
+        doubted: set[int] = set()  # classes already asked at a member's dose (by identity)
         for x in self.drafts:
             if x.kind != Kind.THERAPY or not x.dose or not x.concept:
                 continue
@@ -2330,12 +2331,12 @@ class _Builder:
             entry = lex.entries.get(x.concept)
             parents = set(entry.parents) if entry is not None else set()  # its own class, where doses compare
             for c in self.drafts:
-                if c.kind == Kind.THERAPY and not c.dose and c.concept in parents \
-                        and not any(u.startswith("asked at the dose said of") for u in c.unresolved) \
+                if c.kind == Kind.THERAPY and not c.dose and c.concept in parents and id(c) not in doubted \
                         and c.present == x.present and sentence[0] <= c.start < x.start \
                         and cue("class_dose_lead").search(self.text, c.end, min(sentence[1], end + 25)):
                     c.unresolved.append(f"asked at the dose said of {self.text[start:end].strip()!r} (or its equivalent), "
                                         "not at any dose")
+                    doubted.add(id(c))
 
     def _put_doses(self) -> None:
         """Each dose read (``_dosed``) on the therapy drafted from its drug mention."""

@@ -16,6 +16,14 @@ PATIENT_STATES = frozenset({"pregnancy", "lactation", "contraception"})
 STATES_BY_MEANS = frozenset({"contraception"})
 
 
+def listed_together(a: str, b: str) -> bool:
+    """Whether mentions of two kinds (entity labels or constraint kinds, in either case) are items
+    of one list: the same kind, or a treatment and a procedure ("surgery, chemotherapy, or
+    radiation")."""
+    a, b = a.upper(), b.upper()
+    return a == b or {a, b} <= {"THERAPY", "PROCEDURE"}
+
+
 class Label(StrEnum):
     """Entity labels the pipeline tags (see nlp/pipeline/README.md)."""
 

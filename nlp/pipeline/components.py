@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.core.knowledge import cue
-from nlp.core.labels import Anchor
+from nlp.core.labels import Anchor, listed_together
 from nlp.core.lexicon import Lexicon, LexiconEntry, bound_prefix_before, load_lexicon
 from nlp.core.units import dimension, dimension_word_re, in_quantity_name, names_nothing, quantity_dimensions
 from nlp.core.vocabulary import load_vocabulary
@@ -1630,13 +1630,6 @@ def _start_before(cuts: list[int], pos: int) -> int:
     return cuts[i - 1] if (i := bisect.bisect_right(cuts, pos)) else 0
 
 
-def _same_list_kind(a: Span, b: Span) -> bool:
-    """Whether two mentions are items of one list by their kind: conditions, or treatments and
-    procedures ("surgery, chemotherapy and radiotherapy")."""
-    treatments = ("THERAPY", "PROCEDURE")
-    return a.label_ == b.label_ or (a.label_ in treatments and b.label_ in treatments)
-
-
 def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
     """A negation that opens an or-list reaches each of its items, however far past ConText's
     six-token scope the list runs ("No evidence of clinical MS relapse or high dose pulse
@@ -1652,7 +1645,8 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
         return _start_before(cuts, pos)
 
     negation = cue("negation")
-    joins = [text[a.end_char:b.start_char] for a, b in itertools.pairwise(ents)]
+    # (only where a mention is negated: the pass runs on every criterion)
+    joins = [text[a.end_char:b.start_char] for a, b in itertools.pairwise(ents)] if any(e._.negated for e in ents) else []
     i = 0
     while i < len(joins):
         # items the commas list before an "or" ("without hypertension, heart failure, angina or
@@ -1662,12 +1656,12 @@ def _negation_through_or_lists(all_ents: Sequence[Span], text: str) -> None:
             j += 1
         if j > i and ents[i]._.negated and negation.search(text, clause_start(ents[i].start_char), ents[i].start_char):
             if j < len(joins) and (cue("negated_list_join").fullmatch(joins[j])
-                                   or (cue("negated_and_join").fullmatch(joins[j]) and _same_list_kind(ents[j], ents[j + 1]))):
+                                   or (cue("negated_and_join").fullmatch(joins[j]) and listed_together(ents[j].label_, ents[j + 1].label_))):
                 # (the last after "and" too, of the kind the list names: "Absence of diabetes mellitus,
                 # arterial hypertension, bronchial asthma and chronic obstructive pulmonary disease")
                 listed = ents[i:j + 2]
             else:  # commas alone, items of one kind ("no evidence of ..., angina pectoris, acute myocardial infarction")
-                listed = ents[i:j + 1] if all(_same_list_kind(ents[i], x) for x in ents[i + 1:j + 1]) else []
+                listed = ents[i:j + 1] if all(listed_together(ents[i].label_, x.label_) for x in ents[i + 1:j + 1]) else []
             for e in listed:
                 e._.negated = True
         i = max(j, i + 1)
