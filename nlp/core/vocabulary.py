@@ -28,7 +28,8 @@ Rules, in order of precedence (a term goes to the first claimant; curated terms 
   (``mesh_heads``); inverted names read in order ("Parenteral Nutrition, Total" -> "total parenteral
   nutrition"); conditions put under a curated organ concept by word roots (``organ_roots``), surgical
   operations ("Hepatectomy", "Coronary Artery Bypass") under the curated surgery (``mesh_surgical``).
-Terms of one token shorter than 4 characters, stop words and ``drop_terms`` are never imported.
+Terms of one token shorter than 4 characters, stop words, ``drop_terms`` and terms that start with
+one of ``fragment_starts`` ("and unspecified syphilis": a fragment of a longer name) are never imported.
 """
 
 from __future__ import annotations
@@ -270,6 +271,7 @@ class _Builder:
     def __init__(self, classes: dict[str, Any]) -> None:
         self.classes = classes
         self.drop = {term_key(t) for t in classes["drop_terms"]} | _unit_words()
+        self.fragment_starts = frozenset(classes["fragment_starts"])  # "and unspecified syphilis", "an inhibitor"
         curated = list(load_lexicon())
         new = [LexiconEntry.model_validate(e) for e in classes["new_concepts"]]
         self.curated = {e.id: e for e in [*curated, *new]}
@@ -295,7 +297,7 @@ class _Builder:
 
     def usable(self, term: str) -> bool:
         key = term_key(term)
-        if not key or key in self.drop:
+        if not key or key in self.drop or (len(key) > 1 and term.split()[0].lower() in self.fragment_starts):
             return False
         if len(key) == 1 and (len(key[0]) < 4 or key[0] in _STOP or key[0].isdigit()):
             return False

@@ -375,6 +375,10 @@ def test_pipeline_model_span_no_rule_claims_is_linked_or_kept_unlinked(nlp) -> N
     # (NCT03298763: "no evidence of disease for > 3 years"), the name with its marks still links
     assert linker.link("disease", "CONDITION") is None
     assert linker.link("Hb-S/Hb-C diseases", "CONDITION").concept_id == "icd10cm_d57_2"  # type: ignore[union-attr]
+    # no source's fragment ("an inhibitor", an angiogenesis inhibitor's name in the drug source) is a term:
+    # LCT NCT03923140 "IL-1 inhibitor" is an interleukin inhibitor, "inhibitor" alone none
+    assert linker.link("IL-1 inhibitor", "THERAPY").concept_id == "drug_interleukin_inhibitors"  # type: ignore[union-attr]
+    assert linker.link("inhibitor", "THERAPY") is None
     assert linker.link("penicillin", "THERAPY").concept_id == "penicillin"  # type: ignore[union-attr]  # not amdinocillin's "penicillin hx"
     # a curated name keeps its near neighbours ("systolic" is "systolic bp": NCT01874665 "systolic >150 mmHg")
     assert linker.link("systolic", "MEASUREMENT").concept_id == "systolic_blood_pressure"  # type: ignore[union-attr]

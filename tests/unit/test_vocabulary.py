@@ -82,6 +82,22 @@ def test_vocabulary_no_term_is_claimed_by_two_unrelated_concepts() -> None:
         assert len(key.split(" ")) in data["starts"][key.split(" ")[0]]
 
 
+def test_vocabulary_no_imported_term_starts_with_a_fragment_word() -> None:
+    """A term that starts with a conjunction, preposition or article (classes.json
+    ``fragment_starts``) is a fragment of a longer name: ICD-10-CM "Other and unspecified syphilis"
+    with its leading qualifier dropped gave "and unspecified syphilis", "Acute on chronic systolic
+    heart failure" gave "on chronic systolic heart failure"; the drug source lists "an inhibitor"
+    among the angiogenesis inhibitors' names, which linked the NER's "IL-1 inhibitor" (LCT) there."""
+    starts = set(json.loads((Path(__file__).parents[2] / "nlp/resources/vocab/classes.json").read_text())["fragment_starts"])
+    assert {"and", "or", "on", "an"} <= starts
+    bad = [(t, e["id"]) for e in _built()["entries"] if not e.get("source", "").startswith("curated")
+           for t in (*e.get("synonyms", ()), *e.get("abbreviations", ())) if len(t.split()) > 1 and t.split()[0].lower() in starts]
+    assert not bad, bad[:5]
+    lex = Lexicon.load()
+    assert lex.whole("and unspecified syphilis") is None
+    assert lex.whole("A-16L") is not None  # a hyphenated name's first letter is no article
+
+
 def test_vocabulary_an_imported_term_spans_no_comparison() -> None:
     # NCT04293692 "18 years old ≤ age ≤ 75years old": no "old age" (ICD-10-CM R54) across the "≤";
     # the punctuation of a name is still skipped ("Hb-S/Hb-C disease")
