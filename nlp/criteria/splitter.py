@@ -317,11 +317,40 @@ class _Builder:
             if text_off >= len(content):  # a marker alone on its line: the item text follows
                 text_off = len(content)
             mtype, value = _marker_type(marker, self.stack)
+            if mtype in ("num.", "num)") and (cut := _inline_items(content, text_off, value, mtype[-1])):
+                # "1. Informed consent. 2. Any patient that ...": the items numbered on after it on
+                # its line are its siblings
+                self._add_line(pos, pos + len(content[:cut].rstrip(_SPACE)), content[:cut].rstrip(_SPACE), indent)
+                self._add_line(pos + cut, end, content[cut:], indent)
+                return
             node = _Node(self.section, pos, pos + text_off, end, indent, mtype, value, marker, None, content)
             self.add_marked(node)
         else:
             node = _Node(self.section, pos, pos, end, indent, None, None, None, None, content)
             self.add_unmarked(node)
+
+
+def _inline_items(content: str, text_off: int, value: str | None, punct: str) -> int | None:
+    """Where the next item starts on a line numbered ``value`` that numbers the items after it
+    inline ("1. Informed consent. 2. Any patient ...", "8. PRA screening positive 9. Elevated
+    LFT's ..."): the offset of the next number ("2."), written alike, before a capital, outside
+    brackets and not after a comparator, a number or a word a number belongs to ("ECOG ≤ 2. The",
+    "grade 2. Patients"; cues ``inline_item_number``, ``inline_number_not_after``); None if there
+    is none."""
+    if value is None or not value.isdigit():
+        return None
+    want = str(int(value) + 1)
+    depth = 0
+    last = text_off
+    for m in cue("inline_item_number").finditer(content, text_off):
+        for ch in content[last:m.start()]:
+            depth += ch in "([{"
+            depth -= ch in ")]}" and depth > 0
+        last = m.start()
+        if (m.group("n") == want and m.group("p") == punct and not depth
+                and not cue("inline_number_not_after").search(content[text_off:m.start()])):
+            return m.start()
+    return None
 
 
 # the ";" of an HTML character reference ("ejection fraction &lt; 30%"), or of one a registry spaced

@@ -415,6 +415,27 @@ def test_criteria_numbering_resumes_after_paragraphs() -> None:
     assert [c.parent for c in sp.criteria if c.id.startswith("I2.")] == ["I2", "I2"]
 
 
+def test_criteria_items_numbered_on_inline_are_siblings() -> None:
+    # NCT00749164 "1. Informed consent. 2. Any patient that has undergone allogeneic stem cell
+    # transplantation ..."; NCT05559801 "8. PRA screening positive for anti-HLA antibodies 9. Elevated
+    # LFT's ... 10. Other genetic disorders"; the next line's "3." goes on numbering them
+    sp = _split("Inclusion criteria:\n\n1. Informed consent. 2. Any patient with acute GvHD\n3. Age over 18\n\n"
+                "Exclusion criteria:\n\n8. PRA screening positive for anti-HLA antibodies 9. Elevated LFT's "
+                "greater than 2 times the upper limit of normal 10. Other genetic disorders\n")
+    assert [(c.id, c.marker, c.text) for c in sp.criteria] == [
+        ("I1", "1.", "Informed consent."), ("I2", "2.", "Any patient with acute GvHD"), ("I3", "3.", "Age over 18"),
+        ("E1", "8.", "PRA screening positive for anti-HLA antibodies"),
+        ("E2", "9.", "Elevated LFT's greater than 2 times the upper limit of normal"), ("E3", "10.", "Other genetic disorders")]
+    # a number that is no item: not the next one, written otherwise, in brackets, after a comparator,
+    # a number or a word it belongs to (NCT03298399 "(out of 8) HLA-mismatches"; NCT02492308 "the Day
+    # 1 visit 20. Prisoner"), or before a small letter
+    for line in ("1. Age 18 to 60. Patients with stroke", "7. A donor with 2, 3, or 4 (out of 8) HLA-mismatches",
+                 "1. Age 18 or older; ECOG ≤ 2. Patients with cancer", "1. Disease of grade 2. Patients with stroke",
+                 "1. Within 30 days prior to the Day 1 visit 2. Prisoner", "1. Platelets > 100 2. 5 g/dL",
+                 "1) Adults 2. Children", "1. Adults 2. children"):
+        assert len(_split(f"Inclusion criteria:\n\n{line}\n").top_level()) == 1, line
+
+
 def test_criteria_lead_in_on_the_following_without_a_colon() -> None:
     # NCT02899091: "... with one of the following methods" and the methods, one per line
     sp = _split("Exclusion Criteria:\n\nWomen who refuse contraception with one of the following methods\n\n"

@@ -190,6 +190,9 @@ CUE_CASES = [
     ("any_of_following", "as evidenced by one or more of the following: i.", "all of the following: i."),
     # NCT02899091 / NCT00366145: a lead-in without its colon; a time "in the following 48 h"
     ("following_lead_in", "contraception with one of the following methods", "within the following 3 days."),
+    # NCT00749164 "1. Informed consent. 2. Any patient ..." (not a decimal, a small letter after it)
+    ("inline_item_number", "Informed consent. 2. Any patient", "Platelets 2.5 g/dL or 2. patients"),
+    ("inline_number_not_after", "ECOG ≤ ", "Informed consent. "),
     ("alternative_or", "in past 18 months or ≥ 1 relapse", "if 10 yrs old or older"),
     ("denied_value", "RRMS without ", "RRMS with "),
     ("denied_value", "presence without ", "with or without "),  # NCT00810212: "with or without" denies nothing
