@@ -2190,6 +2190,11 @@ class _Builder:
             g = self._group()
             for d in listed:
                 d.group = g
+        if lead and listed and (unread := self._unread_list_item(lead.end(), listed)) is not None:
+            # "at least one of the following (1) age >50 years (2) Less than 30 minutes of morning
+            # stiffness (3) ...": an item nothing reads may be the one the patient meets
+            for d in listed:
+                d.unresolved.append(f"an alternative of the list is not read ({unread!r})")
         sharing: dict[int, list[_Draft]] = {}
         for d in self.drafts:
             if d.kind == Kind.MEASUREMENT and d.group is None:
@@ -2231,6 +2236,21 @@ class _Builder:
                     and not (a.present is False and b.present is False) \
                     and cue("or_list_comma").fullmatch(self.text[a.end:b.start]):
                 a.group = b.group
+
+    def _unread_list_item(self, start: int, listed: list[_Draft]) -> str | None:
+        """The first item of a list numbered or lettered inline after ``start`` ("(1) ... (2) ...",
+        "1) ..., 2) ..."; cue ``list_enumerator``) in which no draft of ``listed`` lies, nor an analyte
+        no vocabulary has, whose threshold a second reading gives (``build_criterion``: "4) the focus
+        progress > 50%"), as written; None when every item has one or the text numbers no two items."""
+        end = self.crit_span[1]
+        marks = [m.start() for m in cue("list_enumerator").finditer(self.text, start, end)]
+        if len(marks) < 2:
+            return None
+        starts = [d.start for d in listed] + [a.start for a in self.uncoded_analytes]
+        for a, b in itertools.pairwise([*marks, end]):
+            if not any(a <= x < b for x in starts):
+                return " ".join(self.text[a:b].split()).rstrip(" ,;.")[:60]
+        return None
 
     def _own_window(self, d: _Draft, e: Entity) -> bool:
         """A repeated mention is its own constraint only when a window stands between the two

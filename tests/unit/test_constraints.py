@@ -928,6 +928,28 @@ def test_constraints_counts_of_ms_activity_with_their_windows_are_alternatives(n
     assert all(c.alternative for c in cs)
 
 
+def test_constraints_items_numbered_after_any_of_the_following_are_alternatives_an_unread_one_doubts_them(nlp) -> None:  # type: ignore[no-untyped-def]
+    # LCT NCT03866564: the lead ends on its colon after more words, the items are numbered "1)": any
+    # one qualifies, and "2) Neurocognitive Disease", which nothing reads, may be the patient's
+    text = ("Afflicted participants: must meet criteria for at least one of the following subjective afflictions based "
+            "on Q1 responses: 1) Cardiovascular Dysfunction, 2) Neurocognitive Disease, 3) Chronic Pain, and/or 4) Sleep Apnea")
+    [crit] = parsed(nlp, text, "Inclusion").criteria
+    [group] = [x for x in crit.logic.items if not isinstance(x, str)] or [crit.logic]
+    assert group.op == "ANY" and len(group.items) == 3
+    assert all(any("an alternative of the list is not read ('2) Neurocognitive Disease')" in u
+                   for u in c.provenance.unresolved) for c in crit.constraints)
+    # ctgov NCT03000712: no colon, the list starts with "(1)"; the one item read is no requirement of its own
+    text = ("Diagnosis of osteoarthritis: pain of the knee and radiographic osteophyte and at least one of the following "
+            "(1) age >50 years (2) Less than 30 minutes of morning stiffness (3) The friction when moving the knee")
+    [age] = [c for c in parsed(nlp, text, "Inclusion").criteria[0].constraints if c.kind == "age"]
+    assert not age.provenance.certain or age.provenance.unresolved
+    assert any("(2) Less than 30 minutes of morning stiffness" in u for u in age.provenance.unresolved)
+    # every item read: no doubt; and no list after the lead ("one of the following 3 days"), no lead
+    [crit] = parsed(nlp, "At least one of the following: (1) diabetes (2) hypertension", "Inclusion").criteria
+    assert len(crit.constraints) == 2 and not any(c.provenance.unresolved for c in crit.constraints)
+    assert crit.logic.op == "ANY" or any(not isinstance(x, str) and x.op == "ANY" for x in crit.logic.items)
+
+
 def test_constraints_an_unread_alternative_leaves_a_threshold_open_and_a_denied_count_flips(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01606215: the patient may meet the alternative after "or" that nothing reads instead
     text = ("Relapsing remitting MS (RRMS): ≥ 1 moderate-severe relapse and ≥1 GEL in past 18 months or ≥ 1 "

@@ -188,6 +188,11 @@ CUE_CASES = [
     ("allergy_word", "hypersensitivity", "drug allergic history"),
     ("exposure_word", " or current use of ", " to penicillin or "),
     ("any_of_following", "as evidenced by one or more of the following: i.", "all of the following: i."),
+    # NCT03000712 "at least one of the following (1) age >50 years"; LCT NCT03866564 "... the following
+    # subjective afflictions based on Q1 responses: 1)"; not a time "one of the following 3 days"
+    ("any_of_following", "at least one of the following (1) age >50 years", "one of the following 3 days"),
+    ("any_of_following", "one of the following subjective afflictions based on Q1 responses: 1)", "the following (1)"),
+    ("list_enumerator", "the following (1) age", "2.5 mg or (1a)"),
     # NCT02899091 / NCT00366145: a lead-in without its colon; a time "in the following 48 h"
     ("following_lead_in", "contraception with one of the following methods", "within the following 3 days."),
     # NCT00749164 "1. Informed consent. 2. Any patient ..." (not a decimal, a small letter after it)
