@@ -1183,6 +1183,7 @@ class _Builder:
             self._infer(d, None, scope="criterion")
         self._expand_compounds()
         self._or_groups()
+        self._counted_items()
         self._scales_before_conditions()
         for t in self.ents:
             if t.label == "TEMPORAL" and t.start not in self._limits:
@@ -2236,6 +2237,18 @@ class _Builder:
                     and not (a.present is False and b.present is False) \
                     and cue("or_list_comma").fullmatch(self.text[a.end:b.start]):
                 a.group = b.group
+
+    def _counted_items(self) -> None:
+        """The items after "at least N of the following" written inline (N > 1; cue
+        ``n_of_following``): "RA ... defined as the presence of at least three of the following
+        criteria: 3 or more painful, 2 or more swollen joints, morning stiffness ...": no item is
+        asked alone, nor, in an exclusion, excludes alone."""
+        counted = cue("n_of_following").search(self.text, self.crit_span[0], self.crit_span[1])
+        if counted is None or (n := _children_at_least(counted.group(0)) or 1) < 2:
+            return
+        for d in self.drafts:
+            if d.start >= counted.end() and d.kind not in (Kind.CONSENT, Kind.JUDGEMENT):
+                d.unresolved.append(f"one of the items of which at least {n} are asked ({counted.group(0)!r}), not asked alone")
 
     def _unread_list_item(self, start: int, listed: list[_Draft]) -> str | None:
         """The first item of a list numbered or lettered inline after ``start`` ("(1) ... (2) ...",

@@ -950,6 +950,21 @@ def test_constraints_items_numbered_after_any_of_the_following_are_alternatives_
     assert crit.logic.op == "ANY" or any(not isinstance(x, str) and x.op == "ANY" for x in crit.logic.items)
 
 
+def test_constraints_items_after_at_least_n_of_the_following_are_not_asked_alone(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT01985464: "RA ... defined as the presence of at least three of the following criteria: 3 or more
+    # painful, 2 or more swollen joints, ...": the swollen joint count is one of them, no requirement alone
+    text = ("Patients with RA defined as the presence of at least three of the following criteria: 3 or more painful, "
+            "2 or more swollen joints, morning stiffness for at least 45 minutes")
+    by_kind = {c.kind: c for c in parsed(nlp, text, "Inclusion").criteria[0].constraints}
+    assert not by_kind["condition"].provenance.unresolved  # RA, before the lead, is asked
+    assert any("at least 3 are asked" in u for u in by_kind["measurement"].provenance.unresolved)
+    # in an exclusion none excludes alone; "at least one of the following" counts no more than one
+    cs = parsed(nlp, "At least two of the following: diabetes, hypertension, obesity", "Exclusion").criteria[0].constraints
+    assert len(cs) == 3 and all(any("at least 2 are asked" in u for u in c.provenance.unresolved) for c in cs)
+    cs = parsed(nlp, "At least one of the following: diabetes, hypertension", "Exclusion").criteria[0].constraints
+    assert cs and not any(c.provenance.unresolved for c in cs)
+
+
 def test_constraints_an_unread_alternative_leaves_a_threshold_open_and_a_denied_count_flips(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01606215: the patient may meet the alternative after "or" that nothing reads instead
     text = ("Relapsing remitting MS (RRMS): ≥ 1 moderate-severe relapse and ≥1 GEL in past 18 months or ≥ 1 "

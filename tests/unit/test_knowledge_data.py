@@ -193,6 +193,8 @@ CUE_CASES = [
     ("any_of_following", "at least one of the following (1) age >50 years", "one of the following 3 days"),
     ("any_of_following", "one of the following subjective afflictions based on Q1 responses: 1)", "the following (1)"),
     ("list_enumerator", "the following (1) age", "2.5 mg or (1a)"),
+    # NCT01985464 "at least three of the following criteria"; not a count of something else
+    ("n_of_following", "at least three of the following criteria", "at least three of his siblings"),
     # NCT02899091 / NCT00366145: a lead-in without its colon; a time "in the following 48 h"
     ("following_lead_in", "contraception with one of the following methods", "within the following 3 days."),
     # NCT00749164 "1. Informed consent. 2. Any patient ..." (not a decimal, a small letter after it)
