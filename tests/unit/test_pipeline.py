@@ -662,3 +662,14 @@ def test_organ_failure_classes_hold_each_organs_failure() -> None:
         assert {"organ_failure", "organ_dysfunction"} <= set(lx.ancestors(failure)), failure
     for dysfunction in ("hepatic_dysfunction", "renal_dysfunction", "cardiac_dysfunction"):
         assert "organ_dysfunction" in lx.ancestors(dysfunction) and "organ_failure" not in lx.ancestors(dysfunction)
+
+
+def test_pipeline_ais_with_a_grade_is_the_asia_scale_alone_an_ischemic_stroke(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT02981576 "Complete spinal cord injury grade AIS-A or -B", NCT04520373 "AIS grade A or B of SCI":
+    # the ASIA Impairment Scale, which required an ischemic stroke of every patient of these trials
+    for text, span in (("Complete spinal cord injury grade AIS-A or -B, or incomplete C", "AIS-A"),
+                       ("AIS grade A or B of SCI at the time of injury", "AIS grade")):
+        ents = {e.text: e.kb_id_ for e in nlp(text).ents}
+        assert ents.get(span) == "asia_impairment_scale", ents
+        assert "ischemic_stroke" not in ents.values()
+    assert {e.text: e.kb_id_ for e in nlp("Acute ischemic stroke (AIS) within 24 hours").ents}.get("AIS") == "ischemic_stroke"
