@@ -673,3 +673,11 @@ def test_pipeline_ais_with_a_grade_is_the_asia_scale_alone_an_ischemic_stroke(nl
         assert ents.get(span) == "asia_impairment_scale", ents
         assert "ischemic_stroke" not in ents.values()
     assert {e.text: e.kb_id_ for e in nlp("Acute ischemic stroke (AIS) within 24 hours").ents}.get("AIS") == "ischemic_stroke"
+
+
+def test_pipeline_prothrombin_is_no_therapy(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT05507762 "The activity of prothrombin was more than 60%", NCT02439541 "abnormal prothrombin or
+    # partial thromboplastin time": the drug source's "prothrombin" (classes.json drop_terms, with the
+    # other lab analytes it lists as drugs: albumin, hemoglobin) required or excluded it as a therapy
+    for text in ("The activity of prothrombin was more than 60%", "Clinical significant abnormal prothrombin or partial thromboplastin time"):
+        assert not [e for e in nlp(text).ents if e.label_ == "THERAPY"], text
