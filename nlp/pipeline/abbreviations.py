@@ -1,5 +1,5 @@
-"""A trial's own abbreviations: "gastrointestinal stromal tumor (GIST)" in the title or the
-criteria makes every later "GIST" of that trial name the long form's concept.
+"""A trial's own abbreviations: "gastrointestinal stromal tumor (GIST)" (or "[GIST]") in the title
+or the criteria makes every later "GIST" of that trial name the long form's concept.
 
 Definitions are found with scispaCy's Schwartz & Hearst functions (``filter_matches``,
 ``find_abbreviation``) over the trial's titles and eligibility text; its ``AbbreviationDetector``
@@ -36,6 +36,8 @@ class TrialAbbreviations:
         # scispaCy's pattern with the inside bounded (its filter drops longer ones anyway): an
         # unbounded "+" between brackets costs quadratic time on a long text
         self.matcher.add("parenthesis", [[{"ORTH": "("}, {"ORTH": {"NOT_IN": ["(", ")"]}, "OP": "{1,9}"}, {"ORTH": ")"}]])
+        # and in square brackets: "prothrombin activity [PTA]", "aortic valve area [AVA]"
+        self.matcher.add("bracket", [[{"ORTH": "["}, {"ORTH": {"NOT_IN": ["[", "]"]}, "OP": "{1,9}"}, {"ORTH": "]"}]])
 
     def definitions(self, text: str) -> tuple[tuple[str, str, str], ...]:
         """(short form, long form, concept id) of each definition whose long form ends in a
@@ -43,7 +45,7 @@ class TrialAbbreviations:
         concept and none of the lexicon's readings of the short form (``_other_meaning``)."""
         out: dict[str, tuple[str, str, str]] = {}
         for line in text.splitlines():  # a definition never spans lines; each line is short
-            if "(" not in line:
+            if "(" not in line and "[" not in line:
                 continue
             doc = self.make_doc(line)
             inner = [(m, s + 1, e - 1) for m, s, e in self.matcher(doc)]

@@ -80,3 +80,14 @@ def test_abbreviations_a_concept_after_a_preposition_is_not_the_long_forms_head(
     # scale, not ataxia; the head of "spinocerebellar ataxias (SCA)" is the condition itself
     defs = _definitions(nlp, "SARA (Scale for Assessment and Rating of Ataxia) score is 2-5\nspinocerebellar ataxias (SCA)")
     assert "SARA" not in defs and defs.get("SCA", "").startswith("mesh_")
+
+
+def test_abbreviations_a_definition_in_square_brackets(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NCT02408432 "aortic stenosis [AS] with aortic valve area [AVA]", LCT NCT03927378 "HELLP [Hemolysis, ...]": square brackets
+    define as round ones do."""
+    from nlp.analyze import parse_record
+
+    assert _definitions(nlp, "Severe mitral stenosis [MS]") == {"MS": "valvular_heart_disease"}
+    text = "Exclusion Criteria:\n\n* Severe mitral stenosis [MS]\n* MS with valve area below 1.5 cm2\n"
+    doc = parse_record(TrialRecord(source="t", format="text", eligibility_text=text), nlp)
+    assert {c.concepts.concept.id for c in doc.criteria[1].constraints if c.kind == "condition"} == {"valvular_heart_disease"}
