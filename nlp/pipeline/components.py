@@ -1719,8 +1719,10 @@ def _negation_through_result_lists(all_ents: Sequence[Span], text: str) -> None:
         return
     ents = sorted((e for e in all_ents if e.label_ in _COLON_LISTED), key=lambda e: e.start_char)
     join, stop, cuts = cue("result_list_join"), cue("scope_terminator"), _cut_ends(text, cue("sentence_cut"))
+    numbered = cue("type_number_after")  # "HIV 1 / 2, HTLV I/II": the types of the item before the join
     for prev, e in itertools.pairwise(ents):
-        if not prev._.negated or e._.negated or not join.fullmatch(text[prev.end_char:e.start_char]):
+        gap = text[prev.end_char:e.start_char]
+        if not prev._.negated or e._.negated or not join.fullmatch(numbered.sub("", gap, count=1)):
             continue
         start = _start_before(cuts, prev.start_char)
         lead = next((m for m in reversed(cues) if start <= m.start() and m.end() <= prev.start_char), None)

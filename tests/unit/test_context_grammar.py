@@ -446,6 +446,14 @@ def test_context_negation_reaches_each_item_of_a_comma_or_list(nlp, text: str, a
     ("Negative for HBsAg but positive for anti-HBc antibodies in the serum, or with cirrhosis", {"hepatitis_b"}, {"liver_cirrhosis"}),
     # a clause of its own after the list is no item ("and patients with")
     ("Negative for HIV and HBV, and patients with documented cirrhosis of the liver on biopsy", {"hiv", "hepatitis_b"}, {"liver_cirrhosis"}),
+    # the test named between "negative" and "for" (ConText rule "negative test for"): ctgov-msc NCT04011059,
+    # NCT02104713 (an infection's types "1 / 2" after it: cue type_number_after), LCT NCT03924024 required them all
+    ("Negative serology for HIV, hepatitis B virus (HBV), and hepatitis C virus", {"hiv", "hepatitis_b", "hepatitis_c"}, set()),
+    ("Negative tests for Hepatitis A, Hepatitis B, Hepatitis C, RPR, HIV 1 / 2, HTLV I/II, Chagas Disease",
+     {"icd10cm_b15_9", "hepatitis_b", "hepatitis_c", "syphilis", "hiv", "htlv_infection", "icd10cm_b57"}, set()),
+    ("No suspicion for a head injury and/or negative head CT scan for intracranial hemorrhage", {"icd10cm_i62_9"}, set()),
+    # no test named between them: the item after "for" is not what is negative
+    ("Negative pregnancy test, and HIV infection", set(), {"hiv"}),
 ])
 def test_context_a_negative_result_reaches_each_item_of_its_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
     read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]

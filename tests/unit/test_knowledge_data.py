@@ -70,6 +70,10 @@ CUE_CASES = [
     ("run_on_item", "therapy Se", "without claudication, or Tc"),
     ("participation_allowed", "patients with stable disease may participate", "patients eligible for transplantation"),
     ("result_negation", "a site that is free from infection", "a site that is free to walk"),
+    # NCT04011059 "Negative serology for HIV"; a positive one is no negation
+    ("result_negation", "Negative serology for HIV", "Positive serology for HIV"),
+    # NCT02104713 "HIV 1 / 2, HTLV I/II": the types of the item before the join
+    ("type_number_after", " 1 / 2, ", "1.5 mg, "),
     ("bracketed_list_close", "(ascites, hepatic encephalopathy, etc.)", "(as confirmed by serology"),
     ("applies_if", "INR > 3.0 for those using anticoagulant therapy", "INR > 3.0 in all patients"),
     ("negation", "for those who did not receive anticoagulant", "for those using anticoagulant"),
