@@ -380,7 +380,7 @@ class LexiconTagger(PerDoc):
                 out.append(span)
         return out
 
-    _RATIO_JOIN = re.compile(r"\s*[/:]\s*")
+    _RATIO_JOIN = re.compile(r"\s*[/:]\s*(?:the\s+)?", re.I)  # "arterial pressure of oxygen/the fraction of inspired oxygen"
 
     def _ratios_of_mentions(self, doc: Doc, kept: list[Span]) -> list[Span]:
         """Two analytes joined by a slash or a colon, or "to" after "ratio of", whose short forms

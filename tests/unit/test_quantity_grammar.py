@@ -1749,3 +1749,11 @@ def test_quantity_scale_classes_read_as_their_band_of_points(nlp, text: str, sec
 @pytest.mark.parametrize("text", ["O2 saturation ≥= 93% at room air.", "O2 sat ≥ 93%"])  # ctgov-msc NCT02331134
 def test_grammar_o2_saturation_is_oxygen_saturation(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_analyte(nlp, text, "inclusion", "oxygen_saturation")) == [(93.0, None, "%")]
+
+
+def test_quantity_pao2_written_out_and_its_ratio_with_the_fio2_after_an_article(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT04713878 "3) arterial pressure of oxygen/the fraction of inspired oxygen ≤ 300mmHg" was a blood pressure
+    [c] = _constraints(nlp, "arterial pressure of oxygen/the fraction of inspired oxygen ≤ 300 mmHg", "measurement")
+    assert c.concepts.concept.id == "pao2_fio2" and c.range.high == 300
+    [c] = _constraints(nlp, "arterial oxygen pressure above 60 mmHg", "measurement")
+    assert c.concepts.concept.id == "pao2"
