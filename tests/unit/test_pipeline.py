@@ -681,3 +681,11 @@ def test_pipeline_prothrombin_is_no_therapy(nlp) -> None:  # type: ignore[no-unt
     # other lab analytes it lists as drugs: albumin, hemoglobin) required or excluded it as a therapy
     for text in ("The activity of prothrombin was more than 60%", "Clinical significant abnormal prothrombin or partial thromboplastin time"):
         assert not [e for e in nlp(text).ents if e.label_ == "THERAPY"], text
+
+
+def test_pipeline_research_agents_are_investigational(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT02923375, NCT04537351 "any investigational research agent within 30 days", NCT03550183 "received
+    # other research medication within 90 days", NCT04385056 "treated with another research product"
+    for text in ("Have received any investigational research agent within 30 days", "received other research medication",
+                 "treated with another research product 30 days prior to the screening"):
+        assert "investigational_drug" in {e.kb_id_ for e in nlp(text).ents}, text
