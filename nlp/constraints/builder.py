@@ -2685,6 +2685,15 @@ class _Builder:
                      default=-1)
         targets = [d for d in self.drafts if d.kind in _WINDOWED and prev_t <= d.start < t.start and d.window is None]
         opens_clause = bool(targets) and cue("clause_opener").search(self.text[max(d.end for d in targets):t.start])
+        if not targets and prev_t < 0 and cue("window_closes_conjunct").match(self.text[t.end:self.crit_span[1]]) \
+                and not any(x < t.start for x in [*(d.start for d in self.drafts), *(a.start for a in self.uncoded_analytes)]) \
+                and any(ch.isalpha() for ch in self.text[self.crit_span[0]:t.start]):
+            # "Participated in a gene transfer trial within the last 6 months or in a clinical trial
+            # with an investigational drug within the last 12 weeks": a window before "or" closes
+            # its conjunct, whose head nothing reads (nothing is read before it); it times nothing
+            # after the "or" (an "and" may go on with what the window times: "... within 6 months
+            # before procedure and intent to participate in any other investigational drug study")
+            return
         if not targets or opens_clause:
             # "..., or within 14 days prior to ..., any infected persons ...": the window
             # opens a new clause and belongs to what follows

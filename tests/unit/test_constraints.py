@@ -950,6 +950,23 @@ def test_constraints_items_numbered_after_any_of_the_following_are_alternatives_
     assert crit.logic.op == "ANY" or any(not isinstance(x, str) and x.op == "ANY" for x in crit.logic.items)
 
 
+def test_constraints_a_window_before_or_closes_its_unread_conjunct(nlp) -> None:  # type: ignore[no-untyped-def]
+    # NCT03961243: "gene transfer trial" is read by nothing; its 6 months timed the clinical trial and
+    # the investigational drug after "or", which have their own 12 weeks
+    cs = cons(nlp, "Participated in a gene transfer trial within the last 6 months or in a clinical trial with an "
+                   "investigational drug within the last 12 weeks.")
+    assert {(c.kind, c.window_days) for c in cs} == {("trial_participation", 84), ("therapy", 84)}
+    # NCT03920878 (LCT): the ocular condition after "or" is no event of the prior 4 months
+    cs = cons(nlp, "Patients who have undergone panretinal photocoagulation (PRP) in prior 4 months or an ocular "
+                   "condition that might affect visual acuity")
+    assert all(c.window_days is None for c in cs if c.kind == "condition")
+    # a window that opens the criterion still times what follows; one after a reading is that reading's
+    cs = cons(nlp, "Within 6 months or during the study: chemotherapy")
+    assert [(c.kind, c.window_days) for c in cs] == [("therapy", 183)]
+    cs = cons(nlp, "Chemotherapy within 6 months or radiotherapy within 12 weeks")
+    assert [(c.kind, c.window_days) for c in cs] == [("therapy", 183), ("therapy", 84)]
+
+
 def test_constraints_items_after_at_least_n_of_the_following_are_not_asked_alone(nlp) -> None:  # type: ignore[no-untyped-def]
     # NCT01985464: "RA ... defined as the presence of at least three of the following criteria: 3 or more
     # painful, 2 or more swollen joints, ...": the swollen joint count is one of them, no requirement alone

@@ -199,6 +199,8 @@ CUE_CASES = [
     ("list_enumerator", "the following (1) age", "2.5 mg or (1a)"),
     # NCT01985464 "at least three of the following criteria"; not a count of something else
     ("n_of_following", "at least three of the following criteria", "at least three of his siblings"),
+    # NCT03961243 "within the last 6 months or in a clinical trial"; not an "and" (NCT00721045 "and intent to participate")
+    ("window_closes_conjunct", " or in a clinical trial", " and intent to participate"),
     # NCT02899091 / NCT00366145: a lead-in without its colon; a time "in the following 48 h"
     ("following_lead_in", "contraception with one of the following methods", "within the following 3 days."),
     # NCT00749164 "1. Informed consent. 2. Any patient ..." (not a decimal, a small letter after it)
