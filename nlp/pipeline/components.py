@@ -380,8 +380,6 @@ class LexiconTagger(PerDoc):
                 out.append(span)
         return out
 
-    _RATIO_JOIN = re.compile(r"\s*[/:]\s*(?:the\s+)?", re.I)  # "arterial pressure of oxygen/the fraction of inspired oxygen"
-
     def _ratios_of_mentions(self, doc: Doc, kept: list[Span]) -> list[Span]:
         """Two analytes joined by a slash or a colon, or "to" after "ratio of", whose short forms
         name a ratio the lexicon has ("partial pressure of oxygen/fraction of inspired oxygen",
@@ -402,7 +400,7 @@ class LexiconTagger(PerDoc):
             ea, eb = self.lexicon.get(a.kb_id_), self.lexicon.get(b.kb_id_)
             firsts, seconds = (ea.abbreviations if ea else ()), (eb.abbreviations if eb else ())
             entry = None
-            if self._RATIO_JOIN.fullmatch(text, a.end_char, b.start_char) or (
+            if cue("ratio_slash_join").fullmatch(text, a.end_char, b.start_char) or (
                     cue("ratio_to_join").fullmatch(text, a.end_char, b.start_char)
                     and cue("ratio_of_before").search(text, max(0, a.start_char - 20), a.start_char)):
                 entry = self._ratio_named(firsts, seconds)

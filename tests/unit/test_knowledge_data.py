@@ -108,6 +108,8 @@ CUE_CASES = [
     # "a ratio of the partial pressure of arterial oxygen to the fraction of inspired oxygen" (LCT NCT03865056)
     ("ratio_of_before", "a ratio of the ", "a ratio of the partial"),
     ("ratio_to_join", " to the ", " and the "),
+    # NCT04713878 "arterial pressure of oxygen/the fraction of inspired oxygen"
+    ("ratio_slash_join", "/the ", " and the "),
     ("ratio_after", " ratio < 315", " > 2 x ULN"),  # "SpO2/FiO2 ratio < 315" (ctgov-msc NCT04905836); "ALT/AST > 2 x ULN"
     ("analyte_restated", "Weight overload expressed in body mass index", "Weight and body mass index"),
     # an analyte bracketed right after another restates it (ctgov-msc NCT02213705 "a blood pressure of
