@@ -30,6 +30,7 @@ from nlp.core.tables import Number, TableError, check_pattern, fullmatches, read
 UNITS_FILE = "units.json"
 TIME_UNITS_FILE = "time_units.json"
 TIME = "time"  # the dimension of time units; its base unit is the day
+SCORE = "score"  # the dimension of scales' points, and of a bare number of a score
 
 _Code = Annotated[str, Field(min_length=1, pattern=r"^\S+$")]  # UCUM, no whitespace
 _Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -414,6 +415,8 @@ def quantity_reads(name: str, unit: str | None) -> bool | None:
     dims = quantity_dimensions(words[-1].strip(".,;:()")) if words else frozenset()
     if not dims:
         return None
+    if unit is None:
+        return SCORE in dims  # a bare number reads a score ("Ferriman-Gallwey score > 8"), no length
     return dimension(unit) in dims
 
 

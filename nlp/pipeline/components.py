@@ -32,7 +32,7 @@ from spacy.util import filter_spans
 from nlp.core.knowledge import cue
 from nlp.core.labels import Anchor, listed_together
 from nlp.core.lexicon import Lexicon, LexiconEntry, bound_prefix_before, load_lexicon
-from nlp.core.units import dimension, dimension_word_re, in_quantity_name, names_nothing, quantity_dimensions
+from nlp.core.units import SCORE, dimension, dimension_word_re, in_quantity_name, names_nothing, quantity_dimensions
 from nlp.core.vocabulary import load_vocabulary
 from nlp.core.windows import anchor_of
 from nlp.pipeline.abbreviations import ABBREVIATIONS_KEY, short_form_spans
@@ -1060,11 +1060,31 @@ def _name_word(t: Token, values: set[int], proper: bool = False) -> bool:
         and ((proper and t.text[:1].isupper()) or cue("quantity_name_cut").fullmatch(t.lower_) is None)
 
 
+_SCALE_NAMED_AFTER = 6  # tokens after a score's value in which a scale the NER named is the score's ("on the MADRS")
+
+
+def _score_named(doc: Doc, span: Span, name: str, v: Span) -> bool:
+    """Whether the words before "score" name the score the value ``v`` after them reads: not where the NER
+    named it, or the scale after the value ("a score of 46 or more on the ... scale"; not a span
+    of it that swallows the value), nor a person who scores (cue ``person_word``: "Patients score
+    ≤19 on the ..."), nor a name cut at a hyphen ("CMTNS-v2 score"), nor a level with no comparator
+    ("if the Beighton score was 1 point below the ... cut-off")."""
+    if span.end > v.start:
+        return False  # a score named after its value is the NER's to find ("≥ 3 points on the ... score")
+    if any(m._.source == "model" and m.start < v.end + _SCALE_NAMED_AFTER and span.start < m.end
+           and not (m.start < v.end and v.start < m.end) for m in doc.ents):
+        return False
+    if cue("person_word").search(name) or (span.start > 0 and doc[span.start - 1].text == "-" and not doc[span.start - 1].whitespace_):
+        return False
+    return v._.comparator is not None or v._.value_high is not None
+
+
 def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> list[Span]:
     """Quantities no vocabulary has, named by a word that says what is measured (units.json
     ``dimension_words``) and read by a value in that word's dimension: "Ovarian cysts more than
     4 cm in diameter", "The diameter of the cartilage defect ... is less than 5mm", "Dental crest
-    size less than 5 mm", "Glomerular sclerosis ratio ≤ 50%". The word (with the free words before
+    size less than 5 mm", "Glomerular sclerosis ratio ≤ 50%"; a score's, by a bare number too
+    ("Ferriman Gallwey score >8", ``_score_named``). The word (with the free words before
     it) becomes a MEASUREMENT span without a concept, its ``concept_name`` the quantity's name as
     written ("X of the Y" as "Y X"; without a word that says how it is expressed: "Glomerular
     sclerosis"); stage 4 reads it like an analyte of the NER that no
@@ -1079,7 +1099,12 @@ def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> l
         dim = dimension(v._.unit) if v.label_ == "VALUE" else _RELATIVE if v.label_ == "REF_RANGE" else None
         cid = None
         if dim is None:
-            found = _count_after(doc, v, in_values) if v.label_ == "VALUE" and v._.unit is None else None
+            bare = v.label_ == "VALUE" and v._.unit is None
+            found = _count_after(doc, v, in_values) if bare else None
+            if found is None and bare:
+                # a bare number after a score's name no vocabulary has: "Ferriman Gallwey score >8",
+                # "Prediction rule score of 10 or less"
+                found = _quantity_before(doc, text, v, SCORE, in_values)
         else:
             found = _quantity_after(doc, text, v, dim, in_values) or _quantity_before(doc, text, v, dim, in_values)
             if found is None and dim == "area":
@@ -1087,6 +1112,8 @@ def _quantities(doc: Doc, text: str, values: list[Span], taken: list[bool]) -> l
         if found is None:
             continue
         span, name = found
+        if SCORE in quantity_dimensions(doc[span.end - 1].text) and not _score_named(doc, span, name, v):
+            continue
         first = span.start  # the words before the dimension word that no rule entity holds
         while first < span.end and any(taken[i] for i in range(first, span.end)):
             first += 1
@@ -1200,7 +1227,8 @@ def _quantity_before(doc: Doc, text: str, v: Span, dim: str, values: set[int]) -
         if word is None:
             return None
         complement: list[Token] = []
-        if (of := cue("quantity_of").match(text, m.end())) is not None:
+        if (of := cue("quantity_of").match(text, m.end())) is not None and SCORE not in quantity_dimensions(m.group("word")):
+            # (a score's "of" leads to its value: "Pugh score of Class A or less than 6")
             at = doc.char_span(of.end(), of.end() + 1, alignment_mode="expand")
             i = at.start if at is not None else len(doc)
             while i < v.start and len(complement) < 4 and _name_word(doc[i], values):

@@ -114,6 +114,41 @@ def test_stenosis_keeps_its_threshold(nlp, text: str, expected) -> None:  # type
     assert _quantities(nlp, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a score no vocabulary has, named right before a bare number, a range or points (ctgov-msc
+    # NCT05279768, NCT04288934, NCT05152160; LCT NCT03868709)
+    ("Hyperandrogenism with a clinical and laboratory proof (Ferriman Gallwey score >8)",
+     [("Ferriman Gallwey score", 8.0, None, None)]),
+    ("Prediction rule score of 10 or less", [("Prediction rule score", None, 10.0, None)]),
+    ("EOCG score ≤ 3 points.", [("EOCG score", None, 3.0, "{score}")]),
+    ("at high risk according to the ARISCAT risk score (ARISCAT predictive score ≥45).", [("ARISCAT predictive score", 45.0, None, None)]),
+])
+def test_score_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a person who scores names no score; the scale is named after the value (ctgov-msc NCT00976430)
+    ("Patients score ≤19 on the Montgomery-Asberg Rating Scale", [("Montgomery-Asberg Rating Scale", None, 19.0, None)]),
+    # a level with no comparator is no threshold (LCT NCT03869307)
+    ("Historical HSD if the Beighton score was 1 point below the age and sex-specific cut-off", []),
+    # the value before the score's name is not its reading (LCT NCT03927794)
+    ("Subjects with early carious lesions Class V of ICDAS score 1-2.", [("ICDAS score", 1.0, 2.0, None)]),
+    # a name the NER found stays whole, not cut at its hyphen (ctgov-msc NCT05456243)
+    ("Atrial Fibrillation: CHA2DS2-VASc score 7-9", [("CHA2DS2-VASc score", 7.0, 9.0, None)]),
+])
+def test_score_named_only_by_its_words(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _quantities(nlp, text) == expected
+
+
+def test_score_is_read_by_a_bare_number() -> None:
+    """A bare number is a reading of a score, never of a length (units.json ``dimension_words``)."""
+    assert quantity_reads("Ferriman Gallwey score", None) is True
+    assert quantity_reads("cartilage defect diameter", None) is False
+    assert quantity_reads("Lansky score", "%") is True
+    assert quantity_reads("Lansky score", "mm") is False
+
+
 def test_stenosis_threshold_is_what_the_condition_means(nlp) -> None:  # type: ignore[no-untyped-def]
     """"Ipsilateral carotid stenosis (>50%, by Doppler studies)" excludes a stenosis above 50%, not
     every carotid stenosis (ctgov-msc NCT03896568): the condition gives way to its degree, as
