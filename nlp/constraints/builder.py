@@ -2417,8 +2417,12 @@ class _Builder:
         apart, or values joined to them ("diameter larger than 2 cm and smaller than 4 cm"), in
         the dimensions of the word its span ends in ("ratio" of "Glomerular sclerosis"), or a bare
         number for the things a count counts."""
-        if val.end <= quantity.start and quantity_reads(quantity.text, None):
-            return False  # a score reads the value after its name ("Class V of ICDAS score 1-2": 1 to 2)
+        if val.end <= quantity.start and quantity_reads(quantity.text, None) and any(
+                x.label in _VALUE_LABELS and x.start >= quantity.end and cue("quantity_gap").fullmatch(self.text[quantity.end:x.start])
+                for x in self.ents):
+            # a score with a value of its own after its name reads that one ("Class V of ICDAS score
+            # 1-2": 1 to 2; "a total score of ≥ 5 on the following DIC score" has none after)
+            return False
         lo, hi = (quantity.end, val.start) if quantity.end <= val.start else (val.end, quantity.start)
         values = [(e.start, e.end) for e in self.ents if e.label in _VALUE_LABELS and lo <= e.start and e.end <= hi]
         gap = "".join(self.text[a:b] for a, b in _outside(lo, hi, values))

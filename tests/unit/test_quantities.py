@@ -134,6 +134,9 @@ def test_score_keeps_its_threshold(nlp, text: str, expected) -> None:  # type: i
     ("Historical HSD if the Beighton score was 1 point below the age and sex-specific cut-off", []),
     # the value before the score's name is not its reading (LCT NCT03927794)
     ("Subjects with early carious lesions Class V of ICDAS score 1-2.", [("ICDAS score", 1.0, 2.0, None)]),
+    # ... unless the score has no value of its own after its name (ctgov-msc NCT05354141)
+    (("Overt Disseminated Intravascular Coagulopathy (DIC) as evidenced by a total score of ≥ 5 on the following DIC "
+      "score from International Society of Thrombosis & Hemostasis:"), [("DIC score", 5.0, None, None)]),
     # a name the NER found stays whole, not cut at its hyphen (ctgov-msc NCT05456243)
     ("Atrial Fibrillation: CHA2DS2-VASc score 7-9", [("CHA2DS2-VASc score", 7.0, 9.0, None)]),
 ])
