@@ -768,7 +768,7 @@ def _ages_share_units(text: str, found: list[ValueMatch]) -> list[ValueMatch]:
             out[i] = replace(v, unit="a", unit_text="")
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if not cue("range_join").fullmatch(text[a.end:b.start]) or not _one_interval(a, b):
+        if not (cue("range_join").fullmatch(text[a.end:b.start]) and _one_interval(a, b)) and not _outside(text, a, b):
             continue
         if a.unit is None and b.is_time and a.value_high is None:
             out[i] = replace(a, unit=b.unit, unit_text="")
@@ -806,10 +806,20 @@ def _joined_end(text: str, found: list[ValueMatch], i: int, j: int) -> bool:
     """Whether value ``i`` is joined to value ``j`` as the other end of one range: by "and" / "to"
     / "-" (cue ``range_join``), or, when the two bound one interval from both sides, by a comma or
     "but" (cue ``interval_join``: "Age ≥18 years, and ≤75 years", "greater than or equal to 18
-    years but less than or equal to 55 years")."""
+    years but less than or equal to 55 years"), or as the ends of the values outside one
+    (``_outside``: "Patients <18 or > 70 years")."""
     a, b = sorted((found[i], found[j]), key=lambda v: v.start)
     gap = text[a.end:b.start]
-    return cue("range_join").fullmatch(gap) is not None or (cue("interval_join").fullmatch(gap) is not None and _one_interval(a, b))
+    return cue("range_join").fullmatch(gap) is not None or (cue("interval_join").fullmatch(gap) is not None and _one_interval(a, b)) \
+        or _outside(text, a, b)
+
+
+def _outside(text: str, a: ValueMatch, b: ValueMatch) -> bool:
+    """Two comparisons joined by "or" (cue ``outside_join``) that bound the values outside one
+    interval, the upper bound first ("<18 or > 70 years", "<30 or >69 years old"): the two ends of
+    one quantity, which share its unit."""
+    return cue("outside_join").fullmatch(text[a.end:b.start]) is not None and a.comparator in ("<", "<=") \
+        and b.comparator in (">", ">=") and a.value < b.value
 
 
 def _one_interval(a: ValueMatch, b: ValueMatch) -> bool:

@@ -149,6 +149,7 @@ CUE_CASES = [
     ("age_before_bare", "Men and women who are age in the range ", "Women of childbearing age "),  # NCT01547689
     ("age_after_bare", "-year-old women", " age-related"),  # LCT NCT03860064
     ("interval_join", ", and ", " or "),  # ctgov-msc NCT04346368
+    ("outside_join", " or ", " and "),  # ctgov-msc NCT02104440 "Patients <18 or > 70 years"
     # "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
     # duration right after a word for people (NCT01529008)
     ("person_before", "Men or women between ", "patients with diabetes for "),

@@ -109,6 +109,11 @@ def _ranges(cs: list[Any]) -> list[tuple[float | None, float | None, str | None]
     # a word for people, then "between" / "from" and the years (they were not read)
     ("Men or women between 18 and 70 years (inclusive) with a diagnosis of osteonecrosis", [(18, 70, "a")]),  # ctgov-msc NCT01529008
     ("Males and females from 18 years and above.", [(18, None, "a")]),  # ctgov-msc NCT03343782
+    # two comparisons joined by "or" that bound the ages outside one interval share the unit and
+    # the age (the second, or the first, was not read)
+    ("Patients <18 or > 70 years.", [(None, 18, "a"), (70, None, "a")]),  # ctgov-msc NCT02104440
+    ("Patients <18 ou >80 years", [(None, 18, "a"), (80, None, "a")]),  # ctgov-msc NCT02472002 (French "ou")
+    ("<30 or >69 years old", [(None, 30, "a"), (69, None, "a")]),  # LCT NCT03925142
 ])
 def test_grammar_ages(nlp, text: str, ranges: list[tuple[float | None, float | None, str]]) -> None:  # type: ignore[no-untyped-def]
     assert _ranges(_constraints(nlp, text, "age")) == ranges
