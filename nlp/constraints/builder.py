@@ -387,6 +387,7 @@ class _Builder:
         # values an analyte named cannot take (a unit it is not measured in, a number outside its
         # plausible values: "serum creatinine above 120 mmol/L"), by the value's offset
         self.unfit: dict[int, tuple[str, str]] = {}
+        self._pairs_read: set[int] = set()  # starts of systolic/diastolic pairs read (``_link`` of a pair)
         # values with no comparator on a measured quantity ("an ESR result of 28mm/hr", "c-peptide
         # fasting 1ng/ml"): no threshold is certain, and "=" is none a criterion means
         self.bare: dict[int, tuple[str, str]] = {}
@@ -549,6 +550,9 @@ class _Builder:
             # level defines menopause or childbearing potential, not a threshold of eligibility
             unresolved_list.append(_STATE_DEFINED)
         if val.second_value is not None and cid in ("blood_pressure", "systolic_blood_pressure", "diastolic_blood_pressure", None):
+            if val.start in self._pairs_read:
+                return  # "Systolic/diastolic blood pressure > 140/90": one pair, read once for the two names
+            self._pairs_read.add(val.start)
             g = group or self._group()
             for sub, v in (("systolic_blood_pressure", val.value), ("diastolic_blood_pressure", val.second_value)):
                 self._add(Kind.MEASUREMENT, start, val.end, concept=sub, bounds=[(val.comparator or ">=", v)],

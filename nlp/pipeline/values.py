@@ -95,6 +95,15 @@ _BP_RE = re.compile(
     rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?P<n1>\d{{2,3}})\s*(?:{_MMHG})?\s*/\s*(?P<n2>\d{{2,3}})\s*(?P<u>{_MMHG})",
     re.I,
 )
+# a pair with no unit after a blood pressure's words ("Uncontrolled high blood pressure (>180/110)",
+# "BP less than 90/60"; cue ``pressure_pair_before``): systolic over diastolic, in mmHg, the first the
+# higher, each in a pressure's range (no date, ratio or fraction)
+_BP_BARE_RE = re.compile(
+    rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?<![\d./])(?P<n1>\d{{2,3}})\s*/\s*(?P<n2>\d{{2,3}})(?![\d/]|[.,]\d|\s*(?:%|(?:{UNIT_RE})\b))",
+    re.I,
+)
+_BP_BARE_SYSTOLIC = (60.0, 300.0)
+_BP_BARE_DIASTOLIC = (30.0, 200.0)
 # the limit of the normal range itself, named after a comparator with no number ("CRP greater than
 # upper limit of normal (ULN)", "serum creatinine ≤ the upper limit of normal", "Phosphate level <
 # LLN"): one times it; a bare "normal" ("above normal") is no limit, a multiple after it
@@ -429,6 +438,14 @@ def find_values(text: str) -> list[ValueMatch]:
         out.append(ValueMatch(m.start() if m.group("cmp") else m.start("n1"), m.end(), cmp_,
                               float(m.group("n1")), None, "mm[Hg]", m.group("u"), float(m.group("n2"))))
         taken.append((out[-1].start, out[-1].end))
+    for m in _BP_BARE_RE.finditer(text) if "/" in text else ():
+        sys_, dia = float(m.group("n1")), float(m.group("n2"))
+        start = m.start() if m.group("cmp") else m.start("n1")
+        if free(start, m.end()) and dia < sys_ and _BP_BARE_SYSTOLIC[0] <= sys_ <= _BP_BARE_SYSTOLIC[1] \
+                and _BP_BARE_DIASTOLIC[0] <= dia <= _BP_BARE_DIASTOLIC[1] \
+                and cue("pressure_pair_before").search(text, max(0, start - 60), start):
+            out.append(ValueMatch(start, m.end(), comparator_of(m.group("cmp")), sys_, None, "mm[Hg]", "", dia))
+            taken.append((start, m.end()))
     for m in _SCALE_RE.finditer(text) if has_scale else ():
         v = _scale_value(text, m)
         if v is not None and free(v.start, v.end):

@@ -75,6 +75,32 @@ def test_constraints_blood_pressure_or_group(nlp) -> None:  # type: ignore[no-un
     assert cs[0].alternative and cs[1].alternative
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a pair with no unit after a blood pressure's words is systolic over diastolic, in mmHg (it was
+    # unread, or the systolic half read as any blood pressure)
+    ("Uncontrolled high blood pressure (>180/110)", [(">", 180), (">", 110)]),  # ctgov-msc NCT01216865
+    ("Patients with uncontrolled hypertension (defined as blood pressure> 180/110 on more than one occasion).",
+     [(">", 180), (">", 110)]),  # ctgov-msc NCT01745744
+    ("heart failure unresponsive to medical treatment or baseline sitting BP less than 90/60.", [("<", 90), ("<", 60)]),  # NCT02611167
+    # named as two analytes, the pair is read once, each half its own (the diastolic was "> 140": LCT NCT03925142)
+    ("Systolic/diastolic blood pressure > 140/90", [(">", 140), (">", 90)]),
+])
+def test_constraints_blood_pressure_pair_without_unit(nlp, text: str, expected) -> None:  # type: ignore[no-untyped-def]
+    cs = [c for c in cons(nlp, text, "Exclusion") if c.kind == "measurement" and c.concept and "blood_pressure" in c.concept.id]
+    assert brief(cs) == [("measurement", f"{which}_blood_pressure", cmp_, value, "mm[Hg]")
+                         for which, (cmp_, value) in zip(("systolic", "diastolic"), expected, strict=True)]
+
+
+@pytest.mark.parametrize("text", [
+    "hypertension, platelets 100/150",  # the second number higher: no pressure pair
+    "blood pressure of 120/80 mg",  # a unit of another quantity after it
+    "Date of blood pressure reading 12/10",  # out of a pressure's range
+])
+def test_constraints_not_a_blood_pressure_pair(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in cons(nlp, text, "Exclusion") if c.kind == "measurement" and c.concept
+                and c.concept.id in ("systolic_blood_pressure", "diastolic_blood_pressure")]
+
+
 @pytest.mark.parametrize(
     ("text", "section", "expected"),
     [

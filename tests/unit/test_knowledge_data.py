@@ -150,6 +150,7 @@ CUE_CASES = [
     ("age_after_bare", "-year-old women", " age-related"),  # LCT NCT03860064
     ("interval_join", ", and ", " or "),  # ctgov-msc NCT04346368
     ("outside_join", " or ", " and "),  # ctgov-msc NCT02104440 "Patients <18 or > 70 years"
+    ("pressure_pair_before", "hypertension (defined as blood pressure> ", "Platelets "),  # ctgov-msc NCT01745744
     # "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
     # duration right after a word for people (NCT01529008)
     ("person_before", "Men or women between ", "patients with diabetes for "),
