@@ -103,6 +103,7 @@ CUE_CASES = [
     ("aside_age_group", "women ", "smear "),
     ("aside_age_owner", "Pediatric age group population ", "mammography "),
     ("age_of_other", "gestational age at birth ", "Patients of reproductive age "),
+    ("age_of_other", "Parent/legal guardian ", "Patient "),  # ctgov-msc NCT03706482
     ("reproductive_subgroup", "Negative pregnancy test in women", "Postmenopausal women"),
     ("reproductive_life_stage", "female patients of reproductive age", "Postmenopausal women"),  # NCT05520112
     # "a ratio of the partial pressure of arterial oxygen to the fraction of inspired oxygen" (LCT NCT03865056)
