@@ -1528,6 +1528,7 @@ class ContextTagger(PerDoc):
         _examples_end_exceptions(ents, text, exceptions)
         _negation_through_or_lists(ents, text)
         _negation_through_result_lists(ents, text)
+        _negation_through_tested_lists(ents, text)
         _negation_through_bracketed_lists(ents, text)
         _negation_through_examples(ents, text)
         _negation_through_colon_lead(ents, text)
@@ -1768,6 +1769,30 @@ def _negation_through_result_lists(all_ents: Sequence[Span], text: str) -> None:
         lead = next((m for m in reversed(cues) if start <= m.start() and m.end() <= prev.start_char), None)
         if lead is not None and not stop.search(text, lead.end(), e.start_char):
             e._.negated = True
+
+
+def _negation_through_tested_lists(all_ents: Sequence[Span], text: str) -> None:
+    """"Negative" right before a list (cue ``result_negative_lead``) whose last item the test's
+    word follows (cue ``test_after``) is the result of testing for every item: "Negative human
+    immunodeficiency virus (HIV), hepatitis B (HBV), hepatitis C (HCV) serology" lacks all three
+    (each was required present, the test word being past the first's reach). The items are
+    joined as in a result list (cue ``result_list_join``), in one sentence (cue ``sentence_cut``)."""
+    if "egative" not in text:
+        return
+    ents = sorted((e for e in all_ents if e.label_ in _COLON_LISTED), key=lambda e: e.start_char)
+    join, lead, after, cuts = cue("result_list_join"), cue("result_negative_lead"), cue("test_after"), _cut_ends(text, cue("sentence_cut"))
+    runs: list[list[Span]] = []
+    for e in ents:
+        if runs and join.fullmatch(text[runs[-1][-1].end_char:e.start_char]) \
+                and _start_before(cuts, e.start_char) <= runs[-1][0].start_char:
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    for run in runs:
+        if len(run) > 1 and lead.search(text, max(0, run[0].start_char - 20), run[0].start_char) \
+                and after.match(text[run[-1].end_char:]):
+            for e in run:
+                e._.negated = True
 
 
 def _negation_through_examples(ents: Sequence[Span], text: str) -> None:

@@ -454,8 +454,29 @@ def test_context_negation_reaches_each_item_of_a_comma_or_list(nlp, text: str, a
     ("No suspicion for a head injury and/or negative head CT scan for intracranial hemorrhage", {"icd10cm_i62_9"}, set()),
     # no test named between them: the item after "for" is not what is negative
     ("Negative pregnancy test, and HIV infection", set(), {"hiv"}),
+    # the test named after the list (cue result_negative_lead, test_after): ctgov-msc NCT02932852 required all three
+    ("Negative human immunodeficiency virus (HIV), hepatitis B (HBV), hepatitis C (HCV) serology",
+     {"hiv", "hepatitis_b", "hepatitis_c"}, set()),
+    # "negative results of" (ctgov-msc NCT04213131 required syphilis)
+    ("Patients with normal results of routine blood tests, and negative results of HIV and syphilis", {"hiv", "syphilis"}, set()),
+    # no test word after the list: no result
+    ("Negative attitude, diabetes and hypertension", set(), {"diabetes"}),
+    ("HIV, hepatitis B or hepatitis C positive serology", set(), {"hiv", "hepatitis_b", "hepatitis_c"}),
 ])
 def test_context_a_negative_result_reaches_each_item_of_its_list(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
+    read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]
+    assert absent <= {cid for cid, p in read if p is False}, read
+    assert present <= {cid for cid, p in read if p is True}, read
+
+
+@pytest.mark.parametrize(("text", "absent", "present"), [
+    # "do not present" negates what follows it (LCT NCT03868878 required each disease); not what
+    # comes before it
+    ("do not present severe cardiovascular disease, kidney disease, liver disease or limiting cognitive disease",
+     {"cardiac_dysfunction", "renal_dysfunction", "hepatic_dysfunction"}, set()),
+    ("Patients with diabetes who do not present foot ulcers", set(), {"diabetes"}),
+])
+def test_context_do_not_present_negates_what_follows(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
     read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]
     assert absent <= {cid for cid, p in read if p is False}, read
     assert present <= {cid for cid, p in read if p is True}, read

@@ -72,6 +72,7 @@ CUE_CASES = [
     ("result_negation", "a site that is free from infection", "a site that is free to walk"),
     # NCT04011059 "Negative serology for HIV"; a positive one is no negation
     ("result_negation", "Negative serology for HIV", "Positive serology for HIV"),
+    ("result_negation", "negative results of HIV", "negative impact of HIV"),  # ctgov-msc NCT04213131
     # NCT02104713 "HIV 1 / 2, HTLV I/II": the types of the item before the join
     ("type_number_after", " 1 / 2, ", "1.5 mg, "),
     ("bracketed_list_close", "(ascites, hepatic encephalopathy, etc.)", "(as confirmed by serology"),
@@ -263,6 +264,8 @@ CUE_CASES = [
     ("other_trial", "participating in another study", "participate in the clinical trial"),
     ("prior_trial", "completed the parent study", "consent prior to any study procedures"),
     ("test_after", " skin (PPD) test", " infection"),
+    ("test_after", " (HCV) serology", " (HCV) infection"),  # ctgov-msc NCT02932852
+    ("result_negative_lead", "Negative ", "Positive "),  # ctgov-msc NCT02932852
     ("lacking_after", " without a functioning ", " with a "),  # NCT02501811
     ("accompanied_by", "mg/dl and presence of urine ketones", "presenting with"),  # NCT00721045
     ("additive_join", ", as well as heaptitis B surface antigen", ", such as"),  # NCT04749667
