@@ -475,6 +475,9 @@ def test_context_a_negative_result_reaches_each_item_of_its_list(nlp, text: str,
     ("do not present severe cardiovascular disease, kidney disease, liver disease or limiting cognitive disease",
      {"cardiac_dysfunction", "renal_dysfunction", "hepatic_dysfunction"}, set()),
     ("Patients with diabetes who do not present foot ulcers", set(), {"diabetes"}),
+    # after a modal too (ctgov-msc NCT02484560 required cancer, allergy and a bleeding diathesis)
+    ("Patients must also not present any indication of cancer, allergic disease, nor bleeding diathesis.",
+     {"malignancy", "allergy", "coagulopathy"}, set()),
 ])
 def test_context_do_not_present_negates_what_follows(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
     read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]
