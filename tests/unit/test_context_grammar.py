@@ -486,6 +486,19 @@ def test_context_do_not_present_negates_what_follows(nlp, text: str, absent: set
 
 
 @pytest.mark.parametrize(("text", "absent", "present"), [
+    # "without evidence of" reaches as far past its "of" as "no evidence of" (ctgov-msc NCT02104440,
+    # NCT02687646 required a lung disease)
+    ("Normal pulmonary function without evidence of severe obstructive or restrictive lung disease", {"pulmonary_disease"}, set()),
+    # ... but no evidence of improvement after a therapy says it was given (ctgov-msc NCT01745744, NCT02287974)
+    ("non-healing present ulcers > 4 weeks, without evidence of improvement with conventional therapy", set(), {"standard_therapy"}),
+])
+def test_context_without_evidence_of(nlp, text: str, absent: set[str], present: set[str]) -> None:  # type: ignore[no-untyped-def]
+    read = [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind in ("condition", "therapy")]
+    assert absent <= {cid for cid, p in read if p is False} and not absent & {cid for cid, p in read if p is True}, read
+    assert present <= {cid for cid, p in read if p is True} and not present & {cid for cid, p in read if p is False}, read
+
+
+@pytest.mark.parametrize(("text", "absent", "present"), [
     # ctgov-msc NCT02104440, NCT04654286, NCT03861819: the bracket's later items lay past ConText's six tokens
     ("with no history of ischemic heart disease (angina or myocardial infarction) in the previous 6 months",
      {"ischemic_heart_disease", "angina", "myocardial_infarction"}, set()),
