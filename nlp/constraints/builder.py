@@ -102,6 +102,7 @@ _TIME_CODES = frozenset(time_unit_codes())
 _REFERENCE_CONCEPTS = frozenset({"diagnostic_manual"})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 _UNFIT = "a value the analyte named cannot take, in its unit or its plausible values"
+_KIND_BY_NEGATION = "a kind named by what it is not, which no code names"
 _BARE = "a level with no comparator, which states no threshold"
 _STATE_DEFINED = "a hormone level that defines menopause or childbearing potential, not a threshold of eligibility"
 _ADEQUACY = "a function said adequate, or impaired as defined after: whether a diagnosis under its dysfunction makes it so is judged"
@@ -394,6 +395,8 @@ class _Builder:
         self.unread_conditions: list[str] = []  # conditions of a value nothing reads ("(if ... EDSS >= 5.5)")
         self.unread_stages: list[str] = []  # a diagnosis' stage or grade no constraint reads ("CKD stages 4 and 5")
         self.unread_thresholds: list[str] = []  # a diagnosis' measured threshold no constraint reads ("scoliosis > 20°")
+        self.unread_kinds: list[str] = []  # kinds named by what they are not ("non-cardiac condition": ``_kind_by_negation``)
+        self._kind_heads: dict[int, str] = {}  # start of the word a "non-" kind is of -> the kind's words
         self._courses: set[int] = set()  # starts of the times read as a course's length
         self._changes: set[int] = set()  # starts of values read as alternative sizes of a change
         self._required: dict[int, str] = {}  # id of a treatment draft -> the words a condition requires it by
@@ -1162,7 +1165,11 @@ class _Builder:
                     # an exposure (a patient taking streptomycin without an allergy is not excluded)
                     self._allergens.setdefault(id(allergy), []).append(e)
                     continue
+                if self._kind_by_negation(e):
+                    continue
                 d = self._presence(kind, e)
+                if e.start in self._kind_heads:
+                    d.unresolved.append(f"named as a kind by what it is not ({self._kind_heads[e.start]!r}): narrower than read")
                 seen_concepts[key] = d
                 last_presence = d
                 self._infer(d, e, scope="evidence")
@@ -1462,6 +1469,31 @@ class _Builder:
         prev = self.optional[-1] if self.optional else None
         return prev is not None and lead_end <= prev.start and prev.end <= e.start \
             and cue("negated_list_join").fullmatch(self.text[prev.end:e.start]) is not None
+
+    def _kind_by_negation(self, e: Entity) -> bool:
+        """"non-" before a mention that modifies what follows it ("Non-cardiac condition that limits
+        lifespan", "non-epileptic seizures", "non-ischemic cardiomyopathy", "Non-steroid
+        anti-inflammatory"; cue ``negated_kind_head``) or that is itself a modifier and its head
+        ("non-hematological malignancy", "non-invasive mechanical ventilation") names a kind of the
+        thing by what it is not: nothing about the patient's lack of the word negated (each was read
+        as its absence: in an exclusion, every patient without heart disease, without epilepsy,
+        without steroids was turned away). Named in the criterion's reason (``unread_kinds``), no
+        constraint; "non-smoker", "non-pregnant women", "non-dialysis dependent" are absences."""
+        s0, s1 = self.crit_span
+        prefix = cue("prefix_negation").search(self.text[max(s0, e.start - 4):e.start])
+        if prefix is None:
+            return False
+        head = cue("negated_kind_head").match(self.text[e.end:min(s1, e.end + 60)])
+        if head is None and (len(e.text.split()) < 2 or cue("negated_state_end").search(e.text)):
+            return False
+        end = e.end + head.end() if head is not None else e.end
+        said = self.text[max(s0, e.start - 4) + prefix.start():end]
+        self.unread_kinds.append(said)
+        if head is not None:
+            # the thing it names a kind of, read as a mention of its own, is broader than the kind
+            # ("non-diabetic renal disease" is no renal disease at large)
+            self._kind_heads[e.end + head.start("head")] = said
+        return True
 
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
@@ -3575,6 +3607,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
             return CriterionConstraints((), False, f"not recognised: {_unlinked(unlinked)}", logic)
         if unvalued:
             return CriterionConstraints((), False, f"not recognised: {_unvalued(unvalued)}", logic)
+        if b.unread_kinds:
+            return CriterionConstraints((), False, f"not computable: {_KIND_BY_NEGATION} ({_quoted(b.unread_kinds)})", logic)
         if b.stateless:
             named = _quoted([e.text for e in b.stateless])
             return CriterionConstraints((), False, f"not computable: {named} named with no state or value to compare", logic)
@@ -3607,6 +3641,8 @@ def build_criterion(crit_id: str, section: str, entities: Sequence[Entity], elig
         notes.append(f"partly not computable: a threshold of a diagnosis the vocabularies do not measure ({_quoted(b.unread_thresholds)})")
     if b.reading_conditions:
         notes.append(f"how a value is taken ({_quoted(b.reading_conditions)}): no condition of eligibility")
+    if b.unread_kinds:
+        notes.append(f"partly not computable: {_KIND_BY_NEGATION} ({_quoted(b.unread_kinds)})")
     return CriterionConstraints(tuple(constraints), True, "; ".join(notes) or None, logic)
 
 

@@ -1137,3 +1137,40 @@ def test_context_a_consent_phrase_after_an_unspecified_illness_stays(nlp) -> Non
     kinds = _kinds(nlp, "Severe concurrent illness limiting life expectancy, inadequate understanding of the study protocol, "
                         "drug abuse", "exclusion")  # NCT02302599
     assert "judgement" in kinds and "consent" in kinds
+
+
+@pytest.mark.parametrize(("text", "section", "unread"), [
+    # "non-" before a word that modifies what follows names a kind of that thing by what it is not:
+    # no constraint about the word negated (each was its absence: in an exclusion every patient
+    # without heart disease, epilepsy or steroids was turned away)
+    ("Non-cardiac condition that limits lifespan to < 1 year", "exclusion", "cardiac_dysfunction"),  # ctgov-msc NCT00587990
+    ("Functional somatic syndromes (e.g. fibromyalgia, non-epileptic seizures)", "exclusion", "epilepsy"),  # LCT NCT03925259
+    ("Non-steroid anti-inflammatory (NSAID) use", "exclusion", "corticosteroid"),  # LCT NCT03866200
+    ("non-hematological malignancy", "exclusion", "hematologic_malignancy"),  # ctgov-msc NCT01526850: the word and its head one mention
+    ("Treated RA patients by non-biological drugs", "inclusion", "biologic_therapy"),  # ctgov-msc NCT03333681
+])
+def test_context_non_before_a_modifier_names_a_kind(nlp, text: str, section: str, unread: str) -> None:  # type: ignore[no-untyped-def]
+    from nlp.analyze import parse_record
+
+    head = "Inclusion Criteria" if section == "inclusion" else "Exclusion Criteria"
+    [crit] = parse_record(TrialRecord(source="t", format="text", eligibility_text=f"{head}:\n\n* {text}\n"), nlp).criteria
+    assert unread not in {c.concepts.concept.id for c in crit.constraints if c.kind in ("condition", "therapy")}
+    assert "a kind named by what it is not" in (crit.reason or "")
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    # the word "non-" negates is the patient's state: its absence
+    ("Non-smokers", "tobacco_use"),
+    ("Non-pregnant patients with critical limb ischemia", "pregnancy"),  # ctgov-msc NCT01558908
+    ("Non-dialysis dependent (NDD)", "end_stage_renal_disease"),  # LCT NCT03929900
+])
+def test_context_non_before_a_state_is_its_absence(nlp, text: str, absent: str) -> None:  # type: ignore[no-untyped-def]
+    assert (absent, False) in [(c.concepts.concept.id, c.present) for c in _read(nlp, text) if c.kind == "condition"]
+
+
+def test_context_the_thing_a_non_kind_is_of_is_doubted(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"non-diabetic renal disease" is narrower than renal disease: its exclusion is no certain
+    reading (ctgov-msc NCT01843387, a diabetic kidney disease trial, turned every patient away)."""
+    [c] = [c for c in _read(nlp, "Subjects with non-diabetic renal disease e.g. known polycystic kidney disease", "exclusion")
+           if c.kind == "condition" and c.concepts.concept.id == "renal_dysfunction"]
+    assert any("named as a kind by what it is not" in u for u in c.provenance.unresolved)

@@ -266,6 +266,9 @@ CUE_CASES = [
     ("test_after", " skin (PPD) test", " infection"),
     ("test_after", " (HCV) serology", " (HCV) infection"),  # ctgov-msc NCT02932852
     ("result_negative_lead", "Negative ", "Positive "),  # ctgov-msc NCT02932852
+    ("negated_kind_head", " condition that limits lifespan", " patients with"),  # ctgov-msc NCT00587990 "Non-cardiac condition"
+    ("negated_state_end", "dialysis dependent", "hematological malignancy"),  # ctgov-msc NCT03929900 "Non-dialysis dependent"
+    ("negated_state_end", "infected wound", "infected persons"),  # ctgov-msc NCT03509870 "non-infected wound": the patient's wound
     ("lacking_after", " without a functioning ", " with a "),  # NCT02501811
     ("accompanied_by", "mg/dl and presence of urine ketones", "presenting with"),  # NCT00721045
     ("additive_join", ", as well as heaptitis B surface antigen", ", such as"),  # NCT04749667
