@@ -158,6 +158,18 @@ def test_context_inability_to_use_a_drug_is_no_non_use(nlp) -> None:  # type: ig
 def test_context_unwilling_to_stop_is_not_a_refusal_of_the_drug(nlp) -> None:  # type: ignore[no-untyped-def]
     [c] = _therapies(nlp, "Unwilling to stop anticoagulants before surgery", "exclusion")
     assert c.present is True
+    # "forgo" is stopping too (ctgov-msc NCT05288725 excluded every patient not taking pain medication)
+    [c] = _therapies(nlp, "Subjects who are unwilling to forgo pain medication during the study", "exclusion")
+    assert c.present is True
+
+
+def test_context_a_decline_is_no_refusal(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"cognitive decline" is no refusal of what follows (LCT NCT03928613 excluded every patient
+    without Parkinson's disease); a patient who declines a treatment refuses it."""
+    found = {c.concepts.concept.id: c.present for c in _conditions(
+        nlp, "Any neurological conditions causing cognitive decline such as Parkinson's disease", "exclusion")}
+    assert found.get("parkinsons_disease") is True
+    assert [c.present for c in _read(nlp, "Patients who decline blood transfusions", "exclusion") if c.kind == "procedure"] == [False]
 
 
 def test_context_refusal_governs_only_the_first_concept_after_it(nlp) -> None:  # type: ignore[no-untyped-def]

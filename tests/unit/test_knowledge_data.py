@@ -225,6 +225,8 @@ CUE_CASES = [
     ("permissive", "NIHSS can be lower than 7", "NIHSS lower than 7"),
     ("permissive", "one relapse is acceptable", "an acceptable method of birth control"),
     ("refusal", "unwilling to agree to use acceptable contraception", "unwilling to stop anticoagulants"),
+    ("refusal", "patients who decline surgery", "cognitive decline such as"),  # LCT NCT03928613 excluded every patient without Parkinson's
+    ("refusal", "declined participation", "unwilling to forgo pain medication"),  # ctgov-msc NCT05288725: forgoing it is stopping it
     ("modifier_of_treatment", " compression bandage", " within 3 months"),
     ("intolerance", "Unable to tolerate ", "Able to walk "),
     ("past_exposure", "if they have received any", "if they will receive any"),
