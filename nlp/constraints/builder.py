@@ -547,6 +547,10 @@ class _Builder:
         if applies_if is None:
             applies_if = self._sex_of(val)  # "> 450 msec for men and > 470 msec for women"
         unresolved_list = [unresolved] if unresolved else []
+        if cue("readings_on_occasions").match(self.text[val.end:val.end + 60]):
+            # "hospital BP ≥140/90 on two occasions", "> 180/110 on more than one occasion": how the
+            # diagnosis was made, from past readings, not a value the patient has now
+            unresolved_list.append("readings taken on several occasions: past readings that made a diagnosis, not one value now")
         if cue("reproductive_hormone").fullmatch(analyte.text.strip()) \
                 and cue("reproductive_state").search(self.text, *self._sentence_span(analyte.start, analyte.end)):
             # "postmenopausal (… 6 months of spontaneous amenorrhea with FSH > 40 mIU/mL)": the

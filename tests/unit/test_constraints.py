@@ -91,6 +91,19 @@ def test_constraints_blood_pressure_pair_without_unit(nlp, text: str, expected) 
                          for which, (cmp_, value) in zip(("systolic", "diastolic"), expected, strict=True)]
 
 
+@pytest.mark.parametrize(("text", "doubted"), [
+    # readings on several occasions made the diagnosis: no value the patient has now (LCT NCT03923790
+    # turned away a patient with treated hypertension; dev NCT03369275 "... on 2 separate occasions")
+    ("presence of hypertension (by clinical history or hospital BP ≥140/90 on two occasions)", True),
+    ("P/F ratio less than or equal to 200 on 2 separate occasions.", True),
+    ("Blood pressure ≥140/90 mmHg despite treatment", False),
+])
+def test_constraints_readings_on_occasions_are_doubted(nlp, text: str, doubted: bool) -> None:  # type: ignore[no-untyped-def]
+    doc = parsed(nlp, text, "Inclusion")
+    cs = [c for crit in doc.criteria for c in crit.constraints if c.kind == "measurement"]
+    assert cs and all(any("several occasions" in u for u in c.provenance.unresolved) == doubted for c in cs)
+
+
 @pytest.mark.parametrize("text", [
     "hypertension, platelets 100/150",  # the second number higher: no pressure pair
     "blood pressure of 120/80 mg",  # a unit of another quantity after it

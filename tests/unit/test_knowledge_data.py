@@ -153,6 +153,7 @@ CUE_CASES = [
     ("interval_join", ", and ", " or "),  # ctgov-msc NCT04346368
     ("outside_join", " or ", " and "),  # ctgov-msc NCT02104440 "Patients <18 or > 70 years"
     ("pressure_pair_before", "hypertension (defined as blood pressure> ", "Platelets "),  # ctgov-msc NCT01745744
+    ("readings_on_occasions", " on more than one occasion", " on treatment"),  # ctgov-msc NCT01745744
     # "Patients 18 years and above", "women 18-45 years", "Men or women between 18 and 70 years": a
     # duration right after a word for people (NCT01529008)
     ("person_before", "Men or women between ", "patients with diabetes for "),
