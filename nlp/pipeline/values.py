@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from nlp.core import comparators
 from nlp.core.knowledge import cue, read_cues
+from nlp.core.lexicon import Lexicon
 from nlp.core.units import amount_fillers, convert, time_unit_codes, time_units, written_units
 
 # --- units ---------------------------------------------------------------------------------
@@ -95,15 +96,13 @@ _BP_RE = re.compile(
     rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?P<n1>\d{{2,3}})\s*(?:{_MMHG})?\s*/\s*(?P<n2>\d{{2,3}})\s*(?P<u>{_MMHG})",
     re.I,
 )
-# a pair with no unit after a blood pressure's words ("Uncontrolled high blood pressure (>180/110)",
-# "BP less than 90/60"; cue ``pressure_pair_before``): systolic over diastolic, in mmHg, the first the
-# higher, each in a pressure's range (no date, ratio or fraction)
+# a pair with no unit after a blood pressure's words and a comparator ("Uncontrolled high blood pressure
+# (>180/110)", "BP less than 90/60"; cue ``pressure_pair_before``): systolic over diastolic, in mmHg, the
+# first the higher, each in its pressure's plausible range (the lexicon's; no date, ratio or fraction)
 _BP_BARE_RE = re.compile(
-    rf"(?P<cmp>(?:{_CMP_RE}))?\s*(?<![\d./])(?P<n1>\d{{2,3}})\s*/\s*(?P<n2>\d{{2,3}})(?![\d/]|[.,]\d|\s*(?:%|(?:{UNIT_RE})\b))",
+    rf"(?P<cmp>(?:{_CMP_RE}))\s*(?<![\d./])(?P<n1>\d{{2,3}})\s*/\s*(?P<n2>\d{{2,3}})(?![\d/]|[.,]\d|\s*(?:%|(?:{UNIT_RE})\b))",
     re.I,
 )
-_BP_BARE_SYSTOLIC = (60.0, 300.0)
-_BP_BARE_DIASTOLIC = (30.0, 200.0)
 # the limit of the normal range itself, named after a comparator with no number ("CRP greater than
 # upper limit of normal (ULN)", "serum creatinine ≤ the upper limit of normal", "Phosphate level <
 # LLN"): one times it; a bare "normal" ("above normal") is no limit, a multiple after it
@@ -411,6 +410,12 @@ def _iter_value_matches(text: str) -> Iterator[re.Match[str]]:
 _UNIT_EQUIVALENCE = re.compile(r"(?<![\w.])1\s*(?P<u1>[A-Za-z][A-Za-z/ ]{0,6}?)\s*=\s*\d+(?:\.\d+)?\s*[A-Za-z][A-Za-z/]{0,6}(?![\w/])")
 
 
+def _plausible(analyte: str, value: float) -> bool:
+    """Whether ``value`` lies in the lexicon's plausible range of ``analyte`` (in its own unit)."""
+    entry = Lexicon.load().entries.get(analyte)
+    return entry is not None and entry.range is not None and entry.range[0] <= value <= entry.range[1]
+
+
 def find_values(text: str) -> list[ValueMatch]:
     """All value expressions in ``text``, left to right, non-overlapping."""
     low = text.lower()
@@ -440,9 +445,9 @@ def find_values(text: str) -> list[ValueMatch]:
         taken.append((out[-1].start, out[-1].end))
     for m in _BP_BARE_RE.finditer(text) if "/" in text else ():
         sys_, dia = float(m.group("n1")), float(m.group("n2"))
-        start = m.start() if m.group("cmp") else m.start("n1")
-        if free(start, m.end()) and dia < sys_ and _BP_BARE_SYSTOLIC[0] <= sys_ <= _BP_BARE_SYSTOLIC[1] \
-                and _BP_BARE_DIASTOLIC[0] <= dia <= _BP_BARE_DIASTOLIC[1] \
+        start = m.start()
+        if free(start, m.end()) and dia < sys_ and _plausible("systolic_blood_pressure", sys_) \
+                and _plausible("diastolic_blood_pressure", dia) \
                 and cue("pressure_pair_before").search(text, max(0, start - 60), start):
             out.append(ValueMatch(start, m.end(), comparator_of(m.group("cmp")), sys_, None, "mm[Hg]", "", dia))
             taken.append((start, m.end()))
