@@ -848,7 +848,7 @@ def _is_age(text: str, v: ValueMatch) -> bool:
     if text[v.start:v.end].rstrip()[-1:] in _MIRRORED:
         # the comparison written first: what follows it is what it compares, an age only if it is
         # the word "age" ("18 <Age <80 years old"; not "Children 50<K-ABC<100")
-        return cue("age_word").match(text[v.end:].lstrip()) is not None
+        return v.is_time and cue("age_word").match(text[v.end:].lstrip()) is not None
     return v.is_time and bool(
         _only_an_age(text, v)
         or cue("age_lead").search(text[max(0, v.start - 20): v.start])

@@ -164,6 +164,7 @@ def test_grammar_an_age_relative_to_an_event_is_not_certain(nlp, text: str, rela
     "Patient must weigh 40-120 kg at the age of screening",  # constructed: a unit of its own
     # a comparison written before what it compares, which is no age (it was age > 50 in a children's trial)
     "Kaufman Assessment Battery for Children 50<K-ABC<100",  # ctgov-msc NCT03979898
+    "Age-adjusted Charlson comorbidity index: 30 ≤ age-adjusted score",  # constructed: a number with no time unit before "age"
     # a guardian's age, named with a slash (it was the infant patient's: ctgov-msc NCT03706482, NCT04623606)
     "Parent/legal guardian over 18 years of age",
 ])
