@@ -1474,6 +1474,11 @@ class _Builder:
         return prev is not None and lead_end <= prev.start and prev.end <= e.start \
             and cue("negated_list_join").fullmatch(self.text[prev.end:e.start]) is not None
 
+    def _non_prefix(self, e: Entity) -> Match[str] | None:
+        """The "non-" right before a mention (cue ``prefix_negation``: "non-smoker", "non-cardiac"),
+        matched in the four characters before it, inside the criterion."""
+        return cue("prefix_negation").search(self.text[max(self.crit_span[0], e.start - 4):e.start])
+
     def _kind_by_negation(self, e: Entity) -> bool:
         """"non-" before a mention that modifies what follows it ("Non-cardiac condition that limits
         lifespan", "non-epileptic seizures", "non-ischemic cardiomyopathy", "Non-steroid
@@ -1484,7 +1489,7 @@ class _Builder:
         without steroids was turned away). Named in the criterion's reason (``unread_kinds``), no
         constraint; "non-smoker", "non-pregnant women", "non-dialysis dependent" are absences."""
         s0, s1 = self.crit_span
-        prefix = cue("prefix_negation").search(self.text[max(s0, e.start - 4):e.start])
+        prefix = self._non_prefix(e)
         if prefix is None:
             return False
         head = cue("negated_kind_head").match(self.text[e.end:min(s1, e.end + 60)])
@@ -1501,7 +1506,6 @@ class _Builder:
 
     def _presence(self, kind: Kind, e: Entity) -> _Draft:
         unresolved = []
-        s0, _ = self.crit_span
         if kind == Kind.CONDITION and cue("result_negative_after").match(self.text, e.end):
             # "EBV-negative", "Cytomegalovirus (CMV) sero-negativity", "EBV naïve": the result of
             # the test for it written right after the infection: the patient lacks it, in either
@@ -1515,7 +1519,7 @@ class _Builder:
             # condition's absence (a positive result is its presence; inside an exclusion a
             # negative test restates what inclusion asks, and the exclusion is the reading)
             return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:test_negative")
-        if cue("prefix_negation").search(self.text[max(s0, e.start - 4):e.start]):
+        if self._non_prefix(e) is not None:
             # "non-nursing", "non-smoker": the word itself is negated
             return self._add(kind, e.start, e.end, concept=e.concept_id, present=False, rule="mention:non_prefix")
         if cue("free_suffix").match(self.text, e.end):
